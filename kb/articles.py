@@ -1,0 +1,295 @@
+"""Reading help articles: Markdown files with YAML front matter.
+
+Parsing never raises for a bad file: it returns the problems it found, with the
+line of the offending front matter key, so `kb check` can report every problem
+in every file in one run and `kb index` can skip (and name) what it cannot use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from kb.languages import is_language
+
+ARTICLE_SUFFIXES = (".md", ".markdown")
+REQUIRED_KEYS = ("title", "lang", "category")
+KNOWN_KEYS = frozenset(
+    {"title", "lang", "category", "tags", "summary", "audience", "questions",
+     "translation", "updated", "draft"}
+)
+AUDIENCES = ("public", "internal")
+MAX_ARTICLE_BYTES = 2_000_000  # far above any real article; protects the indexer
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding about one file, printed by `kb check` as ``path:line: severity: message``."""
+
+    path: str
+    line: int
+    severity: str  # "error" | "warning"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    path: str  # as given to the loader, for messages
+    title: str
+    lang: str
+    category: str
+    body: str
+    body_line: int  # 1-based line of the first body line in the file
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    audience: str = "public"
+    questions: tuple[str, ...] = ()
+    translation: str | None = None
+    updated: dt.date | None = None
+    draft: bool = False
+    content_hash: str = ""
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+    @property
+    def category_slug(self) -> str:
+        return slugify(self.category)
+
+
+def slugify(text: str) -> str:
+    """URL-safe, stable slug: umlauts transliterated the German way (ü -> ue)."""
+    text = text.lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("&", " ")):
+        text = text.replace(a, b)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "general"
+
+
+def article_id(path: Path, root: Path) -> str:
+    """The id is the path below the articles folder, without suffix, with ``/``."""
+    rel = path.relative_to(root).with_suffix("")
+    return unicodedata.normalize("NFC", rel.as_posix())
+
+
+def find_article_files(root: Path) -> list[Path]:
+    """Every article file below root, sorted so runs are deterministic."""
+    return sorted(
+        p for p in root.rglob("*")
+        if p.suffix in ARTICLE_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
+def _key_lines(fm_text: str, offset: int) -> dict[str, int]:
+    """Line number of each top-level front matter key, for precise messages."""
+    try:
+        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {
+        str(k.value): k.start_mark.line + 1 + offset
+        for k, _ in node.value
+        if isinstance(k, yaml.ScalarNode)
+    }
+
+
+def _str_list(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return None
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                       for v in value):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return None
+
+
+def parse_article(
+    path: Path, root: Path, default_lang: str | None = None
+) -> tuple[Article | None, list[Problem]]:
+    """Parse one article file. Returns (article or None, problems).
+
+    An article is returned whenever it is usable (warnings only), so the
+    indexer and the linter agree on what counts as publishable.
+    """
+    shown = str(path)
+    problems: list[Problem] = []
+
+    def err(line: int, msg: str) -> None:
+        problems.append(Problem(shown, line, "error", msg))
+
+    def warn(line: int, msg: str) -> None:
+        problems.append(Problem(shown, line, "warning", msg))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            err(1, f"file is too large ({size:,} bytes; limit {MAX_ARTICLE_BYTES:,}): "
+                   "split it into several articles")
+            return None, problems
+        raw = path.read_bytes()
+    except OSError as exc:
+        err(1, f"cannot read file: {exc.strerror or exc}")
+        return None, problems
+    if b"\x00" in raw:
+        err(1, "binary file (contains NUL bytes), not a Markdown article")
+        return None, problems
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        err(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}): "
+                  "save the file as UTF-8")
+        return None, problems
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+    handler = frontmatter.YAMLHandler()
+    if not handler.detect(text):
+        err(1, "missing front matter: the file must start with a '---' line, "
+               "YAML keys (title, lang, category ...), and a closing '---' line")
+        return None, problems
+    try:
+        fm_text, body = handler.split(text)
+    except ValueError:
+        err(1, "front matter is not closed: add a '---' line after the YAML keys")
+        return None, problems
+    # Line 1 is the opening '---'; YAML line n is file line n + 1.
+    try:
+        meta = yaml.safe_load(fm_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        err(line, f"front matter is not valid YAML: {reason}")
+        return None, problems
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        err(2, "front matter must be a mapping of keys to values (key: value)")
+        return None, problems
+    lines = _key_lines(fm_text, offset=1)
+    body_line = text[: len(text) - len(body)].count("\n") + 1 if body else fm_text.count("\n") + 3
+
+    def at(key: str) -> int:
+        return lines.get(key, 1)
+
+    for key in meta:
+        if str(key) not in KNOWN_KEYS:
+            warn(at(str(key)), f"unknown key '{key}' (known keys: {', '.join(sorted(KNOWN_KEYS))})")
+
+    if default_lang and "lang" not in meta:
+        meta["lang"] = default_lang
+    for key in REQUIRED_KEYS:
+        if key not in meta or meta[key] is None or (isinstance(meta[key], str) and not meta[key].strip()):
+            err(1 if key not in meta else at(key), f"missing required key '{key}'")
+
+    def text_value(key: str) -> str | None:
+        value = meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list, bool)):
+            err(at(key), f"'{key}' must be text, not {type(value).__name__}")
+            return None
+        return str(value).strip()
+
+    title = text_value("title")
+    category = text_value("category")
+    summary = text_value("summary") or ""
+    translation = text_value("translation")
+    lang = text_value("lang")
+    if lang is not None and lang and not is_language(lang):
+        err(at("lang"), f"unknown language '{lang}': use a two-letter ISO 639-1 code such as 'de' or 'en'")
+
+    audience = meta.get("audience", "public")
+    if audience not in AUDIENCES:
+        err(at("audience"), f"unknown audience '{audience}': use 'public' or 'internal'")
+
+    tags: tuple[str, ...] = ()
+    if "tags" in meta and meta["tags"] is not None:
+        parsed = _str_list(meta["tags"])
+        if parsed is None:
+            err(at("tags"), "'tags' must be a list of words, e.g. tags: [versand, paket]")
+        else:
+            tags = parsed
+    questions: tuple[str, ...] = ()
+    if "questions" in meta and meta["questions"] is not None:
+        parsed = _str_list(meta["questions"])
+        if parsed is None:
+            err(at("questions"), "'questions' must be a list of questions, one per '- ' line")
+        else:
+            questions = parsed
+
+    updated = meta.get("updated")
+    if isinstance(updated, dt.datetime):
+        updated = updated.date()
+    elif isinstance(updated, str):
+        try:
+            updated = dt.date.fromisoformat(updated.strip())
+        except ValueError:
+            err(at("updated"), f"'updated' must be a date like 2026-10-14, not '{updated}'")
+            updated = None
+    elif updated is not None and not isinstance(updated, dt.date):
+        err(at("updated"), "'updated' must be a date like 2026-10-14")
+        updated = None
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        err(at("draft"), "'draft' must be true or false")
+        draft = False
+
+    if not body.strip():
+        err(body_line, "empty body: the article has no text below the front matter")
+
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+
+    article = Article(
+        id=article_id(path, root),
+        path=shown,
+        title=title or "",
+        lang=lang or "",
+        category=category or "",
+        body=body,
+        body_line=body_line,
+        tags=tags,
+        summary=summary,
+        audience=str(audience),
+        questions=questions,
+        translation=translation or None,
+        updated=updated,
+        draft=draft,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        key_lines=lines,
+    )
+    return article, problems
+
+
+def load_articles(
+    root: Path, default_lang: str | None = None
+) -> tuple[list[Article], list[Problem]]:
+    """Parse every article below root; bad files become problems, never exceptions."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"articles folder not found: {root}")
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for path in find_article_files(root):
+        article, found = parse_article(path, root, default_lang)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    return articles, problems

@@ -1,0 +1,109 @@
+"""`kb check`: the editor's linter.
+
+Per-file rules live in :mod:`kb.articles` (parsing); the rules here need the
+whole collection: duplicate ids and titles, translation keys, and links between
+articles. A bad file never stops the others from being checked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.articles import Article, Problem, load_articles
+from kb.markdown_render import parse_blocks, resolve_article_link
+
+
+@dataclass(frozen=True)
+class Link:
+    target: str  # article id the link points to
+    line: int  # line in the file
+
+
+def article_links(article: Article) -> list[Link]:
+    """Relative links to other article files (``../versand/x.md#anchor``).
+
+    Parsed with a CommonMark parser so links inside code blocks are ignored.
+    """
+    links: list[Link] = []
+    for token in parse_blocks(article.body):
+        if token.type != "inline" or not token.children:
+            continue
+        line = article.body_line + (token.map[0] if token.map else 0)
+        for child in token.children:
+            if child.type != "link_open":
+                continue
+            resolved = resolve_article_link(article.id, str(child.attrs.get("href", "")))
+            if resolved is not None:
+                links.append(Link(resolved[0], line))
+    return links
+
+
+def check_articles(root: Path, default_lang: str | None = None) -> tuple[list[Article], list[Problem]]:
+    """Run every rule over the folder; returns the valid articles and all problems."""
+    articles, problems = load_articles(Path(root), default_lang)
+    problems.extend(collection_problems(articles))
+    problems.sort(key=lambda p: (p.path, p.line, p.severity, p.message))
+    return articles, problems
+
+
+def collection_problems(articles: list[Article]) -> list[Problem]:
+    """Rules that compare articles with each other."""
+    problems: list[Problem] = []
+    by_key: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        by_key[a.id.casefold()].append(a)
+    for same in by_key.values():
+        if len(same) > 1:
+            for a in same:
+                others = ", ".join(o.path for o in same if o is not a)
+                problems.append(Problem(a.path, 1, "error",
+                                        f"duplicate article id '{a.id}' (also {others}): rename one file"))
+    ids = {a.id: a for a in articles}
+
+    titles: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    translations: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    for a in articles:
+        if a.draft:
+            continue
+        titles[(a.lang, a.title.casefold())].append(a)
+        if a.translation:
+            translations[(a.lang, a.translation)].append(a)
+    for (lang, _), same in titles.items():
+        if len(same) > 1:
+            for a in same:
+                others = ", ".join(o.path for o in same if o is not a)
+                problems.append(Problem(a.path, a.key_lines.get("title", 1), "warning",
+                                        f"duplicate title '{a.title}' in language '{lang}' (also {others})"))
+    for (lang, key), same in translations.items():
+        if len(same) > 1:
+            for a in same:
+                others = ", ".join(o.path for o in same if o is not a)
+                problems.append(Problem(
+                    a.path, a.key_lines.get("translation", 1), "error",
+                    f"translation key '{key}' is used by another '{lang}' article too ({others}): "
+                    "each language may have one version per key"))
+
+    for a in articles:
+        for link in article_links(a):
+            target = ids.get(link.target)
+            if target is None:
+                problems.append(Problem(a.path, link.line, "error",
+                                        f"link to a missing article '{link.target}'"))
+            elif a.public and not target.public:
+                problems.append(Problem(a.path, link.line, "error",
+                                        f"public article links to internal article '{target.id}': "
+                                        "customers must never see internal articles"))
+            elif target.draft and not a.draft:
+                problems.append(Problem(a.path, link.line, "warning",
+                                        f"link to draft article '{target.id}', which is not published"))
+    return problems
+
+
+def summary(articles: list[Article], problems: list[Problem]) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems} | {a.path for a in articles})
+    return (f"{files} files checked, {len(articles)} valid articles: "
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")

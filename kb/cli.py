@@ -1,0 +1,194 @@
+"""The `kb` command line: check, index, search, eval, serve, users."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.config import Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def open_engine(index_dir: Path, models: str):
+    """Load the index and the encoders it was built with; clear errors otherwise."""
+    from kb.encoders import ModelLoadError, load_encoders
+    from kb.index_store import IndexUnavailable, LoadedIndex
+    from kb.search import SearchEngine
+
+    try:
+        index = LoadedIndex(index_dir, models)
+        encoders = load_encoders(models)
+    except (IndexUnavailable, ModelLoadError) as exc:
+        _fail(str(exc))
+    return SearchEngine(index, encoders)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kb")
+def main() -> None:
+    """Help centre with hybrid semantic + keyword search (German and English).
+
+    Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
+    KB_DEFAULT_LANG, KB_INSTANCE); options override them.
+    """
+
+
+@main.command()
+@click.argument("articles_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--default-lang", help="Language for articles without a 'lang' key.")
+def check(articles_dir: Path | None, default_lang: str | None) -> None:
+    """Validate every article; one line per problem as path:line: message."""
+    from kb.check import check_articles, summary
+
+    settings = _settings()
+    articles_dir = articles_dir or settings.articles_dir
+    if not articles_dir.is_dir():
+        _fail(f"articles folder not found: {articles_dir}", 2)
+    articles, problems = check_articles(articles_dir, default_lang or settings.default_lang)
+    for p in problems:
+        click.echo(str(p))
+    click.echo(summary(articles, problems))
+    sys.exit(1 if any(p.severity == "error" for p in problems) else 0)
+
+
+@main.command()
+@click.option("--articles", "articles_dir", type=click.Path(path_type=Path), help="Articles folder.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
+@click.option("--models", help="Encoders, e.g. 'use-multilingual-v3,all-MiniLM-L6-v2@en'.")
+@click.option("--strict", is_flag=True, help="Refuse to build when any article has an error.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+def index(articles_dir, index_dir, models, strict, quiet) -> None:
+    """Build the search index and publish it atomically.
+
+    Articles with errors are skipped and listed (or, with --strict, nothing is
+    built). Embeddings of unchanged passages are reused from the current index.
+    """
+    from kb.encoders import ModelLoadError, load_encoders
+    from kb.index_build import IndexBuildError, build_index
+
+    settings = _settings()
+    articles_dir = articles_dir or settings.articles_dir
+    index_dir = index_dir or settings.index_dir
+    models = models or settings.models
+    if not articles_dir.is_dir():
+        _fail(f"articles folder not found: {articles_dir}", 2)
+    try:
+        encoders = load_encoders(models)
+        report = build_index(articles_dir, index_dir, encoders, models, settings.default_lang,
+                             strict=strict, progress=not quiet and sys.stderr.isatty(),
+                             on_step=None if quiet else lambda m: click.echo(f"… {m}", err=True))
+    except (ModelLoadError, IndexBuildError) as exc:
+        _fail(str(exc))
+    for p in report.skipped:
+        click.echo(f"skipped: {p}", err=True)
+    if report.skipped:
+        click.echo(f"{len({p.path for p in report.skipped})} file(s) with errors were skipped "
+                   f"(run 'kb check {articles_dir}')", err=True)
+    reused = ", ".join(f"{name}: {report.encoded[name]} encoded, {report.reused[name]} reused"
+                       for name in report.encoded)
+    click.echo(f"Indexed {report.articles} articles ({report.drafts} drafts not published), "
+               f"{report.sections} sections, {report.passages} passages in {report.seconds:.1f} s "
+               f"[{reused}] -> {report.path}")
+
+
+def _print_result(result, as_json: bool) -> None:
+    from kb.search import mark
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if result.did_you_mean:
+        click.echo(f"Did you mean: {result.did_you_mean}")
+    status = "answered" if result.answered else "NOT answered (no article fits well: offer a person)"
+    click.echo(f"{status}; language: {result.lang or 'unknown'}")
+    for i, hit in enumerate(result.results, 1):
+        audience = " [internal]" if hit.audience == "internal" else ""
+        click.echo(f"{i}. {hit.title}{audience}  ({hit.id}, {hit.lang}, score {hit.score:.2f})")
+        click.echo(f"   § {hit.section}")
+        click.echo(f"   {mark(hit.snippet, hit.highlights)}")
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--lang", help="The customer's language (used when the query's is unclear).")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True, help="'internal' includes agent-only articles.")
+@click.option("--category", help="Only articles of this category (name or slug).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="Read one query per line ('-' for stdin); write JSON lines.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path))
+def search(query, lang, limit, audience, category, as_json, batch, index_dir) -> None:
+    """Search the help centre."""
+    from kb.search import QueryError
+
+    if (query is None) == (batch is None):
+        _fail("give either a QUERY or --batch FILE", 2)
+    settings = _settings()
+    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    if batch is None:
+        try:
+            result = engine.search(query, lang=lang, limit=limit, audience=audience, category=category)
+        except QueryError as exc:
+            _fail(str(exc), 2)
+        _print_result(result, as_json)
+        return
+    for n, line in enumerate(batch, 1):
+        line = line.rstrip("\n")
+        if not line.strip():
+            continue
+        try:
+            out = engine.search(line, lang=lang, limit=limit, audience=audience,
+                                category=category).to_dict()
+        except QueryError as exc:
+            out = {"query": line, "line": n, "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@main.command(name="eval")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from-articles", is_flag=True, help="Use the front matter 'questions' of the articles.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def eval_(file, from_articles, index_dir, as_json) -> None:
+    """Measure top-1, top-3, MRR@10 and 'answered' on known questions."""
+    from kb.evaluate import CaseError, cases_from_index, evaluate, read_cases
+
+    if (file is None) == (not from_articles):
+        _fail("give either FILE.jsonl or --from-articles", 2)
+    settings = _settings()
+    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    try:
+        cases = cases_from_index(engine) if from_articles else read_cases(file)
+    except CaseError as exc:
+        _fail(str(exc), 2)
+    if not cases:
+        _fail("no questions to evaluate", 2)
+    report = evaluate(engine, cases)
+    figures = report.as_dict()
+    if as_json:
+        click.echo(json.dumps({**figures, "misses": [m.__dict__ for m in report.misses]},
+                              ensure_ascii=False, indent=2))
+        return
+    for m in report.misses:
+        where = f"rank {m.rank}" if m.rank else "not in top 10"
+        click.echo(f"MISS ({where}): {m.query!r} -> expected {m.expected}, got {', '.join(m.got) or '-'}")
+    click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
+               f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "
+               f"answered when top-1 right {figures['answered_when_top1_right']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

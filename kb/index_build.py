@@ -1,0 +1,301 @@
+"""`kb index`: build the self-describing index artifact and publish it atomically.
+
+Layout of an index location (``--index DIR``)::
+
+    DIR/current -> build-<time>-<id>     symlink, switched with one atomic rename
+    DIR/build-<time>-<id>/manifest.json  format, models, analyzers, article hashes
+                         /articles.json  what the portal shows (a consistent snapshot)
+                         /sections.json  sections with anchors and text
+                         /passages.npz   passage -> article/section/kind, text hashes
+                         /vectors-<n>.faiss  one FAISS index per encoder
+                         /keywords/      Whoosh BM25F index
+
+A build is written to ``DIR/.tmp-build-*`` and renamed only when complete, so
+a crash (or ``kill -9``) mid-build never touches the index being served, and
+the next build removes the leftovers. Embeddings of passages whose text did not
+change are copied from the current build instead of being encoded again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from kb.articles import Article, Problem
+from kb.check import check_articles
+from kb.encoders import Encoder
+from kb.keyword_index import KeywordDoc, analyzer_settings, write_keyword_index
+from kb.passages import build_passages
+from kb.sections import Section, split_sections
+
+FORMAT_VERSION = 3
+CURRENT = "current"
+HNSW_THRESHOLD = 200_000  # passages; above this the vector index is approximate (HNSW)
+HNSW_M = 32
+
+
+class IndexBuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    articles: int = 0
+    drafts: int = 0
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    sections: int = 0
+    passages: int = 0
+    encoded: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def text_hash(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+def article_record(a: Article) -> dict:
+    return {
+        "id": a.id, "title": a.title, "lang": a.lang, "category": a.category,
+        "category_slug": a.category_slug, "tags": list(a.tags), "summary": a.summary,
+        "audience": a.audience, "questions": list(a.questions), "translation": a.translation,
+        "updated": a.updated.isoformat() if a.updated else None, "body": a.body,
+        "content_hash": a.content_hash,
+    }
+
+
+def vector_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner product up to HNSW_THRESHOLD passages, HNSW above (see bench/)."""
+    dim = vectors.shape[1]
+    if len(vectors) > HNSW_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(vectors)
+    return index
+
+
+def index_vectors(index: faiss.Index) -> np.ndarray:
+    """All stored vectors as one float32 matrix (exact and HNSW indexes alike)."""
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return index.reconstruct_n(0, index.ntotal)
+
+
+def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes, np.ndarray]:
+    """hash -> vector from the build being served, if it used the same encoder."""
+    current = location / CURRENT
+    try:
+        manifest = json.loads((current / "manifest.json").read_text())
+        models = manifest["models"]
+        if manifest["format"] != FORMAT_VERSION or slot >= len(models):
+            return {}
+        if models[slot]["name"] != encoder.name or models[slot]["dim"] != encoder.dim:
+            return {}
+        hashes = np.load(current / "passages.npz")["hashes"]
+        vectors = index_vectors(faiss.read_index(str(current / f"vectors-{slot}.faiss")))
+    except (OSError, KeyError, ValueError, RuntimeError):
+        return {}
+    if len(hashes) != len(vectors):
+        return {}
+    return {h.tobytes(): vectors[i] for i, h in enumerate(hashes)}
+
+
+def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[bytes, np.ndarray],
+          progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for all texts, encoding only those not in the cache. Returns (vectors, n encoded)."""
+    out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    todo: dict[bytes, list[int]] = {}
+    for i, h in enumerate(hashes):
+        key = h.tobytes()
+        cached = cache.get(key)
+        if cached is not None:
+            out[i] = cached
+        else:
+            todo.setdefault(key, []).append(i)
+    keys = list(todo)
+    batch = 256
+    bar = tqdm(total=len(keys), desc=f"embedding ({encoder.name})", unit="passage",
+               disable=not progress or not keys, file=sys.stderr)
+    for start in range(0, len(keys), batch):
+        chunk = keys[start:start + batch]
+        vecs = encoder.encode([texts[todo[k][0]] for k in chunk])
+        for k, v in zip(chunk, vecs):
+            out[todo[k]] = v
+        bar.update(len(chunk))
+    bar.close()
+    return out, len(keys)
+
+
+def _fsync_tree(path: Path) -> None:
+    for root, _, files in os.walk(path):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _cleanup(location: Path, keep: int = 2) -> None:
+    """Remove leftovers of crashed builds and all but the newest published builds."""
+    current = (location / CURRENT).resolve() if (location / CURRENT).exists() else None
+    for tmp in location.glob(".tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
+    builds = sorted(location.glob("build-*"), reverse=True)
+    kept = 0
+    for b in builds:
+        if current is not None and b.resolve() == current:
+            continue
+        kept += 1
+        if kept >= keep:  # the previous build stays for servers still answering from it
+            shutil.rmtree(b, ignore_errors=True)
+
+
+def publish(location: Path, build: Path) -> None:
+    """Point ``current`` at the new build with one atomic rename of a symlink."""
+    link_tmp = location / f".tmp-link-{uuid.uuid4().hex[:8]}"
+    os.symlink(build.name, link_tmp)
+    os.replace(link_tmp, location / CURRENT)
+    fd = os.open(location, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build_index(
+    articles_dir: Path,
+    location: Path,
+    encoders: tuple[Encoder, ...],
+    models_spec: str,
+    default_lang: str | None = None,
+    strict: bool = False,
+    progress: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build and publish a new index of ``articles_dir`` at ``location``."""
+    started = time.monotonic()
+    step = on_step or (lambda msg: None)
+    location.mkdir(parents=True, exist_ok=True)
+    lock = open(location / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise IndexBuildError(f"another 'kb index' is building {location}; wait for it to finish")
+    try:
+        _cleanup(location)
+        valid, problems = check_articles(articles_dir, default_lang)
+        errors = [p for p in problems if p.severity == "error"]
+        if strict and errors:
+            raise IndexBuildError(
+                f"{len(errors)} error(s) in the articles (run 'kb check {articles_dir}'); "
+                "nothing was indexed:\n" + "\n".join(map(str, errors)))
+        seen: set[str] = set()
+        articles: list[Article] = []
+        drafts = 0
+        for a in valid:
+            if a.id.casefold() in seen:
+                continue  # reported as a duplicate id by the checker; first file wins
+            seen.add(a.id.casefold())
+            if a.draft:
+                drafts += 1
+                continue
+            articles.append(a)
+        if not articles:
+            raise IndexBuildError(f"no publishable articles found in {articles_dir}")
+
+        report = BuildReport(path=location, articles=len(articles), drafts=drafts,
+                             skipped=errors, warnings=[p for p in problems if p.severity != "error"])
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        name = f"build-{stamp}-{uuid.uuid4().hex[:6]}"
+        tmp = location / f".tmp-{name}"
+        tmp.mkdir()
+
+        step("splitting sections")
+        sections: list[Section] = []
+        numbered: list[list[tuple[int, Section]]] = []
+        for a in articles:
+            own = []
+            for s in split_sections(a):
+                own.append((len(sections), s))
+                sections.append(s)
+            numbered.append(own)
+        section_article = np.array([i for i, own in enumerate(numbered) for _ in own], dtype=np.int32)
+        passages = build_passages(articles, numbered)
+        hashes = np.array([text_hash(t) for t in passages.texts], dtype="S16")
+        report.sections, report.passages = len(sections), len(passages.texts)
+
+        models = []
+        for slot, encoder in enumerate(encoders):
+            step(f"embedding with {encoder.name}")
+            cache = _previous_vectors(location, encoder, slot)
+            vectors, encoded = embed(encoder, passages.texts, hashes, cache, progress)
+            report.encoded[encoder.name] = encoded
+            report.reused[encoder.name] = len(passages.texts) - encoded
+            index = vector_index(vectors)
+            faiss.write_index(index, str(tmp / f"vectors-{slot}.faiss"))
+            models.append({"name": encoder.name, "dim": encoder.dim,
+                           "languages": sorted(encoder.languages) if encoder.languages else None,
+                           "index": type(index).__name__})
+
+        step("building keyword index")
+        langs = sorted({a.lang for a in articles})
+        docs = []
+        for n, s in enumerate(sections):
+            a = articles[int(section_article[n])]
+            docs.append(KeywordDoc(uid=n, lang=a.lang, title=a.title,
+                                   extra=" ".join((*a.tags, a.summary, *a.questions)),
+                                   heading=s.heading, text=s.text))
+        write_keyword_index(tmp / "keywords", docs, langs)
+
+        np.savez(tmp / "passages.npz", kind=passages.kind, article=passages.article,
+                 section=passages.section, hashes=hashes, section_article=section_article)
+        (tmp / "articles.json").write_text(
+            json.dumps([article_record(a) for a in articles], ensure_ascii=False), encoding="utf-8")
+        (tmp / "sections.json").write_text(json.dumps(
+            [{"anchor": s.anchor, "heading": s.heading, "text": s.text, "part": s.part}
+             for s in sections], ensure_ascii=False), encoding="utf-8")
+        manifest = {
+            "format": FORMAT_VERSION,
+            "models_spec": models_spec,
+            "models": models,
+            "analyzers": analyzer_settings(langs),
+            "languages": langs,
+            "articles": {a.id: a.content_hash for a in articles},
+            "counts": {"articles": len(articles), "sections": len(sections),
+                       "passages": len(passages.texts)},
+            "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "articles_dir": str(articles_dir),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        _fsync_tree(tmp)
+        final = location / name
+        os.rename(tmp, final)
+        publish(location, final)
+        _cleanup(location)
+        report.path = final
+        report.seconds = time.monotonic() - started
+        return report
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()

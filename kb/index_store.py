@@ -1,0 +1,141 @@
+"""Opening a published index for searching.
+
+Every way an index can be unusable (missing, half-written, corrupted, built
+with other models or an older format) ends in :class:`IndexUnavailable` with a
+message that names the file and says how to fix it, so `kb serve`,
+`kb search` and `/readyz` can tell the operator exactly what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from kb.index_build import CURRENT, FORMAT_VERSION, index_vectors
+from kb.keyword_index import KeywordIndex
+from kb.passages import KINDS
+
+
+class IndexUnavailable(RuntimeError):
+    """The index cannot be used; the message says which file and how to rebuild."""
+
+
+def resolve_build(location: Path) -> Path:
+    """The build directory an index location currently points to."""
+    location = Path(location)
+    if (location / "manifest.json").is_file():
+        return location  # a build directory given directly
+    current = location / CURRENT
+    if not current.exists():
+        raise IndexUnavailable(
+            f"no index at {location} (missing {current}): build one with "
+            f"'kb index --index {location}'")
+    return current.resolve()
+
+
+@dataclass
+class Segments:
+    """Per kind: the passage range and where each article's passages start."""
+
+    start: int
+    stop: int
+    article_starts: np.ndarray
+
+
+class LoadedIndex:
+    def __init__(self, location: Path, models_spec: str | None = None) -> None:
+        self.location = Path(location)
+        self.build = resolve_build(self.location)
+        rebuild = f"rebuild it with 'kb index --index {self.location}'"
+        manifest_path = self.build / "manifest.json"
+        try:
+            self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            fmt = self.manifest["format"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexUnavailable(f"index manifest {manifest_path} is unreadable ({exc}): {rebuild}") from exc
+        if fmt != FORMAT_VERSION:
+            raise IndexUnavailable(
+                f"index {self.build} has format {fmt}, this version of kb reads format "
+                f"{FORMAT_VERSION}: {rebuild}")
+        if models_spec is not None and self.manifest.get("models_spec") != models_spec:
+            raise IndexUnavailable(
+                f"index {self.build} was built with models '{self.manifest.get('models_spec')}' "
+                f"but the configured models are '{models_spec}': {rebuild}, or set "
+                f"KB_MODELS='{self.manifest.get('models_spec')}'")
+        self.models = self.manifest["models"]
+        self.languages: list[str] = self.manifest["languages"]
+
+        def read_json(name: str):
+            path = self.build / name
+            try:
+                return json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise IndexUnavailable(f"index file {path} is missing or corrupted ({exc}): {rebuild}") from exc
+
+        self.articles: list[dict] = read_json("articles.json")
+        self.sections: list[dict] = read_json("sections.json")
+        path = self.build / "passages.npz"
+        try:
+            with np.load(path) as z:
+                self.kind = z["kind"]
+                self.article = z["article"]
+                self.section = z["section"]
+                self.section_article = z["section_article"]
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise IndexUnavailable(f"index file {path} is missing or corrupted ({exc}): {rebuild}") from exc
+
+        self.vectors: list[np.ndarray] = []
+        self.faiss: list[faiss.Index] = []
+        for slot, model in enumerate(self.models):
+            path = self.build / f"vectors-{slot}.faiss"
+            try:
+                if not path.is_file():
+                    raise OSError("file not found")
+                index = faiss.read_index(str(path))
+            except (OSError, RuntimeError) as exc:
+                raise IndexUnavailable(f"index file {path} is missing or corrupted "
+                                       f"({str(exc).splitlines()[0]}): {rebuild}") from exc
+            if index.ntotal != len(self.kind) or index.d != model["dim"]:
+                raise IndexUnavailable(f"index file {path} does not match the manifest "
+                                       f"({index.ntotal} vectors, expected {len(self.kind)}): {rebuild}")
+            self.faiss.append(index)
+            self.vectors.append(index_vectors(index) if isinstance(index, faiss.IndexFlat) else None)
+
+        try:
+            self.keywords = KeywordIndex(self.build / "keywords", self.languages)
+        except Exception as exc:
+            raise IndexUnavailable(f"keyword index {self.build / 'keywords'} is missing or corrupted "
+                                   f"({type(exc).__name__}: {exc}): {rebuild}") from exc
+
+        if len(self.section_article) != len(self.sections) or \
+                (len(self.article) and self.article.max() >= len(self.articles)):
+            raise IndexUnavailable(f"index {self.build} is inconsistent: {rebuild}")
+
+        self.n_articles = len(self.articles)
+        self.segments = {}
+        for k in KINDS:
+            where = np.flatnonzero(self.kind == k)
+            start, stop = int(where[0]), int(where[-1]) + 1
+            arts = self.article[start:stop]
+            starts = np.flatnonzero(np.r_[True, arts[1:] != arts[:-1]])
+            if len(starts) != self.n_articles:
+                raise IndexUnavailable(f"index {self.build} is inconsistent (passages): {rebuild}")
+            self.segments[k] = Segments(start, stop, starts)
+        self.section_starts = np.flatnonzero(
+            np.r_[True, self.section_article[1:] != self.section_article[:-1]])
+        self.article_lang = np.array([a["lang"] for a in self.articles])
+        self.public_mask = np.array([a["audience"] == "public" for a in self.articles])
+        self.by_id = {a["id"]: i for i, a in enumerate(self.articles)}
+        # passages of each article, for picking the answer section of a result
+        order = np.argsort(self.article, kind="stable")
+        bounds = np.searchsorted(self.article[order], np.arange(self.n_articles + 1))
+        self.article_passages = [order[bounds[i]:bounds[i + 1]] for i in range(self.n_articles)]
+        self.mtime = os.stat(manifest_path).st_mtime
+
+    def close(self) -> None:
+        self.keywords.close()

@@ -1,0 +1,129 @@
+"""Markdown -> sanitised HTML for the portal, and -> plain text for the indexes.
+
+Both views come from one CommonMark parse, so a section anchor computed for the
+index is exactly the ``id`` the article page gives its heading.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+from kb.articles import ARTICLE_SUFFIXES, slugify
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+ALLOWED_TAGS = {
+    "a", "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em",
+    "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "img", "del",
+}
+ALLOWED_ATTRS = {"a": {"href", "title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"},
+                 "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
+
+
+def parse_blocks(markdown: str) -> list:
+    """CommonMark block tokens (markdown-it), shared by the linter and the indexer."""
+    return _md.parse(markdown)
+
+
+class Anchors:
+    """Unique heading anchors in document order (``lieferzeiten``, ``lieferzeiten-2``)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+
+    def __call__(self, heading: str) -> str:
+        base = slugify(heading)
+        n = self._seen.get(base, 0) + 1
+        self._seen[base] = n
+        return base if n == 1 else f"{base}-{n}"
+
+
+def resolve_article_link(article_id: str, href: str) -> tuple[str, str] | None:
+    """(target article id, fragment) for a relative link to an article file, else None."""
+    parts = urlsplit(href)
+    path = unquote(parts.path)
+    if parts.scheme or parts.netloc or not path.endswith(ARTICLE_SUFFIXES):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(article_id), path))
+    for suffix in ARTICLE_SUFFIXES:
+        target = target.removesuffix(suffix)
+    return unicodedata.normalize("NFC", target), parts.fragment
+
+
+def _inline_text(token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def heading_text(markdown_line: str) -> str:
+    """Plain text of one heading line (strips emphasis, links and code marks)."""
+    tokens = _md.parseInline(markdown_line.lstrip("#").strip())
+    return _inline_text(tokens[0]).strip() if tokens else markdown_line.strip("# ")
+
+
+def plain_text(markdown: str) -> str:
+    """Readable text for indexing and snippets: one line per block, no markup."""
+    lines: list[str] = []
+    row: list[str] | None = None
+    for token in _md.parse(markdown):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            if any(row):
+                lines.append(": ".join(row[:1]) + (": " + ", ".join(c for c in row[1:] if c) if len(row) > 1 else ""))
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(_inline_text(token).strip())
+        elif token.type == "inline":
+            text = _inline_text(token).strip()
+            if text:
+                lines.append(text)
+        elif token.type in ("fence", "code_block"):
+            lines.append(token.content.strip())
+    return "\n".join(lines)
+
+
+def render_html(markdown: str, link_resolver: Callable[[str], str | None] | None = None,
+                article_id: str = "") -> str:
+    """Sanitised HTML with heading ids; links to ``*.md`` files become portal URLs.
+
+    ``link_resolver`` maps an article id to its URL, or None when the target is not
+    visible to the reader (then the link is dropped and only its text remains).
+    """
+    tokens = _md.parse(markdown)
+    anchors = Anchors()
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            token.attrSet("id", anchors(_inline_text(tokens[i + 1])))
+        if token.type != "inline" or not token.children:
+            continue
+        for child in token.children:
+            if child.type != "link_open":
+                continue
+            link = resolve_article_link(article_id, str(child.attrs.get("href", "")))
+            if link is None:
+                continue
+            target, fragment = link
+            url = link_resolver(target) if link_resolver else None
+            if url is None:
+                child.attrs.pop("href", None)
+            else:
+                child.attrSet("href", url + (f"#{fragment}" if fragment else ""))
+    html = _md.renderer.render(tokens, _md.options, {})
+    html = re.sub(r"<a>(.*?)</a>", r"\1", html, flags=re.S)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRS,
+                     url_schemes={"http", "https", "mailto", "tel"}, link_rel="noopener noreferrer")

@@ -1,0 +1,350 @@
+"""The one search function behind the CLI, the portal, the API and the agents.
+
+Ranking, in short (figures and reasoning in bench/RESULTS.md):
+
+* Dense evidence: for each encoder, the cosine between the question and every
+  passage, reduced to three per-article maxima (whole article, best section,
+  best sentence/question). Sentence-level maxima find the one line that answers
+  a question; the article view finds the topic.
+* Keyword evidence: BM25F over sections (stemmed, title/tags/questions boosted),
+  maximum per article.
+* Each signal is z-normalised over the candidate articles, then averaged: dense
+  signals with equal weight (a monolingual encoder only counts where question
+  and article share its language), keywords added with a weight that depends on
+  whether the question and the article are in the same language. Score fusion,
+  not rank fusion: RRF throws away how much better the best match is.
+* Versions linked by ``translation`` compete as one: the best version decides
+  the rank, the customer's language decides which version is shown.
+* ``answered`` comes from the absolute cosine of the best passage and the
+  fused score margin, calibrated on customer and off-topic questions.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from kb.encoders import Encoder
+from kb.index_store import LoadedIndex
+from kb.keyword_index import analyzer_for
+from kb.passages import ARTICLE, KINDS, SECTION, SENTENCE
+from kb.query_language import LanguageGuesser
+from kb.sections import split_sentences
+
+MAX_QUERY_CHARS = 500
+KEYWORD_WEIGHT_SAME_LANG = 0.5
+KEYWORD_WEIGHT_OTHER_LANG = 0.1
+KEYWORD_WEIGHT_UNKNOWN_LANG = 0.3
+# Calibrated in bench/retrieval.py (see bench/RESULTS.md): best passage cosine of the
+# multilingual encoder, and the fused z-score of the top article.
+ANSWER_MIN_COSINE = 0.40
+ANSWER_MIN_FUSED = 2.0
+SNIPPET_CHARS = 320
+
+
+class QueryError(ValueError):
+    """A query the engine cannot run, with a message fit for the customer."""
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    lang: str
+    category: str
+    audience: str
+    score: float
+    section: str  # heading path, e.g. "Rückgabe › Fristen"
+    anchor: str
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["highlights"] = [list(h) for h in self.highlights]
+        return d
+
+
+@dataclass
+class SearchResult:
+    query: str
+    lang: str | None
+    answered: bool
+    did_you_mean: str | None
+    results: list[Hit]
+    confidence: float = 0.0
+    features: dict = field(default_factory=dict, repr=False)  # inputs of `answered`, for calibration
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "lang": self.lang, "answered": self.answered,
+                "did_you_mean": self.did_you_mean, "confidence": round(self.confidence, 4),
+                "results": [h.to_dict() for h in self.results]}
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.data.get(key)
+            if value is not None:
+                self.data.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+
+def _z(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    vals = x[mask]
+    if len(vals) < 2:
+        return np.zeros_like(x)
+    std = vals.std()
+    return (x - vals.mean()) / (std if std > 1e-9 else 1.0)
+
+
+def clean_query(query: str) -> str:
+    """Collapse whitespace and drop control characters; reject empty/over-long input."""
+    if not isinstance(query, str):
+        raise QueryError("the query must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in query)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise QueryError("the query is empty: type a question or a few words")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
+    return text
+
+
+class SearchEngine:
+    """A loaded index plus the encoders that built it. Thread-safe for searching."""
+
+    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
+        self.index = index
+        self.encoders = encoders
+        names = [m["name"] for m in index.models]
+        if names != [e.name for e in encoders]:
+            raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
+        vocab: dict[str, set[str]] = {}
+        for a in index.articles:
+            vocab.setdefault(a["lang"], set()).update(w.lower() for w in re.findall(r"\w+", a["title"]))
+        self.guesser = LanguageGuesser(vocab)
+        self._qcache = _LRU(4096)
+        self._kw_lock = threading.Lock()
+
+    # -- evidence ---------------------------------------------------------------
+    def _query_vectors(self, text: str) -> list[np.ndarray]:
+        key = text.casefold()
+        cached = self._qcache.get(key)
+        if cached is None:
+            cached = [e.encode([text])[0] for e in self.encoders]
+            self._qcache.put(key, cached)
+        return cached
+
+    def _passage_sims(self, slot: int, q: np.ndarray) -> np.ndarray:
+        vectors = self.index.vectors[slot]
+        if vectors is not None:
+            return vectors @ q
+        index = self.index.faiss[slot]  # approximate (HNSW): unseen passages get the floor
+        k = min(2000, index.ntotal)
+        scores, ids = index.search(q[None, :], k)
+        ok = ids[0] >= 0
+        sims = np.full(index.ntotal, float(scores[0][ok].min()) if ok.any() else 0.0, dtype=np.float32)
+        sims[ids[0][ok]] = scores[0][ok]
+        return sims
+
+    def _encoder_applies(self, slot: int, qlang: str | None) -> np.ndarray:
+        langs = self.encoders[slot].languages
+        if langs is None:
+            return np.ones(self.index.n_articles, dtype=bool)
+        ok = np.isin(self.index.article_lang, list(langs))
+        if qlang is not None and qlang not in langs:
+            ok[:] = False
+        return ok
+
+    # -- the search -------------------------------------------------------------
+    def search(self, query: str, lang: str | None = None, limit: int = 10,
+               audience: str = "public", category: str | None = None,
+               languages: list[str] | None = None) -> SearchResult:
+        """Rank articles for a question.
+
+        ``lang`` is the customer's language if known (UI choice); the query's own
+        language wins when it can be detected. ``audience='internal'`` includes
+        agent-only articles; public searches never see them.
+        """
+        text = clean_query(query)
+        idx = self.index
+        qlang = self.guesser.guess(text) or lang
+        mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)
+        if category:
+            mask &= np.array([a["category_slug"] == category or a["category"] == category
+                              for a in idx.articles])
+        if languages:
+            mask &= np.isin(idx.article_lang, languages)
+        if not mask.any():
+            return SearchResult(text, qlang, False, None, [])
+
+        qvecs = self._query_vectors(text)
+        dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
+        dense_w = np.zeros(idx.n_articles, dtype=np.float64)
+        sims_by_slot = []
+        best_cos = 0.0
+        for slot, q in enumerate(qvecs):
+            sims = self._passage_sims(slot, q)
+            sims_by_slot.append(sims)
+            applies = self._encoder_applies(slot, qlang)
+            for k in KINDS:
+                seg = idx.segments[k]
+                per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
+                dense_sum += np.where(applies, _z(per_article, mask), 0.0)
+                dense_w += applies
+            if self.encoders[slot].languages is None:
+                fine = idx.segments[SENTENCE]
+                allowed = mask[idx.article[fine.start:fine.stop]]
+                if allowed.any():
+                    best_cos = max(best_cos, float(sims[fine.start:fine.stop][allowed].max()))
+        dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
+
+        fixes = idx.keywords.corrections(text)
+        kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
+        with self._kw_lock:
+            section_bm25 = idx.keywords.search(kw_text, len(idx.sections))
+        article_bm25 = np.maximum.reduceat(section_bm25, idx.section_starts)
+        if qlang is None:
+            kw_weight = np.full(idx.n_articles, KEYWORD_WEIGHT_UNKNOWN_LANG)
+        else:
+            kw_weight = np.where(idx.article_lang == qlang, KEYWORD_WEIGHT_SAME_LANG,
+                                 KEYWORD_WEIGHT_OTHER_LANG)
+        fused = dense + kw_weight * _z(article_bm25, mask)
+        fused = np.where(mask, fused, -np.inf)
+
+        hits = self._collapse_translations(fused, mask, qlang, limit)
+        did_you_mean = None
+        if fixes:
+            did_you_mean = re.sub(r"\w+", lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
+        order = np.sort(fused[mask])[::-1]
+        margin = float(order[0] - order[1]) if len(order) > 1 else float(order[0])
+        top = float(order[0])
+        answered = bool(hits) and best_cos >= ANSWER_MIN_COSINE and top >= ANSWER_MIN_FUSED
+        results = [self._hit(a, float(fused[a]), qvecs, sims_by_slot, section_bm25, text, fixes, qlang)
+                   for a in hits]
+        return SearchResult(text, qlang, answered, did_you_mean, results, confidence=best_cos,
+                            features={"best_cos": best_cos, "top": top, "margin": margin})
+
+    def _collapse_translations(self, fused: np.ndarray, mask: np.ndarray, qlang: str | None,
+                               limit: int) -> list[int]:
+        """Best version decides the rank; the customer's language decides what is shown."""
+        idx = self.index
+        ranked = np.argsort(-fused, kind="stable")
+        groups: dict[str, int] = {}
+        out: list[int] = []
+        for a in ranked:
+            if not mask[a] or not np.isfinite(fused[a]):
+                break
+            key = idx.articles[a]["translation"] or f"id:{idx.articles[a]['id']}"
+            if key in groups:
+                continue
+            shown = a
+            if qlang and idx.articles[a]["lang"] != qlang and idx.articles[a]["translation"]:
+                for b in np.flatnonzero(mask):
+                    art = idx.articles[b]
+                    if art["translation"] == idx.articles[a]["translation"] and art["lang"] == qlang:
+                        shown = int(b)
+                        break
+            groups[key] = shown
+            out.append(int(shown))
+            if len(out) >= limit:
+                break
+        return out
+
+    def _hit(self, a: int, score: float, qvecs, sims_by_slot, section_bm25, text, fixes, qlang) -> Hit:
+        idx = self.index
+        art = idx.articles[a]
+        passages = idx.article_passages[a]
+        sec_ids = idx.section[passages]
+        best_section, best_value, best_passage = None, -np.inf, None
+        applies = [self.encoders[s].languages is None or art["lang"] in self.encoders[s].languages
+                   for s in range(len(qvecs))]
+        combined = np.mean([sims_by_slot[s][passages] for s in range(len(qvecs)) if applies[s]], axis=0)
+        top_bm = section_bm25.max() or 1.0
+        for n in np.unique(sec_ids[sec_ids >= 0]):
+            sel = sec_ids == n
+            value = float(combined[sel].max()) + 0.1 * float(section_bm25[n]) / top_bm
+            if value > best_value:
+                best_value, best_section = value, int(n)
+                fine = sel & (idx.kind[passages] == SENTENCE)
+                best_passage = int(passages[fine][np.argmax(combined[fine])]) if fine.any() else None
+        section = idx.sections[best_section]
+        snippet = _snippet(section["text"], combined, passages, best_passage, idx)
+        highlights = _highlights(snippet, text + " " + " ".join(fixes.values()), art["lang"])
+        heading = section["heading"]
+        return Hit(id=art["id"], title=art["title"], lang=art["lang"], category=art["category"],
+                   audience=art["audience"], score=round(score, 4),
+                   section=f"{art['title']} › {heading}" if heading else art["title"],
+                   anchor=section["anchor"], snippet=snippet, highlights=highlights)
+
+
+def _snippet(section_text: str, combined, passages, best_passage, idx) -> str:
+    """The best sentence with its neighbours, about SNIPPET_CHARS long."""
+    sentences = split_sentences(section_text)
+    if not sentences:
+        return ""
+    if len(section_text) <= SNIPPET_CHARS:
+        return " ".join(sentences)
+    center = 0
+    if best_passage is not None:
+        # find the best sentence by position among this section's sentences
+        sec = idx.section[best_passage]
+        same = [p for p in passages if idx.section[p] == sec and idx.kind[p] == SENTENCE]
+        long_enough = [s for s in sentences if len(s.split()) >= 3]
+        if best_passage in same and len(same) == len(long_enough):
+            center = sentences.index(long_enough[same.index(best_passage)])
+    lo = hi = center
+    length = len(sentences[center])
+    while True:
+        grown = False
+        if hi + 1 < len(sentences) and length + len(sentences[hi + 1]) + 1 <= SNIPPET_CHARS:
+            hi += 1
+            length += len(sentences[hi]) + 1
+            grown = True
+        if lo > 0 and length + len(sentences[lo - 1]) + 1 <= SNIPPET_CHARS:
+            lo -= 1
+            length += len(sentences[lo]) + 1
+            grown = True
+        if not grown:
+            break
+    text = " ".join(sentences[lo:hi + 1])
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return ("… " if lo > 0 else "") + text + (" …" if hi + 1 < len(sentences) and not text.endswith("…") else "")
+
+
+def _highlights(snippet: str, query: str, lang: str) -> list[tuple[int, int]]:
+    """Character spans of snippet words whose stem matches a query word's stem."""
+    analyzer = analyzer_for(lang)
+    wanted = {t.text for t in analyzer(query)}
+    if not wanted:
+        return []
+    return [(t.startchar, t.endchar) for t in analyzer(snippet, chars=True) if t.text in wanted]
+
+
+def mark(snippet: str, highlights: list[tuple[int, int]], before: str = "«", after: str = "»") -> str:
+    """Snippet with highlighted words wrapped, for terminals and plain text."""
+    out, pos = [], 0
+    for start, end in highlights:
+        out.append(snippet[pos:start])
+        out.append(before + snippet[start:end] + after)
+        pos = end
+    out.append(snippet[pos:])
+    return "".join(out)

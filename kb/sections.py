@@ -1,0 +1,93 @@
+"""Articles -> sections -> passages: the units the indexes store.
+
+A customer's question is usually answered by one section, often by one
+sentence. So every article is indexed at three granularities (the whole
+article, its ``##`` sections, and single sentences/questions) and the ranker
+combines them: the article view catches the topic, the fine views catch the
+exact passage even when the rest of the article talks about other things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.articles import Article
+from kb.markdown_render import Anchors, heading_text, parse_blocks, plain_text
+
+MAX_SECTION_WORDS = 160
+OVERLAP_WORDS = 40
+MIN_SENTENCE_WORDS = 3
+
+_SENTENCE_END = re.compile(r'(?<=[.!?:;])\s+(?=[A-ZÄÖÜ0-9"„»(\'])|\n+')
+
+
+@dataclass(frozen=True)
+class Section:
+    article_id: str
+    anchor: str  # heading id on the article page; "" for the text before the first heading
+    heading: str  # "" for the introduction
+    text: str  # plain text of this part of the section
+    part: int = 0  # > 0 when a long section was split
+
+    def label(self, title: str) -> str:
+        """Heading path shown with a snippet: 'Article title › Section heading'."""
+        return f"{title} › {self.heading}" if self.heading else title
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence-ish pieces: sentence ends and line breaks (list items, table rows)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def _windows(text: str, max_words: int, overlap: int) -> list[str]:
+    """Split long text into windows of whole sentences, overlapping by ~overlap words."""
+    sentences = split_sentences(text)
+    if sum(len(s.split()) for s in sentences) <= max_words:
+        return [text]
+    windows: list[str] = []
+    current: list[str] = []
+    count = 0
+    for sentence in sentences:
+        n = len(sentence.split())
+        if current and count + n > max_words:
+            windows.append(" ".join(current))
+            keep: list[str] = []
+            kept = 0
+            for s in reversed(current):
+                if kept + len(s.split()) > overlap:
+                    break
+                keep.insert(0, s)
+                kept += len(s.split())
+            current, count = keep, kept
+        current.append(sentence)
+        count += n
+    if current:
+        windows.append(" ".join(current))
+    return windows
+
+
+def split_sections(article: Article, max_words: int = MAX_SECTION_WORDS,
+                   overlap: int = OVERLAP_WORDS) -> list[Section]:
+    """Sections by ``##`` headings (deeper headings stay inside their section)."""
+    lines = article.body.split("\n")
+    anchors = Anchors()
+    starts: list[tuple[int, str, str]] = []  # (line index, heading, anchor)
+    tokens = parse_blocks(article.body)
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            text = heading_text(tokens[i + 1].content)
+            anchor = anchors(text)
+            if token.tag == "h2" and token.map:
+                starts.append((token.map[0], text, anchor))
+    bounds = [(0, "", "")] + starts
+    sections: list[Section] = []
+    for n, (start, heading, anchor) in enumerate(bounds):
+        end = bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)
+        first = start + 1 if heading else start
+        text = plain_text("\n".join(lines[first:end])).strip()
+        if not text and not heading:
+            continue
+        for part, window in enumerate(_windows(text, max_words, overlap) if text else [""]):
+            sections.append(Section(article.id, anchor, heading, window, part))
+    return sections

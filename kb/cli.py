@@ -67,8 +67,9 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
 @click.option("--models", help="Encoders, e.g. 'use-multilingual-v3,all-MiniLM-L6-v2@en'.")
 @click.option("--strict", is_flag=True, help="Refuse to build when any article has an error.")
+@click.option("--force", is_flag=True, help="Rebuild even when no article changed.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-def index(articles_dir, index_dir, models, strict, quiet) -> None:
+def index(articles_dir, index_dir, models, strict, force, quiet) -> None:
     """Build the search index and publish it atomically.
 
     Articles with errors are skipped and listed (or, with --strict, nothing is
@@ -84,9 +85,8 @@ def index(articles_dir, index_dir, models, strict, quiet) -> None:
     if not articles_dir.is_dir():
         _fail(f"articles folder not found: {articles_dir}", 2)
     try:
-        encoders = load_encoders(models)
-        report = build_index(articles_dir, index_dir, encoders, models, settings.default_lang,
-                             strict=strict, progress=not quiet and sys.stderr.isatty(),
+        report = build_index(articles_dir, index_dir, lambda: load_encoders(models), models, settings.default_lang,
+                             strict=strict, force=force, progress=not quiet and sys.stderr.isatty(),
                              on_step=None if quiet else lambda m: click.echo(f"… {m}", err=True))
     except (ModelLoadError, IndexBuildError) as exc:
         _fail(str(exc))
@@ -95,6 +95,9 @@ def index(articles_dir, index_dir, models, strict, quiet) -> None:
     if report.skipped:
         click.echo(f"{len({p.path for p in report.skipped})} file(s) with errors were skipped "
                    f"(run 'kb check {articles_dir}')", err=True)
+    if report.up_to_date:
+        click.echo(f"Index is up to date ({report.articles} articles, no changes) -> {report.path}")
+        return
     reused = ", ".join(f"{name}: {report.encoded[name]} encoded, {report.reused[name]} reused"
                        for name in report.encoded)
     click.echo(f"Indexed {report.articles} articles ({report.drafts} drafts not published), "
@@ -145,8 +148,9 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
             _fail(str(exc), 2)
         _print_result(result, as_json)
         return
-    for n, line in enumerate(batch, 1):
-        line = line.rstrip("\n")
+    lines = [line.rstrip("\n") for line in batch]
+    engine.prime(lines)  # one model, batched encodes: no per-query reload or warm-up
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

@@ -70,6 +70,7 @@ def cases_from_index(engine: SearchEngine) -> list[Case]:
 
 def evaluate(engine: SearchEngine, cases: list[Case], audience: str = "internal") -> EvalReport:
     report = EvalReport()
+    engine.prime([c.query for c in cases])
     for case in cases:
         result = engine.search(case.query, lang=case.lang, limit=10, audience=audience)
         ids = [h.id for h in result.results]

@@ -181,8 +181,12 @@ def parse_article(
     if not isinstance(meta, dict):
         err(2, "front matter must be a mapping of keys to values (key: value)")
         return None, problems
-    lines = _key_lines(fm_text, offset=1)
-    body_line = text[: len(text) - len(body)].count("\n") + 1 if body else fm_text.count("\n") + 3
+    fm_pos = text.find(fm_text) if fm_text else 4
+    lines = _key_lines(fm_text, offset=text[:fm_pos].count("\n"))
+    closing = re.search(r"^---\s*$", text[fm_pos + len(fm_text):], re.M)
+    header_end = fm_pos + len(fm_text) + (closing.end() if closing else 0)
+    body_line = text[:header_end].count("\n") + 2
+    body = text[header_end:].removeprefix("\n")  # exactly the lines after the closing '---'
 
     def at(key: str) -> int:
         return lines.get(key, 1)

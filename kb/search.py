@@ -41,8 +41,8 @@ KEYWORD_WEIGHT_OTHER_LANG = 0.1
 KEYWORD_WEIGHT_UNKNOWN_LANG = 0.3
 # Calibrated in bench/retrieval.py (see bench/RESULTS.md): best passage cosine of the
 # multilingual encoder, and the fused z-score of the top article.
-ANSWER_MIN_COSINE = 0.40
-ANSWER_MIN_FUSED = 2.0
+ANSWER_MIN_COSINE = 0.35
+ANSWER_MIN_FUSED = 3.0
 SNIPPET_CHARS = 320
 
 

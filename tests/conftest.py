@@ -1,0 +1,40 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def encoders():
+    from kb.encoders import DEFAULT_MODELS, load_encoders
+    return load_encoders(DEFAULT_MODELS)
+
+
+@pytest.fixture()
+def articles_dir(tmp_path):
+    target = tmp_path / "articles"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, encoders):
+    from kb.encoders import DEFAULT_MODELS
+    from kb.index_build import build_index
+    base = tmp_path_factory.mktemp("idx")
+    articles = base / "articles"
+    shutil.copytree(FIXTURES, articles)
+    location = base / "index"
+    build_index(articles, location, lambda: encoders, DEFAULT_MODELS)
+    return location
+
+
+@pytest.fixture(scope="session")
+def engine(built_index, encoders):
+    from kb.encoders import DEFAULT_MODELS
+    from kb.index_store import LoadedIndex
+    from kb.search import SearchEngine
+    return SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)

@@ -1,0 +1,111 @@
+"""Article parsing, sections and the `kb check` rules (one failing fixture per rule)."""
+from pathlib import Path
+
+import pytest
+
+from kb.articles import parse_article
+from kb.check import check_articles
+from kb.sections import split_sections
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+GOOD = "---\ntitle: T\nlang: de\ncategory: C\n---\nText.\n"
+
+
+def problems_for(tmp_path, files: dict) -> list[str]:
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    _, problems = check_articles(tmp_path)
+    return [str(p) for p in problems]
+
+
+def test_parse_front_matter_and_id(articles_dir):
+    a, problems = parse_article(articles_dir / "de/lieferzeit.md", articles_dir)
+    assert problems == []
+    assert a.id == "de/lieferzeit"
+    assert a.title == "Wie lange dauert die Lieferung?"
+    assert a.lang == "de" and a.audience == "public" and a.translation == "delivery"
+    assert a.questions == ("wann kommt mein paket",)
+    assert str(a.updated) == "2026-10-01"
+    assert a.body_line == 11
+
+
+def test_root_level_id(tmp_path):
+    write(tmp_path, "cancel_order.md", GOOD)
+    a, _ = parse_article(tmp_path / "cancel_order.md", tmp_path)
+    assert a.id == "cancel_order"
+
+
+def test_sections_by_h2_with_anchor(articles_dir):
+    a, _ = parse_article(articles_dir / "de/lieferzeit.md", articles_dir)
+    sections = split_sections(a)
+    assert [s.heading for s in sections] == ["", "Lieferung ins Ausland"]
+    assert sections[1].anchor == "lieferung-ins-ausland"
+    assert "Österreich" in sections[1].text and "](" not in sections[1].text
+
+
+def test_long_section_split_with_overlap(tmp_path):
+    body = " ".join(f"Satz Nummer {i} hat ein paar Worte mehr." for i in range(80))
+    write(tmp_path, "long.md", f"---\ntitle: T\nlang: de\ncategory: C\n---\n## Lang\n{body}\n")
+    a, _ = parse_article(tmp_path / "long.md", tmp_path)
+    parts = split_sections(a, max_words=100, overlap=20)
+    assert len(parts) > 3 and {p.anchor for p in parts} == {"lang"}
+    assert parts[0].text.split(". ")[-1] in parts[1].text  # overlap
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"a.md": b"\xff\xfe---"}, "a.md:1: error: not valid UTF-8"),
+    ({"a.md": "no front matter"}, "a.md:1: error: missing front matter"),
+    ({"a.md": "---\ntitle: [unclosed\nlang: de\n---\nx"}, "error: front matter is not valid YAML"),
+    ({"a.md": "---\nlang: de\ncategory: C\n---\nx"}, "a.md:1: error: missing required key 'title'"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\ncolour: red\n---\nx"}, "a.md:5: warning: unknown key 'colour'"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\ntags: viele\n---\nx"}, "a.md:5: error: 'tags' must be a list"),
+    ({"a.md": "---\ntitle: T\nlang: xx\ncategory: C\n---\nx"}, "a.md:3: error: unknown language 'xx'"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\naudience: vip\n---\nx"}, "a.md:5: error: unknown audience 'vip'"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\ndraft: maybe\n---\nx"}, "a.md:5: error: 'draft' must be true or false"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\n---\n\n"}, "error: empty body"),
+    ({"a.md": GOOD, "A.md": GOOD.replace("T", "U")}, "duplicate article id"),
+    ({"a.md": GOOD, "b.md": GOOD}, "warning: duplicate title 'T' in language 'de'"),
+    ({"a.md": GOOD.replace("C\n", "C\ntranslation: k\n"), "b.md": GOOD.replace("T", "U").replace("C\n", "C\ntranslation: k\n")},
+     "translation key 'k' is used by another 'de' article"),
+    ({"a.md": GOOD + "\nSee [x](missing/page.md).\n"}, "a.md:8: error: link to a missing article 'missing/page'"),
+    ({"a.md": GOOD + "\nSee [x](b.md).\n", "b.md": GOOD.replace("T", "U").replace("C\n", "C\naudience: internal\n")},
+     "public article links to internal article 'b'"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\nupdated: gestern\n---\nx"}, "'updated' must be a date"),
+    ({"a.md": b"---\x00binary"}, "binary file"),
+])
+def test_check_rule(tmp_path, files, expected):
+    found = problems_for(tmp_path, files)
+    assert any(expected in p for p in found), found
+
+
+def test_bad_file_does_not_stop_others(tmp_path):
+    write(tmp_path, "bad.md", b"\xff")
+    write(tmp_path, "good.md", GOOD + "\n[x](nope.md)\n")
+    found = problems_for(tmp_path, {})
+    assert any("bad.md" in p for p in found) and any("good.md" in p and "nope" in p for p in found)
+
+
+def test_links_in_code_blocks_are_ignored(tmp_path):
+    assert problems_for(tmp_path, {"a.md": GOOD + "\n```\n[x](missing.md)\n```\n"}) == []
+
+
+def test_sample_help_centre_passes_check():
+    articles, problems = check_articles(ROOT / "articles")
+    assert [p for p in problems if p.severity == "error"] == []
+    public = [a for a in articles if a.public]
+    assert len(public) >= 48 and len([a for a in articles if not a.public]) >= 4
+    langs = {}
+    for a in public:
+        langs.setdefault(a.translation, set()).add(a.lang)
+    assert sum(1 for v in langs.values() if v == {"de", "en"}) >= 24
+    assert sum(1 for a in public if a.questions) > len(public) / 2
+    assert any(not a.questions for a in public)

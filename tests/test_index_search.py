@@ -1,0 +1,172 @@
+"""Index build (incremental, atomic), loading errors, search behaviour and the CLI."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kb.encoders import DEFAULT_MODELS
+from kb.index_build import build_index
+from kb.index_store import IndexUnavailable, LoadedIndex
+from kb.search import QueryError, SearchEngine
+
+
+class CountingEncoder:
+    """Wraps a real encoder and records what it was asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
+        self.seen: list[str] = []
+
+    def encode(self, texts, batch_size=64):
+        self.seen.extend(texts)
+        return self.inner.encode(texts, batch_size)
+
+
+def test_manifest_describes_the_index(built_index):
+    m = json.loads((built_index / "current" / "manifest.json").read_text())
+    assert m["format"] >= 1 and m["models_spec"] == DEFAULT_MODELS
+    assert [x["dim"] for x in m["models"]] == [512, 384]
+    assert "de" in m["analyzers"] and "en" in m["analyzers"]
+    assert "de/entwurf" not in m["articles"]  # drafts are never indexed
+    assert "intern/kulanz" in m["articles"] and m["built_at"]
+
+
+def test_incremental_rebuild_encodes_only_changed_text(articles_dir, tmp_path, encoders):
+    counting = tuple(CountingEncoder(e) for e in encoders)
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: counting, DEFAULT_MODELS)
+    first = len(counting[0].seen)
+    assert first > 10
+    # unchanged: nothing rebuilt, nothing encoded
+    report = build_index(articles_dir, location, lambda: counting, DEFAULT_MODELS)
+    assert report.up_to_date and len(counting[0].seen) == first
+    # one sentence changed: only passages containing it are encoded again
+    p = articles_dir / "en" / "delivery.md"
+    p.write_text(p.read_text().replace("takes 2-4 business days", "takes 3-5 business days"))
+    report = build_index(articles_dir, location, lambda: counting, DEFAULT_MODELS)
+    new = counting[0].seen[first:]
+    assert 0 < len(new) <= 4 and all("Austria" in t for t in new), new
+    assert report.reused[encoders[0].name] > 10
+
+
+def test_crash_mid_build_keeps_last_good_index(articles_dir, tmp_path, encoders):
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    good = (location / "current").resolve()
+
+    class Boom(Exception):
+        pass
+
+    def exploding():
+        raise Boom()
+
+    (articles_dir / "en" / "new.md").write_text("---\ntitle: New\nlang: en\ncategory: X\n---\nNew text.\n")
+    with pytest.raises(Boom):
+        build_index(articles_dir, location, exploding, DEFAULT_MODELS)
+    assert (location / "current").resolve() == good
+    LoadedIndex(location, DEFAULT_MODELS)  # still loads
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    assert not list(location.glob(".tmp-*"))
+    assert (location / "current").resolve() != good
+
+
+def test_loading_with_other_models_says_how_to_fix(built_index):
+    with pytest.raises(IndexUnavailable, match="kb index"):
+        LoadedIndex(built_index, "some-other-model")
+
+
+def test_missing_or_corrupted_file_is_named(tmp_path, articles_dir, encoders):
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    target = location / "current" / "vectors-0.faiss"
+    target.write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailable, match="vectors-0.faiss.*kb index"):
+        LoadedIndex(location, DEFAULT_MODELS)
+    with pytest.raises(IndexUnavailable, match="no index"):
+        LoadedIndex(tmp_path / "nothing", DEFAULT_MODELS)
+
+
+def test_german_question_finds_german_article(engine):
+    r = engine.search("wann kommt mein Paket an?")
+    assert r.lang == "de" and r.results[0].id == "de/lieferzeit"
+
+
+def test_english_question_prefers_english_version(engine):
+    r = engine.search("how many days until my order arrives")
+    assert r.lang == "en" and r.results[0].id == "en/delivery"
+    assert all(h.id != "de/lieferzeit" for h in r.results)  # one version per translation
+
+
+def test_answer_section_and_highlights(engine):
+    r = engine.search("Lieferung nach Österreich")
+    hit = r.results[0]
+    assert hit.anchor == "lieferung-ins-ausland" and "Österreich" in hit.snippet
+    marked = [hit.snippet[a:b] for a, b in hit.highlights]
+    assert "Österreich" in marked
+
+
+def test_public_search_never_returns_internal(engine):
+    public = engine.search("Kulanz bis 15 EUR ohne Freigabe", limit=10)
+    assert all(h.audience == "public" for h in public.results)
+    internal = engine.search("Kulanz bis 15 EUR ohne Freigabe", audience="internal")
+    assert internal.results[0].id == "intern/kulanz"
+
+
+def test_drafts_are_not_searchable(engine):
+    r = engine.search("Gewinnspiel Zebrafant", audience="internal", limit=10)
+    assert all(h.id != "de/entwurf" for h in r.results)
+
+
+def test_typo_gets_did_you_mean(engine):
+    r = engine.search("retourenlabl erstellen")
+    assert r.did_you_mean == "retourenlabel erstellen"
+    assert r.results[0].id == "de/ruecksendung"
+
+
+def test_off_topic_question_is_not_answered(engine):
+    assert engine.search("Who was the first emperor of the Roman Empire?").answered is False
+
+
+def test_bad_queries_raise_clear_errors(engine):
+    for q in ["", "   ", "x" * 501]:
+        with pytest.raises(QueryError):
+            engine.search(q)
+    r = engine.search('title:* ((( AND OR NOT \x00 🙂')
+    assert isinstance(r.answered, bool)
+
+
+def run_kb(*args, env_extra=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "kb.cli", *args], capture_output=True, text=True, env=env)
+
+
+def test_cli_search_json_and_batch(built_index, tmp_path):
+    env = {"KB_INDEX": str(built_index)}
+    r = run_kb("search", "can I send it back", "--json", env_extra=env)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["results"][0]["id"] == "en/returns" and "answered" in out
+    batch = tmp_path / "q.txt"
+    batch.write_text("wann kommt mein paket\n\nhow do I return an item\n" + "x" * 600 + "\n")
+    r = run_kb("search", "--batch", str(batch), env_extra=env)
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert len(lines) == 3 and lines[0]["results"][0]["id"] == "de/lieferzeit"
+    assert "error" in lines[2]
+
+
+def test_cli_eval_and_check(built_index, tmp_path, articles_dir):
+    env = {"KB_INDEX": str(built_index)}
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"query": "wann kommt mein paket", "expected": "de/lieferzeit"}\n'
+                     '{"query": "zebra", "expected": "de/ruecksendung"}\n')
+    r = run_kb("eval", str(cases), env_extra=env)
+    assert r.returncode == 0 and "2 questions: top-1 0.500" in r.stdout and "MISS" in r.stdout
+    r = run_kb("eval", "--from-articles", env_extra=env)
+    assert r.returncode == 0 and "top-1 1.000" in r.stdout
+    (articles_dir / "broken.md").write_text("no front matter")
+    r = run_kb("check", str(articles_dir))
+    assert r.returncode == 1 and "broken.md:1: error: missing front matter" in r.stdout
+    r = run_kb("search", "x", env_extra={"KB_INDEX": str(tmp_path / "none")})
+    assert r.returncode == 1 and "kb index" in r.stderr and "Traceback" not in r.stderr

@@ -34,11 +34,11 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/retrieval.py --json bench/out/retrieval.json
 
 bench-quick: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
-	$(BIN)/python bench/run_all.py --quick
+	$(BIN)/python bench/retrieval.py --quick
 
 clean:
 	rm -rf indexes test-output .pytest_cache

@@ -131,6 +131,10 @@ class LoadedIndex:
         self.article_lang = np.array([a["lang"] for a in self.articles])
         self.public_mask = np.array([a["audience"] == "public" for a in self.articles])
         self.by_id = {a["id"]: i for i, a in enumerate(self.articles)}
+        self.article_category = np.array([a["category_slug"] for a in self.articles])
+        # (translation key, lang) -> article number: the customer's-language version
+        self.version = {(a["translation"], a["lang"]): i for i, a in enumerate(self.articles)
+                        if a["translation"]}
         # passages of each article, for picking the answer section of a result
         order = np.argsort(self.article, kind="stable")
         bounds = np.searchsorted(self.article[order], np.arange(self.n_articles + 1))

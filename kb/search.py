@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from kb.articles import slugify
 from kb.encoders import Encoder
 from kb.index_store import LoadedIndex
 from kb.keyword_index import analyzer_for
@@ -138,7 +139,9 @@ class SearchEngine:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
         vocab: dict[str, set[str]] = {}
         for a in index.articles:
-            vocab.setdefault(a["lang"], set()).update(w.lower() for w in re.findall(r"\w+", a["title"]))
+            words = " ".join((a["title"], a["summary"], " ".join(a["tags"]), " ".join(a["questions"]),
+                              a["body"]))
+            vocab.setdefault(a["lang"], set()).update(w.lower() for w in re.findall(r"\w+", words))
         self.guesser = LanguageGuesser(vocab)
         self._qcache = _LRU(4096)
         self._kw_lock = threading.Lock()
@@ -207,8 +210,7 @@ class SearchEngine:
         qlang = self.guesser.guess(text) or lang
         mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)
         if category:
-            mask &= np.array([a["category_slug"] == category or a["category"] == category
-                              for a in idx.articles])
+            mask &= idx.article_category == slugify(category)
         if languages:
             mask &= np.isin(idx.article_lang, languages)
         if not mask.any():
@@ -276,11 +278,9 @@ class SearchEngine:
                 continue
             shown = a
             if qlang and idx.articles[a]["lang"] != qlang and idx.articles[a]["translation"]:
-                for b in np.flatnonzero(mask):
-                    art = idx.articles[b]
-                    if art["translation"] == idx.articles[a]["translation"] and art["lang"] == qlang:
-                        shown = int(b)
-                        break
+                other = idx.version.get((idx.articles[a]["translation"], qlang))
+                if other is not None and mask[other]:
+                    shown = other
             groups[key] = shown
             out.append(int(shown))
             if len(out) >= limit:

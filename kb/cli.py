@@ -194,5 +194,44 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
                f"answered when top-1 right {figures['answered_when_top1_right']:.3f}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads; they share one loaded index and model.")
+def serve(host, port, index_dir, threads) -> None:
+    """Serve the help portal, the JSON API and health checks (waitress).
+
+    The server follows `kb index`: a newly published index is picked up
+    within a second, without a restart and without failing a request.
+    """
+    import logging
+    import time
+
+    from waitress import serve as waitress_serve
+
+    from kb.encoders import ModelLoadError
+    from kb.index_store import IndexUnavailable
+    from kb.web import create_app
+    from kb.web.site import SiteConfigError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    started = time.perf_counter()
+    config = {"KB_INDEX": str(index_dir)} if index_dir else None
+    try:
+        app = create_app(config)
+    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
+        _fail(str(exc))
+    engine = app.extensions["kb.live"].current.engine
+    engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
+    click.echo(f"Help centre ready in {time.perf_counter() - started:.1f} s: "
+               f"{engine.index.n_articles} articles from {engine.index.build} "
+               f"(models {settings.models})")
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
+
+
 if __name__ == "__main__":
     main()

@@ -20,6 +20,7 @@ class Settings:
     models: str
     default_lang: str | None
     instance_dir: Path
+    site_file: Path
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -29,4 +30,5 @@ class Settings:
             models=os.environ.get("KB_MODELS", DEFAULT_MODELS),
             default_lang=os.environ.get("KB_DEFAULT_LANG") or None,
             instance_dir=Path(os.environ.get("KB_INSTANCE", "instance")),
+            site_file=Path(os.environ.get("KB_SITE", "site.yml")),
         )

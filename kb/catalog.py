@@ -1,0 +1,182 @@
+"""What the portal shows around search: articles, categories, related, suggestions.
+
+Built once per loaded index (and rebuilt when the server switches to a new
+index), so pages and the API answer from memory. Visibility is decided here in
+one place: ``internal=False`` callers never see agent-only articles, whatever
+route they come through.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.markdown_render import render_html
+from kb.passages import ARTICLE
+from kb.search import SearchEngine
+
+RELATED_COUNT = 3
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: 'Rücksendung' and 'rucksendung' meet."""
+    text = text.casefold().replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    name: str
+    lang: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: str
+    title: str
+    lang: str
+
+
+class Catalog:
+    def __init__(self, engine: SearchEngine) -> None:
+        self.engine = engine
+        idx = engine.index
+        self.articles = idx.articles
+        self.by_id = idx.by_id
+        self._related = self._related_by_vectors(idx)
+        self._words: list[tuple[set[str], set[str]]] = []  # (title words, other words) folded
+        for a in self.articles:
+            title = set(_WORD.findall(fold(a["title"])))
+            other = set(_WORD.findall(fold(" ".join(a["tags"] + a["questions"] + [a["summary"]]))))
+            self._words.append((title, other - title))
+
+    # -- single articles ----------------------------------------------------------
+    def get(self, article_id: str, internal: bool = False) -> dict | None:
+        """The article, or None when it does not exist or is not visible to this reader."""
+        i = self.by_id.get(article_id)
+        if i is None:
+            return None
+        art = self.articles[i]
+        if art["audience"] != "public" and not internal:
+            return None
+        return art
+
+    def visible(self, i: int, internal: bool) -> bool:
+        return internal or self.articles[i]["audience"] == "public"
+
+    def translations(self, article: dict, internal: bool = False) -> dict[str, dict]:
+        """Other-language versions of an article, by language."""
+        if not article["translation"]:
+            return {}
+        out = {}
+        for lang in self.engine.index.languages:
+            j = self.engine.index.version.get((article["translation"], lang))
+            if j is not None and lang != article["lang"] and self.visible(j, internal):
+                out[lang] = self.articles[j]
+        return out
+
+    def html(self, article_id: str, url_for_article, internal: bool = False) -> str:
+        """Sanitised HTML; links to articles the reader may not see lose their target."""
+        body = self.articles[self.by_id[article_id]]["body"]
+        def resolve(target: str) -> str | None:
+            i = self.by_id.get(target)
+            return url_for_article(target) if i is not None and self.visible(i, internal) else None
+        return render_html(body, resolve, article_id)
+
+    def related(self, article: dict, internal: bool = False) -> list[dict]:
+        out = []
+        for j in self._related[self.by_id[article["id"]]]:
+            if self.visible(j, internal):
+                out.append(self.articles[j])
+            if len(out) == RELATED_COUNT:
+                break
+        return out
+
+    # -- lists ---------------------------------------------------------------------
+    def categories(self, lang: str | None, internal: bool = False) -> list[Category]:
+        counts: dict[tuple[str, str], list] = {}
+        for i, a in enumerate(self.articles):
+            if (lang and a["lang"] != lang) or not self.visible(i, internal):
+                continue
+            key = (a["category_slug"], a["lang"])
+            counts.setdefault(key, [a["category"], 0])[1] += 1
+        return sorted((Category(slug, name, lg, n) for (slug, lg), (name, n) in counts.items()),
+                      key=lambda c: (c.lang, fold(c.name)))
+
+    def in_category(self, slug: str, lang: str | None, internal: bool = False) -> list[dict]:
+        return sorted((a for i, a in enumerate(self.articles)
+                       if a["category_slug"] == slug and (not lang or a["lang"] == lang)
+                       and self.visible(i, internal)), key=lambda a: fold(a["title"]))
+
+    def category_name(self, slug: str, lang: str | None, internal: bool = False) -> str | None:
+        for c in self.categories(lang, internal):
+            if c.slug == slug:
+                return c.name
+        return None
+
+    def suggest(self, query: str, lang: str | None, internal: bool = False, limit: int = 6) -> list[Suggestion]:
+        """Titles whose words start with every word typed so far (accents and case ignored).
+
+        Title matches rank above tag/question matches; other languages only when the
+        reader's language has no match.
+        """
+        words = _WORD.findall(fold(query))[:8]
+        if not words:
+            return []
+        scored = []
+        for i, (title, other) in enumerate(self._words):
+            if not self.visible(i, internal):
+                continue
+            in_title = sum(any(w.startswith(q) for w in title) for q in words)
+            anywhere = in_title + sum(any(w.startswith(q) for w in other) for q in words
+                                      if not any(w.startswith(q) for w in title))
+            if anywhere < len(words):
+                continue
+            a = self.articles[i]
+            scored.append((a["lang"] != lang, -in_title, len(a["title"]), a["title"], i))
+        scored.sort()
+        if lang and scored and not scored[0][0]:
+            scored = [s for s in scored if not s[0]]  # the reader's language only, when it has matches
+        seen, out = set(), []
+        for *_, i in scored:
+            a = self.articles[i]
+            key = a["translation"] or a["id"]
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Suggestion(a["id"], a["title"], a["lang"]))
+            if len(out) == limit:
+                break
+        return out
+
+    @staticmethod
+    def _related_by_vectors(idx) -> list[list[int]]:
+        """Nearest articles (same language, other topic) by the article-level vectors."""
+        seg = idx.segments[ARTICLE]
+        n = idx.n_articles
+        if n < 2:
+            return [[] for _ in range(n)]
+        if idx.vectors[0] is not None:
+            vecs = np.asarray(idx.vectors[0][seg.start:seg.stop])
+        else:
+            vecs = idx.faiss[0].reconstruct_n(seg.start, seg.stop - seg.start)
+        vecs = vecs[seg.article_starts]
+        if n > 5000:  # the full matrix would be large; related links are a nicety there
+            return [[] for _ in range(n)]
+        sims = vecs @ vecs.T
+        langs = idx.article_lang
+        group = np.array([a["translation"] or f"id:{a['id']}" for a in idx.articles])
+        out = []
+        for i in range(n):
+            row = np.where((langs == langs[i]) & (group != group[i]), sims[i], -np.inf)
+            order = np.argsort(-row)[:RELATED_COUNT * 4]
+            out.append([int(j) for j in order if np.isfinite(row[j])])
+        return out

@@ -1,0 +1,83 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Suggest-as-you-type: article titles from /api/suggest into the input's <datalist>.
+  function suggest(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var timer = null, last = "";
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      clearTimeout(timer);
+      if (q.length < 2 || q === last) return;
+      timer = setTimeout(function () {
+        last = q;
+        var url = input.dataset.suggest + "?q=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(input.dataset.lang || "");
+        fetch(url, {headers: {"Accept": "application/json"}}).then(function (r) {
+          return r.ok ? r.json() : {suggestions: []};
+        }).then(function (data) {
+          list.textContent = "";
+          (data.suggestions || []).forEach(function (s) {
+            var option = document.createElement("option");
+            option.value = s.title;
+            list.appendChild(option);
+          });
+        }).catch(function () {});
+      }, 120);
+    });
+  }
+
+  function post(form, extra) {
+    var body = new FormData(form);
+    Object.keys(extra || {}).forEach(function (k) { body.set(k, extra[k]); });
+    return fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json"},
+                               credentials: "same-origin"})
+      .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); });
+  }
+
+  // "Was this helpful?": vote without leaving the page; on "No" offer the comment box.
+  function vote(form) {
+    var followup = form.parentNode.querySelector(".vote-followup");
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !followup) return;  // old browser: let the form post normally
+      event.preventDefault();
+      var fallback = function () {  // post the classic way, keeping the chosen answer
+        var field = document.createElement("input");
+        field.type = "hidden"; field.name = "helpful"; field.value = button.value;
+        form.appendChild(field);
+        form.submit();
+      };
+      post(form, {helpful: button.value}).then(function (res) {
+        if (!res.ok) { fallback(); return; }
+        form.hidden = true;
+        followup.hidden = false;
+        if (res.data.helpful) {
+          followup.querySelector("[data-thanks-yes]").hidden = false;
+        } else {
+          var box = followup.querySelector("[data-thanks-no]");
+          box.hidden = false;
+          box.querySelector("input[name=token]").value = res.data.token;
+          box.querySelector("textarea").focus();
+        }
+      }).catch(fallback);
+    });
+  }
+
+  function comment(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      post(form).then(function (res) {
+        if (!res.ok) { form.submit(); return; }
+        form.hidden = true;
+        var thanks = form.parentNode.querySelector("[data-comment-thanks]");
+        if (thanks) thanks.hidden = false;
+      }).catch(function () { form.submit(); });
+    });
+  }
+
+  document.querySelectorAll("input[data-suggest]").forEach(suggest);
+  document.querySelectorAll("form[data-enhance=vote]").forEach(vote);
+  document.querySelectorAll("form[data-enhance=comment]").forEach(comment);
+})();

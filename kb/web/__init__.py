@@ -1,0 +1,108 @@
+"""The Flask app: help portal (HTML), JSON API and health checks.
+
+Thin on purpose: every route calls the same :class:`kb.search.SearchEngine`
+the CLI uses, through the :class:`kb.live_index.LiveIndex` that switches to a
+freshly built index without a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, request
+from flask_wtf.csrf import CSRFProtect
+
+from kb.config import Settings
+from kb.live_index import LiveIndex
+from kb.store import Store
+from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
+from kb.web.site import load_site, text_in
+
+PACKAGE = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+
+
+def _secret_key(instance: Path) -> str:
+    """KB_SECRET_KEY, else a key generated once into instance/secret_key (mode 600)."""
+    if os.environ.get("KB_SECRET_KEY"):
+        return os.environ["KB_SECRET_KEY"]
+    path = instance / "secret_key"
+    if not path.is_file():
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """App factory. ``config`` overrides settings (tests pass KB_INDEX, DATABASE, ...).
+
+    Raises :class:`kb.index_store.IndexUnavailable` when there is no usable
+    index: a portal without an index would only answer with errors.
+    """
+    settings = Settings.from_env()
+    instance = Path((config or {}).get("INSTANCE") or settings.instance_dir).resolve()
+    app = Flask("kb", instance_path=str(instance), template_folder=str(PACKAGE / "templates"),
+                static_folder=str(PACKAGE / "static"))
+    app.config.from_mapping(
+        KB_INDEX=str(settings.index_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
+        DATABASE=str(instance / "kb.sqlite3"),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a tab left open still works
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_pyfile(str(instance / "config.py"), silent=True)
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
+    app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]))
+    app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
+
+    csrf.init_app(app)
+    from kb.web import api, errors, ops, portal
+    app.register_blueprint(portal.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
+    csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on
+    csrf.exempt(ops.bp)
+    errors.register(app)
+
+    @app.before_request
+    def _language() -> None:
+        g.lang = pick_language()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "interest-cohort=(), geolocation=(), camera=(), microphone=()"
+        if (request.blueprint == "portal" and request.args.get("lang") in UI_LANGS
+                and request.cookies.get(LANG_COOKIE) != request.args["lang"]):
+            response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 24 * 3600,
+                                samesite="Lax", httponly=True,
+                                secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+    @app.context_processor
+    def _template_globals() -> dict:
+        site = app.extensions["kb.site"]
+        return {"_": _, "lang": g.get("lang", "de"), "ui_langs": UI_LANGS, "site": site,
+                "text_in": text_in, "translate": translate}
+
+    return app

@@ -1,0 +1,128 @@
+"""The JSON API: the same search as the portal, for widgets, chat bots and apps.
+
+Bad input is a 4xx with ``{"error": message, "field": name}``; nothing a client
+sends can cause a 500.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from kb.store import StoreUnavailable
+from kb.web.inputs import InputError, contact_input, feedback_input, search_params
+from kb.web.present import hit_dict
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_SUGGEST_CHARS = 100
+
+
+def _live():
+    return current_app.extensions["kb.live"].current
+
+
+def _bad(exc: InputError, status: int = 400):
+    return jsonify(error=str(exc), field=exc.field, status=status), status
+
+
+def _json_body() -> dict:
+    if not request.is_json:
+        raise InputError("send a JSON object with Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InputError("the request body is not valid JSON")
+    if not isinstance(data, dict):
+        raise InputError("the request body must be a JSON object")
+    return data
+
+
+@bp.get("/search")
+def search():
+    live = _live()
+    try:
+        params = search_params(request.args, live.catalog, live.engine.index.languages)
+    except InputError as exc:
+        return _bad(exc)
+    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category)
+    try:
+        token = current_app.extensions["kb.store"].log_search(
+            params.q, result.lang, result.answered, [h.id for h in result.results], "api")
+    except StoreUnavailable:
+        token = None
+    return jsonify(query=result.query, lang=result.lang, answered=result.answered,
+                   did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
+                   search_id=token, results=[hit_dict(h, token) for h in result.results])
+
+
+@bp.get("/suggest")
+def suggest():
+    q = request.args.get("q", "")
+    if not q.strip():
+        return _bad(InputError("the query is empty: type a few letters", "q"))
+    if len(q) > MAX_SUGGEST_CHARS:
+        return _bad(InputError(f"the query is too long (at most {MAX_SUGGEST_CHARS} characters)", "q"))
+    lang = request.args.get("lang") or None
+    live = _live()
+    if lang is not None and lang not in live.engine.index.languages:
+        return _bad(InputError(f"unknown language '{lang[:20]}'", "lang"))
+    found = live.catalog.suggest(q, lang)
+    return jsonify(query=q, suggestions=[
+        {"id": s.id, "title": s.title, "lang": s.lang,
+         "url": url_for("portal.article", article_id=s.id)} for s in found])
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str):
+    catalog = _live().catalog
+    art = catalog.get(article_id)
+    if art is None:
+        return jsonify(error=f"unknown article '{article_id[:200]}'", status=404), 404
+    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target))
+    return jsonify(
+        id=art["id"], title=art["title"], lang=art["lang"], category=art["category"],
+        category_slug=art["category_slug"], summary=art["summary"], tags=art["tags"],
+        updated=art["updated"], url=url_for("portal.article", article_id=art["id"]), html=html,
+        translations={lang: {"id": a["id"], "url": url_for("portal.article", article_id=a["id"])}
+                      for lang, a in catalog.translations(art).items()},
+        related=[{"id": a["id"], "title": a["title"], "url": url_for("portal.article", article_id=a["id"])}
+                 for a in catalog.related(art)])
+
+
+@bp.get("/categories")
+def categories():
+    live = _live()
+    lang = request.args.get("lang") or None
+    if lang is not None and lang not in live.engine.index.languages:
+        return _bad(InputError(f"unknown language '{lang[:20]}'", "lang"))
+    return jsonify(categories=[
+        {"slug": c.slug, "name": c.name, "lang": c.lang, "articles": c.count,
+         "url": url_for("portal.category", slug=c.slug, lang=c.lang)}
+        for c in live.catalog.categories(lang)])
+
+
+@bp.post("/feedback")
+def feedback():
+    try:
+        vote = feedback_input(_json_body(), _live().catalog)
+    except InputError as exc:
+        return _bad(exc)
+    token = current_app.extensions["kb.store"].add_feedback(
+        vote.article_id, vote.helpful, vote.comment, None, vote.search_token)
+    return jsonify(ok=True, token=token), 201
+
+
+@bp.post("/contact")
+def contact():
+    try:
+        req = contact_input(_json_body(), _live().engine.index.languages)
+    except InputError as exc:
+        return _bad(exc)
+    store = current_app.extensions["kb.store"]
+    query, shown = None, []
+    if req.search_token:
+        row = store.search_by_token(req.search_token)
+        if row is not None:
+            query, shown = row["query"], json.loads(row["results"])
+    ref = store.add_contact_request(req.question, req.email, req.lang, query, shown, req.search_token)
+    return jsonify(ok=True, ref=ref), 201

@@ -1,0 +1,60 @@
+"""Errors as pages for people and as JSON for programs; never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from kb.store import StoreUnavailable
+from kb.web.i18n import _
+
+log = logging.getLogger(__name__)
+RETRY_AFTER = "5"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def _response(status: int, message: str, headers: dict | None = None):
+    if wants_json():
+        resp = jsonify(error=message, status=status)
+    else:
+        template = "404.html" if status == 404 else "error.html"
+        resp = render_template(template, status=status, message=message), status
+        from flask import make_response
+        resp = make_response(resp)
+    resp.status_code = status
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):
+        return _response(400, _("The form has expired. Please go back, reload the page and try again."))
+
+    @app.errorhandler(StoreUnavailable)
+    def _store(exc: StoreUnavailable):
+        log.error("database unavailable: %s", exc)
+        return _response(503, _("We could not save this right now. Nothing was stored; please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        messages = {
+            404: _("This page does not exist."),
+            405: _("This address does not accept this kind of request."),
+            413: _("The request is too large."),
+        }
+        message = messages.get(exc.code) or exc.description or exc.name
+        return _response(exc.code or 500, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s", request.path)
+        return _response(500, _("Something went wrong on our side. Please try again."))

@@ -1,0 +1,120 @@
+"""Checking what clients send, once, for the portal forms and the JSON API alike.
+
+Every problem becomes an :class:`InputError` whose message can be shown to the
+person who sent it; routes turn it into a 400 page or a 400 JSON body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.catalog import Catalog
+from kb.search import QueryError, clean_query
+from kb.store import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
+
+MAX_LIMIT = 50
+_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
+
+
+class InputError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str
+    lang: str | None
+    category: str | None
+    limit: int
+
+
+def search_params(args, catalog: Catalog, languages: list[str], default_limit: int = 10) -> SearchParams:
+    try:
+        q = clean_query(args.get("q", ""))
+    except QueryError as exc:
+        raise InputError(str(exc), "q") from exc
+    lang = args.get("lang") or None
+    if lang is not None and lang not in languages:
+        raise InputError(f"unknown language '{lang[:20]}': use one of {', '.join(languages)}", "lang")
+    category = args.get("category") or None
+    if category is not None and not any(c.slug == category for c in catalog.categories(None)):
+        raise InputError(f"unknown category '{category[:60]}': see /api/categories", "category")
+    raw_limit = args.get("limit")
+    if raw_limit in (None, ""):
+        limit = default_limit
+    else:
+        try:
+            limit = int(raw_limit)
+        except (TypeError, ValueError):
+            raise InputError(f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit") from None
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InputError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}", "limit")
+    return SearchParams(q, lang, category, limit)
+
+
+def _text(data: dict, key: str, max_chars: int, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InputError(f"'{key}' is required", key)
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"'{key}' must be text", key)
+    value = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in value).strip()
+    if len(value) > max_chars:
+        raise InputError(f"'{key}' is too long ({len(value)} characters, at most {max_chars})", key)
+    return value
+
+
+def _flag(value, key: str) -> bool:
+    """JSON true/false, or a form's 'yes'/'no'/'1'/'0'/'on'."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "yes", "true", "on"):
+        return True
+    if isinstance(value, str) and value.lower() in ("0", "no", "false"):
+        return False
+    raise InputError(f"'{key}' must be true or false", key)
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    article_id: str
+    helpful: bool
+    comment: str | None
+    search_token: str | None
+
+
+def feedback_input(data: dict, catalog: Catalog, internal: bool = False) -> FeedbackInput:
+    article_id = _text(data, "article_id", 300, required=True)
+    if catalog.get(article_id, internal) is None:
+        raise InputError(f"unknown article '{article_id[:100]}'", "article_id")
+    if "helpful" not in data:
+        raise InputError("'helpful' is required (true or false)", "helpful")
+    helpful = _flag(data["helpful"], "helpful")
+    return FeedbackInput(article_id, helpful, _text(data, "comment", MAX_COMMENT_CHARS),
+                         _text(data, "search_id", 64))
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    question: str
+    email: str | None
+    lang: str | None
+    search_token: str | None
+
+
+def contact_input(data: dict, languages: list[str]) -> ContactInput:
+    question = _text(data, "question", MAX_QUESTION_CHARS, required=True)
+    email = _text(data, "email", 254)
+    if email is not None and not _EMAIL.match(email):
+        raise InputError("the email address does not look right (example: name@example.com)", "email")
+    if not _flag(data.get("consent", False) or False, "consent"):
+        raise InputError("please agree that we store your request to answer it", "consent")
+    lang = data.get("lang") or None
+    if lang is not None and lang not in languages:
+        raise InputError(f"unknown language '{str(lang)[:20]}': use one of {', '.join(languages)}", "lang")
+    return ContactInput(question, email, lang, _text(data, "search_id", 64))

@@ -1,0 +1,214 @@
+"""The customers' help portal: server-rendered pages that work without JavaScript."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
+                   url_for)
+
+from kb.store import StoreUnavailable
+from kb.web.errors import wants_json
+from kb.web.i18n import _
+from kb.web.inputs import InputError, contact_input, feedback_input, search_params
+from kb.web.present import (article_url, format_date, highlighted, table_of_contents,
+                            wrap_sections)
+
+bp = Blueprint("portal", __name__)
+BEST_ANSWERS = 3
+RESULTS_PER_PAGE = 10
+CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translated)
+    "question": "Please describe your question (at most 4000 characters).",
+    "email": "The email address does not look right (example: name@example.com).",
+    "consent": "Please agree that we store your request, so that we can answer it.",
+}
+
+
+def _live():
+    return current_app.extensions["kb.live"].current
+
+
+def _store():
+    return current_app.extensions["kb.store"]
+
+
+def _try_store(write, *args, **kwargs):
+    """Counting and logging must never cost the customer their answer."""
+    try:
+        return write(*args, **kwargs)
+    except StoreUnavailable as exc:
+        current_app.logger.warning("not recorded: %s", exc)
+        return None
+
+
+def _switch_url(lang: str, path: str | None = None) -> str:
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args["lang"] = lang
+    return (path or request.path) + "?" + urlencode(args)
+
+
+@bp.app_context_processor
+def _portal_globals() -> dict:
+    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date}
+
+
+@bp.get("/")
+def home():
+    live = _live()
+    catalog = live.catalog
+    site = current_app.extensions["kb.site"]
+    popular = []
+    for article_id in _try_store(_store().popular_articles, 12) or []:
+        art = catalog.get(article_id)
+        if art and art["lang"] == g.lang:
+            popular.append(art)
+    if len(popular) < 6:  # too few visits yet: the editors' choice fills up
+        for key in site.featured:
+            i = live.engine.index.version.get((key, g.lang), catalog.by_id.get(key))
+            art = catalog.get(catalog.articles[i]["id"]) if i is not None else None
+            if art and art not in popular and art["lang"] == g.lang:
+                popular.append(art)
+    return render_template("home.html", categories=catalog.categories(g.lang), popular=popular[:6])
+
+
+@bp.get("/search")
+def search():
+    live = _live()
+    if not request.args.get("q", "").strip():
+        return redirect(url_for("portal.home"))
+    try:
+        params = search_params(request.args, live.catalog, live.engine.index.languages,
+                               default_limit=RESULTS_PER_PAGE)
+    except InputError as exc:
+        if exc.field == "category":  # a stale filter link: search everything instead
+            return redirect(url_for("portal.search", q=request.args.get("q")))
+        return render_template("search.html", error=str(exc), q=request.args.get("q", "")[:500],
+                               result=None, categories=live.catalog.categories(g.lang)), 400
+    result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category)
+    token = _try_store(_store().log_search, params.q, result.lang, result.answered,
+                       [h.id for h in result.results], "portal")
+    best = result.results[:BEST_ANSWERS] if result.answered else []
+    more = result.results[len(best):]
+    return render_template(
+        "search.html", q=params.q, result=result, best=best, more=more, token=token,
+        category=params.category, categories=live.catalog.categories(result.lang or g.lang),
+        highlighted=highlighted, error=None)
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str):
+    live = _live()
+    catalog = live.catalog
+    art = catalog.get(article_id)
+    if art is None:
+        abort(404)
+    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target))
+    toc = table_of_contents(html)
+    _try_store(_store().count_view, article_id)
+    other = catalog.translations(art)
+    return render_template(
+        "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
+        toc=toc if len(toc) >= 3 else [], related=catalog.related(art), translations=other,
+        switch_targets={lang: article_url(a["id"]) + "?lang=" + lang for lang, a in other.items()},
+        category_name=art["category"], search_token=request.args.get("s", "")[:64],
+        voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:64],
+        commented=request.args.get("commented"))
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    catalog = _live().catalog
+    articles = catalog.in_category(slug, g.lang) or catalog.in_category(slug, None)
+    if not articles:
+        abort(404)
+    return render_template("category.html", slug=slug, name=articles[0]["category"], articles=articles,
+                           categories=catalog.categories(g.lang))
+
+
+@bp.post("/feedback")
+def feedback():
+    catalog = _live().catalog
+    data = request.form.to_dict()
+    try:
+        vote = feedback_input(data, catalog)
+    except InputError as exc:
+        if wants_json():
+            return jsonify(error=str(exc), field=exc.field), 400
+        return render_template("error.html", status=400, message=str(exc)), 400
+    token = _store().add_feedback(vote.article_id, vote.helpful, vote.comment, g.lang, vote.search_token)
+    if wants_json():
+        return jsonify(ok=True, token=token, helpful=vote.helpful), 201
+    args = {"voted": "yes" if vote.helpful else "no"}
+    if not vote.helpful:
+        args["t"] = token
+    return redirect(url_for("portal.article", article_id=vote.article_id, _anchor="feedback", **args), 303)
+
+
+@bp.post("/feedback/comment")
+def feedback_comment():
+    catalog = _live().catalog
+    article_id = request.form.get("article_id", "")
+    art = catalog.get(article_id)
+    comment = request.form.get("comment", "")
+    if art is None:
+        abort(404)
+    if not comment.strip():
+        message = _("Please write a comment, or just close this page: your vote is already saved.")
+        if wants_json():
+            return jsonify(error=message, field="comment"), 400
+        return render_template("error.html", status=400, message=message), 400
+    if len(comment) > 2000:
+        message = _("The comment is too long (at most 2000 characters).")
+        if wants_json():
+            return jsonify(error=message, field="comment"), 400
+        return render_template("error.html", status=400, message=message), 400
+    _store().add_comment(request.form.get("token", "")[:64], comment)
+    if wants_json():
+        return jsonify(ok=True), 201
+    return redirect(url_for("portal.article", article_id=article_id, commented="1", _anchor="feedback"), 303)
+
+
+def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
+    """The search a contact request comes from, as the customer saw it."""
+    if not token:
+        return None, []
+    row = _try_store(_store().search_by_token, token)
+    if row is None:
+        return None, []
+    catalog = _live().catalog
+    shown = [catalog.get(i) for i in json.loads(row["results"])]
+    return row["query"], [a for a in shown if a]
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+def contact():
+    live = _live()
+    token = (request.values.get("s") or "")[:64] or None
+    query, shown = _search_context(token)
+    error = None
+    form = {"question": request.args.get("q", "")[:500], "email": "", "consent": False}
+    if request.method == "POST":
+        data = request.form.to_dict()
+        data["search_id"] = token
+        data["lang"] = g.lang
+        form = {"question": data.get("question", ""), "email": data.get("email", ""),
+                "consent": bool(data.get("consent"))}
+        try:
+            req = contact_input(data, live.engine.index.languages)
+        except InputError as exc:
+            error = InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field)
+        else:
+            ref = _store().add_contact_request(req.question, req.email, req.lang, query,
+                                               [a["id"] for a in shown], req.search_token)
+            return redirect(url_for("portal.contact_sent", ref=ref), 303)
+    return render_template("contact.html", form=form, error=error, token=token, query=query,
+                           shown=shown), 400 if error else 200
+
+
+@bp.get("/contact/sent")
+def contact_sent():
+    ref = request.args.get("ref", "")
+    if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
+        abort(404)
+    return render_template("contact_sent.html", ref=ref)

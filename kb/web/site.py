@@ -1,0 +1,78 @@
+"""The shop's own details for the portal (name, contact channels), from site.yml.
+
+Kept out of the articles because they are settings, not help content, and out
+of the code so each shop can state its own hours without a release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+SAFE_SCHEMES = ("tel:", "mailto:", "https:")
+
+
+class SiteConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Channel:
+    kind: str
+    label: dict[str, str]
+    value: str
+    href: str | None
+    hours: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str = "Help centre"
+    tagline: dict[str, str] = field(default_factory=dict)
+    channels: tuple[Channel, ...] = ()
+    featured: tuple[str, ...] = ()
+
+
+def _texts(value, where: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"*": value}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise SiteConfigError(f"{where}: expected text or a mapping language -> text")
+    return {str(k): v for k, v in value.items()}
+
+
+def load_site(path: Path | None) -> Site:
+    """Read site.yml; a missing file gives neutral defaults, a broken one a clear error."""
+    if path is None or not Path(path).is_file():
+        return Site()
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SiteConfigError(f"{path}: cannot read site settings: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SiteConfigError(f"{path}: expected a mapping at the top level")
+    channels = []
+    for n, item in enumerate(data.get("channels") or [], 1):
+        if not isinstance(item, dict) or not isinstance(item.get("value"), str):
+            raise SiteConfigError(f"{path}: channel {n} needs at least a 'value'")
+        href = item.get("href")
+        if href is not None and (not isinstance(href, str) or not href.startswith(SAFE_SCHEMES)):
+            raise SiteConfigError(f"{path}: channel {n}: href must start with one of {', '.join(SAFE_SCHEMES)}")
+        channels.append(Channel(kind=str(item.get("kind", "other")),
+                                label=_texts(item.get("label"), f"{path}: channel {n} label"),
+                                value=item["value"], href=href,
+                                hours=_texts(item.get("hours"), f"{path}: channel {n} hours")))
+    featured = data.get("featured") or []
+    if not isinstance(featured, list) or not all(isinstance(f, str) for f in featured):
+        raise SiteConfigError(f"{path}: 'featured' must be a list of translation keys or article ids")
+    return Site(name=str(data.get("name") or "Help centre"),
+                tagline=_texts(data.get("tagline"), f"{path}: tagline"),
+                channels=tuple(channels), featured=tuple(featured))
+
+
+def text_in(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang) or texts.get("*") or next(iter(texts.values()), "")

@@ -1,0 +1,107 @@
+"""The JSON API: shapes, every client error as a clear 4xx, writes read back."""
+import pytest
+
+
+def test_search_shape(client, db):
+    r = client.get("/api/search?q=wann+kommt+mein+paket&limit=2")
+    assert r.status_code == 200 and r.is_json
+    body = r.get_json()
+    assert {"query", "lang", "answered", "did_you_mean", "results"} <= set(body)
+    assert body["lang"] == "de" and isinstance(body["answered"], bool)
+    assert 1 <= len(body["results"]) <= 2
+    top = body["results"][0]
+    assert {"id", "title", "url", "lang", "category", "score", "section", "snippet"} <= set(top)
+    assert top["id"] == "de/lieferzeit" and top["url"].startswith("/articles/de/lieferzeit?")
+    assert db("SELECT channel FROM searches") == [{"channel": "api"}]
+
+
+def test_search_filters_and_never_returns_internal_articles(client):
+    body = client.get("/api/search?q=Kulanz+Agenten+15+EUR&limit=10").get_json()
+    assert all(h["id"] != "intern/kulanz" for h in body["results"])
+    assert "Kulanzgrenzen" not in str(body["results"]) and "Teamleitung" not in str(body["results"])
+    body = client.get("/api/search?q=Lieferung&category=rueckgabe").get_json()
+    assert {h["category"] for h in body["results"]} == {"Rückgabe"}
+
+
+@pytest.mark.parametrize("query, field", [
+    ("", "q"), ("q=", "q"), ("q=%20%20", "q"), ("q=" + "a" * 501, "q"),
+    ("q=hallo&lang=xx", "lang"), ("q=hallo&limit=0", "limit"), ("q=hallo&limit=51", "limit"),
+    ("q=hallo&limit=abc", "limit"), ("q=hallo&category=nope", "category"),
+])
+def test_search_rejects_bad_input(client, query, field):
+    r = client.get("/api/search?" + query)
+    assert r.status_code == 400 and r.is_json
+    assert r.get_json()["field"] == field and r.get_json()["error"]
+
+
+def test_suggest(client):
+    body = client.get("/api/suggest?q=lief&lang=de").get_json()
+    assert [s["title"] for s in body["suggestions"]] == ["Wie lange dauert die Lieferung?"]
+    assert body["suggestions"][0]["url"] == "/articles/de/lieferzeit"
+    assert client.get("/api/suggest?q=kulanz").get_json()["suggestions"] == []
+    assert client.get("/api/suggest?q=").status_code == 400
+    assert client.get("/api/suggest?q=" + "x" * 101).status_code == 400
+
+
+def test_article_and_categories(client):
+    body = client.get("/api/articles/de/lieferzeit").get_json()
+    assert body["title"] == "Wie lange dauert die Lieferung?" and body["updated"] == "2026-10-01"
+    assert '<h2 id="lieferung-ins-ausland">' in body["html"]
+    assert body["translations"]["en"]["id"] == "en/delivery"
+    for missing in ("intern/kulanz", "de/entwurf", "de/nope"):
+        r = client.get(f"/api/articles/{missing}")
+        assert r.status_code == 404 and r.is_json and "Kulanz" not in r.get_data(as_text=True)
+    cats = client.get("/api/categories").get_json()["categories"]
+    assert {(c["slug"], c["lang"]) for c in cats} == {("versand", "de"), ("rueckgabe", "de"),
+                                                      ("shipping", "en"), ("returns", "en")}
+    assert client.get("/api/categories?lang=fr").status_code == 400
+
+
+def test_feedback(client, db):
+    r = client.post("/api/feedback", json={"article_id": "en/returns", "helpful": False,
+                                           "comment": "call me on 0171 2345678"})
+    assert r.status_code == 201 and r.get_json()["ok"]
+    row = db("SELECT * FROM feedback")[0]
+    assert row["article_id"] == "en/returns" and row["helpful"] == 0 and "2345678" not in row["comment"]
+
+
+@pytest.mark.parametrize("body, fragment", [
+    (b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"), (b'"text"', "JSON object"),
+    (b'{"article_id": "en/returns"}', "helpful"), (b'{"article_id": "en/returns", "helpful": "maybe"}', "helpful"),
+    (b'{"article_id": "intern/kulanz", "helpful": true}', "unknown article"),
+    (b'{"article_id": 5, "helpful": true}', "must be text"),
+    (b'{"article_id": "en/returns", "helpful": true, "comment": "' + b"x" * 2001 + b'"}', "too long"),
+])
+def test_feedback_rejects_bad_input(client, db, body, fragment):
+    r = client.post("/api/feedback", data=body, content_type="application/json")
+    assert r.status_code == 400 and fragment in r.get_json()["error"]
+    assert db("SELECT * FROM feedback") == []
+
+
+def test_contact(client, db):
+    search = client.get("/api/search?q=wann+kommt+mein+paket").get_json()
+    r = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,
+                                          "email": "a@b.de", "lang": "de", "search_id": search["search_id"]})
+    assert r.status_code == 201 and r.get_json()["ref"].startswith("K-")
+    row = db("SELECT * FROM contact_requests")[0]
+    assert row["query"] == "wann kommt mein paket" and "7654321" not in row["question"]
+    assert '"de/lieferzeit"' in row["shown"]
+    for bad in ({"question": "x"}, {"question": "x", "consent": False}, {"question": "", "consent": True},
+                {"question": "x", "consent": True, "email": "nope"}, {"question": "x", "consent": True, "lang": "fr"}):
+        assert client.post("/api/contact", json=bad).status_code == 400
+    assert len(db("SELECT * FROM contact_requests")) == 1
+
+
+def test_http_errors_are_json_without_tracebacks(client):
+    r = client.get("/api/feedback")
+    assert r.status_code == 405 and r.is_json
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404 and r.is_json
+    r = client.post("/api/feedback", data=b"{" + b" " * 100_000 + b"}", content_type="application/json")
+    assert r.status_code == 413 and r.is_json and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz").get_json()
+    assert ready["status"] == "ready" and ready["index"]["articles"] == 5 and ready["database"] == "ok"

@@ -1,0 +1,193 @@
+"""The customer portal through Flask's test client: pages, forms, privacy, escaping."""
+import json
+import re
+
+from conftest import csrf_token
+
+DE = {"Accept-Language": "de-DE,de;q=0.9"}
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def test_home_lists_topics_in_the_readers_language_without_cookies(client):
+    r = client.get("/", headers=DE)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Wie können wir helfen?" in html
+    assert 'href="/categories/versand"' in html and "Shipping" not in html
+    assert "+49 40 1234 5670" in html  # contact channels from site.yml
+    assert "Set-Cookie" not in r.headers  # nothing to remember, nothing set
+    r = client.get("/", headers=EN)
+    assert "How can we help?" in r.get_data(as_text=True)
+
+
+def test_language_choice_is_remembered_in_one_cookie(client):
+    r = client.get("/?lang=en", headers=DE)
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("lang=en") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    r = client.get("/", headers=DE)  # the cookie now beats Accept-Language
+    assert "How can we help?" in r.get_data(as_text=True)
+    assert "Set-Cookie" not in client.get("/api/categories?lang=de").headers  # the API sets none
+
+
+def test_search_shows_best_answer_with_marked_terms_and_keeps_query(client, db):
+    r = client.get("/search?q=wann+kommt+mein+Paket", headers=DE)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    best = html.split("Beste Antworten")[1].split("</ol>")[0]
+    assert "Wie lange dauert die Lieferung?" in best
+    assert "<mark>" in best
+    assert 'value="wann kommt mein Paket"' in html
+    logged = db("SELECT * FROM searches")
+    assert len(logged) == 1 and logged[0]["answered"] == 1 and logged[0]["channel"] == "portal"
+    assert "de/lieferzeit" in json.loads(logged[0]["results"])
+    # the result links carry the section and the search, not the person
+    assert re.search(r'href="/articles/de/lieferzeit\?s=[\w-]+', best)
+
+
+def test_search_with_typo_offers_did_you_mean_and_finds_the_answer(client):
+    html = client.get("/search?q=retrn+label", headers=EN).get_data(as_text=True)
+    assert "Did you mean:" in html and "return label" in html
+    assert "Returning an item" in html.split("Best answers")[1]
+
+
+def test_off_topic_question_offers_a_person(client):
+    html = client.get("/search?q=Wer+gewann+die+Fu%C3%9Fball-WM+1954%3F", headers=DE).get_data(as_text=True)
+    assert "Dazu haben wir keinen passenden Artikel" in html
+    assert "Beste Antworten" not in html
+    assert 'action="/contact"' in html and "Ihre Frage" in html and "+49 40 1234 5670" in html
+    assert "Wer gewann die Fußball-WM 1954?</textarea>" in html
+
+
+def test_category_filter_and_bad_search_input(client):
+    html = client.get("/search?q=Lieferung&category=rueckgabe", headers=DE).get_data(as_text=True)
+    assert "Wie lange dauert die Lieferung?" not in html
+    r = client.get("/search?q=Lieferung&category=gibt-es-nicht")
+    assert r.status_code == 302 and "category" not in r.headers["Location"]
+    assert client.get("/search?q=").status_code == 302
+    r = client.get("/search?q=" + "x" * 600, headers=DE)
+    assert r.status_code == 400 and "too long" in r.get_data(as_text=True)
+
+
+def test_everything_reflected_is_escaped(client):
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    for url in ("/search?q=" + payload, "/contact?q=" + payload):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_article_page(client, db):
+    r = client.get("/articles/de/lieferzeit?section=lieferung-ins-ausland", headers=DE)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<h1>Wie lange dauert die Lieferung?</h1>" in html
+    assert 'class="answer-section"' in html and 'id="lieferung-ins-ausland"' in html
+    assert 'href="/categories/versand"' in html  # breadcrumbs
+    assert 'href="/articles/en/delivery?lang=en"' in html  # the other language version
+    assert "1. Oktober 2026" in html
+    assert 'href="/articles/de/ruecksendung"' in html  # Markdown link became a portal link
+    assert "War dieser Artikel hilfreich?" in html
+    assert db("SELECT views FROM article_views WHERE article_id = 'de/lieferzeit'")[0]["views"] == 1
+
+
+def test_internal_drafts_and_unknown_articles_are_plain_404s(client):
+    for path in ("/articles/intern/kulanz", "/articles/de/entwurf", "/articles/de/nope", "/nope"):
+        r = client.get(path, headers=DE)
+        html = r.get_data(as_text=True)
+        assert r.status_code == 404, path
+        assert "Seite nicht gefunden" in html and 'role="search"' in html
+        assert "Kulanz" not in html and "Zebrafant" not in html
+    assert client.get("/categories/intern").status_code == 404
+
+
+def test_helpful_vote_needs_csrf_and_is_stored(client, db):
+    assert client.post("/feedback", data={"article_id": "de/lieferzeit", "helpful": "yes"}).status_code == 400
+    assert db("SELECT * FROM feedback") == []
+    token = csrf_token(client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True))
+    r = client.post("/feedback", data={"csrf_token": token, "article_id": "de/lieferzeit", "helpful": "yes"})
+    assert r.status_code == 303 and "voted=yes" in r.headers["Location"]
+    rows = db("SELECT * FROM feedback")
+    assert len(rows) == 1 and rows[0]["helpful"] == 1 and rows[0]["comment"] is None
+    assert "Danke für Ihre Rückmeldung" in client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
+
+
+def test_not_helpful_vote_then_comment_with_personal_data_masked(client, db):
+    token = csrf_token(client.get("/articles/en/delivery", headers=EN).get_data(as_text=True))
+    r = client.post("/feedback", data={"csrf_token": token, "article_id": "en/delivery", "helpful": "no"})
+    assert r.status_code == 303 and "voted=no" in r.headers["Location"]
+    page = client.get(r.headers["Location"], headers=EN).get_data(as_text=True)
+    vote_token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    comment = "Order 12345678 never came, mail me at jane@example.org or +44 20 7946 0958 <b>now</b>"
+    r = client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
+                                               "token": vote_token, "comment": comment})
+    assert r.status_code == 303
+    stored = db("SELECT comment FROM feedback")[0]["comment"]
+    assert "12345678" not in stored and "jane@example.org" not in stored and "7946" not in stored
+    assert "[email]" in stored and "never came" in stored
+    # a second comment cannot overwrite it, and a made-up token changes nothing
+    client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
+                                           "token": vote_token, "comment": "spam"})
+    client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
+                                           "token": "made-up", "comment": "spam"})
+    assert [r["comment"] for r in db("SELECT comment FROM feedback")] == [stored]
+
+
+def test_vote_by_javascript_gets_json(client, db):
+    token = csrf_token(client.get("/articles/de/lieferzeit").get_data(as_text=True))
+    r = client.post("/feedback", data={"csrf_token": token, "article_id": "de/lieferzeit", "helpful": "no"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 201 and r.get_json()["token"] and r.get_json()["helpful"] is False
+    r = client.post("/feedback", data={"csrf_token": token, "article_id": "intern/kulanz", "helpful": "no"},
+                    headers={"Accept": "application/json"})
+    assert r.status_code == 400 and "unknown article" in r.get_json()["error"]
+    assert len(db("SELECT * FROM feedback")) == 1
+
+
+def test_contact_request_keeps_the_search_it_came_from(client, db):
+    html = client.get("/search?q=Wer+gewann+die+Fu%C3%9Fball-WM+1954%3F", headers=DE).get_data(as_text=True)
+    token = csrf_token(html)
+    search_id = re.search(r'name="s" value="([^"]+)"', html).group(1)
+    form = {"csrf_token": token, "s": search_id, "question": "Wer gewann die WM? Bestellung HK-2026-1234567",
+            "email": "kunde@example.de"}
+    r = client.post("/contact", data=form, headers=DE)  # no consent: refused, nothing stored
+    assert r.status_code == 400 and "Bitte stimmen Sie zu" in r.get_data(as_text=True)
+    assert "HK-2026-1234567" in r.get_data(as_text=True)  # what was typed is not lost
+    assert db("SELECT * FROM contact_requests") == []
+    r = client.post("/contact", data={**form, "email": "not-an-email", "consent": "yes"}, headers=DE)
+    assert r.status_code == 400 and "E-Mail-Adresse sieht nicht richtig aus" in r.get_data(as_text=True)
+    r = client.post("/contact", data={**form, "consent": "yes"}, headers=DE)
+    assert r.status_code == 303 and "/contact/sent?ref=K-" in r.headers["Location"]
+    rows = db("SELECT * FROM contact_requests")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["email"] == "kunde@example.de" and row["status"] == "open"
+    assert row["query"] == "Wer gewann die Fußball-WM 1954?"
+    assert "1234567" not in row["question"]
+    searched = db("SELECT results FROM searches WHERE token = ?", (search_id,))[0]["results"]
+    assert json.loads(row["shown"]) == json.loads(searched)
+    page = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
+    assert row["ref"] in page and "Danke, Ihre Anfrage wurde gesendet" in page
+
+
+def test_security_headers(client):
+    r = client.get("/")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    html = r.get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html  # nothing inline the CSP would block
+    assert not re.search(r'(src|href)="https?://', html.split("<footer")[0])  # all assets local
+
+
+def test_every_template_string_has_a_german_translation():
+    from pathlib import Path
+    from kb.web.i18n import catalog
+    root = Path(__file__).resolve().parents[2] / "kb"
+    pattern = re.compile(r'''\b_\(\s*(["'])((?:(?!\1).)+)\1''')
+    used = set()
+    for path in list((root / "templates").glob("*.html")) + list((root / "web").glob("*.py")):
+        used |= {m.group(2) for m in pattern.finditer(path.read_text())}
+    from kb.web.portal import CONTACT_MESSAGES
+    used |= set(CONTACT_MESSAGES.values())
+    assert len(used) > 40
+    missing = sorted(used - set(catalog("de")))
+    assert not missing, missing

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install index run test test-fast bench bench-quick clean
+.PHONY: install index run chromium test test-fast bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,21 @@ install: $(STAMP)
 index: install
 	$(BIN)/kb index
 
-# Until the web portal lands (issue 4) `make run` builds the index and answers one question.
+# the help portal on http://$(HOST):$(PORT)/ (waitress; picks up `kb index` rebuilds live)
 run: index
-	$(BIN)/kb search "Wo ist mein Paket?" --limit 3
+	$(BIN)/kb serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+# Installed when missing and we may (root or sudo); otherwise those tests are skipped.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the browser tests"; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
+
+test: install chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -1,0 +1,156 @@
+"""A real browser against the real server: the customer's whole journey.
+
+Runs `kb serve` (waitress) in a subprocess on a free port and drives Debian's
+headless Chromium with Playwright. The results page screenshot goes to
+test-output/ for people to look at.
+"""
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = ROOT / "test-output"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason="Chromium not installed: apt-get install chromium (make test does it as root)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(built_index, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    port = _free_port()
+    env = {**os.environ, "KB_INDEX": str(built_index), "KB_INSTANCE": str(instance),
+           "KB_SITE": str(ROOT / "site.yml")}
+    log = open(instance / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("server did not start:\n" + (instance / "server.log").read_text())
+        time.sleep(0.2)
+    yield url, instance / "kb.sqlite3"
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                    "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def test_customer_journey(server, browser):
+    url, database = server
+    context = browser.new_context(locale="de-DE", viewport={"width": 1000, "height": 1200})
+    page = context.new_page()
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    # search in German, see the answer
+    page.goto(url + "/")
+    box = page.get_by_role("combobox", name="Wie können wir helfen?")
+    box.fill("wann kommt mein Paket")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    best = page.locator(".best-answers")
+    assert "Wie lange dauert die Lieferung?" in best.inner_text()
+    assert best.locator("mark").count() >= 1
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "search-results.png"), full_page=True)
+
+    # open the article at the answering section, say it helped
+    best.locator("h3 a").first.click()
+    page.wait_for_url("**/articles/de/lieferzeit*")
+    assert page.locator("h1").inner_text() == "Wie lange dauert die Lieferung?"
+    page.get_by_role("button", name="Ja").click()
+    page.get_by_text("Danke für Ihre Rückmeldung!").wait_for()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT article_id, helpful FROM feedback").fetchall() == [("de/lieferzeit", 1)]
+
+    # switch to English: the English version of the same article, and the choice sticks
+    page.get_by_role("link", name="English").first.click()
+    page.wait_for_url("**/articles/en/delivery*")
+    assert page.locator("h1").inner_text() == "How long does delivery take?"
+    page.goto(url + "/")
+    assert page.locator("h1").inner_text() == "How can we help?"
+
+    # a typo still finds the answer, with "did you mean"
+    box = page.get_by_role("combobox", name="How can we help?")
+    box.fill("retrn label")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert "return" in page.locator(".did-you-mean").inner_text()
+    assert "Returning an item" in page.locator(".best-answers").inner_text()
+
+    # suggestions while typing (datalist filled from /api/suggest)
+    top = page.locator("#q-top")
+    top.fill("")
+    top.type("deliv", delay=30)
+    page.wait_for_function("document.querySelectorAll('#suggestions-top option').length > 0")
+    assert page.locator("#suggestions-top option").first.get_attribute("value") == "How long does delivery take?"
+
+    # an off-topic question leads to a person
+    top.fill("Who won the football world cup in 1954?")
+    top.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.get_by_role("heading", name="We have no article that answers this well").is_visible()
+    page.get_by_label("Your email address (optional, for our reply)").fill("jane@example.org")
+    page.get_by_label("I agree that my request is stored", exact=False).check()
+    page.get_by_role("button", name="Send to our team").click()
+    page.get_by_role("heading", name="Thank you, your request has been sent").wait_for()
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT question, email, query FROM contact_requests").fetchall()
+    assert rows == [("Who won the football world cup in 1954?", "jane@example.org",
+                     "Who won the football world cup in 1954?")]
+    assert problems == [], problems  # no script errors, no CSP violations
+    context.close()
+
+
+def test_keyboard_only_and_phone_width(server, browser):
+    url, _ = server
+    context = browser.new_context(locale="en-GB", viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(url + "/")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # no horizontal scrolling on a phone
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.goto(url + "/articles/en/delivery")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    context.close()

@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(PACKAGE / "static"))
     app.config.from_mapping(
         KB_INDEX=str(settings.index_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
-        DATABASE=str(instance / "kb.sqlite3"),
+        DATABASE=str(instance / "kb.sqlite3"), DATABASE_TIMEOUT=3.0,
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
@@ -69,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
 
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
-    app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]))
+    app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]), app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
 
     csrf.init_app(app)

@@ -9,10 +9,15 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kb.store import StoreUnavailable
-from kb.web.i18n import _
+from kb.web.i18n import _ as translated
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
+
+
+def _(text: str) -> str:
+    """API messages stay English (they are read by developers); pages speak the reader's language."""
+    return text if request.path.startswith("/api/") else translated(text)
 
 
 def wants_json() -> bool:

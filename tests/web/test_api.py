@@ -105,3 +105,22 @@ def test_health_and_readiness(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz").get_json()
     assert ready["status"] == "ready" and ready["index"]["articles"] == 5 and ready["database"] == "ok"
+
+
+def test_locked_database_does_not_stop_search(app, client, db):
+    import sqlite3
+    app.extensions["kb.store"].timeout = 0.2
+    blocker = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        assert client.get("/api/search?q=Lieferung").status_code == 200  # answers, just not logged
+        assert client.get("/search?q=Lieferung").status_code == 200
+        r = client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True})
+        assert r.status_code == 503 and r.headers["Retry-After"] and "try again" in r.get_json()["error"]
+        r = client.post("/api/contact", json={"question": "Hallo", "consent": True})
+        assert r.status_code == 503
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert db("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 0
+    assert client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}).status_code == 201

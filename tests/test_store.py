@@ -1,0 +1,87 @@
+"""Masking personal data, and the SQLite store: complete writes or none, no lost rows."""
+import json
+import os
+import sqlite3
+import threading
+
+import pytest
+
+from kb.privacy import mask_pii
+from kb.store import Store, StoreUnavailable
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    ("meine Bestellung HK-2026-1234567 ist weg", ["1234567"], ["meine Bestellung", "ist weg"]),
+    ("ruf mich an: +49 40 1234 5670", ["1234", "5670"], ["ruf mich an"]),
+    ("0171/2345678 oder 040 123 456 78", ["2345678", "123 456"], []),
+    ("mail an max.muster@web.de bitte", ["max.muster", "web.de"], ["[email]", "bitte"]),
+    ("Karte 4111 1111 1111 1111 belastet", ["4111"], ["Karte", "belastet"]),
+    ("IBAN DE89 3704 0044 0532 0130 00", ["3704", "DE89"], ["IBAN"]),
+    ("order 12345678", ["12345678"], ["order"]),
+])
+def test_mask_pii_removes_identifiers(text, gone, kept):
+    masked = mask_pii(text)
+    for g in gone:
+        assert g not in masked, masked
+    for k in kept:
+        assert k in masked, masked
+
+
+@pytest.mark.parametrize("text", [
+    "can I send it back after 3 weeks", "Versandkosten 4,95 EUR ab 2026", "PLZ 20095 Hamburg",
+    "Rückgabe innerhalb von 30 Tagen", "iPhone 15 Pro", ""])
+def test_mask_pii_keeps_ordinary_questions(text):
+    assert mask_pii(text) == text
+
+
+def test_writes_are_masked_and_read_back(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    token = store.log_search("Paket HK-2026-1234567 fehlt", "de", False, ["a", "b"], "portal")
+    row = store.search_by_token(token)
+    assert row["query"] == "Paket HK-[number] fehlt" and json.loads(row["results"]) == ["a", "b"]
+    ref = store.add_contact_request("Bitte an 0171 2345678 zurückrufen", "k@example.de", "de",
+                                    row["query"], ["a"], token)
+    req = store.query("SELECT * FROM contact_requests WHERE ref = ?", (ref,))[0]
+    assert "2345678" not in req["question"] and req["email"] == "k@example.de" and req["status"] == "open"
+    vote = store.add_feedback("a", False, None, "de")
+    assert store.add_comment(vote, "fehlt: x@y.de") and not store.add_comment(vote, "again")
+    assert store.query("SELECT comment FROM feedback")[0]["comment"] == "fehlt: [email]"
+    store.count_view("a")
+    store.count_view("a")
+    assert store.query("SELECT views FROM article_views")[0]["views"] == 2
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+
+    def vote(n):
+        for _ in range(25):
+            store.add_feedback(f"article-{n}", True, None, "de")
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.query("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 200
+
+
+def test_locked_database_gives_a_retryable_error_and_writes_nothing(tmp_path):
+    path = tmp_path / "kb.sqlite3"
+    store = Store(path, timeout=0.2)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StoreUnavailable, match="not writable right now"):
+        store.add_contact_request("Frage", None, "de", None, [])
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert store.query("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only files")
+def test_read_only_database(tmp_path):
+    path = tmp_path / "kb.sqlite3"
+    Store(path)
+    os.chmod(path, 0o444)
+    with pytest.raises(StoreUnavailable):
+        Store(path).add_feedback("a", True, None, "de")

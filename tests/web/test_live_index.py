@@ -1,0 +1,65 @@
+"""A server follows `kb index`; article Markdown cannot inject script."""
+import re
+import time
+
+from kb.encoders import DEFAULT_MODELS
+from kb.index_build import build_index
+
+# a real tag carrying script: <script, an on* handler inside a tag, a javascript: URL
+INJECTED = re.compile(r"<script(?! src=\"/static/app.js\")|<[^>]*\son\w+=|(href|src)=[\"']?javascript:", re.I)
+HOSTILE = """---
+title: "Gutschein <script>alert('t')</script> einlösen"
+lang: de
+category: Gutscheine
+---
+So lösen Sie einen Gutschein ein. <script>alert('body')</script>
+<img src=x onerror="alert('img')">
+
+## Code eingeben
+Geben Sie den Code [hier](javascript:alert('link')) im Warenkorb ein.
+"""
+
+
+def test_server_switches_to_a_new_index_without_restart(articles_dir, tmp_path, encoders):
+    from kb.web import create_app
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    app = create_app({"KB_INDEX": str(location), "INSTANCE": str(tmp_path / "inst"),
+                      "DATABASE": str(tmp_path / "kb.sqlite3"), "SECRET_KEY": "x"})
+    client = app.test_client()
+    assert client.get("/api/articles/de/gutschein").status_code == 404
+    (articles_dir / "de" / "gutschein.md").write_text(HOSTILE, encoding="utf-8")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    time.sleep(1.1)  # the server looks at most once a second
+    r = client.get("/api/articles/de/gutschein")
+    assert r.status_code == 200
+    assert client.get("/readyz").get_json()["index"]["articles"] == 6
+
+    # and what the editor wrote is sanitised or escaped everywhere it is shown
+    html = r.get_json()["html"]
+    assert not INJECTED.search(html)
+    for url in ("/articles/de/gutschein", "/categories/gutscheine", "/search?q=Gutschein+einl%C3%B6sen"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Gutschein" in page and not INJECTED.search(page), url
+    assert "Gutschein &lt;script&gt;" in client.get("/articles/de/gutschein").get_data(as_text=True)
+
+
+def test_broken_new_build_keeps_the_old_one_serving(articles_dir, tmp_path, encoders):
+    import os
+    from kb.web import create_app
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    app = create_app({"KB_INDEX": str(location), "INSTANCE": str(tmp_path / "inst"),
+                      "DATABASE": str(tmp_path / "kb.sqlite3"), "SECRET_KEY": "x"})
+    live = app.extensions["kb.live"]
+    good = live.current.build
+    broken = tmp_path / "index" / "build-broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json")
+    os.symlink(broken, location / "current.tmp")
+    os.replace(location / "current.tmp", location / "current")
+    assert live.reload() is False
+    assert live.current.build == good and "manifest" in live.error
+    client = app.test_client()
+    assert client.get("/api/search?q=Lieferung").status_code == 200
+    assert client.get("/readyz").get_json()["status"] == "degraded"

@@ -233,5 +233,119 @@ def serve(host, port, index_dir, threads) -> None:
     waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
 
 
+def _accounts():
+    from kb.accounts import Accounts
+    from kb.store import Store, StoreUnavailable
+
+    settings = _settings()
+    try:
+        return Accounts(Store(settings.database))
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group()
+def users() -> None:
+    """Agent and editor accounts (customers never need one)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "editor"]), default="agent", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
+def users_add(username, role, password_stdin) -> None:
+    """Create an account; asks for the password twice."""
+    from kb.accounts import AccountError
+
+    accounts = _accounts()
+    try:
+        user = accounts.add(username, role, _password(password_stdin))
+    except AccountError as exc:
+        _fail(str(exc), 2)
+    click.echo(f"Added {user.role} '{user.username}'.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """All accounts with their role."""
+    rows = _accounts().list()
+    if not rows:
+        click.echo("No accounts yet: add one with 'kb users add NAME --role editor'.")
+    for user, created in rows:
+        click.echo(f"{user.username:<24} {user.role:<7} created {created}")
+
+
+@users.command("remove")
+@click.argument("username")
+@click.confirmation_option(prompt="Remove this account and its API tokens?")
+def users_remove(username) -> None:
+    from kb.accounts import AccountError
+
+    try:
+        _accounts().remove(username)
+    except AccountError as exc:
+        _fail(str(exc), 2)
+    click.echo(f"Removed '{username}' and revoked its API tokens.")
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
+def users_passwd(username, password_stdin) -> None:
+    """Set a new password."""
+    from kb.accounts import AccountError
+
+    try:
+        _accounts().set_password(username, _password(password_stdin))
+    except AccountError as exc:
+        _fail(str(exc), 2)
+    click.echo(f"Password of '{username}' changed.")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for agents' tools (Authorization: Bearer ...)."""
+
+
+@tokens.command("create")
+@click.argument("username")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+def tokens_create(username, name) -> None:
+    """Create a token; it is shown once, only a hash is stored."""
+    from kb.accounts import AccountError
+
+    try:
+        token, secret = _accounts().create_token(username, name)
+    except AccountError as exc:
+        _fail(str(exc), 2)
+    click.echo(f"Token {token.id} for '{username}' ({token.name}); copy it now, it is not shown again:")
+    click.echo(secret)
+
+
+@tokens.command("list")
+def tokens_list() -> None:
+    for t in _accounts().tokens():
+        state = f"revoked {t.revoked_at}" if t.revoked_at else "active"
+        click.echo(f"{t.id:>4}  {t.username:<24} {t.name:<20} created {t.created_at}  {state}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def tokens_revoke(token_id) -> None:
+    from kb.accounts import AccountError
+
+    try:
+        _accounts().revoke_token(token_id)
+    except AccountError as exc:
+        _fail(str(exc), 2)
+    click.echo(f"Token {token_id} revoked.")
+
+
 if __name__ == "__main__":
     main()

@@ -22,6 +22,11 @@ class Settings:
     instance_dir: Path
     site_file: Path
 
+    @property
+    def database(self) -> Path:
+        """The portal's SQLite file: feedback, contact requests, accounts."""
+        return self.instance_dir / "kb.sqlite3"
+
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(

@@ -97,17 +97,26 @@ class Store:
             db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: all of it is stored or none of it."""
         with self._connect() as db:
             try:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
+            except sqlite3.IntegrityError:  # a constraint the caller must explain, not a retry
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
             except sqlite3.Error as exc:
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 raise StoreUnavailable(f"database {self.path} is not writable right now: {exc}") from exc
+
+    def ensure_schema(self, sql: str) -> None:
+        """Create tables another module owns (accounts), in the same database file."""
+        with self._connect() as db:
+            db.executescript(sql)
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._connect() as db:
@@ -120,14 +129,14 @@ class Store:
     def log_search(self, query: str, lang: str | None, answered: bool, results: list[str],
                    channel: str) -> str:
         token = secrets.token_urlsafe(9)
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel))
         return token
 
     def count_view(self, article_id: str) -> None:
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, 1) "
                        "ON CONFLICT(article_id, day) DO UPDATE SET views = views + 1",
                        (article_id, _now()[:10]))
@@ -137,7 +146,7 @@ class Store:
         """Store one vote; returns the token that allows adding a comment to it later."""
         comment = mask_pii((comment or "").strip()[:MAX_COMMENT_CHARS]) or None
         token = secrets.token_urlsafe(12)
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO feedback (at, article_id, helpful, comment, lang, search_token, token) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (_now(), article_id, int(helpful), comment, lang, search_token, token))
@@ -148,7 +157,7 @@ class Store:
         comment = mask_pii(comment.strip()[:MAX_COMMENT_CHARS])
         if not comment:
             return False
-        with self._write() as db:
+        with self.transaction() as db:
             cur = db.execute("UPDATE feedback SET comment = ? WHERE token = ? AND comment IS NULL",
                              (comment, token))
             return cur.rowcount == 1
@@ -160,14 +169,31 @@ class Store:
     def add_contact_request(self, question: str, email: str | None, lang: str | None,
                             query: str | None, shown: list[str], search_token: str | None = None) -> str:
         ref = "K-" + secrets.token_hex(4).upper()
-        with self._write() as db:
+        with self.transaction() as db:
             db.execute("INSERT INTO contact_requests (ref, at, question, email, lang, query, shown, "
                        "search_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (ref, _now(), mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or None, lang,
                         mask_pii(query) if query else None, json.dumps(shown), search_token))
         return ref
 
-    # -- reads the portal needs ---------------------------------------------------------
+    def set_request_status(self, request_id: int, status: str) -> bool:
+        if status not in ("open", "answered"):
+            raise ValueError(f"unknown status {status!r}")
+        with self.transaction() as db:
+            return db.execute("UPDATE contact_requests SET status = ? WHERE id = ?",
+                              (status, request_id)).rowcount == 1
+
+    # -- reads the portal and the agents need ---------------------------------------------
+    def contact_requests(self, status: str | None = "open", limit: int = 100) -> list[sqlite3.Row]:
+        if status is None:
+            return self.query("SELECT * FROM contact_requests ORDER BY at DESC, id DESC LIMIT ?", (limit,))
+        return self.query("SELECT * FROM contact_requests WHERE status = ? ORDER BY at DESC, id DESC LIMIT ?",
+                          (status, limit))
+
+    def contact_request(self, request_id: int) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM contact_requests WHERE id = ?", (request_id,))
+        return rows[0] if rows else None
+
     def popular_articles(self, limit: int = 6, days: int = 90) -> list[str]:
         """Most viewed articles lately, with 'not helpful' votes counting against them."""
         rows = self.query(

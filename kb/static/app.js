@@ -77,7 +77,22 @@
     });
   }
 
+  // Agents: copy an answer to the clipboard (the text stays selectable without JS).
+  function copy(button) {
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.dataset.copy);
+      var done = function () { button.textContent = button.dataset.done; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });
+      } else {
+        source.select();
+        if (document.execCommand("copy")) done();
+      }
+    });
+  }
+
   document.querySelectorAll("input[data-suggest]").forEach(suggest);
+  document.querySelectorAll("button[data-copy]").forEach(copy);
   document.querySelectorAll("form[data-enhance=vote]").forEach(vote);
   document.querySelectorAll("form[data-enhance=comment]").forEach(comment);
 })();

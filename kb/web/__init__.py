@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from kb.config import Settings
 from kb.live_index import LiveIndex
+from kb.accounts import Accounts
 from kb.store import Store
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
 from kb.web.site import load_site, text_in
@@ -52,8 +53,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("kb", instance_path=str(instance), template_folder=str(PACKAGE / "templates"),
                 static_folder=str(PACKAGE / "static"))
     app.config.from_mapping(
-        KB_INDEX=str(settings.index_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
-        DATABASE=str(instance / "kb.sqlite3"), DATABASE_TIMEOUT=3.0,
+        KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
+        DATABASE=str(instance / settings.database.name), DATABASE_TIMEOUT=3.0,
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
@@ -71,10 +72,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
     app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]), app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
+    app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
     csrf.init_app(app)
-    from kb.web import api, errors, ops, portal
+    from kb.web import agent, api, auth, errors, ops, portal
+    auth.init_app(app)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(agent.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on
@@ -102,7 +107,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def _template_globals() -> dict:
         site = app.extensions["kb.site"]
-        return {"_": _, "lang": g.get("lang", "de"), "ui_langs": UI_LANGS, "site": site,
+        return {"_": _, "lang": g.get("lang", "de"), "user": g.get("user"), "ui_langs": UI_LANGS, "site": site,
                 "text_in": text_in, "translate": translate}
 
     return app

@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from kb.store import StoreUnavailable
+from kb.web.auth import staff
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
 from kb.web.present import hit_dict
 
@@ -41,13 +42,14 @@ def _json_body() -> dict:
 def search():
     live = _live()
     try:
-        params = search_params(request.args, live.catalog, live.engine.index.languages)
+        params = search_params(request.args, live.catalog, live.engine.index.languages, internal=staff())
     except InputError as exc:
         return _bad(exc)
-    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category)
+    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category,
+                                audience="internal" if staff() else "public")
     try:
         token = current_app.extensions["kb.store"].log_search(
-            params.q, result.lang, result.answered, [h.id for h in result.results], "api")
+            params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api")
     except StoreUnavailable:
         token = None
     return jsonify(query=result.query, lang=result.lang, answered=result.answered,
@@ -66,7 +68,7 @@ def suggest():
     live = _live()
     if lang is not None and lang not in live.engine.index.languages:
         return _bad(InputError(f"unknown language '{lang[:20]}'", "lang"))
-    found = live.catalog.suggest(q, lang)
+    found = live.catalog.suggest(q, lang, staff())
     return jsonify(query=q, suggestions=[
         {"id": s.id, "title": s.title, "lang": s.lang,
          "url": url_for("portal.article", article_id=s.id)} for s in found])
@@ -75,18 +77,18 @@ def suggest():
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str):
     catalog = _live().catalog
-    art = catalog.get(article_id)
+    art = catalog.get(article_id, staff())
     if art is None:
         return jsonify(error=f"unknown article '{article_id[:200]}'", status=404), 404
-    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target))
+    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     return jsonify(
         id=art["id"], title=art["title"], lang=art["lang"], category=art["category"],
         category_slug=art["category_slug"], summary=art["summary"], tags=art["tags"],
         updated=art["updated"], url=url_for("portal.article", article_id=art["id"]), html=html,
         translations={lang: {"id": a["id"], "url": url_for("portal.article", article_id=a["id"])}
-                      for lang, a in catalog.translations(art).items()},
+                      for lang, a in catalog.translations(art, staff()).items()},
         related=[{"id": a["id"], "title": a["title"], "url": url_for("portal.article", article_id=a["id"])}
-                 for a in catalog.related(art)])
+                 for a in catalog.related(art, staff())])
 
 
 @bp.get("/categories")
@@ -98,13 +100,13 @@ def categories():
     return jsonify(categories=[
         {"slug": c.slug, "name": c.name, "lang": c.lang, "articles": c.count,
          "url": url_for("portal.category", slug=c.slug, lang=c.lang)}
-        for c in live.catalog.categories(lang)])
+        for c in live.catalog.categories(lang, staff())])
 
 
 @bp.post("/feedback")
 def feedback():
     try:
-        vote = feedback_input(_json_body(), _live().catalog)
+        vote = feedback_input(_json_body(), _live().catalog, staff())
     except InputError as exc:
         return _bad(exc)
     token = current_app.extensions["kb.store"].add_feedback(

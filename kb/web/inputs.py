@@ -31,7 +31,8 @@ class SearchParams:
     limit: int
 
 
-def search_params(args, catalog: Catalog, languages: list[str], default_limit: int = 10) -> SearchParams:
+def search_params(args, catalog: Catalog, languages: list[str], default_limit: int = 10,
+                  internal: bool = False) -> SearchParams:
     try:
         q = clean_query(args.get("q", ""))
     except QueryError as exc:
@@ -40,7 +41,7 @@ def search_params(args, catalog: Catalog, languages: list[str], default_limit: i
     if lang is not None and lang not in languages:
         raise InputError(f"unknown language '{lang[:20]}': use one of {', '.join(languages)}", "lang")
     category = args.get("category") or None
-    if category is not None and not any(c.slug == category for c in catalog.categories(None)):
+    if category is not None and not any(c.slug == category for c in catalog.categories(None, internal)):
         raise InputError(f"unknown category '{category[:60]}': see /api/categories", "category")
     raw_limit = args.get("limit")
     if raw_limit in (None, ""):

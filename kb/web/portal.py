@@ -9,6 +9,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from kb.store import StoreUnavailable
+from kb.web.auth import staff
 from kb.web.errors import wants_json
 from kb.web.i18n import _
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
@@ -60,16 +61,16 @@ def home():
     site = current_app.extensions["kb.site"]
     popular = []
     for article_id in _try_store(_store().popular_articles, 12) or []:
-        art = catalog.get(article_id)
+        art = catalog.get(article_id, staff())
         if art and art["lang"] == g.lang:
             popular.append(art)
     if len(popular) < 6:  # too few visits yet: the editors' choice fills up
         for key in site.featured:
             i = live.engine.index.version.get((key, g.lang), catalog.by_id.get(key))
-            art = catalog.get(catalog.articles[i]["id"]) if i is not None else None
+            art = catalog.get(catalog.articles[i]["id"], staff()) if i is not None else None
             if art and art not in popular and art["lang"] == g.lang:
                 popular.append(art)
-    return render_template("home.html", categories=catalog.categories(g.lang), popular=popular[:6])
+    return render_template("home.html", categories=catalog.categories(g.lang, staff()), popular=popular[:6])
 
 
 @bp.get("/search")
@@ -79,20 +80,21 @@ def search():
         return redirect(url_for("portal.home"))
     try:
         params = search_params(request.args, live.catalog, live.engine.index.languages,
-                               default_limit=RESULTS_PER_PAGE)
+                               default_limit=RESULTS_PER_PAGE, internal=staff())
     except InputError as exc:
         if exc.field == "category":  # a stale filter link: search everything instead
             return redirect(url_for("portal.search", q=request.args.get("q")))
         return render_template("search.html", error=str(exc), q=request.args.get("q", "")[:500],
-                               result=None, categories=live.catalog.categories(g.lang)), 400
-    result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category)
+                               result=None, categories=live.catalog.categories(g.lang, staff())), 400
+    result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
+                                audience="internal" if staff() else "public")
     token = _try_store(_store().log_search, params.q, result.lang, result.answered,
-                       [h.id for h in result.results], "portal")
+                       [h.id for h in result.results], "agent" if staff() else "portal")
     best = result.results[:BEST_ANSWERS] if result.answered else []
     more = result.results[len(best):]
     return render_template(
         "search.html", q=params.q, result=result, best=best, more=more, token=token,
-        category=params.category, categories=live.catalog.categories(result.lang or g.lang),
+        category=params.category, categories=live.catalog.categories(result.lang or g.lang, staff()),
         highlighted=highlighted, error=None)
 
 
@@ -100,16 +102,16 @@ def search():
 def article(article_id: str):
     live = _live()
     catalog = live.catalog
-    art = catalog.get(article_id)
+    art = catalog.get(article_id, staff())
     if art is None:
         abort(404)
-    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target))
+    html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)
     _try_store(_store().count_view, article_id)
-    other = catalog.translations(art)
+    other = catalog.translations(art, staff())
     return render_template(
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
-        toc=toc if len(toc) >= 3 else [], related=catalog.related(art), translations=other,
+        toc=toc if len(toc) >= 3 else [], related=catalog.related(art, staff()), translations=other,
         switch_targets={lang: article_url(a["id"]) + "?lang=" + lang for lang, a in other.items()},
         category_name=art["category"], search_token=request.args.get("s", "")[:64],
         voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:64],
@@ -119,11 +121,11 @@ def article(article_id: str):
 @bp.get("/categories/<slug>")
 def category(slug: str):
     catalog = _live().catalog
-    articles = catalog.in_category(slug, g.lang) or catalog.in_category(slug, None)
+    articles = catalog.in_category(slug, g.lang, staff()) or catalog.in_category(slug, None, staff())
     if not articles:
         abort(404)
     return render_template("category.html", slug=slug, name=articles[0]["category"], articles=articles,
-                           categories=catalog.categories(g.lang))
+                           categories=catalog.categories(g.lang, staff()))
 
 
 @bp.post("/feedback")
@@ -131,7 +133,7 @@ def feedback():
     catalog = _live().catalog
     data = request.form.to_dict()
     try:
-        vote = feedback_input(data, catalog)
+        vote = feedback_input(data, catalog, staff())
     except InputError as exc:
         if wants_json():
             return jsonify(error=str(exc), field=exc.field), 400
@@ -149,7 +151,7 @@ def feedback():
 def feedback_comment():
     catalog = _live().catalog
     article_id = request.form.get("article_id", "")
-    art = catalog.get(article_id)
+    art = catalog.get(article_id, staff())
     comment = request.form.get("comment", "")
     if art is None:
         abort(404)
@@ -177,7 +179,7 @@ def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
     if row is None:
         return None, []
     catalog = _live().catalog
-    shown = [catalog.get(i) for i in json.loads(row["results"])]
+    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])]
     return row["query"], [a for a in shown if a]
 
 

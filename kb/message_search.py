@@ -1,0 +1,81 @@
+"""Suggested articles for a whole customer message (email or chat), for agents.
+
+A pasted email is not a query: it has greetings, quoted history, signatures,
+order numbers and often two questions. We cut it into the parts that carry
+the request, search each part with the same engine, and merge: an article
+that answers one part well, or several parts, comes first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.search import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
+from kb.sections import split_sentences
+
+MAX_MESSAGE_CHARS = 20_000
+MAX_PARTS = 8
+_SIGN_OFF = re.compile(
+    r"^\s*(--\s*$|mit freundlichen gr(ü|ue)(ß|ss)en|freundliche gr(ü|ue)(ß|ss)e|viele gr(ü|ue)(ß|ss)e|"
+    r"liebe gr(ü|ue)(ß|ss)e|beste gr(ü|ue)(ß|ss)e|best regards|kind regards|regards|many thanks|thanks in advance|"
+    r"cheers|sent from my|von meinem \w+ gesendet|gesendet von)", re.I)
+_QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
+_GREETING = re.compile(r"^\s*(hallo|hi|hey|guten (tag|morgen|abend)|sehr geehrte.*|liebe[rs]? .*|dear .*|hello)\b[^.!?]*[,!.]?\s*$", re.I)
+
+
+@dataclass
+class MessageHit:
+    hit: Hit
+    score: float
+    parts: list[str] = field(default_factory=list)  # the message parts it answers
+
+
+def message_parts(text: str) -> list[str]:
+    """The lines that carry the request: no quotes, greetings or signatures."""
+    lines = []
+    for line in text[:MAX_MESSAGE_CHARS].splitlines():
+        if _SIGN_OFF.match(line) or _QUOTED_HEADER.match(line):
+            break  # everything below is signature or quoted history
+        if line.lstrip().startswith(">") or _GREETING.match(line):
+            continue
+        if line.strip():
+            lines.append(line.strip())
+    sentences = [s for s in split_sentences(" ".join(lines)) if len(s.split()) >= 2]
+    # questions first (they are the request), then the rest in order; short
+    # neighbours are merged so each part has some context
+    parts: list[str] = []
+    for s in sorted(sentences, key=lambda s: not s.rstrip().endswith("?")):
+        if parts and len(parts[-1]) + len(s) < 160 and not parts[-1].endswith("?"):
+            parts[-1] = parts[-1] + " " + s
+        else:
+            parts.append(s[:MAX_QUERY_CHARS])
+    return parts[:MAX_PARTS]
+
+
+def search_message(engine: SearchEngine, text: str, lang: str | None = None, audience: str = "internal",
+                   limit: int = 10, category: str | None = None) -> tuple[list[str], list[MessageHit]]:
+    """Articles for a message, best first, each with the parts it answers."""
+    parts = message_parts(text)
+    if not parts:
+        raise QueryError("the message has no text to search for")
+    engine.prime(parts)  # one batched encode instead of one per part
+    merged: dict[str, MessageHit] = {}
+    for part in parts:
+        try:
+            result = engine.search(part, lang=lang, limit=5, audience=audience, category=category)
+        except QueryError:
+            continue
+        for rank, hit in enumerate(result.results):
+            weight = hit.score * (1.0 if result.answered else 0.5)
+            entry = merged.get(hit.id)
+            if entry is None:
+                merged[hit.id] = MessageHit(hit, weight, [part] if rank < 3 else [])
+            else:
+                if weight > entry.score:
+                    entry.hit = hit  # the answer section of the part it fits best
+                entry.score = max(entry.score, weight) + (0.5 if rank < 3 else 0.0)
+                if rank < 3:
+                    entry.parts.append(part)
+    ranked = sorted(merged.values(), key=lambda m: -m.score)
+    return parts, ranked[:limit]

@@ -1,0 +1,235 @@
+"""The agent workspace: search with internal articles, pasted messages, the inbox.
+
+Editors get the editor tools on top (insights, drafts preview, reload).
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
+
+from kb.articles import load_articles
+from kb.markdown_render import render_html
+from kb.message_search import MAX_MESSAGE_CHARS, search_message
+from kb.search import QueryError
+from kb.web.auth import login_required
+from kb.web.i18n import _
+from kb.web.inputs import InputError, search_params
+from kb.web.present import highlighted, wrap_sections
+
+bp = Blueprint("agent", __name__, url_prefix="/agent")
+AGENT_RESULTS = 20
+AUDIENCES = ("all", "public", "internal")
+
+
+def _live():
+    return current_app.extensions["kb.live"].current
+
+
+def _store():
+    return current_app.extensions["kb.store"]
+
+
+def _filters() -> dict:
+    live = _live()
+    return {"languages": live.engine.index.languages, "categories": live.catalog.categories(None, internal=True),
+            "audiences": AUDIENCES}
+
+
+def _search(q_args) -> tuple:
+    """(params, result, error) for the workspace search form."""
+    live = _live()
+    params = search_params(q_args, live.catalog, live.engine.index.languages, default_limit=AGENT_RESULTS,
+                           internal=True)
+    audience = q_args.get("audience") or "all"
+    if audience not in AUDIENCES:
+        raise InputError(f"unknown audience '{audience[:20]}'", "audience")
+    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, audience="internal",
+                                category=params.category,
+                                languages=[params.lang] if params.lang else None)
+    if audience != "all":
+        result.results = [h for h in result.results if h.audience == audience]
+    return params, audience, result
+
+
+@bp.get("/")
+@login_required()
+def workspace():
+    params = audience = result = error = None
+    if request.args.get("q", "").strip():
+        try:
+            params, audience, result = _search(request.args)
+        except InputError as exc:
+            error = str(exc)
+    return render_template("agent/workspace.html", params=params, audience=audience or "all", result=result,
+                           error=error, highlighted=highlighted, q=request.args.get("q", ""),
+                           sel_lang=request.args.get("lang", ""), sel_category=request.args.get("category", ""),
+                           **_filters())
+
+
+@bp.route("/message", methods=["GET", "POST"])
+@login_required()
+def message():
+    text = request.form.get("message", "") if request.method == "POST" else ""
+    parts, hits, error = [], [], None
+    if request.method == "POST":
+        if len(text) > MAX_MESSAGE_CHARS:
+            error = _("The message is too long (at most {n} characters).", n=MAX_MESSAGE_CHARS)
+        else:
+            try:
+                parts, hits = search_message(_live().engine, text)
+            except QueryError as exc:
+                error = str(exc)
+    return render_template("agent/message.html", text=text, parts=parts, hits=hits, error=error,
+                           highlighted=highlighted)
+
+
+@bp.get("/inbox")
+@login_required()
+def inbox():
+    status = request.args.get("status", "open")
+    if status not in ("open", "answered", "all"):
+        abort(404)
+    rows = _store().contact_requests(None if status == "all" else status, limit=200)
+    return render_template("agent/inbox.html", rows=rows, status=status)
+
+
+@bp.get("/inbox/<int:request_id>")
+@login_required()
+def inbox_item(request_id: int):
+    row = _store().contact_request(request_id)
+    if row is None:
+        abort(404)
+    catalog = _live().catalog
+    shown = [a for a in (catalog.get(i, internal=True) for i in json.loads(row["shown"])) if a]
+    try:
+        parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
+    except QueryError:
+        parts, hits = [], []
+    return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted)
+
+
+@bp.post("/inbox/<int:request_id>/status")
+@login_required()
+def inbox_status(request_id: int):
+    status = request.form.get("status", "")
+    if status not in ("open", "answered"):
+        abort(400)
+    if not _store().set_request_status(request_id, status):
+        abort(404)
+    return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+
+
+@bp.get("/drafts")
+@login_required("editor")
+def drafts():
+    articles, problems = _articles_on_disk()
+    return render_template("agent/drafts.html", drafts=[a for a in articles if a.draft], problems=problems)
+
+
+@bp.get("/drafts/<path:article_id>")
+@login_required("editor")
+def draft(article_id: str):
+    articles, _problems = _articles_on_disk()
+    found = next((a for a in articles if a.id == article_id and a.draft), None)
+    if found is None:
+        abort(404)
+    catalog = _live().catalog
+    html = render_html(found.body, lambda t: url_for("portal.article", article_id=t)
+                       if catalog.get(t, internal=True) else None, found.id)
+    return render_template("agent/draft.html", article=found, body=wrap_sections(html, None))
+
+
+@bp.post("/reload")
+@login_required("editor")
+def reload():
+    live = current_app.extensions["kb.live"]
+    switched = live.reload()
+    message = (_("Switched to the newest index.") if switched else
+               _("Already serving the newest index.") if not live.error else live.error)
+    return render_template("agent/reloaded.html", message=message, build=live.current.build.name)
+
+
+def _articles_on_disk():
+    root = current_app.config.get("KB_ARTICLES")
+    try:
+        return load_articles(root)
+    except (FileNotFoundError, TypeError):
+        return [], []
+
+
+# -- editor insights -------------------------------------------------------------------
+INSIGHT_TABLES = {
+    # name: (title, function name in kb.insights)
+    "top-searches": ("Top searches", "top_searches"),
+    "unanswered": ("Searches without an answer, grouped by wording", "unanswered_groups"),
+    "not-helpful": ("Articles voted not helpful", "not_helpful_articles"),
+    "articles": ("Views and helpful votes per article", "article_stats"),
+    "deflection": ("Deflection over time", "deflection"),
+}
+PERIODS = (7, 30, 90, 365)
+
+
+def _period() -> int:
+    try:
+        days = int(request.args.get("days", 30))
+    except ValueError:
+        abort(400)
+    if days not in PERIODS:
+        abort(400)
+    return days
+
+
+def _table(name: str, days: int) -> list:
+    from kb import insights
+    func = getattr(insights, INSIGHT_TABLES[name][1])
+    if name == "deflection":
+        return func(_store(), days=days, bucket="day" if days <= 30 else "week")
+    if name == "articles":
+        return func(_store(), days=days)
+    return func(_store(), days=days, limit=50)
+
+
+@bp.get("/insights")
+@login_required("editor")
+def insights():
+    from dataclasses import fields
+
+    from markupsafe import Markup
+
+    from kb.insights import deflection_svg
+    days = _period()
+    tables = []
+    for name, (title, _func) in INSIGHT_TABLES.items():
+        rows = _table(name, days)
+        columns = [f.name for f in fields(rows[0])] if rows else []
+        tables.append({"name": name, "title": title, "rows": rows, "columns": columns})
+    deflection_rows = next(t["rows"] for t in tables if t["name"] == "deflection")
+    chart = Markup(deflection_svg(deflection_rows)) if deflection_rows else None
+    return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
+                           cell=_cell)
+
+
+@bp.get("/insights/<name>.csv")
+@login_required("editor")
+def insights_csv(name: str):
+    from kb.insights import to_csv
+    if name not in INSIGHT_TABLES:
+        abort(404)
+    days = _period()
+    body = to_csv(_table(name, days))
+    return current_app.response_class(
+        body, mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',
+            "Cache-Control": "no-store"})
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0.0 <= value <= 1.0 else f"{value:.2f}"
+    if isinstance(value, (list, tuple)):
+        return " | ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,112 @@
+"""Signing in agents and editors: sessions for people, bearer tokens for tools.
+
+Customers are never asked to sign in. ``g.user`` is the signed-in account or
+None; :func:`staff` is what every visibility decision asks (internal articles
+exist only for staff).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
+                   session, url_for)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from kb.accounts import Accounts, User
+from kb.web.i18n import _
+
+bp = Blueprint("auth", __name__, url_prefix="/agent")
+# Client addresses are used in memory for counting attempts only, never stored.
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
+SESSION_HOURS = 8
+
+
+def accounts() -> Accounts:
+    return current_app.extensions["kb.accounts"]
+
+
+def staff() -> bool:
+    return g.get("user") is not None
+
+
+def load_user() -> None:
+    """Bearer token (tools) or session (browser); a bad token is a 401, never a silent downgrade."""
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, secret = header.partition(" ")
+        user = accounts().user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            response = jsonify(error="invalid or revoked API token", status=401)
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="kb"'
+            abort(response)
+        g.user = user
+        g.via_token = True
+        return
+    uid = session.get("uid")
+    if uid is not None:
+        user = accounts().get(uid)
+        if user is None or session.get("role") != user.role:
+            session.clear()  # removed or changed account: sign in again
+        else:
+            g.user = user
+
+
+def login_required(role: str | None = None):
+    """Staff only; ``role='editor'`` for editor tools. Anonymous: sign-in page (or 401 JSON)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user: User | None = g.get("user")
+            if user is None:
+                if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+                    return jsonify(error="sign in or send an API token", status=401), 401
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if role == "editor" and not user.is_editor:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("agent.workspace")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"],
+               error_message="Too many sign-in attempts; wait a minute and try again.")
+def login():
+    error = None
+    if request.method == "POST":
+        user = accounts().authenticate(request.form.get("username", "")[:100],
+                                       request.form.get("password", "")[:1024])
+        if user is not None:
+            session.clear()  # no session fixation: a fresh session for the signed-in user
+            session.permanent = True
+            session["uid"], session["role"] = user.id, user.role
+            return redirect(_safe_next(request.form.get("next")), 303)
+        error = _("Wrong user name or password.")
+    return render_template("agent/login.html", error=error, next=request.values.get("next", "")), \
+        (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("portal.home"), 303)
+
+
+def init_app(app) -> None:
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
+    limiter.init_app(app)
+    app.before_request(load_user)

@@ -1,0 +1,192 @@
+"""Accounts, sign-in, roles, API tokens, the agent workspace, and no leaks of internal articles."""
+import re
+
+import pytest
+
+from conftest import csrf_token
+
+PASSWORD = "correct horse battery"
+INTERNAL_MARKERS = ("Kulanzgrenzen", "Teamleitung", "intern/kulanz")
+
+
+@pytest.fixture()
+def accounts(app):
+    acc = app.extensions["kb.accounts"]
+    acc.add("anna", "agent", PASSWORD)
+    acc.add("eva", "editor", PASSWORD)
+    return acc
+
+
+def sign_in(client, username, password=PASSWORD, next_url=""):
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    return client.post("/agent/login", data={"csrf_token": token, "username": username,
+                                              "password": password, "next": next_url})
+
+
+def test_passwords_are_hashed_and_checked(accounts, db):
+    row = db("SELECT password_hash FROM users WHERE username = 'anna'")[0]
+    assert row["password_hash"].startswith("$argon2id$") and PASSWORD not in row["password_hash"]
+    assert accounts.authenticate("anna", PASSWORD).role == "agent"
+    assert accounts.authenticate("anna", "wrong password") is None
+    assert accounts.authenticate("nobody", PASSWORD) is None
+
+
+def test_sign_in_and_out(client, accounts):
+    r = client.get("/agent/")
+    assert r.status_code == 302 and "/agent/login" in r.headers["Location"]
+    r = sign_in(client, "anna", "wrong password")
+    assert r.status_code == 401 and "Wrong user name or password" in r.get_data(as_text=True)
+    r = sign_in(client, "anna", next_url="/agent/inbox")
+    assert r.status_code == 303 and r.headers["Location"] == "/agent/inbox"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/agent/").status_code == 200
+    token = csrf_token(client.get("/agent/").get_data(as_text=True))
+    assert client.post("/agent/logout").status_code == 400  # CSRF token required
+    assert client.post("/agent/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/agent/").status_code == 302
+
+
+def test_sign_in_never_redirects_off_site(client, accounts):
+    for evil in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        r = sign_in(client, "anna", next_url=evil)
+        assert r.headers["Location"] == "/agent/"
+
+
+def test_sign_in_needs_csrf_and_is_rate_limited(client, accounts):
+    r = client.post("/agent/login", data={"username": "anna", "password": PASSWORD})
+    assert r.status_code == 400
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    codes = [client.post("/agent/login", data={"csrf_token": token, "username": "anna",
+                                               "password": "guess %d" % i}).status_code for i in range(12)]
+    assert codes[:9] == [401] * 9 and codes[-1] == 429
+    r = client.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_roles(client, accounts):
+    sign_in(client, "anna")
+    assert client.get("/agent/inbox").status_code == 200
+    for path in ("/agent/insights", "/agent/insights/top-searches.csv", "/agent/drafts"):
+        assert client.get(path).status_code == 403, path
+    client.post("/agent/logout", data={"csrf_token": csrf_token(client.get("/agent/").get_data(as_text=True))})
+    sign_in(client, "eva")
+    for path in ("/agent/insights", "/agent/insights/top-searches.csv", "/agent/drafts"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_removed_user_loses_the_session(client, accounts):
+    sign_in(client, "anna")
+    accounts.remove("anna")
+    assert client.get("/agent/").status_code == 302
+
+
+def test_api_tokens(client, accounts):
+    token, secret = accounts.create_token("anna", "chat tool")
+    auth = {"Authorization": f"Bearer {secret}"}
+    body = client.get("/api/search?q=Kulanz+Agenten&limit=5", headers=auth).get_json()
+    assert body["results"][0]["id"] == "intern/kulanz"
+    assert client.get("/api/articles/intern/kulanz", headers=auth).status_code == 200
+    r = client.get("/api/search?q=Kulanz", headers={"Authorization": "Bearer kb_wrong"})
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    accounts.revoke_token(token.id)
+    assert client.get("/api/search?q=Kulanz", headers=auth).status_code == 401
+
+
+def test_agent_search_includes_internal_articles_with_copyable_answers(client, accounts):
+    sign_in(client, "anna")
+    html = client.get("/agent/?q=Kulanz+bis+wieviel+Euro").get_data(as_text=True)
+    assert "Kulanzgrenzen für Agenten" in html and 'class="badge">internal' in html
+    assert 'class="copy-source"' in html and "15 EUR" in html and 'data-copy="copy-1"' in html
+    html = client.get("/agent/?q=Kulanz&audience=public").get_data(as_text=True)
+    assert "Kulanzgrenzen" not in html
+    html = client.get("/agent/?q=Lieferung&lang=en").get_data(as_text=True)
+    assert "How long does delivery take?" in html and "Wie lange dauert" not in html
+    assert client.get("/articles/intern/kulanz").status_code == 200  # signed in: visible
+
+
+def test_pasted_message_gets_suggestions_for_each_question(client, accounts):
+    sign_in(client, "anna")
+    page = client.get("/agent/message").get_data(as_text=True)
+    message = ("Hallo zusammen,\n\nich habe letzte Woche bestellt, Bestellnummer HK-2026-1234567. "
+               "Wann kommt mein Paket endlich an?\nUnd kann ich die Schuhe kostenlos zurücksenden?\n\n"
+               "Viele Grüße\nMax\n\n> Ihre Bestellung wurde versandt. Mit einem Gewinnspiel.")
+    html = client.post("/agent/message", data={"csrf_token": csrf_token(page), "message": message}).get_data(as_text=True)
+    suggested = html.split("Suggested articles")[1] if "Suggested articles" in html else html.split("Vorgeschlagene Artikel")[1]
+    titles = re.findall(r'<h3><a href="/articles/([^"?#]+)', suggested)
+    assert {"de/lieferzeit", "de/ruecksendung"} <= set(titles[:3])
+    assert "Viele Grüße" not in html.split("<ul class=\"parts\">")[1].split("</ul>")[0]
+
+
+def test_inbox_shows_requests_with_their_search_and_suggestions(client, accounts, app):
+    store = app.extensions["kb.store"]
+    search = store.log_search("wann kommt mein paket", "de", True, ["de/lieferzeit"], "portal")
+    store.add_contact_request("Mein Paket ist seit einer Woche nicht da", "k@example.de", "de",
+                              "wann kommt mein paket", ["de/lieferzeit"], search)
+    store.add_contact_request("<script>alert(1)</script> Rücksendung?", None, "de", None, [])
+    sign_in(client, "anna")
+    html = client.get("/agent/inbox").get_data(as_text=True)
+    assert "Mein Paket ist seit einer Woche" in html and "&lt;script&gt;" in html and "<script>alert" not in html
+    item = re.search(r'href="(/agent/inbox/\d+)">K-', html.split("Mein Paket")[0][-400:] + html).group(1)
+    rid = int(db_id(html, "Mein Paket ist seit einer Woche"))
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    assert "wann kommt mein paket" in page and "k@example.de" in page
+    assert 'href="/articles/de/lieferzeit"' in page  # shown to the customer, and suggested
+    r = client.post(f"/agent/inbox/{rid}/status", data={"csrf_token": csrf_token(page), "status": "answered"})
+    assert r.status_code == 303
+    assert store.contact_request(rid)["status"] == "answered"
+    assert "Mein Paket ist seit" not in client.get("/agent/inbox").get_data(as_text=True)
+    assert item
+
+
+def db_id(html: str, text: str) -> str:
+    row = [r for r in html.split("<tr>") if text in r][0]
+    return re.search(r"/agent/inbox/(\d+)", row).group(1)
+
+
+def test_editor_previews_drafts(client, accounts, app, articles_dir):
+    app.config["KB_ARTICLES"] = str(articles_dir)
+    sign_in(client, "eva")
+    html = client.get("/agent/drafts").get_data(as_text=True)
+    assert "Geheimes Gewinnspiel" in html
+    html = client.get("/agent/drafts/de/entwurf").get_data(as_text=True)
+    assert "Zebrafant" in html and "customers cannot see" in html.lower() or "Entwurf" in html
+    assert client.get("/agent/drafts/de/lieferzeit").status_code == 404  # published, not a draft
+
+
+def _anonymous_urls(app):
+    """Every GET route, with sample values for its arguments (internal article ids included)."""
+    samples = {"article_id": ["intern/kulanz", "de/lieferzeit"], "slug": ["intern", "versand"],
+               "request_id": ["1"], "name": ["top-searches"], "filename": ["app.js"]}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods:
+            continue
+        combos = [{}]
+        for arg in rule.arguments:
+            combos = [{**c, arg: v} for c in combos for v in samples[arg]]
+        for c in combos:
+            url = rule.rule
+            for arg, v in c.items():
+                url = re.sub(r"<(?:[^:>]+:)?%s>" % arg, v, url)
+            urls.append(url)
+    queries = ["?q=Kulanz", "?q=Kulanz+Agenten+15+EUR+Freigabe", "?q=kulanz&lang=de",
+               "?q=Kulanz&category=intern", "?lang=de", ""]
+    return [u + q for u in urls for q in queries]
+
+
+def test_no_internal_article_leaks_to_anonymous_visitors(app, client, accounts):
+    store = app.extensions["kb.store"]
+    store.add_contact_request("Frage", None, "de", "Kulanz", ["intern/kulanz"])
+    urls = _anonymous_urls(app)
+    assert len(urls) > 100
+    for url in urls:
+        r = client.get(url, headers={"Accept-Language": "de"})
+        body = r.get_data(as_text=True)
+        assert r.status_code < 500, url
+        for marker in INTERNAL_MARKERS:
+            if marker in url:
+                continue  # the visitor's own URL echoed in links (language switch) reveals nothing
+            assert marker not in body, (url, marker)
+    for url in ("/articles/intern/kulanz", "/api/articles/intern/kulanz"):
+        assert client.get(url).status_code == 404  # not 403: do not reveal it exists

@@ -18,6 +18,7 @@ def accounts(app):
 
 
 def sign_in(client, username, password=PASSWORD, next_url=""):
+    client.set_cookie("lang", "en")  # the assertions below read the English UI
     token = csrf_token(client.get("/agent/login").get_data(as_text=True))
     return client.post("/agent/login", data={"csrf_token": token, "username": username,
                                               "password": password, "next": next_url})

@@ -5,6 +5,7 @@ headless Chromium with Playwright. The results page screenshot goes to
 test-output/ for people to look at.
 """
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -39,6 +40,13 @@ def server(built_index, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "KB_INDEX": str(built_index), "KB_INSTANCE": str(instance),
            "KB_SITE": str(ROOT / "site.yml")}
+    from kb.accounts import Accounts
+    from kb.store import Store
+    store = Store(instance / "kb.sqlite3")
+    Accounts(store).add("anna", "agent", "correct horse battery")
+    search = store.log_search("Kulanz", "de", False, [], "portal")
+    store.add_contact_request("Mein Paket ist beschädigt, bekomme ich eine Gutschrift?", "k@example.de",
+                              "de", "Kulanz", [], search)
     log = open(instance / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -153,4 +161,43 @@ def test_keyboard_only_and_phone_width(server, browser):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.goto(url + "/articles/en/delivery")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    context.close()
+
+
+def test_agent_flow(server, browser):
+    url, database = server
+    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 1200})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    page.goto(url + "/agent/")
+    page.wait_for_url(re.compile(r"/agent/login"))
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/agent/")
+
+    # search an internal article and copy its answer
+    page.get_by_label("Question or keywords").fill("Wie viel Kulanz darf ich geben?")
+    page.get_by_role("button", name="Search").last.click()
+    first = page.locator(".answers .answer").first
+    assert "Kulanzgrenzen für Agenten" in first.inner_text() and "internal" in first.inner_text()
+    first.get_by_role("button", name="Copy answer").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "15 EUR" in copied and "/articles/intern/kulanz" in copied
+
+    # open a contact request from the inbox and see suggestions for it
+    page.get_by_role("link", name="Inbox").click()
+    page.get_by_role("link", name=re.compile(r"^K-")).first.click()
+    assert "Mein Paket ist beschädigt" in page.locator(".question").inner_text()
+    assert page.locator(".answers .answer").count() >= 1
+    page.get_by_role("button", name="Mark as answered").click()
+    page.get_by_role("button", name="Reopen").wait_for()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT status FROM contact_requests").fetchall() == [("answered",)]
+    page.screenshot(path=str(OUTPUT / "agent-inbox.png"), full_page=True)
+    assert problems == []
     context.close()

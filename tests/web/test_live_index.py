@@ -63,3 +63,38 @@ def test_broken_new_build_keeps_the_old_one_serving(articles_dir, tmp_path, enco
     client = app.test_client()
     assert client.get("/api/search?q=Lieferung").status_code == 200
     assert client.get("/readyz").get_json()["status"] == "degraded"
+
+
+def test_no_request_fails_while_the_index_is_rebuilt_and_switched(articles_dir, tmp_path, encoders):
+    import threading
+    from kb.web import create_app
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    app = create_app({"KB_INDEX": str(location), "INSTANCE": str(tmp_path / "inst"),
+                      "DATABASE": str(tmp_path / "kb.sqlite3"), "SECRET_KEY": "x"})
+    statuses, stop = [], threading.Event()
+
+    def hammer():
+        client = app.test_client()
+        while not stop.is_set():
+            for url in ("/api/search?q=Lieferung+Österreich", "/articles/de/lieferzeit", "/api/suggest?q=lief"):
+                statuses.append(client.get(url).status_code)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(3):  # three rebuilds, each published while requests run
+            p = articles_dir / "de" / "lieferzeit.md"
+            p.write_text(p.read_text(encoding="utf-8") + f"\nNachtrag {n}: Lieferung auch samstags.\n",
+                         encoding="utf-8")
+            build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+            time.sleep(1.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    live = app.extensions["kb.live"]
+    assert live.current.build == (location / "current").resolve()
+    assert len(statuses) > 30 and set(statuses) == {200}
+    assert "Nachtrag 2" in app.test_client().get("/articles/de/lieferzeit").get_data(as_text=True)

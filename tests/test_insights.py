@@ -1,0 +1,462 @@
+"""Editor insights: top and unanswered searches, unhelpful articles, stats, deflection, SVG, CSV.
+
+Every test seeds a real SQLite file through kb.store.Store's write methods and
+then pins the rows' timestamps with plain sqlite3, so the period boundaries
+(first day included, the day before and the future excluded) are exact.
+"""
+import csv
+import io
+import random
+import sqlite3
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pytest
+
+from kb import insights
+from kb.insights import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, UnansweredGroup,
+                         article_stats, content_words, deflection, deflection_svg, not_helpful_articles,
+                         to_csv, top_searches, unanswered_groups)
+from kb.store import Store
+
+NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)   # a Wednesday; days=30 starts 2026-02-17
+SVG = "{http://www.w3.org/2000/svg}"
+HOSTILE = '=HYPERLINK("http://evil.example","x") <script>alert("x")</script> & \'q\''
+
+
+@pytest.fixture(autouse=True)
+def _no_fsync(monkeypatch):
+    """Keep the Store's real SQL but skip fsync per commit: tests stay fast on a busy disk."""
+    connect = Store._connect
+
+    @contextmanager
+    def fast_connect(self):
+        with connect(self) as db:
+            db.execute("PRAGMA synchronous=OFF")
+            yield db
+    monkeypatch.setattr(Store, "_connect", fast_connect)
+
+
+class Seed:
+    """Writes through the Store, then moves each row to the wanted UTC minute."""
+
+    def __init__(self, path):
+        self.store = Store(path)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA synchronous=OFF")
+
+    def search(self, query, at, answered=False, lang="de", results=("a",)):
+        token = self.store.log_search(query, lang, answered, list(results), "portal")
+        self.db.execute("UPDATE searches SET at = ? WHERE token = ?", (at, token))
+        return token
+
+    def vote(self, article, helpful, at, comment=None, search_token=None):
+        token = self.store.add_feedback(article, helpful, comment, "de", search_token)
+        self.db.execute("UPDATE feedback SET at = ? WHERE token = ?", (at, token))
+        return token
+
+    def contact(self, at, search_token=None):
+        ref = self.store.add_contact_request("Wo ist es?", None, "de", None, [], search_token)
+        self.db.execute("UPDATE contact_requests SET at = ? WHERE ref = ?", (at, ref))
+
+    def views(self, article, day, n):
+        self.db.execute("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, ?)", (article, day, n))
+
+
+@pytest.fixture()
+def seed(tmp_path):
+    s = Seed(tmp_path / "kb.sqlite3")
+    yield s
+    s.db.close()
+
+
+# -- empty database and arguments -------------------------------------------------------------
+def test_empty_database_gives_empty_lists_and_gap_free_zero_buckets(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    assert top_searches(store, now=NOW) == []
+    assert unanswered_groups(store, now=NOW) == []
+    assert not_helpful_articles(store, now=NOW) == []
+    assert article_stats(store, now=NOW) == []
+    days = deflection(store, 3, "day", now=NOW)
+    assert days == [DeflectionPoint(d, d, d, 0, 0, 0, None) for d in ("2026-03-16", "2026-03-17", "2026-03-18")]
+    weeks = deflection(store, 30, now=NOW)          # week is the default bucket
+    assert [w.bucket for w in weeks] == ["2026-W08", "2026-W09", "2026-W10", "2026-W11", "2026-W12"]
+    assert all(w.searches == w.helpful_searches == w.contact_requests == 0 and w.rate is None for w in weeks)
+    root = ET.fromstring(deflection_svg(weeks))
+    assert root.findall(f".//{SVG}rect") == []       # no data: gaps, not 0 % bars
+    assert ET.fromstring(deflection_svg([])).tag == f"{SVG}svg"
+    assert to_csv([]) == ""
+    assert to_csv([], TopSearch) == "query,count,answered_share,last_seen\r\n"
+
+
+@pytest.mark.parametrize("days", [0, -1, 1.5, True])
+def test_period_must_be_positive_whole_days(tmp_path, days):
+    store = Store(tmp_path / "kb.sqlite3")
+    with pytest.raises(ValueError):
+        top_searches(store, days, now=NOW)
+
+
+def test_bad_bucket_and_bad_similarity_are_refused(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    with pytest.raises(ValueError):
+        deflection(store, 7, "month", now=NOW)
+    with pytest.raises(ValueError):
+        unanswered_groups(store, min_similarity=0, now=NOW)
+
+
+def test_default_now_is_the_real_clock(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    store.log_search("Versand  Kosten", "de", True, [], "api")
+    store.count_view("versand")
+    assert top_searches(store, 1) == [TopSearch("versand kosten", 1, 1.0, top_searches(store, 1)[0].last_seen)]
+    assert article_stats(store, 1) == [ArticleStat("versand", 1, 0, 0, None)]
+
+
+# -- 1. top searches ---------------------------------------------------------------------------
+def test_top_searches_normalise_case_and_spaces_and_respect_the_period(seed):
+    seed.search("Wo ist mein Paket?", "2026-03-10T08:00Z")
+    seed.search("wo ist  mein paket? ", "2026-03-12T09:00Z", answered=True)
+    seed.search("WO IST MEIN PAKET?", "2026-02-17T00:00Z")          # first minute of the period
+    seed.search("Rücksendung", "2026-03-01T10:00Z", answered=True)
+    seed.search("RÜCKSENDUNG", "2026-03-02T10:00Z", answered=True)  # only Python lowers Ü
+    seed.search("Gutschein einlösen", "2026-03-05T10:00Z")
+    seed.search("Versandkosten", "2026-03-06T10:00Z")
+    seed.search("Wo ist mein Paket?", "2026-02-16T23:59Z")          # the day before: out
+    seed.search("Gutschein einlösen", "2026-03-19T00:00Z")          # future: out
+    assert top_searches(seed.store, 30, now=NOW) == [
+        TopSearch("wo ist mein paket?", 3, 1 / 3, "2026-03-12T09:00Z"),
+        TopSearch("rücksendung", 2, 1.0, "2026-03-02T10:00Z"),
+        TopSearch("versandkosten", 1, 0.0, "2026-03-06T10:00Z"),     # tie on count: newest first
+        TopSearch("gutschein einlösen", 1, 0.0, "2026-03-05T10:00Z"),
+    ]
+    assert [t.query for t in top_searches(seed.store, 30, 2, now=NOW)] == ["wo ist mein paket?", "rücksendung"]
+    assert top_searches(seed.store, 1, now=NOW) == []
+
+
+# -- 2. unanswered groups ----------------------------------------------------------------------
+def test_content_words_fold_accents_drop_stop_words_and_stem():
+    assert content_words("Wo ist mein Paket?") == {"paket"}
+    assert content_words("Paket wo ist es") == {"paket"}
+    assert content_words("Wo bleibt mein Paket") == {"bleibt", "paket"}
+    assert content_words("Gutschein einlösen") == content_words("GUTSCHEINE einlosen!!") == {"gutschein", "einlos"}
+    assert content_words("Where are my parcels?", "en") == {"parcel"}
+    assert content_words("Bestellung [number] storniert") == content_words("Bestellungen storniert")
+    assert content_words("wo ist es?") == {"wo", "ist", "es"}   # stop words only: keep them
+
+
+def test_unanswered_searches_grouped_by_similar_wording(seed):
+    for at in ("2026-03-01T10:00Z", "2026-03-02T10:00Z", "2026-03-03T10:00Z"):
+        seed.search("Wo ist mein Paket?", at)
+    seed.search("wo ist mein paket", "2026-03-04T10:00Z")
+    seed.search("wo  ist mein paket ", "2026-03-05T10:00Z")         # same wording once spaces collapse
+    seed.search("Paket wo ist es", "2026-03-06T10:00Z")
+    seed.search("Wo bleibt mein Paket", "2026-03-07T10:00Z")        # Jaccard {bleibt, paket} / {paket} = 0.5
+    seed.search("Gutschein einlösen", "2026-03-08T10:00Z")
+    seed.search("Gutschein einlösen", "2026-03-09T10:00Z")
+    seed.search("Gutscheine einlosen!", "2026-03-10T10:00Z")
+    seed.search("Rücksendeetikett drucken Paket Retoure", "2026-03-12T10:00Z")   # 1/4 with {paket}: own group
+    seed.search("Where is my parcel", "2026-03-13T10:00Z", lang="en")
+    seed.search("parcels where?", "2026-03-14T10:00Z", lang="en")
+    seed.search("Wo ist mein Paket?", "2026-03-11T10:00Z", answered=True)   # answered: not a gap
+    seed.search("Wo ist mein Paket?", "2026-02-10T10:00Z")                  # before the period
+    groups = unanswered_groups(seed.store, 30, now=NOW)
+    assert groups == [
+        UnansweredGroup("Wo ist mein Paket?", 7, 4,
+                        ("Wo ist mein Paket?", "wo ist mein paket", "Wo bleibt mein Paket", "Paket wo ist es"),
+                        ("paket",), "2026-03-07T10:00Z"),
+        UnansweredGroup("Gutschein einlösen", 3, 2, ("Gutschein einlösen", "Gutscheine einlosen!"),
+                        ("einlos", "gutschein"), "2026-03-10T10:00Z"),
+        UnansweredGroup("parcels where?", 2, 2, ("parcels where?", "Where is my parcel"),
+                        ("parcel",), "2026-03-14T10:00Z"),
+        UnansweredGroup("Rücksendeetikett drucken Paket Retoure", 1, 1, ("Rücksendeetikett drucken Paket Retoure",),
+                        ("druck", "paket", "retour", "rucksendeetikett"), "2026-03-12T10:00Z"),
+    ]
+    assert unanswered_groups(seed.store, 30, 1, now=NOW) == groups[:1]
+    # with a stricter threshold "Wo bleibt mein Paket" is a gap of its own
+    strict = unanswered_groups(seed.store, 30, now=NOW, min_similarity=0.6)
+    assert [(g.representative, g.count) for g in strict][:2] == [("Wo ist mein Paket?", 6), ("Gutschein einlösen", 3)]
+    assert ("Wo bleibt mein Paket", 1) in [(g.representative, g.count) for g in strict]
+
+
+def test_a_group_shows_at_most_five_wordings_but_counts_all(seed):
+    for i, word in enumerate(["Paket", "Paket?", "paket!", "PAKET", "Paket.", "Paket!!", "Pakete"]):
+        for _ in range(7 - i):
+            seed.search(word, f"2026-03-0{i + 1}T10:00Z")
+    [group] = unanswered_groups(seed.store, 30, now=NOW)
+    assert (group.count, group.variants) == (28, 7)
+    assert group.wordings == ("Paket", "Paket?", "paket!", "PAKET", "Paket.")
+
+
+def _naive_groups(rows, threshold):
+    """Reference: greedy grouping scanning every group, as the docstring describes it."""
+    count, last = {}, {}
+    for text, at in rows:
+        count[text] = count.get(text, 0) + 1
+        last[text] = max(last.get(text, ""), at)
+    clusters = {}
+    for text in count:
+        clusters.setdefault(content_words(text, "de"), []).append(text)
+    c_count = {w: sum(count[t] for t in ts) for w, ts in clusters.items()}
+    c_last = {w: max(last[t] for t in ts) for w, ts in clusters.items()}
+    order = sorted(clusters, key=lambda w: sorted(w))
+    order.sort(key=lambda w: c_last[w], reverse=True)
+    order.sort(key=lambda w: c_count[w], reverse=True)
+    reps, members = [], []
+    for words in order:
+        sims = [(len(words & r) / len(words | r), -g) for g, r in enumerate(reps)]
+        best = max(sims, default=(0, 0))
+        if best[0] >= threshold:
+            members[-best[1]].append(words)
+        else:
+            reps.append(words)
+            members.append([words])
+    return sorted((sum(c_count[w] for w in m), tuple(sorted(r))) for r, m in zip(reps, members))
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.34, 0.8])
+def test_indexed_grouping_matches_a_full_scan(seed, threshold):
+    rnd = random.Random(7)
+    vocab = ["paket", "versand", "kosten", "gutschein", "rechnung", "konto", "retoure", "adresse", "farbe"]
+    rows = []
+    for i in range(400):
+        text = " ".join(rnd.sample(vocab, rnd.choice([1, 1, 2, 2, 3, 4, 6])))
+        at = f"2026-03-{1 + i % 17:02d}T{i % 24:02d}:{i % 60:02d}Z"
+        rows.append((text, at))
+    with seed.db:   # one transaction, not 400 (the connection is in autocommit mode)
+        seed.db.execute("BEGIN")
+        seed.db.executemany("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
+                            "VALUES (?, ?, ?, 'de', 0, '[]', 'portal')",
+                            [(f"t{i}", at, text) for i, (text, at) in enumerate(rows)])
+    got = unanswered_groups(seed.store, 30, None, now=NOW, min_similarity=threshold)
+    assert sorted((g.count, g.keywords) for g in got) == _naive_groups(rows, threshold)
+    assert sum(g.count for g in got) == 400
+
+
+# -- 3. not helpful articles -------------------------------------------------------------------
+def _seed_votes(seed):
+    for i in range(1, 7):
+        seed.vote("retoure", False, f"2026-03-0{i}T10:00Z", comment=f"c{i}")
+    seed.vote("retoure", True, "2026-03-07T10:00Z")
+    seed.vote("retoure", True, "2026-03-07T10:00Z", comment="prima")
+    seed.vote("versand", False, "2026-03-01T10:00Z", comment="zu kurz")
+    seed.vote("versand", False, "2026-03-02T10:00Z")
+    seed.vote("versand", False, "2026-03-03T10:00Z", comment="Kosten fehlen")
+    seed.vote("versand", True, "2026-03-04T10:00Z", comment="gut")          # a "yes" comment: not listed
+    seed.vote("versand", False, "2026-02-01T10:00Z", comment="alt")         # before the period
+    for i in range(3):
+        token = seed.vote("konto", False, "2026-03-05T10:00Z")
+    assert seed.store.add_comment(token, "Passwort-Link kaputt")             # comment added later
+    seed.vote("zahlung", True, "2026-03-05T10:00Z")
+    seed.vote("zahlung", True, "2026-03-06T10:00Z")
+
+
+def test_not_helpful_articles_with_votes_ratio_and_latest_comments(seed):
+    _seed_votes(seed)
+    assert not_helpful_articles(seed.store, 30, now=NOW) == [
+        NotHelpfulArticle("retoure", 6, 2, 0.25, ("c6", "c5", "c4", "c3", "c2")),
+        NotHelpfulArticle("konto", 3, 0, 0.0, ("Passwort-Link kaputt",)),    # tie on "no": lower ratio first
+        NotHelpfulArticle("versand", 3, 1, 0.25, ("Kosten fehlen", "zu kurz")),
+    ]
+    assert [a.article_id for a in not_helpful_articles(seed.store, 30, 1, now=NOW)] == ["retoure"]
+    assert not_helpful_articles(seed.store, 30, 0, now=NOW) == []
+
+
+# -- 4. article stats --------------------------------------------------------------------------
+def test_article_stats_views_and_votes_in_the_period(seed):
+    _seed_votes(seed)
+    seed.views("versand", "2026-03-01", 10)
+    seed.views("versand", "2026-03-18", 5)
+    seed.views("versand", "2026-02-16", 100)     # before the period
+    seed.views("retoure", "2026-03-02", 7)
+    seed.views("hilfe", "2026-02-17", 7)         # first day of the period
+    assert article_stats(seed.store, 30, now=NOW) == [
+        ArticleStat("versand", 15, 1, 3, 0.25),
+        ArticleStat("hilfe", 7, 0, 0, None),
+        ArticleStat("retoure", 7, 2, 6, 0.25),
+        ArticleStat("konto", 0, 0, 3, 0.0),
+        ArticleStat("zahlung", 0, 2, 0, 1.0),
+    ]
+    assert article_stats(seed.store, 30, 2, now=NOW) == article_stats(seed.store, 30, now=NOW)[:2]
+
+
+# -- 5. deflection -----------------------------------------------------------------------------
+def _seed_deflection(seed):
+    s1 = seed.search("paket", "2026-03-10T08:00Z", answered=True)
+    seed.vote("a", True, "2026-03-10T08:05Z", search_token=s1)
+    seed.vote("b", True, "2026-03-10T08:06Z", search_token=s1)      # same search: counts once
+    s2 = seed.search("paket", "2026-03-10T09:00Z", answered=True)
+    seed.vote("a", False, "2026-03-10T09:05Z", search_token=s2)     # not helpful: no
+    s3 = seed.search("paket", "2026-03-10T23:59Z", answered=True)
+    seed.vote("a", True, "2026-03-11T00:10Z", search_token=s3)      # counts on the search's day
+    seed.search("gutschein", "2026-03-12T10:00Z")
+    s5 = seed.search("paket", "2026-03-09T23:59Z", answered=True)   # before the period
+    seed.vote("a", True, "2026-03-10T00:05Z", search_token=s5)
+    seed.vote("a", True, "2026-03-10T10:00Z")                        # vote without a search
+    seed.vote("a", True, "2026-03-10T10:00Z", search_token="no-such-search")
+    s6 = seed.search("konto", "2026-03-17T10:00Z", answered=True)
+    seed.vote("c", True, "2026-03-17T10:05Z", search_token=s6)
+    seed.contact("2026-03-10T12:00Z", s2)
+    seed.contact("2026-03-12T12:00Z")
+    seed.contact("2026-03-12T13:00Z")
+    seed.contact("2026-03-16T09:00Z")
+    seed.contact("2026-03-09T09:00Z")                                # before the period
+
+
+def test_deflection_per_day_has_every_day_and_exact_rates(seed):
+    _seed_deflection(seed)
+    points = deflection(seed.store, 9, "day", now=NOW)
+
+    def day(d, searches, helpful, contacts, rate):
+        return DeflectionPoint(d, d, d, searches, helpful, contacts, rate)
+    assert points == [
+        day("2026-03-10", 3, 2, 1, 2 / 3),
+        day("2026-03-11", 0, 0, 0, None),
+        day("2026-03-12", 1, 0, 2, 0.0),
+        day("2026-03-13", 0, 0, 0, None),
+        day("2026-03-14", 0, 0, 0, None),
+        day("2026-03-15", 0, 0, 0, None),
+        day("2026-03-16", 0, 0, 1, 0.0),
+        day("2026-03-17", 1, 1, 0, 1.0),
+        day("2026-03-18", 0, 0, 0, None),
+    ]
+
+
+def test_deflection_per_iso_week_clipped_to_the_period(seed):
+    _seed_deflection(seed)
+    assert deflection(seed.store, 9, "week", now=NOW) == [
+        DeflectionPoint("2026-W11", "2026-03-10", "2026-03-15", 4, 2, 3, 0.4),
+        DeflectionPoint("2026-W12", "2026-03-16", "2026-03-18", 1, 1, 1, 0.5),
+    ]
+    # across a year boundary the ISO week's year is used (2025-12-29 is in 2026-W01)
+    new_year = deflection(seed.store, 7, "week", now=datetime(2026, 1, 2, 8, 0, tzinfo=timezone.utc))
+    assert [(p.bucket, p.start, p.end) for p in new_year] == [
+        ("2025-W52", "2025-12-27", "2025-12-28"), ("2026-W01", "2025-12-29", "2026-01-02")]
+
+
+# -- 6. SVG ------------------------------------------------------------------------------------
+def _svg_checks(markup):
+    root = ET.fromstring(markup)                       # well-formed XML or this raises
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+    label_ids = root.get("aria-labelledby").split()
+    assert [ids[i].tag for i in label_ids] == [f"{SVG}title", f"{SVG}desc"]
+    for el in root.iter():
+        assert "style" not in el.attrib and not any(a.startswith("on") for a in el.attrib), el.attrib
+        assert not el.tag.endswith(("script", "style", "foreignObject", "image", "use", "a"))
+        assert not any("href" in a for a in el.attrib)
+    assert "<script" not in markup and "javascript:" not in markup
+    return root
+
+
+def test_svg_chart_is_accessible_has_gridlines_and_leaves_gaps(seed):
+    _seed_deflection(seed)
+    points = deflection(seed.store, 9, "day", now=NOW)
+    root = _svg_checks(deflection_svg(points))
+    assert root.get("width") == "640" and root.get("height") == "220"
+    assert root.find(f"{SVG}title").text == "Deflection rate"
+    desc = root.find(f"{SVG}desc").text
+    assert "2026-03-10: 67 % (2/3)" in desc and "2026-03-11: no data" in desc and "2026-03-17: 100 % (1/1)" in desc
+    grid = [t.text for t in root.iter(f"{SVG}text") if t.text.endswith("%")]
+    assert grid == ["0 %", "25 %", "50 %", "75 %", "100 %"]
+    lines = root.findall(f".//{SVG}line")
+    assert len(lines) == 5
+    y_of = {int(t.text[:-2]): float(t.get("y")) for t in root.iter(f"{SVG}text") if t.text.endswith("%")}
+    bars = root.findall(f".//{SVG}rect")
+    # one bar per bucket that has a rate (0 % included, drawn as a thin bar); None buckets are gaps
+    assert [b.find(f"{SVG}title").text for b in bars] == [
+        "2026-03-10: 67 %", "2026-03-12: 0 %", "2026-03-16: 0 %", "2026-03-17: 100 %"]
+    full = bars[3]
+    assert float(full.get("y")) == pytest.approx(y_of[100])
+    assert float(full.get("y")) + float(full.get("height")) == pytest.approx(y_of[0])
+    assert 0 < float(bars[1].get("height")) < 3
+    two_thirds = float(bars[0].get("height")) / (y_of[0] - y_of[100])
+    assert two_thirds == pytest.approx(2 / 3, abs=0.01)
+    # bars sit in their bucket's slot, left to right
+    xs = [float(b.get("x")) for b in bars]
+    assert xs == sorted(xs) and xs[0] < xs[1] < xs[2] < xs[3]
+
+
+def test_svg_escapes_hostile_text_and_localises(seed):
+    _seed_deflection(seed)
+    points = deflection(seed.store, 9, "week", now=NOW)
+    markup = deflection_svg(points, 400, 160, labels=[HOSTILE, "KW 12"], title="</title><script>x</script>",
+                            no_data="keine Daten", id_prefix='chart" onload="x')
+    root = _svg_checks(markup)
+    assert root.find(f"{SVG}title").text == "</title><script>x</script>"
+    axis = [t.text for t in root.iter(f"{SVG}text") if not t.text.endswith("%")]
+    assert axis == [HOSTILE, "KW 12"]
+    assert HOSTILE in root.find(f"{SVG}desc").text
+    assert root.get("width") == "400" and root.get("viewBox") == "0 0 400 160"
+    assert not any(a.startswith("on") for el in root.iter() for a in el.attrib)
+    with pytest.raises(ValueError):
+        deflection_svg(points, labels=["only one"])
+
+
+def test_svg_thins_out_axis_labels_when_many_buckets(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    points = deflection(store, 60, "day", now=NOW)
+    root = _svg_checks(deflection_svg(points))
+    axis = [t.text for t in root.iter(f"{SVG}text") if not t.text.endswith("%")]
+    assert axis[0] == points[0].start and 4 <= len(axis) <= 10
+    assert len(root.find(f"{SVG}desc").text.split("; ")) == 60
+
+
+# -- 7. CSV ------------------------------------------------------------------------------------
+def _parse(text):
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_header_lists_numbers_and_formula_guard(seed):
+    _seed_votes(seed)
+    seed.vote("versand", False, "2026-03-05T10:00Z", comment=HOSTILE)
+    seed.vote("versand", False, "2026-03-05T10:01Z", comment="-1 Stern, @support, +49")
+    text = to_csv(not_helpful_articles(seed.store, 30, now=NOW))
+    assert text.endswith("\r\n")
+    rows = _parse(text)
+    assert rows[0] == ["article_id", "no_votes", "yes_votes", "helpful_ratio", "comments"]
+    assert rows[1] == ["retoure", "6", "2", "0.25", "c6 | c5 | c4 | c3 | c2"]
+    assert rows[2] == ["versand", "5", "1", str(1 / 6),
+                       "'-1 Stern, @support, +49 | " + HOSTILE + " | Kosten fehlen | zu kurz"]
+    assert rows[3] == ["konto", "3", "0", "0.0", "Passwort-Link kaputt"]
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_guards_every_formula_start(prefix):
+    text = to_csv([TopSearch(prefix + "SUM(A1:A9)", 2, 0.5, "2026-03-01T10:00Z")])
+    assert _parse(text)[1] == ["'" + prefix + "SUM(A1:A9)", "2", "0.5", "2026-03-01T10:00Z"]
+
+
+def test_csv_keeps_numbers_numeric_and_none_empty():
+    @dataclass(frozen=True)
+    class Row:
+        n: int
+        x: float
+        maybe: float | None
+        flag: bool
+        tags: tuple
+
+    rows = _parse(to_csv([Row(-3, -0.5, None, True, ("=a", "b"))]))
+    assert rows == [["n", "x", "maybe", "flag", "tags"], ["-3", "-0.5", "", "1", "'=a | b"]]
+    with pytest.raises(TypeError):
+        to_csv([Row(1, 1.0, None, False, ()), TopSearch("a", 1, 1.0, "x")])
+    with pytest.raises(TypeError):
+        to_csv([{"a": 1}])
+
+
+def test_hostile_query_survives_the_whole_way_to_csv(seed):
+    seed.search(HOSTILE, "2026-03-10T08:00Z")
+    seed.search("Paket, \"schnell\"\nbitte", "2026-03-10T09:00Z")
+    rows = _parse(to_csv(top_searches(seed.store, 30, now=NOW)))
+    cells = {r[0] for r in rows[1:]}
+    assert "'" + HOSTILE.lower() in cells
+    assert 'paket, "schnell" bitte' in cells      # whitespace collapsed; comma and quotes round-trip
+    groups = _parse(to_csv(unanswered_groups(seed.store, 30, now=NOW)))
+    assert groups[0] == ["representative", "count", "variants", "wordings", "keywords", "last_seen"]
+    assert {r[0] for r in groups[1:]} == {"'" + HOSTILE, 'Paket, "schnell" bitte'}
+
+
+def test_everything_is_exported(seed):
+    assert set(insights.__all__) >= {"top_searches", "unanswered_groups", "not_helpful_articles",
+                                     "article_stats", "deflection", "deflection_svg", "to_csv"}

@@ -206,7 +206,9 @@ def insights():
         columns = [f.name for f in fields(rows[0])] if rows else []
         tables.append({"name": name, "title": title, "rows": rows, "columns": columns})
     deflection_rows = next(t["rows"] for t in tables if t["name"] == "deflection")
-    chart = Markup(deflection_svg(deflection_rows)) if deflection_rows else None
+    chart = Markup(deflection_svg(deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
+                                  description=_("Share of searches that ended on a helpful article, "
+                                                "against contact requests"))) if deflection_rows else None
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
                            cell=_cell)
 
@@ -218,7 +220,11 @@ def insights_csv(name: str):
     if name not in INSIGHT_TABLES:
         abort(404)
     days = _period()
-    body = to_csv(_table(name, days))
+    from kb import insights as queries
+    row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
+                 "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
+                 "deflection": queries.DeflectionPoint}
+    body = "\ufeff" + to_csv(_table(name, days), row_types[name])  # BOM: spreadsheets read UTF-8
     return current_app.response_class(
         body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',

@@ -191,3 +191,30 @@ def test_no_internal_article_leaks_to_anonymous_visitors(app, client, accounts):
             assert marker not in body, (url, marker)
     for url in ("/articles/intern/kulanz", "/api/articles/intern/kulanz"):
         assert client.get(url).status_code == 404  # not 403: do not reveal it exists
+
+
+def test_insights_for_editors_on_seeded_data(client, accounts, app):
+    store = app.extensions["kb.store"]
+    for q in ("Wo ist mein Paket?", "wo ist mein paket", "Wo bleibt mein Paket"):
+        store.log_search(q, "de", False, [], "portal")
+    store.log_search('=HYPERLINK("http://evil")', "de", False, [], "portal")
+    helped = store.log_search("Lieferzeit", "de", True, ["de/lieferzeit"], "portal")
+    store.add_feedback("de/lieferzeit", True, None, "de", helped)
+    vote = store.add_feedback("en/returns", False, None, "en")
+    store.add_comment(vote, "<b>label</b> link broken")
+    store.add_contact_request("Frage", None, "de", None, [])
+    store.count_view("de/lieferzeit")
+    sign_in(client, "eva")
+    html = client.get("/agent/insights?days=30").get_data(as_text=True)
+    unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
+    assert "Wo ist mein Paket?" in unanswered or "wo ist mein paket" in unanswered
+    assert "<svg" in html and 'role="img"' in html
+    assert "&lt;b&gt;label&lt;/b&gt; link broken" in html and "<b>label</b>" not in html
+    csv = client.get("/agent/insights/top-searches.csv?days=30")
+    assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
+    text = csv.get_data(as_text=True)
+    assert "'=hyperlink" in text.lower() and "\n=" not in text  # formula injection guarded
+    empty = client.get("/agent/insights/not-helpful.csv?days=7").get_data(as_text=True)
+    assert empty.lstrip("\ufeff").startswith("article_id")
+    assert client.get("/agent/insights?days=3").status_code == 400
+    assert client.get("/agent/insights/nope.csv").status_code == 404

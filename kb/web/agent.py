@@ -207,8 +207,7 @@ def insights():
         tables.append({"name": name, "title": title, "rows": rows, "columns": columns})
     deflection_rows = next(t["rows"] for t in tables if t["name"] == "deflection")
     chart = Markup(deflection_svg(deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
-                                  description=_("Share of searches that ended on a helpful article, "
-                                                "against contact requests"))) if deflection_rows else None
+                                  description=_("Share of searches that ended on a helpful article, against contact requests"))) if deflection_rows else None
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
                            cell=_cell)
 

@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from kb.store import StoreUnavailable
+from kb.web import limits
 from kb.web.auth import staff
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
 from kb.web.present import hit_dict
@@ -39,6 +40,7 @@ def _json_body() -> dict:
 
 
 @bp.get("/search")
+@limits.search
 def search():
     live = _live()
     try:
@@ -58,6 +60,7 @@ def search():
 
 
 @bp.get("/suggest")
+@limits.suggest
 def suggest():
     q = request.args.get("q", "")
     if not q.strip():
@@ -104,6 +107,7 @@ def categories():
 
 
 @bp.post("/feedback")
+@limits.write
 def feedback():
     try:
         vote = feedback_input(_json_body(), _live().catalog, staff())
@@ -115,6 +119,7 @@ def feedback():
 
 
 @bp.post("/contact")
+@limits.write
 def contact():
     try:
         req = contact_input(_json_body(), _live().engine.index.languages)

@@ -13,15 +13,11 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    session, url_for)
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-
 from kb.accounts import Accounts, User
+from kb.web import limits
 from kb.web.i18n import _
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
-# Client addresses are used in memory for counting attempts only, never stored.
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
 SESSION_HOURS = 8
 
 
@@ -83,8 +79,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"],
-               error_message="Too many sign-in attempts; wait a minute and try again.")
+@limits.login_post
 def login():
     error = None
     if request.method == "POST":
@@ -108,5 +103,5 @@ def logout():
 
 def init_app(app) -> None:
     app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
-    limiter.init_app(app)
+    limits.init_app(app)
     app.before_request(load_user)

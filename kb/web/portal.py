@@ -9,6 +9,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from kb.store import StoreUnavailable
+from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
 from kb.web.i18n import _
@@ -74,6 +75,7 @@ def home():
 
 
 @bp.get("/search")
+@limits.search
 def search():
     live = _live()
     if not request.args.get("q", "").strip():
@@ -129,6 +131,7 @@ def category(slug: str):
 
 
 @bp.post("/feedback")
+@limits.write
 def feedback():
     catalog = _live().catalog
     data = request.form.to_dict()
@@ -148,6 +151,7 @@ def feedback():
 
 
 @bp.post("/feedback/comment")
+@limits.write
 def feedback_comment():
     catalog = _live().catalog
     article_id = request.form.get("article_id", "")
@@ -184,6 +188,7 @@ def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
 
 
 @bp.route("/contact", methods=["GET", "POST"])
+@limits.write_post
 def contact():
     live = _live()
     token = (request.values.get("s") or "")[:64] or None

@@ -9,13 +9,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
-def app(built_index, tmp_path):
+def make_app(built_index, tmp_path):
     from kb.web import create_app
-    return create_app({
-        "KB_INDEX": str(built_index), "INSTANCE": str(tmp_path / "instance"),
-        "DATABASE": str(tmp_path / "kb.sqlite3"), "KB_SITE": str(ROOT / "site.yml"),
-        "SECRET_KEY": "test-secret",
-    })
+
+    def make(**overrides):
+        return create_app({
+            "KB_INDEX": str(built_index), "INSTANCE": str(tmp_path / "instance"),
+            "DATABASE": str(tmp_path / "kb.sqlite3"), "KB_SITE": str(ROOT / "site.yml"),
+            "SECRET_KEY": "test-secret", **overrides,
+        })
+    return make
+
+
+@pytest.fixture()
+def app(make_app):
+    """Rate limits off: tests send many requests from one address (limits have their own tests)."""
+    return make_app(RATELIMIT_ENABLED=False)
 
 
 @pytest.fixture()

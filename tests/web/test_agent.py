@@ -54,7 +54,10 @@ def test_sign_in_never_redirects_off_site(client, accounts):
         assert r.headers["Location"] == "/agent/"
 
 
-def test_sign_in_needs_csrf_and_is_rate_limited(client, accounts):
+def test_sign_in_needs_csrf_and_is_rate_limited(make_app):
+    app = make_app()  # with the default limits
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    client = app.test_client()
     r = client.post("/agent/login", data={"username": "anna", "password": PASSWORD})
     assert r.status_code == 400
     token = csrf_token(client.get("/agent/login").get_data(as_text=True))

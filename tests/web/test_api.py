@@ -124,3 +124,18 @@ def test_locked_database_does_not_stop_search(app, client, db):
         blocker.close()
     assert db("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 0
     assert client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}).status_code == 201
+
+
+def test_rate_limits_answer_429_with_retry_after(make_app, db):
+    app = make_app(RATE_LIMIT_WRITE="3 per minute", RATE_LIMIT_SEARCH="5 per minute")
+    client = app.test_client()
+    codes = [client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}).status_code
+             for _ in range(5)]
+    assert codes == [201, 201, 201, 429, 429]
+    r = client.post("/api/contact", json={"question": "x", "consent": True})
+    assert r.status_code == 429 and r.is_json and int(r.headers["Retry-After"]) > 0
+    assert len(db("SELECT * FROM feedback")) == 3
+    codes = [client.get("/api/search?q=Lieferung").status_code for _ in range(6)]
+    assert codes[-1] == 429 and codes[0] == 200
+    assert client.get("/search?q=Lieferung").status_code == 429  # portal and API share the budget
+    assert client.get("/api/suggest?q=lief").status_code == 200  # typing has its own, larger budget

@@ -1,0 +1,46 @@
+"""Rate limits: enough for any person, too few for a script that floods us.
+
+Client addresses are used in memory for counting only and are never stored.
+Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
+or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
+already, or for a load test from one address).
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+DEFAULTS = {
+    "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
+    "RATE_LIMIT_SUGGEST": "600 per minute",
+    "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
+    "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
+}
+
+limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
+
+
+def _limit(name: str, methods: list[str] | None = None):
+    """One budget per kind of request, shared by the portal and the API routes of that kind."""
+    return limiter.shared_limit(lambda: current_app.config[name], scope=name.lower(), methods=methods,
+                                error_message="Too many requests; please wait a moment and try again.")
+
+
+search = _limit("RATE_LIMIT_SEARCH")
+suggest = _limit("RATE_LIMIT_SUGGEST")
+write = _limit("RATE_LIMIT_WRITE")
+write_post = _limit("RATE_LIMIT_WRITE", ["POST"])  # routes that also show a form on GET
+login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
+
+
+def init_app(app) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    if os.environ.get("KB_RATE_LIMITS", "").lower() in ("off", "0", "false", "no"):
+        app.config["RATELIMIT_ENABLED"] = False
+    app.config.setdefault("RATELIMIT_ENABLED", True)  # explicit: the limiter object is shared
+    limiter.init_app(app)

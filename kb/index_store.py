@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +87,7 @@ class LoadedIndex:
                 self.article = z["article"]
                 self.section = z["section"]
                 self.section_article = z["section_article"]
-        except (OSError, ValueError, KeyError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise IndexUnavailable(f"index file {path} is missing or corrupted ({exc}): {rebuild}") from exc
 
         self.vectors: list[np.ndarray] = []

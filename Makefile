@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install index run chromium test test-fast bench bench-quick clean
+.PHONY: install index run chromium test test-fast bench bench-quick load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ bench: install
 bench-quick: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --quick
+
+# 60 s at 32 concurrent clients against the real server while the index is rebuilt
+load: install
+	$(BIN)/python bench/load.py --seconds 60 --clients 32 --json bench/out/load.json
 
 clean:
 	rm -rf indexes test-output .pytest_cache

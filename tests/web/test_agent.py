@@ -221,3 +221,56 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert empty.lstrip("\ufeff").startswith("article_id")
     assert client.get("/agent/insights?days=3").status_code == 400
     assert client.get("/agent/insights/nope.csv").status_code == 404
+
+
+def test_every_staff_route_rejects_anonymous_and_agents_where_editor_only(app, client, accounts):
+    staff_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/agent/")
+                   and r.endpoint not in ("auth.login", "auth.logout")]
+    assert len(staff_rules) >= 10
+    samples = {"article_id": "de/entwurf", "request_id": "1", "name": "top-searches"}
+
+    def url(rule):
+        out = rule.rule
+        for arg in rule.arguments:
+            out = re.sub(r"<(?:[^:>]+:)?%s>" % arg, samples[arg], out)
+        return out
+
+    for rule in staff_rules:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = client.open(url(rule), method=method, headers={"Accept": "text/html"})
+            assert r.status_code in (302, 400), (rule.rule, method, r.status_code)  # sign-in or CSRF
+            if r.status_code == 302:
+                assert "/agent/login" in r.headers["Location"]
+            r = client.open(url(rule), method=method, headers={"Accept": "application/json"})
+            assert r.status_code in (400, 401), (rule.rule, method)
+    sign_in(client, "anna")
+    token = csrf_token(client.get("/agent/").get_data(as_text=True))
+    editor_only = [r for r in staff_rules if r.endpoint in
+                   ("agent.insights", "agent.insights_csv", "agent.drafts", "agent.draft", "agent.reload")]
+    for rule in editor_only:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = client.open(url(rule), method=method, data={"csrf_token": token})
+            assert r.status_code == 403, (rule.rule, method)
+
+
+def test_secret_key_is_generated_once_and_private(make_app, tmp_path, monkeypatch):
+    import os
+    monkeypatch.delenv("KB_SECRET_KEY", raising=False)
+    app = make_app(SECRET_KEY=None)
+    key_file = tmp_path / "instance" / "secret_key"
+    assert key_file.is_file() and oct(os.stat(key_file).st_mode & 0o777) == "0o600"
+    assert app.secret_key == key_file.read_text().strip() and len(app.secret_key) >= 64
+    assert make_app(SECRET_KEY=None).secret_key == app.secret_key  # same key after a restart
+    monkeypatch.setenv("KB_SECRET_KEY", "from-the-environment")
+    assert make_app(SECRET_KEY=None).secret_key == "from-the-environment"
+
+
+def test_cookies_are_secure_behind_https(make_app, monkeypatch):
+    monkeypatch.setenv("KB_HTTPS", "1")
+    app = make_app(RATELIMIT_ENABLED=False)
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    client = app.test_client()
+    r = sign_in(client, "anna")
+    cookie = r.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in client.get("/?lang=en").headers["Set-Cookie"]

@@ -15,8 +15,11 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
   the rank, the customer's language decides which version is shown.
-* ``answered`` comes from the absolute cosine of the best passage and the
-  fused score margin, calibrated on customer and off-topic questions.
+* ``answered`` (and ``confidence``, its probability) comes from absolute
+  evidence, not from the z-scores: the best cosines per passage kind and
+  encoder, the share of the question's words the articles use, and the number
+  of passages searched, in a logistic model (:mod:`kb.answer_model`) fitted on
+  handwritten customer and off-topic questions (bench/calibrate_answered.py).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from kb import answer_model
 from kb.articles import slugify
 from kb.encoders import Encoder
 from kb.index_store import LoadedIndex
@@ -37,13 +41,11 @@ from kb.query_language import LanguageGuesser
 from kb.sections import split_sentences
 
 MAX_QUERY_CHARS = 500
+TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
+MAX_COVERAGE_WORDS = 64
 KEYWORD_WEIGHT_SAME_LANG = 0.5
 KEYWORD_WEIGHT_OTHER_LANG = 0.1
 KEYWORD_WEIGHT_UNKNOWN_LANG = 0.3
-# Calibrated in bench/retrieval.py (see bench/RESULTS.md): best passage cosine of the
-# multilingual encoder, and the fused z-score of the top article.
-ANSWER_MIN_COSINE = 0.35
-ANSWER_MIN_FUSED = 3.0
 SNIPPET_CHARS = 320
 
 
@@ -138,11 +140,24 @@ class SearchEngine:
         if names != [e.name for e in encoders]:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
         vocab: dict[str, set[str]] = {}
+        tokens: dict[tuple[str, bool], set[str]] = {}  # (lang, public) -> the articles' words
         for a in index.articles:
             words = " ".join((a["title"], a["summary"], " ".join(a["tags"]), " ".join(a["questions"]),
-                              a["body"]))
-            vocab.setdefault(a["lang"], set()).update(w.lower() for w in re.findall(r"\w+", words))
+                              a["body"])).lower()
+            vocab.setdefault(a["lang"], set()).update(re.findall(r"\w+", words))
+            tokens.setdefault((a["lang"], a["audience"] == "public"), set()).update(TOKEN.findall(words))
         self.guesser = LanguageGuesser(vocab)
+        # stemmed vocabulary per language, of the public articles and of all: for `coverage`
+        self._analyzers = {lang: analyzer_for(lang) for lang in sorted({lang for lang, _ in tokens})}
+        self._terms: dict[bool, dict[str, frozenset[str]]] = {True: {}, False: {}}
+        for lang, analyzer in self._analyzers.items():
+            public = tokens.get((lang, True), set())
+            internal = tokens.get((lang, False), set())
+            self._terms[True][lang] = frozenset(t.text for t in analyzer(" ".join(sorted(public))))
+            self._terms[False][lang] = self._terms[True][lang] | frozenset(
+                t.text for t in analyzer(" ".join(sorted(internal - public))))
+        fine = index.segments[SENTENCE]
+        self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(4096)
         self._kw_lock = threading.Lock()
 
@@ -195,6 +210,27 @@ class SearchEngine:
             ok[:] = False
         return ok
 
+    def coverage(self, text: str, public: bool = True) -> tuple[float, int]:
+        """Share of the query's content words (stemmed, stop words removed) that the
+        articles use at all, in the language where that share is highest; and how
+        many content words the query has there.
+
+        Absolute keyword evidence, unlike the BM25 z-scores: customers ask in the
+        help centre's own words ("retoure", "paket", "refund"), trivia questions
+        are made of names, years and words it never uses. Public searches count
+        only the words of public articles.
+        """
+        best, count = 0.0, 0
+        for lang, analyzer in self._analyzers.items():
+            words = list(dict.fromkeys(t.text for t in analyzer(text)))[:MAX_COVERAGE_WORDS]
+            if not words:
+                continue
+            terms = self._terms[public][lang]
+            share = sum(w in terms for w in words) / len(words)
+            if share > best or (share == best and len(words) > count):
+                best, count = share, len(words)
+        return best, count
+
     # -- the search -------------------------------------------------------------
     def search(self, query: str, lang: str | None = None, limit: int = 10,
                audience: str = "public", category: str | None = None,
@@ -220,21 +256,22 @@ class SearchEngine:
         dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
         dense_w = np.zeros(idx.n_articles, dtype=np.float64)
         sims_by_slot = []
-        best_cos = 0.0
+        # best absolute cosine per (encoder kind: any-language / monolingual, passage kind)
+        best: dict[tuple[bool, int], float] = {}
         for slot, q in enumerate(qvecs):
             sims = self._passage_sims(slot, q)
             sims_by_slot.append(sims)
             applies = self._encoder_applies(slot, qlang)
+            counted = mask & applies
+            mono = self.encoders[slot].languages is not None
             for k in KINDS:
                 seg = idx.segments[k]
                 per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
                 dense_sum += np.where(applies, _z(per_article, mask), 0.0)
                 dense_w += applies
-            if self.encoders[slot].languages is None:
-                fine = idx.segments[SENTENCE]
-                allowed = mask[idx.article[fine.start:fine.stop]]
-                if allowed.any():
-                    best_cos = max(best_cos, float(sims[fine.start:fine.stop][allowed].max()))
+                if counted.any():
+                    value = float(per_article[counted].max())
+                    best[mono, k] = max(best.get((mono, k), -1.0), value)
         dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
 
         fixes = idx.keywords.corrections(text)
@@ -257,11 +294,28 @@ class SearchEngine:
         order = np.sort(fused[mask])[::-1]
         margin = float(order[0] - order[1]) if len(order) > 1 else float(order[0])
         top = float(order[0])
-        answered = bool(hits) and best_cos >= ANSWER_MIN_COSINE and top >= ANSWER_MIN_FUSED
+        # with the spelling corrections the keyword search uses too ("retrn label" -> "return label")
+        public = audience != "internal"
+        coverage_typed, n_content = self.coverage(text, public)
+        coverage = self.coverage(did_you_mean, public)[0] if did_you_mean else coverage_typed
+        features = {
+            "best_cos": best.get((False, SENTENCE), 0.0),
+            "cos_section": best.get((False, SECTION), 0.0),
+            "cos_article": best.get((False, ARTICLE), 0.0),
+            "mini_cos": best.get((True, SENTENCE)),
+            "mini_section": best.get((True, SECTION)),
+            "mini_article": best.get((True, ARTICLE)),
+            "coverage": coverage, "coverage_typed": coverage_typed, "n_content": n_content,
+            "n_articles": int(mask.sum()), "n_sentences": int(self._sentence_counts[mask].sum()),
+            "bm25": float(article_bm25[mask].max()),
+            "top": top, "margin": margin,
+        }
+        confidence = answer_model.answer_probability(features) if hits else 0.0
+        answered = bool(hits) and confidence >= answer_model.THRESHOLD
         results = [self._hit(a, float(fused[a]), qvecs, sims_by_slot, section_bm25, text, fixes, qlang)
                    for a in hits]
-        return SearchResult(text, qlang, answered, did_you_mean, results, confidence=best_cos,
-                            features={"best_cos": best_cos, "top": top, "margin": margin})
+        return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
+                            features=features)
 
     def _collapse_translations(self, fused: np.ndarray, mask: np.ndarray, qlang: str | None,
                                limit: int) -> list[int]:

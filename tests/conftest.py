@@ -38,3 +38,15 @@ def engine(built_index, encoders):
     from kb.index_store import LoadedIndex
     from kb.search import SearchEngine
     return SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
+
+
+@pytest.fixture(scope="session")
+def shop_engine(tmp_path_factory, encoders):
+    """The sample help centre in articles/ (German and English, 68 articles)."""
+    from kb.encoders import DEFAULT_MODELS
+    from kb.index_build import build_index
+    from kb.index_store import LoadedIndex
+    from kb.search import SearchEngine
+    location = tmp_path_factory.mktemp("shop") / "index"
+    build_index(ROOT / "articles", location, lambda: encoders, DEFAULT_MODELS)
+    return SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)

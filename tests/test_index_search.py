@@ -125,8 +125,69 @@ def test_typo_gets_did_you_mean(engine):
     assert r.results[0].id == "de/ruecksendung"
 
 
-def test_off_topic_question_is_not_answered(engine):
-    assert engine.search("Who was the first emperor of the Roman Empire?").answered is False
+OFF_TOPIC = ["Who was the first emperor of the Roman Empire?", "Wer gewann die Fußball-WM 1954?",
+             "asdfgh qwertz", "What is the capital of France?", "zebra", "hallo"]
+
+
+@pytest.mark.parametrize("query", ["wann kommt mein Paket an?", "wo ist mein Paket", "Lieferung nach Österreich",
+                                   "how do I return an item", "can I send it back",
+                                   "retrn label"])  # a typo the spelling correction fixes
+def test_on_topic_question_is_answered(engine, query):
+    r = engine.search(query)
+    assert r.answered is True, (query, r.confidence, r.features)
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC)
+def test_off_topic_question_is_not_answered(engine, query):
+    r = engine.search(query)
+    assert r.answered is False, (query, r.confidence, r.features)
+
+
+def test_confidence_is_the_probability_behind_answered(engine):
+    from kb import answer_model
+    for query in ["wann kommt mein Paket an?", "Who was the first emperor of the Roman Empire?"]:
+        r = engine.search(query)
+        assert 0.0 <= r.confidence <= 1.0
+        assert r.answered == (r.confidence >= answer_model.THRESHOLD)
+        assert r.confidence == pytest.approx(answer_model.answer_probability(r.features))
+        assert r.to_dict()["confidence"] == round(r.confidence, 4)
+    assert engine.search("wann kommt mein Paket an?").confidence > 0.9
+    assert engine.search("Who was the first emperor of the Roman Empire?").confidence < 0.1
+
+
+def test_answer_model_moves_the_right_way():
+    from kb.answer_model import answer_probability
+    base = {"best_cos": 0.45, "cos_section": 0.3, "cos_article": 0.25, "mini_section": None,
+            "mini_article": None, "coverage": 0.5, "n_sentences": 500}
+    p = answer_probability(base)
+    assert 0.0 < p < 1.0
+    assert answer_probability({**base, "best_cos": 0.7, "cos_article": 0.4}) > p  # closer match
+    assert answer_probability({**base, "coverage": 1.0}) > p  # the help centre's own words
+    assert answer_probability({**base, "n_sentences": 1500}) < p  # more passages: chance matches are higher
+    english = {**base, "mini_section": 0.6, "mini_article": 0.5}
+    assert answer_probability(english) > answer_probability({**english, "mini_section": 0.2})
+
+
+def test_coverage_counts_internal_words_only_for_internal_searches(engine):
+    assert engine.coverage("Kulanz Freigabe", public=True) == (0.0, 2)
+    assert engine.coverage("Kulanz Freigabe", public=False) == (1.0, 2)
+    share, words = engine.coverage("Wer gewann die Fußball-WM 1954?")
+    assert share == 0.0 and words >= 3
+
+
+@pytest.mark.parametrize("query", ["versandkosten", "wo ist mein Paket", "retoure", "rechnung",
+                                   "kann ich nach 3 wochen noch zurückschicken", "refund",
+                                   "can I send it back after 3 weeks", "how do i cancel my order"])
+def test_shop_customer_questions_are_answered(shop_engine, query):
+    r = shop_engine.search(query)
+    assert r.answered is True, (query, r.confidence, r.features)
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC + ["Wie hoch ist die Zugspitze?", "Who painted the Mona Lisa?",
+                                               "tell me a joke", "Wie spät ist es in Tokio?"])
+def test_shop_off_topic_questions_are_not_answered(shop_engine, query):
+    r = shop_engine.search(query)
+    assert r.answered is False, (query, r.confidence, r.features)
 
 
 def test_bad_queries_raise_clear_errors(engine):

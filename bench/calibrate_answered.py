@@ -1,0 +1,272 @@
+"""Fit the `answered` model (kb/answer_model.py) on the calibration set.
+
+The calibration set is handwritten and separate from the benchmark data
+(XQuAD, Bitext), which stays held out for bench/retrieval.py:
+
+* ``bench/calibration/answered.jsonl``: customer questions with the article that
+  answers them (``collection`` says which help centre: ``shop`` = articles/,
+  ``velomo`` = bench/calibration/velomo/, a small bike-subscription help centre
+  of another business), and off-topic questions (trivia, chit-chat, other
+  businesses' topics, nonsense; ``expected`` null) that every help centre should
+  decline. German and English.
+* Nine help centres built from those two: the shop with its front matter
+  ``questions``, without them (many help centres have none, and questions make
+  cosines higher), English only, German only, and random subsets of 12, 6 and
+  4 topics; velomo in German + English and English only. Sizes from 7 to 68
+  articles: the best cosine of an unrelated question grows with the number of
+  passages, which the model has to learn (``log_n_sentences``).
+
+Positives are the customer questions whose top-1 result is right (the quantity
+the targets are about; a question whose article is not in a subset is left
+out); negatives are the off-topic questions, run against every help centre.
+Each (help centre, class) pair weighs the same. A logistic regression on a few
+absolute features (kb/answer_model.py) gives P(answered); the threshold is the
+one that balances the two error rates on the calibration set. The first lines
+printed show the transfer to another business: fitted on the shop variants
+only, applied to velomo.
+
+Usage: python bench/calibrate_answered.py [--reuse] [--write]
+  --write   rewrite kb/answer_model.py with the fitted coefficients
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
+from kb.index_build import build_index  # noqa: E402
+from kb.index_store import LoadedIndex  # noqa: E402
+from kb.search import SearchEngine  # noqa: E402
+
+CAL = ROOT / "bench" / "calibration"
+OUT = ROOT / "bench" / "out" / "calibration-features.json"
+
+
+def copy_centre(src: Path, dst: Path, keep=None, questions: bool = True) -> None:
+    """Copy a help centre, optionally only some articles and without front matter `questions`."""
+    for path in sorted(src.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if keep is not None and not keep(path.relative_to(src), text):
+            continue
+        if not questions:
+            text = strip_questions(text)
+        target = dst / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def strip_questions(text: str) -> str:
+    out, skipping, fences = [], False, 0
+    for line in text.split("\n"):
+        if line.strip() == "---":
+            fences += 1
+        in_front = fences == 1
+        if in_front and line.startswith("questions:"):
+            skipping = not line.rstrip().endswith("]")  # a block list follows
+            continue
+        if skipping and in_front and line.startswith(("  -", "- ")):
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def translation_key(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.startswith("translation:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
+    """Help centres of different sizes, languages and with/without front matter questions.
+
+    The size matters: the best cosine over N passages grows with N for an
+    unrelated question, so a model fitted on one size would drift on another.
+    """
+    shop, velomo = ROOT / "articles", CAL / "velomo"
+    rng = np.random.default_rng(7)
+    topics = sorted({translation_key(p.read_text(encoding="utf-8")) for p in shop.rglob("*.md")})
+    out = {"shop": ("shop", shop), "velomo": ("velomo", velomo)}
+    variants = {
+        "shop-noq": (None, False),
+        "shop-noq-en": (lambda rel, text: rel.parts[0] == "en", False),
+        "shop-noq-de": (lambda rel, text: rel.parts[0] == "de", False),
+    }
+    for n, questions in ((12, False), (6, True), (4, False)):
+        chosen = set(rng.choice(topics, size=n, replace=False))
+        variants[f"shop-{n}topics" + ("" if questions else "-noq")] = (
+            lambda rel, text, chosen=chosen: translation_key(text) in chosen, questions)
+    for name, (keep, questions) in variants.items():
+        copy_centre(shop, tmp / name, keep, questions)
+        out[name] = ("shop", tmp / name)
+    copy_centre(velomo, tmp / "velomo-en", lambda rel, text: rel.parts[0] == "en")
+    out["velomo-en"] = ("velomo", tmp / "velomo-en")
+    return out
+
+
+def collect(models: str) -> list[dict]:
+    rows = [json.loads(line) for line in (CAL / "answered.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    encoders = load_encoders(models)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name, (collection, folder) in centres(tmp).items():
+            location = tmp / f"index-{name}"
+            build_index(folder, location, lambda: encoders, models, force=True)
+            engine = SearchEngine(LoadedIndex(location, models), encoders)
+            group = {a["id"]: a["translation"] or a["id"] for a in engine.index.articles}
+            wanted = {}  # expected article id -> its group, from the full collection
+            for r in rows:
+                if r["collection"] == collection and r["expected"]:
+                    src = (ROOT / "articles" if collection == "shop" else CAL / "velomo") / (r["expected"] + ".md")
+                    wanted[r["expected"]] = translation_key(src.read_text(encoding="utf-8")) or r["expected"]
+            present = set(group.values())
+            cases = [r for r in rows if r["collection"] is None or
+                     (r["collection"] == collection and wanted[r["expected"]] in present)]
+            engine.prime([r["query"] for r in cases])
+            for r in cases:
+                res = engine.search(r["query"], audience="internal")
+                top1 = res.results[0].id if res.results else None
+                right = r["expected"] is not None and top1 is not None and group.get(top1) == wanted[r["expected"]]
+                out.append({"centre": name, "query": r["query"], "lang": r["lang"], "kind": r["kind"],
+                            "positive": r["expected"] is not None, "right": right,
+                            "qlang": res.lang, "features": res.features})
+            print(f"{name}: {engine.index.n_articles} articles, {len(cases)} questions", flush=True)
+            engine.index.close()
+    return out
+
+
+# ---- the model ----------------------------------------------------------------------------
+def design(features: list[dict]) -> np.ndarray:
+    """Feature rows exactly as kb.answer_model computes them at search time."""
+    from kb.answer_model import feature_vector
+
+    return np.array([feature_vector(f) for f in features])
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """Weighted L2-regularised logistic regression (Newton steps) on standardised features;
+    returns coefficients and intercept in raw feature units."""
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    Z = np.column_stack([np.ones(len(X)), (X - mu) / sd])
+    b = np.zeros(Z.shape[1])
+    reg = np.eye(len(b)) * l2
+    reg[0, 0] = 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-Z @ b))
+        step = np.linalg.solve(Z.T @ (Z * (w * p * (1 - p))[:, None]) + reg, Z.T @ (w * (p - y)) + reg @ b)
+        b -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    coef = b[1:] / sd
+    return coef, float(b[0] - (coef * mu).sum())
+
+
+def training_rows(data: list[dict], centres: list[str]):
+    """Positives: customer questions with the right top-1; negatives: off-topic questions.
+    Each (help centre, class) pair weighs the same in the fit."""
+    rows = [d for d in data if d["centre"] in centres and (d["right"] or not d["positive"])]
+    y = np.array([d["positive"] for d in rows], dtype=float)
+    w = np.ones(len(rows))
+    for c in centres:
+        for label in (0.0, 1.0):
+            sel = np.array([d["centre"] == c for d in rows]) & (y == label)
+            w[sel] = 1.0 / max(sel.sum(), 1)
+    return rows, y, w * len(rows) / w.sum()
+
+
+def probabilities(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(X @ coef + intercept)))
+
+
+def rates(p: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
+    """(share of positives answered, share of negatives not answered)."""
+    pos, neg = y == 1, y == 0
+    return float((p[pos] >= t).mean()) if pos.any() else float("nan"), \
+        float((p[neg] < t).mean()) if neg.any() else float("nan")
+
+
+def balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    grid = np.round(np.arange(0.05, 0.951, 0.005), 3)
+    return float(max(grid, key=lambda t: (min(rates(p, y, t)), -abs(t - 0.5))))
+
+
+def fit(data: list[dict], centres: list[str]):
+    rows, y, w = training_rows(data, centres)
+    X = design([d["features"] for d in rows])
+    coef, intercept = fit_logistic(X, y, w)
+    return coef, intercept, balanced_threshold(probabilities(X, coef, intercept), y)
+
+
+def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
+    from kb import answer_model
+
+    path = ROOT / "kb" / "answer_model.py"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("# -- fitted by bench/calibrate_answered.py")
+    end = text.index("# -- end of fitted values")
+    values = "\n".join(f"    {name!r}: {c:.6f}," for name, c in zip(answer_model.FEATURES, coef))
+    block = (f"# -- fitted by bench/calibrate_answered.py: {n_pos} searches of customer questions with the\n"
+             f"# right top-1 and {n_neg} of off-topic questions, in {len(centres)} help centres; do not edit by hand.\n"
+             f"COEFFICIENTS = {{\n{values}\n}}\n"
+             f"INTERCEPT = {intercept:.6f}\n"
+             f"THRESHOLD = {threshold:.3f}\n")
+    path.write_text(text[:start] + block + text[end:], encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reuse", action="store_true", help="reuse bench/out/calibration-features.json")
+    ap.add_argument("--write", action="store_true", help="rewrite the fitted values in kb/answer_model.py")
+    ap.add_argument("--models", default=DEFAULT_MODELS)
+    args = ap.parse_args()
+    if args.reuse and OUT.exists():
+        data = json.loads(OUT.read_text(encoding="utf-8"))
+    else:
+        data = collect(args.models)
+        OUT.parent.mkdir(exist_ok=True)
+        OUT.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    names = list(dict.fromkeys(d["centre"] for d in data))
+
+    # transfer check: fitted on the shop's variants only, applied to the other business
+    shops = [c for c in names if c.startswith("shop")]
+    coef, intercept, t = fit(data, shops)
+    print(f"fitted on the shop variants only (threshold {t:.3f}), applied to velomo:")
+    for c in names:
+        if not c.startswith("shop"):
+            rows, y, _ = training_rows(data, [c])
+            a, b = rates(probabilities(design([d["features"] for d in rows]), coef, intercept), y, t)
+            print(f"  {c:18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
+
+    coef, intercept, t = fit(data, names)
+    rows, y, _ = training_rows(data, names)
+    p = probabilities(design([d["features"] for d in rows]), coef, intercept)
+    print(f"\nfitted on all help centres: threshold {t:.3f}")
+    for c in names:
+        sel = np.array([d["centre"] == c for d in rows])
+        a, b = rates(p[sel], y[sel], t)
+        print(f"  {c:18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
+    a, b = rates(p, y, t)
+    print(f"  {'all':18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
+    from kb.answer_model import FEATURES
+    for name, c in zip(FEATURES, coef):
+        print(f"  {name:16s} {c:9.4f}")
+    print(f"  {'intercept':16s} {intercept:9.4f}")
+    if args.write:
+        write_model(coef, intercept, t, int(y.sum()), int((1 - y).sum()), names)
+        print("wrote kb/answer_model.py")
+
+
+if __name__ == "__main__":
+    main()

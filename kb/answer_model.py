@@ -1,0 +1,74 @@
+"""Does an article answer this question well? P(answered) from absolute evidence.
+
+`SearchResult.answered` is true when this probability reaches ``THRESHOLD``;
+when false the portal offers a human instead of guessing. A logistic model: a
+dot product of the features below with fitted coefficients. Inputs (all
+computed during the search anyway, no extra model call):
+
+* ``best_cos``, ``cos_section``, ``cos_article``: the highest cosine of the
+  multilingual encoder (USE) between the question and any sentence/title/question
+  passage, section, and whole-article view of the candidate articles.
+* ``mini_section``, ``mini_article``: the same for all-MiniLM-L6-v2 where
+  question and articles are English, with ``has_mini`` saying whether it
+  applied (German questions: 0). Its sentence-level maximum added nothing once
+  USE's was in (and came out with a negative weight), so it is left out.
+* ``coverage``: the share of the question's content words (stemmed, stop words
+  removed, spelling corrections applied) that the help centre's articles use at
+  all. Customers ask in the shop's words; trivia is made of names, years and
+  words a help centre never uses.
+* ``log_n_sentences``: how many sentence passages were searched. The best cosine
+  of an unrelated question grows with the number of passages it is compared
+  with, so a bigger help centre needs a higher cosine for the same confidence.
+  Clipped to the range the model was fitted on.
+
+Fitted offline by ``bench/calibrate_answered.py`` on the handwritten calibration
+set in ``bench/calibration/`` (customer questions for two help centres of
+different businesses, in several sizes, and off-topic questions), never on the
+benchmark data; see bench/RESULTS.md for the held-out figures. The cosine
+scale is the default encoders' (``use-multilingual-v3,all-MiniLM-L6-v2@en``);
+refit with ``python bench/calibrate_answered.py --models SPEC --write`` for others.
+"""
+
+from __future__ import annotations
+
+import math
+
+FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
+            "log_n_sentences")
+# help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
+LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
+
+# -- fitted by bench/calibrate_answered.py: 1247 searches of customer questions with the
+# right top-1 and 2223 of off-topic questions, in 9 help centres; do not edit by hand.
+COEFFICIENTS = {
+    'best_cos': 9.212918,
+    'cos_section': 2.472039,
+    'cos_article': 17.692035,
+    'has_mini': -3.833490,
+    'mini_section': 7.014310,
+    'mini_article': 1.470062,
+    'coverage': 2.464340,
+    'log_n_sentences': -1.149243,
+}
+INTERCEPT = -0.798069
+THRESHOLD = 0.445
+# -- end of fitted values
+
+
+def feature_vector(f: dict) -> list[float]:
+    """The model's inputs, in ``FEATURES`` order, from ``SearchResult.features``."""
+    has_mini = f.get("mini_section") is not None
+    lo, hi = LOG_SENTENCES_RANGE
+    return [
+        f["best_cos"], f["cos_section"], f["cos_article"],
+        1.0 if has_mini else 0.0,
+        f["mini_section"] if has_mini else 0.0,
+        f["mini_article"] if has_mini else 0.0,
+        f["coverage"],
+        min(max(math.log(max(f["n_sentences"], 1)), lo), hi),
+    ]
+
+
+def answer_probability(features: dict) -> float:
+    z = INTERCEPT + sum(COEFFICIENTS[name] * x for name, x in zip(FEATURES, feature_vector(features)))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))

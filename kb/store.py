@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -76,9 +77,12 @@ def _now() -> str:
 
 
 class Store:
-    def __init__(self, path: Path, timeout: float = 3.0) -> None:
+    def __init__(self, path: Path, timeout: float = 10.0) -> None:
         self.path = Path(path)
         self.timeout = timeout
+        # Writers of this process queue here, in order, instead of in SQLite's busy
+        # handler (which backs off with sleeps and lets some writers starve under load).
+        self._write_lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -91,6 +95,7 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"database {self.path} cannot be opened: {exc}") from exc
         db.row_factory = sqlite3.Row
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
         try:
             yield db
         finally:
@@ -99,6 +104,16 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One IMMEDIATE transaction: all of it is stored or none of it."""
+        if not self._write_lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable(f"database {self.path} is busy: too many writes at once, try again")
+        try:
+            with self._transaction() as db:
+                yield db
+        finally:
+            self._write_lock.release()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._connect() as db:
             try:
                 db.execute("BEGIN IMMEDIATE")

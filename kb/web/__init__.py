@@ -58,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(PACKAGE / "static"))
     app.config.from_mapping(
         KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
-        DATABASE=str(instance / settings.database.name), DATABASE_TIMEOUT=3.0,
+        DATABASE=str(instance / settings.database.name), DATABASE_TIMEOUT=10.0,
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",

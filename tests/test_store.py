@@ -85,3 +85,31 @@ def test_read_only_database(tmp_path):
     os.chmod(path, 0o444)
     with pytest.raises(StoreUnavailable):
         Store(path).add_feedback("a", True, None, "de")
+
+
+def test_read_only_database_gives_a_clear_error_and_reads_still_work(tmp_path):
+    """Read-only as the server would see it (a read-only mount); simulated with SQLite's mode=ro,
+    because root ignores file permissions."""
+    path = tmp_path / "kb.sqlite3"
+    Store(path).add_feedback("a", True, None, "de")
+
+    class ReadOnlyStore(Store):
+        def _connect(self):
+            from contextlib import contextmanager
+
+            @contextmanager
+            def ro():
+                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=0.5, isolation_level=None)
+                db.row_factory = sqlite3.Row
+                try:
+                    yield db
+                finally:
+                    db.close()
+            return ro()
+
+    store = ReadOnlyStore.__new__(ReadOnlyStore)
+    store.path, store.timeout, store._write_lock = path, 0.5, threading.Lock()
+    with pytest.raises(StoreUnavailable, match="not writable"):
+        store.add_contact_request("Frage", None, "de", None, [])
+    assert store.query("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 1
+    assert store.query("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 0

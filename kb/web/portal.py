@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from markupsafe import escape
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
@@ -219,3 +220,21 @@ def contact_sent():
     if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
         abort(404)
     return render_template("contact_sent.html", ref=ref)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Public pages for search engines; internal articles are never listed (not even for staff)."""
+    catalog = _live().catalog
+    urls = [url_for("portal.home", _external=True)]
+    urls += [url_for("portal.category", slug=c.slug, lang=c.lang, _external=True) for c in catalog.categories(None)]
+    entries = [(url, None) for url in urls]
+    entries += [(url_for("portal.article", article_id=a["id"], _external=True), a["updated"])
+                for a in catalog.articles if a["audience"] == "public"]
+    body = ['<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, updated in entries:
+        lastmod = f"<lastmod>{escape(str(updated)[:10])}</lastmod>" if updated else ""
+        body.append(f"<url><loc>{escape(url)}</loc>{lastmod}</url>")
+    body.append("</urlset>")
+    return current_app.response_class("\n".join(body), mimetype="application/xml")

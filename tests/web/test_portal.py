@@ -193,3 +193,13 @@ def test_every_template_string_has_a_german_translation():
     assert len(used) > 40
     missing = sorted(used - set(catalog("de")))
     assert not missing, missing
+
+
+def test_sitemap_lists_public_pages_only(client):
+    import xml.etree.ElementTree as ET
+    r = client.get("/sitemap.xml")
+    assert r.status_code == 200 and r.mimetype == "application/xml"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [e.text for e in ET.fromstring(r.data).findall("s:url/s:loc", ns)]
+    assert "http://localhost/articles/de/lieferzeit" in locs and "http://localhost/articles/en/returns" in locs
+    assert not any("kulanz" in l or "entwurf" in l or "intern" in l for l in locs)

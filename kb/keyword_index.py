@@ -9,6 +9,8 @@ built from analysed tokens, never parsed as Whoosh syntax: a customer typing
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +89,7 @@ class KeywordIndex:
         self._analyzers = {lang: analyzer_for(lang) for lang in langs}
         self._searcher = self.ix.searcher(weighting=scoring.BM25F())
         self._spell_words = set(self._searcher.lexicon("spell"))
-        self._corrector = self._searcher.corrector("spell")
+        self._speller = _Speller(self._searcher.reader(), "spell")
 
     def close(self) -> None:
         self._searcher.close()
@@ -116,7 +118,87 @@ class KeywordIndex:
         for word in WORD.findall(text.lower())[:MAX_QUERY_TERMS]:
             if len(word) < 4 or word.isdigit() or word.encode() in self._spell_words:
                 continue
-            suggestions = self._corrector.suggest(word, limit=1, maxdist=2 if len(word) > 6 else 1)
-            if suggestions:
-                fixes[word] = suggestions[0]
+            suggestion = self._speller.suggest(word, maxdist=2 if len(word) > 6 else 1)
+            if suggestion:
+                fixes[word] = suggestion
         return fixes
+
+
+def _levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance (insert, delete, substitute), or limit + 1 as soon as it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+class _Speller:
+    """Whoosh's ``ReaderCorrector.suggest(word, limit=1, maxdist)``, without its automaton walk.
+
+    Same answer: among the field's terms within ``maxdist`` edits (Levenshtein),
+    the most frequent, ties to the lexicographically greatest. Whoosh walks a
+    Levenshtein automaton over the term file (30 ms a word at 350 sections,
+    most of a search); here the terms are filtered in numpy by length and by a
+    character-histogram bound (each edit changes the histogram's L1 norm by at
+    most 2), and only the few survivors get an exact distance. Results are
+    cached per word: customers repeat their words.
+    """
+
+    BUCKETS = 61
+
+    def __init__(self, reader, field: str) -> None:
+        words, freqs = [], []
+        for term, info in reader.iter_field(field):
+            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            freqs.append(max(1.0, float(info.weight())))
+        self.words = words
+        self.freqs = np.array(freqs, dtype=np.float64)
+        self.lengths = np.array([len(w) for w in words], dtype=np.int32)
+        hist = np.zeros((len(words), self.BUCKETS), dtype=np.int16)
+        for i, w in enumerate(words):
+            for ch in w:
+                hist[i, ord(ch) % self.BUCKETS] += 1
+        self.hist = hist
+        self._cache: OrderedDict[tuple[str, int], str | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def suggest(self, word: str, maxdist: int) -> str | None:
+        key = (word, maxdist)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        found = self._suggest(word, maxdist)
+        with self._lock:
+            self._cache[key] = found
+            if len(self._cache) > 20_000:
+                self._cache.popitem(last=False)
+        return found
+
+    def _suggest(self, word: str, maxdist: int) -> str | None:
+        if not self.words:
+            return None
+        near = np.flatnonzero(np.abs(self.lengths - len(word)) <= maxdist)
+        if not len(near):
+            return None
+        h = np.zeros(self.BUCKETS, dtype=np.int16)
+        for ch in word:
+            h[ord(ch) % self.BUCKETS] += 1
+        l1 = np.abs(self.hist[near] - h).sum(axis=1)
+        near = near[l1 <= 2 * maxdist]
+        best = None
+        for i in near[np.argsort(-self.freqs[near], kind="stable")]:
+            cand = self.words[i]
+            if best is not None and self.freqs[i] < best[0]:
+                break  # sorted by frequency: nothing later can win
+            if cand != word and _levenshtein(word, cand, maxdist) <= maxdist:
+                if best is None or (self.freqs[i], cand) > best:
+                    best = (self.freqs[i], cand)
+        return best[1] if best else None

@@ -403,9 +403,24 @@ def _snippet(section_text: str, combined, passages, best_passage, idx) -> str:
     return ("… " if lo > 0 else "") + text + (" …" if hi + 1 < len(sentences) and not text.endswith("…") else "")
 
 
+_local = threading.local()
+
+
+def _thread_analyzer(lang: str):
+    """One analyzer per language and thread: its stem cache stays warm (building one per
+    hit cost more than the rest of the search), and Whoosh's cache is not thread-safe."""
+    cache = getattr(_local, "analyzers", None)
+    if cache is None:
+        cache = _local.analyzers = {}
+    analyzer = cache.get(lang)
+    if analyzer is None:
+        analyzer = cache[lang] = analyzer_for(lang)
+    return analyzer
+
+
 def _highlights(snippet: str, query: str, lang: str) -> list[tuple[int, int]]:
     """Character spans of snippet words whose stem matches a query word's stem."""
-    analyzer = analyzer_for(lang)
+    analyzer = _thread_analyzer(lang)
     wanted = {t.text for t in analyzer(query)}
     if not wanted:
         return []

@@ -45,10 +45,12 @@ test-fast: install
 bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --json bench/out/retrieval.json
+	$(BIN)/python bench/perf.py --json bench/out/perf.json
 
 bench-quick: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --quick
+	$(BIN)/python bench/perf.py --quick --json bench/out/perf-quick.json
 
 # 60 s at 32 concurrent clients against the real server while the index is rebuilt
 load: install

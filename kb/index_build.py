@@ -121,7 +121,10 @@ def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes
 
 def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[bytes, np.ndarray],
           progress: bool) -> tuple[np.ndarray, int]:
-    """Vectors for all texts, encoding only those not in the cache. Returns (vectors, n encoded)."""
+    """Vectors for all texts, encoding only those not in the cache. Returns (vectors, n encoded).
+
+    Texts are encoded in order of length, so batches carry little padding.
+    """
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
     todo: dict[bytes, list[int]] = {}
     for i, h in enumerate(hashes):
@@ -131,7 +134,7 @@ def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[by
             out[i] = cached
         else:
             todo.setdefault(key, []).append(i)
-    keys = list(todo)
+    keys = sorted(todo, key=lambda k: len(texts[todo[k][0]]))
     batch = 256
     bar = tqdm(total=len(keys), desc=f"embedding ({encoder.name})", unit="passage",
                disable=not progress or not keys, file=sys.stderr)
@@ -270,6 +273,8 @@ def build_index(
         for slot, encoder in enumerate(get_encoders()):
             step(f"embedding with {encoder.name}")
             cache = _previous_vectors(location, encoder, slot)
+            # every passage, also for a monolingual encoder: the ranker z-normalises its
+            # per-article maxima over all articles searched (kb/search.py)
             vectors, encoded = embed(encoder, passages.texts, hashes, cache, progress)
             report.encoded[encoder.name] = encoded
             report.reused[encoder.name] = len(passages.texts) - encoded

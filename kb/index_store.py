@@ -17,7 +17,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from kb.index_build import CURRENT, FORMAT_VERSION, index_vectors
+from kb.index_build import CURRENT, FORMAT_VERSION
 from kb.keyword_index import KeywordIndex
 from kb.passages import KINDS
 
@@ -37,6 +37,16 @@ def resolve_build(location: Path) -> Path:
             f"no index at {location} (missing {current}): build one with "
             f"'kb index --index {location}'")
     return current.resolve()
+
+
+def _flat_view(index: faiss.IndexFlat) -> np.ndarray:
+    """The vectors of an exact index as a numpy view of its storage (no copy).
+
+    Read-only by contract; valid while ``index`` lives (LoadedIndex keeps it).
+    """
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return faiss.rev_swig_ptr(index.get_xb(), index.ntotal * index.d).reshape(index.ntotal, index.d)
 
 
 @dataclass
@@ -97,7 +107,8 @@ class LoadedIndex:
             try:
                 if not path.is_file():
                     raise OSError("file not found")
-                index = faiss.read_index(str(path))
+                # memory-mapped: pages are shared between processes and builds, loaded on use
+                index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP)
             except (OSError, RuntimeError) as exc:
                 raise IndexUnavailable(f"index file {path} is missing or corrupted "
                                        f"({str(exc).splitlines()[0]}): {rebuild}") from exc
@@ -105,7 +116,7 @@ class LoadedIndex:
                 raise IndexUnavailable(f"index file {path} does not match the manifest "
                                        f"({index.ntotal} vectors, expected {len(self.kind)}): {rebuild}")
             self.faiss.append(index)
-            self.vectors.append(index_vectors(index) if isinstance(index, faiss.IndexFlat) else None)
+            self.vectors.append(_flat_view(index) if isinstance(index, faiss.IndexFlat) else None)
 
         try:
             self.keywords = KeywordIndex(self.build / "keywords", self.languages)

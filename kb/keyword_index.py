@@ -24,6 +24,8 @@ from whoosh.query import Or, Term
 FIELD_BOOSTS = {"title": 3.0, "extra": 2.0, "heading": 1.5, "text": 1.0}
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 64
+BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
+MAX_CACHED_TERMS = 50_000
 
 
 def analyzer_for(lang: str):
@@ -87,7 +89,16 @@ class KeywordIndex:
         self.ix = whoosh_index.open_dir(str(directory))
         self.langs = langs
         self._analyzers = {lang: analyzer_for(lang) for lang in langs}
-        self._searcher = self.ix.searcher(weighting=scoring.BM25F())
+        self._searcher = self.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1))
+        self._lock = threading.Lock()  # Whoosh readers are not thread-safe
+        reader = self._searcher.reader()
+        self._doc_count = reader.doc_count_all()
+        self._uids = np.zeros(self._doc_count, dtype=np.int64)  # document number -> section number
+        for docnum, stored in reader.iter_docs():
+            self._uids[docnum] = stored["uid"]
+        self._schema_fields = set(self.ix.schema.names())
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._spell_words = set(self._searcher.lexicon("spell"))
         self._speller = _Speller(self._searcher.reader(), "spell")
 
@@ -102,15 +113,77 @@ class KeywordIndex:
                 terms.extend(Term(f"{field}_{lang}", tok) for tok in tokens)
         return Or(terms) if terms else None
 
-    def search(self, text: str, n_sections: int, limit: int = 1000) -> np.ndarray:
-        """BM25F score of every section (0 where nothing matched)."""
+    def search_whoosh(self, text: str, n_sections: int, limit: int = 1000) -> np.ndarray:
+        """BM25F score of every section by Whoosh's own searcher (the reference for `search`)."""
         scores = np.zeros(n_sections, dtype=np.float32)
         query = self._query(text)
         if query is None:
             return scores
-        for hit in self._searcher.search(query, limit=limit):
-            scores[hit["uid"]] = hit.score
+        with self._lock:
+            for hit in self._searcher.search(query, limit=limit):
+                scores[hit["uid"]] = hit.score
         return scores
+
+    def search(self, text: str, n_sections: int, limit: int = 1000) -> np.ndarray:
+        """BM25F score of every section (0 where nothing matched; only the best ``limit`` kept).
+
+        The same scores as Whoosh's ``searcher.search(Or(terms), limit)`` with BM25F
+        (``search_whoosh``), computed in numpy from per-term postings that are read
+        once and cached: Whoosh scores every matching posting in Python on every
+        query, which grows with the help centre (most of a search at 10,000 sections).
+        """
+        acc = np.zeros(self._doc_count, dtype=np.float64)
+        any_term = False
+        for lang, analyzer in self._analyzers.items():
+            tokens = list(dict.fromkeys(t.text for t in analyzer(text)))[:MAX_QUERY_TERMS]
+            for field in FIELD_BOOSTS:
+                for tok in tokens:
+                    docs, contrib = self._term_scores(f"{field}_{lang}", tok)
+                    if len(docs):
+                        acc[docs] += contrib
+                        any_term = True
+        scores = np.zeros(n_sections, dtype=np.float32)
+        if not any_term:
+            return scores
+        hit = np.flatnonzero(acc > 0)
+        if len(hit) > limit:  # Whoosh keeps the top `limit`; ties to the lower document number
+            hit = hit[np.argsort(-acc[hit], kind="stable")[:limit]]
+        scores[self._uids[hit]] = acc[hit]
+        return scores
+
+    def _term_scores(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Documents containing the term and its BM25F contribution to each (cached)."""
+        key = (field, token)
+        cached = self._postings.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            reader = self._searcher.reader()
+            if field not in self._schema_fields or (field, token) not in reader:
+                cached = (np.zeros(0, dtype=np.int64), np.zeros(0))
+            else:
+                lengths = self._lengths.get(field)
+                if lengths is None:
+                    lengths = self._lengths[field] = np.array(
+                        [reader.doc_field_length(d, field, 1) for d in range(self._doc_count)],
+                        dtype=np.float64)
+                idf = self._searcher.idf(field, token)
+                avgfl = self._searcher.avg_field_length(field) or 1
+                m = reader.postings(field, token)
+                ids, weights = [], []
+                while m.is_active():
+                    ids.append(m.id())
+                    weights.append(m.weight())
+                    m.next()
+                docs = np.array(ids, dtype=np.int64)
+                tf = np.array(weights, dtype=np.float64)
+                contrib = idf * ((tf * (BM25_K1 + 1)) /
+                                 (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[docs] / avgfl)))
+                cached = (docs, contrib)
+            if len(self._postings) >= MAX_CACHED_TERMS:
+                self._postings.pop(next(iter(self._postings)))
+            self._postings[key] = cached
+        return cached
 
     def corrections(self, text: str) -> dict[str, str]:
         """Unknown words with their most likely spelling from the articles' vocabulary."""

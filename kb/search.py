@@ -159,7 +159,7 @@ class SearchEngine:
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(4096)
-        self._kw_lock = threading.Lock()
+        self._applies: dict[tuple[int, str | None], np.ndarray] = {}
 
     # -- evidence ---------------------------------------------------------------
     def prime(self, queries: list[str], batch_size: int = 256) -> None:
@@ -202,12 +202,21 @@ class SearchEngine:
         return sims
 
     def _encoder_applies(self, slot: int, qlang: str | None) -> np.ndarray:
-        langs = self.encoders[slot].languages
-        if langs is None:
-            return np.ones(self.index.n_articles, dtype=bool)
-        ok = np.isin(self.index.article_lang, list(langs))
-        if qlang is not None and qlang not in langs:
-            ok[:] = False
+        """Articles where this encoder's similarity counts (read-only, cached per language)."""
+        key = (slot, qlang)
+        ok = self._applies.get(key)
+        if ok is None:
+            langs = self.encoders[slot].languages
+            if langs is None:
+                ok = np.ones(self.index.n_articles, dtype=bool)
+            else:
+                ok = np.isin(self.index.article_lang, list(langs))
+                if qlang is not None and qlang not in langs:
+                    ok[:] = False
+            ok.setflags(write=False)
+            if len(self._applies) > 64:
+                self._applies.clear()
+            self._applies[key] = ok
         return ok
 
     def coverage(self, text: str, public: bool = True) -> tuple[float, int]:
@@ -276,8 +285,7 @@ class SearchEngine:
 
         fixes = idx.keywords.corrections(text)
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
-        with self._kw_lock:
-            section_bm25 = idx.keywords.search(kw_text, len(idx.sections))
+        section_bm25 = idx.keywords.search(kw_text, len(idx.sections))  # thread-safe
         article_bm25 = np.maximum.reduceat(section_bm25, idx.section_starts)
         if qlang is None:
             kw_weight = np.full(idx.n_articles, KEYWORD_WEIGHT_UNKNOWN_LANG)

@@ -46,7 +46,8 @@ def main() -> None:
 
     build = resolve_build(args.index)
     base = index_vectors(faiss.read_index(str(build / f"vectors-{args.slot}.faiss")))
-    base = base[np.any(base != 0, axis=1)]
+    # passages with the same text have the same vector: keep one, or ties make recall arbitrary
+    base = np.unique(base[np.any(base != 0, axis=1)], axis=0)
     enc = load_encoders(DEFAULT_MODELS)[args.slot]
     queries = enc.encode(query_pool()[:args.queries])
     rng = np.random.default_rng(0)

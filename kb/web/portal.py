@@ -9,7 +9,7 @@ from markupsafe import escape
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
-from kb.store import StoreUnavailable
+from kb.store import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
@@ -165,7 +165,7 @@ def feedback_comment():
         if wants_json():
             return jsonify(error=message, field="comment"), 400
         return render_template("error.html", status=400, message=message), 400
-    if len(comment) > 2000:
+    if len(comment) > MAX_COMMENT_CHARS:
         message = _("The comment is too long (at most 2000 characters).")
         if wants_json():
             return jsonify(error=message, field="comment"), 400

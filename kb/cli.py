@@ -40,7 +40,8 @@ def main() -> None:
     """Help centre with hybrid semantic + keyword search (German and English).
 
     Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
-    KB_DEFAULT_LANG, KB_INSTANCE); options override them.
+    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS);
+    options override them. See README.md.
     """
 
 
@@ -244,6 +245,16 @@ def _accounts():
         _fail(str(exc))
 
 
+def _account_call(method: str, *args):
+    """Run one Accounts method; its AccountError becomes a clear message and exit code 2."""
+    from kb.accounts import AccountError
+
+    try:
+        return getattr(_accounts(), method)(*args)
+    except AccountError as exc:
+        _fail(str(exc), 2)
+
+
 def _password(password_stdin: bool) -> str:
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
@@ -261,13 +272,7 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
 def users_add(username, role, password_stdin) -> None:
     """Create an account; asks for the password twice."""
-    from kb.accounts import AccountError
-
-    accounts = _accounts()
-    try:
-        user = accounts.add(username, role, _password(password_stdin))
-    except AccountError as exc:
-        _fail(str(exc), 2)
+    user = _account_call("add", username, role, _password(password_stdin))
     click.echo(f"Added {user.role} '{user.username}'.")
 
 
@@ -285,12 +290,7 @@ def users_list() -> None:
 @click.argument("username")
 @click.confirmation_option(prompt="Remove this account and its API tokens?")
 def users_remove(username) -> None:
-    from kb.accounts import AccountError
-
-    try:
-        _accounts().remove(username)
-    except AccountError as exc:
-        _fail(str(exc), 2)
+    _account_call("remove", username)
     click.echo(f"Removed '{username}' and revoked its API tokens.")
 
 
@@ -299,12 +299,7 @@ def users_remove(username) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin (scripts).")
 def users_passwd(username, password_stdin) -> None:
     """Set a new password."""
-    from kb.accounts import AccountError
-
-    try:
-        _accounts().set_password(username, _password(password_stdin))
-    except AccountError as exc:
-        _fail(str(exc), 2)
+    _account_call("set_password", username, _password(password_stdin))
     click.echo(f"Password of '{username}' changed.")
 
 
@@ -318,12 +313,7 @@ def tokens() -> None:
 @click.option("--name", default="api", show_default=True, help="What the token is for.")
 def tokens_create(username, name) -> None:
     """Create a token; it is shown once, only a hash is stored."""
-    from kb.accounts import AccountError
-
-    try:
-        token, secret = _accounts().create_token(username, name)
-    except AccountError as exc:
-        _fail(str(exc), 2)
+    token, secret = _account_call("create_token", username, name)
     click.echo(f"Token {token.id} for '{username}' ({token.name}); copy it now, it is not shown again:")
     click.echo(secret)
 
@@ -338,12 +328,7 @@ def tokens_list() -> None:
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id) -> None:
-    from kb.accounts import AccountError
-
-    try:
-        _accounts().revoke_token(token_id)
-    except AccountError as exc:
-        _fail(str(exc), 2)
+    _account_call("revoke_token", token_id)
     click.echo(f"Token {token_id} revoked.")
 
 

@@ -94,10 +94,15 @@ def find_article_files(root: Path) -> list[Path]:
     )
 
 
+# libyaml's safe loader when PyYAML has it: 5x faster, same documents (1 s of a
+# 10,000-section re-index went to front matter)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _key_lines(fm_text: str, offset: int) -> dict[str, int]:
     """Line number of each top-level front matter key, for precise messages."""
     try:
-        node = yaml.compose(fm_text, Loader=yaml.SafeLoader)
+        node = yaml.compose(fm_text, Loader=_YAML_LOADER)
     except yaml.YAMLError:
         return {}
     if not isinstance(node, yaml.MappingNode):
@@ -169,7 +174,7 @@ def parse_article(
         return None, problems
     # Line 1 is the opening '---'; YAML line n is file line n + 1.
     try:
-        meta = yaml.safe_load(fm_text)
+        meta = yaml.load(fm_text, Loader=_YAML_LOADER)  # safe: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

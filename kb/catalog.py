@@ -9,6 +9,7 @@ route they come through.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -51,7 +52,15 @@ class Catalog:
         idx = engine.index
         self.articles = idx.articles
         self.by_id = idx.by_id
-        self._related = self._related_by_vectors(idx)
+        seg = idx.segments[ARTICLE]
+        # one vector per article (its whole-article passage), float32 for the products below
+        self._article_vectors = np.asarray(
+            idx.vectors[0][seg.start:seg.stop] if idx.vectors[0] is not None
+            else idx.faiss[0].reconstruct_n(seg.start, seg.stop - seg.start),
+            dtype=np.float32)[seg.article_starts]
+        self._group = np.array([a["translation"] or f"id:{a['id']}" for a in self.articles])
+        self._related: dict[int, list[int]] = {}
+        self._related_lock = threading.Lock()
         self._words: list[tuple[set[str], set[str]]] = []  # (title words, other words) folded
         for a in self.articles:
             title = set(_WORD.findall(fold(a["title"])))
@@ -93,7 +102,7 @@ class Catalog:
 
     def related(self, article: dict, internal: bool = False) -> list[dict]:
         out = []
-        for j in self._related[self.by_id[article["id"]]]:
+        for j in self._related_to(self.by_id[article["id"]]):
             if self.visible(j, internal):
                 out.append(self.articles[j])
             if len(out) == RELATED_COUNT:
@@ -157,26 +166,22 @@ class Catalog:
                 break
         return out
 
-    @staticmethod
-    def _related_by_vectors(idx) -> list[list[int]]:
-        """Nearest articles (same language, other topic) by the article-level vectors."""
-        seg = idx.segments[ARTICLE]
-        n = idx.n_articles
-        if n < 2:
-            return [[] for _ in range(n)]
-        if idx.vectors[0] is not None:
-            vecs = np.asarray(idx.vectors[0][seg.start:seg.stop])
-        else:
-            vecs = idx.faiss[0].reconstruct_n(seg.start, seg.stop - seg.start)
-        vecs = vecs[seg.article_starts]
-        if n > 5000:  # the full matrix would be large; related links are a nicety there
-            return [[] for _ in range(n)]
-        sims = vecs @ vecs.T
-        langs = idx.article_lang
-        group = np.array([a["translation"] or f"id:{a['id']}" for a in idx.articles])
-        out = []
-        for i in range(n):
-            row = np.where((langs == langs[i]) & (group != group[i]), sims[i], -np.inf)
-            order = np.argsort(-row)[:RELATED_COUNT * 4]
-            out.append([int(j) for j in order if np.isfinite(row[j])])
-        return out
+    def _related_to(self, i: int) -> list[int]:
+        """Nearest articles (same language, other topic) by the article-level vectors.
+
+        Computed when an article is first shown, then kept: one product with the
+        article vectors per article, instead of all pairs at start-up.
+        """
+        with self._related_lock:
+            cached = self._related.get(i)
+        if cached is not None:
+            return cached
+        sims = self._article_vectors @ self._article_vectors[i]
+        langs = self.engine.index.article_lang
+        sims = np.where((langs == langs[i]) & (self._group != self._group[i]), sims, -np.inf)
+        candidates = np.argpartition(-sims, min(len(sims) - 1, RELATED_COUNT * 4))[:RELATED_COUNT * 4]
+        order = candidates[np.argsort(-sims[candidates], kind="stable")]
+        found = [int(j) for j in order if np.isfinite(sims[j])]
+        with self._related_lock:
+            self._related[i] = found
+        return found

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.articles import Article, Problem, load_articles
+from kb.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
 from kb.markdown_render import parse_blocks, resolve_article_link
 
 
@@ -27,6 +27,8 @@ def article_links(article: Article) -> list[Link]:
     Parsed with a CommonMark parser so links inside code blocks are ignored.
     """
     links: list[Link] = []
+    if not any(mark in article.body for mark in (*ARTICLE_SUFFIXES, "%", "&")):
+        return links  # no article file named, even escaped: nothing to parse (most articles)
     for token in parse_blocks(article.body):
         if token.type != "inline" or not token.children:
             continue

@@ -27,6 +27,7 @@ import shutil
 import sys
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,12 +39,14 @@ from tqdm import tqdm
 from kb.articles import Article, Problem
 from kb.check import check_articles
 from kb.encoders import Encoder
-from kb.keyword_index import KeywordDoc, analyzer_settings, write_keyword_index
+from kb.keyword_index import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
 from kb.passages import build_passages
 from kb.sections import Section, split_sections
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
 CURRENT = "current"
+# earlier formats whose vectors can be reused: same passages and hashes, other storage
+REUSABLE_FORMATS = {3, FORMAT_VERSION}
 HNSW_THRESHOLD = 200_000  # passages; above this the vector index is approximate (HNSW)
 HNSW_M = 32
 
@@ -82,13 +85,18 @@ def article_record(a: Article) -> dict:
 
 
 def vector_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner product up to HNSW_THRESHOLD passages, HNSW above (see bench/)."""
+    """Exact inner product up to HNSW_THRESHOLD passages, HNSW above (see bench/).
+
+    Exact indexes keep the vectors as float16: half the bytes every query reads
+    and every server keeps in memory, for cosines within 1e-4 of float32
+    (bench/RESULTS.md, "float16 passage vectors").
+    """
     dim = vectors.shape[1]
     if len(vectors) > HNSW_THRESHOLD:
         index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
     else:
-        index = faiss.IndexFlatIP(dim)
+        index = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
     index.add(vectors)
     return index
 
@@ -106,7 +114,7 @@ def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes
     try:
         manifest = json.loads((current / "manifest.json").read_text())
         models = manifest["models"]
-        if manifest["format"] != FORMAT_VERSION or slot >= len(models):
+        if manifest["format"] not in REUSABLE_FORMATS or slot >= len(models):
             return {}
         if models[slot]["name"] != encoder.name or models[slot]["dim"] != encoder.dim:
             return {}
@@ -146,6 +154,58 @@ def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[by
         bar.update(len(chunk))
     bar.close()
     return out, len(keys)
+
+
+def _previous_keywords(location: Path, langs: list[str]) -> tuple[Path, dict[str, str]] | None:
+    """The served build's keyword index and article hashes, if a new build can start from it
+    (same format, languages and analyzers)."""
+    current = location / CURRENT
+    try:
+        manifest = json.loads((current / "manifest.json").read_text())
+        if manifest["format"] != FORMAT_VERSION or manifest["languages"] != langs or \
+                manifest["analyzers"] != analyzer_settings(langs):
+            return None
+        return (current / "keywords").resolve(), dict(manifest["articles"])
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+
+
+def _previous_sections(location: Path) -> dict[str, tuple[str, list[Section]]]:
+    """article id -> (content hash, sections) in the served build, when it has this format.
+
+    Splitting is a pure function of the article's content (and of this format),
+    so unchanged articles are not parsed again.
+    """
+    current = location / CURRENT
+    try:
+        manifest = json.loads((current / "manifest.json").read_text())
+        if manifest["format"] != FORMAT_VERSION:
+            return {}
+        records = json.loads((current / "articles.json").read_text(encoding="utf-8"))
+        stored = json.loads((current / "sections.json").read_text(encoding="utf-8"))
+        with np.load(current / "passages.npz") as z:
+            owner = z["section_article"]
+        if len(owner) != len(stored):
+            return {}
+        out: dict[str, tuple[str, list[Section]]] = {}
+        for record, n in zip(stored, owner.tolist()):
+            article = records[n]
+            entry = out.setdefault(article["id"], (article["content_hash"], []))
+            entry[1].append(Section(article["id"], record["anchor"], record["heading"],
+                                    record["text"], record["part"]))
+        return out
+    except (OSError, KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile):
+        return {}
+
+
+def _keyword_docs(articles: list[Article], numbered: list[list[tuple[int, Section]]],
+                  only: set[str] | None = None) -> list[KeywordDoc]:
+    """One keyword document per section (of the articles in ``only``, if given)."""
+    return [KeywordDoc(article=a.id, part=part, lang=a.lang, title=a.title,
+                       extra=" ".join((*a.tags, a.summary, *a.questions)),
+                       heading=section.heading, text=section.text)
+            for a, own in zip(articles, numbered) if only is None or a.id in only
+            for part, (_, section) in enumerate(own)]
 
 
 def _fsync_tree(path: Path) -> None:
@@ -258,9 +318,11 @@ def build_index(
         step("splitting sections")
         sections: list[Section] = []
         numbered: list[list[tuple[int, Section]]] = []
+        unchanged = _previous_sections(location)
         for a in articles:
             own = []
-            for s in split_sections(a):
+            before = unchanged.get(a.id)
+            for s in before[1] if before and before[0] == a.content_hash else split_sections(a):
                 own.append((len(sections), s))
                 sections.append(s)
             numbered.append(own)
@@ -286,13 +348,16 @@ def build_index(
 
         step("building keyword index")
         langs = sorted({a.lang for a in articles})
-        docs = []
-        for n, s in enumerate(sections):
-            a = articles[int(section_article[n])]
-            docs.append(KeywordDoc(uid=n, lang=a.lang, title=a.title,
-                                   extra=" ".join((*a.tags, a.summary, *a.questions)),
-                                   heading=s.heading, text=s.text))
-        write_keyword_index(tmp / "keywords", docs, langs)
+        previous = None if force else _previous_keywords(location, langs)
+        if previous is not None:
+            keywords_dir, hashes_before = previous
+            changed = {a.id for a in articles if hashes_before.get(a.id) != a.content_hash}
+            gone = set(hashes_before) - {a.id for a in articles}
+            if not update_keyword_index(keywords_dir, tmp / "keywords", changed | gone,
+                                        _keyword_docs(articles, numbered, changed)):
+                previous = None
+        if previous is None:
+            write_keyword_index(tmp / "keywords", _keyword_docs(articles, numbered), langs)
 
         np.savez(tmp / "passages.npz", kind=passages.kind, article=passages.article,
                  section=passages.section, hashes=hashes, section_article=section_article)

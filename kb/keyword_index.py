@@ -4,11 +4,20 @@ One set of fields per language, each with that language's stemming analyzer,
 so "Lieferungen" finds "Lieferung" and "refunds" finds "refund". Queries are
 built from analysed tokens, never parsed as Whoosh syntax: a customer typing
 ``title:*`` or ``(((`` gets a keyword search for those words, not an error.
+
+Documents are keyed by (article id, section number within the article), not by
+their position in a build, so a new build can start from a copy of the previous
+keyword index and replace only the changed articles' sections
+(:func:`update_keyword_index`): analysing and writing every section again took
+15 s at 10,000 sections. Like Lucene, Whoosh keeps counting deleted documents
+in its statistics until segments merge; :data:`MAX_DELETED_SHARE` bounds that
+drift by rebuilding from scratch.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,6 +35,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_TERMS = 64
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_CACHED_TERMS = 50_000
+MAX_DELETED_SHARE = 0.1  # above this share of deleted documents, rebuild from scratch
 
 
 def analyzer_for(lang: str):
@@ -49,7 +59,7 @@ def analyzer_settings(langs: list[str]) -> dict[str, str]:
 
 
 def build_schema(langs: list[str]) -> Schema:
-    fields = {"uid": NUMERIC(stored=True, unique=True, bits=64), "lang": ID(stored=False),
+    fields = {"article": ID(stored=True), "part": NUMERIC(stored=True), "lang": ID(stored=False),
               "spell": TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), spelling=True)}
     for lang in langs:
         analyzer = analyzer_for(lang)
@@ -60,7 +70,8 @@ def build_schema(langs: list[str]) -> Schema:
 
 @dataclass(frozen=True)
 class KeywordDoc:
-    uid: int  # section number in the index
+    article: str  # article id
+    part: int  # section number within the article
     lang: str
     title: str
     extra: str  # tags, summary and front matter questions
@@ -68,24 +79,58 @@ class KeywordDoc:
     text: str
 
 
+def _add(writer, d: KeywordDoc) -> None:
+    writer.add_document(**{
+        "article": d.article, "part": d.part, "lang": d.lang,
+        "spell": " ".join((d.title, d.heading, d.text)),
+        f"title_{d.lang}": d.title, f"extra_{d.lang}": d.extra,
+        f"heading_{d.lang}": d.heading, f"text_{d.lang}": d.text,
+    })
+
+
 def write_keyword_index(directory: Path, docs: list[KeywordDoc], langs: list[str]) -> None:
+    """A new keyword index of ``docs`` in ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(directory), build_schema(langs))
     writer = ix.writer(limitmb=256)
     for d in docs:
-        writer.add_document(**{
-            "uid": d.uid, "lang": d.lang,
-            "spell": " ".join((d.title, d.heading, d.text)),
-            f"title_{d.lang}": d.title, f"extra_{d.lang}": d.extra,
-            f"heading_{d.lang}": d.heading, f"text_{d.lang}": d.text,
-        })
+        _add(writer, d)
     writer.commit()
+
+
+def update_keyword_index(previous: Path, directory: Path, replace: set[str],
+                         docs: list[KeywordDoc]) -> bool:
+    """Copy the keyword index at ``previous`` to ``directory``, drop the sections of the
+    articles in ``replace`` and add ``docs`` (the new sections of those articles).
+
+    Returns False, leaving nothing in ``directory``, when the copy cannot be used
+    (unreadable, or too many deleted documents): the caller builds a new index.
+    """
+    try:
+        shutil.copytree(previous, directory)
+        ix = whoosh_index.open_dir(str(directory))
+        writer = ix.writer(limitmb=64)
+        for article in sorted(replace):
+            writer.delete_by_term("article", article)
+        for d in docs:
+            _add(writer, d)
+        writer.commit()
+        with ix.reader() as reader:
+            deleted = reader.doc_count_all() - reader.doc_count()
+            ok = deleted <= MAX_DELETED_SHARE * max(1, reader.doc_count_all())
+        ix.close()
+    except Exception:  # a damaged previous index is a reason to rebuild, not to fail the build
+        ok = False
+    if not ok:
+        shutil.rmtree(directory, ignore_errors=True)
+    return ok
 
 
 class KeywordIndex:
     """Read side: BM25F scores per section and spelling corrections."""
 
-    def __init__(self, directory: Path, langs: list[str]) -> None:
+    def __init__(self, directory: Path, langs: list[str], section_of: dict[tuple[str, int], int]) -> None:
+        """``section_of`` maps (article id, part) to the section number of this build."""
         self.ix = whoosh_index.open_dir(str(directory))
         self.langs = langs
         self._analyzers = {lang: analyzer_for(lang) for lang in langs}
@@ -93,9 +138,12 @@ class KeywordIndex:
         self._lock = threading.Lock()  # Whoosh readers are not thread-safe
         reader = self._searcher.reader()
         self._doc_count = reader.doc_count_all()
-        self._uids = np.zeros(self._doc_count, dtype=np.int64)  # document number -> section number
+        # document number -> section number; deleted documents never appear in postings
+        self._uids = np.full(self._doc_count, -1, dtype=np.int64)
         for docnum, stored in reader.iter_docs():
-            self._uids[docnum] = stored["uid"]
+            self._uids[docnum] = section_of[stored["article"], stored["part"]]
+        if reader.doc_count() != len(section_of):
+            raise ValueError(f"{reader.doc_count()} keyword documents for {len(section_of)} sections")
         self._schema_fields = set(self.ix.schema.names())
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
@@ -121,7 +169,7 @@ class KeywordIndex:
             return scores
         with self._lock:
             for hit in self._searcher.search(query, limit=limit):
-                scores[hit["uid"]] = hit.score
+                scores[self._uids[hit.docnum]] = hit.score
         return scores
 
     def search(self, text: str, n_sections: int, limit: int = 1000) -> np.ndarray:

@@ -69,6 +69,11 @@ def _inline_text(token) -> str:
     return "".join(parts)
 
 
+def inline_text(token) -> str:
+    """Plain text of a parsed inline token (a heading's text, as the anchor uses it)."""
+    return _inline_text(token).strip()
+
+
 def heading_text(markdown_line: str) -> str:
     """Plain text of one heading line (strips emphasis, links and code marks)."""
     tokens = _md.parseInline(markdown_line.lstrip("#").strip())
@@ -77,9 +82,14 @@ def heading_text(markdown_line: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Readable text for indexing and snippets: one line per block, no markup."""
+    return tokens_text(_md.parse(markdown))
+
+
+def tokens_text(tokens: list) -> str:
+    """:func:`plain_text` of already parsed block tokens (a slice of a document)."""
     lines: list[str] = []
     row: list[str] | None = None
-    for token in _md.parse(markdown):
+    for token in tokens:
         if token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:

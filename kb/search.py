@@ -158,7 +158,7 @@ class SearchEngine:
                 t.text for t in analyzer(" ".join(sorted(internal - public))))
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
-        self._qcache = _LRU(4096)
+        self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
         self._applies: dict[tuple[int, str | None], np.ndarray] = {}
 
     # -- evidence ---------------------------------------------------------------
@@ -174,25 +174,35 @@ class SearchEngine:
                 texts.append(clean_query(q))
             except QueryError:
                 continue
-        texts = [t for t in dict.fromkeys(texts) if self._qcache.get(t.casefold()) is None]
-        for start in range(0, len(texts), batch_size):
-            chunk = texts[start:start + batch_size]
-            vecs = [e.encode(chunk) for e in self.encoders]
-            for i, t in enumerate(chunk):
-                self._qcache.put(t.casefold(), [v[i] for v in vecs])
+        texts = list(dict.fromkeys(texts))
+        for slot, encoder in enumerate(self.encoders):
+            todo = [t for t in texts if self._qcache.get((slot, t.casefold())) is None]
+            for start in range(0, len(todo), batch_size):
+                chunk = todo[start:start + batch_size]
+                for t, v in zip(chunk, encoder.encode(chunk)):
+                    self._qcache.put((slot, t.casefold()), v)
 
-    def _query_vectors(self, text: str) -> list[np.ndarray]:
-        key = text.casefold()
+    def _query_vector(self, slot: int, text: str) -> np.ndarray:
+        key = (slot, text.casefold())
         cached = self._qcache.get(key)
         if cached is None:
-            cached = [e.encode([text])[0] for e in self.encoders]
+            cached = self.encoders[slot].encode([text])[0]
             self._qcache.put(key, cached)
         return cached
 
+    def _counts_for(self, slot: int, qlang: str | None) -> bool:
+        """Whether this encoder's similarity can count for a question in ``qlang``.
+
+        A monolingual encoder says nothing about a question in another language,
+        so the question is not even encoded with it (an English model costs more
+        than the rest of a German search).
+        """
+        langs = self.encoders[slot].languages
+        return langs is None or qlang is None or qlang in langs
+
     def _passage_sims(self, slot: int, q: np.ndarray) -> np.ndarray:
-        vectors = self.index.vectors[slot]
-        if vectors is not None:
-            return vectors @ q
+        if self.index.vectors[slot] is not None:
+            return self.index.similarities(slot, q)
         index = self.index.faiss[slot]  # approximate (HNSW): unseen passages get the floor
         k = min(2000, index.ntotal)
         scores, ids = index.search(q[None, :], k)
@@ -261,14 +271,16 @@ class SearchEngine:
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
 
-        qvecs = self._query_vectors(text)
         dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
         dense_w = np.zeros(idx.n_articles, dtype=np.float64)
-        sims_by_slot = []
+        sims_by_slot: list[np.ndarray | None] = []
         # best absolute cosine per (encoder kind: any-language / monolingual, passage kind)
         best: dict[tuple[bool, int], float] = {}
-        for slot, q in enumerate(qvecs):
-            sims = self._passage_sims(slot, q)
+        for slot in range(len(self.encoders)):
+            if not self._counts_for(slot, qlang):
+                sims_by_slot.append(None)
+                continue
+            sims = self._passage_sims(slot, self._query_vector(slot, text))
             sims_by_slot.append(sims)
             applies = self._encoder_applies(slot, qlang)
             counted = mask & applies
@@ -320,7 +332,7 @@ class SearchEngine:
         }
         confidence = answer_model.answer_probability(features) if hits else 0.0
         answered = bool(hits) and confidence >= answer_model.THRESHOLD
-        results = [self._hit(a, float(fused[a]), qvecs, sims_by_slot, section_bm25, text, fixes, qlang)
+        results = [self._hit(a, float(fused[a]), sims_by_slot, section_bm25, text, fixes)
                    for a in hits]
         return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
                             features=features)
@@ -349,15 +361,16 @@ class SearchEngine:
                 break
         return out
 
-    def _hit(self, a: int, score: float, qvecs, sims_by_slot, section_bm25, text, fixes, qlang) -> Hit:
+    def _hit(self, a: int, score: float, sims_by_slot, section_bm25, text, fixes) -> Hit:
         idx = self.index
         art = idx.articles[a]
         passages = idx.article_passages[a]
         sec_ids = idx.section[passages]
         best_section, best_value, best_passage = None, -np.inf, None
-        applies = [self.encoders[s].languages is None or art["lang"] in self.encoders[s].languages
-                   for s in range(len(qvecs))]
-        combined = np.mean([sims_by_slot[s][passages] for s in range(len(qvecs)) if applies[s]], axis=0)
+        counted = [sims[passages] for s, sims in enumerate(sims_by_slot) if sims is not None and (
+            self.encoders[s].languages is None or art["lang"] in self.encoders[s].languages)]
+        # no encoder for this language (e.g. only an English model configured): keywords decide
+        combined = np.mean(counted, axis=0) if counted else np.zeros(len(passages), dtype=np.float32)
         top_bm = section_bm25.max() or 1.0
         for n in np.unique(sec_ids[sec_ids >= 0]):
             sel = sec_ids == n

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kb.articles import Article
-from kb.markdown_render import Anchors, heading_text, parse_blocks, plain_text
+from kb.markdown_render import Anchors, inline_text, parse_blocks, tokens_text
 
 MAX_SECTION_WORDS = 160
 OVERLAP_WORDS = 40
@@ -69,23 +69,25 @@ def _windows(text: str, max_words: int, overlap: int) -> list[str]:
 
 def split_sections(article: Article, max_words: int = MAX_SECTION_WORDS,
                    overlap: int = OVERLAP_WORDS) -> list[Section]:
-    """Sections by ``##`` headings (deeper headings stay inside their section)."""
-    lines = article.body.split("\n")
+    """Sections by ``##`` headings (deeper headings stay inside their section).
+
+    The body is parsed once; each section's text comes from its slice of the
+    block tokens (parsing every section again cost more than the rest of a
+    re-index at 10,000 sections).
+    """
     anchors = Anchors()
-    starts: list[tuple[int, str, str]] = []  # (line index, heading, anchor)
     tokens = parse_blocks(article.body)
+    bounds: list[tuple[int, int, str, str]] = [(0, 0, "", "")]  # (heading token, text start, heading, anchor)
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and i + 1 < len(tokens):
-            text = heading_text(tokens[i + 1].content)
-            anchor = anchors(text)
-            if token.tag == "h2" and token.map:
-                starts.append((token.map[0], text, anchor))
-    bounds = [(0, "", "")] + starts
+            text = inline_text(tokens[i + 1])
+            anchor = anchors(text)  # every heading counts, so anchors match the rendered page
+            if token.tag == "h2":
+                bounds.append((i, i + 3, text, anchor))  # heading_open, inline, heading_close
     sections: list[Section] = []
-    for n, (start, heading, anchor) in enumerate(bounds):
-        end = bounds[n + 1][0] if n + 1 < len(bounds) else len(lines)
-        first = start + 1 if heading else start
-        text = plain_text("\n".join(lines[first:end])).strip()
+    for n, (_, first, heading, anchor) in enumerate(bounds):
+        end = bounds[n + 1][0] if n + 1 < len(bounds) else len(tokens)
+        text = tokens_text(tokens[first:end]).strip()
         if not text and not heading:
             continue
         for part, window in enumerate(_windows(text, max_words, overlap) if text else [""]):

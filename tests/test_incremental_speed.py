@@ -1,0 +1,120 @@
+"""What makes re-indexing and searching fast must not change what is found:
+the keyword index updated in place, float16 vectors, encoders skipped by language."""
+import numpy as np
+from whoosh import index as whoosh_index
+
+from kb import keyword_index
+from kb.encoders import DEFAULT_MODELS
+from kb.index_build import build_index
+from kb.index_store import LoadedIndex
+from kb.search import SearchEngine
+
+QUERIES = ["Wie lange dauert die Lieferung?", "delivery to Austria", "Rücksendung Etikett",
+           "return label", "Kulanz", "Zebrastreifen Gutschein", "parcel locker"]
+
+
+def keyword_docs(location):
+    """(live documents, generation): a fresh keyword index is generation 1, each update adds one."""
+    ix = whoosh_index.open_dir(str((location / "current" / "keywords").resolve()))
+    with ix.reader() as r:
+        return r.doc_count(), ix.latest_generation()
+
+
+def test_changed_articles_update_the_keyword_index_in_place(articles_dir, tmp_path, encoders, monkeypatch):
+    monkeypatch.setattr(keyword_index, "MAX_DELETED_SHARE", 1.0)  # the fixture is tiny
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    assert keyword_docs(location)[1] == 1
+    # one article changed (a new section with a new word), one removed, one added
+    p = articles_dir / "en" / "delivery.md"
+    p.write_text(p.read_text() + "\n## Parcel lockers\nWe deliver to parcel lockers (Zebrastreifen) too.\n")
+    (articles_dir / "de" / "lieferzeit.md").unlink()
+    (articles_dir / "en" / "gift.md").write_text(
+        "---\ntitle: Gift vouchers\nlang: en\ncategory: Payment\n---\nA Zebrastreifen Gutschein never expires.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    live_after, generation = keyword_docs(location)
+    assert generation == 2  # the previous index, copied and updated
+
+    incremental = SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)
+    idx = incremental.index
+    assert "de/lieferzeit" not in idx.by_id
+    for q in QUERIES:  # the numpy scores still equal Whoosh's own
+        n = len(idx.sections)
+        assert np.allclose(idx.keywords.search(q, n), idx.keywords.search_whoosh(q, n), atol=1e-5), q
+    hits = incremental.search("Zebrastreifen", limit=5).results
+    assert {h.id for h in hits} >= {"en/delivery", "en/gift"}
+    assert [h.section for h in hits if h.id == "en/delivery"][0].endswith("Parcel lockers")
+
+    fresh = tmp_path / "fresh"
+    build_index(articles_dir, fresh, lambda: encoders, DEFAULT_MODELS, force=True)
+    assert keyword_docs(fresh) == (live_after, 1)
+    rebuilt = SearchEngine(LoadedIndex(fresh, DEFAULT_MODELS), encoders)
+    # sections of unchanged articles come from the previous build: the same as split anew
+    assert idx.sections == rebuilt.index.sections and idx.articles == rebuilt.index.articles
+    assert (idx.section_article == rebuilt.index.section_article).all()
+    for q in QUERIES:  # same articles in the same order as a build from scratch
+        assert [h.id for h in incremental.search(q).results] == [h.id for h in rebuilt.search(q).results], q
+
+
+def test_force_or_many_deletions_rebuild_the_keyword_index(articles_dir, tmp_path, encoders, monkeypatch):
+    monkeypatch.setattr(keyword_index, "MAX_DELETED_SHARE", 1.0)
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    p = articles_dir / "en" / "returns.md"
+    p.write_text(p.read_text() + "\nChanged.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    assert keyword_docs(location)[1] == 2
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS, force=True)
+    assert keyword_docs(location)[1] == 1
+    # one article of five changed: more deleted sections than allowed -> from scratch
+    monkeypatch.setattr(keyword_index, "MAX_DELETED_SHARE", 0.01)
+    p.write_text(p.read_text() + "\nChanged once more.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    assert keyword_docs(location)[1] == 1
+
+
+def test_damaged_previous_keyword_index_means_a_full_rebuild(articles_dir, tmp_path, encoders):
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    for f in (location / "current" / "keywords").resolve().glob("*.seg"):
+        f.write_bytes(b"garbage")
+    p = articles_dir / "en" / "returns.md"
+    p.write_text(p.read_text() + "\nChanged again.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    engine = SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)
+    assert engine.search("return label").results[0].id == "en/returns"
+
+
+def test_vectors_are_float16_and_products_match_float32(built_index, encoders):
+    idx = LoadedIndex(built_index, DEFAULT_MODELS)
+    q = encoders[0].encode(["Wie lange dauert die Lieferung?"])[0]
+    stored = idx.vectors[0]
+    assert stored.dtype == np.float16 and stored.shape == (len(idx.kind), 512)
+    exact = stored.astype(np.float32) @ q
+    assert np.abs(idx.similarities(0, q) - exact).max() < 1e-3
+    # the stored vectors are the encoder's, to float16 precision
+    title = idx.articles[idx.by_id["de/lieferzeit"]]["title"]
+    assert np.max(idx.similarities(0, encoders[0].encode([title])[0])) > 0.5
+
+
+class CountingEncoder:
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
+        self.calls = 0
+
+    def encode(self, texts, batch_size=64):
+        self.calls += 1
+        return self.inner.encode(texts, batch_size)
+
+
+def test_a_german_question_is_not_encoded_with_the_english_model(built_index, encoders):
+    counting = tuple(CountingEncoder(e) for e in encoders)
+    engine = SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), counting)
+    use, minilm = counting
+    assert minilm.languages == frozenset({"en"})
+    result = engine.search("Wie lange dauert die Lieferung nach Österreich?")
+    assert result.lang == "de" and result.results[0].id == "de/lieferzeit"
+    assert (use.calls, minilm.calls) == (1, 0)
+    assert result.features["mini_cos"] is None  # the answer model is told, as before
+    engine.search("How long does delivery to Austria take?")
+    assert (use.calls, minilm.calls) == (2, 1)

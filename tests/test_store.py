@@ -113,3 +113,16 @@ def test_read_only_database_gives_a_clear_error_and_reads_still_work(tmp_path):
         store.add_contact_request("Frage", None, "de", None, [])
     assert store.query("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 1
     assert store.query("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 0
+
+
+def test_a_failed_write_leaves_no_transaction_open_on_the_kept_connection(tmp_path):
+    store = Store(tmp_path / "kb.sqlite3")
+    with pytest.raises(ZeroDivisionError):
+        with store.transaction() as db:
+            db.execute("INSERT INTO article_views (article_id, day, views) VALUES ('x', '2026-01-01', 1)")
+            1 / 0
+    store.count_view("y")  # the same thread's connection writes again: not stuck in a transaction
+    rows = store.query("SELECT article_id FROM article_views ORDER BY article_id")
+    assert [r["article_id"] for r in rows] == ["y"]
+    other = Store(tmp_path / "kb.sqlite3", timeout=0.5)  # and another writer is not locked out
+    other.count_view("z")

@@ -9,6 +9,7 @@ Layout of an index location (``--index DIR``)::
                          /passages.npz   passage -> article/section/kind, text hashes
                          /vectors-<n>.faiss  one FAISS index per encoder
                          /keywords/      Whoosh BM25F index
+                         /vocabulary.json  words and stems per language (kb/vocabulary.py)
 
 A build is written to ``DIR/.tmp-build-*`` and renamed only when complete, so
 a crash (or ``kill -9``) mid-build never touches the index being served, and
@@ -42,6 +43,7 @@ from kb.encoders import Encoder
 from kb.keyword_index import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
 from kb.passages import build_passages
 from kb.sections import Section, split_sections
+from kb.vocabulary import ArticleText, article_text, build_vocabulary, known_stems
 
 FORMAT_VERSION = 4  # 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
 CURRENT = "current"
@@ -196,6 +198,18 @@ def _previous_sections(location: Path) -> dict[str, tuple[str, list[Section]]]:
         return out
     except (OSError, KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile):
         return {}
+
+
+def _previous_stems(location: Path, langs: list[str]) -> dict[str, dict[str, str | None]] | None:
+    """Token -> stem of the served build, when it stemmed with the same analyzers."""
+    current = location / CURRENT
+    try:
+        manifest = json.loads((current / "manifest.json").read_text())
+        if manifest["format"] != FORMAT_VERSION or manifest["analyzers"] != analyzer_settings(langs):
+            return None
+        return known_stems(json.loads((current / "vocabulary.json").read_text(encoding="utf-8")))
+    except (OSError, KeyError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def _keyword_docs(articles: list[Article], numbered: list[list[tuple[int, Section]]],
@@ -358,6 +372,13 @@ def build_index(
                 previous = None
         if previous is None:
             write_keyword_index(tmp / "keywords", _keyword_docs(articles, numbered), langs)
+
+        step("collecting the vocabulary")
+        vocabulary = build_vocabulary(
+            (ArticleText(a.lang, a.audience == "public",
+                         article_text(a.title, a.summary, a.tags, a.questions, a.body)) for a in articles),
+            None if force else _previous_stems(location, langs))
+        (tmp / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
 
         np.savez(tmp / "passages.npz", kind=passages.kind, article=passages.article,
                  section=passages.section, hashes=hashes, section_article=section_article)

@@ -101,6 +101,9 @@ class LoadedIndex:
 
         self.articles: list[dict] = read_json("articles.json")
         self.sections: list[dict] = read_json("sections.json")
+        self.vocabulary: dict = read_json("vocabulary.json")
+        for entry in self.vocabulary.get("languages", {}).values():
+            entry.pop("token_stems", None)  # for the next build, read from disk; not needed here
         path = self.build / "passages.npz"
         try:
             with np.load(path) as z:

@@ -39,9 +39,9 @@ from kb.keyword_index import analyzer_for
 from kb.passages import ARTICLE, KINDS, SECTION, SENTENCE
 from kb.query_language import LanguageGuesser
 from kb.sections import split_sentences
+from kb.vocabulary import TOKEN
 
 MAX_QUERY_CHARS = 500
-TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 MAX_COVERAGE_WORDS = 64
 KEYWORD_WEIGHT_SAME_LANG = 0.5
 KEYWORD_WEIGHT_OTHER_LANG = 0.1
@@ -139,23 +139,15 @@ class SearchEngine:
         names = [m["name"] for m in index.models]
         if names != [e.name for e in encoders]:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
-        vocab: dict[str, set[str]] = {}
-        tokens: dict[tuple[str, bool], set[str]] = {}  # (lang, public) -> the articles' words
-        for a in index.articles:
-            words = " ".join((a["title"], a["summary"], " ".join(a["tags"]), " ".join(a["questions"]),
-                              a["body"])).lower()
-            vocab.setdefault(a["lang"], set()).update(re.findall(r"\w+", words))
-            tokens.setdefault((a["lang"], a["audience"] == "public"), set()).update(TOKEN.findall(words))
-        self.guesser = LanguageGuesser(vocab)
+        # the articles' words and stems per language, computed by the build (kb/vocabulary.py)
+        vocabulary = index.vocabulary["languages"]
+        self.guesser = LanguageGuesser({lang: set(v["words"]) for lang, v in vocabulary.items()})
+        self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
-        self._analyzers = {lang: analyzer_for(lang) for lang in sorted({lang for lang, _ in tokens})}
-        self._terms: dict[bool, dict[str, frozenset[str]]] = {True: {}, False: {}}
-        for lang, analyzer in self._analyzers.items():
-            public = tokens.get((lang, True), set())
-            internal = tokens.get((lang, False), set())
-            self._terms[True][lang] = frozenset(t.text for t in analyzer(" ".join(sorted(public))))
-            self._terms[False][lang] = self._terms[True][lang] | frozenset(
-                t.text for t in analyzer(" ".join(sorted(internal - public))))
+        self._terms: dict[bool, dict[str, frozenset[str]]] = {
+            True: {lang: frozenset(v["public_stems"]) for lang, v in vocabulary.items()},
+            False: {lang: frozenset(v["stems"]) for lang, v in vocabulary.items()},
+        }
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector

@@ -118,3 +118,49 @@ def test_a_german_question_is_not_encoded_with_the_english_model(built_index, en
     assert result.features["mini_cos"] is None  # the answer model is told, as before
     engine.search("How long does delivery to Austria take?")
     assert (use.calls, minilm.calls) == (2, 1)
+
+
+def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir, tmp_path, encoders,
+                                                                   monkeypatch, built_index):
+    from kb import index_build
+    monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    idx = LoadedIndex(location, DEFAULT_MODELS)
+    assert [m["index"] for m in idx.manifest["models"]] == ["IndexHNSWFlat", "IndexHNSWFlat"]
+    assert idx.vectors == [None, None]
+    approximate = SearchEngine(idx, encoders)
+    exact = SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
+    for q in QUERIES:
+        a, b = approximate.search(q), exact.search(q)
+        assert [h.id for h in a.results][:3] == [h.id for h in b.results][:3], q
+        assert a.answered == b.answered
+    from kb.catalog import Catalog
+    assert Catalog(approximate).related(idx.articles[idx.by_id["en/delivery"]]) is not None
+
+
+def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_path, encoders, monkeypatch):
+    import json
+
+    from kb import vocabulary
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    analysed: list[str] = []
+    real = vocabulary.analyzer_for
+
+    def counting(lang):
+        analyzer = real(lang)
+        return lambda text, **kw: (analysed.append(text), analyzer(text, **kw))[1]
+
+    monkeypatch.setattr(vocabulary, "analyzer_for", counting)
+    p = articles_dir / "en" / "returns.md"
+    p.write_text(p.read_text() + "\nQuokkas welcome.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    assert sorted(analysed) == ["quokkas", "welcome"] or sorted(analysed) == ["quokkas"]
+    incremental = json.loads((location / "current" / "vocabulary.json").read_text())
+    fresh = tmp_path / "fresh"
+    build_index(articles_dir, fresh, lambda: encoders, DEFAULT_MODELS)
+    assert json.loads((fresh / "current" / "vocabulary.json").read_text()) == incremental
+    assert "quokka" in incremental["languages"]["en"]["public_stems"]
+    engine = SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)
+    assert engine.coverage("quokkas")[0] == 1.0

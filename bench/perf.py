@@ -218,9 +218,11 @@ def in_process(engine: SearchEngine, cold: list[str], stream: list[str]) -> dict
 
 
 class _Client(threading.Thread):
-    def __init__(self, port: int, queries: list[str], until: float, out: list, errors: list) -> None:
+    def __init__(self, port: int, queries: list[str], until: float, out: list, errors: list,
+                 langs: list | None = None) -> None:
         super().__init__(daemon=True)
         self.port, self.queries, self.until, self.out, self.errors = port, queries, until, out, errors
+        self.langs = langs  # if given: the language the server detected, per answered query
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -232,7 +234,7 @@ class _Client(threading.Thread):
             try:
                 conn.request("GET", path)
                 resp = conn.getresponse()
-                resp.read()
+                body = resp.read()
             except (OSError, http.client.HTTPException) as exc:
                 self.errors.append(repr(exc))
                 conn.close()
@@ -242,22 +244,30 @@ class _Client(threading.Thread):
                 self.errors.append(f"HTTP {resp.status}")
                 continue
             self.out.append((time.perf_counter() - t) * 1000)
+            if self.langs is not None:
+                self.langs.append(json.loads(body).get("lang"))
         conn.close()
 
 
-def http_run(port: int, queries: list[str], clients: int, seconds: float) -> dict:
+def http_run(port: int, queries: list[str], clients: int, seconds: float, by_lang: bool = False) -> dict:
     out: list[float] = []
     errors: list[str] = []
+    langs: list | None = [] if by_lang else None
     per = [queries[c::clients] for c in range(clients)]
     until = time.monotonic() + seconds
-    threads = [_Client(port, per[c], until, out, errors) for c in range(clients)]
+    threads = [_Client(port, per[c], until, out, errors, langs) for c in range(clients)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    return {**summary(out), "qps": round(len(out) / wall, 1), "errors": len(errors)}
+    res = {**summary(out), "qps": round(len(out) / wall, 1), "errors": len(errors)}
+    if by_lang:  # one client: latencies and languages are in the same order
+        for lang in sorted({str(x) for x in langs}):
+            res[f"p50_{lang}"] = round(pct([ms for ms, x in zip(out, langs) if str(x) == lang], 50), 2)
+            res[f"n_{lang}"] = sum(1 for x in langs if str(x) == lang)
+    return res
 
 
 def over_http(articles: Path, index: Path, work: Path, cold: list[str], stream: list[str],
@@ -283,7 +293,7 @@ def over_http(articles: Path, index: Path, work: Path, cold: list[str], stream: 
             time.sleep(0.05)
         out = {"cold_start_s": round(time.perf_counter() - t0, 2),
                "rss_after_start_mb": round(vm_hwm_mb(server.pid), 1)}
-        out["cold_1"] = http_run(port, cold, 1, seconds)
+        out["cold_1"] = http_run(port, cold, 1, seconds, by_lang=True)
         for n in levels:
             out[f"stream_{n}"] = http_run(port, stream, n, seconds)
         out["peak_rss_mb"] = round(vm_hwm_mb(server.pid), 1)
@@ -333,8 +343,16 @@ def reindex_one(articles: Path, location: Path, models: str) -> dict:
                       encoding="utf-8")
     t = time.perf_counter()
     r = build_index(articles, location, lambda: load_encoders(models), models)
-    return {"reindex_one_s": round(time.perf_counter() - t, 2), "up_to_date_check_s": round(unchanged_s, 3),
-            "reencoded": r.encoded}
+    in_process_s = time.perf_counter() - t
+    # the same again through the command line: a new process that imports and loads the models
+    target.write_text(target.read_text(encoding="utf-8") + "\nNoch ein Satz für die zweite Messung.\n",
+                      encoding="utf-8")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kb.cli", "index", "--articles", str(articles), "--index",
+                    str(location), "--models", models, "-q"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"reindex_one_s": round(in_process_s, 2), "reindex_one_cli_s": round(time.perf_counter() - t, 2),
+            "up_to_date_check_s": round(unchanged_s, 3), "reencoded": r.encoded}
 
 
 def run_corpus(name: str, articles: Path, work: Path, encoders, models: str, pool: list[str],
@@ -387,9 +405,10 @@ def table(results: list[dict], floor: dict) -> str:
              + ", ".join(f"{k} {v:.1f} ms" for k, v in floor.items() if k != "all") + ")", "",
              "| corpus | sections | build s | bare encode s | build/bare tput | re-index 1 article s | "
              "in-proc cold p50/p95/p99 ms | in-proc stream p50/p99 ms | HTTP cold 1 client p50 ms (x floor) | "
+             "HTTP cold p50 en / de questions ms (en x floor) | "
              "HTTP 1 client p50/p95/p99 | HTTP 8 p50/p95/p99 | HTTP 32 p50/p95/p99 | qps 1/8/32 | "
              "peak RSS MB | cold start s | peer build s | peer p50/p99 ms | peer qps | kb qps / peer qps |",
-             "|---" * 20 + "|"]
+             "|---" * 21 + "|"]
     for r in results:
         ip, h, p = r["in_process"], r["http"], r.get("peer", {})
         trip = lambda d: f"{d['p50']:.1f} / {d['p95']:.1f} / {d['p99']:.1f}"  # noqa: E731
@@ -398,9 +417,12 @@ def table(results: list[dict], floor: dict) -> str:
             ratio = f"{ip['cold_qps'] / p['qps']:.1f} (cold, in-proc) / {h['stream_8']['qps'] / p['qps']:.1f} (HTTP 8)"
         lines.append(" | ".join([
             f"| {r['corpus']}", str(r["sections"]), f"{r['build_s']:.1f}", f"{r['bare_encode_s']:.1f}",
-            f"{r['build_vs_bare']:.2f}", str(r.get("reindex_one_s", "")),
+            f"{r['build_vs_bare']:.2f}",
+            f"{r['reindex_one_s']} / {r['reindex_one_cli_s']} (CLI)" if "reindex_one_s" in r else "",
             trip(ip["cold"]), f"{ip['stream']['p50']:.1f} / {ip['stream']['p99']:.1f}",
             f"{h['cold_1']['p50']:.1f} ({h['cold_1']['p50'] / fl:.2f})",
+            f"{h['cold_1'].get('p50_en', float('nan')):.1f} / {h['cold_1'].get('p50_de', float('nan')):.1f} "
+            f"({h['cold_1'].get('p50_en', float('nan')) / fl:.2f})",
             trip(h["stream_1"]), trip(h["stream_8"]), trip(h["stream_32"]),
             f"{h['stream_1']['qps']:.0f} / {h['stream_8']['qps']:.0f} / {h['stream_32']['qps']:.0f}",
             f"{h['peak_rss_mb']:.0f}", f"{h['cold_start_s']:.1f}",

@@ -158,18 +158,28 @@ def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[by
     return out, len(keys)
 
 
-def _previous_keywords(location: Path, langs: list[str]) -> tuple[Path, dict[str, str]] | None:
-    """The served build's keyword index and article hashes, if a new build can start from it
-    (same format, languages and analyzers)."""
+def _served(location: Path, langs: list[str] | None = None) -> tuple[Path, dict] | None:
+    """The build being served and its manifest, if a new build can start from it: same
+    format, and (given ``langs``) the same languages and analyzers."""
     current = location / CURRENT
     try:
         manifest = json.loads((current / "manifest.json").read_text())
-        if manifest["format"] != FORMAT_VERSION or manifest["languages"] != langs or \
-                manifest["analyzers"] != analyzer_settings(langs):
+        if manifest["format"] != FORMAT_VERSION:
             return None
-        return (current / "keywords").resolve(), dict(manifest["articles"])
+        if langs is not None and (manifest["languages"] != langs or
+                                  manifest["analyzers"] != analyzer_settings(langs)):
+            return None
     except (OSError, KeyError, ValueError, TypeError):
         return None
+    return current.resolve(), manifest
+
+
+def _previous_keywords(location: Path, langs: list[str]) -> tuple[Path, dict[str, str]] | None:
+    """The served build's keyword index and article hashes."""
+    served = _served(location, langs)
+    if served is None or not isinstance(served[1].get("articles"), dict):
+        return None
+    return served[0] / "keywords", dict(served[1]["articles"])
 
 
 def _previous_sections(location: Path) -> dict[str, tuple[str, list[Section]]]:
@@ -178,11 +188,11 @@ def _previous_sections(location: Path) -> dict[str, tuple[str, list[Section]]]:
     Splitting is a pure function of the article's content (and of this format),
     so unchanged articles are not parsed again.
     """
-    current = location / CURRENT
+    served = _served(location)
+    if served is None:
+        return {}
+    current = served[0]
     try:
-        manifest = json.loads((current / "manifest.json").read_text())
-        if manifest["format"] != FORMAT_VERSION:
-            return {}
         records = json.loads((current / "articles.json").read_text(encoding="utf-8"))
         stored = json.loads((current / "sections.json").read_text(encoding="utf-8"))
         with np.load(current / "passages.npz") as z:
@@ -202,12 +212,11 @@ def _previous_sections(location: Path) -> dict[str, tuple[str, list[Section]]]:
 
 def _previous_stems(location: Path, langs: list[str]) -> dict[str, dict[str, str | None]] | None:
     """Token -> stem of the served build, when it stemmed with the same analyzers."""
-    current = location / CURRENT
+    served = _served(location, langs)
+    if served is None:
+        return None
     try:
-        manifest = json.loads((current / "manifest.json").read_text())
-        if manifest["format"] != FORMAT_VERSION or manifest["analyzers"] != analyzer_settings(langs):
-            return None
-        return known_stems(json.loads((current / "vocabulary.json").read_text(encoding="utf-8")))
+        return known_stems(json.loads((served[0] / "vocabulary.json").read_text(encoding="utf-8")))
     except (OSError, KeyError, ValueError, TypeError, AttributeError):
         return None
 

@@ -37,6 +37,7 @@ from kb.encoders import Encoder
 from kb.index_store import LoadedIndex
 from kb.keyword_index import analyzer_for
 from kb.passages import ARTICLE, KINDS, SECTION, SENTENCE
+from kb.query_batcher import QueryBatcher
 from kb.query_language import LanguageGuesser
 from kb.sections import split_sentences
 from kb.vocabulary import TOKEN
@@ -151,6 +152,7 @@ class SearchEngine:
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
+        self._batchers = [QueryBatcher(e) for e in encoders]  # concurrent questions, encoded together
         self._applies: dict[tuple[int, str | None], np.ndarray] = {}
 
     # -- evidence ---------------------------------------------------------------
@@ -178,7 +180,7 @@ class SearchEngine:
         key = (slot, text.casefold())
         cached = self._qcache.get(key)
         if cached is None:
-            cached = self.encoders[slot].encode([text])[0]
+            cached = self._batchers[slot].encode(text)
             self._qcache.put(key, cached)
         return cached
 

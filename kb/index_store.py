@@ -18,9 +18,15 @@ import faiss
 import numpy as np
 import torch
 
+from kb import compute
 from kb.index_build import CURRENT, FORMAT_VERSION
 from kb.keyword_index import KeywordIndex
 from kb.passages import KINDS
+
+
+def _product(matrix: torch.Tensor, q: torch.Tensor) -> np.ndarray:
+    with torch.inference_mode():
+        return torch.mv(matrix, q).float().numpy()
 
 
 class IndexUnavailable(RuntimeError):
@@ -188,8 +194,7 @@ class LoadedIndex:
         """
         matrix = self._tensors[slot]
         q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(matrix.dtype)
-        with torch.inference_mode():
-            return torch.mv(matrix, q).float().numpy()
+        return compute.run(_product, matrix, q)
 
     def close(self) -> None:
         self.keywords.close()

@@ -420,30 +420,34 @@ def _snippet(section_text: str, combined, passages, best_passage, idx) -> str:
 
 _local = threading.local()
 MAX_CACHED_STEMS = 200_000
+_STEMS: dict[str, dict[str, str | None]] = {}  # lang -> word -> stem (None: stop word)
 
 
-def _thread_stemmer(lang: str):
-    """Word -> stem (None for stop words) with this language's analyzer, one cache per
-    language and thread: Whoosh's analyzer chain costs ~6 µs a token in Python, and a
-    snippet has ~30 tokens, most of them seen before. Whoosh's own caches are not
-    thread-safe, hence one analyzer per thread."""
-    stemmers = getattr(_local, "stemmers", None)
-    if stemmers is None:
-        stemmers = _local.stemmers = {}
-    stem = stemmers.get(lang)
-    if stem is None:
-        analyzer, cache = analyzer_for(lang), {}
+def _stem(lang: str, word: str) -> str | None:
+    """Stem of one word with this language's analyzer, from a cache all threads share.
 
-        def stem(word: str) -> str | None:
-            found = cache.get(word, False)
-            if found is False:
-                if len(cache) > MAX_CACHED_STEMS:
-                    cache.clear()
-                found = cache[word] = next((t.text for t in analyzer(word)), None)
-            return found
-
-        stemmers[lang] = stem
-    return stem
+    Whoosh's analyzer chain costs ~6 µs a token in Python and a snippet has ~30
+    tokens, most of them seen before; with a cache per server thread a lone
+    client met a cold cache on most requests (8 threads: 25 ms a cold question
+    against 19 ms with one thread, bench/RESULTS.md). Dict reads and writes are
+    atomic; two threads may stem the same new word, with the same result. The
+    analyzers are per thread: Whoosh's own caches are not thread-safe.
+    """
+    stems = _STEMS.get(lang)
+    if stems is None:
+        stems = _STEMS.setdefault(lang, {})
+    found = stems.get(word, False)
+    if found is False:
+        analyzers = getattr(_local, "analyzers", None)
+        if analyzers is None:
+            analyzers = _local.analyzers = {}
+        analyzer = analyzers.get(lang)
+        if analyzer is None:
+            analyzer = analyzers[lang] = analyzer_for(lang)
+        if len(stems) > MAX_CACHED_STEMS:
+            stems.clear()
+        found = stems[word] = next((t.text for t in analyzer(word)), None)
+    return found
 
 
 def _highlights(snippet: str, query: str, lang: str) -> list[tuple[int, int]]:
@@ -452,11 +456,10 @@ def _highlights(snippet: str, query: str, lang: str) -> list[tuple[int, int]]:
     Tokens as Whoosh's tokenizer finds them (TOKEN), each analysed alone: the
     analyzer's filters (lowercase, stop words, stemming) work token by token.
     """
-    stem = _thread_stemmer(lang)
-    wanted = {stem(m.group()) for m in TOKEN.finditer(query)} - {None}
+    wanted = {_stem(lang, m.group()) for m in TOKEN.finditer(query)} - {None}
     if not wanted:
         return []
-    return [m.span() for m in TOKEN.finditer(snippet) if stem(m.group()) in wanted]
+    return [m.span() for m in TOKEN.finditer(snippet) if _stem(lang, m.group()) in wanted]
 
 
 def mark(snippet: str, highlights: list[tuple[int, int]], before: str = "«", after: str = "»") -> str:

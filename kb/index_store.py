@@ -18,15 +18,9 @@ import faiss
 import numpy as np
 import torch
 
-from kb import compute
 from kb.index_build import CURRENT, FORMAT_VERSION
 from kb.keyword_index import KeywordIndex
 from kb.passages import KINDS
-
-
-def _product(matrix: torch.Tensor, q: torch.Tensor) -> np.ndarray:
-    with torch.inference_mode():
-        return torch.mv(matrix, q).float().numpy()
 
 
 class IndexUnavailable(RuntimeError):
@@ -194,7 +188,8 @@ class LoadedIndex:
         """
         matrix = self._tensors[slot]
         q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(matrix.dtype)
-        return compute.run(_product, matrix, q)
+        with torch.inference_mode():
+            return torch.mv(matrix, q).float().numpy()
 
     def close(self) -> None:
         self.keywords.close()

@@ -15,7 +15,6 @@ import threading
 
 import numpy as np
 
-from kb import compute
 from kb.encoders import Encoder
 
 
@@ -62,7 +61,7 @@ class QueryBatcher:
 
     def _run(self, batch: list[_Pending]) -> None:
         try:
-            vectors = compute.run(self.encoder.encode, [p.text for p in batch])
+            vectors = self.encoder.encode([p.text for p in batch])
             self.batches += 1
             if len(vectors) != len(batch):
                 raise RuntimeError(f"encoder {self.encoder.name} returned {len(vectors)} vectors "

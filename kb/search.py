@@ -427,11 +427,10 @@ def _stem(lang: str, word: str) -> str | None:
     """Stem of one word with this language's analyzer, from a cache all threads share.
 
     Whoosh's analyzer chain costs ~6 µs a token in Python and a snippet has ~30
-    tokens, most of them seen before; with a cache per server thread a lone
-    client met a cold cache on most requests (8 threads: 25 ms a cold question
-    against 19 ms with one thread, bench/RESULTS.md). Dict reads and writes are
-    atomic; two threads may stem the same new word, with the same result. The
-    analyzers are per thread: Whoosh's own caches are not thread-safe.
+    tokens, most of them seen before, whichever of the server's threads answers.
+    Dict reads and writes are atomic; two threads may stem the same new word,
+    with the same result. The analyzers are per thread: Whoosh's own caches are
+    not thread-safe.
     """
     stems = _STEMS.get(lang)
     if stems is None:

@@ -68,7 +68,9 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
 @click.option("--models", help="Encoders, e.g. 'use-multilingual-v3,all-MiniLM-L6-v2@en'.")
 @click.option("--strict", is_flag=True, help="Refuse to build when any article has an error.")
-@click.option("--force", is_flag=True, help="Rebuild even when no article changed.")
+@click.option("--force", is_flag=True,
+              help="Rebuild even when no article changed, with the keyword index, sections and stems "
+                   "made from scratch (embeddings of unchanged passages are still reused).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 def index(articles_dir, index_dir, models, strict, force, quiet) -> None:
     """Build the search index and publish it atomically.

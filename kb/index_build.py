@@ -341,7 +341,7 @@ def build_index(
         step("splitting sections")
         sections: list[Section] = []
         numbered: list[list[tuple[int, Section]]] = []
-        unchanged = _previous_sections(location)
+        unchanged = {} if force else _previous_sections(location)
         for a in articles:
             own = []
             before = unchanged.get(a.id)

@@ -136,22 +136,24 @@ class LoadedIndex:
             self.vectors.append(matrix)
             self._tensors.append(None if matrix is None else torch.from_numpy(matrix))
 
-        first_section: dict[int, int] = {}
-        for n, a in enumerate(self.section_article.tolist()):
-            first_section.setdefault(a, n)
-        section_of = {}
-        for n, a in enumerate(self.section_article.tolist()):
-            if a >= len(self.articles):
-                raise IndexUnavailable(f"index {self.build} is inconsistent (sections): {rebuild}")
-            section_of[self.articles[a]["id"], n - first_section[a]] = n
+        if len(self.section_article) != len(self.sections) or \
+                (len(self.section_article) and self.section_article.max() >= len(self.articles)):
+            raise IndexUnavailable(f"index {self.build} is inconsistent (sections): {rebuild}")
+        # first section of each article: keyword documents are keyed by (article id, part)
+        self.section_starts = np.flatnonzero(
+            np.r_[True, self.section_article[1:] != self.section_article[:-1]])
+        bounds = np.r_[self.section_starts, len(self.section_article)].tolist()
+        section_of: dict[tuple[str, int], int] = {}
+        for a, first, end in zip(self.section_article[self.section_starts].tolist(), bounds, bounds[1:]):
+            for n in range(first, end):
+                section_of[self.articles[a]["id"], n - first] = n
         try:
             self.keywords = KeywordIndex(self.build / "keywords", self.languages, section_of)
         except Exception as exc:
             raise IndexUnavailable(f"keyword index {self.build / 'keywords'} is missing or corrupted "
                                    f"({type(exc).__name__}: {exc}): {rebuild}") from exc
 
-        if len(self.section_article) != len(self.sections) or \
-                (len(self.article) and self.article.max() >= len(self.articles)):
+        if len(self.article) and self.article.max() >= len(self.articles):
             raise IndexUnavailable(f"index {self.build} is inconsistent: {rebuild}")
 
         self.n_articles = len(self.articles)
@@ -164,8 +166,6 @@ class LoadedIndex:
             if len(starts) != self.n_articles:
                 raise IndexUnavailable(f"index {self.build} is inconsistent (passages): {rebuild}")
             self.segments[k] = Segments(start, stop, starts)
-        self.section_starts = np.flatnonzero(
-            np.r_[True, self.section_article[1:] != self.section_article[:-1]])
         self.article_lang = np.array([a["lang"] for a in self.articles])
         self.public_mask = np.array([a["audience"] == "public" for a in self.articles])
         self.by_id = {a["id"]: i for i, a in enumerate(self.articles)}

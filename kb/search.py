@@ -153,7 +153,7 @@ class SearchEngine:
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
         self._batchers = [QueryBatcher(e) for e in encoders]  # concurrent questions, encoded together
-        self._applies: dict[tuple[int, str | None], np.ndarray] = {}
+        self._applies: dict[int, np.ndarray] = {}
 
     # -- evidence ---------------------------------------------------------------
     def prime(self, queries: list[str], batch_size: int = 256) -> None:
@@ -168,9 +168,11 @@ class SearchEngine:
                 texts.append(clean_query(q))
             except QueryError:
                 continue
-        texts = list(dict.fromkeys(texts))
+        langs = {t: self.guesser.guess(t) for t in dict.fromkeys(texts)}
         for slot, encoder in enumerate(self.encoders):
-            todo = [t for t in texts if self._qcache.get((slot, t.casefold())) is None]
+            # as search() does: not with an encoder that cannot count for the question's language
+            todo = [t for t, lang in langs.items() if self._counts_for(slot, lang)
+                    and self._qcache.get((slot, t.casefold())) is None]
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start:start + batch_size]
                 for t, v in zip(chunk, encoder.encode(chunk)):
@@ -205,22 +207,15 @@ class SearchEngine:
         sims[ids[0][ok]] = scores[0][ok]
         return sims
 
-    def _encoder_applies(self, slot: int, qlang: str | None) -> np.ndarray:
-        """Articles where this encoder's similarity counts (read-only, cached per language)."""
-        key = (slot, qlang)
-        ok = self._applies.get(key)
+    def _encoder_applies(self, slot: int) -> np.ndarray:
+        """Articles where this encoder's similarity counts (read-only, computed once)."""
+        ok = self._applies.get(slot)
         if ok is None:
             langs = self.encoders[slot].languages
-            if langs is None:
-                ok = np.ones(self.index.n_articles, dtype=bool)
-            else:
-                ok = np.isin(self.index.article_lang, list(langs))
-                if qlang is not None and qlang not in langs:
-                    ok[:] = False
+            ok = (np.ones(self.index.n_articles, dtype=bool) if langs is None
+                  else np.isin(self.index.article_lang, list(langs)))
             ok.setflags(write=False)
-            if len(self._applies) > 64:
-                self._applies.clear()
-            self._applies[key] = ok
+            self._applies[slot] = ok
         return ok
 
     def coverage(self, text: str, public: bool = True) -> tuple[float, int]:
@@ -276,7 +271,7 @@ class SearchEngine:
                 continue
             sims = self._passage_sims(slot, self._query_vector(slot, text))
             sims_by_slot.append(sims)
-            applies = self._encoder_applies(slot, qlang)
+            applies = self._encoder_applies(slot)
             counted = mask & applies
             mono = self.encoders[slot].languages is not None
             for k in KINDS:

@@ -216,9 +216,11 @@ def serve(host, port, index_dir, threads) -> None:
 
     from kb.encoders import ModelLoadError
     from kb.index_store import IndexUnavailable
+    from kb.memory import release_freed_memory
     from kb.web import create_app
     from kb.web.site import SiteConfigError
 
+    release_freed_memory()  # before the models and the index are loaded
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
     started = time.perf_counter()

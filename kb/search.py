@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -48,13 +48,17 @@ KEYWORD_WEIGHT_SAME_LANG = 0.5
 KEYWORD_WEIGHT_OTHER_LANG = 0.1
 KEYWORD_WEIGHT_UNKNOWN_LANG = 0.3
 SNIPPET_CHARS = 320
+# Customers ask the same questions ("wo ist mein paket"): a repeated search with the
+# same options is answered from memory. Each engine has its own cache, so a new
+# index build (a new engine) never serves results of the previous one.
+RESULT_CACHE_SIZE = 2048
 
 
 class QueryError(ValueError):
     """A query the engine cannot run, with a message fit for the customer."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
@@ -152,6 +156,7 @@ class SearchEngine:
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
+        self._results = _LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
         self._batchers = [QueryBatcher(e) for e in encoders]  # concurrent questions, encoded together
         self._applies: dict[int, np.ndarray] = {}
 
@@ -250,6 +255,16 @@ class SearchEngine:
         agent-only articles; public searches never see them.
         """
         text = clean_query(query)
+        key = (text, lang, limit, audience, category, tuple(languages) if languages else None)
+        cached = self._results.get(key)
+        if cached is None:
+            cached = self._search(text, lang, limit, audience, category, languages)
+            self._results.put(key, cached)
+        # callers may filter the list (the agent workspace does); the cached one stays whole
+        return replace(cached, results=list(cached.results), features=dict(cached.features))
+
+    def _search(self, text: str, lang: str | None, limit: int, audience: str,
+                category: str | None, languages: list[str] | None) -> SearchResult:
         idx = self.index
         qlang = self.guesser.guess(text) or lang
         mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)

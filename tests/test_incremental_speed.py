@@ -164,3 +164,23 @@ def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_pat
     assert "quokka" in incremental["languages"]["en"]["public_stems"]
     engine = SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)
     assert engine.coverage("quokkas")[0] == 1.0
+
+
+def test_a_repeated_question_is_answered_from_the_result_cache(built_index, encoders, monkeypatch):
+    engine = SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
+    first = engine.search("return label")
+    first_ids = [h.id for h in first.results]
+    first.results.clear()  # a caller filtering its copy (the agent workspace does) ...
+    keyword_calls = []
+    real = engine.index.keywords.search
+    monkeypatch.setattr(engine.index.keywords, "search", lambda *a: keyword_calls.append(a) or real(*a))
+    again = engine.search("return  label")  # same question once cleaned: nothing computed again
+    assert keyword_calls == []
+    assert [h.id for h in again.results] == first_ids  # ... leaves the cached result whole
+    assert (again.answered, again.confidence) == (first.answered, first.confidence)
+    # other options are other searches
+    internal = engine.search("return label", audience="internal")
+    german_only = engine.search("return label", languages=["de"])
+    assert len(keyword_calls) == 2
+    assert all(h.lang == "de" for h in german_only.results)
+    assert internal.results and german_only.results

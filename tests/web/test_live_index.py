@@ -28,12 +28,16 @@ def test_server_switches_to_a_new_index_without_restart(articles_dir, tmp_path, 
                       "DATABASE": str(tmp_path / "kb.sqlite3"), "SECRET_KEY": "x"})
     client = app.test_client()
     assert client.get("/api/articles/de/gutschein").status_code == 404
+    question = "/api/search?q=Gutschein+einl%C3%B6sen"
+    assert "de/gutschein" not in [h["id"] for h in client.get(question).get_json()["results"]]
     (articles_dir / "de" / "gutschein.md").write_text(HOSTILE, encoding="utf-8")
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
     time.sleep(1.1)  # the server looks at most once a second
     r = client.get("/api/articles/de/gutschein")
     assert r.status_code == 200
     assert client.get("/readyz").get_json()["index"]["articles"] == 6
+    # the same question again: answered by the new build, not from the old one's result cache
+    assert client.get(question).get_json()["results"][0]["id"] == "de/gutschein"
 
     # and what the editor wrote is sanitised or escaped everywhere it is shown
     html = r.get_json()["html"]

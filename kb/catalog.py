@@ -46,18 +46,34 @@ class Suggestion:
     lang: str
 
 
+def _article_vectors(idx) -> tuple[np.ndarray, np.ndarray]:
+    """One float32 vector per article (its whole-article passage), for related
+    articles, and whether the article has one.
+
+    From the first encoder with a vector for every passage; with monolingual
+    encoders only, articles outside their languages have none (and no related
+    articles by similarity).
+    """
+    slot = next((s for s, rows in enumerate(idx.rows) if rows is None), 0)
+    seg = idx.segments[ARTICLE]
+    views = seg.start + seg.article_starts  # passage number of each article's view
+    rows = idx.rows[slot]
+    have = np.ones(len(views), dtype=bool) if rows is None else np.isin(views, rows)
+    where = views if rows is None else np.searchsorted(rows, views[have])
+    out = np.zeros((len(views), idx.models[slot]["dim"]), dtype=np.float32)
+    if len(where):
+        out[have] = (idx.vectors[slot][where] if idx.vectors[slot] is not None
+                     else idx.faiss[slot].reconstruct_batch(where.astype(np.int64)))
+    return out, have
+
+
 class Catalog:
     def __init__(self, engine: SearchEngine) -> None:
         self.engine = engine
         idx = engine.index
         self.articles = idx.articles
         self.by_id = idx.by_id
-        seg = idx.segments[ARTICLE]
-        # one vector per article (its whole-article passage), float32 for the products below
-        self._article_vectors = np.asarray(
-            idx.vectors[0][seg.start:seg.stop] if idx.vectors[0] is not None
-            else idx.faiss[0].reconstruct_n(seg.start, seg.stop - seg.start),
-            dtype=np.float32)[seg.article_starts]
+        self._article_vectors, self._has_vector = _article_vectors(idx)
         self._group = np.array([a["translation"] or f"id:{a['id']}" for a in self.articles])
         self._related: dict[int, list[int]] = {}
         self._related_lock = threading.Lock()
@@ -176,9 +192,12 @@ class Catalog:
             cached = self._related.get(i)
         if cached is not None:
             return cached
+        if not self._has_vector[i]:
+            return []
         sims = self._article_vectors @ self._article_vectors[i]
         langs = self.engine.index.article_lang
-        sims = np.where((langs == langs[i]) & (self._group != self._group[i]), sims, -np.inf)
+        sims = np.where((langs == langs[i]) & (self._group != self._group[i]) & self._has_vector,
+                        sims, -np.inf)
         candidates = np.argpartition(-sims, min(len(sims) - 1, RELATED_COUNT * 4))[:RELATED_COUNT * 4]
         order = candidates[np.argsort(-sims[candidates], kind="stable")]
         found = [int(j) for j in order if np.isfinite(sims[j])]

@@ -7,7 +7,8 @@ Layout of an index location (``--index DIR``)::
                          /articles.json  what the portal shows (a consistent snapshot)
                          /sections.json  sections with anchors and text
                          /passages.npz   passage -> article/section/kind, text hashes
-                         /vectors-<n>.faiss  one FAISS index per encoder
+                         /vectors-<n>.faiss  one FAISS index per encoder (a monolingual
+                                             encoder: only its languages' passages)
                          /keywords/      Whoosh BM25F index
                          /vocabulary.json  words and stems per language (kb/vocabulary.py)
 
@@ -41,14 +42,17 @@ from kb.articles import Article, Problem
 from kb.check import check_articles
 from kb.encoders import Encoder
 from kb.keyword_index import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
-from kb.passages import build_passages
+from kb.passages import build_passages, encoded_rows
 from kb.sections import Section, split_sections
 from kb.vocabulary import ArticleText, article_text, build_vocabulary, known_stems
 
-FORMAT_VERSION = 4  # 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
+# 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
+# 5: a monolingual encoder's vectors only for the passages of its languages' articles
+FORMAT_VERSION = 5
 CURRENT = "current"
 # earlier formats whose vectors can be reused: same passages and hashes, other storage
-REUSABLE_FORMATS = {3, FORMAT_VERSION}
+# (3 and 4 hold a vector of every passage for every encoder)
+REUSABLE_FORMATS = {3, 4, FORMAT_VERSION}
 HNSW_THRESHOLD = 200_000  # passages; above this the vector index is approximate (HNSW)
 HNSW_M = 32
 
@@ -120,9 +124,15 @@ def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes
             return {}
         if models[slot]["name"] != encoder.name or models[slot]["dim"] != encoder.dim:
             return {}
-        hashes = np.load(current / "passages.npz")["hashes"]
+        with np.load(current / "passages.npz") as z:
+            hashes, passage_article = z["hashes"], z["article"]
+        if manifest["format"] >= 5:
+            langs = [a["lang"] for a in json.loads((current / "articles.json").read_text(encoding="utf-8"))]
+            rows = encoded_rows(passage_article, np.array(langs), models[slot].get("languages"))
+            if rows is not None:
+                hashes = hashes[rows]
         vectors = index_vectors(faiss.read_index(str(current / f"vectors-{slot}.faiss")))
-    except (OSError, KeyError, ValueError, RuntimeError):
+    except (OSError, KeyError, ValueError, IndexError, RuntimeError):
         return {}
     if len(hashes) != len(vectors):
         return {}
@@ -355,19 +365,20 @@ def build_index(
         report.sections, report.passages = len(sections), len(passages.texts)
 
         models = []
+        article_lang = np.array([a.lang for a in articles])
         for slot, encoder in enumerate(get_encoders()):
             step(f"embedding with {encoder.name}")
             cache = _previous_vectors(location, encoder, slot)
-            # every passage, also for a monolingual encoder: the ranker z-normalises its
-            # per-article maxima over all articles searched (kb/search.py)
-            vectors, encoded = embed(encoder, passages.texts, hashes, cache, progress)
+            rows = encoded_rows(passages.article, article_lang, encoder.languages)
+            texts = passages.texts if rows is None else [passages.texts[i] for i in rows]
+            vectors, encoded = embed(encoder, texts, hashes if rows is None else hashes[rows], cache, progress)
             report.encoded[encoder.name] = encoded
-            report.reused[encoder.name] = len(passages.texts) - encoded
+            report.reused[encoder.name] = len(texts) - encoded
             index = vector_index(vectors)
             faiss.write_index(index, str(tmp / f"vectors-{slot}.faiss"))
             models.append({"name": encoder.name, "dim": encoder.dim,
                            "languages": sorted(encoder.languages) if encoder.languages else None,
-                           "index": type(index).__name__})
+                           "index": type(index).__name__, "vectors": len(texts)})
 
         step("building keyword index")
         langs = sorted({a.lang for a in articles})

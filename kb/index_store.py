@@ -20,7 +20,10 @@ import torch
 
 from kb.index_build import CURRENT, FORMAT_VERSION
 from kb.keyword_index import KeywordIndex
-from kb.passages import KINDS
+from kb.passages import KINDS, encoded_rows
+
+
+APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
 
 
 class IndexUnavailable(RuntimeError):
@@ -114,9 +117,14 @@ class LoadedIndex:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             raise IndexUnavailable(f"index file {path} is missing or corrupted ({exc}): {rebuild}") from exc
 
+        self.article_lang = np.array([a["lang"] for a in self.articles])
+        if len(self.article) and self.article.max() >= len(self.articles):
+            raise IndexUnavailable(f"index {self.build} is inconsistent: {rebuild}")
         self.vectors: list[np.ndarray | None] = []
         self._tensors: list = []
         self.faiss: list[faiss.Index] = []
+        # passage number of each stored vector, per encoder (None: one per passage, in order)
+        self.rows: list[np.ndarray | None] = []
         for slot, model in enumerate(self.models):
             path = self.build / f"vectors-{slot}.faiss"
             try:
@@ -128,9 +136,12 @@ class LoadedIndex:
             except (OSError, RuntimeError) as exc:
                 raise IndexUnavailable(f"index file {path} is missing or corrupted "
                                        f"({str(exc).splitlines()[0]}): {rebuild}") from exc
-            if index.ntotal != len(self.kind) or index.d != model["dim"]:
+            rows = encoded_rows(self.article, self.article_lang, model.get("languages"))
+            expected = len(self.kind) if rows is None else len(rows)
+            if index.ntotal != expected or index.d != model["dim"]:
                 raise IndexUnavailable(f"index file {path} does not match the manifest "
-                                       f"({index.ntotal} vectors, expected {len(self.kind)}): {rebuild}")
+                                       f"({index.ntotal} vectors, expected {expected}): {rebuild}")
+            self.rows.append(rows)
             self.faiss.append(index)
             matrix = _stored_matrix(index)
             self.vectors.append(matrix)
@@ -153,9 +164,6 @@ class LoadedIndex:
             raise IndexUnavailable(f"keyword index {self.build / 'keywords'} is missing or corrupted "
                                    f"({type(exc).__name__}: {exc}): {rebuild}") from exc
 
-        if len(self.article) and self.article.max() >= len(self.articles):
-            raise IndexUnavailable(f"index {self.build} is inconsistent: {rebuild}")
-
         self.n_articles = len(self.articles)
         self.segments = {}
         for k in KINDS:
@@ -166,7 +174,6 @@ class LoadedIndex:
             if len(starts) != self.n_articles:
                 raise IndexUnavailable(f"index {self.build} is inconsistent (passages): {rebuild}")
             self.segments[k] = Segments(start, stop, starts)
-        self.article_lang = np.array([a["lang"] for a in self.articles])
         self.public_mask = np.array([a["audience"] == "public" for a in self.articles])
         self.by_id = {a["id"]: i for i, a in enumerate(self.articles)}
         self.article_category = np.array([a["category_slug"] for a in self.articles])
@@ -180,16 +187,39 @@ class LoadedIndex:
         self.mtime = os.stat(manifest_path).st_mtime
 
     def similarities(self, slot: int, query: np.ndarray) -> np.ndarray:
-        """Inner product of ``query`` with every passage vector of an exact index.
+        """Inner product of ``query`` with every passage, by this encoder's vectors.
 
-        torch's half-precision matrix-vector product reads the float16 vectors
-        as stored (numpy has no fast float16 path: 10x slower than float32) and
-        accumulates in float32.
+        Exact indexes: torch's half-precision matrix-vector product reads the
+        float16 vectors as stored (numpy has no fast float16 path: 10x slower
+        than float32) and accumulates in float32. Approximate (HNSW) indexes:
+        the 2,000 nearest; the others get the lowest of those. Passages the
+        encoder has no vector for (another language) get 0: the ranker does not
+        count them.
         """
+        rows = self.rows[slot]
         matrix = self._tensors[slot]
-        q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(matrix.dtype)
-        with torch.inference_mode():
-            return torch.mv(matrix, q).float().numpy()
+        if matrix is not None:
+            q = torch.from_numpy(np.ascontiguousarray(query, dtype=np.float32)).to(matrix.dtype)
+            with torch.inference_mode():
+                found = torch.mv(matrix, q).float().numpy()
+            if rows is None:
+                return found
+            sims = np.zeros(len(self.kind), dtype=np.float32)
+            sims[rows] = found
+            return sims
+        index = self.faiss[slot]
+        k = min(APPROXIMATE_NEIGHBOURS, index.ntotal)
+        scores, ids = index.search(np.ascontiguousarray(query, dtype=np.float32)[None, :], k)
+        ok = ids[0] >= 0
+        floor = float(scores[0][ok].min()) if ok.any() else 0.0
+        if rows is None:
+            sims = np.full(len(self.kind), floor, dtype=np.float32)
+        else:
+            sims = np.zeros(len(self.kind), dtype=np.float32)
+            sims[rows] = floor
+        found = ids[0][ok]
+        sims[found if rows is None else rows[found]] = scores[0][ok]
+        return sims
 
     def close(self) -> None:
         self.keywords.close()

@@ -67,3 +67,20 @@ def build_passages(articles: list[Article], sections_by_article: list[list[tuple
                             add(sentence, k, a, n)
     return Passages(texts=texts, kind=np.array(kind, dtype=np.int8),
                     article=np.array(art, dtype=np.int32), section=np.array(sec, dtype=np.int32))
+
+
+def encoded_rows(passage_article: np.ndarray, article_lang: np.ndarray,
+                 languages: list[str] | frozenset[str] | None) -> np.ndarray | None:
+    """The passages an encoder embeds: all of them (None) or, for a monolingual
+    encoder (``all-MiniLM-L6-v2@en``), those of articles in its languages.
+
+    The ranker counts a monolingual encoder only where question and article share
+    its language, so its vectors of other articles were never used: at 10,000
+    sections, half the English model's encoding, storage and per-query products.
+    Derived from the passages and the articles' languages, so the build and every
+    reader agree without storing the list.
+    """
+    if languages is None:
+        return None
+    wanted = np.isin(np.asarray(article_lang), sorted(languages))
+    return np.flatnonzero(wanted[passage_article]).astype(np.int64)

@@ -8,10 +8,11 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   a question; the article view finds the topic.
 * Keyword evidence: BM25F over sections (stemmed, title/tags/questions boosted),
   maximum per article.
-* Each signal is z-normalised over the candidate articles, then averaged: dense
-  signals with equal weight (a monolingual encoder only counts where question
-  and article share its language), keywords added with a weight that depends on
-  whether the question and the article are in the same language. Score fusion,
+* Each signal is z-normalised over the candidate articles where it counts, then
+  averaged: dense signals with equal weight (a monolingual encoder only counts
+  where question and article share its language, and has vectors only for those
+  articles), keywords added with a weight that depends on whether the question
+  and the article are in the same language. Score fusion,
   not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
   the rank, the customer's language decides which version is shown.
@@ -196,21 +197,12 @@ class SearchEngine:
 
         A monolingual encoder says nothing about a question in another language,
         so the question is not even encoded with it (an English model costs more
-        than the rest of a German search).
+        than the rest of a German search); nor where no article is in its languages.
         """
         langs = self.encoders[slot].languages
-        return langs is None or qlang is None or qlang in langs
-
-    def _passage_sims(self, slot: int, q: np.ndarray) -> np.ndarray:
-        if self.index.vectors[slot] is not None:
-            return self.index.similarities(slot, q)
-        index = self.index.faiss[slot]  # approximate (HNSW): unseen passages get the floor
-        k = min(2000, index.ntotal)
-        scores, ids = index.search(q[None, :], k)
-        ok = ids[0] >= 0
-        sims = np.full(index.ntotal, float(scores[0][ok].min()) if ok.any() else 0.0, dtype=np.float32)
-        sims[ids[0][ok]] = scores[0][ok]
-        return sims
+        if langs is None:
+            return True
+        return (qlang is None or qlang in langs) and bool(self._encoder_applies(slot).any())
 
     def _encoder_applies(self, slot: int) -> np.ndarray:
         """Articles where this encoder's similarity counts (read-only, computed once)."""
@@ -284,7 +276,7 @@ class SearchEngine:
             if not self._counts_for(slot, qlang):
                 sims_by_slot.append(None)
                 continue
-            sims = self._passage_sims(slot, self._query_vector(slot, text))
+            sims = self.index.similarities(slot, self._query_vector(slot, text))
             sims_by_slot.append(sims)
             applies = self._encoder_applies(slot)
             counted = mask & applies
@@ -292,7 +284,7 @@ class SearchEngine:
             for k in KINDS:
                 seg = idx.segments[k]
                 per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
-                dense_sum += np.where(applies, _z(per_article, mask), 0.0)
+                dense_sum += np.where(applies, _z(per_article, counted), 0.0)
                 dense_w += applies
                 if counted.any():
                     value = float(per_article[counted].max())

@@ -220,7 +220,6 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web import create_app
     from kb.web.site import SiteConfigError
 
-    release_freed_memory()  # before the models and the index are loaded
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
     started = time.perf_counter()
@@ -234,6 +233,7 @@ def serve(host, port, index_dir, threads) -> None:
     click.echo(f"Help centre ready in {time.perf_counter() - started:.1f} s: "
                f"{engine.index.n_articles} articles from {engine.index.build} "
                f"(models {settings.models})")
+    release_freed_memory()  # for the requests; loading the models and index is faster without
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
 

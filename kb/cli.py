@@ -72,7 +72,10 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
               help="Rebuild even when no article changed, with the keyword index, sections and stems "
                    "made from scratch (embeddings of unchanged passages are still reused).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
-def index(articles_dir, index_dir, models, strict, force, quiet) -> None:
+@click.option("--watch", is_flag=True,
+              help="Keep running and re-index whenever an article file changes (models stay "
+                   "loaded: about 2 s from saving an article to the new index at 10,000 sections).")
+def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     """Build the search index and publish it atomically.
 
     Articles with errors are skipped and listed (or, with --strict, nothing is
@@ -87,12 +90,53 @@ def index(articles_dir, index_dir, models, strict, force, quiet) -> None:
     models = models or settings.models
     if not articles_dir.is_dir():
         _fail(f"articles folder not found: {articles_dir}", 2)
+
+    def build(force: bool, steps: bool) -> None:
+        report = build_index(articles_dir, index_dir, lambda: load_encoders(models), models,
+                             settings.default_lang, strict=strict, force=force,
+                             progress=steps and sys.stderr.isatty(),
+                             on_step=(lambda m: click.echo(f"… {m}", err=True)) if steps else None)
+        _print_report(report, articles_dir)
+
     try:
-        report = build_index(articles_dir, index_dir, lambda: load_encoders(models), models, settings.default_lang,
-                             strict=strict, force=force, progress=not quiet and sys.stderr.isatty(),
-                             on_step=None if quiet else lambda m: click.echo(f"… {m}", err=True))
-    except (ModelLoadError, IndexBuildError) as exc:
+        build(force, not quiet)
+    except ModelLoadError as exc:
         _fail(str(exc))
+    except IndexBuildError as exc:
+        if not watch:
+            _fail(str(exc))
+        click.echo(f"Error: {exc}", err=True)  # the watch goes on: the next save may fix it
+    if watch:
+        try:
+            load_encoders(models)  # now, so that the first saved change is as quick as the next ones
+        except ModelLoadError as exc:
+            _fail(str(exc))
+        _watch(articles_dir, build)
+
+
+def _watch(articles_dir: Path, build) -> None:
+    import threading
+
+    from kb.encoders import ModelLoadError
+    from kb.index_build import IndexBuildError
+    from kb.index_watch import watch
+
+    def rebuild() -> None:
+        try:
+            build(False, False)
+        except IndexBuildError as exc:  # e.g. --strict and a broken article: the served index stays
+            click.echo(f"Error: {exc}", err=True)
+        except ModelLoadError as exc:
+            _fail(str(exc))
+
+    try:
+        watch(articles_dir, rebuild, threading.Event(),
+              on_ready=lambda: click.echo(f"Watching {articles_dir} for changes (Ctrl+C to stop)"))
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.")
+
+
+def _print_report(report, articles_dir: Path) -> None:
     for p in report.skipped:
         click.echo(f"skipped: {p}", err=True)
     if report.skipped:

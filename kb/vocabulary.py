@@ -10,6 +10,7 @@ start-up nor a re-index stems a word twice.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +32,22 @@ def article_text(title: str, summary: str, tags: Iterable[str], questions: Itera
     return " ".join((title, summary, " ".join(tags), " ".join(questions), body)).lower()
 
 
+# text digest -> (words, tokens) of one article: a long-running `kb index --watch` reads
+# only the articles that changed (0.3 s of a 10,000-section re-index otherwise)
+_TERMS: dict[bytes, tuple[frozenset[str], frozenset[str]]] = {}
+MAX_CACHED_TEXTS = 50_000
+
+
+def _terms(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    key = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+    found = _TERMS.get(key)
+    if found is None:
+        if len(_TERMS) >= MAX_CACHED_TEXTS:
+            _TERMS.clear()
+        found = _TERMS[key] = (frozenset(WORD.findall(text)), frozenset(TOKEN.findall(text)))
+    return found
+
+
 def build_vocabulary(articles: Iterable[ArticleText],
                      known_stems: dict[str, dict[str, str | None]] | None = None) -> dict:
     """The JSON-ready vocabulary; ``known_stems`` (lang -> token -> stem, None for stop
@@ -38,8 +55,9 @@ def build_vocabulary(articles: Iterable[ArticleText],
     words: dict[str, set[str]] = {}
     tokens: dict[tuple[str, bool], set[str]] = {}
     for a in articles:
-        words.setdefault(a.lang, set()).update(WORD.findall(a.text))
-        tokens.setdefault((a.lang, a.public), set()).update(TOKEN.findall(a.text))
+        article_words, article_tokens = _terms(a.text)
+        words.setdefault(a.lang, set()).update(article_words)
+        tokens.setdefault((a.lang, a.public), set()).update(article_tokens)
     out: dict = {"languages": {}}
     for lang in sorted(words):
         public = tokens.get((lang, True), set())

@@ -109,3 +109,15 @@ def test_sample_help_centre_passes_check():
     assert sum(1 for v in langs.values() if v == {"de", "en"}) >= 24
     assert sum(1 for a in public if a.questions) > len(public) / 2
     assert any(not a.questions for a in public)
+
+
+def test_edited_links_are_checked_again(tmp_path):
+    """Links are remembered per body (kb index --watch re-checks only edited articles)."""
+    files = {"a.md": GOOD + "\nSee [x](b.md).\n", "b.md": GOOD.replace("T", "U")}
+    assert problems_for(tmp_path, files) == []
+    assert problems_for(tmp_path, files) == []  # the same bodies again: the same answer
+    broken = problems_for(tmp_path, {"a.md": GOOD + "\nSee [x](c.md).\n"})
+    assert any("link to a missing article 'c'" in p for p in broken), broken
+    (tmp_path / "b.md").unlink()  # the link target removed: a's unchanged link is reported
+    gone = problems_for(tmp_path, {"a.md": GOOD + "\nSee [x](b.md).\n"})
+    assert any("link to a missing article 'b'" in p for p in gone), gone

@@ -116,16 +116,21 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
 
 def _watch(articles_dir: Path, build) -> None:
     import threading
+    import time
 
     from kb.encoders import ModelLoadError
-    from kb.index_build import IndexBuildError
+    from kb.index_build import IndexBuildError, IndexBusy
     from kb.index_watch import watch
 
     def rebuild() -> None:
         try:
-            build(False, False)
-        except IndexBuildError as exc:  # e.g. --strict and a broken article: the served index stays
-            click.echo(f"Error: {exc}", err=True)
+            while True:
+                try:
+                    return build(False, False)
+                except IndexBusy:  # another `kb index` may have read the articles before the save
+                    time.sleep(1)
+        except (IndexBuildError, OSError) as exc:  # e.g. --strict and a broken article, the folder
+            click.echo(f"Error: {exc}", err=True)   # moved away: the served index stays
         except ModelLoadError as exc:
             _fail(str(exc))
 

@@ -61,6 +61,10 @@ class IndexBuildError(RuntimeError):
     pass
 
 
+class IndexBusy(IndexBuildError):
+    """Another process is building this index location right now."""
+
+
 @dataclass
 class BuildReport:
     path: Path
@@ -313,7 +317,8 @@ def build_index(
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise IndexBuildError(f"another 'kb index' is building {location}; wait for it to finish")
+        lock.close()
+        raise IndexBusy(f"another 'kb index' is building {location}; wait for it to finish") from None
     try:
         _cleanup(location)
         valid, problems = check_articles(articles_dir, default_lang)

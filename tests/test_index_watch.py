@@ -1,4 +1,5 @@
 """`kb index --watch`: a saved article is in the index moments later, without a new process."""
+import fcntl
 import os
 import queue
 import signal
@@ -119,6 +120,15 @@ def test_kb_index_watch_from_the_command_line(articles_dir, tmp_path):
         p.write_text(p.read_text() + "\n## Packstation\nWir liefern auch an Packstationen.\n")
         line = next_line("Indexed 5 articles")
         assert "0 encoded" in line  # the English model had nothing to do: a German article
+        # another `kb index` holds the location: the watcher waits for it, then builds
+        with open(location / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            before = (location / "current").resolve()
+            p.write_text(p.read_text() + "\nUnd an Paketshops.\n")
+            time.sleep(2)
+            assert (location / "current").resolve() == before
+        assert next_line("Indexed 5 articles", timeout=30)
+        assert (location / "current").resolve() != before
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
         assert next_line("Stopped watching", timeout=5)

@@ -115,6 +115,7 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
 
 
 def _watch(articles_dir: Path, build) -> None:
+    import signal
     import threading
     import time
 
@@ -134,11 +135,15 @@ def _watch(articles_dir: Path, build) -> None:
         except ModelLoadError as exc:
             _fail(str(exc))
 
-    try:
-        watch(articles_dir, rebuild, threading.Event(),
-              on_ready=lambda: click.echo(f"Watching {articles_dir} for changes (Ctrl+C to stop)"))
-    except KeyboardInterrupt:
-        click.echo("Stopped watching.")
+    # Ctrl+C and SIGTERM (a service manager stopping it) end the watch once the build that
+    # may be running is published; SIGINT stays ignored where the shell ignores it (`cmd &`)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, lambda *_: stop.set())
+    watch(articles_dir, rebuild, stop,
+          on_ready=lambda: click.echo(f"Watching {articles_dir} for changes (Ctrl+C to stop)"))
+    click.echo("Stopped watching.")
 
 
 def _print_report(report, articles_dir: Path) -> None:

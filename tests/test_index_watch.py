@@ -129,7 +129,7 @@ def test_kb_index_watch_from_the_command_line(articles_dir, tmp_path):
             assert (location / "current").resolve() == before
         assert next_line("Indexed 5 articles", timeout=30)
         assert (location / "current").resolve() != before
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)  # a service manager stopping it (SIGINT: the same handler)
         assert proc.wait(timeout=20) == 0
         assert next_line("Stopped watching", timeout=5)
     finally:

@@ -7,13 +7,13 @@ articles. A bad file never stops the others from being checked.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
 from kb.markdown_render import parse_blocks, resolve_article_link
+from kb.text_memo import TextMemo
 
 
 @dataclass(frozen=True)
@@ -22,10 +22,9 @@ class Link:
     line: int  # line in the file
 
 
-# (article id, first body line, body digest) -> its links: a long-running `kb index --watch`
-# parses only the bodies that changed (0.55 s of a 10,000-section re-index otherwise)
-_LINKS: dict[tuple[str, int, bytes], tuple[Link, ...]] = {}
-MAX_CACHED_LINKS = 50_000
+# a long-running `kb index --watch` parses only the bodies that changed (0.55 s of a
+# 10,000-section re-index otherwise)
+_LINKS: TextMemo[tuple[Link, ...]] = TextMemo()
 
 
 def article_links(article: Article) -> list[Link]:
@@ -35,14 +34,8 @@ def article_links(article: Article) -> list[Link]:
     """
     if not any(mark in article.body for mark in (*ARTICLE_SUFFIXES, "%", "&")):
         return []  # no article file named, even escaped: nothing to parse (most articles)
-    key = (article.id, article.body_line,
-           hashlib.blake2b(article.body.encode("utf-8"), digest_size=16).digest())
-    found = _LINKS.get(key)
-    if found is None:
-        if len(_LINKS) >= MAX_CACHED_LINKS:
-            _LINKS.clear()
-        found = _LINKS[key] = tuple(_parse_links(article))
-    return list(found)
+    # links resolve relative to the article's id; their lines count from its first body line
+    return list(_LINKS.get(article.body, lambda: tuple(_parse_links(article)), article.id, article.body_line))
 
 
 def _parse_links(article: Article) -> list[Link]:

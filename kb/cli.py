@@ -287,7 +287,7 @@ def serve(host, port, index_dir, threads) -> None:
     click.echo(f"Help centre ready in {time.perf_counter() - started:.1f} s: "
                f"{engine.index.n_articles} articles from {engine.index.build} "
                f"(models {settings.models})")
-    release_freed_memory()  # for the requests; loading the models and index is faster without
+    release_freed_memory()  # for the requests only: loading allocates its large arrays once
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
 

@@ -5,8 +5,9 @@ Every search allocates a few arrays of one float per passage (180 KB each at
 after the first one is freed it raises its mmap threshold (up to 32 MB) and
 takes later ones from the heap, where freed memory mostly stays with the
 process. Measured at 10,000 sections, 8 clients: peak RSS 1,003 MB with the
-default, 900 MB with fixed thresholds, the same queries per second
-(bench/RESULTS.md). glibc reads the same settings from the environment
+default, 900 MB with fixed thresholds; the price, side by side, is about 1 ms on
+a never-asked question and 6-7 % of the throughput (bench/RESULTS.md, third
+round). glibc reads the same settings from the environment
 (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``); those win if set.
 """
 

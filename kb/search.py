@@ -29,6 +29,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -158,8 +159,9 @@ class SearchEngine:
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
         self._results = _LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
-        self._batchers = [QueryBatcher(e) for e in encoders]  # concurrent questions, encoded together
         self._applies: dict[int, np.ndarray] = {}
+        # per encoder, concurrent questions: one encode, one vector product
+        self._batchers = [QueryBatcher(partial(self._dense, slot)) for slot in range(len(encoders))]
 
     # -- evidence ---------------------------------------------------------------
     def prime(self, queries: list[str], batch_size: int = 256) -> None:
@@ -184,13 +186,21 @@ class SearchEngine:
                 for t, v in zip(chunk, encoder.encode(chunk)):
                     self._qcache.put((slot, t.casefold()), v)
 
-    def _query_vector(self, slot: int, text: str) -> np.ndarray:
-        key = (slot, text.casefold())
-        cached = self._qcache.get(key)
-        if cached is None:
-            cached = self._batchers[slot].encode(text)
-            self._qcache.put(key, cached)
-        return cached
+    def _dense(self, slot: int, texts: list[str]) -> list[np.ndarray]:
+        """Concurrent questions' similarity to every passage by one encoder: one
+        encode of those not cached, one vector product for all (kb/query_batcher.py)."""
+        keys = [(slot, t.casefold()) for t in texts]
+        vectors = {key: self._qcache.get(key) for key in keys}
+        missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))
+        if missing:
+            encoded = self.encoders[slot].encode(missing)
+            if len(encoded) != len(missing):
+                raise RuntimeError(f"encoder {self.encoders[slot].name} returned {len(encoded)} "
+                                   f"vectors for {len(missing)} texts")
+            for t, v in zip(missing, encoded):
+                vectors[slot, t.casefold()] = v
+                self._qcache.put((slot, t.casefold()), v)
+        return list(self.index.similarities_many(slot, np.stack([vectors[key] for key in keys])))
 
     def _counts_for(self, slot: int, qlang: str | None) -> bool:
         """Whether this encoder's similarity can count for a question in ``qlang``.
@@ -276,7 +286,7 @@ class SearchEngine:
             if not self._counts_for(slot, qlang):
                 sims_by_slot.append(None)
                 continue
-            sims = self.index.similarities(slot, self._query_vector(slot, text))
+            sims = self._batchers[slot].run(text)
             sims_by_slot.append(sims)
             applies = self._encoder_applies(slot)
             counted = mask & applies

@@ -72,6 +72,16 @@ def test_crash_mid_build_keeps_last_good_index(articles_dir, tmp_path, encoders)
     assert (location / "current").resolve() != good
 
 
+def test_exact_vectors_are_read_aligned_and_equal_the_stored_ones(built_index):
+    import numpy as np
+
+    idx = LoadedIndex(built_index, DEFAULT_MODELS)
+    for slot, matrix in enumerate(idx.vectors):
+        assert matrix is not None and matrix.ctypes.data % 64 == 0  # fast float16 products
+        stored = idx.faiss[slot].reconstruct_n(0, idx.faiss[slot].ntotal)
+        assert matrix.shape == stored.shape and np.array_equal(matrix.astype(np.float32), stored)
+
+
 def test_loading_with_other_models_says_how_to_fix(built_index):
     with pytest.raises(IndexUnavailable, match="kb index"):
         LoadedIndex(built_index, "some-other-model")

@@ -1,92 +1,128 @@
-"""Concurrent questions share encoder calls; a lone question is encoded at once."""
+"""Work of concurrent questions is done together; a lone question at once; errors
+reach every waiter; batched scores and rankings equal single ones."""
 import threading
 import time
 
 import numpy as np
 import pytest
 
+from kb.index_store import LoadedIndex
+from kb.encoders import DEFAULT_MODELS
 from kb.query_batcher import QueryBatcher
+from kb.search import SearchEngine
 
 
-class SlowEncoder:
-    """Records each call; the first call blocks until released, so others queue up."""
-
-    name, dim, languages = "slow", 3, None
+class Recorder:
+    """A batch function that records its batches; the first batch blocks until
+    released, so that the others queue up behind it."""
 
     def __init__(self):
-        self.calls: list[list[str]] = []
+        self.batches: list[list[str]] = []
+        self.threads: list[str] = []
         self.release = threading.Event()
 
-    def encode(self, texts, batch_size=64):
-        self.calls.append(list(texts))
-        if len(self.calls) == 1:
+    def __call__(self, items):
+        self.batches.append(list(items))
+        self.threads.append(threading.current_thread().name)
+        if len(self.batches) == 1:
             assert self.release.wait(5)
-        return np.array([[len(t), i, 1.0] for i, t in enumerate(texts)], dtype=np.float32)
+        return [len(t) for t in items]
 
 
-def test_a_lone_question_is_encoded_alone_and_at_once():
-    enc = SlowEncoder()
-    enc.release.set()
-    b = QueryBatcher(enc)
-    assert b.encode("abc")[0] == 3 and enc.calls == [["abc"]]
+def test_a_lone_item_is_done_at_once_by_its_own_thread():
+    rec = Recorder()
+    rec.release.set()
+    assert QueryBatcher(rec).run("abc") == 3
+    assert rec.batches == [["abc"]] and rec.threads == [threading.current_thread().name]
 
 
-def test_questions_arriving_while_the_encoder_works_go_in_one_batch():
-    enc = SlowEncoder()
-    b = QueryBatcher(enc)
+def test_items_arriving_while_a_batch_runs_are_done_together():
+    rec = Recorder()
+    b = QueryBatcher(rec)
     results = {}
-    threads = [threading.Thread(target=lambda t=t: results.__setitem__(t, b.encode(t)))
+    threads = [threading.Thread(target=lambda t=t: results.__setitem__(t, b.run(t)))
                for t in ["first", "a", "bb", "ccc", "dddd"]]
     threads[0].start()
-    while not enc.calls:
+    while not rec.batches:
         time.sleep(0.001)
     for t in threads[1:]:
         t.start()
     while len(b._queue) < 4:
         time.sleep(0.001)
-    enc.release.set()
+    rec.release.set()
     for t in threads:
         t.join(5)
-    assert enc.calls[0] == ["first"] and sorted(enc.calls[1]) == ["a", "bb", "ccc", "dddd"]
-    assert len(enc.calls) == 2 and b.batches == 2
-    assert {t: v[0] for t, v in results.items()} == {"first": 5, "a": 1, "bb": 2, "ccc": 3, "dddd": 4}
+    assert rec.batches[0] == ["first"] and sorted(rec.batches[1]) == ["a", "bb", "ccc", "dddd"]
+    assert len(rec.batches) == 2 and b.batches == 2
+    assert results == {"first": 5, "a": 1, "bb": 2, "ccc": 3, "dddd": 4}
 
 
-def test_an_encoder_error_reaches_every_waiter_and_nobody_hangs():
-    class Broken:
-        name, dim, languages = "broken", 3, None
+def test_an_error_reaches_every_waiter_and_nobody_hangs():
+    gate = threading.Event()
 
-        def encode(self, texts, batch_size=64):
-            raise RuntimeError("model gone")
+    def broken(items):
+        gate.wait(5)
+        raise RuntimeError("model gone")
 
-    b = QueryBatcher(Broken())
+    b = QueryBatcher(broken)
     errors = []
 
     def ask():
         try:
-            b.encode("x")
+            b.run("x")
         except RuntimeError as exc:
             errors.append(str(exc))
 
     threads = [threading.Thread(target=ask) for _ in range(6)]
     for t in threads:
         t.start()
+    gate.set()
     for t in threads:
         t.join(5)
     assert errors == ["model gone"] * 6
+    with pytest.raises(RuntimeError, match="returned 0 results for 1"):
+        QueryBatcher(lambda items: []).run(1)
+    b.fn = lambda items: [i * 2 for i in items]  # the batcher is usable after an error
+    assert b.run(21) == 42
 
 
-def test_batched_vectors_match_single_ones(encoders):
-    minilm = encoders[1]
-    b = QueryBatcher(minilm)
-    texts = ["where is my parcel", "can I send it back after 3 weeks", "refund to PayPal"]
-    out = {}
-    threads = [threading.Thread(target=lambda t=t: out.__setitem__(t, b.encode(t))) for t in texts]
+def test_batched_scores_equal_single_ones(built_index, encoders):
+    idx = LoadedIndex(built_index, DEFAULT_MODELS)
+    texts = ["where is my parcel", "can I send it back after 3 weeks", "Rückgabe nach drei Wochen"]
+    for slot, encoder in enumerate(encoders):
+        q = encoder.encode(texts)
+        many = idx.similarities_many(slot, q)
+        assert many.shape == (3, len(idx.kind)) and many.dtype == np.float32
+        for i in range(3):
+            single = idx.similarities(slot, q[i])
+            assert np.abs(many[i] - single).max() < 2e-3
+            if idx.rows[slot] is None:  # float16 vectors against the float32 product
+                exact = idx.vectors[slot].astype(np.float32) @ q[i]
+                assert np.abs(single - exact).max() < 2e-3
+
+
+def test_concurrent_searches_rank_as_lone_ones(built_index, encoders):
+    questions = ["where is my parcel", "can I send it back after 3 weeks", "Wo ist mein Paket?",
+                 "refund to PayPal", "Rechnung ändern", "how do I cancel an order"] * 2
+    lone = SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
+    expected = {q: lone.search(q) for q in questions[:6]}
+    engine = SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
+    got = {}
+    start = threading.Barrier(len(questions))
+
+    def ask(i, q):
+        start.wait(5)
+        got[i] = engine.search(q)
+
+    threads = [threading.Thread(target=ask, args=(i, q)) for i, q in enumerate(questions)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
-    for t in texts:
-        assert np.abs(out[t] - minilm.encode([t])[0]).max() < 1e-5
-    with pytest.raises(Exception):
-        QueryBatcher(minilm).encode(None)  # bad input fails loudly, like the encoder itself
+    assert len(got) == len(questions)
+    assert engine._batchers[0].batches < len(questions)  # some questions shared a batch
+    for i, q in enumerate(questions):
+        mine, theirs = got[i], expected[q]
+        assert [r.id for r in mine.results] == [r.id for r in theirs.results]
+        assert mine.answered == theirs.answered
+        assert [round(r.score, 4) for r in mine.results] == [round(r.score, 4) for r in theirs.results]

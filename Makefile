@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python -m pip install -q -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --json bench/out/retrieval.json
 	$(BIN)/python bench/perf.py --json bench/out/perf.json
+	$(BIN)/python bench/hnsw_growth.py --json bench/out/hnsw_growth.json
 
 bench-quick: install
 	$(BIN)/python -m pip install -q -e '.[bench]'

@@ -54,16 +54,16 @@ def _article_vectors(idx) -> tuple[np.ndarray, np.ndarray]:
     encoders only, articles outside their languages have none (and no related
     articles by similarity).
     """
-    slot = next((s for s, rows in enumerate(idx.rows) if rows is None), 0)
+    slot = next((s for s, node_of in enumerate(idx.nodes) if (node_of >= 0).all()), 0)
     seg = idx.segments[ARTICLE]
     views = seg.start + seg.article_starts  # passage number of each article's view
-    rows = idx.rows[slot]
-    have = np.ones(len(views), dtype=bool) if rows is None else np.isin(views, rows)
-    where = views if rows is None else np.searchsorted(rows, views[have])
+    ids = idx.vector_ids(slot, views)
+    have = ids >= 0
+    where = ids[have]
     out = np.zeros((len(views), idx.models[slot]["dim"]), dtype=np.float32)
     if len(where):
         out[have] = (idx.vectors[slot][where] if idx.vectors[slot] is not None
-                     else idx.faiss[slot].reconstruct_batch(where.astype(np.int64)))
+                     else idx.faiss[slot].reconstruct_batch(where))
     return out, have
 
 

@@ -9,6 +9,8 @@ Layout of an index location (``--index DIR``)::
                          /passages.npz   passage -> article/section/kind, text hashes
                          /vectors-<n>.faiss  one FAISS index per encoder (a monolingual
                                              encoder: only its languages' passages)
+                         /vectors-<n>.nodes.npy  passage -> vector (one vector per distinct
+                                             text; -1: not embedded by this encoder)
                          /keywords/      Whoosh BM25F index
                          /vocabulary.json  words and stems per language (kb/vocabulary.py)
 
@@ -38,6 +40,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
+from kb import hnsw_growth
 from kb.articles import Article, Problem
 from kb.check import check_articles
 from kb.encoders import Encoder
@@ -48,11 +51,13 @@ from kb.vocabulary import ArticleText, article_text, build_vocabulary, known_ste
 
 # 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
 # 5: a monolingual encoder's vectors only for the passages of its languages' articles
-FORMAT_VERSION = 5
+# 6: one vector per distinct text, passage -> vector in vectors-<n>.nodes.npy; an HNSW
+#    graph may be grown from the previous build's, with stale nodes (kb/hnsw_growth.py)
+FORMAT_VERSION = 6
 CURRENT = "current"
 # earlier formats whose vectors can be reused: same passages and hashes, other storage
 # (3 and 4 hold a vector of every passage for every encoder)
-REUSABLE_FORMATS = {3, 4, FORMAT_VERSION}
+REUSABLE_FORMATS = {3, 4, 5, FORMAT_VERSION}
 HNSW_THRESHOLD = 200_000  # passages; above this the vector index is approximate (HNSW)
 HNSW_M = 32
 
@@ -118,8 +123,27 @@ def index_vectors(index: faiss.Index) -> np.ndarray:
     return index.reconstruct_n(0, index.ntotal)
 
 
-def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(text hashes, vectors) from the build being served, if it used the same encoder."""
+def nodes_path(build: Path, slot: int) -> Path:
+    """passage -> node of the encoder's index (-1: not embedded by it), format 6."""
+    return build / f"vectors-{slot}.nodes.npy"
+
+
+@dataclass
+class _Served:
+    """An encoder's vectors in the build being served: the index (read into memory),
+    each node's text hash and whether a passage still has it (not stale)."""
+
+    index: faiss.Index
+    hashes: np.ndarray
+    live: np.ndarray
+
+    def reusable(self) -> tuple[np.ndarray, np.ndarray]:
+        """(hashes, vectors) of the live nodes, for ``embed``."""
+        return self.hashes[self.live], index_vectors(self.index)[self.live]
+
+
+def _served_vectors(location: Path, encoder: Encoder, slot: int) -> _Served | None:
+    """The served build's vectors of this slot, if it used the same encoder."""
     current = location / CURRENT
     try:
         manifest = json.loads((current / "manifest.json").read_text())
@@ -130,17 +154,28 @@ def _previous_vectors(location: Path, encoder: Encoder, slot: int) -> tuple[np.n
             return None
         with np.load(current / "passages.npz") as z:
             hashes, passage_article = z["hashes"], z["article"]
-        if manifest["format"] >= 5:
-            langs = [a["lang"] for a in json.loads((current / "articles.json").read_text(encoding="utf-8"))]
-            rows = encoded_rows(passage_article, np.array(langs), models[slot].get("languages"))
-            if rows is not None:
-                hashes = hashes[rows]
-        vectors = index_vectors(faiss.read_index(str(current / f"vectors-{slot}.faiss")))
+        index = faiss.read_index(str(current / f"vectors-{slot}.faiss"))
+        if manifest["format"] >= 6:
+            node_of = np.load(nodes_path(current, slot))
+        else:  # one vector per embedded passage, in passage order
+            rows = None
+            if manifest["format"] >= 5:
+                langs = [a["lang"] for a in json.loads((current / "articles.json").read_text(encoding="utf-8"))]
+                rows = encoded_rows(passage_article, np.array(langs), models[slot].get("languages"))
+            node_of = np.full(len(hashes), -1, dtype=np.int64)
+            covered = np.arange(len(hashes)) if rows is None else rows
+            if len(covered) != index.ntotal:
+                return None
+            node_of[covered] = np.arange(len(covered))
     except (OSError, KeyError, ValueError, IndexError, RuntimeError):
         return None
-    if len(hashes) != len(vectors) or hashes.dtype != np.dtype("S16"):
+    if len(node_of) != len(hashes) or hashes.dtype != np.dtype("S16") or \
+            (len(node_of) and node_of.max() >= index.ntotal):
         return None
-    return hashes, vectors
+    node_hashes = np.zeros(index.ntotal, dtype="S16")
+    node_hashes[node_of[node_of >= 0]] = hashes[node_of >= 0]
+    live = np.bincount(node_of[node_of >= 0], minlength=index.ntotal) > 0
+    return _Served(index, node_hashes, live)
 
 
 def _found_in(hashes: np.ndarray, previous: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
@@ -391,17 +426,33 @@ def build_index(
         article_lang = np.array([a.lang for a in articles])
         for slot, encoder in enumerate(get_encoders()):
             step(f"embedding with {encoder.name}")
-            previous = _previous_vectors(location, encoder, slot)
+            served = _served_vectors(location, encoder, slot)
             rows = encoded_rows(passages.article, article_lang, encoder.languages)
-            texts = passages.texts if rows is None else [passages.texts[i] for i in rows]
-            vectors, encoded = embed(encoder, texts, hashes if rows is None else hashes[rows], previous, progress)
+            covered = np.arange(len(passages.texts)) if rows is None else rows
+            # one vector per distinct text: passages repeat (boilerplate sentences, titles),
+            # and HNSW graphs lose recall on exact duplicates (bench/RESULTS.md)
+            distinct, first, node_of_covered = np.unique(hashes[covered], return_index=True,
+                                                         return_inverse=True)
+            texts = [passages.texts[covered[i]] for i in first]
+            vectors, encoded = embed(encoder, texts, distinct, served.reusable() if served else None, progress)
             report.encoded[encoder.name] = encoded
             report.reused[encoder.name] = len(texts) - encoded
-            index = vector_index(vectors)
+            node = None
+            if len(vectors) > HNSW_THRESHOLD and served is not None and not force and \
+                    isinstance(served.index, faiss.IndexHNSW):
+                step(f"adding changed texts to the served graph of {encoder.name}")
+                node = hnsw_growth.grow(served.index, served.hashes, served.live, distinct, vectors)
+            index = served.index if node is not None else vector_index(vectors)
+            if node is None:
+                node = np.arange(len(vectors))
+            node_of = np.full(len(passages.texts), -1, dtype=np.int32)
+            node_of[covered] = node[node_of_covered.ravel()]
             faiss.write_index(index, str(tmp / f"vectors-{slot}.faiss"))
+            np.save(nodes_path(tmp, slot), node_of)
             models.append({"name": encoder.name, "dim": encoder.dim,
                            "languages": sorted(encoder.languages) if encoder.languages else None,
-                           "index": type(index).__name__, "vectors": len(texts)})
+                           "index": type(index).__name__, "passages": len(covered),
+                           "vectors": int(index.ntotal), "stale": int(index.ntotal - len(vectors))})
 
         step("building keyword index")
         langs = sorted({a.lang for a in articles})

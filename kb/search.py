@@ -54,6 +54,7 @@ SNIPPET_CHARS = 320
 # same options is answered from memory. Each engine has its own cache, so a new
 # index build (a new engine) never serves results of the previous one.
 RESULT_CACHE_SIZE = 2048
+MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
 
 
 class QueryError(ValueError):
@@ -214,6 +215,15 @@ class SearchEngine:
             return True
         return (qlang is None or qlang in langs) and bool(self._encoder_applies(slot).any())
 
+    def _z_basis(self, slot: int, counted: np.ndarray) -> np.ndarray:
+        """The articles whose scores set an encoder's z-scale: all counted ones, or,
+        for an approximate (HNSW) index, those of them scored exactly (LoadedIndex.sampled)."""
+        sampled = self.index.sampled[slot]
+        if sampled is None:
+            return counted
+        basis = counted & sampled
+        return basis if basis.sum() >= MIN_Z_SAMPLE else counted
+
     def _encoder_applies(self, slot: int) -> np.ndarray:
         """Articles where this encoder's similarity counts (read-only, computed once)."""
         ok = self._applies.get(slot)
@@ -294,7 +304,7 @@ class SearchEngine:
             for k in KINDS:
                 seg = idx.segments[k]
                 per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
-                dense_sum += np.where(applies, _z(per_article, counted), 0.0)
+                dense_sum += np.where(applies, _z(per_article, self._z_basis(slot, counted)), 0.0)
                 dense_w += applies
                 if counted.any():
                     value = float(per_article[counted].max())

@@ -89,8 +89,8 @@ def test_vectors_are_float16_and_products_match_float32(built_index, encoders):
     idx = LoadedIndex(built_index, DEFAULT_MODELS)
     q = encoders[0].encode(["Wie lange dauert die Lieferung?"])[0]
     stored = idx.vectors[0]
-    assert stored.dtype == np.float16 and stored.shape == (len(idx.kind), 512)
-    exact = stored.astype(np.float32) @ q
+    assert stored.dtype == np.float16 and stored.shape == (idx.faiss[0].ntotal, 512)
+    exact = stored.astype(np.float32)[idx.nodes[0]] @ q  # each passage through its text's vector
     assert np.abs(idx.similarities(0, q) - exact).max() < 1e-3
     # the stored vectors are the encoder's, to float16 precision
     title = idx.articles[idx.by_id["de/lieferzeit"]]["title"]
@@ -137,6 +137,23 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
         assert a.answered == b.answered
     from kb.catalog import Catalog
     assert Catalog(approximate).related(idx.articles[idx.by_id["en/delivery"]]) is not None
+    # few neighbours found: every article's whole-article passage and the sampled articles'
+    # passages are still scored exactly, and only sampled articles set the z-scale
+    from kb import index_store
+    from kb.passages import ARTICLE
+    monkeypatch.setattr(index_store, "APPROXIMATE_NEIGHBOURS", 3)
+    monkeypatch.setattr(index_store, "Z_SAMPLE_ARTICLES", 1)
+    idx = LoadedIndex(location, DEFAULT_MODELS)
+    exact_idx = LoadedIndex(built_index, DEFAULT_MODELS)
+    for slot, encoder in enumerate(encoders):
+        q = encoder.encode(["Wie lange dauert die Lieferung nach Österreich?"])[0]
+        got, want = idx.similarities(slot, q), exact_idx.similarities(slot, q)
+        covered = idx.nodes[slot] >= 0
+        views = covered & (idx.kind == ARTICLE)
+        sampled = covered & idx.sampled[slot][idx.article]
+        assert idx.sampled[slot].sum() == 1 and sampled.sum() < covered.sum()
+        assert views.any() and np.allclose(got[views | sampled], want[views | sampled], atol=2e-3)
+        assert (got[covered] >= np.sort(want[covered])[-3] - 2e-3).sum() >= 3  # the 3 found
 
 
 def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_path, encoders, monkeypatch):
@@ -184,3 +201,49 @@ def test_a_repeated_question_is_answered_from_the_result_cache(built_index, enco
     assert len(keyword_calls) == 2
     assert all(h.lang == "de" for h in german_only.results)
     assert internal.results and german_only.results
+
+
+def test_an_hnsw_graph_grows_by_the_changed_passages_and_skips_stale_ones(articles_dir, tmp_path, encoders,
+                                                                         monkeypatch):
+    import json
+
+    from kb import hnsw_growth, index_build
+    from kb.catalog import Catalog
+    monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
+    location = tmp_path / "index"
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    first = LoadedIndex(location, DEFAULT_MODELS)
+    sizes = [f.ntotal for f in first.faiss]
+    p = articles_dir / "en" / "returns.md"
+    p.write_text(p.read_text() + "\nQuokkas may return their parcels by zeppelin within 30 days.\n")
+    (articles_dir / "intern" / "kulanz.md").unlink()
+    report = build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    grown = LoadedIndex(location, DEFAULT_MODELS)
+    stale = [m["stale"] for m in grown.manifest["models"]]
+    assert all(s > 0 for s in stale) and stale == [int((~live).sum()) for live in grown.live_nodes]
+    # the graph was copied and grew by what was encoded; nothing else was added
+    assert [f.ntotal for f in grown.faiss] == [n + report.encoded[e.name] for n, e in zip(sizes, encoders)]
+
+    rebuilt = tmp_path / "fresh"
+    build_index(articles_dir, rebuilt, lambda: encoders, DEFAULT_MODELS)
+    fresh = LoadedIndex(rebuilt, DEFAULT_MODELS)
+    assert [m["stale"] for m in fresh.manifest["models"]] == [0, 0]
+    a, b = SearchEngine(grown, encoders), SearchEngine(fresh, encoders)
+    for q in [*QUERIES, "return parcels by zeppelin"]:
+        ra, rb = a.search(q, audience="internal"), b.search(q, audience="internal")
+        assert [h.id for h in ra.results][:3] == [h.id for h in rb.results][:3], q
+        assert "intern/kulanz" not in [h.id for h in ra.results]  # its vectors are stale
+    assert a.search("return parcels by zeppelin").results[0].id == "en/returns"
+    for slot in range(2):  # every passage's similarity is its own vector's, stale ones count nowhere
+        q = encoders[slot].encode(["Quokkas may return their parcels by zeppelin within 30 days."])[0]
+        sims_grown, sims_fresh = grown.similarities(slot, q), fresh.similarities(slot, q)
+        top = np.argsort(-sims_fresh)[:5]
+        assert np.allclose(sims_grown[top], sims_fresh[top], atol=1e-4)
+    assert Catalog(a).related(grown.articles[grown.by_id["en/delivery"]]) is not None
+
+    # too much stale, or --force: the graph is built anew
+    monkeypatch.setattr(hnsw_growth, "STALE_LIMIT", 0.0)
+    p.write_text(p.read_text() + "\nAnd by balloon.\n")
+    build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
+    again = json.loads((location / "current" / "manifest.json").read_text())
+    assert [m["stale"] for m in again["models"]] == [0, 0]

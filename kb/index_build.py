@@ -58,7 +58,7 @@ CURRENT = "current"
 # earlier formats whose vectors can be reused: same passages and hashes, other storage
 # (3 and 4 hold a vector of every passage for every encoder)
 REUSABLE_FORMATS = {3, 4, 5, FORMAT_VERSION}
-HNSW_THRESHOLD = 200_000  # passages; above this the vector index is approximate (HNSW)
+HNSW_THRESHOLD = 200_000  # distinct texts (vectors); above this the index is approximate (HNSW)
 HNSW_M = 32
 
 
@@ -100,7 +100,7 @@ def article_record(a: Article) -> dict:
 
 
 def vector_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner product up to HNSW_THRESHOLD passages, HNSW above (see bench/).
+    """Exact inner product up to HNSW_THRESHOLD vectors, HNSW above (see bench/).
 
     Exact indexes keep the vectors as float16: half the bytes every query reads
     and every server keeps in memory, for cosines within 1e-4 of float32

@@ -14,8 +14,8 @@ anew). At the end, for 200 benchmark questions: recall@10 of each index's
 search as kb.search runs it (LoadedIndex.similarities: 2,000 neighbours)
 against exact search over the same vectors, counting a result as found when
 its score reaches the exact 10th (passages with the same text share a vector),
-and how often the first article of a full search is the same as with an exact
-index of the same articles.
+and how often a full search gives the same first article (and the same
+`answered`) as with an exact index of the same articles.
 """
 
 from __future__ import annotations
@@ -114,10 +114,15 @@ def main() -> None:
         build_index(articles, exact_at, lambda: encoders, DEFAULT_MODELS, force=True)
         engines = {name: SearchEngine(idx, encoders) for name, idx in
                    (("grown", grown), ("anew", anew), ("exact", LoadedIndex(exact_at, DEFAULT_MODELS)))}
-        first = {name: [e.search(q).results[0].id for q in questions] for name, e in engines.items()}
+        found = {name: [e.search(q) for q in questions] for name, e in engines.items()}
         for name in ("grown", "anew"):
+            pairs = list(zip(found[name], found["exact"]))
             out[f"same_first_as_exact_{name}"] = round(float(np.mean(
-                [a == b for a, b in zip(first[name], first["exact"])])), 3)
+                [a.results[0].id == b.results[0].id for a, b in pairs])), 3)
+            out[f"exact_first_in_top3_{name}"] = round(float(np.mean(
+                [b.results[0].id in [h.id for h in a.results[:3]] for a, b in pairs])), 3)
+            out[f"same_answered_as_exact_{name}"] = round(float(np.mean(
+                [a.answered == b.answered for a, b in pairs])), 3)
     out["grown_median_s"] = statistics.median(out["grown_s"])
     out["anew_median_s"] = statistics.median(out["anew_s"])
     print(json.dumps(out, indent=2))

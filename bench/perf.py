@@ -35,7 +35,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -413,7 +412,9 @@ def watch_latency(articles: Path, location: Path, models: str, files: list[Path]
         print(f"kb index --watch, save to new build: {[round(x, 2) for x in seconds]} s", flush=True)
         return round(statistics.median(seconds), 2)
     finally:
-        proc.send_signal(signal.SIGINT)
+        # SIGTERM: a benchmark started in the background has SIGINT ignored, and so has
+        # the watcher it starts (kb index --watch keeps an inherited SIG_IGN)
+        proc.terminate()
         proc.wait(timeout=30)
 
 

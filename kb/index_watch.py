@@ -1,10 +1,10 @@
 """`kb index --watch`: re-index as soon as an article file changes, models kept loaded.
 
 A new `kb index` process spends 4-5 s importing torch and loading the models
-before it re-indexes one changed article (about 1.8 s at 10,000 sections,
-bench/RESULTS.md). A watching process pays that once, so an editor sees a saved
-change in the running help centre about two seconds later (the server switches
-to each new build by itself).
+before it re-indexes one changed article. A watching process pays that once and
+parses only the changed files again, so an editor sees a saved change in the
+running help centre about 1.2-1.5 s later at 10,000 sections (bench/RESULTS.md;
+the server switches to each new build by itself).
 
 File events come from the operating system (watchdog: inotify on Linux), so an
 idle watcher costs nothing. Editors and sync tools often write several files,

@@ -52,6 +52,9 @@ def test_kill_9_during_kb_index_never_damages_the_served_index(articles_dir, tmp
     (lambda b: (b / "manifest.json").write_text('{"format": 3, "mod'), "manifest.json"),
     (lambda b: (b / "vectors-1.faiss").write_bytes((b / "vectors-1.faiss").read_bytes()[:100]), "vectors-1.faiss"),
     (lambda b: (b / "passages.npz").write_bytes(b"PK\x03\x04 not a zip"), "passages.npz"),
+    (lambda b: (b / "vectors-0.nodes.npy").write_bytes(b"\x93NUMPY damaged"), "vectors-0.nodes.npy"),
+    (lambda b: (b / "vectors-1.nodes.npy").write_bytes((b / "vectors-0.nodes.npy").read_bytes()),
+     "vectors-1.nodes.npy"),  # a valid file of the other encoder: passages it does not cover
     (lambda b: (b / "articles.json").unlink(), "articles.json"),
     (lambda b: shutil.rmtree(b / "keywords"), "keywords"),
 ])

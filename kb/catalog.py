@@ -57,7 +57,7 @@ def _article_vectors(idx) -> tuple[np.ndarray, np.ndarray]:
     slot = next((s for s, node_of in enumerate(idx.nodes) if (node_of >= 0).all()), 0)
     seg = idx.segments[ARTICLE]
     views = seg.start + seg.article_starts  # passage number of each article's view
-    ids = idx.vector_ids(slot, views)
+    ids = idx.nodes[slot][views]
     have = ids >= 0
     where = ids[have]
     out = np.zeros((len(views), idx.models[slot]["dim"]), dtype=np.float32)

@@ -145,7 +145,7 @@ class LoadedIndex:
         self.nodes: list[np.ndarray] = []
         # per encoder: whether a passage still has the node (a grown HNSW graph has stale ones)
         self.live_nodes: list[np.ndarray] = []
-        self._gather: list[tuple[np.ndarray, np.ndarray]] = []
+        self._gather: list[tuple[np.ndarray, np.ndarray]] = []  # from nodes, for each search
         for slot, model in enumerate(self.models):
             path = self.build / f"vectors-{slot}.faiss"
             try:
@@ -236,10 +236,11 @@ class LoadedIndex:
         Exact indexes: torch's half-precision product reads the float16 vectors
         as stored (numpy has no fast float16 path: 10x slower than float32) and
         accumulates in float32; several queries cost one pass over the vectors
-        (45,418 x 512: 1.2 ms for 1 or 16 queries). Approximate (HNSW) indexes:
-        the 2,000 nearest; the others get the lowest of those. Passages the
-        encoder has no vector for (another language) get 0: the ranker does not
-        count them.
+        (45,438 x 512: 1.2 ms for 1 or 16 queries). Approximate (HNSW) indexes:
+        the 2,000 nearest and the exact sample (_exact_sample); the others get
+        the lowest of the 2,000. A passage gets the score of its text's vector;
+        passages the encoder has no vector for (another language) get 0: the
+        ranker does not count them.
         """
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         n_queries, node_of = len(queries), self.nodes[slot]
@@ -299,10 +300,6 @@ class LoadedIndex:
         sampled = np.unique(np.r_[node_of[covered[mask[self.article[covered]]]], node_of[views]])
         vectors = self.faiss[slot].reconstruct_batch(sampled)
         return mask, sampled, torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float16))
-
-    def vector_ids(self, slot: int, passages: np.ndarray) -> np.ndarray:
-        """The id of each passage's vector in this encoder's index; -1 where it has none."""
-        return self.nodes[slot][passages]
 
     def close(self) -> None:
         self.keywords.close()

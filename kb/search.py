@@ -300,11 +300,12 @@ class SearchEngine:
             sims_by_slot.append(sims)
             applies = self._encoder_applies(slot)
             counted = mask & applies
+            basis = self._z_basis(slot, counted)
             mono = self.encoders[slot].languages is not None
             for k in KINDS:
                 seg = idx.segments[k]
                 per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
-                dense_sum += np.where(applies, _z(per_article, self._z_basis(slot, counted)), 0.0)
+                dense_sum += np.where(applies, _z(per_article, basis), 0.0)
                 dense_w += applies
                 if counted.any():
                     value = float(per_article[counted].max())

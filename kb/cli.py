@@ -69,12 +69,13 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
 @click.option("--models", help="Encoders, e.g. 'use-multilingual-v3,all-MiniLM-L6-v2@en'.")
 @click.option("--strict", is_flag=True, help="Refuse to build when any article has an error.")
 @click.option("--force", is_flag=True,
-              help="Rebuild even when no article changed, with the keyword index, sections and stems "
-                   "made from scratch (embeddings of unchanged passages are still reused).")
+              help="Rebuild even when no article changed, with the keyword index, sections, stems "
+                   "and any HNSW graph made from scratch (embeddings of unchanged texts are still "
+                   "reused).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--watch", is_flag=True,
               help="Keep running and re-index whenever an article file changes (models stay "
-                   "loaded: about 2 s from saving an article to the new index at 10,000 sections).")
+                   "loaded: about 1.5 s from saving an article to the new index at 10,000 sections).")
 def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     """Build the search index and publish it atomically.
 

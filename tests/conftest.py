@@ -1,10 +1,27 @@
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 ROOT = Path(__file__).resolve().parent.parent
+_MODEL_CACHE = None
+
+
+def pytest_configure(config):
+    """Exports of models (kb/onnx_encoder.py) go to a cache of this test run, not the user's;
+    the processes the tests start inherit it."""
+    global _MODEL_CACHE
+    if "KB_MODEL_CACHE" not in os.environ:
+        _MODEL_CACHE = tempfile.mkdtemp(prefix="kb-test-models-")
+        os.environ["KB_MODEL_CACHE"] = _MODEL_CACHE
+
+
+def pytest_unconfigure(config):
+    if _MODEL_CACHE:
+        shutil.rmtree(_MODEL_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """What makes re-indexing and searching fast must not change what is found:
 the keyword index updated in place, float16 vectors, encoders skipped by language."""
+import faiss
 import numpy as np
 from whoosh import index as whoosh_index
 
@@ -85,12 +86,16 @@ def test_damaged_previous_keyword_index_means_a_full_rebuild(articles_dir, tmp_p
     assert engine.search("return label").results[0].id == "en/returns"
 
 
-def test_vectors_are_float16_and_products_match_float32(built_index, encoders):
+def test_vectors_are_stored_as_float16_and_searched_as_aligned_float32(built_index, encoders):
     idx = LoadedIndex(built_index, DEFAULT_MODELS)
     q = encoders[0].encode(["Wie lange dauert die Lieferung?"])[0]
+    assert idx.faiss[0].sq.qtype == faiss.ScalarQuantizer.QT_fp16  # half the bytes on disk
     stored = idx.vectors[0]
-    assert stored.dtype == np.float16 and stored.shape == (idx.faiss[0].ntotal, 512)
-    exact = stored.astype(np.float32)[idx.nodes[0]] @ q  # each passage through its text's vector
+    assert stored.dtype == np.float32 and stored.shape == (idx.faiss[0].ntotal, 512)
+    assert stored.ctypes.data % 64 == 0
+    assert np.array_equal(stored, stored.astype(np.float16).astype(np.float32))  # the stored values
+    assert np.array_equal(stored, idx.faiss[0].reconstruct_n(0, idx.faiss[0].ntotal))
+    exact = stored[idx.nodes[0]] @ q  # each passage through its text's vector
     assert np.abs(idx.similarities(0, q) - exact).max() < 1e-3
     # the stored vectors are the encoder's, to float16 precision
     title = idx.articles[idx.by_id["de/lieferzeit"]]["title"]

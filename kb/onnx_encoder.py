@@ -1,0 +1,170 @@
+"""A sentence-transformers model run by ONNX Runtime, without torch in the process.
+
+Why: importing torch, transformers and sentence-transformers costs a server
+about 480 MB and 3-4 s before any model is loaded (sentence-transformers imports
+scikit-learn and, through transformers, SymPy and torch's compiler), and torch
+runs one question's encode 13-16 ms on a request thread against 4-5 ms for the
+same graph in ONNX Runtime, whose thread pool belongs to the session and not to
+the calling thread (bench/RESULTS.md, fifth round). The vectors are the same:
+1.5e-7 apart on 300 real questions.
+
+The export is made once per model from the loaded sentence-transformers model
+(``kb/onnx_export.py``) into a cache directory keyed by a fingerprint of the
+model's files, and checked there against the model's own embeddings. This
+module only reads it: the tokenizer (HuggingFace ``tokenizers``, the same Rust
+code transformers' fast tokenizers run), the graph, and how the token vectors
+are pooled. Every load encodes the stored probe texts again and compares them
+with the vectors the original model gave, so a damaged or mismatched export is
+never used silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+
+EXPORT_VERSION = 1  # bump when the export's layout or the pooling code changes
+PROBE_TOLERANCE = 1e-4  # max abs difference of a probe embedding from the original model's
+POOLINGS = ("mean", "cls", "max")
+
+
+class ExportUnusable(RuntimeError):
+    """The cached export cannot be used; the message says why (damaged, mismatched)."""
+
+
+def cache_root() -> Path:
+    """Where exports live: ``KB_MODEL_CACHE``, else the user's cache directory.
+
+    Like the HuggingFace cache, derived model files belong to the machine's user,
+    not to an index location: every index and process on the machine shares them.
+    """
+    configured = os.environ.get("KB_MODEL_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kb" / "models"
+
+
+def local_model_dir(path_or_name: str) -> Path | None:
+    """The directory holding the model's files, without loading it; None if unknown here.
+
+    A local path is itself; a hub name is looked up in the HuggingFace cache only
+    (no download: then the model has to be loaded once through sentence-transformers).
+    """
+    path = Path(path_or_name).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    if path_or_name.count("/") > 1 or path_or_name.startswith((".", "/", "~")):
+        return None
+    try:
+        from huggingface_hub import snapshot_download
+
+        name = path_or_name if "/" in path_or_name else f"sentence-transformers/{path_or_name}"
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:  # not cached, no huggingface_hub, offline: the caller falls back
+        return None
+
+
+def fingerprint(model_dir: Path) -> str:
+    """A key for one version of a model's files (names, sizes, modification times).
+
+    Contents are not hashed: 90 MB of weights would cost each server start 0.2 s,
+    and a reinstall that changes nothing only costs one export more.
+    """
+    h = hashlib.sha256(f"kb-onnx-{EXPORT_VERSION}".encode())
+    for f in sorted(p for p in model_dir.rglob("*") if p.is_file() and ".git" not in p.parts):
+        st = f.stat()
+        h.update(f"{f.relative_to(model_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def export_dir(name: str, model_dir: Path) -> Path:
+    """The export of this version of the model's files (``name``: as configured, for people)."""
+    label = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "model"
+    return cache_root() / f"{label}-{fingerprint(model_dir)}"
+
+
+def _threads() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), 4))
+
+
+class OnnxEncoder:
+    """The Encoder interface (kb/encoders.py) over an export made by kb/onnx_export.py."""
+
+    def __init__(self, name: str, languages: frozenset[str] | None, folder: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.name = name
+        self.languages = languages
+        self.folder = folder
+        try:
+            self.config = json.loads((folder / "export.json").read_text(encoding="utf-8"))
+            if self.config.get("version") != EXPORT_VERSION or self.config.get("pooling") not in POOLINGS:
+                raise ExportUnusable(f"export {folder} is of another kb version")
+            self.dim = int(self.config["dim"])
+            self._inputs = list(self.config["inputs"])
+            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = _threads()
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            self._session = ort.InferenceSession(str(folder / "model.onnx"), options,
+                                                 providers=["CPUExecutionProvider"])
+            with np.load(folder / "probe.npz") as z:
+                probe_texts, probe_vectors = [str(t) for t in z["texts"]], z["vectors"]
+        except ExportUnusable:
+            raise
+        except Exception as exc:  # missing or damaged files, a graph ORT cannot read
+            raise ExportUnusable(f"export {folder} is unreadable: {type(exc).__name__}: "
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(int(self.config["max_seq_length"]))
+        got = self.encode(probe_texts)
+        if got.shape != probe_vectors.shape or np.abs(got - probe_vectors).max() > PROBE_TOLERANCE:
+            raise ExportUnusable(f"export {folder} does not reproduce the model's embeddings")
+
+    def _features(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if self.config.get("lowercase"):
+            texts = [t.lower() for t in texts]
+        encodings = self._tokenizer.encode_batch([t.strip() for t in texts])
+        longest = max(len(e.ids) for e in encodings)
+        ids = np.full((len(texts), longest), int(self.config["pad_id"]), dtype=np.int64)
+        mask = np.zeros((len(texts), longest), dtype=np.int64)
+        types = np.zeros((len(texts), longest), dtype=np.int64)
+        left = self.config.get("padding_side") == "left"
+        for i, e in enumerate(encodings):
+            n = len(e.ids)
+            span = slice(longest - n, longest) if left else slice(0, n)
+            ids[i, span], mask[i, span], types[i, span] = e.ids, e.attention_mask, e.type_ids
+        features = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return {k: features[k] for k in self._inputs}
+
+    def _pool(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        pooling = self.config["pooling"]
+        if pooling == "cls":
+            out = tokens[np.arange(len(tokens)), mask.argmax(axis=1)]
+        elif pooling == "max":
+            out = np.where(mask[..., None] > 0, tokens, -np.inf).max(axis=1)
+        else:
+            m = mask[..., None].astype(np.float32)
+            out = (tokens * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+        if self.config.get("normalize"):
+            out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out.astype(np.float32, copy=False)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = list(texts[start:start + batch_size])
+            features = self._features(chunk)  # the tokenizer is read-only here: no lock
+            tokens = self._session.run(None, features)[0]
+            out[start:start + len(chunk)] = self._pool(tokens, features["attention_mask"])
+        return out

@@ -1,0 +1,121 @@
+"""The English model through ONNX Runtime: same vectors, no torch in the process, and
+damaged or unsupported exports never used silently."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kb import encoders as enc
+from kb import onnx_encoder, onnx_export
+from kb.encoders import EncoderSpec, ModelLoadError
+
+MINILM = EncoderSpec("all-MiniLM-L6-v2", frozenset({"en"}))
+TEXTS = [
+    "Where is my parcel?", "wo ist mein Paket", "can I send it back after 3 weeks",
+    "  leading and trailing spaces  ", "ÜBER 9000 Zeichen? Ünïcödé ☃", "refund " * 300, "",
+    "I ordered two pairs of shoes but only one arrived, what now?",
+]
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_MODEL_CACHE", str(tmp_path / "models"))
+    return tmp_path / "models"
+
+
+@pytest.fixture(scope="module")
+def torch_minilm():
+    return enc.SentenceTransformerEncoder(MINILM, enc._model_path(MINILM))
+
+
+def _export_folder(cache):
+    folders = [p for p in cache.iterdir() if not p.name.startswith(".")]
+    assert len(folders) == 1, folders
+    return folders[0]
+
+
+def test_export_reproduces_the_models_embeddings(cache, torch_minilm):
+    loaded = enc.load_encoder(MINILM)
+    assert isinstance(loaded, onnx_encoder.OnnxEncoder)
+    assert loaded.dim == torch_minilm.dim == 384 and loaded.languages == frozenset({"en"})
+    ours, theirs = loaded.encode(TEXTS, batch_size=3), torch_minilm.encode(TEXTS)
+    assert ours.dtype == np.float32 and ours.shape == theirs.shape
+    assert np.abs(ours - theirs).max() < 1e-5
+    # one text alone gets the vector it gets in a padded batch
+    assert np.abs(loaded.encode([TEXTS[2]])[0] - ours[2]).max() < 1e-5
+    folder = _export_folder(cache)
+    assert folder.name.startswith("all-MiniLM-L6-v2-")
+    config = json.loads((folder / "export.json").read_text())
+    assert config["pooling"] == "mean" and config["normalize"] and config["max_seq_length"] == 256
+
+
+def test_a_process_with_the_export_never_imports_torch(cache, torch_minilm):
+    enc.load_encoder(MINILM)  # makes the export
+    code = ("import sys; from kb.encoders import load_encoders; e = load_encoders("
+            "'use-multilingual-v3,all-MiniLM-L6-v2@en'); v = e[1].encode(['Where is my parcel?']); "
+            "print(type(e[1]).__name__, round(float(v[0] @ v[0]), 4), "
+            "sorted(m for m in ('torch', 'transformers', 'sentence_transformers', 'sklearn') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "KB_MODEL_CACHE": str(cache)}, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["OnnxEncoder", "1.0", "[]"]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda f: (f / "model.onnx").write_bytes((f / "model.onnx").read_bytes()[:5000]),
+    lambda f: (f / "tokenizer.json").write_text("{not json"),
+    lambda f: np.savez(f / "probe.npz", texts=np.array(["a"]), vectors=np.ones((1, 384), np.float32)),
+    lambda f: (f / "export.json").write_text(json.dumps({**json.loads((f / "export.json").read_text()),
+                                                         "pooling": "cls"})),
+])
+def test_a_damaged_export_is_made_again(cache, torch_minilm, damage, caplog):
+    enc.load_encoder(MINILM)
+    folder = _export_folder(cache)
+    damage(folder)
+    with pytest.raises(onnx_encoder.ExportUnusable):
+        onnx_encoder.OnnxEncoder(MINILM.name, MINILM.languages, folder)
+    loaded = enc.load_encoder(MINILM)  # warns, loads the model, exports it again
+    assert isinstance(loaded, onnx_encoder.OnnxEncoder)
+    assert "exporting model 'all-MiniLM-L6-v2' again" in caplog.text
+    assert np.abs(loaded.encode(TEXTS[:3]) - torch_minilm.encode(TEXTS[:3])).max() < 1e-5
+
+
+def test_an_unsupported_model_runs_on_torch_and_is_not_tried_again(cache, tmp_path, caplog):
+    model = tmp_path / "weighted-minilm"
+    shutil.copytree(enc._model_path(MINILM), model)
+    pooling = model / "1_Pooling" / "config.json"
+    config = json.loads(pooling.read_text())
+    config.update(pooling_mode_mean_tokens=False, pooling_mode_weightedmean_tokens=True)
+    pooling.write_text(json.dumps(config))
+    spec = EncoderSpec(str(model), None)
+    loaded = enc.load_encoder(spec)
+    assert isinstance(loaded, enc.SentenceTransformerEncoder)
+    assert "no ONNX export (pooling 'weightedmean'" in caplog.text
+    folder = _export_folder(cache)
+    assert onnx_export.refused(folder).startswith("pooling 'weightedmean'")
+    assert not (folder / "model.onnx").exists()
+    caplog.clear()
+    assert isinstance(enc.load_encoder(spec), enc.SentenceTransformerEncoder)
+    assert "ONNX" not in caplog.text  # refused once, remembered
+
+
+def test_a_changed_model_gets_its_own_export(cache, tmp_path):
+    model = tmp_path / "minilm-copy"
+    shutil.copytree(enc._model_path(MINILM), model)
+    first = onnx_encoder.export_dir("m", model)
+    (model / "README.md").write_text("edited")
+    assert onnx_encoder.export_dir("m", model) != first
+
+
+def test_runtime_setting(cache, monkeypatch):
+    monkeypatch.setenv("KB_ENCODER_RUNTIME", "torch")
+    assert isinstance(enc.load_encoder(MINILM), enc.SentenceTransformerEncoder)
+    assert not cache.exists()  # nothing exported
+    monkeypatch.setenv("KB_ENCODER_RUNTIME", "gpu")
+    with pytest.raises(ModelLoadError, match="KB_ENCODER_RUNTIME='gpu': expected 'auto' or 'torch'"):
+        enc.load_encoder(MINILM)

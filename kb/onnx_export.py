@@ -13,6 +13,7 @@ next start does not try again.
 from __future__ import annotations
 
 import json
+from importlib import metadata
 import shutil
 import tempfile
 import warnings
@@ -135,17 +136,29 @@ def export(model, name: str, languages: frozenset[str] | None, folder: Path) -> 
     except ExportRefused as exc:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / FAILED).write_text(json.dumps({"version": EXPORT_VERSION, "reason": str(exc)}),
+        (folder / FAILED).write_text(json.dumps({"libraries": _libraries(), "reason": str(exc)}),
                                      encoding="utf-8")
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _libraries() -> dict[str, str | None]:
+    """What an export depends on besides the model; a refusal holds only while these stay."""
+    found: dict[str, str | None] = {"kb-export": str(EXPORT_VERSION)}
+    for name in ("torch", "transformers", "sentence-transformers", "onnx", "onnxruntime", "tokenizers"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
 def refused(folder: Path) -> str | None:
-    """Why an earlier export of this model version was refused, if it was."""
+    """Why an earlier export of this model version was refused, if it was, with the same
+    libraries (a missing or older package may have been the reason)."""
     try:
         data = json.loads((folder / FAILED).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return data.get("reason") if data.get("version") == EXPORT_VERSION else None
+    return data.get("reason") if data.get("libraries") == _libraries() else None

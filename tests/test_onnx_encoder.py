@@ -102,6 +102,12 @@ def test_an_unsupported_model_runs_on_torch_and_is_not_tried_again(cache, tmp_pa
     caplog.clear()
     assert isinstance(enc.load_encoder(spec), enc.SentenceTransformerEncoder)
     assert "ONNX" not in caplog.text  # refused once, remembered
+    # ... while the libraries stay: with another onnx release it is tried again
+    record = json.loads((folder / onnx_export.FAILED).read_text())
+    record["libraries"]["onnx"] = "0.1"
+    (folder / onnx_export.FAILED).write_text(json.dumps(record))
+    assert isinstance(enc.load_encoder(spec), enc.SentenceTransformerEncoder)
+    assert "no ONNX export (pooling 'weightedmean'" in caplog.text
 
 
 def test_a_changed_model_gets_its_own_export(cache, tmp_path):

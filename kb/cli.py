@@ -269,6 +269,7 @@ def serve(host, port, index_dir, threads) -> None:
 
     from waitress import serve as waitress_serve
 
+    from kb.compute_threads import one_blas_thread
     from kb.encoders import ModelLoadError
     from kb.index_store import IndexUnavailable
     from kb.memory import release_freed_memory
@@ -278,6 +279,7 @@ def serve(host, port, index_dir, threads) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
     started = time.perf_counter()
+    one_blas_thread()
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)

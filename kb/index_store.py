@@ -44,16 +44,19 @@ def resolve_build(location: Path) -> Path:
 
 
 def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
-    """The vectors of an exact index as one float32 matrix in 64-byte aligned memory.
+    """The vectors of an exact index as float32, one row per text, laid out transposed
+    (each dimension's values contiguous) in 64-byte aligned memory.
 
     `kb index` stores them as float16 (QT_fp16), half the bytes on disk; they are
     searched as float32 because numpy has no fast float16 product (10x slower)
     and the server no longer imports torch for its half-precision one (see
-    kb/onnx_encoder.py): at 10,000 sections 57 MB instead of 29 MB, and one
-    product over 19,701 x 512 vectors 1.2-1.9 ms against torch's 0.6-1.9 ms
-    (bench/RESULTS.md, fifth round). Read from the file: the mapped vectors start
-    wherever the FAISS header ends, and the first and last vector are compared
-    with the mapped index. None for approximate indexes, searched through FAISS.
+    kb/onnx_encoder.py): at 10,000 sections 57 MB instead of 29 MB. Transposed,
+    because ``query @ vectors.T`` is then a contiguous product: one BLAS thread
+    takes 1.5 ms for one query over 19,701 x 512 vectors against 2.6 ms row by
+    row, 5.9 against 7.5 ms for 8 queries (bench/RESULTS.md, fifth round). Read
+    from the file: the mapped vectors start wherever the FAISS header ends, and
+    the first and last vector are compared with the mapped index. None for
+    approximate indexes, which are searched through FAISS.
     """
     if isinstance(index, faiss.IndexScalarQuantizer) and \
             index.sq.qtype == faiss.ScalarQuantizer.QT_fp16:
@@ -62,7 +65,7 @@ def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
         dtype = np.float32
     else:
         return None
-    matrix = _aligned((index.ntotal, index.d))
+    matrix = _aligned((index.d, index.ntotal)).T
     if index.ntotal == 0:
         return matrix
     nbytes = index.ntotal * index.code_size
@@ -79,7 +82,7 @@ def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
 
 
 def _aligned(shape: tuple[int, int]) -> np.ndarray:
-    """A float32 matrix whose data starts on a cache line (faster products, see above)."""
+    """A float32 matrix whose data starts on a cache line."""
     nbytes = shape[0] * shape[1] * 4
     buffer = np.empty(nbytes + 64, dtype=np.uint8)
     start = -buffer.ctypes.data % 64
@@ -236,8 +239,8 @@ class LoadedIndex:
         """Inner product of each query (rows of ``queries``) with every passage, by
         this encoder's vectors: one row of passage scores per query.
 
-        Exact indexes: one BLAS product with all queries (several queries cost
-        little more than one pass over the vectors). Approximate (HNSW) indexes:
+        Exact indexes: one BLAS product with all queries (one pass over the
+        vectors for all of them). Approximate (HNSW) indexes:
         the 2,000 nearest and the exact sample (_exact_sample); the others get
         the lowest of the 2,000. A passage gets the score of its text's vector;
         passages the encoder has no vector for (another language) get 0: the
@@ -247,10 +250,7 @@ class LoadedIndex:
         n_queries = len(queries)
         matrix = self.vectors[slot]
         if matrix is not None:
-            if n_queries == 1:
-                scores = (matrix @ queries[0])[None, :]
-            else:  # matrix @ q.T is the fast layout here (4.3 against 5.8 ms for 8 queries)
-                scores = np.ascontiguousarray((matrix @ queries.T).T)
+            scores = queries @ matrix.T  # contiguous: matrix is stored transposed
         else:
             index = self.faiss[slot]
             found_scores, ids = index.search(queries, min(APPROXIMATE_NEIGHBOURS, index.ntotal))
@@ -262,8 +262,8 @@ class LoadedIndex:
                 scores[i] = found_scores[i][ok].min() if ok.any() else 0.0
                 scores[i, ids[i][ok]] = found_scores[i][ok]
             if self._sample[slot] is not None:  # the sampled articles' nodes, scored exactly
-                sampled, sample_matrix = self._sample[slot]
-                scores[:, sampled] = (sample_matrix @ queries.T).T
+                sampled, sample_by_dim = self._sample[slot]
+                scores[:, sampled] = queries @ sample_by_dim
         gather, uncovered = self._gather[slot]
         sims = scores[:, gather]
         sims[:, uncovered] = 0.0
@@ -296,7 +296,7 @@ class LoadedIndex:
         views = covered[self.kind[covered] == ARTICLE]
         sampled = np.unique(np.r_[node_of[covered[mask[self.article[covered]]]], node_of[views]])
         vectors = self.faiss[slot].reconstruct_batch(sampled)
-        return mask, sampled, np.ascontiguousarray(vectors, dtype=np.float32)
+        return mask, sampled, np.ascontiguousarray(vectors.T, dtype=np.float32)  # as _stored_matrix
 
     def close(self) -> None:
         self.keywords.close()

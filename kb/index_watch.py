@@ -1,6 +1,6 @@
 """`kb index --watch`: re-index as soon as an article file changes, models kept loaded.
 
-A new `kb index` process spends 4-5 s importing torch and loading the models
+A new `kb index` process spends seconds importing and loading the models
 before it re-indexes one changed article. A watching process pays that once and
 parses only the changed files again, so an editor sees a saved change in the
 running help centre about 1.2-1.5 s later at 10,000 sections (bench/RESULTS.md;

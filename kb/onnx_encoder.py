@@ -112,6 +112,10 @@ class OnnxEncoder:
             self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             options = ort.SessionOptions()
             options.intra_op_num_threads = _threads()
+            # Idle pool threads would spin for work and take the cores from the numpy work
+            # of the same search (USE, vector products): a never-asked English question
+            # took 26.5 ms in-process with spinning, 18.4 ms without (bench/RESULTS.md)
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             self._session = ort.InferenceSession(str(folder / "model.onnx"), options,

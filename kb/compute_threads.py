@@ -1,0 +1,28 @@
+"""How many threads numpy's BLAS may use in a server.
+
+A server answers several questions at once on request threads, and every
+search runs BLAS products (USE's layers, the vector products over all texts).
+With OpenBLAS' default of one thread per core, its worker threads spin after
+each product and take the cores from ONNX Runtime and from the other requests:
+a never-asked question at 10,000 sections took 26.5 ms (English) and 15.7 ms
+(German) in-process on a request thread, 16.4 and 11.6 ms with one BLAS thread
+(bench/RESULTS.md, fifth round). Batch work that gains from more threads asks
+for them per call (USE does, through threadpoolctl, and restores this limit).
+"""
+
+from __future__ import annotations
+
+import os
+
+from threadpoolctl import threadpool_limits
+
+_limits = None  # kept: the limit lasts as long as the process
+
+
+def one_blas_thread() -> bool:
+    """Limit BLAS to one thread for this process; False where the operator chose otherwise."""
+    global _limits
+    if any(v in os.environ for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")):
+        return False
+    _limits = threadpool_limits(limits=1, user_api="blas")
+    return True

@@ -1,0 +1,35 @@
+"""kb serve's BLAS thread limit: one thread, unless the operator set a count, and batch
+encodes still get their threads for the call."""
+import os
+import subprocess
+import sys
+
+PROBE = r"""
+from threadpoolctl import threadpool_info
+from kb.compute_threads import one_blas_thread
+from kb.encoders import USEEncoder, EncoderSpec
+limited = one_blas_thread()
+blas = lambda: sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+after = blas()
+use = USEEncoder(EncoderSpec("use-multilingual-v3", None))
+use.encode(["eine Frage"] * 8)  # a batch: USE asks for its threads and restores the limit
+print(limited, after, blas())
+"""
+
+
+def probe(**env) -> list[str]:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120,
+                         env={**clean, **env}, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split(maxsplit=1)
+
+
+def test_blas_runs_on_one_thread_after_batches_too():
+    assert probe() == ["True", "[1] [1]"]
+
+
+def test_an_operators_thread_count_wins():
+    limited, counts = probe(OPENBLAS_NUM_THREADS="2")
+    assert limited == "False" and counts == "[2] [2]"

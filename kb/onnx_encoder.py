@@ -166,9 +166,12 @@ class OnnxEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
+        # longest first, as sentence-transformers does: a batch is padded to its longest
+        # text, and attention grows with the square of the length
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(texts), batch_size):
-            chunk = list(texts[start:start + batch_size])
-            features = self._features(chunk)  # the tokenizer is read-only here: no lock
+            rows = order[start:start + batch_size]
+            features = self._features([texts[i] for i in rows])  # the tokenizer is read-only: no lock
             tokens = self._session.run(None, features)[0]
-            out[start:start + len(chunk)] = self._pool(tokens, features["attention_mask"])
+            out[rows] = self._pool(tokens, features["attention_mask"])
         return out

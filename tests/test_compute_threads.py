@@ -23,7 +23,7 @@ def probe(**env) -> list[str]:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120,
                          env={**clean, **env}, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.returncode == 0, out.stderr
-    return out.stdout.split(maxsplit=1)
+    return out.stdout.strip().split(maxsplit=1)
 
 
 def test_blas_runs_on_one_thread_after_batches_too():

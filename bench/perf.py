@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.compute_threads import one_blas_thread  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, USEEncoder, load_encoders, parse_models  # noqa: E402
-from kb.encoders import SentenceTransformerEncoder, _model_path  # noqa: E402
+from kb.encoders import SentenceTransformerEncoder, model_path  # noqa: E402
 from kb.index_build import CURRENT, build_index  # noqa: E402
 from kb.index_store import LoadedIndex  # noqa: E402
 from kb.search import SearchEngine  # noqa: E402
@@ -186,7 +186,7 @@ def floor_query(encoders, queries: list[str]) -> dict:
 def bare_encoders(models: str) -> tuple:
     """Each model as its library runs it (the floor of issue 6: ``model.encode``)."""
     return tuple(USEEncoder(s) if s.name.lower() in {"use-multilingual-v3", "usem3", "use-multilingual"}
-                 else SentenceTransformerEncoder(s, _model_path(s)) for s in parse_models(models))
+                 else SentenceTransformerEncoder(s, model_path(s)) for s in parse_models(models))
 
 
 def floor_throughput(encoders, texts: list[str], batch: int = 256) -> dict:

@@ -137,7 +137,7 @@ class SentenceTransformerEncoder:
         return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def _model_path(spec: EncoderSpec) -> str:
+def model_path(spec: EncoderSpec) -> str:
     """Where the model's files are: the packaged all-MiniLM-L6-v2, else the name as given."""
     if spec.name.lower() in PACKAGED_MINILM:
         try:
@@ -161,7 +161,7 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
     runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
     if runtime not in ("auto", "torch"):
         raise ModelLoadError(f"KB_ENCODER_RUNTIME={runtime!r}: expected 'auto' or 'torch'")
-    path = _model_path(spec)
+    path = model_path(spec)
     if runtime == "auto" and (exported := _read_export(spec, path)) is not None:
         return exported
     encoder = SentenceTransformerEncoder(spec, path)

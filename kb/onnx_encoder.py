@@ -158,8 +158,9 @@ class OnnxEncoder:
         else:
             m = mask[..., None].astype(np.float32)
             out = (tokens * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-        if self.config.get("normalize"):
-            out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        # unit length whether or not the model ends in Normalize: kb's encoders all return
+        # unit vectors (SentenceTransformerEncoder asks for normalize_embeddings)
+        out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out.astype(np.float32, copy=False)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:

@@ -63,7 +63,6 @@ def _describe(model) -> dict:
         "version": EXPORT_VERSION,
         "dim": int(pooling.pooling_output_dimension),
         "pooling": mode,
-        "normalize": len(modules) == 3,
         "max_seq_length": int(max_len),
         "lowercase": bool(getattr(transformer, "do_lower_case", False)),
         "pad_id": int(tokenizer.pad_token_id or 0),
@@ -117,7 +116,8 @@ def export(model, name: str, languages: frozenset[str] | None, folder: Path) -> 
         info.pop("tokenizer").save(str(tmp / "tokenizer.json"))
         info["inputs"] = inputs
         (tmp / "export.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-        vectors = model.encode(PROBE_TEXTS, normalize_embeddings=False, convert_to_numpy=True,
+        # what SentenceTransformerEncoder returns: unit vectors
+        vectors = model.encode(PROBE_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
                                show_progress_bar=False).astype(np.float32)
         np.savez(tmp / "probe.npz", texts=np.array(PROBE_TEXTS), vectors=vectors)
         try:

@@ -29,7 +29,7 @@ def cache(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def torch_minilm():
-    return enc.SentenceTransformerEncoder(MINILM, enc._model_path(MINILM))
+    return enc.SentenceTransformerEncoder(MINILM, enc.model_path(MINILM))
 
 
 def _export_folder(cache):
@@ -50,7 +50,7 @@ def test_export_reproduces_the_models_embeddings(cache, torch_minilm):
     folder = _export_folder(cache)
     assert folder.name.startswith("all-MiniLM-L6-v2-")
     config = json.loads((folder / "export.json").read_text())
-    assert config["pooling"] == "mean" and config["normalize"] and config["max_seq_length"] == 256
+    assert config["pooling"] == "mean" and config["max_seq_length"] == 256
 
 
 def test_a_process_with_the_export_never_imports_torch(cache, torch_minilm):
@@ -87,7 +87,7 @@ def test_a_damaged_export_is_made_again(cache, torch_minilm, damage, caplog):
 
 def test_an_unsupported_model_runs_on_torch_and_is_not_tried_again(cache, tmp_path, caplog):
     model = tmp_path / "weighted-minilm"
-    shutil.copytree(enc._model_path(MINILM), model)
+    shutil.copytree(enc.model_path(MINILM), model)
     pooling = model / "1_Pooling" / "config.json"
     config = json.loads(pooling.read_text())
     config.update(pooling_mode_mean_tokens=False, pooling_mode_weightedmean_tokens=True)
@@ -110,9 +110,21 @@ def test_an_unsupported_model_runs_on_torch_and_is_not_tried_again(cache, tmp_pa
     assert "no ONNX export (pooling 'weightedmean'" in caplog.text
 
 
+def test_a_model_without_normalize_still_gives_unit_vectors(cache, tmp_path, torch_minilm):
+    model = tmp_path / "minilm-unnormalised"
+    shutil.copytree(enc.model_path(MINILM), model)
+    modules = json.loads((model / "modules.json").read_text())
+    (model / "modules.json").write_text(json.dumps([m for m in modules if "Normalize" not in m["type"]]))
+    loaded = enc.load_encoder(EncoderSpec(str(model), None))
+    assert isinstance(loaded, onnx_encoder.OnnxEncoder)
+    vectors = loaded.encode(TEXTS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.abs(vectors - torch_minilm.encode(TEXTS)).max() < 1e-5  # same directions
+
+
 def test_a_changed_model_gets_its_own_export(cache, tmp_path):
     model = tmp_path / "minilm-copy"
-    shutil.copytree(enc._model_path(MINILM), model)
+    shutil.copytree(enc.model_path(MINILM), model)
     first = onnx_encoder.export_dir("m", model)
     (model / "README.md").write_text("edited")
     assert onnx_encoder.export_dir("m", model) != first

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -99,6 +100,11 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
                              on_step=(lambda m: click.echo(f"… {m}", err=True)) if steps else None)
         _print_report(report, articles_dir)
 
+    if not quiet:  # e.g. "model 'all-MiniLM-L6-v2' exported for ONNX Runtime to ~/.cache/..."
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("… %(message)s"))
+        logging.getLogger("kb.encoders").addHandler(handler)
+        logging.getLogger("kb.encoders").setLevel(logging.INFO)
     try:
         build(force, not quiet)
     except ModelLoadError as exc:

@@ -66,7 +66,7 @@ def parse_models(spec: str) -> list[EncoderSpec]:
     return specs
 
 
-def _cpu_threads() -> int:
+def cpu_threads() -> int:
     return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
@@ -97,7 +97,7 @@ class USEEncoder:
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        threads = 1 if len(texts) <= 4 else _cpu_threads()
+        threads = 1 if len(texts) <= 4 else cpu_threads()
         with self._lock:  # the thread limit is backend state: keep calls serial
             self._use._model.threads = threads
             out = self._use.encode(list(texts))

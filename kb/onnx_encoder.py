@@ -1,7 +1,7 @@
 """A sentence-transformers model run by ONNX Runtime, without torch in the process.
 
 Why: importing torch, transformers and sentence-transformers costs a server
-about 480 MB and 3-4 s before any model is loaded (sentence-transformers imports
+about 440 MB and 3.8 s before any model is loaded (sentence-transformers imports
 scikit-learn and, through transformers, SymPy and torch's compiler), and torch
 runs one question's encode 13-16 ms on a request thread against 4-5 ms for the
 same graph in ONNX Runtime, whose thread pool belongs to the session and not to
@@ -27,6 +27,8 @@ import re
 from pathlib import Path
 
 import numpy as np
+
+from kb.encoders import cpu_threads
 
 EXPORT_VERSION = 1  # bump when the export's layout or the pooling code changes
 PROBE_TOLERANCE = 1e-4  # max abs difference of a probe embedding from the original model's
@@ -89,10 +91,6 @@ def export_dir(name: str, model_dir: Path) -> Path:
     return cache_root() / f"{label}-{fingerprint(model_dir)}"
 
 
-def _threads() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), 4))
-
-
 class OnnxEncoder:
     """The Encoder interface (kb/encoders.py) over an export made by kb/onnx_export.py."""
 
@@ -111,7 +109,7 @@ class OnnxEncoder:
             self._inputs = list(self.config["inputs"])
             self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
             options = ort.SessionOptions()
-            options.intra_op_num_threads = _threads()
+            options.intra_op_num_threads = cpu_threads()
             # Idle pool threads would spin for work and take the cores from the numpy work
             # of the same search (USE, vector products): a never-asked English question
             # took 26.5 ms in-process with spinning, 18.4 ms without (bench/RESULTS.md)

@@ -24,6 +24,7 @@ from kb.passages import ARTICLE, KINDS, encoded_rows
 
 APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
 Z_SAMPLE_ARTICLES = 1000  # articles scored exactly beside an HNSW search, for the z-scores
+RESCORED_ARTICLES = 100  # the first articles an HNSW search finds get all their texts scored exactly
 
 
 class IndexUnavailable(RuntimeError):
@@ -81,12 +82,73 @@ def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
     return matrix
 
 
+def _exact_scores(index: faiss.Index, query: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """Inner products of one query with some of an HNSW graph's stored vectors, read
+    in place by FAISS (0.28 ms for 2,300 vectors, against 0.7 ms copying them out
+    with numpy and 0.9 ms through ``reconstruct_batch``)."""
+    storage = faiss.downcast_index(index.storage)
+    nodes = np.ascontiguousarray(nodes, dtype=np.int64)
+    if not isinstance(storage, faiss.IndexFlat) or storage.metric_type != faiss.METRIC_INNER_PRODUCT:
+        return index.reconstruct_batch(nodes) @ query
+    query = np.ascontiguousarray(query[None, :], dtype=np.float32)
+    out = np.empty(len(nodes), dtype=np.float32)
+    storage.compute_distance_subset(1, faiss.swig_ptr(query), len(nodes), faiss.swig_ptr(out),
+                                    faiss.swig_ptr(nodes))
+    return out
+
+
 def _aligned(shape: tuple[int, int]) -> np.ndarray:
     """A float32 matrix whose data starts on a cache line."""
     nbytes = shape[0] * shape[1] * 4
     buffer = np.empty(nbytes + 64, dtype=np.uint8)
     start = -buffer.ctypes.data % 64
     return buffer[start:start + nbytes].view(np.float32).reshape(shape)
+
+
+def _gather_ranges(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``values[ptr[k]:ptr[k + 1]]`` for every k in ``keys``, concatenated, without a loop."""
+    starts, lengths = ptr[keys], ptr[keys + 1] - ptr[keys]
+    total = int(lengths.sum())
+    if not total:
+        return values[:0]
+    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+    return values[offsets + np.arange(total)]
+
+
+@dataclass
+class _NodeLinks:
+    """Which articles have a passage with each node's text, and which nodes each article
+    has, for one approximate slot (both ways as offsets into one array)."""
+
+    node_ptr: np.ndarray
+    node_articles: np.ndarray
+    article_ptr: np.ndarray
+    article_nodes: np.ndarray
+
+    @classmethod
+    def of(cls, node_of: np.ndarray, article: np.ndarray, n_articles: int, n_nodes: int) -> "_NodeLinks":
+        covered = np.flatnonzero(node_of >= 0)
+        pairs = np.unique(node_of[covered].astype(np.int64) * n_articles + article[covered])
+        nodes, articles = pairs // n_articles, pairs % n_articles  # sorted by node
+        by_article = np.argsort(articles, kind="stable")
+        return cls(np.searchsorted(nodes, np.arange(n_nodes + 1)), articles,
+                   np.searchsorted(articles[by_article], np.arange(n_articles + 1)), nodes[by_article])
+
+    def first_articles(self, nodes: np.ndarray, limit: int) -> np.ndarray:
+        """The first ``limit`` distinct articles with a passage of ``nodes``, in their order
+        (-1 and stale nodes have none); looked up in pieces, the best nodes first:
+        a boilerplate sentence's node alone can belong to thousands of articles."""
+        found = np.zeros(0, dtype=np.int64)
+        for start in range(0, len(nodes) if limit > 0 else 0, max(limit, 1)):
+            piece = nodes[start:start + limit]
+            found = np.r_[found, _gather_ranges(self.node_ptr, self.node_articles, piece[piece >= 0])]
+            distinct, first = np.unique(found, return_index=True)
+            if len(distinct) >= limit:
+                return distinct[np.argsort(first)[:limit]]
+        return np.unique(found)
+
+    def nodes_of_articles(self, articles: np.ndarray) -> np.ndarray:
+        return _gather_ranges(self.article_ptr, self.article_nodes, articles)
 
 
 @dataclass
@@ -226,10 +288,14 @@ class LoadedIndex:
         # approximate slots: the exactly scored sample of articles (see _exact_sample)
         self.sampled: list[np.ndarray | None] = []
         self._sample: list[tuple[np.ndarray, np.ndarray] | None] = []
+        self._node_links: list[_NodeLinks | None] = []
         for slot in range(len(self.models)):
-            sample = None if self.vectors[slot] is not None else self._exact_sample(slot)
+            approximate = self.vectors[slot] is None
+            sample = self._exact_sample(slot) if approximate else None
             self._sample.append(None if sample is None else sample[1:])
             self.sampled.append(None if sample is None else sample[0])
+            self._node_links.append(_NodeLinks.of(self.nodes[slot], self.article, self.n_articles,
+                                                  self.faiss[slot].ntotal) if approximate else None)
 
     def similarities(self, slot: int, query: np.ndarray) -> np.ndarray:
         """Inner product of one query vector with every passage (see similarities_many)."""
@@ -241,8 +307,10 @@ class LoadedIndex:
 
         Exact indexes: one BLAS product with all queries (one pass over the
         vectors for all of them). Approximate (HNSW) indexes:
-        the 2,000 nearest and the exact sample (_exact_sample); the others get
-        the lowest of the 2,000. A passage gets the score of its text's vector;
+        the 2,000 nearest and the exact sample (_exact_sample); every text of
+        the first 100 articles the search finds, scored exactly, so the
+        articles that can come first compete with all their passages, as in an
+        exact search; the others get the lowest of the 2,000. A passage gets the score of its text's vector;
         passages the encoder has no vector for (another language) get 0: the
         ranker does not count them.
         """
@@ -264,6 +332,11 @@ class LoadedIndex:
             if self._sample[slot] is not None:  # the sampled articles' nodes, scored exactly
                 sampled, sample_by_dim = self._sample[slot]
                 scores[:, sampled] = queries @ sample_by_dim
+            links = self._node_links[slot]
+            for i in range(n_queries):  # the best texts' articles, all their texts scored exactly
+                nodes = links.nodes_of_articles(links.first_articles(ids[i], RESCORED_ARTICLES))
+                if len(nodes):
+                    scores[i, nodes] = _exact_scores(index, queries[i], nodes)
         gather, uncovered = self._gather[slot]
         sims = scores[:, gather]
         sims[:, uncovered] = 0.0

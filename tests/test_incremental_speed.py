@@ -159,6 +159,19 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
         assert idx.sampled[slot].sum() == 1 and sampled.sum() < covered.sum()
         assert views.any() and np.allclose(got[views | sampled], want[views | sampled], atol=2e-3)
         assert (got[covered] >= np.sort(want[covered])[-3] - 2e-3).sum() >= 3  # the 3 found
+        # the articles of the texts found compete with all their passages, scored exactly;
+        # asked about an article outside the sample
+        other = next(a for a in range(idx.n_articles) if not idx.sampled[slot][a] and
+                     (encoder.languages is None or idx.articles[a]["lang"] in encoder.languages))
+        q = encoder.encode([idx.articles[other]["title"]])[0]
+        want = exact_idx.similarities(slot, q)
+        found = idx.article[np.argsort(np.where(covered, want, -np.inf))[-3:]]
+        own = covered & np.isin(idx.article, found) & ~sampled & ~views
+        assert own.sum() > 3
+        monkeypatch.setattr(index_store, "RESCORED_ARTICLES", 0)
+        assert not np.allclose(idx.similarities(slot, q)[own], want[own], atol=2e-3)
+        monkeypatch.setattr(index_store, "RESCORED_ARTICLES", 3)
+        assert np.allclose(idx.similarities(slot, q)[own], want[own], atol=2e-3)
 
 
 def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_path, encoders, monkeypatch):

@@ -58,7 +58,13 @@ CURRENT = "current"
 # earlier formats whose vectors can be reused: same passages and hashes, other storage
 # (3 and 4 hold a vector of every passage for every encoder)
 REUSABLE_FORMATS = {3, 4, 5, FORMAT_VERSION}
-HNSW_THRESHOLD = 200_000  # distinct texts (vectors); above this the index is approximate (HNSW)
+# distinct texts (vectors) of an encoder; above this its index is approximate (HNSW). An
+# exact float32 product costs about 0.08 us a vector of 512 dimensions (1.5 ms at 19,701
+# vectors, one BLAS thread), an HNSW search of 2,000 neighbours plus the exactly scored
+# sample and candidates a few ms: at 50,000 texts (about 30,000 sections) exact search
+# costs about as much; at 100,000 sections (169,000 texts) it cost 13 ms a question and
+# missed the 40 ms target (bench/RESULTS.md, fifth and sixth rounds)
+HNSW_THRESHOLD = 50_000
 HNSW_M = 32
 
 

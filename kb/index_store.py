@@ -24,7 +24,10 @@ from kb.passages import ARTICLE, KINDS, encoded_rows
 
 APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
 Z_SAMPLE_ARTICLES = 1000  # articles scored exactly beside an HNSW search, for the z-scores
-RESCORED_ARTICLES = 100  # the first articles an HNSW search finds get all their texts scored exactly
+# an HNSW search's beam: FAISS uses its default of 16 even when asked for 2,000 neighbours,
+# and that found 0.898 of the exact top 10 at 100,000 sections; 256 finds 0.991 in
+# 1.4 ms a question (bench/RESULTS.md, sixth round)
+HNSW_EF_SEARCH = 256
 
 
 class IndexUnavailable(RuntimeError):
@@ -103,52 +106,6 @@ def _aligned(shape: tuple[int, int]) -> np.ndarray:
     buffer = np.empty(nbytes + 64, dtype=np.uint8)
     start = -buffer.ctypes.data % 64
     return buffer[start:start + nbytes].view(np.float32).reshape(shape)
-
-
-def _gather_ranges(ptr: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """``values[ptr[k]:ptr[k + 1]]`` for every k in ``keys``, concatenated, without a loop."""
-    starts, lengths = ptr[keys], ptr[keys + 1] - ptr[keys]
-    total = int(lengths.sum())
-    if not total:
-        return values[:0]
-    offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-    return values[offsets + np.arange(total)]
-
-
-@dataclass
-class _NodeLinks:
-    """Which articles have a passage with each node's text, and which nodes each article
-    has, for one approximate slot (both ways as offsets into one array)."""
-
-    node_ptr: np.ndarray
-    node_articles: np.ndarray
-    article_ptr: np.ndarray
-    article_nodes: np.ndarray
-
-    @classmethod
-    def of(cls, node_of: np.ndarray, article: np.ndarray, n_articles: int, n_nodes: int) -> "_NodeLinks":
-        covered = np.flatnonzero(node_of >= 0)
-        pairs = np.unique(node_of[covered].astype(np.int64) * n_articles + article[covered])
-        nodes, articles = pairs // n_articles, pairs % n_articles  # sorted by node
-        by_article = np.argsort(articles, kind="stable")
-        return cls(np.searchsorted(nodes, np.arange(n_nodes + 1)), articles,
-                   np.searchsorted(articles[by_article], np.arange(n_articles + 1)), nodes[by_article])
-
-    def first_articles(self, nodes: np.ndarray, limit: int) -> np.ndarray:
-        """The first ``limit`` distinct articles with a passage of ``nodes``, in their order
-        (-1 and stale nodes have none); looked up in pieces, the best nodes first:
-        a boilerplate sentence's node alone can belong to thousands of articles."""
-        found = np.zeros(0, dtype=np.int64)
-        for start in range(0, len(nodes) if limit > 0 else 0, max(limit, 1)):
-            piece = nodes[start:start + limit]
-            found = np.r_[found, _gather_ranges(self.node_ptr, self.node_articles, piece[piece >= 0])]
-            distinct, first = np.unique(found, return_index=True)
-            if len(distinct) >= limit:
-                return distinct[np.argsort(first)[:limit]]
-        return np.unique(found)
-
-    def nodes_of_articles(self, articles: np.ndarray) -> np.ndarray:
-        return _gather_ranges(self.article_ptr, self.article_nodes, articles)
 
 
 @dataclass
@@ -243,6 +200,8 @@ class LoadedIndex:
             self.nodes.append(node_of)
             self._gather.append((np.maximum(node_of, 0), np.flatnonzero(node_of < 0)))
             self.live_nodes.append(np.bincount(node_of[covered], minlength=index.ntotal) > 0)
+            if isinstance(index, faiss.IndexHNSW):
+                index.hnsw.efSearch = HNSW_EF_SEARCH
             self.faiss.append(index)
             matrix = _stored_matrix(index, path)
             self.vectors.append(matrix)
@@ -288,14 +247,10 @@ class LoadedIndex:
         # approximate slots: the exactly scored sample of articles (see _exact_sample)
         self.sampled: list[np.ndarray | None] = []
         self._sample: list[tuple[np.ndarray, np.ndarray] | None] = []
-        self._node_links: list[_NodeLinks | None] = []
         for slot in range(len(self.models)):
-            approximate = self.vectors[slot] is None
-            sample = self._exact_sample(slot) if approximate else None
+            sample = None if self.vectors[slot] is not None else self._exact_sample(slot)
             self._sample.append(None if sample is None else sample[1:])
             self.sampled.append(None if sample is None else sample[0])
-            self._node_links.append(_NodeLinks.of(self.nodes[slot], self.article, self.n_articles,
-                                                  self.faiss[slot].ntotal) if approximate else None)
 
     def similarities(self, slot: int, query: np.ndarray) -> np.ndarray:
         """Inner product of one query vector with every passage (see similarities_many)."""
@@ -307,10 +262,9 @@ class LoadedIndex:
 
         Exact indexes: one BLAS product with all queries (one pass over the
         vectors for all of them). Approximate (HNSW) indexes:
-        the 2,000 nearest and the exact sample (_exact_sample); every text of
-        the first 100 articles the search finds, scored exactly, so the
-        articles that can come first compete with all their passages, as in an
-        exact search; the others get the lowest of the 2,000. A passage gets the score of its text's vector;
+        the 2,000 nearest and the exact sample (_exact_sample); the others get
+        the lowest of the 2,000 (the articles that come first are then scored
+        with all their passages: score_exactly). A passage gets the score of its text's vector;
         passages the encoder has no vector for (another language) get 0: the
         ranker does not count them.
         """
@@ -332,15 +286,28 @@ class LoadedIndex:
             if self._sample[slot] is not None:  # the sampled articles' nodes, scored exactly
                 sampled, sample_by_dim = self._sample[slot]
                 scores[:, sampled] = queries @ sample_by_dim
-            links = self._node_links[slot]
-            for i in range(n_queries):  # the best texts' articles, all their texts scored exactly
-                nodes = links.nodes_of_articles(links.first_articles(ids[i], RESCORED_ARTICLES))
-                if len(nodes):
-                    scores[i, nodes] = _exact_scores(index, queries[i], nodes)
         gather, uncovered = self._gather[slot]
         sims = scores[:, gather]
         sims[:, uncovered] = 0.0
         return sims
+
+    def score_exactly(self, slot: int, query: np.ndarray, articles: np.ndarray, sims: np.ndarray) -> None:
+        """Overwrite, in ``sims`` (one question's passage scores by this encoder), the
+        scores of all passages of ``articles`` with exact ones (approximate slots).
+
+        An HNSW search scores only the texts it found; an article that comes first
+        by its keywords or one strong passage would compete with the floor for its
+        other passages. Scoring the first 50 by all evidence again made the first
+        result the exact search's for 0.993 of 300 questions at 100,000 sections
+        instead of 0.777 (bench/RESULTS.md, sixth round).
+        """
+        if not len(articles):
+            return
+        passages = np.concatenate([self.article_passages[a] for a in articles])
+        node = self.nodes[slot][passages]
+        passages, node = passages[node >= 0], node[node >= 0]
+        if len(passages):
+            sims[passages] = _exact_scores(self.faiss[slot], np.asarray(query, dtype=np.float32), node)
 
     def _exact_sample(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(sampled articles as a mask, the nodes scored exactly, their vectors) of an

@@ -54,6 +54,9 @@ SNIPPET_CHARS = 320
 # same options is answered from memory. Each engine has its own cache, so a new
 # index build (a new engine) never serves results of the previous one.
 RESULT_CACHE_SIZE = 2048
+# with an approximate (HNSW) index, the first articles by all evidence are scored again with
+# all their passages (LoadedIndex.score_exactly)
+RERANKED_ARTICLES = 50
 MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
 
 
@@ -287,30 +290,10 @@ class SearchEngine:
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
 
-        dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
-        dense_w = np.zeros(idx.n_articles, dtype=np.float64)
-        sims_by_slot: list[np.ndarray | None] = []
-        # best absolute cosine per (encoder kind: any-language / monolingual, passage kind)
-        best: dict[tuple[bool, int], float] = {}
-        for slot in range(len(self.encoders)):
-            if not self._counts_for(slot, qlang):
-                sims_by_slot.append(None)
-                continue
-            sims = self._batchers[slot].run(text)
-            sims_by_slot.append(sims)
-            applies = self._encoder_applies(slot)
-            counted = mask & applies
-            basis = self._z_basis(slot, counted)
-            mono = self.encoders[slot].languages is not None
-            for k in KINDS:
-                seg = idx.segments[k]
-                per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
-                dense_sum += np.where(applies, _z(per_article, basis), 0.0)
-                dense_w += applies
-                if counted.any():
-                    value = float(per_article[counted].max())
-                    best[mono, k] = max(best.get((mono, k), -1.0), value)
-        dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
+        sims_by_slot: list[np.ndarray | None] = [
+            self._batchers[slot].run(text) if self._counts_for(slot, qlang) else None
+            for slot in range(len(self.encoders))]
+        dense, best = self._dense_evidence(sims_by_slot, mask)
 
         fixes = idx.keywords.corrections(text)
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
@@ -321,8 +304,19 @@ class SearchEngine:
         else:
             kw_weight = np.where(idx.article_lang == qlang, KEYWORD_WEIGHT_SAME_LANG,
                                  KEYWORD_WEIGHT_OTHER_LANG)
-        fused = dense + kw_weight * _z(article_bm25, mask)
-        fused = np.where(mask, fused, -np.inf)
+        keyword = kw_weight * _z(article_bm25, mask)
+        fused = np.where(mask, dense + keyword, -np.inf)
+        approximate = [slot for slot, sims in enumerate(sims_by_slot)
+                       if sims is not None and idx.sampled[slot] is not None]
+        if approximate:
+            # an HNSW search scores exactly only what it found: the articles that came
+            # first by all the evidence (keywords too) are scored with all their passages
+            top = np.argsort(-fused, kind="stable")[:RERANKED_ARTICLES]
+            top = top[mask[top]]
+            for slot in approximate:
+                idx.score_exactly(slot, self._query_vector(slot, text), top, sims_by_slot[slot])
+            dense, best = self._dense_evidence(sims_by_slot, mask)
+            fused = np.where(mask, dense + keyword, -np.inf)
 
         hits = self._collapse_translations(fused, mask, qlang, limit)
         did_you_mean = None
@@ -353,6 +347,40 @@ class SearchEngine:
                    for a in hits]
         return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
                             features=features)
+
+    def _dense_evidence(self, sims_by_slot: list[np.ndarray | None], mask: np.ndarray
+                        ) -> tuple[np.ndarray, dict[tuple[bool, int], float]]:
+        """Per article the mean z-score of the encoders' per-kind maxima, and the best
+        absolute cosine per (monolingual encoder, passage kind) among the counted articles."""
+        idx = self.index
+        dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
+        dense_w = np.zeros(idx.n_articles, dtype=np.float64)
+        best: dict[tuple[bool, int], float] = {}
+        for slot, sims in enumerate(sims_by_slot):
+            if sims is None:
+                continue
+            applies = self._encoder_applies(slot)
+            counted = mask & applies
+            basis = self._z_basis(slot, counted)
+            mono = self.encoders[slot].languages is not None
+            for k in KINDS:
+                seg = idx.segments[k]
+                per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
+                dense_sum += np.where(applies, _z(per_article, basis), 0.0)
+                dense_w += applies
+                if counted.any():
+                    value = float(per_article[counted].max())
+                    best[mono, k] = max(best.get((mono, k), -1.0), value)
+        dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
+        return dense, best
+
+    def _query_vector(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector by one encoder: from the cache the search just filled."""
+        vector = self._qcache.get((slot, text.casefold()))
+        if vector is None:  # pushed out by concurrent searches in the meantime
+            vector = self.encoders[slot].encode([text])[0]
+            self._qcache.put((slot, text.casefold()), vector)
+        return vector
 
     def _collapse_translations(self, fused: np.ndarray, mask: np.ndarray, qlang: str | None,
                                limit: int) -> list[int]:

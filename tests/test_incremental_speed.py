@@ -159,19 +159,26 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
         assert idx.sampled[slot].sum() == 1 and sampled.sum() < covered.sum()
         assert views.any() and np.allclose(got[views | sampled], want[views | sampled], atol=2e-3)
         assert (got[covered] >= np.sort(want[covered])[-3] - 2e-3).sum() >= 3  # the 3 found
-        # the articles of the texts found compete with all their passages, scored exactly;
-        # asked about an article outside the sample
+        # the articles that come first are scored again with all their passages, exactly
         other = next(a for a in range(idx.n_articles) if not idx.sampled[slot][a] and
                      (encoder.languages is None or idx.articles[a]["lang"] in encoder.languages))
-        q = encoder.encode([idx.articles[other]["title"]])[0]
-        want = exact_idx.similarities(slot, q)
-        found = idx.article[np.argsort(np.where(covered, want, -np.inf))[-3:]]
-        own = covered & np.isin(idx.article, found) & ~sampled & ~views
-        assert own.sum() > 3
-        monkeypatch.setattr(index_store, "RESCORED_ARTICLES", 0)
-        assert not np.allclose(idx.similarities(slot, q)[own], want[own], atol=2e-3)
-        monkeypatch.setattr(index_store, "RESCORED_ARTICLES", 3)
-        assert np.allclose(idx.similarities(slot, q)[own], want[own], atol=2e-3)
+        own = covered & (idx.article == other) & ~views
+        got = idx.similarities(slot, q)
+        assert own.sum() > 3 and not np.allclose(got[own], want[own], atol=2e-3)
+        idx.score_exactly(slot, q, np.array([other]), got)
+        assert np.allclose(got[own], want[own], atol=2e-3)
+        assert np.allclose(got[views | sampled], want[views | sampled], atol=2e-3)  # as they were
+    # ... so with 3 neighbours and 1 article sampled, the first results are still the exact ones
+    rescored = []
+    real = idx.score_exactly
+    monkeypatch.setattr(idx, "score_exactly", lambda slot, query, articles, sims: (
+        rescored.append((slot, set(articles.tolist()))), real(slot, query, articles, sims)))
+    approximate = SearchEngine(idx, encoders)
+    for q in QUERIES:
+        rescored.clear()
+        first = approximate.search(q).results[0].id
+        assert first == exact.search(q).results[0].id, q
+        assert rescored and all(idx.by_id[first] in articles for _, articles in rescored)
 
 
 def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_path, encoders, monkeypatch):

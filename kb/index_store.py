@@ -307,7 +307,9 @@ class LoadedIndex:
         node = self.nodes[slot][passages]
         passages, node = passages[node >= 0], node[node >= 0]
         if len(passages):
-            sims[passages] = _exact_scores(self.faiss[slot], np.asarray(query, dtype=np.float32), node)
+            distinct, which = np.unique(node, return_inverse=True)  # passages share texts
+            sims[passages] = _exact_scores(self.faiss[slot], np.asarray(query, dtype=np.float32),
+                                           distinct)[which.ravel()]
 
     def _exact_sample(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(sampled articles as a mask, the nodes scored exactly, their vectors) of an

@@ -311,8 +311,8 @@ class SearchEngine:
         if approximate:
             # an HNSW search scores exactly only what it found: the articles that came
             # first by all the evidence (keywords too) are scored with all their passages
-            top = np.argsort(-fused, kind="stable")[:RERANKED_ARTICLES]
-            top = top[mask[top]]
+            n = min(RERANKED_ARTICLES, int(mask.sum()))
+            top = np.argpartition(-fused, n - 1)[:n]
             for slot in approximate:
                 idx.score_exactly(slot, self._query_vector(slot, text), top, sims_by_slot[slot])
             dense, best = self._dense_evidence(sims_by_slot, mask)

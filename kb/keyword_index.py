@@ -195,7 +195,10 @@ class KeywordIndex:
             return scores
         hit = np.flatnonzero(acc > 0)
         if len(hit) > limit:  # Whoosh keeps the top `limit`; ties to the lower document number
-            hit = hit[np.argsort(-acc[hit], kind="stable")[:limit]]
+            values = acc[hit]
+            kth = np.partition(values, len(values) - limit)[len(values) - limit]  # without a full sort
+            above = hit[values > kth]
+            hit = np.r_[above, hit[values == kth][:limit - len(above)]]
         scores[self._uids[hit]] = acc[hit]
         return scores
 

@@ -293,7 +293,8 @@ class SearchEngine:
         sims_by_slot: list[np.ndarray | None] = [
             self._batchers[slot].run(text) if self._counts_for(slot, qlang) else None
             for slot in range(len(self.encoders))]
-        dense, best = self._dense_evidence(sims_by_slot, mask)
+        per_article = self._per_article(sims_by_slot)
+        dense, best = self._dense_evidence(per_article, mask)
 
         fixes = idx.keywords.corrections(text)
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
@@ -315,7 +316,8 @@ class SearchEngine:
             top = np.argpartition(-fused, n - 1)[:n]
             for slot in approximate:
                 idx.score_exactly(slot, self._query_vector(slot, text), top, sims_by_slot[slot])
-            dense, best = self._dense_evidence(sims_by_slot, mask)
+                self._refresh(per_article, sims_by_slot, slot, top)
+            dense, best = self._dense_evidence(per_article, mask)
             fused = np.where(mask, dense + keyword, -np.inf)
 
         hits = self._collapse_translations(fused, mask, qlang, limit)
@@ -351,7 +353,30 @@ class SearchEngine:
         return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
                             features=features)
 
-    def _dense_evidence(self, sims_by_slot: list[np.ndarray | None], mask: np.ndarray
+    def _per_article(self, sims_by_slot: list[np.ndarray | None]) -> dict[tuple[int, int], np.ndarray]:
+        """Each encoder's best passage score per article and passage kind: the part of
+        the dense evidence that reads every passage."""
+        idx = self.index
+        return {(slot, k): np.maximum.reduceat(sims[idx.segments[k].start:idx.segments[k].stop],
+                                               idx.segments[k].article_starts)
+                for slot, sims in enumerate(sims_by_slot) if sims is not None for k in KINDS}
+
+    def _refresh(self, per_article: dict[tuple[int, int], np.ndarray], sims_by_slot: list[np.ndarray | None],
+                 slot: int, articles: np.ndarray) -> None:
+        """Recompute ``per_article`` of one encoder for some articles only (after
+        LoadedIndex.score_exactly changed their passages' scores), as _per_article would."""
+        idx = self.index
+        for k in KINDS:
+            seg = idx.segments[k]
+            starts = seg.article_starts[articles]
+            ends = np.r_[seg.article_starts[1:], seg.stop - seg.start][articles]
+            lengths = np.maximum(ends - starts, 1)  # reduceat takes the start's value for an empty range
+            offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+            where = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+            values = sims_by_slot[slot][seg.start + where]
+            per_article[slot, k][articles] = np.maximum.reduceat(values, offsets)
+
+    def _dense_evidence(self, per_article: dict[tuple[int, int], np.ndarray], mask: np.ndarray
                         ) -> tuple[np.ndarray, dict[tuple[bool, int], float]]:
         """Per article the mean z-score of the encoders' per-kind maxima, and the best
         absolute cosine per (monolingual encoder, passage kind) among the counted articles."""
@@ -359,20 +384,17 @@ class SearchEngine:
         dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
         dense_w = np.zeros(idx.n_articles, dtype=np.float64)
         best: dict[tuple[bool, int], float] = {}
-        for slot, sims in enumerate(sims_by_slot):
-            if sims is None:
-                continue
+        for slot in sorted({slot for slot, _ in per_article}):
             applies = self._encoder_applies(slot)
             counted = mask & applies
             basis = self._z_basis(slot, counted)
             mono = self.encoders[slot].languages is not None
             for k in KINDS:
-                seg = idx.segments[k]
-                per_article = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
-                dense_sum += np.where(applies, _z(per_article, basis), 0.0)
+                values = per_article[slot, k]
+                dense_sum += np.where(applies, _z(values, basis), 0.0)
                 dense_w += applies
                 if counted.any():
-                    value = float(per_article[counted].max())
+                    value = float(values[counted].max())
                     best[mono, k] = max(best.get((mono, k), -1.0), value)
         dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
         return dense, best

@@ -6,7 +6,7 @@ passages (kb/hnsw_growth.py) against the graph built anew, side by side.
 Real builds (kb.index_build.build_index) of a copy of DIR, by default the
 generated 10,000-section help centre of bench/perf.py, with HNSW_THRESHOLD lowered so
 that its vectors (one per distinct text: 19,701 for the multilingual model,
-11,149 for the English one) are HNSW graphs, as they are above 200,000. ``--index``: an index of DIR to start from (its vectors are
+11,149 for the English one) are HNSW graphs, as they are above 50,000. ``--index``: an index of DIR to start from (its vectors are
 reused; only the first graphs are built). Two index locations get the same edits: one article
 changed at a time (a sentence appended; German and English alternately), then
 re-indexed as `kb index` does (graph grown) and with --force (graph built

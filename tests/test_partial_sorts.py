@@ -1,0 +1,35 @@
+"""The partial selections that replaced full sorts give what the sorts gave, ties included."""
+import numpy as np
+import pytest
+
+from kb.search import _by_score
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_by_score_is_a_stable_descending_argsort(seed):
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.standard_normal(3000), 1)  # many ties
+    scores[rng.choice(3000, 500, replace=False)] = -np.inf  # filtered-out articles
+    want = np.argsort(-scores, kind="stable").tolist()
+    for first in (1, 10, 200, 2999, 3000, 5000):
+        assert list(_by_score(scores, first)) == want, first
+
+
+def test_keyword_top_hits_keep_whooshs_choice_among_ties(engine):
+    keywords, n = engine.index.keywords, len(engine.index.sections)
+    for q in ["Lieferung Rücksendung Paket", "return delivery order", "Versand", "the order"]:
+        for limit in (1, 3, 7, 20):
+            ours, whoosh = keywords.search(q, n, limit=limit), keywords.search_whoosh(q, n, limit=limit)
+            assert (ours > 0).sum() == min(limit, (keywords.search(q, n) > 0).sum()), (q, limit)
+            assert np.allclose(ours, whoosh, atol=1e-5), (q, limit)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top_documents_break_ties_to_the_lower_number(seed):
+    from kb.keyword_index import top_documents
+    rng = np.random.default_rng(seed)
+    docs = np.sort(rng.choice(10_000, 2000, replace=False))
+    scores = np.round(rng.random(2000) * 5, 1)  # many ties
+    for limit in (1, 10, 999, 2000, 3000):
+        want = docs[np.argsort(-scores, kind="stable")[:limit]]
+        assert sorted(top_documents(docs, scores, limit).tolist()) == sorted(want.tolist()), limit

@@ -193,9 +193,7 @@ class KeywordIndex:
         scores = np.zeros(n_sections, dtype=np.float32)
         if not any_term:
             return scores
-        hit = np.flatnonzero(acc > 0)
-        if len(hit) > limit:
-            hit = top_documents(hit, acc[hit], limit)
+        hit = top_documents(np.flatnonzero(acc > 0), acc, limit)
         scores[self._uids[hit]] = acc[hit]
         return scores
 
@@ -246,11 +244,13 @@ class KeywordIndex:
 
 
 def top_documents(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` best of ``docs`` (ascending document numbers) by ``scores``, ties to
-    the lower number, as Whoosh keeps them; by partial selection, not a sort (5.4 against
-    0.5 ms for 60,000 hits at 100,000 sections). In no particular order."""
+    """The ``limit`` best of ``docs`` (ascending document numbers) by their ``scores``
+    (indexed by document number), ties to the lower number, as Whoosh keeps them; by
+    partial selection, not a sort (5.4 against 0.5 ms for 60,000 hits at 100,000
+    sections). In no particular order."""
     if len(docs) <= limit:
         return docs
+    scores = scores[docs]
     kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
     above = docs[scores > kth]
     return np.r_[above, docs[scores == kth][:limit - len(above)]]

@@ -1,6 +1,7 @@
 """Two versions of the server side by side over HTTP: before/after figures from one run.
 
     python bench/ab_http.py --articles DIR --a CHECKOUT:INDEX --b CHECKOUT:INDEX [--b-env K=V]
+                            [--b-serve-args "--threads 3"]
 
 CHECKOUT is a source tree (e.g. `git worktree add /tmp/base <commit>`), INDEX an
 index of DIR built by that version's `kb index`. For every round and
@@ -41,10 +42,10 @@ def variant(text: str) -> tuple[Path, Path]:
     return code_dir, index_dir
 
 
-def one(code: Path, index: Path, env: dict[str, str], articles: Path, level: str, cold: list[str],
-        stream: list[str], seconds: float) -> dict:
+def one(code: Path, index: Path, env: dict[str, str], serve_args: list[str], articles: Path, level: str,
+        cold: list[str], stream: list[str], seconds: float) -> dict:
     with tempfile.TemporaryDirectory(prefix="kb-ab-") as work:
-        with perf._Server(articles, index, Path(work), root=code, env=env) as server:
+        with perf._Server(articles, index, Path(work), root=code, env=env, args=serve_args) as server:
             if level == "cold_1":
                 res = perf.http_run(server.port, cold, 1, seconds, by_lang=True)
                 res["cold_start_s"] = server.cold_start_s
@@ -61,12 +62,14 @@ def main() -> None:
     ap.add_argument("--b", required=True, help="CHECKOUT:INDEX of the version after")
     ap.add_argument("--a-env", action="append", default=[], metavar="K=V", help="environment of A's server")
     ap.add_argument("--b-env", action="append", default=[], metavar="K=V", help="environment of B's server")
+    ap.add_argument("--a-serve-args", default="", help="more `kb serve` options for A, e.g. '--threads 3'")
+    ap.add_argument("--b-serve-args", default="", help="more `kb serve` options for B")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    versions = {"A": (*variant(args.a), dict(kv.split("=", 1) for kv in args.a_env)),
-                "B": (*variant(args.b), dict(kv.split("=", 1) for kv in args.b_env))}
+    versions = {"A": (*variant(args.a), dict(kv.split("=", 1) for kv in args.a_env), args.a_serve_args.split()),
+                "B": (*variant(args.b), dict(kv.split("=", 1) for kv in args.b_env), args.b_serve_args.split())}
     pool = perf.query_pool()
     # the questions bench/perf.py asks over HTTP in a full run
     cold = pool[COLD + STREAM:][:COLD]

@@ -287,7 +287,8 @@ class _Server:
     """`kb serve` in a subprocess, started fresh: empty caches, models loaded once."""
 
     def __init__(self, articles: Path, index: Path, work: Path, root: Path = ROOT,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, args: list[str] | None = None) -> None:
+        self.args = list(args or [])  # more `kb serve` options, e.g. ["--threads", "3"]
         self.root = root  # the checkout whose code serves (bench/ab_http.py compares two)
         self.env = {**os.environ, "KB_INDEX": str(index), "KB_INSTANCE": str(work / "instance"),
                     "KB_ARTICLES": str(articles), "KB_SITE": str(ROOT / "site.yml"), "KB_RATE_LIMITS": "off",
@@ -298,7 +299,7 @@ class _Server:
         self.port = free_port()
         self.log = open(self.log_path, "w")
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(self.port), *self.args],
                                      env=self.env, cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT)
         while True:
             try:

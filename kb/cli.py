@@ -262,8 +262,9 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Worker threads; they share one loaded index and model.")
+@click.option("--threads", type=click.IntRange(1, 64), show_default="cores + 1, at most 8",
+              help="Requests worked on at once (more wait in line); they share one loaded "
+                   "index and model.")
 def serve(host, port, index_dir, threads) -> None:
     """Serve the help portal, the JSON API and health checks (waitress).
 
@@ -275,7 +276,7 @@ def serve(host, port, index_dir, threads) -> None:
 
     from waitress import serve as waitress_serve
 
-    from kb.compute_threads import one_blas_thread
+    from kb.compute_threads import one_blas_thread, request_threads
     from kb.encoders import ModelLoadError
     from kb.index_store import IndexUnavailable
     from kb.memory import release_freed_memory
@@ -297,7 +298,8 @@ def serve(host, port, index_dir, threads) -> None:
                f"{engine.index.n_articles} articles from {engine.index.build} "
                f"(models {settings.models})")
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
-    click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    threads = threads or request_threads()
+    click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
 
 

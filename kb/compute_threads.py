@@ -1,4 +1,4 @@
-"""How many threads numpy's BLAS may use in a server.
+"""How many threads a server computes with: request threads, and numpy's BLAS.
 
 A server answers several questions at once on request threads, and every
 search runs BLAS products (USE's layers, the vector products over all texts).
@@ -26,3 +26,19 @@ def one_blas_thread() -> bool:
         return False
     _limits = threadpool_limits(limits=1, user_api="blas")
     return True
+
+
+MAX_REQUEST_THREADS = 8
+
+
+def request_threads() -> int:
+    """How many requests a server works on at once: one more than its cores, at most 8.
+
+    Waitress reads and writes sockets on its own main thread, so request threads
+    only compute, and the cores and the interpreter lock are the limit. With 8 on
+    two cores every question was slowed by the seven others: 8 clients waited
+    213 ms at p99, 150 ms with 3 threads, for 6 % more questions a second
+    (bench/RESULTS.md, seventh round). The one extra thread does Python work
+    while two others are in the models' or BLAS' C code.
+    """
+    return max(1, min(len(os.sched_getaffinity(0)) + 1, MAX_REQUEST_THREADS))

@@ -33,3 +33,25 @@ def test_blas_runs_on_one_thread_after_batches_too():
 def test_an_operators_thread_count_wins():
     limited, counts = probe(OPENBLAS_NUM_THREADS="2")
     assert limited == "False" and counts == "[2] [2]"
+
+
+REQUEST_THREADS = r"""
+import os, sys
+from kb.compute_threads import request_threads
+os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(",")})
+print(request_threads())
+"""
+
+
+def test_request_threads_are_one_more_than_the_cores_at_most_eight():
+    cores = sorted(os.sched_getaffinity(0))
+
+    def threads(allowed) -> int:
+        out = subprocess.run([sys.executable, "-c", REQUEST_THREADS, ",".join(map(str, allowed))],
+                             capture_output=True, text=True, timeout=60,
+                             cwd=os.path.dirname(os.path.dirname(__file__)))
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout)
+
+    assert threads(cores[:1]) == 2
+    assert threads(cores) == min(len(cores) + 1, 8)

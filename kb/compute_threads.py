@@ -39,6 +39,8 @@ def request_threads() -> int:
     two cores every question was slowed by the seven others: 8 clients waited
     213 ms at p99, 150 ms with 3 threads, for 6 % more questions a second
     (bench/RESULTS.md, seventh round). The one extra thread does Python work
-    while two others are in the models' or BLAS' C code.
+    while two others are in the models' or BLAS' C code. While one thread loads a
+    newly published index (kb/live_index.py, about 3 s at 10,000 sections) the
+    others answer; the cores, not the thread count, were the limit then too.
     """
     return max(1, min(len(os.sched_getaffinity(0)) + 1, MAX_REQUEST_THREADS))

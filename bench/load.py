@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -31,6 +30,9 @@ import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from perf import free_port, wait_ready  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
     "Wo ist mein Paket?", "wo ist mein paket", "Rücksendung kostenlos?", "kann ich nach 3 wochen zurückschicken",
@@ -41,12 +43,6 @@ QUERIES = [
     "warranty claim broken", "Klimaneutraler Versand", "Expressversand Kosten",
 ]
 PREFIXES = ["lie", "rück", "pak", "ret", "del", "rech", "gut", "pass", "zahl", "vers"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client(threading.Thread):
@@ -122,19 +118,9 @@ def main() -> int:
     server = subprocess.Popen(kb + ["serve", "--port", str(port), "--threads", "16"], env=env, cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/readyz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                print((work / "server.log").read_text())
-                return 2
-            time.sleep(0.2)
+        if not wait_ready(port, server, timeout=120, poll=0.2):
+            print((work / "server.log").read_text())
+            return 2
         results = {"lock": threading.Lock(), "status": Counter(), "latency": defaultdict(list),
                    "errors": [], "feedback_ok": []}
         start = time.monotonic()

@@ -15,7 +15,6 @@ seventh round).
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import subprocess
@@ -33,20 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _wait_ready(port: int, proc: subprocess.Popen) -> None:
-    t0 = time.monotonic()
-    while proc.poll() is None and time.monotonic() - t0 < 300:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/api/search?q=paket")
-            if c.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"server on port {port} did not start")
 
 
 def _run(ports: list[int], queries: list[str], clients: int, seconds: float) -> tuple[list[float], int, float]:
@@ -89,7 +74,8 @@ def main() -> None:
                                               stderr=subprocess.DEVNULL))
                 ports.append(port)
             for port, proc in zip(ports, procs):
-                _wait_ready(port, proc)
+                if not perf.wait_ready(port, proc):
+                    raise SystemExit(f"the server on port {port} did not start")
             pool = perf.query_pool()
             # the stream bench/ab_http.py sends; warmed up with other questions of the pool
             stream = perf.customer_stream(pool[200 * 2 + 600:], 600 * 4, seed=6)

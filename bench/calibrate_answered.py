@@ -1,4 +1,4 @@
-"""Fit the `answered` model (kb/answer_model.py) on the calibration set.
+"""Fit the `answered` model (kb/search/answer_model.py) on the calibration set.
 
 The calibration set is handwritten and separate from the benchmark data
 (XQuAD, Bitext), which stays held out for bench/retrieval.py:
@@ -20,13 +20,13 @@ Positives are the customer questions whose top-1 result is right (the quantity
 the targets are about; a question whose article is not in a subset is left
 out); negatives are the off-topic questions, run against every help centre.
 Each (help centre, class) pair weighs the same. A logistic regression on a few
-absolute features (kb/answer_model.py) gives P(answered); the threshold is the
+absolute features (kb/search/answer_model.py) gives P(answered); the threshold is the
 one that balances the two error rates on the calibration set. The first lines
 printed show the transfer to another business: fitted on the shop variants
 only, applied to velomo.
 
 Usage: python bench/calibrate_answered.py [--reuse] [--write]
-  --write   rewrite kb/answer_model.py with the fitted coefficients
+  --write   rewrite kb/search/answer_model.py with the fitted coefficients
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index_build import build_index  # noqa: E402
-from kb.index_store import LoadedIndex  # noqa: E402
-from kb.search import SearchEngine  # noqa: E402
+from kb.index.build import build_index  # noqa: E402
+from kb.index.loaded import LoadedIndex  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
 
 CAL = ROOT / "bench" / "calibration"
 OUT = ROOT / "bench" / "out" / "calibration-features.json"
@@ -150,7 +150,7 @@ def collect(models: str) -> list[dict]:
 # ---- the model ----------------------------------------------------------------------------
 def design(features: list[dict]) -> np.ndarray:
     """Feature rows exactly as kb.answer_model computes them at search time."""
-    from kb.answer_model import feature_vector
+    from kb.search.answer_model import feature_vector
 
     return np.array([feature_vector(f) for f in features])
 
@@ -210,7 +210,7 @@ def fit(data: list[dict], centres: list[str]):
 
 
 def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
-    from kb import answer_model
+    from kb.search import answer_model
 
     path = ROOT / "kb" / "answer_model.py"
     text = path.read_text(encoding="utf-8")
@@ -228,7 +228,7 @@ def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reuse", action="store_true", help="reuse bench/out/calibration-features.json")
-    ap.add_argument("--write", action="store_true", help="rewrite the fitted values in kb/answer_model.py")
+    ap.add_argument("--write", action="store_true", help="rewrite the fitted values in kb/search/answer_model.py")
     ap.add_argument("--models", default=DEFAULT_MODELS)
     args = ap.parse_args()
     if args.reuse and OUT.exists():
@@ -259,13 +259,13 @@ def main() -> None:
         print(f"  {c:18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
     a, b = rates(p, y, t)
     print(f"  {'all':18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
-    from kb.answer_model import FEATURES
+    from kb.search.answer_model import FEATURES
     for name, c in zip(FEATURES, coef):
         print(f"  {name:16s} {c:9.4f}")
     print(f"  {'intercept':16s} {intercept:9.4f}")
     if args.write:
         write_model(coef, intercept, t, int(y.sum()), int((1 - y).sum()), names)
-        print("wrote kb/answer_model.py")
+        print("wrote kb/search/answer_model.py")
 
 
 if __name__ == "__main__":

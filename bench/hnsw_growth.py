@@ -1,9 +1,9 @@
 """Re-indexing above the HNSW threshold: the served graph grown by the changed
-passages (kb/hnsw_growth.py) against the graph built anew, side by side.
+passages (kb/index/hnsw_growth.py) against the graph built anew, side by side.
 
     python bench/hnsw_growth.py [--articles DIR [--index DIR]] [--edits 4] [--threshold 10000] [--json FILE]
 
-Real builds (kb.index_build.build_index) of a copy of DIR, by default the
+Real builds (kb.index.build.build_index) of a copy of DIR, by default the
 generated 10,000-section help centre of bench/perf.py, with HNSW_THRESHOLD lowered so
 that its vectors (one per distinct text: 19,701 for the multilingual model,
 11,149 for the English one) are HNSW graphs, as they are above 50,000. ``--index``: an index of DIR to start from (its vectors are
@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb import index_build  # noqa: E402
+from kb.index import build as index_build  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index_build import build_index, index_vectors  # noqa: E402
-from kb.index_store import LoadedIndex  # noqa: E402
-from kb.search import SearchEngine  # noqa: E402
+from kb.index.build import build_index, index_vectors  # noqa: E402
+from kb.index.loaded import LoadedIndex  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
 
 
 def recall_at_10(idx: LoadedIndex, slot: int, queries: np.ndarray) -> float:

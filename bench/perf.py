@@ -11,10 +11,10 @@ Bitext utterances, German and English mixed, written to a temp dir):
   median over many distinct queries, single query, as the product calls it),
   and bare batch encode throughput on the corpus' own passages (batches of 256,
   as the build does). The product runs sentence-transformers models through
-  ONNX Runtime (kb/onnx_encoder.py); the same timing of the product's own
+  ONNX Runtime (kb/encoders/onnx_runtime.py); the same timing of the product's own
   encoders is reported beside it ("runtime floor"), so the overhead of the rest
   of the search shows too;
-* build: ``kb.index_build.build_index`` wall time, sections/s, and its ratio to
+* build: ``kb.index.build.build_index`` wall time, sections/s, and its ratio to
   the bare encode time of the passages it encoded; re-index after one article
   changed; the "up to date" check;
 * in-process ``SearchEngine.search``: p50/p95/p99 for cold (never seen) queries
@@ -57,13 +57,13 @@ SHARED = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb.compute_threads import one_blas_thread  # noqa: E402
+from kb.encoders.threads import one_blas_thread  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, USEEncoder, load_encoders, parse_models  # noqa: E402
 from kb.encoders import SentenceTransformerEncoder, model_path  # noqa: E402
-from kb.index_build import CURRENT, build_index  # noqa: E402
-from kb.index_store import LoadedIndex  # noqa: E402
-from kb.search import SearchEngine  # noqa: E402
-from kb.sections import split_sentences  # noqa: E402
+from kb.index.build import CURRENT, build_index  # noqa: E402
+from kb.index.loaded import LoadedIndex  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
+from kb.content.sections import split_sentences  # noqa: E402
 
 SECTIONS_PER_ARTICLE = 5
 
@@ -542,7 +542,7 @@ def main() -> None:
     floor = floor_query(bare, pool[-(100 if args.quick else 300):])
     runtime_floor = floor_query(encoders, pool[-(100 if args.quick else 300):])
     print("floor (single query, median ms):", floor, "the product's encoders alone:", runtime_floor, flush=True)
-    one_blas_thread()  # as kb serve does (kb/compute_threads.py), for the in-process figures
+    one_blas_thread()  # as kb serve does (kb/encoders/threads.py), for the in-process figures
     results = []
     for size in sizes.split(","):
         work = Path(tempfile.mkdtemp(prefix=f"kb-perf-{size}-"))

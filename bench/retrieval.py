@@ -37,9 +37,9 @@ SHARED = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index_build import build_index  # noqa: E402
-from kb.index_store import LoadedIndex  # noqa: E402
-from kb.search import SearchEngine  # noqa: E402
+from kb.index.build import build_index  # noqa: E402
+from kb.index.loaded import LoadedIndex  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
 
 
 def load_xquad(lang: str):

@@ -24,8 +24,8 @@ def _fail(message: str, code: int = 1) -> None:
 def open_engine(index_dir: Path, models: str):
     """Load the index and the encoders it was built with; clear errors otherwise."""
     from kb.encoders import ModelLoadError, load_encoders
-    from kb.index_store import IndexUnavailable, LoadedIndex
-    from kb.search import SearchEngine
+    from kb.index.loaded import IndexUnavailable, LoadedIndex
+    from kb.search.engine import SearchEngine
 
     try:
         index = LoadedIndex(index_dir, models)
@@ -51,7 +51,7 @@ def main() -> None:
 @click.option("--default-lang", help="Language for articles without a 'lang' key.")
 def check(articles_dir: Path | None, default_lang: str | None) -> None:
     """Validate every article; one line per problem as path:line: message."""
-    from kb.check import check_articles, summary
+    from kb.content.check import check_articles, summary
 
     settings = _settings()
     articles_dir = articles_dir or settings.articles_dir
@@ -84,7 +84,7 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     built). Embeddings of unchanged passages are reused from the current index.
     """
     from kb.encoders import ModelLoadError, load_encoders
-    from kb.index_build import IndexBuildError, build_index
+    from kb.index.build import IndexBuildError, build_index
 
     settings = _settings()
     articles_dir = articles_dir or settings.articles_dir
@@ -127,8 +127,8 @@ def _watch(articles_dir: Path, build) -> None:
     import time
 
     from kb.encoders import ModelLoadError
-    from kb.index_build import IndexBuildError, IndexBusy
-    from kb.index_watch import watch
+    from kb.index.build import IndexBuildError, IndexBusy
+    from kb.index.watch import watch
 
     def rebuild() -> None:
         try:
@@ -170,7 +170,7 @@ def _print_report(report, articles_dir: Path) -> None:
 
 
 def _print_result(result, as_json: bool) -> None:
-    from kb.search import mark
+    from kb.search.engine import mark
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -199,7 +199,7 @@ def _print_result(result, as_json: bool) -> None:
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 def search(query, lang, limit, audience, category, as_json, batch, index_dir) -> None:
     """Search the help centre."""
-    from kb.search import QueryError
+    from kb.search.engine import QueryError
 
     if (query is None) == (batch is None):
         _fail("give either a QUERY or --batch FILE", 2)
@@ -232,7 +232,7 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
 @click.option("--json", "as_json", is_flag=True)
 def eval_(file, from_articles, index_dir, as_json) -> None:
     """Measure top-1, top-3, MRR@10 and 'answered' on known questions."""
-    from kb.evaluate import CaseError, cases_from_index, evaluate, read_cases
+    from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases
 
     if (file is None) == (not from_articles):
         _fail("give either FILE.jsonl or --from-articles", 2)
@@ -276,10 +276,10 @@ def serve(host, port, index_dir, threads) -> None:
 
     from waitress import serve as waitress_serve
 
-    from kb.compute_threads import one_blas_thread, request_threads
+    from kb.encoders.threads import one_blas_thread, request_threads
     from kb.encoders import ModelLoadError
-    from kb.index_store import IndexUnavailable
-    from kb.memory import release_freed_memory
+    from kb.index.loaded import IndexUnavailable
+    from kb.web.memory import release_freed_memory
     from kb.web import create_app
     from kb.web.site import SiteConfigError
 
@@ -304,8 +304,8 @@ def serve(host, port, index_dir, threads) -> None:
 
 
 def _accounts():
-    from kb.accounts import Accounts
-    from kb.store import Store, StoreUnavailable
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store, StoreUnavailable
 
     settings = _settings()
     try:
@@ -316,7 +316,7 @@ def _accounts():
 
 def _account_call(method: str, *args):
     """Run one Accounts method; its AccountError becomes a clear message and exit code 2."""
-    from kb.accounts import AccountError
+    from kb.ops.accounts import AccountError
 
     try:
         return getattr(_accounts(), method)(*args)

@@ -11,7 +11,7 @@ _MODEL_CACHE = None
 
 
 def pytest_configure(config):
-    """Exports of models (kb/onnx_encoder.py) go to a cache of this test run, not the user's;
+    """Exports of models (kb/encoders/onnx_runtime.py) go to a cache of this test run, not the user's;
     the processes the tests start inherit it."""
     global _MODEL_CACHE
     if "KB_MODEL_CACHE" not in os.environ:
@@ -40,7 +40,7 @@ def articles_dir(tmp_path):
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory, encoders):
     from kb.encoders import DEFAULT_MODELS
-    from kb.index_build import build_index
+    from kb.index.build import build_index
     base = tmp_path_factory.mktemp("idx")
     articles = base / "articles"
     shutil.copytree(FIXTURES, articles)
@@ -52,8 +52,8 @@ def built_index(tmp_path_factory, encoders):
 @pytest.fixture(scope="session")
 def engine(built_index, encoders):
     from kb.encoders import DEFAULT_MODELS
-    from kb.index_store import LoadedIndex
-    from kb.search import SearchEngine
+    from kb.index.loaded import LoadedIndex
+    from kb.search.engine import SearchEngine
     return SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
 
 
@@ -61,9 +61,9 @@ def engine(built_index, encoders):
 def shop_engine(tmp_path_factory, encoders):
     """The sample help centre in articles/ (German and English, 68 articles)."""
     from kb.encoders import DEFAULT_MODELS
-    from kb.index_build import build_index
-    from kb.index_store import LoadedIndex
-    from kb.search import SearchEngine
+    from kb.index.build import build_index
+    from kb.index.loaded import LoadedIndex
+    from kb.search.engine import SearchEngine
     location = tmp_path_factory.mktemp("shop") / "index"
     build_index(ROOT / "articles", location, lambda: encoders, DEFAULT_MODELS)
     return SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)

@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.articles import parse_article
-from kb.check import check_articles
-from kb.sections import split_sections
+from kb.content.articles import parse_article
+from kb.content.check import check_articles
+from kb.content.sections import split_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import sys
 
 PROBE = r"""
 from threadpoolctl import threadpool_info
-from kb.compute_threads import one_blas_thread
+from kb.encoders.threads import one_blas_thread
 from kb.encoders import USEEncoder, EncoderSpec
 limited = one_blas_thread()
 blas = lambda: sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
@@ -37,7 +37,7 @@ def test_an_operators_thread_count_wins():
 
 REQUEST_THREADS = r"""
 import os, sys
-from kb.compute_threads import request_threads
+from kb.encoders.threads import request_threads
 os.sched_setaffinity(0, {int(c) for c in sys.argv[1].split(",")})
 print(request_threads())
 """

@@ -10,9 +10,9 @@ import time
 import pytest
 
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
-from kb.index_store import LoadedIndex
-from kb.search import SearchEngine
+from kb.index.build import build_index
+from kb.index.loaded import LoadedIndex
+from kb.search.engine import SearchEngine
 
 
 def _env(tmp_path, **extra):

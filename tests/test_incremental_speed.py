@@ -4,11 +4,11 @@ import faiss
 import numpy as np
 from whoosh import index as whoosh_index
 
-from kb import keyword_index
+from kb.index import keyword as keyword_index
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
-from kb.index_store import LoadedIndex
-from kb.search import SearchEngine
+from kb.index.build import build_index
+from kb.index.loaded import LoadedIndex
+from kb.search.engine import SearchEngine
 
 QUERIES = ["Wie lange dauert die Lieferung?", "delivery to Austria", "Rücksendung Etikett",
            "return label", "Kulanz", "Zebrastreifen Gutschein", "parcel locker"]
@@ -127,7 +127,7 @@ def test_a_german_question_is_not_encoded_with_the_english_model(built_index, en
 
 def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir, tmp_path, encoders,
                                                                    monkeypatch, built_index):
-    from kb import index_build
+    from kb.index import build as index_build
     monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
     location = tmp_path / "index"
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
@@ -140,11 +140,11 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
         a, b = approximate.search(q), exact.search(q)
         assert [h.id for h in a.results][:3] == [h.id for h in b.results][:3], q
         assert a.answered == b.answered
-    from kb.catalog import Catalog
+    from kb.web.catalog import Catalog
     assert Catalog(approximate).related(idx.articles[idx.by_id["en/delivery"]]) is not None
     # few neighbours found: the sampled articles' passages are still scored exactly, and
     # only sampled articles set the z-scale
-    from kb import index_store
+    from kb.index import loaded as index_store
     monkeypatch.setattr(index_store, "APPROXIMATE_NEIGHBOURS", 3)
     monkeypatch.setattr(index_store, "Z_SAMPLE_ARTICLES", 1)
     idx = LoadedIndex(location, DEFAULT_MODELS)
@@ -182,7 +182,7 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
 def test_the_vocabulary_is_built_once_and_its_stems_reused(articles_dir, tmp_path, encoders, monkeypatch):
     import json
 
-    from kb import vocabulary
+    from kb.index import vocabulary
     location = tmp_path / "index"
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
     analysed: list[str] = []
@@ -230,8 +230,9 @@ def test_an_hnsw_graph_grows_by_the_changed_passages_and_skips_stale_ones(articl
                                                                          monkeypatch):
     import json
 
-    from kb import hnsw_growth, index_build
-    from kb.catalog import Catalog
+    from kb.index import hnsw_growth
+    from kb.index import build as index_build
+    from kb.web.catalog import Catalog
     monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
     location = tmp_path / "index"
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)

@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
-from kb.index_store import IndexUnavailable, LoadedIndex
-from kb.search import QueryError, SearchEngine
+from kb.index.build import build_index
+from kb.index.loaded import IndexUnavailable, LoadedIndex
+from kb.search.engine import QueryError, SearchEngine
 
 
 class CountingEncoder:
@@ -154,7 +154,7 @@ def test_off_topic_question_is_not_answered(engine, query):
 
 
 def test_confidence_is_the_probability_behind_answered(engine):
-    from kb import answer_model
+    from kb.search import answer_model
     for query in ["wann kommt mein Paket an?", "Who was the first emperor of the Roman Empire?"]:
         r = engine.search(query)
         assert 0.0 <= r.confidence <= 1.0
@@ -166,7 +166,7 @@ def test_confidence_is_the_probability_behind_answered(engine):
 
 
 def test_answer_model_moves_the_right_way():
-    from kb.answer_model import answer_probability
+    from kb.search.answer_model import answer_probability
     base = {"best_cos": 0.45, "cos_section": 0.3, "cos_article": 0.25, "mini_section": None,
             "mini_article": None, "coverage": 0.5, "n_sentences": 500}
     p = answer_probability(base)
@@ -248,7 +248,7 @@ def test_previous_vectors_are_found_by_their_exact_text_hash():
 
     import numpy as np
 
-    from kb.index_build import _found_in
+    from kb.index.build import _found_in
 
     def h(text):
         return hashlib.blake2b(text.encode(), digest_size=16).digest()

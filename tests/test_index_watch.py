@@ -9,10 +9,10 @@ import threading
 import time
 
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
-from kb.index_store import LoadedIndex
-from kb.index_watch import watch
-from kb.search import SearchEngine
+from kb.index.build import build_index
+from kb.index.loaded import LoadedIndex
+from kb.index.watch import watch
+from kb.search.engine import SearchEngine
 
 LOCKERS = "\n## Parcel lockers\nWe deliver to Zebrastreifen parcel lockers too.\n"
 

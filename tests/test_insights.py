@@ -1,6 +1,6 @@
 """Editor insights: top and unanswered searches, unhelpful articles, stats, deflection, SVG, CSV.
 
-Every test seeds a real SQLite file through kb.store.Store's write methods and
+Every test seeds a real SQLite file through kb.ops.database.Store's write methods and
 then pins the rows' timestamps with plain sqlite3, so the period boundaries
 (first day included, the day before and the future excluded) are exact.
 """
@@ -15,11 +15,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from kb import insights
-from kb.insights import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, UnansweredGroup,
+from kb.ops import insights
+from kb.ops.insights import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, UnansweredGroup,
                          article_stats, content_words, deflection, deflection_svg, not_helpful_articles,
                          to_csv, top_searches, unanswered_groups)
-from kb.store import Store
+from kb.ops.database import Store
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)   # a Wednesday; days=30 starts 2026-02-17
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,7 +16,7 @@ except AttributeError:  # not glibc >= 2.33
 PROBE = r"""
 import ctypes, sys
 import numpy as np
-from kb.memory import release_freed_memory
+from kb.web.memory import release_freed_memory
 tuned = release_freed_memory() if sys.argv[1] == "tune" else None
 class Info(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in

@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 
-from kb import index_build
-from kb.catalog import Catalog
+from kb.index import build as index_build
+from kb.web.catalog import Catalog
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
-from kb.index_store import LoadedIndex
-from kb.search import SearchEngine
+from kb.index.build import build_index
+from kb.index.loaded import LoadedIndex
+from kb.search.engine import SearchEngine
 
 
 def test_the_english_model_has_vectors_of_english_passages_only(built_index, encoders):

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from kb import encoders as enc
-from kb import onnx_encoder, onnx_export
+from kb.encoders import onnx_runtime as onnx_encoder
+from kb.encoders import onnx_export
 from kb.encoders import EncoderSpec, ModelLoadError
 
 MINILM = EncoderSpec("all-MiniLM-L6-v2", frozenset({"en"}))

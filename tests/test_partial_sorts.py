@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from kb.search import _by_score
+from kb.search.engine import _by_score
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -26,7 +26,7 @@ def test_keyword_top_hits_keep_whooshs_choice_among_ties(engine):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_top_documents_break_ties_to_the_lower_number(seed):
-    from kb.keyword_index import top_documents
+    from kb.index.keyword import top_documents
     rng = np.random.default_rng(seed)
     docs = np.sort(rng.choice(10_000, 2000, replace=False))
     scores = np.round(rng.random(10_000) * 5, 1)  # by document number, many ties

@@ -6,10 +6,10 @@ import time
 import numpy as np
 import pytest
 
-from kb.index_store import LoadedIndex
+from kb.index.loaded import LoadedIndex
 from kb.encoders import DEFAULT_MODELS
-from kb.query_batcher import QueryBatcher
-from kb.search import SearchEngine
+from kb.search.batcher import QueryBatcher
+from kb.search.engine import SearchEngine
 
 
 class Recorder:

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from kb.privacy import mask_pii
-from kb.store import Store, StoreUnavailable
+from kb.ops.privacy import mask_pii
+from kb.ops.database import Store, StoreUnavailable
 
 
 @pytest.mark.parametrize("text, gone, kept", [

@@ -1,4 +1,4 @@
-from kb.text_memo import TextMemo
+from kb.content.text_memo import TextMemo
 
 
 def test_results_are_remembered_per_text_and_context_and_bounded():

@@ -1,7 +1,7 @@
 """The Flask app: help portal (HTML), JSON API and health checks.
 
-Thin on purpose: every route calls the same :class:`kb.search.SearchEngine`
-the CLI uses, through the :class:`kb.live_index.LiveIndex` that switches to a
+Thin on purpose: every route calls the same :class:`kb.search.engine.SearchEngine`
+the CLI uses, through the :class:`kb.web.live_index.LiveIndex` that switches to a
 freshly built index without a restart.
 """
 
@@ -15,9 +15,9 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from kb.config import Settings
-from kb.live_index import LiveIndex
-from kb.accounts import Accounts
-from kb.store import Store
+from kb.web.live_index import LiveIndex
+from kb.ops.accounts import Accounts
+from kb.ops.database import Store
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
 from kb.web.site import load_site, text_in
 
@@ -49,7 +49,7 @@ def _secret_key(instance: Path) -> str:
 def create_app(config: dict | None = None) -> Flask:
     """App factory. ``config`` overrides settings (tests pass KB_INDEX, DATABASE, ...).
 
-    Raises :class:`kb.index_store.IndexUnavailable` when there is no usable
+    Raises :class:`kb.index.loaded.IndexUnavailable` when there is no usable
     index: a portal without an index would only answer with errors.
     """
     settings = Settings.from_env()

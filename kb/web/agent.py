@@ -9,10 +9,10 @@ import json
 
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
-from kb.articles import load_articles
-from kb.markdown_render import render_html
-from kb.message_search import MAX_MESSAGE_CHARS, search_message
-from kb.search import QueryError
+from kb.content.articles import load_articles
+from kb.content.markdown import render_html
+from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
+from kb.search.engine import QueryError
 from kb.web.auth import login_required
 from kb.web.i18n import _
 from kb.web.inputs import InputError, search_params
@@ -182,7 +182,7 @@ def _period() -> int:
 
 
 def _table(name: str, days: int) -> list:
-    from kb import insights
+    from kb.ops import insights
     func = getattr(insights, INSIGHT_TABLES[name][1])
     if name == "deflection":
         return func(_store(), days=days, bucket="day" if days <= 30 else "week")
@@ -198,7 +198,7 @@ def insights():
 
     from markupsafe import Markup
 
-    from kb.insights import deflection_svg
+    from kb.ops.insights import deflection_svg
     days = _period()
     tables = []
     for name, (title, _func) in INSIGHT_TABLES.items():
@@ -215,11 +215,11 @@ def insights():
 @bp.get("/insights/<name>.csv")
 @login_required("editor")
 def insights_csv(name: str):
-    from kb.insights import to_csv
+    from kb.ops.insights import to_csv
     if name not in INSIGHT_TABLES:
         abort(404)
     days = _period()
-    from kb import insights as queries
+    from kb.ops import insights as queries
     row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}

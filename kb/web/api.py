@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from kb.store import StoreUnavailable
+from kb.ops.database import StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    session, url_for)
-from kb.accounts import Accounts, User
+from kb.ops.accounts import Accounts, User
 from kb.web import limits
 from kb.web.i18n import _
 

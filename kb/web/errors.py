@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from kb.store import StoreUnavailable
+from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 
 log = logging.getLogger(__name__)

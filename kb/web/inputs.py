@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.catalog import Catalog
-from kb.search import QueryError, clean_query
-from kb.store import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
+from kb.web.catalog import Catalog
+from kb.search.engine import QueryError, clean_query
+from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
 
 MAX_LIMIT = 50
 _EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from kb.store import StoreUnavailable
+from kb.ops.database import StoreUnavailable
 
 bp = Blueprint("ops", __name__)
 

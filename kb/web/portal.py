@@ -9,7 +9,7 @@ from markupsafe import escape
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
-from kb.store import MAX_COMMENT_CHARS, StoreUnavailable
+from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json

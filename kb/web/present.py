@@ -8,7 +8,7 @@ from datetime import date
 from flask import url_for
 from markupsafe import Markup, escape
 
-from kb.search import Hit
+from kb.search.engine import Hit
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)

@@ -40,8 +40,8 @@ def server(built_index, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "KB_INDEX": str(built_index), "KB_INSTANCE": str(instance),
            "KB_SITE": str(ROOT / "site.yml")}
-    from kb.accounts import Accounts
-    from kb.store import Store
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store
     store = Store(instance / "kb.sqlite3")
     Accounts(store).add("anna", "agent", "correct horse battery")
     search = store.log_search("Kulanz", "de", False, [], "portal")

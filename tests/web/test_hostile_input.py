@@ -4,7 +4,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kb.search import QueryError
+from kb.search.engine import QueryError
 
 WHOOSH_SYNTAX = ["title:*", "(((", ")))", "AND OR NOT", "*", "?", "a*b?", "text_de:versand", "spell:x",
                  "uid:1", '"unclosed', "[a TO z]", "{}", "~2", "^3", "NOT", "-", "+", "''", "\\",

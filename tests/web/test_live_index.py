@@ -3,7 +3,7 @@ import re
 import time
 
 from kb.encoders import DEFAULT_MODELS
-from kb.index_build import build_index
+from kb.index.build import build_index
 
 # a real tag carrying script: <script, an on* handler inside a tag, a javascript: URL
 INJECTED = re.compile(r"<script(?! src=\"/static/app.js\")|<[^>]*\son\w+=|(href|src)=[\"']?javascript:", re.I)

@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.catalog import Catalog
+from kb.web.catalog import Catalog
 from kb.encoders import load_encoders
-from kb.index_store import IndexUnavailable, LoadedIndex
-from kb.search import SearchEngine
+from kb.index.loaded import IndexUnavailable, LoadedIndex
+from kb.search.engine import SearchEngine
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 1.0  # seconds

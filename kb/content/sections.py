@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.articles import Article
-from kb.markdown_render import Anchors, inline_text, parse_blocks, tokens_text
+from kb.content.articles import Article
+from kb.content.markdown import Anchors, inline_text, parse_blocks, tokens_text
 
 MAX_SECTION_WORDS = 160
 OVERLAP_WORDS = 40

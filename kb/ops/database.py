@@ -3,7 +3,7 @@
 SQLite in WAL mode, one short connection per operation so waitress threads
 never share one. What is stored is chosen for editors and agents, not for
 tracking: no IP addresses, no user ids, no cookies; free text passes through
-:func:`kb.privacy.mask_pii` first. Each write is one transaction, so a request
+:func:`kb.ops.privacy.mask_pii` first. Each write is one transaction, so a request
 is either stored completely or not at all.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from kb.privacy import mask_pii
+from kb.ops.privacy import mask_pii
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (

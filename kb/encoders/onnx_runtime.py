@@ -9,7 +9,7 @@ the calling thread (bench/RESULTS.md, fifth round). The vectors are the same:
 1.5e-7 apart on 300 real questions.
 
 The export is made once per model from the loaded sentence-transformers model
-(``kb/onnx_export.py``) into a cache directory keyed by a fingerprint of the
+(``kb/encoders/onnx_export.py``) into a cache directory keyed by a fingerprint of the
 model's files, and checked there against the model's own embeddings. This
 module only reads it: the tokenizer (HuggingFace ``tokenizers``, the same Rust
 code transformers' fast tokenizers run), the graph, and how the token vectors
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.encoders import cpu_threads
+from kb.encoders.threads import cpu_threads
 
 EXPORT_VERSION = 1  # bump when the export's layout or the pooling code changes
 PROBE_TOLERANCE = 1e-4  # max abs difference of a probe embedding from the original model's
@@ -92,7 +92,7 @@ def export_dir(name: str, model_dir: Path) -> Path:
 
 
 class OnnxEncoder:
-    """The Encoder interface (kb/encoders.py) over an export made by kb/onnx_export.py."""
+    """The Encoder interface (kb/encoders.py) over an export made by kb/encoders/onnx_export.py."""
 
     def __init__(self, name: str, languages: frozenset[str] | None, folder: Path) -> None:
         import onnxruntime as ort

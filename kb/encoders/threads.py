@@ -29,6 +29,12 @@ def one_blas_thread() -> bool:
 
 
 MAX_REQUEST_THREADS = 8
+MAX_ENCODER_THREADS = 4  # threads one batch encode uses; more gain little on small batches
+
+
+def cpu_threads() -> int:
+    """Threads for one batch encode: the cores this process may use, at most MAX_ENCODER_THREADS."""
+    return max(1, min(len(os.sched_getaffinity(0)), MAX_ENCODER_THREADS))
 
 
 def request_threads() -> int:
@@ -40,7 +46,7 @@ def request_threads() -> int:
     213 ms at p99, 150 ms with 3 threads, for 6 % more questions a second
     (bench/RESULTS.md, seventh round). The one extra thread does Python work
     while two others are in the models' or BLAS' C code. While one thread loads a
-    newly published index (kb/live_index.py, about 3 s at 10,000 sections) the
+    newly published index (kb/web/live_index.py, about 3 s at 10,000 sections) the
     others answer; the cores, not the thread count, were the limit then too.
     """
     return max(1, min(len(os.sched_getaffinity(0)) + 1, MAX_REQUEST_THREADS))

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.articles import Article
-from kb.sections import MIN_SENTENCE_WORDS, Section, split_sentences
-from kb.text_memo import TextMemo
+from kb.content.articles import Article
+from kb.content.sections import MIN_SENTENCE_WORDS, Section, split_sentences
+from kb.content.text_memo import TextMemo
 
 ARTICLE, SECTION, SENTENCE = 0, 1, 2
 KINDS = (ARTICLE, SECTION, SENTENCE)

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.search import SearchEngine
+from kb.search.engine import SearchEngine
 
 
 @dataclass(frozen=True)

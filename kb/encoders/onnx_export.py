@@ -1,4 +1,4 @@
-"""Export a loaded sentence-transformers model for ONNX Runtime (kb/onnx_encoder.py).
+"""Export a loaded sentence-transformers model for ONNX Runtime (kb/encoders/onnx_runtime.py).
 
 Run once per model version, by whichever process first loads the model through
 sentence-transformers (usually `kb index`); every later process reads the
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.onnx_encoder import EXPORT_VERSION, POOLINGS, PROBE_TOLERANCE, ExportUnusable, OnnxEncoder
+from kb.encoders.onnx_runtime import EXPORT_VERSION, POOLINGS, PROBE_TOLERANCE, ExportUnusable, OnnxEncoder
 
 FAILED = "failed.json"  # in an export directory: why this model version cannot be exported
 

@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
-from kb.markdown_render import parse_blocks, resolve_article_link
-from kb.text_memo import TextMemo
+from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
+from kb.content.markdown import parse_blocks, resolve_article_link
+from kb.content.text_memo import TextMemo
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.keyword_index import analyzer_for
-from kb.text_memo import TextMemo
+from kb.index.keyword import analyzer_for
+from kb.content.text_memo import TextMemo
 
 WORD = re.compile(r"\w+")
 TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern

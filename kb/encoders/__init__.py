@@ -25,6 +25,8 @@ from typing import Protocol
 
 import numpy as np
 
+from kb.encoders.threads import cpu_threads
+
 DEFAULT_MODELS = "use-multilingual-v3,all-MiniLM-L6-v2@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -64,10 +66,6 @@ def parse_models(spec: str) -> list[EncoderSpec]:
         raise ModelLoadError("no model configured: set KB_MODELS (e.g. "
                              f"'{DEFAULT_MODELS}') or pass --models")
     return specs
-
-
-def cpu_threads() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 
 class USEEncoder:
@@ -154,9 +152,9 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
 
     ``KB_ENCODER_RUNTIME=torch`` always runs sentence-transformers (no export is
     read or made); the default ``auto`` exports the model the first time it is
-    loaded and reads the export from then on (kb/onnx_encoder.py says why).
+    loaded and reads the export from then on (kb/encoders/onnx_runtime.py says why).
     """
-    from kb import onnx_export
+    from kb.encoders import onnx_export
 
     runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
     if runtime not in ("auto", "torch"):
@@ -180,7 +178,7 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
 
 
 def _export_folder(spec: EncoderSpec, path: str) -> Path | None:
-    from kb import onnx_encoder
+    from kb.encoders import onnx_runtime as onnx_encoder
 
     model_dir = onnx_encoder.local_model_dir(path)
     return None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir)
@@ -188,7 +186,8 @@ def _export_folder(spec: EncoderSpec, path: str) -> Path | None:
 
 def _read_export(spec: EncoderSpec, path: str) -> Encoder | None:
     """The model's export if there is a usable one; a damaged one is removed (made anew)."""
-    from kb import onnx_encoder, onnx_export
+    from kb.encoders import onnx_runtime as onnx_encoder
+    from kb.encoders import onnx_export
 
     folder = _export_folder(spec, path)
     if folder is None or onnx_export.refused(folder) is not None or not (folder / "export.json").is_file():

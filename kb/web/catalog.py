@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.markdown_render import render_html
-from kb.passages import ARTICLE
-from kb.search import SearchEngine
+from kb.content.markdown import render_html
+from kb.content.passages import ARTICLE
+from kb.search.engine import SearchEngine
 
 RELATED_COUNT = 3
 

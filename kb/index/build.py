@@ -12,7 +12,7 @@ Layout of an index location (``--index DIR``)::
                          /vectors-<n>.nodes.npy  passage -> vector (one vector per distinct
                                              text; -1: not embedded by this encoder)
                          /keywords/      Whoosh BM25F index
-                         /vocabulary.json  words and stems per language (kb/vocabulary.py)
+                         /vocabulary.json  words and stems per language (kb/index/vocabulary.py)
 
 A build is written to ``DIR/.tmp-build-*`` and renamed only when complete, so
 a crash (or ``kill -9``) mid-build never touches the index being served, and
@@ -40,21 +40,16 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from kb import hnsw_growth
-from kb.articles import Article, Problem
-from kb.check import check_articles
+from kb.index import hnsw_growth
+from kb.content.articles import Article, Problem
+from kb.content.check import check_articles
 from kb.encoders import Encoder
-from kb.keyword_index import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
-from kb.passages import build_passages, encoded_rows
-from kb.sections import Section, split_sections
-from kb.vocabulary import ArticleText, article_text, build_vocabulary, known_stems
+from kb.index.keyword import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
+from kb.content.passages import build_passages, encoded_rows
+from kb.content.sections import Section, split_sections
+from kb.index.vocabulary import ArticleText, article_text, build_vocabulary, known_stems
+from kb.index.layout import CURRENT, FORMAT_VERSION, nodes_path
 
-# 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
-# 5: a monolingual encoder's vectors only for the passages of its languages' articles
-# 6: one vector per distinct text, passage -> vector in vectors-<n>.nodes.npy; an HNSW
-#    graph may be grown from the previous build's, with stale nodes (kb/hnsw_growth.py)
-FORMAT_VERSION = 6
-CURRENT = "current"
 # earlier formats whose vectors can be reused: same passages and hashes, other storage
 # (3 and 4 hold a vector of every passage for every encoder)
 REUSABLE_FORMATS = {3, 4, 5, FORMAT_VERSION}
@@ -127,11 +122,6 @@ def index_vectors(index: faiss.Index) -> np.ndarray:
     if index.ntotal == 0:
         return np.zeros((0, index.d), dtype=np.float32)
     return index.reconstruct_n(0, index.ntotal)
-
-
-def nodes_path(build: Path, slot: int) -> Path:
-    """passage -> node of the encoder's index (-1: not embedded by it), format 6."""
-    return build / f"vectors-{slot}.nodes.npy"
 
 
 @dataclass

@@ -17,8 +17,8 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from kb.languages import is_language
-from kb.text_memo import TextMemo
+from kb.content.languages import is_language
+from kb.content.text_memo import TextMemo
 
 ARTICLE_SUFFIXES = (".md", ".markdown")
 REQUIRED_KEYS = ("title", "lang", "category")

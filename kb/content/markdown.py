@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 
-from kb.articles import ARTICLE_SUFFIXES, slugify
+from kb.content.articles import ARTICLE_SUFFIXES, slugify
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 

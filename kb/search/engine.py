@@ -33,16 +33,16 @@ from functools import partial
 
 import numpy as np
 
-from kb import answer_model
-from kb.articles import slugify
+from kb.search import answer_model
+from kb.content.articles import slugify
 from kb.encoders import Encoder
-from kb.index_store import LoadedIndex
-from kb.keyword_index import analyzer_for
-from kb.passages import ARTICLE, KINDS, SECTION, SENTENCE
-from kb.query_batcher import QueryBatcher
-from kb.query_language import LanguageGuesser
-from kb.sections import split_sentences
-from kb.vocabulary import TOKEN
+from kb.index.loaded import LoadedIndex
+from kb.index.keyword import analyzer_for
+from kb.content.passages import ARTICLE, KINDS, SECTION, SENTENCE
+from kb.search.batcher import QueryBatcher
+from kb.search.query_language import LanguageGuesser
+from kb.content.sections import split_sentences
+from kb.index.vocabulary import TOKEN
 
 MAX_QUERY_CHARS = 500
 MAX_COVERAGE_WORDS = 64
@@ -150,7 +150,7 @@ class SearchEngine:
         names = [m["name"] for m in index.models]
         if names != [e.name for e in encoders]:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
-        # the articles' words and stems per language, computed by the build (kb/vocabulary.py)
+        # the articles' words and stems per language, computed by the build (kb/index/vocabulary.py)
         vocabulary = index.vocabulary["languages"]
         self.guesser = LanguageGuesser({lang: set(v["words"]) for lang, v in vocabulary.items()})
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
@@ -192,7 +192,7 @@ class SearchEngine:
 
     def _dense(self, slot: int, texts: list[str]) -> list[np.ndarray]:
         """Concurrent questions' similarity to every passage by one encoder: one
-        encode of those not cached, one vector product for all (kb/query_batcher.py)."""
+        encode of those not cached, one vector product for all (kb/search/batcher.py)."""
         keys = [(slot, t.casefold()) for t in texts]
         vectors = {key: self._qcache.get(key) for key in keys}
         missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))

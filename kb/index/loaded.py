@@ -17,9 +17,9 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from kb.index_build import CURRENT, FORMAT_VERSION, nodes_path
-from kb.keyword_index import KeywordIndex
-from kb.passages import KINDS, encoded_rows
+from kb.index.layout import CURRENT, FORMAT_VERSION, nodes_path
+from kb.index.keyword import KeywordIndex
+from kb.content.passages import KINDS, encoded_rows
 
 
 APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
@@ -54,7 +54,7 @@ def _stored_matrix(index: faiss.Index, path: Path) -> np.ndarray | None:
     `kb index` stores them as float16 (QT_fp16), half the bytes on disk; they are
     searched as float32 because numpy has no fast float16 product (10x slower)
     and the server no longer imports torch for its half-precision one (see
-    kb/onnx_encoder.py): at 10,000 sections 57 MB instead of 29 MB. Transposed,
+    kb/encoders/onnx_runtime.py): at 10,000 sections 57 MB instead of 29 MB. Transposed,
     because ``query @ vectors.T`` is then a contiguous product: one BLAS thread
     takes 1.5 ms for one query over 19,701 x 512 vectors against 2.6 ms row by
     row, 5.9 against 7.5 ms for 8 queries (bench/RESULTS.md, fifth round). Read

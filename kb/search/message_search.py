@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.search import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
-from kb.sections import split_sentences
+from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
+from kb.content.sections import split_sentences
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_PARTS = 8

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kb.store import Store
+from kb.ops.database import Store
 
 ROLES = ("agent", "editor")
 MIN_PASSWORD = 10

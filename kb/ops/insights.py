@@ -4,7 +4,7 @@ The portal stores searches, article views, votes and contact requests
 (:mod:`kb.store`). Editors do not need raw rows; they need short, ranked
 answers to "which article should I write next?" and "which article should I
 fix first?". Every function here is a pure read: it takes a
-:class:`kb.store.Store`, a period and a limit, and returns a list of small
+:class:`kb.ops.database.Store`, a period and a limit, and returns a list of small
 frozen dataclasses that the web layer renders as a table, a chart
 (:func:`deflection_svg`) or a download (:func:`to_csv`).
 
@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable, Literal, Sequence
 
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
-from kb.store import Store
+from kb.ops.database import Store
 
 __all__ = [
     "TopSearch", "UnansweredGroup", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",
@@ -167,7 +167,7 @@ def _check_limit(limit: int | None) -> None:
 
 # -- text normalisation ------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
-_PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.privacy.mask_pii
+_PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.ops.privacy.mask_pii
 _WORD = re.compile(r"[^\W_]+")
 
 # Question and filler words that the stop-word lists lack but that say nothing

@@ -1,0 +1,5 @@
+"""What a running help centre writes and reports: the feedback database, accounts, insights, privacy.
+
+Independent of the search pipeline: imports nothing from ``kb.index`` or
+``kb.search``; the web layer and the CLI use it.
+"""

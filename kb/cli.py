@@ -170,7 +170,7 @@ def _print_report(report, articles_dir: Path) -> None:
 
 
 def _print_result(result, as_json: bool) -> None:
-    from kb.search.engine import mark
+    from kb.search.snippets import mark
 
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -185,6 +185,7 @@ def test_coverage_counts_internal_words_only_for_internal_searches(engine):
     assert share == 0.0 and words >= 3
 
 
+@pytest.mark.slow  # builds the 68-article sample help centre with the real models
 @pytest.mark.parametrize("query", ["versandkosten", "wo ist mein Paket", "retoure", "rechnung",
                                    "kann ich nach 3 wochen noch zurückschicken", "refund",
                                    "can I send it back after 3 weeks", "how do i cancel my order"])
@@ -193,6 +194,7 @@ def test_shop_customer_questions_are_answered(shop_engine, query):
     assert r.answered is True, (query, r.confidence, r.features)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("query", OFF_TOPIC + ["Wie hoch ist die Zugspitze?", "Who painted the Mona Lisa?",
                                                "tell me a joke", "Wie spät ist es in Tokio?"])
 def test_shop_off_topic_questions_are_not_answered(shop_engine, query):

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from kb.search.engine import _by_score
+from kb.search.fusion import by_score
+from search_helpers import fake_engine, whoosh_scores  # noqa: F401 (fixture)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -12,21 +13,22 @@ def test_by_score_is_a_stable_descending_argsort(seed):
     scores[rng.choice(3000, 500, replace=False)] = -np.inf  # filtered-out articles
     want = np.argsort(-scores, kind="stable").tolist()
     for first in (1, 10, 200, 2999, 3000, 5000):
-        assert list(_by_score(scores, first)) == want, first
+        assert list(by_score(scores, first)) == want, first
 
 
-def test_keyword_top_hits_keep_whooshs_choice_among_ties(engine):
-    keywords, n = engine.index.keywords, len(engine.index.sections)
+def test_keyword_top_hits_keep_whooshs_choice_among_ties(fake_engine):
+    index = fake_engine.index
+    keywords, n = index.keywords, len(index.sections)
     for q in ["Lieferung Rücksendung Paket", "return delivery order", "Versand", "the order"]:
         for limit in (1, 3, 7, 20):
-            ours, whoosh = keywords.search(q, n, limit=limit), keywords.search_whoosh(q, n, limit=limit)
+            ours, whoosh = keywords.search(q, n, limit=limit), whoosh_scores(index, q, limit=limit)
             assert (ours > 0).sum() == min(limit, (keywords.search(q, n) > 0).sum()), (q, limit)
             assert np.allclose(ours, whoosh, atol=1e-5), (q, limit)
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_top_documents_break_ties_to_the_lower_number(seed):
-    from kb.index.keyword import top_documents
+    from kb.index.bm25f import top_documents
     rng = np.random.default_rng(seed)
     docs = np.sort(rng.choice(10_000, 2000, replace=False))
     scores = np.round(rng.random(10_000) * 5, 1)  # by document number, many ties

@@ -2,23 +2,19 @@
 
 Per language: the plain words (to guess a query's language) and the stems of
 the words of the public articles and of all articles (for the ``coverage``
-evidence of ``answered``). Stemming every word of 10,000 sections took half a
-second of each server start; the build stores the result (``vocabulary.json``)
-and takes the stems of words it has seen from the previous build, so neither
-start-up nor a re-index stems a word twice.
+evidence of ``answered``). Stemming every word of a large help centre is a
+noticeable part of a server start, so the build stores the result
+(``vocabulary.json``) and takes the stems of words it has seen from the
+previous build: neither start-up nor a re-index stems a word twice.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kb.index.keyword import analyzer_for
+from kb.content.text import WHOOSH_TOKEN, WORD_CHARS, analyzer_for
 from kb.content.text_memo import TextMemo
-
-WORD = re.compile(r"\w+")
-TOKEN = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer pattern
 
 
 @dataclass(frozen=True)
@@ -32,8 +28,7 @@ def article_text(title: str, summary: str, tags: Iterable[str], questions: Itera
     return " ".join((title, summary, " ".join(tags), " ".join(questions), body)).lower()
 
 
-# a long-running `kb index --watch` reads only the articles that changed (0.3 s of a
-# 10,000-section re-index otherwise)
+# a long-running `kb index --watch` reads only the articles that changed
 _TERMS: TextMemo[tuple[frozenset[str], frozenset[str]]] = TextMemo()
 
 
@@ -45,7 +40,7 @@ def build_vocabulary(articles: Iterable[ArticleText],
     tokens: dict[tuple[str, bool], set[str]] = {}
     for a in articles:
         article_words, article_tokens = _TERMS.get(
-            a.text, lambda: (frozenset(WORD.findall(a.text)), frozenset(TOKEN.findall(a.text))))
+            a.text, lambda: (frozenset(WORD_CHARS.findall(a.text)), frozenset(WHOOSH_TOKEN.findall(a.text))))
         words.setdefault(a.lang, set()).update(article_words)
         tokens.setdefault((a.lang, a.public), set()).update(article_tokens)
     out: dict = {"languages": {}}

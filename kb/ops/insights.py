@@ -30,7 +30,6 @@ import io
 import json
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -38,8 +37,10 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any, Callable, Iterable, Literal, Sequence
 
-from whoosh.lang import stemmer_for_language, stopwords_for_language
+from whoosh.lang import stopwords_for_language
 
+from kb.content.text import ALNUM_WORD, snowball_stem as _stem
+from kb.content.text import fold as _fold
 from kb.ops.database import Store
 
 __all__ = [
@@ -168,7 +169,6 @@ def _check_limit(limit: int | None) -> None:
 # -- text normalisation ------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.ops.privacy.mask_pii
-_WORD = re.compile(r"[^\W_]+")
 
 # Question and filler words that the stop-word lists lack but that say nothing
 # about the topic of a help-centre search.
@@ -179,15 +179,6 @@ _EXTRA_STOP = """
 """
 
 
-def _fold(text: str) -> str:
-    """Case-fold and strip accents: 'Einlösen' -> 'einlosen', 'Straße' -> 'strasse'."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _build_stop_words() -> frozenset[str]:
     words: set[str] = set(_EXTRA_STOP.split())
     for lang in ("de", "en"):
@@ -196,15 +187,6 @@ def _build_stop_words() -> frozenset[str]:
 
 
 _STOP_WORDS = _build_stop_words()
-_STEMMERS: dict[str, Callable[[str], str]] = {
-    "de": stemmer_for_language("de"), "en": stemmer_for_language("en")}
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str, lang: str) -> str:
-    return _STEMMERS[lang](word)
-
-
 @lru_cache(maxsize=65536)
 def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     """The stemmed content words of a query, as used to group unanswered searches.
@@ -217,7 +199,7 @@ def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     instead, so it still groups with its own repetitions.
     """
     stemmer_lang = "en" if lang == "en" else "de"
-    tokens = [t for t in _WORD.findall(_fold(_PLACEHOLDER.sub(" ", text))) if len(t) > 1 or t.isdigit()]
+    tokens = [t for t in ALNUM_WORD.findall(_fold(_PLACEHOLDER.sub(" ", text))) if len(t) > 1 or t.isdigit()]
     content = [t for t in tokens if t not in _STOP_WORDS]
     if not content:
         return frozenset(tokens)

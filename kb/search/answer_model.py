@@ -10,8 +10,8 @@ computed during the search anyway, no extra model call):
   passage, section, and whole-article view of the candidate articles.
 * ``mini_section``, ``mini_article``: the same for all-MiniLM-L6-v2 where
   question and articles are English, with ``has_mini`` saying whether it
-  applied (German questions: 0). Its sentence-level maximum added nothing once
-  USE's was in (and came out with a negative weight), so it is left out.
+  applied (German questions: 0). Its sentence-level maximum adds nothing beside
+  USE's (it gets a negative weight), so it is left out.
 * ``coverage``: the share of the question's content words (stemmed, stop words
   removed, spelling corrections applied) that the help centre's articles use at
   all. Customers ask in the shop's words; trivia is made of names, years and

@@ -1,17 +1,13 @@
 """Do the model and vector work of concurrent questions together.
 
-A transformer encodes 8 short questions in one batch in about half the time of
-8 single calls, and one matrix product of 8 question vectors with 45,418
-passage vectors takes 1.2 ms where 8 products of one take 9.3 ms
-(bench/RESULTS.md). So a request that needs this work joins a queue; whoever
+A transformer encodes several short questions in one batch much faster than
+one by one, and one matrix product of several question vectors with all
+passage vectors is much cheaper than one product each (figures in
+bench/RESULTS.md). So a request that needs this work joins a queue; whoever
 finds the batcher idle takes everything waiting (up to ``max_batch``) and does
 it in one call, the others wait for their result. No thread of its own and no
-waiting for company: a lone request is served at once by its own thread.
-
-(One long-lived thread doing this work for all requests was measured too: it
-kept torch's thread team warm and answered a lone client's English question
-3.5 ms sooner, but under load it waited for the interpreter lock behind the
-request threads and served a third fewer questions per second.)
+waiting for company: a lone request is served at once by its own thread, and
+no worker thread competes with the request threads for the interpreter lock.
 """
 
 from __future__ import annotations

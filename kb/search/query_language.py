@@ -8,9 +8,7 @@ None when the evidence is too thin, so the caller falls back to the UI language.
 
 from __future__ import annotations
 
-import re
-
-WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+from kb.content.text import LETTER_WORD
 
 FUNCTION_WORDS = {
     "de": set("""ich du er sie es wir ihr mein meine meinen meiner mir mich dein ihre ihren unser
@@ -37,7 +35,7 @@ class LanguageGuesser:
         self.langs = sorted(set(FUNCTION_WORDS) | set(self.vocab))
 
     def guess(self, text: str) -> str | None:
-        words = [w.lower() for w in WORD.findall(text)]
+        words = [w.lower() for w in LETTER_WORD.findall(text)]
         if not words:
             return None
         scores = dict.fromkeys(self.langs, 0.0)

@@ -8,27 +8,18 @@ route they come through.
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
+from kb.content.languages import translation_group
 from kb.content.markdown import render_html
 from kb.content.passages import ARTICLE
+from kb.content.text import WORD_CHARS, fold
 from kb.search.engine import SearchEngine
 
 RELATED_COUNT = 3
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: 'Rücksendung' and 'rucksendung' meet."""
-    text = text.casefold().replace("ß", "ss")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -74,13 +65,13 @@ class Catalog:
         self.articles = idx.articles
         self.by_id = idx.by_id
         self._article_vectors, self._has_vector = _article_vectors(idx)
-        self._group = np.array([a["translation"] or f"id:{a['id']}" for a in self.articles])
+        self._group = np.array([translation_group(a) for a in self.articles])
         self._related: dict[int, list[int]] = {}
         self._related_lock = threading.Lock()
         self._words: list[tuple[set[str], set[str]]] = []  # (title words, other words) folded
         for a in self.articles:
-            title = set(_WORD.findall(fold(a["title"])))
-            other = set(_WORD.findall(fold(" ".join(a["tags"] + a["questions"] + [a["summary"]]))))
+            title = set(WORD_CHARS.findall(fold(a["title"])))
+            other = set(WORD_CHARS.findall(fold(" ".join(a["tags"] + a["questions"] + [a["summary"]]))))
             self._words.append((title, other - title))
 
     # -- single articles ----------------------------------------------------------
@@ -153,7 +144,7 @@ class Catalog:
         Title matches rank above tag/question matches; other languages only when the
         reader's language has no match.
         """
-        words = _WORD.findall(fold(query))[:8]
+        words = WORD_CHARS.findall(fold(query))[:8]
         if not words:
             return []
         scored = []
@@ -173,7 +164,7 @@ class Catalog:
         seen, out = set(), []
         for *_, i in scored:
             a = self.articles[i]
-            key = a["translation"] or a["id"]
+            key = translation_group(a)
             if key in seen:
                 continue
             seen.add(key)

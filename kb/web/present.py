@@ -8,7 +8,8 @@ from datetime import date
 from flask import url_for
 from markupsafe import Markup, escape
 
-from kb.search.engine import Hit
+from kb.search.results import Hit
+from kb.search.snippets import mark
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
@@ -30,22 +31,12 @@ def article_url(article_id: str, section: str | None = None, search: str | None 
 
 def hit_dict(hit: Hit, search: str | None = None) -> dict:
     """The API's view of a hit: what a client needs to show and link it."""
-    return {"id": hit.id, "title": hit.title, "url": article_url(hit.id, hit.anchor or None, search),
-            "lang": hit.lang, "category": hit.category, "score": hit.score, "section": hit.section,
-            "anchor": hit.anchor, "snippet": hit.snippet, "highlights": [list(h) for h in hit.highlights]}
+    return hit.to_dict(url=article_url(hit.id, hit.anchor or None, search), audience=False)
 
 
 def highlighted(snippet: str, highlights: list[tuple[int, int]]) -> Markup:
     """Snippet as HTML: everything escaped, matched words in <mark>."""
-    out, pos = [], 0
-    for start, end in highlights:
-        if start < pos:
-            continue
-        out.append(escape(snippet[pos:start]))
-        out.append(Markup("<mark>") + escape(snippet[start:end]) + Markup("</mark>"))
-        pos = end
-    out.append(escape(snippet[pos:]))
-    return Markup("").join(out)
+    return Markup(mark(snippet, highlights, "<mark>", "</mark>", escape=lambda text: str(escape(text))))
 
 
 def wrap_sections(html: str, highlight: str | None) -> Markup:

@@ -1,0 +1,164 @@
+"""Dense evidence: how close a question's vectors are to every passage, per article.
+
+For each encoder, the cosine between the question and every passage, reduced
+to three per-article maxima (whole article, best section, best
+sentence/question). A monolingual encoder only counts where question and
+article share its language. Concurrent questions share one encode and one
+vector product (:mod:`kb.search.batcher`); question vectors are cached.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from kb.content.passages import KINDS
+from kb.encoders import Encoder
+from kb.index.loaded import LoadedIndex
+from kb.search.batcher import QueryBatcher
+from kb.search.cache import LRU
+from kb.search.fusion import z_scores
+
+QUERY_VECTOR_CACHE_SIZE = 8192  # (encoder, question) -> vector; vectors are small, encodes are not
+MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
+PRIME_BATCH = 256
+
+
+class DenseEvidence:
+    """The encoders of a loaded index, their question-vector cache and batchers. Thread-safe."""
+
+    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
+        self.index = index
+        self.encoders = encoders
+        self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)  # (encoder slot, folded query) -> vector
+        self._applies: dict[int, np.ndarray] = {}
+        # per encoder, concurrent questions: one encode, one vector product
+        self.batchers = [QueryBatcher(partial(self._encode_and_score, slot)) for slot in range(len(encoders))]
+
+    def prime(self, langs: dict[str, str | None], batch_size: int = PRIME_BATCH) -> None:
+        """Encode many questions (question -> its language) in batches up front; the
+        cache then serves the searches that follow."""
+        for slot, encoder in enumerate(self.encoders):
+            # as search() does: not with an encoder that cannot count for the question's language
+            todo = [t for t, lang in langs.items() if self.counts_for(slot, lang)
+                    and self.qcache.get((slot, t.casefold())) is None]
+            for start in range(0, len(todo), batch_size):
+                chunk = todo[start:start + batch_size]
+                for t, v in zip(chunk, encoder.encode(chunk)):
+                    self.qcache.put((slot, t.casefold()), v)
+
+    def _encode_and_score(self, slot: int, texts: list[str]) -> list[np.ndarray]:
+        """Concurrent questions' similarity to every passage by one encoder: one
+        encode of those not cached, one vector product for all (kb/search/batcher.py)."""
+        keys = [(slot, t.casefold()) for t in texts]
+        vectors = {key: self.qcache.get(key) for key in keys}
+        missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))
+        if missing:
+            encoded = self.encoders[slot].encode(missing)
+            if len(encoded) != len(missing):
+                raise RuntimeError(f"encoder {self.encoders[slot].name} returned {len(encoded)} "
+                                   f"vectors for {len(missing)} texts")
+            for t, v in zip(missing, encoded):
+                vectors[slot, t.casefold()] = v
+                self.qcache.put((slot, t.casefold()), v)
+        return list(self.index.similarities_many(slot, np.stack([vectors[key] for key in keys])))
+
+    def counts_for(self, slot: int, qlang: str | None) -> bool:
+        """Whether this encoder's similarity can count for a question in ``qlang``.
+
+        A monolingual encoder says nothing about a question in another language,
+        so the question is not even encoded with it (an English model costs more
+        than the rest of a German search); nor where no article is in its languages.
+        """
+        langs = self.encoders[slot].languages
+        if langs is None:
+            return True
+        return (qlang is None or qlang in langs) and bool(self.applies(slot).any())
+
+    def _z_basis(self, slot: int, counted: np.ndarray) -> np.ndarray:
+        """The articles whose scores set an encoder's z-scale: all counted ones, or,
+        for an approximate (HNSW) index, those of them scored exactly (LoadedIndex.sampled)."""
+        sampled = self.index.sampled[slot]
+        if sampled is None:
+            return counted
+        basis = counted & sampled
+        return basis if basis.sum() >= MIN_Z_SAMPLE else counted
+
+    def applies(self, slot: int) -> np.ndarray:
+        """Articles where this encoder's similarity counts (read-only, computed once)."""
+        ok = self._applies.get(slot)
+        if ok is None:
+            langs = self.encoders[slot].languages
+            ok = (np.ones(self.index.n_articles, dtype=bool) if langs is None
+                  else np.isin(self.index.article_lang, list(langs)))
+            ok.setflags(write=False)
+            self._applies[slot] = ok
+        return ok
+
+    def similarities(self, text: str, qlang: str | None) -> list[np.ndarray | None]:
+        """Per encoder, the question's similarity to every passage (None where the
+        encoder cannot count for the question's language)."""
+        return [self.batchers[slot].run(text) if self.counts_for(slot, qlang) else None
+                for slot in range(len(self.encoders))]
+
+    def per_article(self, sims_by_slot: list[np.ndarray | None]) -> dict[tuple[int, int], np.ndarray]:
+        """Each encoder's best passage score per article and passage kind: the part of
+        the dense evidence that reads every passage."""
+        idx = self.index
+        return {(slot, k): np.maximum.reduceat(sims[idx.segments[k].start:idx.segments[k].stop],
+                                               idx.segments[k].article_starts)
+                for slot, sims in enumerate(sims_by_slot) if sims is not None for k in KINDS}
+
+    def refresh(self, per_article: dict[tuple[int, int], np.ndarray], sims_by_slot: list[np.ndarray | None],
+                 slot: int, articles: np.ndarray) -> None:
+        """Recompute ``per_article`` of one encoder for some articles only (after
+        LoadedIndex.score_exactly changed their passages' scores), as per_article would."""
+        idx = self.index
+        for k in KINDS:
+            seg = idx.segments[k]
+            starts = seg.article_starts[articles]
+            ends = np.r_[seg.article_starts[1:], seg.stop - seg.start][articles]
+            lengths = np.maximum(ends - starts, 1)  # reduceat takes the start's value for an empty range
+            offsets = np.r_[0, np.cumsum(lengths)[:-1]]
+            where = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
+            values = sims_by_slot[slot][seg.start + where]
+            per_article[slot, k][articles] = np.maximum.reduceat(values, offsets)
+
+    def evidence(self, per_article: dict[tuple[int, int], np.ndarray], mask: np.ndarray
+                        ) -> tuple[np.ndarray, dict[tuple[bool, int], float]]:
+        """Per article the mean z-score of the encoders' per-kind maxima, and the best
+        absolute cosine per (monolingual encoder, passage kind) among the counted articles."""
+        idx = self.index
+        dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
+        dense_w = np.zeros(idx.n_articles, dtype=np.float64)
+        best: dict[tuple[bool, int], float] = {}
+        for slot in sorted({slot for slot, _ in per_article}):
+            applies = self.applies(slot)
+            counted = mask & applies
+            basis = self._z_basis(slot, counted)
+            mono = self.encoders[slot].languages is not None
+            for k in KINDS:
+                values = per_article[slot, k]
+                dense_sum += np.where(applies, z_scores(values, basis), 0.0)
+                dense_w += applies
+                if counted.any():
+                    value = float(values[counted].max())
+                    best[mono, k] = max(best.get((mono, k), -1.0), value)
+        dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
+        return dense, best
+
+    def query_vector(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector by one encoder: from the cache the search just filled."""
+        vector = self.qcache.get((slot, text.casefold()))
+        if vector is None:  # pushed out by concurrent searches in the meantime
+            vector = self.encoders[slot].encode([text])[0]
+            self.qcache.put((slot, text.casefold()), vector)
+        return vector
+
+    def passage_similarity(self, lang: str, passages: np.ndarray, sims_by_slot) -> np.ndarray:
+        """The mean similarity of an article's passages over the encoders that count for
+        its language; zeros without one (e.g. only an English model): keywords decide."""
+        counted = [sims[passages] for s, sims in enumerate(sims_by_slot) if sims is not None and (
+            self.encoders[s].languages is None or lang in self.encoders[s].languages)]
+        return np.mean(counted, axis=0) if counted else np.zeros(len(passages), dtype=np.float32)

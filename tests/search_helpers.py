@@ -1,0 +1,81 @@
+"""Shared pieces for search tests that load no model.
+
+``FakeEncoder`` gives deterministic vectors: hashed bags of word prefixes,
+L2-normalised, so questions sharing words with a passage are close to it and
+the cosine is the share of shared words. ``fake_engine`` is a real index (FAISS
+vectors, Whoosh keyword index, vocabulary) of the fixture articles built with
+two fake encoders, one multilingual and one English-only, as the real models are.
+``whoosh_scores`` is Whoosh's own BM25F ranking, the reference for the numpy scorer.
+"""
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kb.content.text import WORD_CHARS, fold
+
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+FAKE_MODELS = "fake-multi,fake-en@en"
+FAKE_DIM = 256
+PREFIX = 5  # a crude stem: "Lieferung" and "Lieferungen" share "liefe"
+
+
+class FakeEncoder:
+    def __init__(self, name: str, languages: frozenset[str] | None, dim: int = FAKE_DIM) -> None:
+        self.name, self.languages, self.dim = name, languages, dim
+        self.calls = 0
+
+    def _slot(self, word: str) -> int:
+        digest = hashlib.blake2b(f"{self.name}:{word}".encode(), digest_size=4).digest()
+        return int.from_bytes(digest, "little") % self.dim
+
+    def encode(self, texts, batch_size: int = 64) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in WORD_CHARS.findall(fold(text)):
+                out[row, self._slot(word[:PREFIX])] += 1.0
+            norm = np.linalg.norm(out[row])
+            if norm:
+                out[row] /= norm
+        return out
+
+
+def fake_encoders() -> tuple[FakeEncoder, FakeEncoder]:
+    return FakeEncoder("fake-multi", None), FakeEncoder("fake-en", frozenset({"en"}))
+
+
+def build_fake_engine(articles, location):
+    from kb.index.build import build_index
+    from kb.index.loaded import LoadedIndex
+    from kb.search.engine import SearchEngine
+    encoders = fake_encoders()
+    build_index(articles, location, lambda: encoders, FAKE_MODELS)
+    return SearchEngine(LoadedIndex(location, FAKE_MODELS), encoders)
+
+
+@pytest.fixture(scope="session")
+def fake_engine(tmp_path_factory):
+    base = tmp_path_factory.mktemp("fake")
+    shutil.copytree(FIXTURES, base / "articles")
+    return build_fake_engine(base / "articles", base / "index")
+
+
+def whoosh_scores(index, text: str, limit: int = 1000) -> np.ndarray:
+    """BM25F score of every section by Whoosh's own searcher, for the same terms."""
+    from whoosh import scoring
+    from whoosh.query import Or, Term
+
+    from kb.index.bm25f import BM25_B, BM25_K1
+    first = {index.articles[a]["id"]: int(start) for a, start in
+             zip(index.section_article[index.section_starts].tolist(), index.section_starts)}
+    scores = np.zeros(len(index.sections), dtype=np.float32)
+    terms = index.keywords.terms(text)
+    if not terms:
+        return scores
+    with index.keywords.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
+        for hit in searcher.search(Or([Term(field, token) for field, token in terms]), limit=limit):
+            scores[first[hit["article"]] + hit["part"]] = hit.score
+    return scores

@@ -1,41 +1,17 @@
 """The `kb` command line: one click group, ``main``, with the commands of the modules below.
 
 ``indexing`` (check, index), ``searching`` (search, eval), ``serving`` (serve),
-``users`` (users, tokens). A new command module imports ``main`` from here and
-is imported at the end of this file.
+``users`` (users, tokens), each registered on ``main`` below; ``common`` holds
+what they share, so no command module imports this one.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
-from kb.config import Settings
-
-
-def _settings() -> Settings:
-    return Settings.from_env()
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(code)
-
-
-def open_engine(index_dir: Path, models: str):
-    """Load the index and the encoders it was built with; clear errors otherwise."""
-    from kb.encoders import ModelLoadError, load_encoders
-    from kb.index.loaded import IndexUnavailable, LoadedIndex
-    from kb.search.engine import SearchEngine
-
-    try:
-        index = LoadedIndex(index_dir, models)
-        encoders = load_encoders(models)
-    except (IndexUnavailable, ModelLoadError) as exc:
-        _fail(str(exc))
-    return SearchEngine(index, encoders)
+from kb.cli import indexing, searching, serving, users
+# for commands defined in this module: the helpers every command uses
+from kb.cli.common import fail as _fail, load_settings as _settings, open_engine  # noqa: F401
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,5 +25,6 @@ def main() -> None:
     """
 
 
-# the commands register themselves on ``main`` when their modules are imported
-from kb.cli import indexing, searching, serving, users  # noqa: E402,F401
+for command in (indexing.check, indexing.index, searching.search, searching.eval_, serving.serve,
+                users.users, users.tokens):
+    main.add_command(command)

@@ -8,20 +8,20 @@ from pathlib import Path
 
 import click
 
-from kb.cli import _fail, _settings, main
+from kb.cli.common import fail, load_settings
 
 
-@main.command()
+@click.command()
 @click.argument("articles_dir", required=False, type=click.Path(path_type=Path))
 @click.option("--default-lang", help="Language for articles without a 'lang' key.")
 def check(articles_dir: Path | None, default_lang: str | None) -> None:
     """Validate every article; one line per problem as path:line: message."""
     from kb.content.check import check_articles, summary
 
-    settings = _settings()
+    settings = load_settings()
     articles_dir = articles_dir or settings.articles_dir
     if not articles_dir.is_dir():
-        _fail(f"articles folder not found: {articles_dir}", 2)
+        fail(f"articles folder not found: {articles_dir}", 2)
     articles, problems = check_articles(articles_dir, default_lang or settings.default_lang)
     for p in problems:
         click.echo(str(p))
@@ -29,7 +29,7 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
     sys.exit(1 if any(p.severity == "error" for p in problems) else 0)
 
 
-@main.command()
+@click.command()
 @click.option("--articles", "articles_dir", type=click.Path(path_type=Path), help="Articles folder.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
 @click.option("--models", help="Encoders, e.g. 'use-multilingual-v3,all-MiniLM-L6-v2@en'.")
@@ -41,7 +41,7 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @click.option("--watch", is_flag=True,
               help="Keep running and re-index whenever an article file changes (models stay "
-                   "loaded: about 1.5 s from saving an article to the new index at 10,000 sections).")
+                   "loaded, so a saved article is searchable within seconds).")
 def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     """Build the search index and publish it atomically.
 
@@ -51,12 +51,12 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     from kb.encoders import ModelLoadError, load_encoders
     from kb.index.build import IndexBuildError, build_index
 
-    settings = _settings()
+    settings = load_settings()
     articles_dir = articles_dir or settings.articles_dir
     index_dir = index_dir or settings.index_dir
     models = models or settings.models
     if not articles_dir.is_dir():
-        _fail(f"articles folder not found: {articles_dir}", 2)
+        fail(f"articles folder not found: {articles_dir}", 2)
 
     def build(force: bool, steps: bool) -> None:
         report = build_index(articles_dir, index_dir, lambda: load_encoders(models), models,
@@ -73,16 +73,16 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     try:
         build(force, not quiet)
     except ModelLoadError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except IndexBuildError as exc:
         if not watch:
-            _fail(str(exc))
+            fail(str(exc))
         click.echo(f"Error: {exc}", err=True)  # the watch goes on: the next save may fix it
     if watch:
         try:
             load_encoders(models)  # now, so that the first saved change is as quick as the next ones
         except ModelLoadError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         _watch(articles_dir, build)
 
 
@@ -105,7 +105,7 @@ def _watch(articles_dir: Path, build) -> None:
         except (IndexBuildError, OSError) as exc:  # e.g. --strict and a broken article, the folder
             click.echo(f"Error: {exc}", err=True)   # moved away: the served index stays
         except ModelLoadError as exc:
-            _fail(str(exc))
+            fail(str(exc))
 
     # Ctrl+C and SIGTERM (a service manager stopping it) end the watch once the build that
     # may be running is published; SIGINT stays ignored where the shell ignores it (`cmd &`)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli import _fail, _settings, main, open_engine
+from kb.cli.common import fail, load_settings, open_engine
 
 
 def _print_result(result, as_json: bool) -> None:
@@ -27,7 +27,7 @@ def _print_result(result, as_json: bool) -> None:
         click.echo(f"   {mark(hit.snippet, hit.highlights)}")
 
 
-@main.command()
+@click.command()
 @click.argument("query", required=False)
 @click.option("--lang", help="The customer's language (used when the query's is unclear).")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
@@ -43,14 +43,14 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
     from kb.search.engine import QueryError
 
     if (query is None) == (batch is None):
-        _fail("give either a QUERY or --batch FILE", 2)
-    settings = _settings()
+        fail("give either a QUERY or --batch FILE", 2)
+    settings = load_settings()
     engine = open_engine(index_dir or settings.index_dir, settings.models)
     if batch is None:
         try:
             result = engine.search(query, lang=lang, limit=limit, audience=audience, category=category)
         except QueryError as exc:
-            _fail(str(exc), 2)
+            fail(str(exc), 2)
         _print_result(result, as_json)
         return
     lines = [line.rstrip("\n") for line in batch]
@@ -66,7 +66,7 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
         click.echo(json.dumps(out, ensure_ascii=False))
 
 
-@main.command(name="eval")
+@click.command(name="eval")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from-articles", is_flag=True, help="Use the front matter 'questions' of the articles.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
@@ -76,15 +76,15 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
     from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases
 
     if (file is None) == (not from_articles):
-        _fail("give either FILE.jsonl or --from-articles", 2)
-    settings = _settings()
+        fail("give either FILE.jsonl or --from-articles", 2)
+    settings = load_settings()
     engine = open_engine(index_dir or settings.index_dir, settings.models)
     try:
         cases = cases_from_index(engine) if from_articles else read_cases(file)
     except CaseError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     if not cases:
-        _fail("no questions to evaluate", 2)
+        fail("no questions to evaluate", 2)
     report = evaluate(engine, cases)
     figures = report.as_dict()
     if as_json:

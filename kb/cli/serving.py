@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from kb.cli import _fail, _settings, main
+from kb.cli.common import fail, load_settings
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
@@ -35,14 +35,14 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web.site import SiteConfigError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = _settings()
+    settings = load_settings()
     started = time.perf_counter()
     one_blas_thread()
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)
     except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     engine = app.extensions["kb.live"].current.engine
     engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
     click.echo(f"Help centre ready in {time.perf_counter() - started:.1f} s: "

@@ -6,18 +6,18 @@ import sys
 
 import click
 
-from kb.cli import _fail, _settings, main
+from kb.cli.common import fail, load_settings
 
 
 def _accounts():
     from kb.ops.accounts import Accounts
     from kb.ops.database import Store, StoreUnavailable
 
-    settings = _settings()
+    settings = load_settings()
     try:
         return Accounts(Store(settings.database))
     except StoreUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _account_call(method: str, *args):
@@ -27,7 +27,7 @@ def _account_call(method: str, *args):
     try:
         return getattr(_accounts(), method)(*args)
     except AccountError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
 
 
 def _password(password_stdin: bool) -> str:
@@ -36,7 +36,7 @@ def _password(password_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-@main.group()
+@click.group()
 def users() -> None:
     """Agent and editor accounts (customers never need one)."""
 
@@ -78,7 +78,7 @@ def users_passwd(username, password_stdin) -> None:
     click.echo(f"Password of '{username}' changed.")
 
 
-@main.group()
+@click.group()
 def tokens() -> None:
     """API tokens for agents' tools (Authorization: Bearer ...)."""
 

@@ -98,8 +98,8 @@ def find_article_files(root: Path) -> list[Path]:
     )
 
 
-# libyaml's safe loader when PyYAML has it: 5x faster, same documents (1 s of a
-# 10,000-section re-index went to front matter)
+# libyaml's safe loader when PyYAML has it: the same documents, several times faster
+# (front matter is read for every article of every build)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -163,8 +163,8 @@ def parse_article(
         return None, problems
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     ident = article_id(path, root)
-    # a long-running `kb index --watch` parses only the files that changed (0.34 s of a
-    # 10,000-section re-index otherwise); the parsed article keeps its text alive
+    # a long-running `kb index --watch` parses only the files that changed; the parsed
+    # article keeps its text alive
     article, found = _PARSED.get(text, lambda: _parse_text(text, shown, ident, default_lang),
                                  shown, ident, default_lang)
     return article, list(found)

@@ -2,8 +2,8 @@
 
 Per language: the plain words (to guess a query's language) and the stems of
 the words of the public articles and of all articles (for the ``coverage``
-evidence of ``answered``). Stemming every word of 10,000 sections took half a
-second of each server start; the build stores the result (``vocabulary.json``)
+evidence of ``answered``). Stemming every word of a large help centre at each
+server start would delay it; the build stores the result (``vocabulary.json``)
 and takes the stems of words it has seen from the previous build, so neither
 start-up nor a re-index stems a word twice.
 """
@@ -32,8 +32,7 @@ def article_text(title: str, summary: str, tags: Iterable[str], questions: Itera
     return " ".join((title, summary, " ".join(tags), " ".join(questions), body)).lower()
 
 
-# a long-running `kb index --watch` reads only the articles that changed (0.3 s of a
-# 10,000-section re-index otherwise)
+# a long-running `kb index --watch` reads only the articles that changed
 _TERMS: TextMemo[tuple[frozenset[str], frozenset[str]]] = TextMemo()
 
 

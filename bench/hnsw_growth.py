@@ -35,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from kb.index import build as index_build  # noqa: E402
+from kb.index import vectors as index_vectors_module  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index.build import build_index, index_vectors  # noqa: E402
+from kb.index.build import build_index  # noqa: E402
+from kb.index.vectors import index_vectors  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 
@@ -69,7 +70,7 @@ def main() -> None:
     args = ap.parse_args()
     from perf import generate_corpus, query_pool
 
-    index_build.HNSW_THRESHOLD = args.threshold
+    index_vectors_module.HNSW_THRESHOLD = args.threshold
     encoders = load_encoders(DEFAULT_MODELS)
     out: dict = {"threshold": args.threshold, "grown_s": [], "anew_s": []}
     with tempfile.TemporaryDirectory(prefix="kb-hnsw-growth-") as work:
@@ -108,7 +109,7 @@ def main() -> None:
             queries = encoder.encode(questions)
             out[f"recall_grown_{slot}"] = recall_at_10(grown, slot, queries)
             out[f"recall_anew_{slot}"] = recall_at_10(anew, slot, queries)
-        index_build.HNSW_THRESHOLD = 10 ** 12
+        index_vectors_module.HNSW_THRESHOLD = 10 ** 12
         exact_at = Path(work) / "exact"
         shutil.copytree(anew_at, exact_at, symlinks=True)
         build_index(articles, exact_at, lambda: encoders, DEFAULT_MODELS, force=True)

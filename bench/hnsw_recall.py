@@ -8,7 +8,7 @@ bench/perf.py); sizes above what it holds are filled with perturbed copies
 vectors' distribution but is not the same as a real help centre of that size.
 Queries: the benchmark query pool (XQuAD de/en questions, Bitext utterances)
 encoded with the same model. Compares the product's settings
-(kb.index.build.vector_index: HNSW, M and efConstruction from there) at several
+(kb.index.vectors.vector_index: HNSW, M and efConstruction from there) at several
 efSearch values, with k = 10 and with k = 2000 (what kb.search asks for).
 """
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.index.build import HNSW_M, index_vectors  # noqa: E402
+from kb.index.vectors import HNSW_EF_CONSTRUCTION, HNSW_M, index_vectors  # noqa: E402
 from kb.index.loaded import resolve_build  # noqa: E402
 
 
@@ -65,7 +65,7 @@ def main() -> None:
         exact.add(vecs)
         t = time.perf_counter()
         hnsw = faiss.IndexHNSWFlat(vecs.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-        hnsw.hnsw.efConstruction = 80
+        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         hnsw.add(vecs)
         build_s = time.perf_counter() - t
         faiss.omp_set_num_threads(1)  # single queries, as a server thread runs them

@@ -128,8 +128,8 @@ def test_a_german_question_is_not_encoded_with_the_english_model(built_index, en
 
 def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir, tmp_path, encoders,
                                                                    monkeypatch, built_index):
-    from kb.index import build as index_build
-    monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
+    from kb.index import vectors
+    monkeypatch.setattr(vectors, "HNSW_THRESHOLD", 10)
     location = tmp_path / "index"
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
     idx = LoadedIndex(location, DEFAULT_MODELS)
@@ -145,9 +145,9 @@ def test_above_the_threshold_the_vectors_are_searched_approximately(articles_dir
     assert Catalog(approximate).related(idx.articles[idx.by_id["en/delivery"]]) is not None
     # few neighbours found: the sampled articles' passages are still scored exactly, and
     # only sampled articles set the z-scale
-    from kb.index import loaded as index_store
-    monkeypatch.setattr(index_store, "APPROXIMATE_NEIGHBOURS", 3)
-    monkeypatch.setattr(index_store, "Z_SAMPLE_ARTICLES", 1)
+    from kb.index import dense
+    monkeypatch.setattr(dense, "APPROXIMATE_NEIGHBOURS", 3)
+    monkeypatch.setattr(dense, "Z_SAMPLE_ARTICLES", 1)
     idx = LoadedIndex(location, DEFAULT_MODELS)
     exact_idx = LoadedIndex(built_index, DEFAULT_MODELS)
     for slot, encoder in enumerate(encoders):
@@ -232,9 +232,9 @@ def test_an_hnsw_graph_grows_by_the_changed_passages_and_skips_stale_ones(articl
     import json
 
     from kb.index import hnsw_growth
-    from kb.index import build as index_build
+    from kb.index import vectors
     from kb.web.catalog import Catalog
-    monkeypatch.setattr(index_build, "HNSW_THRESHOLD", 10)
+    monkeypatch.setattr(vectors, "HNSW_THRESHOLD", 10)
     location = tmp_path / "index"
     build_index(articles_dir, location, lambda: encoders, DEFAULT_MODELS)
     first = LoadedIndex(location, DEFAULT_MODELS)

@@ -250,7 +250,7 @@ def test_previous_vectors_are_found_by_their_exact_text_hash():
 
     import numpy as np
 
-    from kb.index.build import _found_in
+    from kb.index.vectors import found_in as _found_in
 
     def h(text):
         return hashlib.blake2b(text.encode(), digest_size=16).digest()

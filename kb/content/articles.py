@@ -98,8 +98,8 @@ def find_article_files(root: Path) -> list[Path]:
     )
 
 
-# libyaml's safe loader when PyYAML has it: 5x faster, same documents (1 s of a
-# 10,000-section re-index went to front matter)
+# libyaml's safe loader when PyYAML has it: the same documents, several times faster
+# (front matter is read for every article of every build)
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -163,146 +163,154 @@ def parse_article(
         return None, problems
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     ident = article_id(path, root)
-    # a long-running `kb index --watch` parses only the files that changed (0.34 s of a
-    # 10,000-section re-index otherwise); the parsed article keeps its text alive
+    # a long-running `kb index --watch` parses only the files that changed; the parsed
+    # article keeps its text alive
     article, found = _PARSED.get(text, lambda: _parse_text(text, shown, ident, default_lang),
                                  shown, ident, default_lang)
     return article, list(found)
 
 
-def _parse_text(text: str, shown: str, ident: str,
-                default_lang: str | None) -> tuple[Article | None, tuple[Problem, ...]]:
-    problems: list[Problem] = []
+class _Findings:
+    """The problems found in one file, and where its front matter keys are."""
 
-    def err(line: int, msg: str) -> None:
-        problems.append(Problem(shown, line, "error", msg))
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
 
-    def warn(line: int, msg: str) -> None:
-        problems.append(Problem(shown, line, "warning", msg))
+    def err(self, line: int, msg: str) -> None:
+        self.problems.append(Problem(self.shown, line, "error", msg))
 
+    def warn(self, line: int, msg: str) -> None:
+        self.problems.append(Problem(self.shown, line, "warning", msg))
+
+    def at(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def _split_front_matter(text: str, found: _Findings) -> tuple[dict, str, int] | None:
+    """(front matter, body, body's first line), or None after reporting why not."""
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
-        err(1, "missing front matter: the file must start with a '---' line, "
-               "YAML keys (title, lang, category ...), and a closing '---' line")
-        return None, tuple(problems)
+        found.err(1, "missing front matter: the file must start with a '---' line, "
+                     "YAML keys (title, lang, category ...), and a closing '---' line")
+        return None
     try:
-        fm_text, body = handler.split(text)
+        fm_text, _ = handler.split(text)
     except ValueError:
-        err(1, "front matter is not closed: add a '---' line after the YAML keys")
-        return None, tuple(problems)
-    # Line 1 is the opening '---'; YAML line n is file line n + 1.
+        found.err(1, "front matter is not closed: add a '---' line after the YAML keys")
+        return None
     try:
         meta = yaml.load(fm_text, Loader=_YAML_LOADER)  # safe: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        line = mark.line + 2 if mark is not None else 1  # line 1 is the opening '---'
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        err(line, f"front matter is not valid YAML: {reason}")
-        return None, tuple(problems)
+        found.err(line, f"front matter is not valid YAML: {reason}")
+        return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        err(2, "front matter must be a mapping of keys to values (key: value)")
-        return None, tuple(problems)
-    fm_pos = text.find(fm_text) if fm_text else 4
-    lines = _key_lines(fm_text, offset=text[:fm_pos].count("\n"))
+        found.err(2, "front matter must be a mapping of keys to values (key: value)")
+        return None
+    fm_pos = text.find(fm_text) if fm_text else len("---\n")
+    found.lines = _key_lines(fm_text, offset=text[:fm_pos].count("\n"))
     closing = re.search(r"^---\s*$", text[fm_pos + len(fm_text):], re.M)
     header_end = fm_pos + len(fm_text) + (closing.end() if closing else 0)
     body_line = text[:header_end].count("\n") + 2
     body = text[header_end:].removeprefix("\n")  # exactly the lines after the closing '---'
+    return meta, body, body_line
 
-    def at(key: str) -> int:
-        return lines.get(key, 1)
 
+def _check_keys(meta: dict, found: _Findings, default_lang: str | None) -> None:
+    """Unknown keys (warnings) and missing required ones; fills in the default language."""
     for key in meta:
         if str(key) not in KNOWN_KEYS:
-            warn(at(str(key)), f"unknown key '{key}' (known keys: {', '.join(sorted(KNOWN_KEYS))})")
-
+            found.warn(found.at(str(key)), f"unknown key '{key}' (known keys: {', '.join(sorted(KNOWN_KEYS))})")
     if default_lang and "lang" not in meta:
         meta["lang"] = default_lang
     for key in REQUIRED_KEYS:
         if key not in meta or meta[key] is None or (isinstance(meta[key], str) and not meta[key].strip()):
-            err(1 if key not in meta else at(key), f"missing required key '{key}'")
+            found.err(1 if key not in meta else found.at(key), f"missing required key '{key}'")
 
-    def text_value(key: str) -> str | None:
-        value = meta.get(key)
-        if value is None:
-            return None
-        if isinstance(value, (dict, list, bool)):
-            err(at(key), f"'{key}' must be text, not {type(value).__name__}")
-            return None
-        return str(value).strip()
 
-    title = text_value("title")
-    category = text_value("category")
-    summary = text_value("summary") or ""
-    translation = text_value("translation")
-    lang = text_value("lang")
-    if lang is not None and lang and not is_language(lang):
-        err(at("lang"), f"unknown language '{lang}': use a two-letter ISO 639-1 code such as 'de' or 'en'")
+def _text_value(meta: dict, key: str, found: _Findings) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list, bool)):
+        found.err(found.at(key), f"'{key}' must be text, not {type(value).__name__}")
+        return None
+    return str(value).strip()
 
-    audience = meta.get("audience", "public")
-    if audience not in AUDIENCES:
-        err(at("audience"), f"unknown audience '{audience}': use 'public' or 'internal'")
 
-    tags: tuple[str, ...] = ()
-    if "tags" in meta and meta["tags"] is not None:
-        parsed = _str_list(meta["tags"])
-        if parsed is None:
-            err(at("tags"), "'tags' must be a list of words, e.g. tags: [versand, paket]")
-        else:
-            tags = parsed
-    questions: tuple[str, ...] = ()
-    if "questions" in meta and meta["questions"] is not None:
-        parsed = _str_list(meta["questions"])
-        if parsed is None:
-            err(at("questions"), "'questions' must be a list of questions, one per '- ' line")
-        else:
-            questions = parsed
+def _list_value(meta: dict, key: str, found: _Findings, expected: str) -> tuple[str, ...]:
+    if meta.get(key) is None:
+        return ()
+    parsed = _str_list(meta[key])
+    if parsed is None:
+        found.err(found.at(key), expected)
+        return ()
+    return parsed
 
+
+def _updated_value(meta: dict, found: _Findings) -> dt.date | None:
     updated = meta.get("updated")
     if isinstance(updated, dt.datetime):
-        updated = updated.date()
-    elif isinstance(updated, str):
+        return updated.date()
+    if isinstance(updated, str):
         try:
-            updated = dt.date.fromisoformat(updated.strip())
+            return dt.date.fromisoformat(updated.strip())
         except ValueError:
-            err(at("updated"), f"'updated' must be a date like 2026-10-14, not '{updated}'")
-            updated = None
-    elif updated is not None and not isinstance(updated, dt.date):
-        err(at("updated"), "'updated' must be a date like 2026-10-14")
-        updated = None
+            found.err(found.at("updated"), f"'updated' must be a date like 2026-10-14, not '{updated}'")
+            return None
+    if updated is not None and not isinstance(updated, dt.date):
+        found.err(found.at("updated"), "'updated' must be a date like 2026-10-14")
+        return None
+    return updated
 
+
+def _parse_text(text: str, shown: str, ident: str,
+                default_lang: str | None) -> tuple[Article | None, tuple[Problem, ...]]:
+    found = _Findings(shown)
+    split = _split_front_matter(text, found)
+    if split is None:
+        return None, tuple(found.problems)
+    meta, body, body_line = split
+    _check_keys(meta, found, default_lang)
+    title = _text_value(meta, "title", found)
+    category = _text_value(meta, "category", found)
+    summary = _text_value(meta, "summary", found) or ""
+    translation = _text_value(meta, "translation", found)
+    lang = _text_value(meta, "lang", found)
+    if lang and not is_language(lang):
+        found.err(found.at("lang"), f"unknown language '{lang}': use a two-letter ISO 639-1 code such as 'de' or 'en'")
+    audience = meta.get("audience", "public")
+    if audience not in AUDIENCES:
+        found.err(found.at("audience"), f"unknown audience '{audience}': use 'public' or 'internal'")
+    tags = _list_value(meta, "tags", found, "'tags' must be a list of words, e.g. tags: [versand, paket]")
+    questions = _list_value(meta, "questions", found,
+                            "'questions' must be a list of questions, one per '- ' line")
+    updated = _updated_value(meta, found)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        err(at("draft"), "'draft' must be true or false")
+        found.err(found.at("draft"), "'draft' must be true or false")
         draft = False
-
     if not body.strip():
-        err(body_line, "empty body: the article has no text below the front matter")
-
-    if any(p.severity == "error" for p in problems):
-        return None, tuple(problems)
-
+        found.err(body_line, "empty body: the article has no text below the front matter")
+    if found.failed:
+        return None, tuple(found.problems)
     article = Article(
-        id=ident,
-        path=shown,
-        title=title or "",
-        lang=lang or "",
-        category=category or "",
-        body=body,
-        body_line=body_line,
-        tags=tags,
-        summary=summary,
-        audience=str(audience),
-        questions=questions,
-        translation=translation or None,
-        updated=updated,
-        draft=draft,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        key_lines=lines,
+        id=ident, path=shown, title=title or "", lang=lang or "", category=category or "",
+        body=body, body_line=body_line, tags=tags, summary=summary, audience=str(audience),
+        questions=questions, translation=translation or None, updated=updated, draft=draft,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), key_lines=found.lines,
     )
-    return article, tuple(problems)
+    return article, tuple(found.problems)
 
 
 def load_articles(

@@ -74,19 +74,9 @@ def inline_text(token) -> str:
     return _inline_text(token).strip()
 
 
-def heading_text(markdown_line: str) -> str:
-    """Plain text of one heading line (strips emphasis, links and code marks)."""
-    tokens = _md.parseInline(markdown_line.lstrip("#").strip())
-    return _inline_text(tokens[0]).strip() if tokens else markdown_line.strip("# ")
-
-
-def plain_text(markdown: str) -> str:
-    """Readable text for indexing and snippets: one line per block, no markup."""
-    return tokens_text(_md.parse(markdown))
-
-
 def tokens_text(tokens: list) -> str:
-    """:func:`plain_text` of already parsed block tokens (a slice of a document)."""
+    """Readable text of parsed block tokens (a document or a slice of one), for
+    indexing and snippets: one line per block, no markup."""
     lines: list[str] = []
     row: list[str] | None = None
     for token in tokens:

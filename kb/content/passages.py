@@ -40,7 +40,6 @@ def article_view(article: Article, sections: list[Section]) -> str:
 # (kind, section number within the article or -1, text) of one article's passages
 _Own = tuple[tuple[int, int, str], ...]
 # a long-running `kb index --watch` splits only the changed articles into sentences
-# (0.3 s of a 10,000-section re-index otherwise)
 _OWN: TextMemo[_Own] = TextMemo()
 
 
@@ -89,8 +88,8 @@ def encoded_rows(passage_article: np.ndarray, article_lang: np.ndarray,
     encoder (``all-MiniLM-L6-v2@en``), those of articles in its languages.
 
     The ranker counts a monolingual encoder only where question and article share
-    its language, so its vectors of other articles were never used: at 10,000
-    sections, half the English model's encoding, storage and per-query products.
+    its language, so vectors of other articles would never be used; leaving them
+    out saves their encoding, storage and per-query products.
     Derived from the passages and the articles' languages, so the build and every
     reader agree without storing the list.
     """

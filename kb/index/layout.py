@@ -1,4 +1,4 @@
-"""Where a published index lives on disk and which format it has.
+"""Where a published index lives on disk, which format it has, and its manifest.
 
 An index location holds build folders and a ``current`` link to the build being
 served; the builder writes and the server reads through these names only, so
@@ -7,6 +7,7 @@ the server never imports the builder.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 # 4: exact vectors stored as float16 (IndexScalarQuantizer QT_fp16)
@@ -15,6 +16,29 @@ from pathlib import Path
 #    graph may be grown from the previous build's, with stale nodes (kb/index/hnsw_growth.py)
 FORMAT_VERSION = 6
 CURRENT = "current"
+MANIFEST = "manifest.json"
+
+
+class ManifestError(ValueError):
+    """A manifest that is not JSON or not a mapping with a format number."""
+
+
+def read_manifest(build: Path) -> dict:
+    """The manifest of a build folder; OSError when it cannot be read, ManifestError
+    when its content is not a manifest (every reader checks the same things)."""
+    path = Path(build) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # not UTF-8 or not JSON
+        raise ManifestError(str(exc)) from exc
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("format"), int):
+        raise ManifestError("no format number")
+    return manifest
+
+
+def vectors_path(build: Path, slot: int) -> Path:
+    """The FAISS index of the encoder in this slot of the manifest's models."""
+    return build / f"vectors-{slot}.faiss"
 
 
 def nodes_path(build: Path, slot: int) -> Path:

@@ -2,10 +2,10 @@
 
 Per language: the plain words (to guess a query's language) and the stems of
 the words of the public articles and of all articles (for the ``coverage``
-evidence of ``answered``). Stemming every word of a large help centre is a
-noticeable part of a server start, so the build stores the result
-(``vocabulary.json``) and takes the stems of words it has seen from the
-previous build: neither start-up nor a re-index stems a word twice.
+evidence of ``answered``). Stemming every word of a large help centre at each
+server start would delay it; the build stores the result (``vocabulary.json``)
+and takes the stems of words it has seen from the previous build, so neither
+start-up nor a re-index stems a word twice.
 """
 
 from __future__ import annotations

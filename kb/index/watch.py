@@ -3,8 +3,8 @@
 A new `kb index` process spends seconds importing and loading the models
 before it re-indexes one changed article. A watching process pays that once and
 parses only the changed files again, so an editor sees a saved change in the
-running help centre about 1.2-1.5 s later at 10,000 sections (bench/RESULTS.md;
-the server switches to each new build by itself).
+running help centre within seconds (the server switches to each new build by
+itself; figures in bench/RESULTS.md).
 
 File events come from the operating system (watchdog: inotify on Linux), so an
 idle watcher costs nothing. Editors and sync tools often write several files,
@@ -21,7 +21,8 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-SETTLE_SECONDS = 0.2
+SETTLE_SECONDS = 0.2  # quiet time after the last file event before a build starts
+STOP_POLL_SECONDS = 0.5  # how often an idle watch checks whether it was asked to stop
 
 
 class _ArticleEvents(FileSystemEventHandler):
@@ -59,7 +60,7 @@ def watch(articles_dir: Path, rebuild: Callable[[], None], stop: threading.Event
         on_ready()
     try:
         while not stop.is_set():
-            if not changed.wait(timeout=0.5):
+            if not changed.wait(timeout=STOP_POLL_SECONDS):
                 continue
             changed.clear()
             while changed.wait(settle) and not stop.is_set():  # still being written

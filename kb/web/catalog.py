@@ -15,7 +15,6 @@ import numpy as np
 
 from kb.content.languages import translation_group
 from kb.content.markdown import render_html
-from kb.content.passages import ARTICLE
 from kb.content.text import WORD_CHARS, fold
 from kb.search.engine import SearchEngine
 
@@ -37,34 +36,13 @@ class Suggestion:
     lang: str
 
 
-def _article_vectors(idx) -> tuple[np.ndarray, np.ndarray]:
-    """One float32 vector per article (its whole-article passage), for related
-    articles, and whether the article has one.
-
-    From the first encoder with a vector for every passage; with monolingual
-    encoders only, articles outside their languages have none (and no related
-    articles by similarity).
-    """
-    slot = next((s for s, node_of in enumerate(idx.nodes) if (node_of >= 0).all()), 0)
-    seg = idx.segments[ARTICLE]
-    views = seg.start + seg.article_starts  # passage number of each article's view
-    ids = idx.nodes[slot][views]
-    have = ids >= 0
-    where = ids[have]
-    out = np.zeros((len(views), idx.models[slot]["dim"]), dtype=np.float32)
-    if len(where):
-        out[have] = (idx.vectors[slot][where] if idx.vectors[slot] is not None
-                     else idx.faiss[slot].reconstruct_batch(where))
-    return out, have
-
-
 class Catalog:
     def __init__(self, engine: SearchEngine) -> None:
         self.engine = engine
         idx = engine.index
         self.articles = idx.articles
         self.by_id = idx.by_id
-        self._article_vectors, self._has_vector = _article_vectors(idx)
+        self._article_vectors, self._has_vector = idx.article_vectors()
         self._group = np.array([translation_group(a) for a in self.articles])
         self._related: dict[int, list[int]] = {}
         self._related_lock = threading.Lock()
@@ -131,12 +109,6 @@ class Catalog:
         return sorted((a for i, a in enumerate(self.articles)
                        if a["category_slug"] == slug and (not lang or a["lang"] == lang)
                        and self.visible(i, internal)), key=lambda a: fold(a["title"]))
-
-    def category_name(self, slug: str, lang: str | None, internal: bool = False) -> str | None:
-        for c in self.categories(lang, internal):
-            if c.slug == slug:
-                return c.name
-        return None
 
     def suggest(self, query: str, lang: str | None, internal: bool = False, limit: int = 6) -> list[Suggestion]:
         """Titles whose words start with every word typed so far (accents and case ignored).

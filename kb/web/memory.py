@@ -1,13 +1,11 @@
 """Keep a long-running server's memory close to what it actually uses.
 
-Every search allocates a few arrays of one float per passage (180 KB each at
-45,000 passages). glibc's malloc serves such blocks with mmap at first, but
+Every search allocates a few arrays of one float per passage (large blocks at
+tens of thousands of passages). glibc's malloc serves such blocks with mmap at first, but
 after the first one is freed it raises its mmap threshold (up to 32 MB) and
 takes later ones from the heap, where freed memory mostly stays with the
-process. Measured at 10,000 sections, 8 clients: peak RSS 1,003 MB with the
-default, 900 MB with fixed thresholds; the price, side by side, is about 1 ms on
-a never-asked question and 6-7 % of the throughput (bench/RESULTS.md, third
-round). glibc reads the same settings from the environment
+process. Fixed thresholds keep the peak lower for a little throughput
+(bench/RESULTS.md). glibc reads the same settings from the environment
 (``MALLOC_MMAP_THRESHOLD_``, ``MALLOC_TRIM_THRESHOLD_``); those win if set.
 """
 

@@ -1,0 +1,30 @@
+"""The `kb` command line: one click group, ``main``, with the commands of the modules below.
+
+``indexing`` (check, index), ``searching`` (search, eval), ``serving`` (serve),
+``users`` (users, tokens), each registered on ``main`` below; ``common`` holds
+what they share, so no command module imports this one.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli import indexing, searching, serving, users
+# for commands defined in this module: the helpers every command uses
+from kb.cli.common import fail as _fail, load_settings as _settings, open_engine  # noqa: F401
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kb")
+def main() -> None:
+    """Help centre with hybrid semantic + keyword search (German and English).
+
+    Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
+    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS);
+    options override them. See README.md.
+    """
+
+
+for command in (indexing.check, indexing.index, searching.search, searching.eval_, serving.serve,
+                users.users, users.tokens):
+    main.add_command(command)

@@ -1,0 +1,5 @@
+"""``python -m kb.cli``: the same command line as the ``kb`` entry point."""
+
+from kb.cli import main
+
+main()

@@ -1,0 +1,99 @@
+"""`kb search` and `kb eval`: asking the index from the command line and measuring it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kb.cli.common import fail, load_settings, open_engine
+
+
+def _print_result(result, as_json: bool) -> None:
+    from kb.search.snippets import mark
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if result.did_you_mean:
+        click.echo(f"Did you mean: {result.did_you_mean}")
+    status = "answered" if result.answered else "NOT answered (no article fits well: offer a person)"
+    click.echo(f"{status}; language: {result.lang or 'unknown'}")
+    for i, hit in enumerate(result.results, 1):
+        audience = " [internal]" if hit.audience == "internal" else ""
+        click.echo(f"{i}. {hit.title}{audience}  ({hit.id}, {hit.lang}, score {hit.score:.2f})")
+        click.echo(f"   § {hit.section}")
+        click.echo(f"   {mark(hit.snippet, hit.highlights)}")
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option("--lang", help="The customer's language (used when the query's is unclear).")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public",
+              show_default=True, help="'internal' includes agent-only articles.")
+@click.option("--category", help="Only articles of this category (name or slug).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"),
+              help="Read one query per line ('-' for stdin); write JSON lines.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path))
+def search(query, lang, limit, audience, category, as_json, batch, index_dir) -> None:
+    """Search the help centre."""
+    from kb.search.engine import QueryError
+
+    if (query is None) == (batch is None):
+        fail("give either a QUERY or --batch FILE", 2)
+    settings = load_settings()
+    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    if batch is None:
+        try:
+            result = engine.search(query, lang=lang, limit=limit, audience=audience, category=category)
+        except QueryError as exc:
+            fail(str(exc), 2)
+        _print_result(result, as_json)
+        return
+    lines = [line.rstrip("\n") for line in batch]
+    engine.prime(lines)  # one model, batched encodes: no per-query reload or warm-up
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            out = engine.search(line, lang=lang, limit=limit, audience=audience,
+                                category=category).to_dict()
+        except QueryError as exc:
+            out = {"query": line, "line": n, "error": str(exc)}
+        click.echo(json.dumps(out, ensure_ascii=False))
+
+
+@click.command(name="eval")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from-articles", is_flag=True, help="Use the front matter 'questions' of the articles.")
+@click.option("--index", "index_dir", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def eval_(file, from_articles, index_dir, as_json) -> None:
+    """Measure top-1, top-3, MRR@10 and 'answered' on known questions."""
+    from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases
+
+    if (file is None) == (not from_articles):
+        fail("give either FILE.jsonl or --from-articles", 2)
+    settings = load_settings()
+    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    try:
+        cases = cases_from_index(engine) if from_articles else read_cases(file)
+    except CaseError as exc:
+        fail(str(exc), 2)
+    if not cases:
+        fail("no questions to evaluate", 2)
+    report = evaluate(engine, cases)
+    figures = report.as_dict()
+    if as_json:
+        click.echo(json.dumps({**figures, "misses": [m.__dict__ for m in report.misses]},
+                              ensure_ascii=False, indent=2))
+        return
+    for m in report.misses:
+        where = f"rank {m.rank}" if m.rank else "not in top 10"
+        click.echo(f"MISS ({where}): {m.query!r} -> expected {m.expected}, got {', '.join(m.got) or '-'}")
+    click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
+               f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "
+               f"answered when top-1 right {figures['answered_when_top1_right']:.3f}")

@@ -1,0 +1,54 @@
+"""`kb serve`: the help portal, JSON API and health checks on waitress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli.common import fail, load_settings
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index location.")
+@click.option("--threads", type=click.IntRange(1, 64), show_default="cores + 1, at most 8",
+              help="Requests worked on at once (more wait in line); they share one loaded "
+                   "index and model.")
+def serve(host, port, index_dir, threads) -> None:
+    """Serve the help portal, the JSON API and health checks (waitress).
+
+    The server follows `kb index`: a newly published index is picked up
+    within a second, without a restart and without failing a request.
+    """
+    import logging
+    import time
+
+    from waitress import serve as waitress_serve
+
+    from kb.encoders.threads import one_blas_thread, request_threads
+    from kb.encoders import ModelLoadError
+    from kb.index.loaded import IndexUnavailable
+    from kb.web.memory import release_freed_memory
+    from kb.web import create_app
+    from kb.web.site import SiteConfigError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    started = time.perf_counter()
+    one_blas_thread()
+    config = {"KB_INDEX": str(index_dir)} if index_dir else None
+    try:
+        app = create_app(config)
+    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
+        fail(str(exc))
+    engine = app.extensions["kb.live"].current.engine
+    engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
+    click.echo(f"Help centre ready in {time.perf_counter() - started:.1f} s: "
+               f"{engine.index.n_articles} articles from {engine.index.build} "
+               f"(models {settings.models})")
+    release_freed_memory()  # for the requests only: loading allocates its large arrays once
+    threads = threads or request_threads()
+    click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)

@@ -94,11 +94,21 @@ class Accounts:
         store.ensure_schema(SCHEMA)
         self._add_session_key_column()
 
-    def _add_session_key_column(self) -> None:
+    def _has_session_key_column(self) -> bool:
         try:
             self.store.query("SELECT session_key FROM users LIMIT 1")
-        except StoreUnavailable:  # the column is missing: an older database
+        except StoreUnavailable:  # "no such column": a database from before revocable sessions
+            return False
+        return True
+
+    def _add_session_key_column(self) -> None:
+        if self._has_session_key_column():
+            return
+        try:
             self.store.ensure_schema(SESSION_KEY_COLUMN)
+        except Exception:
+            if not self._has_session_key_column():  # else another process added it just now
+                raise
 
     # -- users -----------------------------------------------------------------
     def add(self, username: str, role: str, password: str) -> User:

@@ -98,6 +98,29 @@ def test_database_from_before_session_keys_is_migrated(tmp_path):
     Accounts(Store(path))  # a second start finds the column and leaves it
 
 
+def test_migration_tolerates_another_process_adding_the_column_first(tmp_path, monkeypatch):
+    from kb.ops.accounts import SESSION_KEY_COLUMN, Accounts
+    from kb.ops.database import Store
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, role TEXT NOT NULL, "
+                "password_hash TEXT NOT NULL, created_at TEXT NOT NULL)")
+    con.commit()
+    con.close()
+    real = Store.ensure_schema
+
+    def racing(self, sql):
+        if sql == SESSION_KEY_COLUMN:  # the other server process is a moment faster
+            other = sqlite3.connect(path)
+            other.execute(SESSION_KEY_COLUMN)
+            other.commit()
+            other.close()
+        real(self, sql)
+    monkeypatch.setattr(Store, "ensure_schema", racing)
+    accounts = Accounts(Store(path))
+    assert accounts.add("anna", "agent", PASSWORD).username == "anna"
+
+
 def test_staff_pages_are_not_stored_by_caches(app, client, accounts):
     assert "no-store" in client.get("/agent/login").headers.get("Cache-Control", "")
     sign_in(client, "anna")

@@ -1,6 +1,6 @@
 """Findings of the attack run (issue 20): each request here once did harm; now each gets a clear answer."""
-import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +80,16 @@ def test_a_bad_base_url_is_a_clear_start_error(make_app):
     for bad in ("hilfe.example.de", "javascript:alert(1)", "https://hilfe.example.de/help?x=1", "https://u:p@h.example"):
         with pytest.raises(SiteConfigError, match="public base URL"):
             make_app(KB_BASE_URL=bad)
+
+
+def test_base_url_from_site_settings(make_app, tmp_path):
+    site = tmp_path / "site.yml"
+    site.write_text((Path(__file__).resolve().parents[2] / "site.yml").read_text(encoding="utf-8")
+                    + "\nbase_url: https://hilfe.example.de\n", encoding="utf-8")
+    app = make_app(RATELIMIT_ENABLED=False, KB_SITE=str(site))
+    assert b"<loc>https://hilfe.example.de/</loc>" in app.test_client().get("/sitemap.xml").data
+    app = make_app(RATELIMIT_ENABLED=False, KB_SITE=str(site), KB_BASE_URL="https://help.example.com")
+    assert b"<loc>https://help.example.com/</loc>" in app.test_client().get("/sitemap.xml").data  # the setting wins
 
 
 def test_search_token_alone_does_not_reveal_the_search(client):

@@ -8,6 +8,7 @@ exist only for staff).
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
@@ -50,10 +51,18 @@ def load_user() -> None:
     uid = session.get("uid")
     if uid is not None:
         user = accounts().session_user(uid, session.get("key"))
-        if user is None or session.get("role") != user.role:
-            session.clear()  # signed out elsewhere, new password, removed or changed account
+        if user is None or session.get("role") != user.role or not _session_young():
+            session.clear()  # signed out elsewhere, new password, removed or changed account, too old
         else:
             g.user = user
+
+
+def _session_young() -> bool:
+    """Sessions end a fixed time after sign-in, however busy: the cookie is re-signed on every
+    request, so its own age alone would let an active session live for ever."""
+    since = session.get("since")
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return isinstance(since, int) and 0 <= time.time() - since <= lifetime
 
 
 def login_required(role: str | None = None):
@@ -94,6 +103,7 @@ def login():
             session.permanent = True
             session["uid"], session["role"] = user.id, user.role
             session["key"] = accounts().session_key(user.id)
+            session["since"] = int(time.time())
             return redirect(_safe_next(request.form.get("next")), 303)
         error = _("Wrong user name or password.")
     return render_template("agent/login.html", error=error, next=request.values.get("next", "")), \

@@ -48,6 +48,16 @@ def test_session_lives_eight_hours_not_a_month(app, client, accounts, monkeypatc
     assert client.get("/agent/").status_code == 302
 
 
+def test_a_busy_session_still_ends_eight_hours_after_sign_in(client, accounts, monkeypatch):
+    real_time = time.time
+    sign_in(client, "anna")
+    for hours in (2, 4, 6, 7.9):  # a request every two hours re-signs the cookie each time
+        monkeypatch.setattr(time, "time", lambda h=hours: real_time() + h * 3600)
+        assert client.get("/agent/").status_code == 200, hours
+    monkeypatch.setattr(time, "time", lambda: real_time() + 8 * 3600 + 60)
+    assert client.get("/agent/").status_code == 302
+
+
 def test_sign_out_ends_copied_sessions(app, client, accounts):
     sign_in(client, "anna")
     copied = copy_of(app, client)

@@ -38,7 +38,7 @@ def test_writes_are_masked_and_read_back(tmp_path):
     store = Store(tmp_path / "kb.sqlite3")
     token = store.log_search("Paket HK-2026-1234567 fehlt", "de", False, ["a", "b"], "portal")
     row = store.search_by_token(token)
-    assert row["query"] == "Paket HK-[number] fehlt" and json.loads(row["results"]) == ["a", "b"]
+    assert row["query"] == "Paket [code] fehlt" and json.loads(row["results"]) == ["a", "b"]
     ref = store.add_contact_request("Bitte an 0171 2345678 zurückrufen", "k@example.de", "de",
                                     row["query"], ["a"], token)
     req = store.query("SELECT * FROM contact_requests WHERE ref = ?", (ref,))[0]

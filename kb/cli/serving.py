@@ -25,13 +25,11 @@ def serve(host, port, index_dir, threads) -> None:
     import logging
     import time
 
-    from waitress import serve as waitress_serve
-
     from kb.encoders.threads import one_blas_thread, request_threads
     from kb.encoders import ModelLoadError
     from kb.index.loaded import IndexUnavailable
     from kb.web.memory import release_freed_memory
-    from kb.web import create_app
+    from kb.web import create_app, server
     from kb.web.site import SiteConfigError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -51,4 +49,4 @@ def serve(host, port, index_dir, threads) -> None:
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
+    server.serve(app, host, port, threads)

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kb.ops.database import Store
+from kb.ops.database import Store, StoreUnavailable
 
 ROLES = ("agent", "editor")
 MIN_PASSWORD = 10
@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS users (
     username TEXT NOT NULL UNIQUE,
     role TEXT NOT NULL CHECK (role IN ('agent', 'editor')),
     password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    session_key TEXT
 );
 CREATE TABLE IF NOT EXISTS api_tokens (
     id INTEGER PRIMARY KEY,
@@ -44,6 +45,15 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     revoked_at TEXT
 );
 """
+
+
+# Databases from before sessions were revocable get the column added in place.
+SESSION_KEY_COLUMN = "ALTER TABLE users ADD COLUMN session_key TEXT"
+
+
+def _session_key() -> str:
+    """A fresh random key: sessions carry it, and only the user's current one is accepted."""
+    return secrets.token_urlsafe(24)
 
 
 class AccountError(ValueError):
@@ -82,6 +92,23 @@ class Accounts:
     def __init__(self, store: Store) -> None:
         self.store = store
         store.ensure_schema(SCHEMA)
+        self._add_session_key_column()
+
+    def _has_session_key_column(self) -> bool:
+        try:
+            self.store.query("SELECT session_key FROM users LIMIT 1")
+        except StoreUnavailable:  # "no such column": a database from before revocable sessions
+            return False
+        return True
+
+    def _add_session_key_column(self) -> None:
+        if self._has_session_key_column():
+            return
+        try:
+            self.store.ensure_schema(SESSION_KEY_COLUMN)
+        except Exception:
+            if not self._has_session_key_column():  # else another process added it just now
+                raise
 
     # -- users -----------------------------------------------------------------
     def add(self, username: str, role: str, password: str) -> User:
@@ -93,8 +120,9 @@ class Accounts:
         self._check_password(password)
         try:
             with self.store.transaction() as db:
-                cur = db.execute("INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                                 (username, role, _hasher.hash(password), _now()))
+                cur = db.execute("INSERT INTO users (username, role, password_hash, created_at, session_key) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (username, role, _hasher.hash(password), _now(), _session_key()))
         except sqlite3.IntegrityError as exc:
             raise AccountError(f"user '{username}' exists already") from exc
         return User(int(cur.lastrowid), username, role)
@@ -108,12 +136,44 @@ class Accounts:
             db.execute("DELETE FROM users WHERE id = ?", (row["id"],))
 
     def set_password(self, username: str, password: str) -> None:
+        """A new password also signs the user out everywhere: old sessions stop working."""
         self._check_password(password)
         with self.store.transaction() as db:
-            cur = db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
-                             (_hasher.hash(password), username))
+            cur = db.execute("UPDATE users SET password_hash = ?, session_key = ? WHERE username = ?",
+                             (_hasher.hash(password), _session_key(), username))
             if cur.rowcount != 1:
                 raise AccountError(f"no user '{username}'")
+
+    # -- sessions ---------------------------------------------------------------------
+    def session_key(self, user_id: int) -> str:
+        """The key a new session of this user carries (created for accounts from before keys)."""
+        with self.store.transaction() as db:
+            row = db.execute("SELECT session_key FROM users WHERE id = ?", (user_id,)).fetchone()
+            if row is None:
+                raise AccountError(f"no user with id {user_id}")
+            if row["session_key"]:
+                return row["session_key"]
+            key = _session_key()
+            db.execute("UPDATE users SET session_key = ? WHERE id = ?", (key, user_id))
+            return key
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign the user out on every device: all sessions carrying the old key stop working."""
+        with self.store.transaction() as db:
+            db.execute("UPDATE users SET session_key = ? WHERE id = ?", (_session_key(), user_id))
+
+    def session_user(self, user_id, key) -> User | None:
+        """The user a session belongs to, or None when it was ended, or the account removed.
+
+        The random key (not the id alone) identifies the session's account, so a
+        removed user's cookie never opens an account created later with the same id.
+        """
+        if not isinstance(user_id, int) or not isinstance(key, str) or not key:
+            return None
+        rows = self.store.query("SELECT id, username, role, session_key FROM users WHERE id = ?", (user_id,))
+        if not rows or not rows[0]["session_key"] or not secrets.compare_digest(rows[0]["session_key"].encode(), key.encode()):
+            return None
+        return User(rows[0]["id"], rows[0]["username"], rows[0]["role"])
 
     def list(self) -> list[tuple[User, str]]:
         return [(User(r["id"], r["username"], r["role"]), r["created_at"])

@@ -168,7 +168,7 @@ def _check_limit(limit: int | None) -> None:
 
 # -- text normalisation ------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
-_PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.ops.privacy.mask_pii
+_PLACEHOLDER = re.compile(r"\[(?:number|email|iban|code|voucher|address|password)\]")  # written by kb.ops.privacy.mask_pii
 
 # Question and filler words that the stop-word lists lack but that say nothing
 # about the topic of a help-centre search.
@@ -646,7 +646,8 @@ def _cell(value: object) -> object:
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
         value = " | ".join("" if v is None else str(v) for v in items)
     text = str(value)
-    if text.startswith(_FORMULA_START):
+    # look-alikes count too: spreadsheets read a full-width "＝" or "＋" (NFKC) and "−" as the operator
+    if unicodedata.normalize("NFKC", text[:1]).replace("\u2212", "-").startswith(_FORMULA_START):
         text = "'" + text
     return text
 

@@ -1,15 +1,61 @@
 """Masking personal data before anything a customer typed is stored.
 
-Customers paste order numbers, card numbers, phone numbers and email addresses
-into search boxes and forms. We keep the question (editors need the wording)
-but never the identifiers: stored text has them replaced by placeholders.
+Customers paste order numbers, voucher codes, card numbers, phone numbers,
+addresses, e-mail addresses and even passwords into search boxes and forms.
+We keep the question (editors need the wording) but never the identifiers:
+stored text has them replaced by placeholders. Each pattern is written for
+German and English text and leaves ordinary questions alone ("Größe 42",
+"iPhone 15 case", "rücksendung nach 3 wochen").
 """
 
 from __future__ import annotations
 
 import re
 
+# -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
+_PASSWORD = re.compile(
+    r"\b(pass(?:wort|word|wd)|kennwort|pw|pwd|pin)\b"
+    r"((?:\s*(?:(?:ist|lautet|war|is|was)\b|[:=])\s*)+)"
+    r"(\S+)", re.IGNORECASE)
+# after "ist"/"is" these describe the password; they are no password themselves
+_NOT_A_SECRET = {"falsch", "nicht", "not", "wrong", "incorrect", "invalid", "ungültig", "abgelaufen",
+                 "expired", "gesperrt", "locked", "blocked", "vergessen", "forgotten", "zu", "too", "korrekt",
+                 "correct", "richtig", "right", "weg", "gone", "leer", "empty", "kaputt", "broken", "unbekannt",
+                 "unknown", "immer", "always", "noch", "still", "jetzt", "now", "sicher", "safe", "secure",
+                 "der", "die", "das", "ein", "eine", "mein", "the", "a", "my", "an", "schon", "already"}
+
+# -- e-mail addresses, plain and spelled out: max(at)example(dot)com, max [at] example [dot] com --
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_BRACKETED_AT = r"\s*[(\[{<]\s*(?:at|ät|@)\s*[)\]}>]\s*"
+_WORD_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
+_SPELLED_EMAIL = re.compile(
+    rf"[\w.+-]+(?:{_BRACKETED_AT}|\s*@\s*)[\w-]+(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]+)+"
+    # "max at example dot com": a plain "at" counts only with a spelled-out dot ("look at amazon.de" stays)
+    rf"|[\w.+-]+\s+(?:at|ät)\s+[\w-]+(?:{_WORD_DOT}[\w-]+)+", re.IGNORECASE)
+
+# -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
+_HOUSE_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?"
+_POSTCODE_CITY = r"(?:,?\s+\d{4,5}\s+[A-ZÄÖÜ][\wäöüß-]+)?"
+_DE_STREET = re.compile(
+    r"\b[A-ZÄÖÜ][\wäöüß-]+?[\s-]?"
+    # not "ring", "markt" or "zeile": "Spring 2024", "Supermarkt 3" and "Kopfzeile 2" are no addresses
+    r"(?i:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|damm|ufer|chaussee|pfad|steig|stieg|twiete|promenade)"
+    rf"\s*{_HOUSE_NUMBER}{_POSTCODE_CITY}")
+_EN_STREET = re.compile(
+    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Court|Ct|Boulevard|Blvd|Place|Pl|Close|Terrace|"
+    r"Square|Sq|Crescent|Gardens|Row|Mews)\b\.?")
+
+# -- codes: vouchers ABCD-EFGH-IJKL-MNOP, orders HK-98765 and A1B2C3D4E5F6 --------------------
+_VOUCHER = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){2,}\b", re.IGNORECASE)
+_VOUCHER_SPACED = re.compile(r"\b[A-Z0-9]{4}(?: [A-Z0-9]{4}){2,}\b")  # capitals only: words are not codes
+_PREFIXED_CODE = re.compile(r"\b[A-Z]{1,4}-?\d{4,}(?:-\d{2,})*\b", re.IGNORECASE)
+_MIXED_CODE = re.compile(r"\b[A-Z0-9]{10,40}\b", re.IGNORECASE)
+MIN_CODE_DIGITS = 5        # "WM-2026", "ISO-9001" stay; "HK-98765" is an order
+MIN_MIXED_DIGITS = 3       # "WH1000XM4" is a product (9 characters); "A1B2C3D4E5F6" a code
+MIN_MIXED_LETTERS = 2
+
+# -- IBANs, phone numbers and long digit runs ------------------------------------------------
 # IBAN: two letters, two digits, then 10-30 letters/digits, optionally grouped by spaces
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b", re.IGNORECASE)
 # phone numbers: +49 40 1234 5670, 040/123456-78, (040) 123 456 ...: 6+ digits with separators
@@ -17,24 +63,59 @@ _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\(?\d[\d ()/.\-]{5,}\d(?![\w])")
 _LONG_DIGITS = re.compile(r"\d{5,}")
 
 
+def _digits(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _password(match: re.Match) -> str:
+    secret = match.group(3)
+    described = any(word in match.group(2).lower() for word in ("ist", "lautet", "war", "is", "was"))
+    if described and secret.strip(".,;!?").lower() in _NOT_A_SECRET and ":" not in match.group(2):
+        return match.group(0)  # "mein Passwort ist falsch": a question about the password, not the password
+    return match.group(1) + match.group(2) + "[password]"
+
+
+def _voucher(match: re.Match) -> str:
+    text = match.group(0)
+    return "[voucher]" if any(ch.isdigit() for ch in text) or text.isupper() else text
+
+
+def _prefixed_code(match: re.Match) -> str:
+    return "[code]" if _digits(match.group(0)) >= MIN_CODE_DIGITS else match.group(0)
+
+
+def _mixed_code(match: re.Match) -> str:
+    text = match.group(0)
+    digits = _digits(text)
+    return "[code]" if digits >= MIN_MIXED_DIGITS and len(text) - digits >= MIN_MIXED_LETTERS else text
+
+
 def _mask_digits_run(match: re.Match) -> str:
     text = match.group(0)
-    digits = sum(ch.isdigit() for ch in text)
-    if digits < 6:
+    if _digits(text) < 6:
         return text  # a price, a year, a postcode fragment: harmless and useful
     return "[number]"
 
 
 def mask_pii(text: str) -> str:
-    """Replace email addresses, phone numbers, IBANs and long digit runs.
+    """Replace passwords, e-mail addresses, street addresses, voucher and order codes, IBANs,
+    phone numbers and long digit runs.
 
-    Short numbers (prices, years, "3 weeks", postcodes of five digits) stay:
-    they carry meaning for editors and identify nobody.
+    Short numbers (prices, years, sizes, "3 weeks", postcodes of five digits)
+    stay: they carry meaning for editors and identify nobody.
     """
     if not text:
         return text
+    text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
-    text = _IBAN.sub(lambda m: "[iban]" if sum(c.isdigit() for c in m.group(0)) >= 8 else m.group(0), text)
+    text = _SPELLED_EMAIL.sub("[email]", text)
+    text = _DE_STREET.sub("[address]", text)
+    text = _EN_STREET.sub("[address]", text)
+    text = _IBAN.sub(lambda m: "[iban]" if _digits(m.group(0)) >= 8 else m.group(0), text)
+    text = _VOUCHER.sub(_voucher, text)
+    text = _VOUCHER_SPACED.sub(_voucher, text)
+    text = _PREFIXED_CODE.sub(_prefixed_code, text)
+    text = _MIXED_CODE.sub(_mixed_code, text)
     text = _PHONE.sub(_mask_digits_run, text)
     text = _LONG_DIGITS.sub(lambda m: "[number]" if len(m.group(0)) >= 6 else m.group(0), text)
     return text

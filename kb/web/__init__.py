@@ -19,7 +19,7 @@ from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
 from kb.ops.database import Store
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
-from kb.web.site import load_site, text_in
+from kb.web.site import checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
+        KB_BASE_URL=os.environ.get("KB_BASE_URL"),  # public address for absolute links (site.yml: base_url)
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a tab left open still works
         JSON_SORT_KEYS=False,
     )
@@ -76,6 +77,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
     app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]), app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
+    app.config["KB_BASE_URL"] = (checked_base_url(app.config.get("KB_BASE_URL"), "KB_BASE_URL")
+                                 or app.extensions["kb.site"].base_url)
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
     csrf.init_app(app)

@@ -21,6 +21,8 @@ from kb.web.present import highlighted, wrap_sections
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
 AUDIENCES = ("all", "public", "internal")
+# ids beyond the database's 64-bit integers are unknown addresses (404), not a failed query
+MAX_ID = 2**63 - 1
 
 
 def _live():
@@ -95,7 +97,7 @@ def inbox():
     return render_template("agent/inbox.html", rows=rows, status=status)
 
 
-@bp.get("/inbox/<int:request_id>")
+@bp.get(f"/inbox/<int(max={MAX_ID}):request_id>")
 @login_required()
 def inbox_item(request_id: int):
     row = _store().contact_request(request_id)
@@ -110,7 +112,7 @@ def inbox_item(request_id: int):
     return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted)
 
 
-@bp.post("/inbox/<int:request_id>/status")
+@bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/status")
 @login_required()
 def inbox_status(request_id: int):
     status = request.form.get("status", "")

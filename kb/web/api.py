@@ -31,7 +31,10 @@ def _bad(exc: InputError, status: int = 400):
 def _json_body() -> dict:
     if not request.is_json:
         raise InputError("send a JSON object with Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested thousands of levels deep: no request of ours looks like that
+        raise InputError("the request body is nested too deeply") from None
     if data is None:
         raise InputError("the request body is not valid JSON")
     if not isinstance(data, dict):

@@ -7,6 +7,8 @@ exist only for staff).
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
@@ -18,7 +20,9 @@ from kb.web import limits
 from kb.web.i18n import _
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
-SESSION_HOURS = 8
+SESSION_HOURS = 8  # instance/config.py may set SESSION_HOURS to change it
+# a redirect target with these would break the Location header or be read as another host
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 def accounts() -> Accounts:
@@ -46,11 +50,19 @@ def load_user() -> None:
         return
     uid = session.get("uid")
     if uid is not None:
-        user = accounts().get(uid)
-        if user is None or session.get("role") != user.role:
-            session.clear()  # removed or changed account: sign in again
+        user = accounts().session_user(uid, session.get("key"))
+        if user is None or session.get("role") != user.role or not _session_young():
+            session.clear()  # signed out elsewhere, new password, removed or changed account, too old
         else:
             g.user = user
+
+
+def _session_young() -> bool:
+    """Sessions end a fixed time after sign-in, however busy: the cookie is re-signed on every
+    request, so its own age alone would let an active session live for ever."""
+    since = session.get("since")
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return isinstance(since, int) and 0 <= time.time() - since <= lifetime
 
 
 def login_required(role: str | None = None):
@@ -71,7 +83,8 @@ def login_required(role: str | None = None):
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
+    """A path on this site to go on to after signing in; anything else goes to the workspace."""
+    if target and not _UNSAFE_IN_NEXT.search(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
@@ -89,6 +102,8 @@ def login():
             session.clear()  # no session fixation: a fresh session for the signed-in user
             session.permanent = True
             session["uid"], session["role"] = user.id, user.role
+            session["key"] = accounts().session_key(user.id)
+            session["since"] = int(time.time())
             return redirect(_safe_next(request.form.get("next")), 303)
         error = _("Wrong user name or password.")
     return render_template("agent/login.html", error=error, next=request.values.get("next", "")), \
@@ -97,11 +112,24 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Signing out ends this user's sessions everywhere, copied cookies included."""
+    if g.get("user") is not None and not g.get("via_token"):
+        accounts().end_sessions(g.user.id)
     session.clear()
     return redirect(url_for("portal.home"), 303)
 
 
+def no_store(response):
+    """Staff pages and answers for staff are never kept by browsers or proxies."""
+    if request.blueprint in ("agent", "auth") or g.get("user") is not None:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
 def init_app(app) -> None:
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=SESSION_HOURS))
+    # Flask sets a default of 31 days, so the setting is assigned, not defaulted
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config.get("SESSION_HOURS", SESSION_HOURS))
     limits.init_app(app)
     app.before_request(load_user)
+    app.after_request(no_store)

@@ -7,14 +7,21 @@ person who sent it; routes turn it into a 400 page or a 400 JSON body.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
 
 from kb.web.catalog import Catalog
 from kb.search.engine import QueryError, clean_query
 from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
 
 MAX_LIMIT = 50
-_EMAIL = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']{2,}$")
+MAX_EMAIL_CHARS = 254
+# bidirectional overrides and isolates: they make stored text display as something else
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# allowed in an address by RFC 5322 but with a meaning in URLs: no customer needs them
+_URL_SYNTAX_IN_EMAIL = re.compile(r"[?&%#/\\]")
 
 
 class InputError(ValueError):
@@ -56,18 +63,49 @@ def search_params(args, catalog: Catalog, languages: list[str], default_limit: i
     return SearchParams(q, lang, category, limit)
 
 
+def clean_text(value: str) -> str:
+    """Free text as people can read it: line breaks kept, control characters and bidi overrides gone.
+
+    NUL, escape sequences and the like reach no database row, page or CSV file.
+    """
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = _BIDI_CONTROLS.sub("", value)
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+
+
 def _text(data: dict, key: str, max_chars: int, required: bool = False) -> str | None:
     value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is not None and not isinstance(value, str):
+        raise InputError(f"'{key}' must be text", key)
+    raw = value or ""
+    value = clean_text(raw)
+    if not value:
+        if required and raw.strip():
+            raise InputError(f"'{key}' has no readable text (only control characters)", key)
         if required:
             raise InputError(f"'{key}' is required", key)
         return None
-    if not isinstance(value, str):
-        raise InputError(f"'{key}' must be text", key)
-    value = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in value).strip()
     if len(value) > max_chars:
         raise InputError(f"'{key}' is too long ({len(value)} characters, at most {max_chars})", key)
     return value
+
+
+def email_address(value: str | None) -> str | None:
+    """A strictly valid address (no query, no spaces, no display name), normalised; None for none.
+
+    The address becomes a mailto: link in the agents' inbox, so anything that
+    could add recipients or headers is refused, not cleaned.
+    """
+    if value is None:
+        return None
+    try:
+        if _URL_SYNTAX_IN_EMAIL.search(value):
+            raise EmailNotValidError("URL syntax in an email address")
+        checked = validate_email(value, check_deliverability=False, allow_display_name=False,
+                                 allow_quoted_local=False, allow_domain_literal=False)
+    except EmailNotValidError as exc:
+        raise InputError("the email address does not look right (example: name@example.com)", "email") from exc
+    return checked.normalized
 
 
 def _flag(value, key: str) -> bool:
@@ -110,9 +148,7 @@ class ContactInput:
 
 def contact_input(data: dict, languages: list[str]) -> ContactInput:
     question = _text(data, "question", MAX_QUESTION_CHARS, required=True)
-    email = _text(data, "email", 254)
-    if email is not None and not _EMAIL.match(email):
-        raise InputError("the email address does not look right (example: name@example.com)", "email")
+    email = email_address(_text(data, "email", MAX_EMAIL_CHARS))
     if not _flag(data.get("consent", False) or False, "consent"):
         raise InputError("please agree that we store your request to answer it", "consent")
     lang = data.get("lang") or None

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from markupsafe import escape
+from werkzeug.routing import BuildError
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
+from kb.ops.privacy import mask_pii
+from kb.search.engine import QueryError, clean_query
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
 from kb.web.i18n import _
-from kb.web.inputs import InputError, contact_input, feedback_input, search_params
-from kb.web.present import (article_url, format_date, highlighted, table_of_contents,
-                            wrap_sections)
+from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
+from kb.web.present import (article_url, format_date, highlighted, mailto, public_url,
+                            table_of_contents, wrap_sections)
 
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
 RESULTS_PER_PAGE = 10
+SITEMAP_NEEDS_BASE_URL = ("No sitemap: it lists absolute URLs, so it needs the portal's public address. "
+                          "Set KB_BASE_URL=https://help.example.com (or base_url in site.yml) and restart.\n")
 CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translated)
     "question": "Please describe your question (at most 4000 characters).",
     "email": "The email address does not look right (example: name@example.com).",
@@ -45,15 +50,26 @@ def _try_store(write, *args, **kwargs):
         return None
 
 
+def _this_page() -> str:
+    """This page's address, rebuilt from its route (a raw path like ``/\\evil.example`` is another host
+    to browsers); an address without a route keeps its path, percent-encoded and with one leading slash."""
+    if request.url_rule is not None and request.endpoint:
+        try:
+            return url_for(request.endpoint, **(request.view_args or {}))
+        except BuildError:
+            pass
+    return "/" + quote(request.path.lstrip("/\\"), safe="/")
+
+
 def _switch_url(lang: str, path: str | None = None) -> str:
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = lang
-    return (path or request.path) + "?" + urlencode(args)
+    return (path or _this_page()) + "?" + urlencode(args)
 
 
 @bp.app_context_processor
 def _portal_globals() -> dict:
-    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date}
+    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date, "mailto": mailto}
 
 
 @bp.get("/")
@@ -157,10 +173,10 @@ def feedback_comment():
     catalog = _live().catalog
     article_id = request.form.get("article_id", "")
     art = catalog.get(article_id, staff())
-    comment = request.form.get("comment", "")
+    comment = clean_text(request.form.get("comment", ""))
     if art is None:
         abort(404)
-    if not comment.strip():
+    if not comment:
         message = _("Please write a comment, or just close this page: your vote is already saved.")
         if wants_json():
             return jsonify(error=message, field="comment"), 400
@@ -177,7 +193,7 @@ def feedback_comment():
 
 
 def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
-    """The search a contact request comes from, as the customer saw it."""
+    """The search a contact request comes from, as the customer saw it (stored with the request)."""
     if not token:
         return None, []
     row = _try_store(_store().search_by_token, token)
@@ -188,12 +204,27 @@ def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
     return row["query"], [a for a in shown if a]
 
 
+def _shown_back(query: str | None, claimed: str) -> bool:
+    """Whether the page may show the stored search: only to whoever knows its wording.
+
+    A search token travels in article links (``?s=``) that get shared; the
+    token alone must not reveal what someone else searched for. The search
+    page's link carries the query itself, so the customer still sees it.
+    """
+    try:
+        return bool(query) and mask_pii(clean_query(claimed)) == query
+    except QueryError:
+        return False
+
+
 @bp.route("/contact", methods=["GET", "POST"])
 @limits.write_post
 def contact():
     live = _live()
     token = (request.values.get("s") or "")[:64] or None
     query, shown = _search_context(token)
+    claimed = request.values.get("q", "")
+    visible = _shown_back(query, claimed)
     error = None
     form = {"question": request.args.get("q", "")[:500], "email": "", "consent": False}
     if request.method == "POST":
@@ -210,8 +241,9 @@ def contact():
             ref = _store().add_contact_request(req.question, req.email, req.lang, query,
                                                [a["id"] for a in shown], req.search_token)
             return redirect(url_for("portal.contact_sent", ref=ref), 303)
-    return render_template("contact.html", form=form, error=error, token=token, query=query,
-                           shown=shown), 400 if error else 200
+    return render_template("contact.html", form=form, error=error, token=token,
+                           query=query if visible else None, shown=shown if visible else [],
+                           search_q=claimed if visible else ""), 400 if error else 200
 
 
 @bp.get("/contact/sent")
@@ -224,12 +256,18 @@ def contact_sent():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Public pages for search engines; internal articles are never listed (not even for staff)."""
+    """Public pages for search engines; internal articles are never listed (not even for staff).
+
+    The sitemap protocol wants absolute URLs on the site's own host: they come
+    from KB_BASE_URL. Without it there is no sitemap, and the answer says why.
+    """
+    if not current_app.config.get("KB_BASE_URL"):
+        return current_app.response_class(SITEMAP_NEEDS_BASE_URL, status=404, mimetype="text/plain")
     catalog = _live().catalog
-    urls = [url_for("portal.home", _external=True)]
-    urls += [url_for("portal.category", slug=c.slug, lang=c.lang, _external=True) for c in catalog.categories(None)]
-    entries = [(url, None) for url in urls]
-    entries += [(url_for("portal.article", article_id=a["id"], _external=True), a["updated"])
+    urls = [url_for("portal.home")]
+    urls += [url_for("portal.category", slug=c.slug, lang=c.lang) for c in catalog.categories(None)]
+    entries = [(public_url(url), None) for url in urls]
+    entries += [(public_url(url_for("portal.article", article_id=a["id"])), a["updated"])
                 for a in catalog.articles if a["audience"] == "public"]
     body = ['<?xml version="1.0" encoding="UTF-8"?>',
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']

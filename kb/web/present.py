@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from urllib.parse import quote
 
-from flask import url_for
+from flask import current_app, url_for
 from markupsafe import Markup, escape
 
 from kb.search.results import Hit
@@ -18,6 +19,16 @@ MONTHS_DE = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Augu
              "Oktober", "November", "Dezember"]
 
 
+def public_url(path: str) -> str:
+    """``path`` on the configured public address (KB_BASE_URL); relative when none is set.
+
+    Never from the request's Host header: a client could make the portal hand
+    out links to any host.
+    """
+    base = current_app.config.get("KB_BASE_URL")
+    return base + path if base else path
+
+
 def article_url(article_id: str, section: str | None = None, search: str | None = None,
                 external: bool = False) -> str:
     params = {}
@@ -25,8 +36,13 @@ def article_url(article_id: str, section: str | None = None, search: str | None 
         params["s"] = search
     if section:
         params["section"] = section
-    return url_for("portal.article", article_id=article_id, _anchor=section or None,
-                   _external=external, **params)
+    path = url_for("portal.article", article_id=article_id, _anchor=section or None, **params)
+    return public_url(path) if external else path
+
+
+def mailto(email: str) -> str:
+    """A mailto: link that can only ever address this one person (no ?cc=, no &subject=)."""
+    return "mailto:" + quote(email, safe="@")
 
 
 def hit_dict(hit: Hit, search: str | None = None) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -33,6 +34,7 @@ class Site:
     tagline: dict[str, str] = field(default_factory=dict)
     channels: tuple[Channel, ...] = ()
     featured: tuple[str, ...] = ()
+    base_url: str | None = None
 
 
 def _texts(value, where: str) -> dict[str, str]:
@@ -43,6 +45,23 @@ def _texts(value, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise SiteConfigError(f"{where}: expected text or a mapping language -> text")
     return {str(k): v for k, v in value.items()}
+
+
+def checked_base_url(value, where: str) -> str | None:
+    """The portal's public address (``https://help.example.com``), without a trailing slash.
+
+    Absolute links (sitemap, links agents copy into e-mails) are built from it
+    and never from the request's Host header, which any client can set. Only
+    scheme and host (and port): the portal is served at the root of that host.
+    """
+    if value in (None, ""):
+        return None
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if (parts is None or parts.scheme not in ("https", "http") or not parts.hostname or parts.username
+            or parts.password or parts.path not in ("", "/") or parts.query or parts.fragment):
+        raise SiteConfigError(f"{where}: the public base URL must look like https://help.example.com "
+                              f"(scheme and host only), not {str(value)[:100]!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def load_site(path: Path | None) -> Site:
@@ -71,7 +90,8 @@ def load_site(path: Path | None) -> Site:
         raise SiteConfigError(f"{path}: 'featured' must be a list of translation keys or article ids")
     return Site(name=str(data.get("name") or "Help centre"),
                 tagline=_texts(data.get("tagline"), f"{path}: tagline"),
-                channels=tuple(channels), featured=tuple(featured))
+                channels=tuple(channels), featured=tuple(featured),
+                base_url=checked_base_url(data.get("base_url"), f"{path}: base_url"))
 
 
 def text_in(texts: dict[str, str], lang: str) -> str:

@@ -195,9 +195,9 @@ def test_every_template_string_has_a_german_translation():
     assert not missing, missing
 
 
-def test_sitemap_lists_public_pages_only(client):
+def test_sitemap_lists_public_pages_only(make_app):
     import xml.etree.ElementTree as ET
-    r = client.get("/sitemap.xml")
+    r = make_app(KB_BASE_URL="http://localhost").test_client().get("/sitemap.xml")
     assert r.status_code == 200 and r.mimetype == "application/xml"
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locs = [e.text for e in ET.fromstring(r.data).findall("s:url/s:loc", ns)]

@@ -1,0 +1,68 @@
+"""Running the app on waitress, set up to keep answering while some clients hold connections open.
+
+Waitress reads requests in one event loop and hands only complete requests to
+its threads, so idle and slow connections cost a file descriptor each, not a
+thread. What stops a server is its connection limit: when it is reached,
+waitress accepts nobody new until a connection closes. Its default (100, with
+idle connections kept for 120 s) let a hundred silent sockets lock everyone
+out. Here the limit is high, idle connections are closed soon, and requests
+larger than the app accepts are refused before they are buffered.
+
+This protects a portal served directly; a public deployment still belongs
+behind a reverse proxy that buffers requests and limits connections per
+client (README, "Security").
+"""
+
+from __future__ import annotations
+
+import logging
+import resource
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+CONNECTION_LIMIT = 2000        # open connections (idle or not) before waitress stops accepting
+CHANNEL_TIMEOUT = 20           # seconds without a byte before an idle connection is closed
+CLEANUP_INTERVAL = 5           # seconds between checks for such connections
+BACKLOG = 2048                 # connections the kernel queues while the loop is busy
+MAX_HEADER_BYTES = 64 * 1024   # query strings are 500 characters at most; cookies are small
+MAX_BODY_BYTES = 1024 * 1024   # the app accepts 64 KB: anything far larger is refused unread
+RESERVED_FILES = 200           # index, model, database and log files, besides the connections
+
+
+def open_files_limit(wanted: int) -> int:
+    """Raise this process' soft limit of open files towards ``wanted``; return what it is now.
+
+    Each connection is a file descriptor; a soft limit of 1024 would stop
+    accepting (or fail) long before the connection limit is reached.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError) as exc:  # a container may forbid it: use what there is
+            log.warning("cannot raise the open files limit to %d: %s", target, exc)
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
+def server_settings(threads: int) -> dict:
+    """Waitress' settings for ``kb serve``: connection limits, timeouts and request sizes."""
+    files = open_files_limit(CONNECTION_LIMIT + RESERVED_FILES)
+    connection_limit = max(100, min(CONNECTION_LIMIT, files - RESERVED_FILES))
+    return {
+        "threads": threads, "ident": "kb", "clear_untrusted_proxy_headers": True,
+        "connection_limit": connection_limit, "channel_timeout": CHANNEL_TIMEOUT,
+        "cleanup_interval": CLEANUP_INTERVAL, "backlog": BACKLOG,
+        "max_request_header_size": MAX_HEADER_BYTES, "max_request_body_size": MAX_BODY_BYTES,
+        # poll() instead of select(): select cannot watch descriptors above 1023
+        "asyncore_use_poll": True,
+    }
+
+
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve until interrupted."""
+    from waitress import serve as waitress_serve
+    waitress_serve(app, host=host, port=port, **server_settings(threads))

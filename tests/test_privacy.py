@@ -1,0 +1,51 @@
+"""What `mask_pii` hides before customer text is stored, in German and English, and what it leaves."""
+import pytest
+
+from kb.ops.privacy import mask_pii
+
+
+@pytest.mark.parametrize("text, secret, placeholder", [
+    # order codes
+    ("Wo bleibt meine Bestellung A1B2C3D4E5F6?", "A1B2C3D4E5F6", "[code]"),
+    ("Where is my order a1b2c3d4e5f6 please", "a1b2c3d4e5f6", "[code]"),
+    ("Bestellnummer HK-98765, Paket fehlt", "98765", "[code]"),
+    ("my order hk-98765 never arrived", "98765", "[code]"),
+    # gift cards
+    ("Gutschein ABCD-EFGH-IJKL-MNOP funktioniert nicht", "EFGH", "[voucher]"),
+    ("gift card abcd-1234-ijkl-5678 was rejected", "1234", "[voucher]"),
+    ("Code ABCD EFGH IJKL MNOP eingelöst?", "IJKL", "[voucher]"),
+    # street addresses
+    ("Lieferung an Hauptstraße 12, 10115 Berlin bitte", "Hauptstraße 12", "[address]"),
+    ("bitte an Musterweg 3a schicken", "Musterweg 3a", "[address]"),
+    ("neue Adresse: Berliner Str. 5", "Berliner Str. 5", "[address]"),
+    ("Lieferadresse Am Hafenstrasse 7 falsch", "Hafenstrasse 7", "[address]"),
+    ("please ship to 221B Baker Street, London", "221B Baker Street", "[address]"),
+    ("I moved to 42 Elm Road last week", "42 Elm Road", "[address]"),
+    # spelled-out e-mail addresses
+    ("schreibt mir an max(at)example(dot)com", "example", "[email]"),
+    ("contact max [at] example [dot] com", "example", "[email]"),
+    ("Mail: max {at} beispiel {punkt} de", "beispiel", "[email]"),
+    ("reach me at max at example dot co dot uk", "example", "[email]"),
+    ("max @ example . com antwortet", "example", "[email]"),
+    # passwords
+    ("mein passwort ist Geheim123! und geht nicht", "Geheim123", "[password]"),
+    ("Kennwort: Sommer2024", "Sommer2024", "[password]"),
+    ("password: hunter2", "hunter2", "[password]"),
+    ("my password is Tr0ub4dor&3 but login fails", "Tr0ub4dor", "[password]"),
+    ("PIN=4711 geht nicht", "4711", "[password]"),
+])
+def test_masks_identifiers_in_free_text(text, secret, placeholder):
+    masked = mask_pii(text)
+    assert secret not in masked and placeholder in masked, masked
+
+
+@pytest.mark.parametrize("text", [
+    "rücksendung nach 3 wochen", "iPhone 15 case", "Größe 42", "Schuhgröße 38 passt nicht",
+    "Passwort vergessen", "mein Passwort ist falsch", "my password is not accepted", "password reset",
+    "wo ist mein Paket", "look at amazon.de", "we meet at home", "Rückgabe innerhalb von 30 Tagen",
+    "WM-2026 Trikot", "ISO-9001 zertifiziert?", "Sony WH1000XM4 Ersatzpolster", "Spring 2024 collection",
+    "USB-C Kabel 2 m", "3 Way Adapter", "PLZ 20095 Hamburg", "Versand nach Österreich 4,95 EUR",
+    "Kopfzeile 2 fehlt auf der Rechnung", "ARE YOU OPEN TODAY", "Mein Paket kam am 12.03. nicht an",
+])
+def test_ordinary_questions_stay_as_typed(text):
+    assert mask_pii(text) == text

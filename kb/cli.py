@@ -282,6 +282,7 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web.memory import release_freed_memory
     from kb.web import create_app
     from kb.web.site import SiteConfigError
+    from kb.web.deployment import ConfigurationError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
@@ -290,7 +291,7 @@ def serve(host, port, index_dir, threads) -> None:
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)
-    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
+    except (IndexUnavailable, ModelLoadError, SiteConfigError, ConfigurationError) as exc:
         _fail(str(exc))
     engine = app.extensions["kb.live"].current.engine
     engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
@@ -309,7 +310,7 @@ def _accounts():
 
     settings = _settings()
     try:
-        return Accounts(Store(settings.database))
+        return Accounts(Store(settings.database_url))
     except StoreUnavailable as exc:
         _fail(str(exc))
 

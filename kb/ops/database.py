@@ -91,7 +91,6 @@ class Store:
 
     def __init__(self, url: str | os.PathLike, timeout: float = 10.0, *, migrate: bool = True) -> None:
         self.url = os.fspath(url)
-        self.timeout = timeout
         self.backend = open_backend(self.url, timeout)
         self.engine = self.backend.engine
         self.path = getattr(self.backend, "path", None)  # the SQLite file; None on PostgreSQL
@@ -102,6 +101,15 @@ class Store:
         if migrate:
             from kb.ops.migrations import upgrade
             upgrade(self)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds a write waits for the database before it gives up (StoreUnavailable)."""
+        return self.backend.timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self.backend.timeout = seconds
 
     @property
     def label(self) -> str:

@@ -1,18 +1,27 @@
 """Rate limits: enough for any person, too few for a script that floods us.
 
-Client addresses are used in memory for counting only and are never stored.
+Client addresses are used for counting only and are never stored.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
 already, or for a load test from one address).
+
+Counts live in this process's memory by default. Replicas behind a load
+balancer share one budget per client through Redis
+(``KB_RATE_LIMIT_STORAGE=redis://host:6379/0``, any storage URI of the
+``limits`` library works); should Redis fail, each replica counts in its own
+memory until it is back instead of failing requests. Behind a reverse proxy
+every request comes from the proxy's address: ``KB_TRUSTED_PROXIES=N`` counts
+by the client address the N trusted proxies report in ``X-Forwarded-For``.
 """
 
 from __future__ import annotations
 
 import os
 
-from flask import current_app
+from flask import current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+
+from kb.web.deployment import ConfigurationError
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
@@ -20,8 +29,22 @@ DEFAULTS = {
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
 }
+MEMORY = "memory://"
+# a slow Redis must not hold a request: fail fast, count in memory meanwhile
+REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
+
+def client_address() -> str:
+    """The address to count: the peer, or what the trusted proxies in front of us report."""
+    proxies = current_app.config.get("KB_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_address, headers_enabled=True)
 
 
 def _limit(name: str, methods: list[str] | None = None):
@@ -37,10 +60,24 @@ write_post = _limit("RATE_LIMIT_WRITE", ["POST"])  # routes that also show a for
 login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
 
 
+def _trusted_proxies() -> int:
+    value = os.environ.get("KB_TRUSTED_PROXIES", "0").strip() or "0"
+    if not value.isdigit():
+        raise ConfigurationError(f"KB_TRUSTED_PROXIES must be a number of proxies (0, 1, 2, ...), not {value!r}")
+    return int(value)
+
+
 def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     if os.environ.get("KB_RATE_LIMITS", "").lower() in ("off", "0", "false", "no"):
         app.config["RATELIMIT_ENABLED"] = False
     app.config.setdefault("RATELIMIT_ENABLED", True)  # explicit: the limiter object is shared
+    app.config.setdefault("KB_TRUSTED_PROXIES", _trusted_proxies())
+    storage = app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("KB_RATE_LIMIT_STORAGE") or MEMORY)
+    if storage.startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
+    if storage != MEMORY:
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

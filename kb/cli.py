@@ -41,7 +41,8 @@ def main() -> None:
     """Help centre with hybrid semantic + keyword search (German and English).
 
     Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
-    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS);
+    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS,
+    KB_DATABASE_URL, KB_RATE_LIMIT_STORAGE, KB_TRUSTED_PROXIES);
     options override them. See README.md.
     """
 
@@ -401,6 +402,9 @@ def tokens_revoke(token_id) -> None:
     _account_call("revoke_token", token_id)
     click.echo(f"Token {token_id} revoked.")
 
+
+from kb.ops.db_cli import db as _db_commands  # noqa: E402 (`kb db ...`: its own module)
+main.add_command(_db_commands)
 
 if __name__ == "__main__":
     main()

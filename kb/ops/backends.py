@@ -106,6 +106,9 @@ class SqliteBackend:
     def ddl(self, statement: str) -> str:
         return statement
 
+    def move_id_counter(self, db, table: str) -> None:
+        """SQLite continues after the highest id (AUTOINCREMENT tables: after the highest ever)."""
+
     def has_column(self, db, table: str, column: str) -> bool:
         return any(r["name"] == column for r in db.execute(f'PRAGMA table_info("{table}")').fetchall())
 
@@ -248,6 +251,11 @@ class PostgresBackend:
 
     def ddl(self, statement: str) -> str:
         return postgres_ddl(statement)
+
+    def move_id_counter(self, db: PgConnection, table: str) -> None:
+        """After rows with explicit ids: the identity continues after the highest one."""
+        db.raw.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(MAX(id), 1), MAX(id) IS NOT NULL) "
+                       f'FROM "{table}"', (table,))
 
     def has_column(self, db: PgConnection, table: str, column: str) -> bool:
         return bool(db.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "

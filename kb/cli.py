@@ -42,7 +42,7 @@ def main() -> None:
 
     Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
     KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS,
-    KB_DATABASE_URL, KB_RATE_LIMIT_STORAGE, KB_TRUSTED_PROXIES);
+    KB_DATABASE_URL, KB_RATE_LIMIT_STORAGE, KB_TRUSTED_PROXY);
     options override them. See README.md.
     """
 
@@ -283,7 +283,7 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web.memory import release_freed_memory
     from kb.web import create_app
     from kb.web.site import SiteConfigError
-    from kb.web.deployment import ConfigurationError
+    from kb.web.deployment import ConfigurationError, proxy_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
@@ -302,7 +302,7 @@ def serve(host, port, index_dir, threads) -> None:
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kb", **proxy_settings())
 
 
 def _accounts():

@@ -45,3 +45,18 @@ def open_store(database_url: str, timeout: float) -> Store:
         return Store(database_url, timeout)
     except StoreUnavailable as exc:
         raise ConfigurationError(f"the database cannot be used: {exc}") from exc
+
+
+def proxy_settings() -> dict:
+    """waitress settings for a reverse proxy in front (``KB_TRUSTED_PROXY``: its address, or ``*``).
+
+    Only requests from that address may tell the client's address
+    (``X-Forwarded-For``, which rate limits count by) and scheme
+    (``X-Forwarded-Proto``); from anyone else these headers are dropped.
+    """
+    proxy = os.environ.get("KB_TRUSTED_PROXY", "").strip()
+    settings = {"clear_untrusted_proxy_headers": True}
+    if proxy:
+        settings.update(trusted_proxy=proxy, trusted_proxy_count=1,
+                        trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"})
+    return settings

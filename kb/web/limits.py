@@ -10,18 +10,17 @@ balancer share one budget per client through Redis
 (``KB_RATE_LIMIT_STORAGE=redis://host:6379/0``, any storage URI of the
 ``limits`` library works); should Redis fail, each replica counts in its own
 memory until it is back instead of failing requests. Behind a reverse proxy
-every request comes from the proxy's address: ``KB_TRUSTED_PROXIES=N`` counts
-by the client address the N trusted proxies report in ``X-Forwarded-For``.
+the address counted is the client's that the proxy reports (``KB_TRUSTED_PROXY``,
+see :func:`kb.web.deployment.proxy_settings`).
 """
 
 from __future__ import annotations
 
 import os
 
-from flask import current_app, request
+from flask import current_app
 from flask_limiter import Limiter
-
-from kb.web.deployment import ConfigurationError
+from flask_limiter.util import get_remote_address
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
@@ -34,17 +33,7 @@ MEMORY = "memory://"
 REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
-def client_address() -> str:
-    """The address to count: the peer, or what the trusted proxies in front of us report."""
-    proxies = current_app.config.get("KB_TRUSTED_PROXIES", 0)
-    if proxies:
-        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.remote_addr or "unknown"
-
-
-limiter = Limiter(key_func=client_address, headers_enabled=True)
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
 def _limit(name: str, methods: list[str] | None = None):
@@ -60,20 +49,12 @@ write_post = _limit("RATE_LIMIT_WRITE", ["POST"])  # routes that also show a for
 login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
 
 
-def _trusted_proxies() -> int:
-    value = os.environ.get("KB_TRUSTED_PROXIES", "0").strip() or "0"
-    if not value.isdigit():
-        raise ConfigurationError(f"KB_TRUSTED_PROXIES must be a number of proxies (0, 1, 2, ...), not {value!r}")
-    return int(value)
-
-
 def init_app(app) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     if os.environ.get("KB_RATE_LIMITS", "").lower() in ("off", "0", "false", "no"):
         app.config["RATELIMIT_ENABLED"] = False
     app.config.setdefault("RATELIMIT_ENABLED", True)  # explicit: the limiter object is shared
-    app.config.setdefault("KB_TRUSTED_PROXIES", _trusted_proxies())
     storage = app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("KB_RATE_LIMIT_STORAGE") or MEMORY)
     if storage.startswith(("redis://", "rediss://")):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)

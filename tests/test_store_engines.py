@@ -181,3 +181,15 @@ def test_postgres_outage_gives_retryable_errors_and_the_store_recovers(postgres_
     rows = store.query("SELECT ref, question FROM contact_requests ORDER BY id")
     assert [(r["ref"], r["question"]) for r in rows] == [(kept, "vorher"), (after, "nachher")]
     store.check_writable()
+
+
+def test_the_first_write_and_read_after_a_postgres_restart_succeed(postgres_server):
+    """Each thread keeps a connection; one the restart closed is replaced at once, not failed."""
+    store = Store(postgres_server.new_database(), timeout=2)
+    store.add_feedback("a", True, None, "de")
+    postgres_server.stop()
+    postgres_server.start()
+    store.add_feedback("b", True, None, "de")
+    postgres_server.stop()
+    postgres_server.start()
+    assert [r["article_id"] for r in store.query("SELECT article_id FROM feedback ORDER BY id")] == ["a", "b"]

@@ -100,6 +100,10 @@ class SqliteBackend:
     def in_transaction(self, db) -> bool:
         return db.in_transaction
 
+    def lost(self, db) -> bool:
+        """A file has no connection to lose."""
+        return False
+
     def lock_schema(self, db) -> None:
         """BEGIN IMMEDIATE already holds the only write lock."""
 
@@ -242,6 +246,10 @@ class PostgresBackend:
 
     def begin(self, db: PgConnection) -> None:
         db.raw.execute("BEGIN")
+
+    def lost(self, db: PgConnection) -> bool:
+        """The server closed this connection (restart, failover): a new one may work."""
+        return db.raw.broken or db.raw.closed
 
     def in_transaction(self, db: PgConnection) -> bool:
         return db.raw.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE

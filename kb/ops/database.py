@@ -18,7 +18,7 @@ import json
 import os
 import secrets
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
@@ -77,6 +77,10 @@ MAX_QUESTION_CHARS = 4000
 
 class StoreUnavailable(RuntimeError):
     """The database cannot take the write right now; the caller may retry."""
+
+
+class _LostConnection(StoreUnavailable):
+    """This thread's kept connection died (a database restart); a new one may work at once."""
 
 
 def _now() -> str:
@@ -149,23 +153,28 @@ class Store:
         Yields a connection with ``execute(sql, params)`` (``?`` placeholders)
         whose cursors offer ``fetchone``, ``fetchall``, ``rowcount`` and ``lastrowid``.
         """
-        if not self.backend.serialise_writes:
-            with self._transaction() as db:
-                yield db
-            return
-        if not self._write_lock.acquire(timeout=self.timeout):
+        lock = self._write_lock if self.backend.serialise_writes else None
+        if lock and not lock.acquire(timeout=self.timeout):
             raise StoreUnavailable(f"database {self.label} is busy: too many writes at once, try again")
         try:
-            with self._transaction() as db:
+            with ExitStack() as stack:
+                try:
+                    db = stack.enter_context(self._transaction())
+                except _LostConnection:  # the server restarted since this thread's last use: once more
+                    db = stack.enter_context(self._transaction())
                 yield db
         finally:
-            self._write_lock.release()
+            if lock:
+                lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator:
         with self._connect() as db:
             try:
                 self.backend.begin(db)
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "not writable right now")
+            try:
                 yield db
                 db.execute("COMMIT")
             except BaseException as exc:
@@ -180,6 +189,11 @@ class Store:
                 if isinstance(exc, self.backend.errors) and not isinstance(exc, self.backend.integrity_errors):
                     raise StoreUnavailable(f"database {self.label} is not writable right now: {exc}") from exc
                 raise  # a constraint the caller must explain, or not a database error
+
+    def _raise_unavailable(self, db, exc: Exception, what: str) -> None:
+        """StoreUnavailable; the retryable kind when a kept connection was found dead before any work."""
+        error = _LostConnection if self.backend.lost(db) else StoreUnavailable
+        raise error(f"database {self.label} is {what}: {exc}") from exc
 
     def ensure_schema(self, sql: str) -> None:
         """Create tables another module owns (accounts, ...), written as SQLite DDL.
@@ -199,11 +213,17 @@ class Store:
 
     def query(self, sql: str, params: tuple = ()) -> list:
         """Rows readable by column name (and position)."""
+        try:
+            return self._read(sql, params)
+        except _LostConnection:  # the server restarted since this thread's last use: once more
+            return self._read(sql, params)
+
+    def _read(self, sql: str, params: tuple) -> list:
         with self._connect() as db:
             try:
                 return db.execute(sql, params).fetchall()
             except self.backend.errors as exc:
-                raise StoreUnavailable(f"database {self.label} cannot be read: {exc}") from exc
+                self._raise_unavailable(db, exc, "cannot be read")
 
     def check_writable(self) -> None:
         """Raise StoreUnavailable unless a write would commit now (readiness: a full disk fails here)."""

@@ -312,7 +312,7 @@ def _accounts():
     settings = _settings()
     try:
         return Accounts(Store(settings.database_url))
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, ValueError) as exc:  # ValueError: KB_DATABASE_URL is not a database URL
         _fail(str(exc))
 
 

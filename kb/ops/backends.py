@@ -30,6 +30,9 @@ DATABASE_FILE_MODE = 0o600
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # Replicas creating tables at the same moment queue on this PostgreSQL advisory lock.
 SCHEMA_LOCK_KEY = 0x6B625F736368  # "kb_sch"
+# A reachable PostgreSQL accepts in milliseconds; an unreachable host must not hold
+# a search (whose logging waits for it) for the whole statement timeout.
+CONNECT_TIMEOUT = 3
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -80,15 +83,11 @@ class SqliteBackend:
         restrict_file(self.path)
 
     def connect(self):
-        old_mask = os.umask(0o077)  # the -wal and -shm files SQLite creates: owner only too
-        try:
-            db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
-                                 check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
-        finally:
-            os.umask(old_mask)
+        # SQLite creates the -wal and -shm files with the database file's mode: owner only too
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
         return db
 
     errors = (sqlite3.Error,)
@@ -240,7 +239,7 @@ class PostgresBackend:
         # instead of holding a request thread: the caller answers a retryable 503
         waits = int(self.timeout * 1000)
         params["options"] = f"{params.get('options', '')} -c statement_timeout={waits} -c lock_timeout={waits}".strip()
-        params.setdefault("connect_timeout", max(1, int(self.timeout)))
+        params.setdefault("connect_timeout", max(1, min(int(self.timeout), CONNECT_TIMEOUT)))
         params.setdefault("application_name", "kb")
         return PgConnection(self._psycopg.connect(autocommit=True, row_factory=_row_factory, **params))
 

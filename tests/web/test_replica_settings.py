@@ -97,3 +97,13 @@ def test_limits_count_in_memory_while_redis_is_down(make_app):
     client = app.test_client()
     assert [_feedback(client, "x") for _ in range(3)] == [201, 201, 429]
     assert client.get("/api/search?q=Lieferung").status_code == 200
+
+
+def test_only_the_configured_proxy_may_report_client_addresses(monkeypatch):
+    from kb.web.deployment import proxy_settings
+    monkeypatch.delenv("KB_TRUSTED_PROXY", raising=False)
+    assert proxy_settings() == {"clear_untrusted_proxy_headers": True}
+    monkeypatch.setenv("KB_TRUSTED_PROXY", "10.0.0.5")
+    settings = proxy_settings()
+    assert settings["trusted_proxy"] == "10.0.0.5" and settings["trusted_proxy_count"] == 1
+    assert settings["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}

@@ -107,3 +107,25 @@ def test_only_the_configured_proxy_may_report_client_addresses(monkeypatch):
     settings = proxy_settings()
     assert settings["trusted_proxy"] == "10.0.0.5" and settings["trusted_proxy_count"] == 1
     assert settings["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+
+
+def test_a_build_copied_to_a_replica_is_switched_to_atomically(built_index, make_app, tmp_path):
+    """The second way to feed replicas (deploy/README.md): copy the build folder, then rename `current`."""
+    import os
+    import shutil
+    build = (built_index / "current").resolve()
+    replica_index = tmp_path / "replica-index"
+    shutil.copytree(build, replica_index / build.name, symlinks=True)
+    os.symlink(build.name, replica_index / "current")
+    app = make_app(KB_INDEX=str(replica_index), RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    assert client.get("/readyz").get_json()["build"] == build.name
+    newer = build.name + "-copied"
+    shutil.copytree(build, replica_index / newer, symlinks=True)  # copied first, not yet served
+    assert client.get("/readyz").get_json()["build"] == build.name
+    os.symlink(newer, replica_index / ".current-new")
+    os.replace(replica_index / ".current-new", replica_index / "current")  # `mv -T`: one rename
+    assert app.extensions["kb.live"].reload()
+    body = client.get("/readyz").get_json()
+    assert body["build"] == newer and body["status"] == "ready"
+    assert client.get("/api/search?q=Lieferung").status_code == 200

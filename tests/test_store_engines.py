@@ -77,7 +77,7 @@ def test_another_modules_sqlite_ddl_and_sql_work(store_url):
         with store.transaction() as db:
             db.execute("INSERT INTO notes (key) VALUES (?)", ("b",))
     row = store.query("SELECT id, key, score, extra FROM notes WHERE key LIKE '%' || ? ORDER BY id", ("a",))[0]
-    assert (row[0], row["key"], row["score"], row["extra"]) == (1, "a", 0.5, None)
+    assert (row[0], row["key"], row["score"], row["extra"], row["KEY"]) == (1, "a", 0.5, None, "a")
     assert dict(zip(row.keys(), row)) == {"id": 1, "key": "a", "score": 0.5, "extra": None}
     assert store.query("SELECT SUM(flag) AS s, COUNT(*) AS n FROM notes")[0]["s"] == 1
 

@@ -128,10 +128,12 @@ class Row:
 
     def __getitem__(self, key):
         if isinstance(key, str):
-            try:
+            if key in self._names:
                 return self._values[self._names.index(key)]
-            except ValueError:
-                raise IndexError(f"no such column: {key}") from None
+            folded = [n.lower() for n in self._names]  # sqlite3.Row ignores case too
+            if key.lower() in folded:
+                return self._values[folded.index(key.lower())]
+            raise IndexError(f"no such column: {key}")
         return self._values[key]
 
     def keys(self) -> list[str]:

@@ -49,7 +49,7 @@ servers:
 test: install chromium servers
 	$(BIN)/python -m pytest -q
 
-test-fast: install
+test-fast: install servers
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: install

@@ -129,3 +129,27 @@ def test_a_build_copied_to_a_replica_is_switched_to_atomically(built_index, make
     body = client.get("/readyz").get_json()
     assert body["build"] == newer and body["status"] == "ready"
     assert client.get("/api/search?q=Lieferung").status_code == 200
+
+
+def test_the_portal_api_and_insights_on_postgresql(built_index, tmp_path, monkeypatch, postgres_server):
+    """Every route that writes or reads the store, once on PostgreSQL."""
+    monkeypatch.setenv("KB_SECRET_KEY", "k" * 64)
+    app = _replica(built_index, tmp_path, postgres_server.new_database(), "pg")
+    Accounts(app.extensions["kb.store"]).add("eva", "editor", PASSWORD)
+    client = app.test_client()
+    search = client.get("/api/search?q=Lieferung&limit=2").get_json()
+    assert search["search_id"]
+    assert client.get(search["results"][0]["url"]).status_code == 200  # an article view is counted
+    assert client.post("/api/feedback", json={"article_id": search["results"][0]["id"], "helpful": False,
+                                              "comment": "zu kurz", "search_id": search["search_id"]}).status_code == 201
+    r = client.post("/api/contact", json={"question": "Wo bleibt es?", "consent": True,
+                                          "search_id": search["search_id"]})
+    assert r.status_code == 201
+    client.set_cookie("lang", "en")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "eva", "password": PASSWORD})
+    assert "Wo bleibt es?" in client.get("/agent/inbox").get_data(as_text=True)
+    page = client.get("/agent/insights")
+    assert page.status_code == 200 and "zu kurz" in page.get_data(as_text=True)
+    for name in ("top-searches", "unanswered", "not-helpful", "articles", "deflection"):
+        assert client.get(f"/agent/insights/{name}.csv").status_code == 200, name

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install index run chromium test test-fast bench bench-quick load clean
+.PHONY: install index run chromium servers test test-fast bench bench-quick load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,10 +36,20 @@ chromium:
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
 
-test: install chromium
+# The store and replica tests start real PostgreSQL and Redis servers (Debian's packages,
+# in a temp folder on a free port). Installed when missing and we may; otherwise skipped.
+servers:
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian postgresql and redis-server for the store and replica tests"; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  else echo "postgresql/redis-server not found and cannot be installed here: their tests will be skipped"; fi; }
+
+test: install chromium servers
 	$(BIN)/python -m pytest -q
 
-test-fast: install
+test-fast: install servers
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: install

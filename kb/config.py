@@ -27,6 +27,11 @@ class Settings:
         """The portal's SQLite file: feedback, contact requests, accounts."""
         return self.instance_dir / "kb.sqlite3"
 
+    @property
+    def database_url(self) -> str:
+        """``KB_DATABASE_URL`` (``postgresql://…`` for replicas), else the SQLite file above."""
+        return os.environ.get("KB_DATABASE_URL") or f"sqlite:///{self.database}"
+
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(

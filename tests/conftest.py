@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from db_servers import postgres_server, redis_server, store_url  # noqa: F401 (fixtures)
+
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 ROOT = Path(__file__).resolve().parent.parent
 _MODEL_CACHE = None

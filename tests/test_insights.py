@@ -1,13 +1,13 @@
 """Editor insights: top and unanswered searches, unhelpful articles, stats, deflection, SVG, CSV.
 
-Every test seeds a real SQLite file through kb.ops.database.Store's write methods and
-then pins the rows' timestamps with plain sqlite3, so the period boundaries
-(first day included, the day before and the future excluded) are exact.
+Every test seeds a real database (a SQLite file, and a PostgreSQL database) through
+kb.ops.database.Store's write methods and then pins the rows' timestamps with plain
+UPDATEs, so the period boundaries (first day included, the day before and the future
+excluded) are exact.
 """
 import csv
 import io
 import random
-import sqlite3
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +34,8 @@ def _no_fsync(monkeypatch):
     @contextmanager
     def fast_connect(self):
         with connect(self) as db:
-            db.execute("PRAGMA synchronous=OFF")
+            if self.engine == "sqlite":
+                db.execute("PRAGMA synchronous=OFF")
             yield db
     monkeypatch.setattr(Store, "_connect", fast_connect)
 
@@ -42,39 +43,39 @@ def _no_fsync(monkeypatch):
 class Seed:
     """Writes through the Store, then moves each row to the wanted UTC minute."""
 
-    def __init__(self, path):
-        self.store = Store(path)
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA synchronous=OFF")
+    def __init__(self, url):
+        self.store = Store(url)
+
+    def _set(self, sql, params):
+        with self.store.transaction() as db:
+            db.execute(sql, params)
 
     def search(self, query, at, answered=False, lang="de", results=("a",)):
         token = self.store.log_search(query, lang, answered, list(results), "portal")
-        self.db.execute("UPDATE searches SET at = ? WHERE token = ?", (at, token))
+        self._set("UPDATE searches SET at = ? WHERE token = ?", (at, token))
         return token
 
     def vote(self, article, helpful, at, comment=None, search_token=None):
         token = self.store.add_feedback(article, helpful, comment, "de", search_token)
-        self.db.execute("UPDATE feedback SET at = ? WHERE token = ?", (at, token))
+        self._set("UPDATE feedback SET at = ? WHERE token = ?", (at, token))
         return token
 
     def contact(self, at, search_token=None):
         ref = self.store.add_contact_request("Wo ist es?", None, "de", None, [], search_token)
-        self.db.execute("UPDATE contact_requests SET at = ? WHERE ref = ?", (at, ref))
+        self._set("UPDATE contact_requests SET at = ? WHERE ref = ?", (at, ref))
 
     def views(self, article, day, n):
-        self.db.execute("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, ?)", (article, day, n))
+        self._set("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, ?)", (article, day, n))
 
 
 @pytest.fixture()
-def seed(tmp_path):
-    s = Seed(tmp_path / "kb.sqlite3")
-    yield s
-    s.db.close()
+def seed(store_url):
+    return Seed(store_url)
 
 
 # -- empty database and arguments -------------------------------------------------------------
-def test_empty_database_gives_empty_lists_and_gap_free_zero_buckets(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_empty_database_gives_empty_lists_and_gap_free_zero_buckets(store_url):
+    store = Store(store_url)
     assert top_searches(store, now=NOW) == []
     assert unanswered_groups(store, now=NOW) == []
     assert not_helpful_articles(store, now=NOW) == []
@@ -92,22 +93,22 @@ def test_empty_database_gives_empty_lists_and_gap_free_zero_buckets(tmp_path):
 
 
 @pytest.mark.parametrize("days", [0, -1, 1.5, True])
-def test_period_must_be_positive_whole_days(tmp_path, days):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_period_must_be_positive_whole_days(store_url, days):
+    store = Store(store_url)
     with pytest.raises(ValueError):
         top_searches(store, days, now=NOW)
 
 
-def test_bad_bucket_and_bad_similarity_are_refused(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_bad_bucket_and_bad_similarity_are_refused(store_url):
+    store = Store(store_url)
     with pytest.raises(ValueError):
         deflection(store, 7, "month", now=NOW)
     with pytest.raises(ValueError):
         unanswered_groups(store, min_similarity=0, now=NOW)
 
 
-def test_default_now_is_the_real_clock(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_default_now_is_the_real_clock(store_url):
+    store = Store(store_url)
     store.log_search("Versand  Kosten", "de", True, [], "api")
     store.count_view("versand")
     assert top_searches(store, 1) == [TopSearch("versand kosten", 1, 1.0, top_searches(store, 1)[0].last_seen)]
@@ -224,11 +225,10 @@ def test_indexed_grouping_matches_a_full_scan(seed, threshold):
         text = " ".join(rnd.sample(vocab, rnd.choice([1, 1, 2, 2, 3, 4, 6])))
         at = f"2026-03-{1 + i % 17:02d}T{i % 24:02d}:{i % 60:02d}Z"
         rows.append((text, at))
-    with seed.db:   # one transaction, not 400 (the connection is in autocommit mode)
-        seed.db.execute("BEGIN")
-        seed.db.executemany("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
-                            "VALUES (?, ?, ?, 'de', 0, '[]', 'portal')",
-                            [(f"t{i}", at, text) for i, (text, at) in enumerate(rows)])
+    with seed.store.transaction() as db:   # one transaction, not 400
+        db.executemany("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
+                       "VALUES (?, ?, ?, 'de', 0, '[]', 'portal')",
+                       [(f"t{i}", at, text) for i, (text, at) in enumerate(rows)])
     got = unanswered_groups(seed.store, 30, None, now=NOW, min_similarity=threshold)
     assert sorted((g.count, g.keywords) for g in got) == _naive_groups(rows, threshold)
     assert sum(g.count for g in got) == 400
@@ -394,8 +394,8 @@ def test_svg_escapes_hostile_text_and_localises(seed):
         deflection_svg(points, labels=["only one"])
 
 
-def test_svg_thins_out_axis_labels_when_many_buckets(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_svg_thins_out_axis_labels_when_many_buckets(store_url):
+    store = Store(store_url)
     points = deflection(store, 60, "day", now=NOW)
     root = _svg_checks(deflection_svg(points))
     axis = [t.text for t in root.iter(f"{SVG}text") if not t.text.endswith("%")]

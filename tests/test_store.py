@@ -34,8 +34,8 @@ def test_mask_pii_keeps_ordinary_questions(text):
     assert mask_pii(text) == text
 
 
-def test_writes_are_masked_and_read_back(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_writes_are_masked_and_read_back(store_url):
+    store = Store(store_url)
     token = store.log_search("Paket HK-2026-1234567 fehlt", "de", False, ["a", "b"], "portal")
     row = store.search_by_token(token)
     assert row["query"] == "Paket [code] fehlt" and json.loads(row["results"]) == ["a", "b"]
@@ -51,8 +51,8 @@ def test_writes_are_masked_and_read_back(tmp_path):
     assert store.query("SELECT views FROM article_views")[0]["views"] == 2
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_concurrent_writers_lose_nothing(store_url):
+    store = Store(store_url)
 
     def vote(n):
         for _ in range(25):
@@ -93,30 +93,22 @@ def test_read_only_database_gives_a_clear_error_and_reads_still_work(tmp_path):
     path = tmp_path / "kb.sqlite3"
     Store(path).add_feedback("a", True, None, "de")
 
-    class ReadOnlyStore(Store):
-        def _connect(self):
-            from contextlib import contextmanager
+    store = Store(path)
 
-            @contextmanager
-            def ro():
-                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=0.5, isolation_level=None)
-                db.row_factory = sqlite3.Row
-                try:
-                    yield db
-                finally:
-                    db.close()
-            return ro()
-
-    store = ReadOnlyStore.__new__(ReadOnlyStore)
-    store.path, store.timeout, store._write_lock = path, 0.5, threading.Lock()
+    def read_only_connect():
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        return db
+    store.backend.connect = read_only_connect
+    store._local = threading.local()
     with pytest.raises(StoreUnavailable, match="not writable"):
         store.add_contact_request("Frage", None, "de", None, [])
     assert store.query("SELECT COUNT(*) AS n FROM feedback")[0]["n"] == 1
     assert store.query("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 0
 
 
-def test_a_failed_write_leaves_no_transaction_open_on_the_kept_connection(tmp_path):
-    store = Store(tmp_path / "kb.sqlite3")
+def test_a_failed_write_leaves_no_transaction_open_on_the_kept_connection(store_url):
+    store = Store(store_url)
     with pytest.raises(ZeroDivisionError):
         with store.transaction() as db:
             db.execute("INSERT INTO article_views (article_id, day, views) VALUES ('x', '2026-01-01', 1)")
@@ -124,5 +116,5 @@ def test_a_failed_write_leaves_no_transaction_open_on_the_kept_connection(tmp_pa
     store.count_view("y")  # the same thread's connection writes again: not stuck in a transaction
     rows = store.query("SELECT article_id FROM article_views ORDER BY article_id")
     assert [r["article_id"] for r in rows] == ["y"]
-    other = Store(tmp_path / "kb.sqlite3", timeout=0.5)  # and another writer is not locked out
+    other = Store(store_url, timeout=0.5)  # and another writer is not locked out
     other.count_view("z")

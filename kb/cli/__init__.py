@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from kb.cli import indexing, searching, serving, users
+from kb.cli.db import db
 # for commands defined in this module: the helpers every command uses
 from kb.cli.common import fail as _fail, load_settings as _settings, open_engine  # noqa: F401
 
@@ -20,11 +21,12 @@ def main() -> None:
     """Help centre with hybrid semantic + keyword search (German and English).
 
     Settings come from environment variables (KB_ARTICLES, KB_INDEX, KB_MODELS,
-    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS);
+    KB_DEFAULT_LANG, KB_INSTANCE, KB_SITE, KB_SECRET_KEY, KB_HTTPS, KB_RATE_LIMITS,
+    KB_DATABASE_URL, KB_RATE_LIMIT_STORAGE, KB_TRUSTED_PROXY, KB_BASE_URL);
     options override them. See README.md.
     """
 
 
 for command in (indexing.check, indexing.index, searching.search, searching.eval_, serving.serve,
-                users.users, users.tokens):
+                users.users, users.tokens, db):
     main.add_command(command)

@@ -31,6 +31,7 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web.memory import release_freed_memory
     from kb.web import create_app, server
     from kb.web.site import SiteConfigError
+    from kb.web.deployment import ConfigurationError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
@@ -39,7 +40,7 @@ def serve(host, port, index_dir, threads) -> None:
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)
-    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
+    except (IndexUnavailable, ModelLoadError, SiteConfigError, ConfigurationError) as exc:
         fail(str(exc))
     engine = app.extensions["kb.live"].current.engine
     engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer

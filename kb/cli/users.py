@@ -15,8 +15,8 @@ def _accounts():
 
     settings = load_settings()
     try:
-        return Accounts(Store(settings.database))
-    except StoreUnavailable as exc:
+        return Accounts(Store(settings.database_url))
+    except (StoreUnavailable, ValueError) as exc:  # ValueError: KB_DATABASE_URL is not a database URL
         fail(str(exc))
 
 

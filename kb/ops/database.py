@@ -1,24 +1,31 @@
 """The portal's own small database: searches, views, feedback, contact requests.
 
-SQLite in WAL mode, one short connection per operation so waitress threads
-never share one. What is stored is chosen for editors and agents, not for
-tracking: no IP addresses, no user ids, no cookies; free text passes through
-:func:`kb.ops.privacy.mask_pii` first. Each write is one transaction, so a request
-is either stored completely or not at all.
+One :class:`Store` over SQLite (the default: one file, WAL mode) or PostgreSQL
+(``KB_DATABASE_URL=postgresql://…``, for several replicas), chosen by URL; the
+engines differ only in :mod:`kb.ops.backends`, and every caller writes the same
+SQLite-flavoured SQL with ``?`` placeholders (:mod:`kb.ops.sql_dialect` rewrites
+it for PostgreSQL). Each server thread keeps one connection. What is stored is
+chosen for editors and agents, not for tracking: no IP addresses, no user ids,
+no cookies; free text passes through :func:`kb.ops.privacy.mask_pii` first.
+Each write is one transaction, so a request is either stored completely or not
+at all; when the database cannot take it, :class:`StoreUnavailable` says "try
+again" and nothing was stored.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import secrets
-import sqlite3
 import threading
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
+from kb.ops.backends import IntegrityError, open_backend  # noqa: F401 (IntegrityError: for callers)
 from kb.ops.privacy import mask_pii
+from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
@@ -72,87 +79,156 @@ class StoreUnavailable(RuntimeError):
     """The database cannot take the write right now; the caller may retry."""
 
 
+class _LostConnection(StoreUnavailable):
+    """This thread's kept connection died (a database restart); a new one may work at once."""
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
 class Store:
-    def __init__(self, path: Path, timeout: float = 10.0) -> None:
-        self.path = Path(path)
-        self.timeout = timeout
-        # Writers of this process queue here, in order, instead of in SQLite's busy
+    """``Store(url_or_path)``: ``sqlite:///path``, ``postgresql://…`` or a plain file path.
+
+    ``migrate=False`` opens without upgrading the schema (``kb db`` does that itself).
+    """
+
+    def __init__(self, url: str | os.PathLike, timeout: float = 10.0, *, migrate: bool = True) -> None:
+        self.url = os.fspath(url)
+        self.backend = open_backend(self.url, timeout)
+        self.engine = self.backend.engine
+        self.path = getattr(self.backend, "path", None)  # the SQLite file; None on PostgreSQL
+        # SQLite: writers of this process queue here, in order, instead of in SQLite's busy
         # handler (which backs off with sleeps and lets some writers starve under load).
         self._write_lock = threading.Lock()
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        if migrate:
+            from kb.ops.migrations import upgrade
+            upgrade(self)
+
+    @property
+    def timeout(self) -> float:
+        """Seconds a write waits for the database before it gives up (StoreUnavailable)."""
+        return self.backend.timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float) -> None:
+        self.backend.timeout = seconds
+
+    @property
+    def label(self) -> str:
+        """Where the data lives, for messages; never the password of a URL."""
+        return self.backend.label
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(self) -> Iterator:
         """This thread's connection, opened on first use and kept.
 
         Opening, configuring and closing a connection per write cost 2 ms of
         every search (bench/RESULTS.md); server threads live long. A connection
-        that failed is dropped, so the next call starts afresh.
+        that failed is dropped, so the next call starts afresh (after a
+        PostgreSQL restart, too).
         """
         db = getattr(self._local, "db", None)
         if db is None:
             try:
-                db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-                db.row_factory = sqlite3.Row
-                db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"database {self.path} cannot be opened: {exc}") from exc
+                db = self.backend.connect()
+            except self.backend.errors as exc:
+                raise StoreUnavailable(f"database {self.label} cannot be opened: {exc}") from exc
             self._local.db = db
         try:
             yield db
-        except (sqlite3.Error, StoreUnavailable):
+        except (*self.backend.errors, StoreUnavailable):
             self._local.db = None
-            db.close()
+            try:
+                db.close()
+            except self.backend.errors:
+                pass
             raise
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One IMMEDIATE transaction: all of it is stored or none of it."""
-        if not self._write_lock.acquire(timeout=self.timeout):
-            raise StoreUnavailable(f"database {self.path} is busy: too many writes at once, try again")
+    def transaction(self) -> Iterator:
+        """One write transaction: all of it is stored or none of it.
+
+        Yields a connection with ``execute(sql, params)`` (``?`` placeholders)
+        whose cursors offer ``fetchone``, ``fetchall``, ``rowcount`` and ``lastrowid``.
+        """
+        lock = self._write_lock if self.backend.serialise_writes else None
+        if lock and not lock.acquire(timeout=self.timeout):
+            raise StoreUnavailable(f"database {self.label} is busy: too many writes at once, try again")
         try:
-            with self._transaction() as db:
+            with ExitStack() as stack:
+                try:
+                    db = stack.enter_context(self._transaction())
+                except _LostConnection:  # the server restarted since this thread's last use: once more
+                    db = stack.enter_context(self._transaction())
                 yield db
         finally:
-            self._write_lock.release()
+            if lock:
+                lock.release()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator:
         with self._connect() as db:
             try:
-                db.execute("BEGIN IMMEDIATE")
+                self.backend.begin(db)
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "not writable right now")
+            try:
                 yield db
                 db.execute("COMMIT")
             except BaseException as exc:
                 # the connection is kept: never leave a transaction (and the write lock) open
                 try:
-                    if db.in_transaction:
+                    if self.backend.in_transaction(db):
                         db.execute("ROLLBACK")
-                except sqlite3.Error:
+                except self.backend.errors:
                     pass  # the connection is dropped by _connect
-                if isinstance(exc, sqlite3.Error) and not isinstance(exc, sqlite3.IntegrityError):
-                    raise StoreUnavailable(f"database {self.path} is not writable right now: {exc}") from exc
+                if isinstance(exc, self.backend.integrity_errors) and not isinstance(exc, IntegrityError):
+                    raise IntegrityError(str(exc)) from exc
+                if isinstance(exc, self.backend.errors) and not isinstance(exc, self.backend.integrity_errors):
+                    raise StoreUnavailable(f"database {self.label} is not writable right now: {exc}") from exc
                 raise  # a constraint the caller must explain, or not a database error
 
-    def ensure_schema(self, sql: str) -> None:
-        """Create tables another module owns (accounts), in the same database file."""
-        with self._connect() as db:
-            db.executescript(sql)
+    def _raise_unavailable(self, db, exc: Exception, what: str) -> None:
+        """StoreUnavailable; the retryable kind when a kept connection was found dead before any work."""
+        error = _LostConnection if self.backend.lost(db) else StoreUnavailable
+        raise error(f"database {self.label} is {what}: {exc}") from exc
 
-    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    def ensure_schema(self, sql: str) -> None:
+        """Create tables another module owns (accounts, ...), written as SQLite DDL.
+
+        Runs as one transaction under the schema lock, so replicas starting
+        together do not race. ``ALTER TABLE … ADD COLUMN`` is skipped when the
+        column exists already, so a module can add columns to its tables on
+        every start.
+        """
+        with self.transaction() as db:
+            self.backend.lock_schema(db)
+            for statement in split_statements(sql):
+                added = ALTER_ADD_COLUMN.match(statement)
+                if added and self.backend.has_column(db, added["table"].strip('"'), added["column"].strip('"')):
+                    continue
+                db.execute(self.backend.ddl(statement))
+
+    def query(self, sql: str, params: tuple = ()) -> list:
+        """Rows readable by column name (and position)."""
+        try:
+            return self._read(sql, params)
+        except _LostConnection:  # the server restarted since this thread's last use: once more
+            return self._read(sql, params)
+
+    def _read(self, sql: str, params: tuple) -> list:
         with self._connect() as db:
             try:
                 return db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"database {self.path} cannot be read: {exc}") from exc
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "cannot be read")
+
+    def check_writable(self) -> None:
+        """Raise StoreUnavailable unless a write would commit now (readiness: a full disk fails here)."""
+        from kb.ops.migrations import probe_write
+        probe_write(self)
 
     # -- writes -------------------------------------------------------------------
     def log_search(self, query: str, lang: str | None, answered: bool, results: list[str],
@@ -167,7 +243,7 @@ class Store:
     def count_view(self, article_id: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, 1) "
-                       "ON CONFLICT(article_id, day) DO UPDATE SET views = views + 1",
+                       "ON CONFLICT(article_id, day) DO UPDATE SET views = article_views.views + 1",
                        (article_id, _now()[:10]))
 
     def add_feedback(self, article_id: str, helpful: bool, comment: str | None, lang: str | None,
@@ -191,7 +267,7 @@ class Store:
                              (comment, token))
             return cur.rowcount == 1
 
-    def search_by_token(self, token: str) -> sqlite3.Row | None:
+    def search_by_token(self, token: str):
         rows = self.query("SELECT * FROM searches WHERE token = ?", (token,))
         return rows[0] if rows else None
 
@@ -213,23 +289,25 @@ class Store:
                               (status, request_id)).rowcount == 1
 
     # -- reads the portal and the agents need ---------------------------------------------
-    def contact_requests(self, status: str | None = "open", limit: int = 100) -> list[sqlite3.Row]:
+    def contact_requests(self, status: str | None = "open", limit: int = 100) -> list:
         if status is None:
             return self.query("SELECT * FROM contact_requests ORDER BY at DESC, id DESC LIMIT ?", (limit,))
         return self.query("SELECT * FROM contact_requests WHERE status = ? ORDER BY at DESC, id DESC LIMIT ?",
                           (status, limit))
 
-    def contact_request(self, request_id: int) -> sqlite3.Row | None:
+    def contact_request(self, request_id: int):
         rows = self.query("SELECT * FROM contact_requests WHERE id = ?", (request_id,))
         return rows[0] if rows else None
 
     def popular_articles(self, limit: int = 6, days: int = 90) -> list[str]:
         """Most viewed articles lately, with 'not helpful' votes counting against them."""
+        since = (datetime.now(timezone.utc) - timedelta(days=int(days))).strftime("%Y-%m-%d")
         rows = self.query(
-            "SELECT a.article_id, SUM(a.views) AS views, "
-            "  COALESCE((SELECT SUM(CASE WHEN helpful THEN 1 ELSE -1 END) FROM feedback f "
-            "            WHERE f.article_id = a.article_id), 0) AS votes "
-            "FROM article_views a WHERE a.day >= date('now', ?) "
-            "GROUP BY a.article_id ORDER BY views + 3 * votes DESC, a.article_id LIMIT ?",
-            (f"-{int(days)} days", limit * 4))
+            "SELECT article_id FROM ("
+            "  SELECT a.article_id, SUM(a.views) AS views, "
+            "    COALESCE((SELECT SUM(CASE WHEN helpful != 0 THEN 1 ELSE -1 END) FROM feedback f "
+            "              WHERE f.article_id = a.article_id), 0) AS votes "
+            "  FROM article_views a WHERE a.day >= ? GROUP BY a.article_id"
+            ") AS ranked ORDER BY views + 3 * votes DESC, article_id LIMIT ?",
+            (since, limit * 4))
         return [r["article_id"] for r in rows]

@@ -27,8 +27,8 @@ import csv
 import dataclasses
 import html
 import io
-import json
 import math
+import unicodedata
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -224,7 +224,8 @@ def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
     _check_limit(limit)
     since, until = _bounds(days, now)
     rows = store.query(
-        "SELECT lower(query) AS q, COUNT(*) AS n, SUM(answered != 0) AS answered, MAX(at) AS last "
+        "SELECT lower(query) AS q, COUNT(*) AS n, SUM(CASE WHEN answered != 0 THEN 1 ELSE 0 END) AS answered, "
+        "MAX(at) AS last "
         "FROM searches WHERE at >= ? AND at < ? GROUP BY lower(query)", (since, until))
     merged: dict[str, list] = {}
     for r in rows:
@@ -403,31 +404,31 @@ def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *
     """
     _check_limit(limit)
     since, until = _bounds(days, now)
+    # portable SQL (SQLite and PostgreSQL): sums over CASE, ranking outside the grouping
     rows = store.query(
-        "SELECT article_id, SUM(helpful = 0) AS no, SUM(helpful != 0) AS yes FROM feedback "
-        "WHERE at >= ? AND at < ? GROUP BY article_id HAVING no > 0 "
-        "ORDER BY no DESC, CAST(yes AS REAL) / (yes + no) ASC, article_id ASC LIMIT ?",
-        (since, until, -1 if limit is None else limit))
+        "SELECT article_id, no, yes FROM ("
+        "  SELECT article_id, SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS no, "
+        "    SUM(CASE WHEN helpful != 0 THEN 1 ELSE 0 END) AS yes FROM feedback "
+        "  WHERE at >= ? AND at < ? GROUP BY article_id) AS votes WHERE no > 0 "
+        "ORDER BY no DESC, yes * 1.0 / (yes + no) ASC, article_id ASC" + ("" if limit is None else " LIMIT ?"),
+        (since, until) if limit is None else (since, until, limit))
     if not rows:
         return []
     comments: dict[str, list[str]] = defaultdict(list)
+    ids = [r["article_id"] for r in rows]
     for r in store.query(
             "SELECT article_id, comment FROM ("
             "  SELECT article_id, comment, ROW_NUMBER() OVER ("
             "    PARTITION BY article_id ORDER BY at DESC, id DESC) AS rn FROM feedback "
             "  WHERE helpful = 0 AND comment IS NOT NULL AND trim(comment) != '' "
-            "    AND at >= ? AND at < ? AND article_id IN (SELECT value FROM json_each(?))"
-            ") WHERE rn <= 5 ORDER BY article_id, rn",
-            (since, until, _json_list(r["article_id"] for r in rows))):
+            f"    AND at >= ? AND at < ? AND article_id IN ({', '.join('?' * len(ids))})"
+            ") AS latest WHERE rn <= 5 ORDER BY article_id, rn",
+            (since, until, *ids)):
         comments[r["article_id"]].append(r["comment"])
     return [NotHelpfulArticle(article_id=r["article_id"], no_votes=r["no"], yes_votes=r["yes"],
                               helpful_ratio=r["yes"] / (r["yes"] + r["no"]),
                               comments=tuple(comments.get(r["article_id"], ())))
             for r in rows]
-
-
-def _json_list(values: Iterable[str]) -> str:
-    return json.dumps(list(values))
 
 
 # -- 4. article stats --------------------------------------------------------------------------
@@ -445,7 +446,8 @@ def article_stats(store: Store, days: int = 30, limit: int | None = None, *,
         "SELECT article_id, SUM(views) AS views FROM article_views "
         "WHERE day >= ? AND day < ? GROUP BY article_id", (since, until))}
     votes = {r["article_id"]: (r["yes"], r["no"]) for r in store.query(
-        "SELECT article_id, SUM(helpful != 0) AS yes, SUM(helpful = 0) AS no FROM feedback "
+        "SELECT article_id, SUM(CASE WHEN helpful != 0 THEN 1 ELSE 0 END) AS yes, "
+        "SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS no FROM feedback "
         "WHERE at >= ? AND at < ? GROUP BY article_id", (since, until))}
     stats = []
     for article_id in views.keys() | votes.keys():
@@ -482,8 +484,8 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     # looks its search up through the unique token index instead of scanning searches.
     helpful = {r["d"]: r["n"] for r in store.query(
         "SELECT substr(s.at, 1, 10) AS d, COUNT(DISTINCT s.token) AS n "
-        "FROM feedback AS f CROSS JOIN searches AS s ON s.token = f.search_token "
-        "WHERE f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
+        "FROM feedback AS f CROSS JOIN searches AS s "
+        "WHERE s.token = f.search_token AND f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
         "GROUP BY d", (since, until))}
     contacts = {r["d"]: r["n"] for r in store.query(
         "SELECT substr(at, 1, 10) AS d, COUNT(*) AS n FROM contact_requests "

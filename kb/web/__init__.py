@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from kb.config import Settings
 from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
-from kb.ops.database import Store
+from kb.web.deployment import open_store, require_shared_secret
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
 from kb.web.site import checked_base_url, load_site, text_in
 
@@ -58,7 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
                 static_folder=str(PACKAGE / "static"))
     app.config.from_mapping(
         KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
-        DATABASE=str(instance / settings.database.name), DATABASE_TIMEOUT=10.0,
+        DATABASE=os.environ.get("KB_DATABASE_URL") or str(instance / settings.database.name), DATABASE_TIMEOUT=10.0,
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
@@ -70,12 +70,13 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
+        require_shared_secret(app.config["DATABASE"])
         app.config["SECRET_KEY"] = _secret_key(instance)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
-    app.extensions["kb.store"] = Store(Path(app.config["DATABASE"]), app.config["DATABASE_TIMEOUT"])
+    app.extensions["kb.store"] = open_store(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
     app.config["KB_BASE_URL"] = (checked_base_url(app.config.get("KB_BASE_URL"), "KB_BASE_URL")
                                  or app.extensions["kb.site"].base_url)

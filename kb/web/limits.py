@@ -1,9 +1,17 @@
 """Rate limits: enough for any person, too few for a script that floods us.
 
-Client addresses are used in memory for counting only and are never stored.
+Client addresses are used for counting only and are never stored.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
 already, or for a load test from one address).
+
+Counts live in this process's memory by default. Replicas behind a load
+balancer share one budget per client through Redis
+(``KB_RATE_LIMIT_STORAGE=redis://host:6379/0``, any storage URI of the
+``limits`` library works); should Redis fail, each replica counts in its own
+memory until it is back instead of failing requests. Behind a reverse proxy
+the address counted is the client's that the proxy reports (``KB_TRUSTED_PROXY``,
+see :func:`kb.web.deployment.proxy_settings`).
 """
 
 from __future__ import annotations
@@ -20,8 +28,12 @@ DEFAULTS = {
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
 }
+MEMORY = "memory://"
+# a slow Redis must not hold a request: fail fast, count in memory meanwhile
+REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", headers_enabled=True)
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
 def _limit(name: str, methods: list[str] | None = None):
@@ -43,4 +55,10 @@ def init_app(app) -> None:
     if os.environ.get("KB_RATE_LIMITS", "").lower() in ("off", "0", "false", "no"):
         app.config["RATELIMIT_ENABLED"] = False
     app.config.setdefault("RATELIMIT_ENABLED", True)  # explicit: the limiter object is shared
+    storage = app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("KB_RATE_LIMIT_STORAGE") or MEMORY)
+    if storage.startswith(("redis://", "rediss://")):
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", REDIS_TIMEOUTS)
+    if storage != MEMORY:
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)

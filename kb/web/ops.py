@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 
 from kb.ops.database import StoreUnavailable
+from kb.ops.migrations import replica_name
 
 bp = Blueprint("ops", __name__)
 
@@ -17,17 +18,29 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready to answer customers: an index is loaded; the database state is reported too."""
+    """Ready to answer customers: an index is loaded; the database state is reported too.
+
+    The database counts as fine only when a write commits (a small heartbeat
+    row per replica): a disk that is full or read-only, or a PostgreSQL that
+    is down, still answers a read but loses every vote and request. Searches
+    keep working then, so the answer stays 200 with ``status: degraded``; a
+    load balancer takes a replica out only when it cannot search at all.
+    ``build`` is the index build this replica serves, so an operator sees
+    which replicas have picked up a new ``kb index``.
+    """
     live = current_app.extensions["kb.live"]
     loaded = live.current
-    body = {"index": {"build": loaded.build.name, "articles": loaded.engine.index.n_articles,
+    store = current_app.extensions["kb.store"]
+    body = {"build": loaded.build.name, "replica": replica_name(),
+            "index": {"build": loaded.build.name, "articles": loaded.engine.index.n_articles,
                       "models": current_app.config["KB_MODELS"]}}
     if live.error:
         body["index"]["problem"] = live.error
     try:
-        current_app.extensions["kb.store"].query("SELECT 1")
+        store.check_writable()
         body["database"] = "ok"
     except StoreUnavailable as exc:
         body["database"] = str(exc)
+    body["database_engine"] = store.engine
     body["status"] = "ready" if body["database"] == "ok" and not live.error else "degraded"
     return jsonify(body), 200

@@ -63,6 +63,8 @@ def server_settings(threads: int) -> dict:
 
 
 def serve(app: Flask, host: str, port: int, threads: int) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; behind a trusted reverse proxy when ``KB_TRUSTED_PROXY`` says so."""
     from waitress import serve as waitress_serve
-    waitress_serve(app, host=host, port=port, **server_settings(threads))
+
+    from kb.web.deployment import proxy_settings
+    waitress_serve(app, host=host, port=port, **{**server_settings(threads), **proxy_settings()})

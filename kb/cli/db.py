@@ -1,0 +1,94 @@
+"""`kb db`: the store's schema and moving a shop's data between databases.
+
+Registered on the main click group by kb/cli.py. Every command takes the
+database from ``--url`` or ``KB_DATABASE_URL`` (default: the SQLite file in
+the instance folder), the same one `kb serve` uses.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.config import Settings
+from kb.ops.backends import parse_url
+from kb.ops.database import Store, StoreUnavailable
+
+URL_HELP = "sqlite:///path or postgresql://user@host/db (default: KB_DATABASE_URL, else the instance's SQLite file)."
+
+
+def _open(url: str | None, migrate: bool = False, must_exist: bool = False) -> Store:
+    url = url or Settings.from_env().database_url
+    try:
+        engine, target = parse_url(url)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if must_exist and engine == "sqlite":
+        from pathlib import Path
+        if not Path(target).is_file():
+            raise click.ClickException(f"no SQLite database at {target}")
+    try:
+        return Store(url, migrate=migrate)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def db() -> None:
+    """The portal's database: schema version, upgrades, moving to PostgreSQL."""
+
+
+@db.command()
+@click.option("--url", help=URL_HELP)
+def upgrade(url) -> None:
+    """Apply the schema migrations that are missing (`kb serve` does this on start too)."""
+    from kb.ops.migrations import current_version, upgrade as apply
+    store = _open(url)
+    try:
+        done = apply(store)
+        version = current_version(store)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    for m in done:
+        click.echo(f"applied {m.version}: {m.name}")
+    click.echo(f"{store.label}: schema version {version}" + ("" if done else " (up to date)"))
+
+
+@db.command()
+@click.option("--url", help=URL_HELP)
+def status(url) -> None:
+    """Engine, schema version and the migrations applied."""
+    from kb.ops.migrations import applied, latest_version
+    store = _open(url, must_exist=True)
+    try:
+        rows = applied(store)
+    except StoreUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    version = rows[-1][0] if rows else 0
+    click.echo(f"{store.label} ({store.engine}): schema version {version} of {latest_version()}")
+    for number, name, at in rows:
+        click.echo(f"  {number:>3}  {at}  {name}")
+    if version < latest_version():
+        click.echo("Run `kb db upgrade` (or start `kb serve`) to apply the rest.")
+
+
+@db.command()
+@click.option("--from", "source", required=True, help="The database to read, e.g. sqlite:///instance/kb.sqlite3.")
+@click.option("--to", "target", required=True, help="The new, empty database, e.g. postgresql://kb@db/kb.")
+def copy(source, target) -> None:
+    """Copy every table into an empty database (all or nothing), e.g. SQLite to PostgreSQL.
+
+    Stop the server (or let it only read) while copying: writes made during
+    the copy would stay behind in the source.
+    """
+    from kb.ops.db_copy import CopyError, copy_store
+    if source == target:
+        raise click.ClickException("--from and --to are the same database")
+    src = _open(source, must_exist=True)
+    dst = _open(target, migrate=True)
+    try:
+        copied = copy_store(src, dst)
+    except (CopyError, StoreUnavailable) as exc:
+        raise click.ClickException(f"{exc} (nothing was copied)") from exc
+    for c in copied:
+        click.echo(f"{c.table:<24} {c.rows:>8} rows")
+    click.echo(f"Copied {sum(c.rows for c in copied)} rows in {len(copied)} tables from {src.label} to {dst.label}.")

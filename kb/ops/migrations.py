@@ -1,0 +1,102 @@
+"""The store's schema, versioned: numbered migrations, applied in order, recorded.
+
+``schema_migrations`` holds one row per applied migration. :func:`upgrade` runs
+on every start (``Store(...)``) and by ``kb db upgrade``; it applies what is
+missing, each migration in its own transaction under the schema lock, so two
+replicas starting together apply each migration once. Migrations are SQLite DDL
+(rewritten for PostgreSQL by the backend) and only ever appended: a database
+is at version N when migrations 1..N are applied.
+
+Modules that own their tables (accounts and others) keep creating them with
+``Store.ensure_schema`` on start; this list holds the tables of the store itself.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import datetime, timezone
+from typing import NamedTuple
+
+from kb.ops.sql_dialect import split_statements
+
+
+class Migration(NamedTuple):
+    version: int
+    name: str
+    sql: str
+
+
+def _migrations() -> list[Migration]:
+    from kb.ops.database import SCHEMA
+    return [
+        Migration(1, "searches, article views, feedback, contact requests", SCHEMA),
+        Migration(2, "heartbeat: readiness writes one row per replica", """
+            CREATE TABLE IF NOT EXISTS store_heartbeat (
+                replica TEXT PRIMARY KEY,       -- host name and process id
+                at TEXT NOT NULL,               -- UTC, seconds
+                beats INTEGER NOT NULL
+            );"""),
+    ]
+
+
+VERSION_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+);
+"""
+
+
+def latest_version() -> int:
+    return _migrations()[-1].version
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def current_version(store) -> int:
+    """The highest applied migration; 0 for a new database."""
+    store.ensure_schema(VERSION_TABLE)
+    rows = store.query("SELECT MAX(version) AS v FROM schema_migrations")
+    return int(rows[0]["v"] or 0)
+
+
+def applied(store) -> list[tuple[int, str, str]]:
+    store.ensure_schema(VERSION_TABLE)
+    return [(r["version"], r["name"], r["applied_at"])
+            for r in store.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")]
+
+
+def upgrade(store) -> list[Migration]:
+    """Apply the missing migrations; returns those applied now (empty when up to date)."""
+    store.ensure_schema(VERSION_TABLE)
+    done = []
+    for migration in _migrations():
+        if migration.version <= current_version(store):
+            continue
+        with store.transaction() as db:
+            store.backend.lock_schema(db)
+            # another replica may have applied it while we waited for the lock
+            if db.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (migration.version,)).fetchall():
+                continue
+            for statement in split_statements(migration.sql):
+                db.execute(store.backend.ddl(statement))
+            db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                       (migration.version, migration.name, _stamp()))
+        done.append(migration)
+    return done
+
+
+def replica_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def probe_write(store) -> None:
+    """Commit one small write (this replica's heartbeat); StoreUnavailable when it cannot."""
+    with store.transaction() as db:
+        db.execute("INSERT INTO store_heartbeat (replica, at, beats) VALUES (?, ?, 1) "
+                   "ON CONFLICT(replica) DO UPDATE SET at = excluded.at, beats = store_heartbeat.beats + 1",
+                   (replica_name(), _stamp()))

@@ -1,0 +1,155 @@
+"""What replicas need: a write-checking /readyz with the build id, one secret key, shared limits.
+
+Real PostgreSQL and Redis servers (tests/db_servers.py); the two-replica load
+test with `kb serve` processes is tests/test_replicas.py.
+"""
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from kb.ops.accounts import Accounts
+from web.conftest import ROOT, csrf_token
+
+PASSWORD = "correct horse battery"
+
+
+def test_readiness_reports_a_database_that_reads_but_cannot_write(app, client):
+    """A read-only mount (or a full disk) answers SELECT 1 but loses every vote: not 'ok'."""
+    store = app.extensions["kb.store"]
+    assert client.get("/readyz").get_json()["database"] == "ok"
+
+    def read_only_connect():
+        db = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, timeout=0.2, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        return db
+    store.backend.connect = read_only_connect
+    store._local = threading.local()
+    r = client.get("/readyz")
+    body = r.get_json()
+    assert r.status_code == 200 and body["status"] == "degraded"
+    assert "not writable" in body["database"]
+    assert client.get("/api/search?q=Lieferung").status_code == 200  # searching still works
+
+
+def test_readiness_reports_the_build_it_serves(app, client):
+    body = client.get("/readyz").get_json()
+    assert body["build"] == app.extensions["kb.live"].current.build.name == body["index"]["build"]
+    assert body["database_engine"] == "sqlite" and body["replica"]
+
+
+def _replica(built_index, tmp_path, url, name, **config):
+    from kb.web import create_app
+    return create_app({"KB_INDEX": str(built_index), "INSTANCE": str(tmp_path / name), "DATABASE": url,
+                       "KB_SITE": str(ROOT / "site.yml"), "RATELIMIT_ENABLED": False, **config})
+
+
+def test_a_shared_database_needs_the_secret_key_from_the_environment(built_index, tmp_path, monkeypatch,
+                                                                   postgres_server):
+    from kb.web.deployment import ConfigurationError
+    monkeypatch.delenv("KB_SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="KB_SECRET_KEY is required"):
+        _replica(built_index, tmp_path, postgres_server.new_database(), "a")
+    assert not (tmp_path / "a" / "secret_key").exists()  # no key of its own was generated
+
+
+def test_a_bad_database_url_is_a_clear_error(built_index, tmp_path):
+    from kb.web.deployment import ConfigurationError
+    with pytest.raises(ConfigurationError, match="KB_DATABASE_URL"):
+        _replica(built_index, tmp_path, "mysql://db/kb", "a")
+
+
+def test_sessions_and_csrf_tokens_work_across_replicas(built_index, tmp_path, monkeypatch, postgres_server):
+    monkeypatch.setenv("KB_SECRET_KEY", "one secret for every replica " * 2)
+    url = postgres_server.new_database()
+    one, two = _replica(built_index, tmp_path, url, "one"), _replica(built_index, tmp_path, url, "two")
+    Accounts(one.extensions["kb.store"]).add("anna", "agent", PASSWORD)
+    a, b = one.test_client(), two.test_client()
+    token = csrf_token(a.get("/agent/login").get_data(as_text=True))
+    b.set_cookie("session", a.get_cookie("session").value)  # the balancer sends the next request to two
+    r = b.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    assert r.status_code in (302, 303) and "login" not in r.headers["Location"]
+    a.set_cookie("session", b.get_cookie("session").value)  # and the one after that back to one
+    assert a.get("/agent/").status_code == 200
+
+
+def _feedback(client, address):
+    return client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True},
+                       environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_redis_keeps_one_budget_per_client_for_all_replicas(make_app, redis_server):
+    limited = {"RATE_LIMIT_WRITE": "3 per minute", "RATELIMIT_STORAGE_URI": redis_server.url,
+               "RATELIMIT_ENABLED": True}
+    first = make_app(**limited).test_client()
+    assert [_feedback(first, "10.0.0.1") for _ in range(2)] == [201, 201]
+    # a second replica: a new limiter storage that only shares Redis with the first
+    second = make_app(**limited).test_client()
+    assert [_feedback(second, "10.0.0.1") for _ in range(2)] == [201, 429]
+    assert _feedback(second, "10.0.0.2") == 201  # another client: its own budget
+
+
+def test_limits_count_in_memory_while_redis_is_down(make_app):
+    from db_servers import free_port
+    app = make_app(RATE_LIMIT_WRITE="2 per minute", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
+                   RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    assert [_feedback(client, "x") for _ in range(3)] == [201, 201, 429]
+    assert client.get("/api/search?q=Lieferung").status_code == 200
+
+
+def test_only_the_configured_proxy_may_report_client_addresses(monkeypatch):
+    from kb.web.deployment import proxy_settings
+    monkeypatch.delenv("KB_TRUSTED_PROXY", raising=False)
+    assert proxy_settings() == {"clear_untrusted_proxy_headers": True}
+    monkeypatch.setenv("KB_TRUSTED_PROXY", "10.0.0.5")
+    settings = proxy_settings()
+    assert settings["trusted_proxy"] == "10.0.0.5" and settings["trusted_proxy_count"] == 1
+    assert settings["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
+
+
+def test_a_build_copied_to_a_replica_is_switched_to_atomically(built_index, make_app, tmp_path):
+    """The second way to feed replicas (deploy/README.md): copy the build folder, then rename `current`."""
+    import os
+    import shutil
+    build = (built_index / "current").resolve()
+    replica_index = tmp_path / "replica-index"
+    shutil.copytree(build, replica_index / build.name, symlinks=True)
+    os.symlink(build.name, replica_index / "current")
+    app = make_app(KB_INDEX=str(replica_index), RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    assert client.get("/readyz").get_json()["build"] == build.name
+    newer = build.name + "-copied"
+    shutil.copytree(build, replica_index / newer, symlinks=True)  # copied first, not yet served
+    assert client.get("/readyz").get_json()["build"] == build.name
+    os.symlink(newer, replica_index / ".current-new")
+    os.replace(replica_index / ".current-new", replica_index / "current")  # `mv -T`: one rename
+    assert app.extensions["kb.live"].reload()
+    body = client.get("/readyz").get_json()
+    assert body["build"] == newer and body["status"] == "ready"
+    assert client.get("/api/search?q=Lieferung").status_code == 200
+
+
+def test_the_portal_api_and_insights_on_postgresql(built_index, tmp_path, monkeypatch, postgres_server):
+    """Every route that writes or reads the store, once on PostgreSQL."""
+    monkeypatch.setenv("KB_SECRET_KEY", "k" * 64)
+    app = _replica(built_index, tmp_path, postgres_server.new_database(), "pg")
+    Accounts(app.extensions["kb.store"]).add("eva", "editor", PASSWORD)
+    client = app.test_client()
+    search = client.get("/api/search?q=Lieferung&limit=2").get_json()
+    assert search["search_id"]
+    assert client.get(search["results"][0]["url"]).status_code == 200  # an article view is counted
+    assert client.post("/api/feedback", json={"article_id": search["results"][0]["id"], "helpful": False,
+                                              "comment": "zu kurz", "search_id": search["search_id"]}).status_code == 201
+    r = client.post("/api/contact", json={"question": "Wo bleibt es?", "consent": True,
+                                          "search_id": search["search_id"]})
+    assert r.status_code == 201
+    client.set_cookie("lang", "en")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "eva", "password": PASSWORD})
+    assert "Wo bleibt es?" in client.get("/agent/inbox").get_data(as_text=True)
+    page = client.get("/agent/insights")
+    assert page.status_code == 200 and "zu kurz" in page.get_data(as_text=True)
+    for name in ("top-searches", "unanswered", "not-helpful", "articles", "deflection"):
+        assert client.get(f"/agent/insights/{name}.csv").status_code == 200, name

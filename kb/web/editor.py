@@ -25,6 +25,15 @@ bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
 MAX_LIST_ITEMS = 50      # questions or tags
 MAX_BODY = 200_000       # characters of Markdown (far above any help article)
+CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: merge their change below into your text and save again."
+
+
+MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
+
+
+@bp.before_request
+def _allow_article_sized_posts() -> None:
+    request.max_content_length = MAX_POST_BYTES
 
 
 def editor() -> ArticleEditor:
@@ -161,8 +170,7 @@ def save():
                               message or (f"Update {ident}" if base else f"Create {ident}"))
     except Conflict as exc:
         return edit_page(ident, form, exc.current_version, conflict=exc, status=409,
-                         error=_("Someone changed this article after you opened it. Nothing was saved: "
-                                 "merge their change below into your text and save again."), **page)
+                         error=_(CONFLICT_MESSAGE), **page)
     except Blocked as exc:
         return edit_page(ident, form, base, problems=exc.problems, status=422,
                          error=_("The article has errors; nothing was saved."), **page)

@@ -305,3 +305,9 @@ def test_git_backed_articles_commit_with_the_editor_as_author(editor_app, tmp_pa
                          text=True, check=True).stdout.splitlines()
     assert log[0] == "eva|Zahlungsarten erklärt"
     assert "git" in client.get("/agent/articles/de/zahlung/history").get_data(as_text=True)
+
+
+def test_long_articles_can_be_saved(app, client):
+    sign_in(client, "eva")
+    body = "Ein langer Absatz über Zahlungen und Rechnungen. " * 2500 + "\n"  # ~130 KB, above the 64 KB of customer forms
+    assert _new(client, body=body).status_code == 303

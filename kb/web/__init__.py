@@ -57,6 +57,8 @@ def _init_editor(app: Flask, default_lang: str | None) -> None:
     app.extensions["kb.reindexer"] = reindexer
     app.extensions["kb.editor"] = ArticleEditor(articles, store, default_lang, on_change=reindexer.request)
     app.extensions["kb.reviews"] = Reviews(store)
+    from kb.web.editor import allow_article_sized_posts
+    app.before_request(allow_article_sized_posts)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -31,9 +31,10 @@ CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing wa
 MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
 
 
-@bp.before_request
-def _allow_article_sized_posts() -> None:
-    request.max_content_length = MAX_POST_BYTES
+def allow_article_sized_posts() -> None:
+    """Registered on the app before CSRFProtect, which reads the form first."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        request.max_content_length = MAX_POST_BYTES
 
 
 def editor() -> ArticleEditor:
@@ -109,6 +110,7 @@ def index():
 @login_required("editor")
 def new():
     form = form_from_request()
+    form.lang = request.args.get("language", "").strip()[:10]  # ?lang= is the UI's language
     source = None
     if request.args.get("from"):
         source = _article(request.args["from"])

@@ -257,7 +257,7 @@ def test_review_is_off_by_default_and_drafts_publish_directly(app, client):
 
 def test_new_article_page_takes_prefill_from_query_parameters(client):
     sign_in(client, "eva")
-    html = client.get("/agent/articles/new?lang=en&questions=where+is+my+parcel%0Awhere+is+my+order"
+    html = client.get("/agent/articles/new?language=en&questions=where+is+my+parcel%0Awhere+is+my+order"
                       "&title=Parcel").get_data(as_text=True)
     assert "where is my parcel\nwhere is my order</textarea>" in html
     assert 'value="Parcel"' in html and '<option value="en" selected>' in html

@@ -76,11 +76,12 @@ def _round(client, ident: str, n: int) -> float:
     started = time.monotonic()
     r = client.post("/agent/articles/save", data=fields)
     assert r.status_code == 303, r.get_data(as_text=True)[:500]
+    answered = time.monotonic() - started  # the save request itself; the build runs after it
     while time.monotonic() - started < GIVE_UP_SECONDS:
         hits = client.get(f"/api/search?q={word}&lang=de").get_json()["results"]
         if hits and hits[0]["id"] == ident and word in (hits[0].get("section") or hits[0].get("snippet") or ""):
             seconds = time.monotonic() - started
-            print(f"save {n + 1}: searchable after {seconds:.2f} s")
+            print(f"save {n + 1}: request {answered * 1000:.0f} ms, searchable after {seconds:.2f} s")
             return seconds
         time.sleep(POLL_SECONDS)
     raise SystemExit(f"not searchable within {GIVE_UP_SECONDS} s")

@@ -164,6 +164,7 @@ def save():
     if original and original != ident:
         return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
     try:
+        form.extra = _kept_keys(ident)
         published = _publishing(ident, form, base)
         if published and review_on():
             raise ReviewError("four-eyes review is switched on: save it as a draft, mark it ready for "
@@ -182,6 +183,12 @@ def save():
         _link_source(source, form.translation)
     after_save(saved)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def _kept_keys(ident: str) -> dict:
+    """Front matter keys the form does not show, as they are on disk (kept, not dropped)."""
+    _path, text = editor().current(ident)
+    return form_from_text(text).extra if text else {}
 
 
 def _publishing(ident: str, form: ArticleForm, base: str) -> bool:

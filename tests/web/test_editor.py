@@ -311,3 +311,84 @@ def test_long_articles_can_be_saved(app, client):
     sign_in(client, "eva")
     body = "Ein langer Absatz über Zahlungen und Rechnungen. " * 2500 + "\n"  # ~130 KB, above the 64 KB of customer forms
     assert _new(client, body=body).status_code == 303
+
+
+def test_saves_in_a_row_build_one_at_a_time_and_the_last_text_wins(app, monkeypatch):
+    import threading
+    import kb.web.editor_reindex as reindex
+    running, overlaps = [0], []
+    lock = threading.Lock()
+    real_build = reindex.build_index
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            overlaps.append(running[0])
+        try:
+            return real_build(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+    monkeypatch.setattr(reindex, "build_index", counted)
+    editor = app.extensions["kb.editor"]
+    path, text = editor.current("de/lieferzeit")
+    from kb.content.article_edit import version_of
+    for n in range(4):
+        new = text.replace("1-3 Werktagen" if n == 0 else f"{n + 4} Werktagen", f"{n + 5} Werktagen")
+        assert new != text
+        editor.save("de/lieferzeit", new, version_of(text), "eva", f"round {n}")
+        text = new
+    reindexer = app.extensions["kb.reindexer"]
+    assert reindexer.wait(4, timeout=60), reindexer.last_error
+    assert max(overlaps) == 1  # never two builds at once
+    assert len(overlaps) < 4  # saves during a build share the next one
+    hit = app.test_client().get("/api/search?q=wann+kommt+mein+paket&lang=de").get_json()["results"][0]
+    assert hit["id"] == "de/lieferzeit"
+    html = app.test_client().get("/api/articles/de/lieferzeit").get_json()["html"]
+    assert "8 Werktagen" in html  # the last save is what the portal serves
+
+
+def test_front_matter_keys_the_form_does_not_show_are_kept(app, client):
+    path = app.config["KB_ARTICLES"] + "/en/delivery.md"
+    text = open(path, encoding="utf-8").read().replace("---\n", "---\nowner: logistics team\n", 1)
+    open(path, "w", encoding="utf-8").write(text)
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/en/delivery/edit")
+    assert client.post("/agent/articles/save", data={**form, "action": "save"}).status_code == 303
+    assert "owner: logistics team\n" in open(path, encoding="utf-8").read()
+
+
+def test_insights_link_to_a_prefilled_article_and_to_translations(app, client):
+    store = app.extensions["kb.store"]
+    for q in ("Wo ist mein Paket?", "wo ist mein paket", "Wo bleibt mein Paket"):
+        store.log_search(q, "de", False, [], "portal")
+    store.count_view("de/lieferzeit")
+    sign_in(client, "eva")
+    html = client.get("/agent/insights?days=30").get_data(as_text=True)
+    import re
+    write = re.search(r'href="(/agent/articles/new\?questions=[^"]+)"', html)
+    assert write, "no 'write an article' link"
+    import html as html_lib
+    page = client.get(html_lib.unescape(write.group(1))).get_data(as_text=True)
+    assert re.search(r'<textarea id="f-questions"[^>]*>[^<]*[Ww]o (ist|bleibt) mein [Pp]aket', page)
+    assert 'href="/agent/articles/new?from=de/lieferzeit"' in html
+
+
+def test_git_history_follows_rename_and_delete(editor_app, tmp_path):
+    articles = tmp_path / "articles"
+    app = editor_app()
+    subprocess.run(["git", "init", "-q", str(articles)], check=True)  # files not committed yet: "on disk" first
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/en/returns/edit")
+    token = form["csrf_token"]
+    r = client.post("/agent/articles/en/returns/rename", data={"csrf_token": token, "base": form["base"],
+                                                               "new_id": "en/sending-back"})
+    assert r.status_code == 303
+    log = subprocess.run(["git", "-C", str(articles), "log", "--format=%an|%s", "--name-status"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "eva|Rename en/returns to en/sending-back" in log and "on disk|" in log
+    status = subprocess.run(["git", "-C", str(articles), "status", "--porcelain", "en/returns.md",
+                             "en/sending-back.md"], capture_output=True,
+                            text=True, check=True).stdout
+    assert status == ""  # both the old and the new path are committed

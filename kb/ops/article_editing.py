@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kb.content.article_edit import (EditError, all_articles, article_file, draft_problems, incoming_links, read_text,
                                      validate_id, version_of)
-from kb.content.articles import Article, Problem
+from kb.content.articles import Article, Problem, article_id, load_articles
 from kb.content.files import write_atomically
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
 from kb.ops.database import Store
@@ -77,6 +77,18 @@ class ArticleEditor:
     def articles(self) -> list[Article]:
         """Every valid article on disk: public, internal and drafts."""
         return all_articles(self.root, self.default_lang)
+
+    def broken(self) -> dict[str, list[Problem]]:
+        """Files that are no valid article (article id -> errors), for editors to open and fix."""
+        try:
+            _valid, problems = load_articles(self.root, self.default_lang)
+        except FileNotFoundError:
+            return {}
+        out: dict[str, list[Problem]] = {}
+        for p in problems:
+            if p.severity == "error":
+                out.setdefault(article_id(Path(p.path), self.root), []).append(p)
+        return out
 
     def problems(self, article_id: str, text: str, replaces: str | None = None) -> list[Problem]:
         return draft_problems(self.root, validate_id(article_id), text, replaces, self.default_lang)

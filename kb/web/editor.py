@@ -103,7 +103,8 @@ def index():
     filters = list_filters(request.args)
     rows = article_rows(editor().articles(), filters, current_app.extensions["kb.store"],
                         current_app.extensions["kb.live"].current.engine, reviews().pending())
-    return render_template("agent/articles/list.html", rows=rows, f=filters, **_choices(editor().articles()))
+    return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
+                           **_choices(editor().articles()))
 
 
 @bp.get("/new")

@@ -392,3 +392,15 @@ def test_git_history_follows_rename_and_delete(editor_app, tmp_path):
                              "en/sending-back.md"], capture_output=True,
                             text=True, check=True).stdout
     assert status == ""  # both the old and the new path are committed
+
+
+def test_files_with_errors_are_listed_and_can_be_fixed_in_the_browser(app, client):
+    path = app.config["KB_ARTICLES"] + "/en/broken.md"
+    open(path, "w", encoding="utf-8").write("---\ntitle: Broken\nlang: en\n---\nNo topic.\n")
+    sign_in(client, "eva")
+    html = client.get("/agent/articles/").get_data(as_text=True)
+    assert 'href="/agent/articles/en/broken/edit"' in html and "missing required key &#39;category&#39;" in html
+    form = form_of(client, "/agent/articles/en/broken/edit")
+    r = client.post("/agent/articles/save", data={**form, "action": "save", "category": "Shipping"})
+    assert r.status_code == 303
+    assert "en/broken/edit" not in client.get("/agent/articles/").get_data(as_text=True)

@@ -167,6 +167,19 @@ def test_editor_workflow(editor_server, browser):  # noqa: F811 (fixture)
     page.wait_for_url("**/agent/articles/en/payment")
     assert "translation: zahlung" in (articles / "de" / "zahlung.md").read_text(encoding="utf-8")
 
+    # the other editor pages are accessible too
+    page.goto(url + "/agent/articles/de/zahlung/history")
+    page.get_by_role("link", name="Ansehen").last.click()
+    page.get_by_role("button", name="Diese Version wiederherstellen").wait_for()
+    _axe(page, "version")
+    page.goto(url + "/agent/articles/de/ruecksendung/delete")
+    assert "de/lieferzeit" in page.locator("#links-h + p + ul").inner_text()  # the link that would break
+    _axe(page, "delete blocked by links")
+    page.goto(url + "/agent/articles/en/payment/rename")
+    _axe(page, "rename")
+    page.goto(url + "/agent/articles/?status=published&untranslated=1&stale=1")
+    _axe(page, "filtered list")
+
     log = subprocess.run(["git", "-C", str(articles), "log", "--format=%an|%s"], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert log[:5] == ["eva|Link de/zahlung to its translation 'zahlung'", "eva|Create en/payment",

@@ -130,10 +130,16 @@ class DatabaseHistory:
                            "VALUES (?, ?, ?, ?, ?)", (self._id(path), text, author, message, _now()))
 
     def remember_original(self, path: Path) -> None:
-        """Keep the text from before the first browser edit, so it can be restored too."""
-        if path.is_file() and not self.store.query(
-                "SELECT 1 FROM article_versions WHERE article_id = ? LIMIT 1", (self._id(path),)):
+        """Keep the text on disk when no version holds it (before the first browser edit, or
+        changed on the server since), so it can be restored too."""
+        if not path.is_file():
+            return
+        last = self.store.query("SELECT text FROM article_versions WHERE article_id = ? ORDER BY id DESC LIMIT 1",
+                                (self._id(path),))
+        if not last:
             self.record([path], ON_DISK, "Version before the first edit in the browser")
+        elif last[0]["text"] != path.read_text(encoding="utf-8"):
+            self.record([path], ON_DISK, "Changes made on disk, before the browser edit")
 
     def versions(self, path: Path) -> list[Version]:
         rows = self.store.query("SELECT id, author, message, created_at FROM article_versions "

@@ -404,3 +404,18 @@ def test_files_with_errors_are_listed_and_can_be_fixed_in_the_browser(app, clien
     r = client.post("/agent/articles/save", data={**form, "action": "save", "category": "Shipping"})
     assert r.status_code == 303
     assert "en/broken/edit" not in client.get("/agent/articles/").get_data(as_text=True)
+
+
+def test_database_history_keeps_changes_made_on_disk_between_browser_saves(app, client):
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/en/delivery/edit")
+    assert client.post("/agent/articles/save", data={**form, "action": "save", "body": "One.\n"}).status_code == 303
+    path = app.config["KB_ARTICLES"] + "/en/delivery.md"
+    on_disk = open(path, encoding="utf-8").read().replace("One.", "Two, typed on the server.")
+    open(path, "w", encoding="utf-8").write(on_disk)
+    form = form_of(client, "/agent/articles/en/delivery/edit")
+    assert client.post("/agent/articles/save", data={**form, "action": "save", "body": "Three.\n"}).status_code == 303
+    editor = app.extensions["kb.editor"]
+    versions = editor.history.versions(editor.current("en/delivery")[0])
+    assert [v.author for v in versions] == ["eva", "on disk", "eva", "on disk"]
+    assert editor.history.text(editor.current("en/delivery")[0], versions[1].ref) == on_disk

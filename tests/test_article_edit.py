@@ -65,3 +65,11 @@ def test_diff_marks_added_and_removed_lines_with_context():
     assert kinds == [("same", "d"), ("del", "e"), ("add", "E"), ("same", "f"), ("gap", "…"),
                      ("same", "j"), ("add", "k")]
     assert diff_lines(old, old) == []
+
+
+def test_clean_merge_of_two_edits_and_none_when_they_overlap():
+    from kb.content.text_diff import merge_clean
+    base = "title\n\nfirst\nsecond\nthird\nfourth\n"
+    theirs = base.replace("first", "FIRST")
+    assert merge_clean(base, theirs, base.replace("fourth", "FOURTH")) == "title\n\nFIRST\nsecond\nthird\nFOURTH\n"
+    assert merge_clean(base, theirs, base.replace("first", "Erste")) is None

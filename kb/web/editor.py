@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from kb.content.article_edit import ArticleForm, EditError, form_from_text, text_from_form, touched, version_of
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
-from kb.content.text_diff import diff_lines
+from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict
 from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
@@ -25,6 +25,7 @@ bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
 MAX_LIST_ITEMS = 50      # questions or tags
 MAX_BODY = 200_000       # characters of Markdown (far above any help article)
+MERGED_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: their change and yours are merged below (they do not overlap); check the text and save again."
 CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: merge their change below into your text and save again."
 
 
@@ -173,8 +174,12 @@ def save():
         saved = editor().save(ident, text_from_form(touched(form)), base, g.user.username,
                               message or (f"Update {ident}" if base else f"Create {ident}"))
     except Conflict as exc:
+        merged = merge_clean(exc.base_text, exc.current_text or "", text_from_form(touched(form))) \
+            if exc.base_text is not None else None
+        if merged is not None:  # the changes do not overlap: propose both, saved only once checked
+            form = form_from_text(merged)
         return edit_page(ident, form, exc.current_version, conflict=exc, status=409,
-                         error=_(CONFLICT_MESSAGE), **page)
+                         error=_(MERGED_MESSAGE if merged is not None else CONFLICT_MESSAGE), **page)
     except Blocked as exc:
         return edit_page(ident, form, base, problems=exc.problems, status=422,
                          error=_("The article has errors; nothing was saved."), **page)

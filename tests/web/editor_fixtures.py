@@ -55,8 +55,12 @@ def sign_in(client, name: str) -> None:
 
 def form_of(client, url: str) -> dict:
     """The fields of the article form at ``url``, as the browser would send them."""
+    return fields_of(client.get(url).get_data(as_text=True))
+
+
+def fields_of(html: str) -> dict:
+    """The fields of the article form in a page (a GET's or a POST's answer)."""
     import re
-    html = client.get(url).get_data(as_text=True)
     fields = {"csrf_token": csrf_token(html)}
     for name in ("base", "original", "id", "title", "category", "summary", "tags", "translation", "message",
                  "source"):

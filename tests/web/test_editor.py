@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 from tests.web.conftest import csrf_token
-from tests.web.editor_fixtures import editor_app, editor_index, form_of, sign_in  # noqa: F401 (fixtures)
+from tests.web.editor_fixtures import editor_app, editor_index, fields_of, form_of, sign_in  # noqa: F401 (fixtures)
 
 NEW_ARTICLE = {"id": "de/zahlung", "title": "Wie kann ich bezahlen?", "lang": "de", "category": "Zahlung",
                "questions": "welche zahlungsarten gibt es\nkann ich mit paypal zahlen",
@@ -419,3 +419,26 @@ def test_database_history_keeps_changes_made_on_disk_between_browser_saves(app, 
     versions = editor.history.versions(editor.current("en/delivery")[0])
     assert [v.author for v in versions] == ["eva", "on disk", "eva", "on disk"]
     assert editor.history.text(editor.current("en/delivery")[0], versions[1].ref) == on_disk
+
+
+def test_conflicting_saves_that_do_not_overlap_are_merged_for_the_editor_to_check(app, client):
+    sign_in(client, "eva")
+    first = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    second = dict(first)
+    body = first["body"]
+    r = client.post("/agent/articles/save", data={**first, "action": "save",
+                                                  "body": body.replace("1-3 Werktagen", "2-3 Werktagen")})
+    assert r.status_code == 303
+    r = client.post("/agent/articles/save", data={**second, "action": "save",
+                                                  "body": body + "\n## Express\nExpress kommt am nächsten Tag.\n"})
+    assert r.status_code == 409  # nothing saved yet: the editor checks the merge first
+    path = app.config["KB_ARTICLES"] + "/de/lieferzeit.md"
+    assert "Express" not in open(path, encoding="utf-8").read()
+    merged = fields_of(r.get_data(as_text=True))
+    assert "2-3 Werktagen" in merged["body"] and "## Express" in merged["body"]
+    assert "zusammengeführt" in r.get_data(as_text=True)
+    r = client.post("/agent/articles/save", data={**merged, "action": "save"})
+    assert r.status_code == 303
+    saved = open(path, encoding="utf-8").read()
+    assert "2-3 Werktagen" in saved and "## Express" in saved
+

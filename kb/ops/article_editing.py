@@ -17,7 +17,8 @@ from pathlib import Path
 
 from kb.content.article_edit import (EditError, all_articles, article_file, draft_problems, incoming_links, read_text,
                                      validate_id, version_of)
-from kb.content.articles import Article, Problem, article_id, load_articles
+from kb.content.articles import Article, Problem, load_articles
+from kb.content.articles import article_id as id_of_file
 from kb.content.files import write_atomically
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
 from kb.ops.database import Store
@@ -87,7 +88,7 @@ class ArticleEditor:
         out: dict[str, list[Problem]] = {}
         for p in problems:
             if p.severity == "error":
-                out.setdefault(article_id(Path(p.path), self.root), []).append(p)
+                out.setdefault(id_of_file(Path(p.path), self.root), []).append(p)
         return out
 
     def problems(self, article_id: str, text: str, replaces: str | None = None) -> list[Problem]:

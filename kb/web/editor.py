@@ -8,8 +8,8 @@ editors change anything.
 
 from __future__ import annotations
 
-from markupsafe import Markup
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from kb.content.article_edit import ArticleForm, EditError, form_from_text, text_from_form, touched, version_of
 from kb.content.articles import AUDIENCES, Article
@@ -65,10 +65,9 @@ def _lines(name: str, sep: str) -> tuple[str, ...]:
 def form_from_request() -> ArticleForm:
     """The edit form's fields; GET parameters pre-fill a new article (see README, "For editors")."""
     v = request.values
-    category = (v.get("new_category") or v.get("category") or "").strip()[:MAX_FIELD]
     return ArticleForm(
         title=v.get("title", "").strip()[:MAX_FIELD], lang=v.get("lang", "").strip()[:10],
-        category=category, tags=_lines("tags", ","), summary=v.get("summary", "").strip()[:MAX_FIELD],
+        category=v.get("category", "").strip()[:MAX_FIELD], tags=_lines("tags", ","), summary=v.get("summary", "").strip()[:MAX_FIELD],
         audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
         questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],
         draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", "")[:MAX_BODY])
@@ -102,10 +101,11 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
 @login_required()
 def index():
     filters = list_filters(request.args)
-    rows = article_rows(editor().articles(), filters, current_app.extensions["kb.store"],
+    articles = editor().articles()
+    rows = article_rows(articles, filters, current_app.extensions["kb.store"],
                         current_app.extensions["kb.live"].current.engine, reviews().pending())
     return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
-                           **_choices(editor().articles()))
+                           **_choices(articles))
 
 
 @bp.get("/new")

@@ -49,3 +49,8 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
 ])
 def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text
+
+
+@pytest.mark.parametrize("text", ["Paket weg 50% Rabatt?", "mein paket ist weg 3 tage"])
+def test_street_words_used_as_ordinary_words_stay(text):
+    assert mask_pii(text) == text

@@ -27,49 +27,7 @@ from kb.ops.backends import IntegrityError, open_backend  # noqa: F401 (Integrit
 from kb.ops.privacy import mask_pii
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (
-    id INTEGER PRIMARY KEY,
-    token TEXT NOT NULL UNIQUE,          -- random, links a later vote/request to this search
-    at TEXT NOT NULL,                    -- UTC, minute precision
-    query TEXT NOT NULL,                 -- masked
-    lang TEXT,
-    answered INTEGER NOT NULL,
-    results TEXT NOT NULL,               -- JSON list of article ids shown
-    channel TEXT NOT NULL                -- portal | api | agent
-);
-CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
-CREATE TABLE IF NOT EXISTS article_views (
-    article_id TEXT NOT NULL,
-    day TEXT NOT NULL,
-    views INTEGER NOT NULL,
-    PRIMARY KEY (article_id, day)
-);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    comment TEXT,                        -- masked
-    lang TEXT,
-    search_token TEXT,
-    token TEXT NOT NULL UNIQUE           -- lets the voter add a comment to their own vote
-);
-CREATE INDEX IF NOT EXISTS feedback_article ON feedback(article_id);
-CREATE TABLE IF NOT EXISTS contact_requests (
-    id INTEGER PRIMARY KEY,
-    ref TEXT NOT NULL UNIQUE,            -- shown to the customer
-    at TEXT NOT NULL,
-    question TEXT NOT NULL,              -- masked
-    email TEXT,                          -- given by the customer for the reply, with consent
-    lang TEXT,
-    query TEXT,                          -- the search it came from, masked
-    shown TEXT NOT NULL,                 -- JSON list of article ids the customer saw
-    search_token TEXT,
-    status TEXT NOT NULL DEFAULT 'open'  -- open | answered
-);
-CREATE INDEX IF NOT EXISTS contact_status ON contact_requests(status, at);
-"""
+from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
 
 MAX_COMMENT_CHARS = 2000
 MAX_QUESTION_CHARS = 4000
@@ -103,7 +61,6 @@ class Store:
         self._write_lock = threading.Lock()
         self._local = threading.local()
         if migrate:
-            from kb.ops.migrations import upgrade
             upgrade(self)
 
     @property
@@ -227,7 +184,6 @@ class Store:
 
     def check_writable(self) -> None:
         """Raise StoreUnavailable unless a write would commit now (readiness: a full disk fails here)."""
-        from kb.ops.migrations import probe_write
         probe_write(self)
 
     # -- writes -------------------------------------------------------------------

@@ -20,6 +20,51 @@ from typing import NamedTuple
 
 from kb.ops.sql_dialect import split_statements
 
+# migration 1: the tables the portal started with
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS searches (
+    id INTEGER PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,          -- random, links a later vote/request to this search
+    at TEXT NOT NULL,                    -- UTC, minute precision
+    query TEXT NOT NULL,                 -- masked
+    lang TEXT,
+    answered INTEGER NOT NULL,
+    results TEXT NOT NULL,               -- JSON list of article ids shown
+    channel TEXT NOT NULL                -- portal | api | agent
+);
+CREATE INDEX IF NOT EXISTS searches_at ON searches(at);
+CREATE TABLE IF NOT EXISTS article_views (
+    article_id TEXT NOT NULL,
+    day TEXT NOT NULL,
+    views INTEGER NOT NULL,
+    PRIMARY KEY (article_id, day)
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    helpful INTEGER NOT NULL,
+    comment TEXT,                        -- masked
+    lang TEXT,
+    search_token TEXT,
+    token TEXT NOT NULL UNIQUE           -- lets the voter add a comment to their own vote
+);
+CREATE INDEX IF NOT EXISTS feedback_article ON feedback(article_id);
+CREATE TABLE IF NOT EXISTS contact_requests (
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE,            -- shown to the customer
+    at TEXT NOT NULL,
+    question TEXT NOT NULL,              -- masked
+    email TEXT,                          -- given by the customer for the reply, with consent
+    lang TEXT,
+    query TEXT,                          -- the search it came from, masked
+    shown TEXT NOT NULL,                 -- JSON list of article ids the customer saw
+    search_token TEXT,
+    status TEXT NOT NULL DEFAULT 'open'  -- open | answered
+);
+CREATE INDEX IF NOT EXISTS contact_status ON contact_requests(status, at);
+"""
+
 
 class Migration(NamedTuple):
     version: int
@@ -28,7 +73,6 @@ class Migration(NamedTuple):
 
 
 def _migrations() -> list[Migration]:
-    from kb.ops.database import SCHEMA
     return [
         Migration(1, "searches, article views, feedback, contact requests", SCHEMA),
         Migration(2, "heartbeat: readiness writes one row per replica", """

@@ -36,10 +36,11 @@ _SPELLED_EMAIL = re.compile(
 # -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
 _HOUSE_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?"
 _POSTCODE_CITY = r"(?:,?\s+\d{4,5}\s+[A-ZÄÖÜ][\wäöüß-]+)?"
+# not "ring", "markt" or "zeile": "Spring 2024", "Supermarkt 3" and "Kopfzeile 2" are no addresses
+_DE_SUFFIXES = "straße|strasse|str\\.|weg|gasse|allee|platz|damm|ufer|chaussee|pfad|steig|stieg|twiete|promenade"
+# a suffix written apart ("Berliner Straße 5") is capitalised as a noun: "Paket weg 50" is none
 _DE_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][\wäöüß-]+?[\s-]?"
-    # not "ring", "markt" or "zeile": "Spring 2024", "Supermarkt 3" and "Kopfzeile 2" are no addresses
-    r"(?i:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|damm|ufer|chaussee|pfad|steig|stieg|twiete|promenade)"
+    rf"\b[A-ZÄÖÜ][\wäöüß]+?(?:-?(?i:{_DE_SUFFIXES})|[\s-](?:{_DE_SUFFIXES.title()}))"
     rf"\s*{_HOUSE_NUMBER}{_POSTCODE_CITY}")
 _EN_STREET = re.compile(
     r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"

@@ -46,6 +46,21 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+def _init_editor(app: Flask, default_lang: str | None) -> None:
+    """Editing articles in the browser: files under KB_ARTICLES, re-indexed in this process after a save."""
+    from kb.ops.article_editing import ArticleEditor
+    from kb.ops.article_review import Reviews
+    from kb.web.editor_reindex import Reindexer
+    store = app.extensions["kb.store"]
+    articles = Path(app.config["KB_ARTICLES"])
+    reindexer = Reindexer(articles, app.extensions["kb.live"], default_lang)
+    app.extensions["kb.reindexer"] = reindexer
+    app.extensions["kb.editor"] = ArticleEditor(articles, store, default_lang, on_change=reindexer.request)
+    app.extensions["kb.reviews"] = Reviews(store)
+    from kb.web.editor import allow_article_sized_posts
+    app.before_request(allow_article_sized_posts)
+
+
 def create_app(config: dict | None = None) -> Flask:
     """App factory. ``config`` overrides settings (tests pass KB_INDEX, DATABASE, ...).
 
@@ -82,12 +97,16 @@ def create_app(config: dict | None = None) -> Flask:
                                  or app.extensions["kb.site"].base_url)
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
+    _init_editor(app, settings.default_lang)
+
     csrf.init_app(app)
-    from kb.web import agent, api, auth, errors, ops, portal
+    from kb.web import agent, api, auth, editor, editor_history, errors, ops, portal
     auth.init_app(app)
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(editor_history.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on

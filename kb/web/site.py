@@ -35,6 +35,7 @@ class Site:
     channels: tuple[Channel, ...] = ()
     featured: tuple[str, ...] = ()
     base_url: str | None = None
+    four_eyes_review: bool = False  # editors' drafts are published by another editor
 
 
 def _texts(value, where: str) -> dict[str, str]:
@@ -88,7 +89,10 @@ def load_site(path: Path | None) -> Site:
     featured = data.get("featured") or []
     if not isinstance(featured, list) or not all(isinstance(f, str) for f in featured):
         raise SiteConfigError(f"{path}: 'featured' must be a list of translation keys or article ids")
-    return Site(name=str(data.get("name") or "Help centre"),
+    review = data.get("four_eyes_review", False)
+    if not isinstance(review, bool):
+        raise SiteConfigError(f"{path}: 'four_eyes_review' must be true or false")
+    return Site(name=str(data.get("name") or "Help centre"), four_eyes_review=review,
                 tagline=_texts(data.get("tagline"), f"{path}: tagline"),
                 channels=tuple(channels), featured=tuple(featured),
                 base_url=checked_base_url(data.get("base_url"), f"{path}: base_url"))

@@ -161,7 +161,7 @@ def test_editor_previews_drafts(client, accounts, app, articles_dir):
 def _anonymous_urls(app):
     """Every GET route, with sample values for its arguments (internal article ids included)."""
     samples = {"article_id": ["intern/kulanz", "de/lieferzeit"], "slug": ["intern", "versand"],
-               "request_id": ["1"], "name": ["top-searches"], "filename": ["app.js"]}
+               "request_id": ["1"], "name": ["top-searches"], "filename": ["app.js"], "ref": ["1"]}
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods:
@@ -227,7 +227,7 @@ def test_every_staff_route_rejects_anonymous_and_agents_where_editor_only(app, c
     staff_rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/agent/")
                    and r.endpoint not in ("auth.login", "auth.logout")]
     assert len(staff_rules) >= 10
-    samples = {"article_id": "de/entwurf", "request_id": "1", "name": "top-searches"}
+    samples = {"article_id": "de/entwurf", "request_id": "1", "name": "top-searches", "ref": "1"}
 
     def url(rule):
         out = rule.rule
@@ -246,7 +246,9 @@ def test_every_staff_route_rejects_anonymous_and_agents_where_editor_only(app, c
     sign_in(client, "anna")
     token = csrf_token(client.get("/agent/").get_data(as_text=True))
     editor_only = [r for r in staff_rules if r.endpoint in
-                   ("agent.insights", "agent.insights_csv", "agent.drafts", "agent.draft", "agent.reload")]
+                   ("agent.insights", "agent.insights_csv", "agent.drafts", "agent.draft", "agent.reload",
+                    "editor.new", "editor.edit", "editor.save", "editor.preview", "editor.ready", "editor.publish",
+                    "editor_history.restore", "editor_history.rename", "editor_history.delete")]
     for rule in editor_only:
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             r = client.open(url(rule), method=method, data={"csrf_token": token})

@@ -1,0 +1,201 @@
+"""An article as an editor's form: front matter <-> fields, safe paths, and `kb check` on a draft.
+
+The files stay the single source of truth: the browser reads a file into a
+form and writes the form back as the same Markdown with YAML front matter, so
+an article edited in the browser and one edited in a text editor look alike
+and `kb check` judges both by the same rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
+from kb.content.check import article_links, collection_problems
+
+# one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
+_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+MAX_ID_SEGMENTS = 4
+FRONT_MATTER_ORDER = ("title", "lang", "category", "tags", "summary", "audience", "questions",
+                      "translation", "updated", "draft")
+
+
+class EditError(ValueError):
+    """A request the editor cannot carry out; the message says why (shown in the form)."""
+
+
+@dataclass
+class ArticleForm:
+    """The fields of the edit page; ``extra`` keeps front matter keys the form does not show."""
+
+    title: str = ""
+    lang: str = ""
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    audience: str = "public"
+    questions: tuple[str, ...] = ()
+    translation: str = ""
+    draft: bool = True
+    updated: dt.date | None = None
+    body: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def version_of(text: str | None) -> str:
+    """The version an edit starts from: a digest of the file's text ('' for no file)."""
+    return "" if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def validate_id(article_id: str) -> str:
+    """The id itself, or EditError: ids map to files below articles/ and nowhere else."""
+    ident = (article_id or "").strip()
+    if not ident:
+        raise EditError("the article needs an id (its file name below articles/, e.g. de/versand/paket)")
+    if ident.startswith("/") or "\\" in ident or "\x00" in ident:
+        raise EditError(f"'{ident[:100]}' is not a valid id: use a relative path such as de/versand/paket")
+    parts = ident.split("/")
+    if len(parts) > MAX_ID_SEGMENTS:
+        raise EditError(f"'{ident[:100]}' is nested too deep: at most {MAX_ID_SEGMENTS} folders and name")
+    for part in parts:
+        if part in ("", ".", ".."):
+            raise EditError(f"'{ident[:100]}' is not a valid id: empty parts, '.' and '..' are not allowed")
+        if not _SEGMENT.match(part):
+            raise EditError(f"'{ident[:100]}' is not a valid id: use lower-case letters, digits, '-' and '_' "
+                            "(no spaces, umlauts or other characters), separated by '/'")
+    return ident
+
+
+def _inside(root: Path, path: Path) -> bool:
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))
+    return real == real_root or real_root in real.parents
+
+
+def article_file(root: Path, article_id: str) -> Path:
+    """The file of ``article_id`` below ``root`` (existing ``.md``/``.markdown`` or a new ``.md``).
+
+    Raises EditError when the id is malformed or the path (through a symlink
+    anywhere on the way) would lead outside ``root``.
+    """
+    ident = validate_id(article_id)
+    root = Path(root)
+    candidates = [root / f"{ident}{suffix}" for suffix in ARTICLE_SUFFIXES]
+    path = next((p for p in candidates if p.exists() or p.is_symlink()), candidates[0])
+    if path.is_symlink() or not _inside(root, path):
+        raise EditError(f"'{ident}' points outside the articles folder (a symbolic link): "
+                        "edit that file on the server instead")
+    if path.exists() and not path.is_file():
+        raise EditError(f"'{ident}' is a folder, not an article")
+    return path
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text as parsing sees it (BOM dropped, LF line ends), or None when it is missing."""
+    try:
+        return path.read_text(encoding="utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EditError(f"cannot read {path.name}: {exc}") from exc
+
+
+def form_from_text(text: str) -> ArticleForm:
+    """Fields from a file's text; broken front matter keeps everything in the body to fix by hand."""
+    try:
+        post = frontmatter.loads(text)
+        meta = dict(post.metadata)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return ArticleForm(body=text, draft=True)
+
+    def words(value) -> tuple[str, ...]:
+        if isinstance(value, list):
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        return (str(value).strip(),) if value not in (None, "") else ()
+
+    updated = meta.get("updated")
+    return ArticleForm(
+        title=str(meta.get("title") or ""), lang=str(meta.get("lang") or ""),
+        category=str(meta.get("category") or ""), tags=words(meta.get("tags")),
+        summary=str(meta.get("summary") or ""), audience=str(meta.get("audience") or "public"),
+        questions=words(meta.get("questions")), translation=str(meta.get("translation") or ""),
+        draft=meta.get("draft") is True,
+        updated=updated if isinstance(updated, dt.date) else None,
+        body=post.content + "\n" if post.content else "",
+        extra={k: v for k, v in meta.items() if str(k) not in KNOWN_KEYS})
+
+
+def _yaml_line(key: str, value, flow: bool = False) -> str:
+    if flow:  # tags: [a, b] on one line, as the sample articles write them
+        return f"{key}: " + yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True)
+    return yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10_000,
+                          default_flow_style=False)
+
+
+def text_from_form(form: ArticleForm) -> str:
+    """The file's text: front matter in the usual key order (as the sample articles), then the body."""
+    values = {"title": form.title.strip(), "lang": form.lang.strip(), "category": form.category.strip(),
+              "tags": list(form.tags) or None, "summary": form.summary.strip() or None,
+              "audience": form.audience if form.audience != "public" else None,
+              "questions": list(form.questions) or None, "translation": form.translation.strip() or None,
+              "updated": form.updated, "draft": True if form.draft else None}
+    lines = ["---\n"]
+    for key in FRONT_MATTER_ORDER:
+        if values[key] is not None and values[key] != "":
+            lines.append(_yaml_line(key, values[key], flow=key == "tags"))
+    for key, value in form.extra.items():
+        lines.append(_yaml_line(str(key), value))
+    body = form.body.replace("\r\n", "\n").strip("\n")
+    return "".join(lines) + "---\n" + body + "\n"
+
+
+def touched(form: ArticleForm, today: dt.date | None = None) -> ArticleForm:
+    """The form with ``updated`` set to today: every save is an update readers may see."""
+    return replace(form, updated=today or dt.date.today())
+
+
+def draft_problems(root: Path, article_id: str, text: str, replaces: str | None = None,
+                   default_lang: str | None = None) -> list[Problem]:
+    """`kb check` on the folder as it would be with ``text`` saved as ``article_id``.
+
+    ``replaces`` is the id the draft takes the place of (a rename); problems
+    are those of the draft itself, with paths shown as its id.
+    """
+    others = [a for a in _on_disk(root, default_lang) if a.id not in (article_id, replaces)]
+    with tempfile.TemporaryDirectory(prefix="kb-draft-") as tmp:
+        path = Path(tmp) / f"{article_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        draft, problems = parse_article(path, Path(tmp), default_lang)
+    shown = str(path)
+    if draft is not None:
+        problems += [p for p in collection_problems([*others, draft]) if p.path == shown]
+    return sorted((replace(p, path=article_id) for p in problems),
+                  key=lambda p: (p.severity != "error", p.line))
+
+
+def _on_disk(root: Path, default_lang: str | None) -> list[Article]:
+    try:
+        return load_articles(Path(root), default_lang)[0]
+    except FileNotFoundError:
+        return []
+
+
+def incoming_links(root: Path, article_id: str, default_lang: str | None = None) -> list[tuple[str, int]]:
+    """(article id, line) of every other article that links to ``article_id``."""
+    return sorted((a.id, link.line) for a in _on_disk(root, default_lang) if a.id != article_id
+                  for link in article_links(a) if link.target == article_id)
+
+
+def all_articles(root: Path, default_lang: str | None = None) -> list[Article]:
+    """Every valid article on disk, drafts and internal ones included (the editor's list)."""
+    return _on_disk(root, default_lang)

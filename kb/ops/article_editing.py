@@ -1,0 +1,182 @@
+"""Saving, renaming, deleting and restoring article files for editors in the browser.
+
+Every change goes through here, one at a time per process: the version check,
+`kb check`, the atomic write and the history entry happen under one lock, so
+two saves in a row cannot interleave, and a save never overwrites a change it
+has not seen (the browser sends the version its edit started from).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.content.article_edit import (EditError, all_articles, article_file, draft_problems, incoming_links, read_text,
+                                     validate_id, version_of)
+from kb.content.articles import Article, Problem, load_articles
+from kb.content.articles import article_id as id_of_file
+from kb.content.files import write_atomically
+from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
+from kb.ops.database import Store
+
+log = logging.getLogger(__name__)
+BASE_SEARCH_DEPTH = 50  # versions searched for the text an outdated edit started from
+
+
+class Conflict(Exception):
+    """The file changed since the edit started; ``base_text`` is None when that version is unknown."""
+
+    def __init__(self, current_text: str | None, base_text: str | None) -> None:
+        super().__init__("the article was changed meanwhile")
+        self.current_text = current_text
+        self.current_version = version_of(current_text)
+        self.base_text = base_text
+
+
+class Blocked(Exception):
+    """The change is refused; ``problems`` (errors from `kb check`) or ``links`` say why."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None,
+                 links: list[tuple[str, int]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+        self.links = links or []
+
+
+@dataclass
+class Saved:
+    article_id: str
+    version: str
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class ArticleEditor:
+    def __init__(self, root: Path, store: Store, default_lang: str | None = None,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.root = Path(root)
+        self.store = store
+        self.default_lang = default_lang
+        self.on_change = on_change or (lambda: None)
+        self._lock = threading.Lock()
+        self._history: GitHistory | DatabaseHistory | None = None
+        self.history_error: str | None = None
+
+    @property
+    def history(self) -> GitHistory | DatabaseHistory:
+        if self._history is None:
+            self._history = open_history(self.root, self.store)
+        return self._history
+
+    def current(self, article_id: str) -> tuple[Path, str | None]:
+        path = article_file(self.root, article_id)
+        return path, read_text(path)
+
+    def articles(self) -> list[Article]:
+        """Every valid article on disk: public, internal and drafts."""
+        return all_articles(self.root, self.default_lang)
+
+    def broken(self) -> dict[str, list[Problem]]:
+        """Files that are no valid article (article id -> errors), for editors to open and fix."""
+        try:
+            _valid, problems = load_articles(self.root, self.default_lang)
+        except FileNotFoundError:
+            return {}
+        out: dict[str, list[Problem]] = {}
+        for p in problems:
+            if p.severity == "error":
+                out.setdefault(id_of_file(Path(p.path), self.root), []).append(p)
+        return out
+
+    def problems(self, article_id: str, text: str, replaces: str | None = None) -> list[Problem]:
+        return draft_problems(self.root, validate_id(article_id), text, replaces, self.default_lang)
+
+    def base_text(self, path: Path, base: str) -> str | None:
+        """The text of version ``base`` from the history, when it is there."""
+        for v in self.history.versions(path)[:BASE_SEARCH_DEPTH]:
+            text = self.history.text(path, v.ref)
+            if text is not None and version_of(text) == base:
+                return text
+        return None
+
+    def _check_base(self, path: Path, base: str) -> str | None:
+        current = read_text(path)
+        if version_of(current) != base:
+            raise Conflict(current, self.base_text(path, base) if base else None)
+        return current
+
+    def save(self, article_id: str, text: str, base: str, author: str, message: str) -> Saved:
+        """Write ``text`` as the article when nobody changed it since version ``base`` ('' for new)."""
+        with self._lock:
+            path = article_file(self.root, article_id)
+            self._check_base(path, base)
+            problems = self.problems(article_id, text)
+            errors = [p for p in problems if p.severity == "error"]
+            if errors:
+                raise Blocked("the article has errors; nothing was saved", problems=errors)
+            self.history.remember_original(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not _within(self.root, path.parent):  # a folder swapped for a link meanwhile
+                raise EditError(f"'{article_id}' points outside the articles folder")
+            write_atomically(path, text)
+            self._record([path], author, message)
+        self.on_change()
+        return Saved(article_id, version_of(text), [p for p in problems if p.severity != "error"])
+
+    def rename(self, article_id: str, new_id: str, base: str, author: str, message: str) -> Saved:
+        with self._lock:
+            path = article_file(self.root, article_id)
+            target = article_file(self.root, new_id)
+            text = self._check_base(path, base)
+            if text is None:
+                raise EditError(f"'{article_id}' does not exist")
+            if target.exists():
+                raise EditError(f"'{new_id}' exists already: choose another id")
+            links = incoming_links(self.root, article_id, self.default_lang)
+            if links:
+                raise Blocked("other articles link to this one: change those links first", links=links)
+            self.history.remember_original(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(path, target)
+            self._record([path, target], author, message)
+        self.on_change()
+        return Saved(new_id, version_of(text))
+
+    def delete(self, article_id: str, base: str, author: str, message: str) -> None:
+        with self._lock:
+            path = article_file(self.root, article_id)
+            if self._check_base(path, base) is None:
+                raise EditError(f"'{article_id}' does not exist")
+            links = incoming_links(self.root, article_id, self.default_lang)
+            if links:
+                raise Blocked("other articles link to this one: change those links first", links=links)
+            self.history.remember_original(path)
+            path.unlink()
+            self._record([path], author, message)
+        self.on_change()
+
+    def restore(self, article_id: str, ref: str, base: str, author: str) -> Saved:
+        """Save version ``ref`` again as the newest version (the versions after it stay in the history)."""
+        path = article_file(self.root, article_id)
+        text = self.history.text(path, ref)
+        if text is None:
+            raise EditError(f"version '{ref[:40]}' of '{article_id}' was not found (or the article was deleted in it)")
+        return self.save(article_id, text, base, author, f"Restore {article_id} to the version {ref[:12]}")
+
+    def _record(self, paths: list[Path], author: str, message: str) -> None:
+        try:
+            self.history.record(paths, author, message)
+        except HistoryError as exc:
+            # the file is saved and stays saved: a failing git (a hook, a broken repository) is
+            # reported to the editor and logged, never a lost edit
+            log.error("history of %s not recorded: %s", ", ".join(map(str, paths)), exc)
+            self.history_error = str(exc)
+
+
+def _within(root: Path, folder: Path) -> bool:
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(folder)
+    return real == real_root or real.startswith(real_root + os.sep)

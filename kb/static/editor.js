@@ -1,0 +1,36 @@
+// Live preview on the article edit page: the draft is posted to the server, which renders it with
+// the portal's renderer and sanitiser and runs `kb check`; the page works without this file.
+(function () {
+  "use strict";
+  var DELAY_MS = 400;
+
+  function start(form) {
+    var target = document.getElementById("preview");
+    if (!target || !form.dataset.preview) return;
+    var timer = null, pending = null, sent = "";
+    function send() {
+      var body = new FormData(form);
+      body.delete("action");
+      var key = new URLSearchParams(body).toString();
+      if (key === sent) return;
+      sent = key;
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch(form.dataset.preview, {method: "POST", body: body, credentials: "same-origin",
+                                   signal: pending.signal, headers: {"Accept": "text/html"}})
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) target.innerHTML = html; })
+        .catch(function () {});
+    }
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(send, DELAY_MS);
+    });
+    send();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form.article-form");
+    if (form) start(form);
+  });
+})();

@@ -1,0 +1,293 @@
+"""Editors write articles in the browser: list, view, new, edit, preview, save, review.
+
+Thin: reading and writing files, `kb check`, history and conflicts are
+:class:`kb.ops.article_editing.ArticleEditor`'s; this module turns forms into
+calls and results into pages. Agents may look (list, view, history); only
+editors change anything.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from kb.content.article_edit import ArticleForm, EditError, form_from_text, text_from_form, touched, version_of
+from kb.content.articles import AUDIENCES, Article
+from kb.content.markdown import render_html
+from kb.content.text_diff import diff_lines, merge_clean
+from kb.ops.article_editing import ArticleEditor, Blocked, Conflict
+from kb.ops.article_review import ReviewError, Reviews
+from kb.web.auth import login_required
+from kb.web.editor_list import article_rows, list_filters
+from kb.web.i18n import UI_LANGS, _
+
+bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
+MAX_FIELD = 500          # characters of one front matter field
+MAX_LIST_ITEMS = 50      # questions or tags
+MAX_BODY = 200_000       # characters of Markdown (far above any help article)
+MERGED_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: their change and yours are merged below (they do not overlap); check the text and save again."
+CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: merge their change below into your text and save again."
+
+
+MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
+
+
+def allow_article_sized_posts() -> None:
+    """Registered on the app before CSRFProtect, which reads the form first."""
+    if request.path.startswith(bp.url_prefix + "/"):
+        request.max_content_length = MAX_POST_BYTES
+
+
+def editor() -> ArticleEditor:
+    return current_app.extensions["kb.editor"]
+
+
+def reviews() -> Reviews:
+    return current_app.extensions["kb.reviews"]
+
+
+def review_on() -> bool:
+    return current_app.extensions["kb.site"].four_eyes_review
+
+
+def preview_html(form: ArticleForm, article_id: str) -> str:
+    catalog = current_app.extensions["kb.live"].current.catalog
+    return Markup(render_html(form.body, lambda t: url_for("portal.article", article_id=t)
+                       if catalog.get(t, internal=True) else None, article_id))
+
+
+def _lines(name: str, sep: str) -> tuple[str, ...]:
+    raw = request.values.get(name, "")
+    items = [part.strip()[:MAX_FIELD] for part in raw.replace("\r", "").split(sep)]
+    return tuple(i for i in items if i)[:MAX_LIST_ITEMS]
+
+
+def form_from_request() -> ArticleForm:
+    """The edit form's fields; GET parameters pre-fill a new article (see README, "For editors")."""
+    v = request.values
+    return ArticleForm(
+        title=v.get("title", "").strip()[:MAX_FIELD], lang=v.get("lang", "").strip()[:10],
+        category=v.get("category", "").strip()[:MAX_FIELD], tags=_lines("tags", ","), summary=v.get("summary", "").strip()[:MAX_FIELD],
+        audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
+        questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],
+        draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", "")[:MAX_BODY])
+
+
+def _choices(articles: list[Article]) -> dict:
+    return {"languages": sorted(set(UI_LANGS) | {a.lang for a in articles}),
+            "categories": sorted({a.category for a in articles}), "audiences": AUDIENCES}
+
+
+def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = "", status: int = 200,
+              preview: bool = False, error: str | None = None, problems=None, conflict: Conflict | None = None,
+              source: Article | None = None, message: str = ""):
+    articles = editor().articles()
+    if problems is None and preview:
+        problems = editor().problems(article_id, text_from_form(form)) if article_id else []
+    diff = None
+    if conflict is not None:
+        theirs = conflict.current_text or ""
+        diff = {"theirs": diff_lines(conflict.base_text, theirs) if conflict.base_text is not None else None,
+                "yours": diff_lines(theirs, text_from_form(form)), "text": theirs}
+    return render_template(
+        "agent/articles/edit.html", article_id=article_id, form=form, base=base, original=original,
+        preview=preview_html(form, article_id) if preview else None, error=error, problems=problems or [],
+        diff=diff, source=source, source_html=preview_html(form_from_text(editor().current(source.id)[1] or ""),
+                                                            source.id) if source else None,
+        message=message, review_on=review_on(), **_choices(articles)), status
+
+
+@bp.get("/")
+@login_required()
+def index():
+    filters = list_filters(request.args)
+    articles = editor().articles()
+    rows = article_rows(articles, filters, current_app.extensions["kb.store"],
+                        current_app.extensions["kb.live"].current.engine, reviews().pending())
+    return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
+                           **_choices(articles))
+
+
+@bp.get("/new")
+@login_required("editor")
+def new():
+    form = form_from_request()
+    form.lang = request.args.get("language", "").strip()[:10]  # ?lang= is the UI's language
+    source = None
+    if request.args.get("from"):
+        source = _article(request.args["from"])
+        other = [lang for lang in UI_LANGS if lang != source.lang]
+        form.lang = form.lang or (other[0] if other else "")
+        form.translation = form.translation or source.translation or source.id.rsplit("/", 1)[-1]
+        form.audience = source.audience
+        form.tags = form.tags or source.tags
+    form.lang = form.lang or g.get("lang", "de")
+    return edit_page(request.args.get("id", "")[:200], form, "", source=source)[0]
+
+
+@bp.get("/<path:article_id>/edit")
+@login_required("editor")
+def edit(article_id: str):
+    path, text = current_or_404(article_id)
+    return edit_page(article_id, form_from_text(text), version_of(text), original=article_id)[0]
+
+
+@bp.post("/preview")
+@login_required("editor")
+def preview():
+    """The live preview (editor.js): the draft rendered by the portal's renderer, and its problems."""
+    form = form_from_request()
+    ident = request.form.get("id", "").strip()
+    try:
+        problems = editor().problems(ident, text_from_form(form)) if ident else []
+    except EditError as exc:
+        problems, error = [], str(exc)
+    else:
+        error = None
+    return render_template("agent/articles/_preview.html", preview=preview_html(form, ident),
+                           problems=problems, preview_error=error)
+
+
+@bp.post("/save")
+@login_required("editor")
+def save():
+    ident = request.form.get("id", "").strip()[:200]
+    original, base = request.form.get("original", ""), request.form.get("base", "")
+    source_id = request.form.get("source", "")
+    source = _article(source_id) if source_id else None
+    form = form_from_request()
+    message = request.form.get("message", "").strip()[:MAX_FIELD]
+    page = dict(original=original, source=source, message=message)
+    if request.form.get("action") == "preview":
+        try:
+            return edit_page(ident, form, base, preview=True, **page)
+        except EditError as exc:
+            return edit_page(ident, form, base, preview=False, error=str(exc), status=400, **page)
+    if original and original != ident:
+        return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
+    try:
+        form.extra = _kept_keys(ident)
+        published = _publishing(ident, form, base)
+        if published and review_on():
+            raise ReviewError("four-eyes review is switched on: save it as a draft, mark it ready for "
+                              "review, and another editor publishes it")
+        saved = editor().save(ident, text_from_form(touched(form)), base, g.user.username,
+                              message or (f"Update {ident}" if base else f"Create {ident}"))
+    except Conflict as exc:
+        merged = merge_clean(exc.base_text, exc.current_text or "", text_from_form(touched(form))) \
+            if exc.base_text is not None else None
+        if merged is not None:  # the changes do not overlap: propose both, saved only once checked
+            form = form_from_text(merged)
+        return edit_page(ident, form, exc.current_version, conflict=exc, status=409,
+                         error=_(MERGED_MESSAGE if merged is not None else CONFLICT_MESSAGE), **page)
+    except Blocked as exc:
+        return edit_page(ident, form, base, problems=exc.problems, status=422,
+                         error=_("The article has errors; nothing was saved."), **page)
+    except (EditError, ReviewError) as exc:
+        return edit_page(ident, form, base, error=str(exc), status=400, **page)
+    if source is not None and not source.translation:
+        _link_source(source, form.translation)
+    after_save(saved)
+    return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def _kept_keys(ident: str) -> dict:
+    """Front matter keys the form does not show, as they are on disk (kept, not dropped)."""
+    _path, text = editor().current(ident)
+    return form_from_text(text).extra if text else {}
+
+
+def _publishing(ident: str, form: ArticleForm, base: str) -> bool:
+    """True when this save takes a draft (or a new article) public."""
+    if form.draft:
+        return False
+    _path, text = editor().current(ident)
+    return text is None or form_from_text(text).draft
+
+
+def after_save(saved) -> None:
+    flash(_("Saved. The portal shows the change within seconds."), "success")
+    for w in saved.warnings:
+        flash(f"{_('Warning')}: {_('line')} {w.line}: {w.message}", "warning")
+    if editor().history_error:
+        flash(_("Saved, but the version could not be recorded in the history:") + " " + editor().history_error,
+              "error")
+        editor().history_error = None
+
+
+def _link_source(source: Article, key: str) -> None:
+    """Give the source article the translation key of its new translation, as one more version."""
+    _path, text = editor().current(source.id)
+    form = form_from_text(text or "")
+    form.translation = key
+    try:
+        editor().save(source.id, text_from_form(form), version_of(text), g.user.username,
+                      f"Link {source.id} to its translation '{key}'")
+    except (Conflict, Blocked, EditError) as exc:
+        flash(_("The source article could not get the translation key:") + f" {exc}", "warning")
+
+
+@bp.get("/<path:article_id>")
+@login_required()
+def view(article_id: str):
+    art = _article(article_id)
+    path, text = current_or_404(article_id)
+    form = form_from_text(text)
+    missing = [lang for lang in UI_LANGS if lang != art.lang and not any(
+        a.translation and a.translation == art.translation and a.lang == lang for a in editor().articles())]
+    return render_template("agent/articles/view.html", article=art, body=preview_html(form, article_id),
+                           base=version_of(text), review=reviews().get(article_id), review_on=review_on(),
+                           missing_languages=missing)
+
+
+@bp.post("/<path:article_id>/ready")
+@login_required("editor")
+def ready(article_id: str):
+    art = _article(article_id)
+    if not art.draft:
+        abort(400, _("Only drafts go through review."))
+    reviews().request(article_id, g.user.username)
+    flash(_("Marked as ready for review. Another editor can publish it now."), "success")
+    return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+@bp.post("/<path:article_id>/publish")
+@login_required("editor")
+def publish(article_id: str):
+    art = _article(article_id)
+    path, text = current_or_404(article_id)
+    if not art.draft:
+        abort(400, _("This article is published already."))
+    try:
+        if review_on():
+            reviews().check_publisher(article_id, g.user.username)
+        form = touched(form_from_text(text))
+        form.draft = False
+        saved = editor().save(article_id, text_from_form(form), request.form.get("base", ""), g.user.username,
+                              f"Publish {article_id}")
+    except (ReviewError, EditError, Blocked) as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("editor.view", article_id=article_id), 303)
+    except Conflict:
+        flash(_("Someone changed this article after you opened it. Read it again before publishing."), "error")
+        return redirect(url_for("editor.view", article_id=article_id), 303)
+    reviews().clear(article_id)
+    after_save(saved)
+    return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def current_or_404(article_id: str):
+    try:
+        path, text = editor().current(article_id)
+    except EditError:
+        abort(404)
+    if text is None:
+        abort(404)
+    return path, text
+
+
+def _article(article_id: str) -> Article:
+    found = next((a for a in editor().articles() if a.id == article_id), None)
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,127 @@
+"""History, restore, rename and delete of articles in the browser.
+
+Agents may read the history and any version; restoring, renaming and deleting
+are for editors, and rename and delete are refused while other articles link
+to the article (the links are listed, as `kb check` would report them).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from kb.content.article_edit import EditError, form_from_text, incoming_links, validate_id, version_of
+from kb.content.text_diff import diff_lines
+from kb.ops.article_editing import Blocked, Conflict
+from kb.web.auth import login_required
+from kb.web.editor import after_save, current_or_404, editor, preview_html, reviews
+from kb.web.i18n import _
+
+bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
+
+
+@bp.get("/<path:article_id>/history")
+@login_required()
+def history(article_id: str):
+    try:
+        path, text = editor().current(article_id)
+    except EditError:
+        abort(404)
+    versions = editor().history.versions(path)
+    if text is None and not versions:
+        abort(404)
+    refs = [v.ref for v in versions]
+    a, b = request.args.get("a", ""), request.args.get("b", "")
+    diff = None
+    if a or b:
+        if (a and a not in refs) or (b and b not in refs):
+            abort(404)
+        old = editor().history.text(path, a) or "" if a else ""
+        new = editor().history.text(path, b) or "" if b else (text or "")
+        diff = diff_lines(old, new)
+    return render_template("agent/articles/history.html", article_id=article_id, versions=versions,
+                           diff=diff, a=a, b=b, base=version_of(text), exists=text is not None,
+                           kind=editor().history.kind)
+
+
+@bp.get("/<path:article_id>/history/<ref>")
+@login_required()
+def version(article_id: str, ref: str):
+    try:
+        path, text = editor().current(article_id)
+    except EditError:
+        abort(404)
+    old = editor().history.text(path, ref[:64])
+    if old is None or ref not in {v.ref for v in editor().history.versions(path)}:
+        abort(404)
+    return render_template("agent/articles/version.html", article_id=article_id, ref=ref, text=old,
+                           html=preview_html(form_from_text(old), article_id), base=version_of(text))
+
+
+@bp.post("/<path:article_id>/restore")
+@login_required("editor")
+def restore(article_id: str):
+    try:
+        saved = editor().restore(article_id, request.form.get("ref", "")[:64], request.form.get("base", ""),
+                                 g.user.username)
+    except Conflict:
+        flash(_("Someone changed this article after you opened the history. Look at the newest version first."),
+              "error")
+        return redirect(url_for("editor_history.history", article_id=article_id), 303)
+    except Blocked as exc:
+        flash(_("This version has errors today and cannot be restored:") + " "
+              + "; ".join(f"{p.line}: {p.message}" for p in exc.problems), "error")
+        return redirect(url_for("editor_history.history", article_id=article_id), 303)
+    except EditError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("editor_history.history", article_id=article_id), 303)
+    after_save(saved)
+    return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),
+                  new_id: str = ""):
+    _path, text = current_or_404(article_id)
+    return render_template("agent/articles/confirm.html", article_id=article_id, action=action,
+                           base=version_of(text), error=error, links=links, new_id=new_id), status
+
+
+@bp.route("/<path:article_id>/rename", methods=["GET", "POST"])
+@login_required("editor")
+def rename(article_id: str):
+    if request.method == "GET":
+        return _confirm_page(article_id, "rename", links=incoming_links(editor().root, article_id))
+    new_id = request.form.get("new_id", "").strip()[:200]
+    try:
+        validate_id(new_id)
+        editor().rename(article_id, new_id, request.form.get("base", ""), g.user.username,
+                        f"Rename {article_id} to {new_id}")
+    except Blocked as exc:
+        return _confirm_page(article_id, "rename", 409, str(exc), exc.links, new_id)
+    except Conflict:
+        return _confirm_page(article_id, "rename", 409, _("The article changed meanwhile; check it and try again."),
+                             new_id=new_id)
+    except EditError as exc:
+        return _confirm_page(article_id, "rename", 400, str(exc), new_id=new_id)
+    reviews().move(article_id, new_id)
+    flash(_("Renamed. The portal shows the change within seconds."), "success")
+    return redirect(url_for("editor.view", article_id=new_id), 303)
+
+
+@bp.route("/<path:article_id>/delete", methods=["GET", "POST"])
+@login_required("editor")
+def delete(article_id: str):
+    if request.method == "GET":
+        return _confirm_page(article_id, "delete", links=incoming_links(editor().root, article_id))
+    if request.form.get("confirm") != "yes":
+        return _confirm_page(article_id, "delete", 400, _("Tick the box to confirm the deletion."))
+    try:
+        editor().delete(article_id, request.form.get("base", ""), g.user.username, f"Delete {article_id}")
+    except Blocked as exc:
+        return _confirm_page(article_id, "delete", 409, str(exc), exc.links)
+    except Conflict:
+        return _confirm_page(article_id, "delete", 409, _("The article changed meanwhile; check it and try again."))
+    except EditError as exc:
+        return _confirm_page(article_id, "delete", 400, str(exc))
+    reviews().clear(article_id)
+    flash(_("Deleted. Its versions stay in the history."), "success")
+    return redirect(url_for("editor.index"), 303)

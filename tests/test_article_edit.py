@@ -1,0 +1,75 @@
+"""Front matter <-> form (kb/content/article_edit.py), ids and paths, and the line diff."""
+import os
+from pathlib import Path
+
+import pytest
+
+from kb.content.article_edit import (EditError, article_file, form_from_text, incoming_links, text_from_form,
+                                     validate_id)
+from kb.content.articles import find_article_files, parse_article
+from kb.content.text_diff import diff_lines
+
+ROOT = Path(__file__).resolve().parent.parent / "articles"
+
+
+@pytest.mark.parametrize("path", find_article_files(ROOT), ids=lambda p: p.stem)
+def test_every_sample_article_survives_the_form_unchanged_in_meaning(path, tmp_path):
+    before, _ = parse_article(path, ROOT)
+    rel = path.relative_to(ROOT)
+    copy = tmp_path / rel
+    copy.parent.mkdir(parents=True)
+    copy.write_text(text_from_form(form_from_text(path.read_text(encoding="utf-8"))), encoding="utf-8")
+    after, problems = parse_article(copy, tmp_path)
+    assert [p for p in problems if p.severity == "error"] == []
+    fields = ("id", "title", "lang", "category", "tags", "summary", "audience", "questions", "translation",
+              "updated", "draft")
+    assert {f: getattr(after, f) for f in fields} == {f: getattr(before, f) for f in fields}
+    assert after.body.strip() == before.body.strip()
+
+
+@pytest.mark.parametrize("ident", ["de/versand/paket", "cancel_order", "a1/b-2/c_3"])
+def test_valid_ids(ident):
+    assert validate_id(ident) == ident
+
+
+@pytest.mark.parametrize("ident", ["", "../x", "de/../x", "/abs", "de//x", "de/x/", "Groß", "de/ä", "a b",
+                                   "de\\x", ".git/config", "de/x.md", "-x", "a/b/c/d/e", "x" * 81, "de/\x00"])
+def test_invalid_ids(ident):
+    with pytest.raises(EditError):
+        validate_id(ident)
+
+
+def test_paths_through_symlinks_out_of_the_folder_are_refused(tmp_path):
+    root = tmp_path / "articles"
+    (root / "de").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", root / "out")
+    os.symlink(tmp_path / "elsewhere" / "x.md", root / "de" / "dangling.md")
+    with pytest.raises(EditError, match="outside"):
+        article_file(root, "out/x")
+    with pytest.raises(EditError, match="outside"):
+        article_file(root, "de/dangling")
+    assert article_file(root, "de/new") == root / "de" / "new.md"
+
+
+def test_incoming_links_name_the_linking_article_and_line():
+    fixtures = Path(__file__).parent / "fixtures" / "articles"
+    assert incoming_links(fixtures, "de/ruecksendung") == [("de/lieferzeit", 14)]
+    assert incoming_links(fixtures, "en/returns") == []
+
+
+def test_diff_marks_added_and_removed_lines_with_context():
+    old = "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"
+    new = "a\nb\nc\nd\nE\nf\ng\nh\ni\nj\nk\n"
+    kinds = [(d.kind, d.text) for d in diff_lines(old, new, context=1)]
+    assert kinds == [("same", "d"), ("del", "e"), ("add", "E"), ("same", "f"), ("gap", "…"),
+                     ("same", "j"), ("add", "k")]
+    assert diff_lines(old, old) == []
+
+
+def test_clean_merge_of_two_edits_and_none_when_they_overlap():
+    from kb.content.text_diff import merge_clean
+    base = "title\n\nfirst\nsecond\nthird\nfourth\n"
+    theirs = base.replace("first", "FIRST")
+    assert merge_clean(base, theirs, base.replace("fourth", "FOURTH")) == "title\n\nFIRST\nsecond\nthird\nFOURTH\n"
+    assert merge_clean(base, theirs, base.replace("first", "Erste")) is None

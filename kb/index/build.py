@@ -53,7 +53,10 @@ class BuildReport:
     path: Path
     articles: int = 0
     drafts: int = 0
-    skipped: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # errors of files not published
+    # errors of files published all the same: links readers cannot follow (shown as text
+    # only), the first of several files with one id, a translation key used twice
+    published_anyway: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sections: int = 0
     passages: int = 0
@@ -86,7 +89,13 @@ def article_record(a: Article) -> dict:
 
 def _publishable(articles_dir: Path, default_lang: str | None,
                  strict: bool) -> tuple[list[Article], BuildReport]:
-    """The articles to publish, and a report that lists the files skipped and the warnings."""
+    """The articles to publish, and a report of the errors (of the files skipped and of
+    those published all the same) and warnings.
+
+    A file with errors is skipped when it cannot be parsed or repeats the id of
+    an earlier file; errors that compare articles (links, translation keys) do
+    not take an otherwise good article off the help centre.
+    """
     valid, problems = check_articles(articles_dir, default_lang)
     errors = [p for p in problems if p.severity == "error"]
     if strict and errors:
@@ -106,7 +115,10 @@ def _publishable(articles_dir: Path, default_lang: str | None,
         articles.append(a)
     if not articles:
         raise IndexBuildError(f"no publishable articles found in {articles_dir}")
-    report = BuildReport(path=Path(), articles=len(articles), drafts=drafts, skipped=errors,
+    published = {a.path for a in articles}
+    report = BuildReport(path=Path(), articles=len(articles), drafts=drafts,
+                         skipped=[p for p in errors if p.path not in published],
+                         published_anyway=[p for p in errors if p.path in published],
                          warnings=[p for p in problems if p.severity != "error"])
     return articles, report
 

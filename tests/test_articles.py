@@ -80,6 +80,8 @@ def test_long_section_split_with_overlap(tmp_path):
     ({"a.md": GOOD + "\nSee [x](b.md).\n", "b.md": GOOD.replace("T", "U").replace("C\n", "C\naudience: internal\n")},
      "public article links to internal article 'b'"),
     ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\nupdated: gestern\n---\nx"}, "'updated' must be a date"),
+    ({"a.md": "---\ntitle: T\nlang: de\ncategory: C\nupdated: 2026-13-01\n---\nx"},
+     "a.md:5: error: front matter has a date that does not exist"),
     ({"a.md": b"---\x00binary"}, "binary file"),
 ])
 def test_check_rule(tmp_path, files, expected):

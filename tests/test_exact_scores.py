@@ -1,4 +1,4 @@
-"""Exact scores of chosen vectors from an HNSW graph's storage (kb.index.loaded._exact_scores).
+"""Exact scores of chosen vectors from an HNSW graph's storage (kb.index.dense._exact_scores).
 
 `kb index` stores flat inner-product vectors, read in place by FAISS; any other
 storage (a graph built elsewhere, e.g. with scalar-quantised vectors) must give
@@ -9,7 +9,7 @@ import faiss
 import numpy as np
 import pytest
 
-from kb.index.loaded import _exact_scores
+from kb.index.dense import _exact_scores
 
 
 def _vectors(n: int = 300, dim: int = 32) -> np.ndarray:

@@ -121,6 +121,12 @@ def _watch(articles_dir: Path, build) -> None:
 def _print_report(report, articles_dir: Path) -> None:
     for p in report.skipped:
         click.echo(f"skipped: {p}", err=True)
+    for p in report.published_anyway:
+        click.echo(f"published anyway: {p}", err=True)
+    if report.published_anyway:
+        click.echo(f"{len({p.path for p in report.published_anyway})} published file(s) have errors "
+                   "that do not take them off the help centre (see each message; "
+                   f"run 'kb check {articles_dir}')", err=True)
     if report.skipped:
         click.echo(f"{len({p.path for p in report.skipped})} file(s) with errors were skipped "
                    f"(run 'kb check {articles_dir}')", err=True)

@@ -118,6 +118,18 @@ def _key_lines(fm_text: str, offset: int) -> dict[str, int]:
     }
 
 
+def _first_date_line(fm_text: str, offset: int) -> int:
+    """File line of the first value YAML reads as a date (as _key_lines counts)."""
+    try:
+        node = yaml.compose(fm_text, Loader=_YAML_LOADER)
+    except yaml.YAMLError:
+        return 1
+    for _, value in node.value if isinstance(node, yaml.MappingNode) else ():
+        if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":timestamp"):
+            return value.start_mark.line + 1 + offset
+    return 1
+
+
 def _str_list(value: object) -> tuple[str, ...] | None:
     if isinstance(value, str):
         return None
@@ -211,6 +223,11 @@ def _split_front_matter(text: str, found: _Findings) -> tuple[dict, str, int] | 
         line = mark.line + 2 if mark is not None else 1  # line 1 is the opening '---'
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         found.err(line, f"front matter is not valid YAML: {reason}")
+        return None
+    except ValueError as exc:  # a date YAML recognises but cannot build: updated: 2026-13-01
+        offset = text[:text.find(fm_text)].count("\n") if fm_text else 0
+        found.err(_first_date_line(fm_text, offset), f"front matter has a date that does not exist ({exc}): "
+                                             "write a real day, e.g. 2026-10-14")
         return None
     if meta is None:
         meta = {}

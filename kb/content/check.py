@@ -22,6 +22,11 @@ class Link:
     line: int  # line in the file
 
 
+# What `kb index` does with an article whose link cannot be followed by its readers: the
+# article is published, the link shows as plain text with no target (kb/content/markdown.py
+# render_html), so no customer page names or links an internal or missing article.
+LINK_TEXT_ONLY = "the article is published with the link's text only, without the link"
+
 # a long-running `kb index --watch` parses only the bodies that changed
 _LINKS: TextMemo[tuple[Link, ...]] = TextMemo()
 
@@ -98,15 +103,17 @@ def collection_problems(articles: list[Article]) -> list[Problem]:
                     "each language may have one version per key"))
 
     for a in articles:
+        published = "" if a.draft else f" ({LINK_TEXT_ONLY})"
         for link in article_links(a):
             target = ids.get(link.target)
             if target is None:
                 problems.append(Problem(a.path, link.line, "error",
-                                        f"link to a missing article '{link.target}'"))
+                                        f"link to a missing article '{link.target}'{published}"))
             elif a.public and not target.public:
                 problems.append(Problem(a.path, link.line, "error",
                                         f"public article links to internal article '{target.id}': "
-                                        "customers must never see internal articles"))
+                                        f"customers never see internal articles{published}; "
+                                        "remove the link or make the target public"))
             elif target.draft and not a.draft:
                 problems.append(Problem(a.path, link.line, "warning",
                                         f"link to draft article '{target.id}', which is not published"))

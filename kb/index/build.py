@@ -53,7 +53,10 @@ class BuildReport:
     path: Path
     articles: int = 0
     drafts: int = 0
-    skipped: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # errors of files not published
+    # errors of files published all the same: links readers cannot follow (shown as text
+    # only), the first of several files with one id, a translation key used twice
+    published_anyway: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     sections: int = 0
     passages: int = 0
@@ -74,6 +77,24 @@ class _Split:
     hashes: np.ndarray  # per passage: its text's hash
 
 
+@dataclass
+class _Build:
+    """One build in progress: where it is written, from what, and how."""
+
+    location: Path
+    tmp: Path
+    articles: list[Article]
+    split: _Split
+    force: bool
+    progress: bool
+    step: Callable[[str], None]
+    report: BuildReport
+
+    @property
+    def langs(self) -> list[str]:
+        return sorted({a.lang for a in self.articles})
+
+
 def article_record(a: Article) -> dict:
     return {
         "id": a.id, "title": a.title, "lang": a.lang, "category": a.category,
@@ -86,7 +107,13 @@ def article_record(a: Article) -> dict:
 
 def _publishable(articles_dir: Path, default_lang: str | None,
                  strict: bool) -> tuple[list[Article], BuildReport]:
-    """The articles to publish, and a report that lists the files skipped and the warnings."""
+    """The articles to publish, and a report of the errors (of the files skipped and of
+    those published all the same) and warnings.
+
+    A file with errors is skipped when it cannot be parsed or repeats the id of
+    an earlier file; errors that compare articles (links, translation keys) do
+    not take an otherwise good article off the help centre.
+    """
     valid, problems = check_articles(articles_dir, default_lang)
     errors = [p for p in problems if p.severity == "error"]
     if strict and errors:
@@ -106,7 +133,10 @@ def _publishable(articles_dir: Path, default_lang: str | None,
         articles.append(a)
     if not articles:
         raise IndexBuildError(f"no publishable articles found in {articles_dir}")
-    report = BuildReport(path=Path(), articles=len(articles), drafts=drafts, skipped=errors,
+    published = {a.path for a in articles}
+    report = BuildReport(path=Path(), articles=len(articles), drafts=drafts,
+                         skipped=[p for p in errors if p.path not in published],
+                         published_anyway=[p for p in errors if p.path in published],
                          warnings=[p for p in problems if p.severity != "error"])
     return articles, report
 
@@ -128,26 +158,24 @@ def _split(articles: list[Article], before: dict[str, tuple[str, list[Section]]]
     return _Split(sections, numbered, section_article, passages, hashes)
 
 
-def _embed_slot(tmp: Path, location: Path, slot: int, encoder: Encoder, articles: list[Article],
-                split: _Split, force: bool, progress: bool, step: Callable[[str], None],
-                report: BuildReport) -> dict:
+def _embed_slot(b: _Build, slot: int, encoder: Encoder) -> dict:
     """Write one encoder's vectors and passage -> vector map; its manifest entry."""
-    served = reuse.served_vectors(location, encoder, slot)
-    passages = split.passages
-    rows = encoded_rows(passages.article, np.array([a.lang for a in articles]), encoder.languages)
+    served = reuse.served_vectors(b.location, encoder, slot)
+    split, passages, report = b.split, b.split.passages, b.report
+    rows = encoded_rows(passages.article, np.array([a.lang for a in b.articles]), encoder.languages)
     covered = np.arange(len(passages.texts)) if rows is None else rows
     # one vector per distinct text: passages repeat (boilerplate sentences, titles),
     # and HNSW graphs lose recall on exact duplicates (bench/RESULTS.md)
     distinct, first, node_of_covered = np.unique(split.hashes[covered], return_index=True,
                                                  return_inverse=True)
     texts = [passages.texts[covered[i]] for i in first]
-    vectors, encoded = embed(encoder, texts, distinct, served.reusable() if served else None, progress)
+    vectors, encoded = embed(encoder, texts, distinct, served.reusable() if served else None, b.progress)
     report.encoded[encoder.name] = encoded
     report.reused[encoder.name] = len(texts) - encoded
     node = None
-    if len(vectors) > vectors_module.HNSW_THRESHOLD and served is not None and not force and \
+    if len(vectors) > vectors_module.HNSW_THRESHOLD and served is not None and not b.force and \
             isinstance(served.index, faiss.IndexHNSW):
-        step(f"adding changed texts to the served graph of {encoder.name}")
+        b.step(f"adding changed texts to the served graph of {encoder.name}")
         live = np.flatnonzero(served.live)
         known = found_in(distinct, served.hashes[live])
         node = hnsw_growth.grow(served.index, np.where(known >= 0, live[known], -1), vectors)
@@ -156,8 +184,8 @@ def _embed_slot(tmp: Path, location: Path, slot: int, encoder: Encoder, articles
         node = np.arange(len(vectors))
     node_of = np.full(len(passages.texts), -1, dtype=np.int32)
     node_of[covered] = node[node_of_covered.ravel()]
-    faiss.write_index(index, str(vectors_path(tmp, slot)))
-    np.save(nodes_path(tmp, slot), node_of)
+    faiss.write_index(index, str(vectors_path(b.tmp, slot)))
+    np.save(nodes_path(b.tmp, slot), node_of)
     return {"name": encoder.name, "dim": encoder.dim,
             "languages": sorted(encoder.languages) if encoder.languages else None,
             "index": type(index).__name__, "passages": len(covered),
@@ -174,57 +202,54 @@ def _keyword_docs(articles: list[Article], numbered: list[list[tuple[int, Sectio
             for part, (_, section) in enumerate(own)]
 
 
-def _write_keywords(tmp: Path, location: Path, articles: list[Article], split: _Split,
-                    langs: list[str], force: bool) -> None:
+def _write_keywords(b: _Build) -> None:
     """Copy the served keyword index and replace the changed articles' sections, or
     write it from scratch (``force``, another layout, or too many deleted documents)."""
-    previous = None if force else reuse.previous_keywords(location, langs)
+    previous = None if b.force else reuse.previous_keywords(b.location, b.langs)
     if previous is not None:
         keywords_dir, hashes_before = previous
-        changed = {a.id for a in articles if hashes_before.get(a.id) != a.content_hash}
-        gone = set(hashes_before) - {a.id for a in articles}
-        if update_keyword_index(keywords_dir, tmp / "keywords", changed | gone,
-                                _keyword_docs(articles, split.numbered, changed)):
+        changed = {a.id for a in b.articles if hashes_before.get(a.id) != a.content_hash}
+        gone = set(hashes_before) - {a.id for a in b.articles}
+        if update_keyword_index(keywords_dir, b.tmp / "keywords", changed | gone,
+                                _keyword_docs(b.articles, b.split.numbered, changed)):
             return
-    write_keyword_index(tmp / "keywords", _keyword_docs(articles, split.numbered), langs)
+    write_keyword_index(b.tmp / "keywords", _keyword_docs(b.articles, b.split.numbered), b.langs)
 
 
-def _write_vocabulary(tmp: Path, location: Path, articles: list[Article], langs: list[str],
-                      force: bool) -> None:
+def _write_vocabulary(b: _Build) -> None:
     vocabulary = build_vocabulary(
         (ArticleText(a.lang, a.audience == "public",
-                     article_text(a.title, a.summary, a.tags, a.questions, a.body)) for a in articles),
-        None if force else reuse.previous_stems(location, langs))
-    (tmp / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+                     article_text(a.title, a.summary, a.tags, a.questions, a.body)) for a in b.articles),
+        None if b.force else reuse.previous_stems(b.location, b.langs))
+    (b.tmp / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
 
 
-def _write_tables(tmp: Path, articles: list[Article], split: _Split) -> None:
+def _write_tables(b: _Build) -> None:
     """passages.npz, articles.json and sections.json."""
-    p = split.passages
-    np.savez(tmp / "passages.npz", kind=p.kind, article=p.article, section=p.section,
-             hashes=split.hashes, section_article=split.section_article)
-    (tmp / "articles.json").write_text(
-        json.dumps([article_record(a) for a in articles], ensure_ascii=False), encoding="utf-8")
-    (tmp / "sections.json").write_text(json.dumps(
+    p = b.split.passages
+    np.savez(b.tmp / "passages.npz", kind=p.kind, article=p.article, section=p.section,
+             hashes=b.split.hashes, section_article=b.split.section_article)
+    (b.tmp / "articles.json").write_text(
+        json.dumps([article_record(a) for a in b.articles], ensure_ascii=False), encoding="utf-8")
+    (b.tmp / "sections.json").write_text(json.dumps(
         [{"anchor": s.anchor, "heading": s.heading, "text": s.text, "part": s.part}
-         for s in split.sections], ensure_ascii=False), encoding="utf-8")
+         for s in b.split.sections], ensure_ascii=False), encoding="utf-8")
 
 
-def _write_manifest(tmp: Path, articles_dir: Path, articles: list[Article], split: _Split,
-                    models_spec: str, models: list[dict], langs: list[str]) -> None:
+def _write_manifest(b: _Build, articles_dir: Path, models_spec: str, models: list[dict]) -> None:
     manifest = {
         "format": FORMAT_VERSION,
         "models_spec": models_spec,
         "models": models,
-        "analyzers": analyzer_settings(langs),
-        "languages": langs,
-        "articles": {a.id: a.content_hash for a in articles},
-        "counts": {"articles": len(articles), "sections": len(split.sections),
-                   "passages": len(split.passages.texts)},
+        "analyzers": analyzer_settings(b.langs),
+        "languages": b.langs,
+        "articles": {a.id: a.content_hash for a in b.articles},
+        "counts": {"articles": len(b.articles), "sections": len(b.split.sections),
+                   "passages": len(b.split.passages.texts)},
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "articles_dir": str(articles_dir),
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    (b.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
 
 
 def build_index(
@@ -259,18 +284,17 @@ def build_index(
         step("splitting sections")
         split = _split(articles, {} if force else reuse.previous_sections(location))
         report.sections, report.passages = len(split.sections), len(split.passages.texts)
+        b = _Build(location, tmp, articles, split, force, progress, step, report)
         models = []
         for slot, encoder in enumerate(get_encoders()):
             step(f"embedding with {encoder.name}")
-            models.append(_embed_slot(tmp, location, slot, encoder, articles, split, force,
-                                      progress, step, report))
-        langs = sorted({a.lang for a in articles})
+            models.append(_embed_slot(b, slot, encoder))
         step("building keyword index")
-        _write_keywords(tmp, location, articles, split, langs, force)
+        _write_keywords(b)
         step("collecting the vocabulary")
-        _write_vocabulary(tmp, location, articles, langs, force)
-        _write_tables(tmp, articles, split)
-        _write_manifest(tmp, articles_dir, articles, split, models_spec, models, langs)
+        _write_vocabulary(b)
+        _write_tables(b)
+        _write_manifest(b, articles_dir, models_spec, models)
         report.path = publish_build(location, tmp)
         report.seconds = time.monotonic() - started
         return report

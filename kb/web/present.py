@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_entities
 import re
 from datetime import date
 from urllib.parse import quote
@@ -65,14 +66,21 @@ def wrap_sections(html: str, highlight: str | None) -> Markup:
     for i in range(1, len(parts), 3):
         anchor, title, body = parts[i], parts[i + 1], parts[i + 2]
         cls = ' class="answer-section"' if anchor == highlight else ""
-        label = ' aria-label="' + str(escape(_TAG.sub("", title))) + '"' if anchor == highlight else ""
+        label = ' aria-label="' + str(escape(heading_text(title))) + '"' if anchor == highlight else ""
         out.append(f'<section{cls}{label}><h2 id="{anchor}">{title}</h2>{body}</section>')
     return Markup("".join(out))
 
 
+def heading_text(inner_html: str) -> str:
+    """The plain text of a rendered heading: tags dropped and entities decoded, so
+    that the template's escaping is the only one ('A &lt; B' becomes 'A < B')."""
+    return html_entities.unescape(_TAG.sub("", inner_html))
+
+
 def table_of_contents(html: str) -> list[tuple[int, str, str]]:
-    """(level, anchor, text) of the h2/h3 headings, for the contents box."""
-    return [(int(level), anchor, _TAG.sub("", text)) for level, anchor, text in _HEADING.findall(html)]
+    """(level, anchor, text) of the h2/h3 headings, for the contents box; the text is
+    plain (not HTML), for the template to escape."""
+    return [(int(level), anchor, heading_text(text)) for level, anchor, text in _HEADING.findall(html)]
 
 
 def format_date(value: str | None, lang: str) -> str:

@@ -28,13 +28,42 @@ def _bad(exc: InputError, status: int = 400):
     return jsonify(error=str(exc), field=exc.field, status=status), status
 
 
+MAX_JSON_DEPTH = 16  # our requests are flat objects; deeper bodies are refused before parsing
+
+
+def nesting_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, strings skipped.
+
+    Measured before parsing: a parser that recurses thousands of levels deep
+    raises RecursionError, which can leave the interpreter's own recursion
+    bookkeeping out of step, so such a body must never reach it.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return deepest
+
+
 def _json_body() -> dict:
     if not request.is_json:
         raise InputError("send a JSON object with Content-Type: application/json")
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # nested thousands of levels deep: no request of ours looks like that
-        raise InputError("the request body is nested too deeply") from None
+    if nesting_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+        raise InputError("the request body is nested too deeply")
+    data = request.get_json(silent=True)
     if data is None:
         raise InputError("the request body is not valid JSON")
     if not isinstance(data, dict):

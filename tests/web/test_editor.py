@@ -315,10 +315,10 @@ def test_long_articles_can_be_saved(app, client):
 
 def test_saves_in_a_row_build_one_at_a_time_and_the_last_text_wins(app, monkeypatch):
     import threading
-    import kb.web.editor_reindex as reindex
+    import kb.index.build as builder  # the re-index imports it when it runs
     running, overlaps = [0], []
     lock = threading.Lock()
-    real_build = reindex.build_index
+    real_build = builder.build_index
 
     def counted(*args, **kwargs):
         with lock:
@@ -329,7 +329,7 @@ def test_saves_in_a_row_build_one_at_a_time_and_the_last_text_wins(app, monkeypa
         finally:
             with lock:
                 running[0] -= 1
-    monkeypatch.setattr(reindex, "build_index", counted)
+    monkeypatch.setattr(builder, "build_index", counted)
     editor = app.extensions["kb.editor"]
     path, text = editor.current("de/lieferzeit")
     from kb.content.article_edit import version_of

@@ -138,3 +138,11 @@ def test_control_characters_never_reach_the_database(client, db):
     assert client.post("/feedback/comment", data={**form, "comment": "Tabelle\x0b fehlt\x7f"}, headers=DE).status_code == 303
     comments = sorted(r["comment"] for r in db("SELECT comment FROM feedback WHERE comment IS NOT NULL"))
     assert comments == ["Tabelle fehlt", "zu kurz"]
+
+
+def test_nesting_depth_counts_brackets_outside_strings():
+    from kb.web.api import nesting_depth
+    assert nesting_depth(b'{"a": [1, {"b": 2}]}') == 3
+    assert nesting_depth(b'{"a": "[[[[{{{{\\\\\\"[["}') == 1
+    assert nesting_depth(b"[" * 5000 + b"]" * 5000) == 5000
+    assert nesting_depth(b"") == 0

@@ -1,0 +1,71 @@
+"""Text normalisation for grouping searches: folding, stop words, stemming, content words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Callable
+
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+_SPACE = re.compile(r"\s+")
+_PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.ops.privacy.mask_pii
+_WORD = re.compile(r"[^\W_]+")
+
+# Question and filler words that the stop-word lists lack but that say nothing
+# about the topic of a help-centre search.
+_EXTRA_STOP = """
+    wann warum wieso weshalb woher wohin womit wozu wer wen wem bitte gibt geht hallo danke
+    mal gerne moechte mochte kann koennen konnen muss muessen mussen jemand etwa
+    how can could would please hello hi thanks get got does
+"""
+
+
+def _fold(text: str) -> str:
+    """Case-fold and strip accents: 'Einlösen' -> 'einlosen', 'Straße' -> 'strasse'."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _build_stop_words() -> frozenset[str]:
+    words: set[str] = set(_EXTRA_STOP.split())
+    for lang in ("de", "en"):
+        words.update(stopwords_for_language(lang))
+    return frozenset(_fold(w) for w in words)
+
+
+_STOP_WORDS = _build_stop_words()
+_STEMMERS: dict[str, Callable[[str], str]] = {
+    "de": stemmer_for_language("de"), "en": stemmer_for_language("en")}
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str, lang: str) -> str:
+    return _STEMMERS[lang](word)
+
+
+@lru_cache(maxsize=65536)
+def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
+    """The stemmed content words of a query, as used to group unanswered searches.
+
+    Case-folded, accents stripped (ä -> a), punctuation and PII placeholders
+    removed, German and English stop words dropped, then stemmed with the
+    Snowball stemmer of ``lang`` (English for 'en', German otherwise — the
+    shop's main language). One-letter tokens are dropped. When a query
+    consists of stop words only ("wo ist es?"), its folded words are returned
+    instead, so it still groups with its own repetitions.
+    """
+    stemmer_lang = "en" if lang == "en" else "de"
+    tokens = [t for t in _WORD.findall(_fold(_PLACEHOLDER.sub(" ", text))) if len(t) > 1 or t.isdigit()]
+    content = [t for t in tokens if t not in _STOP_WORDS]
+    if not content:
+        return frozenset(tokens)
+    return frozenset(_stem(t, stemmer_lang) for t in content)
+
+
+def collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()

@@ -282,6 +282,7 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web.memory import release_freed_memory
     from kb.web import create_app
     from kb.web.site import SiteConfigError
+    from kb.ops.handoff.settings import HandoffConfigError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = _settings()
@@ -290,7 +291,7 @@ def serve(host, port, index_dir, threads) -> None:
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)
-    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
+    except (IndexUnavailable, ModelLoadError, SiteConfigError, HandoffConfigError) as exc:
         _fail(str(exc))
     engine = app.extensions["kb.live"].current.engine
     engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
@@ -299,6 +300,9 @@ def serve(host, port, index_dir, threads) -> None:
                f"(models {settings.models})")
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
+    from kb.web.handoff import start_worker
+    if start_worker(app):
+        click.echo("Handing contact requests off to the helpdesk: " + ", ".join(app.extensions["kb.handoff"].channels))
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="kb", clear_untrusted_proxy_headers=True)
 
@@ -399,6 +403,10 @@ def tokens_list() -> None:
 def tokens_revoke(token_id) -> None:
     _account_call("revoke_token", token_id)
     click.echo(f"Token {token_id} revoked.")
+
+
+from kb.ops.handoff.cli import outbox as _outbox  # noqa: E402  (kb outbox deliver | status)
+main.add_command(_outbox)
 
 
 if __name__ == "__main__":

@@ -79,8 +79,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
     csrf.init_app(app)
-    from kb.web import agent, api, auth, errors, ops, portal
+    from kb.web import agent, api, auth, errors, handoff, ops, portal
     auth.init_app(app)
+    handoff.init_app(app)
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)

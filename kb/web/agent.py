@@ -10,12 +10,15 @@ import json
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
 from kb.content.articles import load_articles
+from kb.ops.contact_details import ContactDetails
+from kb.ops.inbox import InboxFilter, count_requests, find_requests
 from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
 from kb.search.engine import QueryError
 from kb.web.auth import login_required
 from kb.web.i18n import _
 from kb.web.inputs import InputError, search_params
+from kb.web.local_time import local_time, site_time_zone
 from kb.web.present import highlighted, wrap_sections
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
@@ -29,6 +32,12 @@ def _live():
 
 def _store():
     return current_app.extensions["kb.store"]
+
+
+@bp.app_template_filter("local_time")
+def _local_time(value) -> str:
+    """UTC from the database as the shop's local time, for agents and editors."""
+    return local_time(value, site_time_zone(current_app.config.get("KB_SITE")), g.get("lang", "de"))
 
 
 def _filters() -> dict:
@@ -85,14 +94,24 @@ def message():
                            highlighted=highlighted)
 
 
+INBOX_ROWS = 200
+
+
 @bp.get("/inbox")
 @login_required()
 def inbox():
     status = request.args.get("status", "open")
-    if status not in ("open", "answered", "all"):
-        abort(404)
-    rows = _store().contact_requests(None if status == "all" else status, limit=200)
-    return render_template("agent/inbox.html", rows=rows, status=status)
+    lang = request.args.get("lang", "")
+    languages = _live().engine.index.languages
+    if status not in ("open", "answered", "all") or (lang and lang not in languages):
+        abort(400)
+    where = InboxFilter(None if status == "all" else status, lang or None, request.args.get("q", "")[:200])
+    rows = find_requests(_store(), where, limit=INBOX_ROWS)
+    refs = [r["ref"] for r in rows]
+    return render_template("agent/inbox.html", rows=rows, status=status, lang_filter=lang, q=where.text,
+                           languages=languages, counts=count_requests(_store(), where), limit=INBOX_ROWS,
+                           delivery=current_app.extensions["kb.outbox"].states(refs),
+                           details=ContactDetails(_store()).of(refs))
 
 
 @bp.get("/inbox/<int:request_id>")
@@ -107,7 +126,9 @@ def inbox_item(request_id: int):
         parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
     except QueryError:
         parts, hits = [], []
-    return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted)
+    return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,
+                           delivery=current_app.extensions["kb.outbox"].states([row["ref"]]).get(row["ref"], []),
+                           details=ContactDetails(_store()).of([row["ref"]]).get(row["ref"], {}))
 
 
 @bp.post("/inbox/<int:request_id>/status")

@@ -9,10 +9,12 @@ from markupsafe import escape
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
+from kb.ops.contact_details import ContactDetails, clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
+from kb.web.handoff import hand_off
 from kb.web.i18n import _
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
 from kb.web.present import (article_url, format_date, highlighted, table_of_contents,
@@ -20,11 +22,15 @@ from kb.web.present import (article_url, format_date, highlighted, table_of_cont
 
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
+SEEN_ON_PAGE = 3   # results a customer sees with their text (best answers, or "closest" on the no-answer page)
 RESULTS_PER_PAGE = 10
 CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translated)
     "question": "Please describe your question (at most 4000 characters).",
     "email": "The email address does not look right (example: name@example.com).",
     "consent": "Please agree that we store your request, so that we can answer it.",
+    "reply": "Please give an email address for our reply, or tick “I do not need a reply”.",
+    "order_number": "The order number does not look right: letters, digits and - / . only, "
+                    "with at least one digit (example: 100-2345).",
 }
 
 
@@ -98,7 +104,7 @@ def search():
     return render_template(
         "search.html", q=params.q, result=result, best=best, more=more, token=token,
         category=params.category, categories=live.catalog.categories(result.lang or g.lang, staff()),
-        highlighted=highlighted, error=None)
+        highlighted=highlighted, error=None, seen_on_page=SEEN_ON_PAGE)
 
 
 @bp.get("/articles/<path:article_id>")
@@ -177,15 +183,31 @@ def feedback_comment():
 
 
 def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
-    """The search a contact request comes from, as the customer saw it."""
+    """The search a contact request comes from, and the articles the customer saw on its page."""
     if not token:
         return None, []
     row = _try_store(_store().search_by_token, token)
     if row is None:
         return None, []
     catalog = _live().catalog
-    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])]
+    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])[:SEEN_ON_PAGE]]
     return row["query"], [a for a in shown if a]
+
+
+def _contact_form(data) -> dict:
+    return {"question": data.get("question", ""), "email": data.get("email", ""),
+            "order_number": data.get("order_number", ""), "no_reply": bool(data.get("no_reply")),
+            "consent": bool(data.get("consent"))}
+
+
+def _contact_extras(req, form: dict) -> str | None:
+    """The order number (kept as typed) once the reply choice is clear; InputError otherwise."""
+    if req.email is None and not form["no_reply"]:
+        raise InputError(_(CONTACT_MESSAGES["reply"]), "email")
+    try:
+        return clean_order_number(form["order_number"])
+    except ValueError:
+        raise InputError(_(CONTACT_MESSAGES["order_number"]), "order_number") from None
 
 
 @bp.route("/contact", methods=["GET", "POST"])
@@ -195,21 +217,28 @@ def contact():
     token = (request.values.get("s") or "")[:64] or None
     query, shown = _search_context(token)
     error = None
-    form = {"question": request.args.get("q", "")[:500], "email": "", "consent": False}
+    form = _contact_form({"question": request.args.get("q", "")[:500]})
     if request.method == "POST":
         data = request.form.to_dict()
         data["search_id"] = token
         data["lang"] = g.lang
-        form = {"question": data.get("question", ""), "email": data.get("email", ""),
-                "consent": bool(data.get("consent"))}
+        form = _contact_form(data)
         try:
-            req = contact_input(data, live.engine.index.languages)
+            try:
+                req = contact_input(data, live.engine.index.languages)
+            except InputError as exc:
+                raise InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field) from None
+            order_number = _contact_extras(req, form)
         except InputError as exc:
-            error = InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field)
+            error = exc
         else:
             ref = _store().add_contact_request(req.question, req.email, req.lang, query,
                                                [a["id"] for a in shown], req.search_token)
-            return redirect(url_for("portal.contact_sent", ref=ref), 303)
+            _try_store(ContactDetails(_store()).save, ref, order_number, req.email is None)
+            _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
+                       order_number=order_number, search=query, seen=shown)
+            return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
+                            303)
     return render_template("contact.html", form=form, error=error, token=token, query=query,
                            shown=shown), 400 if error else 200
 
@@ -219,7 +248,7 @@ def contact_sent():
     ref = request.args.get("ref", "")
     if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
         abort(404)
-    return render_template("contact_sent.html", ref=ref)
+    return render_template("contact_sent.html", ref=ref, no_reply=bool(request.args.get("noreply")))
 
 
 @bp.get("/sitemap.xml")

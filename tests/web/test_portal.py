@@ -163,7 +163,7 @@ def test_contact_request_keeps_the_search_it_came_from(client, db):
     assert row["query"] == "Wer gewann die Fußball-WM 1954?"
     assert "1234567" not in row["question"]
     searched = db("SELECT results FROM searches WHERE token = ?", (search_id,))[0]["results"]
-    assert json.loads(row["shown"]) == json.loads(searched)
+    assert json.loads(row["shown"]) == json.loads(searched)[:3]  # what the page showed, not all results
     page = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
     assert row["ref"] in page and "Danke, Ihre Anfrage wurde gesendet" in page
 

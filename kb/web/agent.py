@@ -6,6 +6,7 @@ Editors get the editor tools on top (insights, drafts preview, reload).
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
@@ -18,8 +19,9 @@ from kb.search.engine import QueryError
 from kb.web.auth import login_required
 from kb.web.i18n import _
 from kb.web.inputs import InputError, search_params
+from kb.web import insights_view
 from kb.web.local_time import local_time, site_time_zone
-from kb.web.present import highlighted, wrap_sections
+from kb.web.present import format_date, highlighted, input_error_message, wrap_sections
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
@@ -70,7 +72,7 @@ def workspace():
         try:
             params, audience, result = _search(request.args)
         except InputError as exc:
-            error = str(exc)
+            error = input_error_message(exc)
     return render_template("agent/workspace.html", params=params, audience=audience or "all", result=result,
                            error=error, highlighted=highlighted, q=request.args.get("q", ""),
                            sel_lang=request.args.get("lang", ""), sel_category=request.args.get("category", ""),
@@ -181,14 +183,7 @@ def _articles_on_disk():
 
 
 # -- editor insights -------------------------------------------------------------------
-INSIGHT_TABLES = {
-    # name: (title, function name in kb.insights)
-    "top-searches": ("Top searches", "top_searches"),
-    "unanswered": ("Searches without an answer, grouped by wording", "unanswered_groups"),
-    "not-helpful": ("Articles voted not helpful", "not_helpful_articles"),
-    "articles": ("Views and helpful votes per article", "article_stats"),
-    "deflection": ("Deflection over time", "deflection"),
-}
+INSIGHT_TABLES = {name: (title, func) for name, (title, func, _explained) in insights_view.TABLES.items()}
 PERIODS = (7, 30, 90, 365)
 
 
@@ -215,22 +210,29 @@ def _table(name: str, days: int) -> list:
 @bp.get("/insights")
 @login_required("editor")
 def insights():
-    from dataclasses import fields
-
     from markupsafe import Markup
 
     from kb.ops.insights import deflection_svg
     days = _period()
+    catalog = _live().catalog
+    titles = {a["id"]: a["title"] for a in catalog.articles}
+    zone = site_time_zone(current_app.config.get("KB_SITE"))
+    render_cell = partial(insights_view.cell, titles=titles, time=lambda v: local_time(v, zone, g.lang),
+                          date=lambda v: format_date(v, g.lang),
+                          article_link=lambda i: url_for("portal.article", article_id=i))
     tables = []
-    for name, (title, _func) in INSIGHT_TABLES.items():
+    for name, (title, _func, explained) in insights_view.TABLES.items():
         rows = _table(name, days)
-        columns = [f.name for f in fields(rows[0])] if rows else []
-        tables.append({"name": name, "title": title, "rows": rows, "columns": columns})
-    deflection_rows = next(t["rows"] for t in tables if t["name"] == "deflection")
-    chart = Markup(deflection_svg(deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
-                                  description=_("Share of searches that ended on a helpful article, against contact requests"))) if deflection_rows else None
+        shown = insights_view.visible_rows(name, rows)
+        tables.append({"name": name, "title": title, "explained": explained, "rows": shown, "all_rows": rows,
+                       "columns": insights_view.columns(name, shown)})
+    deflection_rows = next(t["all_rows"] for t in tables if t["name"] == "deflection")
+    chart = Markup(deflection_svg(
+        deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
+        description=_("Share of searches that ended on a helpful article, against contact requests"))
+    ) if deflection_rows else None
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
-                           cell=_cell)
+                           cell=render_cell)
 
 
 @bp.get("/insights/<name>.csv")
@@ -250,12 +252,3 @@ def insights_csv(name: str):
             "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',
             "Cache-Control": "no-store"})
 
-
-def _cell(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.0%}" if 0.0 <= value <= 1.0 else f"{value:.2f}"
-    if isinstance(value, (list, tuple)):
-        return " | ".join(str(v) for v in value)
-    return str(value)

@@ -17,7 +17,7 @@ from kb.web.errors import wants_json
 from kb.web.handoff import hand_off
 from kb.web.i18n import _
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
-from kb.web.present import (article_url, format_date, highlighted, table_of_contents,
+from kb.web.present import (article_url, format_date, highlighted, input_error_message, table_of_contents,
                             wrap_sections)
 
 bp = Blueprint("portal", __name__)
@@ -93,7 +93,7 @@ def search():
     except InputError as exc:
         if exc.field == "category":  # a stale filter link: search everything instead
             return redirect(url_for("portal.search", q=request.args.get("q")))
-        return render_template("search.html", error=str(exc), q=request.args.get("q", "")[:500],
+        return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
                                result=None, categories=live.catalog.categories(g.lang, staff())), 400
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
                                 audience="internal" if staff() else "public")

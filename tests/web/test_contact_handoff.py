@@ -152,3 +152,39 @@ def test_inbox_filters_counts_search_and_local_time(app, client, db):
     page = client.get("/agent/inbox", query_string={"q": "100%_", "status": "all"}).get_data(as_text=True)
     assert "Keine Anfragen" in page or "No requests" in page
     assert client.get("/agent/inbox", query_string={"lang": "xx"}).status_code == 400
+
+
+def test_insights_speak_german_link_titles_explain_rates_and_skip_empty_days(app, client):
+    store = app.extensions["kb.store"]
+    for q in ("rückerstatung", "ruckerstattung", "Rückerstattung"):
+        store.log_search(q, "de", False, [], "portal")
+    store.count_view("de/lieferzeit")
+    store.add_feedback("de/lieferzeit", False, "veraltet", "de")
+    store.add_contact_request("Frage", None, "de", None, [])
+    app.extensions["kb.accounts"].add("eva", "editor", PASSWORD)
+    client.set_cookie("lang", "de")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "eva", "password": PASSWORD})
+    html = client.get("/agent/insights?days=30").get_data(as_text=True)
+    for header in ("Beantwortet", "Formulierungen", "Schlüsselwörter", "Anteil hilfreich", "Selbsthilfequote"):
+        assert f">{header}</th>" in html
+    assert "answered share" not in html and "wordings<" not in html
+    assert "Selbsthilfequote = Suchen, die bei einem als hilfreich bewerteten Artikel endeten" in html
+    assert '<a href="/articles/de/lieferzeit">' in html and ">de/lieferzeit<" not in html
+    unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
+    assert unanswered.count("<tr>") == 2            # header + one group for all three spellings
+    deflection = html.split('id="t-deflection"')[1].split("</section>")[0]
+    assert deflection.count("<tr>") == 2            # header + today; 29 empty days left out
+    r = client.get("/search", query_string={"q": "x" * 600})
+    assert r.status_code == 400 and "Ihre Frage ist zu lang (höchstens 500 Zeichen)" in r.get_data(as_text=True)
+
+
+def test_403_page_is_in_the_ui_language(app, client):
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    client.set_cookie("lang", "de")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    r = client.get("/agent/insights")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 403 and "Sie haben keinen Zugriff auf diese Seite" in page
+    assert "You don't have the permission" not in page

@@ -12,6 +12,8 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 _SPACE = re.compile(r"\s+")
 _PLACEHOLDER = re.compile(r"\[(?:number|email|iban)\]")  # written by kb.ops.privacy.mask_pii
 _WORD = re.compile(r"[^\W_]+")
+# A doubled letter counts once: the commonest typo ("Rückerstatung") then groups with the right word.
+_DOUBLED = re.compile(r"([^\W\d_])\1+")
 
 # Question and filler words that the stop-word lists lack but that say nothing
 # about the topic of a help-centre search.
@@ -53,7 +55,8 @@ def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     """The stemmed content words of a query, as used to group unanswered searches.
 
     Case-folded, accents stripped (ä -> a), punctuation and PII placeholders
-    removed, German and English stop words dropped, then stemmed with the
+    removed, German and English stop words dropped, doubled letters written
+    once ("rückerstatung" = "ruckerstattung"), then stemmed with the
     Snowball stemmer of ``lang`` (English for 'en', German otherwise — the
     shop's main language). One-letter tokens are dropped. When a query
     consists of stop words only ("wo ist es?"), its folded words are returned
@@ -64,7 +67,7 @@ def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     content = [t for t in tokens if t not in _STOP_WORDS]
     if not content:
         return frozenset(tokens)
-    return frozenset(_stem(t, stemmer_lang) for t in content)
+    return frozenset(_stem(_DOUBLED.sub(r"\1", t), stemmer_lang) for t in content)
 
 
 def collapse(text: str) -> str:

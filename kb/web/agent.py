@@ -21,7 +21,9 @@ from kb.web.i18n import _
 from kb.web.inputs import InputError, search_params
 from kb.web import insights_view
 from kb.web.local_time import local_time, site_time_zone
-from kb.web.present import format_date, highlighted, input_error_message, wrap_sections
+from kb.web.copy_text import CopyText, copy_text
+from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
+                            wrap_sections)
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
@@ -40,6 +42,20 @@ def _store():
 def _local_time(value) -> str:
     """UTC from the database as the shop's local time, for agents and editors."""
     return local_time(value, site_time_zone(current_app.config.get("KB_SITE")), g.get("lang", "de"))
+
+
+@bp.app_context_processor
+def _agent_globals() -> dict:
+    return {"copy_text_for": _copy_text_for}
+
+
+def _copy_text_for(hit) -> CopyText | None:
+    """The whole section of a hit as reply text (None when the article is gone since the search)."""
+    art = _live().catalog.get(hit.id, internal=True)
+    if art is None:
+        return None
+    url = article_url(hit.id, hit.anchor or None, external=True)
+    return copy_text(art, hit.anchor or None, section_label(hit) or None, url)
 
 
 def _filters() -> dict:

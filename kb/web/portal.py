@@ -17,8 +17,8 @@ from kb.web.errors import wants_json
 from kb.web.handoff import hand_off
 from kb.web.i18n import _
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
-from kb.web.present import (article_url, format_date, highlighted, input_error_message, table_of_contents,
-                            wrap_sections)
+from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
+                            table_of_contents, wrap_sections)
 
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
@@ -59,7 +59,8 @@ def _switch_url(lang: str, path: str | None = None) -> str:
 
 @bp.app_context_processor
 def _portal_globals() -> dict:
-    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date}
+    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date,
+            "section_label": section_label}
 
 
 @bp.get("/")

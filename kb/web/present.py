@@ -91,3 +91,12 @@ def input_error_message(exc) -> str:
     if exc.field in ("lang", "category", "limit"):
         return _("This filter is not available. Please choose one from the list.")
     return text
+
+
+SECTION_SEPARATOR = " › "
+
+
+def section_label(hit: Hit) -> str:
+    """The hit's section path without the article title the result already shows; '' for the whole article."""
+    prefix = hit.title + SECTION_SEPARATOR
+    return hit.section[len(prefix):] if hit.section.startswith(prefix) else ("" if hit.section == hit.title else hit.section)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from urllib.parse import urlencode
 
 from markupsafe import escape
@@ -95,7 +96,7 @@ def search():
         if exc.field == "category":  # a stale filter link: search everything instead
             return redirect(url_for("portal.search", q=request.args.get("q")))
         return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
-                               result=None, categories=live.catalog.categories(g.lang, staff())), 400
+                               result=None, categories=[]), 400
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
                                 audience="internal" if staff() else "public")
     token = _try_store(_store().log_search, params.q, result.lang, result.answered,
@@ -104,8 +105,22 @@ def search():
     more = result.results[len(best):]
     return render_template(
         "search.html", q=params.q, result=result, best=best, more=more, token=token,
-        category=params.category, categories=live.catalog.categories(result.lang or g.lang, staff()),
+        category=params.category, categories=_topics(live, params, result),
         highlighted=highlighted, error=None, seen_on_page=SEEN_ON_PAGE)
+
+
+def _topics(live, params, result) -> list[tuple]:
+    """(category, results in it) for the topic chips: only topics this search found something in.
+
+    Counted over the unfiltered results of the page, so the chips stay the
+    same when one topic is chosen (that search is usually cached already).
+    """
+    audience = "internal" if staff() else "public"
+    unfiltered = result if params.category is None else live.engine.search(
+        params.q, lang=g.lang, limit=params.limit, audience=audience)
+    counts = Counter(h.category for h in unfiltered.results)
+    return [(c, counts[c.name]) for c in live.catalog.categories(result.lang or g.lang, staff())
+            if counts[c.name] or c.slug == params.category]
 
 
 @bp.get("/articles/<path:article_id>")

@@ -46,3 +46,17 @@ def test_agent_pages_carry_no_customer_footer(app, client):
         html = client.get(path).get_data(as_text=True)
         footer = html.split("<footer")[1]
         assert 'class="channels"' not in footer and "/contact" not in footer
+
+
+def test_topic_chips_show_counts_and_only_topics_with_results(client):
+    html = client.get("/search", query_string={"q": "return label"}, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    nav = html.split('class="filters topics"')[1].split("</nav>")[0]
+    chips = re.findall(r'category=([^"&]+)"[^>]*>([^<]+) <span class="chip-count">(\d+)', nav)
+    assert chips and all(int(n) > 0 for _slug, _name, n in chips)
+    assert sum(int(n) for *_rest, n in chips) == len(re.findall(r'<li class="answer">', html)) + \
+        len(re.findall(r'<span class="category">', html))
+    slug = chips[0][0]
+    chosen = client.get("/search", query_string={"q": "return label", "category": slug},
+                        headers={"Accept-Language": "en"}).get_data(as_text=True)
+    nav2 = chosen.split('class="filters topics"')[1].split("</nav>")[0]
+    assert re.findall(r'category=([^"&]+)"', nav2) == [c[0] for c in chips]   # same chips when one is chosen

@@ -12,6 +12,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 
 from kb.ops.contact_details import ContactDetails, clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
+from kb.ops.popular import frequently_asked
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
@@ -23,6 +24,7 @@ from kb.web.present import (article_url, format_date, highlighted, input_error_m
 
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
+FREQUENTLY_ASKED = 6   # articles under "Frequently asked" on the home page
 SEEN_ON_PAGE = 3   # results a customer sees with their text (best answers, or "closest" on the no-answer page)
 RESULTS_PER_PAGE = 10
 CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translated)
@@ -70,17 +72,18 @@ def home():
     catalog = live.catalog
     site = current_app.extensions["kb.site"]
     popular = []
-    for article_id in _try_store(_store().popular_articles, 12) or []:
+    for article_id in _try_store(frequently_asked, _store()) or []:
         art = catalog.get(article_id, staff())
         if art and art["lang"] == g.lang:
             popular.append(art)
-    if len(popular) < 6:  # too few visits yet: the editors' choice fills up
+    if len(popular) < FREQUENTLY_ASKED:  # not enough evidence yet: the editors' choice fills up
         for key in site.featured:
             i = live.engine.index.version.get((key, g.lang), catalog.by_id.get(key))
             art = catalog.get(catalog.articles[i]["id"], staff()) if i is not None else None
             if art and art not in popular and art["lang"] == g.lang:
                 popular.append(art)
-    return render_template("home.html", categories=catalog.categories(g.lang, staff()), popular=popular[:6])
+    return render_template("home.html", categories=catalog.categories(g.lang, staff()),
+                           popular=popular[:FREQUENTLY_ASKED])
 
 
 @bp.get("/search")

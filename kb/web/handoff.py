@@ -42,14 +42,14 @@ def hand_off(ref: str, *, lang: str | None, question: str, reply_to: str | None,
     if not settings.channels:
         return
     store = current_app.extensions["kb.store"]
-    row = store.query("SELECT id, at, question FROM contact_requests WHERE ref = ?", (ref,))[0]
-    payload = build_payload(
-        ref=ref, received_at=row["at"], lang=lang, question=row["question"], reply_to=reply_to,
-        order_number=order_number, search=search,
-        articles_seen=[{"id": a["id"], "title": a["title"],
-                        "url": url_for("portal.article", article_id=a["id"], _external=True)} for a in seen],
-        agent_url=url_for("agent.inbox_item", request_id=row["id"], _external=True))
     try:
+        row = store.query("SELECT id, at, question FROM contact_requests WHERE ref = ?", (ref,))[0]
+        payload = build_payload(
+            ref=ref, received_at=row["at"], lang=lang, question=row["question"], reply_to=reply_to,
+            order_number=order_number, search=search,
+            articles_seen=[{"id": a["id"], "title": a["title"],
+                            "url": url_for("portal.article", article_id=a["id"], _external=True)} for a in seen],
+            agent_url=url_for("agent.inbox_item", request_id=row["id"], _external=True))
         current_app.extensions["kb.outbox"].enqueue(ref, payload, settings.channels)
     except StoreUnavailable as exc:
         current_app.logger.error("contact request %s stored but not queued for the helpdesk: %s", ref, exc)

@@ -42,3 +42,20 @@ def test_suggest_api_and_the_script_that_opens_the_chosen_article(client):
     assert data["suggestions"] and data["suggestions"][0]["url"].startswith("/articles/")
     script = client.get("/static/app.js").get_data(as_text=True)
     assert "insertReplacementText" in script and "location.assign" in script
+
+
+def test_frequently_asked_needs_enough_views_before_it_replaces_the_editors_list(app, client):
+    from kb.ops.popular import MIN_VIEWS
+    store = app.extensions["kb.store"]
+
+    def asked():
+        html = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+        return html.split('id="pop-title"')[1].split("</section>")[0]
+
+    assert "Artikel zurücksenden" in asked()          # the editors' choice (site.yml featured)
+    for _ in range(MIN_VIEWS - 1):
+        store.count_view("de/lieferzeit")
+    assert "Wie lange dauert die Lieferung?" not in asked()   # a handful of views change nothing
+    store.count_view("de/lieferzeit")
+    section = asked()
+    assert section.index("Wie lange dauert die Lieferung?") < section.index("Artikel zurücksenden")

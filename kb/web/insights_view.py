@@ -34,7 +34,7 @@ TABLES = {
                    "answer instead of writing to the team. Periods without any activity are left out."),
 }
 COLUMNS = {
-    "query": "Search", "count": "Searches", "answered_share": "Answered", "last_seen": "Last searched",
+    "query": "Searched for", "count": "Searches", "answered_share": "Answered", "last_seen": "Last searched",
     "representative": "Most frequent wording", "variants": "Different wordings", "wordings": "Wordings",
     "keywords": "Key words", "article_id": "Article", "no_votes": "Not helpful", "yes_votes": "Helpful",
     "helpful_ratio": "Helpful share", "comments": "Comments", "views": "Views", "bucket": "Period",

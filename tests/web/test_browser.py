@@ -137,7 +137,7 @@ def test_customer_journey(server, browser):
     page.wait_for_url("**/search?q=*")
     assert page.get_by_role("heading", name="We have no article that answers this well").is_visible()
     page.get_by_label("Your email address").fill("jane@example.org")
-    page.get_by_label("I agree that my request is stored", exact=False).check()
+    page.get_by_label("I agree that my request", exact=False).check()
     page.get_by_role("button", name="Send to our team").click()
     page.get_by_role("heading", name="Thank you, your request has been sent").wait_for()
     with sqlite3.connect(database) as db:

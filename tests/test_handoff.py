@@ -4,6 +4,7 @@ Both receivers run in this process on free local ports; the outbox is a real
 SQLite file. "Down" means nothing listens on the port (connection refused) or
 the receiver answers 503; "back" means it listens / answers 200 again.
 """
+import dataclasses
 import json
 import socket
 import threading
@@ -243,3 +244,54 @@ def test_settings_from_site_file_and_environment(tmp_path):
     site.write_text("helpdesk:\n  smtp_hots: typo\n")
     with pytest.raises(HandoffConfigError, match="smtp_hots"):
         load_handoff_settings(site, {})
+
+
+def test_kb_outbox_deliver_for_cron(tmp_path, receiver, monkeypatch):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    store = Store(tmp_path / "instance" / "kb.sqlite3")
+    Outbox(store).enqueue("K-1A2B3C4D", payload(), ("webhook",), now=0)
+    monkeypatch.setenv("KB_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("KB_SITE", str(tmp_path / "no-site.yml"))
+    monkeypatch.setenv("KB_WEBHOOK_URL", f"http://127.0.0.1:{receiver.port}/hook")
+    monkeypatch.setenv("KB_WEBHOOK_SECRET", SECRET)
+    down = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert down.exit_code == 1 and "0 delivered, 1 failed (retried later), 1 waiting" in down.output
+    receiver.start()
+    with store.transaction() as db:   # skip the backoff wait
+        db.execute("UPDATE handoff_outbox SET next_at = 0")
+    up = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert up.exit_code == 0 and "1 delivered, 0 failed (retried later), 0 waiting" in up.output
+    assert len(receiver.received) == 1
+    monkeypatch.delenv("KB_WEBHOOK_URL")
+    none = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert none.exit_code == 1 and "no helpdesk configured" in none.output
+
+
+@pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="needs the openssl command")
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_starttls_and_tls_checks_the_certificate(tmp_path, outbox, security):
+    import ssl
+    import subprocess
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    box = Mailbox()
+    options = {"require_starttls": True, "tls_context": tls} if security == "starttls" else {"ssl_context": tls}
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        settings = HandoffSettings(smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security=security,
+                                   mail_from="hilfe@shop.example", mail_to="support@shop.example", timeout=5)
+        outbox.enqueue("K-1A2B3C4D", payload(), ("email",), now=0)
+        refused = deliver_due(outbox, settings, now=0)        # a certificate nobody vouches for: refused
+        assert refused.failed == 1 and "certificate" in refused.errors[0].lower()
+        trusted = dataclasses.replace(settings, smtp_ca_file=str(cert))
+        assert deliver_due(outbox, trusted, now=10_000).sent == 1
+    finally:
+        controller.stop()
+    assert len(box.messages) == 1

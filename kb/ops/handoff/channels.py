@@ -21,7 +21,7 @@ class DeliveryError(RuntimeError):
 
 def send_email(settings: HandoffSettings, payload: dict) -> None:
     msg = email_message(payload, settings.mail_from, settings.mail_to)
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file)   # certificate and host name checked
     try:
         if settings.smtp_security == "tls":
             smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.port, timeout=settings.timeout, context=context)

@@ -20,7 +20,7 @@ MIN_SECRET_CHARS = 16   # an HMAC key shorter than this is guessable
 # setting name -> environment variable
 ENVIRONMENT = {
     "smtp_host": "KB_SMTP_HOST", "smtp_port": "KB_SMTP_PORT", "smtp_security": "KB_SMTP_SECURITY",
-    "smtp_user": "KB_SMTP_USER", "smtp_password": "KB_SMTP_PASSWORD",
+    "smtp_user": "KB_SMTP_USER", "smtp_password": "KB_SMTP_PASSWORD", "smtp_ca_file": "KB_SMTP_CA_FILE",
     "mail_from": "KB_HELPDESK_FROM", "mail_to": "KB_HELPDESK_TO",
     "webhook_url": "KB_WEBHOOK_URL", "webhook_secret": "KB_WEBHOOK_SECRET",
 }
@@ -37,6 +37,7 @@ class HandoffSettings:
     smtp_security: str = "starttls"
     smtp_user: str | None = None
     smtp_password: str | None = None
+    smtp_ca_file: str | None = None     #: CA certificates to trust (a relay with the company's own CA)
     mail_from: str | None = None
     mail_to: str | None = None
     webhook_url: str | None = None
@@ -101,11 +102,14 @@ def _checked(values: dict, where) -> HandoffSettings:
     settings = HandoffSettings(
         smtp_host=values.get("smtp_host") or None, smtp_port=port, smtp_security=security,
         smtp_user=values.get("smtp_user") or None, smtp_password=values.get("smtp_password") or None,
+        smtp_ca_file=values.get("smtp_ca_file") or None,
         mail_from=values.get("mail_from") or None, mail_to=values.get("mail_to") or None,
         webhook_url=values.get("webhook_url") or None, webhook_secret=values.get("webhook_secret") or None,
         timeout=timeout)
     if settings.smtp_host and not (settings.mail_to and settings.mail_from):
         raise HandoffConfigError(f"{where}: e-mail hand-off needs mail_from and mail_to")
+    if settings.smtp_ca_file and not Path(settings.smtp_ca_file).is_file():
+        raise HandoffConfigError(f"{where}: smtp_ca_file {settings.smtp_ca_file} does not exist")
     if settings.webhook_url:
         if not settings.webhook_url.startswith(("https://", "http://")):
             raise HandoffConfigError(f"{where}: webhook_url must be an http(s) URL")

@@ -44,10 +44,13 @@ def _where(where: InboxFilter) -> tuple[str, tuple]:
     if where.lang:
         clauses.append("lang = ?")
         params.append(where.lang)
-    text = where.text.strip()[:MAX_TEXT_CHARS]
+    text = " ".join(where.text.split())[:MAX_TEXT_CHARS]
     if text:
-        like = "%" + text.lower().translate(_LIKE_ESCAPE) + "%"
-        clauses.append("(lower(question) LIKE ? ESCAPE '\\' OR lower(coalesce(query, '')) LIKE ? ESCAPE '\\' "
-                       "OR lower(ref) LIKE ? ESCAPE '\\' OR lower(coalesce(email, '')) LIKE ? ESCAPE '\\')")
-        params += [like] * 4
+        # lower() folds ASCII only in SQLite: "überweisung" also looks for "Überweisung" (German nouns)
+        lowered = "%" + text.lower().translate(_LIKE_ESCAPE) + "%"
+        capitalised = "%" + " ".join(w[:1].upper() + w[1:].lower() for w in text.split()).translate(_LIKE_ESCAPE) + "%"
+        columns = ("question", "coalesce(query, '')", "ref", "coalesce(email, '')")
+        clauses.append("(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\' OR {c} LIKE ? ESCAPE '\\'"
+                                         for c in columns) + ")")
+        params += [lowered, capitalised] * len(columns)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)

@@ -11,7 +11,6 @@ from functools import partial
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
 from kb.content.articles import load_articles
-from kb.ops.contact_details import ContactDetails
 from kb.ops.inbox import InboxFilter, count_requests, find_requests
 from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
@@ -129,7 +128,7 @@ def inbox():
     return render_template("agent/inbox.html", rows=rows, status=status, lang_filter=lang, q=where.text,
                            languages=languages, counts=count_requests(_store(), where), limit=INBOX_ROWS,
                            delivery=current_app.extensions["kb.outbox"].states(refs),
-                           details=ContactDetails(_store()).of(refs))
+                           details=current_app.extensions["kb.contact_details"].of(refs))
 
 
 @bp.get("/inbox/<int:request_id>")
@@ -146,7 +145,7 @@ def inbox_item(request_id: int):
         parts, hits = [], []
     return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,
                            delivery=current_app.extensions["kb.outbox"].states([row["ref"]]).get(row["ref"], []),
-                           details=ContactDetails(_store()).of([row["ref"]]).get(row["ref"], {}))
+                           details=current_app.extensions["kb.contact_details"].of([row["ref"]]).get(row["ref"], {}))
 
 
 @bp.post("/inbox/<int:request_id>/status")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, url_for
 
+from kb.ops.contact_details import ContactDetails
 from kb.ops.database import StoreUnavailable
 from kb.ops.handoff.outbox import Outbox
 from kb.ops.handoff.payload import build_payload
@@ -24,6 +25,8 @@ def init_app(app: Flask) -> None:
     settings = app.config.get("HANDOFF") or load_handoff_settings(Path(app.config["KB_SITE"]))
     app.extensions["kb.handoff"] = settings
     app.extensions["kb.outbox"] = Outbox(app.extensions["kb.store"])
+    # what the helpdesk and the inbox get besides the question (order number, reply choice)
+    app.extensions["kb.contact_details"] = ContactDetails(app.extensions["kb.store"])
 
 
 def start_worker(app: Flask) -> DeliveryWorker | None:

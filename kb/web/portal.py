@@ -10,7 +10,7 @@ from markupsafe import escape
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
-from kb.ops.contact_details import ContactDetails, clean_order_number
+from kb.ops.contact_details import clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.ops.popular import frequently_asked
 from kb.web import limits
@@ -253,7 +253,7 @@ def contact():
         else:
             ref = _store().add_contact_request(req.question, req.email, req.lang, query,
                                                [a["id"] for a in shown], req.search_token)
-            _try_store(ContactDetails(_store()).save, ref, order_number, req.email is None)
+            _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
             _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
                        order_number=order_number, search=query, seen=shown)
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),

@@ -134,6 +134,7 @@ def test_inbox_filters_counts_search_and_local_time(app, client, db):
     store.add_contact_request("Rücksendung klappt nicht", "a@example.de", "de", None, [])
     store.add_contact_request("Where is my parcel?", "b@example.com", "en", None, [])
     store.add_contact_request("Rechnung fehlt", None, "de", None, [])
+    store.add_contact_request("Überweisung nicht angekommen", None, "de", None, [])
     import sqlite3
     con = sqlite3.connect(app.config["DATABASE"])
     con.execute("UPDATE contact_requests SET at = '2026-07-01T08:31Z'")   # summer: Berlin is UTC+2
@@ -143,12 +144,14 @@ def test_inbox_filters_counts_search_and_local_time(app, client, db):
     _sign_in(app, client)
     page = client.get("/agent/inbox").get_data(as_text=True)
     assert "01.07.2026 10:31" in page and "08:31Z" not in page
-    assert re.search(r'offen <span class="count">2</span>', page)
+    assert re.search(r'offen <span class="count">3</span>', page)
     assert re.search(r'beantwortet <span class="count">1</span>', page)
     page = client.get("/agent/inbox", query_string={"lang": "en"}).get_data(as_text=True)
     assert "Where is my parcel?" in page and "Rücksendung" not in page
     page = client.get("/agent/inbox", query_string={"q": "RÜCKSENDUNG", "status": "all"}).get_data(as_text=True)
     assert "Rücksendung klappt nicht" in page and "Where is my parcel" not in page
+    page = client.get("/agent/inbox", query_string={"q": "überweisung", "status": "all"}).get_data(as_text=True)
+    assert "Überweisung nicht angekommen" in page and "Rechnung fehlt" not in page
     page = client.get("/agent/inbox", query_string={"q": "100%_", "status": "all"}).get_data(as_text=True)
     assert "Keine Anfragen" in page or "No requests" in page
     assert client.get("/agent/inbox", query_string={"lang": "xx"}).status_code == 400

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,13 @@ def server(built_index, tmp_path_factory):
     search = store.log_search("Kulanz", "de", False, [], "portal")
     store.add_contact_request("Mein Paket ist beschädigt, bekomme ich eine Gutschrift?", "k@example.de",
                               "de", "Kulanz", [], search)
+    with kb_serve(env, instance, port) as url:
+        yield url, instance / "kb.sqlite3"
+
+
+@contextmanager
+def kb_serve(env: dict, instance: Path, port: int):
+    """`kb serve` in a subprocess until it answers /readyz; stopped at the end."""
     log = open(instance / "server.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -63,10 +71,12 @@ def server(built_index, tmp_path_factory):
             proc.kill()
             pytest.fail("server did not start:\n" + (instance / "server.log").read_text())
         time.sleep(0.2)
-    yield url, instance / "kb.sqlite3"
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,16 +7,13 @@ every page is checked with axe-core for WCAG 2.1 A/AA violations.
 import json
 import os
 import re
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from test_browser import CHROMIUM, OUTPUT, ROOT, _free_port, browser  # noqa: F401  (fixture)
+from test_browser import CHROMIUM, OUTPUT, ROOT, _free_port, browser, kb_serve  # noqa: F401  (fixture)
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
@@ -61,26 +58,8 @@ def ux_server(built_index, tmp_path_factory, hook):
     for q in ("rückerstatung", "ruckerstattung", "Rückerstattung dauert"):
         store.log_search(q, "de", False, [], "portal")
     store.count_view("de/lieferzeit")
-    log = open(instance / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (instance / "server.log").read_text())
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with kb_serve(env, instance, port) as url:
+        yield url
 
 
 def _no_axe_violations(page, name):

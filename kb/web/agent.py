@@ -106,7 +106,8 @@ def message():
             try:
                 parts, hits = search_message(_live().engine, text)
             except QueryError as exc:
-                error = str(exc)
+                error = (_("The message has no text to search for: paste the customer's e-mail or chat.")
+                         if "no text" in str(exc) else str(exc))
     return render_template("agent/message.html", text=text, parts=parts, hits=hits, error=error,
                            highlighted=highlighted)
 

@@ -68,3 +68,12 @@ def test_workspace_copies_english_sections_in_english_and_warns_on_internal(app,
     assert "internal" in first and "Interner Artikel: Diesen Text nicht unverändert" in first
     copy = _copies('<li class="answer' + first)[0]
     assert "15 EUR Kulanz" in copy and "http" not in copy
+
+
+def test_empty_pasted_message_error_is_in_german(app, client):
+    _agent(app, client)
+    page = client.get("/agent/message").get_data(as_text=True)
+    r = client.post("/agent/message", data={"csrf_token": csrf_token(page), "message": "Hallo,\n\nGrüße\n"})
+    text = unescape(r.get_data(as_text=True))
+    assert "the message has no text" not in text
+    assert "Die Nachricht enthält keinen Text" in text   # only a greeting and a sign-off

@@ -32,6 +32,8 @@ def serve(host, port, index_dir, threads) -> None:
     from kb.web import create_app, server
     from kb.web.site import SiteConfigError
     from kb.web.deployment import ConfigurationError
+    from kb.ops.handoff.settings import HandoffConfigError
+    from kb.web.handoff import start_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
@@ -40,7 +42,7 @@ def serve(host, port, index_dir, threads) -> None:
     config = {"KB_INDEX": str(index_dir)} if index_dir else None
     try:
         app = create_app(config)
-    except (IndexUnavailable, ModelLoadError, SiteConfigError, ConfigurationError) as exc:
+    except (IndexUnavailable, ModelLoadError, SiteConfigError, ConfigurationError, HandoffConfigError) as exc:
         fail(str(exc))
     engine = app.extensions["kb.live"].current.engine
     engine.search("Wo ist mein Paket?")  # first answer while starting, not for the first customer
@@ -49,5 +51,7 @@ def serve(host, port, index_dir, threads) -> None:
                f"(models {settings.models})")
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
+    if start_worker(app):
+        click.echo("Handing contact requests off to the helpdesk: " + ", ".join(app.extensions["kb.handoff"].channels))
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
     server.serve(app, host, port, threads)

@@ -2,12 +2,18 @@
 (function () {
   "use strict";
 
-  // Suggest-as-you-type: article titles from /api/suggest into the input's <datalist>.
+  // Suggest-as-you-type: article titles from /api/suggest into the input's <datalist>;
+  // choosing one opens its article (typing a title by hand still searches).
   function suggest(input) {
     var list = document.getElementById(input.getAttribute("list"));
     if (!list) return;
-    var timer = null, last = "";
-    input.addEventListener("input", function () {
+    var timer = null, last = "", urls = {};
+    input.addEventListener("input", function (event) {
+      var chosen = urls[input.value];
+      if (chosen && (!event.inputType || event.inputType === "insertReplacementText")) {
+        window.location.assign(chosen);
+        return;
+      }
       var q = input.value.trim();
       clearTimeout(timer);
       if (q.length < 2 || q === last) return;
@@ -18,9 +24,11 @@
           return r.ok ? r.json() : {suggestions: []};
         }).then(function (data) {
           list.textContent = "";
+          urls = {};
           (data.suggestions || []).forEach(function (s) {
             var option = document.createElement("option");
             option.value = s.title;
+            urls[s.title] = s.url;
             list.appendChild(option);
           });
         }).catch(function () {});

@@ -100,8 +100,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_editor(app, settings.default_lang)
 
     csrf.init_app(app)
-    from kb.web import agent, api, auth, editor, editor_history, errors, ops, portal
+    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, ops, portal
     auth.init_app(app)
+    handoff.init_app(app)
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)

@@ -6,17 +6,23 @@ Editors get the editor tools on top (insights, drafts preview, reload).
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
 from kb.content.articles import load_articles
+from kb.ops.inbox import InboxFilter, count_requests, find_requests
 from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
 from kb.search.engine import QueryError
 from kb.web.auth import login_required
 from kb.web.i18n import _
 from kb.web.inputs import InputError, search_params
-from kb.web.present import highlighted, wrap_sections
+from kb.web import insights_view
+from kb.web.local_time import local_time, site_time_zone
+from kb.web.copy_text import CopyText, copy_text
+from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
+                            wrap_sections)
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
@@ -31,6 +37,26 @@ def _live():
 
 def _store():
     return current_app.extensions["kb.store"]
+
+
+@bp.app_template_filter("local_time")
+def _local_time(value) -> str:
+    """UTC from the database as the shop's local time, for agents and editors."""
+    return local_time(value, site_time_zone(current_app.config.get("KB_SITE")), g.get("lang", "de"))
+
+
+@bp.app_context_processor
+def _agent_globals() -> dict:
+    return {"copy_text_for": _copy_text_for}
+
+
+def _copy_text_for(hit) -> CopyText | None:
+    """The whole section of a hit as reply text (None when the article is gone since the search)."""
+    art = _live().catalog.get(hit.id, internal=True)
+    if art is None:
+        return None
+    url = article_url(hit.id, hit.anchor or None, external=True)
+    return copy_text(art, hit.anchor or None, section_label(hit) or None, url)
 
 
 def _filters() -> dict:
@@ -63,7 +89,7 @@ def workspace():
         try:
             params, audience, result = _search(request.args)
         except InputError as exc:
-            error = str(exc)
+            error = input_error_message(exc)
     return render_template("agent/workspace.html", params=params, audience=audience or "all", result=result,
                            error=error, highlighted=highlighted, q=request.args.get("q", ""),
                            sel_lang=request.args.get("lang", ""), sel_category=request.args.get("category", ""),
@@ -82,19 +108,30 @@ def message():
             try:
                 parts, hits = search_message(_live().engine, text)
             except QueryError as exc:
-                error = str(exc)
+                error = (_("The message has no text to search for: paste the customer's e-mail or chat.")
+                         if "no text" in str(exc) else str(exc))
     return render_template("agent/message.html", text=text, parts=parts, hits=hits, error=error,
                            highlighted=highlighted)
+
+
+INBOX_ROWS = 200
 
 
 @bp.get("/inbox")
 @login_required()
 def inbox():
     status = request.args.get("status", "open")
-    if status not in ("open", "answered", "all"):
-        abort(404)
-    rows = _store().contact_requests(None if status == "all" else status, limit=200)
-    return render_template("agent/inbox.html", rows=rows, status=status)
+    lang = request.args.get("lang", "")
+    languages = _live().engine.index.languages
+    if status not in ("open", "answered", "all") or (lang and lang not in languages):
+        abort(400)
+    where = InboxFilter(None if status == "all" else status, lang or None, request.args.get("q", "")[:200])
+    rows = find_requests(_store(), where, limit=INBOX_ROWS)
+    refs = [r["ref"] for r in rows]
+    return render_template("agent/inbox.html", rows=rows, status=status, lang_filter=lang, q=where.text,
+                           languages=languages, counts=count_requests(_store(), where), limit=INBOX_ROWS,
+                           delivery=current_app.extensions["kb.outbox"].states(refs),
+                           details=current_app.extensions["kb.contact_details"].of(refs))
 
 
 @bp.get(f"/inbox/<int(max={MAX_ID}):request_id>")
@@ -109,7 +146,9 @@ def inbox_item(request_id: int):
         parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
     except QueryError:
         parts, hits = [], []
-    return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted)
+    return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,
+                           delivery=current_app.extensions["kb.outbox"].states([row["ref"]]).get(row["ref"], []),
+                           details=current_app.extensions["kb.contact_details"].of([row["ref"]]).get(row["ref"], {}))
 
 
 @bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/status")
@@ -162,14 +201,7 @@ def _articles_on_disk():
 
 
 # -- editor insights -------------------------------------------------------------------
-INSIGHT_TABLES = {
-    # name: (title, function name in kb.insights)
-    "top-searches": ("Top searches", "top_searches"),
-    "unanswered": ("Searches without an answer, grouped by wording", "unanswered_groups"),
-    "not-helpful": ("Articles voted not helpful", "not_helpful_articles"),
-    "articles": ("Views and helpful votes per article", "article_stats"),
-    "deflection": ("Deflection over time", "deflection"),
-}
+INSIGHT_TABLES = {name: (title, func) for name, (title, func, _explained) in insights_view.TABLES.items()}
 PERIODS = (7, 30, 90, 365)
 
 
@@ -196,22 +228,29 @@ def _table(name: str, days: int) -> list:
 @bp.get("/insights")
 @login_required("editor")
 def insights():
-    from dataclasses import fields
-
     from markupsafe import Markup
 
     from kb.ops.insights import deflection_svg
     days = _period()
+    catalog = _live().catalog
+    titles = {a["id"]: a["title"] for a in catalog.articles}
+    zone = site_time_zone(current_app.config.get("KB_SITE"))
+    render_cell = partial(insights_view.cell, titles=titles, time=lambda v: local_time(v, zone, g.lang),
+                          date=lambda v: format_date(v, g.lang),
+                          article_link=lambda i: url_for("portal.article", article_id=i))
     tables = []
-    for name, (title, _func) in INSIGHT_TABLES.items():
+    for name, (title, _func, explained) in insights_view.TABLES.items():
         rows = _table(name, days)
-        columns = [f.name for f in fields(rows[0])] if rows else []
-        tables.append({"name": name, "title": title, "rows": rows, "columns": columns})
-    deflection_rows = next(t["rows"] for t in tables if t["name"] == "deflection")
-    chart = Markup(deflection_svg(deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
-                                  description=_("Share of searches that ended on a helpful article, against contact requests"))) if deflection_rows else None
+        shown = insights_view.visible_rows(name, rows)
+        tables.append({"name": name, "title": title, "explained": explained, "rows": shown, "all_rows": rows,
+                       "columns": insights_view.columns(name, shown)})
+    deflection_rows = next(t["all_rows"] for t in tables if t["name"] == "deflection")
+    chart = Markup(deflection_svg(
+        deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
+        description=_("Share of searches that ended on a helpful article, against contact requests"))
+    ) if deflection_rows else None
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
-                           cell=_cell)
+                           cell=render_cell)
 
 
 @bp.get("/insights/<name>.csv")
@@ -231,12 +270,3 @@ def insights_csv(name: str):
             "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',
             "Cache-Control": "no-store"})
 
-
-def _cell(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.0%}" if 0.0 <= value <= 1.0 else f"{value:.2f}"
-    if isinstance(value, (list, tuple)):
-        return " | ".join(str(v) for v in value)
-    return str(value)

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from kb.ops.database import StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
+from kb.web.handoff import hand_off
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params
 from kb.web.present import hit_dict
 
@@ -164,4 +165,7 @@ def contact():
         if row is not None:
             query, shown = row["query"], json.loads(row["results"])
     ref = store.add_contact_request(req.question, req.email, req.lang, query, shown, req.search_token)
+    catalog = _live().catalog
+    hand_off(ref, lang=req.lang, question=req.question, reply_to=req.email, order_number=None, search=query,
+             seen=[a for a in (catalog.get(i) for i in shown) if a])
     return jsonify(ok=True, ref=ref), 201

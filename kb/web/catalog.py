@@ -17,6 +17,7 @@ from kb.content.languages import translation_group
 from kb.content.markdown import render_html
 from kb.content.text import WORD_CHARS, fold
 from kb.search.engine import SearchEngine
+from kb.web.suggest_match import title_rank, typed
 
 RELATED_COUNT = 3
 
@@ -111,25 +112,24 @@ class Catalog:
                        and self.visible(i, internal)), key=lambda a: fold(a["title"]))
 
     def suggest(self, query: str, lang: str | None, internal: bool = False, limit: int = 6) -> list[Suggestion]:
-        """Titles whose words start with every word typed so far (accents and case ignored).
+        """Titles that fit what was typed so far (see :mod:`kb.web.suggest_match`; accents and case ignored).
 
-        Title matches rank above tag/question matches; other languages only when the
+        Titles that begin with the typed text come first, then titles holding the
+        topic words, then tag/question matches; other languages only when the
         reader's language has no match.
         """
-        words = WORD_CHARS.findall(fold(query))[:8]
-        if not words:
+        t = typed(query, fold, WORD_CHARS.findall)
+        if not t.text:
             return []
         scored = []
         for i, (title, other) in enumerate(self._words):
             if not self.visible(i, internal):
                 continue
-            in_title = sum(any(w.startswith(q) for w in title) for q in words)
-            anywhere = in_title + sum(any(w.startswith(q) for w in other) for q in words
-                                      if not any(w.startswith(q) for w in title))
-            if anywhere < len(words):
-                continue
             a = self.articles[i]
-            scored.append((a["lang"] != lang, -in_title, len(a["title"]), a["title"], i))
+            rank = title_rank(t, " ".join(_WORD.findall(fold(a["title"]))), title, other)
+            if rank is None:
+                continue
+            scored.append((a["lang"] != lang, *rank, len(a["title"]), a["title"], i))
         scored.sort()
         if lang and scored and not scored[0][0]:
             scored = [s for s in scored if not s[0]]  # the reader's language only, when it has matches

@@ -52,11 +52,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         messages = {
+            400: _("The address or the form was not understood. Please check it and try again."),
+            403: _("You do not have access to this page. Sign in with an account that may see it."),
             404: _("This page does not exist."),
             405: _("This address does not accept this kind of request."),
             413: _("The request is too large."),
         }
-        message = messages.get(exc.code) or exc.description or exc.name
+        custom = exc.description != type(exc).description   # the framework's English default is replaced
+        message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name
         return _response(exc.code or 500, message)
 
     @app.errorhandler(Exception)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from urllib.parse import quote, urlencode
 
 from markupsafe import escape
@@ -10,19 +11,25 @@ from werkzeug.routing import BuildError
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
+from kb.ops.contact_details import clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.ops.privacy import mask_pii
 from kb.search.engine import QueryError, clean_query
+from kb.ops.popular import frequently_asked
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
+from kb.web.handoff import hand_off
 from kb.web.i18n import _
 from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
-from kb.web.present import (article_url, format_date, highlighted, mailto, public_url,
-                            table_of_contents, wrap_sections)
+from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
+                             public_url, section_label,
+                             table_of_contents, wrap_sections)
 
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
+FREQUENTLY_ASKED = 6   # articles under "Frequently asked" on the home page
+SEEN_ON_PAGE = 3   # results a customer sees with their text (best answers, or "closest" on the no-answer page)
 RESULTS_PER_PAGE = 10
 SITEMAP_NEEDS_BASE_URL = ("No sitemap: it lists absolute URLs, so it needs the portal's public address. "
                           "Set KB_BASE_URL=https://help.example.com (or base_url in site.yml) and restart.\n")
@@ -30,6 +37,9 @@ CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translat
     "question": "Please describe your question (at most 4000 characters).",
     "email": "The email address does not look right (example: name@example.com).",
     "consent": "Please agree that we store your request, so that we can answer it.",
+    "reply": "Please give an email address for our reply, or tick “I do not need a reply”.",
+    "order_number": "The order number does not look right: letters, digits and - / . only, "
+                    "with at least one digit (example: 100-2345).",
 }
 
 
@@ -69,7 +79,8 @@ def _switch_url(lang: str, path: str | None = None) -> str:
 
 @bp.app_context_processor
 def _portal_globals() -> dict:
-    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date, "mailto": mailto}
+    return {"switch_url": _switch_url, "article_url": article_url, "format_date": format_date,
+            "mailto": mailto, "section_label": section_label}
 
 
 @bp.get("/")
@@ -78,17 +89,18 @@ def home():
     catalog = live.catalog
     site = current_app.extensions["kb.site"]
     popular = []
-    for article_id in _try_store(_store().popular_articles, 12) or []:
+    for article_id in _try_store(frequently_asked, _store()) or []:
         art = catalog.get(article_id, staff())
         if art and art["lang"] == g.lang:
             popular.append(art)
-    if len(popular) < 6:  # too few visits yet: the editors' choice fills up
+    if len(popular) < FREQUENTLY_ASKED:  # not enough evidence yet: the editors' choice fills up
         for key in site.featured:
             i = live.engine.index.version.get((key, g.lang), catalog.by_id.get(key))
             art = catalog.get(catalog.articles[i]["id"], staff()) if i is not None else None
             if art and art not in popular and art["lang"] == g.lang:
                 popular.append(art)
-    return render_template("home.html", categories=catalog.categories(g.lang, staff()), popular=popular[:6])
+    return render_template("home.html", categories=catalog.categories(g.lang, staff()),
+                           popular=popular[:FREQUENTLY_ASKED])
 
 
 @bp.get("/search")
@@ -103,8 +115,8 @@ def search():
     except InputError as exc:
         if exc.field == "category":  # a stale filter link: search everything instead
             return redirect(url_for("portal.search", q=request.args.get("q")))
-        return render_template("search.html", error=str(exc), q=request.args.get("q", "")[:500],
-                               result=None, categories=live.catalog.categories(g.lang, staff())), 400
+        return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
+                               result=None, categories=[]), 400
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
                                 audience="internal" if staff() else "public")
     token = _try_store(_store().log_search, params.q, result.lang, result.answered,
@@ -113,8 +125,22 @@ def search():
     more = result.results[len(best):]
     return render_template(
         "search.html", q=params.q, result=result, best=best, more=more, token=token,
-        category=params.category, categories=live.catalog.categories(result.lang or g.lang, staff()),
-        highlighted=highlighted, error=None)
+        category=params.category, categories=_topics(live, params, result),
+        highlighted=highlighted, error=None, seen_on_page=SEEN_ON_PAGE)
+
+
+def _topics(live, params, result) -> list[tuple]:
+    """(category, results in it) for the topic chips: only topics this search found something in.
+
+    Counted over the unfiltered results of the page, so the chips stay the
+    same when one topic is chosen (that search is usually cached already).
+    """
+    audience = "internal" if staff() else "public"
+    unfiltered = result if params.category is None else live.engine.search(
+        params.q, lang=g.lang, limit=params.limit, audience=audience)
+    counts = Counter(h.category for h in unfiltered.results)
+    return [(c, counts[c.name]) for c in live.catalog.categories(result.lang or g.lang, staff())
+            if counts[c.name] or c.slug == params.category]
 
 
 @bp.get("/articles/<path:article_id>")
@@ -193,14 +219,14 @@ def feedback_comment():
 
 
 def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
-    """The search a contact request comes from, as the customer saw it (stored with the request)."""
+    """The search a contact request comes from, and the articles the customer saw on its page."""
     if not token:
         return None, []
     row = _try_store(_store().search_by_token, token)
     if row is None:
         return None, []
     catalog = _live().catalog
-    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])]
+    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])[:SEEN_ON_PAGE]]
     return row["query"], [a for a in shown if a]
 
 
@@ -217,6 +243,22 @@ def _shown_back(query: str | None, claimed: str) -> bool:
         return False
 
 
+def _contact_form(data) -> dict:
+    return {"question": data.get("question", ""), "email": data.get("email", ""),
+            "order_number": data.get("order_number", ""), "no_reply": bool(data.get("no_reply")),
+            "consent": bool(data.get("consent"))}
+
+
+def _contact_extras(req, form: dict) -> str | None:
+    """The order number (kept as typed) once the reply choice is clear; InputError otherwise."""
+    if req.email is None and not form["no_reply"]:
+        raise InputError(_(CONTACT_MESSAGES["reply"]), "email")
+    try:
+        return clean_order_number(form["order_number"])
+    except ValueError:
+        raise InputError(_(CONTACT_MESSAGES["order_number"]), "order_number") from None
+
+
 @bp.route("/contact", methods=["GET", "POST"])
 @limits.write_post
 def contact():
@@ -226,21 +268,28 @@ def contact():
     claimed = request.values.get("q", "")
     visible = _shown_back(query, claimed)
     error = None
-    form = {"question": request.args.get("q", "")[:500], "email": "", "consent": False}
+    form = _contact_form({"question": request.args.get("q", "")[:500]})
     if request.method == "POST":
         data = request.form.to_dict()
         data["search_id"] = token
         data["lang"] = g.lang
-        form = {"question": data.get("question", ""), "email": data.get("email", ""),
-                "consent": bool(data.get("consent"))}
+        form = _contact_form(data)
         try:
-            req = contact_input(data, live.engine.index.languages)
+            try:
+                req = contact_input(data, live.engine.index.languages)
+            except InputError as exc:
+                raise InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field) from None
+            order_number = _contact_extras(req, form)
         except InputError as exc:
-            error = InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field)
+            error = exc
         else:
             ref = _store().add_contact_request(req.question, req.email, req.lang, query,
                                                [a["id"] for a in shown], req.search_token)
-            return redirect(url_for("portal.contact_sent", ref=ref), 303)
+            _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
+            _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
+                       order_number=order_number, search=query, seen=shown)
+            return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
+                            303)
     return render_template("contact.html", form=form, error=error, token=token,
                            query=query if visible else None, shown=shown if visible else [],
                            search_q=claimed if visible else ""), 400 if error else 200
@@ -251,7 +300,7 @@ def contact_sent():
     ref = request.args.get("ref", "")
     if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
         abort(404)
-    return render_template("contact_sent.html", ref=ref)
+    return render_template("contact_sent.html", ref=ref, no_reply=bool(request.args.get("noreply")))
 
 
 @bp.get("/sitemap.xml")

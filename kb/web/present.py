@@ -12,6 +12,8 @@ from markupsafe import Markup, escape
 
 from kb.search.results import Hit
 from kb.search.snippets import mark
+from kb.search.engine import MAX_QUERY_CHARS
+from kb.web.i18n import _
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
@@ -93,3 +95,24 @@ def format_date(value: str | None, lang: str) -> str:
     if lang == "de":
         return f"{d.day}. {MONTHS_DE[d.month - 1]} {d.year}"
     return d.strftime("%-d %B %Y")
+
+
+def input_error_message(exc) -> str:
+    """An :class:`kb.web.inputs.InputError` in the reader's language (the API keeps the English one)."""
+    text = str(exc)
+    if exc.field == "q" and "too long" in text:
+        return _("Your question is too long (at most {n} characters). Please shorten it.", n=MAX_QUERY_CHARS)
+    if exc.field == "q":
+        return _("Please type a question or a few words.")
+    if exc.field in ("lang", "category", "limit"):
+        return _("This filter is not available. Please choose one from the list.")
+    return text
+
+
+SECTION_SEPARATOR = " › "
+
+
+def section_label(hit: Hit) -> str:
+    """The hit's section path without the article title the result already shows; '' for the whole article."""
+    prefix = hit.title + SECTION_SEPARATOR
+    return hit.section[len(prefix):] if hit.section.startswith(prefix) else ("" if hit.section == hit.title else hit.section)

@@ -1,0 +1,56 @@
+"""Sending one payload: e-mail over SMTP (STARTTLS, TLS or plain for a local relay), or a signed POST."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+import urllib.error
+import urllib.request
+
+from kb.ops.handoff.payload import (SIGNATURE_HEADER, TIMESTAMP_HEADER, email_message, sign,
+                                    webhook_body)
+from kb.ops.handoff.settings import HandoffSettings
+
+USER_AGENT = "kb-helpdesk-handoff/1"
+
+
+class DeliveryError(RuntimeError):
+    """The helpdesk did not take the payload; the outbox tries again later."""
+
+
+def send_email(settings: HandoffSettings, payload: dict) -> None:
+    msg = email_message(payload, settings.mail_from, settings.mail_to)
+    context = ssl.create_default_context(cafile=settings.smtp_ca_file)   # certificate and host name checked
+    try:
+        if settings.smtp_security == "tls":
+            smtp = smtplib.SMTP_SSL(settings.smtp_host, settings.port, timeout=settings.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(settings.smtp_host, settings.port, timeout=settings.timeout)
+        with smtp:
+            if settings.smtp_security == "starttls":
+                smtp.starttls(context=context)
+            if settings.smtp_user:
+                smtp.login(settings.smtp_user, settings.smtp_password or "")
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(f"SMTP {settings.smtp_host}:{settings.port}: {exc}") from exc
+
+
+def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = None) -> None:
+    body = webhook_body(payload)
+    timestamp = int(time.time() if now is None else now)
+    request = urllib.request.Request(settings.webhook_url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+        TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
+        "X-KB-Ref": payload["ref"]})
+    try:
+        with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"webhook answered HTTP {exc.code}") from exc
+    except (OSError, urllib.error.URLError) as exc:
+        raise DeliveryError(f"webhook {settings.webhook_url}: {getattr(exc, 'reason', exc)}") from exc
+
+
+SENDERS = {"email": send_email, "webhook": post_webhook}

@@ -1,0 +1,32 @@
+"""The reporting period (calendar days in UTC ending today) and the checks of report arguments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+def period(days: int, now: datetime | None) -> tuple[date, date]:
+    """First and last day (UTC, inclusive) of the period."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days must be a positive integer, not {days!r}")
+    if now is None:
+        now = datetime.now(timezone.utc)
+    elif now.tzinfo is not None:
+        now = now.astimezone(timezone.utc)
+    last = now.date()
+    return last - timedelta(days=days - 1), last
+
+
+def bounds(days: int, now: datetime | None) -> tuple[str, str]:
+    """SQL bounds ``since <= at < until``.
+
+    ``at`` ('2026-03-01T09:15Z') and ``day`` ('2026-03-01') both compare
+    correctly against plain dates as strings, so one pair works for every table
+    and keeps the ``searches_at`` index usable.
+    """
+    first, last = period(days, now)
+    return first.isoformat(), (last + timedelta(days=1)).isoformat()
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be a non-negative integer, not {limit!r}")

@@ -1,0 +1,297 @@
+"""Hand-off to the helpdesk against a real SMTP server (aiosmtpd) and a real HTTP receiver.
+
+Both receivers run in this process on free local ports; the outbox is a real
+SQLite file. "Down" means nothing listens on the port (connection refused) or
+the receiver answers 503; "back" means it listens / answers 200 again.
+"""
+import dataclasses
+import json
+import socket
+import threading
+from email import message_from_bytes, policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from kb.ops.database import Store
+from kb.ops.handoff import outbox as outbox_module
+from kb.ops.handoff.outbox import Outbox, backoff
+from kb.ops.handoff.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, build_payload, sign, verify
+from kb.ops.handoff.settings import HandoffConfigError, HandoffSettings, load_handoff_settings
+from kb.ops.handoff.worker import DeliveryWorker, deliver_due
+
+SECRET = "s3cret-key-for-tests-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture()
+def smtp():
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, box
+    controller.stop()
+
+
+class Receiver:
+    """A helpdesk webhook endpoint: stores what it gets, answers ``status`` (503 = down for maintenance)."""
+
+    def __init__(self, port: int):
+        self.port, self.status, self.received = port, 200, []
+        self.server = None
+
+    def start(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((self.headers, body))
+                self.send_response(receiver.status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture()
+def receiver():
+    r = Receiver(free_port())
+    yield r
+    if r.server:
+        r.stop()
+
+
+@pytest.fixture()
+def outbox(tmp_path):
+    return Outbox(Store(tmp_path / "kb.sqlite3"))
+
+
+def payload(ref="K-1A2B3C4D", reply_to="kundin@example.com"):
+    return build_payload(ref=ref, received_at="2026-12-02T08:31Z", lang="de",
+                         question="Wo ist mein Paket? Bestellung [number]", reply_to=reply_to,
+                         order_number="100-2345", search="wo ist mein paket",
+                         articles_seen=[{"id": "tracking", "title": "Sendung verfolgen",
+                                         "url": "https://hilfe.example/articles/tracking"}],
+                         agent_url="https://hilfe.example/agent/inbox/1")
+
+
+def smtp_settings(port):
+    return HandoffSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_security="none",
+                           mail_from="hilfe@shop.example", mail_to="support@shop.example", timeout=5)
+
+
+def webhook_settings(port):
+    return HandoffSettings(webhook_url=f"http://127.0.0.1:{port}/hook", webhook_secret=SECRET, timeout=5)
+
+
+def test_email_reaches_the_smtp_server_with_reply_to_search_and_articles(smtp, outbox):
+    controller, box = smtp
+    outbox.enqueue("K-1A2B3C4D", payload(), ("email",))
+    report = deliver_due(outbox, smtp_settings(controller.port))
+    assert (report.sent, report.failed) == (1, 0)
+    [(rcpt, msg)] = box.messages
+    assert rcpt == ["support@shop.example"]
+    assert msg["Reply-To"] == "kundin@example.com" and msg["From"] == "hilfe@shop.example"
+    assert msg["Subject"].startswith("[K-1A2B3C4D] Kontaktanfrage: Wo ist mein Paket?")
+    text = msg.get_content().replace("\r\n", "\n")
+    assert "Gesucht nach: wo ist mein paket" in text
+    assert "- Sendung verfolgen\n  https://hilfe.example/articles/tracking" in text
+    assert "Bestellnummer: 100-2345" in text
+    assert deliver_due(outbox, smtp_settings(controller.port)).sent == 0   # sent once, not again
+
+
+def test_email_without_reply_address_says_so_and_has_no_reply_to(smtp, outbox):
+    controller, box = smtp
+    outbox.enqueue("K-00000001", payload("K-00000001", reply_to=None), ("email",))
+    deliver_due(outbox, smtp_settings(controller.port))
+    [(_rcpt, msg)] = box.messages
+    assert msg["Reply-To"] is None
+    assert "Antwort an: keine Antwortadresse angegeben" in msg.get_content()
+
+
+def test_smtp_down_then_back_delivers_after_backoff(outbox):
+    port = free_port()   # nothing listens yet: connection refused
+    t0 = 1_000_000.0
+    outbox.enqueue("K-1A2B3C4D", payload(), ("email",), now=t0)
+    report = deliver_due(outbox, smtp_settings(port), now=t0)
+    assert report.failed == 1 and "refused" in report.errors[0].lower()
+    [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
+    assert state.state == "retrying" and state.attempts == 1 and state.next_at == t0 + backoff(1)
+    assert deliver_due(outbox, smtp_settings(port), now=t0 + 1).failed == 0   # not due yet: no hammering
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert deliver_due(outbox, smtp_settings(port), now=t0 + backoff(1)).sent == 1
+    finally:
+        controller.stop()
+    assert len(box.messages) == 1
+    [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
+    assert state.state == "delivered" and state.attempts == 2 and state.last_error is None
+
+
+def test_webhook_is_signed_and_the_signature_verifies(receiver, outbox):
+    receiver.start()
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",))
+    assert deliver_due(outbox, webhook_settings(receiver.port)).sent == 1
+    [(headers, body)] = receiver.received
+    assert headers["Content-Type"].startswith("application/json")
+    assert verify(SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+    assert not verify("another-secret-of-16+chars", headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+    assert not verify(SECRET, headers[TIMESTAMP_HEADER], body.replace(b"100-2345", b"100-2346"),
+                      headers[SIGNATURE_HEADER])
+    data = json.loads(body)
+    assert data["event"] == "contact_request.created" and data["ref"] == "K-1A2B3C4D"
+    assert data["reply_to"] == "kundin@example.com" and data["order_number"] == "100-2345"
+    assert data["articles_seen"] == [{"id": "tracking", "title": "Sendung verfolgen",
+                                      "url": "https://hilfe.example/articles/tracking"}]
+
+
+def test_signature_is_hmac_sha256_of_timestamp_and_body_and_old_ones_are_refused():
+    import hashlib
+    import hmac
+    body = b'{"ref": "K-1"}'
+    expected = hmac.new(SECRET.encode(), b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert sign(SECRET, 1700000000, body) == "sha256=" + expected
+    assert verify(SECRET, "1700000000", body, "sha256=" + expected, now=1700000100)
+    assert not verify(SECRET, "1700000000", body, "sha256=" + expected, now=1700000000 + 301)   # replay
+    assert not verify(SECRET, "not a number", body, "sha256=" + expected)
+
+
+def test_webhook_down_then_back_loses_nothing(receiver, outbox):
+    settings = webhook_settings(receiver.port)
+    t0 = 2_000_000.0
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=t0)
+    assert deliver_due(outbox, settings, now=t0).failed == 1          # nobody listens
+    receiver.start()
+    receiver.status = 503                                             # up, but in maintenance
+    report = deliver_due(outbox, settings, now=t0 + backoff(1))
+    assert report.failed == 1 and "HTTP 503" in report.errors[0]
+    [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
+    assert state.attempts == 2 and state.next_at == t0 + backoff(1) + backoff(2)
+    receiver.status = 200
+    assert deliver_due(outbox, settings, now=state.next_at).sent == 1
+    assert len(receiver.received) == 2 and outbox.pending() == 0
+
+
+def test_backoff_doubles_up_to_one_hour():
+    assert [backoff(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(50) == outbox_module.MAX_DELAY_S == 3600
+
+
+def test_a_claimed_row_is_not_sent_twice_at_once(outbox):
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=10.0)
+    assert len(outbox.claim_due(now=10.0)) == 1
+    assert outbox.claim_due(now=11.0) == []                           # the other deliverer skips it
+    assert len(outbox.claim_due(now=10.0 + outbox_module.LEASE_S)) == 1   # a crashed deliverer's row comes back
+
+
+def test_enqueue_twice_adds_nothing(outbox):
+    assert outbox.enqueue("K-1A2B3C4D", payload(), ("email", "webhook")) == 2
+    assert outbox.enqueue("K-1A2B3C4D", payload(), ("email", "webhook")) == 0
+
+
+def test_worker_thread_delivers_when_woken(receiver, tmp_path):
+    receiver.start()
+    store = Store(tmp_path / "kb.sqlite3")
+    worker = DeliveryWorker(store, webhook_settings(receiver.port), poll_s=60).start()
+    try:
+        Outbox(store).enqueue("K-1A2B3C4D", payload(), ("webhook",))
+        worker.wake()
+        for _ in range(100):
+            if receiver.received:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        worker.stop()
+    assert len(receiver.received) == 1
+
+
+def test_settings_from_site_file_and_environment(tmp_path):
+    site = tmp_path / "site.yml"
+    site.write_text("helpdesk:\n  smtp_host: mail.example\n  mail_from: a@shop.example\n"
+                    "  mail_to: b@shop.example\n  smtp_security: tls\n")
+    s = load_handoff_settings(site, {"KB_WEBHOOK_URL": "https://desk.example/hook", "KB_WEBHOOK_SECRET": SECRET})
+    assert s.channels == ("email", "webhook") and s.port == 465
+    assert load_handoff_settings(tmp_path / "missing.yml", {}).channels == ()
+    with pytest.raises(HandoffConfigError, match="webhook_secret"):
+        load_handoff_settings(site, {"KB_WEBHOOK_URL": "https://desk.example/hook", "KB_WEBHOOK_SECRET": "short"})
+    with pytest.raises(HandoffConfigError, match="smtp_security"):
+        load_handoff_settings(site, {"KB_SMTP_SECURITY": "ssl3"})
+    site.write_text("helpdesk:\n  smtp_hots: typo\n")
+    with pytest.raises(HandoffConfigError, match="smtp_hots"):
+        load_handoff_settings(site, {})
+
+
+def test_kb_outbox_deliver_for_cron(tmp_path, receiver, monkeypatch):
+    from click.testing import CliRunner
+
+    from kb.cli import main
+    store = Store(tmp_path / "instance" / "kb.sqlite3")
+    Outbox(store).enqueue("K-1A2B3C4D", payload(), ("webhook",), now=0)
+    monkeypatch.setenv("KB_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.setenv("KB_SITE", str(tmp_path / "no-site.yml"))
+    monkeypatch.setenv("KB_WEBHOOK_URL", f"http://127.0.0.1:{receiver.port}/hook")
+    monkeypatch.setenv("KB_WEBHOOK_SECRET", SECRET)
+    down = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert down.exit_code == 1 and "0 delivered, 1 failed (retried later), 1 waiting" in down.output
+    receiver.start()
+    with store.transaction() as db:   # skip the backoff wait
+        db.execute("UPDATE handoff_outbox SET next_at = 0")
+    up = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert up.exit_code == 0 and "1 delivered, 0 failed (retried later), 0 waiting" in up.output
+    assert len(receiver.received) == 1
+    monkeypatch.delenv("KB_WEBHOOK_URL")
+    none = CliRunner().invoke(main, ["outbox", "deliver"])
+    assert none.exit_code == 1 and "no helpdesk configured" in none.output
+
+
+@pytest.mark.skipif(not __import__("shutil").which("openssl"), reason="needs the openssl command")
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_starttls_and_tls_checks_the_certificate(tmp_path, outbox, security):
+    import ssl
+    import subprocess
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    box = Mailbox()
+    options = {"require_starttls": True, "tls_context": tls} if security == "starttls" else {"ssl_context": tls}
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        settings = HandoffSettings(smtp_host="127.0.0.1", smtp_port=controller.port, smtp_security=security,
+                                   mail_from="hilfe@shop.example", mail_to="support@shop.example", timeout=5)
+        outbox.enqueue("K-1A2B3C4D", payload(), ("email",), now=0)
+        refused = deliver_due(outbox, settings, now=0)        # a certificate nobody vouches for: refused
+        assert refused.failed == 1 and "certificate" in refused.errors[0].lower()
+        trusted = dataclasses.replace(settings, smtp_ca_file=str(cert))
+        assert deliver_due(outbox, trusted, now=10_000).sent == 1
+    finally:
+        controller.stop()
+    assert len(box.messages) == 1

@@ -1,0 +1,164 @@
+"""Customer and agent pages at desktop (1280 px) and phone (390 px) width in a real Chromium.
+
+`kb serve` runs with a webhook hand-off to a receiver in this process, so the
+flow covers the delivery thread too. Screenshots go to test-output/ (ux-*.png);
+every page is checked with axe-core for WCAG 2.1 A/AA violations.
+"""
+import json
+import os
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from test_browser import CHROMIUM, OUTPUT, ROOT, _free_port, browser, kb_serve  # noqa: F401  (fixture)
+
+pytestmark = [
+    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed"),
+]
+WIDTHS = {"desktop": 1280, "phone": 390}
+PASSWORD = "correct horse battery"
+SECRET = "browser-test-webhook-secret"
+
+
+@pytest.fixture(scope="module")
+def hook():
+    received = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], received
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def ux_server(built_index, tmp_path_factory, hook):
+    instance = tmp_path_factory.mktemp("ux-instance")
+    port = _free_port()
+    env = {**os.environ, "KB_INDEX": str(built_index), "KB_INSTANCE": str(instance),
+           "KB_SITE": str(ROOT / "site.yml"), "KB_WEBHOOK_URL": f"http://127.0.0.1:{hook[0]}/desk",
+           "KB_WEBHOOK_SECRET": SECRET, "KB_RATE_LIMITS": "off"}
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store
+    store = Store(instance / "kb.sqlite3")
+    Accounts(store).add("eva", "editor", PASSWORD)
+    for q in ("rückerstatung", "ruckerstattung", "Rückerstattung dauert"):
+        store.log_search(q, "de", False, [], "portal")
+    store.count_view("de/lieferzeit")
+    with kb_serve(env, instance, port) as url:
+        yield url
+
+
+def _no_axe_violations(page, name):
+    from axe_playwright_python.sync_playwright import Axe
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert result.violations_count == 0, (name, result.generate_report())
+
+
+def _shot(page, name):
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"ux-{name}.png"), full_page=True)
+    _no_axe_violations(page, name)
+
+
+def _fits(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_customer_pages_and_contact_flow(ux_server, browser, hook, device):  # noqa: F811
+    width = WIDTHS[device]
+    context = browser.new_context(locale="de-DE", viewport={"width": width, "height": 900},
+                                  is_mobile=device == "phone")
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(ux_server + "/")
+    assert page.get_by_text("Wie können wir helfen?").count() == 1
+    _shot(page, f"home-{device}")
+
+    # results: chips with counts in one row on the phone, the first answer near the top
+    page.goto(ux_server + "/search?q=Wie+lange+dauert+die+Lieferung")
+    chips = page.locator(".filters.topics a")
+    assert chips.count() >= 2 and page.locator(".chip-count").count() == chips.count() - 1
+    first_answer_top = page.locator(".answer").first.bounding_box()["y"]
+    assert first_answer_top < 420, first_answer_top
+    assert _fits(page)
+    _shot(page, f"search-{device}")
+
+    # type-ahead: choosing a suggestion opens the article
+    box = page.locator("#q-top")
+    box.fill("")
+    box.type("liefer", delay=30)
+    page.locator("#suggestions-top option").first.wait_for(state="attached")
+    title = page.locator("#suggestions-top option").first.get_attribute("value")
+    box.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new InputEvent('input', "
+                 "{inputType: 'insertReplacementText', bubbles: true})); }", title)
+    page.wait_for_url("**/articles/**")
+    assert page.locator("h1").inner_text() == title
+
+    # no answer: one contact block, reply channel asked, order number kept
+    page.goto(ux_server + "/search?q=Wer+gewann+die+Fu%C3%9Fball-WM+1954%3F")
+    assert page.locator(".channels").count() == 1 and page.locator(".contact-form").count() == 1
+    page.get_by_label("Ich bin einverstanden", exact=False).check()
+    page.get_by_role("button", name="An unser Team senden").click()
+    page.get_by_text("Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an").wait_for()
+    assert _fits(page)
+    _shot(page, f"contact-error-{device}")
+    page.get_by_label("Ihre E-Mail-Adresse").fill(f"{device}@example.de")
+    page.get_by_label("Bestellnummer (freiwillig)").fill("100-2345")
+    page.get_by_role("button", name="An unser Team senden").click()
+    page.get_by_role("heading", name="Danke, Ihre Anfrage wurde gesendet").wait_for()
+    for _ in range(100):   # the delivery thread of kb serve sends it at once
+        if any(p["reply_to"] == f"{device}@example.de" for p in hook[1]):
+            break
+        time.sleep(0.05)
+    sent = [p for p in hook[1] if p["reply_to"] == f"{device}@example.de"]
+    assert sent and sent[0]["order_number"] == "100-2345"
+    assert problems == []
+    context.close()
+
+
+def _sign_in(page, url):
+    page.goto(url + "/agent/login")
+    page.get_by_label("Benutzername").fill("eva")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/agent/")
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_inbox_and_insights(ux_server, browser, device):  # noqa: F811
+    context = browser.new_context(locale="de-DE", viewport={"width": WIDTHS[device], "height": 900},
+                                  is_mobile=device == "phone")
+    page = context.new_page()
+    page.goto(ux_server + "/?lang=de")
+    _sign_in(page, ux_server)
+    page.goto(ux_server + "/agent/inbox?status=all")
+    assert page.locator(".site-footer .channels").count() == 0
+    rows = page.locator(".inbox-table tbody tr")
+    assert rows.count() >= 1
+    status_cell = rows.first.locator("td").nth(3)
+    box = status_cell.bounding_box()
+    assert box and box["x"] + box["width"] <= WIDTHS[device] + 1          # status visible on the phone too
+    assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", rows.first.inner_text())
+    assert "zugestellt" in page.locator(".inbox-table").inner_text()
+    assert _fits(page)
+    _shot(page, f"inbox-{device}")
+    page.goto(ux_server + "/agent/insights?days=30")
+    assert "Selbsthilfequote =" in page.locator("body").inner_text()
+    _shot(page, f"insights-{device}")
+    context.close()

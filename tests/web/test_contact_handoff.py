@@ -1,0 +1,193 @@
+"""The contact form as customers use it, what reaches the agent, and the hand-off to the helpdesk."""
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import csrf_token
+from kb.ops.handoff.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from kb.ops.handoff.settings import HandoffSettings
+from kb.ops.handoff.worker import deliver_due
+
+DE = {"Accept-Language": "de"}
+PASSWORD = "correct horse battery"
+SECRET = "webhook-secret-0123456789"
+
+
+class Hook:
+    def __init__(self):
+        self.received = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                hook.received.append((self.headers, self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture()
+def hook():
+    h = Hook()
+    yield h
+    h.server.shutdown()
+    h.server.server_close()
+
+
+def _search(client, q="Wer gewann die Fußball-WM 1954?"):
+    html = client.get("/search", query_string={"q": q}, headers=DE).get_data(as_text=True)
+    found = re.search(r'name="s" value="([^"]+)"', html) or re.search(r'/contact\?s=([^&"]+)', html)
+    return html, found.group(1)
+
+
+def _sign_in(app, client):
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    client.set_cookie("lang", "de")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+
+
+def test_no_reply_address_must_be_a_choice_and_the_agent_sees_it(app, client, db):
+    html, search_id = _search(client)
+    form = {"csrf_token": csrf_token(html), "s": search_id, "question": "Wann kommt meine Lieferung?",
+            "consent": "yes"}
+    r = client.post("/contact", data=form, headers=DE)
+    assert r.status_code == 400
+    assert "Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an" in r.get_data(as_text=True)
+    assert db("SELECT * FROM contact_requests") == []
+    r = client.post("/contact", data={**form, "no_reply": "yes"}, headers=DE)
+    assert r.status_code == 303 and "noreply=1" in r.headers["Location"]
+    sent = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
+    assert "Sie haben keine Antwortadresse angegeben" in sent
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox").get_data(as_text=True)
+    assert "keine Antwortadresse" in inbox
+    request_id = db("SELECT id FROM contact_requests")[0]["id"]
+    item = client.get(f"/agent/inbox/{request_id}").get_data(as_text=True)
+    assert "keine Antwortadresse" in item and "möchte keine Antwort" in item
+
+
+def test_order_number_is_kept_as_typed_and_its_shape_checked(app, client, db):
+    html, search_id = _search(client)
+    form = {"csrf_token": csrf_token(html), "s": search_id, "question": "Paket fehlt, Bestellung 100-2345",
+            "email": "kunde@example.de", "consent": "yes"}
+    r = client.post("/contact", data={**form, "order_number": "=cmd|' /C calc'!A0"}, headers=DE)
+    assert r.status_code == 400 and "Die Bestellnummer sieht nicht richtig aus" in r.get_data(as_text=True)
+    assert "Paket fehlt" in r.get_data(as_text=True)                       # nothing typed is lost
+    r = client.post("/contact", data={**form, "order_number": " HK-2026/0042 "}, headers=DE)
+    assert r.status_code == 303
+    row = db("SELECT * FROM contact_requests")[0]
+    assert "100-2345" not in row["question"]                               # the free text stays masked
+    assert db("SELECT order_number FROM contact_details")[0]["order_number"] == "HK-2026/0042"
+    _sign_in(app, client)
+    item = client.get(f"/agent/inbox/{row['id']}").get_data(as_text=True)
+    assert "HK-2026/0042" in item
+
+
+def test_the_request_lists_only_the_articles_the_page_showed(app, client, db):
+    catalog = app.extensions["kb.live"].current.catalog
+    public = [a["id"] for a in catalog.articles if a["audience"] == "public"]
+    assert len(public) > 3
+    token = app.extensions["kb.store"].log_search("versand", "de", True, public, "portal")
+    page = client.get("/contact", query_string={"s": token}, headers=DE).get_data(as_text=True)
+    seen = re.search(r"Diese Artikel haben Sie gesehen:(.*?)</p>", page, re.S).group(1)
+    assert seen.count("<a ") == 3
+    html = csrf_token(page)
+    client.post("/contact", data={"csrf_token": html, "s": token, "question": "Versand?", "consent": "yes",
+                                  "no_reply": "yes"}, headers=DE)
+    assert json.loads(db("SELECT shown FROM contact_requests")[0]["shown"]) == public[:3]
+
+
+def test_contact_request_is_handed_to_the_webhook_and_the_inbox_shows_it(make_app, hook, db):
+    settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    client = app.test_client()
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                  "question": "Wo ist mein Paket?", "email": "kunde@example.de",
+                                  "order_number": "100-2345"}, headers=DE)
+    ref = db("SELECT ref FROM contact_requests")[0]["ref"]
+    _sign_in(app, client)
+    assert "in der Warteschlange" in client.get("/agent/inbox").get_data(as_text=True)
+    report = deliver_due(app.extensions["kb.outbox"], settings)
+    assert report.sent == 1
+    [(headers, body)] = hook.received
+    assert verify(SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
+    data = json.loads(body)
+    assert data["ref"] == ref and data["reply_to"] == "kunde@example.de" and data["order_number"] == "100-2345"
+    assert data["search"] == "Wer gewann die Fußball-WM 1954?" and len(data["articles_seen"]) <= 3
+    assert data["agent_url"].endswith("/agent/inbox/1")
+    assert "zugestellt" in client.get("/agent/inbox").get_data(as_text=True)
+
+
+def test_inbox_filters_counts_search_and_local_time(app, client, db):
+    store = app.extensions["kb.store"]
+    store.add_contact_request("Rücksendung klappt nicht", "a@example.de", "de", None, [])
+    store.add_contact_request("Where is my parcel?", "b@example.com", "en", None, [])
+    store.add_contact_request("Rechnung fehlt", None, "de", None, [])
+    store.add_contact_request("Überweisung nicht angekommen", None, "de", None, [])
+    import sqlite3
+    con = sqlite3.connect(app.config["DATABASE"])
+    con.execute("UPDATE contact_requests SET at = '2026-07-01T08:31Z'")   # summer: Berlin is UTC+2
+    con.execute("UPDATE contact_requests SET status = 'answered' WHERE question LIKE 'Rechnung%'")
+    con.commit()
+    con.close()
+    _sign_in(app, client)
+    page = client.get("/agent/inbox").get_data(as_text=True)
+    assert "01.07.2026 10:31" in page and "08:31Z" not in page
+    assert re.search(r'offen <span class="count">3</span>', page)
+    assert re.search(r'beantwortet <span class="count">1</span>', page)
+    page = client.get("/agent/inbox", query_string={"lang": "en"}).get_data(as_text=True)
+    assert "Where is my parcel?" in page and "Rücksendung" not in page
+    page = client.get("/agent/inbox", query_string={"q": "RÜCKSENDUNG", "status": "all"}).get_data(as_text=True)
+    assert "Rücksendung klappt nicht" in page and "Where is my parcel" not in page
+    page = client.get("/agent/inbox", query_string={"q": "überweisung", "status": "all"}).get_data(as_text=True)
+    assert "Überweisung nicht angekommen" in page and "Rechnung fehlt" not in page
+    page = client.get("/agent/inbox", query_string={"q": "100%_", "status": "all"}).get_data(as_text=True)
+    assert "Keine Anfragen" in page or "No requests" in page
+    assert client.get("/agent/inbox", query_string={"lang": "xx"}).status_code == 400
+
+
+def test_insights_speak_german_link_titles_explain_rates_and_skip_empty_days(app, client):
+    store = app.extensions["kb.store"]
+    for q in ("rückerstatung", "ruckerstattung", "Rückerstattung"):
+        store.log_search(q, "de", False, [], "portal")
+    store.count_view("de/lieferzeit")
+    store.add_feedback("de/lieferzeit", False, "veraltet", "de")
+    store.add_contact_request("Frage", None, "de", None, [])
+    app.extensions["kb.accounts"].add("eva", "editor", PASSWORD)
+    client.set_cookie("lang", "de")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "eva", "password": PASSWORD})
+    html = client.get("/agent/insights?days=30").get_data(as_text=True)
+    for header in ("Beantwortet", "Formulierungen", "Schlüsselwörter", "Anteil hilfreich", "Selbsthilfequote"):
+        assert f">{header}</th>" in html
+    assert "answered share" not in html and "wordings<" not in html
+    assert "Selbsthilfequote = Suchen, die bei einem als hilfreich bewerteten Artikel endeten" in html
+    assert '<a href="/articles/de/lieferzeit">' in html and ">de/lieferzeit<" not in html
+    unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
+    assert unanswered.count("<tr>") == 2            # header + one group for all three spellings
+    deflection = html.split('id="t-deflection"')[1].split("</section>")[0]
+    assert deflection.count("<tr>") == 2            # header + today; 29 empty days left out
+    r = client.get("/search", query_string={"q": "x" * 600})
+    assert r.status_code == 400 and "Ihre Frage ist zu lang (höchstens 500 Zeichen)" in r.get_data(as_text=True)
+
+
+def test_403_page_is_in_the_ui_language(app, client):
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    client.set_cookie("lang", "de")
+    token = csrf_token(client.get("/agent/login").get_data(as_text=True))
+    client.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    r = client.get("/agent/insights")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 403 and "Sie haben keinen Zugriff auf diese Seite" in page
+    assert "You don't have the permission" not in page

@@ -401,5 +401,9 @@ def tokens_revoke(token_id) -> None:
     click.echo(f"Token {token_id} revoked.")
 
 
+from kb.questions_cli import questions  # noqa: E402  (kb questions suggest|accept|reject)
+
+main.add_command(questions)
+
 if __name__ == "__main__":
     main()

@@ -41,6 +41,7 @@ from kb.index.keyword import analyzer_for
 from kb.content.passages import ARTICLE, KINDS, SECTION, SENTENCE
 from kb.search.batcher import QueryBatcher
 from kb.search.query_language import LanguageGuesser
+from kb.search.question_match import QuestionMatcher
 from kb.content.sections import split_sentences
 from kb.index.vocabulary import TOKEN
 
@@ -164,6 +165,7 @@ class SearchEngine:
         self._qcache = _LRU(8192)  # (encoder slot, folded query) -> vector
         self._results = _LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
         self._applies: dict[int, np.ndarray] = {}
+        self._questions = QuestionMatcher(index.articles)
         # per encoder, concurrent questions: one encode, one vector product
         self._batchers = [QueryBatcher(partial(self._dense, slot)) for slot in range(len(encoders))]
 
@@ -320,7 +322,8 @@ class SearchEngine:
             dense, best = self._dense_evidence(per_article, mask)
             fused = np.where(mask, dense + keyword, -np.inf)
 
-        hits = self._collapse_translations(fused, mask, qlang, limit)
+        ranked, known_phrasing = self._questions.promote(text, fused, mask)  # kb/search/question_match.py
+        hits = self._collapse_translations(ranked, mask, qlang, limit)
         did_you_mean = None
         if fixes:
             did_you_mean = re.sub(r"\w+", lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)
@@ -347,7 +350,7 @@ class SearchEngine:
             "top": top, "margin": margin,
         }
         confidence = answer_model.answer_probability(features) if hits else 0.0
-        answered = bool(hits) and confidence >= answer_model.THRESHOLD
+        answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing)
         results = [self._hit(a, float(fused[a]), sims_by_slot, section_bm25, text, fixes)
                    for a in hits]
         return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,

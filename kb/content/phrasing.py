@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 # German spellings without umlauts are common on foreign keyboards; both fold to one key
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _JOINERS = re.compile(r"['’`´\-‐–]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-# Typos allowed by a folded key's length: none below 8 characters ("versand" vs
+# Typos (insert, delete, replace or swap two neighbours: optimal string alignment)
+# allowed by a folded key's length: none below 8 characters ("versand" vs
 # "verband" is another word), one up to 19, two from 20 on.
 SHORT_KEY = 8
 LONG_KEY = 20
@@ -47,7 +48,7 @@ def same_phrasing(a: str, b: str) -> bool:
     allowed = allowed_edits(min(a, b, key=len))
     if not allowed or abs(len(a) - len(b)) > allowed:
         return False
-    return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
+    return OSA.distance(a, b, score_cutoff=allowed) <= allowed
 
 
 def has_placeholder(text: str) -> bool:

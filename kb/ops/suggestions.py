@@ -68,8 +68,12 @@ class Suggestion:
 
     @property
     def phrasing(self) -> str:
-        """The variant used most often (the latest among equals)."""
-        return max(reversed(list(self.texts.items())), key=lambda kv: kv[1])[0]
+        """The wording most used (folded, so a typo loses to the common spelling), then the
+        variant typed most often, then the earliest."""
+        by_key = Counter()
+        for text, n in self.texts.items():
+            by_key[fold(text)] += n
+        return max(self.texts, key=lambda t: (by_key[fold(t)], self.texts[t]))
 
     @property
     def variants(self) -> list[str]:
@@ -119,7 +123,6 @@ def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestio
         if e.weight > 0:
             found.helpful += 1
             found.texts[phrasing] += 1
-            found.texts[phrasing] = found.texts.pop(phrasing)  # the latest ends last: wins ties in max()
         else:
             found.against += 1
         found.last = max(found.last, e.at)

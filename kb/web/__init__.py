@@ -79,11 +79,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
     csrf.init_app(app)
-    from kb.web import agent, api, auth, errors, ops, portal
+    from kb.web import agent, api, auth, errors, ops, portal, questions
     auth.init_app(app)
     app.register_blueprint(portal.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(agent.bp)
+    app.register_blueprint(questions.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on

@@ -66,8 +66,7 @@ def _min_evidence() -> int:
 @bp.get("/questions")
 @login_required("editor")
 def index():
-    done = {"accepted": _("The question was added to the article. The search uses it after the next index build "
-                         "(at once with `kb index --watch`)."),
+    done = {"accepted": _("The question was added to the article. The search uses it after the next index build."),
             "rejected": _("The suggestion was rejected and will not be suggested again."),
             "unchanged": _("The article already had this question.")}
     return _page(_min_evidence(), message=done.get(request.args.get("done", "")))

@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared/data beside the checkout; KB_SHARED_DATA for a checkout elsewhere (a git worktree)
 SHARED = Path(os.environ.get("KB_SHARED_DATA") or ROOT.parent / "shared" / "data")
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from perf import _Server  # noqa: E402
@@ -135,6 +136,16 @@ def replay(port: int, train: list[dict], per_article: int) -> dict:
     return {"searches": sum(done.values()), "articles": len(done), "article_shown": shown}
 
 
+def known_phrasing_share(articles: Path, test: list[dict]) -> float:
+    """Share of held-out questions that are (near-)exactly a question of some article after learning:
+    those the rule of kb/search/question_match.py puts first; the rest is ranked by similarity."""
+    from kb.content.articles import load_articles
+    from kb.search.question_match import QuestionMatcher
+
+    matcher = QuestionMatcher([{"questions": a.questions} for a in load_articles(articles)[0]])
+    return round(sum(bool(matcher.matches(row["query"])) for row in test) / max(len(test), 1), 3)
+
+
 def kb(*args: str, env: dict) -> str:
     out = subprocess.run([sys.executable, "-m", "kb.cli", *args], env=env, cwd=ROOT, capture_output=True,
                          text=True)
@@ -168,10 +179,12 @@ def run_set(spec: dict, per_article: int, work: Path) -> dict:
         kb("index", "-q", env=env)
         _wait_for_build(server.port, build)
         after = measure(server.port, spec["test"], spec["offtopic"])
+    matched = known_phrasing_share(articles, spec["test"])
     check = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(articles)], env=env, cwd=ROOT,
                            capture_output=True, text=True)
     return {"set": spec["name"], "per_article": per_article, "replayed": replayed, "accepted": accepted,
             "kb_check_ok": check.returncode == 0, "before": before, "after": after,
+            "held_out_matching_a_question": matched,
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -196,6 +209,8 @@ def main() -> None:
               f"answered {b['answered']:.3f} -> {a['answered']:.3f}   off-topic not answered "
               f"{b['offtopic_not_answered']:.3f} -> {a['offtopic_not_answered']:.3f}   "
               f"kb check {'ok' if r['kb_check_ok'] else 'FAILED'}   [{r['seconds']} s]", flush=True)
+        print(f"  held-out questions that are (near-)exactly a question of an article after learning: "
+              f"{r['held_out_matching_a_question']:.3f}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 

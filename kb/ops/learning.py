@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS learning_evidence (
     staff INTEGER NOT NULL,              -- 1: typed by an agent (may teach internal articles)
     UNIQUE (source, article_id, phrasing)
 );
+-- one vote per (search, article): the evidence query looks the last one up by these
+CREATE INDEX IF NOT EXISTS feedback_search ON feedback(search_token, article_id);
 CREATE TABLE IF NOT EXISTS request_articles (
     request_id INTEGER NOT NULL,
     article_id TEXT NOT NULL,

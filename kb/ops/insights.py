@@ -41,6 +41,7 @@ from typing import Any, Callable, Iterable, Literal, Sequence
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 from kb.ops.database import Store
+from kb.ops.learning import LearnedEffect, learned_effect  # noqa: F401  (a table of the insights page)
 
 __all__ = [
     "TopSearch", "UnansweredGroup", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",

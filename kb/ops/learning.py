@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS question_decisions (
     phrasing TEXT NOT NULL,              -- as written into the article (accepted) or suggested
     decision TEXT NOT NULL,              -- accepted | rejected
     editor TEXT,
+    last_search INTEGER NOT NULL DEFAULT 0,  -- searches.id when decided: later ones show the effect
     UNIQUE (article_id, key)
 );
 """
@@ -153,11 +154,12 @@ def decide(store: Store, article_id: str, phrasing: str, decision: str, editor: 
         raise ValueError(f"unknown decision {decision!r}")
     ensure_schema(store)
     with store.transaction() as db:
-        db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor) "
-                   "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO UPDATE SET "
+        last = db.execute("SELECT COALESCE(MAX(id), 0) FROM searches").fetchone()[0]
+        db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor, last_search) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO UPDATE SET "
                    "at = excluded.at, phrasing = excluded.phrasing, decision = excluded.decision, "
-                   "editor = excluded.editor",
-                   (_now(), article_id, fold(phrasing), phrasing, decision, editor))
+                   "editor = excluded.editor, last_search = excluded.last_search",
+                   (_now(), article_id, fold(phrasing), phrasing, decision, editor, last))
 
 
 def decisions(store: Store, decision: str | None = None) -> list[dict]:
@@ -169,26 +171,31 @@ def decisions(store: Store, decision: str | None = None) -> list[dict]:
 @dataclass(frozen=True)
 class LearnedEffect:
     article_id: str
-    phrasing: str
-    accepted: str
-    searches: int  # searches since acceptance by this phrasing (folded) with the article first
+    searches: int  # customer searches by an accepted phrasing (folded) that showed the article first
+    phrasings: tuple[str, ...]  # accepted for this article, most used first
+    first_accepted: str
 
 
-def learned_effect(store: Store, days: int = 30) -> list[LearnedEffect]:
-    """Per accepted phrasing, how often customers found its article by it since (within ``days``)."""
+def learned_effect(store: Store, days: int = 30, limit: int | None = None) -> list[LearnedEffect]:
+    """Per article, how often customers found it by a phrasing accepted for it (within ``days``)."""
     accepted = decisions(store, "accepted")
     if not accepted:
         return []
-    rows = store.query("SELECT query, results, at FROM searches WHERE at >= strftime('%Y-%m-%dT%H:%MZ', 'now', ?) "
-                       "AND channel != 'agent'", (f"-{int(days)} days",))
-    counts = {(d["article_id"], d["key"]): 0 for d in accepted}
-    since = {(d["article_id"], d["key"]): d["at"] for d in accepted}
+    since = {(d["article_id"], d["key"]): d["last_search"] for d in accepted}
+    counts = dict.fromkeys(since, 0)
+    rows = store.query("SELECT id, query, results FROM searches WHERE at >= strftime('%Y-%m-%dT%H:%MZ', 'now', ?) "
+                       "AND channel != 'agent' AND id > ?", (f"-{int(days)} days", min(since.values())))
     for r in rows:
         results = json.loads(r["results"])
-        if not results:
-            continue
-        key = (results[0], fold(r["query"]))
-        if key in counts and r["at"] >= since[key]:
+        key = (results[0], fold(r["query"])) if results else None
+        if key in counts and r["id"] > since[key]:
             counts[key] += 1
-    return sorted((LearnedEffect(d["article_id"], d["phrasing"], d["at"], counts[d["article_id"], d["key"]])
-                   for d in accepted), key=lambda e: (-e.searches, e.article_id))
+    per_article: dict[str, list[dict]] = {}
+    for d in accepted:
+        per_article.setdefault(d["article_id"], []).append(d)
+    out = [LearnedEffect(article_id, sum(counts[article_id, d["key"]] for d in found),
+                         tuple(d["phrasing"] for d in sorted(found, key=lambda d: -counts[article_id, d["key"]])),
+                         min(d["at"] for d in found))
+           for article_id, found in per_article.items()]
+    out.sort(key=lambda e: (-e.searches, e.article_id))
+    return out[:limit] if limit else out

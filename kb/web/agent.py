@@ -167,6 +167,7 @@ INSIGHT_TABLES = {
     "not-helpful": ("Articles voted not helpful", "not_helpful_articles"),
     "articles": ("Views and helpful votes per article", "article_stats"),
     "deflection": ("Deflection over time", "deflection"),
+    "learned": ("Found by learned questions", "learned_effect"),
 }
 PERIODS = (7, 30, 90, 365)
 
@@ -221,6 +222,7 @@ def insights_csv(name: str):
     days = _period()
     from kb.ops import insights as queries
     row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
+                 "learned": queries.LearnedEffect,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}
     body = "\ufeff" + to_csv(_table(name, days), row_types[name])  # BOM: spreadsheets read UTF-8

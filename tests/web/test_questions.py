@@ -118,3 +118,21 @@ def test_inbox_answered_with_articles_and_copy_are_evidence(learning_app):
     html = client.get("/agent/questions").get_data(as_text=True)
     assert "retourenlabel verloren" in html.casefold()
     assert ("wie viel Kulanz darf ich geben" in html) == (fields["article_id"] == "intern/kulanz")
+
+
+def test_insights_count_searches_that_found_an_article_by_a_learned_question(learning_app):
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    _api_vote(client, "how many days until my order is here", "en/delivery")
+    sign_in(client, "eva")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    (sid,) = _suggestion_ids(html)
+    client.post("/agent/questions", data={"csrf_token": csrf_token(html), "id": sid, "action": "accept"})
+    for shown in (["en/delivery"], ["en/delivery"], ["en/returns", "en/delivery"]):
+        store.log_search("How many days until my order is here?", "en", True, shown, "portal")
+    store.log_search("how many days until my order is here", "en", True, ["en/delivery"], "agent")  # staff
+    page = client.get("/agent/insights").get_data(as_text=True)
+    assert "Found by learned questions" in page
+    csv = client.get("/agent/insights/learned.csv?days=30").get_data(as_text=True)
+    assert csv.splitlines()[1].startswith("en/delivery,2,how many days until my order is here,")
+    assert "<td>2</td>" in client.get("/agent/questions").get_data(as_text=True)

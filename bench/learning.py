@@ -105,19 +105,24 @@ def _search(port: int, row: dict) -> dict:
     return _get(port, "/api/search", params)
 
 
+def _figures(hits: list[tuple[bool, bool, bool]]) -> dict:
+    n = max(len(hits), 1)
+    return {"questions": len(hits), "top1": round(sum(h[0] for h in hits) / n, 3),
+            "top3": round(sum(h[1] for h in hits) / n, 3), "answered": round(sum(h[2] for h in hits) / n, 3)}
+
+
 def measure(port: int, test: list[dict], offtopic: list[dict]) -> dict:
-    top1 = top3 = answered = 0
+    """Top-1, top-3 and answered on ``test`` (and per language), "not answered" on ``offtopic``."""
+    by_lang: dict[str, list] = defaultdict(list)
     for row in test:
         found = _search(port, row)
         ids = [r["id"] for r in found["results"]]
-        top1 += bool(ids) and ids[0] == row["expected"]
-        top3 += row["expected"] in ids[:3]
-        answered += found["answered"]
+        by_lang[row.get("lang") or "?"].append(
+            (bool(ids) and ids[0] == row["expected"], row["expected"] in ids[:3], found["answered"]))
     quiet = sum(not _search(port, row)["answered"] for row in offtopic)
-    n = max(len(test), 1)
-    return {"questions": len(test), "top1": round(top1 / n, 3), "top3": round(top3 / n, 3),
-            "answered": round(answered / n, 3), "offtopic": len(offtopic),
-            "offtopic_not_answered": round(quiet / max(len(offtopic), 1), 3)}
+    return {**_figures([h for hits in by_lang.values() for h in hits]),
+            "by_lang": {lang: _figures(hits) for lang, hits in sorted(by_lang.items())},
+            "offtopic": len(offtopic), "offtopic_not_answered": round(quiet / max(len(offtopic), 1), 3)}
 
 
 def replay(port: int, train: list[dict], per_article: int) -> dict:
@@ -209,6 +214,10 @@ def main() -> None:
               f"answered {b['answered']:.3f} -> {a['answered']:.3f}   off-topic not answered "
               f"{b['offtopic_not_answered']:.3f} -> {a['offtopic_not_answered']:.3f}   "
               f"kb check {'ok' if r['kb_check_ok'] else 'FAILED'}   [{r['seconds']} s]", flush=True)
+        for lang in a["by_lang"]:
+            lb, la = b["by_lang"][lang], a["by_lang"][lang]
+            print(f"  {lang}: {la['questions']} questions, top-1 {lb['top1']:.3f} -> {la['top1']:.3f}, "
+                  f"top-3 {lb['top3']:.3f} -> {la['top3']:.3f}", flush=True)
         print(f"  held-out questions that are (near-)exactly a question of an article after learning: "
               f"{r['held_out_matching_a_question']:.3f}", flush=True)
     if args.json:

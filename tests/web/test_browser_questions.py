@@ -86,14 +86,23 @@ def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(
     for query in (PHRASING, PHRASING + "?", "How many days until my order is here"):
         _vote(url, query, "en/delivery")
     context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 1200})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
     page = context.new_page()
     problems = []
     page.on("pageerror", lambda e: problems.append(str(e)))
-    page.goto(url + "/agent/login?next=/agent/questions")
+    page.goto(url + "/agent/login?next=/agent/")
     page.get_by_label("User name").fill("eva")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/agent/questions")
+    page.wait_for_url("**/agent/")
+
+    # copying an answer after searching a customer's words is evidence too
+    page.get_by_label("Question or keywords").fill("Kratzer am Schrank, wie viel Kulanz darf ich geben")
+    page.get_by_role("button", name="Search").last.click()
+    page.locator(".answers .answer").first.get_by_role("button", name="Copy answer").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    page.goto(url + "/agent/questions")
+    page.get_by_text("Kratzer am Schrank, wie viel Kulanz darf ich geben").wait_for()
     item = page.locator(".suggestions li").filter(has_text=PHRASING)
     assert "3 searches" in item.inner_text()
     assert _axe_violations(page) == []

@@ -169,7 +169,6 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
     _search_and_vote(store, "return label lost", "en", "en/returns")
     env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
            "PYTHONPATH": str(ROOT)}
-    (store.path.parent / "kb.sqlite3").exists()
 
     def kb(*args):
         return subprocess.run([sys.executable, "-m", "kb.cli", "questions", *args], capture_output=True,

@@ -12,6 +12,7 @@ import click
 from kb.cli import indexing, searching, serving, users
 from kb.cli.db import db
 from kb.cli.outbox import outbox
+from kb.cli.questions import questions
 # for commands defined in this module: the helpers every command uses
 from kb.cli.common import fail as _fail, load_settings as _settings, open_engine  # noqa: F401
 
@@ -29,5 +30,5 @@ def main() -> None:
 
 
 for command in (indexing.check, indexing.index, searching.search, searching.eval_, serving.serve,
-                users.users, users.tokens, db, outbox):
+                users.users, users.tokens, db, outbox, questions):
     main.add_command(command)

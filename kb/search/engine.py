@@ -42,6 +42,7 @@ from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.fusion import by_score, top_two, z_scores
 from kb.search.query_language import LanguageGuesser
+from kb.search.question_match import QuestionMatcher
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
@@ -104,6 +105,7 @@ class SearchEngine:
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._results = LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
         self.dense = DenseEvidence(index, encoders)
+        self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
 
     @property
     def _qcache(self) -> LRU:
@@ -180,11 +182,12 @@ class SearchEngine:
             return SearchResult(text, qlang, False, None, [])
         ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang))
         self._fuse(ev, text)
-        hits = self._collapse_translations(ev.fused, mask, qlang, limit)
+        ranked, known_phrasing = self._questions.promote(text, ev.fused, mask)
+        hits = self._collapse_translations(ranked, mask, qlang, limit)
         did_you_mean = _corrected(text, ev.fixes) if ev.fixes else None
         features = self._features(ev, text, did_you_mean, audience != "internal")
         confidence = answer_model.answer_probability(features) if hits else 0.0
-        answered = bool(hits) and confidence >= answer_model.THRESHOLD
+        answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing)
         results = [self._hit(a, float(ev.fused[a]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
                    for a in hits]
         return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,

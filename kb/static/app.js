@@ -89,7 +89,12 @@
   function copy(button) {
     button.addEventListener("click", function () {
       var source = document.getElementById(button.dataset.copy);
-      var done = function () { button.textContent = button.dataset.done; };
+      var done = function () {
+        button.textContent = button.dataset.done;
+        // an agent's copy after searching a customer's words is evidence for learned questions
+        var record = document.querySelector("form[data-copy-record='" + button.dataset.copy + "']");
+        if (record) post(record).catch(function () {});
+      };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });
       } else {

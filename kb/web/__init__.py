@@ -100,7 +100,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_editor(app, settings.default_lang)
 
     csrf.init_app(app)
-    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, ops, portal
+    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, ops, portal, questions
     auth.init_app(app)
     handoff.init_app(app)
     app.register_blueprint(portal.bp)
@@ -108,6 +108,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(agent.bp)
     app.register_blueprint(editor.bp)
     app.register_blueprint(editor_history.bp)
+    app.register_blueprint(questions.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on

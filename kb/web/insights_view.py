@@ -32,6 +32,9 @@ TABLES = {
                    "Self-service rate = searches that ended on an article voted helpful, divided by those "
                    "plus the contact requests sent in the same period. It rises when customers find their "
                    "answer instead of writing to the team. Periods without any activity are left out."),
+    "learned": ("Found by learned questions", "learned_effect",
+                "Customer searches whose wording is a question editors accepted from real traffic "
+                "(Agents › Questions) and that showed its article first."),
 }
 COLUMNS = {
     "query": "Searched for", "count": "Searches", "answered_share": "Answered", "last_seen": "Last searched",
@@ -40,6 +43,7 @@ COLUMNS = {
     "helpful_ratio": "Helpful share", "comments": "Comments", "views": "Views", "bucket": "Period",
     "start": "From", "end": "To", "searches": "Searches", "helpful_searches": "Helpful searches",
     "contact_requests": "Contact requests", "rate": "Self-service rate",
+    "phrasings": "Learned questions", "first_accepted": "Accepted on",
 }
 HIDDEN = {"deflection": ("bucket",)}   # start and end say the same, in words people read
 TIME_COLUMNS = ("last_seen",)

@@ -1,5 +1,5 @@
 """Type-ahead: suggestions fit the typed prefix, and choosing one opens the article."""
-from kb.web.catalog import _WORD, fold
+from kb.content.text import WORD_CHARS as _WORD, fold
 from kb.web.suggest_match import title_rank, typed
 
 TITLES = {

@@ -4,7 +4,7 @@ One job per module: :mod:`.queries` (SQL reports), :mod:`.grouping` (unanswered
 searches grouped by wording), :mod:`.words` (text folding and stemming for the
 grouping), :mod:`.period` (the reporting period), :mod:`.results` (the result
 rows), :mod:`.chart` (the SVG chart) and :mod:`.export` (CSV). Imports only
-:mod:`kb.ops.database`.
+:mod:`kb.ops.database` and, for the table of learned questions, :mod:`kb.ops.learning`.
 """
 
 from kb.ops.insights.chart import deflection_svg
@@ -14,9 +14,10 @@ from kb.ops.insights.queries import article_stats, deflection, not_helpful_artic
 from kb.ops.insights.results import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch,
                                      UnansweredGroup)
 from kb.ops.insights.words import content_words
+from kb.ops.learning import LearnedEffect, learned_effect
 
 __all__ = [
     "TopSearch", "UnansweredGroup", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",
     "top_searches", "unanswered_groups", "not_helpful_articles", "article_stats", "deflection",
-    "deflection_svg", "to_csv", "content_words",
+    "deflection_svg", "to_csv", "content_words", "LearnedEffect", "learned_effect",
 ]

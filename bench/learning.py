@@ -1,0 +1,228 @@
+"""The "learning" run: does a help centre learn its customers' words through the product?
+
+For each set, on a copy of its articles and through a real `kb serve` over HTTP:
+
+1. measure top-1, top-3 and answered on the held-out customer questions, and
+   "not answered" on off-topic questions (before);
+2. replay up to ``--per-article`` (10) other customer questions per article as a
+   customer would: ``GET /api/search`` then ``POST /api/feedback {article_id,
+   helpful: true, search_id}`` (a vote only counts when the search showed the article);
+3. ``kb questions accept --all --min-evidence 1`` (the editors' standing decision),
+   then ``kb index``; the running server switches to the new build by itself;
+4. measure the same questions again (after).
+
+Sets:
+* ``--bitext``: bench/helpcentre (English) with Bitext customer utterances from
+  ../shared/data/bitext (read there, never copied): a seeded sample per intent,
+  split in halves; the replay takes from the first half, the second half is measured.
+  Off-topic: XQuAD English questions (../shared/data/xquad).
+* ``--set DIR``: an evaluation help centre (bench/eval/<name>/: articles/,
+  train.jsonl replayed, test.jsonl measured, offtopic.jsonl), any language.
+
+Usage: python bench/learning.py [--bitext] [--set DIR ...] [--per-article 10] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# ../shared/data beside the checkout; KB_SHARED_DATA for a checkout elsewhere (a git worktree)
+SHARED = Path(os.environ.get("KB_SHARED_DATA") or ROOT.parent / "shared" / "data")
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from perf import _Server  # noqa: E402
+
+BITEXT_PER_INTENT = 80  # sampled utterances per intent; half replayed from, half measured
+OFFTOPIC_SAMPLE = 300
+SEED = 13
+LIMIT = 10  # results per search, as the API's default
+
+
+def bitext_set() -> dict:
+    rows = list(csv.DictReader(open(SHARED / "bitext" / "utterances.csv", encoding="utf-8")))
+    by_intent = defaultdict(list)
+    for r in rows:
+        by_intent[r["intent"]].append(r["utterance"])
+    rng = random.Random(SEED)
+    train, test = [], []
+    for intent in sorted(by_intent):
+        sample = rng.sample(by_intent[intent], min(BITEXT_PER_INTENT, len(by_intent[intent])))
+        half = len(sample) // 2
+        train += [{"query": q, "expected": intent, "lang": "en"} for q in sample[:half]]
+        test += [{"query": q, "expected": intent, "lang": "en"} for q in sample[half:]]
+    xquad = json.loads((SHARED / "xquad" / "xquad.en.json").read_text(encoding="utf-8"))
+    questions = [qa["question"] for art in xquad["data"] for p in art["paragraphs"] for qa in p["qas"]]
+    offtopic = [{"query": q, "lang": "en"} for q in random.Random(SEED).sample(questions, OFFTOPIC_SAMPLE)]
+    return {"name": "bitext (en)", "articles": ROOT / "bench" / "helpcentre", "train": train, "test": test,
+            "offtopic": offtopic}
+
+
+def _rows(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def folder_set(folder: Path) -> dict:
+    # questions against the articles of one other language cannot be asked through the API
+    plain = lambda rows: [r for r in rows if not r.get("articles_lang")]  # noqa: E731
+    return {"name": folder.name, "articles": folder / "articles", "train": plain(_rows(folder / "train.jsonl")),
+            "test": plain(_rows(folder / "test.jsonl")), "offtopic": _rows(folder / "offtopic.jsonl")}
+
+
+def _get(port: int, path: str, params: dict) -> dict:
+    url = f"http://127.0.0.1:{port}{path}?{urllib.parse.urlencode(params)}"
+    with urllib.request.urlopen(url, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def _post(port: int, path: str, body: dict) -> int:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return r.status
+
+
+def _search(port: int, row: dict) -> dict:
+    params = {"q": row["query"][:500], "limit": LIMIT}
+    if row.get("lang"):
+        params["lang"] = row["lang"]
+    return _get(port, "/api/search", params)
+
+
+def _figures(hits: list[tuple[bool, bool, bool]]) -> dict:
+    n = max(len(hits), 1)
+    return {"questions": len(hits), "top1": round(sum(h[0] for h in hits) / n, 3),
+            "top3": round(sum(h[1] for h in hits) / n, 3), "answered": round(sum(h[2] for h in hits) / n, 3)}
+
+
+def measure(port: int, test: list[dict], offtopic: list[dict]) -> dict:
+    """Top-1, top-3 and answered on ``test`` (and per language), "not answered" on ``offtopic``."""
+    by_lang: dict[str, list] = defaultdict(list)
+    for row in test:
+        found = _search(port, row)
+        ids = [r["id"] for r in found["results"]]
+        by_lang[row.get("lang") or "?"].append(
+            (bool(ids) and ids[0] == row["expected"], row["expected"] in ids[:3], found["answered"]))
+    quiet = sum(not _search(port, row)["answered"] for row in offtopic)
+    return {**_figures([h for hits in by_lang.values() for h in hits]),
+            "by_lang": {lang: _figures(hits) for lang, hits in sorted(by_lang.items())},
+            "offtopic": len(offtopic), "offtopic_not_answered": round(quiet / max(len(offtopic), 1), 3)}
+
+
+def replay(port: int, train: list[dict], per_article: int) -> dict:
+    """Searches plus helpful votes, as customers send them; counts what the API accepted."""
+    done: dict[str, int] = defaultdict(int)
+    shown = 0
+    for row in train:
+        if done[row["expected"]] >= per_article:
+            continue
+        found = _search(port, row)
+        shown += row["expected"] in [r["id"] for r in found["results"]]
+        status = _post(port, "/api/feedback", {"article_id": row["expected"], "helpful": True,
+                                                "search_id": found["search_id"]})
+        assert status == 201, status
+        done[row["expected"]] += 1
+    return {"searches": sum(done.values()), "articles": len(done), "article_shown": shown}
+
+
+def known_phrasing_share(articles: Path, test: list[dict]) -> float:
+    """Share of held-out questions that are (near-)exactly a question of some article after learning:
+    those the rule of kb/search/question_match.py puts first; the rest is ranked by similarity."""
+    from kb.content.articles import load_articles
+    from kb.search.question_match import QuestionMatcher
+
+    matcher = QuestionMatcher([{"questions": a.questions} for a in load_articles(articles)[0]])
+    return round(sum(bool(matcher.matches(row["query"])) for row in test) / max(len(test), 1), 3)
+
+
+def kb(*args: str, env: dict) -> str:
+    out = subprocess.run([sys.executable, "-m", "kb.cli", *args], env=env, cwd=ROOT, capture_output=True,
+                         text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"kb {' '.join(args)} failed: {out.stdout[-1000:]}{out.stderr[-2000:]}")
+    return out.stdout.strip()
+
+
+def _wait_for_build(port: int, old: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        build = _get(port, "/readyz", {})["index"]["build"]
+        if build != old:
+            return build
+        time.sleep(0.2)
+    raise RuntimeError("the server did not switch to the new index")
+
+
+def run_set(spec: dict, per_article: int, work: Path) -> dict:
+    articles, index = work / "articles", work / "index"
+    shutil.copytree(spec["articles"], articles)
+    env = {**os.environ, "KB_ARTICLES": str(articles), "KB_INDEX": str(index),
+           "KB_INSTANCE": str(work / "instance"), "PYTHONPATH": str(ROOT)}
+    kb("index", "-q", env=env)
+    t0 = time.perf_counter()
+    with _Server(articles, index, work, env={"PYTHONPATH": str(ROOT)}) as server:
+        before = measure(server.port, spec["test"], spec["offtopic"])
+        replayed = replay(server.port, spec["train"], per_article)
+        build = _get(server.port, "/readyz", {})["index"]["build"]
+        accepted = kb("questions", "accept", "--all", "--min-evidence", "1", env=env)
+        kb("index", "-q", env=env)
+        _wait_for_build(server.port, build)
+        after = measure(server.port, spec["test"], spec["offtopic"])
+    matched = known_phrasing_share(articles, spec["test"])
+    check = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(articles)], env=env, cwd=ROOT,
+                           capture_output=True, text=True)
+    return {"set": spec["name"], "per_article": per_article, "replayed": replayed, "accepted": accepted,
+            "kb_check_ok": check.returncode == 0, "before": before, "after": after,
+            "held_out_matching_a_question": matched,
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bitext", action="store_true", help="English: bench/helpcentre with Bitext utterances")
+    ap.add_argument("--set", dest="sets", action="append", type=Path, default=[],
+                    help="an evaluation help centre folder (articles/, train.jsonl, test.jsonl, offtopic.jsonl)")
+    ap.add_argument("--per-article", type=int, default=10, help="helpful searches replayed per article")
+    ap.add_argument("--json", type=Path, help="write the figures here too")
+    args = ap.parse_args()
+    specs = ([bitext_set()] if args.bitext or not args.sets else []) + [folder_set(f) for f in args.sets]
+    results = []
+    for spec in specs:
+        with tempfile.TemporaryDirectory(prefix="kb-learning-") as tmp:
+            r = run_set(spec, args.per_article, Path(tmp))
+        results.append(r)
+        b, a = r["before"], r["after"]
+        print(f"{r['set']}: {b['questions']} held-out questions, {r['replayed']['searches']} helpful searches "
+              f"replayed ({r['replayed']['article_shown']} showed the article) -> {r['accepted']}", flush=True)
+        print(f"  top-1 {b['top1']:.3f} -> {a['top1']:.3f}   top-3 {b['top3']:.3f} -> {a['top3']:.3f}   "
+              f"answered {b['answered']:.3f} -> {a['answered']:.3f}   off-topic not answered "
+              f"{b['offtopic_not_answered']:.3f} -> {a['offtopic_not_answered']:.3f}   "
+              f"kb check {'ok' if r['kb_check_ok'] else 'FAILED'}   [{r['seconds']} s]", flush=True)
+        for lang in a["by_lang"]:
+            lb, la = b["by_lang"][lang], a["by_lang"][lang]
+            print(f"  {lang}: {la['questions']} questions, top-1 {lb['top1']:.3f} -> {la['top1']:.3f}, "
+                  f"top-3 {lb['top3']:.3f} -> {la['top3']:.3f}", flush=True)
+        print(f"  held-out questions that are (near-)exactly a question of an article after learning: "
+              f"{r['held_out_matching_a_question']:.3f}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""`kb questions suggest|accept|reject`: the editors' decisions on learned questions.
+
+The same functions as /agent/questions (kb.ops.suggestions). `accept --all
+--min-evidence N` is a standing decision an editor may run from cron; it only
+writes article files: `kb index` (or a running `kb index --watch`) makes the
+search use them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _context(articles_dir: Path | None):
+    from kb.config import Settings
+    from kb.content.articles import load_articles
+    from kb.ops.database import Store, StoreUnavailable
+
+    settings = Settings.from_env()
+    root = articles_dir or settings.articles_dir
+    if not Path(root).is_dir():
+        _fail(f"articles folder not found: {root}", 2)
+    try:
+        store = Store(settings.database)
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+    articles, _problems = load_articles(root, settings.default_lang)
+    return store, articles
+
+
+def _editor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+_ARTICLES = click.option("--articles", "articles_dir", type=click.Path(path_type=Path),
+                         help="Articles folder (default KB_ARTICLES).")
+_MIN = click.option("--min-evidence", default=1, show_default=True, type=click.IntRange(1),
+                    help="Only phrasings with at least this many searches (helpful minus not helpful).")
+_PER_ARTICLE = click.option("--per-article", type=click.IntRange(1),
+                            help="At most this many per article (default KB_SUGGESTIONS_PER_ARTICLE or 10).")
+
+
+@click.group()
+def questions() -> None:
+    """Questions learned from customers' searches, for editors to accept or reject."""
+
+
+@questions.command("suggest")
+@_MIN
+@_PER_ARTICLE
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_ARTICLES
+def suggest(min_evidence, per_article, as_json, articles_dir) -> None:
+    """List suggested questions per article, with evidence counts and last date."""
+    from kb.ops.suggestions import suggestions
+
+    store, articles = _context(articles_dir)
+    found = suggestions(store, articles, min_evidence, per_article)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
+        return
+    current = None
+    for s in found:
+        if s.article_id != current:
+            current = s.article_id
+            click.echo(f"{s.article_id}  ({s.title})")
+        against = f", {s.against} not helpful" if s.against else ""
+        merged = f"  [+{len(s.variants)} variants]" if s.variants else ""
+        click.echo(f"  {s.id}  {s.evidence:>3}x{against}  last {s.last[:10]}  {s.phrasing}{merged}")
+    click.echo(f"{len(found)} suggestions for {len({s.article_id for s in found})} articles")
+
+
+@questions.command("accept")
+@click.argument("ids", nargs=-1)
+@click.option("--all", "accept_all", is_flag=True, help="Accept every suggestion (with --min-evidence).")
+@_MIN
+@_PER_ARTICLE
+@_ARTICLES
+def accept(ids, accept_all, min_evidence, per_article, articles_dir) -> None:
+    """Write suggestions into their articles' front matter `questions`; then run `kb index`."""
+    from kb.ops.suggestions import SuggestionError, accept as accept_one, find, suggestions
+    from kb.content.front_matter_questions import FrontMatterEditError
+
+    if accept_all == bool(ids):
+        _fail("give suggestion ids or --all", 2)
+    store, articles = _context(articles_dir)
+    found = suggestions(store, articles, min_evidence, per_article)
+    try:
+        chosen = found if accept_all else [find(found, i) for i in ids]
+    except SuggestionError as exc:
+        _fail(str(exc), 2)
+    written, failed = 0, 0
+    for s in chosen:
+        try:
+            written += accept_one(store, articles, s, _editor())
+        except (SuggestionError, FrontMatterEditError, OSError) as exc:
+            failed += 1
+            click.echo(f"{s.id}  {s.article_id}: not written: {exc}", err=True)
+    click.echo(f"{written} questions added to {len({s.article_id for s in chosen})} articles"
+               + (f", {failed} failed" if failed else "") + "; run `kb index` to search with them")
+    sys.exit(1 if failed else 0)
+
+
+@questions.command("reject")
+@click.argument("ids", nargs=-1, required=True)
+@_ARTICLES
+def reject(ids, articles_dir) -> None:
+    """Never suggest these phrasings for their articles again."""
+    from kb.ops.suggestions import SuggestionError, find, reject as reject_one, suggestions
+
+    store, articles = _context(articles_dir)
+    found = suggestions(store, articles, 1, 10**6)
+    try:
+        chosen = [find(found, i) for i in ids]
+    except SuggestionError as exc:
+        _fail(str(exc), 2)
+    for s in chosen:
+        reject_one(store, s, _editor())
+    click.echo(f"{len(chosen)} suggestions rejected")

@@ -1,0 +1,201 @@
+"""Evidence that a phrasing is answered by an article, and the editors' decisions.
+
+Evidence comes from three places, each counted once per search (or request):
+
+* a search followed by a vote on an article with that search's id (portal and
+  API): "helpful" counts for the phrasing, "not helpful" against it; a client
+  that votes again on the same search and article changes its vote, it does
+  not add one; the article must be among the results that search showed;
+* an agent marking a contact request answered with one or more articles
+  (the request's search, or its question when it is short);
+* an agent copying an article's answer after searching a customer's text in the
+  workspace (once per agent, phrasing and article).
+
+Phrasings are stored as searches are: PII-masked (kb.ops.privacy). Decisions
+("accepted" / "rejected") are kept per article and folded phrasing, so a
+rejected phrasing is never suggested again.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from kb.content.phrasing import fold
+from kb.ops.database import Store
+from kb.ops.privacy import mask_pii
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS learning_evidence (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,                  -- inbox | copy
+    source TEXT NOT NULL,                -- 'request:<id>' or 'copy:<agent>:<folded phrasing>'
+    phrasing TEXT NOT NULL,              -- masked
+    lang TEXT,
+    article_id TEXT NOT NULL,
+    staff INTEGER NOT NULL,              -- 1: typed by an agent (may teach internal articles)
+    UNIQUE (source, article_id, phrasing)
+);
+-- one vote per (search, article): the evidence query looks the last one up by these
+CREATE INDEX IF NOT EXISTS feedback_search ON feedback(search_token, article_id);
+CREATE TABLE IF NOT EXISTS request_articles (
+    request_id INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    agent TEXT,
+    PRIMARY KEY (request_id, article_id)
+);
+CREATE TABLE IF NOT EXISTS question_decisions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    key TEXT NOT NULL,                   -- folded phrasing (kb.content.phrasing.fold)
+    phrasing TEXT NOT NULL,              -- as written into the article (accepted) or suggested
+    decision TEXT NOT NULL,              -- accepted | rejected
+    editor TEXT,
+    last_search INTEGER NOT NULL DEFAULT 0,  -- searches.id when decided: later ones show the effect
+    UNIQUE (article_id, key)
+);
+"""
+# a contact request's question becomes a phrasing only when it is about as short as a search
+MAX_PHRASING_CHARS = 150
+
+
+@dataclass(frozen=True)
+class Evidence:
+    phrasing: str
+    lang: str | None
+    article_id: str
+    staff: bool
+    weight: int  # +1 helpful / answered with / copied, -1 voted not helpful
+    at: str
+    kind: str  # vote | inbox | copy
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def ensure_schema(store: Store) -> None:
+    """Create this module's tables once per store object."""
+    if not getattr(store, "_learning_schema", False):
+        store.ensure_schema(SCHEMA)
+        store._learning_schema = True
+
+
+def record_answered_with(store: Store, request_id: int, article_ids: list[str], agent: str | None) -> bool:
+    """Mark a contact request answered with these articles; False for an unknown request."""
+    ensure_schema(store)
+    row = store.contact_request(request_id)
+    if row is None:
+        return False
+    phrasings = [p for p in (row["query"], row["question"]) if p and len(p.strip()) <= MAX_PHRASING_CHARS]
+    at = _now()
+    with store.transaction() as db:
+        db.execute("UPDATE contact_requests SET status = 'answered' WHERE id = ?", (request_id,))
+        for article_id in dict.fromkeys(article_ids):
+            db.execute("INSERT OR IGNORE INTO request_articles (request_id, article_id, at, agent) "
+                       "VALUES (?, ?, ?, ?)", (request_id, article_id, at, agent))
+            for phrasing in dict.fromkeys(" ".join(p.split()) for p in phrasings):
+                db.execute("INSERT OR IGNORE INTO learning_evidence (at, kind, source, phrasing, lang, "
+                           "article_id, staff) VALUES (?, 'inbox', ?, ?, ?, ?, 0)",
+                           (at, f"request:{request_id}", phrasing, row["lang"], article_id))
+    return True
+
+
+def answered_with(store: Store, request_id: int) -> list[str]:
+    ensure_schema(store)
+    rows = store.query("SELECT article_id FROM request_articles WHERE request_id = ? ORDER BY at, article_id",
+                       (request_id,))
+    return [r["article_id"] for r in rows]
+
+
+def record_copy(store: Store, query: str, lang: str | None, article_id: str, agent: str) -> None:
+    """An agent copied ``article_id``'s answer after searching ``query`` (a customer's words)."""
+    ensure_schema(store)
+    phrasing = " ".join(mask_pii(query).split())[:MAX_PHRASING_CHARS]
+    if not phrasing:
+        return
+    with store.transaction() as db:
+        db.execute("INSERT OR IGNORE INTO learning_evidence (at, kind, source, phrasing, lang, article_id, staff) "
+                   "VALUES (?, 'copy', ?, ?, ?, ?, 1)",
+                   (_now(), f"copy:{agent}:{fold(phrasing)}", phrasing, lang, article_id))
+
+
+def _votes(store: Store) -> list[Evidence]:
+    """The last vote of each (search, article), for an article that search showed."""
+    rows = store.query(
+        "SELECT s.query, s.lang, s.channel, s.results, f.article_id, f.helpful, f.at FROM feedback f "
+        "JOIN searches s ON s.token = f.search_token "
+        "WHERE f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.search_token = f.search_token "
+        "              AND g.article_id = f.article_id)")
+    out = []
+    for r in rows:
+        if r["article_id"] not in json.loads(r["results"]):
+            continue
+        out.append(Evidence(r["query"], r["lang"], r["article_id"], r["channel"] == "agent",
+                            1 if r["helpful"] else -1, r["at"], "vote"))
+    return out
+
+
+def evidence(store: Store) -> list[Evidence]:
+    """All evidence, oldest first."""
+    ensure_schema(store)
+    rows = store.query("SELECT phrasing, lang, article_id, staff, at, kind FROM learning_evidence")
+    found = _votes(store) + [Evidence(r["phrasing"], r["lang"], r["article_id"], bool(r["staff"]), 1, r["at"],
+                                      r["kind"]) for r in rows]
+    return sorted(found, key=lambda e: e.at)
+
+
+def decide(store: Store, article_id: str, phrasing: str, decision: str, editor: str | None) -> None:
+    if decision not in ("accepted", "rejected"):
+        raise ValueError(f"unknown decision {decision!r}")
+    ensure_schema(store)
+    with store.transaction() as db:
+        last = db.execute("SELECT COALESCE(MAX(id), 0) FROM searches").fetchone()[0]
+        db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor, last_search) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO UPDATE SET "
+                   "at = excluded.at, phrasing = excluded.phrasing, decision = excluded.decision, "
+                   "editor = excluded.editor, last_search = excluded.last_search",
+                   (_now(), article_id, fold(phrasing), phrasing, decision, editor, last))
+
+
+def decisions(store: Store, decision: str | None = None) -> list[dict]:
+    ensure_schema(store)
+    sql = "SELECT * FROM question_decisions" + (" WHERE decision = ?" if decision else "") + " ORDER BY at"
+    return [dict(r) for r in store.query(sql, (decision,) if decision else ())]
+
+
+@dataclass(frozen=True)
+class LearnedEffect:
+    article_id: str
+    searches: int  # customer searches by an accepted phrasing (folded) that showed the article first
+    phrasings: tuple[str, ...]  # accepted for this article, most used first
+    first_accepted: str
+
+
+def learned_effect(store: Store, days: int = 30, limit: int | None = None) -> list[LearnedEffect]:
+    """Per article, how often customers found it by a phrasing accepted for it (within ``days``)."""
+    accepted = decisions(store, "accepted")
+    if not accepted:
+        return []
+    since = {(d["article_id"], d["key"]): d["last_search"] for d in accepted}
+    counts = dict.fromkeys(since, 0)
+    rows = store.query("SELECT id, query, results FROM searches WHERE at >= strftime('%Y-%m-%dT%H:%MZ', 'now', ?) "
+                       "AND channel != 'agent' AND id > ?", (f"-{int(days)} days", min(since.values())))
+    for r in rows:
+        results = json.loads(r["results"])
+        key = (results[0], fold(r["query"])) if results else None
+        if key in counts and r["id"] > since[key]:
+            counts[key] += 1
+    per_article: dict[str, list[dict]] = {}
+    for d in accepted:
+        per_article.setdefault(d["article_id"], []).append(d)
+    out = [LearnedEffect(article_id, sum(counts[article_id, d["key"]] for d in found),
+                         tuple(d["phrasing"] for d in sorted(found, key=lambda d: -counts[article_id, d["key"]])),
+                         min(d["at"] for d in found))
+           for article_id, found in per_article.items()]
+    out.sort(key=lambda e: (-e.searches, e.article_id))
+    return out[:limit] if limit else out

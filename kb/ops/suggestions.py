@@ -1,0 +1,199 @@
+"""Suggested questions per article, from evidence, and the editors' accept / reject.
+
+A suggestion is a cluster of near-duplicate phrasings (kb.content.phrasing)
+that customers used before an article answered them, with the evidence count
+(helpful minus not helpful), the last date and the variants merged into it.
+Never suggested: a phrasing holding a masked placeholder, one the article's
+`questions` already has, one decided on before, one crossing language (the
+phrasing goes to the article's version in its language, or nowhere) or
+audience (internal articles learn from staff only). Per article at most
+``per_article``, the most frequent first, then the most different.
+
+Nothing is learned without a decision: ``accept`` writes the phrasing into the
+article file (kb.content.front_matter_questions) and the next `kb index`
+(or a running `kb index --watch`) makes the search use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.content.articles import Article
+from kb.content.front_matter_questions import add_question
+from kb.content.phrasing import fold, has_placeholder, same_phrasing, word_overlap
+from kb.ops import learning
+from kb.ops.database import Store
+from kb.ops.privacy import mask_pii
+
+DEFAULT_PER_ARTICLE = 10
+MIN_WORDS = 2  # one word is a keyword, not a question; the keyword index finds it already
+# a phrasing sharing more of its words with a better one waits until the different ones are listed
+SIMILAR_WORDS = 0.6
+
+
+def per_article_limit() -> int:
+    """KB_SUGGESTIONS_PER_ARTICLE, else DEFAULT_PER_ARTICLE."""
+    try:
+        return max(1, int(os.environ.get("KB_SUGGESTIONS_PER_ARTICLE", DEFAULT_PER_ARTICLE)))
+    except ValueError:
+        return DEFAULT_PER_ARTICLE
+
+
+class SuggestionError(ValueError):
+    """An accept or reject that cannot be done, with a message for the editor."""
+
+
+@dataclass
+class Suggestion:
+    article_id: str
+    title: str
+    lang: str
+    key: str
+    helpful: int = 0
+    against: int = 0
+    last: str = ""
+    texts: Counter = field(default_factory=Counter)
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha1(f"{self.article_id}\n{self.key}".encode()).hexdigest()[:10]
+
+    @property
+    def evidence(self) -> int:
+        return self.helpful - self.against
+
+    @property
+    def phrasing(self) -> str:
+        """The wording most used (folded, so a typo loses to the common spelling), then the
+        variant typed most often, then the earliest."""
+        by_key = Counter()
+        for text, n in self.texts.items():
+            by_key[fold(text)] += n
+        return max(self.texts, key=lambda t: (by_key[fold(t)], self.texts[t]))
+
+    @property
+    def variants(self) -> list[str]:
+        return [t for t, _ in self.texts.most_common() if t != self.phrasing]
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "article_id": self.article_id, "title": self.title, "lang": self.lang,
+                "phrasing": self.phrasing, "evidence": self.evidence, "helpful": self.helpful,
+                "not_helpful": self.against, "last": self.last, "variants": self.variants}
+
+
+def _target(e: learning.Evidence, by_id: dict[str, Article], versions: dict) -> Article | None:
+    """The article version the phrasing may teach, or None (unknown, other language, audience)."""
+    art = by_id.get(e.article_id)
+    if art is None:
+        return None
+    if e.lang and e.lang != art.lang:
+        other = versions.get((art.translation, e.lang)) if art.translation else None
+        art = by_id.get(other) if other else None
+        if art is None:
+            return None
+    if not art.public and not e.staff:
+        return None
+    return art
+
+
+def _usable(phrasing: str) -> bool:
+    return (not has_placeholder(phrasing) and len(phrasing) <= learning.MAX_PHRASING_CHARS
+            and len(fold(phrasing).split()) >= MIN_WORDS)
+
+
+def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestion]]:
+    by_id = {a.id: a for a in articles if not a.draft}
+    versions = {(a.translation, a.lang): a.id for a in by_id.values() if a.translation}
+    out: dict[str, list[Suggestion]] = {}
+    for e in learning.evidence(store):
+        art = _target(e, by_id, versions)
+        phrasing = " ".join(e.phrasing.split())
+        if art is None or not _usable(phrasing):
+            continue
+        key = fold(phrasing)
+        clusters = out.setdefault(art.id, [])
+        found = next((c for c in clusters if same_phrasing(c.key, key)), None)
+        if found is None:
+            found = Suggestion(art.id, art.title, art.lang, key)
+            clusters.append(found)
+        if e.weight > 0:
+            found.helpful += 1
+            found.texts[phrasing] += 1
+        else:
+            found.against += 1
+        found.last = max(found.last, e.at)
+    return out
+
+
+def _most_different_first(found: list[Suggestion], limit: int) -> list[Suggestion]:
+    ranked = sorted(found, key=lambda s: s.last, reverse=True)
+    ranked.sort(key=lambda s: (-s.evidence, -len(s.texts)))  # stable: the latest first among equals
+    chosen: list[Suggestion] = []
+    while ranked and len(chosen) < limit:
+        pick = next((s for s in ranked if all(word_overlap(s.key, c.key) < SIMILAR_WORDS for c in chosen)),
+                    ranked[0])
+        chosen.append(pick)
+        ranked.remove(pick)
+    return chosen
+
+
+def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
+                per_article: int | None = None) -> list[Suggestion]:
+    """The suggestions editors decide on, grouped by article (ids in order)."""
+    limit = per_article or per_article_limit()
+    by_id = {a.id: a for a in articles}
+    decided: dict[str, list[str]] = {}
+    for d in learning.decisions(store):
+        decided.setdefault(d["article_id"], []).append(d["key"])
+    out: list[Suggestion] = []
+    for article_id, clusters in sorted(_clusters(store, articles).items()):
+        known = [fold(q) for q in by_id[article_id].questions] + decided.get(article_id, [])
+        fresh = [c for c in clusters if c.texts and c.evidence >= min_evidence
+                 and not any(same_phrasing(c.key, k) for k in known)]
+        out.extend(_most_different_first(fresh, limit))
+    return out
+
+
+def _article(articles: list[Article], article_id: str) -> Article:
+    art = next((a for a in articles if a.id == article_id), None)
+    if art is None:
+        raise SuggestionError(f"unknown article '{article_id}'")
+    return art
+
+
+def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor: str | None,
+           phrasing: str | None = None) -> bool:
+    """Write the (edited) phrasing into the article's front matter and remember the decision.
+
+    Returns False when the article already had that question (nothing written).
+    """
+    text = " ".join(mask_pii(phrasing if phrasing is not None else suggestion.phrasing).split())
+    if not text:
+        raise SuggestionError("the question is empty")
+    if has_placeholder(text):
+        raise SuggestionError("the question holds personal data or a placeholder such as [number]: "
+                              "write it without")
+    if len(text) > learning.MAX_PHRASING_CHARS:
+        raise SuggestionError(f"the question is too long (at most {learning.MAX_PHRASING_CHARS} characters)")
+    art = _article(articles, suggestion.article_id)
+    written = add_question(Path(art.path), text)
+    learning.decide(store, art.id, text, "accepted", editor)
+    if fold(text) != suggestion.key:  # edited: the suggested wording is decided on too
+        learning.decide(store, art.id, suggestion.phrasing, "accepted", editor)
+    return written
+
+
+def reject(store: Store, suggestion: Suggestion, editor: str | None) -> None:
+    learning.decide(store, suggestion.article_id, suggestion.phrasing, "rejected", editor)
+
+
+def find(found: list[Suggestion], suggestion_id: str) -> Suggestion:
+    match = next((s for s in found if s.id == suggestion_id), None)
+    if match is None:
+        raise SuggestionError(f"no suggestion '{suggestion_id[:20]}' (decided already, or its evidence "
+                              "changed: list them again)")
+    return match

@@ -1,0 +1,187 @@
+"""Learned questions without a server: folding, the front matter writer, evidence and suggestions."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.content.articles import load_articles
+from kb.content.front_matter_questions import FrontMatterEditError, add_question
+from kb.content.phrasing import fold, has_placeholder, same_phrasing
+from kb.ops import learning
+from kb.ops.database import Store
+from kb.ops.suggestions import SuggestionError, accept, reject, suggestions
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures" / "articles"
+
+
+def test_fold_merges_case_accents_umlaut_spellings_and_punctuation():
+    assert fold("Wo ist mein Päckchen?") == fold("wo ist mein paeckchen") == "wo ist mein paeckchen"
+    assert fold("Can I change my E-Mail?") == fold("can i change my email")
+    assert fold("Don't want it") == fold("dont want it")
+    assert fold("Café crème") == "cafe creme"
+    assert same_phrasing(fold("where is my parcel"), fold("wehre is my parcel"))  # one typo
+    assert not same_phrasing(fold("versand"), fold("verband"))  # short words: no typos allowed
+    assert not same_phrasing(fold("where is my parcel"), fold("where is my invoice"))
+    assert has_placeholder("order [number] missing") and has_placeholder("order {{Order Number}}")
+    assert not has_placeholder("order 12 missing")
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("questions:\n  - one\n  - two # note\ntags: [a]\n", "questions:\n  - one\n  - two # note\n  - NEW\ntags: [a]\n"),
+    ("questions:\n- one\nlang: en\n", "questions:\n- one\n- NEW\nlang: en\n"),
+    ("questions: [one, two]  # c\n", "questions: [one, two, NEW]  # c\n"),
+    ("questions: []\n", "questions: [NEW]\n"),
+    ("questions:\nlang: en\n", "questions:\n  - NEW\nlang: en\n"),
+    ("lang: en\n", "lang: en\nquestions:\n  - NEW\n"),
+])
+def test_add_question_changes_only_the_questions_lines(tmp_path, front, expected):
+    path = tmp_path / "a.md"
+    body = "Body with --- and questions: [x]\n\n## Heading\ntext\n"
+    path.write_bytes(f"---\ntitle: A\n{front}---\n{body}".encode())
+    assert add_question(path, "where is my parcel") is True
+    assert path.read_bytes().decode() == f"---\ntitle: A\n{expected.replace('NEW', 'where is my parcel')}---\n{body}"
+    assert add_question(path, "Where is my  PARCEL?") is False  # the same question, folded
+    assert path.read_bytes().decode().count("where is my parcel") == 1
+
+
+def test_add_question_quotes_when_needed_keeps_crlf_and_refuses_what_it_cannot_edit(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(b"\xef\xbb\xbf---\r\ntitle: A\r\nquestions:\r\n  - x\r\n---\r\nBody\r\n")
+    assert add_question(path, "can I pay: with card #2?")
+    assert path.read_bytes() == (b"\xef\xbb\xbf---\r\ntitle: A\r\nquestions:\r\n  - x\r\n"
+                                 b"  - \"can I pay: with card #2?\"\r\n---\r\nBody\r\n")
+    odd = tmp_path / "b.md"
+    odd.write_text("---\ntitle: A\nquestions: just text\n---\nBody\n")
+    with pytest.raises(FrontMatterEditError):
+        add_question(odd, "where is my parcel")
+    assert odd.read_text() == "---\ntitle: A\nquestions: just text\n---\nBody\n"
+
+
+@pytest.fixture()
+def shop(tmp_path):
+    articles = tmp_path / "articles"
+    shutil.copytree(FIXTURES, articles)
+    return Store(tmp_path / "kb.sqlite3"), articles
+
+
+def _search_and_vote(store, query, lang, article_id, helpful=True, channel="api", shown=None, votes=1):
+    token = store.log_search(query, lang, True, shown or [article_id], channel)
+    for _ in range(votes):
+        store.add_feedback(article_id, helpful, None, lang, token)
+    return token
+
+
+def test_suggestions_merge_count_and_respect_language_audience_and_privacy(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    for q in ("When does my parcel arrive", "when does my parcel arrive?", "When does my parcle arrive"):
+        _search_and_vote(store, q, "en", "en/delivery")
+    _search_and_vote(store, "how long to austria", "en", "en/delivery", votes=3)  # one search, one vote
+    _search_and_vote(store, "How long to Austria", "en", "en/delivery")
+    _search_and_vote(store, "how long to austria", "en", "en/delivery", helpful=False)  # counter-evidence
+    _search_and_vote(store, "wie lange dauert es nach österreich", "de", "en/delivery")  # -> German version
+    _search_and_vote(store, "my order [number] is late", "en", "en/delivery")  # masked: never
+    _search_and_vote(store, "wann kommt mein Paket", "de", "de/lieferzeit")  # already a question
+    _search_and_vote(store, "kulanz bis wieviel euro", "de", "intern/kulanz")  # customer: no
+    _search_and_vote(store, "wie viel kulanz darf ich geben", "de", "intern/kulanz", channel="agent")
+    _search_and_vote(store, "parcel not shown", "en", "en/delivery", shown=["en/returns"])  # not shown
+
+    found = {s.phrasing: s for s in suggestions(store, articles)}
+    arrive = found["When does my parcel arrive"]
+    assert arrive.article_id == "en/delivery" and arrive.evidence == 3 and len(arrive.variants) == 2
+    austria = found["how long to austria"]
+    assert (austria.helpful, austria.against, austria.evidence) == (2, 1, 1)
+    assert found["wie lange dauert es nach österreich"].article_id == "de/lieferzeit"
+    assert found["wie viel kulanz darf ich geben"].article_id == "intern/kulanz"
+    assert not any("[number]" in p or "kulanz bis" in p or "wann kommt" in p.casefold()
+                   or "not shown" in p for p in found)
+    assert [s.phrasing for s in suggestions(store, articles, min_evidence=2)] == ["When does my parcel arrive"]
+    token = _search_and_vote(store, "how long to austria", "en", "en/delivery")
+    store.add_feedback("en/delivery", False, None, "en", token)  # changed their mind: the last vote counts
+    assert "how long to austria" not in {s.phrasing for s in suggestions(store, articles)}
+
+
+def test_suggestions_capped_per_article_most_frequent_then_most_different(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    for n, q in ((4, "when will my order be delivered"), (3, "when will my order be delivered here"),
+                 (2, "delivery time to austria")):
+        for _ in range(n):
+            _search_and_vote(store, q, "en", "en/delivery")
+    found = suggestions(store, articles, per_article=2)
+    assert [s.phrasing for s in found] == ["when will my order be delivered", "delivery time to austria"]
+
+
+def test_accept_writes_front_matter_once_and_reject_is_remembered(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
+    _search_and_vote(store, "is there a return fee", "en", "en/returns")
+    _search_and_vote(store, "return costs", "en", "en/returns")
+    fee, costs, first = sorted(suggestions(store, articles), key=lambda s: s.phrasing)
+    before = (root / "en/delivery.md").read_text()
+    assert accept(store, articles, first, "eva") is True
+    after = (root / "en/delivery.md").read_text()
+    assert after == before.replace("translation: delivery\n",
+                                   "translation: delivery\nquestions:\n  - when does my parcel arrive\n")
+    reject(store, costs, "eva")
+    with pytest.raises(SuggestionError, match="personal data"):
+        accept(store, articles, fee, "eva", phrasing="is there a fee, call 040 1234567")
+    assert accept(store, articles, fee, "eva", phrasing="Is there a return fee?")
+    assert suggestions(store, load_articles(root)[0]) == []  # accepted, rejected: none again
+    _search_and_vote(store, "Return  costs!", "en", "en/returns")  # rejected before, folded
+    assert suggestions(store, load_articles(root)[0]) == []
+    check = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(root)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_inbox_and_copy_evidence_counts_once(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    ref_search = store.log_search("retourenlabel verloren", "de", False, [], "portal")
+    store.add_contact_request("Ich habe das Retourenlabel verloren, was nun?", None, "de",
+                              "retourenlabel verloren", [], ref_search)
+    request_id = store.contact_requests()[0]["id"]
+    assert learning.record_answered_with(store, request_id, ["de/ruecksendung", "de/ruecksendung"], "anna")
+    assert learning.record_answered_with(store, request_id, ["de/ruecksendung"], "anna")
+    assert not learning.record_answered_with(store, 999, ["de/ruecksendung"], "anna")
+    assert store.contact_request(request_id)["status"] == "answered"
+    assert learning.answered_with(store, request_id) == ["de/ruecksendung"]
+    for _ in range(2):
+        learning.record_copy(store, "Kulanz für Kratzer, Kunde 4711-123456", "de", "intern/kulanz", "anna")
+    found = {s.phrasing: s for s in suggestions(store, articles)}
+    assert found["retourenlabel verloren"].evidence == 1
+    assert found["Ich habe das Retourenlabel verloren, was nun?"].evidence == 1
+    assert not any("Kulanz" in p for p in found)  # masked number: never suggested
+    learning.record_copy(store, "kulanz bei kratzern", "de", "intern/kulanz", "anna")
+    learning.record_copy(store, "Kulanz bei Kratzern", "de", "intern/kulanz", "bert")
+    assert {s.key: s for s in suggestions(store, articles)}["kulanz bei kratzern"].evidence == 2
+
+
+def test_cli_suggest_accept_reject(shop, monkeypatch):
+    store, root = shop
+    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
+    _search_and_vote(store, "how much is a return", "en", "en/returns")
+    _search_and_vote(store, "return label lost", "en", "en/returns")
+    env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(ROOT)}
+
+    def kb(*args):
+        return subprocess.run([sys.executable, "-m", "kb.cli", "questions", *args], capture_output=True,
+                              text=True, env=env)
+    listed = json.loads(kb("suggest", "--json").stdout)
+    assert {s["phrasing"] for s in listed} == {"when does my parcel arrive", "how much is a return",
+                                               "return label lost"}
+    label = next(s for s in listed if s["phrasing"] == "return label lost")
+    assert kb("reject", label["id"]).returncode == 0
+    assert kb("accept", "nope").returncode == 2
+    assert kb("accept").returncode == 2
+    done = kb("accept", "--all", "--min-evidence", "1")
+    assert done.returncode == 0 and "2 questions added to 2 articles" in done.stdout
+    assert "how much is a return" in (root / "en/returns.md").read_text()
+    assert "return label lost" not in (root / "en/returns.md").read_text()
+    assert json.loads(kb("suggest", "--json").stdout) == []

@@ -1,0 +1,129 @@
+"""Done-when of learned questions, in a real browser against a real server.
+
+Customers' helpful searches arrive through the JSON API; an editor accepts one
+phrasing at /agent/questions (no WCAG 2.1 AA violation by axe-core), `kb index`
+runs, and the portal finds the article by that phrasing first.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from test_browser import CHROMIUM, OUTPUT, _free_port, browser  # noqa: F401  (the module's browser fixture)
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "articles"
+PHRASING = "how many days until my order is here"
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+pytestmark = [
+    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed: apt-get install chromium"),
+]
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def _vote(url, query, article_id):
+    found = _get(url + "/api/search?" + urllib.parse.urlencode({"q": query, "lang": "en"}))
+    body = json.dumps({"article_id": article_id, "helpful": True, "search_id": found["search_id"]}).encode()
+    req = urllib.request.Request(url + "/api/feedback", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 201
+
+
+@pytest.fixture()
+def learning_server(tmp_path):
+    articles = tmp_path / "articles"
+    shutil.copytree(FIXTURES, articles)
+    env = {**os.environ, "KB_ARTICLES": str(articles), "KB_INDEX": str(tmp_path / "index"),
+           "KB_INSTANCE": str(tmp_path / "instance"), "KB_SITE": str(ROOT / "site.yml"), "KB_RATE_LIMITS": "off"}
+    subprocess.run([sys.executable, "-m", "kb.cli", "index", "-q"], env=env, check=True)
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store
+    Accounts(Store(tmp_path / "instance" / "kb.sqlite3")).add("eva", "editor", "correct horse battery")
+    port = _free_port()
+    log = open(tmp_path / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            _get(url + "/readyz")
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
+            time.sleep(0.2)
+    yield url, env, articles
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+def _axe_violations(page) -> list:
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options=WCAG_AA)
+    return [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
+
+
+def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(learning_server, browser):  # noqa: F811
+    url, env, articles = learning_server
+    for query in (PHRASING, PHRASING + "?", "How many days until my order is here"):
+        _vote(url, query, "en/delivery")
+    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 1200})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(url + "/agent/login?next=/agent/")
+    page.get_by_label("User name").fill("eva")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/agent/")
+
+    # copying an answer after searching a customer's words is evidence too
+    page.get_by_label("Question or keywords").fill("Kratzer am Schrank, wie viel Kulanz darf ich geben")
+    page.get_by_role("button", name="Search").last.click()
+    page.locator(".answers .answer").first.get_by_role("button", name="Copy answer").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    page.goto(url + "/agent/questions")
+    page.get_by_text("Kratzer am Schrank, wie viel Kulanz darf ich geben").wait_for()
+    item = page.locator(".suggestions li").filter(has_text=PHRASING)
+    assert "3 searches" in item.inner_text()
+    assert _axe_violations(page) == []
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "learned-questions.png"), full_page=True)
+
+    item.get_by_role("button", name="Accept", exact=True).click()
+    page.get_by_role("status").filter(has_text="added to the article").wait_for()
+    assert f"  - {PHRASING}\n" in (articles / "en" / "delivery.md").read_text()
+    assert _axe_violations(page) == []  # the page with its message and without suggestions
+
+    build = _get(url + "/readyz")["index"]["build"]
+    subprocess.run([sys.executable, "-m", "kb.cli", "index", "-q"], env=env, check=True)
+    deadline = time.monotonic() + 30
+    while _get(url + "/readyz")["index"]["build"] == build and time.monotonic() < deadline:
+        time.sleep(0.2)
+    page.goto(url + "/search?" + urllib.parse.urlencode({"q": "How many days until my order is here?",
+                                                        "lang": "en"}))
+    first = page.locator(".best-answers h3 a").first
+    assert first.inner_text() == "How long does delivery take?"
+    with sqlite3.connect(Path(env["KB_INSTANCE"]) / "kb.sqlite3") as db:
+        assert db.execute("SELECT decision, editor FROM question_decisions").fetchall() == [("accepted", "eva")]
+    assert problems == []
+    context.close()

@@ -1,0 +1,138 @@
+"""Learned questions over HTTP: evidence from votes, the inbox and copies; editors decide."""
+import re
+
+import pytest
+
+from conftest import csrf_token
+from test_agent import PASSWORD, sign_in
+
+
+@pytest.fixture()
+def learning_app(make_app, articles_dir):
+    app = make_app(RATELIMIT_ENABLED=False, KB_ARTICLES=str(articles_dir))
+    app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
+    app.extensions["kb.accounts"].add("eva", "editor", PASSWORD)
+    return app
+
+
+def _api_vote(client, q, article_id, helpful=True, lang="en"):
+    found = client.get("/api/search", query_string={"q": q, "lang": lang}).get_json()
+    assert article_id in [r["id"] for r in found["results"]], found
+    r = client.post("/api/feedback", json={"article_id": article_id, "helpful": helpful,
+                                           "search_id": found["search_id"]})
+    assert r.status_code == 201
+    return found["search_id"]
+
+
+def _suggestion_ids(html):
+    return dict(re.findall(r'<li id="s-([0-9a-f]{10})">\s*<p><q>([^<]+)</q>', html))
+
+
+def test_api_votes_become_suggestions_editors_accept_reject_and_edit(learning_app, articles_dir):
+    client = learning_app.test_client()
+    _api_vote(client, "how many days until my order is here", "en/delivery")
+    _api_vote(client, "how many days until my order is here?", "en/delivery")
+    _api_vote(client, "delivery to vienna austria", "en/delivery")
+    _api_vote(client, "what does shipping to vienna cost", "en/delivery")
+    sign_in(client, "anna")
+    assert client.get("/agent/questions").status_code == 403  # editors only
+    client.post("/agent/logout", data={"csrf_token": csrf_token(client.get("/agent/").get_data(as_text=True))})
+    sign_in(client, "eva")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    ids = {text: sid for sid, text in _suggestion_ids(html).items()}
+    assert set(ids) == {"how many days until my order is here", "delivery to vienna austria",
+                        "what does shipping to vienna cost"}
+    assert "2 searches" in html and "Also asked as:" in html
+    token = csrf_token(html)
+    assert client.post("/agent/questions", data={"id": ids["delivery to vienna austria"],
+                                                 "action": "accept"}).status_code == 400  # no CSRF
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept",
+                                              "id": ids["how many days until my order is here"]})
+    assert r.status_code == 303
+    assert "added to the article" in client.get(r.headers["Location"]).get_data(as_text=True)
+    text = (articles_dir / "en/delivery.md").read_text()
+    assert "questions:\n  - how many days until my order is here\n---" in text
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "reject",
+                                              "id": ids["what does shipping to vienna cost"]})
+    assert r.status_code == 303
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept",
+                                              "id": ids["delivery to vienna austria"],
+                                              "phrasing": "delivery to vienna, ring 0171 2345678"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "personal data" in page
+    assert 'value="delivery to vienna, ring 0171 2345678"' in page  # the editor's words are kept
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept",
+                                              "id": ids["delivery to vienna austria"],
+                                              "phrasing": "How long is delivery to Vienna?"})
+    assert r.status_code == 303
+    assert "  - How long is delivery to Vienna?\n" in (articles_dir / "en/delivery.md").read_text()
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept", "id": "0123456789"})
+    assert r.status_code == 400 and "no suggestion" in r.get_data(as_text=True)
+    html = client.get("/agent/questions").get_data(as_text=True)
+    assert _suggestion_ids(html) == {} and "No suggestions at the moment." in html
+    assert "How long is delivery to Vienna?" in html  # the accepted ones, under their effect
+
+
+def test_portal_vote_carries_the_search_and_german_ui(learning_app):
+    client = learning_app.test_client()
+    client.set_cookie("lang", "de")
+    page = client.get("/search", query_string={"q": "wie lange bis nach österreich"}).get_data(as_text=True)
+    link = re.search(r'href="(/articles/de/lieferzeit\?s=[^"]+)"', page).group(1).replace("&amp;", "&")
+    article = client.get(link).get_data(as_text=True)
+    assert 'name="search_id"' in article
+    r = client.post("/feedback", data={"csrf_token": csrf_token(article), "article_id": "de/lieferzeit",
+                                       "helpful": "yes",
+                                       "search_id": re.search(r'name="search_id" value="([^"]+)"', article).group(1)})
+    assert r.status_code == 303
+    sign_in(client, "eva")
+    client.set_cookie("lang", "de")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    assert "wie lange bis nach österreich" in html and "Übernehmen" in html
+
+
+def test_inbox_answered_with_articles_and_copy_are_evidence(learning_app):
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    search = store.log_search("retourenlabel verloren", "de", False, [], "portal")
+    store.add_contact_request("Retourenlabel verloren", None, "de", "retourenlabel verloren", [], search)
+    rid = store.contact_requests()[0]["id"]
+    sign_in(client, "anna")
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    assert 'value="de/ruecksendung"' in page
+    assert client.post(f"/agent/inbox/{rid}/answered-with",
+                       data={"csrf_token": csrf_token(page)}).status_code == 400  # nothing chosen
+    r = client.post(f"/agent/inbox/{rid}/answered-with",
+                    data={"csrf_token": csrf_token(page), "article": ["de/ruecksendung", "nope/none"]})
+    assert r.status_code == 303 and store.contact_request(rid)["status"] == "answered"
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    assert re.search(r"Answered with</h2>\s*<p><a href=\"/articles/de/ruecksendung\"", page)
+    work = client.get("/agent/", query_string={"q": "wie viel Kulanz darf ich geben"}).get_data(as_text=True)
+    assert 'data-copy-record="copy-1"' in work
+    form = re.search(r'data-copy-record="copy-1">(.*?)</form>', work, re.S).group(1)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    r = client.post("/agent/copied", data=fields, headers={"Accept": "application/json"})
+    assert r.status_code == 201
+    assert client.post("/agent/copied", data={**fields, "article_id": "nope"}).status_code == 400
+    client.post("/agent/logout", data={"csrf_token": csrf_token(work)})
+    sign_in(client, "eva")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    assert "retourenlabel verloren" in html.casefold()
+    assert ("wie viel Kulanz darf ich geben" in html) == (fields["article_id"] == "intern/kulanz")
+
+
+def test_insights_count_searches_that_found_an_article_by_a_learned_question(learning_app):
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    _api_vote(client, "how many days until my order is here", "en/delivery")
+    sign_in(client, "eva")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    (sid,) = _suggestion_ids(html)
+    client.post("/agent/questions", data={"csrf_token": csrf_token(html), "id": sid, "action": "accept"})
+    for shown in (["en/delivery"], ["en/delivery"], ["en/returns", "en/delivery"]):
+        store.log_search("How many days until my order is here?", "en", True, shown, "portal")
+    store.log_search("how many days until my order is here", "en", True, ["en/delivery"], "agent")  # staff
+    page = client.get("/agent/insights").get_data(as_text=True)
+    assert "Found by learned questions" in page
+    csv = client.get("/agent/insights/learned.csv?days=30").get_data(as_text=True)
+    assert csv.splitlines()[1].startswith("en/delivery,2,how many days until my order is here,")
+    assert "<td>2</td>" in client.get("/agent/questions").get_data(as_text=True)

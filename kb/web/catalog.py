@@ -126,7 +126,7 @@ class Catalog:
             if not self.visible(i, internal):
                 continue
             a = self.articles[i]
-            rank = title_rank(t, " ".join(_WORD.findall(fold(a["title"]))), title, other)
+            rank = title_rank(t, " ".join(WORD_CHARS.findall(fold(a["title"]))), title, other)
             if rank is None:
                 continue
             scored.append((a["lang"] != lang, *rank, len(a["title"]), a["title"], i))

@@ -53,10 +53,13 @@ def server(built_index, tmp_path_factory):
 
 
 @contextmanager
-def kb_serve(env: dict, instance: Path, port: int):
-    """`kb serve` in a subprocess until it answers /readyz; stopped at the end."""
+def kb_serve(env: dict, instance: Path, port: int, args: tuple[str, ...] = ()):
+    """`kb serve` in a subprocess until it answers /readyz; stopped at the end.
+
+    Every test that needs a real server starts it here; its log is ``instance/server.log``.
+    """
     log = open(instance / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port), *args],
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

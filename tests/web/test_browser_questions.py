@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, OUTPUT, _free_port, browser  # noqa: F401  (the module's browser fixture)
+from test_browser import CHROMIUM, OUTPUT, _free_port, browser, kb_serve  # noqa: F401  (the module's browser fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
@@ -55,24 +55,8 @@ def learning_server(tmp_path):
     from kb.ops.database import Store
     Accounts(Store(tmp_path / "instance" / "kb.sqlite3")).add("eva", "editor", "correct horse battery")
     port = _free_port()
-    log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            _get(url + "/readyz")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
-            time.sleep(0.2)
-    yield url, env, articles
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with kb_serve(env, tmp_path, port) as url:
+        yield url, env, articles
 
 
 def _axe_violations(page) -> list:

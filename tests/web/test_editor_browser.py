@@ -9,14 +9,13 @@ editor page is checked with axe-core (WCAG 2.1 AA).
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
 from tests.web.editor_fixtures import FIXTURES, PASSWORD, editor_index  # noqa: F401 (fixture)
-from tests.web.test_browser import CHROMIUM, OUTPUT, _free_port, browser  # noqa: F401 (fixture)
+from tests.web.test_browser import CHROMIUM, OUTPUT, _free_port, browser, kb_serve  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
@@ -42,26 +41,8 @@ def editor_server(editor_index, tmp_path):
     port = _free_port()
     env = {**os.environ, "KB_INDEX": str(index), "KB_ARTICLES": str(articles), "KB_INSTANCE": str(instance),
            "KB_SITE": str(tmp_path / "no-site.yml"), "KB_RATE_LIMITS": "off"}
-    log = open(tmp_path / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (tmp_path / "server.log").read_text())
-        time.sleep(0.2)
-    yield url, articles
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with kb_serve(env, tmp_path, port) as url:
+        yield url, articles
 
 
 def _axe(page, name: str) -> None:

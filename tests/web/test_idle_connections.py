@@ -1,24 +1,17 @@
 """A real `kb serve`: 300 connections that send nothing, half a request or a slow body lock nobody out."""
 import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from test_browser import _free_port, kb_serve
 
 ROOT = Path(__file__).resolve().parents[2]
 IDLE_EACH = 100        # of each kind: silent, partial headers, slow body
 ANSWER_WITHIN = 1.0    # seconds for a normal search meanwhile
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -27,26 +20,8 @@ def server(built_index, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "KB_INDEX": str(built_index), "KB_INSTANCE": str(instance),
            "KB_SITE": str(ROOT / "site.yml"), "KB_RATE_LIMITS": "off"}
-    log = open(instance / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "kb.cli", "serve", "--port", str(port), "--threads", "2"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("server did not start:\n" + (instance / "server.log").read_text())
-        time.sleep(0.2)
-    yield port, url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with kb_serve(env, instance, port, ("--threads", "2")) as url:
+        yield port, url
 
 
 def _open(port: int, first_bytes: bytes) -> socket.socket:

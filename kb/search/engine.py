@@ -29,20 +29,23 @@ ordering :mod:`kb.search.fusion`, the result types :mod:`kb.search.results`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
 import numpy as np
 
 from kb.content.articles import slugify
 from kb.content.languages import translation_group
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
-from kb.content.text import WORD_CHARS, analyzed, analyzer_for
+from kb.content.text import analyzed, analyzer_for
 from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
+from kb.index.vocabulary import word_counts
 from kb.search import answer_model, snippets
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.fusion import by_score, top_two, z_scores
 from kb.search.query_language import LanguageGuesser
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
+from kb.search.spelling import Spelling, corrected
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
 
@@ -64,6 +67,9 @@ MIN_RANKED_ARTICLES = 200
 # Within an article, the answering section is the one with the best passage; its keyword
 # score (relative to the best section anywhere) breaks near-ties.
 SECTION_KEYWORD_WEIGHT = 0.1
+# A question this close to the article's title or one of its front matter questions is
+# that question (a rewording, not a related question): the article's opening answers it.
+SAME_QUESTION_COSINE = 0.9
 
 
 @dataclass
@@ -91,9 +97,14 @@ class SearchEngine:
         names = [m["name"] for m in index.models]
         if names != [e.name for e in encoders]:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
-        # the articles' words and stems per language, computed by the build (kb/index/vocabulary.py)
+        # the articles' words and stems per language, computed by the build (kb/index/vocabulary.py);
+        # an anonymous search learns only from public articles' words (guess, spelling, coverage)
         vocabulary = index.vocabulary["languages"]
-        self.guesser = LanguageGuesser({lang: set(v["words"]) for lang, v in vocabulary.items()})
+        counts = word_counts(index.vocabulary, index.articles)
+        self._guessers = {public: LanguageGuesser({lang: set(c[public]) for lang, c in counts.items()})
+                          for public in (True, False)}
+        self.guesser = self._guessers[True]
+        self._spelling = Spelling(counts)
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
         self._terms: dict[bool, dict[str, frozenset[str]]] = {
@@ -156,56 +167,76 @@ class SearchEngine:
     # -- the search -------------------------------------------------------------
     def search(self, query: str, lang: str | None = None, limit: int = 10,
                audience: str = "public", category: str | None = None,
-               languages: list[str] | None = None) -> SearchResult:
+               languages: list[str] | None = None, correct: bool = True) -> SearchResult:
         """Rank articles for a question.
 
         ``lang`` is the customer's language if known (UI choice); the query's own
         language wins when it can be detected. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
+
+        A spelling correction counts only when the corrected question is answered,
+        and with more confidence than the typed one: then it is applied
+        (``result.original`` is the typed question), or, with ``correct=False``
+        (the customer chose the question as typed), offered as ``did_you_mean``.
+        A correction that does not make the question match better is never shown.
         """
         text = clean_query(query)
-        key = (text, lang, limit, audience, category, tuple(languages) if languages else None)
+        options = (lang, limit, audience, category, tuple(languages) if languages else None)
+        typed = self._cached(text, options)
+        fixed = corrected(text, typed.fixes) if typed.fixes else None
+        if fixed is None:
+            return typed
+        better = self._cached(fixed, options)
+        if not (better.answered and better.confidence > typed.confidence):
+            return typed
+        if correct:
+            return replace(better, original=text)
+        return replace(typed, did_you_mean=fixed)
+
+    def _cached(self, text: str, options: tuple) -> SearchResult:
+        """One ranking of ``text`` as typed, from memory when it was asked before; a copy
+        callers may change (the agent workspace filters the list)."""
+        key = (text, *options)
         cached = self._results.get(key)
         if cached is None:
-            cached = self._search(text, lang, limit, audience, category, languages)
+            cached = self._search(text, *options)
             self._results.put(key, cached)
-        # callers may filter the list (the agent workspace does); the cached one stays whole
         return replace(cached, results=list(cached.results), features=dict(cached.features))
 
     def _search(self, text: str, lang: str | None, limit: int, audience: str,
-                category: str | None, languages: list[str] | None) -> SearchResult:
-        qlang = self.guesser.guess(text) or lang
+                category: str | None, languages: tuple[str, ...] | None) -> SearchResult:
+        public = audience != "internal"
+        qlang = self._guessers[public].guess(text) or lang
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
-        ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang))
+        fixes = self._spelling.corrections(text, qlang, public)
+        ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang), fixes)
         self._fuse(ev, text)
         hits = self._collapse_translations(ev.fused, mask, qlang, limit)
-        did_you_mean = _corrected(text, ev.fixes) if ev.fixes else None
-        features = self._features(ev, text, did_you_mean, audience != "internal")
+        features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
         confidence = answer_model.answer_probability(features) if hits else 0.0
         answered = bool(hits) and confidence >= answer_model.THRESHOLD
         results = [self._hit(a, float(ev.fused[a]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
                    for a in hits]
-        return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
-                            features=features)
+        return SearchResult(text, qlang, answered, None, results, confidence=confidence,
+                            features=features, fixes=fixes)
 
-    def _mask(self, audience: str, category: str | None, languages: list[str] | None) -> np.ndarray:
+    def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""
         idx = self.index
         mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)
         if category:
             mask &= idx.article_category == slugify(category)
         if languages:
-            mask &= np.isin(idx.article_lang, languages)
+            mask &= np.isin(idx.article_lang, list(languages))
         return mask
 
     def _keyword_evidence(self, text: str, qlang: str | None, mask: np.ndarray,
-                          sims_by_slot: list[np.ndarray | None]) -> _Evidence:
+                          sims_by_slot: list[np.ndarray | None], fixes: dict[str, str]) -> _Evidence:
         """BM25F of the question with its spelling corrections, per section and per
         article, and the weighted z-scores that fusion adds to the dense evidence."""
         idx = self.index
-        fixes = idx.keywords.corrections(text)
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
         section_bm25 = idx.keywords.search(kw_text, len(idx.sections))  # thread-safe
         article_bm25 = np.maximum.reduceat(section_bm25, idx.section_starts)
@@ -302,21 +333,32 @@ class SearchEngine:
     def _answering_section(self, passages: np.ndarray, combined: np.ndarray, section_bm25: np.ndarray
                            ) -> tuple[int, int | None]:
         """The article's section that answers (best passage, keywords breaking near-ties)
-        and its best sentence passage (None when it has none)."""
+        and its best sentence passage (None when it has none).
+
+        The title and the front matter questions name what the article as a whole
+        answers, and the article opens with that answer. A question that is one of
+        them, nearly word for word ("wo ist mein paket", listed in the tracking
+        article), opens the article at its start, not at a later section that only
+        shares a word with it ("… jedes Paket eine eigene Sendungsnummer").
+        """
         idx = self.index
         sec_ids = idx.section[passages]
+        kinds = idx.kind[passages]
+        whole = (sec_ids < 0) & (kinds == SENTENCE)  # title and questions
+        whole_value = float(combined[whole].max()) if whole.any() else -np.inf
+        if whole_value < SAME_QUESTION_COSINE:
+            whole_value = -np.inf
         best_section, best_value, best_passage = None, -np.inf, None
         top_bm = section_bm25.max() or 1.0
-        for n in np.unique(sec_ids[sec_ids >= 0]):
+        numbers = np.unique(sec_ids[sec_ids >= 0])
+        for n in numbers:
             sel = sec_ids == n
-            value = float(combined[sel].max()) + SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
+            own = float(combined[sel].max())
+            value = (max(own, whole_value) if n == numbers[0] else own) + \
+                SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
             if value > best_value:
                 best_value, best_section = value, int(n)
-                fine = sel & (idx.kind[passages] == SENTENCE)
+                fine = sel & (kinds == SENTENCE)
                 best_passage = int(passages[fine][np.argmax(combined[fine])]) if fine.any() else None
         return best_section, best_passage
 
-
-def _corrected(text: str, fixes: dict[str, str]) -> str:
-    """The question with its corrected words replaced."""
-    return WORD_CHARS.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)

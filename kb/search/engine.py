@@ -22,8 +22,14 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
 
-Snippets and highlights are :mod:`kb.search.snippets`, the z-scores and the
-ordering :mod:`kb.search.fusion`, the result types :mod:`kb.search.results`.
+* Spelling: unknown words are corrected towards the vocabulary the audience may
+  see, in the question's language; a correction is applied only when the
+  corrected question is answered, and with more confidence (:meth:`SearchEngine.search`).
+
+The steps live in their own modules: dense evidence :mod:`kb.search.dense`,
+z-scores and ordering :mod:`kb.search.fusion`, which articles and sections are
+shown :mod:`kb.search.hits`, snippets and highlights :mod:`kb.search.snippets`,
+spelling :mod:`kb.search.spelling`, the result types :mod:`kb.search.results`.
 """
 
 from __future__ import annotations
@@ -33,7 +39,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kb.content.articles import slugify
-from kb.content.languages import translation_group
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
 from kb.content.text import analyzed, analyzer_for
 from kb.encoders import Encoder
@@ -42,7 +47,8 @@ from kb.index.vocabulary import word_counts
 from kb.search import answer_model, snippets
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
-from kb.search.fusion import by_score, top_two, z_scores
+from kb.search.fusion import top_two, z_scores
+from kb.search.hits import answering_section, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
@@ -60,16 +66,6 @@ RESULT_CACHE_SIZE = 2048
 # with an approximate (HNSW) index, the first articles by all evidence are scored again with
 # all their passages (LoadedIndex.score_exactly)
 RERANKED_ARTICLES = 100
-# Translations collapse into one result, so more articles than ``limit`` are read in
-# score order: this many per result, and at least MIN_RANKED_ARTICLES.
-RANKED_PER_RESULT = 4
-MIN_RANKED_ARTICLES = 200
-# Within an article, the answering section is the one with the best passage; its keyword
-# score (relative to the best section anywhere) breaks near-ties.
-SECTION_KEYWORD_WEIGHT = 0.1
-# A question this close to the article's title or one of its front matter questions is
-# that question (a rewording, not a related question): the article's opening answers it.
-SAME_QUESTION_COSINE = 0.9
 
 
 @dataclass
@@ -213,7 +209,7 @@ class SearchEngine:
         fixes = self._spelling.corrections(text, qlang, public)
         ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang), fixes)
         self._fuse(ev, text)
-        hits = self._collapse_translations(ev.fused, mask, qlang, limit)
+        hits = ranked_hits(self.index, ev.fused, mask, qlang, limit)
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
         confidence = answer_model.answer_probability(features) if hits else 0.0
         answered = bool(hits) and confidence >= answer_model.THRESHOLD
@@ -291,35 +287,12 @@ class SearchEngine:
             "top": top, "margin": margin,
         }
 
-    def _collapse_translations(self, fused: np.ndarray, mask: np.ndarray, qlang: str | None,
-                               limit: int) -> list[int]:
-        """Best version decides the rank; the customer's language decides what is shown."""
-        idx = self.index
-        groups: dict[str, int] = {}
-        out: list[int] = []
-        for a in by_score(fused, max(RANKED_PER_RESULT * limit, MIN_RANKED_ARTICLES)):
-            if not mask[a] or not np.isfinite(fused[a]):
-                break
-            key = translation_group(idx.articles[a])
-            if key in groups:
-                continue
-            shown = a
-            if qlang and idx.articles[a]["lang"] != qlang and idx.articles[a]["translation"]:
-                other = idx.version.get((idx.articles[a]["translation"], qlang))
-                if other is not None and mask[other]:
-                    shown = other
-            groups[key] = shown
-            out.append(int(shown))
-            if len(out) >= limit:
-                break
-        return out
-
     def _hit(self, a: int, score: float, sims_by_slot, section_bm25, text, fixes) -> Hit:
         idx = self.index
         art = idx.articles[a]
         passages = idx.article_passages[a]
         combined = self.dense.passage_similarity(art["lang"], passages, sims_by_slot)
-        best_section, best_passage = self._answering_section(passages, combined, section_bm25)
+        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25)
         section = idx.sections[best_section]
         snippet = snippets.snippet(section["text"], snippets.sentence_number(
             idx, passages, best_passage, section["text"]))
@@ -329,36 +302,3 @@ class SearchEngine:
                    audience=art["audience"], score=round(score, 4),
                    section=f"{art['title']} › {heading}" if heading else art["title"],
                    anchor=section["anchor"], snippet=snippet, highlights=highlights)
-
-    def _answering_section(self, passages: np.ndarray, combined: np.ndarray, section_bm25: np.ndarray
-                           ) -> tuple[int, int | None]:
-        """The article's section that answers (best passage, keywords breaking near-ties)
-        and its best sentence passage (None when it has none).
-
-        The title and the front matter questions name what the article as a whole
-        answers, and the article opens with that answer. A question that is one of
-        them, nearly word for word ("wo ist mein paket", listed in the tracking
-        article), opens the article at its start, not at a later section that only
-        shares a word with it ("… jedes Paket eine eigene Sendungsnummer").
-        """
-        idx = self.index
-        sec_ids = idx.section[passages]
-        kinds = idx.kind[passages]
-        whole = (sec_ids < 0) & (kinds == SENTENCE)  # title and questions
-        whole_value = float(combined[whole].max()) if whole.any() else -np.inf
-        if whole_value < SAME_QUESTION_COSINE:
-            whole_value = -np.inf
-        best_section, best_value, best_passage = None, -np.inf, None
-        top_bm = section_bm25.max() or 1.0
-        numbers = np.unique(sec_ids[sec_ids >= 0])
-        for n in numbers:
-            sel = sec_ids == n
-            own = float(combined[sel].max())
-            value = (max(own, whole_value) if n == numbers[0] else own) + \
-                SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
-            if value > best_value:
-                best_value, best_section = value, int(n)
-                fine = sel & (kinds == SENTENCE)
-                best_passage = int(passages[fine][np.argmax(combined[fine])]) if fine.any() else None
-        return best_section, best_passage
-

@@ -158,6 +158,7 @@ def test_corrections_come_from_the_question_language():
     assert spelling.corrections("rechnug", "de", public=True) == {"rechnug": "rechnung"}
     assert spelling.corrections("rechnug", None, public=True) == {"rechnug": "rechnung"}
     assert spelling.corrections("rechnug", "en", public=True) == {}  # no German word for an English question
+    assert spelling.corrections("rechnug", "fr", public=True) == {}  # no article in French: nothing to offer
     assert spelling.corrections("betrugsverdact", "de", public=True) == {}
     assert spelling.corrections("betrugsverdact", "de", public=False) == {"betrugsverdact": "betrugsverdacht"}
     assert spelling.corrections("invoice rechnung", "en", public=True) == {}  # known words stay as typed

@@ -3,8 +3,8 @@
 An anonymous search corrects only towards words of public articles, so no
 correction reveals a word that only internal articles use; a staff search
 corrects towards all. Corrections come from the question's language when it
-is known (an English question never gets a German word), from all languages
-otherwise. A word any article of the audience uses, in any language, is left
+is known (an English question never gets a German word, nor any word when no
+article is in English), from all languages otherwise. A word any article of the audience uses, in any language, is left
 as typed. Whether a correction is shown or applied is the engine's decision:
 only when the corrected question is answered better.
 """
@@ -31,8 +31,11 @@ class Spelling:
         self._spellers: dict[tuple[bool, str | None], Speller] = {}
         self._lock = threading.Lock()
 
-    def _speller(self, public: bool, lang: str | None) -> Speller:
-        key = (public, lang if lang in self._counts else ANY_LANGUAGE)
+    def _speller(self, public: bool, lang: str | None) -> Speller | None:
+        """None for a language no article is written in: nothing to correct towards."""
+        if lang is not None and lang not in self._counts:
+            return None
+        key = (public, lang)
         speller = self._spellers.get(key)
         if speller is None:
             with self._lock:
@@ -49,7 +52,8 @@ class Spelling:
 
     def corrections(self, text: str, lang: str | None, public: bool) -> dict[str, str]:
         """Unknown words of ``text`` with their most likely spelling."""
-        return self._speller(public, lang).corrections(text, self._known[public])
+        speller = self._speller(public, lang)
+        return speller.corrections(text, self._known[public]) if speller else {}
 
 
 def corrected(text: str, fixes: dict[str, str]) -> str:

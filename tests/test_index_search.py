@@ -130,21 +130,29 @@ def test_drafts_are_not_searchable(engine):
 
 
 def test_a_confident_correction_is_applied_and_otherwise_offered(engine):
-    r = engine.search("retourenlabl erstellen")
-    assert (r.query, r.original, r.did_you_mean) == ("retourenlabel erstellen", "retourenlabl erstellen", None)
-    assert r.answered and r.results[0].id == "de/ruecksendung"
-    typed = engine.search("retourenlabl erstellen", correct=False)
-    assert (typed.query, typed.original) == ("retourenlabl erstellen", None)
-    assert typed.did_you_mean == "retourenlabel erstellen"
+    r = engine.search("retrn labl")  # not answered as typed
+    assert (r.query, r.original, r.did_you_mean) == ("return label", "retrn labl", None)
+    assert r.answered and r.results[0].id == "en/returns"
+    typed = engine.search("retrn labl", correct=False)
+    assert (typed.query, typed.original, typed.did_you_mean) == ("retrn labl", None, "return label")
+    # answered as typed: the words stay, nothing is shown (the keyword search corrects anyway)
+    kept = engine.search("retourenlabl erstellen")
+    assert (kept.query, kept.original, kept.did_you_mean) == ("retourenlabl erstellen", None, None)
+    assert kept.answered and kept.results[0].id == "de/ruecksendung"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("typo, corrected", [
-    ("rückerstatung", "rückerstattung"), ("rechnug", "rechnung"), ("rücksednung", "rücksendung"),
-    ("retrun an item", "return an item")])
+    ("rückerstatung", "rückerstattung"), ("rechnug", "rechnung"), ("rücksednung", "rücksendung")])
 def test_shop_typos_are_corrected_and_answered(shop_engine, typo, corrected):
     r = shop_engine.search(typo)
     assert (r.query, r.original, r.answered) == (corrected, typo, True), (r.confidence, r.features)
+
+
+@pytest.mark.slow
+def test_shop_swapped_letters_count_as_one_typo(shop_engine):
+    r = shop_engine.search("retrun an item")  # answered as typed: its keyword search reads "return"
+    assert r.answered and r.results[0].id == "en/returns/return-an-item"
 
 
 @pytest.mark.slow

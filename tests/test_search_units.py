@@ -152,6 +152,25 @@ def test_an_index_without_word_counts_gets_them_from_its_articles(fake_engine):
     assert word_counts(old, index.articles) == word_counts(index.vocabulary, index.articles)
 
 
+def test_a_correction_is_applied_only_when_it_turns_no_answer_into_an_answer(tmp_path, monkeypatch):
+    from kb.search import answer_model
+    # answered exactly when the help centre knows every word of the question
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9 if f["coverage_typed"] == 1.0 else 0.1)
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    r = engine.search("Retourenlabl erstellen")
+    assert (r.query, r.original, r.did_you_mean, r.answered) == (
+        "retourenlabel erstellen", "Retourenlabl erstellen", None, True)
+    typed = engine.search("Retourenlabl erstellen", correct=False)
+    assert (typed.query, typed.original, typed.did_you_mean, typed.answered) == (
+        "Retourenlabl erstellen", None, "retourenlabel erstellen", False)
+    nothing = engine.search("Zebrra Retourenlabl")  # still not answered when corrected: nothing shown
+    assert (nothing.original, nothing.did_you_mean) == (None, None)
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9)  # answered as typed
+    kept = build_fake_engine(tmp_path / "articles", tmp_path / "index").search("Retourenlabl erstellen")
+    assert (kept.query, kept.original, kept.did_you_mean) == ("Retourenlabl erstellen", None, None)
+
+
 def test_corrections_come_from_the_question_language():
     spelling = Spelling({"de": {True: {"rechnung": 3}, False: {"rechnung": 3, "betrugsverdacht": 1}},
                          "en": {True: {"invoice": 2}, False: {"invoice": 2}}})

@@ -23,8 +23,8 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
 
 * Spelling: unknown words are corrected towards the vocabulary the audience may
-  see, in the question's language; a correction is applied only when the
-  corrected question is answered, and with more confidence (:meth:`SearchEngine.search`).
+  see, in the question's language; a correction is applied only when it turns
+  an unanswered question into an answered one (:meth:`SearchEngine.search`).
 
 The steps live in their own modules: dense evidence :mod:`kb.search.dense`,
 z-scores and ordering :mod:`kb.search.fusion`, which articles and sections are
@@ -170,17 +170,19 @@ class SearchEngine:
         language wins when it can be detected. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
 
-        A spelling correction counts only when the corrected question is answered,
-        and with more confidence than the typed one: then it is applied
+        A spelling correction counts only when the typed question is not answered
+        and the corrected one is (with more confidence): then it is applied
         (``result.original`` is the typed question), or, with ``correct=False``
         (the customer chose the question as typed), offered as ``did_you_mean``.
-        A correction that does not make the question match better is never shown.
+        A question that is answered as typed keeps its words (its keyword search
+        uses the corrections anyway), and a correction that answers nothing is
+        never shown.
         """
         text = clean_query(query)
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
         typed = self._cached(text, options)
         fixed = corrected(text, typed.fixes) if typed.fixes else None
-        if fixed is None:
+        if fixed is None or typed.answered:
             return typed
         better = self._cached(fixed, options)
         if not (better.answered and better.confidence > typed.confidence):
@@ -206,8 +208,9 @@ class SearchEngine:
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
+        sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
         fixes = self._spelling.corrections(text, qlang, public)
-        ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang), fixes)
+        ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
         self._fuse(ev, text)
         hits = ranked_hits(self.index, ev.fused, mask, qlang, limit)
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)

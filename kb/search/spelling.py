@@ -6,7 +6,7 @@ corrects towards all. Corrections come from the question's language when it
 is known (an English question never gets a German word, nor any word when no
 article is in English), from all languages otherwise. A word any article of the audience uses, in any language, is left
 as typed. Whether a correction is shown or applied is the engine's decision:
-only when the corrected question is answered better.
+only when it turns an unanswered question into an answered one.
 """
 
 from __future__ import annotations

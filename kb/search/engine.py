@@ -204,12 +204,14 @@ class SearchEngine:
     def _search(self, text: str, lang: str | None, limit: int, audience: str,
                 category: str | None, languages: tuple[str, ...] | None) -> SearchResult:
         public = audience != "internal"
-        qlang = self._guessers[public].guess(text) or lang
+        guessed = self._guessers[public].guess(text)
+        qlang = guessed or lang
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
         sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
-        fixes = self._spelling.corrections(text, qlang, public)
+        # in the question's own language; a page's language says little about a typo's
+        fixes = self._spelling.corrections(text, guessed, public)
         ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
         self._fuse(ev, text)
         hits = ranked_hits(self.index, ev.fused, mask, qlang, limit)

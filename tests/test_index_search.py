@@ -129,10 +129,45 @@ def test_drafts_are_not_searchable(engine):
     assert all(h.id != "de/entwurf" for h in r.results)
 
 
-def test_typo_gets_did_you_mean(engine):
-    r = engine.search("retourenlabl erstellen")
-    assert r.did_you_mean == "retourenlabel erstellen"
-    assert r.results[0].id == "de/ruecksendung"
+def test_a_confident_correction_is_applied_and_otherwise_offered(engine):
+    r = engine.search("retrn labl")  # not answered as typed
+    assert (r.query, r.original, r.did_you_mean) == ("return label", "retrn labl", None)
+    assert r.answered and r.results[0].id == "en/returns"
+    typed = engine.search("retrn labl", correct=False)
+    assert (typed.query, typed.original, typed.did_you_mean) == ("retrn labl", None, "return label")
+    # answered as typed: the words stay, nothing is shown (the keyword search corrects anyway)
+    kept = engine.search("retourenlabl erstellen")
+    assert (kept.query, kept.original, kept.did_you_mean) == ("retourenlabl erstellen", None, None)
+    assert kept.answered and kept.results[0].id == "de/ruecksendung"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("typo, corrected", [
+    ("rückerstatung", "rückerstattung"), ("rechnug", "rechnung"), ("rücksednung", "rücksendung")])
+def test_shop_typos_are_corrected_and_answered(shop_engine, typo, corrected):
+    r = shop_engine.search(typo)
+    assert (r.query, r.original, r.answered) == (corrected, typo, True), (r.confidence, r.features)
+
+
+@pytest.mark.slow
+def test_shop_swapped_letters_count_as_one_typo(shop_engine):
+    r = shop_engine.search("retrun an item")  # answered as typed: its keyword search reads "return"
+    assert r.answered and r.results[0].id == "en/returns/return-an-item"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["wie wird das wetter morgen", "what is the weather tomorrow"])
+def test_shop_no_correction_for_questions_nothing_answers(shop_engine, query):
+    r = shop_engine.search(query)
+    assert (r.query, r.original, r.did_you_mean, r.answered) == (query, None, None, False)
+    assert shop_engine.search(query, correct=False).did_you_mean is None
+
+
+@pytest.mark.slow
+def test_shop_tracking_question_opens_where_the_tracking_number_is(shop_engine):
+    hit = shop_engine.search("wo ist mein paket").results[0]
+    assert hit.id == "de/versand/sendungsverfolgung" and hit.anchor == ""
+    assert "Sendungsnummer" in hit.snippet and "mehreren Paketen" not in hit.snippet
 
 
 OFF_TOPIC = ["Who was the first emperor of the Roman Empire?", "Wer gewann die Fußball-WM 1954?",

@@ -121,7 +121,8 @@ def test_concurrent_searches_rank_as_lone_ones(built_index, encoders):
     for t in threads:
         t.join(30)
     assert len(got) == len(questions)
-    assert engine._batchers[0].batches < len(questions)  # some questions shared a batch
+    # some questions shared a batch (a spelling correction may add a search of its own)
+    assert engine._batchers[0].batches < engine._batchers[0].items
     for i, q in enumerate(questions):
         mine, theirs = got[i], expected[q]
         assert [r.id for r in mine.results] == [r.id for r in theirs.results]

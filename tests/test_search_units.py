@@ -1,18 +1,23 @@
 """Ranking, fusion, snippets, highlights, spelling, language guessing and passages,
 on a real index of the fixture articles built with deterministic fake encoders:
 fast, no model loaded."""
+import json
+import shutil
+
 import numpy as np
 import pytest
 from markupsafe import escape
 
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
 from kb.content.text import ALNUM_WORD, LETTER_WORD, WHOOSH_TOKEN, WORD_CHARS, fold, stem
-from kb.index.speller import Speller, levenshtein
+from kb.index.speller import Speller, edit_distance
 from kb.search.fusion import top_two, z_scores
 from kb.search.query_language import LanguageGuesser
 from kb.search.results import Hit
 from kb.search.snippets import SNIPPET_CHARS, highlights, mark, snippet
-from search_helpers import fake_engine  # noqa: F401 (fixture)
+from kb.index.vocabulary import word_counts
+from kb.search.spelling import Spelling
+from search_helpers import FIXTURES, build_fake_engine, fake_engine  # noqa: F401 (fake_engine: a fixture)
 
 
 # -- ranking and fusion -------------------------------------------------------------------
@@ -118,12 +123,88 @@ def test_speller_prefers_the_frequent_word_within_the_allowed_edits():
     assert speller.corrections("Retourenlabl rechnug pakt pkt") == {
         "retourenlabl": "retourenlabel", "rechnug": "rechnung", "pakt": "paket"}  # "pkt": too short
     assert speller.corrections("rechnung 12345") == {}
-    assert levenshtein("rechnug", "rechnung", 2) == 1 and levenshtein("abc", "xyzuvw", 2) == 3
+    assert edit_distance("rechnug", "rechnung", 2) == 1 and edit_distance("abc", "xyzuvw", 2) == 3
+    assert edit_distance("retrun", "return", 1) == 1  # swapped neighbours: one edit
 
 
-def test_did_you_mean_keeps_the_question_and_fixes_its_words(fake_engine):
-    r = fake_engine.search("Retourenlabl erstellen")
-    assert r.did_you_mean == "retourenlabel erstellen"
+def test_anonymous_searches_learn_nothing_from_internal_words(fake_engine):
+    """Spelling and language guess of a public search come from public articles only:
+    "Teamleitung" is a word only the internal fixture article uses."""
+    public = fake_engine.search("Teamleitng Freigabe")
+    assert "teamleitung" not in public.fixes.values()
+    assert "teamleitung" not in json.dumps(public.to_dict(), ensure_ascii=False).lower()
+    assert fake_engine.search("Teamleitung").lang is None  # public: an unknown word, no language
+    internal = fake_engine.search("Teamleitng Freigabe", audience="internal")
+    assert internal.fixes.get("teamleitng") == "teamleitung"
+    assert fake_engine.search("Teamleitung", audience="internal").lang == "de"
+
+
+def test_the_vocabulary_counts_public_words_apart(fake_engine):
+    de = fake_engine.index.vocabulary["languages"]["de"]
+    assert de["word_counts"]["teamleitung"] == 1 and "teamleitung" not in de["public_word_counts"]
+    assert de["public_word_counts"]["retourenlabel"] >= 1
+
+
+def test_an_index_without_word_counts_gets_them_from_its_articles(fake_engine):
+    index = fake_engine.index
+    old = {"languages": {lang: {k: v for k, v in entry.items() if not k.endswith("word_counts")}
+                         for lang, entry in index.vocabulary["languages"].items()}}
+    assert word_counts(old, index.articles) == word_counts(index.vocabulary, index.articles)
+
+
+def test_a_correction_is_applied_only_when_it_turns_no_answer_into_an_answer(tmp_path, monkeypatch):
+    from kb.search import answer_model
+    # answered exactly when the help centre knows every word of the question
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9 if f["coverage_typed"] == 1.0 else 0.1)
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    r = engine.search("Retourenlabl erstellen")
+    assert (r.query, r.original, r.did_you_mean, r.answered) == (
+        "retourenlabel erstellen", "Retourenlabl erstellen", None, True)
+    typed = engine.search("Retourenlabl erstellen", correct=False)
+    assert (typed.query, typed.original, typed.did_you_mean, typed.answered) == (
+        "Retourenlabl erstellen", None, "retourenlabel erstellen", False)
+    nothing = engine.search("Zebrra Retourenlabl")  # still not answered when corrected: nothing shown
+    assert (nothing.original, nothing.did_you_mean) == (None, None)
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9)  # answered as typed
+    kept = build_fake_engine(tmp_path / "articles", tmp_path / "index").search("Retourenlabl erstellen")
+    assert (kept.query, kept.original, kept.did_you_mean) == ("Retourenlabl erstellen", None, None)
+
+
+def test_corrections_come_from_the_question_language():
+    spelling = Spelling({"de": {True: {"rechnung": 3}, False: {"rechnung": 3, "betrugsverdacht": 1}},
+                         "en": {True: {"invoice": 2}, False: {"invoice": 2}}})
+    assert spelling.corrections("rechnug", "de", public=True) == {"rechnug": "rechnung"}
+    assert spelling.corrections("rechnug", None, public=True) == {"rechnug": "rechnung"}
+    assert spelling.corrections("rechnug", "en", public=True) == {}  # no German word for an English question
+    assert spelling.corrections("rechnug", "fr", public=True) == {}  # no article in French: nothing to offer
+    assert spelling.corrections("betrugsverdact", "de", public=True) == {}
+    assert spelling.corrections("betrugsverdact", "de", public=False) == {"betrugsverdact": "betrugsverdacht"}
+    assert spelling.corrections("invoice rechnung", "en", public=True) == {}  # known words stay as typed
+
+
+TRACKING = """---
+title: Wie kann ich meine Sendung verfolgen?
+lang: de
+category: Versand
+questions: [wo ist mein paket]
+---
+Die Sendungsnummer steht in der Versandbestätigung und im Kundenkonto.
+
+## Mehrere Sendungsnummern
+Kommt die Bestellung in mehreren Paketen, ist für jedes Paket eine eigene Nummer da. Mein Paket ist also eins von mehreren.
+"""
+
+
+def test_a_question_the_article_lists_opens_it_at_its_start(tmp_path):
+    """Not at a later section that shares the question's words."""
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    (tmp_path / "articles" / "de" / "sendungsverfolgung.md").write_text(TRACKING, encoding="utf-8")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    hit = engine.search("wo ist mein Paket").results[0]
+    assert hit.id == "de/sendungsverfolgung" and hit.anchor == "" and "Versandbestätigung" in hit.snippet
+    other = engine.search("mehrere Pakete eigene Nummer").results[0]  # a question the section answers
+    assert other.id == "de/sendungsverfolgung" and other.anchor == "mehrere-sendungsnummern"
 
 
 # -- language guessing -----------------------------------------------------------------------

@@ -16,6 +16,8 @@ def _print_result(result, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
+    if result.original:
+        click.echo(f"Results for: {result.query} (typed: {result.original})")
     if result.did_you_mean:
         click.echo(f"Did you mean: {result.did_you_mean}")
     status = "answered" if result.answered else "NOT answered (no article fits well: offer a person)"

@@ -13,7 +13,8 @@ again. Like Lucene, Whoosh keeps counting deleted documents
 in its statistics until segments merge; :data:`MAX_DELETED_SHARE` bounds that
 drift by rebuilding from scratch.
 
-Scoring is :mod:`kb.index.bm25f`, spelling :mod:`kb.index.speller`.
+Scoring is :mod:`kb.index.bm25f`; spelling works from the vocabulary
+(:mod:`kb.index.vocabulary`, :mod:`kb.search.spelling`).
 """
 
 from __future__ import annotations
@@ -26,16 +27,13 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import scoring
-from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 
 from kb.content.text import analyzed, analyzer_description, analyzer_for
 from kb.index.bm25f import BM25_B, BM25_K1, DEFAULT_LIMIT, BM25FScorer
-from kb.index.speller import Speller
 
 FIELD_BOOSTS = {"title": 3.0, "extra": 2.0, "heading": 1.5, "text": 1.0}
 MAX_QUERY_TERMS = 64
-SPELL_FIELD = "spell"
 MAX_DELETED_SHARE = 0.1  # above this share of deleted documents, rebuild from scratch
 
 
@@ -45,8 +43,7 @@ def analyzer_settings(langs: list[str]) -> dict[str, str]:
 
 
 def build_schema(langs: list[str]) -> Schema:
-    fields = {"article": ID(stored=True), "part": NUMERIC(stored=True), "lang": ID(stored=False),
-              SPELL_FIELD: TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), spelling=True)}
+    fields = {"article": ID(stored=True), "part": NUMERIC(stored=True), "lang": ID(stored=False)}
     for lang in langs:
         analyzer = analyzer_for(lang)
         for name, boost in FIELD_BOOSTS.items():
@@ -68,7 +65,6 @@ class KeywordDoc:
 def _add(writer, d: KeywordDoc) -> None:
     writer.add_document(**{
         "article": d.article, "part": d.part, "lang": d.lang,
-        SPELL_FIELD: " ".join((d.title, d.heading, d.text)),
         f"title_{d.lang}": d.title, f"extra_{d.lang}": d.extra,
         f"heading_{d.lang}": d.heading, f"text_{d.lang}": d.text,
     })
@@ -113,7 +109,7 @@ def update_keyword_index(previous: Path, directory: Path, replace: set[str],
 
 
 class KeywordIndex:
-    """Read side: BM25F scores per section and spelling corrections."""
+    """Read side: BM25F scores per section."""
 
     def __init__(self, directory: Path, langs: list[str], section_of: dict[tuple[str, int], int]) -> None:
         """``section_of`` maps (article id, part) to the section number of this build."""
@@ -130,7 +126,6 @@ class KeywordIndex:
         if reader.doc_count() != len(section_of):
             raise ValueError(f"{reader.doc_count()} keyword documents for {len(section_of)} sections")
         self._scorer = BM25FScorer(self._searcher, lock, uids)
-        self._speller = Speller.from_reader(reader, SPELL_FIELD)
 
     def close(self) -> None:
         self._searcher.close()
@@ -146,7 +141,3 @@ class KeywordIndex:
     def search(self, text: str, n_sections: int, limit: int = DEFAULT_LIMIT) -> np.ndarray:
         """BM25F score of every section (0 where nothing matched; only the best ``limit`` kept)."""
         return self._scorer.scores(self.terms(text), n_sections, limit)
-
-    def corrections(self, text: str) -> dict[str, str]:
-        """Unknown words with their most likely spelling from the articles' vocabulary."""
-        return self._speller.corrections(text)

@@ -1,13 +1,13 @@
-"""Spelling corrections from the words of the indexed sections.
+"""The nearest known word to a typo.
 
-Whoosh's ``ReaderCorrector.suggest(word, limit=1, maxdist)`` gives the answer
-this module gives, without its automaton walk: among the field's terms within
-``maxdist`` edits (Levenshtein), the most frequent, ties to the
-lexicographically greatest. Whoosh walks a Levenshtein automaton over the term
-file, most of a search's time; here the terms are filtered in numpy by length
-and by a character-histogram bound (each edit changes the histogram's L1 norm
-by at most 2), and only the few survivors get an exact distance. Results are
-cached per word: customers repeat their words.
+Among the known words within ``maxdist`` edits, the most frequent, ties to the
+lexicographically greatest. An edit is an insertion, deletion, substitution or
+a swap of two neighbouring letters (optimal string alignment distance):
+swapped letters ("retrun") are the commonest typo and count as one. The words
+are filtered in numpy by length and by a character-histogram bound (each edit
+changes the histogram's L1 norm by at most 2, a swap not at all), and only the
+few survivors get an exact distance (RapidFuzz). Results are cached per word:
+customers repeat their words.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
+from rapidfuzz.distance import OSA
 
 from kb.content.text import WORD_CHARS
 
@@ -26,19 +27,19 @@ CACHED_SUGGESTIONS = 20_000
 HISTOGRAM_BUCKETS = 61
 
 
-def levenshtein(a: str, b: str, limit: int) -> int:
-    """Edit distance (insert, delete, substitute), or limit + 1 as soon as it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Edits (insert, delete, substitute, swap neighbours) from ``a`` to ``b``, or
+    limit + 1 when more than ``limit``."""
+    return OSA.distance(a, b, score_cutoff=limit)
+
+
+def correctable(word: str) -> bool:
+    """Long enough to be a typo worth correcting, and not a number."""
+    return len(word) >= MIN_CORRECTED_CHARS and not word.isdigit()
+
+
+def allowed_edits(word: str) -> int:
+    return 2 if len(word) >= LONG_WORD_CHARS else 1
 
 
 def _histogram(word: str) -> np.ndarray:
@@ -63,24 +64,15 @@ class Speller:
         self._cache: OrderedDict[tuple[str, int], str | None] = OrderedDict()
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_reader(cls, reader, field: str) -> "Speller":
-        """The terms of a Whoosh field, per segment summed: a multi-segment reader (an
-        updated index) would otherwise look up every term in every segment."""
-        totals: dict[str, float] = {}
-        for leaf, _ in reader.leaf_readers():
-            for term, info in leaf.iter_field(field):
-                word = term.decode("utf-8") if isinstance(term, bytes) else term
-                totals[word] = totals.get(word, 0.0) + float(info.weight())
-        return cls(totals)
-
-    def corrections(self, text: str) -> dict[str, str]:
-        """Unknown words of ``text`` with their most likely spelling."""
+    def corrections(self, text: str, known: frozenset[str] | None = None) -> dict[str, str]:
+        """Words of ``text`` that are not ``known`` (default: this speller's words) with
+        their most likely spelling."""
+        known = self.known if known is None else known
         fixes = {}
         for word in WORD_CHARS.findall(text.lower())[:MAX_QUERY_WORDS]:
-            if len(word) < MIN_CORRECTED_CHARS or word.isdigit() or word in self.known:
+            if not correctable(word) or word in known:
                 continue
-            suggestion = self.suggest(word, maxdist=2 if len(word) >= LONG_WORD_CHARS else 1)
+            suggestion = self.suggest(word, allowed_edits(word))
             if suggestion:
                 fixes[word] = suggestion
         return fixes
@@ -111,7 +103,7 @@ class Speller:
             cand = self.words[i]
             if best is not None and self.freqs[i] < best[0]:
                 break  # sorted by frequency: nothing later can win
-            if cand != word and levenshtein(word, cand, maxdist) <= maxdist:
+            if cand != word and edit_distance(word, cand, maxdist) <= maxdist:
                 if best is None or (self.freqs[i], cand) > best:
                     best = (self.freqs[i], cand)
         return best[1] if best else None

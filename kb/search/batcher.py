@@ -37,6 +37,7 @@ class QueryBatcher:
         self._queue: list[_Pending] = []
         self._busy = False
         self.batches = 0  # for tests and benchmarks: how many calls of fn were made
+        self.items = 0  # and for how many items in all
 
     def run(self, item: Any) -> Any:
         """``fn``'s result for this item, computed alone or with the items waiting beside it."""
@@ -64,6 +65,7 @@ class QueryBatcher:
     def _run(self, batch: list[_Pending]) -> None:
         try:
             self.batches += 1
+            self.items += len(batch)
             results = self.fn([p.item for p in batch])
             if len(results) != len(batch):
                 raise RuntimeError(f"{self.fn!r} returned {len(results)} results for {len(batch)} items")

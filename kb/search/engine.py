@@ -22,28 +22,37 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
 
-Snippets and highlights are :mod:`kb.search.snippets`, the z-scores and the
-ordering :mod:`kb.search.fusion`, the result types :mod:`kb.search.results`.
+* Spelling: unknown words are corrected towards the vocabulary the audience may
+  see, in the question's language; a correction is applied only when it turns
+  an unanswered question into an answered one (:meth:`SearchEngine.search`).
+
+The steps live in their own modules: dense evidence :mod:`kb.search.dense`,
+z-scores and ordering :mod:`kb.search.fusion`, which articles and sections are
+shown :mod:`kb.search.hits`, snippets and highlights :mod:`kb.search.snippets`,
+spelling :mod:`kb.search.spelling`, the result types :mod:`kb.search.results`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+
 import numpy as np
 
 from kb.content.articles import slugify
-from kb.content.languages import translation_group
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
-from kb.content.text import WORD_CHARS, analyzed, analyzer_for
+from kb.content.text import analyzed, analyzer_for
 from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
+from kb.index.vocabulary import word_counts
 from kb.search import answer_model, snippets
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
-from kb.search.fusion import by_score, top_two, z_scores
+from kb.search.fusion import top_two, z_scores
+from kb.search.hits import answering_section, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
+from kb.search.spelling import Spelling, corrected
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
 
@@ -58,13 +67,6 @@ RESULT_CACHE_SIZE = 2048
 # with an approximate (HNSW) index, the first articles by all evidence are scored again with
 # all their passages (LoadedIndex.score_exactly)
 RERANKED_ARTICLES = 100
-# Translations collapse into one result, so more articles than ``limit`` are read in
-# score order: this many per result, and at least MIN_RANKED_ARTICLES.
-RANKED_PER_RESULT = 4
-MIN_RANKED_ARTICLES = 200
-# Within an article, the answering section is the one with the best passage; its keyword
-# score (relative to the best section anywhere) breaks near-ties.
-SECTION_KEYWORD_WEIGHT = 0.1
 
 
 @dataclass
@@ -92,9 +94,14 @@ class SearchEngine:
         names = [m["name"] for m in index.models]
         if names != [e.name for e in encoders]:
             raise ValueError(f"index built with {names}, encoders are {[e.name for e in encoders]}")
-        # the articles' words and stems per language, computed by the build (kb/index/vocabulary.py)
+        # the articles' words and stems per language, computed by the build (kb/index/vocabulary.py);
+        # an anonymous search learns only from public articles' words (guess, spelling, coverage)
         vocabulary = index.vocabulary["languages"]
-        self.guesser = LanguageGuesser({lang: set(v["words"]) for lang, v in vocabulary.items()})
+        counts = word_counts(index.vocabulary, index.articles)
+        self._guessers = {public: LanguageGuesser({lang: set(c[public]) for lang, c in counts.items()})
+                          for public in (True, False)}
+        self.guesser = self._guessers[True]
+        self._spelling = Spelling(counts)
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
         self._terms: dict[bool, dict[str, frozenset[str]]] = {
@@ -158,57 +165,82 @@ class SearchEngine:
     # -- the search -------------------------------------------------------------
     def search(self, query: str, lang: str | None = None, limit: int = 10,
                audience: str = "public", category: str | None = None,
-               languages: list[str] | None = None) -> SearchResult:
+               languages: list[str] | None = None, correct: bool = True) -> SearchResult:
         """Rank articles for a question.
 
         ``lang`` is the customer's language if known (UI choice); the query's own
         language wins when it can be detected. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
+
+        A spelling correction counts only when the typed question is not answered
+        and the corrected one is (with more confidence): then it is applied
+        (``result.original`` is the typed question), or, with ``correct=False``
+        (the customer chose the question as typed), offered as ``did_you_mean``.
+        A question that is answered as typed keeps its words (its keyword search
+        uses the corrections anyway), and a correction that answers nothing is
+        never shown.
         """
         text = clean_query(query)
-        key = (text, lang, limit, audience, category, tuple(languages) if languages else None)
+        options = (lang, limit, audience, category, tuple(languages) if languages else None)
+        typed = self._cached(text, options)
+        fixed = corrected(text, typed.fixes) if typed.fixes else None
+        if fixed is None or typed.answered:
+            return typed
+        better = self._cached(fixed, options)
+        if not (better.answered and better.confidence > typed.confidence):
+            return typed
+        if correct:
+            return replace(better, original=text)
+        return replace(typed, did_you_mean=fixed)
+
+    def _cached(self, text: str, options: tuple) -> SearchResult:
+        """One ranking of ``text`` as typed, from memory when it was asked before; a copy
+        callers may change (the agent workspace filters the list)."""
+        key = (text, *options)
         cached = self._results.get(key)
         if cached is None:
-            cached = self._search(text, lang, limit, audience, category, languages)
+            cached = self._search(text, *options)
             self._results.put(key, cached)
-        # callers may filter the list (the agent workspace does); the cached one stays whole
         return replace(cached, results=list(cached.results), features=dict(cached.features))
 
     def _search(self, text: str, lang: str | None, limit: int, audience: str,
-                category: str | None, languages: list[str] | None) -> SearchResult:
-        qlang = self.guesser.guess(text) or lang
+                category: str | None, languages: tuple[str, ...] | None) -> SearchResult:
+        public = audience != "internal"
+        guessed = self._guessers[public].guess(text)
+        qlang = guessed or lang
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return SearchResult(text, qlang, False, None, [])
-        ev = self._keyword_evidence(text, qlang, mask, self.dense.similarities(text, qlang))
+        sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
+        # in the question's own language; a page's language says little about a typo's
+        fixes = self._spelling.corrections(text, guessed, public)
+        ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
         self._fuse(ev, text)
         ranked, known_phrasing = self._questions.promote(text, ev.fused, mask)
-        hits = self._collapse_translations(ranked, mask, qlang, limit)
-        did_you_mean = _corrected(text, ev.fixes) if ev.fixes else None
-        features = self._features(ev, text, did_you_mean, audience != "internal")
+        hits = ranked_hits(self.index, ranked, mask, qlang, limit)
+        features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
         confidence = answer_model.answer_probability(features) if hits else 0.0
         answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing)
         results = [self._hit(a, float(ev.fused[a]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
                    for a in hits]
-        return SearchResult(text, qlang, answered, did_you_mean, results, confidence=confidence,
-                            features=features)
+        return SearchResult(text, qlang, answered, None, results, confidence=confidence,
+                            features=features, fixes=fixes)
 
-    def _mask(self, audience: str, category: str | None, languages: list[str] | None) -> np.ndarray:
+    def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""
         idx = self.index
         mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)
         if category:
             mask &= idx.article_category == slugify(category)
         if languages:
-            mask &= np.isin(idx.article_lang, languages)
+            mask &= np.isin(idx.article_lang, list(languages))
         return mask
 
     def _keyword_evidence(self, text: str, qlang: str | None, mask: np.ndarray,
-                          sims_by_slot: list[np.ndarray | None]) -> _Evidence:
+                          sims_by_slot: list[np.ndarray | None], fixes: dict[str, str]) -> _Evidence:
         """BM25F of the question with its spelling corrections, per section and per
         article, and the weighted z-scores that fusion adds to the dense evidence."""
         idx = self.index
-        fixes = idx.keywords.corrections(text)
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
         section_bm25 = idx.keywords.search(kw_text, len(idx.sections))  # thread-safe
         article_bm25 = np.maximum.reduceat(section_bm25, idx.section_starts)
@@ -263,35 +295,12 @@ class SearchEngine:
             "top": top, "margin": margin,
         }
 
-    def _collapse_translations(self, fused: np.ndarray, mask: np.ndarray, qlang: str | None,
-                               limit: int) -> list[int]:
-        """Best version decides the rank; the customer's language decides what is shown."""
-        idx = self.index
-        groups: dict[str, int] = {}
-        out: list[int] = []
-        for a in by_score(fused, max(RANKED_PER_RESULT * limit, MIN_RANKED_ARTICLES)):
-            if not mask[a] or not np.isfinite(fused[a]):
-                break
-            key = translation_group(idx.articles[a])
-            if key in groups:
-                continue
-            shown = a
-            if qlang and idx.articles[a]["lang"] != qlang and idx.articles[a]["translation"]:
-                other = idx.version.get((idx.articles[a]["translation"], qlang))
-                if other is not None and mask[other]:
-                    shown = other
-            groups[key] = shown
-            out.append(int(shown))
-            if len(out) >= limit:
-                break
-        return out
-
     def _hit(self, a: int, score: float, sims_by_slot, section_bm25, text, fixes) -> Hit:
         idx = self.index
         art = idx.articles[a]
         passages = idx.article_passages[a]
         combined = self.dense.passage_similarity(art["lang"], passages, sims_by_slot)
-        best_section, best_passage = self._answering_section(passages, combined, section_bm25)
+        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25)
         section = idx.sections[best_section]
         snippet = snippets.snippet(section["text"], snippets.sentence_number(
             idx, passages, best_passage, section["text"]))
@@ -301,25 +310,3 @@ class SearchEngine:
                    audience=art["audience"], score=round(score, 4),
                    section=f"{art['title']} › {heading}" if heading else art["title"],
                    anchor=section["anchor"], snippet=snippet, highlights=highlights)
-
-    def _answering_section(self, passages: np.ndarray, combined: np.ndarray, section_bm25: np.ndarray
-                           ) -> tuple[int, int | None]:
-        """The article's section that answers (best passage, keywords breaking near-ties)
-        and its best sentence passage (None when it has none)."""
-        idx = self.index
-        sec_ids = idx.section[passages]
-        best_section, best_value, best_passage = None, -np.inf, None
-        top_bm = section_bm25.max() or 1.0
-        for n in np.unique(sec_ids[sec_ids >= 0]):
-            sel = sec_ids == n
-            value = float(combined[sel].max()) + SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
-            if value > best_value:
-                best_value, best_section = value, int(n)
-                fine = sel & (idx.kind[passages] == SENTENCE)
-                best_passage = int(passages[fine][np.argmax(combined[fine])]) if fine.any() else None
-        return best_section, best_passage
-
-
-def _corrected(text: str, fixes: dict[str, str]) -> str:
-    """The question with its corrected words replaced."""
-    return WORD_CHARS.sub(lambda m: fixes.get(m.group(0).lower(), m.group(0)), text)

@@ -60,8 +60,10 @@ class SearchResult:
     results: list[Hit]
     confidence: float = 0.0
     features: dict = field(default_factory=dict, repr=False)  # inputs of `answered`, for calibration
+    original: str | None = None  # the question as typed, when the results are for its correction
+    fixes: dict = field(default_factory=dict, repr=False)  # typed word -> spelling correction
 
     def to_dict(self) -> dict:
-        return {"query": self.query, "lang": self.lang, "answered": self.answered,
+        return {"query": self.query, "original_query": self.original, "lang": self.lang, "answered": self.answered,
                 "did_you_mean": self.did_you_mean, "confidence": round(self.confidence, CONFIDENCE_DIGITS),
                 "results": [h.to_dict() for h in self.results]}

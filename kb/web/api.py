@@ -81,13 +81,13 @@ def search():
     except InputError as exc:
         return _bad(exc)
     result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category,
-                                audience="internal" if staff() else "public")
+                                audience="internal" if staff() else "public", correct=request.args.get("exact") != "1")
     try:
         token = current_app.extensions["kb.store"].log_search(
             params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api")
     except StoreUnavailable:
         token = None
-    return jsonify(query=result.query, lang=result.lang, answered=result.answered,
+    return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,
                    did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
                    search_id=token, results=[hit_dict(h, token) for h in result.results])
 

@@ -118,7 +118,8 @@ def search():
         return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
                                result=None, categories=[]), 400
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
-                                audience="internal" if staff() else "public")
+                                audience="internal" if staff() else "public",
+                                correct=request.args.get("exact") != "1")  # "search instead for" what was typed
     token = _try_store(_store().log_search, params.q, result.lang, result.answered,
                        [h.id for h in result.results], "agent" if staff() else "portal")
     best = result.results[:BEST_ANSWERS] if result.answered else []

@@ -23,6 +23,23 @@ def test_search_filters_and_never_returns_internal_articles(client):
     assert {h["category"] for h in body["results"]} == {"Rückgabe"}
 
 
+def test_spelling_corrections_never_reveal_internal_words(client):
+    """"Teamleitung" occurs only in the internal fixture article: an anonymous search
+    for a typo of it must not learn the word (issue 20)."""
+    for q in ["teamleitng", "Teamleitug Kulanzgrenze", "kulanzgrenzn agenten"]:
+        body = client.get("/api/search", query_string={"q": q}).get_data(as_text=True).lower()
+        assert "teamleitung" not in body and "kulanzgrenzen" not in body, q
+
+
+def test_an_applied_correction_reports_both_questions(client):
+    body = client.get("/api/search?q=retrn+labl").get_json()
+    assert body["query"] == "return label" and body["original_query"] == "retrn labl"
+    assert body["answered"] is True and body["results"][0]["id"] == "en/returns"
+    typed = client.get("/api/search?q=retrn+labl&exact=1").get_json()
+    assert typed["query"] == "retrn labl" and typed["original_query"] is None
+    assert typed["did_you_mean"] == "return label"
+
+
 @pytest.mark.parametrize("query, field", [
     ("", "q"), ("q=", "q"), ("q=%20%20", "q"), ("q=" + "a" * 501, "q"),
     ("q=hallo&lang=xx", "lang"), ("q=hallo&limit=0", "limit"), ("q=hallo&limit=51", "limit"),

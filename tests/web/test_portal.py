@@ -43,9 +43,21 @@ def test_search_shows_best_answer_with_marked_terms_and_keeps_query(client, db):
     assert re.search(r'href="/articles/de/lieferzeit\?s=[\w-]+', best)
 
 
-def test_search_with_typo_offers_did_you_mean_and_finds_the_answer(client):
+def test_search_with_typo_shows_results_for_the_correction_and_offers_the_original(client):
+    html = client.get("/search?q=retrn+labl", headers=EN).get_data(as_text=True)
+    assert "Results for <strong>return label</strong>" in html
+    assert 'Search instead for <a href="/search?q=retrn+labl&amp;exact=1">retrn labl</a>' in html
+    assert "Returning an item" in html.split("Best answers")[1]
+    german = client.get("/search?q=retrn+labl", headers=DE).get_data(as_text=True)
+    assert "Ergebnisse für <strong>return label</strong>" in german and "Stattdessen suchen nach" in german
+    # the question as typed, on request: the correction is only offered
+    typed = client.get("/search?q=retrn+labl&exact=1", headers=EN).get_data(as_text=True)
+    assert "Did you mean:" in typed and "Results for" not in typed
+
+
+def test_search_with_typo_that_is_answered_keeps_the_words(client):
     html = client.get("/search?q=retrn+label", headers=EN).get_data(as_text=True)
-    assert "Did you mean:" in html and "return label" in html
+    assert "Results for" not in html and "Did you mean" not in html
     assert "Returning an item" in html.split("Best answers")[1]
 
 

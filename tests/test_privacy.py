@@ -54,3 +54,16 @@ def test_ordinary_questions_stay_as_typed(text):
 @pytest.mark.parametrize("text", ["Paket weg 50% Rabatt?", "mein paket ist weg 3 tage"])
 def test_street_words_used_as_ordinary_words_stay(text):
     assert mask_pii(text) == text
+
+
+def test_every_placeholder_written_is_one_the_readers_know():
+    """Insights and learned questions recognise masked text by kb.content.text.MASKED."""
+    import re
+
+    from kb.content.phrasing import has_placeholder
+    from kb.content.text import MASKED
+    samples = ["max@example.com", "Passwort ist Geheim123!", "ABCD-EFGH-IJKL-MNOP", "HK-98765",
+               "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6"]
+    written = {m for s in samples for m in re.findall(r"\[[a-z]+\]", mask_pii(s))}
+    assert len(written) == 7
+    assert all(MASKED.fullmatch(w) and has_placeholder(f"wo ist {w}") for w in written)

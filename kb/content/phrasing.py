@@ -14,6 +14,8 @@ import unicodedata
 
 from rapidfuzz.distance import OSA
 
+from kb.content.text import MASKED
+
 # German spellings without umlauts are common on foreign keyboards; both fold to one key
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _JOINERS = re.compile(r"['’`´\-‐–]")
@@ -24,7 +26,7 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 SHORT_KEY = 8
 LONG_KEY = 20
 # Placeholders of masked personal data (kb.ops.privacy) and of templated texts ({{Order Number}})
-PLACEHOLDER = re.compile(r"\[(?:email|iban|number)\]|\{\{[^}]*\}\}|\{[A-Za-z_ ]+\}")
+PLACEHOLDER = re.compile(MASKED.pattern + r"|\{\{[^}]*\}\}|\{[A-Za-z_ ]+\}")
 
 
 def fold(text: str) -> str:

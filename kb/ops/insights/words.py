@@ -7,10 +7,9 @@ from functools import lru_cache
 
 from whoosh.lang import stopwords_for_language
 
-from kb.content.text import ALNUM_WORD, fold as _fold, snowball_stem as _stem
+from kb.content.text import ALNUM_WORD, MASKED as _PLACEHOLDER, fold as _fold, snowball_stem as _stem
 
 _SPACE = re.compile(r"\s+")
-_PLACEHOLDER = re.compile(r"\[(?:number|email|iban|code|voucher|address|password)\]")  # written by kb.ops.privacy.mask_pii
 # A doubled letter counts once: the commonest typo ("Rückerstatung") then groups with the right word.
 _DOUBLED = re.compile(r"([^\W\d_])\1+")
 

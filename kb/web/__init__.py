@@ -71,8 +71,19 @@ def create_app(config: dict | None = None) -> Flask:
     instance = Path((config or {}).get("INSTANCE") or settings.instance_dir).resolve()
     app = Flask("kb", instance_path=str(instance), template_folder=str(PACKAGE / "templates"),
                 static_folder=str(PACKAGE / "static"))
+    _configure(app, settings, instance, config)
+    _open_services(app)
+    _init_editor(app, settings.default_lang)
+    _register_blueprints(app)
+    _add_request_hooks(app)
+    return app
+
+
+def _configure(app: Flask, settings: Settings, instance: Path, config: dict | None) -> None:
+    """Defaults, then instance/config.py, then the caller's overrides; a secret key in the end."""
     app.config.from_mapping(
-        KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models, KB_SITE=str(settings.site_file),
+        KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models,
+        KB_SITE=str(settings.site_file),
         DATABASE=os.environ.get("KB_DATABASE_URL") or str(instance / settings.database.name), DATABASE_TIMEOUT=10.0,
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -90,6 +101,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+
+def _open_services(app: Flask) -> None:
+    """The served index, the database, the site settings and the accounts."""
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
     app.extensions["kb.store"] = open_store(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
@@ -97,23 +111,21 @@ def create_app(config: dict | None = None) -> Flask:
                                  or app.extensions["kb.site"].base_url)
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])
 
-    _init_editor(app, settings.default_lang)
 
+def _register_blueprints(app: Flask) -> None:
     csrf.init_app(app)
     from kb.web import agent, api, auth, editor, editor_history, errors, handoff, ops, portal, questions
     auth.init_app(app)
     handoff.init_app(app)
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(agent.bp)
-    app.register_blueprint(editor.bp)
-    app.register_blueprint(editor_history.bp)
-    app.register_blueprint(questions.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(ops.bp)
+    for blueprint in (portal.bp, auth.bp, agent.bp, editor.bp, editor_history.bp, questions.bp, api.bp, ops.bp):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on
     csrf.exempt(ops.bp)
     errors.register(app)
+
+
+def _add_request_hooks(app: Flask) -> None:
+    """The UI language, the security headers and the template globals of every request."""
 
     @app.before_request
     def _language() -> None:
@@ -138,5 +150,3 @@ def create_app(config: dict | None = None) -> Flask:
         site = app.extensions["kb.site"]
         return {"_": _, "lang": g.get("lang", "de"), "user": g.get("user"), "ui_langs": UI_LANGS, "site": site,
                 "text_in": text_in, "translate": translate}
-
-    return app

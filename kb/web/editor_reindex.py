@@ -51,6 +51,11 @@ class Reindexer:
         with self._idle:
             return self._idle.wait_for(lambda: self._done >= ticket, timeout)
 
+    def settle(self, timeout: float) -> bool:
+        """True once every build asked for so far is served (tests and shutdown wait here)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._done >= self._requested, timeout)
+
     def _run(self) -> None:
         while True:
             if not self._wanted.wait(timeout=IDLE_SECONDS):

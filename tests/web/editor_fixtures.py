@@ -23,9 +23,15 @@ def editor_index(tmp_path_factory, encoders):
 
 @pytest.fixture()
 def editor_app(editor_index, tmp_path):
-    """make(**config) -> app with articles in tmp_path/articles, users eva and otto (editors), anna (agent)."""
+    """make(**config) -> app with articles in tmp_path/articles, users eva and otto (editors), anna (agent).
+
+    At the end every re-index the test started has finished: a build still running
+    in its thread beside the next test's app creation made CPython 3.11 fail
+    compiling that app's URL rules (SystemError from ast.parse).
+    """
     from kb.ops.accounts import Accounts
     from kb.web import create_app
+    made = []
 
     def make(site: str | None = None, **overrides):
         articles = tmp_path / "articles"
@@ -43,8 +49,11 @@ def editor_app(editor_index, tmp_path):
         for name, role in (("eva", "editor"), ("otto", "editor"), ("anna", "agent")):
             if name not in known:
                 accounts.add(name, role, PASSWORD)
+        made.append(app)
         return app
-    return make
+    yield make
+    for app in made:
+        assert app.extensions["kb.reindexer"].settle(timeout=120), "a re-index did not finish"
 
 
 def sign_in(client, name: str) -> None:

@@ -76,7 +76,8 @@ def measure_set(name: str, work: Path, models: str, encoders, split: str) -> dic
 
 def table(results: dict) -> list[str]:
     """Markdown: one row per retriever, top-1 / top-3 per set and group, worst group per set."""
-    columns = [(s, g) for s in results for g in sorted(results[s]["cells"][PRODUCT])]
+    columns = [(s, g) for s in results
+               for g in sorted(results[s]["cells"][PRODUCT], key=lambda g: (g.startswith("cross"), g))]
     head = [f"{s} {g}" for s, g in columns] + [f"{s} worst top-1" for s in results]
     lines = ["| retriever | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
     for name in results[next(iter(results))]["cells"]:

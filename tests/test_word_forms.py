@@ -49,3 +49,17 @@ def test_keyword_search_finds_a_compound_by_its_part_and_not_packaging_for_packa
         assert index.search("adresse falsch", len(docs)).argmax() == 3
     finally:
         index.close()
+
+
+def test_coverage_counts_a_compound_once_as_the_vocabulary_records_it(tmp_path):
+    """The vocabulary holds a word's whole lemma only; compound parts must not count
+    as unknown words in `coverage` (an input of `answered`)."""
+    from kb.content.word_forms import whole_words
+
+    analyzer = analyzer_for("de")
+    assert whole_words(analyzer, "Rücksendeetikett verloren") == ["rücksendeetikett", "verloren"]
+    assert len(analyzed(analyzer, "Rücksendeetikett")) > 1  # the keyword index gets the parts
+
+
+def test_engine_coverage_of_compounds_from_the_articles(engine):
+    assert engine.coverage("retourenlabel retourenportal")[0] == 1.0

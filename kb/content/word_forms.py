@@ -73,16 +73,25 @@ class LemmaFilter(Filter):
 
 
 class CompoundFilter(Filter):
-    """After each (lemmatised) token, its compound parts at the same position."""
+    """After each (lemmatised) token, its compound parts, marked ``part`` (see
+    :func:`whole_words`)."""
 
     def __call__(self, tokens):
         for t in tokens:
             word = t.text
+            t.part = False  # the tokenizer reuses one token object
             yield t
             for part in compound_parts(word):
                 if part != word:
-                    t.text = part
+                    t.text, t.part = part, True
                     yield t
+
+
+def whole_words(analyzer, text: str) -> list[str]:
+    """The distinct terms of ``text`` without compound parts: one per word, as the
+    help centre's vocabulary records them (kb/index/vocabulary.py), so the share of
+    a question's words the articles use does not fall for a compound."""
+    return list(dict.fromkeys(t.text for t in analyzer(text) if not getattr(t, "part", False)))
 
 
 def lemma_analyzer(lang: str, compounds: bool):

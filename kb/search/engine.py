@@ -34,7 +34,8 @@ import numpy as np
 from kb.content.articles import slugify
 from kb.content.languages import translation_group
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
-from kb.content.text import WORD_CHARS, analyzed, analyzer_for
+from kb.content.text import WORD_CHARS, analyzer_for
+from kb.content.word_forms import whole_words
 from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
 from kb.search import answer_model, snippets
@@ -144,7 +145,7 @@ class SearchEngine:
         """
         best, count = 0.0, 0
         for lang, analyzer in self._analyzers.items():
-            words = analyzed(analyzer, text)[:MAX_COVERAGE_WORDS]
+            words = whole_words(analyzer, text)[:MAX_COVERAGE_WORDS]
             if not words:
                 continue
             terms = self._terms[public][lang]

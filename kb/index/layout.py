@@ -14,7 +14,8 @@ from pathlib import Path
 # 5: a monolingual encoder's vectors only for the passages of its languages' articles
 # 6: one vector per distinct text, passage -> vector in vectors-<n>.nodes.npy; an HNSW
 #    graph may be grown from the previous build's, with stale nodes (kb/index/hnsw_growth.py)
-FORMAT_VERSION = 6
+# 7: German keyword terms are lemmas with compound parts, not Snowball stems
+FORMAT_VERSION = 7
 CURRENT = "current"
 MANIFEST = "manifest.json"
 

@@ -40,7 +40,8 @@ import numpy as np
 
 from kb.content.articles import slugify
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
-from kb.content.text import analyzed, analyzer_for
+from kb.content.text import analyzer_for
+from kb.content.word_forms import whole_words
 from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
 from kb.index.vocabulary import word_counts
@@ -153,7 +154,7 @@ class SearchEngine:
         """
         best, count = 0.0, 0
         for lang, analyzer in self._analyzers.items():
-            words = analyzed(analyzer, text)[:MAX_COVERAGE_WORDS]
+            words = whole_words(analyzer, text)[:MAX_COVERAGE_WORDS]
             if not words:
                 continue
             terms = self._terms[public][lang]

@@ -1,6 +1,10 @@
 """`kb eval`: how well do the articles answer the questions customers ask?
 
-Shared by the CLI and the benchmarks so both count hits the same way.
+Shared by the CLI and the benchmarks (bench/eval/measure.py, bench/retrieval.py)
+so all count hits the same way. Besides top-1/top-3/MRR it counts what a
+customer feels most: questions *answered* (``answered: true``) with a wrong
+first article, and off-topic questions (``"expected": null``) that should get
+"no article fits" but are answered anyway.
 """
 
 from __future__ import annotations
@@ -11,20 +15,25 @@ from pathlib import Path
 
 from kb.search.engine import SearchEngine
 
+TOP_K = 10
+SET_FILES = ("offtopic", "crosslingual")  # besides the labelled split, in an evaluation set folder
+
 
 @dataclass(frozen=True)
 class Case:
     query: str
-    expected: str  # article id
+    expected: str | None  # article id; None: off-topic, no article should be offered as the answer
     lang: str | None = None
+    articles_lang: str | None = None  # search only this language's articles (cross-language cases)
 
 
 @dataclass
 class Miss:
     query: str
-    expected: str
+    expected: str | None
     got: list[str]
     rank: int | None
+    answered: bool = False
 
 
 @dataclass
@@ -35,31 +44,49 @@ class EvalReport:
     rr: float = 0.0
     answered: int = 0
     answered_when_right: int = 0
+    answered_wrong_first: int = 0
+    offtopic: int = 0
+    offtopic_answered: int = 0
     misses: list[Miss] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         n = max(self.n, 1)
-        return {"questions": self.n, "top1": self.top1 / n, "top3": self.top3 / n,
-                "mrr@10": self.rr / n, "answered": self.answered / n,
-                "answered_when_top1_right": self.answered_when_right / max(self.top1, 1)}
+        out = {} if self.offtopic and not self.n else {"questions": self.n, "top1": self.top1 / n, "top3": self.top3 / n,
+               "mrr@10": self.rr / n, "answered": self.answered / n,
+               "answered_when_top1_right": self.answered_when_right / max(self.top1, 1),
+               "answered_wrong_first": self.answered_wrong_first}
+        if self.offtopic:
+            out["offtopic_questions"] = self.offtopic
+            out["offtopic_not_answered"] = 1 - self.offtopic_answered / self.offtopic
+        return out
+
+    def rounded(self, digits: int = 3) -> dict:
+        return {k: round(v, digits) if isinstance(v, float) else v for k, v in self.as_dict().items()}
 
 
 class CaseError(ValueError):
     pass
 
 
+def _case(obj) -> Case:
+    expected = obj["expected"]
+    articles_lang = obj.get("articles_lang")
+    return Case(str(obj["query"]), None if expected is None else str(expected),
+                obj.get("lang"), str(articles_lang) if articles_lang else None)
+
+
 def read_cases(path: Path) -> list[Case]:
-    """JSONL lines ``{"query": ..., "expected": "<article id>"}``; errors name the line."""
+    """JSONL lines ``{"query": ..., "expected": "<article id>" | null}``; errors name the line."""
     cases = []
     with open(path, encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-                cases.append(Case(str(obj["query"]), str(obj["expected"]), obj.get("lang")))
+                cases.append(_case(json.loads(line)))
             except (ValueError, KeyError, TypeError) as exc:
-                raise CaseError(f"{path}:{n}: expected a JSON object with 'query' and 'expected' ({exc})")
+                raise CaseError(f"{path}:{n}: expected a JSON object with 'query' and 'expected' "
+                                f"(an article id or null) ({exc})")
     return cases
 
 
@@ -68,23 +95,65 @@ def cases_from_index(engine: SearchEngine) -> list[Case]:
     return [Case(q, a["id"], a["lang"]) for a in engine.index.articles for q in a["questions"]]
 
 
+def unknown_ids(engine: SearchEngine, cases: list[Case]) -> list[str]:
+    """Expected article ids the index does not hold (a typo in the file, or the wrong index)."""
+    known = {a["id"] for a in engine.index.articles}
+    return sorted({c.expected for c in cases if c.expected and c.expected not in known})
+
+
 def evaluate(engine: SearchEngine, cases: list[Case], audience: str = "internal") -> EvalReport:
     report = EvalReport()
     engine.prime([c.query for c in cases])
     for case in cases:
-        result = engine.search(case.query, lang=case.lang, limit=10, audience=audience)
+        languages = [case.articles_lang] if case.articles_lang else None
+        result = engine.search(case.query, lang=case.lang, limit=TOP_K, audience=audience,
+                               languages=languages)
         ids = [h.id for h in result.results]
-        rank = next((i + 1 for i, x in enumerate(ids) if x == case.expected), None)
+        answered = bool(result.answered)
+        if case.expected is None:
+            report.offtopic += 1
+            report.offtopic_answered += answered
+            if answered:
+                report.misses.append(Miss(case.query, None, ids[:3], None, True))
+            continue
+        rank = ids.index(case.expected) + 1 if case.expected in ids else None
         report.n += 1
-        report.answered += result.answered
+        report.answered += answered
         if rank == 1:
             report.top1 += 1
-            report.answered_when_right += result.answered
+            report.answered_when_right += answered
+        else:
+            report.answered_wrong_first += answered
+            report.misses.append(Miss(case.query, case.expected, ids[:3], rank, answered))
         if rank is not None and rank <= 3:
             report.top3 += 1
         if rank is not None:
             report.rr += 1 / rank
-        if rank != 1:
-            report.misses.append(Miss(case.query, case.expected, ids[:3], rank))
     return report
 
+
+def group_of(case: Case) -> str:
+    """Reporting group: the question's language, or its direction for cross-language cases."""
+    if case.expected is None:
+        return "offtopic"
+    if case.articles_lang:
+        return f"crosslingual {case.lang}->{case.articles_lang}"
+    return case.lang or "unknown"
+
+
+def evaluate_groups(engine: SearchEngine, cases: list[Case], audience: str = "internal") -> dict:
+    """One :class:`EvalReport` per group (language, cross-language direction, off-topic)."""
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        groups.setdefault(group_of(case), []).append(case)
+    return {name: evaluate(engine, groups[name], audience) for name in sorted(groups)}
+
+
+def read_set(set_dir: Path, split: str = "test") -> list[Case]:
+    """An evaluation help centre's questions (bench/eval/README.md): the labelled ``split``
+    plus its off-topic and cross-language files where present."""
+    cases = read_cases(set_dir / f"{split}.jsonl")
+    for name in SET_FILES:
+        if (set_dir / f"{name}.jsonl").exists():
+            cases += read_cases(set_dir / f"{name}.jsonl")
+    return cases

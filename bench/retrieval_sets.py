@@ -1,0 +1,115 @@
+"""The independent evaluation help centres of bench/eval/ against the reference retrievers.
+
+Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
+
+    python bench/retrieval_sets.py [--split train|test]
+
+Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb eval`
+and bench/eval/measure.py do). References see the same articles (title + body of the
+language searched) and the same questions: BM25 with the language's Snowball
+analyzer, USE-m alone, all-MiniLM-L6-v2 alone. Cross-language questions search
+one language's articles only. The worst case of a set is its weakest group
+(language or cross-language direction). Only train is for choosing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
+from kb.search.evaluate import evaluate_groups, group_of, read_set  # noqa: E402
+
+EVAL = ROOT / "bench" / "eval"
+SETS = ("moebel", "telco")
+PRODUCT = "kb (this product)"
+
+
+def _reference_hits(refs: dict, encoders, cases) -> dict[str, tuple[float, float]]:
+    from retrieval import topk_hits
+
+    doc_lang = cases[0].articles_lang or cases[0].lang
+    ref, ids = refs[doc_lang]
+    gold = [ids.index(c.expected) for c in cases]
+    queries = [c.query for c in cases]
+    rows = {"BM25 (Whoosh, stemmed)": [ref.bm25(q) for q in queries]}
+    for label, enc in zip(("USE multilingual dense", "all-MiniLM-L6-v2 dense"), encoders):
+        rows[label] = list(ref.dense(enc.name, enc.encode(queries)))
+    return {name: tuple(topk_hits(scores, gold).values()) for name, scores in rows.items()}
+
+
+def measure_set(name: str, work: Path, models: str, encoders, split: str) -> dict:
+    """{retriever: {group: (top-1, top-3)}} plus the product's own answered figures."""
+    from retrieval import References, engine_for
+
+    set_dir = EVAL / name
+    engine = engine_for(set_dir / "articles", work / name, models)
+    groups = evaluate_groups(engine, read_set(set_dir, split), audience="public")
+    cells: dict[str, dict] = {PRODUCT: {}}
+    refs = {}
+    for lang in sorted({a["lang"] for a in engine.index.articles}):
+        arts = [a for a in engine.index.articles if a["lang"] == lang]
+        refs[lang] = (References([f"{a['title']}\n{a['body']}" for a in arts], lang, encoders),
+                      [a["id"] for a in arts])
+    cases = read_set(set_dir, split)
+    extra = {}
+    for group, report in groups.items():
+        if group == "offtopic":
+            extra["off-topic not answered"] = report.as_dict()["offtopic_not_answered"]
+            continue
+        cells[PRODUCT][group] = (report.top1 / report.n, report.top3 / report.n)
+        extra[f"answered, wrong first ({group})"] = f"{report.answered_wrong_first} of {report.n}"
+        members = [c for c in cases if group_of(c) == group]
+        for ref_name, hits in _reference_hits(refs, encoders, members).items():
+            cells.setdefault(ref_name, {})[group] = hits
+    return {"cells": cells, "product": extra}
+
+
+def table(results: dict) -> list[str]:
+    """Markdown: one row per retriever, top-1 / top-3 per set and group, worst group per set."""
+    columns = [(s, g) for s in results
+               for g in sorted(results[s]["cells"][PRODUCT], key=lambda g: (g.startswith("cross"), g))]
+    head = [f"{s} {g}" for s, g in columns] + [f"{s} worst top-1" for s in results]
+    lines = ["| retriever | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
+    for name in results[next(iter(results))]["cells"]:
+        vals = []
+        for s, g in columns:
+            t1, t3 = results[s]["cells"][name].get(g, (float("nan"),) * 2)
+            vals.append(f"{t1:.3f} / {t3:.3f}")
+        for s in results:
+            group, (t1, _) = min(results[s]["cells"][name].items(), key=lambda kv: kv[1][0])
+            vals.append(f"{t1:.3f} ({group})")
+        lines.append(f"| {name} | " + " | ".join(vals) + " |")
+    for s in results:
+        lines.append(f"\n{s}, {PRODUCT}: " + "; ".join(f"{k} {v if isinstance(v, str) else round(v, 3)}"
+                                                     for k, v in results[s]["product"].items()))
+    return lines
+
+
+def run(work: Path, models: str, encoders, split: str = "test") -> dict:
+    return {name: measure_set(name, work, models, encoders, split) for name in SETS}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test", choices=("test", "train"))
+    ap.add_argument("--models", default=DEFAULT_MODELS)
+    args = ap.parse_args()
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+        results = run(Path(tmp), args.models, load_encoders(args.models), args.split)
+    print("\n".join(table(results)))
+    print(f"\n(split {args.split}, {time.time() - t0:.0f} s, models {args.models})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""German and English keyword analysis: lemmas without Snowball's collisions, German
+compounds found by their parts (kb/content/word_forms.py, kb/content/text.py)."""
+
+from kb.content.text import analyzed, analyzer_for
+from kb.index.keyword import KeywordDoc, KeywordIndex, write_keyword_index
+
+
+def terms(lang, text):
+    return analyzed(analyzer_for(lang), text)
+
+
+def test_english_lemmas_keep_package_and_packaging_apart():
+    """Available for English (kb/content/word_forms.py), though English keeps Snowball."""
+    from kb.content.word_forms import lemma_analyzer
+
+    english = lemma_analyzer("en", False)
+    assert analyzed(english, "package packages") == ["package"]
+    assert analyzed(english, "packaging") == ["packaging"]
+
+
+def test_german_inflections_join_in_any_case():
+    assert terms("de", "Lieferungen") == terms("de", "lieferung") == ["lieferung"]
+    assert terms("de", "rechnungen") == ["rechnung"]
+
+
+def test_german_compounds_add_their_parts_after_the_whole_word():
+    found = terms("de", "Rücksendeetikett")
+    assert found[0] == "rücksendeetikett" and "etikett" in found
+    assert {"liefer", "adresse"} <= set(terms("de", "Lieferadresse"))
+    assert terms("de", "Paket") == ["paket"]  # a short word is not split into guesses
+    assert terms("de", "die und oder") == []  # stop words
+
+
+def _index(tmp_path, docs):
+    write_keyword_index(tmp_path, docs, ["de", "en"])
+    return KeywordIndex(tmp_path, ["de", "en"], {(d.article, d.part): i for i, d in enumerate(docs)})
+
+
+def test_keyword_search_finds_a_compound_by_its_part(tmp_path):
+    docs = [KeywordDoc("en/packaging", 0, "en", "How sustainable is your packaging?", "", "",
+                       "Our packaging is recycled cardboard."),
+            KeywordDoc("en/tracking", 0, "en", "Track your parcel", "", "",
+                       "Each package gets a tracking number."),
+            KeywordDoc("de/retoure", 0, "de", "Rücksendung", "", "",
+                       "Das Rücksendeetikett liegt dem Paket bei."),
+            KeywordDoc("de/adresse", 0, "de", "Lieferadresse ändern", "", "", "So ändern Sie die Anschrift.")]
+    index = _index(tmp_path, docs)
+    try:
+        assert index.search("wo finde ich das etikett", len(docs)).argmax() == 2
+        assert index.search("adresse falsch", len(docs)).argmax() == 3
+    finally:
+        index.close()
+
+
+def test_coverage_counts_a_compound_once_as_the_vocabulary_records_it(tmp_path):
+    """The vocabulary holds a word's whole lemma only; compound parts must not count
+    as unknown words in `coverage` (an input of `answered`)."""
+    from kb.content.word_forms import whole_words
+
+    analyzer = analyzer_for("de")
+    assert whole_words(analyzer, "Rücksendeetikett verloren") == ["rücksendeetikett", "verloren"]
+    assert len(analyzed(analyzer, "Rücksendeetikett")) > 1  # the keyword index gets the parts
+
+
+def test_engine_coverage_of_compounds_from_the_articles(engine):
+    assert engine.coverage("retourenlabel retourenportal")[0] == 1.0
+
+
+def test_overlong_words_are_not_split():
+    from kb.content.word_forms import MAX_COMPOUND, compound_parts
+
+    assert compound_parts("lieferadresse" * 4) == ()
+    assert len("lieferadresse" * 4) > MAX_COMPOUND

@@ -45,6 +45,27 @@ QUERIES = [
 PREFIXES = ["lie", "rück", "pak", "ret", "del", "rech", "gut", "pass", "zahl", "vers"]
 
 
+def load_marker(client: int, seq: int) -> str:
+    """The unique text of one load write, e.g. ``load-bk-bmm`` for client 36, write 1000.
+
+    Numbers are spelled in letters (a=0 … z=25): the store masks personal data
+    before it writes (kb.ops.privacy), and digits would not survive it:
+    ``load-10-1000`` looks like a phone number and is stored as
+    ``load-[number]``, so different writes came back as one text, counted as
+    "stored twice" and "acknowledged but lost".
+    """
+    return f"load-{_letters(client)}-{_letters(seq)}"
+
+
+def _letters(n: int) -> str:
+    text = ""
+    while True:
+        n, digit = divmod(n, 26)
+        text = chr(ord("a") + digit) + text
+        if n == 0:
+            return text
+
+
 class Client(threading.Thread):
     def __init__(self, n: int, port: int, until: float, articles: list[str], results: dict) -> None:
         super().__init__(daemon=True)
@@ -68,7 +89,7 @@ class Client(threading.Thread):
             else:
                 seq += 1
                 kind, path, method = "feedback", "/api/feedback", "POST"
-                marker = f"load-{self.n}-{seq}"
+                marker = load_marker(self.n, seq)
                 body = json.dumps({"article_id": self.rng.choice(self.articles), "helpful": False,
                                    "comment": marker})
                 headers = {"Content-Type": "application/json"}

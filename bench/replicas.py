@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from db_servers import Postgres, Redis, _pg_bin, free_port  # noqa: E402
-from load import PREFIXES, QUERIES, pct  # noqa: E402
+from load import PREFIXES, QUERIES, load_marker, pct  # noqa: E402
 from perf import wait_ready  # noqa: E402
 
 KB = [sys.executable, "-m", "kb.cli"]
@@ -135,7 +135,7 @@ class LoadClient(threading.Thread):
             return "suggest", "GET", "/api/suggest?q=" + urllib.parse.quote(self.rng.choice(PREFIXES)), None, None
         if r < 0.85:
             return "article", "GET", "/articles/" + self.rng.choice(self.articles), None, None
-        marker = f"load-{self.n}-{seq}"
+        marker = load_marker(self.n, seq)
         if r < 0.93:
             body = {"article_id": self.rng.choice(self.articles), "helpful": False, "comment": marker}
             return "feedback", "POST", "/api/feedback", json.dumps(body).encode(), marker

@@ -45,6 +45,18 @@ def db(app):
     return rows
 
 
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture()
+def accounts(app):
+    """Anna (agent) and Eva (editor), both with PASSWORD."""
+    acc = app.extensions["kb.accounts"]
+    acc.add("anna", "agent", PASSWORD)
+    acc.add("eva", "editor", PASSWORD)
+    return acc
+
+
 def csrf_token(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert m, "page has no CSRF token"

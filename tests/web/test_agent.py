@@ -3,18 +3,9 @@ import re
 
 import pytest
 
-from conftest import csrf_token
+from conftest import PASSWORD, csrf_token
 
-PASSWORD = "correct horse battery"
 INTERNAL_MARKERS = ("Kulanzgrenzen", "Teamleitung", "intern/kulanz")
-
-
-@pytest.fixture()
-def accounts(app):
-    acc = app.extensions["kb.accounts"]
-    acc.add("anna", "agent", PASSWORD)
-    acc.add("eva", "editor", PASSWORD)
-    return acc
 
 
 def sign_in(client, username, password=PASSWORD, next_url=""):

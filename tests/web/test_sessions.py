@@ -7,17 +7,7 @@ from email.utils import parsedate_to_datetime
 import itsdangerous.timed
 import pytest
 
-from conftest import csrf_token
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture()
-def accounts(app):
-    acc = app.extensions["kb.accounts"]
-    acc.add("anna", "agent", PASSWORD)
-    acc.add("eva", "editor", PASSWORD)
-    return acc
+from conftest import PASSWORD, csrf_token
 
 
 def sign_in(client, username, password=PASSWORD):

@@ -13,10 +13,16 @@ except AttributeError:  # not glibc >= 2.33
 
 # Allocate, free and allocate again an array of a search's size (180 KB); report
 # whether the second one was served by mmap (and so is unmapped when freed).
+# The module is loaded by its path: importing the kb.web package first loads
+# libraries (the German compound splitter's tables) whose freed memory leaves large
+# free chunks in the heap, which then serve the probe's array whatever the threshold.
 PROBE = r"""
-import ctypes, sys
+import ctypes, importlib.util, sys
 import numpy as np
-from kb.web.memory import release_freed_memory
+spec = importlib.util.spec_from_file_location("memory", "kb/web/memory.py")
+memory = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(memory)
+release_freed_memory = memory.release_freed_memory
 tuned = release_freed_memory() if sys.argv[1] == "tune" else None
 class Info(ctypes.Structure):
     _fields_ = [(n, ctypes.c_size_t) for n in

@@ -235,3 +235,18 @@ def test_text_folding_and_word_patterns():
     assert ALNUM_WORD.findall("a_b 3x") == ["a", "b", "3x"]
     assert WHOOSH_TOKEN.findall("v3.5 e.g") == ["v3.5", "e.g"]
     assert stem("de", "Lieferungen") == stem("de", "Lieferung") and stem("de", "und") is None
+
+
+def test_a_query_that_is_an_articles_tag_or_question_puts_it_first():
+    import numpy as np
+
+    from kb.search.question_match import QuestionMatcher
+    articles = [{"questions": ["wo ist mein paket"], "tags": ["sendung"]},
+                {"questions": [], "tags": ["stornieren", "stornierung"]}]
+    matcher = QuestionMatcher(articles)
+    fused, mask = np.array([2.0, 0.5]), np.array([True, True])
+    for query, first in (("Stornierung", 1), ("stornirung", 1), ("Wo ist mein Paket?", 0), ("sendung", 0)):
+        ranked, known = matcher.promote(query, fused, mask)
+        assert known and int(np.argmax(ranked)) == first, query
+    assert matcher.promote("wie wird das wetter", fused, mask)[1] is False
+    assert matcher.promote("stornierung", fused, np.array([True, False]))[1] is False  # not shown: no promotion

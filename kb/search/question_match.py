@@ -1,13 +1,15 @@
-"""A known customer phrasing wins: the query against the articles' `questions`.
+"""A known customer phrasing wins: the query against the articles' `questions` and `tags`.
 
 The rule: when the folded query (kb.content.phrasing.fold) equals a front-matter
-question of an article that the search may show, that article is ranked first
+question or tag of an article that the search may show, that article is ranked first
 and the search counts as answered; several such articles keep their order by
 the fused score. Without an exact match, a near-exact one (a typo or two in a
 longer phrasing: kb.content.phrasing.same_phrasing) does the same. Editors put
 a phrasing into `questions` to say "this is what customers mean by it"
 (or accept it as a learned question), so no similarity score should overrule
-that; everything else is ranked by the evidence as before.
+that; a tag is the keyword an editor chose for the article, so a customer who
+types just that keyword ("Stornierung", or "stornirung" with a typo) means its
+topic. Everything else is ranked by the evidence as before.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class QuestionMatcher:
     def __init__(self, articles: list[dict]) -> None:
         self._exact: dict[str, list[int]] = defaultdict(list)
         for i, art in enumerate(articles):
-            for question in art.get("questions") or ():
+            for question in [*(art.get("questions") or ()), *(art.get("tags") or ())]:
                 key = fold(question)
                 if key and i not in self._exact[key]:
                     self._exact[key].append(i)

@@ -245,8 +245,9 @@ def test_a_query_that_is_an_articles_tag_or_question_puts_it_first():
                 {"questions": [], "tags": ["stornieren", "stornierung"]}]
     matcher = QuestionMatcher(articles)
     fused, mask = np.array([2.0, 0.5]), np.array([True, True])
-    for query, first in (("Stornierung", 1), ("stornirung", 1), ("Wo ist mein Paket?", 0), ("sendung", 0)):
+    for query, first in (("Stornierung", 1), ("Wo ist mein Paket?", 0), ("wo ist mein packet", 0), ("sendung", 0)):
         ranked, known = matcher.promote(query, fused, mask)
         assert known and int(np.argmax(ranked)) == first, query
+    assert matcher.promote("stornirung", fused, mask)[1] is False  # a tag's typo: the speller's job
     assert matcher.promote("wie wird das wetter", fused, mask)[1] is False
     assert matcher.promote("stornierung", fused, np.array([True, False]))[1] is False  # not shown: no promotion

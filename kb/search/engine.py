@@ -174,7 +174,7 @@ class SearchEngine:
         agent-only articles; public searches never see them.
 
         A spelling correction counts only when the typed question is not answered
-        and the corrected one is (with more confidence): then it is applied
+        and the corrected one is: then it is applied
         (``result.original`` is the typed question), or, with ``correct=False``
         (the customer chose the question as typed), offered as ``did_you_mean``.
         A question that is answered as typed keeps its words (its keyword search
@@ -188,7 +188,7 @@ class SearchEngine:
         if fixed is None or typed.answered:
             return typed
         better = self._cached(fixed, options)
-        if not (better.answered and better.confidence > typed.confidence):
+        if not better.answered:  # answered: above the threshold, or a known phrasing or tag
             return typed
         if correct:
             return replace(better, original=text)

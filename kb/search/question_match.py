@@ -8,8 +8,8 @@ longer phrasing: kb.content.phrasing.same_phrasing) does the same. Editors put
 a phrasing into `questions` to say "this is what customers mean by it"
 (or accept it as a learned question), so no similarity score should overrule
 that; a tag is the keyword an editor chose for the article, so a customer who
-types just that keyword ("Stornierung", or "stornirung" with a typo) means its
-topic. Everything else is ranked by the evidence as before.
+types just that keyword ("Stornierung", or "stornirung" once the spelling
+correction has made it "stornierung") means its topic. Everything else is ranked by the evidence as before.
 """
 
 from __future__ import annotations
@@ -28,13 +28,17 @@ class QuestionMatcher:
     def __init__(self, articles: list[dict]) -> None:
         self._exact: dict[str, list[int]] = defaultdict(list)
         for i, art in enumerate(articles):
-            for question in [*(art.get("questions") or ()), *(art.get("tags") or ())]:
-                key = fold(question)
+            for text in [*(art.get("questions") or ()), *(art.get("tags") or ())]:
+                key = fold(text)
                 if key and i not in self._exact[key]:
                     self._exact[key].append(i)
+        # near-exact matches only for questions: a typo of a one-word tag goes through the
+        # spelling correction, which shows the customer what was searched instead
         self._by_length: dict[int, list[str]] = defaultdict(list)
+        questions = {fold(q) for art in articles for q in art.get("questions") or ()}
         for key in self._exact:
-            self._by_length[len(key)].append(key)
+            if key in questions:
+                self._by_length[len(key)].append(key)
 
     def matches(self, query: str) -> list[int]:
         """Articles with the query among their questions: exact matches, else near-exact ones."""

@@ -143,7 +143,8 @@ def test_a_confident_correction_is_applied_and_otherwise_offered(engine):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("typo, corrected", [
-    ("rückerstatung", "rückerstattung"), ("rechnug", "rechnung"), ("rücksednung", "rücksendung")])
+    ("rückerstatung", "rückerstattung"), ("rechnug", "rechnung"), ("rücksednung", "rücksendung"),
+    ("stornirung", "stornierung")])
 def test_shop_typos_are_corrected_and_answered(shop_engine, typo, corrected):
     r = shop_engine.search(typo)
     assert (r.query, r.original, r.answered) == (corrected, typo, True), (r.confidence, r.features)

@@ -79,15 +79,21 @@ def test_removed_users_cookie_does_not_open_the_next_account_with_its_id(app, cl
     assert r.status_code == 302 and "/agent/login" in r.headers["Location"]
 
 
-def test_database_from_before_session_keys_is_migrated(tmp_path):
-    from kb.ops.accounts import Accounts
-    from kb.ops.database import Store
+def _database_without_session_keys(tmp_path):
+    """A users table as it was before session keys."""
     path = tmp_path / "old.sqlite3"
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, role TEXT NOT NULL, "
                 "password_hash TEXT NOT NULL, created_at TEXT NOT NULL)")
     con.commit()
     con.close()
+    return path
+
+
+def test_database_from_before_session_keys_is_migrated(tmp_path):
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store
+    path = _database_without_session_keys(tmp_path)
     accounts = Accounts(Store(path))
     user = accounts.add("anna", "agent", PASSWORD)
     key = accounts.session_key(user.id)
@@ -101,12 +107,7 @@ def test_database_from_before_session_keys_is_migrated(tmp_path):
 def test_migration_tolerates_another_process_adding_the_column_first(tmp_path, monkeypatch):
     from kb.ops.accounts import SESSION_KEY_COLUMN, Accounts
     from kb.ops.database import Store
-    path = tmp_path / "old.sqlite3"
-    con = sqlite3.connect(path)
-    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE, role TEXT NOT NULL, "
-                "password_hash TEXT NOT NULL, created_at TEXT NOT NULL)")
-    con.commit()
-    con.close()
+    path = _database_without_session_keys(tmp_path)
     real = Store.ensure_schema
 
     def racing(self, sql):

@@ -10,7 +10,7 @@ def terms(lang, text):
 
 
 def test_english_lemmas_keep_package_and_packaging_apart():
-    """Available for English (kb/content/word_forms.py), though English keeps Snowball."""
+    """simplemma for English (kb/content/word_forms.py), measured but not used (lemminflect is)."""
     from kb.content.word_forms import lemma_analyzer
 
     english = lemma_analyzer("en", False)
@@ -71,3 +71,32 @@ def test_overlong_words_are_not_split():
 
     assert compound_parts("lieferadresse" * 4) == ()
     assert len("lieferadresse" * 4) > MAX_COMPOUND
+
+
+def test_english_keeps_package_and_packaging_apart_but_joins_inflections():
+    """Snowball made both "packag": "where is my package" found the packaging article."""
+    assert terms("en", "package") != terms("en", "packaging")
+    assert terms("en", "packages") == terms("en", "package") == ["package"]
+    assert terms("en", "orders") == terms("en", "ordered") == terms("en", "ordering") == terms("en", "order")
+    assert terms("en", "refunds") == terms("en", "refund") == ["refund"]
+    assert terms("en", "returned") == ["return"]
+    assert terms("en", "cancelled") == terms("en", "canceled") == ["cancel"]
+    assert terms("en", "accounting") != terms("en", "account")
+    assert terms("en", "billing") == terms("en", "bill")  # an -ing noun only where simplemma keeps it
+
+
+def test_english_words_without_a_lemma_keep_snowball():
+    assert terms("en", "websites") == terms("en", "website")
+    assert terms("en", "where is my") == []  # stop words
+
+
+def test_keyword_search_finds_the_parcel_not_the_packaging(tmp_path):
+    docs = [KeywordDoc("en/packaging", 0, "en", "How sustainable is your packaging?", "", "",
+                       "Our packaging is recycled cardboard."),
+            KeywordDoc("en/tracking", 0, "en", "Track your parcel", "", "",
+                       "Each package gets a tracking number.")]
+    index = _index(tmp_path, docs)
+    try:
+        assert index.search("where is my package", len(docs)).argmax() == 1
+    finally:
+        index.close()

@@ -12,8 +12,9 @@ Several word patterns exist on purpose, each named for what it matches:
 
 Stemming goes through the keyword index's analyzer of a language, so highlights,
 coverage and the keyword search agree on what a word's stem is: German uses
-dictionary lemmas with compound parts (kb/content/word_forms.py), other
-languages Whoosh's Snowball stemmer; all drop stop words.
+dictionary lemmas with compound parts, English lemminflect's lemmas (both
+kb/content/word_forms.py), other languages Whoosh's Snowball stemmer; all drop
+stop words.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from functools import lru_cache
 from whoosh.analysis import LanguageAnalyzer, StemmingAnalyzer
 from whoosh.lang import stemmer_for_language
 
-from kb.content.word_forms import lemma_analyzer
+from kb.content.word_forms import english_analyzer, lemma_analyzer
 
 WORD_CHARS = re.compile(r"\w+")
 LETTER_WORD = re.compile(r"[^\W\d_]+")
@@ -54,16 +55,20 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# language -> add compound parts; English keeps Snowball: lemmas measured no better there
-# (bench/RESULTS.md, "Keyword analysis by lemmas")
+# language -> add compound parts; English has its own lemmas: simplemma's measured no
+# better than Snowball there (bench/RESULTS.md, "Keyword analysis by lemmas")
 LEMMA_LANGS = {"de": True}
 
 
 def analyzer_for(lang: str):
-    """Lemmas (and compound parts) for German; Snowball stemming + stop words where Whoosh has
-    them; plain stemming otherwise."""
+    """Lemmas (and compound parts) for German; lemminflect's lemmas for English (Snowball's
+    "packag" joined "package" and "packaging", bench/RESULTS.md, "English keyword
+    analysis"); Snowball stemming + stop words where Whoosh has them; plain stemming
+    otherwise."""
     if lang in LEMMA_LANGS:
         return lemma_analyzer(lang, LEMMA_LANGS[lang])
+    if lang == "en":
+        return english_analyzer()
     try:
         return LanguageAnalyzer(lang)
     except Exception:
@@ -75,6 +80,8 @@ def analyzer_description(lang: str) -> str:
     if lang in LEMMA_LANGS:
         parts = " + compound parts (compound-split)" if LEMMA_LANGS[lang] else ""
         return f"simplemma lemmas{parts} + stop words"
+    if lang == "en":
+        return "lemminflect lemmas (-ing nouns as simplemma keeps them, Snowball for unknown words) + stop words"
     try:
         LanguageAnalyzer(lang)
         return f"whoosh LanguageAnalyzer('{lang}'): snowball stemmer + stop words"

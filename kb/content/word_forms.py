@@ -1,4 +1,4 @@
-"""Keyword analysis by dictionary lemmas and German compound parts.
+"""Keyword analysis by dictionary lemmas, German compound parts, English lemmas.
 
 Snowball stems conflate words that mean different things ("package" and
 "packaging" both become "packag", so a question about a parcel finds the
@@ -10,16 +10,24 @@ a customer may use a part ("Etikett", "Adresse") or another compound of the same
 parts. The compound filter adds the parts (compound-split's character n-gram
 model) after the whole word; the whole word stays the token's first term, which
 is what highlights and coverage use.
+
+English uses lemminflect's lemmas (:func:`english_term`): inflections join
+("orders", "ordered", "ordering" -> "order"; "cancelled", "canceled" -> "cancel")
+while nouns of their own stay apart ("packaging" is not "package", "accounting"
+not "account"), which Snowball merges. simplemma alone measured no better than
+Snowball in English (it keeps "billing" apart from "bill", "cancelled" becomes
+"cancell"); see bench/RESULTS.md, "English keyword analysis".
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+import lemminflect
 import simplemma
 from compound_split import char_split
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.lang import stopwords_for_language
+from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 LEMMA_CACHE = 200_000
 MIN_PART = 4  # shorter heads or tails are mostly suffixes ("Pak|ete", "Bez|ahlen")
@@ -56,6 +64,53 @@ def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
         parts.append(base)
         parts.extend(compound_parts(part, depth - 1))
     return tuple(dict.fromkeys(parts))
+
+
+ENGLISH_POS = ("NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX")  # which lemma wins when a word has several
+
+
+@lru_cache(maxsize=LEMMA_CACHE)
+def english_term(word: str) -> str:
+    """The keyword term of a lower-cased English word.
+
+    lemminflect's lemma, a noun's before a verb's ("orders" -> "order", "returned" ->
+    "return"). An -ing word that is also a noun of its own keeps its form only when
+    simplemma agrees ("packaging", "accounting"); otherwise it is the verb's form
+    ("ordering" -> "order", "billing" -> "bill"). Words lemminflect does not know
+    (product names, "apps", "websites") get their Snowball stem as before.
+    """
+    found = lemminflect.getAllLemmas(word)
+    if not found:
+        return _english_snowball(word)
+    nouns = found.get("NOUN", ())
+    if (word.endswith("ing") and nouns and nouns[0] == word and "VERB" in found
+            and lemma(word, "en") != word):
+        return found["VERB"][0]
+    for pos in ENGLISH_POS:
+        if pos in found:
+            return found[pos][0].lower()
+    return word
+
+
+_english_snowball = stemmer_for_language("en")
+
+
+class EnglishFilter(Filter):
+    """Replaces each token by :func:`english_term`."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = english_term(t.text)
+            yield t
+
+
+def english_analyzer():
+    """Words, lower case, Whoosh's English stop words, :func:`english_term`."""
+    return (RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords_for_language("en"), minsize=2)
+            | EnglishFilter())
 
 
 class LemmaFilter(Filter):

@@ -15,7 +15,8 @@ from pathlib import Path
 # 6: one vector per distinct text, passage -> vector in vectors-<n>.nodes.npy; an HNSW
 #    graph may be grown from the previous build's, with stale nodes (kb/index/hnsw_growth.py)
 # 7: German keyword terms are lemmas with compound parts, not Snowball stems
-FORMAT_VERSION = 7
+# 8: English keyword terms are lemminflect lemmas, not Snowball stems ("packaging" != "package")
+FORMAT_VERSION = 8
 CURRENT = "current"
 MANIFEST = "manifest.json"
 

@@ -42,49 +42,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from centres import CAL, copy_centre, eval_centres, translation_key  # noqa: E402
+
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 
-CAL = ROOT / "bench" / "calibration"
 OUT = ROOT / "bench" / "out" / "calibration-features.json"
-
-
-def copy_centre(src: Path, dst: Path, keep=None, questions: bool = True) -> None:
-    """Copy a help centre, optionally only some articles and without front matter `questions`."""
-    for path in sorted(src.rglob("*.md")):
-        text = path.read_text(encoding="utf-8")
-        if keep is not None and not keep(path.relative_to(src), text):
-            continue
-        if not questions:
-            text = strip_questions(text)
-        target = dst / path.relative_to(src)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-
-
-def strip_questions(text: str) -> str:
-    out, skipping, fences = [], False, 0
-    for line in text.split("\n"):
-        if line.strip() == "---":
-            fences += 1
-        in_front = fences == 1
-        if in_front and line.startswith("questions:"):
-            skipping = not line.rstrip().endswith("]")  # a block list follows
-            continue
-        if skipping and in_front and line.startswith(("  -", "- ")):
-            continue
-        skipping = False
-        out.append(line)
-    return "\n".join(out)
-
-
-def translation_key(text: str) -> str | None:
-    for line in text.split("\n"):
-        if line.startswith("translation:"):
-            return line.split(":", 1)[1].strip()
-    return None
 
 
 def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
@@ -114,26 +79,35 @@ def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
     return out
 
 
+def all_centres(tmp: Path, rows: list[dict]):
+    """(name, folder, source folder, customer questions as calibration rows) of the
+    calibration variants and of the evaluation sets' train splits, as written and learned."""
+    for name, (collection, folder) in centres(tmp).items():
+        source = ROOT / "articles" if collection == "shop" else CAL / "velomo"
+        yield name, folder, source, [r for r in rows if r["collection"] == collection and r["expected"]]
+    for _business, name, folder, cases in eval_centres(tmp):
+        yield name, folder, folder, [{"query": q, "expected": e, "lang": lang, "kind": "customer"}
+                                     for q, e, lang in cases]
+
+
 def collect(models: str) -> list[dict]:
     rows = [json.loads(line) for line in (CAL / "answered.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
+    offtopic = [r for r in rows if r["expected"] is None]
     encoders = load_encoders(models)
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for name, (collection, folder) in centres(tmp).items():
+        for name, folder, source, customer in all_centres(tmp, rows):
             location = tmp / f"index-{name}"
             build_index(folder, location, lambda: encoders, models, force=True)
             engine = SearchEngine(LoadedIndex(location, models), encoders)
             group = {a["id"]: a["translation"] or a["id"] for a in engine.index.articles}
-            wanted = {}  # expected article id -> its group, from the full collection
-            for r in rows:
-                if r["collection"] == collection and r["expected"]:
-                    src = (ROOT / "articles" if collection == "shop" else CAL / "velomo") / (r["expected"] + ".md")
-                    wanted[r["expected"]] = translation_key(src.read_text(encoding="utf-8")) or r["expected"]
+            # expected article id -> its group, from the full collection (a subset may lack it)
+            wanted = {r["expected"]: translation_key((source / (r["expected"] + ".md")).read_text(
+                encoding="utf-8")) or r["expected"] for r in customer}
             present = set(group.values())
-            cases = [r for r in rows if r["collection"] is None or
-                     (r["collection"] == collection and wanted[r["expected"]] in present)]
+            cases = [r for r in customer if wanted[r["expected"]] in present] + offtopic
             engine.prime([r["query"] for r in cases])
             for r in cases:
                 res = engine.search(r["query"], audience="internal")
@@ -212,7 +186,7 @@ def fit(data: list[dict], centres: list[str]):
 def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
     from kb.search import answer_model
 
-    path = ROOT / "kb" / "answer_model.py"
+    path = ROOT / "kb" / "search" / "answer_model.py"
     text = path.read_text(encoding="utf-8")
     start = text.index("# -- fitted by bench/calibrate_answered.py")
     end = text.index("# -- end of fitted values")

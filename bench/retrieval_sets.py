@@ -7,7 +7,7 @@ Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
 Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb eval`
 and bench/eval/measure.py do). References see the same articles (title + body of the
 language searched) and the same questions: BM25 with the language's Snowball
-analyzer, USE-m alone, all-MiniLM-L6-v2 alone. Cross-language questions search
+analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``). Cross-language questions search
 one language's articles only. The worst case of a set is its weakest group
 (language or cross-language direction). Only train is for choosing anything.
 """
@@ -30,8 +30,10 @@ from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.search.evaluate import evaluate_groups, group_of, read_set  # noqa: E402
 
 EVAL = ROOT / "bench" / "eval"
-SETS = ("moebel", "telco")
+SETS = tuple(sorted(p.name for p in EVAL.iterdir() if (p / "test.jsonl").exists()))
 PRODUCT = "kb (this product)"
+# dense references besides the product's own encoders, each alone (skipped where not installed)
+REFERENCE_MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "all-mpnet-base-v2")
 
 
 def _reference_hits(refs: dict, encoders, cases) -> dict[str, tuple[float, float]]:
@@ -42,12 +44,12 @@ def _reference_hits(refs: dict, encoders, cases) -> dict[str, tuple[float, float
     gold = [ids.index(c.expected) for c in cases]
     queries = [c.query for c in cases]
     rows = {"BM25 (Whoosh, stemmed)": [ref.bm25(q) for q in queries]}
-    for label, enc in zip(("USE multilingual dense", "all-MiniLM-L6-v2 dense"), encoders):
-        rows[label] = list(ref.dense(enc.name, enc.encode(queries)))
+    for enc in encoders:
+        rows[f"{enc.name} alone"] = list(ref.dense(enc.name, enc.encode(queries)))
     return {name: tuple(topk_hits(scores, gold).values()) for name, scores in rows.items()}
 
 
-def measure_set(name: str, work: Path, models: str, encoders, split: str) -> dict:
+def measure_set(name: str, work: Path, models: str, encoders, references, split: str) -> dict:
     """{retriever: {group: (top-1, top-3)}} plus the product's own answered figures."""
     from retrieval import References, engine_for
 
@@ -58,7 +60,7 @@ def measure_set(name: str, work: Path, models: str, encoders, split: str) -> dic
     refs = {}
     for lang in sorted({a["lang"] for a in engine.index.articles}):
         arts = [a for a in engine.index.articles if a["lang"] == lang]
-        refs[lang] = (References([f"{a['title']}\n{a['body']}" for a in arts], lang, encoders),
+        refs[lang] = (References([f"{a['title']}\n{a['body']}" for a in arts], lang, references),
                       [a["id"] for a in arts])
     cases = read_set(set_dir, split)
     extra = {}
@@ -69,7 +71,7 @@ def measure_set(name: str, work: Path, models: str, encoders, split: str) -> dic
         cells[PRODUCT][group] = (report.top1 / report.n, report.top3 / report.n)
         extra[f"answered, wrong first ({group})"] = f"{report.answered_wrong_first} of {report.n}"
         members = [c for c in cases if group_of(c) == group]
-        for ref_name, hits in _reference_hits(refs, encoders, members).items():
+        for ref_name, hits in _reference_hits(refs, references, members).items():
             cells.setdefault(ref_name, {})[group] = hits
     return {"cells": cells, "product": extra}
 
@@ -95,8 +97,24 @@ def table(results: dict) -> list[str]:
     return lines
 
 
+def reference_encoders(encoders) -> list:
+    """The product's encoders plus the reference models it does not use, each loadable here."""
+    from kb.encoders import ModelLoadError
+
+    out = list(encoders)
+    have = {e.name.lower() for e in encoders}
+    for name in REFERENCE_MODELS:
+        if name.lower() not in have:
+            try:
+                out += load_encoders(name)
+            except ModelLoadError as exc:
+                print(f"reference {name} skipped: {exc}", file=sys.stderr)
+    return out
+
+
 def run(work: Path, models: str, encoders, split: str = "test") -> dict:
-    return {name: measure_set(name, work, models, encoders, split) for name in SETS}
+    refs = reference_encoders(encoders)
+    return {name: measure_set(name, work, models, encoders, refs, split) for name in SETS}
 
 
 def main() -> None:

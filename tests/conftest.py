@@ -9,21 +9,23 @@ from db_servers import postgres_server, redis_server, store_url  # noqa: F401 (f
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 ROOT = Path(__file__).resolve().parent.parent
-_MODEL_CACHE = None
+_RUN_CACHES: list[str] = []
 
 
 def pytest_configure(config):
-    """Exports of models (kb/encoders/onnx_runtime.py) go to a cache of this test run, not the user's;
-    the processes the tests start inherit it."""
-    global _MODEL_CACHE
-    if "KB_MODEL_CACHE" not in os.environ:
-        _MODEL_CACHE = tempfile.mkdtemp(prefix="kb-test-models-")
-        os.environ["KB_MODEL_CACHE"] = _MODEL_CACHE
+    """Exports of models (kb/encoders/onnx_runtime.py) and encoded passages
+    (kb/index/vector_cache.py) go to caches of this test run, not the user's; the
+    processes the tests start inherit them. The many indexes of the same articles
+    then cost one encode of each passage per run."""
+    for env, prefix in (("KB_MODEL_CACHE", "kb-test-models-"), ("KB_VECTOR_CACHE", "kb-test-vectors-")):
+        if env not in os.environ:
+            os.environ[env] = tempfile.mkdtemp(prefix=prefix)
+            _RUN_CACHES.append(os.environ[env])
 
 
 def pytest_unconfigure(config):
-    if _MODEL_CACHE:
-        shutil.rmtree(_MODEL_CACHE, ignore_errors=True)
+    for folder in _RUN_CACHES:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

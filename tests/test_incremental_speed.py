@@ -2,6 +2,7 @@
 the keyword index updated in place, float16 vectors, encoders skipped by language."""
 import faiss
 import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 
 from kb.index import keyword as keyword_index
@@ -10,6 +11,12 @@ from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search.engine import SearchEngine
 from search_helpers import whoosh_scores
+
+
+@pytest.fixture(autouse=True)
+def _no_vector_cache(monkeypatch):
+    """These tests count what a build encodes: no vectors from the run's cache."""
+    monkeypatch.delenv("KB_VECTOR_CACHE", raising=False)
 
 QUERIES = ["Wie lange dauert die Lieferung?", "delivery to Austria", "Rücksendung Etikett",
            "return label", "Kulanz", "Zebrastreifen Gutschein", "parcel locker"]

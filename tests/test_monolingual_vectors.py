@@ -3,6 +3,7 @@ stored, reused across builds and searched as before, the other articles untouche
 import json
 
 import numpy as np
+import pytest
 
 from kb.index import build as index_build
 from kb.web.catalog import Catalog
@@ -10,6 +11,12 @@ from kb.encoders import DEFAULT_MODELS
 from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search.engine import SearchEngine
+
+
+@pytest.fixture(autouse=True)
+def _no_vector_cache(monkeypatch):
+    """These tests count what a build encodes: no vectors from the run's cache."""
+    monkeypatch.delenv("KB_VECTOR_CACHE", raising=False)
 
 
 def test_the_english_model_has_vectors_of_english_passages_only(built_index, encoders):

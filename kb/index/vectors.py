@@ -7,6 +7,8 @@ served build already has are copied from it instead of being encoded again.
 from __future__ import annotations
 
 import hashlib
+import logging
+import sqlite3
 import sys
 
 import faiss
@@ -14,6 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from kb.encoders import Encoder
+from kb.index.vector_cache import open_cache
 
 # distinct texts (vectors) of an encoder above which its index is approximate (HNSW): an
 # exact product costs about 0.08 us a vector of 512 dimensions on one BLAS thread, and
@@ -24,6 +27,7 @@ HNSW_M = 32  # links per node of an HNSW graph
 HNSW_EF_CONSTRUCTION = 80  # an HNSW graph's beam while it is built
 ENCODE_BATCH = 256  # texts handed to an encoder at once
 HASH_BYTES = 16  # a text hash: blake2b digest size, stored as numpy "S16"
+log = logging.getLogger(__name__)
 
 
 def text_hash(text: str) -> bytes:
@@ -78,7 +82,8 @@ def found_in(hashes: np.ndarray, before: np.ndarray | None) -> np.ndarray:
 def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray,
           previous: tuple[np.ndarray, np.ndarray] | None, progress: bool) -> tuple[np.ndarray, int]:
     """Vectors for distinct texts, encoding only those the previous build has no
-    vector for (``previous``: its hashes and vectors). Returns (vectors, n encoded).
+    vector for (``previous``: its hashes and vectors) and the vector cache does not
+    hold (kb/index/vector_cache.py, when configured). Returns (vectors, n encoded).
 
     Texts are encoded in order of length, so batches carry little padding.
     """
@@ -87,12 +92,45 @@ def embed(encoder: Encoder, texts: list[str], hashes: np.ndarray,
     have = found >= 0
     if have.any():
         out[have] = previous[1][found[have]]
-    todo = sorted(np.flatnonzero(~have).tolist(), key=lambda i: len(texts[i]))
-    bar = tqdm(total=len(todo), desc=f"embedding ({encoder.name})", unit="passage",
-               disable=not progress or not todo, file=sys.stderr)
-    for start in range(0, len(todo), ENCODE_BATCH):
-        chunk = todo[start:start + ENCODE_BATCH]
-        out[chunk] = encoder.encode([texts[i] for i in chunk])
-        bar.update(len(chunk))
-    bar.close()
+    cache = open_cache(encoder)
+    try:
+        if cache is not None:
+            have |= _from_cache(cache, hashes, have, out)
+        todo = sorted(np.flatnonzero(~have).tolist(), key=lambda i: len(texts[i]))
+        bar = tqdm(total=len(todo), desc=f"embedding ({encoder.name})", unit="passage",
+                   disable=not progress or not todo, file=sys.stderr)
+        for start in range(0, len(todo), ENCODE_BATCH):
+            chunk = todo[start:start + ENCODE_BATCH]
+            out[chunk] = encoder.encode([texts[i] for i in chunk])
+            bar.update(len(chunk))
+        bar.close()
+        if cache is not None and todo:
+            _store(cache, [bytes(hashes[i]) for i in todo], out[todo])
+    finally:
+        if cache is not None:
+            cache.close()
     return out, len(todo)
+
+
+def _from_cache(cache, hashes: np.ndarray, have: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` from the cache where ``have`` is false; which rows it filled."""
+    wanted = np.flatnonzero(~have)
+    try:
+        cached = cache.get([bytes(hashes[i]) for i in wanted])
+    except sqlite3.Error as exc:
+        log.warning("vector cache %s not read: %s", cache.path, exc)
+        return np.zeros(len(hashes), dtype=bool)
+    filled = np.zeros(len(hashes), dtype=bool)
+    for i in wanted:
+        vector = cached.get(bytes(hashes[i]))
+        if vector is not None:
+            out[i] = vector
+            filled[i] = True
+    return filled
+
+
+def _store(cache, keys: list[bytes], vectors: np.ndarray) -> None:
+    try:
+        cache.put(keys, vectors)
+    except sqlite3.Error as exc:
+        log.warning("vector cache %s not written: %s", cache.path, exc)

@@ -8,14 +8,19 @@ computed during the search anyway, no extra model call):
 * ``best_cos``, ``cos_section``, ``cos_article``: the highest cosine of the
   multilingual encoder (USE) between the question and any sentence/title/question
   passage, section, and whole-article view of the candidate articles.
-* ``mini_section``, ``mini_article``: the same for all-MiniLM-L6-v2 where
-  question and articles are English, with ``has_mini`` saying whether it
-  applied (German questions: 0). Its sentence-level maximum adds nothing beside
-  USE's (it gets a negative weight), so it is left out.
+* ``mini_section``, ``mini_article``: the same for the monolingual encoder
+  (the English model) where question and articles are in its language, with
+  ``has_mini`` saying whether it applied (German questions: 0). Its
+  sentence-level maximum adds little beside USE's, so it is left out.
 * ``coverage``: the share of the question's content words (stemmed, stop words
   removed, spelling corrections applied) that the help centre's articles use at
   all. Customers ask in the shop's words; trivia is made of names, years and
   words a help centre never uses.
+* ``margin``: how far the first article's ranker score (a log-odds, see
+  :mod:`kb.search.ranker`) is above the best article of another translation
+  group, capped. Two articles that fit equally well mean the first may be the
+  wrong one: a customer reads the first card, and a confident wrong first
+  answer is worse than "no article fits".
 * ``log_n_sentences``: how many sentence passages were searched. The best cosine
   of an unrelated question grows with the number of passages it is compared
   with, so a bigger help centre needs a higher cosine for the same confidence.
@@ -34,7 +39,8 @@ from __future__ import annotations
 import math
 
 FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
-            "log_n_sentences")
+            "margin", "log_n_sentences")
+MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 
@@ -48,6 +54,7 @@ COEFFICIENTS = {
     'mini_section': 7.014310,
     'mini_article': 1.470062,
     'coverage': 2.464340,
+    'margin': 0.0,
     'log_n_sentences': -1.149243,
 }
 INTERCEPT = -0.798069
@@ -65,6 +72,7 @@ def feature_vector(f: dict) -> list[float]:
         f["mini_section"] if has_mini else 0.0,
         f["mini_article"] if has_mini else 0.0,
         f["coverage"],
+        min(f["margin"], MARGIN_CAP),
         min(max(math.log(max(f["n_sentences"], 1)), lo), hi),
     ]
 

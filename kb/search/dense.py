@@ -1,20 +1,23 @@
 """Dense evidence: how close a question's vectors are to every passage, per article.
 
 For each encoder, the cosine between the question and every passage, reduced
-to three per-article maxima (whole article, best section, best
-sentence/question). A monolingual encoder only counts where question and
-article share its language. Concurrent questions share one encode and one
+to four per-article maxima: whole article, best section, best sentence, and
+best "head" passage (the title and the front-matter questions, the phrasings
+an editor says the article answers). A monolingual encoder only counts where
+question and article share its language. Concurrent questions share one encode and one
 vector product (:mod:`kb.search.batcher`); question vectors are cached.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
 
-from kb.content.passages import KINDS
+from kb.content.passages import KINDS, SENTENCE
 from kb.encoders import Encoder
+from kb.encoders.threads import cpu_threads
 from kb.index.loaded import LoadedIndex
 from kb.search.batcher import QueryBatcher
 from kb.search.cache import LRU
@@ -23,6 +26,16 @@ from kb.search.fusion import z_scores
 QUERY_VECTOR_CACHE_SIZE = 8192  # (encoder, question) -> vector; vectors are small, encodes are not
 MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
 PRIME_BATCH = 256
+HEAD = len(KINDS)  # the per-article maximum over the title and the front-matter questions
+VIEWS = (*KINDS, HEAD)
+VIEW_NAMES = ("article", "section", "sentence", "head")  # in VIEWS order, for column names
+ROLES = ("multi", "mono")  # indexed by "is the encoder limited to some languages"
+DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z", "gap")
+                      for view in VIEW_NAMES)
+
+
+# encodes by the second and later encoders of a question run here, beside the request thread
+_ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
 class DenseEvidence:
@@ -33,6 +46,10 @@ class DenseEvidence:
         self.encoders = encoders
         self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)  # (encoder slot, folded query) -> vector
         self._applies: dict[int, np.ndarray] = {}
+        # title and questions: sentence passages outside any section, at least the title per article
+        head = np.flatnonzero((index.kind == SENTENCE) & (index.section < 0))
+        self._head = head[np.argsort(index.article[head], kind="stable")]
+        self._head_starts = np.flatnonzero(np.r_[True, np.diff(index.article[self._head]) != 0])
         # per encoder, concurrent questions: one encode, one vector product
         self.batchers = [QueryBatcher(partial(self._encode_and_score, slot)) for slot in range(len(encoders))]
 
@@ -98,17 +115,39 @@ class DenseEvidence:
 
     def similarities(self, text: str, qlang: str | None) -> list[np.ndarray | None]:
         """Per encoder, the question's similarity to every passage (None where the
-        encoder cannot count for the question's language)."""
-        return [self.batchers[slot].run(text) if self.counts_for(slot, qlang) else None
-                for slot in range(len(self.encoders))]
+        encoder cannot count for the question's language).
+
+        Several encoders work at once, each on a core: the models release the
+        interpreter lock, so a lone question waits for the slowest encoder, not
+        for the sum of them.
+        """
+        slots = [slot for slot in range(len(self.encoders)) if self.counts_for(slot, qlang)]
+        out: list[np.ndarray | None] = [None] * len(self.encoders)
+        others = [(slot, _ENCODE_POOL.submit(self.batchers[slot].run, text)) for slot in slots[1:]]
+        if slots:
+            out[slots[0]] = self.batchers[slots[0]].run(text)
+        for slot, future in others:
+            out[slot] = future.result()
+        return out
 
     def per_article(self, sims_by_slot: list[np.ndarray | None]) -> dict[tuple[int, int], np.ndarray]:
-        """Each encoder's best passage score per article and passage kind: the part of
-        the dense evidence that reads every passage."""
+        """Each encoder's best passage score per article and view (``VIEWS``): the part
+        of the dense evidence that reads every passage."""
         idx = self.index
-        return {(slot, k): np.maximum.reduceat(sims[idx.segments[k].start:idx.segments[k].stop],
-                                               idx.segments[k].article_starts)
-                for slot, sims in enumerate(sims_by_slot) if sims is not None for k in KINDS}
+        out = {}
+        for slot, sims in enumerate(sims_by_slot):
+            if sims is None:
+                continue
+            for k in KINDS:
+                seg = idx.segments[k]
+                out[slot, k] = np.maximum.reduceat(sims[seg.start:seg.stop], seg.article_starts)
+            out[slot, HEAD] = self._head_maxima(sims)
+        return out
+
+    def _head_maxima(self, sims: np.ndarray) -> np.ndarray:
+        if len(self._head_starts) != self.index.n_articles:  # an article without a title: no head view
+            return np.full(self.index.n_articles, -1.0, dtype=np.float32)
+        return np.maximum.reduceat(sims[self._head], self._head_starts)
 
     def refresh(self, per_article: dict[tuple[int, int], np.ndarray], sims_by_slot: list[np.ndarray | None],
                  slot: int, articles: np.ndarray) -> None:
@@ -124,29 +163,43 @@ class DenseEvidence:
             where = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
             values = sims_by_slot[slot][seg.start + where]
             per_article[slot, k][articles] = np.maximum.reduceat(values, offsets)
+        per_article[slot, HEAD] = self._head_maxima(sims_by_slot[slot])
 
     def evidence(self, per_article: dict[tuple[int, int], np.ndarray], mask: np.ndarray
-                        ) -> tuple[np.ndarray, dict[tuple[bool, int], float]]:
-        """Per article the mean z-score of the encoders' per-kind maxima, and the best
-        absolute cosine per (monolingual encoder, passage kind) among the counted articles."""
-        idx = self.index
-        dense_sum = np.zeros(idx.n_articles, dtype=np.float64)
-        dense_w = np.zeros(idx.n_articles, dtype=np.float64)
+                 ) -> tuple[dict[str, np.ndarray], dict[tuple[bool, int], float]]:
+        """The ranker's dense columns (kb/search/ranker.py) and the best absolute cosine per
+        (monolingual encoder, passage kind) among the counted articles.
+
+        Per role (``multi``: an encoder for every language, ``mono``: one limited to
+        some languages) and view: the z-score of the per-article maximum over the
+        counted articles, and its gap to the best counted article (an absolute
+        cosine difference, zero for the best). Encoders of one role are averaged
+        where they apply; articles where no encoder of a role applies get zeros.
+        """
+        n = self.index.n_articles
+        sums = {name: np.zeros(n) for name in DENSE_COLUMNS}
+        weight = {role: np.zeros(n) for role in ROLES}
         best: dict[tuple[bool, int], float] = {}
         for slot in sorted({slot for slot, _ in per_article}):
             applies = self.applies(slot)
             counted = mask & applies
+            if not counted.any():
+                continue
             basis = self._z_basis(slot, counted)
             mono = self.encoders[slot].languages is not None
-            for k in KINDS:
+            role = ROLES[mono]
+            weight[role] += applies
+            for k, view in zip(VIEWS, VIEW_NAMES):
                 values = per_article[slot, k]
-                dense_sum += np.where(applies, z_scores(values, basis), 0.0)
-                dense_w += applies
-                if counted.any():
-                    value = float(values[counted].max())
-                    best[mono, k] = max(best.get((mono, k), -1.0), value)
-        dense = np.divide(dense_sum, dense_w, out=np.zeros_like(dense_sum), where=dense_w > 0)
-        return dense, best
+                top = float(values[counted].max())
+                sums[f"{role}_z_{view}"] += np.where(applies, z_scores(values, basis), 0.0)
+                sums[f"{role}_gap_{view}"] += np.where(applies, values - top, 0.0)
+                if k != HEAD:
+                    best[mono, k] = max(best.get((mono, k), -1.0), top)
+        columns = {name: np.divide(v, weight[name.split("_")[0]], out=np.zeros(n),
+                                   where=weight[name.split("_")[0]] > 0) for name, v in sums.items()}
+        columns["mono_applies"] = (weight["mono"] > 0).astype(np.float64)
+        return columns, best
 
     def query_vector(self, slot: int, text: str) -> np.ndarray:
         """The question's vector by one encoder: from the cache the search just filled."""

@@ -8,12 +8,11 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   a question; the article view finds the topic.
 * Keyword evidence: BM25F over sections (stemmed, title/tags/questions boosted),
   maximum per article.
-* Each signal is z-normalised over the candidate articles where it counts, then
-  averaged: dense signals with equal weight (a monolingual encoder only counts
-  where question and article share its language, and has vectors only for those
-  articles), keywords added with a weight that depends on whether the question
-  and the article are in the same language. Score fusion,
-  not rank fusion: RRF throws away how much better the best match is.
+* Each signal is z-normalised over the candidate articles where it counts (a
+  monolingual encoder only where question and article share its language) and
+  also kept as a gap to the best article's absolute cosine; a linear model
+  fitted across help centres weighs them (:mod:`kb.search.ranker`). Score
+  fusion, not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
   the rank, the customer's language decides which version is shown.
 * ``answered`` (and ``confidence``, its probability) comes from absolute
@@ -39,16 +38,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from kb.content.articles import slugify
+from kb.content.languages import translation_group
 from kb.content.passages import ARTICLE, SECTION, SENTENCE
 from kb.content.text import analyzer_for
 from kb.content.word_forms import whole_words
 from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
 from kb.index.vocabulary import word_counts
-from kb.search import answer_model, snippets
+from kb.search import answer_model, ranker, snippets
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
-from kb.search.fusion import top_two, z_scores
 from kb.search.hits import answering_section, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
@@ -58,9 +57,6 @@ from kb.search.spelling import Spelling, corrected
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
 
 MAX_COVERAGE_WORDS = 64
-KEYWORD_WEIGHT_SAME_LANG = 0.5
-KEYWORD_WEIGHT_OTHER_LANG = 0.1
-KEYWORD_WEIGHT_UNKNOWN_LANG = 0.3
 # Customers ask the same questions ("wo ist mein paket"): a repeated search with the
 # same options is answered from memory. Each engine has its own cache, so a new
 # index build (a new engine) never serves results of the previous one.
@@ -75,13 +71,14 @@ class _Evidence:
     """What one search knows about every article, step by step."""
 
     mask: np.ndarray  # articles the search may return
+    qlang: str | None
     sims_by_slot: list  # per encoder: similarity to every passage, or None where it does not count
     per_article: dict  # (encoder, passage kind) -> best similarity per article
     fixes: dict[str, str]  # spelling corrections, typed word -> known word
     section_bm25: np.ndarray
     article_bm25: np.ndarray
-    keyword: np.ndarray  # weighted keyword z-scores per article
-    dense: np.ndarray = None
+    keyword: dict  # the ranker's keyword and language columns (kb/search/ranker.py)
+    columns: dict = None  # all the ranker's columns
     best: dict = None  # (monolingual, passage kind) -> best absolute cosine
     fused: np.ndarray = None
 
@@ -114,6 +111,7 @@ class SearchEngine:
         self._results = LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
         self.dense = DenseEvidence(index, encoders)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
+        self._groups = np.array([translation_group(a) for a in index.articles])
 
     @property
     def _qcache(self) -> LRU:
@@ -207,16 +205,10 @@ class SearchEngine:
     def _search(self, text: str, lang: str | None, limit: int, audience: str,
                 category: str | None, languages: tuple[str, ...] | None) -> SearchResult:
         public = audience != "internal"
-        guessed = self._guessers[public].guess(text)
-        qlang = guessed or lang
-        mask = self._mask(audience, category, languages)
-        if not mask.any():
-            return SearchResult(text, qlang, False, None, [])
-        sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
-        # in the question's own language; a page's language says little about a typo's
-        fixes = self._spelling.corrections(text, guessed, public)
-        ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
-        self._fuse(ev, text)
+        ev = self.evidence(text, lang, audience, category, languages)
+        if ev is None:
+            return SearchResult(text, lang, False, None, [])
+        mask, qlang, fixes = ev.mask, ev.qlang, ev.fixes
         ranked, known_phrasing = self._questions.promote(text, ev.fused, mask)
         hits = ranked_hits(self.index, ranked, mask, qlang, limit)
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
@@ -226,6 +218,24 @@ class SearchEngine:
                    for a in hits]
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,
                             features=features, fixes=fixes)
+
+    def evidence(self, text: str, lang: str | None = None, audience: str = "public",
+                 category: str | None = None, languages: tuple[str, ...] | None = None) -> _Evidence | None:
+        """Everything one search knows about every article, up to the ranker's scores
+        (``fused``) and its columns (``columns``); None when no article may be shown.
+        ``bench/fit_ranker.py`` fits the ranker on these columns."""
+        public = audience != "internal"
+        guessed = self._guessers[public].guess(text)
+        qlang = guessed or lang
+        mask = self._mask(audience, category, languages)
+        if not mask.any():
+            return None
+        sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
+        # in the question's own language; a page's language says little about a typo's
+        fixes = self._spelling.corrections(text, guessed, public)
+        ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
+        self._fuse(ev, text)
+        return ev
 
     def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""
@@ -240,30 +250,25 @@ class SearchEngine:
     def _keyword_evidence(self, text: str, qlang: str | None, mask: np.ndarray,
                           sims_by_slot: list[np.ndarray | None], fixes: dict[str, str]) -> _Evidence:
         """BM25F of the question with its spelling corrections, per section and per
-        article, and the weighted z-scores that fusion adds to the dense evidence."""
+        article, and the ranker's keyword columns."""
         idx = self.index
         kw_text = text + (" " + " ".join(fixes.values()) if fixes else "")
         section_bm25 = idx.keywords.search(kw_text, len(idx.sections))  # thread-safe
         article_bm25 = np.maximum.reduceat(section_bm25, idx.section_starts)
-        if qlang is None:
-            kw_weight = np.full(idx.n_articles, KEYWORD_WEIGHT_UNKNOWN_LANG)
-        else:
-            kw_weight = np.where(idx.article_lang == qlang, KEYWORD_WEIGHT_SAME_LANG,
-                                 KEYWORD_WEIGHT_OTHER_LANG)
-        return _Evidence(mask=mask, sims_by_slot=sims_by_slot, per_article=self.dense.per_article(sims_by_slot),
-                         fixes=fixes, section_bm25=section_bm25, article_bm25=article_bm25,
-                         keyword=kw_weight * z_scores(article_bm25, mask))
+        return _Evidence(mask=mask, qlang=qlang, sims_by_slot=sims_by_slot,
+                         per_article=self.dense.per_article(sims_by_slot), fixes=fixes,
+                         section_bm25=section_bm25, article_bm25=article_bm25,
+                         keyword=ranker.keyword_columns(article_bm25, mask, idx.article_lang, qlang))
 
     def _fuse(self, ev: _Evidence, text: str) -> None:
-        """Dense plus keyword evidence per article (``ev.fused``, -inf outside the mask).
+        """The ranker's score per article (``ev.fused``, -inf outside the mask).
 
         An HNSW search scores exactly only what it found: the articles that come
         first by all the evidence (keywords too) are scored with all their
         passages, and the dense evidence is computed again.
         """
         idx = self.index
-        ev.dense, ev.best = self.dense.evidence(ev.per_article, ev.mask)
-        ev.fused = np.where(ev.mask, ev.dense + ev.keyword, -np.inf)
+        self._score(ev)
         approximate = [slot for slot, sims in enumerate(ev.sims_by_slot)
                        if sims is not None and idx.sampled[slot] is not None]
         if not approximate:
@@ -273,13 +278,17 @@ class SearchEngine:
         for slot in approximate:
             idx.score_exactly(slot, self.dense.query_vector(slot, text), top, ev.sims_by_slot[slot])
             self.dense.refresh(ev.per_article, ev.sims_by_slot, slot, top)
-        ev.dense, ev.best = self.dense.evidence(ev.per_article, ev.mask)
-        ev.fused = np.where(ev.mask, ev.dense + ev.keyword, -np.inf)
+        self._score(ev)
+
+    def _score(self, ev: _Evidence) -> None:
+        dense, ev.best = self.dense.evidence(ev.per_article, ev.mask)
+        ev.columns = dense | ev.keyword
+        ev.fused = np.where(ev.mask, ranker.scores(ev.columns), -np.inf)
 
     def _features(self, ev: _Evidence, text: str, did_you_mean: str | None, public: bool) -> dict:
         """The inputs of the ``answered`` model (kb/search/answer_model.py): absolute
         evidence, with the spelling corrections the keyword search uses too."""
-        top, margin = top_two(ev.fused[ev.mask])
+        top, margin = self._top_margin(ev)
         coverage_typed, n_content = self.coverage(text, public)
         coverage = self.coverage(did_you_mean, public)[0] if did_you_mean else coverage_typed
         best, mask = ev.best, ev.mask
@@ -295,6 +304,17 @@ class SearchEngine:
             "bm25": float(ev.article_bm25[mask].max()),
             "top": top, "margin": margin,
         }
+
+    def _top_margin(self, ev: _Evidence) -> tuple[float, float]:
+        """The best ranker score and its margin over the best article of another translation
+        group (versions of one article are one answer); the margin is the best itself when
+        no other group may be shown."""
+        fused = ev.fused
+        best = int(np.argmax(fused))
+        others = ev.mask & (self._groups != self._groups[best])
+        if not others.any():
+            return float(fused[best]), float(fused[best])
+        return float(fused[best]), float(fused[best] - fused[others].max())
 
     def _hit(self, a: int, score: float, sims_by_slot, section_bm25, text, fixes) -> Hit:
         idx = self.index

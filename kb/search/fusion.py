@@ -36,10 +36,3 @@ def by_score(fused: np.ndarray, first: int):
         rest = np.flatnonzero(~(fused >= kth))
         yield from rest[np.lexsort((rest, -fused[rest]))].tolist()
 
-
-def top_two(scores: np.ndarray) -> tuple[float, float]:
-    """The best score and its margin over the second (the best itself when alone)."""
-    if len(scores) > 1:
-        second, first = np.partition(scores, len(scores) - 2)[-2:]
-        return float(first), float(first - second)
-    return float(scores[0]), float(scores[0])

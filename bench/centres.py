@@ -1,0 +1,108 @@
+"""Help centres and training questions shared by bench/fit_ranker.py and
+bench/calibrate_answered.py: never a test split (bench/eval/*/test.jsonl is
+what gets reported), never bench/retrieval.py's reported Bitext sample.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from kb.content.front_matter_questions import add_question
+from kb.search.evaluate import read_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+EVAL = ROOT / "bench" / "eval"
+CAL = ROOT / "bench" / "calibration"
+BITEXT_PER_INTENT = 25
+BITEXT_SEED = 101
+REPORTED_BITEXT = 150  # bench/retrieval.py's sample per intent (seed 13): never fitted on
+
+
+def copy_centre(src: Path, dst: Path, keep=None, questions: bool = True) -> None:
+    """Copy a help centre, optionally only some articles and without front matter `questions`."""
+    for path in sorted(src.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if keep is not None and not keep(path.relative_to(src), text):
+            continue
+        if not questions:
+            text = strip_questions(text)
+        target = dst / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+def strip_questions(text: str) -> str:
+    out, skipping, fences = [], False, 0
+    for line in text.split("\n"):
+        if line.strip() == "---":
+            fences += 1
+        in_front = fences == 1
+        if in_front and line.startswith("questions:"):
+            skipping = not line.rstrip().endswith("]")  # a block list follows
+            continue
+        if skipping and in_front and line.startswith(("  -", "- ")):
+            continue
+        skipping = False
+        out.append(line)
+    return "\n".join(out)
+
+
+def translation_key(text: str) -> str | None:
+    for line in text.split("\n"):
+        if line.startswith("translation:"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+
+def eval_centres(tmp: Path):
+    """(business, name, articles folder, [(query, expected id, lang)]) of bench/eval/*."""
+    for set_dir in sorted(p for p in EVAL.iterdir() if (p / "train.jsonl").exists()):
+        cases = [(c.query, c.expected, c.lang) for c in read_cases(set_dir / "train.jsonl") if c.expected]
+        yield set_dir.name, set_dir.name, set_dir / "articles", cases
+        by_article = defaultdict(list)
+        for case in cases:
+            by_article[case[1], case[2]].append(case)
+        learned = tmp / f"{set_dir.name}-learned"
+        shutil.copytree(set_dir / "articles", learned)
+        asked = []
+        for (expected, _lang), group in sorted(by_article.items()):
+            half = len(group) // 2
+            for query, _, _ in group[:half]:
+                add_question(learned / f"{expected}.md", query)
+            asked += group[half:]
+        yield set_dir.name, f"{set_dir.name}-learned", learned, asked
+
+
+def calibration_centres(tmp: Path):
+    rows = [json.loads(line) for line in (CAL / "answered.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+    def cases(collection):
+        return [(r["query"], r["expected"], r["lang"]) for r in rows
+                if r["collection"] == collection and r["expected"]]
+
+    yield "shop", "shop", ROOT / "articles", cases("shop")
+    copy_centre(ROOT / "articles", tmp / "shop-noq", questions=False)
+    yield "shop", "shop-noq", tmp / "shop-noq", cases("shop")
+    yield "velomo", "velomo", CAL / "velomo", cases("velomo")
+
+
+def bitext_centre():
+    from retrieval import load_bitext
+
+    reported = set(load_bitext(REPORTED_BITEXT))
+    rest = defaultdict(list)
+    for utterance, intent in load_bitext(10 ** 6):
+        if (utterance, intent) not in reported:
+            rest[intent].append(utterance)
+    known = {p.stem for p in (ROOT / "bench" / "helpcentre").glob("*.md")}
+    rng = random.Random(BITEXT_SEED)
+    cases = [(u, intent, "en") for intent in sorted(rest) if intent in known
+             for u in rng.sample(rest[intent], min(BITEXT_PER_INTENT, len(rest[intent])))]
+    yield "bitext", "bitext", ROOT / "bench" / "helpcentre", cases

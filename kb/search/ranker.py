@@ -33,30 +33,30 @@ KEYWORD_COLUMNS = ("kw_z_same", "kw_z_unknown", "kw_z_other", "kw_rel")
 COLUMNS = (*DENSE_COLUMNS, "mono_applies", *KEYWORD_COLUMNS, "same_lang")
 
 # -- fitted by bench/fit_ranker.py; do not edit by hand.
-MODELS = 'use-multilingual-v3,all-MiniLM-L6-v2@en'
+MODELS = 'use-multilingual-v3,all-mpnet-base-v2@en'
 WEIGHTS = {
-    'multi_z_article': 0.529402,
-    'multi_z_section': -0.033049,
-    'multi_z_sentence': 0.325310,
-    'multi_z_head': -0.073513,
-    'multi_gap_article': 1.378272,
-    'multi_gap_section': 7.328721,
-    'multi_gap_sentence': 0.585496,
-    'multi_gap_head': 1.022140,
-    'mono_z_article': 0.556702,
-    'mono_z_section': -0.526705,
-    'mono_z_sentence': 0.940951,
-    'mono_z_head': -0.041029,
-    'mono_gap_article': 0.368890,
-    'mono_gap_section': 12.412340,
-    'mono_gap_sentence': 0.148717,
-    'mono_gap_head': -0.772797,
-    'mono_applies': -1.351674,
-    'kw_z_same': 0.561069,
-    'kw_z_unknown': 0.094528,
-    'kw_z_other': 0.313142,
-    'kw_rel': -0.310260,
-    'same_lang': 1.988607,
+    'multi_z_article': 0.498443,
+    'multi_z_section': 0.066490,
+    'multi_z_sentence': 0.333289,
+    'multi_z_head': -0.076403,
+    'multi_gap_article': 1.442484,
+    'multi_gap_section': 5.798066,
+    'multi_gap_sentence': 0.856252,
+    'multi_gap_head': 0.515358,
+    'mono_z_article': 0.146231,
+    'mono_z_section': 0.490397,
+    'mono_z_sentence': 0.541401,
+    'mono_z_head': 0.051562,
+    'mono_gap_article': 3.349593,
+    'mono_gap_section': 4.766461,
+    'mono_gap_sentence': 4.819776,
+    'mono_gap_head': -1.290611,
+    'mono_applies': -0.319294,
+    'kw_z_same': 0.557755,
+    'kw_z_unknown': 0.001415,
+    'kw_z_other': 0.507529,
+    'kw_rel': -0.247197,
+    'same_lang': 1.197024,
 }
 # -- end of fitted values
 

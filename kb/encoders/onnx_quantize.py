@@ -24,6 +24,7 @@ Variants (figures for all-mpnet-base-v2 in bench/RESULTS.md, ``bench/mpnet_varia
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import tempfile
@@ -82,12 +83,27 @@ def _optimize(src: Path, dst: Path, config: dict) -> None:
     optimized.save_model_to_file(str(dst))
 
 
+def _quiet_import_nbits():
+    """ONNX Runtime's block-wise quantiser. Its module calls ``logging.basicConfig(level=INFO)``
+    on import and logs every graph node: the process's logging is put back as it was and
+    the quantiser's own messages are kept to warnings."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    return MatMulNBitsQuantizer
+
+
 def _quantize(src: Path, dst: Path, variant: str) -> None:
     import onnx
 
     if variant in BLOCKWISE:
-        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
+        MatMulNBitsQuantizer = _quiet_import_nbits()
         bits, block = BLOCKWISE[variant]
         quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), bits=bits, block_size=block,
                                          is_symmetric=True, accuracy_level=4)

@@ -75,3 +75,16 @@ def test_the_fp32_export_keeps_its_folder(cache):
     assert onnx_encoder.export_dir(MINILM.name, model_dir) == \
         onnx_encoder.export_dir(MINILM.name, model_dir, None)
     assert onnx_encoder.export_dir("m", model_dir, "int8") != onnx_encoder.export_dir("m", model_dir, "int8-pc")
+
+
+def test_the_block_wise_quantiser_leaves_the_process_logging_alone():
+    """Its module configures the root logger at INFO on import; a `kb index` that makes a
+    variant must not start printing every graph node and every INFO message after it."""
+    import subprocess
+    import sys
+    code = ("import logging; from kb.encoders.onnx_quantize import _quiet_import_nbits; "
+            "_quiet_import_nbits(); root = logging.getLogger(); "
+            "print(len(root.handlers), root.level, "
+            "logging.getLogger('onnxruntime.quantization.matmul_nbits_quantizer').getEffectiveLevel())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "30", "30"], out.stdout + out.stderr

@@ -27,7 +27,7 @@ class CountingEncoder:
 def test_manifest_describes_the_index(built_index):
     m = json.loads((built_index / "current" / "manifest.json").read_text())
     assert m["format"] >= 1 and m["models_spec"] == DEFAULT_MODELS
-    assert [x["dim"] for x in m["models"]] == [512, 384]
+    assert [x["dim"] for x in m["models"]] == [512, 768]
     assert "de" in m["analyzers"] and "en" in m["analyzers"]
     assert "de/entwurf" not in m["articles"]  # drafts are never indexed
     assert "intern/kulanz" in m["articles"] and m["built_at"]

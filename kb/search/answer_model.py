@@ -30,7 +30,8 @@ Fitted offline by ``bench/calibrate_answered.py`` on the handwritten calibration
 set in ``bench/calibration/`` (customer questions for two help centres of
 different businesses, in several sizes, and off-topic questions), never on the
 benchmark data; see bench/RESULTS.md for the held-out figures. The cosine
-scale is the default encoders' (``use-multilingual-v3,all-MiniLM-L6-v2@en``);
+scale is the default encoders' (``kb.encoders.DEFAULT_MODELS``), and ``margin`` is in the
+units of the ranker fitted for them (kb/search/ranker.py, refit that first);
 refit with ``python bench/calibrate_answered.py --models SPEC --write`` for others.
 """
 
@@ -44,21 +45,22 @@ MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 
-# -- fitted by bench/calibrate_answered.py: 1247 searches of customer questions with the
-# right top-1 and 2223 of off-topic questions, in 9 help centres; do not edit by hand.
+# -- fitted by bench/calibrate_answered.py: 2687 searches of customer questions with the
+# right top-1 and 4417 of off-topic questions or wrong first articles, in 15 help
+# centres; do not edit by hand.
 COEFFICIENTS = {
-    'best_cos': 9.212918,
-    'cos_section': 2.472039,
-    'cos_article': 17.692035,
-    'has_mini': -3.833490,
-    'mini_section': 7.014310,
-    'mini_article': 1.470062,
-    'coverage': 2.464340,
-    'margin': 0.0,
-    'log_n_sentences': -1.149243,
+    'best_cos': 2.327017,
+    'cos_section': 4.149627,
+    'cos_article': -0.450497,
+    'has_mini': -2.997660,
+    'mini_section': 2.138799,
+    'mini_article': 3.555029,
+    'coverage': 1.173615,
+    'margin': 0.532338,
+    'log_n_sentences': -0.343517,
 }
-INTERCEPT = -0.798069
-THRESHOLD = 0.445
+INTERCEPT = -1.905703
+THRESHOLD = 0.495
 # -- end of fitted values
 
 

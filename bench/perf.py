@@ -184,9 +184,19 @@ def floor_query(encoders, queries: list[str]) -> dict:
 
 
 def bare_encoders(models: str) -> tuple:
-    """Each model as its library runs it (the floor of issue 6: ``model.encode``)."""
-    return tuple(USEEncoder(s) if s.name.lower() in {"use-multilingual-v3", "usem3", "use-multilingual"}
-                 else SentenceTransformerEncoder(s, model_path(s)) for s in parse_models(models))
+    """Each model as its library runs it (the floor of issue 6: ``model.encode``); a graph
+    variant (``name:int8-block128``) has no such form: its base model stands in."""
+    from kb.encoders import EncoderSpec
+    from kb.encoders.onnx_quantize import split_variant
+
+    out = []
+    for s in parse_models(models):
+        if s.name.lower() in {"use-multilingual-v3", "usem3", "use-multilingual"}:
+            out.append(USEEncoder(s))
+            continue
+        base = EncoderSpec(split_variant(s.name)[0], s.languages)
+        out.append(SentenceTransformerEncoder(base, model_path(base)))
+    return tuple(out)
 
 
 def floor_throughput(encoders, texts: list[str], batch: int = 256) -> dict:

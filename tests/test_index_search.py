@@ -198,7 +198,7 @@ def test_confidence_is_the_probability_behind_answered(engine):
         assert r.confidence == pytest.approx(answer_model.answer_probability(r.features))
         assert r.to_dict()["confidence"] == round(r.confidence, 4)
     assert engine.search("wann kommt mein Paket an?").confidence > 0.9
-    assert engine.search("Who was the first emperor of the Roman Empire?").confidence < 0.1
+    assert engine.search("Who was the first emperor of the Roman Empire?").confidence < answer_model.THRESHOLD / 3
 
 
 def test_answer_model_moves_the_right_way():

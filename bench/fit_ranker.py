@@ -3,10 +3,11 @@
 Training questions, never a test split (bench/eval/*/test.jsonl is what gets reported):
 
 * every evaluation help centre in bench/eval/ (``train.jsonl``, German and
-  English), as written, and a "learned" variant: the first half of each
+  English), as written; a "learned" variant: the first half of each
   article's train questions written into its front matter ``questions`` (what
   ``kb questions accept`` does after customers' helpful searches), the second
-  half asked;
+  half asked; and a cross-language variant: every third train question asked
+  against the articles of the other language only;
 * the shop (``articles/``, with and without its front matter questions) and
   velomo (``bench/calibration/velomo``) with the customer questions of
   ``bench/calibration/answered.jsonl``;
@@ -22,8 +23,9 @@ business (all its variants) out, fits on the rest and measures top-1/top-3 on
 the business left out; the regularisation is the one with the best mean
 left-out top-1. The printed table compares that with the weights in use.
 
-Usage: python bench/fit_ranker.py [--models SPEC] [--reuse] [--write]
-  --reuse   read the stored columns (bench/out/ranker-columns-*.npz) instead of searching
+Usage: python bench/fit_ranker.py [--models SPEC] [--reuse | --recollect NAME,...] [--write]
+  --reuse       read the stored columns (bench/out/ranker-columns-*.npz) instead of searching
+  --recollect   search only these help centres again, reuse the stored columns of the rest
   --write   rewrite the fitted block of kb/search/ranker.py
 """
 
@@ -32,9 +34,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import re
-import shutil
 import sys
 import tempfile
 from collections import defaultdict
@@ -54,7 +54,6 @@ from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search import ranker  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
-from kb.search.evaluate import read_cases  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RANKER_FILE = ROOT / "kb" / "search" / "ranker.py"
@@ -63,23 +62,27 @@ TOP_K = (1, 3)
 
 
 # ---- the columns of every candidate ---------------------------------------------------------
-def collect(models: str) -> list[dict]:
+def collect(models: str, only: set[str] | None = None) -> list[dict]:
+    """The columns of every candidate of every training question (``only``: these centres)."""
     encoders = load_encoders(models)
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         centres = [*eval_centres(tmp), *calibration_centres(tmp), *bitext_centre()]
         for business, name, folder, cases in centres:
+            if only is not None and name not in only:
+                continue
             location = tmp / f"index-{name}"
             build_index(folder, location, lambda: encoders, models, force=True)
             engine = SearchEngine(LoadedIndex(location, models), encoders)
             group = np.array([a["translation"] or a["id"] for a in engine.index.articles])
             by_id = {a["id"]: i for i, a in enumerate(engine.index.articles)}
-            engine.prime([q for q, _, _ in cases])
-            for query, expected, lang in cases:
+            engine.prime([case[0] for case in cases])
+            for query, expected, lang, *articles_lang in cases:
                 if expected not in by_id:
                     raise SystemExit(f"{name}: unknown article id {expected!r}")
-                ev = engine.evidence(query, lang=lang, audience="internal")
+                ev = engine.evidence(query, lang=lang, audience="internal",
+                                     languages=tuple(articles_lang) or None)
                 candidates = np.flatnonzero(ev.mask)
                 out.append({"business": business, "centre": name,
                             "X": ranker.matrix(ev.columns)[candidates],
@@ -213,10 +216,15 @@ def main() -> None:
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--reuse", action="store_true")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--recollect", help="comma-separated centres to search again; the rest is reused")
     args = ap.parse_args()
     tag = hashlib.sha1(args.models.encode()).hexdigest()[:8]
     path = OUT / f"ranker-columns-{tag}.npz"
-    data = load(path) if args.reuse else collect(args.models)
+    if args.recollect:
+        only = set(args.recollect.split(","))
+        data = [d for d in load(path) if d["centre"] not in only] + collect(args.models, only)
+    else:
+        data = load(path) if args.reuse else collect(args.models)
     if not args.reuse:
         save(data, path)
     current = np.array([ranker.WEIGHTS[name] for name in ranker.COLUMNS])

@@ -178,7 +178,9 @@ class LoadClient(threading.Thread):
 
 def run_load(ports: list[int], clients: int, seconds: float, articles: list[str],
              events: list[tuple[float, callable]] = ()) -> tuple[Results, float, dict]:
-    """Clients for ``seconds``; each event ``(at_seconds, action)`` runs on time meanwhile.
+    """Clients for ``seconds``; each event ``(at_seconds, action)`` runs on time meanwhile,
+    on its own thread: a slow event (a publish that encodes for a minute) never delays
+    the next one.
 
     Returns the results, the wall time and when each event started and ended (seconds).
     """
@@ -187,14 +189,24 @@ def run_load(ports: list[int], clients: int, seconds: float, articles: list[str]
     workers = [LoadClient(n, ports, start + seconds, start, articles, results) for n in range(clients)]
     for w in workers:
         w.start()
-    timeline = {}
-    for at, action in sorted(events, key=lambda e: e[0]):
+    timeline, failed = {}, []
+
+    def run_event(at: float, action) -> None:
         time.sleep(max(0.0, start + at - time.monotonic()))
         began = time.monotonic() - start
-        action()
+        try:
+            action()
+        except BaseException as exc:  # raised again below, in the caller's thread
+            failed.append(exc)
         timeline[getattr(action, "__name__", str(at))] = (round(began, 1), round(time.monotonic() - start, 1))
-    for w in workers:
-        w.join()
+
+    events = [threading.Thread(target=run_event, args=event) for event in events]
+    for e in events:
+        e.start()
+    for thread in [*events, *workers]:
+        thread.join()
+    if failed:
+        raise failed[0]
     return results, time.monotonic() - start, timeline
 
 

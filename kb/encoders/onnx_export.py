@@ -44,6 +44,18 @@ class ExportRefused(RuntimeError):
     """This model cannot be run by ONNX Runtime the way kb does; the message says why."""
 
 
+def _publish(tmp: Path, folder: Path) -> None:
+    """Move a finished export or variant from its temp folder into the cache, where another
+    process may have published the same one first (then theirs is kept)."""
+    tmp.chmod(0o755)  # mkdtemp's 0700: the cache is shared by the machine's processes
+    try:
+        tmp.rename(folder)
+    except OSError:
+        if not (folder / "export.json").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)
+
+
 def _describe(model) -> dict:
     """What the runtime needs besides the graph, read off the loaded modules."""
     modules = list(model)
@@ -127,13 +139,7 @@ def export(model, name: str, languages: frozenset[str] | None, folder: Path) -> 
         except ExportUnusable as exc:
             raise ExportRefused(f"the export's embeddings differ from the model's by more than "
                                 f"{PROBE_TOLERANCE}") from exc
-        tmp.chmod(0o755)  # mkdtemp's 0700: the cache is shared by the machine's processes
-        try:
-            tmp.rename(folder)
-        except OSError:  # another process published the same export first
-            if not (folder / "export.json").is_file():
-                shutil.rmtree(folder, ignore_errors=True)
-                tmp.rename(folder)
+        _publish(tmp, folder)
         return OnnxEncoder(name, languages, folder)
     except ExportRefused as exc:
         shutil.rmtree(folder, ignore_errors=True)
@@ -181,13 +187,7 @@ def derive(source: Path, name: str, languages: frozenset[str] | None, folder: Pa
         info["probe_cosine"] = round(made.probe_cosine, 6)
         del made
         (tmp / "export.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-        tmp.chmod(0o755)
-        try:
-            tmp.rename(folder)
-        except OSError:  # another process published the same variant first
-            if not (folder / "export.json").is_file():
-                shutil.rmtree(folder, ignore_errors=True)
-                tmp.rename(folder)
+        _publish(tmp, folder)
         return OnnxEncoder(name, languages, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,62 @@
+"""bench/eval/shop-everyday (customer questions about the sample shop in articles/) stays
+consistent with those articles: an article renamed, made internal or deleted must fail here
+rather than silently count as a miss in `kb eval`. No models are loaded."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb.content.articles import load_articles
+
+ROOT = Path(__file__).resolve().parent.parent
+SET_DIR = ROOT / "bench" / "eval" / "shop-everyday"
+LANGS = ("de", "en")
+
+
+def rows(name: str) -> list[dict]:
+    with open(SET_DIR / f"{name}.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def public_lang_of() -> dict[str, str]:
+    articles, problems = load_articles(ROOT / "articles")
+    assert problems == []
+    return {a.id: a.lang for a in articles if a.public}
+
+
+@pytest.mark.parametrize("name", ["dev", "test"])
+def test_labels_name_public_articles_of_the_question_language(name, public_lang_of):
+    found = rows(name)
+    assert found
+    for r in found:
+        assert set(r) == {"query", "expected", "lang", "split"}, r
+        assert r["split"] == name, r
+        assert r["lang"] in LANGS, r
+        assert public_lang_of.get(r["expected"]) == r["lang"], r
+    assert {r["lang"] for r in found} == set(LANGS)
+
+
+def test_offtopic_lines_expect_nothing():
+    found = rows("offtopic")
+    assert Counter(r["lang"] for r in found) == {"de": 20, "en": 20}
+    assert all(r["expected"] is None and r.get("split", "offtopic") == "offtopic" for r in found)
+
+
+def test_every_public_article_is_asked_about_in_its_language(public_lang_of):
+    both = rows("dev") + rows("test")
+    per_article = Counter(r["expected"] for r in both)
+    assert {a: n for a, n in per_article.items() if n < 2} == {}
+    assert set(per_article) == set(public_lang_of)
+    # split 50/50 per article (alternating): dev and test differ by at most one per article
+    dev = Counter(r["expected"] for r in rows("dev"))
+    test = Counter(r["expected"] for r in rows("test"))
+    assert all(abs(dev[a] - test[a]) <= 1 for a in per_article)
+
+
+def test_no_query_repeats():
+    every = rows("dev") + rows("test") + rows("offtopic")
+    folded = Counter(" ".join(r["query"].casefold().split()) for r in every)
+    assert [q for q, n in folded.items() if n > 1] == []

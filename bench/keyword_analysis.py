@@ -130,6 +130,7 @@ def variants(lang: str) -> dict:
     out = {"snowball": lambda: LanguageAnalyzer(lang), "lemma": lambda: word_forms.lemma_analyzer(lang, False)}
     if lang == "de":
         out["lemma+compounds"] = lambda: word_forms.lemma_analyzer(lang, True)
+        out["lemma+compounds+families"] = lambda: word_forms.lemma_analyzer(lang, True, True)
     return out
 
 
@@ -168,7 +169,7 @@ def bitext_cases() -> list[tuple[str, str]]:
 
 def collections(langs=("de", "en"), bitext=False):
     """(name, lang, articles folder, [(question, expected id)]) for every train collection."""
-    for name in ("moebel", "telco"):
+    for name in ("moebel", "telco", "reisen"):
         rows = [json.loads(x) for x in open(EVAL / name / "train.jsonl", encoding="utf-8") if x.strip()]
         for lang in langs:
             yield f"{name} train", lang, EVAL / name / "articles", [

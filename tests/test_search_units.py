@@ -178,6 +178,16 @@ def test_corrections_come_from_the_question_language():
     assert spelling.corrections("invoice rechnung", "en", public=True) == {}  # known words stay as typed
 
 
+def test_dictionary_words_are_not_corrected_towards_the_help_centre():
+    """ "woanders" is German, not a typo of the articles' "anders"; typos still are."""
+    spelling = Spelling({"de": {True: {"anders": 3, "bestellen": 5, "rückerstattung": 2}, False: {}},
+                         "en": {True: {"return": 4}, False: {}}})
+    assert spelling.corrections("woanders bestelle", "de", public=True) == {}
+    assert spelling.corrections("rückerstatung", "de", public=True) == {"rückerstatung": "rückerstattung"}
+    assert spelling.corrections("retrun", "en", public=True) == {"retrun": "return"}
+    assert spelling.corrections("woanders retrun", None, public=True) == {"retrun": "return"}
+
+
 TRACKING = """---
 title: Wie kann ich meine Sendung verfolgen?
 lang: de

@@ -19,8 +19,8 @@ def test_english_lemmas_keep_package_and_packaging_apart():
 
 
 def test_german_inflections_join_in_any_case():
-    assert terms("de", "Lieferungen") == terms("de", "lieferung") == ["lieferung"]
-    assert terms("de", "rechnungen") == ["rechnung"]
+    assert terms("de", "Lieferungen") == terms("de", "lieferung") == ["lieferung", "~liefer"]
+    assert terms("de", "rechnungen")[0] == "rechnung"
 
 
 def test_german_compounds_add_their_parts_after_the_whole_word():
@@ -29,6 +29,19 @@ def test_german_compounds_add_their_parts_after_the_whole_word():
     assert {"liefer", "adresse"} <= set(terms("de", "Lieferadresse"))
     assert terms("de", "Paket") == ["paket"]  # a short word is not split into guesses
     assert terms("de", "die und oder") == []  # stop words
+
+
+def test_german_verbs_meet_their_ung_nouns_by_a_family_root():
+    """ "zahlen" and "Zahlungsarten" share "~zahl"; a noun of its own gets no root."""
+    assert "~zahl" in terms("de", "zahlen") and "~zahl" in terms("de", "Zahlungsarten")
+    assert "~stornier" in set(terms("de", "stornieren")) & set(terms("de", "Stornierung"))
+    assert "~liefer" in set(terms("de", "liefern")) & set(terms("de", "Lieferung"))
+    assert not [t for t in terms("de", "Paket Tag Kunde") if t.startswith("~")]
+
+
+def test_linking_s_is_cut_from_a_compound_head():
+    assert {"zahlung", "art"} <= set(terms("de", "Zahlungsart"))
+    assert "versicherung" in terms("de", "Versicherungsschutz")
 
 
 def _index(tmp_path, docs):
@@ -48,6 +61,7 @@ def test_keyword_search_finds_a_compound_by_its_part(tmp_path):
     try:
         assert index.search("wo finde ich das etikett", len(docs)).argmax() == 2
         assert index.search("adresse falsch", len(docs)).argmax() == 3
+        assert index.search("wie kann ich das zurücksenden", len(docs)).argmax() == 2  # Rücksendung
     finally:
         index.close()
 

@@ -55,7 +55,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# language -> add compound parts; English has its own lemmas: simplemma's measured no
+# language -> add compound parts and word-family roots; English has its own lemmas: simplemma's measured no
 # better than Snowball there (bench/RESULTS.md, "Keyword analysis by lemmas")
 LEMMA_LANGS = {"de": True}
 
@@ -66,7 +66,7 @@ def analyzer_for(lang: str):
     analysis"); Snowball stemming + stop words where Whoosh has them; plain stemming
     otherwise."""
     if lang in LEMMA_LANGS:
-        return lemma_analyzer(lang, LEMMA_LANGS[lang])
+        return lemma_analyzer(lang, LEMMA_LANGS[lang], families=LEMMA_LANGS[lang])
     if lang == "en":
         return english_analyzer()
     try:
@@ -78,7 +78,8 @@ def analyzer_for(lang: str):
 def analyzer_description(lang: str) -> str:
     """How ``analyzer_for(lang)`` analyses, in words (recorded in the index manifest)."""
     if lang in LEMMA_LANGS:
-        parts = " + compound parts (compound-split)" if LEMMA_LANGS[lang] else ""
+        parts = (" + compound parts (compound-split, linking s) + verb/-ung family roots"
+                 if LEMMA_LANGS[lang] else "")
         return f"simplemma lemmas{parts} + stop words"
     if lang == "en":
         return "lemminflect lemmas (-ing nouns as simplemma keeps them, Snowball for unknown words) + stop words"

@@ -32,9 +32,17 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 LEMMA_CACHE = 200_000
 MIN_PART = 4  # shorter heads or tails are mostly suffixes ("Pak|ete", "Bez|ahlen")
 MIN_SPLIT_SCORE = -0.9  # compound-split's confidence below which a split is a guess
+CONFIDENT_SPLIT = 0.5  # above it a three-letter part is a word too ("Zahlungs|art", "Werk|tag")
+MIN_CONFIDENT_PART = 3
 MIN_COMPOUND = 2 * MIN_PART + 1  # shorter words are not split
 MAX_COMPOUND = 40  # longer "words" are codes or noise; splitting costs grow with length
 MAX_DEPTH = 2  # "Versandkostenpauschale" -> Versandkosten | Pauschale -> Versand | Kosten
+LINKING_S_AFTER = tuple(e + "s" for e in ("ung", "heit", "keit", "ion", "tät", "schaft", "ling", "tum"))
+MIN_ROOT = 4  # shorter family roots join unrelated words ("ess" of "Essen")
+FAMILY_MARK = "~"  # a family root never equals a word's own term
+# German derives action nouns from verbs: "zahlen" / "Zahlung", "stornieren" / "Stornierung",
+# "liefern" / "Lieferung"; suffix -> what is cut to reach the shared root
+FAMILY_SUFFIXES = (("ung", 3), ("ern", 1), ("eln", 1), ("en", 2))
 
 
 @lru_cache(maxsize=LEMMA_CACHE)
@@ -50,20 +58,57 @@ def lemma(word: str, lang: str) -> str:
 
 
 @lru_cache(maxsize=LEMMA_CACHE)
+def dictionary_word(word: str, lang: str) -> bool:
+    """Whether simplemma's dictionary of ``lang`` knows the lower-cased word (German
+    nouns capitalised too); False for a language it does not cover."""
+    try:
+        return simplemma.is_known(word, lang) or (lang == "de" and simplemma.is_known(word.capitalize(), lang))
+    except ValueError:  # a language simplemma has no dictionary for
+        return False
+
+
+@lru_cache(maxsize=LEMMA_CACHE)
 def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
     """The lemmas of a German compound's parts, () when the word is not a confident compound."""
     if depth == 0 or not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return ()
     score, head, tail = char_split.split_compound(word)[0]
     head, tail = head.lower(), tail.lower()
-    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < MIN_PART:
+    shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
+    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest:
         return ()
     parts = []
-    for part in (head, tail):
+    for part in (_without_linking_s(head), tail):
         base = lemma(part, "de")
         parts.append(base)
         parts.extend(compound_parts(part, depth - 1))
     return tuple(dict.fromkeys(parts))
+
+
+def _without_linking_s(head: str) -> str:
+    """A compound's head without its linking "s" ("Zahlungs|art" -> "zahlung") after
+    the endings that always take one."""
+    if head.endswith(LINKING_S_AFTER):
+        return head[:-1]
+    return head
+
+
+@lru_cache(maxsize=LEMMA_CACHE)
+def family_root(term: str) -> str | None:
+    """The root a German verb shares with its -ung noun, marked (``~zahl`` for "zahlen"
+    and "Zahlung"); None for other words.
+
+    simplemma's lemmas keep "zahlen" and "Zahlung" apart, yet a customer asks "kann ich
+    auf Rechnung zahlen" where the article says "Zahlungsarten". Only the two
+    endings meet at the root; a noun of its own ("Buch") gets none, so it never
+    meets the verb ("buchen", "Buchung").
+    """
+    if not term.isalpha():
+        return None
+    for suffix, cut in FAMILY_SUFFIXES:
+        if term.endswith(suffix) and len(term) - cut >= MIN_ROOT:
+            return FAMILY_MARK + term[:-cut]
+    return None
 
 
 ENGLISH_POS = ("NOUN", "VERB", "ADJ", "ADV", "PROPN", "AUX")  # which lemma wins when a word has several
@@ -124,23 +169,47 @@ class LemmaFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
+            t.surface = t.text  # the word as written: its lemma may hide its family
             t.text = lemma(t.text, self.lang)
             yield t
 
 
+def _family_roots(surface: str, word: str, parts: list[str]) -> list[str]:
+    """The family roots of a word's lemma and compound parts; of the word as written
+    only when its lemma has none (simplemma reads "zahlen" as the plural of "Zahl",
+    while "Lieferungen" has its root from "Lieferung")."""
+    roots = [r for r in map(family_root, (word, *parts)) if r]
+    if not family_root(word) and surface != word:
+        roots.append(family_root(surface))
+    return [r for r in roots if r]
+
+
 class CompoundFilter(Filter):
-    """After each (lemmatised) token, its compound parts, marked ``part`` (see
-    :func:`whole_words`)."""
+    """After each (lemmatised) token, its compound parts, and with ``families`` the
+    family roots of the word and its parts (:func:`family_root`), all marked ``part``
+    (see :func:`whole_words`)."""
+
+    families = False  # the attribute of filters pickled before families existed
+
+    def __init__(self, families: bool = False) -> None:
+        self.families = families
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.families == self.families
 
     def __call__(self, tokens):
         for t in tokens:
             word = t.text
             t.part = False  # the tokenizer reuses one token object
             yield t
-            for part in compound_parts(word):
-                if part != word:
-                    t.text, t.part = part, True
-                    yield t
+            parts = [p for p in compound_parts(word) if p != word]
+            extra = dict.fromkeys(parts)
+            if self.families:
+                for root in _family_roots(getattr(t, "surface", word), word, parts):
+                    extra[root] = None
+            for part in extra:
+                t.text, t.part = part, True
+                yield t
 
 
 def whole_words(analyzer, text: str) -> list[str]:
@@ -150,8 +219,9 @@ def whole_words(analyzer, text: str) -> list[str]:
     return list(dict.fromkeys(t.text for t in analyzer(text) if not getattr(t, "part", False)))
 
 
-def lemma_analyzer(lang: str, compounds: bool):
-    """Words, lower case, the language's stop words, lemmas (and German compound parts)."""
+def lemma_analyzer(lang: str, compounds: bool, families: bool = False):
+    """Words, lower case, the language's stop words, lemmas (and German compound parts,
+    and word-family roots)."""
     chain = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stopwords_for_language(lang),
                                                                minsize=2) | LemmaFilter(lang)
-    return chain | CompoundFilter() if compounds else chain
+    return chain | CompoundFilter(families) if compounds else chain

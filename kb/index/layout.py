@@ -16,7 +16,9 @@ from pathlib import Path
 #    graph may be grown from the previous build's, with stale nodes (kb/index/hnsw_growth.py)
 # 7: German keyword terms are lemmas with compound parts, not Snowball stems
 # 8: English keyword terms are lemminflect lemmas, not Snowball stems ("packaging" != "package")
-FORMAT_VERSION = 8
+# 9: German keyword terms add verb/-ung family roots ("zahlen", "Zahlung" -> "~zahl") and
+#    compound heads lose their linking s ("Zahlungs|art" -> "zahlung")
+FORMAT_VERSION = 9
 CURRENT = "current"
 MANIFEST = "manifest.json"
 

@@ -5,7 +5,9 @@ correction reveals a word that only internal articles use; a staff search
 corrects towards all. Corrections come from the question's language when it
 is known (an English question never gets a German word, nor any word when no
 article is in English), from all languages otherwise. A word any article of the audience uses, in any language, is left
-as typed. Whether a correction is shown or applied is the engine's decision:
+as typed, and so is a word of the language's dictionary (simplemma's): a help
+centre's few thousand words do not hold "woanders" or "bestelle", and turning
+them into "anders" and "bestellen" only adds wrong keywords. Whether a correction is shown or applied is the engine's decision:
 only when it turns an unanswered question into an answered one.
 """
 
@@ -15,6 +17,7 @@ import threading
 from collections import Counter
 
 from kb.content.text import WORD_CHARS
+from kb.content.word_forms import dictionary_word
 from kb.index.speller import Speller
 
 ANY_LANGUAGE = None
@@ -53,7 +56,11 @@ class Spelling:
     def corrections(self, text: str, lang: str | None, public: bool) -> dict[str, str]:
         """Unknown words of ``text`` with their most likely spelling."""
         speller = self._speller(public, lang)
-        return speller.corrections(text, self._known[public]) if speller else {}
+        if not speller:
+            return {}
+        langs = [lang] if lang is not None else list(self._counts)
+        return {word: fix for word, fix in speller.corrections(text, self._known[public]).items()
+                if not any(dictionary_word(word, each) for each in langs)}
 
 
 def corrected(text: str, fixes: dict[str, str]) -> str:

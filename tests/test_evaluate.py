@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from kb.search.evaluate import (Case, CaseError, evaluate, evaluate_groups, read_cases, read_set,
-                                unknown_ids)
+                                set_audience, unknown_ids)
 
 DELIVERY = "wann kommt mein paket"  # the fixture help centre answers it with de/lieferzeit
 OFFTOPIC = "wie wird das wetter morgen in hamburg"
@@ -74,3 +74,17 @@ def test_cli_eval_reports_wrong_first_and_offtopic(built_index, tmp_path):
                         "--json"], capture_output=True, text=True)
     out = json.loads(r.stdout)
     assert out["answered_wrong_first"] == 1 and out["offtopic_questions"] == 1
+
+
+def test_customer_sets_are_searched_as_a_customer(engine, built_index, tmp_path):
+    """A set expecting public articles only measures what customers see; one that expects
+    an internal article measures the agents' search."""
+    internal = next(a["id"] for a in engine.index.articles if a["audience"] == "internal")
+    assert set_audience(engine, [Case(DELIVERY, "de/lieferzeit", "de"), Case(OFFTOPIC, None)]) == "public"
+    assert set_audience(engine, [Case(DELIVERY, "de/lieferzeit", "de"), Case("x", internal)]) == "internal"
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"query": DELIVERY, "expected": "de/lieferzeit"}) + "\n", encoding="utf-8")
+    for flag, said in ((), "a customer"), (("--audience", "internal"), "an agent"):
+        r = subprocess.run([sys.executable, "-m", "kb.cli", "eval", str(cases), "--index", str(built_index), *flag],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and f"searched as: {said}" in r.stdout, r.stderr

@@ -73,13 +73,16 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
 @click.option("--from-articles", is_flag=True, help="Use the front matter 'questions' of the articles.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
-def eval_(file, from_articles, index_dir, as_json) -> None:
+@click.option("--audience", type=click.Choice(["auto", "public", "internal"]), default="auto", show_default=True,
+              help="Whose search to measure: 'auto' searches as a customer when every expected "
+                   "article is public, as an agent otherwise.")
+def eval_(file, from_articles, index_dir, as_json, audience) -> None:
     """Measure top-1, top-3, MRR@10 and 'answered' on known questions.
 
     Lines with "expected": null are off-topic questions: they count as right when
     the search says no article fits ('answered' false).
     """
-    from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases
+    from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases, set_audience
 
     if (file is None) == (not from_articles):
         fail("give either FILE.jsonl or --from-articles", 2)
@@ -91,7 +94,9 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
         fail(str(exc), 2)
     if not cases:
         fail("no questions to evaluate", 2)
-    report = evaluate(engine, cases)
+    if audience == "auto":
+        audience = set_audience(engine, cases)
+    report = evaluate(engine, cases, audience)
     figures = report.as_dict()
     if as_json:
         click.echo(json.dumps({**figures, "misses": [m.__dict__ for m in report.misses]},
@@ -99,6 +104,7 @@ def eval_(file, from_articles, index_dir, as_json) -> None:
         return
     for m in report.misses:
         click.echo(_miss_line(m))
+    click.echo(f"searched as: {'a customer (public articles)' if audience == 'public' else 'an agent'}")
     if report.n:
         click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
                    f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "

@@ -101,6 +101,14 @@ def unknown_ids(engine: SearchEngine, cases: list[Case]) -> list[str]:
     return sorted({c.expected for c in cases if c.expected and c.expected not in known})
 
 
+def set_audience(engine: SearchEngine, cases: list[Case]) -> str:
+    """"public" when every expected article is public (customers' questions: an
+    internal article in first place is a miss, as the customer never sees it),
+    "internal" when some question expects an agent-only article."""
+    public = {a["id"] for a in engine.index.articles if a["audience"] == "public"}
+    return "public" if all(c.expected is None or c.expected in public for c in cases) else "internal"
+
+
 def evaluate(engine: SearchEngine, cases: list[Case], audience: str = "internal") -> EvalReport:
     report = EvalReport()
     engine.prime([c.query for c in cases])

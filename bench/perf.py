@@ -463,7 +463,8 @@ def run_corpus(name: str, articles: Path, work: Path, encoders, bare, models: st
     engine = SearchEngine(LoadedIndex(location, models), encoders)
     sample = passage_sample(engine, args.throughput_sample)
     tput = floor_throughput(bare, sample)
-    bare_s = sum(report.encoded[e.name] / tput[e.name] for e in bare)
+    # the bare models are the product's as their libraries ship them (a variant's base model)
+    bare_s = sum(report.encoded[p.name] / tput[b.name] for b, p in zip(bare, encoders))
     res["floor_encode_passages_per_s"] = tput
     res["runtime_encode_passages_per_s"] = floor_throughput(encoders, sample)
     res["bare_encode_s"] = round(bare_s, 2)

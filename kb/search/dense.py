@@ -17,6 +17,7 @@ import numpy as np
 
 from kb.content.passages import KINDS, SENTENCE
 from kb.encoders import Encoder
+from kb.encoders.query_adapter import query_adapter
 from kb.encoders.threads import cpu_threads
 from kb.index.loaded import LoadedIndex
 from kb.search.batcher import QueryBatcher
@@ -45,6 +46,7 @@ class DenseEvidence:
         self.index = index
         self.encoders = encoders
         self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)  # (encoder slot, folded query) -> vector
+        self.adapters = [query_adapter(e.name) for e in encoders]  # questions' vectors only
         self._applies: dict[int, np.ndarray] = {}
         # title and questions: sentence passages outside any section, at least the title per article
         head = np.flatnonzero((index.kind == SENTENCE) & (index.section < 0))
@@ -62,8 +64,15 @@ class DenseEvidence:
                     and self.qcache.get((slot, t.casefold())) is None]
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start:start + batch_size]
-                for t, v in zip(chunk, encoder.encode(chunk)):
+                for t, v in zip(chunk, self.encode_questions(slot, chunk)):
                     self.qcache.put((slot, t.casefold()), v)
+
+    def encode_questions(self, slot: int, texts: list[str]) -> np.ndarray:
+        """Questions' vectors by one encoder, moved by its query adapter if it has one
+        (kb/encoders/query_adapter.py)."""
+        vectors = self.encoders[slot].encode(texts)
+        adapter = self.adapters[slot]
+        return adapter.apply(vectors) if adapter is not None and len(vectors) else vectors
 
     def _encode_and_score(self, slot: int, texts: list[str]) -> list[np.ndarray]:
         """Concurrent questions' similarity to every passage by one encoder: one
@@ -72,7 +81,7 @@ class DenseEvidence:
         vectors = {key: self.qcache.get(key) for key in keys}
         missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))
         if missing:
-            encoded = self.encoders[slot].encode(missing)
+            encoded = self.encode_questions(slot, missing)
             if len(encoded) != len(missing):
                 raise RuntimeError(f"encoder {self.encoders[slot].name} returned {len(encoded)} "
                                    f"vectors for {len(missing)} texts")
@@ -205,7 +214,7 @@ class DenseEvidence:
         """The question's vector by one encoder: from the cache the search just filled."""
         vector = self.qcache.get((slot, text.casefold()))
         if vector is None:  # pushed out by concurrent searches in the meantime
-            vector = self.encoders[slot].encode([text])[0]
+            vector = self.encode_questions(slot, [text])[0]
             self.qcache.put((slot, text.casefold()), vector)
         return vector
 

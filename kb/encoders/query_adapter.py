@@ -1,0 +1,61 @@
+"""A linear map applied to an encoder's question vectors, never to the articles'.
+
+A sentence encoder places a customer's question ("hab mich verklickt zwei mal
+bestellt") and the help article that answers it ("Bestellung ändern oder
+stornieren") less close than two paraphrases: questions and answers are worded
+differently. The adapter moves question vectors towards the articles that answer
+them: ``q' = normalise(q + q @ A)``. ``A`` is fitted by ``python bench/fit_adapter.py``
+on customer questions of several businesses and kept only when it helps each
+business it was not fitted on (leave one business out); the articles' vectors
+stay as the model computes them, so an index needs no rebuild when it changes.
+
+The file ``adapters/<encoder name>.npz`` belongs to that model; an encoder
+without one (another ``KB_MODELS``) gets its vectors unchanged. ``KB_QUERY_ADAPTERS=off``
+turns all adapters off (to compare, or for models whose file is stale).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+ADAPTERS = Path(__file__).resolve().parent / "adapters"
+SWITCH = "KB_QUERY_ADAPTERS"
+
+
+class QueryAdapter:
+    """``apply`` maps question vectors (rows) and normalises them again."""
+
+    def __init__(self, matrix: np.ndarray, name: str) -> None:
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(f"query adapter {name}: a square matrix is needed, not {matrix.shape}")
+        self.name = name
+        self.dim = matrix.shape[0]
+        self._map = (np.eye(self.dim, dtype=np.float32) + matrix.astype(np.float32))
+
+    def apply(self, vectors: np.ndarray) -> np.ndarray:
+        if vectors.shape[-1] != self.dim:
+            raise ValueError(f"query adapter {self.name} is for {self.dim} dimensions, "
+                             f"the encoder gives {vectors.shape[-1]}")
+        mapped = vectors.astype(np.float32, copy=False) @ self._map
+        norms = np.linalg.norm(mapped, axis=-1, keepdims=True)
+        return mapped / np.maximum(norms, 1e-12)
+
+
+def adapter_path(encoder_name: str) -> Path:
+    return ADAPTERS / f"{encoder_name.replace('/', '_')}.npz"
+
+
+@lru_cache(maxsize=None)
+def query_adapter(encoder_name: str) -> QueryAdapter | None:
+    """The fitted adapter of this encoder, None without one or when switched off."""
+    if os.environ.get(SWITCH, "on").lower() in ("off", "0", "no", "false"):
+        return None
+    path = adapter_path(encoder_name)
+    if not path.exists():
+        return None
+    with np.load(path) as z:
+        return QueryAdapter(z["A"], encoder_name)

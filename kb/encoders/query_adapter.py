@@ -17,6 +17,7 @@ turns all adapters off (to compare, or for models whose file is stale).
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,7 +47,7 @@ class QueryAdapter:
 
 
 def adapter_path(encoder_name: str) -> Path:
-    return ADAPTERS / f"{encoder_name.replace('/', '_')}.npz"
+    return ADAPTERS / (re.sub(r"[^A-Za-z0-9._-]", "_", encoder_name) + ".npz")
 
 
 @lru_cache(maxsize=None)

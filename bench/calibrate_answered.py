@@ -31,6 +31,9 @@ declines ``OFFTOPIC_TARGET`` of the off-topic questions, judged on each
 business by a model fitted without it. The first lines printed show the transfer to another business:
 fitted without it, applied to it.
 
+Questions are encoded with the query adapters fitted without their business
+(bench/fit_adapter.py, ``cross_fitted``), as a help centre's new questions are.
+
 Usage: python bench/calibrate_answered.py [--reuse] [--write]
   --write   rewrite kb/search/answer_model.py with the fitted coefficients
 """
@@ -48,7 +51,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from centres import CAL, copy_centre, eval_centres, translation_key  # noqa: E402
+from centres import CAL, copy_centre, cross_fitted, eval_centres, translation_key  # noqa: E402
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
@@ -112,6 +115,7 @@ def collect(models: str) -> list[dict]:
             location = tmp / f"index-{name}"
             build_index(folder, location, lambda: encoders, models, force=True)
             engine = SearchEngine(LoadedIndex(location, models), encoders)
+            cross_fitted(engine, business(name))
             group = {a["id"]: a["translation"] or a["id"] for a in engine.index.articles}
             # expected article id -> its group, from the full collection (a subset may lack it)
             wanted = {r["expected"]: translation_key((source / (r["expected"] + ".md")).read_text(

@@ -21,6 +21,26 @@ CAL = ROOT / "bench" / "calibration"
 BITEXT_PER_INTENT = 25
 BITEXT_SEED = 101
 REPORTED_BITEXT = 150  # bench/retrieval.py's sample per intent (seed 13): never fitted on
+LOO_ADAPTERS = ROOT / "bench" / "out" / "adapters-loo"  # written by bench/fit_adapter.py --write
+
+
+def cross_fitted(engine, business: str) -> None:
+    """Give the engine's encoders the query adapters fitted without ``business``, so its
+    training questions are encoded as a help centre's never-seen questions are (an
+    adapter fitted on them would put them closer to their articles than it puts new
+    ones); an encoder without an adapter stays as it is."""
+    import numpy as np
+
+    from kb.encoders.query_adapter import QueryAdapter, adapter_path
+
+    for slot, encoder in enumerate(engine.encoders):
+        if engine.dense.adapters[slot] is None:
+            continue
+        path = LOO_ADAPTERS / business / adapter_path(encoder.name).name
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: run bench/fit_adapter.py --write for {encoder.name}")
+        with np.load(path) as z:
+            engine.dense.adapters[slot] = QueryAdapter(z["A"], encoder.name)
 
 
 def copy_centre(src: Path, dst: Path, keep=None, questions: bool = True) -> None:

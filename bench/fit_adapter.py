@@ -13,7 +13,12 @@ top-1 (best passage per article) on the one left out, before and after. The
 ``l2`` with the best mean is chosen; ``--write`` saves ``A`` fitted on all, only
 if no business left out lost more than ``MAX_LOSS``.
 
-    python bench/fit_adapter.py [--encoder use-multilingual-v3] [--write]
+    python bench/fit_adapter.py [--encoder use-multilingual-v3] [--l2 X] [--write]
+
+``--write`` also saves each business's left-out adapter under ``LOO_DIR``: the
+ranker and ``answered`` are fitted on columns computed with the adapter that did
+not see the business (bench/centres.py, ``cross_fitted``), as the questions
+of a help centre in use were never seen either.
 
 Afterwards refit the ranker and ``answered`` (their columns move):
 ``python bench/fit_ranker.py --write`` and ``python bench/calibrate_answered.py --write``.
@@ -37,6 +42,8 @@ from centres import bitext_centre, calibration_centres, eval_centres  # noqa: E4
 
 from kb.encoders import load_encoders, parse_models  # noqa: E402
 from kb.encoders.query_adapter import ADAPTERS, adapter_path  # noqa: E402
+
+LOO_DIR = ROOT / "bench" / "out" / "adapters-loo"
 from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 
@@ -127,12 +134,16 @@ def fit(centres: list[Centre], l2: float) -> torch.Tensor:
     return A.detach()
 
 
-def leave_one_out(centres: list[Centre], l2: float) -> dict[str, tuple[float, float]]:
-    """Per business: top-1 of its questions before and after an adapter fitted without it."""
+def leave_one_out(centres: list[Centre], l2: float, adapters: dict | None = None
+                  ) -> dict[str, tuple[float, float]]:
+    """Per business: top-1 of its questions before and after an adapter fitted without it
+    (kept in ``adapters`` when given)."""
     out = {}
     for business in sorted({c.business for c in centres}):
         held = [c for c in centres if c.business == business]
         A = fit([c for c in centres if c.business != business], l2)
+        if adapters is not None:
+            adapters[business] = A
         n = sum(len(c.Q) for c in held)
         before = sum(c.top1(None) * len(c.Q) for c in held) / n
         after = sum(c.top1(A) * len(c.Q) for c in held) / n
@@ -144,6 +155,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--encoder", default="use-multilingual-v3", help="one encoder spec, as in KB_MODELS")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--l2", type=float, help="skip the search over L2_GRID")
     args = ap.parse_args()
     torch.manual_seed(0)
     if len(parse_models(args.encoder)) != 1:
@@ -151,14 +163,15 @@ def main() -> None:
     centres, name = collect(args.encoder)
     best = None
     print("| l2 | " + " | ".join(sorted({c.business for c in centres})) + " | mean |\n|---|" + "---|" * 7)
-    for l2 in L2_GRID:
-        held = leave_one_out(centres, l2)
+    for l2 in [args.l2] if args.l2 else L2_GRID:
+        loo: dict = {}
+        held = leave_one_out(centres, l2, loo)
         mean = float(np.mean([after for _, after in held.values()]))
         print(f"| {l2} | " + " | ".join(f"{b:.3f} -> {a:.3f}" for b, a in held.values()) + f" | {mean:.3f} |",
               flush=True)
         if best is None or mean > best[0]:
-            best = (mean, l2, held)
-    mean, l2, held = best
+            best = (mean, l2, held, loo)
+    mean, l2, held, loo = best
     worst = min(a - b for b, a in held.values())
     print(f"chosen l2={l2}: mean left-out top-1 {mean:.3f}, worst change {worst:+.3f}")
     if args.write:
@@ -169,6 +182,10 @@ def main() -> None:
         path = adapter_path(name)
         np.savez_compressed(path, A=A)
         print(f"wrote {path.relative_to(ROOT)}")
+        for business, left_out in loo.items():
+            (LOO_DIR / business).mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(LOO_DIR / business / path.name, A=left_out.numpy().astype(np.float32))
+        print(f"wrote the left-out adapters to {LOO_DIR.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

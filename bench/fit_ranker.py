@@ -15,7 +15,8 @@ Training questions, never a test split (bench/eval/*/test.jsonl is what gets rep
   a seeded sample per intent that leaves out every utterance of
   bench/retrieval.py's reported Bitext sample.
 
-For each question the search's own columns (``SearchEngine.evidence``) of every
+Questions are encoded with the query adapters fitted without their business
+(bench/fit_adapter.py, ``cross_fitted``). For each question the search's own columns (``SearchEngine.evidence``) of every
 candidate article are stored; the model is a conditional logit (softmax over
 each question's candidates, all versions of the right article counting as
 right), L2-regularised, each business weighing the same. Validation leaves one
@@ -47,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from centres import bitext_centre, calibration_centres, eval_centres  # noqa: E402
+from centres import bitext_centre, calibration_centres, cross_fitted, eval_centres  # noqa: E402
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
@@ -75,6 +76,7 @@ def collect(models: str, only: set[str] | None = None) -> list[dict]:
             location = tmp / f"index-{name}"
             build_index(folder, location, lambda: encoders, models, force=True)
             engine = SearchEngine(LoadedIndex(location, models), encoders)
+            cross_fitted(engine, business)
             group = np.array([a["translation"] or a["id"] for a in engine.index.articles])
             by_id = {a["id"]: i for i, a in enumerate(engine.index.articles)}
             engine.prime([case[0] for case in cases])

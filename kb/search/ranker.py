@@ -33,30 +33,30 @@ KEYWORD_COLUMNS = ("kw_z_same", "kw_z_unknown", "kw_z_other", "kw_rel")
 COLUMNS = (*DENSE_COLUMNS, "mono_applies", *KEYWORD_COLUMNS, "same_lang")
 
 # -- fitted by bench/fit_ranker.py; do not edit by hand.
-MODELS = 'use-multilingual-v3,all-mpnet-base-v2@en'
+MODELS = 'use-multilingual-v3,all-mpnet-base-v2:int8-block128@en'
 WEIGHTS = {
-    'multi_z_article': 0.498443,
-    'multi_z_section': 0.066490,
-    'multi_z_sentence': 0.333289,
-    'multi_z_head': -0.076403,
-    'multi_gap_article': 1.442484,
-    'multi_gap_section': 5.798066,
-    'multi_gap_sentence': 0.856252,
-    'multi_gap_head': 0.515358,
-    'mono_z_article': 0.146231,
-    'mono_z_section': 0.490397,
-    'mono_z_sentence': 0.541401,
-    'mono_z_head': 0.051562,
-    'mono_gap_article': 3.349593,
-    'mono_gap_section': 4.766461,
-    'mono_gap_sentence': 4.819776,
-    'mono_gap_head': -1.290611,
-    'mono_applies': -0.319294,
-    'kw_z_same': 0.557755,
-    'kw_z_unknown': 0.001415,
-    'kw_z_other': 0.507529,
-    'kw_rel': -0.247197,
-    'same_lang': 1.197024,
+    'multi_z_article': 0.383160,
+    'multi_z_section': 0.332232,
+    'multi_z_sentence': 0.344531,
+    'multi_z_head': 0.096301,
+    'multi_gap_article': 2.617640,
+    'multi_gap_section': 2.965899,
+    'multi_gap_sentence': 1.008873,
+    'multi_gap_head': 0.160694,
+    'mono_z_article': 0.254279,
+    'mono_z_section': 0.672409,
+    'mono_z_sentence': 0.677294,
+    'mono_z_head': -0.048071,
+    'mono_gap_article': 0.849138,
+    'mono_gap_section': 1.482026,
+    'mono_gap_sentence': 1.559658,
+    'mono_gap_head': -0.462679,
+    'mono_applies': -0.080776,
+    'kw_z_same': 0.366774,
+    'kw_z_unknown': 0.000000,
+    'kw_z_other': 0.293064,
+    'kw_rel': 0.525891,
+    'same_lang': 0.270166,
 }
 # -- end of fitted values
 

@@ -270,7 +270,7 @@ def test_cli_eval_and_check(built_index, tmp_path, articles_dir):
     env = {"KB_INDEX": str(built_index)}
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"query": "wann kommt mein paket", "expected": "de/lieferzeit"}\n'
-                     '{"query": "zebra", "expected": "de/ruecksendung"}\n')
+                     '{"query": "wie lange dauert die lieferung", "expected": "de/ruecksendung"}\n')
     r = run_kb("eval", str(cases), env_extra=env)
     assert r.returncode == 0 and "2 questions: top-1 0.500" in r.stdout and "MISS" in r.stdout
     r = run_kb("eval", "--from-articles", env_extra=env)

@@ -5,8 +5,10 @@ bestellt") and the help article that answers it ("Bestellung ändern oder
 stornieren") less close than two paraphrases: questions and answers are worded
 differently. The adapter moves question vectors towards the articles that answer
 them: ``q' = normalise(q + q @ A)``. ``A`` is fitted by ``python bench/fit_adapter.py``
-on customer questions of several businesses and kept only when it helps each
-business it was not fitted on (leave one business out); the articles' vectors
+on customer questions of several businesses and written only when no business it
+was not fitted on (leave one business out) loses more than ``MAX_LOSS`` of top-1
+(bench/fit_adapter.py); for a business it never saw it measured neutral in the
+ranker, it pays on help centres whose customers' questions it saw; the articles' vectors
 stay as the model computes them, so an index needs no rebuild when it changes.
 
 The file ``adapters/<encoder name>.npz`` belongs to that model; an encoder

@@ -100,8 +100,7 @@ def family_root(term: str) -> str | None:
 
     simplemma's lemmas keep "zahlen" and "Zahlung" apart, yet a customer asks "kann ich
     auf Rechnung zahlen" where the article says "Zahlungsarten". Only the two
-    endings meet at the root; a noun of its own ("Buch") gets none, so it never
-    meets the verb ("buchen", "Buchung").
+    endings meet at the root; a noun without either ending ("Paket", "Kunde") gets none.
     """
     if not term.isalpha():
         return None
@@ -178,10 +177,10 @@ def _family_roots(surface: str, word: str, parts: list[str]) -> list[str]:
     """The family roots of a word's lemma and compound parts; of the word as written
     only when its lemma has none (simplemma reads "zahlen" as the plural of "Zahl",
     while "Lieferungen" has its root from "Lieferung")."""
-    roots = [r for r in map(family_root, (word, *parts)) if r]
-    if not family_root(word) and surface != word:
-        roots.append(family_root(surface))
-    return [r for r in roots if r]
+    own = family_root(word)
+    if own is None and surface != word:
+        own = family_root(surface)
+    return [r for r in (own, *map(family_root, parts)) if r]
 
 
 class CompoundFilter(Filter):

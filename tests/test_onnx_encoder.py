@@ -156,3 +156,14 @@ def test_runtime_setting(cache, monkeypatch):
     monkeypatch.setenv("KB_ENCODER_RUNTIME", "gpu")
     with pytest.raises(ModelLoadError, match="KB_ENCODER_RUNTIME='gpu': expected 'auto' or 'torch'"):
         enc.load_encoder(MINILM)
+
+
+def test_a_batch_that_hands_its_memory_back_gives_the_same_vectors(exported):
+    """Runs above ARENA_KEEP_TOKENS shrink ONNX Runtime's arena afterwards; their
+    vectors are those of single questions, which keep it."""
+    loaded = enc.load_encoder(MINILM)
+    texts = [f"where is my parcel number {i}, it was due last week " * 6 for i in range(40)]
+    batch = loaded.encode(texts)
+    assert loaded._features(texts)["input_ids"].size > onnx_encoder.ARENA_KEEP_TOKENS
+    alone = np.stack([loaded.encode([t])[0] for t in texts[:3]])
+    assert np.abs(batch[:3] - alone).max() < 1e-5

@@ -36,6 +36,11 @@ PROBE_TOLERANCE = 1e-4  # max abs difference of a probe embedding from the origi
 # when it was made (export.json "probe_cosine"; onnx_export.derive)
 PROBE_COSINE_SLACK = 0.005
 POOLINGS = ("mean", "cls", "max")
+# A run over more padded tokens than this hands its working memory back to the system
+# afterwards: ONNX Runtime's arena otherwise keeps the peak of the largest batch (an
+# indexing batch of 64 long passages: about 1 GB for mpnet) for the life of the server,
+# while a question needs a few MB. Runs of this size and smaller keep the arena (faster).
+ARENA_KEEP_TOKENS = 2048
 
 
 class ExportUnusable(RuntimeError):
@@ -139,6 +144,8 @@ class OnnxEncoder:
             options.log_severity_level = 3
             self._session = ort.InferenceSession(str(folder / "model.onnx"), options,
                                                  providers=["CPUExecutionProvider"])
+            self._shrink = ort.RunOptions()
+            self._shrink.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
             with np.load(folder / "probe.npz") as z:
                 probe_texts, probe_vectors = [str(t) for t in z["texts"]], z["vectors"]
         except ExportUnusable:
@@ -198,6 +205,8 @@ class OnnxEncoder:
         for start in range(0, len(texts), batch_size):
             rows = order[start:start + batch_size]
             features = self._features([texts[i] for i in rows])  # the tokenizer is read-only: no lock
-            tokens = self._session.run(None, features)[0]
+            ids = features["input_ids"]
+            shrink = self._shrink if ids.size > ARENA_KEEP_TOKENS else None
+            tokens = self._session.run(None, features, shrink)[0]
             out[rows] = self._pool(tokens, features["attention_mask"])
         return out

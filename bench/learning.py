@@ -19,7 +19,13 @@ Sets:
 * ``--set DIR``: an evaluation help centre (bench/eval/<name>/: articles/,
   train.jsonl replayed, test.jsonl measured, offtopic.jsonl), any language.
 
-Usage: python bench/learning.py [--bitext] [--set DIR ...] [--per-article 10] [--json out.json]
+``--unseen`` searches each set as a help centre the models' query adapters never saw:
+with the adapters fitted without its business (bench/fit_adapter.py writes them to
+``bench/out/adapters-loo/<business>/``; KB_QUERY_ADAPTER_DIR). The help centre's own
+adapter (kb/index/centre_adapter.py) is fitted by `kb index` as always, from the
+questions the editors accepted. ``KB_QUERY_ADAPTERS=model`` leaves it out, to compare.
+
+Usage: python bench/learning.py [--bitext] [--set DIR ...] [--per-article 10] [--unseen] [--json out.json]
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ BITEXT_PER_INTENT = 80  # sampled utterances per intent; half replayed from, hal
 OFFTOPIC_SAMPLE = 300
 SEED = 13
 LIMIT = 10  # results per search, as the API's default
+LOO_ADAPTERS = ROOT / "bench" / "out" / "adapters-loo"
 
 
 def bitext_set() -> dict:
@@ -68,8 +75,8 @@ def bitext_set() -> dict:
     xquad = json.loads((SHARED / "xquad" / "xquad.en.json").read_text(encoding="utf-8"))
     questions = [qa["question"] for art in xquad["data"] for p in art["paragraphs"] for qa in p["qas"]]
     offtopic = [{"query": q, "lang": "en"} for q in random.Random(SEED).sample(questions, OFFTOPIC_SAMPLE)]
-    return {"name": "bitext (en)", "articles": ROOT / "bench" / "helpcentre", "train": train, "test": test,
-            "offtopic": offtopic}
+    return {"name": "bitext (en)", "business": "bitext", "articles": ROOT / "bench" / "helpcentre",
+            "train": train, "test": test, "offtopic": offtopic}
 
 
 def _rows(path: Path) -> list[dict]:
@@ -81,7 +88,8 @@ def _rows(path: Path) -> list[dict]:
 def folder_set(folder: Path) -> dict:
     # questions against the articles of one other language cannot be asked through the API
     plain = lambda rows: [r for r in rows if not r.get("articles_lang")]  # noqa: E731
-    return {"name": folder.name, "articles": folder / "articles", "train": plain(_rows(folder / "train.jsonl")),
+    return {"name": folder.name, "business": folder.name, "articles": folder / "articles",
+            "train": plain(_rows(folder / "train.jsonl")),
             "test": plain(_rows(folder / "test.jsonl")), "offtopic": _rows(folder / "offtopic.jsonl")}
 
 
@@ -169,14 +177,24 @@ def _wait_for_build(port: int, old: str, timeout: float = 60) -> str:
     raise RuntimeError("the server did not switch to the new index")
 
 
-def run_set(spec: dict, per_article: int, work: Path) -> dict:
+def unseen_adapters(business: str) -> dict[str, str]:
+    """The environment that gives the product the query adapters fitted without ``business``."""
+    folder = LOO_ADAPTERS / business
+    if not any(folder.glob("*.npz")):
+        raise SystemExit(f"no adapters fitted without {business} in {folder}: "
+                         "run python bench/fit_adapter.py --encoder E --write for each encoder")
+    return {"KB_QUERY_ADAPTER_DIR": str(folder)}
+
+
+def run_set(spec: dict, per_article: int, work: Path, extra_env: dict[str, str] | None = None) -> dict:
     articles, index = work / "articles", work / "index"
     shutil.copytree(spec["articles"], articles)
+    extra_env = {"PYTHONPATH": str(ROOT), **(extra_env or {})}
     env = {**os.environ, "KB_ARTICLES": str(articles), "KB_INDEX": str(index),
-           "KB_INSTANCE": str(work / "instance"), "PYTHONPATH": str(ROOT)}
+           "KB_INSTANCE": str(work / "instance"), **extra_env}
     kb("index", "-q", env=env)
     t0 = time.perf_counter()
-    with _Server(articles, index, work, env={"PYTHONPATH": str(ROOT)}) as server:
+    with _Server(articles, index, work, env=extra_env) as server:
         before = measure(server.port, spec["test"], spec["offtopic"])
         replayed = replay(server.port, spec["train"], per_article)
         build = _get(server.port, "/readyz", {})["index"]["build"]
@@ -200,12 +218,15 @@ def main() -> None:
                     help="an evaluation help centre folder (articles/, train.jsonl, test.jsonl, offtopic.jsonl)")
     ap.add_argument("--per-article", type=int, default=10, help="helpful searches replayed per article")
     ap.add_argument("--json", type=Path, help="write the figures here too")
+    ap.add_argument("--unseen", action="store_true",
+                    help="query adapters fitted without the set's business (bench/out/adapters-loo/)")
     args = ap.parse_args()
     specs = ([bitext_set()] if args.bitext or not args.sets else []) + [folder_set(f) for f in args.sets]
     results = []
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="kb-learning-") as tmp:
-            r = run_set(spec, args.per_article, Path(tmp))
+            r = run_set(spec, args.per_article, Path(tmp),
+                        unseen_adapters(spec["business"]) if args.unseen else None)
         results.append(r)
         b, a = r["before"], r["after"]
         print(f"{r['set']}: {b['questions']} held-out questions, {r['replayed']['searches']} helpful searches "

@@ -12,12 +12,17 @@ ranker, it pays on help centres whose customers' questions it saw; the articles'
 stay as the model computes them, so an index needs no rebuild when it changes.
 
 The file ``adapters/<encoder name>.npz`` belongs to that model; an encoder
-without one (another ``KB_MODELS``) gets its vectors unchanged. ``KB_QUERY_ADAPTERS=off``
-turns all adapters off (to compare, or for models whose file is stale).
+without one (another ``KB_MODELS``) gets its vectors unchanged. A help centre's
+index may add its own adapter on top (kb/index/centre_adapter.py).
+``KB_QUERY_ADAPTERS=off`` turns all adapters off, ``=model`` keeps the model's and
+leaves out the help centre's (to compare, or for models whose file is stale);
+``KB_QUERY_ADAPTER_DIR`` reads the models' files from another folder (a benchmark
+measuring adapters fitted without the business it searches).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from functools import lru_cache
@@ -27,6 +32,8 @@ import numpy as np
 
 ADAPTERS = Path(__file__).resolve().parent / "adapters"
 SWITCH = "KB_QUERY_ADAPTERS"
+FOLDER = "KB_QUERY_ADAPTER_DIR"
+OFF, MODEL_ONLY = ("off", "0", "no", "false"), "model"
 
 
 class QueryAdapter:
@@ -37,6 +44,8 @@ class QueryAdapter:
             raise ValueError(f"query adapter {name}: a square matrix is needed, not {matrix.shape}")
         self.name = name
         self.dim = matrix.shape[0]
+        self.matrix = matrix.astype(np.float32)
+        self.digest = hashlib.sha256(self.matrix.tobytes()).hexdigest()[:16]
         self._map = (np.eye(self.dim, dtype=np.float32) + matrix.astype(np.float32))
 
     def apply(self, vectors: np.ndarray) -> np.ndarray:
@@ -48,16 +57,26 @@ class QueryAdapter:
         return mapped / np.maximum(norms, 1e-12)
 
 
-def adapter_path(encoder_name: str) -> Path:
-    return ADAPTERS / (re.sub(r"[^A-Za-z0-9._-]", "_", encoder_name) + ".npz")
+def adapter_path(encoder_name: str, folder: Path | None = None) -> Path:
+    return (folder or ADAPTERS) / (re.sub(r"[^A-Za-z0-9._-]", "_", encoder_name) + ".npz")
+
+
+def _switch() -> str:
+    return os.environ.get(SWITCH, "on").lower()
+
+
+def centre_adapters_on() -> bool:
+    """Whether a help centre's own adapters apply (kb/index/centre_adapter.py)."""
+    return _switch() not in (*OFF, MODEL_ONLY)
 
 
 @lru_cache(maxsize=None)
 def query_adapter(encoder_name: str) -> QueryAdapter | None:
     """The fitted adapter of this encoder, None without one or when switched off."""
-    if os.environ.get(SWITCH, "on").lower() in ("off", "0", "no", "false"):
+    if _switch() in OFF:
         return None
-    path = adapter_path(encoder_name)
+    folder = os.environ.get(FOLDER)
+    path = adapter_path(encoder_name, Path(folder) if folder else None)
     if not path.exists():
         return None
     with np.load(path) as z:

@@ -11,6 +11,8 @@ Layout of an index location (``--index DIR``)::
                                              encoder: only its languages' passages)
                          /vectors-<n>.nodes.npy  passage -> vector (one vector per distinct
                                              text; -1: not embedded by this encoder)
+                         /vectors-<n>.adapter.npy  the help centre's own query adapter,
+                                             fitted on its questions (kb/index/centre_adapter.py)
                          /keywords/      Whoosh BM25F index
                          /vocabulary.json  words and stems per language (kb/index/vocabulary.py)
 
@@ -34,13 +36,14 @@ import numpy as np
 
 from kb.content.articles import Article, Problem
 from kb.content.check import check_articles
-from kb.content.passages import Passages, build_passages, encoded_rows
+from kb.content.passages import SENTENCE, Passages, build_passages, encoded_rows
 from kb.content.sections import Section, split_sections
 from kb.encoders import Encoder
-from kb.index import hnsw_growth, reuse
+from kb.encoders.query_adapter import query_adapter
+from kb.index import centre_adapter, hnsw_growth, reuse
 from kb.index import vectors as vectors_module
 from kb.index.keyword import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
-from kb.index.layout import CURRENT, FORMAT_VERSION, MANIFEST, nodes_path, vectors_path
+from kb.index.layout import CURRENT, FORMAT_VERSION, MANIFEST, centre_adapter_path, nodes_path, vectors_path
 from kb.index.publish import IndexBuildError, IndexBusy, build_lock, cleanup, new_build_folder, publish_build
 from kb.index.vectors import embed, found_in, text_hash, vector_index
 from kb.index.vocabulary import ArticleText, article_text, build_vocabulary
@@ -186,10 +189,50 @@ def _embed_slot(b: _Build, slot: int, encoder: Encoder) -> dict:
     node_of[covered] = node[node_of_covered.ravel()]
     faiss.write_index(index, str(vectors_path(b.tmp, slot)))
     np.save(nodes_path(b.tmp, slot), node_of)
+    row_of = np.full(len(passages.texts), -1, dtype=np.int64)
+    row_of[covered] = node_of_covered.ravel()
     return {"name": encoder.name, "dim": encoder.dim,
             "languages": sorted(encoder.languages) if encoder.languages else None,
             "index": type(index).__name__, "passages": len(covered),
-            "vectors": int(index.ntotal), "stale": int(index.ntotal - len(vectors))}
+            "vectors": int(index.ntotal), "stale": int(index.ntotal - len(vectors)),
+            "centre_adapter": _centre_adapter(b, slot, encoder, vectors, row_of)}
+
+
+def _question_passages(p: Passages) -> np.ndarray:
+    """The front-matter questions' passages: sentences outside any section but the
+    first of each article, its title (kb/content/passages.py)."""
+    head = np.flatnonzero((p.kind == SENTENCE) & (p.section < 0))
+    title = np.r_[True, p.article[head][1:] != p.article[head][:-1]]
+    return head[~title]
+
+
+def _centre_adapter(b: _Build, slot: int, encoder: Encoder, vectors: np.ndarray,
+                    row_of: np.ndarray) -> dict | None:
+    """Fit (or take from the served build, for the same input) the help centre's own
+    query adapter of this encoder; its manifest entry, None without one. ``row_of``:
+    each passage's row of ``vectors``, -1 where the encoder has none."""
+    p = b.split.passages
+    asked = _question_passages(p)
+    asked = asked[row_of[asked] >= 0]
+    target = np.flatnonzero((p.kind != SENTENCE) & (row_of >= 0))
+    model = query_adapter(encoder.name)
+    questions = vectors[row_of[asked]]
+    pairs = centre_adapter.Pairs(model.apply(questions) if model is not None and len(asked) else questions,
+                                 p.article[asked], vectors[row_of[target]], p.article[target],
+                                 np.array([a.lang for a in b.articles]))
+    key = centre_adapter.input_key(encoder.name, model.digest if model is not None else "none",
+                                   b.split.hashes[asked], b.split.hashes[target], pairs)
+    path = centre_adapter_path(b.tmp, slot)
+    if not b.force and reuse.served_centre_adapter(b.location, slot, encoder.name, key, path):
+        return {"key": key, "questions": len(asked), "reused": True}
+    if len(asked) < centre_adapter.MIN_QUESTIONS:
+        return None
+    b.step(f"fitting the help centre's question adapter for {encoder.name} ({len(asked)} questions)")
+    matrix = centre_adapter.fit(pairs)
+    if matrix is None:
+        return None
+    np.save(path, matrix)
+    return {"key": key, "questions": len(asked)}
 
 
 def _keyword_docs(articles: list[Article], numbered: list[list[tuple[int, Section]]],

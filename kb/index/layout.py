@@ -18,7 +18,9 @@ from pathlib import Path
 # 8: English keyword terms are lemminflect lemmas, not Snowball stems ("packaging" != "package")
 # 9: German keyword terms add verb/-ung family roots ("zahlen", "Zahlung" -> "~zahl") and
 #    compound heads lose their linking s ("Zahlungs|art" -> "zahlung")
-FORMAT_VERSION = 9
+# 10: a help centre's own query adapter per encoder, fitted on its front-matter questions
+#     (vectors-<n>.adapter.npy, kb/index/centre_adapter.py)
+FORMAT_VERSION = 10
 CURRENT = "current"
 MANIFEST = "manifest.json"
 
@@ -48,3 +50,8 @@ def vectors_path(build: Path, slot: int) -> Path:
 def nodes_path(build: Path, slot: int) -> Path:
     """passage -> node of the encoder's index (-1: not embedded by it), format 6."""
     return build / f"vectors-{slot}.nodes.npy"
+
+
+def centre_adapter_path(build: Path, slot: int) -> Path:
+    """The help centre's query adapter of the encoder in this slot (format 10), if fitted."""
+    return build / f"vectors-{slot}.adapter.npy"

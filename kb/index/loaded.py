@@ -20,7 +20,8 @@ import numpy as np
 from kb.content.passages import ARTICLE, KINDS
 from kb.index.dense import DenseUnavailable, DenseVectors
 from kb.index.keyword import KeywordIndex
-from kb.index.layout import CURRENT, FORMAT_VERSION, MANIFEST, ManifestError, read_manifest
+from kb.index.layout import (CURRENT, FORMAT_VERSION, MANIFEST, ManifestError, centre_adapter_path,
+                             read_manifest)
 
 
 class IndexUnavailable(RuntimeError):
@@ -60,6 +61,7 @@ class LoadedIndex:
         self._read_manifest(models_spec)
         self._read_tables()
         self.dense = [self._read_dense(slot, model) for slot, model in enumerate(self.models)]
+        self.centre_adapters = [self._read_centre_adapter(slot, model) for slot, model in enumerate(self.models)]
         self._open_keywords()
         self._index_passages()
         self._index_articles()
@@ -114,6 +116,19 @@ class LoadedIndex:
         self.article_lang = np.array([a["lang"] for a in self.articles])
         if len(self.article) and self.article.max() >= self.n_articles:
             raise IndexUnavailable(f"index {self.build} is inconsistent: {self._rebuild}")
+
+    def _read_centre_adapter(self, slot: int, model: dict) -> np.ndarray | None:
+        """The help centre's own query adapter of this encoder (kb/index/centre_adapter.py)."""
+        if not model.get("centre_adapter"):
+            return None
+        path = centre_adapter_path(self.build, slot)
+        try:
+            matrix = np.load(path)
+        except (OSError, ValueError, EOFError) as exc:
+            raise self._corrupted(path, exc) from exc
+        if matrix.shape != (model["dim"], model["dim"]):
+            raise self._corrupted(path, ValueError(f"shape {matrix.shape}"))
+        return matrix
 
     def _read_dense(self, slot: int, model: dict) -> DenseVectors:
         try:

@@ -9,6 +9,7 @@ differently is simply not reused: the build then does that part from scratch.
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,13 @@ from kb.content.passages import encoded_rows
 from kb.content.sections import Section
 from kb.encoders import Encoder
 from kb.index.keyword import analyzer_settings
-from kb.index.layout import (CURRENT, FORMAT_VERSION, ManifestError, nodes_path, read_manifest,
-                             vectors_path)
+from kb.index.layout import (CURRENT, FORMAT_VERSION, ManifestError, centre_adapter_path, nodes_path,
+                             read_manifest, vectors_path)
 from kb.index.vectors import index_vectors
 from kb.index.vocabulary import known_stems
 
 # formats whose vectors can be reused: same passages and hashes, other storage
-REUSABLE_FORMATS = {3, 4, 5, 8, FORMAT_VERSION}
+REUSABLE_FORMATS = {3, 4, 5, 8, 9, FORMAT_VERSION}
 FIRST_MONOLINGUAL_FORMAT = 5  # from here a monolingual encoder covers only its languages
 FIRST_NODES_FORMAT = 6  # from here passages map to distinct texts' vectors (nodes.npy)
 
@@ -103,6 +104,21 @@ def served_vectors(location: Path, encoder: Encoder, slot: int) -> ServedVectors
     node_hashes[node_of[node_of >= 0]] = hashes[node_of >= 0]
     live = np.bincount(node_of[node_of >= 0], minlength=index.ntotal) > 0
     return ServedVectors(index, node_hashes, live)
+
+
+def served_centre_adapter(location: Path, slot: int, encoder_name: str, key: str, to: Path) -> bool:
+    """Copy the served build's help-centre adapter of this slot to ``to`` when it was
+    fitted on the same input (``key``, kb/index/centre_adapter.py); True if copied."""
+    manifest = served_manifest(location)
+    try:
+        entry = manifest["models"][slot]
+        if manifest["format"] != FORMAT_VERSION or entry["name"] != encoder_name or \
+                (entry.get("centre_adapter") or {}).get("key") != key:
+            return False
+        shutil.copyfile(centre_adapter_path(location / CURRENT, slot), to)
+    except (OSError, KeyError, IndexError, TypeError):
+        return False
+    return True
 
 
 def _same_build(location: Path, langs: list[str] | None = None) -> tuple[Path, dict] | None:

@@ -17,8 +17,9 @@ import numpy as np
 
 from kb.content.passages import KINDS, SENTENCE
 from kb.encoders import Encoder
-from kb.encoders.query_adapter import query_adapter
+from kb.encoders.query_adapter import QueryAdapter, centre_adapters_on, query_adapter
 from kb.encoders.threads import cpu_threads
+from kb.index.centre_adapter import compose
 from kb.index.loaded import LoadedIndex
 from kb.search.batcher import QueryBatcher
 from kb.search.cache import LRU
@@ -39,6 +40,15 @@ DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z"
 _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
+def question_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | None:
+    """What moves this encoder's question vectors: the model's adapter, then the help
+    centre's own, in one matrix (kb/encoders/query_adapter.py, kb/index/centre_adapter.py)."""
+    model = query_adapter(encoder.name)
+    if centre is None or not centre_adapters_on():
+        return model
+    return QueryAdapter(compose(None if model is None else model.matrix, centre), f"{encoder.name} + help centre")
+
+
 class DenseEvidence:
     """The encoders of a loaded index, their question-vector cache and batchers. Thread-safe."""
 
@@ -46,7 +56,7 @@ class DenseEvidence:
         self.index = index
         self.encoders = encoders
         self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)  # (encoder slot, folded query) -> vector
-        self.adapters = [query_adapter(e.name) for e in encoders]  # questions' vectors only
+        self.adapters = [question_map(e, centre) for e, centre in zip(encoders, index.centre_adapters)]
         self._applies: dict[int, np.ndarray] = {}
         # title and questions: sentence passages outside any section, at least the title per article
         head = np.flatnonzero((index.kind == SENTENCE) & (index.section < 0))

@@ -114,3 +114,18 @@ def test_keyword_search_finds_the_parcel_not_the_packaging(tmp_path):
         assert index.search("where is my package", len(docs)).argmax() == 1
     finally:
         index.close()
+
+
+def test_keyword_analysis_does_not_import_spacy_or_torch():
+    """lemminflect would register spaCy extensions, and spaCy brings torch (hundreds of MB
+    in the server); spaCy stays importable for whoever needs it."""
+    import subprocess
+    import sys
+    code = ("import sys; from kb.content.word_forms import english_term; t = english_term('ordered'); "
+            "print(t, sorted(m for m in ('spacy', 'thinc', 'torch') if m in sys.modules)); "
+            "print([type(f).__name__ for f in sys.meta_path if 'Spacy' in type(f).__name__])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.splitlines()
+    assert first == "order []"
+    assert second == "[]"  # the block is lifted after the import

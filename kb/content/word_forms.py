@@ -21,10 +21,38 @@ Snowball in English (it keeps "billing" apart from "bill", "cancelled" becomes
 
 from __future__ import annotations
 
+import importlib
+import importlib.abc
+import sys
 from functools import lru_cache
 
-import lemminflect
 import simplemma
+
+
+class _WithoutSpacy(importlib.abc.MetaPathFinder):
+    """While lemminflect imports: "import spacy" fails as if spaCy were not installed."""
+
+    def find_spec(self, name, path, target=None):
+        if name == "spacy":
+            raise ModuleNotFoundError("kb does not use spaCy", name=name)
+        return None
+
+
+def _import_lemminflect():
+    """lemminflect, without the spaCy extensions it registers when spaCy imports: kb
+    never uses them, and spaCy (installed beside the packaged mpnet wheels) brings
+    thinc and torch, about 260 MB in every process that analyses keywords."""
+    if "spacy" in sys.modules:
+        return importlib.import_module("lemminflect")
+    blocker = _WithoutSpacy()
+    sys.meta_path.insert(0, blocker)
+    try:
+        return importlib.import_module("lemminflect")
+    finally:
+        sys.meta_path.remove(blocker)
+
+
+lemminflect = _import_lemminflect()
 from compound_split import char_split
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language

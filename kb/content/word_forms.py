@@ -27,6 +27,10 @@ import sys
 from functools import lru_cache
 
 import simplemma
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from kb.content.german_compounds import best_split
 
 
 class _WithoutSpacy(importlib.abc.MetaPathFinder):
@@ -53,9 +57,6 @@ def _import_lemminflect():
 
 
 lemminflect = _import_lemminflect()
-from compound_split import char_split
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 LEMMA_CACHE = 200_000
 MIN_PART = 4  # shorter heads or tails are mostly suffixes ("Pak|ete", "Bez|ahlen")
@@ -100,7 +101,7 @@ def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
     """The lemmas of a German compound's parts, () when the word is not a confident compound."""
     if depth == 0 or not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return ()
-    score, head, tail = char_split.split_compound(word)[0]
+    score, head, tail = best_split(word)
     head, tail = head.lower(), tail.lower()
     shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
     if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest:

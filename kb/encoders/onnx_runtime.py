@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 
+from kb.content.machine_cache import cache_root
 from kb.encoders.threads import cpu_threads
 
 EXPORT_VERSION = 1  # bump when the export's layout or the pooling code changes
@@ -45,19 +45,6 @@ ARENA_KEEP_TOKENS = 2048
 
 class ExportUnusable(RuntimeError):
     """The cached export cannot be used; the message says why (damaged, mismatched)."""
-
-
-def cache_root() -> Path:
-    """Where exports live: ``KB_MODEL_CACHE``, else the user's cache directory.
-
-    Like the HuggingFace cache, derived model files belong to the machine's user,
-    not to an index location: every index and process on the machine shares them.
-    """
-    configured = os.environ.get("KB_MODEL_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "kb" / "models"
 
 
 def local_model_dir(path_or_name: str) -> Path | None:

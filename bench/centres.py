@@ -28,7 +28,8 @@ def cross_fitted(engine, business: str) -> None:
     """Give the engine's encoders the query adapters fitted without ``business``, so its
     training questions are encoded as a help centre's never-seen questions are (an
     adapter fitted on them would put them closer to their articles than it puts new
-    ones); an encoder without an adapter stays as it is."""
+    ones); an encoder without an adapter stays as it is, and so does the help centre's
+    own adapter, applied after it (kb/search/dense.py)."""
     import numpy as np
 
     from kb.encoders.query_adapter import QueryAdapter, adapter_path

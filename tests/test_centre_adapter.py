@@ -13,6 +13,8 @@ from kb.content.front_matter_questions import add_question
 from kb.encoders import query_adapter as qa
 from kb.index import centre_adapter
 from kb.index.layout import centre_adapter_path
+from kb.content.passages import ARTICLE, SECTION, SENTENCE
+from kb.search import dense
 from kb.search.dense import DenseEvidence
 from search_helpers import FIXTURES, build_fake_engine
 
@@ -103,8 +105,9 @@ def test_a_build_fits_reuses_and_serves_the_help_centres_adapter(asked_centre, t
     assert np.array_equal(engine.index.centre_adapters[0], stored)
     question = "wann kommt mein paket"
     raw = engine.encoders[0].encode([question])
-    assert np.allclose(engine.dense.encode_questions(0, [question]),
-                       qa.QueryAdapter(centre_adapter.compose(None, stored), "c").apply(raw), atol=1e-5)
+    assert np.allclose(engine.dense.query_vector(0, question),
+                       qa.QueryAdapter(centre_adapter.compose(None, stored), "c").apply(raw)[0], atol=1e-5)
+    assert np.allclose(engine.dense.question_vector(0, question), raw[0], atol=1e-6)  # before the centre's
 
     # an edit that leaves the questions and passages alone keeps the fitted adapter
     article = next(p for p in sorted(asked_centre.rglob("*.md")) if "\nupdated: " in p.read_text(encoding="utf-8"))
@@ -118,7 +121,7 @@ def test_a_build_fits_reuses_and_serves_the_help_centres_adapter(asked_centre, t
     assert np.array_equal(rebuilt.index.centre_adapters[0], stored)
 
     monkeypatch.setenv(qa.SWITCH, "model")  # the model's adapter only: the help centre's is left out
-    assert np.allclose(DenseEvidence(engine.index, engine.encoders).encode_questions(0, [question]), raw)
+    assert np.allclose(DenseEvidence(engine.index, engine.encoders).query_vector(0, question), raw[0])
 
 
 def test_a_centre_without_enough_questions_has_no_adapter(tmp_path):
@@ -126,7 +129,7 @@ def test_a_centre_without_enough_questions_has_no_adapter(tmp_path):
     engine = build_fake_engine(FIXTURES, location)
     assert engine.index.centre_adapters == [None, None]
     assert not centre_adapter_path(location / "current", 0).exists()
-    assert engine.dense.adapters == [None, None]
+    assert engine.dense.centre_maps == [None, None]
 
 
 def test_an_encoder_without_passages_in_the_centres_languages_gets_no_adapter(tmp_path):
@@ -138,3 +141,23 @@ def test_an_encoder_without_passages_in_the_centres_languages_gets_no_adapter(tm
         add_question(files[n % len(files)], f"kundenfrage nummer {n} zu ding {n % 5}")
     engine = build_fake_engine(articles, tmp_path / "index")
     assert engine.index.centre_adapters[0] is not None and engine.index.centre_adapters[1] is None
+
+
+def test_answered_reads_cosines_of_the_question_before_the_centres_adapter(asked_centre, tmp_path):
+    """The centre's adapter pulls every question towards its articles, off-topic ones too:
+    ``answered`` takes its absolute cosines from the vector no help centre fitted."""
+    engine = build_fake_engine(asked_centre, tmp_path / "index")
+    assert engine.dense.centre_maps[0] is not None
+    idx = engine.index
+    question = "how tall is the eiffel tower"
+    result = engine.search(question, limit=3)
+    raw = engine.encoders[0].encode([question])[0]
+    public = np.flatnonzero(idx.public_mask)
+    assert len(public) <= dense.ANSWER_ARTICLES  # all counted articles are read: the exact maximum
+    passages = np.concatenate([idx.article_passages[a] for a in public])
+    for kind, feature in ((SENTENCE, "best_cos"), (SECTION, "cos_section"), (ARTICLE, "cos_article")):
+        of_kind = passages[idx.kind[passages] == kind]
+        vectors, have = idx.dense[0].passage_vectors(of_kind)
+        assert result.features[feature] == pytest.approx(float((vectors[have] @ raw).max()), abs=1e-5)
+    searched = engine.dense.query_vector(0, question)
+    assert not np.allclose(searched, raw, atol=1e-3)  # the ranking does use the centre's adapter

@@ -7,7 +7,10 @@ computed during the search anyway, no extra model call):
 
 * ``best_cos``, ``cos_section``, ``cos_article``: the highest cosine of the
   multilingual encoder (USE) between the question and any sentence/title/question
-  passage, section, and whole-article view of the candidate articles.
+  passage, section, and whole-article view of the candidate articles. Where the
+  help centre has its own query adapter (kb/index/centre_adapter.py), with the
+  question's vector before it: that adapter pulls every question towards this
+  help centre's articles, off-topic ones too (``DenseEvidence.answer_cosines``).
 * ``mini_section``, ``mini_article``: the same for the monolingual encoder
   (the English model) where question and articles are in its language, with
   ``has_mini`` saying whether it applied (German questions: 0). Its

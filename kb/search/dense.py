@@ -19,7 +19,6 @@ from kb.content.passages import KINDS, SENTENCE
 from kb.encoders import Encoder
 from kb.encoders.query_adapter import QueryAdapter, centre_adapters_on, query_adapter
 from kb.encoders.threads import cpu_threads
-from kb.index.centre_adapter import compose
 from kb.index.loaded import LoadedIndex
 from kb.search.batcher import QueryBatcher
 from kb.search.cache import LRU
@@ -28,6 +27,8 @@ from kb.search.fusion import z_scores
 QUERY_VECTOR_CACHE_SIZE = 8192  # (encoder, question) -> vector; vectors are small, encodes are not
 MIN_Z_SAMPLE = 30  # exactly scored articles needed to set an approximate encoder's z-scale
 PRIME_BATCH = 256
+# articles whose passages give `answered` its cosines where a help centre's adapter moves the question
+ANSWER_ARTICLES = 30
 HEAD = len(KINDS)  # the per-article maximum over the title and the front-matter questions
 VIEWS = (*KINDS, HEAD)
 VIEW_NAMES = ("article", "section", "sentence", "head")  # in VIEWS order, for column names
@@ -40,13 +41,12 @@ DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z"
 _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
-def question_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | None:
-    """What moves this encoder's question vectors: the model's adapter, then the help
-    centre's own, in one matrix (kb/encoders/query_adapter.py, kb/index/centre_adapter.py)."""
-    model = query_adapter(encoder.name)
+def centre_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | None:
+    """The help centre's own adapter of this encoder's question vectors, applied after the
+    model's (kb/index/centre_adapter.py); None without one or when switched off."""
     if centre is None or not centre_adapters_on():
-        return model
-    return QueryAdapter(compose(None if model is None else model.matrix, centre), f"{encoder.name} + help centre")
+        return None
+    return QueryAdapter(centre, f"{encoder.name} help centre")
 
 
 class DenseEvidence:
@@ -55,8 +55,10 @@ class DenseEvidence:
     def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
         self.index = index
         self.encoders = encoders
-        self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)  # (encoder slot, folded query) -> vector
-        self.adapters = [question_map(e, centre) for e, centre in zip(encoders, index.centre_adapters)]
+        # (encoder slot, folded query) -> the vector after the model's adapter only
+        self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)
+        self.adapters = [query_adapter(e.name) for e in encoders]  # the models' (bench/centres.py swaps them)
+        self.centre_maps = [centre_map(e, centre) for e, centre in zip(encoders, index.centre_adapters)]
         self._applies: dict[int, np.ndarray] = {}
         # title and questions: sentence passages outside any section, at least the title per article
         head = np.flatnonzero((index.kind == SENTENCE) & (index.section < 0))
@@ -78,11 +80,17 @@ class DenseEvidence:
                     self.qcache.put((slot, t.casefold()), v)
 
     def encode_questions(self, slot: int, texts: list[str]) -> np.ndarray:
-        """Questions' vectors by one encoder, moved by its query adapter if it has one
-        (kb/encoders/query_adapter.py)."""
+        """Questions' vectors by one encoder, moved by the model's query adapter if it has
+        one (kb/encoders/query_adapter.py): the vectors no help centre fitted."""
         vectors = self.encoders[slot].encode(texts)
         adapter = self.adapters[slot]
         return adapter.apply(vectors) if adapter is not None and len(vectors) else vectors
+
+    def searched(self, slot: int, vectors: np.ndarray) -> np.ndarray:
+        """The vectors the search compares with passages: ``encode_questions``' moved by the
+        help centre's own adapter, if it has one."""
+        centre = self.centre_maps[slot]
+        return centre.apply(vectors) if centre is not None and len(vectors) else vectors
 
     def _encode_and_score(self, slot: int, texts: list[str]) -> list[np.ndarray]:
         """Concurrent questions' similarity to every passage by one encoder: one
@@ -98,7 +106,7 @@ class DenseEvidence:
             for t, v in zip(missing, encoded):
                 vectors[slot, t.casefold()] = v
                 self.qcache.put((slot, t.casefold()), v)
-        return list(self.index.similarities_many(slot, np.stack([vectors[key] for key in keys])))
+        return list(self.index.similarities_many(slot, self.searched(slot, np.stack([vectors[key] for key in keys]))))
 
     def counts_for(self, slot: int, qlang: str | None) -> bool:
         """Whether this encoder's similarity can count for a question in ``qlang``.
@@ -185,9 +193,9 @@ class DenseEvidence:
         per_article[slot, HEAD] = self._head_maxima(sims_by_slot[slot])
 
     def evidence(self, per_article: dict[tuple[int, int], np.ndarray], mask: np.ndarray
-                 ) -> tuple[dict[str, np.ndarray], dict[tuple[bool, int], float]]:
-        """The ranker's dense columns (kb/search/ranker.py) and the best absolute cosine per
-        (monolingual encoder, passage kind) among the counted articles.
+                 ) -> tuple[dict[str, np.ndarray], dict[tuple[int, int], float]]:
+        """The ranker's dense columns (kb/search/ranker.py) and each encoder's best absolute
+        cosine per passage kind among the counted articles (for ``answer_cosines``).
 
         Per role (``multi``: an encoder for every language, ``mono``: one limited to
         some languages) and view: the z-score of the per-article maximum over the
@@ -198,7 +206,7 @@ class DenseEvidence:
         n = self.index.n_articles
         sums = {name: np.zeros(n) for name in DENSE_COLUMNS}
         weight = {role: np.zeros(n) for role in ROLES}
-        best: dict[tuple[bool, int], float] = {}
+        tops: dict[tuple[int, int], float] = {}
         for slot in sorted({slot for slot, _ in per_article}):
             applies = self.applies(slot)
             counted = mask & applies
@@ -214,19 +222,61 @@ class DenseEvidence:
                 sums[f"{role}_z_{view}"] += np.where(applies, z_scores(values, basis), 0.0)
                 sums[f"{role}_gap_{view}"] += np.where(applies, values - top, 0.0)
                 if k != HEAD:
-                    best[mono, k] = max(best.get((mono, k), -1.0), top)
+                    tops[slot, k] = top
         columns = {name: np.divide(v, weight[name.split("_")[0]], out=np.zeros(n),
                                    where=weight[name.split("_")[0]] > 0) for name, v in sums.items()}
         columns["mono_applies"] = (weight["mono"] > 0).astype(np.float64)
-        return columns, best
+        return columns, tops
 
-    def query_vector(self, slot: int, text: str) -> np.ndarray:
-        """The question's vector by one encoder: from the cache the search just filled."""
+    def question_vector(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector by one encoder before the help centre's adapter: from the
+        cache the search just filled."""
         vector = self.qcache.get((slot, text.casefold()))
         if vector is None:  # pushed out by concurrent searches in the meantime
             vector = self.encode_questions(slot, [text])[0]
             self.qcache.put((slot, text.casefold()), vector)
         return vector
+
+    def query_vector(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector as searched by one encoder (see ``searched``)."""
+        return self.searched(slot, self.question_vector(slot, text)[None, :])[0]
+
+    def answer_cosines(self, text: str, tops: dict[tuple[int, int], float], mask: np.ndarray,
+                       fused: np.ndarray) -> dict[tuple[bool, int], float]:
+        """The best absolute cosine per (monolingual encoder, passage kind) among the counted
+        articles, for ``answered`` (kb/search/answer_model.py); ``tops`` per (encoder, kind)
+        from ``evidence``.
+
+        An encoder with a help centre's own adapter counts with the question's vector
+        before it, over the first ``ANSWER_ARTICLES`` articles by ``fused``: that adapter
+        is fitted to pull this help centre's questions towards its articles, so it raises
+        the cosines of every question, off-topic ones too, by an amount particular to
+        this help centre, which ``answered``, calibrated across help centres, cannot know.
+        """
+        best: dict[tuple[bool, int], float] = {}
+        unfitted: dict[int, dict[int, float]] = {}
+        for (slot, k), value in tops.items():
+            if self.centre_maps[slot] is not None:
+                if slot not in unfitted:
+                    unfitted[slot] = self._unfitted_maxima(slot, text, mask & self.applies(slot), fused)
+                value = unfitted[slot].get(k, value)
+            mono = self.encoders[slot].languages is not None
+            best[mono, k] = max(best.get((mono, k), -1.0), value)
+        return best
+
+    def _unfitted_maxima(self, slot: int, text: str, counted: np.ndarray, fused: np.ndarray) -> dict[int, float]:
+        """Per passage kind, the best cosine of the question's vector before the help
+        centre's adapter with the passages of the first counted articles by ``fused``."""
+        scores = np.where(counted, fused, -np.inf)
+        n = min(ANSWER_ARTICLES, int(counted.sum()))
+        if n == 0:
+            return {}
+        articles = np.argpartition(-scores, n - 1)[:n]
+        passages = np.concatenate([self.index.article_passages[a] for a in articles])
+        vectors, have = self.index.dense[slot].passage_vectors(passages)
+        cosines = vectors[have] @ self.question_vector(slot, text)
+        kinds = self.index.kind[passages[have]]
+        return {k: float(cosines[kinds == k].max()) for k in KINDS if (kinds == k).any()}
 
     def passage_similarity(self, lang: str, passages: np.ndarray, sims_by_slot) -> np.ndarray:
         """The mean similarity of an article's passages over the encoders that count for

@@ -79,7 +79,7 @@ class _Evidence:
     article_bm25: np.ndarray
     keyword: dict  # the ranker's keyword and language columns (kb/search/ranker.py)
     columns: dict = None  # all the ranker's columns
-    best: dict = None  # (monolingual, passage kind) -> best absolute cosine
+    tops: dict = None  # (encoder, passage kind) -> best absolute cosine
     fused: np.ndarray = None
 
 
@@ -281,7 +281,7 @@ class SearchEngine:
         self._score(ev)
 
     def _score(self, ev: _Evidence) -> None:
-        dense, ev.best = self.dense.evidence(ev.per_article, ev.mask)
+        dense, ev.tops = self.dense.evidence(ev.per_article, ev.mask)
         ev.columns = dense | ev.keyword
         ev.fused = np.where(ev.mask, ranker.scores(ev.columns), -np.inf)
 
@@ -291,7 +291,8 @@ class SearchEngine:
         top, margin = self._top_margin(ev)
         coverage_typed, n_content = self.coverage(text, public)
         coverage = self.coverage(did_you_mean, public)[0] if did_you_mean else coverage_typed
-        best, mask = ev.best, ev.mask
+        mask = ev.mask
+        best = self.dense.answer_cosines(text, ev.tops, mask, ev.fused)
         return {
             "best_cos": best.get((False, SENTENCE), 0.0),
             "cos_section": best.get((False, SECTION), 0.0),

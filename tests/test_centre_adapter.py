@@ -72,15 +72,6 @@ def test_too_few_questions_fit_nothing_and_other_languages_are_no_competitors():
     assert np.array_equal(targets.allowed, langs[None, :] == langs[few_article][:, None])
 
 
-def test_compose_is_both_maps_in_turn():
-    rng = np.random.default_rng(5)
-    model, centre = (0.2 * rng.normal(size=(DIM, DIM)).astype(np.float32) for _ in range(2))
-    q = _unit(rng.normal(size=(3, DIM)))
-    in_turn = qa.QueryAdapter(centre, "c").apply(qa.QueryAdapter(model, "m").apply(q))
-    assert np.allclose(qa.QueryAdapter(centre_adapter.compose(model, centre), "mc").apply(q), in_turn, atol=1e-5)
-    assert np.allclose(centre_adapter.compose(None, centre), centre)
-
-
 @pytest.fixture
 def asked_centre(tmp_path, monkeypatch):
     """The fixture articles with enough front-matter questions for an adapter."""
@@ -106,7 +97,7 @@ def test_a_build_fits_reuses_and_serves_the_help_centres_adapter(asked_centre, t
     question = "wann kommt mein paket"
     raw = engine.encoders[0].encode([question])
     assert np.allclose(engine.dense.query_vector(0, question),
-                       qa.QueryAdapter(centre_adapter.compose(None, stored), "c").apply(raw)[0], atol=1e-5)
+                       qa.QueryAdapter(stored, "c").apply(raw)[0], atol=1e-5)
     assert np.allclose(engine.dense.question_vector(0, question), raw[0], atol=1e-6)  # before the centre's
 
     # an edit that leaves the questions and passages alone keeps the fitted adapter

@@ -115,9 +115,3 @@ def fit(pairs: Pairs) -> np.ndarray | None:
         A -= LEARNING_RATE * (m / (1 - b1 ** step)) / (np.sqrt(v / (1 - b2 ** step)) + eps)
     return A
 
-
-def compose(model: np.ndarray | None, centre: np.ndarray) -> np.ndarray:
-    """One matrix for both maps: ``normalise(normalise(q M1) M2) = normalise(q M1 M2)``."""
-    eye = np.eye(centre.shape[0], dtype=np.float32)
-    first = eye if model is None else eye + model
-    return (first @ (eye + centre) - eye).astype(np.float32)

@@ -46,8 +46,12 @@ servers:
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql redis-server >/dev/null; \
 	  else echo "postgresql/redis-server not found and cannot be installed here: their tests will be skipped"; fi; }
 
+# two workers, one test file each at a time: most tests wait on a subprocess, a server or the
+# browser, so two keep both cores busy (module fixtures stay with their file)
+TEST_WORKERS ?= 2
+
 test: install chromium servers
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: install servers
 	$(BIN)/python -m pytest -q -m "not browser and not slow"

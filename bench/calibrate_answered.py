@@ -7,8 +7,9 @@ The calibration set is handwritten and separate from the benchmark data
   answers them (``collection`` says which help centre: ``shop`` = articles/,
   ``velomo`` = bench/calibration/velomo/, a small bike-subscription help centre
   of another business), and off-topic questions (trivia, chit-chat, other
-  businesses' topics, nonsense; ``expected`` null) that every help centre should
-  decline. German and English.
+  businesses' topics, nonsense, and ``nearby``: customer-like questions no help
+  centre answers, the hard case after learning; ``expected`` null) that every
+  help centre should decline. German and English.
 * Nine help centres built from those two: the shop with its front matter
   ``questions``, without them (many help centres have none, and questions make
   cosines higher), English only, German only, and random subsets of 12, 6 and
@@ -18,8 +19,9 @@ The calibration set is handwritten and separate from the benchmark data
 
 * The evaluation help centres' train splits (bench/eval/*/train.jsonl, never
   test.jsonl), as written and with half of each article's questions learned
-  into its front matter (bench/centres.py): learned phrasings raise the best
-  cosines of unrelated questions too, which the model has to know.
+  into its front matter (bench/centres.py), and with all of them learned (asked
+  the off-topic questions only): learned phrasings raise the best cosines and
+  the ranker's margin of unrelated questions too, which the model has to know.
 
 Positives are the customer questions whose top-1 result is right (the quantity
 the targets are about; a question whose article is not in a subset is left
@@ -27,8 +29,8 @@ out); negatives are the off-topic questions, run against every help centre,
 and customer questions whose first article is wrong. Each (help centre, kind)
 pair weighs ``KIND_WEIGHT``. A logistic regression on a few absolute features
 (kb/search/answer_model.py) gives P(answered); the threshold is the lowest that
-declines ``OFFTOPIC_TARGET`` of the off-topic questions, judged on each
-business by a model fitted without it. The first lines printed show the transfer to another business:
+declines ``OFFTOPIC_TARGET`` of the off-topic questions, ``nearby`` ones included,
+judged on each business by a model fitted without it. The first lines printed show the transfer to another business:
 fitted without it, applied to it.
 
 Questions are encoded with the query adapters fitted without their business
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -51,18 +54,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from centres import CAL, copy_centre, cross_fitted, eval_centres, translation_key  # noqa: E402
+from centres import CAL, EVAL, copy_centre, cross_fitted, eval_centres, translation_key  # noqa: E402
 
+from kb.content.front_matter_questions import add_question  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
+from kb.search.evaluate import read_cases  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "calibration-features.json"
 # how much each kind of search weighs per help centre: a wrong first article answered is
 # as bad as an off-topic question answered, but rarer and harder to tell from a right one
 KIND_WEIGHT = {"right": 1.0, "offtopic": 1.0, "wrong": 0.5}
 OFFTOPIC_TARGET = 0.95  # share of off-topic questions declined (issue 18)
+NEARBY = "nearby"  # customer-like questions no help centre answers (printed apart)
 
 
 def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
@@ -93,6 +99,7 @@ def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
 
 
 CROSSLINGUAL = "-crosslingual"
+LEARNED = "-learned"
 
 
 def all_centres(tmp: Path, rows: list[dict]):
@@ -106,6 +113,20 @@ def all_centres(tmp: Path, rows: list[dict]):
             continue
         yield name, folder, folder, [{"query": q, "expected": e, "lang": lang, "kind": "customer"}
                                      for q, e, lang in cases]
+        if name.endswith(LEARNED):
+            yield f"{name}-all", *all_learned(tmp, name[:-len(LEARNED)])
+
+
+def all_learned(tmp: Path, set_name: str) -> tuple[Path, Path, list]:
+    """The help centre with every train question learned, as after a learning run
+    (about ten phrasings per article): asked only the off-topic questions, since no
+    customer question of it is left unlearned."""
+    folder = tmp / f"{set_name}-learned-all"
+    shutil.copytree(EVAL / set_name / "articles", folder)
+    for case in read_cases(EVAL / set_name / "train.jsonl"):
+        if case.expected:
+            add_question(folder / f"{case.expected}.md", case.query)
+    return folder, folder, []
 
 
 def collect(models: str) -> list[dict]:
@@ -232,8 +253,10 @@ def business(centre: str) -> str:
 def print_rates(label: str, data: list[dict], coef, intercept, t) -> None:
     p = probabilities(design([d["features"] for d in data]), coef, intercept)
     r = rates(p, np.array([kind_of(d) for d in data]), t)
+    nearby = np.array([d["kind"] == NEARBY for d in data])
+    declined = float((p[nearby] < t).mean()) if nearby.any() else float("nan")
     print(f"  {label:18s} answered | right {r.get('right', float('nan')):.3f}   "
-          f"off-topic not answered {r.get('offtopic', float('nan')):.3f}   "
+          f"off-topic not answered {r.get('offtopic', float('nan')):.3f} (nearby {declined:.3f})   "
           f"wrong first not answered {r.get('wrong', float('nan')):.3f}")
 
 

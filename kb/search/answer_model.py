@@ -15,6 +15,9 @@ computed during the search anyway, no extra model call):
   (the English model) where question and articles are in its language, with
   ``has_mini`` saying whether it applied (German questions: 0). Its
   sentence-level maximum adds little beside USE's, so it is left out.
+* ``solo_best_cos``, ``solo_cos_section``, ``solo_cos_article``: USE's three
+  cosines again where the monolingual encoder did not apply (else 0): then they
+  are all the dense evidence there is, and weigh more than beside it.
 * ``coverage``: the share of the question's content words (stemmed, stop words
   removed, spelling corrections applied) that the help centre's articles use at
   all. Customers ask in the shop's words; trivia is made of names, years and
@@ -43,27 +46,30 @@ from __future__ import annotations
 import math
 
 FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
-            "margin", "log_n_sentences")
+            "margin", "log_n_sentences", "solo_best_cos", "solo_cos_section", "solo_cos_article")
 MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 
-# -- fitted by bench/calibrate_answered.py: 2713 searches of customer questions with the
-# right top-1 and 4391 of off-topic questions or wrong first articles, in 15 help
+# -- fitted by bench/calibrate_answered.py: 2721 searches of customer questions with the
+# right top-1 and 9426 of off-topic questions or wrong first articles, in 18 help
 # centres; do not edit by hand.
 COEFFICIENTS = {
-    'best_cos': 0.983886,
-    'cos_section': 3.305109,
-    'cos_article': 2.072832,
-    'has_mini': -2.642485,
-    'mini_section': 2.612027,
-    'mini_article': 2.135161,
-    'coverage': 1.262749,
-    'margin': 0.529315,
-    'log_n_sentences': -0.289665,
+    'best_cos': 1.251381,
+    'cos_section': 0.126908,
+    'cos_article': -2.917757,
+    'has_mini': -1.330284,
+    'mini_section': 5.413758,
+    'mini_article': 4.183180,
+    'coverage': 1.470740,
+    'margin': 0.449147,
+    'log_n_sentences': -0.463576,
+    'solo_best_cos': 0.035691,
+    'solo_cos_section': 5.046048,
+    'solo_cos_article': 4.964359,
 }
-INTERCEPT = -2.074749
-THRESHOLD = 0.450
+INTERCEPT = -1.839424
+THRESHOLD = 0.500
 # -- end of fitted values
 
 
@@ -79,6 +85,8 @@ def feature_vector(f: dict) -> list[float]:
         f["coverage"],
         min(f["margin"], MARGIN_CAP),
         min(max(math.log(max(f["n_sentences"], 1)), lo), hi),
+        0.0 if has_mini else f["best_cos"], 0.0 if has_mini else f["cos_section"],
+        0.0 if has_mini else f["cos_article"],
     ]
 
 

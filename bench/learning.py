@@ -16,8 +16,9 @@ Sets:
   ../shared/data/bitext (read there, never copied): a seeded sample per intent,
   split in halves; the replay takes from the first half, the second half is measured.
   Off-topic: XQuAD English questions (../shared/data/xquad).
-* ``--set DIR``: an evaluation help centre (bench/eval/<name>/: articles/,
-  train.jsonl replayed, test.jsonl measured, offtopic.jsonl), any language.
+* ``--set DIR``: an evaluation help centre (bench/eval/<name>/ or
+  bench/learning-sets/<name>/: articles/, train.jsonl replayed, test.jsonl measured,
+  offtopic.jsonl), any language.
 
 ``--unseen`` searches each set as a help centre the models' query adapters never saw:
 with the adapters fitted without its business (bench/fit_adapter.py writes them to

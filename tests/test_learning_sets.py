@@ -1,0 +1,39 @@
+"""The learning sets in bench/learning-sets stay consistent with their articles: a renamed
+article must fail here rather than silently count as a miss in `bench/learning.py`."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kb.content.articles import load_articles
+from kb.content.check import check_articles
+
+SETS_DIR = Path(__file__).resolve().parent.parent / "bench" / "learning-sets"
+SETS = sorted(p.name for p in SETS_DIR.iterdir() if (p / "articles").is_dir())
+
+
+def rows(set_name: str, name: str) -> list[dict]:
+    with open(SETS_DIR / set_name / f"{name}.jsonl", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def test_there_is_a_german_set():
+    assert "lindner" in SETS
+
+
+@pytest.mark.parametrize("set_name", SETS)
+def test_labels_name_articles_of_their_language_and_no_question_repeats(set_name):
+    articles, problems = check_articles(SETS_DIR / set_name / "articles")
+    assert problems == []
+    assert all(not a.questions for a in articles), "the learning run adds questions, not the set"
+    lang_of = {a.id: a.lang for a in articles}
+    train, test, offtopic = rows(set_name, "train"), rows(set_name, "test"), rows(set_name, "offtopic")
+    for split, split_rows in (("train", train), ("test", test)):
+        for r in split_rows:
+            assert r["split"] == split and lang_of[r["expected"]] == r["lang"], r
+    assert all(r["expected"] is None for r in offtopic)
+    assert set(Counter(r["expected"] for r in train)) == set(lang_of) == set(Counter(r["expected"] for r in test))
+    folded = Counter(r["query"].casefold() for r in train + test + offtopic)
+    assert max(folded.values()) == 1, [q for q, n in folded.items() if n > 1]

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -54,9 +53,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from centres import CAL, EVAL, copy_centre, cross_fitted, eval_centres, translation_key  # noqa: E402
+from centres import (CAL, EVAL, copy_centre, cross_fitted, eval_centres, learned_copy,  # noqa: E402
+                     translation_key)
 
-from kb.content.front_matter_questions import add_question  # noqa: E402
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
@@ -121,11 +120,8 @@ def all_learned(tmp: Path, set_name: str) -> tuple[Path, Path, list]:
     """The help centre with every train question learned, as after a learning run
     (about ten phrasings per article): asked only the off-topic questions, since no
     customer question of it is left unlearned."""
-    folder = tmp / f"{set_name}-learned-all"
-    shutil.copytree(EVAL / set_name / "articles", folder)
-    for case in read_cases(EVAL / set_name / "train.jsonl"):
-        if case.expected:
-            add_question(folder / f"{case.expected}.md", case.query)
+    cases = [(c.query, c.expected) for c in read_cases(EVAL / set_name / "train.jsonl") if c.expected]
+    folder = learned_copy(EVAL / set_name / "articles", tmp / f"{set_name}-learned-all", cases)
     return folder, folder, []
 
 

@@ -57,6 +57,15 @@ def copy_centre(src: Path, dst: Path, keep=None, questions: bool = True) -> None
         target.write_text(text, encoding="utf-8")
 
 
+def learned_copy(src: Path, dst: Path, cases) -> Path:
+    """A copy of a help centre with the questions of ``cases`` ((query, expected id, ...))
+    learned into their articles' front matter, as `kb questions accept` writes them."""
+    shutil.copytree(src, dst)
+    for query, expected, *_ in cases:
+        add_question(dst / f"{expected}.md", query)
+    return dst
+
+
 def strip_questions(text: str) -> str:
     out, skipping, fences = [], False, 0
     for line in text.split("\n"):
@@ -96,15 +105,13 @@ def eval_centres(tmp: Path):
         by_article = defaultdict(list)
         for case in cases:
             by_article[case[1], case[2]].append(case)
-        learned = tmp / f"{set_dir.name}-learned"
-        shutil.copytree(set_dir / "articles", learned)
-        asked = []
-        for (expected, _lang), group in sorted(by_article.items()):
+        learned, asked = [], []
+        for _key, group in sorted(by_article.items()):
             half = len(group) // 2
-            for query, _, _ in group[:half]:
-                add_question(learned / f"{expected}.md", query)
+            learned += group[:half]
             asked += group[half:]
-        yield set_dir.name, f"{set_dir.name}-learned", learned, asked
+        folder = learned_copy(set_dir / "articles", tmp / f"{set_dir.name}-learned", learned)
+        yield set_dir.name, f"{set_dir.name}-learned", folder, asked
         crossing = [(q, e, lang, OTHER_LANG[lang]) for q, e, lang in cases[::CROSSLINGUAL_EVERY]]
         yield set_dir.name, f"{set_dir.name}-crosslingual", set_dir / "articles", crossing
 

@@ -11,9 +11,12 @@ PORT   ?= 8000
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test]'
+	# --no-compile: pip would compile every module of torch, transformers and SymPy to
+	# bytecode (about two thirds of the install's time); Python compiles the few a process
+	# imports on first use instead.
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install -q --no-compile torch==2.13.0
+	$(BIN)/python -m pip install -q --no-compile -e '.[test]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -57,13 +60,13 @@ test-fast: install servers
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: install
-	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m pip install -q --no-compile -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --json bench/out/retrieval.json
 	$(BIN)/python bench/perf.py --json bench/out/perf.json
 	$(BIN)/python bench/hnsw_growth.py --json bench/out/hnsw_growth.json
 
 bench-quick: install
-	$(BIN)/python -m pip install -q -e '.[bench]'
+	$(BIN)/python -m pip install -q --no-compile -e '.[bench]'
 	$(BIN)/python bench/retrieval.py --quick
 	$(BIN)/python bench/perf.py --quick --json bench/out/perf-quick.json
 

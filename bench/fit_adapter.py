@@ -27,6 +27,7 @@ Afterwards refit the ranker and ``answered`` (their columns move):
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -40,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from centres import bitext_centre, calibration_centres, eval_centres  # noqa: E402
 
-from kb.encoders import load_encoders, parse_models  # noqa: E402
+from kb.encoders import DEFAULT_MODELS, load_encoders, parse_models  # noqa: E402
 from kb.encoders.query_adapter import ADAPTERS, adapter_path  # noqa: E402
 
 LOO_DIR = ROOT / "bench" / "out" / "adapters-loo"
@@ -151,15 +152,38 @@ def leave_one_out(centres: list[Centre], l2: float, adapters: dict | None = None
     return out
 
 
+def configured_languages_differ(spec: str, configured: str) -> str | None:
+    """Why ``spec`` names a configured model with other languages, if it does.
+
+    The adapter file is keyed by the model's name alone, so fitting it on another set of
+    languages than the server encodes silently replaces the served adapter with one fitted
+    on questions the model never sees (e.g. mpnet on German questions without ``@en``).
+    """
+    (given,) = parse_models(spec)
+    for known in parse_models(configured):
+        if known.name == given.name and known.languages != given.languages:
+            langs = "+".join(sorted(known.languages)) if known.languages else "every language"
+            as_given = "+".join(sorted(given.languages)) if given.languages else "every language"
+            return (f"{given.name} is configured for {langs}, but --encoder asks for {as_given}; "
+                    f"pass the configured spec ({known.name}"
+                    f"{'@' + langs if known.languages else ''}) or --languages-as-given")
+    return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--encoder", default="use-multilingual-v3", help="one encoder spec, as in KB_MODELS")
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--l2", type=float, help="skip the search over L2_GRID")
+    ap.add_argument("--languages-as-given", action="store_true",
+                    help="fit for --encoder's languages even where KB_MODELS configures others")
     args = ap.parse_args()
     torch.manual_seed(0)
     if len(parse_models(args.encoder)) != 1:
         raise SystemExit("--encoder takes one encoder")
+    configured = os.environ.get("KB_MODELS", DEFAULT_MODELS)
+    if not args.languages_as_given and (why := configured_languages_differ(args.encoder, configured)):
+        raise SystemExit(why)
     centres, name = collect(args.encoder)
     best = None
     print("| l2 | " + " | ".join(sorted({c.business for c in centres})) + " | mean |\n|---|" + "---|" * 7)

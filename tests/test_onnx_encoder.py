@@ -85,6 +85,27 @@ def test_a_process_with_the_export_never_imports_torch(exported):
     assert out.stdout.split() == ["OnnxEncoder", "1.0", "[]"]
 
 
+def test_a_process_waits_for_the_export_another_is_making_and_reads_it(cache):
+    """Two processes loading a model whose export is not made yet (test workers, a server
+    beside ``kb index``) make it once: the second waits for the first and reads its export."""
+    code = ("import logging, sys; logging.basicConfig(level=logging.INFO, stream=sys.stderr); "
+            "from kb import encoders as enc; print('loading', flush=True); "
+            "e = enc.load_encoder(enc.EncoderSpec('all-MiniLM-L6-v2', frozenset({'en'}))); "
+            "print(type(e).__name__, flush=True)")
+    with enc._one_maker(MINILM):
+        waiting = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "KB_MODEL_CACHE": str(cache)})
+        assert waiting.stdout.readline().strip() == "loading"
+        made = enc._sentence_transformer(MINILM)  # the export, while the other process waits
+        assert isinstance(made, onnx_encoder.OnnxEncoder) and waiting.poll() is None
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert out.split() == ["OnnxEncoder"]
+    assert "exported for ONNX Runtime" not in err  # it read the export made here
+    assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
+
+
 @pytest.mark.parametrize("damage", [
     lambda f: (f / "model.onnx").write_bytes((f / "model.onnx").read_bytes()[:5000]),
     lambda f: (f / "tokenizer.json").write_text("{not json"),

@@ -1,5 +1,8 @@
 """Query adapters (kb/encoders/query_adapter.py): questions' vectors move, articles' do not."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -56,3 +59,18 @@ def test_dense_evidence_adapts_questions_not_passages(adapters, tmp_path):
     assert np.array_equal(engine.index.vectors[0], plain_vectors)  # the articles' vectors stay
     assert adapted.adapters[1] is None  # the English fake has no file: its vectors as encoded
     assert np.allclose(adapted.encode_questions(1, [question]), engine.encoders[1].encode([question]))
+
+
+def test_fitting_an_adapter_for_other_languages_than_configured_is_refused():
+    """The adapter file is keyed by the model's name: fitting mpnet without its ``@en`` would
+    replace the served adapter with one fitted on German questions mpnet never encodes."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from fit_adapter import configured_languages_differ
+
+    configured = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
+    why = configured_languages_differ("all-mpnet-base-v2:int8-block128", configured)
+    assert why and "all-mpnet-base-v2:int8-block128@en" in why and "--languages-as-given" in why
+    assert configured_languages_differ("all-mpnet-base-v2:int8-block128@en", configured) is None
+    assert configured_languages_differ("use-multilingual-v3", configured) is None
+    assert "every language" in configured_languages_differ("use-multilingual-v3@de", configured)
+    assert configured_languages_differ("some-other-model", configured) is None

@@ -16,11 +16,13 @@ model says little about German text).
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
 import logging
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -166,9 +168,7 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
     from kb.encoders import onnx_export
     from kb.encoders.onnx_quantize import split_variant
 
-    runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
-    if runtime not in ("auto", "torch"):
-        raise ModelLoadError(f"KB_ENCODER_RUNTIME={runtime!r}: expected 'auto' or 'torch'")
+    runtime = _runtime()
     base, variant = split_variant(spec.name)
     if variant:
         return _variant(spec, EncoderSpec(base, spec.languages), variant, runtime)
@@ -188,6 +188,13 @@ def _sentence_transformer(spec: EncoderSpec) -> Encoder:
         return encoder
     log.info("model '%s' exported for ONNX Runtime to %s", spec.name, folder)
     return exported
+
+
+def _runtime() -> str:
+    runtime = os.environ.get("KB_ENCODER_RUNTIME", "auto").strip().lower()
+    if runtime not in ("auto", "torch"):
+        raise ModelLoadError(f"KB_ENCODER_RUNTIME={runtime!r}: expected 'auto' or 'torch'")
+    return runtime
 
 
 def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -> Encoder:
@@ -244,10 +251,36 @@ def _read_export(spec: EncoderSpec, path: str) -> Encoder | None:
         return None
 
 
+@contextmanager
+def _one_maker(spec: EncoderSpec):
+    """Held while a process loads a sentence-transformers model, so that when its export is
+    still to be made, one process makes it and the others (test workers, a server beside
+    ``kb index``) wait and then read it: two exports at once cost each other the cores
+    for the same files. Released when the file closes, also on a crash."""
+    from kb.content.machine_cache import cache_root
+    from kb.encoders.onnx_quantize import split_variant
+    from kb.encoders.onnx_runtime import file_label
+
+    root = cache_root()
+    if _runtime() == "torch":  # nothing is made in the cache
+        yield
+        return
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / f".make-{file_label(split_variant(spec.name)[0])}.lock", "a+")
+    except OSError:  # a read-only cache: nothing can be made there anyway
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def load_encoder(spec: EncoderSpec) -> Encoder:
     if spec.name.lower() in USE_NAMES:
         return USEEncoder(spec)
-    return _sentence_transformer(spec)
+    with _one_maker(spec):
+        return _sentence_transformer(spec)
 
 
 @lru_cache(maxsize=8)

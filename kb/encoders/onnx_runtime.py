@@ -83,10 +83,14 @@ def fingerprint(model_dir: Path, variant: str | None = None) -> str:
     return h.hexdigest()[:20]
 
 
+def file_label(name: str) -> str:
+    """A configured model name as it may appear in a file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "model"
+
+
 def export_dir(name: str, model_dir: Path, variant: str | None = None) -> Path:
     """The export of this version of the model's files (``name``: as configured, for people)."""
-    label = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[:60] or "model"
-    return cache_root() / f"{label}-{fingerprint(model_dir, variant)}"
+    return cache_root() / f"{file_label(name)}-{fingerprint(model_dir, variant)}"
 
 
 def probe_differs(got: np.ndarray, expected: np.ndarray, least_cosine: float | None) -> str | None:

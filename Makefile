@@ -6,14 +6,20 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
+# Python writes the bytecode of what it imports (into .venv and the ignored __pycache__
+# folders): the install leaves compiling to first use (--no-compile below), and a
+# PYTHONDONTWRITEBYTECODE set for the shell would otherwise make every test's subprocess
+# compile torch's and transformers' modules from source again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install index run chromium servers test test-fast bench bench-quick load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# --no-compile: pip would compile every module of torch, transformers and SymPy to
-	# bytecode (about two thirds of the install's time); Python compiles the few a process
-	# imports on first use instead.
+	# bytecode, one at a time (about two thirds of the install's time); Python compiles the
+	# few a process imports on first use instead, once (see PYTHONDONTWRITEBYTECODE above).
 	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
 	$(BIN)/python -m pip install -q --no-compile torch==2.13.0
 	$(BIN)/python -m pip install -q --no-compile -e '.[test]'
@@ -54,7 +60,7 @@ servers:
 TEST_WORKERS ?= 2
 
 test: install chromium servers
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 test-fast: install servers
 	$(BIN)/python -m pytest -q -m "not browser and not slow"

@@ -103,6 +103,7 @@ def test_a_process_waits_for_the_export_another_is_making_and_reads_it(cache):
     assert waiting.returncode == 0, err
     assert out.split() == ["OnnxEncoder"]
     assert "exported for ONNX Runtime" not in err  # it read the export made here
+    assert "waiting for another process making its export" in err  # and said why it waited
     assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
 
 

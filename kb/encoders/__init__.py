@@ -272,7 +272,11 @@ def _one_maker(spec: EncoderSpec):
         yield
         return
     with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("model '%s': waiting for another process making its export in %s", spec.name, root)
+            fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
 

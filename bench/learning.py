@@ -183,7 +183,8 @@ def unseen_adapters(business: str) -> dict[str, str]:
     folder = LOO_ADAPTERS / business
     if not any(folder.glob("*.npz")):
         raise SystemExit(f"no adapters fitted without {business} in {folder}: "
-                         "run python bench/fit_adapter.py --encoder E --write for each encoder")
+                         "run python bench/fit_adapter.py --encoder E --l2 0.03 --write for each configured "
+                         "encoder spec E (with its @language, e.g. all-mpnet-base-v2:int8-block128@en)")
     return {"KB_QUERY_ADAPTER_DIR": str(folder)}
 
 

@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -92,19 +93,38 @@ def test_a_process_waits_for_the_export_another_is_making_and_reads_it(cache):
             "from kb import encoders as enc; print('loading', flush=True); "
             "e = enc.load_encoder(enc.EncoderSpec('all-MiniLM-L6-v2', frozenset({'en'}))); "
             "print(type(e).__name__, flush=True)")
-    with enc._one_maker(MINILM):
-        waiting = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, "KB_MODEL_CACHE": str(cache)})
-        assert waiting.stdout.readline().strip() == "loading"
-        made = enc._sentence_transformer(MINILM)  # the export, while the other process waits
-        assert isinstance(made, onnx_encoder.OnnxEncoder) and waiting.poll() is None
-    out, err = waiting.communicate(timeout=120)
+    waiting = None
+    try:
+        with enc._one_maker(MINILM):
+            waiting = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True,
+                                       env={**os.environ, "KB_MODEL_CACHE": str(cache)})
+            assert waiting.stdout.readline().strip() == "loading"
+            made = enc._sentence_transformer(MINILM)  # the export, while the other process waits
+            assert isinstance(made, onnx_encoder.OnnxEncoder) and waiting.poll() is None
+        out, err = waiting.communicate(timeout=120)
+    finally:
+        if waiting is not None and waiting.poll() is None:
+            waiting.kill()
+            waiting.communicate()
     assert waiting.returncode == 0, err
     assert out.split() == ["OnnxEncoder"]
     assert "exported for ONNX Runtime" not in err  # it read the export made here
-    assert "waiting for another process making its export" in err  # and said why it waited
+    assert "waiting for the process making its export" in err  # and said why it waited
     assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 1
+
+
+def test_a_maker_that_never_finishes_is_not_waited_for_forever(cache, monkeypatch, caplog):
+    """The lock only saves work: after MAX_EXPORT_WAIT_S the process makes its own export
+    (an export moves into place in one rename, so two makers cannot damage it)."""
+    monkeypatch.setattr(enc, "MAX_EXPORT_WAIT_S", 1.0)
+    cache.mkdir(parents=True)
+    with enc._one_maker(MINILM):  # held here, as by a stopped `kb index`
+        started = time.monotonic()
+        with enc._one_maker(MINILM):  # its own open file: flock makes it wait like another process
+            waited = time.monotonic() - started
+    assert 1.0 <= waited < 10
+    assert "waited 1 s for the process making its export" in caplog.text
 
 
 @pytest.mark.parametrize("damage", [

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,10 @@ from kb.encoders.threads import cpu_threads
 DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+# a process waits this long for another making a model's export, then makes its own
+MAX_EXPORT_WAIT_S = 600.0
+EXPORT_WAIT_POLL_S = 0.5
+EXPORT_WAIT_LOG_S = 30.0  # says so in the log this often while it waits
 SINGLE_THREAD_TEXTS = 4  # USE encodes this many texts (questions) on one thread, more on the cores
 log = logging.getLogger(__name__)
 
@@ -253,37 +258,78 @@ def _read_export(spec: EncoderSpec, path: str) -> Encoder | None:
 
 @contextmanager
 def _one_maker(spec: EncoderSpec):
-    """Held while a process loads a sentence-transformers model, so that when its export is
-    still to be made, one process makes it and the others (test workers, a server beside
-    ``kb index``) wait and then read it: two exports at once cost each other the cores
-    for the same files. Released when the file closes, also on a crash."""
+    """Held while a process makes a sentence-transformers model's export, so that one
+    process makes it and the others (test workers, a server beside ``kb index``) wait and
+    then read it: two exports at once cost each other the cores for the same files.
+
+    Only a speed-up: an export is moved into place in one rename, so where the lock cannot
+    be had (a cache on a file system without locks, another user's lock file) or the wait
+    grows too long (the maker stopped), the process goes on and makes its own. The lock
+    is released when the file closes, also on a crash.
+    """
     from kb.content.machine_cache import cache_root
     from kb.encoders.onnx_quantize import split_variant
     from kb.encoders.onnx_runtime import file_label
 
     root = cache_root()
-    if _runtime() == "torch":  # nothing is made in the cache
-        yield
-        return
+    path = root / f".make-{file_label(split_variant(spec.name)[0])}.lock"
+    lock = None
     try:
         root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / f".make-{file_label(split_variant(spec.name)[0])}.lock", "a+")
-    except OSError:  # a read-only cache: nothing can be made there anyway
+        lock = open(path, "a+")
+    except OSError:
+        try:
+            lock = open(path)  # another user's lock file: flock works on a file read-only
+        except OSError:
+            lock = None  # a read-only cache without it: nothing can be made there anyway
+    if lock is None:
         yield
         return
     with lock:
+        _wait_for_lock(lock, spec.name, root)
+        yield
+
+
+def _wait_for_lock(lock, name: str, root: Path) -> bool:
+    """Take ``lock``, saying in the log while it waits; False where it goes on without."""
+    waited = 0.0
+    while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
         except BlockingIOError:
-            log.info("model '%s': waiting for another process making its export in %s", spec.name, root)
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
+            pass
+        except OSError as exc:  # a file system without locks
+            log.info("model '%s': no lock in %s (%s); making the export unlocked", name, root, exc)
+            return False
+        if waited >= MAX_EXPORT_WAIT_S:
+            log.warning("model '%s': waited %.0f s for the process making its export in %s; "
+                        "making it here", name, waited, root)
+            return False
+        if waited % EXPORT_WAIT_LOG_S == 0:
+            log.info("model '%s': waiting for the process making its export in %s", name, root)
+        time.sleep(EXPORT_WAIT_POLL_S)
+        waited += EXPORT_WAIT_POLL_S
+
+
+def _export_made(spec: EncoderSpec) -> bool:
+    """Whether the export (or variant) this spec runs is in the cache already: then it is
+    read without waiting for anyone."""
+    from kb.encoders import onnx_runtime as onnx_encoder
+    from kb.encoders.onnx_quantize import split_variant
+
+    base, variant = split_variant(spec.name)
+    model_dir = onnx_encoder.local_model_dir(model_path(EncoderSpec(base, spec.languages)))
+    return model_dir is not None and \
+        (onnx_encoder.export_dir(spec.name, model_dir, variant) / "export.json").is_file()
 
 
 def load_encoder(spec: EncoderSpec) -> Encoder:
     if spec.name.lower() in USE_NAMES:
         return USEEncoder(spec)
-    with _one_maker(spec):
+    if _runtime() == "torch" or _export_made(spec):  # nothing to make in the cache
+        return _sentence_transformer(spec)
+    with _one_maker(spec):  # made by us, or by another process meanwhile and read
         return _sentence_transformer(spec)
 
 

@@ -211,8 +211,7 @@ def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -
     if runtime == "torch":
         raise ModelLoadError(f"model '{spec.name}' (setting KB_MODELS): the variant '{variant}' "
                              "runs on ONNX Runtime only, not with KB_ENCODER_RUNTIME=torch")
-    model_dir = onnx_encoder.local_model_dir(model_path(base))
-    folder = None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir, variant)
+    folder = _export_folder(spec, model_path(base), variant)
     if folder is not None and (folder / "export.json").is_file():  # made before: no fp32 load
         try:
             return onnx_encoder.OnnxEncoder(spec.name, spec.languages, folder)
@@ -233,11 +232,13 @@ def _variant(spec: EncoderSpec, base: EncoderSpec, variant: str, runtime: str) -
     return made
 
 
-def _export_folder(spec: EncoderSpec, path: str) -> Path | None:
+def _export_folder(spec: EncoderSpec, path: str, variant: str | None = None) -> Path | None:
+    """Where the export (or ``variant``) of the model at ``path`` is or would be cached;
+    None for a hub model not in the local cache."""
     from kb.encoders import onnx_runtime as onnx_encoder
 
     model_dir = onnx_encoder.local_model_dir(path)
-    return None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir)
+    return None if model_dir is None else onnx_encoder.export_dir(spec.name, model_dir, variant)
 
 
 def _read_export(spec: EncoderSpec, path: str) -> Encoder | None:
@@ -273,7 +274,6 @@ def _one_maker(spec: EncoderSpec):
 
     root = cache_root()
     path = root / f".make-{file_label(split_variant(spec.name)[0])}.lock"
-    lock = None
     try:
         root.mkdir(parents=True, exist_ok=True)
         lock = open(path, "a+")
@@ -290,22 +290,23 @@ def _one_maker(spec: EncoderSpec):
         yield
 
 
-def _wait_for_lock(lock, name: str, root: Path) -> bool:
-    """Take ``lock``, saying in the log while it waits; False where it goes on without."""
+def _wait_for_lock(lock, name: str, root: Path) -> None:
+    """Take ``lock``, saying in the log while it waits; or go on without it (no locks on
+    this file system, or waited MAX_EXPORT_WAIT_S)."""
     waited = 0.0
     while True:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
+            return
         except BlockingIOError:
             pass
         except OSError as exc:  # a file system without locks
             log.info("model '%s': no lock in %s (%s); making the export unlocked", name, root, exc)
-            return False
+            return
         if waited >= MAX_EXPORT_WAIT_S:
             log.warning("model '%s': waited %.0f s for the process making its export in %s; "
                         "making it here", name, waited, root)
-            return False
+            return
         if waited % EXPORT_WAIT_LOG_S == 0:
             log.info("model '%s': waiting for the process making its export in %s", name, root)
         time.sleep(EXPORT_WAIT_POLL_S)
@@ -315,13 +316,11 @@ def _wait_for_lock(lock, name: str, root: Path) -> bool:
 def _export_made(spec: EncoderSpec) -> bool:
     """Whether the export (or variant) this spec runs is in the cache already: then it is
     read without waiting for anyone."""
-    from kb.encoders import onnx_runtime as onnx_encoder
     from kb.encoders.onnx_quantize import split_variant
 
     base, variant = split_variant(spec.name)
-    model_dir = onnx_encoder.local_model_dir(model_path(EncoderSpec(base, spec.languages)))
-    return model_dir is not None and \
-        (onnx_encoder.export_dir(spec.name, model_dir, variant) / "export.json").is_file()
+    folder = _export_folder(spec, model_path(EncoderSpec(base, spec.languages)), variant)
+    return folder is not None and (folder / "export.json").is_file()
 
 
 def load_encoder(spec: EncoderSpec) -> Encoder:

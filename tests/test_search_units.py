@@ -99,6 +99,24 @@ def test_highlights_match_stems_not_strings():
     assert highlights(text, "und die", "de") == []  # stop words mark nothing
 
 
+def test_a_loaded_index_gives_highlights_the_stems_of_its_words(fake_engine, monkeypatch):  # noqa: F811
+    import kb.content.text as text_module
+    from kb.content.text import analyzer_for
+    from kb.index.loaded import LoadedIndex
+    from search_helpers import FAKE_MODELS
+    words = {(a["lang"], w) for a in fake_engine.index.articles
+             for w in WHOOSH_TOKEN.findall(a["title"] + " " + a["body"])}
+    fresh = {(lang, w): next((t.text for t in analyzer_for(lang)(w)), None) for lang, w in words}
+    assert any(w != w.lower() for _, w in words)  # capitalised words: found by their lowered form
+    monkeypatch.setattr(text_module, "_STEMS", {})
+    LoadedIndex(fake_engine.index.location, FAKE_MODELS).close()
+    # the words of the loaded articles are stemmed already: no analyzer runs for them
+    monkeypatch.setattr(text_module, "_local", type("NoAnalyzers", (), {"analyzers": {
+        lang: None for lang in ("de", "en")}})())
+    monkeypatch.setattr(text_module, "analyzer_for", lambda lang: pytest.fail(f"stemmed again ({lang})"))
+    assert {key: stem(*key) for key in words} == fresh
+
+
 def test_mark_wraps_and_escapes():
     assert mark("a <b> c", [(2, 5)]) == "a «<b>» c"
     html = mark("x & <y>", [(4, 7)], "<mark>", "</mark>", escape=lambda t: str(escape(t)))

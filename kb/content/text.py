@@ -23,6 +23,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from itertools import islice
 
 from whoosh.analysis import LanguageAnalyzer, StemmingAnalyzer
 from whoosh.lang import stemmer_for_language
@@ -99,6 +100,16 @@ _local = threading.local()
 _STEMS: dict[str, dict[str, str | None]] = {}  # lang -> word -> stem (None: stop word)
 
 
+def remember_stems(lang: str, stems: dict[str, str | None]) -> None:
+    """Add stems this language's analyzer gave elsewhere to the cache ``stem`` reads: the
+    build's, of every lowercased word of the articles (kb/index/vocabulary.py), so that
+    highlighting a snippet of any article stems no word again."""
+    cache = _STEMS.setdefault(lang, {})
+    room = MAX_CACHED_STEMS - len(cache)
+    if room > 0:
+        cache.update(islice(stems.items(), room))
+
+
 def stem(lang: str, word: str) -> str | None:
     """Stem of one word with this language's analyzer (None for a stop word), from a
     cache all threads share.
@@ -112,6 +123,12 @@ def stem(lang: str, word: str) -> str | None:
     if stems is None:
         stems = _STEMS.setdefault(lang, {})
     found = stems.get(word, False)
+    if found is False and not word.islower():
+        # every analyzer lowercases first: "Paket" is stemmed as "paket" is (unless lowering
+        # changes the word's length, as for "İ", and with it what the tokenizer sees)
+        lower = word.lower()
+        if len(lower) == len(word):
+            found = stems.get(lower, False)
     if found is False:
         analyzers = getattr(_local, "analyzers", None)
         if analyzers is None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.content.passages import ARTICLE, KINDS
+from kb.content.text import remember_stems
 from kb.index.dense import DenseUnavailable, DenseVectors
 from kb.index.keyword import KeywordIndex
 from kb.index.layout import (CURRENT, FORMAT_VERSION, MANIFEST, ManifestError, centre_adapter_path,
@@ -101,8 +102,9 @@ class LoadedIndex:
         self.articles: list[dict] = self._read_json("articles.json")
         self.sections: list[dict] = self._read_json("sections.json")
         self.vocabulary: dict = self._read_json("vocabulary.json")
-        for entry in self.vocabulary.get("languages", {}).values():
-            entry.pop("token_stems", None)  # only the next build reads them, from disk
+        for lang, entry in self.vocabulary.get("languages", {}).items():
+            # the next build reads them from disk; highlights read them from the stem cache
+            remember_stems(lang, entry.pop("token_stems", None) or {})
         path = self.build / "passages.npz"
         try:
             with np.load(path) as z:

@@ -130,11 +130,11 @@ def test_drafts_are_not_searchable(engine):
 
 
 def test_a_confident_correction_is_applied_and_otherwise_offered(engine):
-    r = engine.search("retrn labl")  # not answered as typed
-    assert (r.query, r.original, r.did_you_mean) == ("return label", "retrn labl", None)
+    r = engine.search("rturn labl")  # not answered as typed
+    assert (r.query, r.original, r.did_you_mean) == ("return label", "rturn labl", None)
     assert r.answered and r.results[0].id == "en/returns"
-    typed = engine.search("retrn labl", correct=False)
-    assert (typed.query, typed.original, typed.did_you_mean) == ("retrn labl", None, "return label")
+    typed = engine.search("rturn labl", correct=False)
+    assert (typed.query, typed.original, typed.did_you_mean) == ("rturn labl", None, "return label")
     # answered as typed: the words stay, nothing is shown (the keyword search corrects anyway)
     kept = engine.search("retourenlabl erstellen")
     assert (kept.query, kept.original, kept.did_you_mean) == ("retourenlabl erstellen", None, None)
@@ -205,13 +205,14 @@ def test_confidence_is_the_probability_behind_answered(engine):
 def test_answer_model_moves_the_right_way():
     from kb.search.answer_model import answer_probability
     base = {"best_cos": 0.45, "cos_section": 0.3, "cos_article": 0.25, "mini_section": None,
-            "mini_article": None, "coverage": 0.5, "margin": 2.0, "n_sentences": 500}
+            "mini_article": None, "coverage": 0.5, "margin": 2.0, "agreement": 0.75, "n_sentences": 500}
     p = answer_probability(base)
     assert 0.0 < p < 1.0
     assert answer_probability({**base, "best_cos": 0.7, "cos_article": 0.4}) > p  # closer match
     assert answer_probability({**base, "coverage": 1.0}) > p  # the help centre's own words
     assert answer_probability({**base, "n_sentences": 1500}) < p  # more passages: chance matches are higher
     assert answer_probability({**base, "margin": 0.1}) < p  # a second article fits nearly as well
+    assert answer_probability({**base, "agreement": 0.25}) < p  # the evidence points elsewhere
     english = {**base, "mini_section": 0.6, "mini_article": 0.5}
     assert answer_probability(english) > answer_probability({**english, "mini_section": 0.2})
 

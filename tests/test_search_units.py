@@ -117,6 +117,23 @@ def test_a_loaded_index_gives_highlights_the_stems_of_its_words(fake_engine, mon
     assert {key: stem(*key) for key in words} == fresh
 
 
+def test_agreement_is_the_share_of_evidence_that_puts_the_first_article_first(fake_engine):  # noqa: F811
+    text = "how long does delivery to Austria take"
+    ev = fake_engine.evidence(text)
+    first = int(np.argmax(ev.fused))
+    views = [key for key in ev.per_article if key[1] in (ARTICLE, SECTION, SENTENCE)]
+    assert len(views) == 6  # two encoders that count for an English question, three views each
+    assert fake_engine._agreement(ev) == 1.0  # every view and the keywords: the delivery article
+    other = int(np.flatnonzero(ev.mask & (fake_engine._groups != fake_engine._groups[first]))[0])
+    ev.article_bm25 = np.where(np.arange(len(ev.article_bm25)) == other, 100.0, ev.article_bm25)
+    assert fake_engine._agreement(ev) == pytest.approx(6 / 7)
+    ev.per_article[views[0]] = np.where(np.arange(len(ev.fused)) == other, 9.0, ev.per_article[views[0]])
+    assert fake_engine._agreement(ev) == pytest.approx(5 / 7)
+    ev.article_bm25 = np.zeros_like(ev.article_bm25)  # no keyword matches: no keyword vote
+    assert fake_engine._agreement(ev) == pytest.approx(5 / 6)
+    assert fake_engine.search(text).features["agreement"] == 1.0
+
+
 def test_mark_wraps_and_escapes():
     assert mark("a <b> c", [(2, 5)]) == "a «<b>» c"
     html = mark("x & <y>", [(4, 7)], "<mark>", "</mark>", escape=lambda t: str(escape(t)))

@@ -27,6 +27,10 @@ computed during the search anyway, no extra model call):
   group, capped. Two articles that fit equally well mean the first may be the
   wrong one: a customer reads the first card, and a confident wrong first
   answer is worse than "no article fits".
+* ``agreement``: the share of the single pieces of evidence (each encoder's
+  article, section and sentence view, the keywords) that put the first article
+  first on their own. A first article that only the combination puts first is a
+  compromise between evidence pointing elsewhere, and more often wrong.
 * ``log_n_sentences``: how many sentence passages were searched. The best cosine
   of an unrelated question grows with the number of passages it is compared
   with, so a bigger help centre needs a higher cosine for the same confidence.
@@ -46,7 +50,7 @@ from __future__ import annotations
 import math
 
 FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
-            "margin", "log_n_sentences", "solo_best_cos", "solo_cos_section", "solo_cos_article")
+            "margin", "agreement", "log_n_sentences", "solo_best_cos", "solo_cos_section", "solo_cos_article")
 MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
@@ -55,21 +59,22 @@ LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 # right top-1 and 9372 of off-topic questions or wrong first articles, in 18 help
 # centres; do not edit by hand.
 COEFFICIENTS = {
-    'best_cos': 1.218467,
-    'cos_section': -0.018571,
-    'cos_article': -2.837495,
-    'has_mini': -1.317656,
-    'mini_section': 5.472026,
-    'mini_article': 4.199715,
-    'coverage': 1.472907,
-    'margin': 0.448418,
-    'log_n_sentences': -0.467308,
-    'solo_best_cos': 0.118464,
-    'solo_cos_section': 5.155040,
-    'solo_cos_article': 4.863523,
+    'best_cos': 1.083990,
+    'cos_section': 0.581254,
+    'cos_article': -3.431288,
+    'has_mini': -1.012143,
+    'mini_section': 5.622226,
+    'mini_article': 3.606806,
+    'coverage': 1.606250,
+    'margin': 0.272881,
+    'agreement': 1.884969,
+    'log_n_sentences': -0.405688,
+    'solo_best_cos': 0.281544,
+    'solo_cos_section': 4.442148,
+    'solo_cos_article': 5.040695,
 }
-INTERCEPT = -1.817379
-THRESHOLD = 0.500
+INTERCEPT = -3.035492
+THRESHOLD = 0.520
 # -- end of fitted values
 
 
@@ -84,6 +89,7 @@ def feature_vector(f: dict) -> list[float]:
         f["mini_article"] if has_mini else 0.0,
         f["coverage"],
         min(f["margin"], MARGIN_CAP),
+        f["agreement"],
         min(max(math.log(max(f["n_sentences"], 1)), lo), hi),
         0.0 if has_mini else f["best_cos"], 0.0 if has_mini else f["cos_section"],
         0.0 if has_mini else f["cos_article"],

@@ -17,7 +17,8 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   the rank, the customer's language decides which version is shown.
 * ``answered`` (and ``confidence``, its probability) comes from absolute
   evidence, not from the z-scores: the best cosines per passage kind and
-  encoder, the share of the question's words the articles use, and the number
+  encoder, the share of the question's words the articles use, the first
+  article's margin, how much of the single evidence puts it first, and the number
   of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
 
@@ -39,7 +40,7 @@ import numpy as np
 
 from kb.content.articles import slugify
 from kb.content.languages import translation_group
-from kb.content.passages import ARTICLE, SECTION, SENTENCE
+from kb.content.passages import ARTICLE, KINDS, SECTION, SENTENCE
 from kb.content.text import analyzer_for
 from kb.content.word_forms import whole_words
 from kb.encoders import Encoder
@@ -303,8 +304,26 @@ class SearchEngine:
             "coverage": coverage, "coverage_typed": coverage_typed, "n_content": n_content,
             "n_articles": int(mask.sum()), "n_sentences": int(self._sentence_counts[mask].sum()),
             "bm25": float(ev.article_bm25[mask].max()),
-            "top": top, "margin": margin,
+            "top": top, "margin": margin, "agreement": self._agreement(ev),
         }
+
+    def _agreement(self, ev: _Evidence) -> float:
+        """The share of the single pieces of evidence that put the first article (any version
+        of it) first on their own: each counted encoder's article, section and sentence
+        view, and the keywords where they match anything.
+
+        When the encoders and the keywords each point at another article, the ranker's
+        first is a compromise, and a confident answer is often a wrong one.
+        """
+        first = self._groups[int(np.argmax(ev.fused))]
+        votes = []
+        for (slot, k), values in ev.per_article.items():
+            counted = ev.mask & self.dense.applies(slot)
+            if k in KINDS and counted.any():
+                votes.append(self._groups[int(np.argmax(np.where(counted, values, -np.inf)))] == first)
+        if ev.article_bm25[ev.mask].max() > 0:
+            votes.append(self._groups[int(np.argmax(np.where(ev.mask, ev.article_bm25, -np.inf)))] == first)
+        return float(np.mean(votes)) if votes else 1.0
 
     def _top_margin(self, ev: _Evidence) -> tuple[float, float]:
         """The best ranker score and its margin over the best article of another translation

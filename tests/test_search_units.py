@@ -134,6 +134,34 @@ def test_agreement_is_the_share_of_evidence_that_puts_the_first_article_first(fa
     assert fake_engine.search(text).features["agreement"] == 1.0
 
 
+def test_first_words_counts_the_question_words_the_first_article_writes(fake_engine):  # noqa: F811
+    idx = fake_engine.index
+    first = [a["id"] for a in idx.articles].index("en/delivery")
+    starts = list(idx.section_starts) + [len(idx.sections)]
+    sections = range(int(starts[first]), int(starts[first + 1]))
+    # "delivery" and "austria" are in the article, "whatsapp" nowhere; "to" and "with" are stop words
+    assert idx.keywords.words_in("delivery to Austria with whatsapp", "en", sections) == (2, 3)
+    assert idx.keywords.words_in("whatsapp", "en", sections) == (0, 1)
+    ev = fake_engine.evidence("delivery to Austria with whatsapp")
+    assert idx.articles[int(np.argmax(ev.fused))]["id"] == "en/delivery"
+    assert fake_engine._first_words(ev, "delivery to Austria with whatsapp", 0.3) == pytest.approx(2 / 3)
+    ev.qlang = "de"  # another language than the article's: the help centre's coverage stands in
+    assert fake_engine._first_words(ev, "delivery to Austria with whatsapp", 0.3) == 0.3
+
+
+def test_first_words_leaves_out_the_front_matter_questions(tmp_path):
+    from search_helpers import build_fake_engine
+    article = tmp_path / "articles" / "en" / "esim.md"
+    article.parent.mkdir(parents=True)
+    article.write_text("---\ntitle: Setting up your eSIM\nlang: en\ncategory: Mobile\n"
+                       "questions:\n  - how do i install the esim on my phone\n---\n\n"
+                       "## Activation\n\nScan the QR code in your account to activate the eSIM.\n",
+                       encoding="utf-8")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    # "install" and "phone" are only in a (learned) question: the form, not the article's words
+    assert engine.index.keywords.words_in("install esim phone", "en", range(0, 1)) == (1, 3)
+
+
 def test_mark_wraps_and_escapes():
     assert mark("a <b> c", [(2, 5)]) == "a «<b>» c"
     html = mark("x & <y>", [(4, 7)], "<mark>", "</mark>", escape=lambda t: str(escape(t)))

@@ -48,6 +48,12 @@ class BM25FScorer:
         scores[self._uids[hit]] = acc[hit]
         return scores
 
+    def in_sections(self, field: str, token: str, sections: range) -> bool:
+        """Whether the term occurs in one of these sections."""
+        docs, _ = self._term_scores(field, token)
+        found = self._uids[docs]
+        return bool(((found >= sections.start) & (found < sections.stop)).any())
+
     def _term_scores(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
         """Documents containing the term and its BM25F contribution to each (cached)."""
         key = (field, token)

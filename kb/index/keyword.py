@@ -33,6 +33,9 @@ from kb.content.text import analyzed, analyzer_description, analyzer_for
 from kb.index.bm25f import BM25_B, BM25_K1, DEFAULT_LIMIT, BM25FScorer
 
 FIELD_BOOSTS = {"title": 3.0, "extra": 2.0, "heading": 1.5, "text": 1.0}
+# what the editors wrote about the topic; "extra" holds tags, summary and the front-matter
+# questions, learned customer phrasings among them
+CONTENT_FIELDS = ("title", "heading", "text")
 MAX_QUERY_TERMS = 64
 MAX_DELETED_SHARE = 0.1  # above this share of deleted documents, rebuild from scratch
 
@@ -137,6 +140,16 @@ class KeywordIndex:
             tokens = analyzed(analyzer, text)[:MAX_QUERY_TERMS]
             out.extend((f"{field}_{lang}", tok) for field in FIELD_BOOSTS for tok in tokens)
         return out
+
+    def words_in(self, text: str, lang: str, sections: range) -> tuple[int, int]:
+        """How many of the question's words (analysed in ``lang``) occur in the written text
+        of these sections (title, headings, body: ``CONTENT_FIELDS``), and how many words it
+        has there."""
+        analyzer = self._analyzers.get(lang)
+        tokens = analyzed(analyzer, text)[:MAX_QUERY_TERMS] if analyzer is not None else []
+        found = sum(any(self._scorer.in_sections(f"{field}_{lang}", tok, sections) for field in CONTENT_FIELDS)
+                    for tok in tokens)
+        return found, len(tokens)
 
     def search(self, text: str, n_sections: int, limit: int = DEFAULT_LIMIT) -> np.ndarray:
         """BM25F score of every section (0 where nothing matched; only the best ``limit`` kept)."""

@@ -305,7 +305,28 @@ class SearchEngine:
             "n_articles": int(mask.sum()), "n_sentences": int(self._sentence_counts[mask].sum()),
             "bm25": float(ev.article_bm25[mask].max()),
             "top": top, "margin": margin, "agreement": self._agreement(ev),
+            "first_words": self._first_words(ev, did_you_mean or text, coverage),
         }
+
+    def _first_words(self, ev: _Evidence, text: str, coverage: float) -> float:
+        """The share of the question's words that the first article's own text uses (title,
+        headings, body, in its language; not its front-matter questions); ``coverage``, the
+        help centre's share, where the question is in another language and its words
+        cannot occur there.
+
+        A question worded like an article's question but about something else ("how do I
+        install whatsapp" beside a learned "how do I install the esim") shares its form
+        with the article, not its words.
+        """
+        idx = self.index
+        first = int(np.argmax(ev.fused))
+        lang = idx.articles[first]["lang"]
+        if ev.qlang is not None and ev.qlang != lang:
+            return coverage
+        starts = idx.section_starts
+        end = int(starts[first + 1]) if first + 1 < len(starts) else len(idx.sections)
+        found, words = idx.keywords.words_in(text, lang, range(int(starts[first]), end))
+        return found / words if words else 0.0
 
     def _agreement(self, ev: _Evidence) -> float:
         """The share of the single pieces of evidence that put the first article (any version

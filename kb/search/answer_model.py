@@ -32,10 +32,11 @@ computed during the search anyway, no extra model call):
   first on their own. A first article that only the combination puts first is a
   compromise between evidence pointing elsewhere, and more often wrong.
 * ``first_words``: the share of the question's words (as the keyword index
-  analyses them) that the first article itself uses; where the question is in
-  another language than the article, ``coverage`` stands in. A question shaped
-  like one of the article's learned questions but about something else shares
-  the form, not the words.
+  analyses them) that the first article's own text uses (title, headings, body;
+  not its front-matter questions); where the question is in another language
+  than the article, ``coverage`` stands in. A question shaped like one of the
+  article's learned questions but about something else shares the form, not
+  the words.
 * ``log_n_sentences``: how many sentence passages were searched. The best cosine
   of an unrelated question grows with the number of passages it is compared
   with, so a bigger help centre needs a higher cosine for the same confidence.
@@ -55,7 +56,8 @@ from __future__ import annotations
 import math
 
 FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
-            "margin", "agreement", "first_words", "log_n_sentences", "solo_best_cos", "solo_cos_section", "solo_cos_article")
+            "margin", "agreement", "first_words", "log_n_sentences", "solo_best_cos", "solo_cos_section",
+            "solo_cos_article")
 MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))

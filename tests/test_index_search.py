@@ -206,7 +206,7 @@ def test_answer_model_moves_the_right_way():
     from kb.search.answer_model import answer_probability
     base = {"best_cos": 0.45, "cos_section": 0.3, "cos_article": 0.25, "mini_section": None,
             "mini_article": None, "coverage": 0.5, "margin": 2.0, "agreement": 0.75,
-            "first_words": 0.5, "n_sentences": 500}
+            "first_words": 0.5, "first_questions": 2, "n_sentences": 500}
     p = answer_probability(base)
     assert 0.0 < p < 1.0
     assert answer_probability({**base, "best_cos": 0.7, "cos_article": 0.4}) > p  # closer match
@@ -215,6 +215,8 @@ def test_answer_model_moves_the_right_way():
     assert answer_probability({**base, "margin": 0.1}) < p  # a second article fits nearly as well
     assert answer_probability({**base, "agreement": 0.25}) < p  # the evidence points elsewhere
     assert answer_probability({**base, "first_words": 0.0}) < p  # the first article uses none of its words
+    # the best of many learned phrasings of one article: a chance match by form is likelier
+    assert answer_probability({**base, "first_questions": 12}) < p
     english = {**base, "mini_section": 0.6, "mini_article": 0.5}
     assert answer_probability(english) > answer_probability({**english, "mini_section": 0.2})
 

@@ -37,6 +37,11 @@ computed during the search anyway, no extra model call):
   than the article, ``coverage`` stands in. A question shaped like one of the
   article's learned questions but about something else shares the form, not
   the words.
+* ``log_first_questions``: how many front-matter questions (an editor's and
+  learned customer phrasings) the first article has, log(1 + n). The best of
+  many phrasings is more often a match by form alone ("how do I apply for a
+  mortgage" beside a learned "how do I apply for financing"): as with
+  ``log_n_sentences``, more candidates need more evidence.
 * ``log_n_sentences``: how many sentence passages were searched. The best cosine
   of an unrelated question grows with the number of passages it is compared
   with, so a bigger help centre needs a higher cosine for the same confidence.
@@ -56,7 +61,7 @@ from __future__ import annotations
 import math
 
 FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section", "mini_article", "coverage",
-            "margin", "agreement", "first_words", "log_n_sentences", "solo_best_cos", "solo_cos_section",
+            "margin", "agreement", "first_words", "log_first_questions", "log_n_sentences", "solo_best_cos", "solo_cos_section",
             "solo_cos_article")
 MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
 # help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
@@ -66,23 +71,24 @@ LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 # right top-1 and 9372 of off-topic questions or wrong first articles, in 18 help
 # centres; do not edit by hand.
 COEFFICIENTS = {
-    'best_cos': 1.219874,
-    'cos_section': 0.407271,
-    'cos_article': -3.850770,
-    'has_mini': -0.797011,
-    'mini_section': 5.230222,
-    'mini_article': 3.754113,
-    'coverage': 0.817548,
-    'margin': 0.248389,
-    'agreement': 1.882132,
-    'first_words': 1.344996,
-    'log_n_sentences': -0.406051,
-    'solo_best_cos': 0.222198,
-    'solo_cos_section': 4.012496,
-    'solo_cos_article': 5.597578,
+    'best_cos': 2.616970,
+    'cos_section': -1.197857,
+    'cos_article': -3.562256,
+    'has_mini': -0.801218,
+    'mini_section': 5.239771,
+    'mini_article': 3.348330,
+    'coverage': 1.062489,
+    'margin': 0.261331,
+    'agreement': 1.990215,
+    'first_words': 1.145414,
+    'log_first_questions': -0.427748,
+    'log_n_sentences': -0.304714,
+    'solo_best_cos': -0.028279,
+    'solo_cos_section': 4.085622,
+    'solo_cos_article': 5.412452,
 }
-INTERCEPT = -2.986992
-THRESHOLD = 0.500
+INTERCEPT = -3.542498
+THRESHOLD = 0.490
 # -- end of fitted values
 
 
@@ -97,7 +103,7 @@ def feature_vector(f: dict) -> list[float]:
         f["mini_article"] if has_mini else 0.0,
         f["coverage"],
         min(f["margin"], MARGIN_CAP),
-        f["agreement"], f["first_words"],
+        f["agreement"], f["first_words"], math.log1p(f["first_questions"]),
         min(max(math.log(max(f["n_sentences"], 1)), lo), hi),
         0.0 if has_mini else f["best_cos"], 0.0 if has_mini else f["cos_section"],
         0.0 if has_mini else f["cos_article"],

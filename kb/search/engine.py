@@ -306,6 +306,9 @@ class SearchEngine:
             "bm25": float(ev.article_bm25[mask].max()),
             "top": top, "margin": margin, "agreement": self._agreement(ev),
             "first_words": self._first_words(ev, did_you_mean or text, coverage),
+            # the first article's front-matter questions, learned ones included: its best match
+            # is the best of that many phrasings (kb/search/answer_model.py)
+            "first_questions": len(self.index.articles[int(np.argmax(ev.fused))]["questions"]),
         }
 
     def _first_words(self, ev: _Evidence, text: str, coverage: float) -> float:

@@ -294,6 +294,7 @@ class SearchEngine:
         coverage = self.coverage(did_you_mean, public)[0] if did_you_mean else coverage_typed
         mask = ev.mask
         best = self.dense.answer_cosines(text, ev.tops, mask, ev.fused)
+        first = int(np.argmax(ev.fused))
         return {
             "best_cos": best.get((False, SENTENCE), 0.0),
             "cos_section": best.get((False, SECTION), 0.0),
@@ -304,14 +305,14 @@ class SearchEngine:
             "coverage": coverage, "coverage_typed": coverage_typed, "n_content": n_content,
             "n_articles": int(mask.sum()), "n_sentences": int(self._sentence_counts[mask].sum()),
             "bm25": float(ev.article_bm25[mask].max()),
-            "top": top, "margin": margin, "agreement": self._agreement(ev),
-            "first_words": self._first_words(ev, did_you_mean or text, coverage),
+            "top": top, "margin": margin, "agreement": self._agreement(ev, first),
+            "first_words": self._first_words(ev, first, did_you_mean or text, coverage),
             # the first article's front-matter questions, learned ones included: its best match
             # is the best of that many phrasings (kb/search/answer_model.py)
-            "first_questions": len(self.index.articles[int(np.argmax(ev.fused))]["questions"]),
+            "first_questions": len(self.index.articles[first]["questions"]),
         }
 
-    def _first_words(self, ev: _Evidence, text: str, coverage: float) -> float:
+    def _first_words(self, ev: _Evidence, first: int, text: str, coverage: float) -> float:
         """The share of the question's words that the first article's own text uses (title,
         headings, body, in its language; not its front-matter questions); ``coverage``, the
         help centre's share, where the question is in another language and its words
@@ -322,7 +323,6 @@ class SearchEngine:
         with the article, not its words.
         """
         idx = self.index
-        first = int(np.argmax(ev.fused))
         lang = idx.articles[first]["lang"]
         if ev.qlang is not None and ev.qlang != lang:
             return coverage
@@ -331,7 +331,7 @@ class SearchEngine:
         found, words = idx.keywords.words_in(text, lang, range(int(starts[first]), end))
         return found / words if words else 0.0
 
-    def _agreement(self, ev: _Evidence) -> float:
+    def _agreement(self, ev: _Evidence, first: int) -> float:
         """The share of the single pieces of evidence that put the first article (any version
         of it) first on their own: each counted encoder's article, section and sentence
         view, and the keywords where they match anything.
@@ -339,14 +339,14 @@ class SearchEngine:
         When the encoders and the keywords each point at another article, the ranker's
         first is a compromise, and a confident answer is often a wrong one.
         """
-        first = self._groups[int(np.argmax(ev.fused))]
+        group = self._groups[first]
         votes = []
         for (slot, k), values in ev.per_article.items():
             counted = ev.mask & self.dense.applies(slot)
             if k in KINDS and counted.any():
-                votes.append(self._groups[int(np.argmax(np.where(counted, values, -np.inf)))] == first)
+                votes.append(self._groups[int(np.argmax(np.where(counted, values, -np.inf)))] == group)
         if ev.article_bm25[ev.mask].max() > 0:
-            votes.append(self._groups[int(np.argmax(np.where(ev.mask, ev.article_bm25, -np.inf)))] == first)
+            votes.append(self._groups[int(np.argmax(np.where(ev.mask, ev.article_bm25, -np.inf)))] == group)
         return float(np.mean(votes)) if votes else 1.0
 
     def _top_margin(self, ev: _Evidence) -> tuple[float, float]:

@@ -18,8 +18,9 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
 * ``answered`` (and ``confidence``, its probability) comes from absolute
   evidence, not from the z-scores: the best cosines per passage kind and
   encoder, the share of the question's words the articles use, the first
-  article's margin, how much of the single evidence puts it first, and the number
-  of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
+  article's margin, how much of the single evidence puts it first, how many of
+  the question's words its own text uses and how many phrasings it has, and the
+  number of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
 
 * Spelling: unknown words are corrected towards the vocabulary the audience may

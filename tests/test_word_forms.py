@@ -43,6 +43,17 @@ def test_linking_s_is_cut_from_a_compound_head():
     assert {"zahlung", "art"} <= set(terms("de", "Zahlungsart"))
     assert "versicherung" in terms("de", "Versicherungsschutz")
 
+def test_german_verbs_are_not_cut_into_unrelated_words():
+    """The splitter's noun model cut "versendet" into "vers" + "der", "bestellen" into
+    "best" + "ellen"; a separable verb adds only the verb inside it."""
+    assert terms("de", "versendet") == ["versenden", "~versend"]
+    assert not {"best", "ellen", "erst"} & set(terms("de", "bestellen erstellen erstatten"))
+    assert {"zurück", "schick"} <= set(terms("de", "zurückschicken")) and "chicken" not in terms("de", "zurückschicken")
+    assert terms("de", "schicken")[0] == "schick"  # simplemma's lemma, which the part must equal
+    assert terms("de", "abgebrochen")[:2] == ["abbrechen", "brechen"]  # the verb's infinitive, no "ab"
+    assert {"klima", "neutral"} <= set(terms("de", "klimaneutral"))  # adjectives still split
+
+
 
 def _index(tmp_path, docs):
     write_keyword_index(tmp_path, docs, ["de", "en"])

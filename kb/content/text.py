@@ -79,7 +79,8 @@ def analyzer_for(lang: str):
 def analyzer_description(lang: str) -> str:
     """How ``analyzer_for(lang)`` analyses, in words (recorded in the index manifest)."""
     if lang in LEMMA_LANGS:
-        parts = (" + compound parts (compound-split, linking s) + verb/-ung family roots"
+        parts = (" + compound parts (compound-split, linking s; of verbs only a separable verb's verb)"
+                 " + verb/-ung family roots"
                  if LEMMA_LANGS[lang] else "")
         return f"simplemma lemmas{parts} + stop words"
     if lang == "en":

@@ -27,6 +27,7 @@ import sys
 from functools import lru_cache
 
 import simplemma
+from simplemma.strategies.dictionaries import DEFAULT_DICTIONARY_FACTORY
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
@@ -72,6 +73,12 @@ FAMILY_MARK = "~"  # a family root never equals a word's own term
 # German derives action nouns from verbs: "zahlen" / "Zahlung", "stornieren" / "Stornierung",
 # "liefern" / "Lieferung"; suffix -> what is cut to reach the shared root
 FAMILY_SUFFIXES = (("ung", 3), ("ern", 1), ("eln", 1), ("en", 2))
+# separable verb particles, longest first: "zurückschicken" is "schicken" sent back
+SEPARABLE_PARTICLES = tuple(sorted((
+    "ab", "an", "auf", "aus", "bei", "dabei", "dazu", "durch", "ein", "entgegen", "fehl", "fest",
+    "frei", "gut", "heim", "her", "heraus", "herein", "herunter", "hin", "hinaus", "hinein", "hinzu",
+    "hoch", "los", "mit", "nach", "raus", "rein", "runter", "um", "voll", "vor", "vorbei", "weg",
+    "weiter", "wieder", "zu", "zurück", "zusammen"), key=len, reverse=True))
 
 
 @lru_cache(maxsize=LEMMA_CACHE)
@@ -96,10 +103,47 @@ def dictionary_word(word: str, lang: str) -> bool:
         return False
 
 
+def _german_dictionary():
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")  # loaded once, shared with lemma()
+
+
+@lru_cache(maxsize=LEMMA_CACHE)
+def german_verb(word: str) -> bool:
+    """Whether a lower-cased word is a German verb form by simplemma's dictionary: it holds
+    the word in lower case (nouns are held capitalised), with a lemma ending in -n
+    (lower-case adjectives such as "klimaneutral" do not)."""
+    found = _german_dictionary().get(word)
+    return found is not None and found.islower() and found.endswith("n")
+
+
+def _verb_parts(verb: str) -> tuple[str, ...]:
+    """The lemma of the verb inside a separable verb ("zurückschicken" -> that of
+    "schicken", "abgebrochen" -> "brechen"), after the particle where it is a word of its
+    own ("zurück" joins "zurückgeben" and "zurücksenden"; "ab", "an" are not), else ().
+
+    compound-split's n-grams are a noun model: it cuts verbs after their prefix
+    ("versenden" -> "Versen|Den", "bestellen" -> "Best|Ellen", "zurückschicken" ->
+    "Zurücks|Chicken"), and those parts match unrelated words.
+    """
+    for particle in SEPARABLE_PARTICLES:
+        rest = verb[len(particle):]
+        if verb.startswith(particle) and len(rest) >= MIN_PART and rest.endswith("n"):
+            found = _german_dictionary().get(rest)
+            if found is not None and found.islower():
+                verb_lemma = lemma(rest, "de")
+                return (particle, verb_lemma) if len(particle) >= MIN_PART else (verb_lemma,)
+    return ()
+
+
 @lru_cache(maxsize=LEMMA_CACHE)
 def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
-    """The lemmas of a German compound's parts, () when the word is not a confident compound."""
-    if depth == 0 or not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
+    """The lemmas of a German compound's parts, () when the word is not a confident compound;
+    of a verb only the verb inside a separable one (:func:`_verb_parts`)."""
+    if depth == 0 or len(word) > MAX_COMPOUND or not word.isalpha():
+        return ()
+    if german_verb(word):
+        return _verb_parts(word)
+    if len(word) < MIN_COMPOUND:
         return ()
     score, head, tail = best_split(word)
     head, tail = head.lower(), tail.lower()

@@ -20,7 +20,9 @@ from pathlib import Path
 #    compound heads lose their linking s ("Zahlungs|art" -> "zahlung")
 # 10: a help centre's own query adapter per encoder, fitted on its front-matter questions
 #     (vectors-<n>.adapter.npy, kb/index/centre_adapter.py)
-FORMAT_VERSION = 10
+# 11: German verbs are not cut by the compound splitter; a separable verb adds the verb
+#     inside it ("zurückschicken" -> "schicken")
+FORMAT_VERSION = 11
 CURRENT = "current"
 MANIFEST = "manifest.json"
 

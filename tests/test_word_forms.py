@@ -54,6 +54,18 @@ def test_german_verbs_are_not_cut_into_unrelated_words():
     assert {"klima", "neutral"} <= set(terms("de", "klimaneutral"))  # adjectives still split
 
 
+def test_german_nouns_are_split_only_where_a_reader_would():
+    """The splitter's score accepts "Beste|Llung" and "Herst|Eller"; parts must be words,
+    compounds or verb stems, never an ending or a stop word."""
+    assert terms("de", "Bestellung") == ["bestellung", "~bestell"]
+    assert not {"eller", "herst"} & set(terms("de", "Hersteller"))
+    assert not {"lich", "keit", "isch"} & set(terms("de", "gesetzlich Möglichkeit telefonisch"))
+    assert "korb" in terms("de", "Warenkorb") and "sein" not in terms("de", "Warenkorb")
+    assert "über" not in terms("de", "Überweisung")
+    assert {"reisen", "versicherung"} <= set(terms("de", "Reiserücktrittsversicherung"))
+    assert {"bestellen", "nummer"} <= set(terms("de", "Bestellnummer"))  # a verb's stem as head
+
+
 
 def _index(tmp_path, docs):
     write_keyword_index(tmp_path, docs, ["de", "en"])

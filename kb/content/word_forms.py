@@ -73,6 +73,11 @@ FAMILY_MARK = "~"  # a family root never equals a word's own term
 # German derives action nouns from verbs: "zahlen" / "Zahlung", "stornieren" / "Stornierung",
 # "liefern" / "Lieferung"; suffix -> what is cut to reach the shared root
 FAMILY_SUFFIXES = (("ung", 3), ("ern", 1), ("eln", 1), ("en", 2))
+# adjective and abstract-noun endings the splitter takes for a compound's tail ("gesetz|lich",
+# "telefon|isch", "möglich|keit"): the head is the word, the ending is no part of its own
+SUFFIX_TAILS = frozenset(("bar", "haft", "heit", "isch", "ität", "keit", "lich", "ling", "lung", "nis", "sam",
+                          "schaft", "tung", "ung"))
+GERMAN_STOP_WORDS = frozenset(stopwords_for_language("de"))
 # separable verb particles, longest first: "zurückschicken" is "schicken" sent back
 SEPARABLE_PARTICLES = tuple(sorted((
     "ab", "an", "auf", "aus", "bei", "dabei", "dazu", "durch", "ein", "entgegen", "fehl", "fest",
@@ -147,15 +152,45 @@ def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
         return ()
     score, head, tail = best_split(word)
     head, tail = head.lower(), tail.lower()
-    shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
-    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest:
+    if not _plausible_split(score, _without_linking_s(head), tail, depth):
         return ()
     parts = []
     for part in (_without_linking_s(head), tail):
         base = lemma(part, "de")
-        parts.append(base)
+        if base not in GERMAN_STOP_WORDS:  # "über|weisung", "waren|korb" (simplemma: "waren" -> "sein")
+            parts.append(base)
         parts.extend(compound_parts(part, depth - 1))
     return tuple(dict.fromkeys(parts))
+
+
+def _plausible_split(score: float, head: str, tail: str, depth: int) -> bool:
+    """Whether compound-split's best split of a noun is one a reader would make.
+
+    Its score alone accepts "Beste|Llung" for "Bestellung" and "Herst|Eller" for
+    "Hersteller". Below a confident score, each part must be a dictionary word or a
+    compound itself ("Reise|Rücktrittsversicherung"), or, for the head, a verb's
+    stem ("Liefer|adresse", "Rücksende|etikett"); an adjective or abstract-noun
+    ending is never a tail.
+    """
+    shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
+    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest or tail in SUFFIX_TAILS:
+        return False
+    return score >= CONFIDENT_SPLIT or (_word_or_compound(tail, depth) and (
+        _word_or_compound(head, depth) or _verb_stem(head)))
+
+
+def _word_or_compound(part: str, depth: int) -> bool:
+    d = _german_dictionary()
+    return (d.get(part) is not None or d.get(part.capitalize()) is not None
+            or bool(compound_parts(part, depth - 1)))
+
+
+def _verb_stem(head: str) -> bool:
+    """Whether a compound's head is a verb's stem: "liefer" (liefern), "bestell"
+    (bestellen), "rücksende" (Rücksendung)."""
+    stem = head.removesuffix("e")
+    return (german_verb(head + "n") or german_verb(stem + "en")
+            or _german_dictionary().get(stem.capitalize() + "ung") is not None)
 
 
 def _without_linking_s(head: str) -> str:

@@ -73,10 +73,11 @@ FAMILY_MARK = "~"  # a family root never equals a word's own term
 # German derives action nouns from verbs: "zahlen" / "Zahlung", "stornieren" / "Stornierung",
 # "liefern" / "Lieferung"; suffix -> what is cut to reach the shared root
 FAMILY_SUFFIXES = (("ung", 3), ("ern", 1), ("eln", 1), ("en", 2))
-# adjective and abstract-noun endings the splitter takes for a compound's tail ("gesetz|lich",
-# "telefon|isch", "möglich|keit"): the head is the word, the ending is no part of its own
-SUFFIX_TAILS = frozenset(("bar", "haft", "heit", "isch", "ität", "keit", "lich", "ling", "lung", "nis", "sam",
-                          "schaft", "tung", "ung"))
+# endings the splitter takes for a compound's tail: of an adjective or abstract noun the head
+# is the word's stem ("gesetz|lich", "möglich|keit", "erreich|bar"); the others are cuts
+# inside a word ("Abtei|Lung", "Schal|Tung")
+DERIVATION_ENDINGS = frozenset(("bar", "haft", "heit", "isch", "keit", "lich", "sam", "schaft"))
+NO_TAILS = frozenset(("ität", "ling", "lung", "nis", "tung", "ung"))
 GERMAN_STOP_WORDS = frozenset(stopwords_for_language("de"))
 # separable verb particles, longest first: "zurückschicken" is "schicken" sent back
 SEPARABLE_PARTICLES = tuple(sorted((
@@ -151,11 +152,15 @@ def compound_parts(word: str, depth: int = MAX_DEPTH) -> tuple[str, ...]:
     if len(word) < MIN_COMPOUND:
         return ()
     score, head, tail = best_split(word)
-    head, tail = head.lower(), tail.lower()
-    if not _plausible_split(score, _without_linking_s(head), tail, depth):
+    head, tail = _without_linking_s(head.lower()), tail.lower()
+    if tail in DERIVATION_ENDINGS:  # a derived word adds its stem: "Möglichkeit" -> "möglich"
+        chosen = (head,) if _plausible_stem(score, head, depth) else ()
+    elif _plausible_split(score, head, tail, depth):
+        chosen = (head, tail)
+    else:
         return ()
     parts = []
-    for part in (_without_linking_s(head), tail):
+    for part in chosen:
         base = lemma(part, "de")
         if base not in GERMAN_STOP_WORDS:  # "über|weisung", "waren|korb" (simplemma: "waren" -> "sein")
             parts.append(base)
@@ -170,13 +175,20 @@ def _plausible_split(score: float, head: str, tail: str, depth: int) -> bool:
     "Hersteller". Below a confident score, each part must be a dictionary word or a
     compound itself ("Reise|Rücktrittsversicherung"), or, for the head, a verb's
     stem ("Liefer|adresse", "Rücksende|etikett"); an adjective or abstract-noun
-    ending is never a tail.
+    ending is never a tail (:data:`DERIVATION_ENDINGS`, :data:`NO_TAILS`).
     """
     shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
-    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest or tail in SUFFIX_TAILS:
+    if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest or tail in NO_TAILS:
         return False
     return score >= CONFIDENT_SPLIT or (_word_or_compound(tail, depth) and (
         _word_or_compound(head, depth) or _verb_stem(head)))
+
+
+def _plausible_stem(score: float, stem: str, depth: int) -> bool:
+    """Whether what comes before an adjective or abstract-noun ending is a word, a
+    compound or a verb's stem ("erreich|bar"), not a cut ("Dynam|isch")."""
+    return (score >= MIN_SPLIT_SCORE and len(stem) >= MIN_PART
+            and (_word_or_compound(stem, depth) or _verb_stem(stem)))
 
 
 def _word_or_compound(part: str, depth: int) -> bool:

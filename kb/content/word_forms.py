@@ -10,6 +10,9 @@ a customer may use a part ("Etikett", "Adresse") or another compound of the same
 parts. The compound filter adds the parts (compound-split's character n-gram
 model) after the whole word; the whole word stays the token's first term, which
 is what highlights and coverage use.
+Only splits a reader would make count: compound-split's model is one of nouns,
+so a verb adds only the verb inside a separable one ("zurückschicken" -> zurück,
+schicken), and a noun's parts must be words, compounds or verb stems.
 
 English uses lemminflect's lemmas (:func:`english_term`): inflections join
 ("orders", "ordered", "ordering" -> "order"; "cancelled", "canceled" -> "cancel")
@@ -174,8 +177,8 @@ def _plausible_split(score: float, head: str, tail: str, depth: int) -> bool:
     Its score alone accepts "Beste|Llung" for "Bestellung" and "Herst|Eller" for
     "Hersteller". Below a confident score, each part must be a dictionary word or a
     compound itself ("Reise|Rücktrittsversicherung"), or, for the head, a verb's
-    stem ("Liefer|adresse", "Rücksende|etikett"); an adjective or abstract-noun
-    ending is never a tail (:data:`DERIVATION_ENDINGS`, :data:`NO_TAILS`).
+    stem ("Liefer|adresse", "Rücksende|etikett"); a cut inside a word ("Abtei|Lung")
+    is never a tail (:data:`NO_TAILS`).
     """
     shortest = MIN_CONFIDENT_PART if score >= CONFIDENT_SPLIT else MIN_PART
     if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest or tail in NO_TAILS:
@@ -192,6 +195,8 @@ def _plausible_stem(score: float, stem: str, depth: int) -> bool:
 
 
 def _word_or_compound(part: str, depth: int) -> bool:
+    """Whether simplemma's dictionary holds the part as written or capitalised (a noun;
+    unlike :func:`dictionary_word`, "vers" is not "Vers"), or the part splits itself."""
     d = _german_dictionary()
     return (d.get(part) is not None or d.get(part.capitalize()) is not None
             or bool(compound_parts(part, depth - 1)))

@@ -320,7 +320,8 @@ def main() -> None:
 
     cols = ["XQuAD de->de", "XQuAD en->en", "XQuAD en->de", "XQuAD de->en", "Bitext top-1", "Bitext top-3",
             "answered | top-1 right", "off-topic answered=false", "shop questions top-1", "shop answered | right"]
-    print("\n| retriever | " + " | ".join(cols) + " |")
+    # a column's name may hold "|" ("answered | top-1 right"), which would split a markdown cell
+    print("\n| retriever | " + " | ".join(c.replace("|", "\\|") for c in cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     for name, vals in results["rows"].items():
         print(f"| {name} | " + " | ".join(f"{vals[c]:.3f}" if c in vals else "" for c in cols) + " |")

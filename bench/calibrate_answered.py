@@ -30,8 +30,8 @@ and customer questions whose first article is wrong. Each (help centre, kind)
 pair weighs ``KIND_WEIGHT``. A logistic regression on a few absolute features
 (kb/search/answer_model.py) gives P(answered); the threshold is the lowest that
 declines ``OFFTOPIC_TARGET`` of the off-topic questions, ``nearby`` ones included,
-judged on each business by a model fitted without it. The first lines printed show the transfer to another business:
-fitted without it, applied to it.
+in every business, judged by a model fitted without that business. The first lines
+printed show the transfer to another business: fitted without it, applied to it.
 
 Questions are encoded with the query adapters fitted without their business
 (bench/fit_adapter.py, ``cross_fitted``), as a help centre's new questions are.
@@ -217,13 +217,21 @@ def rates(p: np.ndarray, kinds: np.ndarray, t: float) -> dict[str, float]:
     return out
 
 
-def chosen_threshold(p: np.ndarray, kinds: np.ndarray) -> float:
-    """The lowest threshold at which ``OFFTOPIC_TARGET`` of the off-topic questions are
-    declined (``p``: probabilities of searches the model was not fitted on). Below the
-    threshold the portal still lists the closest articles, hedged, and offers a person:
-    declining costs a right answer little, a confident wrong one costs trust."""
+def chosen_threshold(p: np.ndarray, kinds: np.ndarray, groups: np.ndarray) -> float:
+    """The lowest threshold at which every business declines ``OFFTOPIC_TARGET`` of its
+    off-topic questions (``p``: probabilities of searches the model was not fitted on;
+    ``groups``: each search's business). A help centre the model never saw should meet
+    the target, not only the pool, where businesses with many off-topic questions
+    outweigh the others. Below the threshold the portal still lists the closest
+    articles, hedged, and offers a person: declining costs a right answer little, a
+    confident wrong one costs trust."""
     grid = np.round(np.arange(0.05, 0.951, 0.005), 3)
-    return float(next((t for t in grid if rates(p, kinds, t)["offtopic"] >= OFFTOPIC_TARGET), grid[-1]))
+
+    def everywhere(t: float) -> bool:
+        return all(rates(p[groups == g], kinds[groups == g], t).get("offtopic", 1.0) >= OFFTOPIC_TARGET
+                   for g in set(groups))
+
+    return float(next((t for t in grid if everywhere(t)), grid[-1]))
 
 
 def fit(data: list[dict], centres: list[str]):
@@ -239,7 +247,7 @@ def fit(data: list[dict], centres: list[str]):
             c, i = fit_logistic(X[groups != name], y[groups != name], w[groups != name])
             held_out[groups == name] = probabilities(X[groups == name], c, i)
     kinds = np.array([kind_of(d) for d in rows])
-    return coef, intercept, chosen_threshold(held_out, kinds)
+    return coef, intercept, chosen_threshold(held_out, kinds, groups)
 
 
 def business(centre: str) -> str:

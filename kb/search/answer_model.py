@@ -88,7 +88,7 @@ COEFFICIENTS = {
     'solo_cos_article': 5.651577,
 }
 INTERCEPT = -3.416117
-THRESHOLD = 0.490
+THRESHOLD = 0.550
 # -- end of fitted values
 
 

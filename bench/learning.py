@@ -26,6 +26,9 @@ with the adapters fitted without its business (bench/fit_adapter.py writes them 
 adapter (kb/index/centre_adapter.py) is fitted by `kb index` as always, from the
 questions the editors accepted. ``KB_QUERY_ADAPTERS=model`` leaves it out, to compare.
 
+``--json`` also lists the off-topic questions answered before and after, with the first
+article and the confidence.
+
 Usage: python bench/learning.py [--bitext] [--set DIR ...] [--per-article 10] [--unseen] [--json out.json]
 """
 
@@ -128,10 +131,17 @@ def measure(port: int, test: list[dict], offtopic: list[dict]) -> dict:
         ids = [r["id"] for r in found["results"]]
         by_lang[row.get("lang") or "?"].append(
             (bool(ids) and ids[0] == row["expected"], row["expected"] in ids[:3], found["answered"]))
-    quiet = sum(not _search(port, row)["answered"] for row in offtopic)
+    answered = []  # off-topic questions answered, with the article shown first: what to look at
+    for row in offtopic:
+        found = _search(port, row)
+        if found["answered"]:
+            answered.append({"query": row["query"], "first": found["results"][0]["id"],
+                             "confidence": found["confidence"]})
+    quiet = len(offtopic) - len(answered)
     return {**_figures([h for hits in by_lang.values() for h in hits]),
             "by_lang": {lang: _figures(hits) for lang, hits in sorted(by_lang.items())},
-            "offtopic": len(offtopic), "offtopic_not_answered": round(quiet / max(len(offtopic), 1), 3)}
+            "offtopic": len(offtopic), "offtopic_not_answered": round(quiet / max(len(offtopic), 1), 3),
+            "offtopic_answered": answered}
 
 
 def replay(port: int, train: list[dict], per_article: int) -> dict:

@@ -112,8 +112,11 @@ def dictionary_word(word: str, lang: str) -> bool:
         return False
 
 
-def _german_dictionary():
-    return DEFAULT_DICTIONARY_FACTORY.get_dictionary("de")  # loaded once, shared with lemma()
+def _dictionary_lemma(word: str) -> str | None:
+    """simplemma's German lemma of the word exactly as written (case counts: nouns are held
+    capitalised), None when its dictionary does not hold it. The dictionary is loaded
+    once and shared with :func:`lemma`."""
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary("de").get(word)
 
 
 @lru_cache(maxsize=LEMMA_CACHE)
@@ -121,7 +124,7 @@ def german_verb(word: str) -> bool:
     """Whether a lower-cased word is a German verb form by simplemma's dictionary: it holds
     the word in lower case (nouns are held capitalised), with a lemma ending in -n
     (lower-case adjectives such as "klimaneutral" do not)."""
-    found = _german_dictionary().get(word)
+    found = _dictionary_lemma(word)
     return found is not None and found.islower() and found.endswith("n")
 
 
@@ -137,7 +140,7 @@ def _verb_parts(verb: str) -> tuple[str, ...]:
     for particle in SEPARABLE_PARTICLES:
         rest = verb[len(particle):]
         if verb.startswith(particle) and len(rest) >= MIN_PART and rest.endswith("n"):
-            found = _german_dictionary().get(rest)
+            found = _dictionary_lemma(rest)  # "schicken" -> "schick": any lower-case entry in -n
             if found is not None and found.islower():
                 verb_lemma = lemma(rest, "de")
                 return (particle, verb_lemma) if len(particle) >= MIN_PART else (verb_lemma,)
@@ -197,8 +200,7 @@ def _plausible_stem(score: float, stem: str, depth: int) -> bool:
 def _word_or_compound(part: str, depth: int) -> bool:
     """Whether simplemma's dictionary holds the part as written or capitalised (a noun;
     unlike :func:`dictionary_word`, "vers" is not "Vers"), or the part splits itself."""
-    d = _german_dictionary()
-    return (d.get(part) is not None or d.get(part.capitalize()) is not None
+    return (_dictionary_lemma(part) is not None or _dictionary_lemma(part.capitalize()) is not None
             or bool(compound_parts(part, depth - 1)))
 
 
@@ -207,7 +209,7 @@ def _verb_stem(head: str) -> bool:
     (bestellen), "rücksende" (Rücksendung)."""
     stem = head.removesuffix("e")
     return (german_verb(head + "n") or german_verb(stem + "en")
-            or _german_dictionary().get(stem.capitalize() + "ung") is not None)
+            or _dictionary_lemma(stem.capitalize() + "ung") is not None)
 
 
 def _without_linking_s(head: str) -> str:

@@ -41,6 +41,10 @@ POOLINGS = ("mean", "cls", "max")
 # indexing batch of 64 long passages: about 1 GB for mpnet) for the life of the server,
 # while a question needs a few MB. Runs of this size and smaller keep the arena (faster).
 ARENA_KEEP_TOKENS = 2048
+# Texts per run of the graph. Larger batches cost more per text on CPU (mpnet over the
+# sample help centre's passages, sorted by length: 64 per run take ~1.6x as long as 16),
+# and 16 still amortises the per-run overhead (bench/RESULTS.md).
+ONNX_BATCH = 16
 
 
 class ExportUnusable(RuntimeError):
@@ -186,7 +190,7 @@ class OnnxEncoder:
         out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out.astype(np.float32, copy=False)
 
-    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = ONNX_BATCH) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)

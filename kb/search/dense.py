@@ -241,6 +241,23 @@ class DenseEvidence:
         """The question's vector as searched by one encoder (see ``searched``)."""
         return self.searched(slot, self.question_vector(slot, text)[None, :])[0]
 
+    def unfitted_similarity(self, text: str, lang: str, passages: np.ndarray, sims_by_slot) -> np.ndarray:
+        """The mean cosine of the question's vector before any help centre's adapter with
+        ``passages`` (of an article in ``lang``), over the encoders that count for it; -1
+        where none has a vector. A help centre's adapter moves the question towards its
+        articles' content, so whether the question *is* one of the article's own
+        questions, reworded, shows on the models' own scale only."""
+        total = np.zeros(len(passages), dtype=np.float64)
+        n = np.zeros(len(passages), dtype=np.int64)
+        for slot, sims in enumerate(sims_by_slot):
+            langs = self.encoders[slot].languages
+            if sims is None or (langs is not None and lang not in langs):
+                continue
+            vectors, have = self.index.dense[slot].passage_vectors(passages)
+            total[have] += vectors[have] @ self.question_vector(slot, text)
+            n += have
+        return np.where(n > 0, total / np.maximum(n, 1), -1.0)
+
     def answer_cosines(self, text: str, tops: dict[tuple[int, int], float], mask: np.ndarray,
                        fused: np.ndarray) -> dict[tuple[bool, int], float]:
         """The best absolute cosine per (monolingual encoder, passage kind) among the counted

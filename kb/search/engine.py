@@ -366,7 +366,8 @@ class SearchEngine:
         art = idx.articles[a]
         passages = idx.article_passages[a]
         combined = self.dense.passage_similarity(art["lang"], passages, sims_by_slot)
-        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25)
+        as_written = self.dense.unfitted_similarity(text, art["lang"], passages, sims_by_slot)
+        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25, as_written)
         section = idx.sections[best_section]
         snippet = snippets.snippet(section["text"], snippets.sentence_number(
             idx, passages, best_passage, section["text"]))

@@ -51,7 +51,7 @@ def ranked_hits(idx: LoadedIndex, fused: np.ndarray, mask: np.ndarray, qlang: st
 
 
 def answering_section(idx: LoadedIndex, passages: np.ndarray, combined: np.ndarray,
-                      section_bm25: np.ndarray) -> tuple[int, int | None]:
+                      section_bm25: np.ndarray, as_written: np.ndarray) -> tuple[int, int | None]:
     """The article's section that answers (best passage, keywords breaking near-ties)
     and its best sentence passage (None when it has none).
 
@@ -59,12 +59,14 @@ def answering_section(idx: LoadedIndex, passages: np.ndarray, combined: np.ndarr
     answers, and the article opens with that answer. A question that is one of
     them, nearly word for word ("wo ist mein paket", listed in the tracking
     article), opens the article at its start, not at a later section that only
-    shares a word with it ("… jedes Paket eine eigene Sendungsnummer").
+    shares a word with it ("… jedes Paket eine eigene Sendungsnummer"). That
+    closeness is read from ``as_written``: the passages' cosines with the question's
+    vector before any help centre's adapter (``combined`` is after it, on its scale).
     """
     sec_ids = idx.section[passages]
     kinds = idx.kind[passages]
     whole = (sec_ids < 0) & (kinds == SENTENCE)  # title and questions
-    whole_value = float(combined[whole].max()) if whole.any() else -np.inf
+    whole_value = float(as_written[whole].max()) if whole.any() else -np.inf
     if whole_value < SAME_QUESTION_COSINE:
         whole_value = -np.inf
     best_section, best_value, best_passage = None, -np.inf, None

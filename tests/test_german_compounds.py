@@ -3,8 +3,6 @@
 import re
 from pathlib import Path
 
-from compound_split import char_split
-
 from kb.content.german_compounds import best_split
 
 ARTICLES = Path(__file__).resolve().parents[1] / "articles" / "de"
@@ -14,6 +12,9 @@ MORE = ["Rücksendeetikett", "Versandkostenpauschale", "Zahlungsarten", "Werktag
 
 
 def test_the_best_split_is_char_splits_for_every_word_of_the_german_articles():
+    # imported here, not at collection: its probability tables are one Python module
+    # that takes ~20 s to compile before its bytecode is cached, in every test worker
+    from compound_split import char_split
     words = set(MORE)
     for path in ARTICLES.rglob("*.md"):
         words.update(w for w in re.findall(r"[A-Za-zÄÖÜäöüß-]+", path.read_text(encoding="utf-8")) if len(w) > 2)

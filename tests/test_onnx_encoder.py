@@ -209,3 +209,15 @@ def test_a_batch_that_hands_its_memory_back_gives_the_same_vectors(exported):
     assert loaded._features(texts)["input_ids"].size > onnx_encoder.ARENA_KEEP_TOKENS
     alone = np.stack([loaded.encode([t])[0] for t in texts[:3]])
     assert np.abs(batch[:3] - alone).max() < 1e-5
+
+
+def test_runs_are_longest_first_and_one_long_text_does_not_pad_short_ones():
+    from kb.encoders.onnx_runtime import batches
+    texts = ["x" * 40, "y" * 4000, "z" * 38, "w" * 35, "v" * 5] + ["u" * 30] * 20
+    runs = batches(texts, 16)
+    assert runs[0] == [1]  # the long text alone
+    assert sorted(i for run in runs for i in run) == list(range(len(texts)))
+    assert all(len(run) <= 16 for run in runs)
+    lengths = [len(texts[i]) for run in runs for i in run]
+    assert lengths == sorted(lengths, reverse=True)
+    assert [4] in runs  # the 5-letter text is not padded to the 30-letter ones

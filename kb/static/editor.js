@@ -26,6 +26,11 @@
       clearTimeout(timer);
       timer = setTimeout(send, DELAY_MS);
     });
+    // the page is left: a preview still waiting or on its way answers nobody
+    form.addEventListener("submit", function () {
+      clearTimeout(timer);
+      if (pending) pending.abort();
+    });
     send();
   }
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    session, url_for)
+from flask.sessions import SecureCookieSessionInterface
 from kb.ops.accounts import Accounts, User
 from kb.web import limits
 from kb.web.i18n import _
@@ -127,7 +128,24 @@ def no_store(response):
     return response
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a response marked by
+    :func:`leave_session_cookie` does not write the cookie. A signed-in session is
+    permanent, so every response would refresh the cookie; a background request
+    started before a save (the editor's live preview) and answered after it would then
+    put back the cookie from before the save, losing its "Saved." notice."""
+
+    def should_set_cookie(self, app, session_) -> bool:
+        return not g.get("leave_session_cookie") and super().should_set_cookie(app, session_)
+
+
+def leave_session_cookie() -> None:
+    """This response reads the session but does not write its cookie (it changes nothing in it)."""
+    g.leave_session_cookie = True
+
+
 def init_app(app) -> None:
+    app.session_interface = _SessionInterface()
     # Flask sets a default of 31 days, so the setting is assigned, not defaulted
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config.get("SESSION_HOURS", SESSION_HOURS))
     limits.init_app(app)

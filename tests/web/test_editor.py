@@ -442,3 +442,20 @@ def test_conflicting_saves_that_do_not_overlap_are_merged_for_the_editor_to_chec
     saved = open(path, encoding="utf-8").read()
     assert "2-3 Werktagen" in saved and "## Express" in saved
 
+
+
+def test_a_preview_answered_after_a_save_does_not_take_back_the_saved_notice(client):
+    """The live preview is sent while typing; one started before Save and answered after it
+    must not put back the session cookie from before the save (it would drop "Saved.")."""
+    sign_in(client, "eva")
+    token = csrf_token(client.get("/agent/articles/new").get_data(as_text=True))
+    before_save = client.get_cookie("session").value
+    saved = _new(client)
+    assert saved.status_code == 303 and "session" in saved.headers.get("Set-Cookie", "")
+    after_save = client.get_cookie("session").value
+    client.set_cookie("session", before_save)  # the preview request carries the older cookie
+    preview = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token})
+    assert preview.status_code == 200 and "Set-Cookie" not in preview.headers
+    client.set_cookie("session", after_save)  # the browser keeps the save's cookie
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Gespeichert" in page or "Saved" in page

@@ -1,5 +1,6 @@
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -13,10 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 ROOT = Path(__file__).resolve().parent.parent
 _RUN_CACHES: list[str] = []
 _EXPORTER: list[subprocess.Popen] = []
-# Fixtures that load the default models (directly or through an index or an app built
-# with them). Test files without any of them run first (pytest_collection_modifyitems).
-MODEL_FIXTURES = {"encoders", "built_index", "engine", "shop_engine", "editor_index", "editor_app",
-                  "make_app", "app", "client"}
+EXPORT_STOP_WAIT_S = 30  # an unfinished background export gets this long to clean up after SIGINT
 
 
 def pytest_configure(config):
@@ -28,7 +26,8 @@ def pytest_configure(config):
         if env not in os.environ:
             os.environ[env] = tempfile.mkdtemp(prefix=prefix)
             _RUN_CACHES.append(os.environ[env])
-    if not hasattr(config, "workerinput") and not config.option.collectonly:
+    own_cache = os.environ["KB_MODEL_CACHE"] in _RUN_CACHES  # a user's cache holds its exports already
+    if own_cache and not hasattr(config, "workerinput") and not config.option.collectonly:
         _start_model_export()
 
 
@@ -36,28 +35,34 @@ def _start_model_export() -> None:
     """The test run's first process makes the default models' exports (about a minute
     with an empty model cache) in the background while the test files that need no
     model run; a worker that needs a model meanwhile waits for this export instead of
-    making its own (kb/encoders: one process makes an export, others wait)."""
+    making its own (kb/encoders: one process makes an export, others wait, and one
+    whose export failed says why in its own error)."""
     code = "from kb.encoders import DEFAULT_MODELS, load_encoders; load_encoders(DEFAULT_MODELS)"
-    log = open(Path(os.environ["KB_MODEL_CACHE"]) / "export.log", "w")
-    _EXPORTER.append(subprocess.Popen([sys.executable, "-c", code], stdout=log, stderr=subprocess.STDOUT,
-                                      cwd=ROOT))
-    log.close()
+    _EXPORTER.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, cwd=ROOT))
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Test files that load no model first (stable otherwise): they run while the models
-    are exported, instead of a worker waiting for that export."""
-    uses_models = {item.path for item in items if MODEL_FIXTURES & set(item.fixturenames)}
+    """Test files that load no model first (stable, so every xdist worker collects the same
+    order): they run while the models are exported, instead of a worker waiting for it."""
+    uses_models = {item.path for item in items
+                   if "encoders" in item.fixturenames or item.get_closest_marker("models")}
     items.sort(key=lambda item: item.path in uses_models)
 
 
 def pytest_unconfigure(config):
-    for proc in _EXPORTER:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=30)
-    for folder in _RUN_CACHES:
-        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for proc in _EXPORTER:
+            if proc.poll() is None:  # a short run: the export's own cleanup runs on SIGINT
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(timeout=EXPORT_STOP_WAIT_S)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+    finally:
+        for folder in _RUN_CACHES:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.models  # `kb index` with the default models
+
 GOOD = "---\ntitle: {title}\nlang: de\ncategory: Test\n---\n{body}\n"
 
 

@@ -50,7 +50,7 @@ from kb.index.vocabulary import word_counts
 from kb.search import answer_model, ranker, snippets
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
-from kb.search.hits import answering_section, ranked_hits
+from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
@@ -361,13 +361,24 @@ class SearchEngine:
             return float(fused[best]), float(fused[best])
         return float(fused[best]), float(fused[best] - fused[others].max())
 
+    def _same_question(self, text: str, lang: str, passages: np.ndarray, sims_by_slot) -> bool:
+        """Whether the question is the article's title or one of its front matter questions,
+        nearly word for word: read from cosines before any help centre's adapter, which
+        moves the question towards the articles' content (the exact question "wo ist mein
+        paket" scores ~0.1 with its own passage after it)."""
+        head = head_passages(self.index, passages)
+        if not len(head):
+            return False
+        cosines = self.dense.unfitted_similarity(text, lang, head, sims_by_slot)
+        return float(cosines.max()) >= SAME_QUESTION_COSINE
+
     def _hit(self, a: int, score: float, sims_by_slot, section_bm25, text, fixes) -> Hit:
         idx = self.index
         art = idx.articles[a]
         passages = idx.article_passages[a]
         combined = self.dense.passage_similarity(art["lang"], passages, sims_by_slot)
-        as_written = self.dense.unfitted_similarity(text, art["lang"], passages, sims_by_slot)
-        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25, as_written)
+        best_section, best_passage = answering_section(self.index, passages, combined, section_bm25,
+                                                       self._same_question(text, art["lang"], passages, sims_by_slot))
         section = idx.sections[best_section]
         snippet = snippets.snippet(section["text"], snippets.sentence_number(
             idx, passages, best_passage, section["text"]))

@@ -50,33 +50,32 @@ def ranked_hits(idx: LoadedIndex, fused: np.ndarray, mask: np.ndarray, qlang: st
     return out
 
 
+def head_passages(idx: LoadedIndex, passages: np.ndarray) -> np.ndarray:
+    """An article's title and front matter question passages: the sentence passages
+    outside every section."""
+    return passages[(idx.section[passages] < 0) & (idx.kind[passages] == SENTENCE)]
+
+
 def answering_section(idx: LoadedIndex, passages: np.ndarray, combined: np.ndarray,
-                      section_bm25: np.ndarray, as_written: np.ndarray) -> tuple[int, int | None]:
+                      section_bm25: np.ndarray, same_question: bool) -> tuple[int, int | None]:
     """The article's section that answers (best passage, keywords breaking near-ties)
     and its best sentence passage (None when it has none).
 
     The title and the front matter questions name what the article as a whole
     answers, and the article opens with that answer. A question that is one of
-    them, nearly word for word ("wo ist mein paket", listed in the tracking
-    article), opens the article at its start, not at a later section that only
-    shares a word with it ("… jedes Paket eine eigene Sendungsnummer"). That
-    closeness is read from ``as_written``: the passages' cosines with the question's
-    vector before any help centre's adapter (``combined`` is after it, on its scale).
+    them, nearly word for word (``same_question``; "wo ist mein paket", listed in
+    the tracking article), opens the article at its start, not at a later section
+    that only shares a word with it ("… jedes Paket eine eigene Sendungsnummer").
     """
     sec_ids = idx.section[passages]
     kinds = idx.kind[passages]
-    whole = (sec_ids < 0) & (kinds == SENTENCE)  # title and questions
-    whole_value = float(as_written[whole].max()) if whole.any() else -np.inf
-    if whole_value < SAME_QUESTION_COSINE:
-        whole_value = -np.inf
     best_section, best_value, best_passage = None, -np.inf, None
     top_bm = section_bm25.max() or 1.0
     numbers = np.unique(sec_ids[sec_ids >= 0])
     for n in numbers:
         sel = sec_ids == n
-        own = float(combined[sel].max())
-        value = (max(own, whole_value) if n == numbers[0] else own) + \
-            SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
+        own = np.inf if same_question and n == numbers[0] else float(combined[sel].max())
+        value = own + SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
         if value > best_value:
             best_value, best_section = value, int(n)
             fine = sel & (kinds == SENTENCE)

@@ -30,6 +30,7 @@
     form.addEventListener("submit", function () {
       clearTimeout(timer);
       if (pending) pending.abort();
+      sent = "";  // a page restored by Back sends its preview again
     });
     send();
   }

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    session, url_for)
-from flask.sessions import SecureCookieSessionInterface
 from kb.ops.accounts import Accounts, User
 from kb.web import limits
 from kb.web.i18n import _
@@ -128,24 +127,14 @@ def no_store(response):
     return response
 
 
-class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, except that a response marked by
-    :func:`leave_session_cookie` does not write the cookie. A signed-in session is
-    permanent, so every response would refresh the cookie; a background request
-    started before a save (the editor's live preview) and answered after it would then
-    put back the cookie from before the save, losing its "Saved." notice."""
-
-    def should_set_cookie(self, app, session_) -> bool:
-        return not g.get("leave_session_cookie") and super().should_set_cookie(app, session_)
-
-
-def leave_session_cookie() -> None:
-    """This response reads the session but does not write its cookie (it changes nothing in it)."""
-    g.leave_session_cookie = True
-
-
 def init_app(app) -> None:
-    app.session_interface = _SessionInterface()
+    # The cookie is written only when the session changes. A signed-in session is
+    # permanent, and Flask would otherwise re-sign it on every response: a background
+    # request (the editor's live preview) started before a save and answered after it
+    # would put back the cookie from before the save and lose its "Saved." notice. The
+    # session's age is checked from its sign-in time (_session_young), so a refresh
+    # would extend nothing.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     # Flask sets a default of 31 days, so the setting is assigned, not defaulted
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config.get("SESSION_HOURS", SESSION_HOURS))
     limits.init_app(app)

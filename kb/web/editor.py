@@ -17,7 +17,7 @@ from kb.content.markdown import render_html
 from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict
 from kb.ops.article_review import ReviewError, Reviews
-from kb.web.auth import leave_session_cookie, login_required
+from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
 from kb.web.i18n import UI_LANGS, _
 
@@ -136,7 +136,6 @@ def edit(article_id: str):
 @login_required("editor")
 def preview():
     """The live preview (editor.js): the draft rendered by the portal's renderer, and its problems."""
-    leave_session_cookie()
     form = form_from_request()
     ident = request.form.get("id", "").strip()
     try:

@@ -266,4 +266,4 @@ def test_cookies_are_secure_behind_https(make_app, monkeypatch):
     r = sign_in(client, "anna")
     cookie = r.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    assert "Secure" in client.get("/?lang=en").headers["Set-Cookie"]
+    assert "Secure" in client.get("/?lang=de").headers["Set-Cookie"]  # the language cookie too

@@ -25,7 +25,7 @@ PHRASING = "how many days until my order is here"
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
+    pytest.mark.browser, pytest.mark.slow, pytest.mark.models,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium not installed: apt-get install chromium"),
 ]
 

@@ -443,7 +443,6 @@ def test_conflicting_saves_that_do_not_overlap_are_merged_for_the_editor_to_chec
     assert "2-3 Werktagen" in saved and "## Express" in saved
 
 
-
 def test_a_preview_answered_after_a_save_does_not_take_back_the_saved_notice(client):
     """The live preview is sent while typing; one started before Save and answered after it
     must not put back the session cookie from before the save (it would drop "Saved.")."""

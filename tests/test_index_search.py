@@ -173,6 +173,15 @@ def test_shop_tracking_question_opens_where_the_tracking_number_is(shop_engine):
     assert "Sendungsnummer" in hit.snippet and "mehreren Paketen" not in hit.snippet
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["where is my package", "where is my pacakge"])
+def test_shop_answers_the_american_word_for_a_parcel(shop_engine, query):
+    # the English articles say "parcel"; customers mostly type "package" (a tag of the
+    # tracking article), and a question none of whose words the help centre uses is not answered
+    r = shop_engine.search(query)
+    assert r.answered and r.results[0].id == "en/shipping/order-tracking", (r.confidence, r.features)
+
+
 OFF_TOPIC = ["Who was the first emperor of the Roman Empire?", "Wer gewann die Fußball-WM 1954?",
              "asdfgh qwertz", "What is the capital of France?", "zebra", "hallo"]
 

@@ -36,6 +36,22 @@ PRODUCT = "kb (this product)"
 REFERENCE_MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "all-mpnet-base-v2")
 
 
+def articles_of(set_dir: Path) -> Path:
+    """A set's own articles; a set of questions about the sample shop (shop-everyday) has
+    none and searches the sample help centre, articles/."""
+    own = set_dir / "articles"
+    return own if own.is_dir() else ROOT / "articles"
+
+
+def split_of(set_dir: Path, split: str) -> str | None:
+    """The file a split reads: a question-only set's development split is ``dev``, not
+    ``train``; None where the set has neither."""
+    for name in (split, "dev") if split == "train" else (split,):
+        if (set_dir / f"{name}.jsonl").exists():
+            return name
+    return None
+
+
 def _reference_hits(refs: dict, encoders, cases) -> dict[str, tuple[float, float]]:
     from retrieval import topk_hits
 
@@ -54,12 +70,13 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
     from retrieval import References, engine_for
 
     set_dir = EVAL / name
-    engine = engine_for(set_dir / "articles", work / name, models)
+    engine = engine_for(articles_of(set_dir), work / name, models)
     groups = evaluate_groups(engine, read_set(set_dir, split), audience="public")
     cells: dict[str, dict] = {PRODUCT: {}}
     refs = {}
     for lang in sorted({a["lang"] for a in engine.index.articles}):
-        arts = [a for a in engine.index.articles if a["lang"] == lang]
+        # as the product's public search: customers never see internal articles
+        arts = [a for a in engine.index.articles if a["lang"] == lang and a["audience"] == "public"]
         refs[lang] = (References([f"{a['title']}\n{a['body']}" for a in arts], lang, references),
                       [a["id"] for a in arts])
     cases = read_set(set_dir, split)
@@ -114,7 +131,9 @@ def reference_encoders(encoders) -> list:
 
 def run(work: Path, models: str, encoders, split: str = "test") -> dict:
     refs = reference_encoders(encoders)
-    return {name: measure_set(name, work, models, encoders, refs, split) for name in SETS}
+    splits = {name: split_of(EVAL / name, split) for name in SETS}
+    return {name: measure_set(name, work, models, encoders, refs, chosen)
+            for name, chosen in splits.items() if chosen}
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
-"""bench/eval/shop-everyday (customer questions about the sample shop in articles/) stays
-consistent with those articles: an article renamed, made internal or deleted must fail here
-rather than silently count as a miss in `kb eval`. No models are loaded."""
+"""bench/eval/shop-everyday and shop-everyday-2 (customer questions about the sample shop in
+articles/, written independently of each other) stay consistent with those articles: an
+article renamed, made internal or deleted must fail here rather than silently count as a
+miss in `kb eval`. No models are loaded."""
 
 import json
 from collections import Counter
@@ -12,11 +13,12 @@ from kb.content.articles import load_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 SET_DIR = ROOT / "bench" / "eval" / "shop-everyday"
+SECOND_DIR = ROOT / "bench" / "eval" / "shop-everyday-2"  # test and off-topic only
 LANGS = ("de", "en")
 
 
-def rows(name: str) -> list[dict]:
-    with open(SET_DIR / f"{name}.jsonl", encoding="utf-8") as fh:
+def rows(name: str, set_dir: Path = SET_DIR) -> list[dict]:
+    with open(set_dir / f"{name}.jsonl", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
@@ -27,9 +29,9 @@ def public_lang_of() -> dict[str, str]:
     return {a.id: a.lang for a in articles if a.public}
 
 
-@pytest.mark.parametrize("name", ["dev", "test"])
-def test_labels_name_public_articles_of_the_question_language(name, public_lang_of):
-    found = rows(name)
+@pytest.mark.parametrize("set_dir, name", [(SET_DIR, "dev"), (SET_DIR, "test"), (SECOND_DIR, "test")])
+def test_labels_name_public_articles_of_the_question_language(set_dir, name, public_lang_of):
+    found = rows(name, set_dir)
     assert found
     for r in found:
         assert set(r) == {"query", "expected", "lang", "split"}, r
@@ -59,4 +61,14 @@ def test_every_public_article_is_asked_about_in_its_language(public_lang_of):
 def test_no_query_repeats():
     every = rows("dev") + rows("test") + rows("offtopic")
     folded = Counter(" ".join(r["query"].casefold().split()) for r in every)
+    assert [q for q, n in folded.items() if n > 1] == []
+
+
+def test_second_set_asks_about_every_public_article_without_repeats(public_lang_of):
+    test, off = rows("test", SECOND_DIR), rows("offtopic", SECOND_DIR)
+    assert Counter(r["lang"] for r in test) == {"de": 50, "en": 50}
+    assert Counter(r["lang"] for r in off) == {"de": 15, "en": 15}
+    assert all(r["expected"] is None and r["split"] == "offtopic" for r in off)
+    assert {r["expected"] for r in test} == set(public_lang_of)
+    folded = Counter(" ".join(r["query"].casefold().split()) for r in test + off)
     assert [q for q, n in folded.items() if n > 1] == []

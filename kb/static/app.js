@@ -36,11 +36,11 @@
     });
   }
 
-  function post(form, extra) {
+  function post(form, extra, keepalive) {
     var body = new FormData(form);
     Object.keys(extra || {}).forEach(function (k) { body.set(k, extra[k]); });
     return fetch(form.action, {method: "POST", body: body, headers: {"Accept": "application/json"},
-                               credentials: "same-origin"})
+                               credentials: "same-origin", keepalive: !!keepalive})
       .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); });
   }
 
@@ -93,7 +93,8 @@
         button.textContent = button.dataset.done;
         // an agent's copy after searching a customer's words is evidence for learned questions
         var record = document.querySelector("form[data-copy-record='" + button.dataset.copy + "']");
-        if (record) post(record).catch(function () {});
+        // kept alive: an agent often leaves the page right after copying, which would cancel it
+        if (record) post(record, null, true).catch(function () {});
       };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(source.value).then(done, function () { source.select(); });

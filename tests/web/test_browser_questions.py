@@ -83,7 +83,9 @@ def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(
     # copying an answer after searching a customer's words is evidence too
     page.get_by_label("Question or keywords").fill("Kratzer am Schrank, wie viel Kulanz darf ich geben")
     page.get_by_role("button", name="Search").last.click()
-    page.locator(".answers .answer").first.get_by_role("button", name="Copy answer").click()
+    with page.expect_response(lambda r: r.url.endswith("/copied") and r.request.method == "POST") as recorded:
+        page.locator(".answers .answer").first.get_by_role("button", name="Copy answer").click()
+    assert recorded.value.status == 201
     page.get_by_role("button", name="Copied").wait_for()
     page.goto(url + "/agent/questions")
     page.get_by_text("Kratzer am Schrank, wie viel Kulanz darf ich geben").wait_for()

@@ -44,6 +44,7 @@ from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.index.build import build_index  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.search.engine import SearchEngine  # noqa: E402
+from retrieval_sets import reference_encoders  # noqa: E402
 
 
 def load_xquad(lang: str):
@@ -99,7 +100,7 @@ def product_ranks(engine: SearchEngine, queries: list[str], lang_hint=None, limi
 
 # ---- reference retrievers (same documents, same queries) ---------------------------------
 class References:
-    """BM25 (Whoosh, stemmed), dense MiniLM, dense USE-m, and RRF of BM25 with each."""
+    """BM25 (Whoosh, stemmed) and the dense reference encoders over the same documents."""
 
     def __init__(self, texts: list[str], lang: str, encoders) -> None:
         from whoosh import index as wi
@@ -137,6 +138,18 @@ class References:
 
 HAYSTACK_ROW = ("Haystack hybrid (its InMemory BM25 + all-MiniLM-L6-v2 from the packaged path, "
                 "DocumentJoiner reciprocal_rank_fusion)")
+
+
+def reference_rows(ref: References, queries: list[str]) -> dict[str, list[np.ndarray]]:
+    """Each reference retriever's scores of every document per question: BM25, every
+    reference encoder alone (named by its configured name), and RRF of BM25 with each."""
+    bm = [ref.bm25(q) for q in queries]
+    rows = {"BM25 (Whoosh, stemmed)": bm}
+    for name, encoder in ref.encoders.items():
+        dense = list(ref.dense(name, encoder.encode(queries)))
+        rows[f"{name} alone"] = dense
+        rows[f"RRF(BM25, {name})"] = [rrf(a, b) for a, b in zip(bm, dense)]
+    return rows
 
 
 def rrf(*rankings: np.ndarray, k: int = 60) -> np.ndarray:
@@ -221,6 +234,7 @@ def main() -> None:
     encoders = load_encoders(args.models)
     if args.sets_only:
         return print_sets(args.models, encoders)
+    references = reference_encoders(encoders)
     results: dict = {"columns": {}, "rows": defaultdict(dict), "calibration": {}}
     n_q = 300 if args.quick else None
     t0 = time.time()
@@ -235,7 +249,7 @@ def main() -> None:
             write_docs(folder, xq[lang][0], lang)
             engines[lang] = engine_for(folder, tmp / f"xquad-{lang}", args.models)
             texts = [f"{t}\n{c}" for t, c in xq[lang][0]]
-            refs[lang] = References(texts, lang, encoders)
+            refs[lang] = References(texts, lang, references)
         for qlang, dlang in (("de", "de"), ("en", "en"), ("en", "de"), ("de", "en")):
             col = f"XQuAD {qlang}->{dlang}"
             queries = xq[qlang][1][:n_q]
@@ -244,16 +258,7 @@ def main() -> None:
             res = product_ranks(engine, queries)
             ids = [[int(h.id[1:]) for h in r.results] for r in res]
             results["rows"]["kb (this product)"][col] = float(np.mean([i[:1] == [g] for i, g in zip(ids, gold)]))
-            ref = refs[dlang]
-            bm = [ref.bm25(q) for q in queries]
-            qv = {name: e.encode(queries) for name, e in ref.encoders.items()}
-            mini = list(ref.dense(encoders[1].name, qv[encoders[1].name])) if len(encoders) > 1 else None
-            use = list(ref.dense(encoders[0].name, qv[encoders[0].name]))
-            rows = {"BM25 (Whoosh, stemmed)": bm, "USE multilingual dense": use,
-                    "RRF(BM25, USE-m)": [rrf(a, b) for a, b in zip(bm, use)]}
-            if mini is not None:
-                rows["all-MiniLM-L6-v2 dense"] = mini
-                rows["RRF(BM25, MiniLM)"] = [rrf(a, b) for a, b in zip(bm, mini)]
+            rows = reference_rows(refs[dlang], queries)
             if not args.no_haystack:
                 hs = haystack_scores([f"{t}\n{c}" for t, c in xq[dlang][0]], queries, dlang)
                 if hs is not None:
@@ -279,17 +284,8 @@ def main() -> None:
 
         bt_articles = [a["id"] for a in bt_engine.index.articles]
         bt_texts = [f"{a['title']}\n{a['body']}" for a in bt_engine.index.articles]
-        ref = References(bt_texts, "en", encoders)
         gold_idx = [bt_articles.index(g) for g in gold_ids]
-        bm = [ref.bm25(q) for q in queries]
-        qv = {name: e.encode(queries) for name, e in ref.encoders.items()}
-        use = list(ref.dense(encoders[0].name, qv[encoders[0].name]))
-        rows = {"BM25 (Whoosh, stemmed)": bm, "USE multilingual dense": use,
-                "RRF(BM25, USE-m)": [rrf(a, b) for a, b in zip(bm, use)]}
-        if len(encoders) > 1:
-            mini = list(ref.dense(encoders[1].name, qv[encoders[1].name]))
-            rows["all-MiniLM-L6-v2 dense"] = mini
-            rows["RRF(BM25, MiniLM)"] = [rrf(a, b) for a, b in zip(bm, mini)]
+        rows = reference_rows(References(bt_texts, "en", references), queries)
         if not args.no_haystack:
             hs = haystack_scores(bt_texts, queries, "en")
             if hs is not None:

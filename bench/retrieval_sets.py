@@ -2,7 +2,7 @@
 
 Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
 
-    python bench/retrieval_sets.py [--split train|test]
+    python bench/retrieval_sets.py [--split train|test] [--set NAME ...]
 
 Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb eval`
 and bench/eval/measure.py do). References see the same articles (title + body of the
@@ -129,9 +129,9 @@ def reference_encoders(encoders) -> list:
     return out
 
 
-def run(work: Path, models: str, encoders, split: str = "test") -> dict:
+def run(work: Path, models: str, encoders, split: str = "test", sets: tuple[str, ...] = SETS) -> dict:
     refs = reference_encoders(encoders)
-    splits = {name: split_of(EVAL / name, split) for name in SETS}
+    splits = {name: split_of(EVAL / name, split) for name in sets}
     return {name: measure_set(name, work, models, encoders, refs, chosen)
             for name, chosen in splits.items() if chosen}
 
@@ -140,10 +140,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="test", choices=("test", "train"))
     ap.add_argument("--models", default=DEFAULT_MODELS)
+    ap.add_argument("--set", action="append", choices=SETS, dest="sets",
+                    help="only this set of bench/eval/ (repeatable; default: all)")
     args = ap.parse_args()
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
-        results = run(Path(tmp), args.models, load_encoders(args.models), args.split)
+        results = run(Path(tmp), args.models, load_encoders(args.models), args.split,
+                      tuple(args.sets or SETS))
     print("\n".join(table(results)))
     print(f"\n(split {args.split}, {time.time() - t0:.0f} s, models {args.models})")
 

@@ -17,6 +17,9 @@ The calibration set is handwritten and separate from the benchmark data
   articles: the best cosine of an unrelated question grows with the number of
   passages, which the model has to learn (``log_n_sentences``).
 
+* ``bench/calibration/nearby.jsonl``: off-topic questions near one business each
+  (``business``: an evaluation set or the shop), asked of that business's help
+  centres only: what its customers ask that none of its articles answers.
 * The evaluation help centres' train splits (bench/eval/*/train.jsonl, never
   test.jsonl), as written and with half of each article's questions learned
   into its front matter (bench/centres.py), and with all of them learned (asked
@@ -68,6 +71,7 @@ OUT = ROOT / "bench" / "out" / "calibration-features.json"
 KIND_WEIGHT = {"right": 1.0, "offtopic": 1.0, "wrong": 0.5}
 OFFTOPIC_TARGET = 0.95  # share of off-topic questions declined (issue 18)
 NEARBY = "nearby"  # customer-like questions no help centre answers (printed apart)
+NEARBY_FILE = "nearby.jsonl"  # customer-like off-topic questions of one business each
 
 
 def centres(tmp: Path) -> dict[str, tuple[str, Path]]:
@@ -125,10 +129,19 @@ def all_learned(tmp: Path, set_name: str) -> tuple[Path, Path, list]:
     return folder, folder, []
 
 
+def read_rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (CAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def offtopic_for(rows: list[dict], centre: str) -> list[dict]:
+    """The off-topic questions a help centre is asked: those every help centre should
+    decline, and those near its own business (``business`` in bench/calibration/nearby.jsonl:
+    another business may answer them, a phone contract for the mobile provider)."""
+    return [r for r in rows if r["expected"] is None and r.get("business") in (None, business(centre))]
+
+
 def collect(models: str) -> list[dict]:
-    rows = [json.loads(line) for line in (CAL / "answered.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
-    offtopic = [r for r in rows if r["expected"] is None]
+    rows = read_rows("answered.jsonl") + read_rows(NEARBY_FILE)
     encoders = load_encoders(models)
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,7 +156,7 @@ def collect(models: str) -> list[dict]:
             wanted = {r["expected"]: translation_key((source / (r["expected"] + ".md")).read_text(
                 encoding="utf-8")) or r["expected"] for r in customer}
             present = set(group.values())
-            cases = [r for r in customer if wanted[r["expected"]] in present] + offtopic
+            cases = [r for r in customer if wanted[r["expected"]] in present] + offtopic_for(rows, name)
             engine.prime([r["query"] for r in cases])
             for r in cases:
                 res = engine.search(r["query"], audience="internal")

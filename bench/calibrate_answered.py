@@ -110,7 +110,7 @@ def all_centres(tmp: Path, rows: list[dict]):
     calibration variants and of the evaluation sets' train splits, as written and learned."""
     for name, (collection, folder) in centres(tmp).items():
         source = ROOT / "articles" if collection == "shop" else CAL / "velomo"
-        yield name, folder, source, [r for r in rows if r["collection"] == collection and r["expected"]]
+        yield name, folder, source, [r for r in rows if r.get("collection") == collection and r["expected"]]
     for _business, name, folder, cases in eval_centres(tmp):
         if name.endswith(CROSSLINGUAL):  # its questions search one language only; `answered` sees all
             continue

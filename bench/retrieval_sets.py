@@ -52,17 +52,16 @@ def split_of(set_dir: Path, split: str) -> str | None:
     return None
 
 
-def _reference_hits(refs: dict, encoders, cases) -> dict[str, tuple[float, float]]:
-    from retrieval import topk_hits
+def _reference_hits(refs: dict, cases) -> dict[str, tuple[float, float]]:
+    """Top-1 / top-3 of BM25 and of each reference encoder alone (RRF rows left out)."""
+    from retrieval import reference_rows, topk_hits
 
     doc_lang = cases[0].articles_lang or cases[0].lang
     ref, ids = refs[doc_lang]
     gold = [ids.index(c.expected) for c in cases]
-    queries = [c.query for c in cases]
-    rows = {"BM25 (Whoosh, stemmed)": [ref.bm25(q) for q in queries]}
-    for enc in encoders:
-        rows[f"{enc.name} alone"] = list(ref.dense(enc.name, enc.encode(queries)))
-    return {name: tuple(topk_hits(scores, gold).values()) for name, scores in rows.items()}
+    rows = reference_rows(ref, [c.query for c in cases])
+    return {name: tuple(topk_hits(scores, gold).values()) for name, scores in rows.items()
+            if not name.startswith("RRF")}
 
 
 def measure_set(name: str, work: Path, models: str, encoders, references, split: str) -> dict:
@@ -88,7 +87,7 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
         cells[PRODUCT][group] = (report.top1 / report.n, report.top3 / report.n)
         extra[f"answered, wrong first ({group})"] = f"{report.answered_wrong_first} of {report.n}"
         members = [c for c in cases if group_of(c) == group]
-        for ref_name, hits in _reference_hits(refs, references, members).items():
+        for ref_name, hits in _reference_hits(refs, members).items():
             cells.setdefault(ref_name, {})[group] = hits
     return {"cells": cells, "product": extra}
 

@@ -1,14 +1,26 @@
 """BM25F scores of every section for a set of query terms, in numpy.
 
-The same scores as Whoosh's ``searcher.search(Or(terms), limit)`` with BM25F,
-computed from per-term postings that are read once and cached: Whoosh scores
-every matching posting in Python on every query, which grows with the help
-centre. The keyword index (:mod:`kb.index.keyword`) decides which terms a
-question has; this module only scores them.
+True BM25F (Robertson and Zaragoza, "The Probabilistic Relevance Framework",
+2009, section 3.6): for each word of a question, a section's field frequencies
+are length-normalised per field, weighted by the field's boost and summed into
+one pseudo-frequency, which is saturated once; the word has one IDF, from the
+sections that hold it in any field. A word that is in a section's title,
+questions, heading and text therefore counts as one strong match, not four
+matches: summing per-field BM25 scores let a frequent verb that one article
+repeats everywhere ("versendet") outweigh a rare word that names the topic
+("Polen").
+
+The field boosts are in the postings' weights (Whoosh multiplies a term's
+frequency by its field's ``field_boost`` when it indexes), so a field's
+pseudo-frequency is ``weight / ((1 - b) + b * length / average length)``.
+Postings are read once per (field, token) and cached; the combined scores of a
+word are cached too. The keyword index (:mod:`kb.index.keyword`) decides which
+terms a question has; this module only scores them.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -16,6 +28,21 @@ import numpy as np
 BM25_B, BM25_K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_CACHED_TERMS = 50_000
 DEFAULT_LIMIT = 1000  # sections kept per query, as Whoosh's searcher keeps its best hits
+
+Postings = tuple[np.ndarray, np.ndarray]  # document numbers, one value per document
+_EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def word_groups(terms: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(language, token) -> the fields a question looks the token up in. Fields are
+    named ``<field>_<language>``; the same token in two languages' fields is two words,
+    because each language's analyzer made it from different text. A word the question
+    repeats counts once."""
+    groups: dict[tuple[str, str], dict[str, None]] = {}
+    for field, token in terms:
+        lang = field.rsplit("_", 1)[-1]
+        groups.setdefault((lang, token), {})[field] = None
+    return {word: tuple(fields) for word, fields in groups.items()}
 
 
 class BM25FScorer:
@@ -29,15 +56,15 @@ class BM25FScorer:
         self._doc_count = len(uids)
         self._schema_fields = set(searcher.schema.names())
         self._lengths: dict[str, np.ndarray] = {}
-        self._postings: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[tuple, Postings] = {}
 
     def scores(self, terms: list[tuple[str, str]], n_sections: int, limit: int = DEFAULT_LIMIT) -> np.ndarray:
         """BM25F score of every section for (field, token) ``terms`` (0 where nothing
         matched; only the best ``limit`` sections kept)."""
         acc = np.zeros(self._doc_count, dtype=np.float64)
         any_term = False
-        for field, token in terms:
-            docs, contrib = self._term_scores(field, token)
+        for (_, token), fields in word_groups(terms).items():
+            docs, contrib = self._word_scores(fields, token)
             if len(docs):
                 acc[docs] += contrib
                 any_term = True
@@ -50,33 +77,51 @@ class BM25FScorer:
 
     def in_sections(self, field: str, token: str, sections: range) -> bool:
         """Whether the term occurs in one of these sections."""
-        docs, _ = self._term_scores(field, token)
+        docs, _ = self._field_frequencies(field, token)
         found = self._uids[docs]
         return bool(((found >= sections.start) & (found < sections.stop)).any())
 
-    def _term_scores(self, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """Documents containing the term and its BM25F contribution to each (cached)."""
-        key = (field, token)
-        cached = self._postings.get(key)
+    def _word_scores(self, fields: tuple[str, ...], token: str) -> Postings:
+        """Documents holding the token in any of ``fields`` and its BM25F score in each."""
+        return self._cached(("word", fields, token), lambda: self._combine(fields, token))
+
+    def _field_frequencies(self, field: str, token: str) -> Postings:
+        """Documents holding the term and its boosted, length-normalised frequency there."""
+        return self._cached(("field", field, token), lambda: self._read_postings(field, token))
+
+    def _cached(self, key: tuple, compute) -> Postings:
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
         with self._lock:
-            reader = self._searcher.reader()
-            if field not in self._schema_fields or (field, token) not in reader:
-                cached = (np.zeros(0, dtype=np.int64), np.zeros(0))
-            else:
-                cached = self._read_postings(reader, field, token)
-            if len(self._postings) >= MAX_CACHED_TERMS:
-                self._postings.pop(next(iter(self._postings)))
-            self._postings[key] = cached
+            cached = compute()
+            if len(self._cache) >= MAX_CACHED_TERMS:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = cached
         return cached
 
-    def _read_postings(self, reader, field: str, token: str) -> tuple[np.ndarray, np.ndarray]:
+    def _combine(self, fields: tuple[str, ...], token: str) -> Postings:
+        """Sum the fields' pseudo-frequencies per document, saturate once, weight by
+        the word's IDF (Whoosh's formula, over the documents holding it anywhere).
+        Called under the lock."""
+        parts = [self._read_postings(field, token) for field in fields]
+        docs = np.concatenate([p[0] for p in parts])
+        if not len(docs):
+            return _EMPTY
+        docs, where = np.unique(docs, return_inverse=True)
+        freq = np.bincount(where, weights=np.concatenate([p[1] for p in parts]))
+        idf = math.log(self._doc_count / (len(docs) + 1)) + 1
+        return docs, idf * freq * (BM25_K1 + 1) / (BM25_K1 + freq)
+
+    def _read_postings(self, field: str, token: str) -> Postings:
+        """Called under the lock: Whoosh readers are not thread-safe."""
+        reader = self._searcher.reader()
+        if field not in self._schema_fields or (field, token) not in reader:
+            return _EMPTY
         lengths = self._lengths.get(field)
         if lengths is None:
             lengths = self._lengths[field] = np.array(
                 [reader.doc_field_length(d, field, 1) for d in range(self._doc_count)], dtype=np.float64)
-        idf = self._searcher.idf(field, token)
         avgfl = self._searcher.avg_field_length(field) or 1
         m = reader.postings(field, token)
         ids, weights = [], []
@@ -85,10 +130,7 @@ class BM25FScorer:
             weights.append(m.weight())
             m.next()
         docs = np.array(ids, dtype=np.int64)
-        tf = np.array(weights, dtype=np.float64)
-        contrib = idf * ((tf * (BM25_K1 + 1)) /
-                         (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[docs] / avgfl)))
-        return docs, contrib
+        return docs, np.array(weights, dtype=np.float64) / ((1 - BM25_B) + BM25_B * lengths[docs] / avgfl)
 
 
 def top_documents(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:

@@ -104,12 +104,14 @@ class BM25FScorer:
         """Sum the fields' pseudo-frequencies per document, saturate once, weight by
         the word's IDF (Whoosh's formula, over the documents holding it anywhere).
         Called under the lock."""
-        parts = [self._read_postings(field, token) for field in fields]
-        docs = np.concatenate([p[0] for p in parts])
-        if not len(docs):
+        parts = [p for p in (self._read_postings(field, token) for field in fields) if len(p[0])]
+        if not parts:
             return _EMPTY
-        docs, where = np.unique(docs, return_inverse=True)
-        freq = np.bincount(where, weights=np.concatenate([p[1] for p in parts]))
+        if len(parts) == 1:  # one field holds the word: its postings are already one per document
+            docs, freq = parts[0]
+        else:
+            docs, where = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+            freq = np.bincount(where, weights=np.concatenate([p[1] for p in parts]))
         idf = math.log(self._doc_count / (len(docs) + 1)) + 1
         return docs, idf * freq * (BM25_K1 + 1) / (BM25_K1 + freq)
 

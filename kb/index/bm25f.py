@@ -83,37 +83,30 @@ class BM25FScorer:
 
     def _word_scores(self, fields: tuple[str, ...], token: str) -> Postings:
         """Documents holding the token in any of ``fields`` and its BM25F score in each."""
-        return self._cached(("word", fields, token), lambda: self._combine(fields, token))
-
-    def _field_frequencies(self, field: str, token: str) -> Postings:
-        """Documents holding the term and its boosted, length-normalised frequency there."""
-        return self._cached(("field", field, token), lambda: self._read_postings(field, token))
-
-    def _cached(self, key: tuple, compute) -> Postings:
+        key = ("word", fields, token)
         cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        with self._lock:
-            cached = compute()
-            if len(self._cache) >= MAX_CACHED_TERMS:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = cached
+        if cached is None:
+            cached = self._store(key, combine([self._field_frequencies(f, token) for f in fields],
+                                              self._doc_count))
         return cached
 
-    def _combine(self, fields: tuple[str, ...], token: str) -> Postings:
-        """Sum the fields' pseudo-frequencies per document, saturate once, weight by
-        the word's IDF (Whoosh's formula, over the documents holding it anywhere).
-        Called under the lock."""
-        parts = [p for p in (self._read_postings(field, token) for field in fields) if len(p[0])]
-        if not parts:
-            return _EMPTY
-        if len(parts) == 1:  # one field holds the word: its postings are already one per document
-            docs, freq = parts[0]
-        else:
-            docs, where = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
-            freq = np.bincount(where, weights=np.concatenate([p[1] for p in parts]))
-        idf = math.log(self._doc_count / (len(docs) + 1)) + 1
-        return docs, idf * freq * (BM25_K1 + 1) / (BM25_K1 + freq)
+    def _field_frequencies(self, field: str, token: str) -> Postings:
+        """Documents holding the term and its boosted, length-normalised frequency there:
+        read once, shared by the word scores and ``in_sections``."""
+        key = ("field", field, token)
+        cached = self._cache.get(key)
+        if cached is None:
+            with self._lock:
+                cached = self._read_postings(field, token)
+            cached = self._store(key, cached)
+        return cached
+
+    def _store(self, key: tuple, value: Postings) -> Postings:
+        with self._lock:
+            if len(self._cache) >= MAX_CACHED_TERMS:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = value
+        return value
 
     def _read_postings(self, field: str, token: str) -> Postings:
         """Called under the lock: Whoosh readers are not thread-safe."""
@@ -133,6 +126,22 @@ class BM25FScorer:
             m.next()
         docs = np.array(ids, dtype=np.int64)
         return docs, np.array(weights, dtype=np.float64) / ((1 - BM25_B) + BM25_B * lengths[docs] / avgfl)
+
+
+def combine(parts: list[Postings], doc_count: int) -> Postings:
+    """One word's BM25F score per document from its fields' pseudo-frequencies: summed
+    per document, saturated once, weighted by the word's IDF (Whoosh's formula, over
+    the documents holding it in any field)."""
+    parts = [p for p in parts if len(p[0])]
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:  # one field holds the word: its postings are already one per document
+        docs, freq = parts[0]
+    else:
+        docs, where = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
+        freq = np.bincount(where, weights=np.concatenate([p[1] for p in parts]))
+    idf = math.log(doc_count / (len(docs) + 1)) + 1
+    return docs, idf * freq * (BM25_K1 + 1) / (BM25_K1 + freq)
 
 
 def top_documents(docs: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:

@@ -126,6 +126,24 @@ def test_replicas_starting_together_apply_each_migration_once(store_url):
     assert [v for v, _, _ in applied(Store(store_url, migrate=False))] == list(range(1, latest_version() + 1))
 
 
+def test_a_new_sqlite_file_switches_to_wal_while_another_replica_writes_to_it(tmp_path):
+    """Replicas opening a new file together: the WAL switch waits, not "database is locked"."""
+    path = tmp_path / "kb.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE other_replica (x)")
+    other.execute("BEGIN IMMEDIATE")  # a replica in the middle of its first write, still in rollback mode
+    other.execute("INSERT INTO other_replica VALUES (1)")
+    finished = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    finished.start()
+    try:
+        store = Store(f"sqlite:///{path}")
+    finally:
+        finished.join()
+        other.close()
+    assert store.query("PRAGMA journal_mode")[0][0] == "wal"
+    assert current_version(store) == latest_version()
+
+
 def test_a_database_of_the_version_before_migrations_is_upgraded(tmp_path):
     path = tmp_path / "kb.sqlite3"
     from kb.ops.database import SCHEMA

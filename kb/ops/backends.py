@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -33,6 +34,10 @@ SCHEMA_LOCK_KEY = 0x6B625F736368  # "kb_sch"
 # A reachable PostgreSQL accepts in milliseconds; an unreachable host must not hold
 # a search (whose logging waits for it) for the whole statement timeout.
 CONNECT_TIMEOUT = 3
+# Switching a new SQLite file to WAL needs its exclusive lock, and SQLite answers
+# "locked" at once (no busy handler) while another connection is opening it too:
+# such a connection retries at this interval until its timeout.
+WAL_SWITCH_RETRY_SECONDS = 0.01
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -86,9 +91,26 @@ class SqliteBackend:
         # SQLite creates the -wal and -shm files with the database file's mode: owner only too
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
+        try:
+            self._use_wal(db)
+        except sqlite3.Error:
+            db.close()
+            raise
         db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
         return db
+
+    def _use_wal(self, db) -> None:
+        """Put the file in WAL mode (it stays so); retried while replicas open a new file together."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
     errors = (sqlite3.Error,)
     integrity_errors = (sqlite3.IntegrityError,)

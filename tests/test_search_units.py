@@ -104,8 +104,10 @@ def test_a_loaded_index_gives_highlights_the_stems_of_its_words(fake_engine, mon
     from kb.content.text import analyzer_for
     from kb.index.loaded import LoadedIndex
     from search_helpers import FAKE_MODELS
+    from kb.content.markdown import parse_blocks, tokens_text
+    # the words snippets show: the body as a reader sees it
     words = {(a["lang"], w) for a in fake_engine.index.articles
-             for w in WHOOSH_TOKEN.findall(a["title"] + " " + a["body"])}
+             for w in WHOOSH_TOKEN.findall(a["title"] + " " + tokens_text(parse_blocks(a["body"])))}
     fresh = {(lang, w): next((t.text for t in analyzer_for(lang)(w)), None) for lang, w in words}
     assert any(w != w.lower() for _, w in words)  # capitalised words: found by their lowered form
     monkeypatch.setattr(text_module, "_STEMS", {})
@@ -201,6 +203,12 @@ def test_the_vocabulary_counts_public_words_apart(fake_engine):
     de = fake_engine.index.vocabulary["languages"]["de"]
     assert de["word_counts"]["teamleitung"] == 1 and "teamleitung" not in de["public_word_counts"]
     assert de["public_word_counts"]["retourenlabel"] >= 1
+
+
+def test_the_vocabulary_holds_the_words_a_reader_sees_not_link_targets(fake_engine):
+    # lieferzeit.md: "Mehr dazu unter [Rückgabe](ruecksendung.md)."
+    de = fake_engine.index.vocabulary["languages"]["de"]["word_counts"]
+    assert "rückgabe" in de and "ruecksendung" not in de and "md" not in de
 
 
 def test_an_index_without_word_counts_gets_them_from_its_articles(fake_engine):

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from kb.content.markdown import parse_blocks, tokens_text
 from kb.content.text import WHOOSH_TOKEN, WORD_CHARS, analyzer_for
 from kb.content.text_memo import TextMemo
 
@@ -25,8 +26,17 @@ class ArticleText:
     text: str  # title, summary, tags, questions and body
 
 
+# the body as a reader sees it, by the Markdown source (a re-index reads only changed articles)
+_READABLE: TextMemo[str] = TextMemo()
+
+
 def article_text(title: str, summary: str, tags: Iterable[str], questions: Iterable[str], body: str) -> str:
-    return " ".join((title, summary, " ".join(tags), " ".join(questions), body)).lower()
+    """The words an article shows, lower-cased: the body without its Markdown, so link
+    targets ("../retouren/ruecksendung.md") and markup are no words of the help centre
+    (a misspelling like the target's file name would count as known, and spelling and
+    ``coverage`` would take it for a word the articles use)."""
+    readable = _READABLE.get(body, lambda: tokens_text(parse_blocks(body)))
+    return " ".join((title, summary, " ".join(tags), " ".join(questions), readable)).lower()
 
 
 # a long-running `kb index --watch` reads only the articles that changed

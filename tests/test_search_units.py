@@ -16,7 +16,7 @@ from kb.search.query_language import LanguageGuesser
 from kb.search.results import Hit
 from kb.search.snippets import SNIPPET_CHARS, highlights, mark, snippet
 from kb.index.vocabulary import word_counts
-from kb.search.spelling import Spelling
+from kb.search.spelling import Spelling, corrected
 from search_helpers import FIXTURES, build_fake_engine, fake_engine  # noqa: F401 (fake_engine: a fixture)
 
 
@@ -231,7 +231,14 @@ def test_a_correction_is_applied_only_when_it_turns_no_answer_into_an_answer(tmp
     assert (typed.query, typed.original, typed.did_you_mean, typed.answered) == (
         "Retourenlabl erstellen", None, "retourenlabel erstellen", False)
     nothing = engine.search("Zebrra Retourenlabl")  # still not answered when corrected: nothing shown
-    assert (nothing.original, nothing.did_you_mean) == (None, None)
+    assert (nothing.query, nothing.original, nothing.did_you_mean, nothing.answered) == (
+        "Zebrra Retourenlabl", None, None, False)
+    # ... but the articles listed follow the corrected words, unless the customer chose the typed ones
+    fixed = engine.search(corrected("Zebrra Retourenlabl", nothing.fixes))
+    as_typed = engine.search("Zebrra Retourenlabl", correct=False)
+    assert [h.id for h in nothing.results] == [h.id for h in fixed.results]
+    assert [h.score for h in nothing.results] == [h.score for h in fixed.results] != [
+        h.score for h in as_typed.results]
     monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9)  # answered as typed
     kept = build_fake_engine(tmp_path / "articles", tmp_path / "index").search("Retourenlabl erstellen")
     assert (kept.query, kept.original, kept.did_you_mean) == ("Retourenlabl erstellen", None, None)

@@ -179,7 +179,8 @@ class SearchEngine:
         (the customer chose the question as typed), offered as ``did_you_mean``.
         A question that is answered as typed keeps its words (its keyword search
         uses the corrections anyway), and a correction that answers nothing is
-        never shown.
+        never shown; still, when neither is answered, the articles listed follow
+        the corrected question.
         """
         text = clean_query(query)
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
@@ -189,7 +190,10 @@ class SearchEngine:
             return typed
         better = self._cached(fixed, options)
         if not better.answered:  # answered: above the threshold, or a known phrasing or tag
-            return typed
+            # Neither is answered: the list a customer may still pick from follows the corrected
+            # words (the typed word reaches the encoders as noise), the correction itself is not
+            # shown; a customer who chose the question as typed gets its own ranking.
+            return replace(better, query=text, fixes=typed.fixes) if correct else typed
         if correct:
             return replace(better, original=text)
         return replace(typed, did_you_mean=fixed)

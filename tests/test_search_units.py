@@ -187,6 +187,13 @@ def test_speller_prefers_the_frequent_word_within_the_allowed_edits():
     assert edit_distance("retrun", "return", 1) == 1  # swapped neighbours: one edit
 
 
+def test_speller_prefers_fewer_edits_to_a_more_frequent_word():
+    speller = Speller({"bleibt": 9, "bleiben": 2, "monaten": 3, "montags": 8, "kommen": 2, "kommt": 5})
+    assert speller.corrections("bleiebn montaen kommn") == {
+        "bleiebn": "bleiben", "montaen": "monaten",  # one swap, against two edits to the frequent word
+        "kommn": "kommt"}  # one edit to each: the frequent one
+
+
 def test_anonymous_searches_learn_nothing_from_internal_words(fake_engine):
     """Spelling and language guess of a public search come from public articles only:
     "Teamleitung" is a word only the internal fixture article uses."""

@@ -1,7 +1,8 @@
 """The nearest known word to a typo.
 
-Among the known words within ``maxdist`` edits, the most frequent, ties to the
-lexicographically greatest. An edit is an insertion, deletion, substitution or
+Among the known words within the fewest edits (up to ``maxdist``), the most
+frequent, ties to the lexicographically greatest: "bleiebn" is "bleiben" (one
+swap), not the more frequent "bleibt" (two edits). An edit is an insertion, deletion, substitution or
 a swap of two neighbouring letters (optimal string alignment distance):
 swapped letters ("retrun") are the commonest typo and count as one. The words
 are filtered in numpy by length and by a character-histogram bound (each edit
@@ -91,6 +92,13 @@ class Speller:
         return found
 
     def _suggest(self, word: str, maxdist: int) -> str | None:
+        for edits in range(1, maxdist + 1):
+            found = self._most_frequent_within(word, edits)
+            if found is not None:
+                return found
+        return None
+
+    def _most_frequent_within(self, word: str, maxdist: int) -> str | None:
         if not self.words:
             return None
         near = np.flatnonzero(np.abs(self.lengths - len(word)) <= maxdist)

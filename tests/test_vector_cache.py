@@ -46,3 +46,25 @@ def test_a_damaged_cache_is_skipped(tmp_path, monkeypatch, caplog):
     report, _ = _build(tmp_path / "a", monkeypatch, cache)
     assert all(n > 0 for n in report.encoded.values())
     assert "vector cache" in caplog.text
+
+
+def test_a_new_cache_file_another_build_writes_to_is_waited_for(tmp_path):
+    """Two builds opening a new cache together: the WAL switch waits, the cache is used."""
+    import sqlite3
+    import threading
+
+    from kb.index.vector_cache import VectorCache
+    path = tmp_path / "model.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE vectors (hash BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+    other.execute("BEGIN IMMEDIATE")  # the other build's first write, in rollback mode still
+    other.execute("INSERT INTO vectors VALUES (x'01', ?)", (np.ones(2, dtype=np.float32).tobytes(),))
+    finished = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    finished.start()
+    try:
+        cache = VectorCache(path, 2)
+    finally:
+        finished.join()
+        other.close()
+    assert list(cache.get([b"\x01"])[b"\x01"]) == [1.0, 1.0]
+    cache.close()

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.sqlite_wal import use_wal
+
 ENV = "KB_VECTOR_CACHE"
 LOOKUP_CHUNK = 500  # hashes per SELECT: below SQLite's limit of bound parameters
 BUSY_TIMEOUT_S = 60
@@ -43,7 +45,7 @@ class VectorCache:
         self.path, self.dim = path, dim
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        use_wal(self._db, BUSY_TIMEOUT_S)  # concurrent builds may open a new cache together
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (hash BLOB PRIMARY KEY, vector BLOB NOT NULL)")
 
     def get(self, hashes: list[bytes]) -> dict[bytes, np.ndarray]:

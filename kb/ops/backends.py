@@ -19,12 +19,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.ops.sql_dialect import postgres_ddl, postgres_query, split_statements
+from kb.sqlite_wal import use_wal
 
 # The file holds password hashes, token digests and customer e-mails: owner only.
 DATABASE_FILE_MODE = 0o600
@@ -34,10 +34,6 @@ SCHEMA_LOCK_KEY = 0x6B625F736368  # "kb_sch"
 # A reachable PostgreSQL accepts in milliseconds; an unreachable host must not hold
 # a search (whose logging waits for it) for the whole statement timeout.
 CONNECT_TIMEOUT = 3
-# Switching a new SQLite file to WAL needs its exclusive lock, and SQLite answers
-# "locked" at once (no busy handler) while another connection is opening it too:
-# such a connection retries at this interval until its timeout.
-WAL_SWITCH_RETRY_SECONDS = 0.01
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -92,25 +88,12 @@ class SqliteBackend:
         db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            self._use_wal(db)
+            use_wal(db, self.timeout)  # replicas may open a new file together
         except sqlite3.Error:
             db.close()
             raise
         db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on app crash, one fsync per checkpoint
         return db
-
-    def _use_wal(self, db) -> None:
-        """Put the file in WAL mode (it stays so); retried while replicas open a new file together."""
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    db.execute("PRAGMA journal_mode=WAL")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() >= deadline:
-                    raise
-                time.sleep(WAL_SWITCH_RETRY_SECONDS)
 
     errors = (sqlite3.Error,)
     integrity_errors = (sqlite3.IntegrityError,)

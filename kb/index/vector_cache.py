@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.sqlite_wal import use_wal
+from kb.content.sqlite_wal import use_wal
 
 ENV = "KB_VECTOR_CACHE"
 LOOKUP_CHUNK = 500  # hashes per SELECT: below SQLite's limit of bound parameters

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from kb.ops.sql_dialect import postgres_ddl, postgres_query, split_statements
-from kb.sqlite_wal import use_wal
+from kb.content.sqlite_wal import use_wal
 
 # The file holds password hashes, token digests and customer e-mails: owner only.
 DATABASE_FILE_MODE = 0o600

@@ -2,9 +2,10 @@
 
 Among the known words within the fewest edits (up to ``maxdist``), the most
 frequent, ties to the lexicographically greatest: "bleiebn" is "bleiben" (one
-swap), not the more frequent "bleibt" (two edits). An edit is an insertion, deletion, substitution or
-a swap of two neighbouring letters (optimal string alignment distance):
-swapped letters ("retrun") are the commonest typo and count as one. The words
+swap), not the more frequent "bleibt" (two edits). An edit is an insertion,
+deletion, substitution or a swap of two neighbouring letters (optimal string
+alignment distance): swapped letters ("retrun") are the commonest typo and
+count as one. The words
 are filtered in numpy by length and by a character-histogram bound (each edit
 changes the histogram's L1 norm by at most 2, a swap not at all), and only the
 few survivors get an exact distance (RapidFuzz). Results are cached per word:

@@ -1,4 +1,9 @@
-"""The independent evaluation help centres of bench/eval/ against the reference retrievers.
+"""The independent evaluation help centres against the reference retrievers.
+
+The sets: bench/eval/ (their train splits are what the fitting scripts read) and
+bench/learning-sets/ (written for the learning run, bench/learning.py, and read by no
+fitting script: here their test split is searched as written, before any learning,
+and their train split is never measured).
 
 Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
 
@@ -30,7 +35,15 @@ from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
 from kb.search.evaluate import evaluate_groups, group_of, read_set  # noqa: E402
 
 EVAL = ROOT / "bench" / "eval"
-SETS = tuple(sorted(p.name for p in EVAL.iterdir() if (p / "test.jsonl").exists()))
+LEARNING_SETS = ROOT / "bench" / "learning-sets"
+
+
+def _sets(folder: Path) -> dict[str, Path]:
+    return {p.name: p for p in sorted(folder.iterdir()) if (p / "test.jsonl").exists()}
+
+
+SET_DIRS = {**_sets(EVAL), **_sets(LEARNING_SETS)}
+SETS = tuple(SET_DIRS)
 PRODUCT = "kb (this product)"
 # dense references besides the product's own encoders, each alone (skipped where not installed)
 REFERENCE_MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "all-mpnet-base-v2")
@@ -45,7 +58,10 @@ def articles_of(set_dir: Path) -> Path:
 
 def split_of(set_dir: Path, split: str) -> str | None:
     """The file a split reads: a question-only set's development split is ``dev``, not
-    ``train``; None where the set has neither."""
+    ``train``; None where the set has neither, and for a learning set's train split (the
+    questions its learning run replays)."""
+    if split == "train" and set_dir.parent == LEARNING_SETS:
+        return None
     for name in (split, "dev") if split == "train" else (split,):
         if (set_dir / f"{name}.jsonl").exists():
             return name
@@ -68,7 +84,7 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
     """{retriever: {group: (top-1, top-3)}} plus the product's own answered figures."""
     from retrieval import References, engine_for
 
-    set_dir = EVAL / name
+    set_dir = SET_DIRS[name]
     engine = engine_for(articles_of(set_dir), work / name, models)
     groups = evaluate_groups(engine, read_set(set_dir, split), audience="public")
     cells: dict[str, dict] = {PRODUCT: {}}
@@ -130,7 +146,7 @@ def reference_encoders(encoders) -> list:
 
 def run(work: Path, models: str, encoders, split: str = "test", sets: tuple[str, ...] = SETS) -> dict:
     refs = reference_encoders(encoders)
-    splits = {name: split_of(EVAL / name, split) for name in sets}
+    splits = {name: split_of(SET_DIRS[name], split) for name in sets}
     return {name: measure_set(name, work, models, encoders, refs, chosen)
             for name, chosen in splits.items() if chosen}
 
@@ -140,7 +156,7 @@ def main() -> None:
     ap.add_argument("--split", default="test", choices=("test", "train"))
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--set", action="append", choices=SETS, dest="sets",
-                    help="only this set of bench/eval/ (repeatable; default: all)")
+                    help="only this set of bench/eval/ or bench/learning-sets/ (repeatable; default: all)")
     args = ap.parse_args()
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:

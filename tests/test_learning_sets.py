@@ -23,6 +23,11 @@ def test_there_is_a_german_set():
     assert "lindner" in SETS
 
 
+def test_learning_is_measured_in_german_and_english():
+    langs = {a.lang for name in SETS for a in load_articles(SETS_DIR / name / "articles")[0]}
+    assert {"de", "en"} <= langs
+
+
 @pytest.mark.parametrize("set_name", SETS)
 def test_labels_name_articles_of_their_language_and_no_question_repeats(set_name):
     articles, problems = check_articles(SETS_DIR / set_name / "articles")

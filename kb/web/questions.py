@@ -1,8 +1,10 @@
 """Learned questions: editors decide on suggestions; agents give the evidence.
 
-* ``/agent/questions`` (editors): suggestions per article with accept, reject
-  and edit-then-accept, and how often customers found an article by a phrasing
-  accepted before. The same functions as `kb questions` (kb.ops.suggestions).
+* ``/agent/questions`` (editors): suggestions per article with accept, reject,
+  edit-then-accept and accept-all-shown for one article, narrowed to a language or
+  an article (a help centre that learns has hundreds), and how often customers
+  found an article by a phrasing accepted before. The same functions as
+  `kb questions` (kb.ops.suggestions).
 * ``/agent/inbox/<id>/answered-with`` (agents): a contact request answered with
   articles; ``/agent/copied``: an agent copied an answer after a search.
 """
@@ -25,6 +27,7 @@ from kb.web.i18n import _
 bp = Blueprint("questions", __name__, url_prefix="/agent")
 EFFECT_DAYS = 30
 MAX_ANSWERED_WITH = 10
+MAX_ACCEPTED_AT_ONCE = 100  # one article's shown suggestions; the per-article limit is far lower
 
 
 def _store():
@@ -39,16 +42,39 @@ def _articles():
         return []
 
 
+def _shown(articles, min_evidence: int):
+    """The suggestions the page lists (the per-article limit applied), all languages."""
+    return suggestions(_store(), articles, min_evidence,
+                       current_app.config.get("SUGGESTIONS_PER_ARTICLE") or per_article_limit())
+
+
+def _narrowing() -> dict[str, str]:
+    """The page's filters, as given: ``language`` (not ``lang``, which picks the UI's
+    language) and ``article``; empty means all."""
+    return {"language": request.values.get("language", "")[:20], "article": request.values.get("article", "")[:200]}
+
+
 def _page(min_evidence: int, message: str | None = None, error: str | None = None,
           edited: dict | None = None, status: int = 200):
     articles = _articles()
-    found = suggestions(_store(), articles, min_evidence,
-                        current_app.config.get("SUGGESTIONS_PER_ARTICLE") or per_article_limit())
+    found = _shown(articles, min_evidence)
+    narrow = _narrowing()
+    languages = sorted({s.lang for s in found} | {a.lang for a in articles})
+    choices = {s.article_id: s for s in found}  # the articles with suggestions, for the filter
+    if narrow["language"] and narrow["language"] not in languages:
+        error, status = _("Unknown language: {value}", value=narrow["language"]), 400
+    elif narrow["article"] and not any(a.id == narrow["article"] for a in articles):
+        error, status = _("Unknown article: {value}", value=narrow["article"]), 400
+    else:
+        found = [s for s in found if (not narrow["language"] or s.lang == narrow["language"])
+                 and (not narrow["article"] or s.article_id == narrow["article"])]
     groups: dict[str, list] = {}
     for s in found:
         groups.setdefault(s.article_id, []).append(s)
     return render_template("agent/questions.html", groups=groups, min_evidence=min_evidence,
-                           message=message, error=error, edited=edited or {},
+                           message=message, error=error, edited=edited or {}, narrow=narrow,
+                           languages=languages, choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
+                           n_shown=len(found),
                            effect=learning.learned_effect(_store(), EFFECT_DAYS), effect_days=EFFECT_DAYS,
                            no_articles=not articles), status
 
@@ -68,14 +94,24 @@ def _min_evidence() -> int:
 def index():
     done = {"accepted": _("The question was added to the article. The search uses it after the next index build."),
             "rejected": _("The suggestion was rejected and will not be suggested again."),
-            "unchanged": _("The article already had this question.")}
+            "unchanged": _("The article already had this question."),
+            "accepted-all": _("Questions added to the article: {n}. The search uses them after the next "
+                              "index build.", n=request.args.get("n", type=int) or 0)}
     return _page(_min_evidence(), message=done.get(request.args.get("done", "")))
+
+
+def _back(done: str, min_evidence: int, **extra):
+    """After a decision: the page again, as the editor had narrowed it."""
+    narrow = {k: v for k, v in _narrowing().items() if v}
+    return redirect(url_for("questions.index", done=done, min=min_evidence, **narrow, **extra), 303)
 
 
 @bp.post("/questions")
 @login_required("editor")
 def decide():
     suggestion_id, action = request.form.get("id", "")[:40], request.form.get("action", "")
+    if action == "accept-shown":
+        return _accept_shown(request.form.getlist("id")[:MAX_ACCEPTED_AT_ONCE])
     if action not in ("accept", "reject"):
         return _page(_min_evidence(), error=_("Choose accept or reject."), status=400)
     min_evidence = _min_evidence()
@@ -91,7 +127,29 @@ def decide():
     except (SuggestionError, FrontMatterEditError, OSError) as exc:
         # the page again, with the editor's wording kept in its field
         return _page(min_evidence, error=str(exc), edited={suggestion_id: edited or ""}, status=400)
-    return redirect(url_for("questions.index", done=done, min=min_evidence), 303)
+    return _back(done, min_evidence)
+
+
+def _accept_shown(ids: list[str]):
+    """Accept the suggestions the editor saw listed for one article (their ids), as they are.
+    One decided on meanwhile is not listed any more: the rest are still accepted."""
+    min_evidence = _min_evidence()
+    articles = _articles()
+    listed = {s.id: s for s in _shown(articles, min_evidence)}
+    chosen = [listed[i] for i in dict.fromkeys(ids) if i in listed]
+    if not chosen:
+        return _page(min_evidence, error=_("None of these suggestions is open any more: list them again."),
+                     status=400)
+    if len({s.article_id for s in chosen}) > 1:
+        return _page(min_evidence, error=_("Accept all works for one article at a time."), status=400)
+    written = 0
+    for s in chosen:
+        try:
+            written += accept_one(_store(), articles, s, g.user.username)
+        except (SuggestionError, FrontMatterEditError, OSError) as exc:
+            message = _("Questions added: {n}; then this failed: {error}", n=written, error=str(exc))
+            return _page(min_evidence, error=message, status=400)
+    return _back("accepted-all", min_evidence, n=written)
 
 
 @bp.post("/inbox/<int:request_id>/answered-with")

@@ -1,8 +1,9 @@
 """Done-when of learned questions, in a real browser against a real server.
 
 Customers' helpful searches arrive through the JSON API; an editor accepts one
-phrasing at /agent/questions (no WCAG 2.1 AA violation by axe-core), `kb index`
-runs, and the portal finds the article by that phrasing first.
+phrasing at /agent/questions (no WCAG 2.1 AA violation by axe-core), narrows the
+list to English and accepts the article's other suggestions at once, `kb index`
+runs, and the portal finds the article by the first phrasing first.
 """
 import json
 import os
@@ -22,6 +23,7 @@ from test_browser import CHROMIUM, OUTPUT, _free_port, browser, kb_serve  # noqa
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
 PHRASING = "how many days until my order is here"
+OTHERS = ("delivery to vienna austria", "what does shipping to vienna cost")
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 pytestmark = [
@@ -67,7 +69,7 @@ def _axe_violations(page) -> list:
 
 def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(learning_server, browser):  # noqa: F811
     url, env, articles = learning_server
-    for query in (PHRASING, PHRASING + "?", "How many days until my order is here"):
+    for query in (PHRASING, PHRASING + "?", "How many days until my order is here", *OTHERS):
         _vote(url, query, "en/delivery")
     context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 1200})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
@@ -98,7 +100,16 @@ def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(
     item.get_by_role("button", name="Accept", exact=True).click()
     page.get_by_role("status").filter(has_text="added to the article").wait_for()
     assert f"  - {PHRASING}\n" in (articles / "en" / "delivery.md").read_text()
-    assert _axe_violations(page) == []  # the page with its message and without suggestions
+    assert _axe_violations(page) == []  # the page with its message
+
+    page.get_by_label("Article language").select_option("en")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Accept all 2").click()
+    page.get_by_role("status").filter(has_text="Questions added to the article: 2.").wait_for()
+    assert page.get_by_label("Article language").input_value() == "en"  # still narrowed
+    text = (articles / "en" / "delivery.md").read_text()
+    assert all(f"  - {q}\n" in text for q in OTHERS)
+    assert _axe_violations(page) == []  # narrowed, nothing left to decide
 
     build = _get(url + "/readyz")["index"]["build"]
     subprocess.run([sys.executable, "-m", "kb.cli", "index", "-q"], env=env, check=True)
@@ -110,6 +121,6 @@ def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(
     first = page.locator(".best-answers h3 a").first
     assert first.inner_text() == "How long does delivery take?"
     with sqlite3.connect(Path(env["KB_INSTANCE"]) / "kb.sqlite3") as db:
-        assert db.execute("SELECT decision, editor FROM question_decisions").fetchall() == [("accepted", "eva")]
+        assert db.execute("SELECT decision, editor FROM question_decisions").fetchall() == [("accepted", "eva")] * 3
     assert problems == []
     context.close()

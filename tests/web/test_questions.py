@@ -73,6 +73,54 @@ def test_api_votes_become_suggestions_editors_accept_reject_and_edit(learning_ap
     assert "How long is delivery to Vienna?" in html  # the accepted ones, under their effect
 
 
+def _narrowed(client, **params):
+    r = client.get("/agent/questions", query_string=params)
+    return r.status_code, r.get_data(as_text=True)
+
+
+def test_editors_narrow_to_a_language_or_article_and_accept_all_shown(learning_app, articles_dir):
+    client = learning_app.test_client()
+    _api_vote(client, "how many days until my order is here", "en/delivery")
+    _api_vote(client, "delivery to vienna austria", "en/delivery")
+    _api_vote(client, "wie lange bis nach österreich", "de/lieferzeit", lang="de")
+    sign_in(client, "eva")
+    status, html = _narrowed(client)
+    assert len(_suggestion_ids(html)) == 3 and "Open suggestions: 3, for articles: 2" in html
+    status, html = _narrowed(client, language="de")
+    assert status == 200 and set(_suggestion_ids(html).values()) == {"wie lange bis nach österreich"}
+    status, html = _narrowed(client, article="en/delivery")
+    assert set(_suggestion_ids(html).values()) == {"how many days until my order is here",
+                                                   "delivery to vienna austria"}
+    status, html = _narrowed(client, language="xx")
+    assert status == 400 and "Unknown language: xx" in html
+    status, html = _narrowed(client, article="en/nope")
+    assert status == 400 and "Unknown article: en/nope" in html
+    status, html = _narrowed(client, language="en")
+    form = re.search(r'<form[^>]*class="accept-all">(.*?)</form>', html, re.S).group(1)
+    shown = re.findall(r'name="id" value="([0-9a-f]{10})"', form)
+    assert len(shown) == 2 and 'name="language" value="en"' in form
+    token = csrf_token(html)
+    assert client.post("/agent/questions", data={"action": "accept-shown", "id": shown}).status_code == 400
+    german = next(iter(_suggestion_ids(_narrowed(client, language="de")[1])))
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept-shown",
+                                              "id": [shown[0], german]})
+    assert r.status_code == 400 and "one article at a time" in r.get_data(as_text=True)
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept-shown",
+                                              "id": shown, "language": "en"})
+    assert r.status_code == 303 and "language=en" in r.headers["Location"]
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Questions added to the article: 2." in page
+    text = (articles_dir / "en/delivery.md").read_text()
+    assert "  - how many days until my order is here\n" in text and "  - delivery to vienna austria\n" in text
+    assert _suggestion_ids(page) == {}  # narrowed to English: nothing open there any more
+    r = client.post("/agent/questions", data={"csrf_token": token, "action": "accept-shown", "id": shown})
+    assert r.status_code == 400 and "list them again" in r.get_data(as_text=True)
+    client.set_cookie("lang", "de")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    assert "Offene Vorschläge: 1, für Artikel: 1" in html
+    assert "Alle Sprachen" in html and "Alle Artikel" in html
+
+
 def test_portal_vote_carries_the_search_and_german_ui(learning_app):
     client = learning_app.test_client()
     client.set_cookie("lang", "de")

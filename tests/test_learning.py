@@ -176,12 +176,22 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
     listed = json.loads(kb("suggest", "--json").stdout)
     assert {s["phrasing"] for s in listed} == {"when does my parcel arrive", "how much is a return",
                                                "return label lost"}
+    only = json.loads(kb("suggest", "--json", "--article", "en/returns").stdout)
+    assert {s["phrasing"] for s in only} == {"how much is a return", "return label lost"}
+    assert json.loads(kb("suggest", "--json", "--lang", "de").stdout) == []
+    for wrong in (("--lang", "xx"), ("--article", "en/nope")):
+        failed = kb("suggest", *wrong)
+        assert failed.returncode == 2 and "unknown" in failed.stderr, failed.stderr
     label = next(s for s in listed if s["phrasing"] == "return label lost")
     assert kb("reject", label["id"]).returncode == 0
     assert kb("accept", "nope").returncode == 2
     assert kb("accept").returncode == 2
-    done = kb("accept", "--all", "--min-evidence", "1")
-    assert done.returncode == 0 and "2 questions added to 2 articles" in done.stdout
+    done = kb("accept", "--all", "--article", "en/delivery")
+    assert done.returncode == 0 and "1 questions added to 1 articles" in done.stdout
+    assert "how much is a return" not in (root / "en/returns.md").read_text()
+    done = kb("accept", "--all", "--min-evidence", "1", "--lang", "en")
+    assert done.returncode == 0 and "1 questions added to 1 articles" in done.stdout
+    assert "when does my parcel arrive" in (root / "en/delivery.md").read_text()
     assert "how much is a return" in (root / "en/returns.md").read_text()
     assert "return label lost" not in (root / "en/returns.md").read_text()
     assert json.loads(kb("suggest", "--json").stdout) == []

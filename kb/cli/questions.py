@@ -58,17 +58,31 @@ def questions() -> None:
     """Questions learned from customers' searches, for editors to accept or reject."""
 
 
+_LANG = click.option("--lang", help="Only suggestions for articles in this language (e.g. de).")
+_ARTICLE = click.option("--article", "article_id", help="Only suggestions for this article id.")
+
+
+def _found(store, articles, min_evidence, per_article, lang, article_id):
+    """The suggestions, narrowed; an unknown language or article ends with exit code 2."""
+    from kb.ops.suggestions import SuggestionError, narrowed, suggestions
+
+    try:
+        return narrowed(suggestions(store, articles, min_evidence, per_article), articles, lang, article_id)
+    except SuggestionError as exc:
+        _fail(str(exc), 2)
+
+
 @questions.command("suggest")
 @_MIN
 @_PER_ARTICLE
+@_LANG
+@_ARTICLE
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @_ARTICLES
-def suggest(min_evidence, per_article, as_json, articles_dir) -> None:
+def suggest(min_evidence, per_article, lang, article_id, as_json, articles_dir) -> None:
     """List suggested questions per article, with evidence counts and last date."""
-    from kb.ops.suggestions import suggestions
-
     store, articles = _context(articles_dir)
-    found = suggestions(store, articles, min_evidence, per_article)
+    found = _found(store, articles, min_evidence, per_article, lang, article_id)
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
         return
@@ -85,19 +99,22 @@ def suggest(min_evidence, per_article, as_json, articles_dir) -> None:
 
 @questions.command("accept")
 @click.argument("ids", nargs=-1)
-@click.option("--all", "accept_all", is_flag=True, help="Accept every suggestion (with --min-evidence).")
+@click.option("--all", "accept_all", is_flag=True,
+              help="Accept every suggestion (with --min-evidence, --lang, --article).")
 @_MIN
 @_PER_ARTICLE
+@_LANG
+@_ARTICLE
 @_ARTICLES
-def accept(ids, accept_all, min_evidence, per_article, articles_dir) -> None:
+def accept(ids, accept_all, min_evidence, per_article, lang, article_id, articles_dir) -> None:
     """Write suggestions into their articles' front matter `questions`; then run `kb index`."""
-    from kb.ops.suggestions import SuggestionError, accept as accept_one, find, suggestions
+    from kb.ops.suggestions import SuggestionError, accept as accept_one, find
     from kb.content.front_matter_questions import FrontMatterEditError
 
     if accept_all == bool(ids):
         _fail("give suggestion ids or --all", 2)
     store, articles = _context(articles_dir)
-    found = suggestions(store, articles, min_evidence, per_article)
+    found = _found(store, articles, min_evidence, per_article, lang, article_id)
     try:
         chosen = found if accept_all else [find(found, i) for i in ids]
     except SuggestionError as exc:

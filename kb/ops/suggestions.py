@@ -158,10 +158,21 @@ def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
     return out
 
 
+def narrowed(found: list[Suggestion], articles: list[Article], lang: str | None = None,
+             article: str | None = None) -> list[Suggestion]:
+    """The suggestions of one article language and/or one article; an editor with hundreds
+    decides one part at a time. An unknown language or article is an error, not an empty list."""
+    if lang and lang not in {a.lang for a in articles}:
+        raise SuggestionError(f"unknown language '{lang[:20]}'")
+    if article:
+        _article(articles, article)
+    return [s for s in found if (not lang or s.lang == lang) and (not article or s.article_id == article)]
+
+
 def _article(articles: list[Article], article_id: str) -> Article:
     art = next((a for a in articles if a.id == article_id), None)
     if art is None:
-        raise SuggestionError(f"unknown article '{article_id}'")
+        raise SuggestionError(f"unknown article '{article_id[:200]}'")
     return art
 
 

@@ -18,7 +18,7 @@ from kb.content.articles import load_articles
 from kb.content.front_matter_questions import FrontMatterEditError
 from kb.ops import learning
 from kb.ops.database import StoreUnavailable
-from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, per_article_limit,
+from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
@@ -59,21 +59,17 @@ def _page(min_evidence: int, message: str | None = None, error: str | None = Non
     articles = _articles()
     found = _shown(articles, min_evidence)
     narrow = _narrowing()
-    languages = sorted({s.lang for s in found} | {a.lang for a in articles})
     choices = {s.article_id: s for s in found}  # the articles with suggestions, for the filter
-    if narrow["language"] and narrow["language"] not in languages:
-        error, status = _("Unknown language: {value}", value=narrow["language"]), 400
-    elif narrow["article"] and not any(a.id == narrow["article"] for a in articles):
-        error, status = _("Unknown article: {value}", value=narrow["article"]), 400
-    else:
-        found = [s for s in found if (not narrow["language"] or s.lang == narrow["language"])
-                 and (not narrow["article"] or s.article_id == narrow["article"])]
+    try:
+        found = narrowed(found, articles, narrow["language"], narrow["article"])
+    except SuggestionError as exc:
+        error, status = str(exc), 400
     groups: dict[str, list] = {}
     for s in found:
         groups.setdefault(s.article_id, []).append(s)
     return render_template("agent/questions.html", groups=groups, min_evidence=min_evidence,
                            message=message, error=error, edited=edited or {}, narrow=narrow,
-                           languages=languages, choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
+                           languages=sorted({a.lang for a in articles}), choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
                            n_shown=len(found),
                            effect=learning.learned_effect(_store(), EFFECT_DAYS), effect_days=EFFECT_DAYS,
                            no_articles=not articles), status

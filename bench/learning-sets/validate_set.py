@@ -129,7 +129,8 @@ def main(folder: Path, langs: tuple[str, ...], n_articles: int, per_lang: dict[s
         if split != "offtopic":
             errors += [f"{split}.jsonl: {per_article[f'{lang}/{s}']} queries for {lang}/{s}, want {PER_ARTICLE}"
                        for lang in langs for s in sorted(slugs[lang]) if per_article[f"{lang}/{s}"] != PER_ARTICLE]
-    print(f"articles: {sum(len(s) for s in slugs.values())} (" + ", ".join(f"{lang} {len(slugs[lang])}" for lang in langs) + ")")
+    by_lang = ", ".join(f"{lang} {len(slugs[lang])}" for lang in langs)
+    print(f"articles: {sum(len(s) for s in slugs.values())} ({by_lang})")
     for split, n in counts.items():
         print(f"{split}.jsonl: {n}")
     print(f"distinct queries (case-folded): {len(seen)}")

@@ -69,7 +69,8 @@ def _page(min_evidence: int, message: str | None = None, error: str | None = Non
         groups.setdefault(s.article_id, []).append(s)
     return render_template("agent/questions.html", groups=groups, min_evidence=min_evidence,
                            message=message, error=error, edited=edited or {}, narrow=narrow,
-                           languages=sorted({a.lang for a in articles}), choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
+                           languages=sorted({a.lang for a in articles}),
+                           choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
                            n_shown=len(found),
                            effect=learning.learned_effect(_store(), EFFECT_DAYS), effect_days=EFFECT_DAYS,
                            no_articles=not articles), status
@@ -91,8 +92,8 @@ def index():
     done = {"accepted": _("The question was added to the article. The search uses it after the next index build."),
             "rejected": _("The suggestion was rejected and will not be suggested again."),
             "unchanged": _("The article already had this question."),
-            "accepted-all": _("Questions added to the article: {n}. The search uses them after the next "
-                              "index build.", n=request.args.get("n", type=int) or 0)}
+            "accepted-all": _("Questions added to the article: {n}. The search uses them after the next index build.",
+                              n=request.args.get("n", type=int) or 0)}
     return _page(_min_evidence(), message=done.get(request.args.get("done", "")))
 
 

@@ -118,9 +118,12 @@ def _search(port: int, row: dict) -> dict:
 
 
 def _figures(hits: list[tuple[bool, bool, bool]]) -> dict:
+    """Shares of (right first, right in the first three, answered), and the count answered with
+    a wrong first article: the answer a customer should not get, whatever learning does."""
     n = max(len(hits), 1)
     return {"questions": len(hits), "top1": round(sum(h[0] for h in hits) / n, 3),
-            "top3": round(sum(h[1] for h in hits) / n, 3), "answered": round(sum(h[2] for h in hits) / n, 3)}
+            "top3": round(sum(h[1] for h in hits) / n, 3), "answered": round(sum(h[2] for h in hits) / n, 3),
+            "answered_wrong_first": sum(h[2] and not h[0] for h in hits)}
 
 
 def measure(port: int, test: list[dict], offtopic: list[dict]) -> dict:
@@ -244,7 +247,8 @@ def main() -> None:
         print(f"{r['set']}: {b['questions']} held-out questions, {r['replayed']['searches']} helpful searches "
               f"replayed ({r['replayed']['article_shown']} showed the article) -> {r['accepted']}", flush=True)
         print(f"  top-1 {b['top1']:.3f} -> {a['top1']:.3f}   top-3 {b['top3']:.3f} -> {a['top3']:.3f}   "
-              f"answered {b['answered']:.3f} -> {a['answered']:.3f}   off-topic not answered "
+              f"answered {b['answered']:.3f} -> {a['answered']:.3f} (with a wrong first article "
+              f"{b['answered_wrong_first']} -> {a['answered_wrong_first']})   off-topic not answered "
               f"{b['offtopic_not_answered']:.3f} -> {a['offtopic_not_answered']:.3f}   "
               f"kb check {'ok' if r['kb_check_ok'] else 'FAILED'}   [{r['seconds']} s]", flush=True)
         for lang in a["by_lang"]:

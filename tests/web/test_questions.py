@@ -121,6 +121,28 @@ def test_editors_narrow_to_a_language_or_article_and_accept_all_shown(learning_a
     assert "Alle Sprachen" in html and "Alle Artikel" in html
 
 
+def test_accept_all_stops_at_a_failed_write_and_says_how_far_it_got(learning_app, articles_dir, monkeypatch):
+    from kb.ops import suggestions as ops
+    client = learning_app.test_client()
+    _api_vote(client, "how many days until my order is here", "en/delivery")
+    _api_vote(client, "delivery to vienna austria", "en/delivery")
+    sign_in(client, "eva")
+    html = client.get("/agent/questions").get_data(as_text=True)
+    shown = list(_suggestion_ids(html))
+    written = []
+
+    def add_once(path, question):
+        if written:
+            raise OSError("disk full")
+        written.append(question)
+        return True
+    monkeypatch.setattr(ops, "add_question", add_once)
+    r = client.post("/agent/questions", data={"csrf_token": csrf_token(html), "action": "accept-shown", "id": shown})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Questions added: 1; then this failed: disk full" in page
+    assert list(_suggestion_ids(page).values()) == [q for q in _suggestion_ids(html).values() if q not in written]
+
+
 def test_portal_vote_carries_the_search_and_german_ui(learning_app):
     client = learning_app.test_client()
     client.set_cookie("lang", "de")

@@ -16,7 +16,8 @@ The Haystack row needs the `bench` extra (haystack-ai and, since haystack-ai 3,
 sentence-transformers-haystack for the embedders).
 
 The independent evaluation help centres of bench/eval/ (test split, off-topic,
-cross-language) follow in a second table (bench/retrieval_sets.py).
+cross-language) and the learning sets of bench/learning-sets/ (test split, before
+learning) follow in a second table (bench/retrieval_sets.py).
 
 Usage: python bench/retrieval.py [--quick] [--sets-only] [--json out.json]
 """
@@ -229,7 +230,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--no-haystack", action="store_true")
     ap.add_argument("--models", default=DEFAULT_MODELS)
-    ap.add_argument("--sets-only", action="store_true", help="only the bench/eval/ sets")
+    ap.add_argument("--sets-only", action="store_true", help="only the evaluation and learning sets (bench/retrieval_sets.py)")
     args = ap.parse_args()
     encoders = load_encoders(args.models)
     if args.sets_only:

@@ -335,7 +335,8 @@ def print_sets(models: str, encoders) -> None:
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         results = retrieval_sets.run(Path(tmp), models, encoders, "test")
-    print("\nIndependent evaluation help centres (bench/eval/, test split; top-1 / top-3):\n")
+    print("\nIndependent evaluation help centres (bench/eval/ and bench/learning-sets/, test split; "
+          "top-1 / top-3):\n")
     print("\n".join(retrieval_sets.table(results)))
     print(f"\n({time.time() - t0:.0f} s, models {models})")
 

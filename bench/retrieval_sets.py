@@ -10,8 +10,11 @@ Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
     python bench/retrieval_sets.py [--split train|test] [--set NAME ...]
 
 Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb eval`
-and bench/eval/measure.py do). References see the same articles (title + body of the
-language searched) and the same questions: BM25 with the language's Snowball
+and bench/eval/measure.py do). A set with a ``bitext.json`` (per article language, Bitext
+intent -> article) is also searched with real customer utterances, the Bitext sample that
+bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
+English customer) and "bitext en->de" (the German articles only). References see the same
+articles (title + body of the language searched) and the same questions: BM25 with the language's Snowball
 analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``). Cross-language questions search
 one language's articles only. The worst case of a set is its weakest group
 (language or cross-language direction). Only train is for choosing anything.
@@ -20,6 +23,7 @@ one language's articles only. The worst case of a set is its weakest group
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -32,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.encoders import DEFAULT_MODELS, load_encoders  # noqa: E402
-from kb.search.evaluate import evaluate_groups, group_of, read_set  # noqa: E402
+from kb.search.evaluate import Case, evaluate, group_of, read_set  # noqa: E402
 
 EVAL = ROOT / "bench" / "eval"
 LEARNING_SETS = ROOT / "bench" / "learning-sets"
@@ -68,6 +72,23 @@ def split_of(set_dir: Path, split: str) -> str | None:
     return None
 
 
+def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
+    """The set's Bitext groups (``bitext.json``: per article language, intent -> article id):
+    English utterances of bench/retrieval.py's reported sample; those mapped to articles
+    in another language search that language's articles only."""
+    from centres import REPORTED_BITEXT
+    from retrieval import load_bitext
+
+    path = set_dir / "bitext.json"
+    if not path.exists():
+        return {}
+    mapping = json.loads(path.read_text(encoding="utf-8"))
+    sample = load_bitext(REPORTED_BITEXT)
+    return {("bitext en" if lang == "en" else f"bitext en->{lang}"):
+            [Case(u, ids[intent], "en", None if lang == "en" else lang) for u, intent in sample if intent in ids]
+            for lang, ids in sorted(mapping.items())}
+
+
 def _reference_hits(refs: dict, cases) -> dict[str, tuple[float, float]]:
     """Top-1 / top-3 of BM25 and of each reference encoder alone (RRF rows left out)."""
     from retrieval import reference_rows, topk_hits
@@ -86,7 +107,12 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
 
     set_dir = SET_DIRS[name]
     engine = engine_for(articles_of(set_dir), work / name, models)
-    groups = evaluate_groups(engine, read_set(set_dir, split), audience="public")
+    members: dict[str, list[Case]] = {}
+    for case in read_set(set_dir, split):
+        members.setdefault(group_of(case), []).append(case)
+    if split == "test":  # the utterances are a reported sample: never a development split
+        members |= bitext_groups(set_dir)
+    groups = {group: evaluate(engine, cases, audience="public") for group, cases in members.items()}
     cells: dict[str, dict] = {PRODUCT: {}}
     refs = {}
     for lang in sorted({a["lang"] for a in engine.index.articles}):
@@ -94,7 +120,6 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
         arts = [a for a in engine.index.articles if a["lang"] == lang and a["audience"] == "public"]
         refs[lang] = (References([f"{a['title']}\n{a['body']}" for a in arts], lang, references),
                       [a["id"] for a in arts])
-    cases = read_set(set_dir, split)
     extra = {}
     for group, report in groups.items():
         if group == "offtopic":
@@ -102,8 +127,7 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
             continue
         cells[PRODUCT][group] = (report.top1 / report.n, report.top3 / report.n)
         extra[f"answered, wrong first ({group})"] = f"{report.answered_wrong_first} of {report.n}"
-        members = [c for c in cases if group_of(c) == group]
-        for ref_name, hits in _reference_hits(refs, members).items():
+        for ref_name, hits in _reference_hits(refs, members[group]).items():
             cells.setdefault(ref_name, {})[group] = hits
     return {"cells": cells, "product": extra}
 

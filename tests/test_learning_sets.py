@@ -42,3 +42,23 @@ def test_labels_name_articles_of_their_language_and_no_question_repeats(set_name
     assert set(Counter(r["expected"] for r in train)) == set(lang_of) == set(Counter(r["expected"] for r in test))
     folded = Counter(r["query"].casefold() for r in train + test + offtopic)
     assert max(folded.values()) == 1, [q for q, n in folded.items() if n > 1]
+
+
+BITEXT_INTENTS = {p.stem for p in (SETS_DIR.parent / "helpcentre").glob("*.md")}  # one article per intent
+
+
+def test_the_bitext_intents_are_the_shared_sets():
+    assert len(BITEXT_INTENTS) == 17 and "track_order" in BITEXT_INTENTS
+
+
+@pytest.mark.parametrize("set_name", [s for s in SETS if (SETS_DIR / s / "bitext.json").exists()])
+def test_bitext_intents_name_articles_of_the_language_they_map(set_name):
+    """bench/retrieval_sets.py searches Bitext utterances against these articles: an id that no
+    longer exists, or one in another language, would count every utterance as a miss."""
+    lang_of = {a.id: a.lang for a in load_articles(SETS_DIR / set_name / "articles")[0]}
+    mapping = json.loads((SETS_DIR / set_name / "bitext.json").read_text(encoding="utf-8"))
+    assert mapping and set(mapping) <= set(lang_of.values())
+    for lang, ids in mapping.items():
+        assert set(ids) <= BITEXT_INTENTS, set(ids) - BITEXT_INTENTS
+        assert all(lang_of.get(article) == lang for article in ids.values()), ids
+        assert len(set(ids.values())) == len(ids), "one article per intent: two would be ambiguous"

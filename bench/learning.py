@@ -16,6 +16,11 @@ Sets:
   ../shared/data/bitext (read there, never copied): a seeded sample per intent,
   split in halves; the replay takes from the first half, the second half is measured.
   Off-topic: XQuAD English questions (../shared/data/xquad).
+* ``--bitext-set DIR``: a learning set's English articles (bench/learning-sets/<name>/)
+  with the Bitext utterances its ``bitext.json`` maps to them: bench/retrieval.py's
+  reported sample (no fitting script reads it), split in halves per intent as above;
+  off-topic: the set's English off-topic questions. A help centre nobody tuned on,
+  asked in real customers' words.
 * ``--set DIR``: an evaluation help centre (bench/eval/<name>/ or
   bench/learning-sets/<name>/: articles/, train.jsonl replayed, test.jsonl measured,
   offtopic.jsonl), any language.
@@ -29,7 +34,7 @@ questions the editors accepted. ``KB_QUERY_ADAPTERS=model`` leaves it out, to co
 ``--json`` also lists the off-topic questions answered before and after, with the first
 article and the confidence.
 
-Usage: python bench/learning.py [--bitext] [--set DIR ...] [--per-article 10] [--unseen] [--json out.json]
+Usage: python bench/learning.py [--bitext] [--bitext-set DIR ...] [--set DIR ...] [--per-article 10] [--unseen] [--json out.json]
 """
 
 from __future__ import annotations
@@ -70,16 +75,39 @@ def bitext_set() -> dict:
     for r in rows:
         by_intent[r["intent"]].append(r["utterance"])
     rng = random.Random(SEED)
-    train, test = [], []
-    for intent in sorted(by_intent):
-        sample = rng.sample(by_intent[intent], min(BITEXT_PER_INTENT, len(by_intent[intent])))
-        half = len(sample) // 2
-        train += [{"query": q, "expected": intent, "lang": "en"} for q in sample[:half]]
-        test += [{"query": q, "expected": intent, "lang": "en"} for q in sample[half:]]
+    sampled = {intent: rng.sample(utterances, min(BITEXT_PER_INTENT, len(utterances)))
+               for intent, utterances in sorted(by_intent.items())}
+    train, test = halves(sampled, {intent: intent for intent in sampled})
     xquad = json.loads((SHARED / "xquad" / "xquad.en.json").read_text(encoding="utf-8"))
     questions = [qa["question"] for art in xquad["data"] for p in art["paragraphs"] for qa in p["qas"]]
     offtopic = [{"query": q, "lang": "en"} for q in random.Random(SEED).sample(questions, OFFTOPIC_SAMPLE)]
     return {"name": "bitext (en)", "business": "bitext", "articles": ROOT / "bench" / "helpcentre",
+            "train": train, "test": test, "offtopic": offtopic}
+
+
+def halves(by_intent: dict[str, list[str]], article: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """Per intent, the first half of its utterances to replay and the second to measure."""
+    train, test = [], []
+    for intent in sorted(by_intent):
+        sample = by_intent[intent]
+        half = len(sample) // 2
+        train += [{"query": q, "expected": article[intent], "lang": "en"} for q in sample[:half]]
+        test += [{"query": q, "expected": article[intent], "lang": "en"} for q in sample[half:]]
+    return train, test
+
+
+def bitext_on(folder: Path) -> dict:
+    from centres import REPORTED_BITEXT
+    from retrieval import load_bitext
+
+    article = json.loads((folder / "bitext.json").read_text(encoding="utf-8"))["en"]
+    by_intent = defaultdict(list)
+    for utterance, intent in load_bitext(REPORTED_BITEXT):
+        if intent in article:
+            by_intent[intent].append(utterance)
+    train, test = halves(by_intent, article)
+    offtopic = [r for r in _rows(folder / "offtopic.jsonl") if r.get("lang") == "en"]
+    return {"name": f"{folder.name} x bitext (en)", "business": folder.name, "articles": folder / "articles",
             "train": train, "test": test, "offtopic": offtopic}
 
 
@@ -229,6 +257,8 @@ def run_set(spec: dict, per_article: int, work: Path, extra_env: dict[str, str] 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bitext", action="store_true", help="English: bench/helpcentre with Bitext utterances")
+    ap.add_argument("--bitext-set", dest="bitext_sets", action="append", type=Path, default=[],
+                    help="a learning set with a bitext.json: its English articles with Bitext utterances")
     ap.add_argument("--set", dest="sets", action="append", type=Path, default=[],
                     help="an evaluation help centre folder (articles/, train.jsonl, test.jsonl, offtopic.jsonl)")
     ap.add_argument("--per-article", type=int, default=10, help="helpful searches replayed per article")
@@ -236,7 +266,8 @@ def main() -> None:
     ap.add_argument("--unseen", action="store_true",
                     help="query adapters fitted without the set's business (bench/out/adapters-loo/)")
     args = ap.parse_args()
-    specs = ([bitext_set()] if args.bitext or not args.sets else []) + [folder_set(f) for f in args.sets]
+    specs = ([bitext_set()] if args.bitext or not (args.sets or args.bitext_sets) else []) + \
+        [bitext_on(f) for f in args.bitext_sets] + [folder_set(f) for f in args.sets]
     results = []
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="kb-learning-") as tmp:

@@ -100,7 +100,10 @@ def bitext_on(folder: Path) -> dict:
     from centres import REPORTED_BITEXT
     from retrieval import load_bitext
 
-    article = json.loads((folder / "bitext.json").read_text(encoding="utf-8"))["en"]
+    path = folder / "bitext.json"
+    article = json.loads(path.read_text(encoding="utf-8")).get("en") if path.is_file() else None
+    if not article:  # the replay searches as an English customer: it needs English articles
+        raise SystemExit(f"{path}: no English intent -> article map (key \"en\") to learn from")
     by_intent = defaultdict(list)
     for utterance, intent in load_bitext(REPORTED_BITEXT):
         if intent in article:

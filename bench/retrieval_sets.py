@@ -14,9 +14,9 @@ and bench/eval/measure.py do). A set with a ``bitext.json`` (per article languag
 intent -> article) is also searched with real customer utterances, the Bitext sample that
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
 English customer) and "bitext en->de" (the German articles only). References see the same
-articles (title + body of the language searched) and the same questions: BM25 with the language's Snowball
-analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``). Cross-language questions search
-one language's articles only. The worst case of a set is its weakest group
+articles (title + body of the language searched) and the same questions: BM25 with the
+language's Snowball analyzer, and each dense model alone (the product's and
+``REFERENCE_MODELS``). Cross-language questions search one language's articles only. The worst case of a set is its weakest group
 (language or cross-language direction). Only train is for choosing anything.
 """
 

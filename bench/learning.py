@@ -16,11 +16,12 @@ Sets:
   ../shared/data/bitext (read there, never copied): a seeded sample per intent,
   split in halves; the replay takes from the first half, the second half is measured.
   Off-topic: XQuAD English questions (../shared/data/xquad).
-* ``--bitext-set DIR``: a learning set's English articles (bench/learning-sets/<name>/)
-  with the Bitext utterances its ``bitext.json`` maps to them: bench/retrieval.py's
-  reported sample (no fitting script reads it), split in halves per intent as above;
-  off-topic: the set's English off-topic questions. A help centre nobody tuned on,
-  asked in real customers' words.
+* ``--bitext-set DIR``: a learning set (bench/learning-sets/<name>/) with the customer
+  utterances its ``bitext.json`` maps to its articles, per language: in English the
+  Bitext sample bench/retrieval.py reports (no fitting script reads it), in German
+  bench/learning-sets/utterances.de.jsonl (written by hand in Bitext's style), split in
+  halves per intent as above; off-topic: the set's own off-topic questions of that
+  language. A help centre nobody tuned on, asked in customers' recurring words.
 * ``--set DIR``: an evaluation help centre (bench/eval/<name>/ or
   bench/learning-sets/<name>/: articles/, train.jsonl replayed, test.jsonl measured,
   offtopic.jsonl), any language.
@@ -85,33 +86,39 @@ def bitext_set() -> dict:
             "train": train, "test": test, "offtopic": offtopic}
 
 
-def halves(by_intent: dict[str, list[str]], article: dict[str, str]) -> tuple[list[dict], list[dict]]:
+def halves(by_intent: dict[str, list[str]], article: dict[str, str], lang: str = "en"
+           ) -> tuple[list[dict], list[dict]]:
     """Per intent, the first half of its utterances to replay and the second to measure."""
     train, test = [], []
     for intent in sorted(by_intent):
         sample = by_intent[intent]
         half = len(sample) // 2
-        train += [{"query": q, "expected": article[intent], "lang": "en"} for q in sample[:half]]
-        test += [{"query": q, "expected": article[intent], "lang": "en"} for q in sample[half:]]
+        train += [{"query": q, "expected": article[intent], "lang": lang} for q in sample[:half]]
+        test += [{"query": q, "expected": article[intent], "lang": lang} for q in sample[half:]]
     return train, test
 
 
-def bitext_on(folder: Path) -> dict:
-    from centres import REPORTED_BITEXT
-    from retrieval import load_bitext
+def bitext_on(folder: Path) -> list[dict]:
+    """One set per language of the folder's ``bitext.json`` that has utterances
+    (bench/retrieval_sets.py ``utterances``): its articles, the utterances of the mapped
+    intents split in halves, and the folder's off-topic questions of that language."""
+    from retrieval_sets import intent_map, utterances
 
-    path = folder / "bitext.json"
-    article = json.loads(path.read_text(encoding="utf-8")).get("en") if path.is_file() else None
-    if not article:  # the replay searches as an English customer: it needs English articles
-        raise SystemExit(f"{path}: no English intent -> article map (key \"en\") to learn from")
-    by_intent = defaultdict(list)
-    for utterance, intent in load_bitext(REPORTED_BITEXT):
-        if intent in article:
-            by_intent[intent].append(utterance)
-    train, test = halves(by_intent, article)
-    offtopic = [r for r in _rows(folder / "offtopic.jsonl") if r.get("lang") == "en"]
-    return {"name": f"{folder.name} x bitext (en)", "business": folder.name, "articles": folder / "articles",
-            "train": train, "test": test, "offtopic": offtopic}
+    specs = []
+    for lang, article in sorted(intent_map(folder).items()):
+        by_intent = defaultdict(list)
+        for utterance, intent in utterances(lang):
+            if intent in article:
+                by_intent[intent].append(utterance)
+        if not by_intent:
+            continue
+        train, test = halves(by_intent, article, lang)
+        offtopic = [r for r in _rows(folder / "offtopic.jsonl") if r.get("lang") == lang]
+        specs.append({"name": f"{folder.name} x utterances ({lang})", "business": folder.name,
+                      "articles": folder / "articles", "train": train, "test": test, "offtopic": offtopic})
+    if not specs:
+        raise SystemExit(f"{folder}: no bitext.json language with utterances to learn from")
+    return specs
 
 
 def _rows(path: Path) -> list[dict]:
@@ -261,7 +268,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bitext", action="store_true", help="English: bench/helpcentre with Bitext utterances")
     ap.add_argument("--bitext-set", dest="bitext_sets", action="append", type=Path, default=[],
-                    help="a learning set with a bitext.json: its English articles with Bitext utterances")
+                    help="a learning set with a bitext.json: its articles with customer utterances, per language")
     ap.add_argument("--set", dest="sets", action="append", type=Path, default=[],
                     help="an evaluation help centre folder (articles/, train.jsonl, test.jsonl, offtopic.jsonl)")
     ap.add_argument("--per-article", type=int, default=10, help="helpful searches replayed per article")
@@ -270,7 +277,7 @@ def main() -> None:
                     help="query adapters fitted without the set's business (bench/out/adapters-loo/)")
     args = ap.parse_args()
     specs = ([bitext_set()] if args.bitext or not (args.sets or args.bitext_sets) else []) + \
-        [bitext_on(f) for f in args.bitext_sets] + [folder_set(f) for f in args.sets]
+        [spec for f in args.bitext_sets for spec in bitext_on(f)] + [folder_set(f) for f in args.sets]
     results = []
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="kb-learning-") as tmp:

@@ -13,7 +13,9 @@ Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb
 and bench/eval/measure.py do). A set with a ``bitext.json`` (per article language, Bitext
 intent -> article) is also searched with real customer utterances, the Bitext sample that
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
-English customer) and "bitext en->de" (the German articles only). References see the same
+English customer) and "bitext en->de" (the German articles only); and with the utterances
+written in Bitext's style in another language (bench/learning-sets/utterances.de.jsonl:
+group "utterances de"). References see the same
 articles (title + body of the language searched) and the same questions: BM25 with the
 language's Snowball analyzer, and each dense model alone (the product's and
 ``REFERENCE_MODELS``). Cross-language questions search one language's articles only. The worst case of a set is its weakest group
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 import time
@@ -50,6 +53,7 @@ SET_DIRS = {**_sets(EVAL), **_sets(LEARNING_SETS)}
 SETS = tuple(SET_DIRS)
 PRODUCT = "kb (this product)"
 # dense references besides the product's own encoders, each alone (skipped where not installed)
+UTTERANCE_SEED = 13  # the order of a language's own utterances: bench/learning.py replays the first half
 REFERENCE_MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "all-mpnet-base-v2")
 
 
@@ -72,21 +76,49 @@ def split_of(set_dir: Path, split: str) -> str | None:
     return None
 
 
-def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
-    """The set's Bitext groups (``bitext.json``: per article language, intent -> article id):
-    English utterances of bench/retrieval.py's reported sample; those mapped to articles
-    in another language search that language's articles only."""
+def utterances(lang: str) -> list[tuple[str, str]]:
+    """Customer utterances labelled with a Bitext intent, as (utterance, intent), grouped by
+    intent in a random order: English from the Bitext sample bench/retrieval.py reports
+    (../shared/data, read there), other languages from
+    ``bench/learning-sets/utterances.<lang>.jsonl`` (written by hand in Bitext's style);
+    empty where a language has none. No fitting script reads either."""
     from centres import REPORTED_BITEXT
     from retrieval import load_bitext
 
+    if lang == "en":
+        return load_bitext(REPORTED_BITEXT)
+    path = LEARNING_SETS / f"utterances.{lang}.jsonl"
+    if not path.is_file():
+        return []
+    by_intent: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            by_intent.setdefault(row["intent"], []).append(row["query"])
+    rng = random.Random(UTTERANCE_SEED)
+    return [(u, intent) for intent in sorted(by_intent)
+            for u in rng.sample(by_intent[intent], len(by_intent[intent]))]
+
+
+def intent_map(set_dir: Path) -> dict[str, dict[str, str]]:
+    """A set's ``bitext.json``: per article language, Bitext intent -> article id."""
     path = set_dir / "bitext.json"
-    if not path.exists():
-        return {}
-    mapping = json.loads(path.read_text(encoding="utf-8"))
-    sample = load_bitext(REPORTED_BITEXT)
-    return {("bitext en" if lang == "en" else f"bitext en->{lang}"):
-            [Case(u, ids[intent], "en", None if lang == "en" else lang) for u, intent in sample if intent in ids]
-            for lang, ids in sorted(mapping.items())}
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
+    """The set's utterance groups, per article language of its ``bitext.json``: English
+    Bitext utterances ("bitext en"; against another language's articles only, "bitext
+    en->de"), and the utterances written in that language ("utterances de")."""
+    groups = {}
+    for lang, ids in sorted(intent_map(set_dir).items()):
+        name = "bitext en" if lang == "en" else f"bitext en->{lang}"
+        groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang)
+                        for u, i in utterances("en") if i in ids]
+        own = [Case(u, ids[i], lang) for u, i in utterances(lang) if i in ids] if lang != "en" else []
+        if own:
+            groups[f"utterances {lang}"] = own
+    return groups
 
 
 def _reference_hits(refs: dict, cases) -> dict[str, tuple[float, float]]:

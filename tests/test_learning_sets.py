@@ -62,3 +62,26 @@ def test_bitext_intents_name_articles_of_the_language_they_map(set_name):
         assert set(ids) <= BITEXT_INTENTS, set(ids) - BITEXT_INTENTS
         assert all(lang_of.get(article) == lang for article in ids.values()), ids
         assert len(set(ids.values())) == len(ids), "one article per intent: two would be ambiguous"
+
+
+UTTERANCE_FILES = sorted(SETS_DIR.glob("utterances.*.jsonl"))
+
+
+def test_there_are_german_utterances():
+    assert SETS_DIR / "utterances.de.jsonl" in UTTERANCE_FILES
+
+
+@pytest.mark.parametrize("path", UTTERANCE_FILES, ids=lambda p: p.name)
+def test_utterances_are_labelled_with_bitext_intents_and_never_repeat(path):
+    """bench/retrieval_sets.py and bench/learning.py split these per intent in halves: an
+    unknown intent would be dropped silently, a repeated utterance would be learned and
+    then measured."""
+    lang = path.name.split(".")[1]
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert all(set(r) == {"query", "intent", "lang"} and r["lang"] == lang and r["query"].strip() for r in rows)
+    per_intent = Counter(r["intent"] for r in rows)
+    assert set(per_intent) <= BITEXT_INTENTS, set(per_intent) - BITEXT_INTENTS
+    assert min(per_intent.values()) >= 20, per_intent  # at least 10 to replay and 10 to measure
+    folded = Counter(" ".join("".join(c for c in r["query"].casefold() if c.isalnum() or c.isspace()).split())
+                     for r in rows)
+    assert max(folded.values()) == 1, [q for q, n in folded.items() if n > 1]

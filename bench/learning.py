@@ -18,8 +18,8 @@ Sets:
   Off-topic: XQuAD English questions (../shared/data/xquad).
 * ``--bitext-set DIR``: a learning set (bench/learning-sets/<name>/) with the customer
   utterances its ``bitext.json`` maps to its articles, per language: in English the
-  Bitext sample bench/retrieval.py reports (no fitting script reads it), in German
-  bench/learning-sets/utterances.de.jsonl (written by hand in Bitext's style), split in
+  Bitext sample bench/retrieval.py reports (no fitting script reads it), in German each
+  bench/learning-sets/utterances.de*.jsonl (written by hand in Bitext's style), split in
   halves per intent as above; off-topic: the set's own off-topic questions of that
   language. A help centre nobody tuned on, asked in customers' recurring words.
 * ``--set DIR``: an evaluation help centre (bench/eval/<name>/ or
@@ -102,20 +102,21 @@ def bitext_on(folder: Path) -> list[dict]:
     """One set per language of the folder's ``bitext.json`` that has utterances
     (bench/retrieval_sets.py ``utterances``): its articles, the utterances of the mapped
     intents split in halves, and the folder's off-topic questions of that language."""
-    from retrieval_sets import intent_map, utterances
+    from retrieval_sets import intent_map, utterance_sources
 
     specs = []
     for lang, article in sorted(intent_map(folder).items()):
-        by_intent = defaultdict(list)
-        for utterance, intent in utterances(lang):
-            if intent in article:
-                by_intent[intent].append(utterance)
-        if not by_intent:
-            continue
-        train, test = halves(by_intent, article, lang)
-        offtopic = [r for r in _rows(folder / "offtopic.jsonl") if r.get("lang") == lang]
-        specs.append({"name": f"{folder.name} x utterances ({lang})", "business": folder.name,
-                      "articles": folder / "articles", "train": train, "test": test, "offtopic": offtopic})
+        for source, rows in utterance_sources(lang).items():
+            by_intent = defaultdict(list)
+            for utterance, intent in rows:
+                if intent in article:
+                    by_intent[intent].append(utterance)
+            if not by_intent:
+                continue
+            train, test = halves(by_intent, article, lang)
+            offtopic = [r for r in _rows(folder / "offtopic.jsonl") if r.get("lang") == lang]
+            specs.append({"name": f"{folder.name} x {source} ({lang})", "business": folder.name,
+                          "articles": folder / "articles", "train": train, "test": test, "offtopic": offtopic})
     if not specs:
         raise SystemExit(f"{folder}: no bitext.json language with utterances to learn from")
     return specs

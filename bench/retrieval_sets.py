@@ -14,8 +14,8 @@ and bench/eval/measure.py do). A set with a ``bitext.json`` (per article languag
 intent -> article) is also searched with real customer utterances, the Bitext sample that
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
 English customer) and "bitext en->de" (the German articles only); and with the utterances
-written in Bitext's style in another language (bench/learning-sets/utterances.de.jsonl:
-group "utterances de"). References see the same
+written in Bitext's style in another language (bench/learning-sets/utterances.de*.jsonl:
+groups "utterances de", "utterances 2 de"). References see the same
 articles (title + body of the language searched) and the same questions: BM25 with the
 language's Snowball analyzer, and each dense model alone (the product's and
 ``REFERENCE_MODELS``). Cross-language questions search one language's articles only. The worst case of a set is its weakest group
@@ -76,20 +76,23 @@ def split_of(set_dir: Path, split: str) -> str | None:
     return None
 
 
-def utterances(lang: str) -> list[tuple[str, str]]:
+def utterance_files(lang: str) -> list[Path]:
+    """A language's own utterance files: ``bench/learning-sets/utterances.<lang>.jsonl`` and
+    ``utterances.<lang>.<n>.jsonl``, each by another author."""
+    return sorted(LEARNING_SETS.glob(f"utterances.{lang}.jsonl")) + \
+        sorted(LEARNING_SETS.glob(f"utterances.{lang}.*.jsonl"))
+
+
+def utterances(lang: str, path: Path | None = None) -> list[tuple[str, str]]:
     """Customer utterances labelled with a Bitext intent, as (utterance, intent), grouped by
     intent in a random order: English from the Bitext sample bench/retrieval.py reports
-    (../shared/data, read there), other languages from
-    ``bench/learning-sets/utterances.<lang>.jsonl`` (written by hand in Bitext's style);
-    empty where a language has none. No fitting script reads either."""
+    (../shared/data, read there), other languages from one of ``utterance_files`` (written
+    by hand in Bitext's style). No fitting script reads either."""
     from centres import REPORTED_BITEXT
     from retrieval import load_bitext
 
-    if lang == "en":
+    if path is None:
         return load_bitext(REPORTED_BITEXT)
-    path = LEARNING_SETS / f"utterances.{lang}.jsonl"
-    if not path.is_file():
-        return []
     by_intent: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -98,6 +101,15 @@ def utterances(lang: str) -> list[tuple[str, str]]:
     rng = random.Random(UTTERANCE_SEED)
     return [(u, intent) for intent in sorted(by_intent)
             for u in rng.sample(by_intent[intent], len(by_intent[intent]))]
+
+
+def utterance_sources(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Name -> utterances of one language: "bitext" in English, else one per file
+    ("utterances", "utterances 2", ...)."""
+    if lang == "en":
+        return {"bitext": utterances("en")}
+    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(lang, path)
+            for path in utterance_files(lang)}
 
 
 def intent_map(set_dir: Path) -> dict[str, dict[str, str]]:
@@ -109,15 +121,17 @@ def intent_map(set_dir: Path) -> dict[str, dict[str, str]]:
 def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
     """The set's utterance groups, per article language of its ``bitext.json``: English
     Bitext utterances ("bitext en"; against another language's articles only, "bitext
-    en->de"), and the utterances written in that language ("utterances de")."""
+    en->de"), and each file of utterances written in that language ("utterances de",
+    "utterances 2 de")."""
     groups = {}
     for lang, ids in sorted(intent_map(set_dir).items()):
         name = "bitext en" if lang == "en" else f"bitext en->{lang}"
         groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang)
                         for u, i in utterances("en") if i in ids]
-        own = [Case(u, ids[i], lang) for u, i in utterances(lang) if i in ids] if lang != "en" else []
-        if own:
-            groups[f"utterances {lang}"] = own
+        if lang == "en":
+            continue
+        for source, rows in utterance_sources(lang).items():
+            groups[f"{source} {lang}"] = [Case(u, ids[i], lang) for u, i in rows if i in ids]
     return groups
 
 

@@ -98,10 +98,10 @@ def halves(by_intent: dict[str, list[str]], article: dict[str, str], lang: str =
     return train, test
 
 
-def bitext_on(folder: Path) -> list[dict]:
-    """One set per language of the folder's ``bitext.json`` that has utterances
-    (bench/retrieval_sets.py ``utterances``): its articles, the utterances of the mapped
-    intents split in halves, and the folder's off-topic questions of that language."""
+def utterance_sets(folder: Path) -> list[dict]:
+    """One set per source of utterances (bench/retrieval_sets.py ``utterance_sources``) in
+    each language of the folder's ``bitext.json``: its articles, the utterances of the
+    mapped intents split in halves, and the folder's off-topic questions of that language."""
     from retrieval_sets import intent_map, utterance_sources
 
     specs = []
@@ -278,7 +278,7 @@ def main() -> None:
                     help="query adapters fitted without the set's business (bench/out/adapters-loo/)")
     args = ap.parse_args()
     specs = ([bitext_set()] if args.bitext or not (args.sets or args.bitext_sets) else []) + \
-        [spec for f in args.bitext_sets for spec in bitext_on(f)] + [folder_set(f) for f in args.sets]
+        [spec for f in args.bitext_sets for spec in utterance_sets(f)] + [folder_set(f) for f in args.sets]
     results = []
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="kb-learning-") as tmp:

@@ -15,11 +15,11 @@ intent -> article) is also searched with real customer utterances, the Bitext sa
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
 English customer) and "bitext en->de" (the German articles only); and with the utterances
 written in Bitext's style in another language (bench/learning-sets/utterances.de*.jsonl:
-groups "utterances de", "utterances 2 de"). References see the same
-articles (title + body of the language searched) and the same questions: BM25 with the
-language's Snowball analyzer, and each dense model alone (the product's and
-``REFERENCE_MODELS``). Cross-language questions search one language's articles only. The worst case of a set is its weakest group
-(language or cross-language direction). Only train is for choosing anything.
+groups "utterances de", "utterances 2 de"). References see the same articles (title + body
+of the language searched) and the same questions: BM25 with the language's Snowball
+analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``).
+Cross-language questions search one language's articles only. The worst case of a set is
+its weakest group (language or cross-language direction). Only train is for choosing anything.
 """
 
 from __future__ import annotations
@@ -83,16 +83,9 @@ def utterance_files(lang: str) -> list[Path]:
         sorted(LEARNING_SETS.glob(f"utterances.{lang}.*.jsonl"))
 
 
-def utterances(lang: str, path: Path | None = None) -> list[tuple[str, str]]:
-    """Customer utterances labelled with a Bitext intent, as (utterance, intent), grouped by
-    intent in a random order: English from the Bitext sample bench/retrieval.py reports
-    (../shared/data, read there), other languages from one of ``utterance_files`` (written
-    by hand in Bitext's style). No fitting script reads either."""
-    from centres import REPORTED_BITEXT
-    from retrieval import load_bitext
-
-    if path is None:
-        return load_bitext(REPORTED_BITEXT)
+def utterances(path: Path) -> list[tuple[str, str]]:
+    """One of ``utterance_files`` (written by hand in Bitext's style) as (utterance, intent),
+    grouped by intent in a seeded random order."""
     by_intent: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
@@ -104,11 +97,15 @@ def utterances(lang: str, path: Path | None = None) -> list[tuple[str, str]]:
 
 
 def utterance_sources(lang: str) -> dict[str, list[tuple[str, str]]]:
-    """Name -> utterances of one language: "bitext" in English, else one per file
-    ("utterances", "utterances 2", ...)."""
+    """Name -> (utterance, intent) pairs of one language, which no fitting script reads: in
+    English "bitext", the Bitext sample bench/retrieval.py reports (../shared/data, read
+    there); else one per file ("utterances", "utterances 2", ...)."""
+    from centres import REPORTED_BITEXT
+    from retrieval import load_bitext
+
     if lang == "en":
-        return {"bitext": utterances("en")}
-    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(lang, path)
+        return {"bitext": load_bitext(REPORTED_BITEXT)}
+    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(path)
             for path in utterance_files(lang)}
 
 
@@ -124,10 +121,10 @@ def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
     en->de"), and each file of utterances written in that language ("utterances de",
     "utterances 2 de")."""
     groups = {}
+    bitext = utterance_sources("en")["bitext"]
     for lang, ids in sorted(intent_map(set_dir).items()):
         name = "bitext en" if lang == "en" else f"bitext en->{lang}"
-        groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang)
-                        for u, i in utterances("en") if i in ids]
+        groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang) for u, i in bitext if i in ids]
         if lang == "en":
             continue
         for source, rows in utterance_sources(lang).items():

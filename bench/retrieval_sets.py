@@ -169,7 +169,8 @@ def measure_set(name: str, work: Path, models: str, encoders, references, split:
             extra["off-topic not answered"] = report.as_dict()["offtopic_not_answered"]
             continue
         cells[PRODUCT][group] = (report.top1 / report.n, report.top3 / report.n)
-        extra[f"answered, wrong first ({group})"] = f"{report.answered_wrong_first} of {report.n}"
+        extra[f"answered, wrong first ({group})"] = (f"{report.answered_wrong_first} of {report.n} "
+                                                   f"({report.hedged_wrong_first} hedged)")
         for ref_name, hits in _reference_hits(refs, members[group]).items():
             cells.setdefault(ref_name, {})[group] = hits
     return {"cells": cells, "product": extra}

@@ -20,7 +20,8 @@ def _print_result(result, as_json: bool) -> None:
         click.echo(f"Results for: {result.query} (typed: {result.original})")
     if result.did_you_mean:
         click.echo(f"Did you mean: {result.did_you_mean}")
-    status = "answered" if result.answered else "NOT answered (no article fits well: offer a person)"
+    status = ("answered, hedged (the first articles fit about equally: let the customer choose)" if result.hedged
+              else "answered" if result.answered else "NOT answered (no article fits well: offer a person)")
     click.echo(f"{status}; language: {result.lang or 'unknown'}")
     for i, hit in enumerate(result.results, 1):
         audience = " [internal]" if hit.audience == "internal" else ""
@@ -109,7 +110,9 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
         click.echo(f"{figures['questions']} questions: top-1 {figures['top1']:.3f}, top-3 {figures['top3']:.3f}, "
                    f"MRR@10 {figures['mrr@10']:.3f}, answered {figures['answered']:.3f}, "
                    f"answered when top-1 right {figures['answered_when_top1_right']:.3f}, "
-                   f"answered with a wrong first article {report.answered_wrong_first}")
+                   f"answered with a wrong first article {report.answered_wrong_first} "
+                   f"({report.hedged_wrong_first} of them hedged; right first articles hedged "
+                   f"{report.hedged_when_right})")
     if report.offtopic:
         click.echo(f"{report.offtopic} off-topic questions: not answered "
                    f"{figures['offtopic_not_answered']:.3f} ({report.offtopic_answered} answered)")
@@ -119,5 +122,5 @@ def _miss_line(m) -> str:
     if m.expected is None:
         return f"OFF-TOPIC ANSWERED: {m.query!r} -> got {', '.join(m.got) or '-'}"
     where = f"rank {m.rank}" if m.rank else "not in top 10"
-    flag = ", answered" if m.answered else ""
+    flag = ", answered, hedged" if m.hedged else ", answered" if m.answered else ""
     return f"MISS ({where}{flag}): {m.query!r} -> expected {m.expected}, got {', '.join(m.got) or '-'}"

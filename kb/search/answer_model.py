@@ -92,6 +92,24 @@ THRESHOLD = 0.605
 # -- end of fitted values
 
 
+# An answered question whose first article leads the best article of another translation
+# group by less than this (ranker log-odds) is answered with a hedge: the customer is asked
+# which of the best articles fits rather than shown one answer. Among answered questions
+# a small margin is where wrong first articles gather; chosen on development questions only
+# by ``python bench/hedge_margin.py`` (a hedged right answer costs the customer a look at
+# the list, an unhedged wrong one a wrong answer), figures in bench/RESULTS.md.
+HEDGE_MARGIN = 1.5
+
+
+def hedged(features: dict, answered: bool, margin: float | None = None) -> bool:
+    """Answered, but the first article leads the next by less than ``margin`` (default
+    ``HEDGE_MARGIN``): show the best ones as a choice. A known phrasing of the first
+    article (its title or a front-matter question, nearly word for word) is never hedged:
+    the customer asked exactly that."""
+    limit = HEDGE_MARGIN if margin is None else margin
+    return answered and not features.get("known_phrasing") and features.get("margin", math.inf) < limit
+
+
 def feature_vector(f: dict) -> list[float]:
     """The model's inputs, in ``FEATURES`` order, from ``SearchResult.features``."""
     has_mini = f.get("mini_section") is not None

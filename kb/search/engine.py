@@ -22,6 +22,8 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   the question's words its own text uses and how many phrasings it has, and the
   number of passages searched, in a logistic model (:mod:`kb.search.answer_model`) fitted on
   handwritten customer and off-topic questions (bench/calibrate_answered.py).
+  An answered question whose first article barely leads another is ``hedged``:
+  the customer is offered the best articles as a choice, not one answer.
 
 * Spelling: unknown words are corrected towards the vocabulary the audience may
   see, in the question's language; a correction is applied only when it turns
@@ -218,12 +220,14 @@ class SearchEngine:
         ranked, known_phrasing = self._questions.promote(text, ev.fused, mask)
         hits = ranked_hits(self.index, ranked, mask, qlang, limit)
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
+        features["known_phrasing"] = known_phrasing
         confidence = answer_model.answer_probability(features) if hits else 0.0
         answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing)
         results = [self._hit(a, float(ev.fused[a]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
                    for a in hits]
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,
-                            features=features, fixes=fixes)
+                            features=features, fixes=fixes,
+                            hedged=answer_model.hedged(features, answered) and len(hits) > 1)
 
     def evidence(self, text: str, lang: str | None = None, audience: str = "public",
                  category: str | None = None, languages: tuple[str, ...] | None = None) -> _Evidence | None:

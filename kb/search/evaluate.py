@@ -4,7 +4,9 @@ Shared by the CLI and the benchmarks (bench/eval/measure.py, bench/retrieval.py)
 so all count hits the same way. Besides top-1/top-3/MRR it counts what a
 customer feels most: questions *answered* (``answered: true``) with a wrong
 first article, and off-topic questions (``"expected": null``) that should get
-"no article fits" but are answered anyway.
+"no article fits" but are answered anyway. Answers with a hedge (the best articles
+offered as a choice) are counted apart: a hedged wrong first article is a question
+to the customer, an unhedged one a wrong answer.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Miss:
     got: list[str]
     rank: int | None
     answered: bool = False
+    hedged: bool = False
 
 
 @dataclass
@@ -45,6 +48,8 @@ class EvalReport:
     answered: int = 0
     answered_when_right: int = 0
     answered_wrong_first: int = 0
+    hedged_when_right: int = 0
+    hedged_wrong_first: int = 0
     offtopic: int = 0
     offtopic_answered: int = 0
     misses: list[Miss] = field(default_factory=list)
@@ -54,7 +59,8 @@ class EvalReport:
         out = {} if self.offtopic and not self.n else {"questions": self.n, "top1": self.top1 / n, "top3": self.top3 / n,
                "mrr@10": self.rr / n, "answered": self.answered / n,
                "answered_when_top1_right": self.answered_when_right / max(self.top1, 1),
-               "answered_wrong_first": self.answered_wrong_first}
+               "answered_wrong_first": self.answered_wrong_first,
+               "answered_wrong_first_hedged": self.hedged_wrong_first, "hedged_when_right": self.hedged_when_right}
         if self.offtopic:
             out["offtopic_questions"] = self.offtopic
             out["offtopic_not_answered"] = 1 - self.offtopic_answered / self.offtopic
@@ -117,12 +123,12 @@ def evaluate(engine: SearchEngine, cases: list[Case], audience: str = "internal"
         result = engine.search(case.query, lang=case.lang, limit=TOP_K, audience=audience,
                                languages=languages)
         ids = [h.id for h in result.results]
-        answered = bool(result.answered)
+        answered, hedged = bool(result.answered), bool(result.hedged)
         if case.expected is None:
             report.offtopic += 1
             report.offtopic_answered += answered
             if answered:
-                report.misses.append(Miss(case.query, None, ids[:3], None, True))
+                report.misses.append(Miss(case.query, None, ids[:3], None, True, hedged))
             continue
         rank = ids.index(case.expected) + 1 if case.expected in ids else None
         report.n += 1
@@ -130,9 +136,11 @@ def evaluate(engine: SearchEngine, cases: list[Case], audience: str = "internal"
         if rank == 1:
             report.top1 += 1
             report.answered_when_right += answered
+            report.hedged_when_right += hedged
         else:
             report.answered_wrong_first += answered
-            report.misses.append(Miss(case.query, case.expected, ids[:3], rank, answered))
+            report.hedged_wrong_first += hedged
+            report.misses.append(Miss(case.query, case.expected, ids[:3], rank, answered, hedged))
         if rank is not None and rank <= 3:
             report.top3 += 1
         if rank is not None:

@@ -62,8 +62,11 @@ class SearchResult:
     features: dict = field(default_factory=dict, repr=False)  # inputs of `answered`, for calibration
     original: str | None = None  # the question as typed, when the results are for its correction
     fixes: dict = field(default_factory=dict, repr=False)  # typed word -> spelling correction
+    # answered, but the first article barely leads another: offer the best ones as a choice
+    hedged: bool = False
 
     def to_dict(self) -> dict:
         return {"query": self.query, "original_query": self.original, "lang": self.lang, "answered": self.answered,
+                "hedged": self.hedged,
                 "did_you_mean": self.did_you_mean, "confidence": round(self.confidence, CONFIDENCE_DIGITS),
                 "results": [h.to_dict() for h in self.results]}

@@ -88,7 +88,7 @@ def search():
     except StoreUnavailable:
         token = None
     return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,
-                   did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
+                   hedged=result.hedged, did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
                    search_id=token, results=[hit_dict(h, token) for h in result.results])
 
 

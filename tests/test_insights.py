@@ -16,9 +16,9 @@ from datetime import datetime, timezone
 import pytest
 
 from kb.ops import insights
-from kb.ops.insights import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, UnansweredGroup,
-                         article_stats, content_words, deflection, deflection_svg, not_helpful_articles,
-                         to_csv, top_searches, unanswered_groups)
+from kb.ops.insights import (ArticleStat, CompetingArticles, DeflectionPoint, NotHelpfulArticle, TopSearch,
+                         UnansweredGroup, article_stats, competing_articles, content_words, deflection,
+                         deflection_svg, not_helpful_articles, to_csv, top_searches, unanswered_groups)
 from kb.ops.database import Store
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)   # a Wednesday; days=30 starts 2026-02-17
@@ -50,8 +50,8 @@ class Seed:
         with self.store.transaction() as db:
             db.execute(sql, params)
 
-    def search(self, query, at, answered=False, lang="de", results=("a",)):
-        token = self.store.log_search(query, lang, answered, list(results), "portal")
+    def search(self, query, at, answered=False, lang="de", results=("a",), hedged=False):
+        token = self.store.log_search(query, lang, answered, list(results), "portal", hedged)
         self._set("UPDATE searches SET at = ? WHERE token = ?", (at, token))
         return token
 
@@ -252,6 +252,24 @@ def _seed_votes(seed):
     assert seed.store.add_comment(token, "Passwort-Link kaputt")             # comment added later
     seed.vote("zahlung", True, "2026-03-05T10:00Z")
     seed.vote("zahlung", True, "2026-03-06T10:00Z")
+
+
+def test_competing_articles_count_hedged_searches_per_pair_in_the_period(seed):
+    hedged = dict(answered=True, hedged=True)
+    seed.search("Rechnung zahlen", "2026-03-10T09:00Z", results=("zahlung", "rechnung", "x"), **hedged)
+    seed.search("rechnung  zahlen", "2026-03-12T09:00Z", results=("rechnung", "zahlung"), **hedged)
+    seed.search("auf Rechnung kaufen", "2026-03-11T09:00Z", results=("zahlung", "rechnung"), **hedged)
+    seed.search("paket weg", "2026-03-13T09:00Z", results=("verfolgen", "lieferzeit"), **hedged)
+    seed.search("Rechnung zahlen", "2026-03-14T09:00Z", results=("zahlung", "rechnung"), answered=True)  # no hedge
+    seed.search("Rechnung zahlen", "2026-02-16T23:59Z", results=("zahlung", "rechnung"), **hedged)  # before
+    seed.search("nur eins", "2026-03-13T09:00Z", results=("zahlung",), **hedged)  # nothing to compete with
+    rows = competing_articles(seed.store, 30, now=NOW)
+    assert rows == [
+        CompetingArticles("zahlung", "rechnung", 3, ("rechnung zahlen", "auf rechnung kaufen"), "2026-03-12T09:00Z"),
+        CompetingArticles("verfolgen", "lieferzeit", 1, ("paket weg",), "2026-03-13T09:00Z")]
+    assert competing_articles(seed.store, 30, limit=1, now=NOW) == rows[:1]
+    exported = _parse(to_csv(rows, CompetingArticles))
+    assert exported[0] == ["article_id", "other_article_id", "count", "wordings", "last_seen"]
 
 
 def test_not_helpful_articles_with_votes_ratio_and_latest_comments(seed):
@@ -460,5 +478,5 @@ def test_hostile_query_survives_the_whole_way_to_csv(seed):
 
 
 def test_everything_is_exported(seed):
-    assert set(insights.__all__) >= {"top_searches", "unanswered_groups", "not_helpful_articles",
+    assert set(insights.__all__) >= {"top_searches", "unanswered_groups", "competing_articles", "not_helpful_articles",
                                      "article_stats", "deflection", "deflection_svg", "to_csv"}

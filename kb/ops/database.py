@@ -188,12 +188,14 @@ class Store:
 
     # -- writes -------------------------------------------------------------------
     def log_search(self, query: str, lang: str | None, answered: bool, results: list[str],
-                   channel: str) -> str:
+                   channel: str, hedged: bool = False) -> str:
+        """Store one search (masked); ``hedged``: answered with the first articles as a choice."""
         token = secrets.token_urlsafe(9)
         with self.transaction() as db:
-            db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel))
+            db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,
+                        int(hedged)))
         return token
 
     def count_view(self, article_id: str) -> None:

@@ -81,6 +81,8 @@ def _migrations() -> list[Migration]:
                 at TEXT NOT NULL,               -- UTC, seconds
                 beats INTEGER NOT NULL
             );"""),
+        Migration(3, "searches: hedged, answered with the first articles as a choice", """
+            ALTER TABLE searches ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0;"""),
     ]
 
 

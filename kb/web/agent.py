@@ -262,6 +262,7 @@ def insights_csv(name: str):
     days = _period()
     from kb.ops import insights as queries
     row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
+                 "competing": queries.CompetingArticles,
                  "learned": queries.LearnedEffect,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}

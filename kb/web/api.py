@@ -84,7 +84,8 @@ def search():
                                 audience="internal" if staff() else "public", correct=request.args.get("exact") != "1")
     try:
         token = current_app.extensions["kb.store"].log_search(
-            params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api")
+            params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api",
+            result.hedged)
     except StoreUnavailable:
         token = None
     return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,

@@ -22,6 +22,10 @@ TABLES = {
     "unanswered": ("Searches without an answer, grouped by wording", "unanswered_groups",
                    "Searches no article answered, grouped when they ask the same thing in other words "
                    "(also with typos or without umlauts). The biggest groups are the articles to write next."),
+    "competing": ("Articles customers could not tell apart", "competing_articles",
+                  "Searches answered with a choice because two articles fitted about equally, per pair of "
+                  "articles. A clearer title or summary, or one of the wordings added to the right article's "
+                  "questions, settles it."),
     "not-helpful": ("Articles voted not helpful", "not_helpful_articles",
                     "Articles readers voted “not helpful”, with their latest comments. “Helpful share” is "
                     "helpful votes divided by all votes of the article."),
@@ -44,7 +48,9 @@ COLUMNS = {
     "start": "From", "end": "To", "searches": "Searches", "helpful_searches": "Helpful searches",
     "contact_requests": "Contact requests", "rate": "Self-service rate",
     "phrasings": "Learned questions", "first_accepted": "Accepted on",
+    "other_article_id": "Competing article",
 }
+ARTICLE_COLUMNS = ("article_id", "other_article_id")
 HIDDEN = {"deflection": ("bucket",)}   # start and end say the same, in words people read
 TIME_COLUMNS = ("last_seen",)
 
@@ -67,7 +73,7 @@ def cell(column: str, value, *, titles: dict[str, str], article_link, time, date
     """One table cell as HTML (everything escaped): titles linked, times local, shares in per cent."""
     if value is None or value == ():
         return Markup("—")
-    if column == "article_id":
+    if column in ARTICLE_COLUMNS:
         title = titles.get(value)
         if title is None:   # deleted or renamed since: the id is all there is
             return escape(value)

@@ -121,7 +121,7 @@ def search():
                                 audience="internal" if staff() else "public",
                                 correct=request.args.get("exact") != "1")  # "search instead for" what was typed
     token = _try_store(_store().log_search, params.q, result.lang, result.answered,
-                       [h.id for h in result.results], "agent" if staff() else "portal")
+                       [h.id for h in result.results], "agent" if staff() else "portal", result.hedged)
     best = result.results[:BEST_ANSWERS] if result.answered else []
     more = result.results[len(best):]
     return render_template(

@@ -194,6 +194,7 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     store.log_search('=HYPERLINK("http://evil")', "de", False, [], "portal")
     helped = store.log_search("Lieferzeit", "de", True, ["de/lieferzeit"], "portal")
     store.add_feedback("de/lieferzeit", True, None, "de", helped)
+    store.log_search("paket dauer zurück", "de", True, ["de/lieferzeit", "de/ruecksendung"], "portal", True)
     vote = store.add_feedback("en/returns", False, None, "en")
     store.add_comment(vote, "<b>label</b> link broken")
     store.add_contact_request("Frage", None, "de", None, [])
@@ -203,6 +204,8 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
     assert "Wo ist mein Paket?" in unanswered or "wo ist mein paket" in unanswered
     assert "<svg" in html and 'role="img"' in html
+    competing = html.split('id="t-competing"')[1].split("</section>")[0]
+    assert "Wie lange dauert die Lieferung?</a>" in competing and "paket dauer zurück" in competing
     assert "&lt;b&gt;label&lt;/b&gt; link broken" in html and "<b>label</b>" not in html
     csv = client.get("/agent/insights/top-searches.csv?days=30")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]

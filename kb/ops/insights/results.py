@@ -38,6 +38,23 @@ class UnansweredGroup:
 
 
 @dataclass(frozen=True)
+class CompetingArticles:
+    """Two articles that searches could not tell apart (answered with a hedge: the first
+    barely led the other, and the customer was asked to choose).
+
+    Why: customers who must choose between two articles often choose wrong or give
+    up; a clearer title or summary, a question that belongs to one of them, or one
+    article instead of two settles it for every later customer.
+    """
+
+    article_id: str            #: shown first most often
+    other_article_id: str      #: the article it competed with
+    count: int                 #: hedged searches with these two articles first
+    wordings: tuple[str, ...]  #: up to 5 distinct wordings, most frequent first
+    last_seen: str             #: latest ``at`` (UTC, 'YYYY-MM-DDTHH:MMZ')
+
+
+@dataclass(frozen=True)
 class NotHelpfulArticle:
     """An article that readers voted "not helpful", with what they said.
 

@@ -13,7 +13,11 @@ to use; the reported questions only show what it does.
   reports (English, and against German articles only) and the second German utterance
   file, against the learning sets' articles.
 
-    python bench/hedge_margin.py [--json out.json]
+    python bench/hedge_margin.py [--models SPEC] [--json out.json]
+
+The margin is in the ranker's log-odds (kb/search/ranker.py), whatever the models; with
+other ``--models`` (their ranker and ``answered`` refitted first) the table says whether
+another margin is cheaper for them.
 """
 
 from __future__ import annotations
@@ -57,7 +61,7 @@ def questions(split: str) -> dict[str, dict[str, list[Case]]]:
     return out
 
 
-def records(split: str, work: Path) -> list[dict]:
+def records(split: str, work: Path, models: str) -> list[dict]:
     """One record per search of a labelled question: whether the first article is right,
     the rank of the right one, ``answered`` and the features ``hedged`` reads."""
     import retrieval_sets as rs
@@ -65,7 +69,7 @@ def records(split: str, work: Path) -> list[dict]:
 
     out = []
     for name, groups in questions(split).items():
-        engine = engine_for(rs.articles_of(rs.SET_DIRS[name]), work / name, DEFAULT_MODELS)
+        engine = engine_for(rs.articles_of(rs.SET_DIRS[name]), work / name, models)
         for group, cases in groups.items():
             engine.prime([c.query for c in cases])
             for c in cases:
@@ -105,11 +109,12 @@ def table(rows: list[dict]) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        development = records("development", Path(tmp) / "development")
-        reported = records("reported", Path(tmp) / "reported")
+        development = records("development", Path(tmp) / "development", args.models)
+        reported = records("reported", Path(tmp) / "reported", args.models)
     grid = [counts(development, m) for m in GRID]
     chosen = min(grid, key=lambda row: row["cost"])["margin"]
     print("\nDevelopment questions, by margin:\n" + "\n".join(table(grid)))

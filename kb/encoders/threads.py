@@ -27,6 +27,11 @@ def one_blas_thread() -> bool:
     return True
 
 
+def blas_on_one_thread() -> bool:
+    """Whether ``one_blas_thread`` limited this process (BLAS calls need no limit of their own)."""
+    return _limits is not None
+
+
 MAX_REQUEST_THREADS = 8
 MAX_ENCODER_THREADS = 4  # threads one batch encode uses; more gain little on small batches
 

@@ -206,6 +206,7 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert "<svg" in html and 'role="img"' in html
     competing = html.split('id="t-competing"')[1].split("</section>")[0]
     assert "Wie lange dauert die Lieferung?</a>" in competing and "paket dauer zurück" in competing
+    assert 'href="/agent/articles/de/lieferzeit/edit"' in competing and 'href="/agent/articles/de/ruecksendung/edit"' in competing
     assert "&lt;b&gt;label&lt;/b&gt; link broken" in html and "<b>label</b>" not in html
     csv = client.get("/agent/insights/top-searches.csv?days=30")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]

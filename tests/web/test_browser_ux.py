@@ -57,6 +57,7 @@ def ux_server(built_index, tmp_path_factory, hook):
     Accounts(store).add("eva", "editor", PASSWORD)
     for q in ("rückerstatung", "ruckerstattung", "Rückerstattung dauert"):
         store.log_search(q, "de", False, [], "portal")
+    store.log_search("paket zurück dauer", "de", True, ["de/lieferzeit", "de/ruecksendung"], "portal", True)
     store.count_view("de/lieferzeit")
     with kb_serve(env, instance, port) as url:
         yield url
@@ -160,5 +161,7 @@ def test_inbox_and_insights(ux_server, browser, device):  # noqa: F811
     _shot(page, f"inbox-{device}")
     page.goto(ux_server + "/agent/insights?days=30")
     assert "Selbsthilfequote =" in page.locator("body").inner_text()
+    competing = page.locator("#t-competing").locator("xpath=..")
+    assert "paket zurück dauer" in competing.inner_text() and competing.get_by_role("link", name="Bearbeiten de/ruecksendung").count() == 1
     _shot(page, f"insights-{device}")
     context.close()

@@ -7,11 +7,14 @@ choice. A hedge on a right first article costs the customer a look at the list
 answer (cost 1). The margin with the lowest cost on the development questions is the one
 to use; the reported questions only show what it does.
 
-* development: the train (or dev) splits of bench/eval/ and the first German utterance
-  file (``utterances.de.jsonl``) against the learning sets' articles;
-* reported: the test splits of bench/eval/, the Bitext sample bench/retrieval.py
-  reports (English, and against German articles only) and the second German utterance
-  file, against the learning sets' articles.
+* development: the train (or dev) files of bench/eval/ (without their cross-language
+  files, which are test questions) and the first German utterance file
+  (``utterances.de.jsonl``) against the learning sets' articles. The train files are
+  also what the ranker and ``answered`` were fitted on: their margins are in-sample;
+* reported: the test splits of bench/eval/ and of the learning sets (with their
+  cross-language files), the Bitext sample bench/retrieval.py reports (English, and
+  against German articles only) and the second German utterance file, against the
+  learning sets' articles.
 
     python bench/hedge_margin.py [--models SPEC] [--json out.json]
 
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from kb.encoders import DEFAULT_MODELS  # noqa: E402
 from kb.search import answer_model  # noqa: E402
-from kb.search.evaluate import Case, group_of, read_set  # noqa: E402
+from kb.search.evaluate import Case, group_of, read_cases, read_set  # noqa: E402
 
 HEDGED_RIGHT_COST = 0.25  # a look at two or three titles, against a wrong answer read as right
 GRID = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
@@ -50,7 +53,13 @@ def questions(split: str) -> dict[str, dict[str, list[Case]]]:
     for name, folder in rs.SET_DIRS.items():
         groups: dict[str, list[Case]] = {}
         file = rs.split_of(folder, "train" if split == "development" else "test")
-        for case in read_set(folder, file) if file else []:
+        if file is None:
+            labelled = []
+        elif split == "development":  # the split alone: a set's cross-language file is test
+            labelled = read_cases(folder / f"{file}.jsonl")
+        else:
+            labelled = read_set(folder, file)
+        for case in labelled:
             if case.expected is not None:
                 groups.setdefault(group_of(case), []).append(case)
         for group, cases in rs.bitext_groups(folder).items():
@@ -76,9 +85,10 @@ def records(split: str, work: Path, models: str) -> list[dict]:
                 r = engine.search(c.query, lang=c.lang, limit=10, audience="public",
                                   languages=[c.articles_lang] if c.articles_lang else None)
                 ids = [h.id for h in r.results]
+                f = r.features
                 out.append({"set": name, "group": group, "answered": bool(r.answered),
-                            "several": len(ids) > 1, "rank": ids.index(c.expected) + 1 if c.expected in ids else None,
-                            "margin": r.features.get("margin"), "known_phrasing": r.features.get("known_phrasing")})
+                            "rank": ids.index(c.expected) + 1 if c.expected in ids else None,
+                            **{k: f.get(k) for k in ("margin", "contested", "known_phrasing")}})
         print(f"[{split}] {name}: {sum(len(g) for g in groups.values())} questions", flush=True)
     return out
 
@@ -87,7 +97,7 @@ def counts(rows: list[dict], margin: float) -> dict:
     """Answered right / wrong first articles, and how many of each a margin hedges; of the
     hedged wrong ones, how many have the right article among the three offered."""
     answered = [r for r in rows if r["answered"]]
-    hedged = [r for r in answered if r["several"] and answer_model.hedged(r, True, margin)]
+    hedged = [r for r in answered if answer_model.hedged(r, True, margin)]
     right = sum(r["rank"] == 1 for r in answered)
     wrong = len(answered) - right
     hedged_wrong = [r for r in hedged if r["rank"] != 1]

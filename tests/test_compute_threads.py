@@ -31,26 +31,32 @@ def test_blas_runs_on_one_thread_after_batches_too():
 
 
 SINGLE = r"""
-from kb.encoders.threads import one_blas_thread
+from threadpoolctl import threadpool_info
+from kb.encoders.threads import cpu_threads, one_blas_thread
 from kb.encoders import USEEncoder, EncoderSpec
 use = USEEncoder(EncoderSpec("use-multilingual-v3", None))
-calls = []
-limit = use._blas.limit
-use._blas.limit = lambda **kw: calls.append(kw["limits"]) or limit(**kw)
+calls, during = [], []
+limit, encode = use._blas_limit, use._use.encode
+use._blas_limit = lambda **kw: calls.append(kw["limits"]) or limit(**kw)
+use._use.encode = lambda texts: during.append(
+    sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})) or encode(texts)
 use.encode(["eine Frage"])  # not limited yet: the question gets one thread for its call
-one_blas_thread()
+assert one_blas_thread()
 use.encode(["noch eine Frage"])  # the process computes on one thread: nothing to limit
-use.encode(["eine Frage"] * 8)
-print(calls)
+use.encode(["eine Frage"] * 8)  # a batch: the cores there are, for the call
+print(calls, during, cpu_threads())
 """
 
 
 def test_a_single_question_asks_threadpoolctl_only_where_the_process_is_not_limited():
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", SINGLE], capture_output=True, text=True, timeout=120,
-                         cwd=os.path.dirname(os.path.dirname(__file__)))
+                         env=clean, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.returncode == 0, out.stderr
-    from kb.encoders.threads import cpu_threads
-    assert out.stdout.strip() == str([1, cpu_threads()])
+    cores = int(out.stdout.split()[-1])
+    batch = [cores] if cores > 1 else []  # one core: a batch runs on the one thread too
+    assert out.stdout.strip() == f"{[1, *batch]} {[[1], [1], [cores]]} {cores}"
 
 
 def test_an_operators_thread_count_wins():

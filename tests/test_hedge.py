@@ -13,30 +13,42 @@ DELIVERY = "wann kommt mein paket an"  # answered with de/lieferzeit, not a know
 OFFTOPIC = "wie wird das wetter morgen in hamburg"
 
 
-@pytest.fixture()
-def fresh_engine(built_index, encoders):
-    """An engine of its own: its result cache holds only this test's hedge setting."""
+def _engine(built_index, encoders):
     from kb.encoders import DEFAULT_MODELS
     from kb.index.loaded import LoadedIndex
     from kb.search.engine import SearchEngine
     return SearchEngine(LoadedIndex(built_index, DEFAULT_MODELS), encoders)
 
 
+@pytest.fixture()
+def fresh_engine(built_index, encoders):
+    """An engine of its own: its result cache holds only this test's hedge setting."""
+    return _engine(built_index, encoders)
+
+
 def test_hedged_reads_the_margin_and_never_hedges_a_known_phrasing():
-    near = {"margin": answer_model.HEDGE_MARGIN / 2, "known_phrasing": False}
+    near = {"margin": answer_model.HEDGE_MARGIN / 2, "contested": True, "known_phrasing": False}
     assert answer_model.hedged(near, answered=True)
     assert not answer_model.hedged(near, answered=False)  # "no article fits" is no hedge
     assert not answer_model.hedged({**near, "known_phrasing": True}, answered=True)
+    assert not answer_model.hedged({**near, "contested": False}, answered=True)  # nothing else to show
     assert not answer_model.hedged({**near, "margin": answer_model.HEDGE_MARGIN}, answered=True)
-    assert answer_model.hedged(near, answered=True, margin=answer_model.HEDGE_MARGIN) != \
-        answer_model.hedged(near, answered=True, margin=near["margin"])
+    assert not answer_model.hedged(near, answered=True, margin=near["margin"])  # strictly below
+
+
+@pytest.mark.parametrize("side", [-0.01, 0.01])
+def test_the_hedge_turns_at_the_searchs_own_margin(built_index, encoders, monkeypatch, side):
+    margin = _engine(built_index, encoders).search(DELIVERY, lang="de").features["margin"]
+    monkeypatch.setattr(answer_model, "HEDGE_MARGIN", margin + side)
+    result = _engine(built_index, encoders).search(DELIVERY, lang="de")
+    assert result.answered and result.hedged == (side > 0) and result.to_dict()["hedged"] == (side > 0)
+    # how many results are asked for does not change the hedge
+    assert _engine(built_index, encoders).search(DELIVERY, lang="de", limit=1).hedged == (side > 0)
 
 
 def test_search_hedges_by_the_first_articles_margin(fresh_engine, monkeypatch):
     clear = fresh_engine.search(DELIVERY, lang="de")
-    assert clear.answered and not clear.features["known_phrasing"] and clear.features["margin"] > 0
-    expected = clear.features["margin"] < answer_model.HEDGE_MARGIN
-    assert clear.hedged == expected and clear.to_dict()["hedged"] == expected
+    assert clear.answered and not clear.features["known_phrasing"] and clear.features["contested"]
     monkeypatch.setattr(answer_model, "HEDGE_MARGIN", math.inf)
     near = fresh_engine.search(DELIVERY + " bitte", lang="de")
     assert near.answered and near.hedged and len(near.results) > 1

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from kb.encoders.errors import ModelLoadError
 from kb.encoders.threads import blas_on_one_thread, cpu_threads
@@ -98,9 +99,10 @@ class USEEncoder:
         # call, half a millisecond per question, also where the process already computes
         # BLAS on one thread (a server: kb.encoders.threads.one_blas_thread).
         self._use = USE(threads=1)
-        self._use._model._threadpool = None
-        from threadpoolctl import ThreadpoolController
-        self._blas = ThreadpoolController()  # numpy is loaded: its BLAS found once, not per call
+        backend = self._use._model
+        # the backend's limiter (a ThreadpoolController's, its BLAS found once), called here only
+        self._blas_limit = getattr(backend, "_threadpool", None) or ThreadpoolController().limit
+        backend._threadpool = None
         self._lock = threading.Lock()
         try:
             self._use.encode(["warm up"])
@@ -115,7 +117,7 @@ class USEEncoder:
             if threads == 1 and blas_on_one_thread():
                 out = self._use.encode(list(texts))
             else:
-                with self._blas.limit(limits=threads, user_api="blas"):
+                with self._blas_limit(limits=threads, user_api="blas"):
                     out = self._use.encode(list(texts))
         return np.ascontiguousarray(out, dtype=np.float32)
 

@@ -227,7 +227,7 @@ class SearchEngine:
                    for a in hits]
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,
                             features=features, fixes=fixes,
-                            hedged=answer_model.hedged(features, answered) and len(hits) > 1)
+                            hedged=answer_model.hedged(features, answered))
 
     def evidence(self, text: str, lang: str | None = None, audience: str = "public",
                  category: str | None = None, languages: tuple[str, ...] | None = None) -> _Evidence | None:
@@ -298,7 +298,7 @@ class SearchEngine:
     def _features(self, ev: _Evidence, text: str, did_you_mean: str | None, public: bool) -> dict:
         """The inputs of the ``answered`` model (kb/search/answer_model.py): absolute
         evidence, with the spelling corrections the keyword search uses too."""
-        top, margin = self._top_margin(ev)
+        top, margin, contested = self._top_margin(ev)
         coverage_typed, n_content = self.coverage(text, public)
         coverage = self.coverage(did_you_mean, public)[0] if did_you_mean else coverage_typed
         mask = ev.mask
@@ -314,7 +314,7 @@ class SearchEngine:
             "coverage": coverage, "coverage_typed": coverage_typed, "n_content": n_content,
             "n_articles": int(mask.sum()), "n_sentences": int(self._sentence_counts[mask].sum()),
             "bm25": float(ev.article_bm25[mask].max()),
-            "top": top, "margin": margin, "agreement": self._agreement(ev, first),
+            "top": top, "margin": margin, "contested": contested, "agreement": self._agreement(ev, first),
             "first_words": self._first_words(ev, first, did_you_mean or text, coverage),
             # the first article's front-matter questions, learned ones included: its best match
             # is the best of that many phrasings (kb/search/answer_model.py)
@@ -358,16 +358,16 @@ class SearchEngine:
             votes.append(self._groups[int(np.argmax(np.where(ev.mask, ev.article_bm25, -np.inf)))] == group)
         return float(np.mean(votes)) if votes else 1.0
 
-    def _top_margin(self, ev: _Evidence) -> tuple[float, float]:
-        """The best ranker score and its margin over the best article of another translation
-        group (versions of one article are one answer); the margin is the best itself when
-        no other group may be shown."""
+    def _top_margin(self, ev: _Evidence) -> tuple[float, float, bool]:
+        """The best ranker score, its margin over the best article of another translation
+        group (versions of one article are one answer), and whether there is one; the
+        margin is the best itself when no other group may be shown."""
         fused = ev.fused
         best = int(np.argmax(fused))
         others = ev.mask & (self._groups != self._groups[best])
         if not others.any():
-            return float(fused[best]), float(fused[best])
-        return float(fused[best]), float(fused[best] - fused[others].max())
+            return float(fused[best]), float(fused[best]), False
+        return float(fused[best]), float(fused[best] - fused[others].max()), True
 
     def _same_question(self, text: str, lang: str, passages: np.ndarray, sims_by_slot) -> bool:
         """Whether the question is the article's title or one of its front matter questions,

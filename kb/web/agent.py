@@ -77,7 +77,10 @@ def _search(q_args) -> tuple:
                                 category=params.category,
                                 languages=[params.lang] if params.lang else None)
     if audience != "all":
+        leading = [h.id for h in result.results[:2]]
         result.results = [h for h in result.results if h.audience == audience]
+        # the hedge was about the first two of the whole list: it holds only while they lead
+        result.hedged = result.hedged and [h.id for h in result.results[:2]] == leading
     return params, audience, result
 
 

@@ -45,3 +45,7 @@ def test_workspace_warns_the_agent(app, client, accounts, hedge_all):
     client.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
     html = client.get("/agent/", query_string={"q": "wann kommt mein paket an"}).get_data(as_text=True)
     assert "Mehrere Artikel passen etwa gleich gut" in html and "Sichere Antwort" not in html
+    # filtered to internal articles, the two that competed are not the two shown: no warning
+    html = client.get("/agent/", query_string={"q": "wann kommt mein paket an", "audience": "internal"}
+                      ).get_data(as_text=True)
+    assert "Mehrere Artikel passen etwa gleich gut" not in html

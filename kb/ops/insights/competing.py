@@ -28,20 +28,22 @@ def competing_articles(store: Store, days: int = 30, limit: int | None = 20, *,
     searches first (then most recently seen, then article id).
 
     The pair is unordered (either may have led); ``article_id`` is the one shown
-    first more often. Wordings are merged when only case and spacing differ.
+    first more often. Pairs are of language versions, as shown: an editor sharpens
+    each version in its own words. Wordings are merged when only case and spacing
+    differ. SQL groups equal searches; Python pairs the much fewer rows.
     """
     check_limit(limit)
     since, until = bounds(days, now)
     pairs: dict[tuple[str, str], _Pair] = {}
-    for r in store.query("SELECT query, results, at FROM searches WHERE at >= ? AND at < ? AND hedged != 0",
-                         (since, until)):
+    for r in store.query("SELECT query, results, COUNT(*) AS n, MAX(at) AS last FROM searches "
+                         "WHERE at >= ? AND at < ? AND hedged != 0 GROUP BY query, results", (since, until)):
         shown = json.loads(r["results"])
         if len(shown) < 2:
             continue
         pair = pairs.setdefault(tuple(sorted(shown[:2])), _Pair())
-        pair.firsts[shown[0]] += 1
-        pair.wordings[collapse(r["query"]).lower()] += 1
-        pair.last_seen = max(pair.last_seen, r["at"])
+        pair.firsts[shown[0]] += r["n"]
+        pair.wordings[collapse(r["query"]).lower()] += r["n"]
+        pair.last_seen = max(pair.last_seen, r["last"])
     rows = []
     for (a, b), pair in pairs.items():
         first = a if pair.firsts[a] >= pair.firsts[b] else b

@@ -71,3 +71,12 @@ def test_eval_counts_hedged_answers_apart(fresh_engine, monkeypatch):
     monkeypatch.setattr(answer_model, "HEDGE_MARGIN", 0.0)
     none = evaluate(fresh_engine, [Case(DELIVERY + " jetzt", "de/ruecksendung", "de")])
     assert none.answered_wrong_first == 1 and none.hedged_wrong_first == 0
+
+
+def test_a_corrected_question_keeps_the_hedge_of_the_correction(fresh_engine, monkeypatch):
+    monkeypatch.setattr(answer_model, "HEDGE_MARGIN", math.inf)
+    result = fresh_engine.search("rturn labl", lang="en")
+    assert result.original == "rturn labl" and result.query == "return label"
+    assert result.answered and result.hedged
+    typed = fresh_engine.search("rturn labl", lang="en", correct=False)  # offered as "did you mean"
+    assert typed.did_you_mean == "return label" and not typed.answered and not typed.hedged

@@ -112,8 +112,9 @@ COLUMNS = ("margin", "answered right", "hedged right", "answered wrong first", "
            "right among the three offered", "cost")
 
 
-def table(rows: list[dict]) -> list[str]:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+def table(rows: list[dict], first: str = "margin") -> list[str]:
+    """Markdown, one row per margin (or per ``first``: the rows' label in the margin's place)."""
+    lines = ["| " + " | ".join((first, *COLUMNS[1:])) + " |", "|" + "---|" * len(COLUMNS)]
     return lines + ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
 
 
@@ -134,8 +135,8 @@ def main() -> None:
         by_group.setdefault(f"{r['set']} {r['group']}", []).append(r)
     rows = [{**counts(rs, answer_model.HEDGE_MARGIN), "margin": group} for group, rs in sorted(by_group.items())]
     rows.append({**counts(reported, answer_model.HEDGE_MARGIN), "margin": "all reported"})
-    print(f"\nReported questions at the product's margin {answer_model.HEDGE_MARGIN} (first column: set and group):\n"
-          + "\n".join(table(rows)))
+    print(f"\nReported questions at the product's margin {answer_model.HEDGE_MARGIN}:\n"
+          + "\n".join(table(rows, "set and group")))
     if args.json:
         args.json.write_text(json.dumps({"development": grid, "chosen": chosen, "reported": rows}, indent=2))
 

@@ -81,7 +81,9 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
     """Measure top-1, top-3, MRR@10 and 'answered' on known questions.
 
     Lines with "expected": null are off-topic questions: they count as right when
-    the search says no article fits ('answered' false).
+    the search says no article fits ('answered' false). Answers with a wrong first
+    article are also counted by whether they were hedged (the first articles offered
+    as a choice because the first barely leads).
     """
     from kb.search.evaluate import CaseError, cases_from_index, evaluate, read_cases, set_audience
 

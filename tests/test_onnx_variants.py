@@ -43,6 +43,22 @@ def test_a_variant_is_made_from_the_fp32_export(cache):
     assert again.folder == variant.folder and len(_folders(cache)) == 2
 
 
+def test_a_mixed_variant_quantises_attention_dynamically_and_the_rest_block_wise(cache):
+    import onnx
+
+    fp32 = enc.load_encoder(MINILM)
+    mixed = enc.load_encoder(EncoderSpec("all-MiniLM-L6-v2:int8-attn-block128", frozenset({"en"})))
+    graph = onnx.load(str(mixed.folder / "model.onnx")).graph
+    weights = {i.name for i in graph.initializer}
+    integer = [n.name for n in graph.node if n.op_type == "MatMulInteger"]
+    blockwise = [n.name for n in graph.node if n.op_type == "MatMulNBits"]
+    assert integer and all("attention" in name for name in integer)
+    assert blockwise and not any("attention" in name for name in blockwise)
+    assert not [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
+    assert not [p.name for p in mixed.folder.iterdir() if "int8-attn." in p.name]  # no half-made graph kept
+    assert np.sum(mixed.encode(TEXTS) * fp32.encode(TEXTS), axis=1).min() > 0.99
+
+
 def test_a_damaged_variant_is_made_again(cache, caplog):
     folder = enc.load_encoder(VARIANT).folder
     config = json.loads((folder / "export.json").read_text())

@@ -575,6 +575,7 @@ def main() -> None:
     ap.add_argument("--budget", action="store_true",
                     help="only the serving budget over HTTP (one client) and the encoders alone")
     args = ap.parse_args()
+    os.environ["KB_MODELS"] = args.models  # the servers it starts serve the models measured here
     sizes = args.sizes or ("shop,1000" if args.quick else "shop,1000,10000")
     args.cold = 60 if args.quick else 200
     args.stream = 200 if args.quick else 600

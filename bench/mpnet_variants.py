@@ -41,7 +41,7 @@ from kb.encoders import EncoderSpec, load_encoder  # noqa: E402
 from kb.encoders import onnx_runtime  # noqa: E402
 from kb.encoders.threads import cpu_threads  # noqa: E402
 
-DEFAULT_VARIANTS = "fp32,opt,int8,int8-pc,int8-attn,int8-noffn2,int8-block32,int8-block128,int4-block32,opt-int8-block128"
+DEFAULT_VARIANTS = "fp32,opt,int8,int8-pc,int8-attn,int8-noffn2,int8-block32,int8-block128,int8-attn-block128,int4-block32,opt-int8-block128"
 EN = frozenset({"en"})
 
 

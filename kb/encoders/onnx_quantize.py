@@ -22,7 +22,9 @@ Variants (figures for all-mpnet-base-v2 in bench/RESULTS.md, ``bench/mpnet_varia
 * ``int8-attn-block128``: dynamic int8 for the attention projections (their inputs,
   layer-normed, lose little to one scale per tensor), then block-wise int8 for the
   feed-forward ones, whose inputs need the per-block scales: the accuracy of
-  ``int8-block128`` at a fifth less encode time on one thread.
+  ``int8-block128`` at a fifth less encode time on one thread. The dynamic scale is one
+  per batch, so a text's vector moves a little with the texts encoded beside it (cosine
+  0.998 with itself in another batch): not the default.
 * ``opt-`` before a quantised variant: optimise first, then quantise.
 """
 

@@ -76,13 +76,16 @@ class DenseEvidence:
                     and self.qcache.get((slot, t.casefold())) is None]
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start:start + batch_size]
-                for t, v in zip(chunk, self.encode_questions(slot, chunk)):
+                for t, v in zip(chunk, self.encoders[slot].encode(chunk)):
                     self.qcache.put((slot, t.casefold()), v)
 
     def encode_questions(self, slot: int, texts: list[str]) -> np.ndarray:
         """Questions' vectors by one encoder, moved by the model's query adapter if it has
         one (kb/encoders/query_adapter.py): the vectors no help centre fitted."""
-        vectors = self.encoders[slot].encode(texts)
+        return self.model_adapted(slot, self.encoders[slot].encode(texts))
+
+    def model_adapted(self, slot: int, vectors: np.ndarray) -> np.ndarray:
+        """Encoder vectors moved by the model's query adapter, if it has one."""
         adapter = self.adapters[slot]
         return adapter.apply(vectors) if adapter is not None and len(vectors) else vectors
 
@@ -99,14 +102,15 @@ class DenseEvidence:
         vectors = {key: self.qcache.get(key) for key in keys}
         missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))
         if missing:
-            encoded = self.encode_questions(slot, missing)
+            encoded = self.encoders[slot].encode(missing)
             if len(encoded) != len(missing):
                 raise RuntimeError(f"encoder {self.encoders[slot].name} returned {len(encoded)} "
                                    f"vectors for {len(missing)} texts")
             for t, v in zip(missing, encoded):
                 vectors[slot, t.casefold()] = v
                 self.qcache.put((slot, t.casefold()), v)
-        return list(self.index.similarities_many(slot, self.searched(slot, np.stack([vectors[key] for key in keys]))))
+        adapted = self.model_adapted(slot, np.stack([vectors[key] for key in keys]))
+        return list(self.index.similarities_many(slot, self.searched(slot, adapted)))
 
     def counts_for(self, slot: int, qlang: str | None) -> bool:
         """Whether this encoder's similarity can count for a question in ``qlang``.
@@ -228,33 +232,38 @@ class DenseEvidence:
         columns["mono_applies"] = (weight["mono"] > 0).astype(np.float64)
         return columns, tops
 
-    def question_vector(self, slot: int, text: str) -> np.ndarray:
-        """The question's vector by one encoder before the help centre's adapter: from the
-        cache the search just filled."""
+    def encoded_question(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector as the encoder gives it, before any adapter: from the
+        cache the search just filled (it holds these, so each adapter applies on top)."""
         vector = self.qcache.get((slot, text.casefold()))
         if vector is None:  # pushed out by concurrent searches in the meantime
-            vector = self.encode_questions(slot, [text])[0]
+            vector = self.encoders[slot].encode([text])[0]
             self.qcache.put((slot, text.casefold()), vector)
         return vector
+
+    def question_vector(self, slot: int, text: str) -> np.ndarray:
+        """The question's vector by one encoder before the help centre's adapter."""
+        return self.model_adapted(slot, self.encoded_question(slot, text)[None, :])[0]
 
     def query_vector(self, slot: int, text: str) -> np.ndarray:
         """The question's vector as searched by one encoder (see ``searched``)."""
         return self.searched(slot, self.question_vector(slot, text)[None, :])[0]
 
-    def unfitted_similarity(self, text: str, lang: str, passages: np.ndarray, sims_by_slot) -> np.ndarray:
-        """The mean cosine of the question's vector before any help centre's adapter with
+    def encoded_similarity(self, text: str, lang: str, passages: np.ndarray, sims_by_slot) -> np.ndarray:
+        """The mean cosine of the question's vector as encoded, before any adapter, with
         ``passages`` (of an article in ``lang``), over the encoders that count for it; -1
-        where none has a vector. A help centre's adapter moves the question towards its
-        articles' content, so whether the question *is* one of the article's own
-        questions, reworded, shows on the models' own scale only."""
+        where none has a vector. The adapters move a question towards the content that
+        answers it, the model's by an amount fitted across help centres and a help
+        centre's towards its own articles, so whether the question *is* one of the
+        article's own questions, reworded, shows on the models' own scale only."""
         total = np.zeros(len(passages), dtype=np.float64)
         n = np.zeros(len(passages), dtype=np.int64)
         for slot, sims in enumerate(sims_by_slot):
             langs = self.encoders[slot].languages
             if sims is None or (langs is not None and lang not in langs):
                 continue
-            cosines, have = self._unfitted_cosines(slot, text, passages)
-            total[have] += cosines
+            vectors, have = self.index.dense[slot].passage_vectors(passages)
+            total[have] += vectors[have] @ self.encoded_question(slot, text)
             n += have
         return np.where(n > 0, total / np.maximum(n, 1), -1.0)
 

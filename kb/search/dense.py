@@ -262,16 +262,16 @@ class DenseEvidence:
             langs = self.encoders[slot].languages
             if sims is None or (langs is not None and lang not in langs):
                 continue
-            vectors, have = self.index.dense[slot].passage_vectors(passages)
-            total[have] += vectors[have] @ self.encoded_question(slot, text)
+            cosines, have = self._cosines(slot, self.encoded_question(slot, text), passages)
+            total[have] += cosines
             n += have
         return np.where(n > 0, total / np.maximum(n, 1), -1.0)
 
-    def _unfitted_cosines(self, slot: int, text: str, passages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cosines of the question's vector before the help centre's adapter with those of
-        ``passages`` this encoder has a vector for, and which those are."""
+    def _cosines(self, slot: int, vector: np.ndarray, passages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines of ``vector`` with those of ``passages`` this encoder has a vector for,
+        and which those are."""
         vectors, have = self.index.dense[slot].passage_vectors(passages)
-        return vectors[have] @ self.question_vector(slot, text), have
+        return vectors[have] @ vector, have
 
     def answer_cosines(self, text: str, tops: dict[tuple[int, int], float], mask: np.ndarray,
                        fused: np.ndarray) -> dict[tuple[bool, int], float]:
@@ -305,7 +305,7 @@ class DenseEvidence:
             return {}
         articles = np.argpartition(-scores, n - 1)[:n]
         passages = np.concatenate([self.index.article_passages[a] for a in articles])
-        cosines, have = self._unfitted_cosines(slot, text, passages)
+        cosines, have = self._cosines(slot, self.question_vector(slot, text), passages)
         kinds = self.index.kind[passages[have]]
         return {k: float(cosines[kinds == k].max()) for k in KINDS if (kinds == k).any()}
 

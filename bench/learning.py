@@ -18,8 +18,9 @@ Sets:
   Off-topic: XQuAD English questions (../shared/data/xquad).
 * ``--bitext-set DIR``: a learning set (bench/learning-sets/<name>/) with the customer
   utterances its ``bitext.json`` maps to its articles, per language: in English the
-  Bitext sample bench/retrieval.py reports (no fitting script reads it), in German each
-  bench/learning-sets/utterances.de*.jsonl (written by hand in Bitext's style), split in
+  Bitext sample bench/retrieval.py reports (no fitting script reads it), and in each
+  language each bench/learning-sets/utterances.<lang>*.jsonl (written by hand in Bitext's
+  style; the English one holds intents the shared sample lacks), each split in
   halves per intent as above; off-topic: the set's own off-topic questions of that
   language. A help centre nobody tuned on, asked in customers' recurring words.
 * ``--set DIR``: an evaluation help centre (bench/eval/<name>/ or
@@ -98,15 +99,35 @@ def halves(by_intent: dict[str, list[str]], article: dict[str, str], lang: str =
     return train, test
 
 
+def learned_together(sources: dict[str, list[tuple[str, str]]], mapped: set[str]
+                     ) -> dict[str, list[tuple[str, str]]]:
+    """The sources of one language as the customers of one help centre: a source whose
+    mapped intents no earlier source holds (a file written for the intents the shared
+    sample lacks) completes each earlier source, so every article learns at once, as
+    in a running help centre; a source that repeats intents stands alone."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, rows in sources.items():
+        intents = {intent for _, intent in rows if intent in mapped}
+        if not intents:
+            continue
+        held = {intent for earlier in out.values() for _, intent in earlier}
+        if out and not intents & held:
+            out = {f"{earlier} + {name}": others + rows for earlier, others in out.items()}
+        else:
+            out[name] = rows
+    return out
+
+
 def utterance_sets(folder: Path) -> list[dict]:
-    """One set per source of utterances (bench/retrieval_sets.py ``utterance_sources``) in
-    each language of the folder's ``bitext.json``: its articles, the utterances of the
-    mapped intents split in halves, and the folder's off-topic questions of that language."""
+    """One set per source of utterances (bench/retrieval_sets.py ``utterance_sources``,
+    completed by ``learned_together``) in each language of the folder's ``bitext.json``:
+    its articles, the utterances of the mapped intents split in halves, and the folder's
+    off-topic questions of that language."""
     from retrieval_sets import intent_map, utterance_sources
 
     specs = []
     for lang, article in sorted(intent_map(folder).items()):
-        for source, rows in utterance_sources(lang).items():
+        for source, rows in learned_together(utterance_sources(lang), set(article)).items():
             by_intent = defaultdict(list)
             for utterance, intent in rows:
                 if intent in article:

@@ -14,8 +14,8 @@ and bench/eval/measure.py do). A set with a ``bitext.json`` (per article languag
 intent -> article) is also searched with real customer utterances, the Bitext sample that
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
 English customer) and "bitext en->de" (the German articles only); and with the utterances
-written in Bitext's style in another language (bench/learning-sets/utterances.de*.jsonl:
-groups "utterances de", "utterances 2 de"). References see the same articles (title + body
+written in Bitext's style (bench/learning-sets/utterances.<lang>*.jsonl: groups "utterances
+de", "utterances 2 de"; in English, "utterances en" holds intents the shared sample lacks). References see the same articles (title + body
 of the language searched) and the same questions: BM25 with the language's Snowball
 analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``).
 Cross-language questions search one language's articles only. The worst case of a set is
@@ -96,17 +96,22 @@ def utterances(path: Path) -> list[tuple[str, str]]:
             for u in rng.sample(by_intent[intent], len(by_intent[intent]))]
 
 
+def written_utterances(lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Name -> (utterance, intent) pairs of each of a language's ``utterance_files``
+    ("utterances", "utterances 2", ...)."""
+    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(path)
+            for path in utterance_files(lang)}
+
+
 def utterance_sources(lang: str) -> dict[str, list[tuple[str, str]]]:
     """Name -> (utterance, intent) pairs of one language, which no fitting script reads: in
-    English "bitext", the Bitext sample bench/retrieval.py reports (../shared/data, read
-    there); else one per file ("utterances", "utterances 2", ...)."""
+    English also "bitext", the Bitext sample bench/retrieval.py reports (../shared/data, read
+    there), then ``written_utterances`` (in English: intents the shared sample lacks)."""
     from centres import REPORTED_BITEXT
     from retrieval import load_bitext
 
-    if lang == "en":
-        return {"bitext": load_bitext(REPORTED_BITEXT)}
-    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(path)
-            for path in utterance_files(lang)}
+    shared = {"bitext": load_bitext(REPORTED_BITEXT)} if lang == "en" else {}
+    return shared | written_utterances(lang)
 
 
 def intent_map(set_dir: Path) -> dict[str, dict[str, str]]:
@@ -119,16 +124,16 @@ def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
     """The set's utterance groups, per article language of its ``bitext.json``: English
     Bitext utterances ("bitext en"; against another language's articles only, "bitext
     en->de"), and each file of utterances written in that language ("utterances de",
-    "utterances 2 de")."""
+    "utterances 2 de", "utterances en") that holds an intent the set maps."""
     groups = {}
     bitext = utterance_sources("en")["bitext"]
     for lang, ids in sorted(intent_map(set_dir).items()):
         name = "bitext en" if lang == "en" else f"bitext en->{lang}"
         groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang) for u, i in bitext if i in ids]
-        if lang == "en":
-            continue
-        for source, rows in utterance_sources(lang).items():
-            groups[f"{source} {lang}"] = [Case(u, ids[i], lang) for u, i in rows if i in ids]
+        for source, rows in written_utterances(lang).items():
+            cases = [Case(u, ids[i], lang) for u, i in rows if i in ids]
+            if cases:  # a file may hold only intents this set does not map
+                groups[f"{source} {lang}"] = cases
     return groups
 
 

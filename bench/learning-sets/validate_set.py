@@ -18,7 +18,7 @@ FORBIDDEN_FM = ("questions", "translation")
 SPLITS = ("train", "test", "offtopic")
 SECTIONS = (2, 4)  # '## ' sections per article
 WORDS = (150, 350)  # words per article body
-PER_ARTICLE = 10  # train and test questions per article
+PER_ARTICLE = 10  # train (and test) questions per article, unless a set says otherwise
 
 
 def parse_front_matter(text: str):
@@ -107,8 +107,10 @@ def check_rows(folder: Path, split: str, slugs: dict[str, set], seen: dict, per_
     return n, errors
 
 
-def main(folder: Path, langs: tuple[str, ...], n_articles: int, per_lang: dict[str, int]) -> None:
-    """Print the counts and OK, or the problems and exit 1. ``per_lang``: lines per split and language."""
+def main(folder: Path, langs: tuple[str, ...], n_articles: int, per_lang: dict[str, int],
+         per_article_split: int = PER_ARTICLE) -> None:
+    """Print the counts and OK, or the problems and exit 1. ``per_lang``: lines per split and
+    language; ``per_article_split``: train (and test) questions per article."""
     errors: list[str] = []
     slugs: dict[str, set] = {}
     for lang in langs:
@@ -127,8 +129,9 @@ def main(folder: Path, langs: tuple[str, ...], n_articles: int, per_lang: dict[s
         errors += [f"{split}.jsonl: {by_lang[lang]} {lang} lines, want {per_lang[split]}"
                    for lang in langs if by_lang[lang] != per_lang[split]]
         if split != "offtopic":
-            errors += [f"{split}.jsonl: {per_article[f'{lang}/{s}']} queries for {lang}/{s}, want {PER_ARTICLE}"
-                       for lang in langs for s in sorted(slugs[lang]) if per_article[f"{lang}/{s}"] != PER_ARTICLE]
+            errors += [f"{split}.jsonl: {per_article[f'{lang}/{s}']} queries for {lang}/{s}, want {per_article_split}"
+                       for lang in langs for s in sorted(slugs[lang])
+                       if per_article[f"{lang}/{s}"] != per_article_split]
     by_lang = ", ".join(f"{lang} {len(slugs[lang])}" for lang in langs)
     print(f"articles: {sum(len(s) for s in slugs.values())} ({by_lang})")
     for split, n in counts.items():

@@ -127,7 +127,7 @@ def utterance_sets(folder: Path) -> list[dict]:
 
     specs = []
     for lang, article in sorted(intent_map(folder).items()):
-        for source, rows in learned_together(utterance_sources(lang), set(article)).items():
+        for source, rows in learned_together(utterance_sources(lang, set(article)), set(article)).items():
             by_intent = defaultdict(list)
             for utterance, intent in rows:
                 if intent in article:

@@ -15,8 +15,9 @@ intent -> article) is also searched with real customer utterances, the Bitext sa
 bench/retrieval.py reports and no fitting script reads: group "bitext en" (searched as an
 English customer) and "bitext en->de" (the German articles only); and with the utterances
 written in Bitext's style (bench/learning-sets/utterances.<lang>*.jsonl: groups "utterances
-de", "utterances 2 de"; in English, "utterances en" holds intents the shared sample lacks). References see the same articles (title + body
-of the language searched) and the same questions: BM25 with the language's Snowball
+de", "utterances 2 de"; in English, "utterances en" holds intents the shared sample lacks),
+each routed to the set's articles by ``utterances``. References see the same articles
+(title + body of the language searched) and the same questions: BM25 with the language's Snowball
 analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``).
 Cross-language questions search one language's articles only. The worst case of a set is
 its weakest group (language or cross-language direction). Only train is for choosing anything.
@@ -83,27 +84,46 @@ def utterance_files(lang: str) -> list[Path]:
         sorted(LEARNING_SETS.glob(f"utterances.{lang}.*.jsonl"))
 
 
-def utterances(path: Path) -> list[tuple[str, str]]:
+def finer_intents(lang: str) -> dict[tuple[str, str], str]:
+    """(file name, utterance) -> its intent among Bitext's 27, for the lines of a language's
+    files that were written with 17 intents and belong to one of the ten others
+    (``bench/learning-sets/finer-intents.<lang>.jsonl``, labelled by hand)."""
+    path = LEARNING_SETS / f"finer-intents.{lang}.jsonl"
+    if not path.is_file():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(r["file"], r["query"]): r["intent_27"] for r in rows}
+
+
+def utterances(path: Path, mapped: set[str] | None = None) -> list[tuple[str, str]]:
     """One of ``utterance_files`` (written by hand in Bitext's style) as (utterance, intent),
-    grouped by intent in a seeded random order."""
+    grouped by intent in a seeded random order. With ``mapped`` (a help centre's intents),
+    an utterance whose finer intent (``finer_intents``) has an article there goes to it:
+    "wo bleibt meine erstattung", written as get_refund, is track_refund's where that has
+    an article of its own, and stays get_refund's where it has not."""
     by_intent: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
             by_intent.setdefault(row["intent"], []).append(row["query"])
+    finer = finer_intents(path.name.split(".")[1]) if mapped else {}
     rng = random.Random(UTTERANCE_SEED)
-    return [(u, intent) for intent in sorted(by_intent)
-            for u in rng.sample(by_intent[intent], len(by_intent[intent]))]
+    out = []
+    for intent in sorted(by_intent):
+        for u in rng.sample(by_intent[intent], len(by_intent[intent])):
+            routed = finer.get((path.name, u))
+            out.append((u, routed if routed in (mapped or ()) else intent))
+    return out
 
 
-def written_utterances(lang: str) -> dict[str, list[tuple[str, str]]]:
+def written_utterances(lang: str, mapped: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """Name -> (utterance, intent) pairs of each of a language's ``utterance_files``
-    ("utterances", "utterances 2", ...)."""
-    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(path)
+    ("utterances", "utterances 2", ...), routed for ``mapped`` as ``utterances`` does."""
+    return {" ".join(["utterances", *path.name.split(".")[2:-1]]): utterances(path, mapped)
             for path in utterance_files(lang)}
 
 
-def utterance_sources(lang: str) -> dict[str, list[tuple[str, str]]]:
+def utterance_sources(lang: str, mapped: set[str] | None = None) -> dict[str, list[tuple[str, str]]]:
     """Name -> (utterance, intent) pairs of one language, which no fitting script reads: in
     English also "bitext", the Bitext sample bench/retrieval.py reports (../shared/data, read
     there), then ``written_utterances`` (in English: intents the shared sample lacks)."""
@@ -111,7 +131,7 @@ def utterance_sources(lang: str) -> dict[str, list[tuple[str, str]]]:
     from retrieval import load_bitext
 
     shared = {"bitext": load_bitext(REPORTED_BITEXT)} if lang == "en" else {}
-    return shared | written_utterances(lang)
+    return shared | written_utterances(lang, mapped)
 
 
 def intent_map(set_dir: Path) -> dict[str, dict[str, str]]:
@@ -130,7 +150,7 @@ def bitext_groups(set_dir: Path) -> dict[str, list[Case]]:
     for lang, ids in sorted(intent_map(set_dir).items()):
         name = "bitext en" if lang == "en" else f"bitext en->{lang}"
         groups[name] = [Case(u, ids[i], "en", None if lang == "en" else lang) for u, i in bitext if i in ids]
-        for source, rows in written_utterances(lang).items():
+        for source, rows in written_utterances(lang, set(ids)).items():
             cases = [Case(u, ids[i], lang) for u, i in rows if i in ids]
             if cases:  # a file may hold only intents this set does not map
                 groups[f"{source} {lang}"] = cases

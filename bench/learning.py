@@ -99,22 +99,25 @@ def halves(by_intent: dict[str, list[str]], article: dict[str, str], lang: str =
     return train, test
 
 
-def learned_together(sources: dict[str, list[tuple[str, str]]], mapped: set[str]
-                     ) -> dict[str, list[tuple[str, str]]]:
-    """The sources of one language as the customers of one help centre: a source whose
-    mapped intents no earlier source holds (a file written for the intents the shared
-    sample lacks) completes each earlier source, so every article learns at once, as
-    in a running help centre; a source that repeats intents stands alone."""
+def learned_together(sources: dict[str, list[tuple[str, str]]], mapped: set[str],
+                     written: dict[str, set[str]] | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The sources of one language as the customers of one help centre: a source written
+    for intents no earlier source was written for (``written``, default: the intents in
+    ``sources``; a file for the intents the shared sample lacks) completes each earlier
+    source, so every article learns at once, as in a running help centre; a source that
+    repeats intents stands alone. Sources with no ``mapped`` intent are left out."""
+    written = written or {name: {intent for _, intent in rows} for name, rows in sources.items()}
     out: dict[str, list[tuple[str, str]]] = {}
+    parts: dict[str, set[str]] = {}  # the written intents of each run so far
     for name, rows in sources.items():
-        intents = {intent for _, intent in rows if intent in mapped}
-        if not intents:
+        if not any(intent in mapped for _, intent in rows):
             continue
-        held = {intent for earlier in out.values() for _, intent in earlier}
-        if out and not intents & held:
+        held = set().union(*parts.values()) if parts else set()
+        if out and not written[name] & held:
             out = {f"{earlier} + {name}": others + rows for earlier, others in out.items()}
+            parts = {f"{earlier} + {name}": part | written[name] for earlier, part in parts.items()}
         else:
-            out[name] = rows
+            out[name], parts[name] = rows, set(written[name])
     return out
 
 
@@ -127,7 +130,9 @@ def utterance_sets(folder: Path) -> list[dict]:
 
     specs = []
     for lang, article in sorted(intent_map(folder).items()):
-        for source, rows in learned_together(utterance_sources(lang, set(article)), set(article)).items():
+        written = {name: {intent for _, intent in rows} for name, rows in utterance_sources(lang).items()}
+        routed = utterance_sources(lang, set(article))
+        for source, rows in learned_together(routed, set(article), written).items():
             by_intent = defaultdict(list)
             for utterance, intent in rows:
                 if intent in article:

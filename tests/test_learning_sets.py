@@ -108,6 +108,13 @@ def test_a_file_of_the_intents_the_others_lack_is_learned_with_each_of_them():
                             {"track_order", "delete_account"})
     assert runs == {"u + u 3": first + rest, "u 2 + u 3": second + rest}
     assert learned_together({"u": first, "u 3": rest}, {"track_order"}) == {"u": first}
+    # routed to a finer intent (finer-intents.de.jsonl), a line may share an intent with the
+    # file written for it: the files' written intents decide
+    routed = [("wo ist mein paket", "track_order"), ("wo bleibt die erstattung", "track_refund")]
+    refunds = [("erstattung status", "track_refund")]
+    runs = learned_together({"u": routed, "u 3": refunds}, {"track_order", "track_refund"},
+                            {"u": {"track_order", "get_refund"}, "u 3": {"track_refund"}})
+    assert runs == {"u + u 3": routed + refunds}
 
 
 def test_finer_intents_name_lines_of_their_file_and_one_of_the_ten_other_intents():

@@ -19,10 +19,13 @@ Questions are encoded with the query adapters fitted without their business
 (bench/fit_adapter.py, ``cross_fitted``). For each question the search's own columns (``SearchEngine.evidence``) of every
 candidate article are stored; the model is a conditional logit (softmax over
 each question's candidates, all versions of the right article counting as
-right), L2-regularised, each business weighing the same. Validation leaves one
-business (all its variants) out, fits on the rest and measures top-1/top-3 on
-the business left out; the regularisation is the one with the best mean
-left-out top-1. The printed table compares that with the weights in use.
+right), L2-regularised, each business weighing the same. Then, with those
+weights fixed, the corrections for English questions (``ranker.MONO_CORRECTIONS``:
+each column again where the English model counts for the article), so German
+questions rank exactly as by the shared weights. Validation leaves one business
+(all its variants) out, fits both on the rest and measures top-1/top-3 on the
+business left out; each regularisation is the one with the best mean left-out
+top-1. The printed table compares that with the weights in use.
 
 Usage: python bench/fit_ranker.py [--models SPEC] [--reuse | --recollect NAME,...] [--write]
   --reuse       read the stored columns (bench/out/ranker-columns-*.npz) instead of searching
@@ -59,6 +62,7 @@ from kb.search.engine import SearchEngine  # noqa: E402
 OUT = ROOT / "bench" / "out"
 RANKER_FILE = ROOT / "kb" / "search" / "ranker.py"
 L2_GRID = (0.0001, 0.001, 0.01, 0.1)
+L2_CORRECTION_GRID = (0.0001, 0.001, 0.01)
 TOP_K = (1, 3)
 
 
@@ -166,6 +170,29 @@ def fit(data: list[dict], l2: float) -> np.ndarray:
     return result.x / scale
 
 
+def fit_correction(data: list[dict], w: np.ndarray, l2: float) -> np.ndarray:
+    """The corrections for English questions (``ranker.FEATURES`` after ``COLUMNS``) with the
+    columns' weights ``w`` fixed: German questions, where no correction applies, keep
+    ``w``'s ranking exactly."""
+    flat = Flat(featured(data))
+    n = len(ranker.COLUMNS)
+    scale = flat.X[:, n:].std(0) + 1e-6
+
+    def loss(d_scaled):
+        total, grad = flat.loss(np.r_[w, d_scaled / scale])
+        return (total + l2 * len(data) * (d_scaled ** 2).sum(),
+                grad[n:] / scale + 2 * l2 * len(data) * d_scaled)
+
+    start = np.array([ranker.MONO_CORRECTIONS[name] for name in ranker.CORRECTED]) * scale
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 1000})
+    return result.x / scale
+
+
+def featured(data: list[dict]) -> list[dict]:
+    """The questions with their candidates' ``ranker.FEATURES`` instead of ``COLUMNS``."""
+    return [d | {"X": ranker.features(d["X"])} for d in data]
+
+
 def question_weights(data: list[dict]) -> np.ndarray:
     """Each business weighs the same; within it, every question the same (mean 1)."""
     counts = defaultdict(int)
@@ -175,28 +202,39 @@ def question_weights(data: list[dict]) -> np.ndarray:
 
 
 def report(data: list[dict], w: np.ndarray) -> dict[str, tuple[float, float]]:
+    """Top-1/top-3 per business; ``w``: weights of ``ranker.FEATURES`` (of ``COLUMNS`` only:
+    no corrections)."""
     out = {}
-    r = Flat(data).ranks(w)
+    w = np.r_[w, np.zeros(len(ranker.FEATURES) - len(w))]
+    r = Flat(featured(data)).ranks(w)
     for business in sorted({d["business"] for d in data}):
         sel = np.array([d["business"] == business for d in data])
         out[business] = tuple(float((r[sel] <= k).mean()) for k in TOP_K)
     return out
 
 
-def leave_one_out(data: list[dict], l2: float) -> dict[str, tuple[float, float]]:
+def leave_one_out(data: list[dict], l2: float, l2_correction: float | None = None
+                  ) -> dict[str, tuple[float, float]]:
     out = {}
     for business in sorted({d["business"] for d in data}):
         train = [d for d in data if d["business"] != business]
         held = [d for d in data if d["business"] == business]
-        out[business] = report(held, fit(train, l2))[business]
+        w = fit(train, l2)
+        if l2_correction is not None:
+            w = np.r_[w, fit_correction(train, w, l2_correction)]
+        out[business] = report(held, w)[business]
     return out
 
 
 def write(w: np.ndarray, models: str) -> None:
+    """Rewrite the fitted block of kb/search/ranker.py; ``w``: weights of ``ranker.FEATURES``."""
     text = RANKER_FILE.read_text(encoding="utf-8")
-    lines = ",\n".join(f"    {name!r}: {value:.6f}" for name, value in zip(ranker.COLUMNS, w))
+    n = len(ranker.COLUMNS)
+    shared = ",\n".join(f"    {name!r}: {value:.6f}" for name, value in zip(ranker.COLUMNS, w[:n]))
+    corrections = ",\n".join(f"    {name!r}: {value:.6f}" for name, value in zip(ranker.CORRECTED, w[n:]))
     block = (f"# -- fitted by bench/fit_ranker.py; do not edit by hand.\n"
-             f"MODELS = {models!r}\nWEIGHTS = {{\n{lines},\n}}\n# -- end of fitted values")
+             f"MODELS = {models!r}\nWEIGHTS = {{\n{shared},\n}}\n"
+             f"MONO_CORRECTIONS = {{\n{corrections},\n}}\n# -- end of fitted values")
     new = re.sub(r"# -- fitted by bench/fit_ranker.py.*?# -- end of fitted values", lambda _: block,
                  text, flags=re.S)
     RANKER_FILE.write_text(new, encoding="utf-8")
@@ -229,22 +267,32 @@ def main() -> None:
         data = load(path) if args.reuse else collect(args.models)
     if not args.reuse:
         save(data, path)
-    current = np.array([ranker.WEIGHTS[name] for name in ranker.COLUMNS])
-    rows = {"in use (" + ranker.MODELS + ")": report(data, current)}
-    best = None
-    for l2 in L2_GRID:
-        held = leave_one_out(data, l2)
-        rows[f"fitted, one business left out, l2={l2}"] = held
-        mean = np.mean([v[0] for v in held.values()])
-        if best is None or mean > best[0]:
-            best = (mean, l2)
+    rows = {"in use (" + ranker.MODELS + ")": report(data, ranker.WEIGHT_VECTOR)}
+    l2 = best_l2(data, rows, L2_GRID, lambda value: f"fitted, one business left out, l2={value}",
+                 lambda value: leave_one_out(data, value))
+    l2c = best_l2(data, rows, L2_CORRECTION_GRID,
+                  lambda value: f"with corrections for English, l2={l2}, corrections l2={value}",
+                  lambda value: leave_one_out(data, l2, value))
     table(rows)
-    w = fit(data, best[1])
-    print(f"\nchosen l2={best[1]} (mean left-out top-1 {best[0]:.3f}); fitted on all:")
-    for name, value in zip(ranker.COLUMNS, w):
-        print(f"  {name:20s} {value:+.4f}")
+    w = fit(data, l2)
+    w = np.r_[w, fit_correction(data, w, l2c)]
+    print(f"\nchosen l2={l2}, corrections l2={l2c}; fitted on all:")
+    for name, value in zip(ranker.FEATURES, w):
+        print(f"  {name:24s} {value:+.4f}")
     if args.write:
         write(w, args.models)
+
+
+def best_l2(data: list[dict], rows: dict, grid: tuple[float, ...], label, held_out) -> float:
+    """The value of ``grid`` with the best mean left-out top-1 (each one's row added to ``rows``)."""
+    best = None
+    for value in grid:
+        held = held_out(value)
+        rows[label(value)] = held
+        mean = np.mean([v[0] for v in held.values()])
+        if best is None or mean > best[0]:
+            best = (mean, value)
+    return best[1]
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def test_every_column_is_finite_for_every_candidate(fake_engine):
     X = ranker.matrix(ev.columns)
     assert X.shape == (fake_engine.index.n_articles, len(ranker.COLUMNS))
     assert np.isfinite(X[ev.mask]).all()
-    assert np.allclose(ev.fused[ev.mask], X[ev.mask] @ ranker.WEIGHT_VECTOR)
+    assert np.allclose(ev.fused[ev.mask], ranker.features(X[ev.mask]) @ ranker.WEIGHT_VECTOR)
 
 
 def test_the_head_view_is_the_title_or_a_front_matter_question(fake_engine):
@@ -79,3 +79,45 @@ def test_the_fit_learns_which_column_finds_the_right_article():
     assert w[0] == max(w, key=abs)
     held = [question("c") for _ in range(200)]
     assert (Flat(held).ranks(w) == 1).mean() > 0.6
+
+
+def test_corrections_for_english_leave_a_german_question_alone(fake_engine, monkeypatch):
+    """MONO_CORRECTIONS apply where the English model counts for an article: a German
+    question ranks by the shared weights alone, an English one by both."""
+    german = fake_engine.evidence("Wie lange dauert die Lieferung?", audience="internal")
+    english = fake_engine.evidence("How long does delivery take?", audience="internal")
+    before = ranker.scores(german.columns), ranker.scores(english.columns)
+    n = len(ranker.COLUMNS)
+    vector = ranker.WEIGHT_VECTOR.copy()
+    vector[n:] += 1.0
+    monkeypatch.setattr(ranker, "WEIGHT_VECTOR", vector)
+    assert np.allclose(ranker.scores(german.columns), before[0])
+    en = fake_engine.index.by_id["en/delivery"]
+    assert not np.isclose(ranker.scores(english.columns)[en], before[1][en])
+
+
+def test_the_correction_fit_learns_what_counts_for_english_questions_only():
+    """Column 0 finds the article for German questions, column 1 for English ones (where
+    ``mono_applies``): the shared fit takes column 0, the corrections add column 1 without
+    changing the German ranking."""
+    from fit_ranker import Flat, featured, fit, fit_correction
+
+    rng = np.random.default_rng(1)
+    applies = ranker.COLUMNS.index("mono_applies")
+
+    def question(english):
+        X = rng.normal(size=(8, len(ranker.COLUMNS)))
+        X[:, applies] = float(english)
+        gold = int(rng.integers(8))
+        X[gold, 1 if english else 0] += 3.0
+        return {"business": "en" if english else "de", "centre": "c", "X": X,
+                "group": np.array([f"g{i}" for i in range(8)]), "gold": f"g{gold}"}
+
+    train = [question(i % 2 == 1) for i in range(600)]
+    w = fit(train, l2=0.001)
+    correction = fit_correction(train, w, l2=0.001)
+    assert correction[ranker.CORRECTED.index(ranker.COLUMNS[1])] == max(correction)
+    held = [question(True) for _ in range(200)]
+    full = np.r_[w, correction]
+    assert (Flat(featured(held)).ranks(full) == 1).mean() > (Flat(featured(held)).ranks(
+        np.r_[w, np.zeros_like(correction)]) == 1).mean() + 0.1

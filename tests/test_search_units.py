@@ -341,3 +341,22 @@ def test_a_query_that_is_an_articles_tag_or_question_puts_it_first():
     assert matcher.promote("stornirung", fused, mask)[1] is False  # a tag's typo: the speller's job
     assert matcher.promote("wie wird das wetter", fused, mask)[1] is False
     assert matcher.promote("stornierung", fused, np.array([True, False]))[1] is False  # not shown: no promotion
+
+
+def test_a_question_answered_only_through_its_corrections_is_asked_as_corrected(tmp_path, monkeypatch):
+    """None of the typed words is one the help centre uses: the answer rests on the speller's
+    corrections, so the customer sees the corrected question (and may go back to the typed one)."""
+    from kb.search import answer_model
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9)  # everything answered
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    r = engine.search("Retourenlabl")
+    assert (r.query, r.original, r.answered) == ("retourenlabel", "Retourenlabl", True)
+    typed = engine.search("Retourenlabl", correct=False)
+    assert (typed.query, typed.did_you_mean, typed.answered) == ("Retourenlabl", "retourenlabel", True)
+    known = engine.search("Retourenlabl erstellen")  # "erstellen" is the help centre's: kept as typed
+    assert (known.query, known.original, known.did_you_mean) == ("Retourenlabl erstellen", None, None)
+    monkeypatch.setattr(answer_model, "answer_probability", lambda f: 0.9 if f["coverage_typed"] == 0 else 0.1)
+    worse = build_fake_engine(tmp_path / "articles", tmp_path / "index").search("Retourenlabl")
+    # the correction answers less: the typed question stays
+    assert (worse.query, worse.original, worse.answered) == ("Retourenlabl", None, True)

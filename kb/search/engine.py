@@ -175,22 +175,26 @@ class SearchEngine:
         language wins when it can be detected. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
 
-        A spelling correction counts only when the typed question is not answered
-        and the corrected one is: then it is applied
+        A spelling correction counts when the corrected question is answered and the
+        typed one is not, or uses none of the help centre's words as typed ("rturn
+        labl": its answer rests on the corrections alone): then it is applied
         (``result.original`` is the typed question), or, with ``correct=False``
         (the customer chose the question as typed), offered as ``did_you_mean``.
-        A question that is answered as typed keeps its words (its keyword search
-        uses the corrections anyway), and a correction that answers nothing is
-        never shown; still, when neither is answered, the articles listed follow
-        the corrected question.
+        A question that is answered as typed in the help centre's words keeps them
+        (its keyword search uses the corrections anyway), and a correction that
+        answers nothing is never shown; still, when neither is answered, the articles
+        listed follow the corrected question.
         """
         text = clean_query(query)
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
         typed = self._cached(text, options)
         fixed = corrected(text, typed.fixes) if typed.fixes else None
-        if fixed is None or typed.answered:
+        unknown_words = typed.features.get("coverage_typed") == 0.0
+        if fixed is None or (typed.answered and not unknown_words):
             return typed
         better = self._cached(fixed, options)
+        if typed.answered and not better.answered:
+            return typed
         if not better.answered:  # answered: above the threshold, or a known phrasing or tag
             # Neither is answered: the list a customer may still pick from follows the corrected
             # words (the typed word reaches the encoders as noise), the correction itself is not

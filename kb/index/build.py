@@ -15,10 +15,12 @@ Layout of an index location (``--index DIR``)::
                                              fitted on its questions (kb/index/centre_adapter.py)
                          /keywords/      Whoosh BM25F index
                          /vocabulary.json  words and stems per language (kb/index/vocabulary.py)
+                         /dictionary-<lang>.npz  the articles' words as vectors of the
+                                             multilingual encoder (kb/index/dictionary.py)
 
 The steps: choose the publishable articles, split them into sections and
-passages, embed with each encoder, write the keyword index and vocabulary, then
-the tables and the manifest; ``kb.index.reuse`` supplies what the served build
+passages, embed with each encoder, write the keyword index, the vocabulary and
+its dictionary, then the tables and the manifest; ``kb.index.reuse`` supplies what the served build
 already has, ``kb.index.publish`` makes the result durable and switches to it.
 """
 
@@ -40,7 +42,7 @@ from kb.content.passages import SENTENCE, Passages, build_passages, encoded_rows
 from kb.content.sections import Section, split_sections
 from kb.encoders import Encoder
 from kb.encoders.query_adapter import query_adapter
-from kb.index import centre_adapter, hnsw_growth, reuse
+from kb.index import centre_adapter, dictionary, hnsw_growth, reuse
 from kb.index import vectors as vectors_module
 from kb.index.keyword import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
 from kb.index.layout import CURRENT, FORMAT_VERSION, MANIFEST, centre_adapter_path, nodes_path, vectors_path
@@ -259,12 +261,33 @@ def _write_keywords(b: _Build) -> None:
     write_keyword_index(b.tmp / "keywords", _keyword_docs(b.articles, b.split.numbered), b.langs)
 
 
-def _write_vocabulary(b: _Build) -> None:
+def _write_vocabulary(b: _Build) -> dict:
     vocabulary = build_vocabulary(
         (ArticleText(a.lang, a.audience == "public",
                      article_text(a.title, a.summary, a.tags, a.questions, a.body)) for a in b.articles),
         None if b.force else reuse.previous_stems(b.location, b.langs))
     (b.tmp / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
+    return vocabulary
+
+
+def _write_dictionaries(b: _Build, vocabulary: dict, encoders: tuple[Encoder, ...]) -> dict | None:
+    """The dictionary of every language, by the first encoder that reads all languages;
+    its manifest entry, None without such an encoder."""
+    encoder = next((e for e in encoders if e.languages is None), None)
+    if encoder is None:
+        return None
+    counts = {}
+    for lang, entry in sorted(vocabulary["languages"].items()):
+        words, public = dictionary.chosen_words(entry)
+        served = None if b.force else reuse.served_dictionary(b.location, lang, encoder.name)
+        previous = None
+        if served is not None:
+            previous = (np.array([text_hash(w) for w in served[0]], dtype="S16"), served[1])
+        hashes = np.array([text_hash(w) for w in words], dtype="S16")
+        vectors, _ = embed(encoder, words, hashes, previous, b.progress)
+        dictionary.write(b.tmp, lang, words, public, dictionary.unit(vectors) if len(words) else vectors)
+        counts[lang] = len(words)
+    return {"encoder": encoder.name, "words": counts}
 
 
 def _write_tables(b: _Build) -> None:
@@ -279,11 +302,13 @@ def _write_tables(b: _Build) -> None:
          for s in b.split.sections], ensure_ascii=False), encoding="utf-8")
 
 
-def _write_manifest(b: _Build, articles_dir: Path, models_spec: str, models: list[dict]) -> None:
+def _write_manifest(b: _Build, articles_dir: Path, models_spec: str, models: list[dict],
+                    dictionaries: dict | None) -> None:
     manifest = {
         "format": FORMAT_VERSION,
         "models_spec": models_spec,
         "models": models,
+        "dictionary": dictionaries,
         "analyzers": analyzer_settings(b.langs),
         "languages": b.langs,
         "articles": {a.id: a.content_hash for a in b.articles},
@@ -329,15 +354,18 @@ def build_index(
         report.sections, report.passages = len(split.sections), len(split.passages.texts)
         b = _Build(location, tmp, articles, split, force, progress, step, report)
         models = []
-        for slot, encoder in enumerate(get_encoders()):
+        encoders = get_encoders()
+        for slot, encoder in enumerate(encoders):
             step(f"embedding with {encoder.name}")
             models.append(_embed_slot(b, slot, encoder))
         step("building keyword index")
         _write_keywords(b)
         step("collecting the vocabulary")
-        _write_vocabulary(b)
+        vocabulary = _write_vocabulary(b)
+        step("embedding the dictionary")
+        dictionaries = _write_dictionaries(b, vocabulary, encoders)
         _write_tables(b)
-        _write_manifest(b, articles_dir, models_spec, models)
+        _write_manifest(b, articles_dir, models_spec, models, dictionaries)
         report.path = publish_build(location, tmp)
         report.seconds = time.monotonic() - started
         return report

@@ -10,7 +10,9 @@ vectors and dense search of each encoder live in :mod:`kb.index.dense`.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import threading
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +21,14 @@ import numpy as np
 
 from kb.content.passages import ARTICLE, KINDS
 from kb.content.text import remember_stems
+from kb.index import dictionary
 from kb.index.dense import DenseUnavailable, DenseVectors
 from kb.index.keyword import KeywordIndex
 from kb.index.layout import (CURRENT, FORMAT_VERSION, MANIFEST, ManifestError, centre_adapter_path,
                              read_manifest)
+
+
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailable(RuntimeError):
@@ -180,6 +186,29 @@ class LoadedIndex:
         # (translation key, lang) -> article number: the customer's-language version
         self.version = {(a["translation"], a["lang"]): i for i, a in enumerate(self.articles)
                         if a["translation"]}
+        self._dictionaries: dict[str, dictionary.Dictionary | None] = {}
+        self._dictionary_lock = threading.Lock()
+
+    # -- the dictionary (kb/index/dictionary.py) ------------------------------------
+    @property
+    def dictionary_encoder(self) -> str | None:
+        """The name of the encoder whose vectors the dictionary holds; None without one."""
+        return (self.manifest.get("dictionary") or {}).get("encoder")
+
+    def dictionary(self, lang: str) -> dictionary.Dictionary | None:
+        """The articles' words of ``lang`` as vectors, read on first use: most servers never
+        get a question in a language their articles lack. None without one, or when its file
+        cannot be read (logged once; the search then goes without it)."""
+        if lang not in (self.manifest.get("dictionary") or {}).get("words", {}):
+            return None
+        with self._dictionary_lock:
+            if lang not in self._dictionaries:
+                try:
+                    self._dictionaries[lang] = dictionary.read(self.build, lang)
+                except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                    log.warning("%s", self._corrupted(dictionary.path(self.build, lang), exc))
+                    self._dictionaries[lang] = None
+            return self._dictionaries[lang]
 
     # -- per-encoder views ---------------------------------------------------------
     @property

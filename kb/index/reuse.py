@@ -21,6 +21,7 @@ from kb.content.articles import Article
 from kb.content.passages import encoded_rows
 from kb.content.sections import Section
 from kb.encoders import Encoder
+from kb.index import dictionary
 from kb.index.keyword import analyzer_settings
 from kb.index.layout import (CURRENT, FORMAT_VERSION, ManifestError, centre_adapter_path, nodes_path,
                              read_manifest, vectors_path)
@@ -119,6 +120,19 @@ def served_centre_adapter(location: Path, slot: int, encoder_name: str, key: str
     except (OSError, KeyError, IndexError, TypeError):
         return False
     return True
+
+
+def served_dictionary(location: Path, lang: str, encoder_name: str) -> tuple[list[str], np.ndarray] | None:
+    """The served build's dictionary words of ``lang`` and their vectors, when the same
+    encoder made them (kb/index/dictionary.py)."""
+    manifest = served_manifest(location)
+    try:
+        if manifest["format"] != FORMAT_VERSION or manifest["dictionary"]["encoder"] != encoder_name:
+            return None
+        served = dictionary.read(location / CURRENT, lang)
+    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return None
+    return served.words.tolist(), served.vectors
 
 
 def _same_build(location: Path, langs: list[str] | None = None) -> tuple[Path, dict] | None:

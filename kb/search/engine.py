@@ -37,7 +37,7 @@ spelling :mod:`kb.search.spelling`, the result types :mod:`kb.search.results`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -57,6 +57,8 @@ from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
+from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
+from kb.search.translation import Translator
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
 
@@ -85,6 +87,7 @@ class _Evidence:
     columns: dict = None  # all the ranker's columns
     tops: dict = None  # (encoder, passage kind) -> best absolute cosine
     fused: np.ndarray = None
+    translations: dict = field(default_factory=dict)  # lang -> the question as that language's words
 
 
 class SearchEngine:
@@ -116,6 +119,7 @@ class SearchEngine:
         self.dense = DenseEvidence(index, encoders)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
+        self._translator = Translator(index, encoders)  # questions in a language the articles lack
 
     @property
     def _qcache(self) -> LRU:
@@ -237,19 +241,43 @@ class SearchEngine:
                  category: str | None = None, languages: tuple[str, ...] | None = None) -> _Evidence | None:
         """Everything one search knows about every article, up to the ranker's scores
         (``fused``) and its columns (``columns``); None when no article may be shown.
-        ``bench/fit_ranker.py`` fits the ranker on these columns."""
+        ``bench/fit_ranker.py`` fits the ranker on these columns.
+
+        A question in a language none of the articles it may find use is also asked as
+        their words (kb/search/translation.py): ``fused`` is then the weighted mean of
+        both rankings; the columns stay the question's own."""
         public = audience != "internal"
         guessed = self._guessers[public].guess(text)
         qlang = guessed or lang
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return None
+        ev = self._evidence_in(text, qlang, guessed, mask, public)
+        if qlang is not None and not (mask & (self.index.article_lang == qlang)).any():
+            self._add_translations(ev, text, public)
+        return ev
+
+    def _evidence_in(self, text: str, qlang: str | None, guessed: str | None, mask: np.ndarray,
+                     public: bool) -> _Evidence:
         sims_by_slot = self.dense.similarities(text, qlang)  # first: concurrent questions share the encode
         # in the question's own language; a page's language says little about a typo's
         fixes = self._spelling.corrections(text, guessed, public)
         ev = self._keyword_evidence(text, qlang, mask, sims_by_slot, fixes)
         self._fuse(ev, text)
         return ev
+
+    def _add_translations(self, ev: _Evidence, text: str, public: bool) -> None:
+        """Average the rankings of the question translated into each language of the
+        articles it may find into ``ev.fused`` (kept on the scale of one ranking, which
+        ``answered`` reads)."""
+        translated = []
+        for lang in sorted(set(self.index.article_lang[ev.mask].tolist())):
+            words = self._translator.translate(text, ev.qlang, lang, public)
+            if words:
+                translated.append(self._evidence_in(words, lang, lang, ev.mask, public).fused)
+                ev.translations[lang] = words
+        if translated:
+            ev.fused = (ev.fused + TRANSLATED_WEIGHT * sum(translated)) / (1 + TRANSLATED_WEIGHT * len(translated))
 
     def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""

@@ -22,7 +22,9 @@ from pathlib import Path
 #     (vectors-<n>.adapter.npy, kb/index/centre_adapter.py)
 # 11: German verbs are not cut by the compound splitter; a separable verb adds the verb
 #     inside it ("zurückschicken" -> "schicken")
-FORMAT_VERSION = 11
+# 12: the articles' words per language as vectors of the multilingual encoder
+#     (dictionary-<lang>.npz, kb/index/dictionary.py)
+FORMAT_VERSION = 12
 CURRENT = "current"
 MANIFEST = "manifest.json"
 

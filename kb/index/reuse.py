@@ -29,7 +29,7 @@ from kb.index.vectors import index_vectors
 from kb.index.vocabulary import known_stems
 
 # formats whose vectors can be reused: same passages and hashes, other storage
-REUSABLE_FORMATS = {3, 4, 5, 8, 9, 10, FORMAT_VERSION}
+REUSABLE_FORMATS = {3, 4, 5, 8, 9, 10, 11, FORMAT_VERSION}
 FIRST_MONOLINGUAL_FORMAT = 5  # from here a monolingual encoder covers only its languages
 FIRST_NODES_FORMAT = 6  # from here passages map to distinct texts' vectors (nodes.npy)
 

@@ -277,7 +277,9 @@ class SearchEngine:
                 translated.append(self._evidence_in(words, lang, lang, ev.mask, public).fused)
                 ev.translations[lang] = words
         if translated:
-            ev.fused = (ev.fused + TRANSLATED_WEIGHT * sum(translated)) / (1 + TRANSLATED_WEIGHT * len(translated))
+            mask = ev.mask
+            total = ev.fused[mask] + TRANSLATED_WEIGHT * sum(t[mask] for t in translated)
+            ev.fused[mask] = total / (1 + TRANSLATED_WEIGHT * len(translated))
 
     def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""

@@ -1,5 +1,5 @@
-"""bench/eval/shop-everyday and shop-everyday-2 (customer questions about the sample shop in
-articles/, written independently of each other) stay consistent with those articles: an
+"""bench/eval/shop-everyday, shop-everyday-2 and shop-everyday-3 (customer questions about the
+sample shop in articles/, written independently of each other) stay consistent with those articles: an
 article renamed, made internal or deleted must fail here rather than silently count as a
 miss in `kb eval`. No models are loaded."""
 
@@ -14,6 +14,7 @@ from kb.content.articles import load_articles
 ROOT = Path(__file__).resolve().parent.parent
 SET_DIR = ROOT / "bench" / "eval" / "shop-everyday"
 SECOND_DIR = ROOT / "bench" / "eval" / "shop-everyday-2"  # test and off-topic only
+THIRD_DIR = ROOT / "bench" / "eval" / "shop-everyday-3"  # development only
 LANGS = ("de", "en")
 
 
@@ -29,7 +30,8 @@ def public_lang_of() -> dict[str, str]:
     return {a.id: a.lang for a in articles if a.public}
 
 
-@pytest.mark.parametrize("set_dir, name", [(SET_DIR, "dev"), (SET_DIR, "test"), (SECOND_DIR, "test")])
+@pytest.mark.parametrize("set_dir, name", [(SET_DIR, "dev"), (SET_DIR, "test"), (SECOND_DIR, "test"),
+                                           (THIRD_DIR, "dev")])
 def test_labels_name_public_articles_of_the_question_language(set_dir, name, public_lang_of):
     found = rows(name, set_dir)
     assert found
@@ -71,4 +73,12 @@ def test_second_set_asks_about_every_public_article_without_repeats(public_lang_
     assert all(r["expected"] is None and r["split"] == "offtopic" for r in off)
     assert {r["expected"] for r in test} == set(public_lang_of)
     folded = Counter(" ".join(r["query"].casefold().split()) for r in test + off)
+    assert [q for q, n in folded.items() if n > 1] == []
+
+
+def test_third_set_asks_about_every_public_article_without_repeats(public_lang_of):
+    dev = rows("dev", THIRD_DIR)
+    assert Counter(r["lang"] for r in dev) == {"de": 70, "en": 70}
+    assert {r["expected"] for r in dev} == set(public_lang_of)
+    folded = Counter(" ".join(r["query"].casefold().split()) for r in dev)
     assert [q for q, n in folded.items() if n > 1] == []

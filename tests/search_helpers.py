@@ -6,7 +6,8 @@ the cosine is the share of shared words. ``fake_engine`` is a real index (FAISS
 vectors, Whoosh keyword index, vocabulary) of the fixture articles built with
 two fake encoders, one multilingual and one English-only, as the real models are.
 ``reference_bm25f`` scores BM25F one document at a time from Whoosh's postings, the
-reference for the numpy scorer.
+reference for the numpy scorer. ``CountingEncoder`` wraps a real encoder and records what a
+build asked it to encode.
 """
 import hashlib
 import shutil
@@ -21,6 +22,18 @@ FIXTURES = Path(__file__).parent / "fixtures" / "articles"
 FAKE_MODELS = "fake-multi,fake-en@en"
 FAKE_DIM = 256
 PREFIX = 5  # a crude stem: "Lieferung" and "Lieferungen" share "liefe"
+
+
+class CountingEncoder:
+    """Wraps a real encoder and records what it was asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
+        self.seen: list[str] = []
+
+    def encode(self, texts, batch_size=64):
+        self.seen.extend(texts)
+        return self.inner.encode(texts, batch_size)
 
 
 class FakeEncoder:

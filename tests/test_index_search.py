@@ -10,18 +10,7 @@ from kb.encoders import DEFAULT_MODELS
 from kb.index.build import build_index
 from kb.index.loaded import IndexUnavailable, LoadedIndex
 from kb.search.engine import QueryError, SearchEngine
-
-
-class CountingEncoder:
-    """Wraps a real encoder and records what it was asked to encode."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
-        self.seen: list[str] = []
-
-    def encode(self, texts, batch_size=64):
-        self.seen.extend(texts)
-        return self.inner.encode(texts, batch_size)
+from search_helpers import CountingEncoder
 
 
 def test_manifest_describes_the_index(built_index):

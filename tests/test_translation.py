@@ -8,20 +8,9 @@ from kb.index import dictionary
 from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search.engine import SearchEngine
+from search_helpers import CountingEncoder
 
 DELIVERY = "How long does delivery take?"
-
-
-class CountingEncoder:
-    """Wraps a real encoder and records what it was asked to encode."""
-
-    def __init__(self, inner):
-        self.inner, self.name, self.dim, self.languages = inner, inner.name, inner.dim, inner.languages
-        self.seen: list[str] = []
-
-    def encode(self, texts, batch_size=64):
-        self.seen.extend(texts)
-        return self.inner.encode(texts, batch_size)
 
 
 def test_the_dictionary_holds_the_articles_content_words(engine):

@@ -20,8 +20,9 @@ Layout of an index location (``--index DIR``)::
 
 The steps: choose the publishable articles, split them into sections and
 passages, embed with each encoder, write the keyword index, the vocabulary and
-its dictionary, then the tables and the manifest; ``kb.index.reuse`` supplies what the served build
-already has, ``kb.index.publish`` makes the result durable and switches to it.
+its dictionary, then the tables and the manifest; ``kb.index.reuse`` supplies
+what the served build already has, ``kb.index.publish`` makes the result durable
+and switches to it.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ vector each, by the encoder that reads every language.
 The words are the vocabulary's (kb/index/vocabulary.py): letters only, at least
 ``MIN_LETTERS`` long, no stop words, the ``MAX_WORDS`` most frequent per
 language; each is marked public when a public article uses it, so a customer's
-search looks up only words customers may read. One file per language,
+search looks up only words customers may read (the public words come first: a
+customer's search reads the front of the table). One file per language,
 ``dictionary-<lang>.npz``; a rebuild encodes only the words the served build
 does not have.
 """
@@ -32,9 +33,14 @@ MAX_WORDS = 10_000  # per language: bounds the build's encoding and the server's
 class Dictionary:
     """One language's words, whether a public article uses each, and their unit vectors."""
 
-    words: np.ndarray  # (n,) str
+    words: np.ndarray  # (n,) str, public words first
     public: np.ndarray  # (n,) bool
     vectors: np.ndarray  # (n, dim) float32, unit rows
+
+    @property
+    def public_vectors(self) -> np.ndarray:
+        """The public words' vectors (a view: they come first)."""
+        return self.vectors[:int(self.public.sum())]
 
 
 def path(build: Path, lang: str) -> Path:
@@ -42,13 +48,13 @@ def path(build: Path, lang: str) -> Path:
 
 
 def chosen_words(entry: dict) -> tuple[list[str], np.ndarray]:
-    """The words of one language's vocabulary entry that the dictionary holds, most
-    frequent first, and whether a public article uses each."""
+    """The words of one language's vocabulary entry that the dictionary holds, the public
+    ones first, each part most frequent first, and whether a public article uses each."""
     stems = entry.get("token_stems") or {}
     public = entry["public_word_counts"]
     words = [w for w, _ in sorted(entry["word_counts"].items(), key=lambda wc: (-wc[1], wc[0]))
              if len(w) >= MIN_LETTERS and LETTER_WORD.fullmatch(w) and stems.get(w) is not None]
-    words = words[:MAX_WORDS]
+    words = sorted(words[:MAX_WORDS], key=lambda w: w not in public)  # stable: by count within
     return words, np.array([w in public for w in words], dtype=bool)
 
 
@@ -68,4 +74,6 @@ def read(build: Path, lang: str) -> Dictionary:
         words, public, vectors = z["words"], z["public"], z["vectors"]
     if not (len(words) == len(public) == len(vectors)):
         raise ValueError(f"{path(build, lang)}: {len(words)} words, {len(vectors)} vectors")
+    if public[int(public.sum()):].any():
+        raise ValueError(f"{path(build, lang)}: public words do not come first")
     return Dictionary(words, public.astype(bool), unit(vectors.astype(np.float32)))

@@ -59,6 +59,7 @@ from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, cl
 from kb.search.spelling import Spelling, corrected
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
 from kb.search.translation import Translator
+from kb.search.word_vectors import WordVectors
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
 
@@ -119,7 +120,9 @@ class SearchEngine:
         self.dense = DenseEvidence(index, encoders)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
-        self._translator = Translator(index, encoders)  # questions in a language the articles lack
+        # the question's words beside the help centre's own (kb/index/dictionary.py)
+        words = next((WordVectors(e) for e in encoders if e.name == index.dictionary_encoder), None)
+        self._translator = Translator(index, words)  # questions in a language the articles lack
 
     @property
     def _qcache(self) -> LRU:

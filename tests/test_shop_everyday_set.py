@@ -1,7 +1,7 @@
 """bench/eval/shop-everyday, shop-everyday-2 and shop-everyday-3 (customer questions about the
-sample shop in articles/, written independently of each other) stay consistent with those articles: an
-article renamed, made internal or deleted must fail here rather than silently count as a
-miss in `kb eval`. No models are loaded."""
+sample shop in articles/, written independently of each other) stay consistent with those
+articles: an article renamed, made internal or deleted must fail here rather than silently
+count as a miss in `kb eval`. No models are loaded."""
 
 import json
 from collections import Counter

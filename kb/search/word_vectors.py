@@ -1,7 +1,8 @@
 """Single words as vectors of the multilingual encoder, cached: customers use the same words.
 
-The help centre's dictionary (kb/index/dictionary.py) holds the articles' words; the
-question's words are encoded here, the same way, to be compared with them.
+The help centre's dictionary (kb/index/dictionary.py) holds the articles' words; a
+question's words are encoded here, the same way, to be looked up in it
+(kb/search/translation.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ MAX_QUESTION_WORDS = 12  # bounds the encoding of a long message pasted into the
 CACHE_SIZE = 8192
 
 
-def content_words(text: str, qlang: str | None) -> list[str]:
+def content_words(text: str, qlang: str) -> list[str]:
     """The question's content words, lower-cased, in order, each once (function words of its
     language left out)."""
-    stop = FUNCTION_WORDS.get(qlang, set()) if qlang else set().union(*FUNCTION_WORDS.values())
+    stop = FUNCTION_WORDS.get(qlang, set())
     words = [w for w in (m.lower() for m in LETTER_WORD.findall(text))
              if len(w) >= MIN_LETTERS and w not in stop]
     return list(dict.fromkeys(words))[:MAX_QUESTION_WORDS]

@@ -286,7 +286,7 @@ def _write_dictionaries(b: _Build, vocabulary: dict, encoders: tuple[Encoder, ..
             previous = (np.array([text_hash(w) for w in served[0]], dtype="S16"), served[1])
         hashes = np.array([text_hash(w) for w in words], dtype="S16")
         vectors, _ = embed(encoder, words, hashes, previous, b.progress)
-        dictionary.write(b.tmp, lang, words, public, dictionary.unit(vectors) if len(words) else vectors)
+        dictionary.write(b.tmp, lang, words, public, dictionary.unit(vectors))
         counts[lang] = len(words)
     return {"encoder": encoder.name, "words": counts}
 

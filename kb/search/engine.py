@@ -15,6 +15,9 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   fusion, not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
   the rank, the customer's language decides which version is shown.
+* A question in a language none of the searchable articles use is also asked
+  as the help centre's nearest words in theirs, and the two rankings are
+  averaged (:mod:`kb.search.translation`).
 * ``answered`` (and ``confidence``, its probability) comes from absolute
   evidence, not from the z-scores: the best cosines per passage kind and
   encoder, the share of the question's words the articles use, the first

@@ -14,7 +14,9 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   fitted across help centres weighs them (:mod:`kb.search.ranker`). Score
   fusion, not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
-  the rank, the customer's language decides which version is shown.
+  the rank, the customer's language decides which version is shown. An
+  article with no version in the question's language falls behind the others
+  (:mod:`kb.search.readable`).
 * A question in a language none of the searchable articles use is also asked
   as the help centre's nearest words in theirs, and the two rankings are
   averaged (:mod:`kb.search.translation`).
@@ -58,6 +60,7 @@ from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
+from kb.search.readable import Readability
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
@@ -123,6 +126,7 @@ class SearchEngine:
         self.dense = DenseEvidence(index, encoders)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
+        self._readability = Readability(index.articles, index.article_lang)  # the question's language first
         # the question's words beside the help centre's own (kb/index/dictionary.py)
         words = next((WordVectors(e) for e in encoders if e.name == index.dictionary_encoder), None)
         self._translator = Translator(index, words)  # questions in a language the articles lack
@@ -333,7 +337,8 @@ class SearchEngine:
     def _score(self, ev: _Evidence) -> None:
         dense, ev.tops = self.dense.evidence(ev.per_article, ev.mask)
         ev.columns = dense | ev.keyword
-        ev.fused = np.where(ev.mask, ranker.scores(ev.columns), -np.inf)
+        scores = self._readability.lagged(ranker.scores(ev.columns), ev.mask, ev.qlang)
+        ev.fused = np.where(ev.mask, scores, -np.inf)
 
     def _features(self, ev: _Evidence, text: str, did_you_mean: str | None, public: bool) -> dict:
         """The inputs of the ``answered`` model (kb/search/answer_model.py): absolute

@@ -9,7 +9,7 @@ import pytest
 from kb.encoders import DEFAULT_MODELS
 from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
-from kb.search import readable, ranker
+from kb.search import readable
 from kb.search.engine import SearchEngine
 from kb.search.readable import LAG, Readability
 from search_helpers import FIXTURES
@@ -60,41 +60,44 @@ def unlinked_engine(tmp_path_factory, encoders):
     return SearchEngine(LoadedIndex(base / "index", DEFAULT_MODELS), encoders)
 
 
-def _lag_by_article(engine, question, lang):
-    """Article id -> how far the search put it behind the ranker's own score."""
-    ev = engine.evidence(question, lang=lang)
-    plain = ranker.scores(ev.columns)
-    return {a["id"]: round(float(plain[i] - ev.fused[i]), 6)
-            for i, a in enumerate(engine.index.articles) if ev.mask[i]}
+def _order(engine, question, lang, lag, monkeypatch, **options):
+    monkeypatch.setattr(readable, "LAG", lag)
+    engine._results.data.clear()
+    return engine.search(question, lang=lang, **options)
 
 
-def test_a_german_question_reads_german_articles_first_where_versions_are_not_linked(unlinked_engine):
-    lags = _lag_by_article(unlinked_engine, "wann kommt mein paket", "de")
-    assert lags == {"de/lieferzeit": 0, "de/ruecksendung": 0, "en/delivery": LAG, "en/returns": LAG}
-    result = unlinked_engine.search("wann kommt mein paket", lang="de")
-    assert [h.lang for h in result.results] == ["de", "de", "en", "en"]
-    assert result.results[0].id == "de/lieferzeit"
+def test_a_german_question_reads_german_articles_first_where_versions_are_not_linked(
+        unlinked_engine, monkeypatch):
+    plain = _order(unlinked_engine, "wann kommt mein paket", "de", 0.0, monkeypatch)
+    assert [h.id for h in plain.results[:2]] == ["de/lieferzeit", "en/delivery"]
+    lagged = _order(unlinked_engine, "wann kommt mein paket", "de", LAG, monkeypatch)
+    assert [h.id for h in lagged.results] == ["de/lieferzeit", "de/ruecksendung", "en/delivery", "en/returns"]
+    # the order changed, not the evidence: `answered` and the scores stay as they were
+    assert (lagged.answered, lagged.confidence) == (plain.answered, plain.confidence)
+    assert {h.id: h.score for h in lagged.results} == {h.id: h.score for h in plain.results}
 
 
-def test_an_english_question_reads_english_articles_first(unlinked_engine):
+def test_an_english_question_reads_english_articles_first(unlinked_engine, monkeypatch):
+    plain = _order(unlinked_engine, "where is my order", "en", 0.0, monkeypatch)
+    lagged = _order(unlinked_engine, "where is my order", "en", LAG, monkeypatch)
+    assert lagged.lang == "en"
+    # ordered by the evidence, the German articles LAG lower
+    expected = sorted(plain.results, key=lambda h: -(h.score - (LAG if h.lang == "de" else 0.0)))
+    assert [h.id for h in lagged.results] == [h.id for h in expected]
+    assert [h.id for h in lagged.results] != [h.id for h in plain.results]
     # the question's own language wins over the page's
-    lags = _lag_by_article(unlinked_engine, "return label", "de")
-    assert lags == {"de/lieferzeit": LAG, "de/ruecksendung": LAG, "en/delivery": 0, "en/returns": 0}
-    result = unlinked_engine.search("return label", lang="de")
-    assert result.lang == "en" and result.results[0].id == "en/returns"
+    assert _order(unlinked_engine, "return label", "de", LAG, monkeypatch).results[0].id == "en/returns"
 
 
 def test_a_question_in_a_language_no_article_uses_ranks_as_before(unlinked_engine, monkeypatch):
-    def fused():
-        return unlinked_engine.evidence("wann kommt mein paket", lang="de", languages=("en",)).fused
-    lagged = fused()
-    monkeypatch.setattr(readable, "LAG", 0.0)
-    assert np.array_equal(lagged, fused())
+    def order(lag):
+        result = _order(unlinked_engine, "wann kommt mein paket", "de", lag, monkeypatch, languages=["en"])
+        return [(h.id, h.score) for h in result.results]
+    assert order(LAG) == order(0.0)
 
 
 def test_linked_versions_rank_as_before(engine, monkeypatch):
-    question = "wann kommt mein paket"
-    lagged = engine.evidence(question, lang="de").fused
-    monkeypatch.setattr(readable, "LAG", 0.0)
-    plain = engine.evidence(question, lang="de").fused
-    assert np.array_equal(lagged, plain)
+    for question in ("wann kommt mein paket", "return label"):
+        lagged = _order(engine, question, "de", LAG, monkeypatch)
+        plain = _order(engine, question, "de", 0.0, monkeypatch)
+        assert [(h.id, h.score) for h in lagged.results] == [(h.id, h.score) for h in plain.results]

@@ -14,9 +14,9 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   fitted across help centres weighs them (:mod:`kb.search.ranker`). Score
   fusion, not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
-  the rank, the customer's language decides which version is shown. An
-  article with no version in the question's language falls behind the others
-  (:mod:`kb.search.readable`).
+  the rank, the customer's language decides which version is shown. In the
+  order of the results, an article with no version in the question's language
+  falls behind the others (:mod:`kb.search.readable`).
 * A question in a language none of the searchable articles use is also asked
   as the help centre's nearest words in theirs, and the two rankings are
   averaged (:mod:`kb.search.translation`).
@@ -235,7 +235,9 @@ class SearchEngine:
         if ev is None:
             return SearchResult(text, lang, False, None, [])
         mask, qlang, fixes = ev.mask, ev.qlang, ev.fixes
-        ranked, known_phrasing = self._questions.promote(text, ev.fused, mask)
+        # the customer's language orders what they read; ``answered`` weighs the evidence itself
+        readable_first = self._readability.lagged(ev.fused, mask, qlang)
+        ranked, known_phrasing = self._questions.promote(text, readable_first, mask)
         hits = ranked_hits(self.index, ranked, mask, qlang, limit)
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
         features["known_phrasing"] = known_phrasing
@@ -337,8 +339,7 @@ class SearchEngine:
     def _score(self, ev: _Evidence) -> None:
         dense, ev.tops = self.dense.evidence(ev.per_article, ev.mask)
         ev.columns = dense | ev.keyword
-        scores = self._readability.lagged(ranker.scores(ev.columns), ev.mask, ev.qlang)
-        ev.fused = np.where(ev.mask, scores, -np.inf)
+        ev.fused = np.where(ev.mask, ranker.scores(ev.columns), -np.inf)
 
     def _features(self, ev: _Evidence, text: str, did_you_mean: str | None, public: bool) -> dict:
         """The inputs of the ``answered`` model (kb/search/answer_model.py): absolute

@@ -7,10 +7,13 @@ the English "Accepted means of payment" before "Zahlungsarten im Überblick",
 and the customer gets an answer they may not read. So an article the customer
 cannot read in the question's language (neither it nor a linked version of it
 that the search may show is in that language) falls behind the others by
-``LAG`` on the ranker's scale. Linked versions compete as one
-(kb/search/hits.py), so a help centre with every article in every language
-ranks as before; a strong article in another language can still come first;
-and where no article is in the question's language, nothing changes.
+``LAG`` on the ranker's scale in the order of the results. Linked versions
+compete as one (kb/search/hits.py), so a help centre with every article in
+every language ranks as before; a strong article in another language can still
+come first; and where no article is in the question's language, nothing
+changes. Whether the question is ``answered`` is judged on the evidence, which
+the lag leaves as it is: two versions of one answer that are not linked still
+make the first look less certain.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -80,6 +81,16 @@ def strip_questions(text: str) -> str:
         skipping = False
         out.append(line)
     return "\n".join(out)
+
+
+def unlinked_copy(src: Path, dst: Path) -> Path:
+    """A copy of a help centre whose language versions are not linked: every front matter
+    ``translation`` line left out, as in a help centre whose editors never linked them."""
+    shutil.copytree(src, dst)
+    for path in dst.rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^translation:.*\n", "", text), encoding="utf-8")
+    return dst
 
 
 def translation_key(text: str) -> str | None:

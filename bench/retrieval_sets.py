@@ -7,7 +7,7 @@ and their train split is never measured).
 
 Used by bench/retrieval.py (``--sets``) and on its own for the train splits:
 
-    python bench/retrieval_sets.py [--split train|test] [--set NAME ...]
+    python bench/retrieval_sets.py [--split train|test] [--set NAME ...] [--unlinked]
 
 Each set is indexed once; questions are counted by kb/search/evaluate.py (as `kb eval`
 and bench/eval/measure.py do). A set with a ``bitext.json`` (per article language, Bitext
@@ -21,6 +21,8 @@ each routed to the set's articles by ``utterances``. References see the same art
 analyzer, and each dense model alone (the product's and ``REFERENCE_MODELS``).
 Cross-language questions search one language's articles only. The worst case of a set is
 its weakest group (language or cross-language direction). Only train is for choosing anything.
+``--unlinked`` searches copies of the sets' articles whose language versions are not linked
+(no ``translation`` keys), as in a help centre whose editors never linked them.
 """
 
 from __future__ import annotations
@@ -169,12 +171,17 @@ def _reference_hits(refs: dict, cases) -> dict[str, tuple[float, float]]:
             if not name.startswith("RRF")}
 
 
-def measure_set(name: str, work: Path, models: str, encoders, references, split: str) -> dict:
+def measure_set(name: str, work: Path, models: str, encoders, references, split: str,
+                unlinked: bool = False) -> dict:
     """{retriever: {group: (top-1, top-3)}} plus the product's own answered figures."""
+    from centres import unlinked_copy
     from retrieval import References, engine_for
 
     set_dir = SET_DIRS[name]
-    engine = engine_for(articles_of(set_dir), work / name, models)
+    articles = articles_of(set_dir)
+    if unlinked:
+        articles = unlinked_copy(articles, work / f"{name}-unlinked" / "articles")
+    engine = engine_for(articles, work / name, models)
     members: dict[str, list[Case]] = {}
     for case in read_set(set_dir, split):
         members.setdefault(group_of(case), []).append(case)
@@ -237,10 +244,11 @@ def reference_encoders(encoders) -> list:
     return out
 
 
-def run(work: Path, models: str, encoders, split: str = "test", sets: tuple[str, ...] = SETS) -> dict:
+def run(work: Path, models: str, encoders, split: str = "test", sets: tuple[str, ...] = SETS,
+        unlinked: bool = False) -> dict:
     refs = reference_encoders(encoders)
     splits = {name: split_of(SET_DIRS[name], split) for name in sets}
-    return {name: measure_set(name, work, models, encoders, refs, chosen)
+    return {name: measure_set(name, work, models, encoders, refs, chosen, unlinked)
             for name, chosen in splits.items() if chosen}
 
 
@@ -250,13 +258,16 @@ def main() -> None:
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--set", action="append", choices=SETS, dest="sets",
                     help="only this set of bench/eval/ or bench/learning-sets/ (repeatable; default: all)")
+    ap.add_argument("--unlinked", action="store_true",
+                    help="search copies of the articles without their translation links")
     args = ap.parse_args()
     t0 = time.time()
     with tempfile.TemporaryDirectory() as tmp:
         results = run(Path(tmp), args.models, load_encoders(args.models), args.split,
-                      tuple(args.sets or SETS))
+                      tuple(args.sets or SETS), args.unlinked)
     print("\n".join(table(results)))
-    print(f"\n(split {args.split}, {time.time() - t0:.0f} s, models {args.models})")
+    versions = ", language versions unlinked" if args.unlinked else ""
+    print(f"\n(split {args.split}{versions}, {time.time() - t0:.0f} s, models {args.models})")
 
 
 if __name__ == "__main__":

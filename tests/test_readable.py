@@ -1,50 +1,67 @@
 """An article the customer cannot read in the question's language falls behind the others
 (kb/search/readable.py)."""
-import re
-import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from kb.content.articles import load_articles
 from kb.encoders import DEFAULT_MODELS
 from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search import readable
 from kb.search.engine import SearchEngine
-from kb.search.readable import LAG, Readability
+from kb.search.readable import LAG, Readability, unlinked_versions
 from search_helpers import FIXTURES
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from centres import unlinked_copy  # noqa: E402
 
 
 def _article(id_, translation=None):
     return {"id": id_, "lang": id_[:2], "translation": translation}
 
 
-ARTICLES = [_article("de/a"), _article("en/b"), _article("en/c", "c"), _article("de/c", "c"),
-            _article("en/d", "d")]
+def _vectors(*rows):
+    return np.array(rows, dtype=np.float32), np.ones(len(rows), dtype=bool)
+
+
+# de/a and en/a are one article's versions, not linked; de/x and en/x are linked; en/only has
+# no German version; de/near is close to en/a, but en/a is closer still to de/a
+ARTICLES = [_article("de/a"), _article("en/a"), _article("de/x", "x"), _article("en/x", "x"),
+            _article("en/only"), _article("de/near")]
 LANGS = np.array([a["lang"] for a in ARTICLES])
+VECTORS = _vectors([1, 0, 0, 0], [0.95, 0.1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0.8, 0, 0, 0.6])
 ALL = np.ones(len(ARTICLES), dtype=bool)
 
 
-def test_only_articles_without_a_version_in_the_questions_language_fall_behind():
-    r = Readability(ARTICLES, LANGS)
-    assert r.unreadable(ALL, "de").tolist() == [False, True, False, False, True]  # en/c has de/c
-    assert r.unreadable(ALL, "en").tolist() == [True, False, False, False, False]
-    # de/c may not be shown (filtered out): en/c cannot be read in German then
-    assert r.unreadable(np.array([1, 1, 1, 0, 1], dtype=bool), "de").tolist() == [False, True, True, False, True]
-    scores = np.arange(5, dtype=np.float64)
-    assert np.allclose(r.lagged(scores, ALL, "de"), scores - LAG * np.array([0, 1, 0, 0, 1]))
+def test_unlinked_versions_are_mutual_nearest_neighbours_across_languages():
+    versions = unlinked_versions(ARTICLES, *VECTORS)
+    assert versions["de"].tolist() == [-1, 0, -1, -1, -1, -1]  # en/a's is de/a, not de/near
+    assert versions["en"].tolist() == [1, -1, -1, -1, -1, -1]  # de/x and en/x: linked already
+    # too far apart to be one article's versions
+    apart = unlinked_versions(ARTICLES[:2], *_vectors([1, 0], [0.4, 0.9]))
+    assert apart["de"].tolist() == [-1, -1]
+
+
+def test_only_an_article_whose_version_in_the_questions_language_may_be_shown_falls_behind():
+    r = Readability(ARTICLES, LANGS, *VECTORS)
+    assert r.unreadable(ALL, "de").tolist() == [False, True, False, False, False, False]
+    assert r.unreadable(ALL, "en").tolist() == [True, False, False, False, False, False]
+    scores = np.arange(6, dtype=np.float64)
+    assert np.allclose(r.lagged(scores, ALL, "de"), scores - LAG * np.array([0, 1, 0, 0, 0, 0]))
 
 
 @pytest.mark.parametrize("mask, qlang", [
     (ALL, None),  # the question's language unknown
-    (np.array([0, 1, 1, 0, 1], dtype=bool), "de"),  # no article readable: nothing to prefer
-    (np.array([1, 0, 1, 1, 0], dtype=bool), "de"),  # every article readable
     (ALL, "fr"),
+    (np.array([0, 1, 1, 1, 1, 1], dtype=bool), "de"),  # de/a may not be shown: en/a is the answer
 ])
-def test_nothing_changes_where_the_language_sets_no_article_apart(mask, qlang):
-    r = Readability(ARTICLES, LANGS)
+def test_nothing_changes_where_no_readable_version_may_be_shown(mask, qlang):
+    r = Readability(ARTICLES, LANGS, *VECTORS)
     assert r.unreadable(mask, qlang) is None
-    scores = np.arange(5, dtype=np.float64)
+    scores = np.arange(6, dtype=np.float64)
     assert r.lagged(scores, mask, qlang) is scores
 
 
@@ -52,12 +69,21 @@ def test_nothing_changes_where_the_language_sets_no_article_apart(mask, qlang):
 def unlinked_engine(tmp_path_factory, encoders):
     """The fixture help centre with its German and English versions not linked."""
     base = tmp_path_factory.mktemp("unlinked")
-    shutil.copytree(FIXTURES, base / "articles")
-    for path in (base / "articles").rglob("*.md"):
-        path.write_text(re.sub(r"(?m)^translation: .*\n", "", path.read_text(encoding="utf-8")),
-                        encoding="utf-8")
+    unlinked_copy(FIXTURES, base / "articles")
     build_index(base / "articles", base / "index", lambda: encoders, DEFAULT_MODELS)
     return SearchEngine(LoadedIndex(base / "index", DEFAULT_MODELS), encoders)
+
+
+def test_an_unlinked_copy_differs_only_by_the_translation_lines(tmp_path):
+    originals, problems = load_articles(FIXTURES)
+    copies, copy_problems = load_articles(unlinked_copy(FIXTURES, tmp_path / "articles"))
+    assert not problems and not copy_problems
+    assert any(a.translation for a in originals) and not any(a.translation for a in copies)
+    by_id = {a.id: a for a in copies}
+    for article in originals:
+        copy = by_id[article.id]
+        assert (copy.title, copy.body, copy.questions, copy.lang) == \
+            (article.title, article.body, article.questions, article.lang)
 
 
 def _order(engine, question, lang, lag, monkeypatch, **options):
@@ -101,3 +127,18 @@ def test_linked_versions_rank_as_before(engine, monkeypatch):
         lagged = _order(engine, question, "de", LAG, monkeypatch)
         plain = _order(engine, question, "de", 0.0, monkeypatch)
         assert [(h.id, h.score) for h in lagged.results] == [(h.id, h.score) for h in plain.results]
+
+
+def test_an_article_with_no_version_in_the_questions_language_keeps_its_place(
+        tmp_path_factory, encoders, monkeypatch):
+    base = tmp_path_factory.mktemp("partial")
+    unlinked_copy(FIXTURES, base / "articles")
+    (base / "articles" / "en" / "delivery.md").unlink()  # translated in part
+    build_index(base / "articles", base / "index", lambda: encoders, DEFAULT_MODELS)
+    partial = SearchEngine(LoadedIndex(base / "index", DEFAULT_MODELS), encoders)
+    plain = _order(partial, "how long does delivery take", "en", 0.0, monkeypatch)
+    lagged = _order(partial, "how long does delivery take", "en", LAG, monkeypatch)
+    behind = {"de/ruecksendung"}  # its version en/returns is there; de/lieferzeit has none
+    expected = sorted(plain.results, key=lambda h: -(h.score - (LAG if h.id in behind else 0.0)))
+    assert [h.id for h in lagged.results] == [h.id for h in expected]
+    assert lagged.results[0].id == "de/lieferzeit"

@@ -14,9 +14,9 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   fitted across help centres weighs them (:mod:`kb.search.ranker`). Score
   fusion, not rank fusion: RRF throws away how much better the best match is.
 * Versions linked by ``translation`` compete as one: the best version decides
-  the rank, the customer's language decides which version is shown. In the
-  order of the results, an article with no version in the question's language
-  falls behind the others (:mod:`kb.search.readable`).
+  the rank, the customer's language decides which version is shown. Versions
+  not linked are found by their vectors; in the order of the results, the one
+  in another language falls behind the others (:mod:`kb.search.readable`).
 * A question in a language none of the searchable articles use is also asked
   as the help centre's nearest words in theirs, and the two rankings are
   averaged (:mod:`kb.search.translation`).
@@ -126,7 +126,8 @@ class SearchEngine:
         self.dense = DenseEvidence(index, encoders)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
-        self._readability = Readability(index.articles, index.article_lang)  # the question's language first
+        # unlinked versions of one article: the one in the question's language first
+        self._readability = Readability(index.articles, index.article_lang, *index.article_vectors())
         # the question's words beside the help centre's own (kb/index/dictionary.py)
         words = next((WordVectors(e) for e in encoders if e.name == index.dictionary_encoder), None)
         self._translator = Translator(index, words)  # questions in a language the articles lack

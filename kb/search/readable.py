@@ -1,50 +1,78 @@
 """A customer reads the answer in the language they asked in.
 
-The multilingual encoder places an article close to its version in another
-language, and sometimes ahead of the one in the question's language: where a
-help centre's versions are not linked by ``translation``, "zahlungsartn" finds
-the English "Accepted means of payment" before "Zahlungsarten im Überblick",
-and the customer gets an answer they may not read. So an article the customer
-cannot read in the question's language (neither it nor a linked version of it
-that the search may show is in that language) falls behind the others by
-``LAG`` on the ranker's scale in the order of the results. Linked versions
-compete as one (kb/search/hits.py), so a help centre with every article in
-every language ranks as before; a strong article in another language can still
-come first; and where no article is in the question's language, nothing
-changes. Whether the question is ``answered`` is judged on the evidence, which
-the lag leaves as it is: two versions of one answer that are not linked still
-make the first look less certain.
+Versions linked by ``translation`` compete as one and are shown in the
+customer's language (kb/search/hits.py). Where a help centre has the same
+article in two languages without that link, the multilingual encoder places
+the two close to each other, and the one in the other language sometimes comes
+first: "zahlungsartn" found the English "Accepted means of payment" before
+"Zahlungsarten im Überblick", an answer the customer may not read.
+
+So the unlinked versions are found as the build's whole-article vectors of the
+multilingual encoder pair them: an article and one in another language that
+are each other's nearest there (mutual nearest neighbours: every linked pair
+of the evaluation help centres, none that is not, also with half of one
+language's articles missing; bench/RESULTS.md). In the order of the results,
+an article whose version in the question's language may be shown falls behind
+the others by ``LAG`` on the ranker's scale. An article with no version in the
+question's language (a help centre translated in part) keeps its place: it may
+be the only answer. ``answered`` is judged on the evidence, which the lag
+leaves as it is.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from kb.content.languages import translation_group
-
 LAG = 2.0  # on the ranker's (logit) scale; chosen on development questions (bench/RESULTS.md)
+MIN_VERSION_COSINE = 0.5  # two articles less alike than this are not versions of one
+
+
+def unlinked_versions(articles: list[dict], vectors: np.ndarray, has_vector: np.ndarray
+                      ) -> dict[str, np.ndarray]:
+    """Per language, each article's unlinked version in it (its index, -1 for none):
+    articles without a ``translation`` link that are mutual nearest neighbours across
+    the two languages by whole-article vector."""
+    langs = np.array([a["lang"] for a in articles])
+    free = has_vector & np.array([not a["translation"] for a in articles], dtype=bool)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = vectors / np.maximum(norms, 1e-12)
+    out = {lang: np.full(len(articles), -1, dtype=np.int64) for lang in sorted(set(langs.tolist()))}
+    for a_lang in out:
+        for b_lang in out:
+            if a_lang >= b_lang:
+                continue
+            left = np.flatnonzero(free & (langs == a_lang))
+            right = np.flatnonzero(free & (langs == b_lang))
+            if not len(left) or not len(right):
+                continue
+            cos = unit[left] @ unit[right].T
+            best_right, best_left = cos.argmax(axis=1), cos.argmax(axis=0)
+            for i, j in enumerate(best_right):
+                if best_left[j] == i and cos[i, j] >= MIN_VERSION_COSINE:
+                    out[b_lang][left[i]], out[a_lang][right[j]] = right[j], left[i]
+    return out
 
 
 class Readability:
-    """Which articles a search may show in the question's language. Thread-safe."""
+    """Which articles have an unlinked version in the question's language. Thread-safe."""
 
-    def __init__(self, articles: list[dict], article_lang: np.ndarray) -> None:
+    def __init__(self, articles: list[dict], article_lang: np.ndarray, vectors: np.ndarray,
+                 has_vector: np.ndarray) -> None:
         self.article_lang = article_lang
-        _, self.group = np.unique([translation_group(a) for a in articles], return_inverse=True)
-        self.n_groups = int(self.group.max()) + 1 if len(articles) else 0
+        self.version_in = unlinked_versions(articles, vectors, has_vector)
 
     def unreadable(self, mask: np.ndarray, qlang: str | None) -> np.ndarray | None:
-        """The articles under ``mask`` without a version in ``qlang`` under it; None when
-        that sets no article apart (the language unknown, or every article or none
-        readable)."""
-        if qlang is None:
+        """The articles under ``mask`` in another language than ``qlang`` whose unlinked
+        version in ``qlang`` is under it too; None when there is none."""
+        version = self.version_in.get(qlang) if qlang is not None else None
+        if version is None:
             return None
-        readable = np.zeros(self.n_groups, dtype=bool)
-        readable[self.group[mask & (self.article_lang == qlang)]] = True
-        out = mask & ~readable[self.group]
-        return out if out.any() and readable.any() else None
+        has = version >= 0
+        out = mask & has & (self.article_lang != qlang)
+        out[has] &= mask[version[has]]
+        return out if out.any() else None
 
     def lagged(self, scores: np.ndarray, mask: np.ndarray, qlang: str | None) -> np.ndarray:
-        """``scores`` with the articles the customer cannot read ``LAG`` lower."""
+        """``scores`` with the articles that have a readable version ``LAG`` lower."""
         behind = self.unreadable(mask, qlang)
         return scores if behind is None else scores - LAG * behind

@@ -31,7 +31,6 @@ def _vectors(*rows):
 # no German version; de/near is close to en/a, but en/a is closer still to de/a
 ARTICLES = [_article("de/a"), _article("en/a"), _article("de/x", "x"), _article("en/x", "x"),
             _article("en/only"), _article("de/near")]
-LANGS = np.array([a["lang"] for a in ARTICLES])
 VECTORS = _vectors([1, 0, 0, 0], [0.95, 0.1, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0.8, 0, 0, 0.6])
 ALL = np.ones(len(ARTICLES), dtype=bool)
 
@@ -46,7 +45,7 @@ def test_unlinked_versions_are_mutual_nearest_neighbours_across_languages():
 
 
 def test_only_an_article_whose_version_in_the_questions_language_may_be_shown_falls_behind():
-    r = Readability(ARTICLES, LANGS, *VECTORS)
+    r = Readability(ARTICLES, *VECTORS)
     assert r.unreadable(ALL, "de").tolist() == [False, True, False, False, False, False]
     assert r.unreadable(ALL, "en").tolist() == [True, False, False, False, False, False]
     scores = np.arange(6, dtype=np.float64)
@@ -59,7 +58,7 @@ def test_only_an_article_whose_version_in_the_questions_language_may_be_shown_fa
     (np.array([0, 1, 1, 1, 1, 1], dtype=bool), "de"),  # de/a may not be shown: en/a is the answer
 ])
 def test_nothing_changes_where_no_readable_version_may_be_shown(mask, qlang):
-    r = Readability(ARTICLES, LANGS, *VECTORS)
+    r = Readability(ARTICLES, *VECTORS)
     assert r.unreadable(mask, qlang) is None
     scores = np.arange(6, dtype=np.float64)
     assert r.lagged(scores, mask, qlang) is scores

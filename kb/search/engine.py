@@ -127,7 +127,7 @@ class SearchEngine:
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
         # unlinked versions of one article: the one in the question's language first
-        self._readability = Readability(index.articles, index.article_lang, *index.article_vectors())
+        self._readability = Readability(index.articles, *index.article_vectors())
         # the question's words beside the help centre's own (kb/index/dictionary.py)
         words = next((WordVectors(e) for e in encoders if e.name == index.dictionary_encoder), None)
         self._translator = Translator(index, words)  # questions in a language the articles lack

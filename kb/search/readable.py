@@ -56,19 +56,17 @@ def unlinked_versions(articles: list[dict], vectors: np.ndarray, has_vector: np.
 class Readability:
     """Which articles have an unlinked version in the question's language. Thread-safe."""
 
-    def __init__(self, articles: list[dict], article_lang: np.ndarray, vectors: np.ndarray,
-                 has_vector: np.ndarray) -> None:
-        self.article_lang = article_lang
+    def __init__(self, articles: list[dict], vectors: np.ndarray, has_vector: np.ndarray) -> None:
         self.version_in = unlinked_versions(articles, vectors, has_vector)
 
     def unreadable(self, mask: np.ndarray, qlang: str | None) -> np.ndarray | None:
-        """The articles under ``mask`` in another language than ``qlang`` whose unlinked
-        version in ``qlang`` is under it too; None when there is none."""
+        """The articles under ``mask`` whose unlinked version in ``qlang`` (always another
+        article's language) is under it too; None when there is none."""
         version = self.version_in.get(qlang) if qlang is not None else None
         if version is None:
             return None
         has = version >= 0
-        out = mask & has & (self.article_lang != qlang)
+        out = mask & has
         out[has] &= mask[version[has]]
         return out if out.any() else None
 

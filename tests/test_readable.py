@@ -1,6 +1,7 @@
 """An article the customer cannot read in the question's language falls behind the others
 (kb/search/readable.py)."""
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search import readable
 from kb.search.engine import SearchEngine
-from kb.search.readable import LAG, Readability, unlinked_versions
+from kb.search.readable import CONFIDENCE_LEAD, LAG, Readability, unlinked_versions, untranslated_first
+from kb.search.results import Hit, SearchResult
 from search_helpers import FIXTURES
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -50,6 +52,42 @@ def test_only_an_article_whose_version_in_the_questions_language_may_be_shown_fa
     assert r.unreadable(ALL, "en").tolist() == [True, False, False, False, False, False]
     scores = np.arange(6, dtype=np.float64)
     assert np.allclose(r.lagged(scores, ALL, "de"), scores - LAG * np.array([0, 1, 0, 0, 0, 0]))
+
+
+def test_articles_with_no_version_in_the_questions_language_are_alone():
+    r = Readability(ARTICLES, *VECTORS)
+    assert r.alone(ALL, "de").tolist() == [False, False, False, False, True, False]  # en/only
+    assert r.alone(ALL, "en").tolist() == [False, False, False, False, False, True]  # de/near
+    without_de_a = np.array([0, 1, 1, 1, 1, 1], dtype=bool)
+    assert r.alone(without_de_a, "de").tolist() == [False, True, False, False, True, False]
+    # no German article may be shown: a cross-language search, nothing is alone
+    assert not r.alone(np.array([0, 1, 0, 1, 1, 0], dtype=bool), "de").any()
+    assert not r.alone(ALL, None).any()
+
+
+def _hit(id_):
+    return Hit(id=id_, title=id_, lang=id_[:2], category="c", audience="public", score=0.0,
+               section="", anchor="", snippet="")
+
+
+class _Index:
+    def __init__(self, articles):
+        self.articles = articles
+        self.by_id = {a["id"]: i for i, a in enumerate(articles)}
+
+
+def test_the_surer_ranking_of_the_articles_alone_puts_its_first_article_first():
+    index = _Index(ARTICLES)
+    alone = np.array([0, 0, 0, 0, 1, 0], dtype=bool)
+    main = SearchResult("q", "de", False, None, [_hit("de/a"), _hit("en/only"), _hit("de/x")], confidence=0.2)
+    surer = SearchResult("q", "de", True, None, [_hit("en/only")], confidence=0.2 + CONFIDENCE_LEAD + 0.01)
+    mixed = untranslated_first(index, main, surer, alone, limit=3)
+    assert [h.id for h in mixed.results] == ["en/only", "de/a", "de/x"]
+    assert (mixed.answered, mixed.confidence) == (False, 0.2)  # offered, not asserted
+    barely = replace(surer, confidence=0.2 + CONFIDENCE_LEAD - 0.01)
+    assert untranslated_first(index, main, barely, alone, limit=3) is main
+    readable_first = replace(surer, results=[_hit("de/a")])  # has a version: not for this rule
+    assert untranslated_first(index, main, readable_first, alone, limit=3) is main
 
 
 @pytest.mark.parametrize("mask, qlang", [
@@ -128,16 +166,21 @@ def test_linked_versions_rank_as_before(engine, monkeypatch):
         assert [(h.id, h.score) for h in lagged.results] == [(h.id, h.score) for h in plain.results]
 
 
-def test_an_article_with_no_version_in_the_questions_language_keeps_its_place(
+def test_an_article_with_no_version_in_the_questions_language_comes_first_when_surer(
         tmp_path_factory, encoders, monkeypatch):
     base = tmp_path_factory.mktemp("partial")
     unlinked_copy(FIXTURES, base / "articles")
     (base / "articles" / "en" / "delivery.md").unlink()  # translated in part
     build_index(base / "articles", base / "index", lambda: encoders, DEFAULT_MODELS)
     partial = SearchEngine(LoadedIndex(base / "index", DEFAULT_MODELS), encoders)
-    plain = _order(partial, "how long does delivery take", "en", 0.0, monkeypatch)
-    lagged = _order(partial, "how long does delivery take", "en", LAG, monkeypatch)
-    behind = {"de/ruecksendung"}  # its version en/returns is there; de/lieferzeit has none
-    expected = sorted(plain.results, key=lambda h: -(h.score - (LAG if h.id in behind else 0.0)))
-    assert [h.id for h in lagged.results] == [h.id for h in expected]
-    assert lagged.results[0].id == "de/lieferzeit"
+    question = "when will my parcel arrive"
+    monkeypatch.setattr(readable, "CONFIDENCE_LEAD", 10.0)  # never surer enough
+    partial._results.data.clear()
+    own = partial.search(question, lang="en")
+    monkeypatch.undo()
+    partial._results.data.clear()
+    offered = partial.search(question, lang="en")
+    assert own.results[0].id == "en/returns" and not own.answered
+    assert offered.results[0].id == "de/lieferzeit"  # the only article about delivery
+    assert [h.id for h in offered.results[1:]] == [h.id for h in own.results if h.id != "de/lieferzeit"]
+    assert (offered.answered, offered.confidence) == (own.answered, own.confidence)

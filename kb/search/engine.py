@@ -60,7 +60,7 @@ from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
-from kb.search.readable import Readability
+from kb.search.readable import Readability, untranslated_first
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
@@ -231,10 +231,21 @@ class SearchEngine:
 
     def _search(self, text: str, lang: str | None, limit: int, audience: str,
                 category: str | None, languages: tuple[str, ...] | None) -> SearchResult:
-        public = audience != "internal"
+        """One ranking; where nothing the customer can read answers, the articles with no
+        version in their language are also ranked among themselves (kb/search/readable.py)."""
         ev = self.evidence(text, lang, audience, category, languages)
         if ev is None:
             return SearchResult(text, lang, False, None, [])
+        public = audience != "internal"
+        result = self._result(ev, text, limit, public)
+        alone = self._readability.alone(ev.mask, ev.qlang)
+        if result.answered or not alone.any():
+            return result
+        other = self._result(self._restricted(ev, alone, text), text, 1, public)
+        return untranslated_first(self.index, result, other, alone, limit)
+
+    def _result(self, ev: _Evidence, text: str, limit: int, public: bool) -> SearchResult:
+        """The articles a search shows, first to last, and whether it is answered."""
         mask, qlang, fixes = ev.mask, ev.qlang, ev.fixes
         # the customer's language orders what they read; ``answered`` weighs the evidence itself
         readable_first = self._readability.lagged(ev.fused, mask, qlang)
@@ -249,6 +260,15 @@ class SearchEngine:
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,
                             features=features, fixes=fixes,
                             hedged=answer_model.hedged(features, answered))
+
+    def _restricted(self, ev: _Evidence, mask: np.ndarray, text: str) -> _Evidence:
+        """``ev`` for fewer articles: scored among themselves, as a search limited to them
+        would, from the similarities and keyword scores already computed."""
+        idx = self.index
+        keyword = ranker.keyword_columns(ev.article_bm25, mask, idx.article_lang, ev.qlang)
+        narrow = replace(ev, mask=mask, keyword=keyword, per_article=dict(ev.per_article), translations={})
+        self._fuse(narrow, text)
+        return narrow
 
     def evidence(self, text: str, lang: str | None = None, audience: str = "public",
                  category: str | None = None, languages: tuple[str, ...] | None = None) -> _Evidence | None:

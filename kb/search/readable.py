@@ -17,14 +17,31 @@ the others by ``LAG`` on the ranker's scale. An article with no version in the
 question's language (a help centre translated in part) keeps its place: it may
 be the only answer. ``answered`` is judged on the evidence, which the lag
 leaves as it is.
+
+Such an article competes badly in a search in the question's language: the
+question's own-language model and words do not reach it. So when nothing the
+customer can read answers, the articles with no version in their language are
+also ranked among themselves, from the evidence the search has (no encoding
+again); when that ranking is surer of its first article, by ``CONFIDENCE_LEAD``,
+than the first one of its own, that article comes first, offered, not answered
+(``untranslated_first``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+
+from kb.content.languages import translation_group
+from kb.index.loaded import LoadedIndex
+from kb.search.results import SearchResult
 
 LAG = 2.0  # on the ranker's (logit) scale; chosen on development questions (bench/RESULTS.md)
 MIN_VERSION_COSINE = 0.5  # two articles less alike than this are not versions of one
+# how much surer the ranking of the articles without a version must be of its first article than
+# the customer's-language ranking of its own: chosen on development questions (bench/RESULTS.md)
+CONFIDENCE_LEAD = 0.3
 
 
 def unlinked_versions(articles: list[dict], vectors: np.ndarray, has_vector: np.ndarray
@@ -53,11 +70,21 @@ def unlinked_versions(articles: list[dict], vectors: np.ndarray, has_vector: np.
     return out
 
 
+def linked_versions(articles: list[dict]) -> dict[str, np.ndarray]:
+    """Per language, each article's version in it by its ``translation`` link (-1 for none)."""
+    index = {(a["translation"], a["lang"]): i for i, a in enumerate(articles) if a["translation"]}
+    return {lang: np.array([index.get((a["translation"], lang), -1) if a["translation"] and a["lang"] != lang
+                            else -1 for a in articles], dtype=np.int64)
+            for lang in sorted({a["lang"] for a in articles})}
+
+
 class Readability:
-    """Which articles have an unlinked version in the question's language. Thread-safe."""
+    """Which articles have a version in the question's language. Thread-safe."""
 
     def __init__(self, articles: list[dict], vectors: np.ndarray, has_vector: np.ndarray) -> None:
+        self.article_lang = np.array([a["lang"] for a in articles])
         self.version_in = unlinked_versions(articles, vectors, has_vector)
+        self.linked_in = linked_versions(articles)
 
     def unreadable(self, mask: np.ndarray, qlang: str | None) -> np.ndarray | None:
         """The articles under ``mask`` whose unlinked version in ``qlang`` (always another
@@ -65,12 +92,45 @@ class Readability:
         version = self.version_in.get(qlang) if qlang is not None else None
         if version is None:
             return None
-        has = version >= 0
-        out = mask & has
-        out[has] &= mask[version[has]]
+        out = _shown(version, mask)
         return out if out.any() else None
 
     def lagged(self, scores: np.ndarray, mask: np.ndarray, qlang: str | None) -> np.ndarray:
         """``scores`` with the articles that have a readable version ``LAG`` lower."""
         behind = self.unreadable(mask, qlang)
         return scores if behind is None else scores - LAG * behind
+
+    def alone(self, mask: np.ndarray, qlang: str | None) -> np.ndarray:
+        """The articles under ``mask`` in another language than ``qlang`` with no version
+        in ``qlang`` under it, linked or not: a help centre translated in part."""
+        in_qlang = mask & (self.article_lang == qlang)
+        if qlang is None or qlang not in self.linked_in or not in_qlang.any():
+            return np.zeros_like(mask)  # no readable article: the search is a cross-language one
+        readable = _shown(self.linked_in[qlang], mask) | _shown(self.version_in[qlang], mask)
+        return mask & (self.article_lang != qlang) & ~readable
+
+
+def _shown(version: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Articles under ``mask`` whose ``version`` (an article number, -1 for none) is under it."""
+    has = version >= 0
+    out = mask & has
+    out[has] &= mask[version[has]]
+    return out
+
+
+def untranslated_first(index: LoadedIndex, result: SearchResult, other: SearchResult,
+                       alone: np.ndarray, limit: int) -> SearchResult:
+    """``result`` with the first article of ``other`` (the articles with no version in the
+    question's language, ``alone``, ranked among themselves) put first, when ``other`` is
+    surer of it than ``result`` of its own first by ``CONFIDENCE_LEAD``. ``answered`` and
+    the rest stay ``result``'s (not answered: this is only called then): a first article
+    in a language the customer did not ask in is offered, not asserted."""
+    if not other.results or other.confidence <= result.confidence + CONFIDENCE_LEAD:
+        return result
+    first = other.results[0]
+    number = index.by_id[first.id]
+    if not alone[number]:
+        return result
+    group = translation_group(index.articles[number])
+    rest = [h for h in result.results if translation_group(index.articles[index.by_id[h.id]]) != group]
+    return replace(result, results=[first, *rest][:limit])

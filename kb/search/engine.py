@@ -16,7 +16,10 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
 * Versions linked by ``translation`` compete as one: the best version decides
   the rank, the customer's language decides which version is shown. Versions
   not linked are found by their vectors; in the order of the results, the one
-  in another language falls behind the others (:mod:`kb.search.readable`).
+  in another language falls behind the others. Where nothing the customer can
+  read answers, the articles with no version in their language are also ranked
+  among themselves, and a clearly surer first one is offered first
+  (:mod:`kb.search.readable`).
 * A question in a language none of the searchable articles use is also asked
   as the help centre's nearest words in theirs, and the two rankings are
   averaged (:mod:`kb.search.translation`).

@@ -13,7 +13,7 @@ from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
 from kb.search import readable
 from kb.search.engine import SearchEngine
-from kb.search.readable import CONFIDENCE_LEAD, LAG, Readability, unlinked_versions, untranslated_first
+from kb.search.readable import CONFIDENCE_LEAD, LAG, Readability, put_first, surer_alone, unlinked_versions
 from kb.search.results import Hit, SearchResult
 from search_helpers import FIXTURES
 
@@ -81,13 +81,14 @@ def test_the_surer_ranking_of_the_articles_alone_puts_its_first_article_first():
     alone = np.array([0, 0, 0, 0, 1, 0], dtype=bool)
     main = SearchResult("q", "de", False, None, [_hit("de/a"), _hit("en/only"), _hit("de/x")], confidence=0.2)
     surer = SearchResult("q", "de", True, None, [_hit("en/only")], confidence=0.2 + CONFIDENCE_LEAD + 0.01)
-    mixed = untranslated_first(index, main, surer, alone, limit=3)
+    assert surer_alone(index, main, surer, alone) == 4
+    barely = replace(surer, confidence=0.2 + CONFIDENCE_LEAD - 0.01)
+    assert surer_alone(index, main, barely, alone) is None
+    readable_first = replace(surer, results=[_hit("de/a")])  # has a version: not for this rule
+    assert surer_alone(index, main, readable_first, alone) is None
+    mixed = put_first(index, main, _hit("en/only"), limit=3)
     assert [h.id for h in mixed.results] == ["en/only", "de/a", "de/x"]
     assert (mixed.answered, mixed.confidence) == (False, 0.2)  # offered, not asserted
-    barely = replace(surer, confidence=0.2 + CONFIDENCE_LEAD - 0.01)
-    assert untranslated_first(index, main, barely, alone, limit=3) is main
-    readable_first = replace(surer, results=[_hit("de/a")])  # has a version: not for this rule
-    assert untranslated_first(index, main, readable_first, alone, limit=3) is main
 
 
 @pytest.mark.parametrize("mask, qlang", [
@@ -184,3 +185,5 @@ def test_an_article_with_no_version_in_the_questions_language_comes_first_when_s
     assert offered.results[0].id == "de/lieferzeit"  # the only article about delivery
     assert [h.id for h in offered.results[1:]] == [h.id for h in own.results if h.id != "de/lieferzeit"]
     assert (offered.answered, offered.confidence) == (own.answered, own.confidence)
+    # its score is the first ranking's, as every other result's
+    assert offered.results[0].score == next(h.score for h in own.results if h.id == "de/lieferzeit")

@@ -63,7 +63,7 @@ from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
 from kb.search.query_language import LanguageGuesser
 from kb.search.question_match import QuestionMatcher
-from kb.search.readable import Readability, untranslated_first
+from kb.search.readable import Readability, put_first, surer_alone
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
@@ -245,7 +245,11 @@ class SearchEngine:
         if result.answered or not alone.any():
             return result
         other = self._result(self._restricted(ev, alone, text), text, 1, public)
-        return untranslated_first(self.index, result, other, alone, limit)
+        first = surer_alone(self.index, result, other, alone)
+        if first is None:
+            return result
+        hit = self._hit(first, float(ev.fused[first]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
+        return put_first(self.index, result, hit, limit)
 
     def _result(self, ev: _Evidence, text: str, limit: int, public: bool) -> SearchResult:
         """The articles a search shows, first to last, and whether it is answered."""

@@ -24,7 +24,7 @@ customer can read answers, the articles with no version in their language are
 also ranked among themselves, from the evidence the search has (no encoding
 again); when that ranking is surer of its first article, by ``CONFIDENCE_LEAD``,
 than the first one of its own, that article comes first, offered, not answered
-(``untranslated_first``).
+(``surer_alone``, ``put_first``).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import numpy as np
 
 from kb.content.languages import translation_group
 from kb.index.loaded import LoadedIndex
-from kb.search.results import SearchResult
+from kb.search.results import Hit, SearchResult
 
 LAG = 2.0  # on the ranker's (logit) scale; chosen on development questions (bench/RESULTS.md)
 MIN_VERSION_COSINE = 0.5  # two articles less alike than this are not versions of one
@@ -118,19 +118,21 @@ def _shown(version: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def untranslated_first(index: LoadedIndex, result: SearchResult, other: SearchResult,
-                       alone: np.ndarray, limit: int) -> SearchResult:
-    """``result`` with the first article of ``other`` (the articles with no version in the
-    question's language, ``alone``, ranked among themselves) put first, when ``other`` is
-    surer of it than ``result`` of its own first by ``CONFIDENCE_LEAD``. ``answered`` and
-    the rest stay ``result``'s (not answered: this is only called then): a first article
-    in a language the customer did not ask in is offered, not asserted."""
+def surer_alone(index: LoadedIndex, result: SearchResult, other: SearchResult,
+                alone: np.ndarray) -> int | None:
+    """The first article of ``other`` (the articles with no version in the question's
+    language, ``alone``, ranked among themselves) when ``other`` is surer of it than
+    ``result`` of its own first by ``CONFIDENCE_LEAD``; otherwise None."""
     if not other.results or other.confidence <= result.confidence + CONFIDENCE_LEAD:
-        return result
-    first = other.results[0]
-    number = index.by_id[first.id]
-    if not alone[number]:
-        return result
-    group = translation_group(index.articles[number])
+        return None
+    number = index.by_id[other.results[0].id]
+    return number if alone[number] else None
+
+
+def put_first(index: LoadedIndex, result: SearchResult, hit: Hit, limit: int) -> SearchResult:
+    """``result`` with ``hit`` first and its other versions left out. ``answered`` and the
+    rest stay ``result``'s (not answered, where the engine calls this): a first article in
+    a language the customer did not ask in is offered, not asserted."""
+    group = translation_group(index.articles[index.by_id[hit.id]])
     rest = [h for h in result.results if translation_group(index.articles[index.by_id[h.id]]) != group]
-    return replace(result, results=[first, *rest][:limit])
+    return replace(result, results=[hit, *rest][:limit])

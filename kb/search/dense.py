@@ -41,6 +41,18 @@ DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z"
 _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
+def encoder_text(question: str) -> str:
+    """The question as the encoders read it: in lower case.
+
+    USE reads case, and customers type German in lower case, in capitals when upset, or
+    with a phone's capital first letter: "WO IST MEIN PAKET" is the question "wo ist mein
+    paket", and in capitals it lands far from it (German development questions in capitals:
+    a third fewer right first articles, bench/RESULTS.md). The articles' passages keep their
+    case. ``lower``, not ``casefold``: "ß" stays one letter, as the articles write it.
+    """
+    return question.lower()
+
+
 def centre_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | None:
     """The help centre's own adapter of this encoder's question vectors, applied after the
     model's (kb/index/centre_adapter.py); None without one or when switched off."""
@@ -55,7 +67,7 @@ class DenseEvidence:
     def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
         self.index = index
         self.encoders = encoders
-        # (encoder slot, folded query) -> the vector after the model's adapter only
+        # (encoder slot, ``encoder_text`` of the question) -> the encoder's vector, before any adapter
         self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)
         self.adapters = [query_adapter(e.name) for e in encoders]  # the models' (bench/centres.py swaps them)
         self.centre_maps = [centre_map(e, centre) for e, centre in zip(encoders, index.centre_adapters)]
@@ -72,17 +84,18 @@ class DenseEvidence:
         cache then serves the searches that follow."""
         for slot, encoder in enumerate(self.encoders):
             # as search() does: not with an encoder that cannot count for the question's language
-            todo = [t for t, lang in langs.items() if self.counts_for(slot, lang)
-                    and self.qcache.get((slot, t.casefold())) is None]
+            todo = list(dict.fromkeys(encoder_text(t) for t, lang in langs.items()
+                                      if self.counts_for(slot, lang)))
+            todo = [t for t in todo if self.qcache.get((slot, t)) is None]
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start:start + batch_size]
                 for t, v in zip(chunk, self.encoders[slot].encode(chunk)):
-                    self.qcache.put((slot, t.casefold()), v)
+                    self.qcache.put((slot, t), v)
 
     def encode_questions(self, slot: int, texts: list[str]) -> np.ndarray:
         """Questions' vectors by one encoder, moved by the model's query adapter if it has
         one (kb/encoders/query_adapter.py): the vectors no help centre fitted."""
-        return self.model_adapted(slot, self.encoders[slot].encode(texts))
+        return self.model_adapted(slot, self.encoders[slot].encode([encoder_text(t) for t in texts]))
 
     def model_adapted(self, slot: int, vectors: np.ndarray) -> np.ndarray:
         """Encoder vectors moved by the model's query adapter, if it has one."""
@@ -98,17 +111,17 @@ class DenseEvidence:
     def _encode_and_score(self, slot: int, texts: list[str]) -> list[np.ndarray]:
         """Concurrent questions' similarity to every passage by one encoder: one
         encode of those not cached, one vector product for all (kb/search/batcher.py)."""
-        keys = [(slot, t.casefold()) for t in texts]
+        keys = [(slot, encoder_text(t)) for t in texts]
         vectors = {key: self.qcache.get(key) for key in keys}
-        missing = list(dict.fromkeys(t for t, key in zip(texts, keys) if vectors[key] is None))
+        missing = [key[1] for key in dict.fromkeys(keys) if vectors[key] is None]
         if missing:
             encoded = self.encoders[slot].encode(missing)
             if len(encoded) != len(missing):
                 raise RuntimeError(f"encoder {self.encoders[slot].name} returned {len(encoded)} "
                                    f"vectors for {len(missing)} texts")
             for t, v in zip(missing, encoded):
-                vectors[slot, t.casefold()] = v
-                self.qcache.put((slot, t.casefold()), v)
+                vectors[slot, t] = v
+                self.qcache.put((slot, t), v)
         adapted = self.model_adapted(slot, np.stack([vectors[key] for key in keys]))
         return list(self.index.similarities_many(slot, self.searched(slot, adapted)))
 
@@ -235,10 +248,11 @@ class DenseEvidence:
     def encoded_question(self, slot: int, text: str) -> np.ndarray:
         """The question's vector as the encoder gives it, before any adapter: from the
         cache the search just filled (it holds these, so each adapter applies on top)."""
-        vector = self.qcache.get((slot, text.casefold()))
+        key = (slot, encoder_text(text))
+        vector = self.qcache.get(key)
         if vector is None:  # pushed out by concurrent searches in the meantime
-            vector = self.encoders[slot].encode([text])[0]
-            self.qcache.put((slot, text.casefold()), vector)
+            vector = self.encoders[slot].encode([key[1]])[0]
+            self.qcache.put(key, vector)
         return vector
 
     def question_vector(self, slot: int, text: str) -> np.ndarray:

@@ -49,7 +49,7 @@ def load_marker(client: int, seq: int) -> str:
     """The unique text of one load write, e.g. ``load-bk-bmm`` for client 36, write 1000.
 
     Numbers are spelled in letters (a=0 … z=25): the store masks personal data
-    before it writes (kb.ops.privacy), and digits would not survive it:
+    before it writes (kb.content.privacy), and digits would not survive it:
     ``load-10-1000`` looks like a phone number and is stored as
     ``load-[number]``, so different writes came back as one text, counted as
     "stored twice" and "acknowledged but lost".

@@ -105,6 +105,23 @@ def test_suggestions_merge_count_and_respect_language_audience_and_privacy(shop)
     assert "how long to austria" not in {s.phrasing for s in suggestions(store, articles)}
 
 
+def test_suggestions_leave_out_greeting_and_thanks_and_merge_with_the_plain_question(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "Hallo, wie lange dauert der Versand nach Wien? Danke!", "de", "de/lieferzeit")
+    _search_and_vote(store, "wie lange dauert der versand nach wien", "de", "de/lieferzeit")
+    _search_and_vote(store, "hi, is there a return fee? thanks", "en", "en/returns")
+    found = {s.phrasing: s for s in suggestions(store, articles)}
+    assert set(found) == {"wie lange dauert der Versand nach Wien?", "is there a return fee?"}
+    assert found["wie lange dauert der Versand nach Wien?"].evidence == 2
+    reject(store, found["is there a return fee?"], "eva")
+    _search_and_vote(store, "Hello, is there a return fee?", "en", "en/returns")  # rejected, greeted again
+    assert {s.phrasing for s in suggestions(store, articles)} == {"wie lange dauert der Versand nach Wien?"}
+    # a decision taken on the phrasing with its courtesy (before it was cut) holds for the plain one
+    learning.decide(store, "de/lieferzeit", "Hallo, wie lange dauert der Versand nach Wien? Danke!", "rejected", "eva")
+    assert suggestions(store, articles) == []
+
+
 def test_suggestions_capped_per_article_most_frequent_then_most_different(shop):
     store, root = shop
     articles = load_articles(root)[0]

@@ -1,7 +1,7 @@
 """What `mask_pii` hides before customer text is stored, in German and English, and what it leaves."""
 import pytest
 
-from kb.ops.privacy import mask_pii
+from kb.content.privacy import mask_pii
 
 
 @pytest.mark.parametrize("text, secret, placeholder", [

@@ -25,7 +25,7 @@ import replicas as harness  # noqa: E402
 
 from kb.ops.accounts import Accounts  # noqa: E402
 from kb.ops.database import Store  # noqa: E402
-from kb.ops.privacy import mask_pii  # noqa: E402
+from kb.content.privacy import mask_pii  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"
 SECONDS = float(os.environ.get("KB_REPLICA_TEST_SECONDS", "60"))

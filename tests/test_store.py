@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from kb.ops.privacy import mask_pii
+from kb.content.privacy import mask_pii
 from kb.ops.database import Store, StoreUnavailable
 
 

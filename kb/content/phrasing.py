@@ -25,7 +25,7 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # "verband" is another word), one up to 19, two from 20 on.
 SHORT_KEY = 8
 LONG_KEY = 20
-# Placeholders of masked personal data (kb.ops.privacy) and of templated texts ({{Order Number}})
+# Placeholders of masked personal data (kb.content.privacy) and of templated texts ({{Order Number}})
 PLACEHOLDER = re.compile(MASKED.pattern + r"|\{\{[^}]*\}\}|\{[A-Za-z_ ]+\}")
 
 

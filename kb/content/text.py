@@ -34,7 +34,7 @@ WORD_CHARS = re.compile(r"\w+")
 LETTER_WORD = re.compile(r"[^\W\d_]+")
 ALNUM_WORD = re.compile(r"[^\W_]+")
 WHOOSH_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
-# what kb.ops.privacy.mask_pii writes in place of personal data; text holding one is
+# what kb.content.privacy.mask_pii writes in place of personal data; text holding one is
 # never learned as a question and its placeholders never count as words
 MASKED_KINDS = ("number", "email", "iban", "code", "voucher", "address", "password")
 MASKED = re.compile(r"\[(?:" + "|".join(MASKED_KINDS) + r")\]")

@@ -1,4 +1,4 @@
-"""What a running help centre writes and reports: the feedback database, accounts, insights, privacy.
+"""What a running help centre writes and reports: the feedback database, accounts, insights, learned questions.
 
 Independent of the search pipeline: imports nothing from ``kb.index`` or
 ``kb.search``; the web layer and the CLI use it.

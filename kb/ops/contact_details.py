@@ -1,6 +1,6 @@
 """What a contact request carries besides the question: an order number kept as given, and the reply choice.
 
-The question text is masked before storing (:mod:`kb.ops.privacy`), which
+The question text is masked before storing (:mod:`kb.content.privacy`), which
 also masks an order number typed into it. A customer who wants the team to
 find their order gives it in its own field instead, with consent, and it is
 kept exactly as typed. ``no_reply`` records that the customer chose not to

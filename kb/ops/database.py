@@ -6,7 +6,7 @@ engines differ only in :mod:`kb.ops.backends`, and every caller writes the same
 SQLite-flavoured SQL with ``?`` placeholders (:mod:`kb.ops.sql_dialect` rewrites
 it for PostgreSQL). Each server thread keeps one connection. What is stored is
 chosen for editors and agents, not for tracking: no IP addresses, no user ids,
-no cookies; free text passes through :func:`kb.ops.privacy.mask_pii` first.
+no cookies; free text passes through :func:`kb.content.privacy.mask_pii` first.
 Each write is one transaction, so a request is either stored completely or not
 at all; when the database cannot take it, :class:`StoreUnavailable` says "try
 again" and nothing was stored.
@@ -23,8 +23,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
+from kb.content.privacy import mask_pii
 from kb.ops.backends import IntegrityError, open_backend  # noqa: F401 (IntegrityError: for callers)
-from kb.ops.privacy import mask_pii
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
 from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)

@@ -11,7 +11,7 @@ Evidence comes from three places, each counted once per search (or request):
 * an agent copying an article's answer after searching a customer's text in the
   workspace (once per agent, phrasing and article).
 
-Phrasings are stored as searches are: PII-masked (kb.ops.privacy). Decisions
+Phrasings are stored as searches are: PII-masked (kb.content.privacy). Decisions
 ("accepted" / "rejected") are kept per article and folded phrasing, so a
 rejected phrasing is never suggested again.
 """
@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from kb.content.phrasing import fold
+from kb.content.privacy import mask_pii
 from kb.ops.database import Store
-from kb.ops.privacy import mask_pii
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS learning_evidence (

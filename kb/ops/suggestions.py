@@ -1,7 +1,8 @@
 """Suggested questions per article, from evidence, and the editors' accept / reject.
 
 A suggestion is a cluster of near-duplicate phrasings (kb.content.phrasing)
-that customers used before an article answered them, with the evidence count
+that customers used before an article answered them, without their greeting and
+thanks (kb.content.salutations), as the search reads them, with the evidence count
 (helpful minus not helpful), the last date and the variants merged into it.
 Never suggested: a phrasing holding a masked placeholder, one the article's
 `questions` already has, one decided on before, one crossing language (the
@@ -25,9 +26,10 @@ from pathlib import Path
 from kb.content.articles import Article
 from kb.content.front_matter_questions import add_question
 from kb.content.phrasing import fold, has_placeholder, same_phrasing, word_overlap
+from kb.content.privacy import mask_pii
+from kb.content.salutations import without_salutations
 from kb.ops import learning
 from kb.ops.database import Store
-from kb.ops.privacy import mask_pii
 
 DEFAULT_PER_ARTICLE = 10
 MIN_WORDS = 2  # one word is a keyword, not a question; the keyword index finds it already
@@ -111,7 +113,7 @@ def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestio
     out: dict[str, list[Suggestion]] = {}
     for e in learning.evidence(store):
         art = _target(e, by_id, versions)
-        phrasing = " ".join(e.phrasing.split())
+        phrasing = " ".join(without_salutations(e.phrasing).split())
         if art is None or not _usable(phrasing):
             continue
         key = fold(phrasing)
@@ -152,6 +154,7 @@ def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
     out: list[Suggestion] = []
     for article_id, clusters in sorted(_clusters(store, articles).items()):
         known = [fold(q) for q in by_id[article_id].questions] + decided.get(article_id, [])
+        known += [fold(without_salutations(k)) for k in decided.get(article_id, [])]
         fresh = [c for c in clusters if c.texts and c.evidence >= min_evidence
                  and not any(same_phrasing(c.key, k) for k in known)]
         out.extend(_most_different_first(fresh, limit))

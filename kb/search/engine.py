@@ -46,6 +46,7 @@ spelling :mod:`kb.search.spelling`, the result types :mod:`kb.search.results`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
@@ -58,6 +59,7 @@ from kb.encoders import Encoder
 from kb.index.loaded import LoadedIndex
 from kb.index.vocabulary import word_counts
 from kb.search import answer_model, ranker, snippets
+from kb.search.as_searched import as_searched
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
@@ -157,7 +159,7 @@ class SearchEngine:
         texts = []
         for q in queries:
             try:
-                texts.append(clean_query(q))
+                texts.append(self._normalised(clean_query(q), public=True))
             except QueryError:
                 continue
         self.dense.prime({t: self.guesser.guess(t) for t in dict.fromkeys(texts)}, batch_size)
@@ -189,7 +191,9 @@ class SearchEngine:
                languages: list[str] | None = None, correct: bool = True) -> SearchResult:
         """Rank articles for a question.
 
-        ``lang`` is the customer's language if known (UI choice); the query's own
+        The question is searched without personal data, greeting and thanks, and with
+        umlauts where typed without them (kb/search/as_searched.py); ``result.query``
+        is that text. ``lang`` is the customer's language if known (UI choice); the query's own
         language wins when it can be detected. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
 
@@ -203,7 +207,7 @@ class SearchEngine:
         answers nothing is never shown; still, when neither is answered, the articles
         listed follow the corrected question.
         """
-        text = clean_query(query)
+        text = self._normalised(clean_query(query), public=audience != "internal")
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
         typed = self._cached(text, options)
         fixed = corrected(text, typed.fixes) if typed.fixes else None
@@ -221,6 +225,11 @@ class SearchEngine:
         if correct:
             return replace(better, original=text)
         return replace(typed, did_you_mean=fixed)
+
+    def _normalised(self, text: str, public: bool) -> str:
+        """The question as searched (kb/search/as_searched.py): without personal data,
+        greeting and thanks, with umlauts where typed without them."""
+        return as_searched(text, partial(self._spelling.known, public=public))
 
     def _cached(self, text: str, options: tuple) -> SearchResult:
         """One ranking of ``text`` as typed, from memory when it was asked before; a copy

@@ -34,6 +34,10 @@ class Spelling:
         self._spellers: dict[tuple[bool, str | None], Speller] = {}
         self._lock = threading.Lock()
 
+    def known(self, word: str, public: bool) -> bool:
+        """Whether an article of the audience uses the (lower-case) word, in any language."""
+        return word in self._known[public]
+
     def _speller(self, public: bool, lang: str | None) -> Speller | None:
         """None for a language no article is written in: nothing to correct towards."""
         if lang is not None and lang not in self._counts:

@@ -11,9 +11,9 @@ from werkzeug.routing import BuildError
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
 
+from kb.content.privacy import mask_pii
 from kb.ops.contact_details import clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
-from kb.ops.privacy import mask_pii
 from kb.search.engine import QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits

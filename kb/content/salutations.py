@@ -1,0 +1,42 @@
+"""A question's greeting and thanks are not what it asks.
+
+Customers write to a help centre as to a person: "Hallo, wo ist mein Paket? Danke!",
+"hi, can I change my order? thanks". The greeting and the thanks carry no evidence for
+any article, but they move the question's vector and add words every article lacks,
+so the right article is found less often and answered with less confidence. They are
+cut from the start and the end of the question before it is searched, as long as a
+question of at least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
+"""
+
+from __future__ import annotations
+
+import re
+
+MIN_WORDS_LEFT = 1
+
+_GREETING = re.compile(
+    r"^\s*(?:(?:hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten (?:tag|morgen|abend)|"
+    r"good (?:morning|afternoon|evening)|liebes? (?:\w+[- ])?team|dear (?:\w+[- ])?(?:team|sir or madam|sir|madam)|"
+    r"sehr geehrte damen und herren)(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;-]+\s*|\s+)", re.I)
+_THANKS = re.compile(
+    r"(?:^|[\s,.!?;:-])(?:(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
+    r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|ty|merci|"
+    r"lg|mfg|vg|grüße|gruß|cheers|best regards|kind regards|regards)\s*[.!]*\s*$", re.I)
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def without_salutations(text: str) -> str:
+    """The question without a greeting at its start or thanks at its end (whitespace
+    tidied), or as given when too little would remain."""
+    rest = text
+    greeting = _GREETING.match(rest)
+    if greeting and words(rest[greeting.end():]) >= MIN_WORDS_LEFT:
+        rest = rest[greeting.end():]
+    thanks = _THANKS.search(rest)
+    if thanks and words(rest[:thanks.start()]) >= MIN_WORDS_LEFT:
+        rest = rest[:thanks.start()]
+    rest = rest.strip(" ,;:-")
+    return rest if rest else text

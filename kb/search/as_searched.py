@@ -1,0 +1,47 @@
+"""The question as the search reads it.
+
+What a customer types holds more than the question: a greeting and thanks, an order
+number, an e-mail address, words typed without umlauts. None of it is evidence for
+an article, and each of it measurably moves the right article down (bench/RESULTS.md):
+the encoders read an order number or an address as words of the question, and the
+keyword search looks for them in every article. So before a question is searched:
+
+* personal data is cut (kb/content/privacy.py finds it, as for what is stored):
+  "wo ist mein paket 4711234567" is searched as "wo ist mein paket";
+* a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
+* words typed without umlauts are written with them (kb/search/umlauts.py).
+
+A question that is nothing but such parts is searched as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from kb.content.privacy import mask_pii
+from kb.content.salutations import without_salutations
+from kb.content.text import MASKED
+from kb.search.umlauts import restore_umlauts
+
+# a placeholder with the punctuation and joiners that tied it into the sentence
+_PLACEHOLDER = re.compile(r"[#:(\[]*\s*" + MASKED.pattern + r"\s*[)\]]*")
+_SPACES = re.compile(r"\s+")
+_LOOSE_ENDS = " ,;:-#/"
+
+
+def without_personal_data(text: str) -> str:
+    """The question with order numbers, codes, e-mail and street addresses, phone numbers,
+    IBANs and passwords cut; as given when nothing else remains."""
+    masked = mask_pii(text)
+    if masked == text:
+        return text
+    rest = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", masked)).strip(_LOOSE_ENDS)
+    rest = re.sub(r"\s+([?!.,])", r"\1", rest)
+    return rest if re.search(r"\w", rest) else text
+
+
+def as_searched(text: str, in_help_centre: Callable[[str], bool]) -> str:
+    """The question as searched; ``in_help_centre``: whether an article of the audience
+    uses a (lower-case) word."""
+    return restore_umlauts(without_salutations(without_personal_data(text)), in_help_centre)

@@ -1,0 +1,66 @@
+"""German words typed without umlauts: "rueckerstattung" is "rückerstattung".
+
+A customer on a keyboard without umlauts writes ä, ö, ü as ae, oe, ue and ß as ss.
+That is a spelling, not a typo: the words are unambiguous, but neither the keyword
+analysis nor the multilingual encoder reads "rueckerstattung" as the word the articles
+use (German development questions written so: 1.9 points fewer right first articles,
+bench/RESULTS.md). The speller cannot take it up either: it corrects only when a
+correction changes whether the question is answered, and a restored umlaut is two edits.
+
+So a word written that way is restored before the search when it is unknown as typed
+(to the help centre and to the German and English dictionaries: "neue", "queue",
+"aktuell", "wissen" stay) and one of its restored spellings is known: the help
+centre's own word first, else a German dictionary word, else a German compound of
+known parts ("versandgebuehren"). A German dictionary's own spelling without umlauts
+("fuer", "strasse") gives way only to the help centre's word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from itertools import product
+
+from kb.content.word_forms import compound_parts, dictionary_word
+
+# the ways of writing each letter without it; "ss" also stands for itself
+WRITTEN_OUT = {"ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
+_PAIR = re.compile("|".join(WRITTEN_OUT))
+_WORD = re.compile(r"[^\W\d_]+")
+MAX_PAIRS = 4  # spellings tried per word: 2 ** MAX_PAIRS; longer words keep their first pairs' choices
+
+
+def spellings(word: str) -> list[str]:
+    """Every way of reading the word's written-out pairs as umlauts or ß, the word as
+    typed first (lower case)."""
+    word = word.lower()
+    pairs = list(_PAIR.finditer(word))[:MAX_PAIRS]
+    out = []
+    for choice in product((False, True), repeat=len(pairs)):
+        parts, at = [], 0
+        for m, restore in zip(pairs, choice):
+            parts.append(word[at:m.start()])
+            parts.append(WRITTEN_OUT[m.group(0)] if restore else m.group(0))
+            at = m.end()
+        out.append("".join(parts) + word[at:])
+    return out
+
+
+def restored_word(word: str, in_help_centre: Callable[[str], bool]) -> str | None:
+    """The spelling with umlauts of a word typed without them, None when it needs none."""
+    typed = word.lower()
+    if not _PAIR.search(typed) or in_help_centre(typed) or dictionary_word(typed, "en"):
+        return None
+    candidates = spellings(typed)[1:]
+    found = next((c for c in candidates if in_help_centre(c)), None)
+    if found is None and not dictionary_word(typed, "de"):
+        found = next((c for c in candidates if dictionary_word(c, "de")), None) or \
+            next((c for c in candidates if compound_parts(c)), None)
+    if found is None:
+        return None
+    return found.capitalize() if word[:1].isupper() else found
+
+
+def restore_umlauts(text: str, in_help_centre: Callable[[str], bool]) -> str:
+    """The question with each word typed without umlauts written with them."""
+    return _WORD.sub(lambda m: restored_word(m.group(0), in_help_centre) or m.group(0), text)

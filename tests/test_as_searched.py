@@ -1,0 +1,43 @@
+"""The question as the search reads it: no personal data, no courtesy, umlauts restored."""
+import pytest
+
+from search_helpers import fake_engine  # noqa: F401 (fixture)
+
+from kb.search.as_searched import as_searched, without_personal_data
+
+HELP_CENTRE = {"rücksendung", "lieferadresse"}.__contains__
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("wo ist mein paket 4711234567", "wo ist mein paket"),
+    ("wo ist bestellung #10023456?", "wo ist bestellung?"),
+    ("meine email max.mustermann@web.de ändern", "meine email ändern"),
+    ("lieferadresse ändern auf Hauptstraße 12, 10115 Berlin", "lieferadresse ändern auf"),
+    ("gutschein ABCD-EFGH-IJKL-MNOP geht nicht", "gutschein geht nicht"),
+    ("order HK-98765 where is it", "order where is it"),
+    ("please call me back on +49 176 12345678", "please call me back on"),
+])
+def test_personal_data_is_not_searched(typed, searched):
+    assert without_personal_data(typed) == searched
+
+
+@pytest.mark.parametrize("typed", [
+    "rückgabe nach 30 tagen",  # numbers that carry meaning stay
+    "iphone 15 hülle",
+    "passwort ist falsch",
+    "4711234567",  # nothing else to search for: as typed
+])
+def test_a_question_without_personal_data_stays(typed):
+    assert without_personal_data(typed) == typed
+
+
+def test_all_steps_together():
+    typed = "Hallo, Ruecksendung fuer Bestellung 4711234567 geht nicht. Danke!"
+    assert as_searched(typed, HELP_CENTRE) == "Rücksendung fuer Bestellung geht nicht."
+
+
+def test_the_search_ranks_the_question_without_the_order_number(fake_engine):
+    with_number = fake_engine.search("wie lange dauert die Lieferung, Bestellung 4711234567?", lang="de")
+    plain = fake_engine.search("wie lange dauert die Lieferung, Bestellung?", lang="de")
+    assert with_number.query == "wie lange dauert die Lieferung, Bestellung?"
+    assert [(h.id, h.score) for h in with_number.results] == [(h.id, h.score) for h in plain.results]

@@ -1,0 +1,41 @@
+"""A question's greeting and thanks are cut before it is searched (kb/content/salutations.py)."""
+import pytest
+
+from search_helpers import fake_engine  # noqa: F401 (fixture)
+
+from kb.content.salutations import without_salutations
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("Hallo, wo ist mein Paket? Danke!", "wo ist mein Paket?"),
+    ("hi, can I change my order? thanks", "can I change my order?"),
+    ("Guten Tag, ich habe falsch bestellt. Danke im Voraus", "ich habe falsch bestellt."),
+    ("hey there how do i return this thx", "how do i return this"),
+    ("Hi Team! Rechnung fehlt. LG", "Rechnung fehlt."),
+    ("dear team, where is my refund? best regards", "where is my refund?"),
+    ("Hallo zusammen, retoure", "retoure"),
+    ("Sehr geehrte Damen und Herren, ich möchte kündigen. Vielen Dank", "ich möchte kündigen."),
+])
+def test_greeting_and_thanks_are_cut(typed, searched):
+    assert without_salutations(typed) == searched
+
+
+@pytest.mark.parametrize("typed", [
+    "Hallo",  # nothing else to search for
+    "danke",
+    "Hi Team!",
+    "danke für die schnelle lieferung",  # thanks that are the message, at its start
+    "thank you note in the parcel",
+    "heyday sale",  # a word that only begins like a greeting
+    "history of my orders",
+    "wie kann ich mich bedanken",
+])
+def test_a_question_that_is_not_only_courtesy_stays(typed):
+    assert without_salutations(typed) == typed
+
+
+def test_the_search_ranks_the_question_without_its_courtesy(fake_engine):
+    polite = fake_engine.search("Hallo, wie lange dauert die Lieferung? Vielen Dank!", lang="de")
+    plain = fake_engine.search("wie lange dauert die Lieferung?", lang="de")
+    assert polite.query == "wie lange dauert die Lieferung?"
+    assert [(h.id, h.score) for h in polite.results] == [(h.id, h.score) for h in plain.results]

@@ -12,6 +12,8 @@ from kb.content.salutations import without_salutations
     ("Guten Tag, ich habe falsch bestellt. Danke im Voraus", "ich habe falsch bestellt."),
     ("hey there how do i return this thx", "how do i return this"),
     ("Hi Team! Rechnung fehlt. LG", "Rechnung fehlt."),
+    ("paket nicht da, viele grüße", "paket nicht da"),
+    ("paket weg. Gruß", "paket weg."),
     ("dear team, where is my refund? best regards", "where is my refund?"),
     ("Hallo zusammen, retoure", "retoure"),
     ("Sehr geehrte Damen und Herren, ich möchte kündigen. Vielen Dank", "ich möchte kündigen."),

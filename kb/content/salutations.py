@@ -21,7 +21,8 @@ _GREETING = re.compile(
 _THANKS = re.compile(
     r"(?:^|[\s,.!?;:-])(?:(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
     r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|ty|merci|"
-    r"lg|mfg|vg|grüße|gruß|cheers|best regards|kind regards|regards)\s*[.!]*\s*$", re.I)
+    r"lg|mfg|vg|(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
+    r"cheers|best regards|kind regards|regards)\s*[.!]*\s*$", re.I)
 
 
 def words(text: str) -> int:

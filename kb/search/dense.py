@@ -46,9 +46,9 @@ def encoder_text(question: str) -> str:
 
     USE reads case, and customers type German in lower case, in capitals when upset, or
     with a phone's capital first letter: "WO IST MEIN PAKET" is the question "wo ist mein
-    paket", and in capitals it lands far from it (German development questions in capitals:
-    a third fewer right first articles, bench/RESULTS.md). The articles' passages keep their
-    case. ``lower``, not ``casefold``: "ß" stays one letter, as the articles write it.
+    paket", and in capitals it lands far from it (bench/RESULTS.md). The articles' passages
+    keep their case: lower-cased, they rank worse. ``lower``, not ``casefold``: "ß" stays
+    one letter, as the articles write it.
     """
     return question.lower()
 

@@ -3,8 +3,7 @@
 A customer on a keyboard without umlauts writes ä, ö, ü as ae, oe, ue and ß as ss.
 That is a spelling, not a typo: the words are unambiguous, but neither the keyword
 analysis nor the multilingual encoder reads "rueckerstattung" as the word the articles
-use (German development questions written so: 1.9 points fewer right first articles,
-bench/RESULTS.md). The speller cannot take it up either: it corrects only when a
+use (bench/RESULTS.md). The speller cannot take it up either: it corrects only when a
 correction changes whether the question is answered, and a restored umlaut is two edits.
 
 So a word written that way is restored before the search when it is unknown as typed

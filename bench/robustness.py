@@ -1,0 +1,114 @@
+"""The same questions as customers also type them: capitals, umlauts written out, a greeting,
+an order number, an e-mail address, a typo.
+
+    python bench/robustness.py [--split test|train] [--set NAME ...]
+
+The evaluation sets' questions are written in lower case, without courtesy or identifiers.
+Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
+umlauts, greet, paste their order number or e-mail address, and mistype. Each form below
+changes every question of a split the same, deterministic way; each set is indexed once and
+searched as a customer (public) in every form. Reported per form and language, over all sets:
+top-1 / top-3, answered with a wrong first article, and off-topic questions not answered.
+Only the train split is for choosing anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from retrieval import engine_for  # noqa: E402
+from retrieval_sets import SETS, SET_DIRS, articles_of  # noqa: E402
+
+from kb.encoders import DEFAULT_MODELS  # noqa: E402
+from kb.search.evaluate import Case, evaluate, read_set  # noqa: E402
+
+WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+GREETING = {"de": ("Hallo, ", " Danke!"), "en": ("Hi, ", " Thanks!")}
+ORDER_NUMBER = " #10023456"
+EMAIL = " max.mustermann@web.de"
+MIN_TYPO_WORD = 5
+
+
+def typo(question: str) -> str:
+    """One typo in the question's longest word (swapped, dropped or doubled letter), seeded
+    by the question so every run makes the same."""
+    words = re.findall(rf"[^\W\d_]{{{MIN_TYPO_WORD},}}", question)
+    if not words:
+        return question
+    word = max(words, key=len)
+    rng = random.Random(zlib.crc32(question.encode()))
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.choice(("swap", "drop", "double"))
+    if kind == "swap" and word[i] == word[i + 1]:
+        kind = "drop"  # swapping equal letters changes nothing
+    typed = {"swap": word[:i] + word[i + 1] + word[i] + word[i + 2:],
+             "drop": word[:i] + word[i + 1:], "double": word[:i] + word[i] + word[i:]}[kind]
+    return question.replace(word, typed, 1)
+
+
+FORMS = {
+    "as written": lambda q, lang: q,
+    "capitals": lambda q, lang: q.upper(),
+    "capital first letter": lambda q, lang: q[:1].upper() + q[1:],
+    "umlauts written out": lambda q, lang: q.translate(WRITTEN_OUT),
+    "greeting and thanks": lambda q, lang: GREETING[lang][0] + q + GREETING[lang][1],
+    "order number": lambda q, lang: q + ORDER_NUMBER,
+    "e-mail address": lambda q, lang: q + EMAIL,
+    "one typo": lambda q, lang: typo(q),
+}
+
+
+def cases_of(set_dir: Path, split: str) -> list[Case]:
+    """The split's questions and the set's off-topic ones asked in one language, not across."""
+    return [c for c in read_set(set_dir, split) if c.lang in GREETING and not c.articles_lang]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="test", choices=("test", "train"))
+    ap.add_argument("--set", action="append", choices=SETS, dest="sets")
+    args = ap.parse_args()
+    totals = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # top1, top3, n, wrong answered, off-topic, answered
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.sets or SETS:
+            set_dir = SET_DIRS[name]
+            engine = engine_for(articles_of(set_dir), Path(tmp) / name, DEFAULT_MODELS)
+            cases = cases_of(set_dir, args.split)
+            for form, change in FORMS.items():
+                for lang in GREETING:
+                    asked = [Case(change(c.query, lang), c.expected, c.lang) for c in cases if c.lang == lang]
+                    report = evaluate(engine, asked, audience="public")
+                    total = totals[form, lang]
+                    total[0] += report.top1
+                    total[1] += report.top3
+                    total[2] += report.n
+                    total[3] += report.answered_wrong_first
+                    total[4] += report.offtopic
+                    total[5] += report.offtopic_answered
+            print(f"{name}: {len(cases)} questions in {len(FORMS)} forms", flush=True)
+            engine.index.close()
+    print("\nper language: top-1 / top-3, answered with a wrong first article; off-topic not answered")
+    print(f"\n| form | {' | '.join(GREETING)} |")
+    print("|---|" + "---|" * len(GREETING))
+    for form in FORMS:
+        cells = []
+        for lang in GREETING:
+            top1, top3, n, wrong, off, off_answered = totals[form, lang]
+            cells.append(f"{top1 / n:.3f} / {top3 / n:.3f}, {wrong}; "
+                         f"{1 - off_answered / max(off, 1):.3f} of {off}")
+        print(f"| {form} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,11 +1,11 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
-an order number, an e-mail address, a typo.
+an order number, an e-mail address.
 
     python bench/robustness.py [--split test|train] [--set NAME ...]
 
 The evaluation sets' questions are written in lower case, without courtesy or identifiers.
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
-umlauts, greet, paste their order number or e-mail address, and mistype. Each form below
+umlauts, greet and paste their order number or e-mail address (typos: bench/typos.py). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
 searched as a customer (public) in every form. Reported per form and language, over all sets:
 top-1 / top-3, answered with a wrong first article, and off-topic questions not answered.
@@ -15,11 +15,8 @@ Only the train split is for choosing anything.
 from __future__ import annotations
 
 import argparse
-import random
-import re
 import sys
 import tempfile
-import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -37,24 +34,6 @@ WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä
 GREETING = {"de": ("Hallo, ", " Danke!"), "en": ("Hi, ", " Thanks!")}
 ORDER_NUMBER = " #10023456"
 EMAIL = " max.mustermann@web.de"
-MIN_TYPO_WORD = 5
-
-
-def typo(question: str) -> str:
-    """One typo in the question's longest word (swapped, dropped or doubled letter), seeded
-    by the question so every run makes the same."""
-    words = re.findall(rf"[^\W\d_]{{{MIN_TYPO_WORD},}}", question)
-    if not words:
-        return question
-    word = max(words, key=len)
-    rng = random.Random(zlib.crc32(question.encode()))
-    i = rng.randrange(1, len(word) - 1)
-    kind = rng.choice(("swap", "drop", "double"))
-    if kind == "swap" and word[i] == word[i + 1]:
-        kind = "drop"  # swapping equal letters changes nothing
-    typed = {"swap": word[:i] + word[i + 1] + word[i] + word[i + 2:],
-             "drop": word[:i] + word[i + 1:], "double": word[:i] + word[i] + word[i:]}[kind]
-    return question.replace(word, typed, 1)
 
 
 FORMS = {
@@ -65,7 +44,6 @@ FORMS = {
     "greeting and thanks": lambda q, lang: GREETING[lang][0] + q + GREETING[lang][1],
     "order number": lambda q, lang: q + ORDER_NUMBER,
     "e-mail address": lambda q, lang: q + EMAIL,
-    "one typo": lambda q, lang: typo(q),
 }
 
 

@@ -31,6 +31,13 @@ def test_a_question_without_personal_data_stays(typed):
     assert without_personal_data(typed) == typed
 
 
+def test_a_question_in_capitals_is_read_in_lower_case_not_as_a_code():
+    # four-letter words in capitals look like the groups of a voucher code
+    assert as_searched("WHEN WILL THIS ITEM SHIP", HELP_CENTRE) == "when will this item ship"
+    assert as_searched("WO IST MEIN PAKET 4711234567", HELP_CENTRE) == "wo ist mein paket"
+    assert as_searched("wo ist mein PAKET", HELP_CENTRE) == "wo ist mein PAKET"  # the encoders lower it
+
+
 def test_all_steps_together():
     typed = "Hallo, Ruecksendung fuer Bestellung 4711234567 geht nicht. Danke!"
     assert as_searched(typed, HELP_CENTRE) == "Rücksendung fuer Bestellung geht nicht."

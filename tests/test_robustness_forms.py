@@ -2,11 +2,9 @@
 import sys
 from pathlib import Path
 
-from rapidfuzz.distance import OSA
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from robustness import FORMS, typo  # noqa: E402
+from robustness import FORMS  # noqa: E402
 
 QUESTION = "wann kommt meine rückerstattung für die größe"
 
@@ -23,11 +21,3 @@ def test_the_forms_say_what_they_are():
     assert FORMS["umlauts written out"](QUESTION, "de") == "wann kommt meine rueckerstattung fuer die groesse"
     assert FORMS["greeting and thanks"](QUESTION, "en") == f"Hi, {QUESTION} Thanks!"
     assert "#10023456" in FORMS["order number"](QUESTION, "de")
-
-
-def test_one_typo_is_one_edit_in_the_longest_word():
-    typed = typo(QUESTION)
-    changed = [(a, b) for a, b in zip(QUESTION.split(), typed.split()) if a != b]
-    assert len(changed) == 1 and changed[0][0] == "rückerstattung"
-    assert OSA.distance(*changed[0]) == 1
-    assert typo("wo ist es") == "wo ist es"  # no word long enough

@@ -6,6 +6,9 @@ an article, and each of it measurably moves the right article down (bench/RESULT
 the encoders read an order number or an address as words of the question, and the
 keyword search looks for them in every article. So before a question is searched:
 
+* a question in capitals is read in lower case: the rules below are written for text as
+  customers mostly type it, and in capitals ordinary words look like codes ("WANN KOMMT
+  MEIN GELD" is three four-letter groups, like a voucher code);
 * personal data is cut (kb/content/privacy.py finds it, as for what is stored):
   "wo ist mein paket 4711234567" is searched as "wo ist mein paket";
 * a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
@@ -41,7 +44,14 @@ def without_personal_data(text: str) -> str:
     return rest if re.search(r"\w", rest) else text
 
 
+def unshouted(text: str) -> str:
+    """The question in lower case when it has capitals and no lower-case letter."""
+    if any(ch.isupper() for ch in text) and not any(ch.islower() for ch in text):
+        return text.lower()
+    return text
+
+
 def as_searched(text: str, in_help_centre: Callable[[str], bool]) -> str:
     """The question as searched; ``in_help_centre``: whether an article of the audience
     uses a (lower-case) word."""
-    return restore_umlauts(without_salutations(without_personal_data(text)), in_help_centre)
+    return restore_umlauts(without_salutations(without_personal_data(unshouted(text))), in_help_centre)

@@ -11,7 +11,7 @@ from kb.content.salutations import without_salutations
     ("hi, can I change my order? thanks", "can I change my order?"),
     ("Guten Tag, ich habe falsch bestellt. Danke im Voraus", "ich habe falsch bestellt."),
     ("hey there how do i return this thx", "how do i return this"),
-    ("Hi Team! Rechnung fehlt. LG", "Rechnung fehlt."),
+    ("Hi Team! Rechnung fehlt. MfG", "Rechnung fehlt."),
     ("paket nicht da, viele grüße", "paket nicht da"),
     ("paket weg. Gruß", "paket weg."),
     ("dear team, where is my refund? best regards", "where is my refund?"),
@@ -29,6 +29,8 @@ def test_greeting_and_thanks_are_cut(typed, searched):
     "danke für die schnelle lieferung",  # thanks that are the message, at its start
     "thank you note in the parcel",
     "heyday sale",  # a word that only begins like a greeting
+    "hi-fi anlage reparieren",
+    "reparatur fernseher von LG",  # a brand, not "Liebe Grüße"
     "history of my orders",
     "wie kann ich mich bedanken",
 ])

@@ -27,6 +27,7 @@ def test_a_word_typed_without_umlauts_is_restored(typed, searched):
     "gross",  # also English
     "Manuel Joergensen",  # no known spelling with umlauts: a name stays
     "zoeglich2",  # not a word
+    "massenbestellung",  # "ss" is also "ss" in a compound
 ])
 def test_known_words_and_unknown_spellings_stay_as_typed(typed):
     assert restore_umlauts(typed, HELP_CENTRE) == typed

@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 
 MIN_WORDS_LEFT = 1
+# Not cut: "LG" and "VG" (also brands and companies: "fernseher von LG"), and a hyphen
+# after a greeting word ("Hi-Fi").
 
 _GREETING = re.compile(
     r"^\s*(?:(?:hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten (?:tag|morgen|abend)|"
     r"good (?:morning|afternoon|evening)|liebes? (?:\w+[- ])?team|dear (?:\w+[- ])?(?:team|sir or madam|sir|madam)|"
-    r"sehr geehrte damen und herren)(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;-]+\s*|\s+)", re.I)
+    r"sehr geehrte damen und herren)(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)", re.I)
 _THANKS = re.compile(
     r"(?:^|[\s,.!?;:-])(?:(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
-    r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|ty|merci|"
-    r"lg|mfg|vg|(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
+    r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|"
+    r"mfg|(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
     r"cheers|best regards|kind regards|regards)\s*[.!]*\s*$", re.I)
 
 

@@ -10,7 +10,8 @@ So a word written that way is restored before the search when it is unknown as t
 (to the help centre and to the German and English dictionaries: "neue", "queue",
 "aktuell", "wissen" stay) and one of its restored spellings is known: the help
 centre's own word first, else a German dictionary word, else a German compound of
-known parts ("versandgebuehren"). A German dictionary's own spelling without umlauts
+known parts ("versandgebuehren"), but not by "ss" as "ß": both are words in compounds
+("Massenbestellung" is no "Maßenbestellung"). A German dictionary's own spelling without umlauts
 ("fuer", "strasse") gives way only to the help centre's word.
 """
 
@@ -54,7 +55,7 @@ def restored_word(word: str, in_help_centre: Callable[[str], bool]) -> str | Non
     found = next((c for c in candidates if in_help_centre(c)), None)
     if found is None and not dictionary_word(typed, "de"):
         found = next((c for c in candidates if dictionary_word(c, "de")), None) or \
-            next((c for c in candidates if compound_parts(c)), None)
+            next((c for c in candidates if "ß" not in c and compound_parts(c)), None)
     if found is None:
         return None
     return found.capitalize() if word[:1].isupper() else found

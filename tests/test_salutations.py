@@ -4,6 +4,7 @@ import pytest
 from search_helpers import fake_engine  # noqa: F401 (fixture)
 
 from kb.content.salutations import without_salutations
+from kb.search.message_search import message_parts
 
 
 @pytest.mark.parametrize("typed, searched", [
@@ -43,3 +44,9 @@ def test_the_search_ranks_the_question_without_its_courtesy(fake_engine):
     plain = fake_engine.search("wie lange dauert die Lieferung?", lang="de")
     assert polite.query == "wie lange dauert die Lieferung?"
     assert [(h.id, h.score) for h in polite.results] == [(h.id, h.score) for h in plain.results]
+
+
+def test_a_pasted_message_is_cut_by_the_same_words():
+    message = ("Moin,\n\nGrusskarte bestellt, wann kommt die an?\nUnd kann ich sie zurücksenden?\n\n"
+               "Gruß\nMax\n\n> Ihre Bestellung wurde versandt.")
+    assert message_parts(message) == ["Grusskarte bestellt, wann kommt die an?", "Und kann ich sie zurücksenden?"]

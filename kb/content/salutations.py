@@ -16,15 +16,19 @@ MIN_WORDS_LEFT = 1
 # Not cut: "LG" and "VG" (also brands and companies: "fernseher von LG"), and a hyphen
 # after a greeting word ("Hi-Fi").
 
-_GREETING = re.compile(
-    r"^\s*(?:(?:hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten (?:tag|morgen|abend)|"
-    r"good (?:morning|afternoon|evening)|liebes? (?:\w+[- ])?team|dear (?:\w+[- ])?(?:team|sir or madam|sir|madam)|"
-    r"sehr geehrte damen und herren)(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)", re.I)
-_THANKS = re.compile(
-    r"(?:^|[\s,.!?;:-])(?:(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
-    r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|"
-    r"mfg|(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
-    r"cheers|best regards|kind regards|regards)\s*[.!]*\s*$", re.I)
+# The words, as regular expressions, that open and close a message to a person; an agent's
+# pasted e-mail is cut by the same ones (kb/search/message_search.py).
+GREETING_WORDS = (r"hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten (?:tag|morgen|abend)|"
+                  r"good (?:morning|afternoon|evening)|liebes? (?:\w+[- ])?team|"
+                  r"dear (?:\w+[- ])?(?:team|sir or madam|sir|madam)|sehr geehrte damen und herren")
+SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
+                  r"best regards|kind regards|regards|cheers|many thanks|thanks in advance")
+THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
+                r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
+
+_GREETING = re.compile(rf"^\s*(?:(?:{GREETING_WORDS})(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)",
+                       re.I)
+_THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS})\s*[.!]*\s*$", re.I)
 
 
 def words(text: str) -> int:

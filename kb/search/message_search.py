@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
+from kb.content.salutations import GREETING_WORDS, SIGN_OFF_WORDS
 from kb.content.sections import split_sentences
+from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_PARTS = 8
-_SIGN_OFF = re.compile(
-    r"^\s*(--\s*$|mit freundlichen gr(ü|ue)(ß|ss)en|freundliche gr(ü|ue)(ß|ss)e|viele gr(ü|ue)(ß|ss)e|"
-    r"liebe gr(ü|ue)(ß|ss)e|beste gr(ü|ue)(ß|ss)e|best regards|kind regards|regards|many thanks|thanks in advance|"
-    r"cheers|sent from my|von meinem \w+ gesendet|gesendet von)", re.I)
+# a line opening with these ends the message: a signature or quoted history follows
+_SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|sent from my|von meinem \w+ gesendet|gesendet von)", re.I)
 _QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
-_GREETING = re.compile(r"^\s*(hallo|hi|hey|guten (tag|morgen|abend)|sehr geehrte.*|liebe[rs]? .*|dear .*|hello)\b[^.!?]*[,!.]?\s*$", re.I)
+# a line that is only a greeting, with a name: "Hallo Frau Müller," "Sehr geehrte Frau Dr. Weber,"
+_GREETING = re.compile(rf"^\s*({GREETING_WORDS}|sehr geehrte.*|liebe[rs]? .*|dear .*)\b[^.!?]*[,!.]?\s*$", re.I)
 
 
 @dataclass

@@ -68,6 +68,7 @@ from kb.search.question_match import QuestionMatcher
 from kb.search.readable import Readability, put_first, surer_alone
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
 from kb.search.spelling import Spelling, corrected
+from kb.search.typo_words import TypoWords
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
 from kb.search.translation import Translator
 from kb.search.word_vectors import WordVectors
@@ -119,6 +120,9 @@ class SearchEngine:
                           for public in (True, False)}
         self.guesser = self._guessers[True]
         self._spelling = Spelling(counts)
+        self._typos = {public: TypoWords(partial(self._spelling.known, public=public),
+                                         {lang: c[public] for lang, c in counts.items()})
+                       for public in (True, False)}
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
         self._terms: dict[bool, dict[str, frozenset[str]]] = {
@@ -159,7 +163,7 @@ class SearchEngine:
         texts = []
         for q in queries:
             try:
-                texts.append(self._normalised(clean_query(q), public=True))
+                texts.append(self._retyped(self._normalised(clean_query(q), public=True), public=True))
             except QueryError:
                 continue
         self.dense.prime({t: self.guesser.guess(t) for t in dict.fromkeys(texts)}, batch_size)
@@ -206,9 +210,22 @@ class SearchEngine:
         (its keyword search uses the corrections anyway), and a correction that
         answers nothing is never shown; still, when neither is answered, the articles
         listed follow the corrected question.
+
+        Before that, a typo in a word the help centre does not use is corrected from the
+        dictionaries (kb/search/typo_words.py): ``result.original`` is then the question
+        as typed. With ``correct=False`` the question is searched as typed.
         """
-        text = self._normalised(clean_query(query), public=audience != "internal")
+        public = audience != "internal"
+        text = self._normalised(clean_query(query), public)
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
+        if not correct:
+            return self._spelled(text, options, correct)
+        retyped = self._retyped(text, public)
+        result = self._spelled(retyped, options, correct)
+        return result if retyped == text else replace(result, original=text)
+
+    def _spelled(self, text: str, options: tuple, correct: bool) -> SearchResult:
+        """The ranking of ``text``, or of its help centre speller's corrections (see search)."""
         typed = self._cached(text, options)
         fixed = corrected(text, typed.fixes) if typed.fixes else None
         unknown_words = typed.features.get("coverage_typed") == 0.0
@@ -225,6 +242,11 @@ class SearchEngine:
         if correct:
             return replace(better, original=text)
         return replace(typed, did_you_mean=fixed)
+
+    def _retyped(self, text: str, public: bool) -> str:
+        """The question with typos in words the help centre does not use corrected
+        (kb/search/typo_words.py), in the language it is written in when that is clear."""
+        return self._typos[public].retyped(text, self._guessers[public].guess(text))
 
     def _normalised(self, text: str, public: bool) -> str:
         """The question as searched (kb/search/as_searched.py): without personal data,

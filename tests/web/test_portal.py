@@ -56,8 +56,16 @@ def test_search_with_typo_shows_results_for_the_correction_and_offers_the_origin
 
 
 def test_search_with_typo_that_is_answered_keeps_the_words(client):
-    html = client.get("/search?q=retrn+label", headers=EN).get_data(as_text=True)
+    """Two edits from the help centre's word: the speller corrects only what changes the answer."""
+    html = client.get("/search?q=retournlabl+erstellen", headers=EN).get_data(as_text=True)
     assert "Results for" not in html and "Did you mean" not in html
+    assert "Artikel zurücksenden" in html.split("Best answers")[1]
+
+
+def test_search_with_a_typo_one_edit_from_a_word_shows_the_correction(client):
+    html = client.get("/search?q=retrn+label", headers=EN).get_data(as_text=True)
+    assert "Results for <strong>return label</strong>" in html
+    assert 'Search instead for <a href="/search?q=retrn+label&amp;exact=1">retrn label</a>' in html
     assert "Returning an item" in html.split("Best answers")[1]
 
 

@@ -1,0 +1,143 @@
+"""A typo one edit from a known word is that word: "unbedngt" is "unbedingt".
+
+The help centre's speller (kb/search/spelling.py) corrects towards the articles' own
+words, and applies a correction only when it changes whether the question is answered.
+A customer's typo is as often in a word no article uses ("satubsauger", "somthing",
+"überhaput"), where the speller has nothing to correct towards, and a question answered
+despite its typo keeps it: either way the encoders read the misspelt word as noise and
+rank worse (bench/RESULTS.md, "Typos one edit from a word").
+
+So before the search a word is retyped when it is unknown (to the help centre, and to
+the dictionaries and frequency lists of the question's languages) and lies one edit
+away (a letter dropped, added or replaced, or two neighbours swapped) from words of the
+help centre: a customer asks about what the help centre is about. Else, from
+:data:`MIN_CHARS` letters on, from words of the language's dictionary (simplemma):
+four-letter words are often names and abbreviations ("amex" is no typo of "alex").
+The most frequent candidate by wordfreq's list wins, among the ones that keep the first
+letter when any does (customers rarely mistype it: "arives" is "arrives", not
+"drives"); a candidate no list holds counts only when it is the only one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from wordfreq import get_frequency_dict
+
+from kb.content.word_forms import dictionary_word
+from kb.index.speller import correctable
+from kb.search.cache import LRU
+
+MIN_CHARS = 5  # shorter words are corrected only towards the help centre's words
+FREQUENCY_LIST = "small"  # wordfreq's ~40,000 commonest words per language: ~4 MB each in memory
+MIN_ALPHABET_USES = 50  # letters rarer than this in the list's words are not tried as edits
+MIN_HELP_CENTRE_USES = 3  # nor letters fewer of the help centre's words use
+RETYPED_CACHE = 20_000  # customers repeat their words
+NOT_A_TYPO = ""
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=None)
+def frequencies(lang: str) -> dict[str, float]:
+    """wordfreq's frequency of each common word of ``lang``; empty for a language it lacks."""
+    try:
+        return get_frequency_dict(lang, FREQUENCY_LIST)
+    except LookupError:
+        return {}
+
+
+def letters_of(words: Iterable[str], min_uses: int) -> set[str]:
+    """The letters at least ``min_uses`` of the words are written with."""
+    uses: Counter = Counter()
+    for word in words:
+        uses.update(ch for ch in set(word) if ch.isalpha())
+    return {ch for ch, n in uses.items() if n >= min_uses}
+
+
+@lru_cache(maxsize=None)
+def alphabet(lang: str) -> frozenset[str]:
+    """The letters the language's common words are written with (wordfreq folds "ß" to
+    "ss": the help centre's own words add it, :class:`TypoWords`)."""
+    return frozenset(letters_of(frequencies(lang), MIN_ALPHABET_USES))
+
+
+def frequency(word: str, lang: str) -> float:
+    """How common the word is in ``lang``, 0 when the list lacks it (looked up folded as
+    wordfreq stores it: "straße" as "strasse")."""
+    return frequencies(lang).get(word.casefold(), 0.0)
+
+
+def one_edit(word: str, letters: str) -> set[str]:
+    """Every string one edit from ``word``: a letter dropped, added or replaced, two
+    neighbours swapped."""
+    out = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            out.add(head + tail[1:])
+            out.update(head + ch + tail[1:] for ch in letters)
+        if len(tail) > 1:
+            out.add(head + tail[1] + tail[0] + tail[2:])
+        out.update(head + ch + tail for ch in letters)
+    out.discard(word)
+    return out
+
+
+def known_word(word: str, langs: Iterable[str]) -> bool:
+    """Whether a dictionary or frequency list of one of the languages holds the word."""
+    return any(dictionary_word(word, lang) or frequency(word, lang) > 0 for lang in langs)
+
+
+def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
+                 letters: str) -> str | None:
+    """The word one edit (with ``letters``) from the lower-case ``word`` that it was most
+    likely meant to be; None when the word is no typo to correct or no candidate is clear."""
+    if not correctable(word) or in_help_centre(word) or known_word(word, langs):
+        return None
+    edits = one_edit(word, letters)
+    candidates = [c for c in edits if in_help_centre(c)]
+    if not candidates and len(word) >= MIN_CHARS:
+        candidates = [c for c in edits if any(dictionary_word(c, lang) for lang in langs)]
+    candidates = [c for c in candidates if c[0] == word[0]] or candidates
+    if not candidates:
+        return None
+    common = {c: max(frequency(c, lang) for lang in langs) for c in candidates}
+    best = max(candidates, key=lambda c: (common[c], c))
+    if common[best] > 0 or len(candidates) == 1:
+        return best
+    return None
+
+
+class TypoWords:
+    """Retypes a question's misspelt words, for one audience's vocabulary; results cached
+    per word and languages."""
+
+    def __init__(self, in_help_centre: Callable[[str], bool], words: dict[str, Iterable[str]]) -> None:
+        """``words``: the help centre's words per language; its languages serve a question
+        whose language is unknown."""
+        self._in_help_centre = in_help_centre
+        self._langs = tuple(sorted(lang for lang in words if frequencies(lang)))
+        self._letters = {lang: alphabet(lang) | letters_of(words[lang], MIN_HELP_CENTRE_USES)
+                         for lang in self._langs}
+        self._cache = LRU(RETYPED_CACHE)  # word, languages -> its correction or NOT_A_TYPO
+
+    def retyped(self, text: str, lang: str | None) -> str:
+        """The question with each misspelt word replaced, the rest as typed."""
+        langs = (lang,) if lang is not None and frequencies(lang) else self._langs
+        if not langs:
+            return text
+        return _WORD.sub(lambda m: self._word(m.group(0), langs) or m.group(0), text)
+
+    def _word(self, typed: str, langs: tuple[str, ...]) -> str | None:
+        key = (typed.lower(), langs)
+        found = self._cache.get(key)
+        if found is None:
+            letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
+            found = nearest_word(key[0], langs, self._in_help_centre, letters) or NOT_A_TYPO
+            self._cache.put(key, found)
+        if found == NOT_A_TYPO:
+            return None
+        return found.capitalize() if typed[:1].isupper() else found

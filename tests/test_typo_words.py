@@ -1,0 +1,84 @@
+"""A typo one edit from a known word is corrected before the search (kb/search/typo_words.py)."""
+import shutil
+
+import pytest
+
+from search_helpers import FIXTURES, build_fake_engine, fake_engine  # noqa: F401 (fixture)
+
+from kb.search.typo_words import TypoWords, nearest_word, one_edit
+
+GERMAN = "abcdefghijklmnopqrstuvwxyzäöüß"
+NOTHING = frozenset().__contains__
+
+
+@pytest.mark.parametrize("typed, meant, langs", [
+    ("unbedngt", "unbedingt", ("de",)),  # a letter dropped
+    ("satubsauger", "staubsauger", ("de",)),  # two letters swapped
+    ("staubsaugr", "staubsauger", ("de",)),
+    ("zusatzversicherrung", "zusatzversicherung", ("de",)),  # one doubled
+    ("somthing", "something", ("en",)),
+    ("arives", "arrives", ("en",)),  # "drives" is more frequent, but customers keep the first letter
+    ("bestelung", "bestellung", ("de", "en")),  # language unknown: both dictionaries
+])
+def test_a_word_one_edit_from_a_dictionary_word_is_that_word(typed, meant, langs):
+    assert nearest_word(typed, langs, NOTHING, GERMAN) == meant
+
+
+@pytest.mark.parametrize("typed", [
+    "woanders",  # a German word as typed
+    "klarna",  # a name: no word one edit away
+    "amex",  # four letters: only the help centre's words are candidates, and it has none
+    "versandgebührenx",  # nothing one edit away in the dictionary
+    "rücksendeetiketten",  # a compound no dictionary holds, and no word one edit away
+])
+def test_known_words_names_and_short_words_stay(typed):
+    assert nearest_word(typed, ("de", "en"), NOTHING, GERMAN) is None
+
+
+def test_the_help_centre_words_are_candidates_from_four_letters():
+    help_centre = {"label", "retourenlabel"}.__contains__
+    assert nearest_word("labl", ("en",), help_centre, GERMAN) == "label"
+    assert nearest_word("retourenlabl", ("de",), help_centre, GERMAN) == "retourenlabel"
+    assert nearest_word("label", ("en",), help_centre, GERMAN) is None  # the help centre's own word
+
+
+def test_one_edit_covers_every_kind_of_edit():
+    edits = one_edit("ab", "abc")
+    assert {"b", "a", "ba", "cab", "acb", "abc", "cb", "ac"} <= edits and "ab" not in edits
+    assert "abcd" not in edits  # two edits
+
+
+def test_the_help_centre_words_come_before_more_frequent_dictionary_words():
+    assert nearest_word("lieferng", ("de",), NOTHING, GERMAN) == "liefern"
+    assert nearest_word("lieferng", ("de",), {"lieferung"}.__contains__, GERMAN) == "lieferung"
+
+
+def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_centre():
+    typos = TypoWords({"straße", "lieferung"}.__contains__, {"de": ["straße", "größe", "fuß"]})
+    assert typos.retyped("Lieferng in die Strase 12", "de") == "Lieferung in die Straße 12"
+    assert typos.retyped("Lieferng", "de") == "Lieferung"  # cached: the same answer
+    assert typos.retyped("klarna rechnung", "de") == "klarna rechnung"
+    assert TypoWords(NOTHING, {}).retyped("unbedngt", None) == "unbedngt"  # no language to correct in
+
+
+def test_the_search_reads_the_corrected_question_and_shows_both(fake_engine):
+    typo = fake_engine.search("artikel zurücksendn", lang="de")
+    meant = fake_engine.search("artikel zurücksenden", lang="de")
+    assert (typo.query, typo.original) == ("artikel zurücksenden", "artikel zurücksendn")
+    assert [h.id for h in typo.results] == [h.id for h in meant.results]
+    assert [h.score for h in typo.results] == [h.score for h in meant.results]
+    as_typed = fake_engine.search("artikel zurücksendn", lang="de", correct=False)
+    assert (as_typed.query, as_typed.original) == ("artikel zurücksendn", None)
+
+
+def test_an_anonymous_search_never_corrects_towards_internal_words(tmp_path):
+    """"Paketfuxx" (no dictionary word) is only in an internal article."""
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    (tmp_path / "articles" / "intern" / "fuxx.md").write_text(
+        "---\ntitle: Paketfuxx für Agenten\nlang: de\ncategory: Intern\naudience: internal\n---\n\n"
+        "## Paketfuxx\n\nDer Paketfuxx zeigt Agenten jede Sendung.\n", encoding="utf-8")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    public = engine.search("paketfux sendung", lang="de")
+    assert (public.query, public.original) == ("paketfux sendung", None)
+    internal = engine.search("paketfux sendung", lang="de", audience="internal")
+    assert (internal.query, internal.original) == ("paketfuxx sendung", "paketfux sendung")

@@ -7,9 +7,10 @@ per set, for two ways of ranking a question the speller corrects:
 
 * ``typed``: the typed question's ranking, unless the corrected question is
   answered (what `SearchEngine.search(..., correct=False)` returns then, plus the
-  applied correction where it answers);
-* ``product``: what `SearchEngine.search` returns now (when neither is answered,
-  the articles listed follow the corrected words).
+  applied correction where it answers); no typo is corrected before the search;
+* ``product``: what `SearchEngine.search` returns now (a typo one edit from a known
+  word is corrected before the search, kb/search/typo_words.py; when neither is
+  answered, the articles listed follow the corrected words).
 
 Reports top-1, top-3 and "answered with a wrong first article" of both, how many
 questions the speller corrected, and, for comparison, top-1 and "answered with the

@@ -30,6 +30,7 @@ def test_a_word_one_edit_from_a_dictionary_word_is_that_word(typed, meant, langs
     "amex",  # four letters: only the help centre's words are candidates, and it has none
     "versandgebührenx",  # nothing one edit away in the dictionary
     "rücksendeetiketten",  # a compound no dictionary holds, and no word one edit away
+    "rechnungskauf",  # a compound of dictionary words, one edit from another ("rechnungslauf")
 ])
 def test_known_words_names_and_short_words_stay(typed):
     assert nearest_word(typed, ("de", "en"), NOTHING, GERMAN) is None

@@ -8,9 +8,10 @@ despite its typo keeps it: either way the encoders read the misspelt word as noi
 rank worse (bench/RESULTS.md, "Typos one edit from a word").
 
 So before the search a word is retyped when it is unknown (to the help centre, and to
-the dictionaries and frequency lists of the question's languages) and lies one edit
-away (a letter dropped, added or replaced, or two neighbours swapped) from words of the
-help centre: a customer asks about what the help centre is about. Else, from
+the dictionaries and frequency lists of the question's languages), is no German
+compound of dictionary words ("rechnungskauf" is no typo of "rechnungslauf"), and lies
+one edit away (a letter dropped, added or replaced, or two neighbours swapped) from
+words of the help centre: a customer asks about what the help centre is about. Else, from
 :data:`MIN_CHARS` letters on, from words of the language's dictionary (simplemma):
 four-letter words are often names and abbreviations ("amex" is no typo of "alex").
 The most frequent candidate by wordfreq's list wins, among the ones that keep the first
@@ -27,7 +28,7 @@ from functools import lru_cache
 
 from wordfreq import get_frequency_dict
 
-from kb.content.word_forms import dictionary_word
+from kb.content.word_forms import compound_parts, dictionary_word
 from kb.index.speller import correctable
 from kb.search.cache import LRU
 
@@ -91,11 +92,20 @@ def known_word(word: str, langs: Iterable[str]) -> bool:
     return any(dictionary_word(word, lang) or frequency(word, lang) > 0 for lang in langs)
 
 
+def compound_of_words(word: str, langs: Iterable[str]) -> bool:
+    """Whether the word is a German compound of dictionary words ("rechnungskauf"), which a
+    dictionary cannot hold all of: no typo, though one edit from another ("rechnungslauf")."""
+    if "de" not in langs:
+        return False
+    parts = compound_parts(word)
+    return bool(parts) and all(dictionary_word(part, "de") for part in parts)
+
+
 def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
                  letters: str) -> str | None:
     """The word one edit (with ``letters``) from the lower-case ``word`` that it was most
     likely meant to be; None when the word is no typo to correct or no candidate is clear."""
-    if not correctable(word) or in_help_centre(word) or known_word(word, langs):
+    if not correctable(word) or in_help_centre(word) or known_word(word, langs) or compound_of_words(word, langs):
         return None
     edits = one_edit(word, letters)
     candidates = [c for c in edits if in_help_centre(c)]

@@ -62,6 +62,13 @@ def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_cent
     assert TypoWords(NOTHING, {}).retyped("unbedngt", None) == "unbedngt"  # no language to correct in
 
 
+def test_a_word_of_another_language_of_the_help_centre_is_no_typo():
+    typos = TypoWords(NOTHING, {"de": [], "en": []})
+    assert typos.retyped("gibts a size chart", "en") == "gibts a size chart"  # not "gifts"
+    assert typos.retyped("whats mit fedex", "de") == "whats mit fedex"  # not "wats", "feder"
+    assert TypoWords(NOTHING, {"en": []}).retyped("gibts", "en") == "gifts"  # an English-only help centre
+
+
 def test_the_search_reads_the_corrected_question_and_shows_both(fake_engine):
     typo = fake_engine.search("artikel zurücksendn", lang="de")
     meant = fake_engine.search("artikel zurücksenden", lang="de")

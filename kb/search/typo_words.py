@@ -8,10 +8,11 @@ despite its typo keeps it: either way the encoders read the misspelt word as noi
 rank worse (bench/RESULTS.md, "Typos one edit from a word").
 
 So before the search a word is retyped when it is unknown (to the help centre, and to
-the dictionaries and frequency lists of the question's languages), is no German
-compound of dictionary words ("rechnungskauf" is no typo of "rechnungslauf"), and lies
-one edit away (a letter dropped, added or replaced, or two neighbours swapped) from
-words of the help centre: a customer asks about what the help centre is about. Else, from
+the dictionaries and frequency lists of the question's and the help centre's
+languages), is no German compound of dictionary words ("rechnungskauf" is no typo of
+"rechnungslauf"), and lies one edit away (a letter dropped, added or replaced, or two
+neighbours swapped) from words of the help centre: a customer asks about what the help
+centre is about. Else, from
 :data:`MIN_CHARS` letters on, from words of the language's dictionary (simplemma):
 four-letter words are often names and abbreviations ("amex" is no typo of "alex").
 The most frequent candidate by wordfreq's list wins, among the ones that keep the first
@@ -102,10 +103,13 @@ def compound_of_words(word: str, langs: Iterable[str]) -> bool:
 
 
 def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
-                 letters: str) -> str | None:
+                 letters: str, also_known: Iterable[str] = ()) -> str | None:
     """The word one edit (with ``letters``) from the lower-case ``word`` that it was most
-    likely meant to be; None when the word is no typo to correct or no candidate is clear."""
-    if not correctable(word) or in_help_centre(word) or known_word(word, langs) or compound_of_words(word, langs):
+    likely meant to be in ``langs``; None when the word is no typo to correct (known in
+    ``langs`` or ``also_known``) or no candidate is clear."""
+    known_in = (*langs, *also_known)
+    if not correctable(word) or in_help_centre(word) or known_word(word, known_in) or \
+            compound_of_words(word, known_in):
         return None
     edits = one_edit(word, letters)
     candidates = [c for c in edits if in_help_centre(c)]
@@ -146,7 +150,9 @@ class TypoWords:
         found = self._cache.get(key)
         if found is None:
             letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
-            found = nearest_word(key[0], langs, self._in_help_centre, letters) or NOT_A_TYPO
+            # a word of any of the help centre's languages is no typo: "gibts" in a question
+            # taken for English is no "gifts", "whats" in one taken for German no "wats"
+            found = nearest_word(key[0], langs, self._in_help_centre, letters, self._langs) or NOT_A_TYPO
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

@@ -211,9 +211,9 @@ class SearchEngine:
         answers nothing is never shown; still, when neither is answered, the articles
         listed follow the corrected question.
 
-        Before that, a typo in a word the help centre does not use is corrected from the
-        dictionaries (kb/search/typo_words.py): ``result.original`` is then the question
-        as typed. With ``correct=False`` the question is searched as typed.
+        Before that, a typo one edit from a known word (the help centre's, else a
+        dictionary's) is corrected (kb/search/typo_words.py): ``result.original`` is then
+        the question as typed. With ``correct=False`` the question is searched as typed.
         """
         public = audience != "internal"
         text = self._normalised(clean_query(query), public)
@@ -244,7 +244,7 @@ class SearchEngine:
         return replace(typed, did_you_mean=fixed)
 
     def _retyped(self, text: str, public: bool) -> str:
-        """The question with typos in words the help centre does not use corrected
+        """The question with its typos one edit from a known word corrected
         (kb/search/typo_words.py), in the language it is written in when that is clear."""
         return self._typos[public].retyped(text, self._guessers[public].guess(text))
 

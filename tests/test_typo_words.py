@@ -55,11 +55,19 @@ def test_the_help_centre_words_come_before_more_frequent_dictionary_words():
 
 
 def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_centre():
-    typos = TypoWords({"straße", "lieferung"}.__contains__, {"de": ["straße", "größe", "fuß"]})
+    words = {"straße", "größe", "fuß", "lieferung"}
+    typos = TypoWords(words.__contains__, {"de": words})
     assert typos.retyped("Lieferng in die Strase 12", "de") == "Lieferung in die Straße 12"
     assert typos.retyped("Lieferng", "de") == "Lieferung"  # cached: the same answer
     assert typos.retyped("klarna rechnung", "de") == "klarna rechnung"
     assert TypoWords(NOTHING, {}).retyped("unbedngt", None) == "unbedngt"  # no language to correct in
+
+
+def test_the_help_centre_words_are_candidates_in_the_question_language():
+    typos = TypoWords({"aber", "after"}.__contains__, {"de": {"aber": 2}, "en": {"after": 1}})
+    assert typos.retyped("bed frame snapped ater 2 yrs", "en") == "bed frame snapped after 2 yrs"
+    assert typos.retyped("ater", "de") == "aber"
+    assert typos.retyped("ater", None) == "aber"  # either language: the more frequent word
 
 
 def test_a_word_of_another_language_of_the_help_centre_is_no_typo():

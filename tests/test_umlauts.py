@@ -43,3 +43,11 @@ def test_the_search_reads_the_restored_question(fake_engine):
     assert typed.query == "artikel zurücksenden"
     assert [h.id for h in typed.results] == [h.id for h in written.results]
     assert typed.results[0].id == "de/ruecksendung"
+
+
+def test_a_question_in_another_language_keeps_its_ae_oe_ue(fake_engine):
+    """"stoer" is German "stör" written out, and an English typo of "store"."""
+    english = fake_engine.search("how long will you hold my order in the stoer", lang="en")
+    assert english.query == "how long will you hold my order in the store"
+    german = fake_engine.search("wann kommt der stoer", lang="de")
+    assert german.query == "wann kommt der stör"

@@ -12,7 +12,8 @@ keyword search looks for them in every article. So before a question is searched
 * personal data is cut (kb/content/privacy.py finds it, as for what is stored):
   "wo ist mein paket 4711234567" is searched as "wo ist mein paket";
 * a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
-* words typed without umlauts are written with them (kb/search/umlauts.py).
+* words typed without umlauts are written with them (kb/search/umlauts.py), unless the
+  question is in another language.
 
 A question that is nothing but such parts is searched as typed.
 """
@@ -51,7 +52,9 @@ def unshouted(text: str) -> str:
     return text
 
 
-def as_searched(text: str, in_help_centre: Callable[[str], bool]) -> str:
+def as_searched(text: str, in_help_centre: Callable[[str], bool], german: bool = True) -> str:
     """The question as searched; ``in_help_centre``: whether an article of the audience
-    uses a (lower-case) word."""
-    return restore_umlauts(without_salutations(without_personal_data(unshouted(text))), in_help_centre)
+    uses a (lower-case) word; ``german``: whether the question may be German (umlauts are
+    restored only then)."""
+    cleaned = without_salutations(without_personal_data(unshouted(text)))
+    return restore_umlauts(cleaned, in_help_centre) if german else cleaned

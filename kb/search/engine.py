@@ -250,8 +250,10 @@ class SearchEngine:
 
     def _normalised(self, text: str, public: bool) -> str:
         """The question as searched (kb/search/as_searched.py): without personal data,
-        greeting and thanks, with umlauts where typed without them."""
-        return as_searched(text, partial(self._spelling.known, public=public))
+        greeting and thanks, with umlauts where typed without them unless it is written
+        in another language than German ("stoer" in an English question is no "stör")."""
+        guess = self._guessers[public].guess(text)
+        return as_searched(text, partial(self._spelling.known, public=public), german=guess in (None, "de"))
 
     def _cached(self, text: str, options: tuple) -> SearchResult:
         """One ranking of ``text`` as typed, from memory when it was asked before; a copy

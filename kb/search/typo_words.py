@@ -11,8 +11,8 @@ So before the search a word is retyped when it is unknown (to the help centre, a
 the dictionaries and frequency lists of the question's and the help centre's
 languages), is no German compound of dictionary words ("rechnungskauf" is no typo of
 "rechnungslauf"), and lies one edit away (a letter dropped, added or replaced, or two
-neighbours swapped) from words of the help centre: a customer asks about what the help
-centre is about. Else, from :data:`MIN_CHARS` letters on, from words of the language's
+neighbours swapped) from words of the help centre in the question's language: a
+customer asks about what the help centre is about. Else, from :data:`MIN_CHARS` letters on, from words of the language's
 dictionary (simplemma): four-letter words are often names and abbreviations ("amex" is
 no typo of "alex").
 The most frequent candidate by wordfreq's list wins, among the ones that keep the first
@@ -134,6 +134,8 @@ class TypoWords:
         whose language is unknown."""
         self._in_help_centre = in_help_centre
         self._langs = tuple(sorted(lang for lang in words if frequencies(lang)))
+        self._words = {(lang,): frozenset(words[lang]) for lang in self._langs}
+        self._words[self._langs] = frozenset().union(*self._words.values())
         self._letters = {lang: alphabet(lang) | letters_of(words[lang], MIN_HELP_CENTRE_USES)
                          for lang in self._langs}
         self._cache = LRU(RETYPED_CACHE)  # word, languages -> its correction or NOT_A_TYPO
@@ -150,9 +152,12 @@ class TypoWords:
         found = self._cache.get(key)
         if found is None:
             letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
-            # a word of any of the help centre's languages is no typo: "gibts" in a question
-            # taken for English is no "gifts", "whats" in one taken for German no "wats"
-            found = nearest_word(key[0], langs, self._in_help_centre, letters, self._langs) or NOT_A_TYPO
+            # candidates among the help centre's words in the question's language ("ater" in an
+            # English question is no "aber"); a word of any of the help centre's languages is
+            # no typo: "gibts" in a question taken for English is no "gifts"
+            in_language = self._words.get(langs, frozenset()).__contains__
+            found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
+                nearest_word(key[0], langs, in_language, letters, self._langs) or NOT_A_TYPO
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

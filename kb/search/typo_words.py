@@ -12,12 +12,12 @@ the dictionaries and frequency lists of the question's and the help centre's
 languages), is no German compound of dictionary words ("rechnungskauf" is no typo of
 "rechnungslauf"), and lies one edit away (a letter dropped, added or replaced, or two
 neighbours swapped) from words of the help centre in the question's language: a
-customer asks about what the help centre is about. Else, from :data:`MIN_CHARS` letters on, from words of the language's
-dictionary (simplemma): four-letter words are often names and abbreviations ("amex" is
-no typo of "alex").
-The most frequent candidate by wordfreq's list wins, among the ones that keep the first
-letter when any does (customers rarely mistype it: "arives" is "arrives", not
-"drives"); a candidate no list holds counts only when it is the only one.
+customer asks about what the help centre is about. Else, from :data:`MIN_CHARS` letters
+on, from words of the language's dictionary (simplemma): four-letter words are often
+names and abbreviations ("amex" is no typo of "alex"). The most frequent candidate by
+wordfreq's list wins, among the ones that keep the first letter when any does
+(customers rarely mistype it: "arives" is "arrives", not "drives"); a candidate no list
+holds counts only when it is the only one.
 """
 
 from __future__ import annotations
@@ -151,7 +151,8 @@ class TypoWords:
         key = (typed.lower(), langs)
         found = self._cache.get(key)
         if found is None:
-            letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
+            letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang))
+                                                   for lang in langs))))
             # candidates among the help centre's words in the question's language ("ater" in an
             # English question is no "aber"); a word of any of the help centre's languages is
             # no typo: "gibts" in a question taken for English is no "gifts"

@@ -3,17 +3,17 @@
 Every question of a split of the evaluation help centres (bench/eval/) gets one
 seeded typo in one of its words of five letters or more (a letter dropped, two
 swapped, one doubled or one replaced), as customers type on a phone. Counted
-per set, for two ways of ranking a question the speller corrects:
+per set, for two ways of ranking it:
 
-* ``typed``: the typed question's ranking, unless the corrected question is
-  answered (what `SearchEngine.search(..., correct=False)` returns then, plus the
-  applied correction where it answers); no typo is corrected before the search;
-* ``product``: what `SearchEngine.search` returns now (a typo one edit from a known
-  word is corrected before the search, kb/search/typo_words.py; when neither is
-  answered, the articles listed follow the corrected words).
+* ``typed``: the question searched as typed, nothing corrected
+  (`SearchEngine.search(..., correct=False)`, what "search instead for" gives);
+* ``product``: what `SearchEngine.search` returns (a typo one edit from a known word
+  corrected before the search, kb/search/typo_words.py; the speller's corrections
+  where they answer the question; when neither is answered, the articles listed
+  follow the corrected words).
 
 Reports top-1, top-3 and "answered with a wrong first article" of both, how many
-questions the speller corrected, and, for comparison, top-1 and "answered with the
+questions were searched corrected, and, for comparison, top-1 and "answered with the
 right first article" of the questions as written. Only train is for choosing anything.
 
     python bench/typos.py [--split train|test] [--set NAME ...] [--seed 7]
@@ -71,9 +71,9 @@ def count(engine: SearchEngine, cases, rng: random.Random) -> Counter:
         if question is None or case.expected is None or case.articles_lang:
             continue
         product = engine.search(question, lang=case.lang)
-        typed = product if product.original else engine.search(question, lang=case.lang, correct=False)
+        typed = engine.search(question, lang=case.lang, correct=False)
         c["questions"] += 1
-        c["corrected"] += bool(product.fixes)
+        c["corrected"] += bool(product.original or product.fixes)
         for name, result in (("typed", typed), ("product", product)):
             ids = [h.id for h in result.results]
             c[f"{name} top-1"] += ids[:1] == [case.expected]

@@ -31,9 +31,29 @@ def test_a_word_one_edit_from_a_dictionary_word_is_that_word(typed, meant, langs
     "versandgebührenx",  # nothing one edit away in the dictionary
     "rücksendeetiketten",  # a compound no dictionary holds, and no word one edit away
     "rechnungskauf",  # a compound of dictionary words, one edit from another ("rechnungslauf")
+    "rausbekommen",  # colloquial: "raus" and "bekommen", one edit from "rausgekommen"
+    "lieferarten",  # a verb's stem and a word, one edit from "lieferanten"
 ])
 def test_known_words_names_and_short_words_stay(typed):
     assert nearest_word(typed, ("de", "en"), NOTHING, GERMAN) is None
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("suport", "support"),  # "sport" is more frequent
+    ("einlogen", "einloggen"),  # "einlegen" is more frequent
+    ("bestelen", "bestellen"),  # "bestehen" is more frequent
+])
+def test_a_dropped_letter_of_a_double_comes_first(typed, meant):
+    assert nearest_word(typed, ("de",), NOTHING, GERMAN) == meant
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("ruckgabe", "rückgabe"),  # no "ruck|gabe": parts this short make typos into words
+    ("bestelung", "bestellung"),  # no "beste|lung"
+    ("verandkosten", "versandkosten"),  # no "verand|kosten": a dictionary's rare form
+])
+def test_a_typo_is_no_compound_of_short_or_rare_parts(typed, meant):
+    assert nearest_word(typed, ("de",), NOTHING, GERMAN) == meant
 
 
 def test_the_help_centre_words_are_candidates_from_four_letters():
@@ -75,6 +95,12 @@ def test_a_word_of_another_language_of_the_help_centre_is_no_typo():
     assert typos.retyped("gibts a size chart", "en") == "gibts a size chart"  # not "gifts"
     assert typos.retyped("whats mit fedex", "de") == "whats mit fedex"  # not "wats", "feder"
     assert TypoWords(NOTHING, {"en": []}).retyped("gibts", "en") == "gifts"  # an English-only help centre
+
+
+def test_an_english_word_in_a_german_question_is_no_typo_in_a_german_only_help_centre():
+    typos = TypoWords(NOTHING, {"de": []})
+    assert typos.retyped("wie cancel ich meinen auftrag", "de") == "wie cancel ich meinen auftrag"  # no "cancer"
+    assert typos.retyped("cancel meine bestelung", "de") == "cancel meine bestellung"
 
 
 def test_the_search_reads_the_corrected_question_and_shows_both(fake_engine):

@@ -37,6 +37,9 @@ MIN_CHARS = 5  # shorter words are corrected only towards the help centre's word
 FREQUENCY_LIST = "small"  # wordfreq's ~40,000 commonest words per language: ~4 MB each in memory
 MIN_ALPHABET_USES = 50  # letters rarer than this in the list's words are not tried as edits
 MIN_HELP_CENTRE_USES = 3  # nor letters fewer of the help centre's words use
+MIN_HEAD, MIN_TAIL = 4, 5  # letters of the words a German word is read as two of ("raus|bekommen"):
+# shorter ones make typos into words ("ruckgabe" is no "ruck|gabe", "bestelung" no "beste|lung")
+LOAN_LANGS = ("en",)  # customers write in English words of every language: "wie cancel ich"
 RETYPED_CACHE = 20_000  # customers repeat their words
 NOT_A_TYPO = ""
 _WORD = re.compile(r"[^\W\d_]+")
@@ -95,11 +98,41 @@ def known_word(word: str, langs: Iterable[str]) -> bool:
 
 def compound_of_words(word: str, langs: Iterable[str]) -> bool:
     """Whether the word is a German compound of dictionary words ("rechnungskauf"), which a
-    dictionary cannot hold all of: no typo, though one edit from another ("rechnungslauf")."""
+    dictionary cannot hold all of: no typo, though one edit from another ("rechnungslauf").
+    Colloquial verbs and compounds with a verb's stem count too: "rausbekommen" is "raus" and
+    "bekommen", "lieferarten" the stem of "liefern" and "arten"."""
     if "de" not in langs:
         return False
     parts = compound_parts(word)
-    return bool(parts) and all(dictionary_word(part, "de") for part in parts)
+    if parts and all(dictionary_word(part, "de") for part in parts):
+        return True
+    return any(german_head(word[:i]) and common_german(word[i:])
+               for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1))
+
+
+def common_german(word: str) -> bool:
+    """Whether the German dictionary and wordfreq's German list both hold the word: the
+    dictionary also holds rare forms a typo makes ("verand|kosten" from "veranden"), the
+    list English words German texts quote ("now|sletter", "gree|house")."""
+    return frequency(word, "de") > 0 and dictionary_word(word, "de")
+
+
+def german_head(part: str) -> bool:
+    """Whether a German compound can begin with ``part``: a word, a word with its linking
+    "s" ("sendungs"), or a verb's stem ("liefer", "bestell")."""
+    return common_german(part) or common_german(part + "en") or common_german(part + "n") or \
+        (part.endswith("s") and common_german(part[:-1]))
+
+
+def restores_double(typed: str, candidate: str) -> bool:
+    """Whether ``candidate`` is ``typed`` with one letter of a double put back, the commonest
+    slip of all ("suport" is "support", not "sport"; "einlogen" is "einloggen")."""
+    if len(candidate) != len(typed) + 1:
+        return False
+    for i, ch in enumerate(candidate):
+        if candidate[:i] + candidate[i + 1:] == typed:
+            return ch in (candidate[i - 1:i] + candidate[i + 1:i + 2])
+    return False
 
 
 def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
@@ -109,20 +142,20 @@ def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[st
     ``langs`` or ``also_known``) or no candidate is clear."""
     known_in = (*langs, *also_known)
     if not correctable(word) or in_help_centre(word) or known_word(word, known_in) or \
-            compound_of_words(word, known_in):
+            compound_of_words(word, langs):
         return None
     edits = one_edit(word, letters)
     candidates = [c for c in edits if in_help_centre(c)]
     if not candidates and len(word) >= MIN_CHARS:
         candidates = [c for c in edits if any(dictionary_word(c, lang) for lang in langs)]
     candidates = [c for c in candidates if c[0] == word[0]] or candidates
-    if not candidates:
-        return None
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
     common = {c: max(frequency(c, lang) for lang in langs) for c in candidates}
-    best = max(candidates, key=lambda c: (common[c], c))
-    if common[best] > 0 or len(candidates) == 1:
-        return best
-    return None
+    listed = [c for c in candidates if common[c] > 0]
+    if not listed:
+        return None
+    return max(listed, key=lambda c: (restores_double(word, c), common[c], c))
 
 
 class TypoWords:
@@ -158,7 +191,7 @@ class TypoWords:
             # no typo: "gibts" in a question taken for English is no "gifts"
             in_language = self._words.get(langs, frozenset()).__contains__
             found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
-                nearest_word(key[0], langs, in_language, letters, self._langs) or NOT_A_TYPO
+                nearest_word(key[0], langs, in_language, letters, (*self._langs, *LOAN_LANGS)) or NOT_A_TYPO
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

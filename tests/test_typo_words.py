@@ -5,7 +5,7 @@ import pytest
 
 from search_helpers import FIXTURES, build_fake_engine, fake_engine  # noqa: F401 (fixture)
 
-from kb.search.typo_words import TypoWords, nearest_word, one_edit
+from kb.search.typo_words import CompoundRepair, TypoWords, nearest_word, one_edit
 
 GERMAN = "abcdefghijklmnopqrstuvwxyzäöüß"
 NOTHING = frozenset().__contains__
@@ -54,6 +54,24 @@ def test_a_dropped_letter_of_a_double_comes_first(typed, meant):
 ])
 def test_a_typo_is_no_compound_of_short_or_rare_parts(typed, meant):
     assert nearest_word(typed, ("de",), NOTHING, GERMAN) == meant
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("liferadresse", "lieferadresse"),  # in the first part, a verb's stem
+    ("versandadrese", "versandadresse"),  # in the second
+    ("rückgabebedingunen", "rückgabebedingungen"),
+    ("geschäfstkonto", "geschäftskonto"),  # with its linking "s"
+])
+def test_a_typo_in_one_part_of_a_compound_no_dictionary_holds_is_repaired(typed, meant):
+    compounds = CompoundRepair(["lieferadresse", "versandkosten", "rückgabe", "bedingungen", "geschäftskunden"])
+    assert nearest_word(typed, ("de",), NOTHING, GERMAN, (), compounds) == meant
+    assert nearest_word(typed, ("en",), NOTHING, GERMAN, (), compounds) is None  # German compounds only
+
+
+def test_a_compound_is_repaired_only_towards_the_help_centre_words():
+    assert nearest_word("retourenschein", ("de",), NOTHING, GERMAN, (), CompoundRepair(["retoure"])) is None
+    # "adresse" ends none of the help centre's words
+    assert nearest_word("versandadrese", ("de",), NOTHING, GERMAN, (), CompoundRepair(["versand"])) is None
 
 
 def test_the_help_centre_words_are_candidates_from_four_letters():

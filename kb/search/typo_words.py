@@ -23,6 +23,7 @@ holds counts only when it is the only one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -117,11 +118,54 @@ def common_german(word: str) -> bool:
     return frequency(word, "de") > 0 and dictionary_word(word, "de")
 
 
+def head_forms(part: str) -> tuple[str, ...]:
+    """The words a German compound's first part may stand for: itself, a verb of its stem
+    ("liefer": "liefern", "bestell": "bestellen"), itself without a linking "s" ("sendungs")."""
+    return (part, part + "en", part + "n") + ((part[:-1],) if part.endswith("s") else ())
+
+
 def german_head(part: str) -> bool:
-    """Whether a German compound can begin with ``part``: a word, a word with its linking
-    "s" ("sendungs"), or a verb's stem ("liefer", "bestell")."""
-    return common_german(part) or common_german(part + "en") or common_german(part + "n") or \
-        (part.endswith("s") and common_german(part[:-1]))
+    """Whether a German compound can begin with ``part`` (:func:`head_forms`)."""
+    return any(common_german(form) for form in head_forms(part))
+
+
+class CompoundRepair:
+    """Repairs a typo in one part of a German compound no dictionary holds ("liferadresse"
+    is "lieferadresse", "rückgabebedingunen" "rückgabebedingungen"): a typo in a compound
+    finds no word one edit away. The repaired part must begin or end one of the help
+    centre's words, as a candidate must be one of them: a customer asks about what the
+    help centre is about ("retourenschein" is no "retour|anschein")."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = sorted(words)  # sorted, and sorted backwards: a part is looked up by bisection
+        self._backwards = sorted(w[::-1] for w in self._words)
+
+    @staticmethod
+    def _begins(part: str, words: list[str]) -> bool:
+        i = bisect_left(words, part)
+        return i < len(words) and words[i].startswith(part)
+
+    def begins_a_word(self, part: str) -> bool:
+        return self._begins(part, self._words)
+
+    def ends_a_word(self, part: str) -> bool:
+        return self._begins(part[::-1], self._backwards)
+
+    def repaired(self, word: str, letters: str) -> str | None:
+        """The compound one edit from ``word`` with both parts common German words, the
+        edited one of the help centre's; None when there is none."""
+        found: dict[str, float] = {}  # compound -> how common its repaired part is
+        for i in range(MIN_HEAD, len(word) - MIN_TAIL + 1):
+            head, tail = word[:i], word[i:]
+            if german_head(head):
+                found.update({head + part: frequency(part, "de") for part in one_edit(tail, letters)
+                              if common_german(part) and self.ends_a_word(part)})
+            elif common_german(tail):
+                found.update({part + tail: max(frequency(form, "de") for form in head_forms(part))
+                              for part in one_edit(head, letters) if german_head(part) and self.begins_a_word(part)})
+        if not found:
+            return None
+        return max(found, key=lambda c: (restores_double(word, c), found[c], c))
 
 
 def restores_double(typed: str, candidate: str) -> bool:
@@ -136,10 +180,12 @@ def restores_double(typed: str, candidate: str) -> bool:
 
 
 def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
-                 letters: str, also_known: Iterable[str] = ()) -> str | None:
+                 letters: str, also_known: Iterable[str] = (),
+                 compounds: CompoundRepair | None = None) -> str | None:
     """The word one edit (with ``letters``) from the lower-case ``word`` that it was most
     likely meant to be in ``langs``; None when the word is no typo to correct (known in
-    ``langs`` or ``also_known``) or no candidate is clear."""
+    ``langs`` or ``also_known``) or no candidate is clear. ``compounds`` repairs a German
+    word no candidate is found for."""
     known_in = (*langs, *also_known)
     if not correctable(word) or in_help_centre(word) or known_word(word, known_in) or \
             compound_of_words(word, langs):
@@ -148,6 +194,8 @@ def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[st
     candidates = [c for c in edits if in_help_centre(c)]
     if not candidates and len(word) >= MIN_CHARS:
         candidates = [c for c in edits if any(dictionary_word(c, lang) for lang in langs)]
+    if not candidates and compounds is not None and "de" in langs:
+        return compounds.repaired(word, letters)
     candidates = [c for c in candidates if c[0] == word[0]] or candidates
     if len(candidates) <= 1:
         return candidates[0] if candidates else None
@@ -171,6 +219,7 @@ class TypoWords:
         self._words[self._langs] = frozenset().union(*self._words.values())
         self._letters = {lang: alphabet(lang) | letters_of(words[lang], MIN_HELP_CENTRE_USES)
                          for lang in self._langs}
+        self._compounds = CompoundRepair(self._words[("de",)]) if "de" in self._langs else None
         self._cache = LRU(RETYPED_CACHE)  # word, languages -> its correction or NOT_A_TYPO
 
     def retyped(self, text: str, lang: str | None) -> str:
@@ -191,7 +240,8 @@ class TypoWords:
             # no typo: "gibts" in a question taken for English is no "gifts"
             in_language = self._words.get(langs, frozenset()).__contains__
             found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
-                nearest_word(key[0], langs, in_language, letters, (*self._langs, *LOAN_LANGS)) or NOT_A_TYPO
+                nearest_word(key[0], langs, in_language, letters, (*self._langs, *LOAN_LANGS),
+                             self._compounds) or NOT_A_TYPO
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

@@ -42,6 +42,7 @@ def test_known_words_names_and_short_words_stay(typed):
     ("suport", "support"),  # "sport" is more frequent
     ("einlogen", "einloggen"),  # "einlegen" is more frequent
     ("bestelen", "bestellen"),  # "bestehen" is more frequent
+    ("kenwort", "kennwort"),  # no list holds it, nor "kernwort": the double decides
 ])
 def test_a_dropped_letter_of_a_double_comes_first(typed, meant):
     assert nearest_word(typed, ("de",), NOTHING, GERMAN) == meant

@@ -8,16 +8,20 @@ despite its typo keeps it: either way the encoders read the misspelt word as noi
 rank worse (bench/RESULTS.md, "Typos one edit from a word").
 
 So before the search a word is retyped when it is unknown (to the help centre, and to
-the dictionaries and frequency lists of the question's and the help centre's
-languages), is no German compound of dictionary words ("rechnungskauf" is no typo of
-"rechnungslauf"), and lies one edit away (a letter dropped, added or replaced, or two
+the dictionaries and frequency lists of the question's and the help centre's languages,
+and of English, whose words customers of every language write), is no German compound
+of common words ("rechnungskauf" is no typo of "rechnungslauf", "rausbekommen" none of
+"rausgekommen"), and lies one edit away (a letter dropped, added or replaced, or two
 neighbours swapped) from words of the help centre in the question's language: a
 customer asks about what the help centre is about. Else, from :data:`MIN_CHARS` letters
 on, from words of the language's dictionary (simplemma): four-letter words are often
-names and abbreviations ("amex" is no typo of "alex"). The most frequent candidate by
-wordfreq's list wins, among the ones that keep the first letter when any does
-(customers rarely mistype it: "arives" is "arrives", not "drives"); a candidate no list
-holds counts only when it is the only one.
+names and abbreviations ("amex" is no typo of "alex"). A letter of a double put back
+wins ("suport" is "support", not "sport"), then the most frequent candidate by
+wordfreq's list, among the ones that keep the first letter when any does (customers
+rarely mistype it: "arives" is "arrives", not "drives"); a candidate no list holds
+counts only when it is the only one, or the only double put back. A German compound no
+dictionary holds, with a typo in one of its parts, is repaired in that part
+(:class:`CompoundRepair`).
 """
 
 from __future__ import annotations
@@ -201,8 +205,9 @@ def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[st
         return candidates[0] if candidates else None
     common = {c: max(frequency(c, lang) for lang in langs) for c in candidates}
     listed = [c for c in candidates if common[c] > 0]
-    if not listed:
-        return None
+    if not listed:  # no list knows them: only a slip as common as a dropped double is clear
+        doubled = [c for c in candidates if restores_double(word, c)]
+        return doubled[0] if len(doubled) == 1 else None
     return max(listed, key=lambda c: (restores_double(word, c), common[c], c))
 
 

@@ -75,6 +75,12 @@ def test_a_compound_is_repaired_only_towards_the_help_centre_words():
     assert nearest_word("versandadrese", ("de",), NOTHING, GERMAN, (), CompoundRepair(["versand"])) is None
 
 
+def test_retyping_repairs_compounds_by_the_help_centre_german_words():
+    typos = TypoWords(NOTHING, {"de": ["lieferung", "rechnungsadresse"], "en": ["delivery"]})
+    assert typos.retyped("Neue Liferadresse", "de") == "Neue Lieferadresse"
+    assert TypoWords(NOTHING, {"en": ["delivery"]}).retyped("liferadresse", None) == "liferadresse"
+
+
 def test_the_help_centre_words_are_candidates_from_four_letters():
     help_centre = {"label", "retourenlabel"}.__contains__
     assert nearest_word("labl", ("en",), help_centre, GERMAN) == "label"

@@ -241,8 +241,9 @@ class TypoWords:
             letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang))
                                                    for lang in langs))))
             # candidates among the help centre's words in the question's language ("ater" in an
-            # English question is no "aber"); a word of any of the help centre's languages is
-            # no typo: "gibts" in a question taken for English is no "gifts"
+            # English question is no "aber"); a word of any of the help centre's languages, or
+            # of English, is no typo: "gibts" in a question taken for English is no "gifts",
+            # "cancel" in a German one no "cancer"
             in_language = self._words.get(langs, frozenset()).__contains__
             found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
                 nearest_word(key[0], langs, in_language, letters, (*self._langs, *LOAN_LANGS),

@@ -201,7 +201,7 @@ def test_anonymous_searches_learn_nothing_from_internal_words(fake_engine):
     public = fake_engine.search("Teamleitg Freigabe")
     assert "teamleitung" not in public.fixes.values()
     assert "teamleitung" not in json.dumps(public.to_dict(), ensure_ascii=False).lower()
-    assert fake_engine.search("Teamleitung").lang is None  # public: an unknown word, no language
+    assert fake_engine.guesser.guess("Teamleitung") is None  # public: an unknown word, no language
     internal = fake_engine.search("Teamleitg Freigabe", audience="internal")
     assert internal.fixes.get("teamleitg") == "teamleitung"
     assert fake_engine.search("Teamleitung", audience="internal").lang == "de"
@@ -309,6 +309,29 @@ def test_language_guess_from_function_words_and_vocabulary(text, lang):
 
 def test_language_guess_uses_the_articles_words():
     assert LanguageGuesser({"de": {"paket"}, "en": {"parcel"}}).guess("paket") == "de"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("lieferfrist", "de"), ("lieferoptionen", "de"),  # a dictionary's noun, typed in lower case
+    ("account anlegen", "de"), ("cancellation penalty", "en"), ("View invoices", "en"),
+    ("newsletter", None), ("track order", None), ("12345", None)])  # words of both, or none
+def test_general_dictionaries_decide_what_the_articles_words_leave_open(text, lang):
+    guesser = LanguageGuesser({"de": {"paket"}, "en": {"parcel"}})
+    assert guesser.guess(text) is None and guesser.likely(text) == lang
+
+
+def test_languages_without_a_dictionary_are_left_out_of_the_dictionary_guess():
+    assert LanguageGuesser({"xx": {"paket"}}).likely("lieferfrist") == "de"  # no error for "xx"
+    guesser = LanguageGuesser({"de": {"paket"}})
+    guesser.langs = ["de", "xx"]  # one language with a dictionary: nothing to choose between
+    assert guesser.likely("lieferfrist") is None
+
+
+def test_a_question_without_a_language_is_searched_in_its_dictionary_language(fake_engine):
+    r = fake_engine.search("lieferfrist")  # no article uses the word; no UI language
+    assert r.lang == "de" and [h.lang for h in r.results] == ["de"] * len(r.results)
+    assert r.results[0].id == "de/lieferzeit"
+    assert fake_engine.search("lieferfrist", lang="en").lang == "en"  # the UI language comes first
 
 
 # -- passages and text ---------------------------------------------------------------------

@@ -198,7 +198,8 @@ class SearchEngine:
         The question is searched without personal data, greeting and thanks, and with
         umlauts where typed without them (kb/search/as_searched.py); ``result.query``
         is that text. ``lang`` is the customer's language if known (UI choice); the query's own
-        language wins when it can be detected. ``audience='internal'`` includes
+        language wins when it can be detected, and without ``lang`` general dictionaries
+        decide where they are clear (kb/search/query_language.py). ``audience='internal'`` includes
         agent-only articles; public searches never see them.
 
         A spelling correction counts when the corrected question is answered and the
@@ -320,8 +321,9 @@ class SearchEngine:
         their words (kb/search/translation.py): ``fused`` is then the weighted mean of
         both rankings; the columns stay the question's own."""
         public = audience != "internal"
-        guessed = self._guessers[public].guess(text)
-        qlang = guessed or lang
+        guesser = self._guessers[public]
+        guessed = guesser.guess(text)
+        qlang = guessed or lang or guesser.likely(text)
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return None

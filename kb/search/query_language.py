@@ -4,9 +4,14 @@ Customer queries are short ("retoure", "wo ist mein paket", "refund pls"), where
 general-purpose detectors guess wildly. We score words against small
 function-word lists and the vocabulary of the articles themselves, and return
 None when the evidence is too thin, so the caller falls back to the UI language.
+A search that has no UI language either (an API client sending only the
+question) then asks general dictionaries (:meth:`LanguageGuesser.likely`).
 """
 
 from __future__ import annotations
+
+import simplemma
+from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
 from kb.content.text import LETTER_WORD
 
@@ -25,6 +30,10 @@ FUNCTION_WORDS = {
         some there here get got want need still yet also only much many long""".split()),
 }
 GERMAN_CHARS = set("äöüß")
+# share of the question's words one language's dictionary knows beyond every other's:
+# half, so "account anlegen" is German (both words German, one English) and
+# "newsletter" or "track order" (words of both) stays open
+DICTIONARY_MARGIN = 0.5
 
 
 class LanguageGuesser:
@@ -53,3 +62,24 @@ class LanguageGuesser:
         if top <= 0 or top - second < 1.0:
             return None
         return best
+
+    def likely(self, text: str) -> str | None:
+        """The language whose general dictionary (simplemma's) knows the larger share of the
+        question's words, by at least ``DICTIONARY_MARGIN``; None when that is not clear
+        either, or fewer than two of the articles' languages have such a dictionary.
+
+        For a question the articles' words leave open and no UI language decides:
+        "lieferzeit" where the articles say "Laufzeiten", or "passwort vergessen" where
+        the English article quotes the German login page's link.
+        """
+        langs = tuple(lang for lang in self.langs if lang in SUPPORTED_LANGUAGES)
+        if len(langs) < 2:
+            return None
+        # as typed, then with capitals: German dictionaries hold nouns capitalised, and
+        # customers type "lieferoptionen" (capitals first would make "Penalty" German too)
+        for form in (text, text.title()):
+            shares = dict(simplemma.langdetect(form, lang=langs))
+            ranked = sorted(langs, key=lambda lang: -shares.get(lang, 0.0))
+            if shares.get(ranked[0], 0.0) - shares.get(ranked[1], 0.0) >= DICTIONARY_MARGIN:
+                return ranked[0]
+        return None

@@ -334,6 +334,15 @@ def test_a_question_without_a_language_is_searched_in_its_dictionary_language(fa
     assert fake_engine.search("lieferfrist", lang="en").lang == "en"  # the UI language comes first
 
 
+def test_a_question_no_language_claims_is_read_in_the_only_language_of_the_articles(tmp_path):
+    shutil.copytree(FIXTURES, tmp_path / "articles")
+    shutil.rmtree(tmp_path / "articles" / "en")
+    engine = build_fake_engine(tmp_path / "articles", tmp_path / "index")
+    assert engine.guesser.guess("newsletter") is None and engine.guesser.likely("newsletter") is None
+    assert engine.search("newsletter").lang == "de"  # its keywords count as the articles' language's
+    assert engine.search("newsletter", lang="en").lang == "en"
+
+
 # -- passages and text ---------------------------------------------------------------------
 def test_passages_cover_articles_sections_and_sentences(fake_engine):
     index = fake_engine.index

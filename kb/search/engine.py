@@ -198,8 +198,9 @@ class SearchEngine:
         The question is searched without personal data, greeting and thanks, and with
         umlauts where typed without them (kb/search/as_searched.py); ``result.query``
         is that text. ``lang`` is the customer's language if known (UI choice); the query's own
-        language wins when it can be detected, and without ``lang`` general dictionaries
-        decide where they are clear (kb/search/query_language.py). ``audience='internal'`` includes
+        language wins when it can be detected; without ``lang``, general dictionaries
+        decide where they are clear (kb/search/query_language.py), else the articles'
+        language where they have only one. ``audience='internal'`` includes
         agent-only articles; public searches never see them.
 
         A spelling correction counts when the corrected question is answered and the
@@ -323,14 +324,21 @@ class SearchEngine:
         public = audience != "internal"
         guesser = self._guessers[public]
         guessed = guesser.guess(text)
-        qlang = guessed or lang or guesser.likely(text)
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return None
+        qlang = guessed or lang or guesser.likely(text) or self._only_language(mask)
         ev = self._evidence_in(text, qlang, guessed, mask, public)
         if qlang is not None and not (mask & (self.index.article_lang == qlang)).any():
             self._add_translations(ev, text, public)
         return ev
+
+    def _only_language(self, mask: np.ndarray) -> str | None:
+        """The one language of the articles a search may find, if they share one: a question
+        whose language nothing else tells is read as theirs (its keyword evidence counts as
+        in the question's language)."""
+        langs = np.unique(self.index.article_lang[mask])
+        return str(langs[0]) if len(langs) == 1 else None
 
     def _evidence_in(self, text: str, qlang: str | None, guessed: str | None, mask: np.ndarray,
                      public: bool) -> _Evidence:

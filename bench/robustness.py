@@ -1,11 +1,12 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
-an order number, an e-mail address.
+an order number, an e-mail address, in quotes, with repeated question marks.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
 The evaluation sets' questions are written in lower case, without courtesy or identifiers.
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
-umlauts, greet and paste their order number or e-mail address (typos: bench/typos.py). Each form below
+umlauts, greet, paste their order number or e-mail address or a quoted question, and
+insist with "???" (typos: bench/typos.py). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
 searched as a customer (public) in every form. Reported per form and language, over all sets:
 top-1 / top-3, answered with a wrong first article, and off-topic questions not answered.
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from retrieval import engine_for  # noqa: E402
-from retrieval_sets import SETS, SET_DIRS, articles_of  # noqa: E402
+from retrieval_sets import SETS, SET_DIRS, articles_of, split_of  # noqa: E402
 
 from kb.encoders import DEFAULT_MODELS  # noqa: E402
 from kb.search.evaluate import Case, evaluate, read_set  # noqa: E402
@@ -34,6 +35,7 @@ WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä
 GREETING = {"de": ("Hallo, ", " Danke!"), "en": ("Hi, ", " Thanks!")}
 ORDER_NUMBER = " #10023456"
 EMAIL = " max.mustermann@web.de"
+QUOTES = {"de": ("„", "“"), "en": ('"', '"')}  # a question pasted from somewhere else
 
 
 FORMS = {
@@ -44,6 +46,8 @@ FORMS = {
     "greeting and thanks": lambda q, lang: GREETING[lang][0] + q + GREETING[lang][1],
     "order number": lambda q, lang: q + ORDER_NUMBER,
     "e-mail address": lambda q, lang: q + EMAIL,
+    "in quotes": lambda q, lang: QUOTES[lang][0] + q + QUOTES[lang][1],
+    "repeated marks": lambda q, lang: q.rstrip("?!. ") + "???",
 }
 
 
@@ -63,8 +67,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets or SETS:
             set_dir = SET_DIRS[name]
+            split = split_of(set_dir, args.split)  # a question-only set's train split is its dev split
+            if split is None:
+                print(f"{name}: no {args.split} split", flush=True)
+                continue
             engine = engine_for(articles_of(set_dir), Path(tmp) / name, DEFAULT_MODELS)
-            cases = cases_of(set_dir, args.split)
+            cases = cases_of(set_dir, split)
             for form, change in forms.items():
                 for lang in GREETING:
                     asked = [Case(change(c.query, lang), c.expected, c.lang) for c in cases if c.lang == lang]

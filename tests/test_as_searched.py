@@ -3,7 +3,7 @@ import pytest
 
 from search_helpers import fake_engine  # noqa: F401 (fixture)
 
-from kb.search.as_searched import as_searched, without_personal_data
+from kb.search.as_searched import as_searched, unadorned, without_personal_data
 
 HELP_CENTRE = {"rücksendung", "lieferadresse"}.__contains__
 
@@ -36,6 +36,26 @@ def test_a_question_in_capitals_is_read_in_lower_case_not_as_a_code():
     assert as_searched("WHEN WILL THIS ITEM SHIP", HELP_CENTRE) == "when will this item ship"
     assert as_searched("WO IST MEIN PAKET 4711234567", HELP_CENTRE) == "wo ist mein paket"
     assert as_searched("wo ist mein PAKET", HELP_CENTRE) == "wo ist mein PAKET"  # the encoders lower it
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ('"wo ist meine bestellung"', "wo ist meine bestellung"),
+    ("„wo ist meine bestellung“", "wo ist meine bestellung"),
+    ("«retoure»", "retoure"),
+    ('kann ich "express" wählen', "kann ich express wählen"),
+    ("wo ist meine bestellung???", "wo ist meine bestellung?"),
+    ("geht's noch?!?!", "geht's noch?"),  # the apostrophe is part of the word
+    ("ich wollte fragen... wo ist es", "ich wollte fragen... wo ist es"),  # an ellipsis stays
+    ('""', '""'), ("???", "???")])  # nothing else: as typed
+def test_quotation_marks_and_repeated_marks_are_not_searched(typed, searched):
+    assert unadorned(typed) == searched
+
+
+def test_a_quoted_question_ranks_as_the_question(fake_engine):
+    quoted = fake_engine.search("„wie lange dauert die Lieferung???“", lang="de")
+    plain = fake_engine.search("wie lange dauert die Lieferung?", lang="de")
+    assert quoted.query == "wie lange dauert die Lieferung?"
+    assert [(h.id, h.score) for h in quoted.results] == [(h.id, h.score) for h in plain.results]
 
 
 def test_all_steps_together():

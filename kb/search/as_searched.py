@@ -13,7 +13,10 @@ keyword search looks for them in every article. So before a question is searched
   "wo ist mein paket 4711234567" is searched as "wo ist mein paket";
 * a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
 * words typed without umlauts are written with them (kb/search/umlauts.py), unless the
-  question is in another language.
+  question is in another language;
+* quotation marks are dropped and a run of question and exclamation marks is read as its
+  first: a question pasted in quotes or asked with "???" is the same
+  question, and the encoders read the quoted one as further from its article.
 
 A question that is nothing but such parts is searched as typed.
 """
@@ -32,6 +35,9 @@ from kb.search.umlauts import restore_umlauts
 _PLACEHOLDER = re.compile(r"[#:(\[]*\s*" + MASKED.pattern + r"\s*[)\]]*")
 _SPACES = re.compile(r"\s+")
 _LOOSE_ENDS = " ,;:-#/"
+# double quotation marks only: an apostrophe is part of a word ("don't", "geht's")
+_QUOTES = re.compile(r'["„“”«»]')
+_REPEATED_MARKS = re.compile(r"([?!])[?!]+")  # an ellipsis stays
 
 
 def without_personal_data(text: str) -> str:
@@ -45,6 +51,13 @@ def without_personal_data(text: str) -> str:
     return rest if re.search(r"\w", rest) else text
 
 
+def unadorned(text: str) -> str:
+    """The question without quotation marks, a run of ? and ! as its first mark; as given
+    when nothing else remains."""
+    plain = _REPEATED_MARKS.sub(r"\1", _SPACES.sub(" ", _QUOTES.sub("", text)).strip())
+    return plain if re.search(r"\w", plain) else text
+
+
 def unshouted(text: str) -> str:
     """The question in lower case when it has capitals and no lower-case letter."""
     if any(ch.isupper() for ch in text) and not any(ch.islower() for ch in text):
@@ -56,5 +69,5 @@ def as_searched(text: str, in_help_centre: Callable[[str], bool], german: bool =
     """The question as searched; ``in_help_centre``: whether an article of the audience
     uses a (lower-case) word; ``german``: whether the question may be German (umlauts are
     restored only then)."""
-    cleaned = without_salutations(without_personal_data(unshouted(text)))
+    cleaned = without_salutations(without_personal_data(unshouted(unadorned(text))))
     return restore_umlauts(cleaned, in_help_centre) if german else cleaned

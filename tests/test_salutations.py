@@ -18,6 +18,11 @@ from kb.search.message_search import message_parts
     ("dear team, where is my refund? best regards", "where is my refund?"),
     ("Hallo zusammen, retoure", "retoure"),
     ("Sehr geehrte Damen und Herren, ich möchte kündigen. Vielen Dank", "ich möchte kündigen."),
+    ("wo ist meine bestellung bitte", "wo ist meine bestellung"),
+    ("where is my order pls", "where is my order"),
+    ("can you help me please? thanks", "can you help me"),
+    ("wo ist mein paket? bitte, vielen dank. Viele Grüße", "wo ist mein paket?"),  # one after the other
+    ("bitte danke", "bitte"),  # a word must remain: the thanks goes, the "bitte" stays
 ])
 def test_greeting_and_thanks_are_cut(typed, searched):
     assert without_salutations(typed) == searched
@@ -34,6 +39,8 @@ def test_greeting_and_thanks_are_cut(typed, searched):
     "reparatur fernseher von LG",  # a brand, not "Liebe Grüße"
     "history of my orders",
     "wie kann ich mich bedanken",
+    "bitte",
+    "please help",  # a "please" that is not at the end
 ])
 def test_a_question_that_is_not_only_courtesy_stays(typed):
     assert without_salutations(typed) == typed

@@ -1,10 +1,11 @@
 """A question's greeting and thanks are not what it asks.
 
 Customers write to a help centre as to a person: "Hallo, wo ist mein Paket? Danke!",
-"hi, can I change my order? thanks". The greeting and the thanks carry no evidence for
-any article, but they move the question's vector and add words every article lacks,
-so the right article is found less often and answered with less confidence. They are
-cut from the start and the end of the question before it is searched, as long as a
+"hi, can I change my order? thanks", "where is my order pls". The greeting, the thanks
+and a closing "please" carry no evidence for any article, but they move the question's
+vector and add words every article lacks, so the right article is found less often and
+answered with less confidence. They are cut from the start and the end of the question
+before it is searched (at the end, one after the other: "... bitte, danke"), as long as a
 question of at least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 
 MIN_WORDS_LEFT = 1
+MAX_CLOSINGS = 3  # "bitte, vielen dank, LG Anna" at most: a question does not end in more
 # Not cut: "LG" and "VG" (also brands and companies: "fernseher von LG"), and a hyphen
 # after a greeting word ("Hi-Fi").
 
@@ -25,10 +27,12 @@ SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?
                   r"best regards|kind regards|regards|cheers|many thanks|thanks in advance")
 THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
                 r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
+# a "please" at the end asks nothing: "wo ist meine bestellung bitte", "where is my order pls"
+PLEASE_WORDS = r"bitte(?: schön| sehr)?|please|pls|plz"
 
 _GREETING = re.compile(rf"^\s*(?:(?:{GREETING_WORDS})(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)",
                        re.I)
-_THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS})\s*[.!]*\s*$", re.I)
+_THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS})\s*[.!?]*\s*$", re.I)
 
 
 def words(text: str) -> int:
@@ -42,8 +46,10 @@ def without_salutations(text: str) -> str:
     greeting = _GREETING.match(rest)
     if greeting and words(rest[greeting.end():]) >= MIN_WORDS_LEFT:
         rest = rest[greeting.end():]
-    thanks = _THANKS.search(rest)
-    if thanks and words(rest[:thanks.start()]) >= MIN_WORDS_LEFT:
-        rest = rest[:thanks.start()]
+    for _ in range(MAX_CLOSINGS):
+        thanks = _THANKS.search(rest)
+        if not thanks or words(rest[:thanks.start()]) < MIN_WORDS_LEFT:
+            break
+        rest = rest[:thanks.start()].rstrip(" ,;:-")
     rest = rest.strip(" ,;:-")
     return rest if rest else text

@@ -1,12 +1,13 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
-an order number, an e-mail address, in quotes, with "please", with repeated question marks.
+an order number, an e-mail address, in quotes, with "please", after "kurze frage:", with
+repeated question marks.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
 The evaluation sets' questions are written in lower case, without courtesy or identifiers.
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
-umlauts, greet, paste their order number or e-mail address or a quoted question, end with "bitte" or
-"pls", and insist with "???" (typos: bench/typos.py). Each form below
+umlauts, greet, paste their order number or e-mail address or a quoted question, open with "kurze frage:",
+end with "bitte" or "pls", and insist with "???" (typos: bench/typos.py). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
 searched as a customer (public) in every form. Reported per form and language, over all sets:
 top-1 / top-3, answered with a wrong first article, and off-topic questions not answered.
@@ -37,6 +38,7 @@ ORDER_NUMBER = " #10023456"
 EMAIL = " max.mustermann@web.de"
 QUOTES = {"de": ("„", "“"), "en": ('"', '"')}  # a question pasted from somewhere else
 PLEASE = {"de": " bitte", "en": " pls"}
+OPENING = {"de": "kurze frage: ", "en": "quick question: "}
 
 
 FORMS = {
@@ -49,6 +51,7 @@ FORMS = {
     "e-mail address": lambda q, lang: q + EMAIL,
     "in quotes": lambda q, lang: QUOTES[lang][0] + q + QUOTES[lang][1],
     "please at the end": lambda q, lang: q + PLEASE[lang],
+    "opening words": lambda q, lang: OPENING[lang] + q,
     "repeated marks": lambda q, lang: q.rstrip("?!. ") + "???",
 }
 

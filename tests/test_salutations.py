@@ -23,6 +23,11 @@ from kb.search.message_search import message_parts
     ("can you help me please? thanks", "can you help me"),
     ("wo ist mein paket? bitte, vielen dank. Viele Grüße", "wo ist mein paket?"),  # one after the other
     ("bitte danke", "bitte"),  # a word must remain: the thanks goes, the "bitte" stays
+    ("ich habe eine frage: wo ist meine bestellung", "wo ist meine bestellung"),
+    ("Hallo, ich hätte da mal eine Frage: wo ist mein Paket?", "wo ist mein Paket?"),
+    ("kurze frage, wo ist meine bestellung", "wo ist meine bestellung"),
+    ("can you help me? my order is late", "my order is late"),
+    ("quick question: where is my order", "where is my order"),
 ])
 def test_greeting_and_thanks_are_cut(typed, searched):
     assert without_salutations(typed) == searched
@@ -41,6 +46,8 @@ def test_greeting_and_thanks_are_cut(typed, searched):
     "wie kann ich mich bedanken",
     "bitte",
     "please help",  # a "please" that is not at the end
+    "eine frage zur rechnung",  # no mark after "frage": it is part of the question
+    "help me find my order",
 ])
 def test_a_question_that_is_not_only_courtesy_stays(typed):
     assert without_salutations(typed) == typed

@@ -14,7 +14,7 @@ from search_helpers import FAKE_MODELS, FIXTURES, CountingEncoder, fake_encoders
 
 from kb.index.build import build_index
 from kb.index.loaded import LoadedIndex
-from kb.search.dense import encoder_text
+from kb.search.dense import encoder_text, own_names_pattern
 from kb.search.engine import SearchEngine
 
 CASINGS = ("WIE LANGE DAUERT DIE LIEFERUNG", "Wie lange dauert die Lieferung",
@@ -59,3 +59,31 @@ def test_primed_questions_are_encoded_as_the_search_reads_them(counted):
 def test_lower_case_keeps_the_sharp_s():
     # casefold would write "strasse", a spelling the German articles do not use
     assert encoder_text("STRAßE Und Hausnummer ändern") == "straße und hausnummer ändern"
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("Hafenkorb wo ist mein Paket", "wo ist mein paket"),
+    ("does hafenkorb ship to austria", "does ship to austria"),
+    ("Hafenkorbs Rückgaberecht", "rückgaberecht"),  # with a genitive s
+    ("Fernweh  Reisen storno", "storno"),  # a name of two words, however spaced
+    ("hafenkorbxyz retoure", "hafenkorbxyz retoure"),  # only the whole word
+    ("Hafenkorb", "hafenkorb"),  # nothing else to read
+])
+def test_the_shops_own_name_is_not_read_by_the_encoders(typed, read):
+    assert encoder_text(typed, own_names_pattern(("Hafenkorb", "Fernweh Reisen"))) == read
+
+
+def test_without_a_name_the_encoders_read_the_question_in_lower_case():
+    assert own_names_pattern(()) is None and own_names_pattern(("", "  ")) is None
+    assert encoder_text("Hafenkorb wo ist mein Paket", None) == "hafenkorb wo ist mein paket"
+
+
+def test_a_question_naming_the_shop_ranks_as_the_question(index):
+    encoders = tuple(CountingEncoder(e) for e in fake_encoders())
+    engine = SearchEngine(LoadedIndex(index, FAKE_MODELS), encoders, own_names=("Hafenkorb",))
+    named = engine.search("Hafenkorb: wie lange dauert die Lieferung", lang="de")
+    plain = engine.search("wie lange dauert die Lieferung", lang="de")
+    assert named.results and ranking(named) == ranking(plain)
+    assert encoders[0].seen == ["wie lange dauert die lieferung"]  # one encode for both
+    assert named.query.startswith("Hafenkorb")  # the question as searched keeps it (keywords read it)
+

@@ -19,15 +19,18 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def open_engine(index_dir: Path, models: str):
-    """Load the index and the encoders it was built with; clear errors otherwise."""
+def open_engine(index_dir: Path, models: str, site_file: Path | None = None):
+    """Load the index and the encoders it was built with, the shop's name from
+    ``site_file`` (site.yml: searched as the portal searches); clear errors otherwise."""
     from kb.encoders import ModelLoadError, load_encoders
     from kb.index.loaded import IndexUnavailable, LoadedIndex
     from kb.search.engine import SearchEngine
+    from kb.web.site import SiteConfigError, load_site
 
     try:
+        own_names = load_site(site_file).own_names
         index = LoadedIndex(index_dir, models)
         encoders = load_encoders(models)
-    except (IndexUnavailable, ModelLoadError) as exc:
+    except (IndexUnavailable, ModelLoadError, SiteConfigError) as exc:
         fail(str(exc))
-    return SearchEngine(index, encoders)
+    return SearchEngine(index, encoders, own_names)

@@ -48,7 +48,7 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
     if (query is None) == (batch is None):
         fail("give either a QUERY or --batch FILE", 2)
     settings = load_settings()
-    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
     if batch is None:
         try:
             result = engine.search(query, lang=lang, limit=limit, audience=audience, category=category)
@@ -90,7 +90,7 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
     if (file is None) == (not from_articles):
         fail("give either FILE.jsonl or --from-articles", 2)
     settings = load_settings()
-    engine = open_engine(index_dir or settings.index_dir, settings.models)
+    engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
     try:
         cases = cases_from_index(engine) if from_articles else read_cases(file)
     except CaseError as exc:

@@ -10,6 +10,7 @@ vector product (:mod:`kb.search.batcher`); question vectors are cached.
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -41,16 +42,33 @@ DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z"
 _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
-def encoder_text(question: str) -> str:
-    """The question as the encoders read it: in lower case.
+def encoder_text(question: str, own_names: re.Pattern | None = None) -> str:
+    """The question as the encoders read it: in lower case, without the shop's own name.
 
     USE reads case, and customers type German in lower case, in capitals when upset, or
     with a phone's capital first letter: "WO IST MEIN PAKET" is the question "wo ist mein
     paket", and in capitals it lands far from it (bench/RESULTS.md). The articles' passages
     keep their case: lower-cased, they rank worse. ``lower``, not ``casefold``: "ß" stays
     one letter, as the articles write it.
+
+    The shop's name (``own_names``, :func:`own_names_pattern`) says "this shop", which every
+    article is about; to the encoders it is an unknown word that moves the question away
+    from all of them ("hafenkorb wo ist meine bestellung"). It is left out where something
+    else remains; the keyword search still reads it ("Nordfaden Club").
     """
-    return question.lower()
+    text = question.lower()
+    if own_names is None or not own_names.search(text):
+        return text
+    rest = " ".join(own_names.sub(" ", text).split()).strip(" ,;:-")  # "hafenkorb: ..."
+    return rest if any(ch.isalnum() for ch in rest) else text
+
+
+def own_names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """The shop's names as whole words, also with a genitive s ("Hafenkorbs"); None for none."""
+    words = [r"\s+".join(map(re.escape, n.lower().split())) for n in names if n and n.split()]
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")(?:'?s)?\b")
 
 
 def centre_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | None:
@@ -64,9 +82,10 @@ def centre_map(encoder: Encoder, centre: np.ndarray | None) -> QueryAdapter | No
 class DenseEvidence:
     """The encoders of a loaded index, their question-vector cache and batchers. Thread-safe."""
 
-    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
+    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...], own_names: tuple[str, ...] = ()) -> None:
         self.index = index
         self.encoders = encoders
+        self._own_names = own_names_pattern(own_names)  # the shop's name: not read by the encoders
         # (encoder slot, ``encoder_text`` of the question) -> the encoder's vector, before any adapter
         self.qcache = LRU(QUERY_VECTOR_CACHE_SIZE)
         self.adapters = [query_adapter(e.name) for e in encoders]  # the models' (bench/centres.py swaps them)
@@ -84,7 +103,7 @@ class DenseEvidence:
         cache then serves the searches that follow."""
         for slot, encoder in enumerate(self.encoders):
             # as search() does: not with an encoder that cannot count for the question's language
-            todo = list(dict.fromkeys(encoder_text(t) for t, lang in langs.items()
+            todo = list(dict.fromkeys(self.encoder_text(t) for t, lang in langs.items()
                                       if self.counts_for(slot, lang)))
             todo = [t for t in todo if self.qcache.get((slot, t)) is None]
             for start in range(0, len(todo), batch_size):
@@ -92,10 +111,14 @@ class DenseEvidence:
                 for t, v in zip(chunk, self.encoders[slot].encode(chunk)):
                     self.qcache.put((slot, t), v)
 
+    def encoder_text(self, question: str) -> str:
+        """The question as this help centre's encoders read it (:func:`encoder_text`)."""
+        return encoder_text(question, self._own_names)
+
     def encode_questions(self, slot: int, texts: list[str]) -> np.ndarray:
         """Questions' vectors by one encoder, moved by the model's query adapter if it has
         one (kb/encoders/query_adapter.py): the vectors no help centre fitted."""
-        return self.model_adapted(slot, self.encoders[slot].encode([encoder_text(t) for t in texts]))
+        return self.model_adapted(slot, self.encoders[slot].encode([self.encoder_text(t) for t in texts]))
 
     def model_adapted(self, slot: int, vectors: np.ndarray) -> np.ndarray:
         """Encoder vectors moved by the model's query adapter, if it has one."""
@@ -111,7 +134,7 @@ class DenseEvidence:
     def _encode_and_score(self, slot: int, texts: list[str]) -> list[np.ndarray]:
         """Concurrent questions' similarity to every passage by one encoder: one
         encode of those not cached, one vector product for all (kb/search/batcher.py)."""
-        keys = [(slot, encoder_text(t)) for t in texts]
+        keys = [(slot, self.encoder_text(t)) for t in texts]
         vectors = {key: self.qcache.get(key) for key in keys}
         missing = [key[1] for key in dict.fromkeys(keys) if vectors[key] is None]
         if missing:
@@ -248,7 +271,7 @@ class DenseEvidence:
     def encoded_question(self, slot: int, text: str) -> np.ndarray:
         """The question's vector as the encoder gives it, before any adapter: from the
         cache the search just filled (it holds these, so each adapter applies on top)."""
-        key = (slot, encoder_text(text))
+        key = (slot, self.encoder_text(text))
         vector = self.qcache.get(key)
         if vector is None:  # pushed out by concurrent searches in the meantime
             vector = self.encoders[slot].encode([key[1]])[0]

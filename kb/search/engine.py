@@ -106,7 +106,9 @@ class _Evidence:
 class SearchEngine:
     """A loaded index plus the encoders that built it. Thread-safe for searching."""
 
-    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...]) -> None:
+    def __init__(self, index: LoadedIndex, encoders: tuple[Encoder, ...], own_names: tuple[str, ...] = ()) -> None:
+        """``own_names``: the shop's name as customers write it (site.yml ``name``), which
+        the encoders do not read (kb/search/dense.py, ``encoder_text``)."""
         self.index = index
         self.encoders = encoders
         names = [m["name"] for m in index.models]
@@ -132,7 +134,7 @@ class SearchEngine:
         fine = index.segments[SENTENCE]
         self._sentence_counts = np.diff(np.r_[fine.article_starts, fine.stop - fine.start])
         self._results = LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
-        self.dense = DenseEvidence(index, encoders)
+        self.dense = DenseEvidence(index, encoders, own_names)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
         self._groups = np.array([translation_group(a) for a in index.articles])
         # unlinked versions of one article: the one in the question's language first

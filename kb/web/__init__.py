@@ -104,9 +104,10 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
 
 def _open_services(app: Flask) -> None:
     """The served index, the database, the site settings and the accounts."""
-    app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"])
+    site = load_site(Path(app.config["KB_SITE"]))
+    app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"], site.own_names)
     app.extensions["kb.store"] = open_store(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
-    app.extensions["kb.site"] = load_site(Path(app.config["KB_SITE"]))
+    app.extensions["kb.site"] = site
     app.config["KB_BASE_URL"] = (checked_base_url(app.config.get("KB_BASE_URL"), "KB_BASE_URL")
                                  or app.extensions["kb.site"].base_url)
     app.extensions["kb.accounts"] = Accounts(app.extensions["kb.store"])

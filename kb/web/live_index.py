@@ -34,9 +34,10 @@ class Loaded:
 
 
 class LiveIndex:
-    def __init__(self, location: Path, models: str) -> None:
+    def __init__(self, location: Path, models: str, own_names: tuple[str, ...] = ()) -> None:
         self.location = Path(location)
         self.models = models
+        self.own_names = own_names  # the shop's name (site.yml), for every engine loaded
         self._current: Loaded | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
@@ -45,7 +46,7 @@ class LiveIndex:
 
     def _load(self) -> None:
         index = LoadedIndex(self.location, self.models)
-        engine = SearchEngine(index, load_encoders(self.models))
+        engine = SearchEngine(index, load_encoders(self.models), self.own_names)
         self._current = Loaded(engine, Catalog(engine), index.build, time.time())
         self.error = None
 

@@ -36,6 +36,7 @@ class Site:
     featured: tuple[str, ...] = ()
     base_url: str | None = None
     four_eyes_review: bool = False  # editors' drafts are published by another editor
+    own_names: tuple[str, ...] = ()  # the name as configured: the search's encoders leave it out
 
 
 def _texts(value, where: str) -> dict[str, str]:
@@ -92,7 +93,9 @@ def load_site(path: Path | None) -> Site:
     review = data.get("four_eyes_review", False)
     if not isinstance(review, bool):
         raise SiteConfigError(f"{path}: 'four_eyes_review' must be true or false")
-    return Site(name=str(data.get("name") or "Help centre"), four_eyes_review=review,
+    name = data.get("name")
+    return Site(name=str(name or "Help centre"), four_eyes_review=review,
+                own_names=(str(name),) if name else (),
                 tagline=_texts(data.get("tagline"), f"{path}: tagline"),
                 channels=tuple(channels), featured=tuple(featured),
                 base_url=checked_base_url(data.get("base_url"), f"{path}: base_url"))

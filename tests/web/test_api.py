@@ -157,3 +157,12 @@ def test_rate_limits_answer_429_with_retry_after(make_app, db):
     assert codes[-1] == 429 and codes[0] == 200
     assert client.get("/search?q=Lieferung").status_code == 429  # portal and API share the budget
     assert client.get("/api/suggest?q=lief").status_code == 200  # typing has its own, larger budget
+
+
+def test_the_shops_name_from_site_yml_is_not_read_by_the_encoders(client):
+    """site.yml names the shop Hafenkorb: a question that names it ranks as the question."""
+    def ranked(q):
+        found = client.get("/api/search", query_string={"q": q, "lang": "de"}).get_json()
+        return [(r["id"], r["score"]) for r in found["results"]]
+    assert ranked("Hafenkorb: wie lange dauert die Lieferung") == ranked("wie lange dauert die Lieferung")
+    assert ranked("Hafenkorb: wie lange dauert die Lieferung")

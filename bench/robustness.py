@@ -1,13 +1,15 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
-an order number, an e-mail address, in quotes, with "please", after "kurze frage:", with
-repeated question marks.
+an order number, an e-mail address, in quotes, with "please", after "kurze frage:" or the
+shop's name, with repeated question marks.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
 The evaluation sets' questions are written in lower case, without courtesy or identifiers.
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
-umlauts, greet, paste their order number or e-mail address or a quoted question, open with "kurze frage:",
-end with "bitte" or "pls", and insist with "???" (typos: bench/typos.py). Each form below
+umlauts, greet, paste their order number or e-mail address or a quoted question, open with "kurze frage:"
+or the shop's name, end with "bitte" or "pls", and insist with "???" (typos:
+bench/typos.py). Each set is searched as a help centre whose site.yml names its shop
+(``SHOP_NAMES``; ``--no-shop-name``: as one that does not). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
 searched as a customer (public) in every form. Reported per form and language, over all sets:
 top-1 / top-3, answered with a wrong first article, and off-topic questions not answered.
@@ -30,6 +32,7 @@ from retrieval import engine_for  # noqa: E402
 from retrieval_sets import SETS, SET_DIRS, articles_of, split_of  # noqa: E402
 
 from kb.encoders import DEFAULT_MODELS  # noqa: E402
+from kb.search.engine import SearchEngine  # noqa: E402
 from kb.search.evaluate import Case, evaluate, read_set  # noqa: E402
 
 WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -39,6 +42,10 @@ EMAIL = " max.mustermann@web.de"
 QUOTES = {"de": ("„", "“"), "en": ('"', '"')}  # a question pasted from somewhere else
 PLEASE = {"de": " bitte", "en": " pls"}
 OPENING = {"de": "kurze frage: ", "en": "quick question: "}
+# each set's shop as its customers name it (site.yml ``name`` of a deployed help centre)
+SHOP_NAMES = {"elektro": "Voltwerk", "moebel": "Wohnwerk", "reisen": "Fernweh", "telco": "Funkfuchs",
+              "shop-everyday": "Hafenkorb", "shop-everyday-2": "Hafenkorb", "shop-everyday-3": "Hafenkorb",
+              "gartenwerk": "Gartenwerk", "lindner": "Lindner", "nordfaden": "Nordfaden", "pfotenwelt": "Pfotenwelt"}
 
 
 FORMS = {
@@ -52,8 +59,14 @@ FORMS = {
     "in quotes": lambda q, lang: QUOTES[lang][0] + q + QUOTES[lang][1],
     "please at the end": lambda q, lang: q + PLEASE[lang],
     "opening words": lambda q, lang: OPENING[lang] + q,
+    "shop name first": lambda q, lang, shop="Hafenkorb": f"{shop.lower()} {q}",
     "repeated marks": lambda q, lang: q.rstrip("?!. ") + "???",
 }
+
+
+def asked_as(change, question: str, lang: str, shop: str) -> str:
+    """``question`` in the form ``change``, with the set's shop name where the form uses one."""
+    return change(question, lang, shop) if change is FORMS["shop name first"] else change(question, lang)
 
 
 def cases_of(set_dir: Path, split: str) -> list[Case]:
@@ -66,6 +79,7 @@ def main() -> None:
     ap.add_argument("--split", default="test", choices=("test", "train"))
     ap.add_argument("--set", action="append", choices=SETS, dest="sets")
     ap.add_argument("--form", action="append", choices=tuple(FORMS), dest="forms")
+    ap.add_argument("--no-shop-name", action="store_true", help="search without the shop's name configured")
     args = ap.parse_args()
     forms = {name: FORMS[name] for name in args.forms or FORMS}
     totals = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # top1, top3, n, wrong answered, off-topic, answered
@@ -77,10 +91,14 @@ def main() -> None:
                 print(f"{name}: no {args.split} split", flush=True)
                 continue
             engine = engine_for(articles_of(set_dir), Path(tmp) / name, DEFAULT_MODELS)
+            shop = SHOP_NAMES[name]
+            if not args.no_shop_name:
+                engine = SearchEngine(engine.index, engine.encoders, (shop,))
             cases = cases_of(set_dir, split)
             for form, change in forms.items():
                 for lang in GREETING:
-                    asked = [Case(change(c.query, lang), c.expected, c.lang) for c in cases if c.lang == lang]
+                    asked = [Case(asked_as(change, c.query, lang, shop), c.expected, c.lang)
+                             for c in cases if c.lang == lang]
                     report = evaluate(engine, asked, audience="public")
                     total = totals[form, lang]
                     total[0] += report.top1

@@ -70,6 +70,13 @@ def build_fake_engine(articles, location):
     return SearchEngine(LoadedIndex(location, FAKE_MODELS), encoders)
 
 
+def ranks_as(engine, typed: str, plain: str, lang: str = "de") -> bool:
+    """Whether ``typed`` is searched as the question ``plain`` and ranks exactly as it."""
+    a, b = engine.search(typed, lang=lang), engine.search(plain, lang=lang)
+    return bool(b.results) and a.query == b.query == plain and \
+        [(h.id, h.score) for h in a.results] == [(h.id, h.score) for h in b.results]
+
+
 @pytest.fixture(scope="session")
 def fake_engine(tmp_path_factory):
     base = tmp_path_factory.mktemp("fake")

@@ -5,9 +5,9 @@ Customers write to a help centre as to a person: "Hallo, wo ist mein Paket? Dank
 greeting, an opening such as "ich habe eine Frage:", the thanks and a closing "please"
 carry no evidence for any article, but they move the question's vector and add words
 every article lacks, so the right article is found less often and answered with less
-confidence. They are cut from the start and the end of the question
-before it is searched (at the end, one after the other: "... bitte, danke"), as long as a
-question of at least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
+confidence. They are cut from the start and the end of the question before it is
+searched (at the end one after the other: "... bitte, danke"), as long as a question of at
+least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 MIN_WORDS_LEFT = 1
-MAX_CLOSINGS = 3  # "bitte, vielen dank, LG Anna" at most: a question does not end in more
+MAX_CLOSINGS = 3  # "bitte, vielen dank, viele grüße" at most: a question does not end in more
 # Not cut: "LG" and "VG" (also brands and companies: "fernseher von LG"), and a hyphen
 # after a greeting word ("Hi-Fi").
 

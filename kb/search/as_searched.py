@@ -15,8 +15,8 @@ keyword search looks for them in every article. So before a question is searched
 * words typed without umlauts are written with them (kb/search/umlauts.py), unless the
   question is in another language;
 * quotation marks are dropped and a run of question and exclamation marks is read as its
-  first: a question pasted in quotes or asked with "???" is the same
-  question, and the encoders read the quoted one as further from its article.
+  first: a question pasted in quotes or asked with "???" is the same question, and the
+  encoders read the quoted one as further from its article.
 
 A question that is nothing but such parts is searched as typed.
 """

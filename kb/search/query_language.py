@@ -66,7 +66,7 @@ class LanguageGuesser:
     def likely(self, text: str) -> str | None:
         """The language whose general dictionary (simplemma's) knows the larger share of the
         question's words, by at least ``DICTIONARY_MARGIN``; None when that is not clear
-        either, or fewer than two of the articles' languages have such a dictionary.
+        either, or fewer than two of the guesser's languages have such a dictionary.
 
         For a question the articles' words leave open and no UI language decides:
         "lieferzeit" where the articles say "Laufzeiten", or "passwort vergessen" where

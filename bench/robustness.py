@@ -1,13 +1,14 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
 an order number, an e-mail address, in quotes, with "please", after "kurze frage:" or the
-shop's name, with repeated question marks.
+shop's name, with repeated question marks, an emoji or a smiley, a link, signed with a name.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
 The evaluation sets' questions are written in lower case, without courtesy or identifiers.
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
 umlauts, greet, paste their order number or e-mail address or a quoted question, open with "kurze frage:"
-or the shop's name, end with "bitte" or "pls", and insist with "???" (typos:
+or the shop's name, end with "bitte" or "pls", insist with "???", add an emoji or ":-(",
+paste the link of the page they are on, and sign with their name (typos:
 bench/typos.py). Each set is searched as a help centre whose site.yml names its shop
 (``SHOP_NAMES``; ``--no-shop-name``: as one that does not). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
@@ -42,6 +43,11 @@ EMAIL = " max.mustermann@web.de"
 QUOTES = {"de": ("„", "“"), "en": ('"', '"')}  # a question pasted from somewhere else
 PLEASE = {"de": " bitte", "en": " pls"}
 OPENING = {"de": "kurze frage: ", "en": "quick question: "}
+EMOJI = {"de": " 😅", "en": " 🙏"}
+SMILEY = {"de": " :-(", "en": " :)"}
+LINK = {"de": " https://www.{shop}.de/konto/bestellungen", "en": " https://www.{shop}.com/account/orders"}
+SIGNED = {"de": " Viele Grüße, Anna Schmidt", "en": " Best regards, John Smith"}
+SHORT_SIGN_OFF = {"de": "? LG Anna", "en": "? Cheers, John"}
 # each set's shop as its customers name it (site.yml ``name`` of a deployed help centre)
 SHOP_NAMES = {"elektro": "Voltwerk", "moebel": "Wohnwerk", "reisen": "Fernweh", "telco": "Funkfuchs",
               "shop-everyday": "Hafenkorb", "shop-everyday-2": "Hafenkorb", "shop-everyday-3": "Hafenkorb",
@@ -49,29 +55,32 @@ SHOP_NAMES = {"elektro": "Voltwerk", "moebel": "Wohnwerk", "reisen": "Fernweh", 
 
 
 FORMS = {
-    "as written": lambda q, lang: q,
-    "capitals": lambda q, lang: q.upper(),
-    "capital first letter": lambda q, lang: q[:1].upper() + q[1:],
-    "umlauts written out": lambda q, lang: q.translate(WRITTEN_OUT),
-    "greeting and thanks": lambda q, lang: GREETING[lang][0] + q + GREETING[lang][1],
-    "order number": lambda q, lang: q + ORDER_NUMBER,
-    "e-mail address": lambda q, lang: q + EMAIL,
-    "in quotes": lambda q, lang: QUOTES[lang][0] + q + QUOTES[lang][1],
-    "please at the end": lambda q, lang: q + PLEASE[lang],
-    "opening words": lambda q, lang: OPENING[lang] + q,
-    "shop name first": lambda q, lang, shop="Hafenkorb": f"{shop.lower()} {q}",
-    "repeated marks": lambda q, lang: q.rstrip("?!. ") + "???",
+    "as written": lambda q, lang, shop: q,
+    "capitals": lambda q, lang, shop: q.upper(),
+    "capital first letter": lambda q, lang, shop: q[:1].upper() + q[1:],
+    "umlauts written out": lambda q, lang, shop: q.translate(WRITTEN_OUT),
+    "greeting and thanks": lambda q, lang, shop: GREETING[lang][0] + q + GREETING[lang][1],
+    "order number": lambda q, lang, shop: q + ORDER_NUMBER,
+    "e-mail address": lambda q, lang, shop: q + EMAIL,
+    "in quotes": lambda q, lang, shop: QUOTES[lang][0] + q + QUOTES[lang][1],
+    "please at the end": lambda q, lang, shop: q + PLEASE[lang],
+    "opening words": lambda q, lang, shop: OPENING[lang] + q,
+    "shop name first": lambda q, lang, shop: f"{shop.lower()} {q}",
+    "repeated marks": lambda q, lang, shop: q.rstrip("?!. ") + "???",
+    "question mark": lambda q, lang, shop: q.rstrip("?!. ") + "?",
+    "emoji": lambda q, lang, shop: q + EMOJI[lang],
+    "smiley": lambda q, lang, shop: q + SMILEY[lang],
+    "a link": lambda q, lang, shop: q + LINK[lang].format(shop=shop.lower()),
+    "signed with a name": lambda q, lang, shop: q + SIGNED[lang],
+    "short sign-off": lambda q, lang, shop: q.rstrip("?!. ") + SHORT_SIGN_OFF[lang],
 }
 
 
-def asked_as(change, question: str, lang: str, shop: str) -> str:
-    """``question`` in the form ``change``, with the set's shop name where the form uses one."""
-    return change(question, lang, shop) if change is FORMS["shop name first"] else change(question, lang)
-
-
-def cases_of(set_dir: Path, split: str) -> list[Case]:
-    """The split's questions and the set's off-topic ones asked in one language, not across."""
-    return [c for c in read_set(set_dir, split) if c.lang in GREETING and not c.articles_lang]
+def cases_of(set_dir: Path, split: str, reported: bool) -> list[Case]:
+    """The split's questions asked in one language, not across; with the set's off-topic ones
+    where the split is ``reported`` (off-topic files are never for choosing)."""
+    return [c for c in read_set(set_dir, split) if c.lang in GREETING and not c.articles_lang
+            and (reported or c.expected is not None)]
 
 
 def main() -> None:
@@ -82,7 +91,7 @@ def main() -> None:
     ap.add_argument("--no-shop-name", action="store_true", help="search without the shop's name configured")
     args = ap.parse_args()
     forms = {name: FORMS[name] for name in args.forms or FORMS}
-    totals = defaultdict(lambda: [0, 0, 0, 0, 0, 0])  # top1, top3, n, wrong answered, off-topic, answered
+    totals = defaultdict(lambda: [0, 0, 0, 0, 0, 0, 0])  # top1, top3, n, wrong answered, off-topic, answered, right answered
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets or SETS:
             set_dir = SET_DIRS[name]
@@ -94,10 +103,10 @@ def main() -> None:
             shop = SHOP_NAMES[name]
             if not args.no_shop_name:
                 engine = SearchEngine(engine.index, engine.encoders, (shop,))
-            cases = cases_of(set_dir, split)
+            cases = cases_of(set_dir, split, reported=args.split == "test")
             for form, change in forms.items():
                 for lang in GREETING:
-                    asked = [Case(asked_as(change, c.query, lang, shop), c.expected, c.lang)
+                    asked = [Case(change(c.query, lang, shop), c.expected, c.lang)
                              for c in cases if c.lang == lang]
                     report = evaluate(engine, asked, audience="public")
                     total = totals[form, lang]
@@ -107,17 +116,19 @@ def main() -> None:
                     total[3] += report.answered_wrong_first
                     total[4] += report.offtopic
                     total[5] += report.offtopic_answered
+                    total[6] += report.answered_when_right
             print(f"{name}: {len(cases)} questions in {len(forms)} forms", flush=True)
             engine.index.close()
-    print("\nper language: top-1 / top-3, answered with a wrong first article; off-topic not answered")
+    print("\nper language: top-1 / top-3, answered with a wrong first article, share of right first articles"
+          " answered; off-topic not answered")
     print(f"\n| form | {' | '.join(GREETING)} |")
     print("|---|" + "---|" * len(GREETING))
     for form in forms:
         cells = []
         for lang in GREETING:
-            top1, top3, n, wrong, off, off_answered = totals[form, lang]
-            cells.append(f"{top1 / n:.3f} / {top3 / n:.3f}, {wrong}; "
-                         f"{1 - off_answered / max(off, 1):.3f} of {off}")
+            top1, top3, n, wrong, off, off_answered, right_answered = totals[form, lang]
+            offtopic = f"{1 - off_answered / off:.3f} of {off}" if off else "—"
+            cells.append(f"{top1 / n:.3f} / {top3 / n:.3f}, {wrong}, {right_answered / max(top1, 1):.3f}; {offtopic}")
         print(f"| {form} | " + " | ".join(cells) + " |")
 
 

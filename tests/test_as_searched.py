@@ -3,7 +3,8 @@ import pytest
 
 from search_helpers import fake_engine, ranks_as  # noqa: F401 (fake_engine: a fixture)
 
-from kb.search.as_searched import as_searched, unadorned, without_personal_data
+from kb.content.adornments import unadorned
+from kb.search.as_searched import as_searched, without_personal_data
 
 HELP_CENTRE = {"rücksendung", "lieferadresse"}.__contains__
 
@@ -49,6 +50,28 @@ def test_a_question_in_capitals_is_read_in_lower_case_not_as_a_code():
     ('""', '""'), ("???", "???")])  # nothing else: as typed
 def test_quotation_marks_and_repeated_marks_are_not_searched(typed, searched):
     assert unadorned(typed) == searched
+
+
+@pytest.mark.parametrize("typed, searched", [
+    ("wo ist mein paket 😡", "wo ist mein paket"),
+    ("wo ist mein paket 😡😡??", "wo ist mein paket?"),
+    ("👍🏽 danke, retoure angekommen ❤️", "danke, retoure angekommen"),
+    ("kann ich das zurückgeben :-(", "kann ich das zurückgeben"),
+    ("where is my parcel :) ;-) xD ^^ <3", "where is my parcel"),
+    ("wo ist mein paket https://www.hafenkorb.de/konto/bestellungen/10023456", "wo ist mein paket"),
+    ("www.hafenkorb.de/retoure geht nicht?", "geht nicht?"),
+    ("see hafenkorb.com/orders, where is it", "see, where is it"),
+    ("lieferung um 10:30 möglich?", "lieferung um 10:30 möglich?"),  # a time is no smiley
+    ("siehe punkt 8) der agb", "siehe punkt 8) der agb"),
+    ("bei amazon.de bestellt", "bei amazon.de bestellt"),  # a bare domain names a shop
+    ("😡", "😡"), ("https://www.hafenkorb.de", "https://www.hafenkorb.de")])  # nothing else: as typed
+def test_emoji_smileys_and_links_are_not_searched(typed, searched):
+    assert unadorned(typed) == searched
+
+
+def test_a_question_with_emoji_and_a_link_ranks_as_the_question(fake_engine):
+    assert ranks_as(fake_engine, "wie lange dauert die Lieferung? 🙈 https://www.shop.de/lieferung",
+                    "wie lange dauert die Lieferung?")
 
 
 def test_a_quoted_question_ranks_as_the_question(fake_engine):

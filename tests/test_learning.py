@@ -122,6 +122,19 @@ def test_suggestions_leave_out_greeting_and_thanks_and_merge_with_the_plain_ques
     assert suggestions(store, articles) == []
 
 
+def test_a_signed_name_emoji_and_a_link_are_neither_stored_nor_learned(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "wie lange dauert der versand nach wien? 😅 Viele Grüße, Anna Schmidt", "de",
+                     "de/lieferzeit")
+    _search_and_vote(store, "how long to austria https://www.shop.com/delivery :-( Cheers, John", "en",
+                     "en/delivery")
+    stored = " ".join(r["query"] for r in store.query("SELECT query FROM searches"))
+    assert "Anna" not in stored and "Schmidt" not in stored and "John" not in stored
+    assert {s.phrasing for s in suggestions(store, articles)} == {
+        "wie lange dauert der versand nach wien?", "how long to austria"}
+
+
 def test_suggestions_capped_per_article_most_frequent_then_most_different(shop):
     store, root = shop
     articles = load_articles(root)[0]

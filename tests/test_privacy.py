@@ -33,6 +33,13 @@ from kb.content.privacy import mask_pii
     ("password: hunter2", "hunter2", "[password]"),
     ("my password is Tr0ub4dor&3 but login fails", "Tr0ub4dor", "[password]"),
     ("PIN=4711 geht nicht", "4711", "[password]"),
+    # a name signed under the question
+    ("wo ist mein Paket? Viele Grüße, Anna Schmidt", "Anna", "[name]"),
+    ("paket kaputt mfg anna schmidt", "schmidt", "[name]"),
+    ("wo ist mein Paket? LG Anna", "Anna", "[name]"),
+    ("can I return it? Best regards, John Smith", "John", "[name]"),
+    ("can I return it? Cheers, John", "John", "[name]"),
+    ("refund missing. Thanks, John!", "John", "[name]"),
 ])
 def test_masks_identifiers_in_free_text(text, secret, placeholder):
     masked = mask_pii(text)
@@ -46,6 +53,10 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "WM-2026 Trikot", "ISO-9001 zertifiziert?", "Sony WH1000XM4 Ersatzpolster", "Spring 2024 collection",
     "USB-C Kabel 2 m", "3 Way Adapter", "PLZ 20095 Hamburg", "Versand nach Österreich 4,95 EUR",
     "Kopfzeile 2 fehlt auf der Rechnung", "ARE YOU OPEN TODAY", "Mein Paket kam am 12.03. nicht an",
+    # closings without a name after them, and words after a closing that are no name
+    "danke für die hilfe", "thanks, order status", "with regards to my order", "gruß aus berlin",
+    "Grußkarte beilegen", "reparatur fernseher von LG", "ersatzteile für LG Fernseher", "wo ist mein paket? LG",
+    "was ist das beste? danke", "best price for the sofa",
 ])
 def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text
@@ -63,7 +74,7 @@ def test_every_placeholder_written_is_one_the_readers_know():
     from kb.content.phrasing import has_placeholder
     from kb.content.text import MASKED
     samples = ["max@example.com", "Passwort ist Geheim123!", "ABCD-EFGH-IJKL-MNOP", "HK-98765",
-               "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6"]
+               "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6", "Gruß Anna"]
     written = {m for s in samples for m in re.findall(r"\[[a-z]+\]", mask_pii(s))}
-    assert len(written) == 7
+    assert len(written) == 8
     assert all(MASKED.fullmatch(w) and has_placeholder(f"wo ist {w}") for w in written)

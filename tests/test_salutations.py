@@ -3,7 +3,7 @@ import pytest
 
 from search_helpers import fake_engine, ranks_as  # noqa: F401 (fake_engine: a fixture)
 
-from kb.content.salutations import without_salutations
+from kb.content.salutations import signed_name, without_salutations
 from kb.search.message_search import message_parts
 
 
@@ -28,6 +28,12 @@ from kb.search.message_search import message_parts
     ("kurze frage, wo ist meine bestellung", "wo ist meine bestellung"),
     ("can you help me? my order is late", "my order is late"),
     ("quick question: where is my order", "where is my order"),
+    # the closing before a masked signed name (kb/content/privacy.py), and "LG" after a sentence
+    ("wo ist mein Paket? Viele Grüße, [name]", "wo ist mein Paket?"),
+    ("paket kaputt mfg [name]", "paket kaputt"),
+    ("wo ist mein Paket? LG [name]", "wo ist mein Paket?"),
+    ("wo ist mein Paket? LG", "wo ist mein Paket?"),
+    ("can I return it? Best, [name]", "can I return it?"),
 ])
 def test_greeting_and_thanks_are_cut(typed, searched):
     assert without_salutations(typed) == searched
@@ -57,6 +63,31 @@ def test_the_search_ranks_the_question_without_its_courtesy(fake_engine):
     plain = "wie lange dauert die Lieferung?"
     assert ranks_as(fake_engine, "Hallo, wie lange dauert die Lieferung? Vielen Dank!", plain)
     assert ranks_as(fake_engine, "kurze frage: wie lange dauert die Lieferung? bitte", plain)
+    assert ranks_as(fake_engine, "wie lange dauert die Lieferung? Viele Grüße, Anna Schmidt", plain)
+    assert ranks_as(fake_engine, "wie lange dauert die Lieferung? LG Anna", plain)
+
+
+@pytest.mark.parametrize("typed, name", [
+    ("wo ist mein Paket? Viele Grüße, Anna Schmidt", "Anna Schmidt"),
+    ("wo ist mein paket mfg anna maria schmidt", "anna maria schmidt"),
+    ("danke gruß anna", "anna"),  # the name follows the last closing
+    ("Danke, Anna!", "Anna"),
+    ("where is my refund? VG, Anna", "Anna")])
+def test_the_name_signed_under_a_question_is_found(typed, name):
+    span = signed_name(typed)
+    assert span is not None and typed[span[0]:span[1]] == name
+
+
+@pytest.mark.parametrize("typed", [
+    "danke für die hilfe",  # words such as "für" are no name
+    "thanks, order status",  # after thanks only a capitalised name
+    "danke, gruß",  # a closing is no name
+    "where is my order? Regards",
+    "wo ist mein paket anna",  # no closing before it
+    "gruß anna, wo ist mein paket?",  # a question after it
+    "reparatur fernseher von LG Electronics"])  # "LG" inside a sentence
+def test_no_name_is_found_where_none_is_signed(typed):
+    assert signed_name(typed) is None
 
 
 def test_a_pasted_message_is_cut_by_the_same_words():

@@ -1,7 +1,8 @@
 """Masking personal data before anything a customer typed is stored.
 
 Customers paste order numbers, voucher codes, card numbers, phone numbers,
-addresses, e-mail addresses and even passwords into search boxes and forms.
+addresses, e-mail addresses and even passwords into search boxes and forms, and sign
+with their name as in a letter.
 We keep the question (editors need the wording) but never the identifiers:
 stored text has them replaced by placeholders. Each pattern is written for
 German and English text and leaves ordinary questions alone ("Größe 42",
@@ -11,6 +12,8 @@ German and English text and leaves ordinary questions alone ("Größe 42",
 from __future__ import annotations
 
 import re
+
+from kb.content.salutations import signed_name
 
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
 _PASSWORD = re.compile(
@@ -98,9 +101,15 @@ def _mask_digits_run(match: re.Match) -> str:
     return "[number]"
 
 
+def _without_signed_name(text: str) -> str:
+    span = signed_name(text)
+    return text if span is None else text[:span[0]] + "[name]" + text[span[1]:]
+
+
 def mask_pii(text: str) -> str:
     """Replace passwords, e-mail addresses, street addresses, voucher and order codes, IBANs,
-    phone numbers and long digit runs.
+    phone numbers, long digit runs and a name signed under the text ("Viele Grüße, Anna
+    Schmidt": kb/content/salutations.py).
 
     Short numbers (prices, years, sizes, "3 weeks", postcodes of five digits)
     stay: they carry meaning for editors and identify nobody.
@@ -119,4 +128,4 @@ def mask_pii(text: str) -> str:
     text = _MIXED_CODE.sub(_mixed_code, text)
     text = _PHONE.sub(_mask_digits_run, text)
     text = _LONG_DIGITS.sub(lambda m: "[number]" if len(m.group(0)) >= 6 else m.group(0), text)
-    return text
+    return _without_signed_name(text)

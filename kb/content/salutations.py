@@ -8,16 +8,24 @@ every article lacks, so the right article is found less often and answered with 
 confidence. They are cut from the start and the end of the question before it is
 searched (at the end one after the other: "... bitte, danke"), as long as a question of at
 least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
+
+A name signed under the question ("Viele Grüße, Anna Schmidt", "...? LG Anna", "Thanks,
+John") is personal data: :func:`signed_name` finds it for kb/content/privacy.py, which
+masks it before anything is stored or searched, and the closing before the placeholder is
+cut like any other.
 """
 
 from __future__ import annotations
 
 import re
 
+from whoosh.lang import stopwords_for_language
+
 MIN_WORDS_LEFT = 1
 MAX_CLOSINGS = 3  # "bitte, vielen dank, viele grüße" at most: a question does not end in more
-# Not cut: "LG" and "VG" (also brands and companies: "fernseher von LG"), and a hyphen
-# after a greeting word ("Hi-Fi").
+MAX_NAME_WORDS = 3  # "Anna Maria Schmidt"
+# Not cut: "LG" and "VG" unless a sentence ends before them ("...? LG Anna"): they are also
+# brands and companies ("fernseher von LG"); a hyphen after a greeting word ("Hi-Fi").
 
 # The words, as regular expressions, that open and close a message to a person; an agent's
 # pasted e-mail is cut by the same ones (kb/search/message_search.py).
@@ -28,6 +36,8 @@ SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?
                   r"best regards|kind regards|regards|cheers|many thanks|thanks in advance")
 THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
                 r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
+# sign-offs that are also words or brands: a closing only after the end of a sentence
+SHORT_SIGN_OFF_WORDS = r"lg|vg|glg|bg|lgs|best"
 # a "please" at the end asks nothing: "wo ist meine bestellung bitte", "where is my order pls"
 PLEASE_WORDS = r"bitte(?: schön| sehr)?|please|pls|plz"
 
@@ -44,11 +54,44 @@ OPENING_WORDS = (r"(?:ich )?(?:habe|hab|hätte|haette) (?:da )?(?:mal )?(?:eine|
 _OPENING = re.compile(rf"^\s*(?:{OPENING_WORDS})\s*[,:.!?;-]+\s*", re.I)
 _GREETING = re.compile(rf"^\s*(?:(?:{GREETING_WORDS})(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)",
                        re.I)
-_THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS})\s*[.!?]*\s*$", re.I)
+# a closing, with the placeholder of a name signed after it (kb/content/privacy.py)
+_SIGNED_PLACEHOLDER = r"(?:[\s,]+\[name\])?"
+_THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}){_SIGNED_PLACEHOLDER}"
+                     r"\s*[.!?]*\s*$", re.I)
+_SHORT_SIGN_OFF = re.compile(rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS}){_SIGNED_PLACEHOLDER}\s*[.!]*\s*$", re.I)
+
+# a name under a closing: up to three words of letters, then at most a full stop or "!"
+_NAME = re.compile(rf"[\s,]+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})\s*[.!]*\s*$")
+# the closings a name may follow: after a sign-off any words ("mfg anna schmidt"); after
+# thanks only a capitalised name ("Danke, Anna"), as "thanks, order status" is a question
+_SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,])|"
+                       rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS})(?=[\s,])", re.I)
+_THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
+_CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
+                           r"beste|freundlichen|herzliche|best|kind|many", re.I)
+_NOT_NAMES = frozenset(stopwords_for_language("de")) | frozenset(stopwords_for_language("en"))
 
 
 def words(text: str) -> int:
     return len(re.findall(r"\w+", text))
+
+
+def signed_name(text: str) -> tuple[int, int] | None:
+    """Where the name signed at the end of a message is (start, end), after its last closing
+    ("... Viele Grüße, Anna Schmidt", "...? LG Anna", "Thanks, John"); None when there is none.
+    Words such as "für" or "the" are no name ("danke für die hilfe")."""
+    closings = [(m, False) for m in _SIGN_OFF.finditer(text)] + [(m, True) for m in _THANKED.finditer(text)]
+    for closing, capitalised in sorted(closings, key=lambda c: -c[0].end()):
+        name = _NAME.match(text, closing.end())
+        if name is None:
+            continue
+        words = name.group(1).split()
+        if any(w.lower() in _NOT_NAMES or _CLOSING_WORD.fullmatch(w) for w in words):
+            return None
+        if capitalised and not words[0][0].isupper():
+            return None
+        return name.span(1)
+    return None
 
 
 def without_salutations(text: str) -> str:
@@ -60,7 +103,7 @@ def without_salutations(text: str) -> str:
         if found and words(rest[found.end():]) >= MIN_WORDS_LEFT:
             rest = rest[found.end():]
     for _ in range(MAX_CLOSINGS):
-        thanks = _THANKS.search(rest)
+        thanks = _THANKS.search(rest) or _SHORT_SIGN_OFF.search(rest)
         if not thanks or words(rest[:thanks.start()]) < MIN_WORDS_LEFT:
             break
         rest = rest[:thanks.start()].rstrip(" ,;:-")

@@ -2,7 +2,8 @@
 
 A suggestion is a cluster of near-duplicate phrasings (kb.content.phrasing)
 that customers used before an article answered them, without their greeting and
-thanks (kb.content.salutations), as the search reads them, with the evidence count
+thanks (kb.content.salutations), quotation marks, emoji, smileys and links
+(kb.content.adornments), as the search reads them, with the evidence count
 (helpful minus not helpful), the last date and the variants merged into it.
 Never suggested: a phrasing holding a masked placeholder, one the article's
 `questions` already has, one decided on before, one crossing language (the
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from kb.content.articles import Article
 from kb.content.front_matter_questions import add_question
+from kb.content.adornments import unadorned
 from kb.content.phrasing import fold, has_placeholder, same_phrasing, word_overlap
 from kb.content.privacy import mask_pii
 from kb.content.salutations import without_salutations
@@ -113,7 +115,7 @@ def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestio
     out: dict[str, list[Suggestion]] = {}
     for e in learning.evidence(store):
         art = _target(e, by_id, versions)
-        phrasing = " ".join(without_salutations(e.phrasing).split())
+        phrasing = " ".join(without_salutations(unadorned(e.phrasing)).split())
         if art is None or not _usable(phrasing):
             continue
         key = fold(phrasing)

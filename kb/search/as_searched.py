@@ -14,9 +14,10 @@ keyword search looks for them in every article. So before a question is searched
 * a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
 * words typed without umlauts are written with them (kb/search/umlauts.py), unless the
   question is in another language;
-* quotation marks are dropped and a run of question and exclamation marks is read as its
-  first: a question pasted in quotes or asked with "???" is the same question, and the
-  encoders read the quoted one as further from its article.
+* quotation marks, links, emoji and smileys are dropped and a run of question and
+  exclamation marks is read as its first (kb/content/adornments.py): a question pasted in
+  quotes, asked with "???" or "😅", or beside a link is the same question, and the
+  encoders read it as further from its article.
 
 A question that is nothing but such parts is searched as typed.
 """
@@ -26,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from kb.content.adornments import unadorned
 from kb.content.privacy import mask_pii
 from kb.content.salutations import without_salutations
 from kb.content.text import MASKED
@@ -35,27 +37,18 @@ from kb.search.umlauts import restore_umlauts
 _PLACEHOLDER = re.compile(r"[#:(\[]*\s*" + MASKED.pattern + r"\s*[)\]]*")
 _SPACES = re.compile(r"\s+")
 _LOOSE_ENDS = " ,;:-#/"
-# double quotation marks only: an apostrophe is part of a word ("don't", "geht's")
-_QUOTES = re.compile(r'["„“”«»]')
-_REPEATED_MARKS = re.compile(r"([?!])[?!]+")  # an ellipsis stays
 
 
 def without_personal_data(text: str) -> str:
     """The question with order numbers, codes, e-mail and street addresses, phone numbers,
-    IBANs and passwords cut; as given when nothing else remains."""
+    IBANs, passwords and a signed name cut; as given when nothing else remains."""
     masked = mask_pii(text)
     if masked == text:
         return text
     rest = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", masked)).strip(_LOOSE_ENDS)
     rest = re.sub(r"\s+([?!.,])", r"\1", rest)
+    rest = re.sub(r",([?!.])", r"\1", rest)  # "Danke, [name]!"
     return rest if re.search(r"\w", rest) else text
-
-
-def unadorned(text: str) -> str:
-    """The question without quotation marks, a run of ? and ! as its first mark; as given
-    when nothing else remains."""
-    plain = _REPEATED_MARKS.sub(r"\1", _SPACES.sub(" ", _QUOTES.sub("", text)).strip())
-    return plain if re.search(r"\w", plain) else text
 
 
 def unshouted(text: str) -> str:

@@ -47,6 +47,20 @@ EMOJI = {"de": " 😅", "en": " 🙏"}
 SMILEY = {"de": " :-(", "en": " :)"}
 LINK = {"de": " https://www.{shop}.de/konto/bestellungen", "en": " https://www.{shop}.com/account/orders"}
 SIGNED = {"de": " Viele Grüße, Anna Schmidt", "en": " Best regards, John Smith"}
+# what customers tell before or after their question, one per question by its letters
+BEFORE = {"de": ("ich habe letzte woche bei euch bestellt. ", "das ist meine erste bestellung bei euch. ",
+                 "ich hab schon im chat gefragt aber keiner antwortet. ", "bin langjährige kundin. ",
+                 "habe gestern angerufen, aber niemand ging ran. ", "ich brauche schnell eine antwort. "),
+          "en": ("i ordered from you last week. ", "this is my first order with you. ",
+                 "i already asked in the chat but nobody answered. ", "i'm a regular customer. ",
+                 "called yesterday but no one picked up. ", "i need a quick answer. ")}
+# a question that asks nothing without the sentence before it ("paket kaputt. was nun?")
+VAGUE = {"de": ("was kann ich tun?", "wie geht das?", "was nun?", "und jetzt?"),
+         "en": ("what can i do?", "how does that work?", "what now?", "any help?")}
+AFTER = {"de": ("das war ein geschenk.", "ich warte schon seit tagen.", "bin echt genervt.",
+                "hab in den faq nichts gefunden."),
+         "en": ("it was a gift.", "i have been waiting for days.", "really annoyed.",
+                "couldn't find anything in the faq.")}
 SHORT_SIGN_OFF = {"de": "? LG Anna", "en": "? Cheers, John"}
 # each set's shop as its customers name it (site.yml ``name`` of a deployed help centre)
 SHOP_NAMES = {"elektro": "Voltwerk", "moebel": "Wohnwerk", "reisen": "Fernweh", "telco": "Funkfuchs",
@@ -68,12 +82,20 @@ FORMS = {
     "shop name first": lambda q, lang, shop: f"{shop.lower()} {q}",
     "repeated marks": lambda q, lang, shop: q.rstrip("?!. ") + "???",
     "question mark": lambda q, lang, shop: q.rstrip("?!. ") + "?",
+    "a sentence before": lambda q, lang, shop: _one_of(BEFORE[lang], q) + q,
+    "a sentence after": lambda q, lang, shop: q.rstrip("?!. ") + "? " + _one_of(AFTER[lang], q),
+    "a vague question after": lambda q, lang, shop: q.rstrip("?!. ") + ". " + _one_of(VAGUE[lang], q),
     "emoji": lambda q, lang, shop: q + EMOJI[lang],
     "smiley": lambda q, lang, shop: q + SMILEY[lang],
     "a link": lambda q, lang, shop: q + LINK[lang].format(shop=shop.lower()),
     "signed with a name": lambda q, lang, shop: q + SIGNED[lang],
     "short sign-off": lambda q, lang, shop: q.rstrip("?!. ") + SHORT_SIGN_OFF[lang],
 }
+
+
+def _one_of(sentences: tuple[str, ...], question: str) -> str:
+    """One of ``sentences``, always the same for a question."""
+    return sentences[sum(map(ord, question)) % len(sentences)]
 
 
 def cases_of(set_dir: Path, split: str, reported: bool) -> list[Case]:

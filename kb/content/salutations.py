@@ -67,8 +67,9 @@ _NAME = re.compile(rf"[\s,]+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_
 _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,])|"
                        rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS})(?=[\s,])", re.I)
 _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
+# a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
-                           r"beste|freundlichen|herzliche|best|kind|many", re.I)
+                           r"beste|freundlichen|herzliche|kind|many", re.I)
 _NOT_NAMES = frozenset(stopwords_for_language("de")) | frozenset(stopwords_for_language("en"))
 
 
@@ -79,16 +80,17 @@ def words(text: str) -> int:
 def signed_name(text: str) -> tuple[int, int] | None:
     """Where the name signed at the end of a message is (start, end), after its last closing
     ("... Viele Grüße, Anna Schmidt", "...? LG Anna", "Thanks, John"); None when there is none.
-    Words such as "für" or "the" are no name ("danke für die hilfe")."""
+    Words such as "für" or "the" are no name ("danke für die hilfe"); where a sign-off and
+    thanks end at the same place ("mfg"), the sign-off's rule counts."""
     closings = [(m, False) for m in _SIGN_OFF.finditer(text)] + [(m, True) for m in _THANKED.finditer(text)]
     for closing, capitalised in sorted(closings, key=lambda c: -c[0].end()):
         name = _NAME.match(text, closing.end())
         if name is None:
             continue
-        words = name.group(1).split()
-        if any(w.lower() in _NOT_NAMES or _CLOSING_WORD.fullmatch(w) for w in words):
+        name_words = name.group(1).split()
+        if any(w.lower() in _NOT_NAMES or _CLOSING_WORD.fullmatch(w) for w in name_words):
             return None
-        if capitalised and not words[0][0].isupper():
+        if capitalised and not name_words[0][0].isupper():
             return None
         return name.span(1)
     return None

@@ -24,9 +24,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.content.adornments import unadorned
 from kb.content.articles import Article
 from kb.content.front_matter_questions import add_question
-from kb.content.adornments import unadorned
 from kb.content.phrasing import fold, has_placeholder, same_phrasing, word_overlap
 from kb.content.privacy import mask_pii
 from kb.content.salutations import without_salutations

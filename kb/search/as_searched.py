@@ -10,7 +10,8 @@ keyword search looks for them in every article. So before a question is searched
   customers mostly type it, and in capitals ordinary words look like codes ("WANN KOMMT
   MEIN GELD" is three four-letter groups, like a voucher code);
 * personal data is cut (kb/content/privacy.py finds it, as for what is stored):
-  "wo ist mein paket 4711234567" is searched as "wo ist mein paket";
+  "wo ist mein paket 4711234567" is searched as "wo ist mein paket", and so is "wo ist
+  mein paket? LG Anna";
 * a greeting at the start and thanks at the end are cut (kb/content/salutations.py);
 * words typed without umlauts are written with them (kb/search/umlauts.py), unless the
   question is in another language;

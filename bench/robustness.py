@@ -1,6 +1,7 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
 an order number, an e-mail address, in quotes, with "please", after "kurze frage:" or the
-shop's name, with repeated question marks, an emoji or a smiley, a link, signed with a name.
+shop's name, with repeated question marks or one, an emoji or a smiley, a link, signed with a
+name, with a sentence before or after, or as a statement with a vague question after it.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
@@ -8,8 +9,8 @@ The evaluation sets' questions are written in lower case, without courtesy or id
 Customers nobody tuned on also shout, write "rueckerstattung" on a keyboard without
 umlauts, greet, paste their order number or e-mail address or a quoted question, open with "kurze frage:"
 or the shop's name, end with "bitte" or "pls", insist with "???", add an emoji or ":-(",
-paste the link of the page they are on, and sign with their name (typos:
-bench/typos.py). Each set is searched as a help centre whose site.yml names its shop
+paste the link of the page they are on, sign with their name, and tell what happened before
+or after they ask, sometimes asking only "was nun?" (typos: bench/typos.py). Each set is searched as a help centre whose site.yml names its shop
 (``SHOP_NAMES``; ``--no-shop-name``: as one that does not). Each form below
 changes every question of a split the same, deterministic way; each set is indexed once and
 searched as a customer (public) in every form. Reported per form and language, over all sets:

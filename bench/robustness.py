@@ -1,7 +1,7 @@
 """The same questions as customers also type them: capitals, umlauts written out, a greeting,
 an order number, an e-mail address, in quotes, with "please", after "kurze frage:" or the
 shop's name, with repeated question marks or one, an emoji or a smiley, a link, signed with a
-name, with a sentence before or after, or as a statement with a vague question after it.
+name or greetings from a place, introduced by name, with a sentence before or after, or as a statement with a vague question after it.
 
     python bench/robustness.py [--split test|train] [--set NAME ...] [--form NAME ...]
 
@@ -48,6 +48,8 @@ EMOJI = {"de": " 😅", "en": " 🙏"}
 SMILEY = {"de": " :-(", "en": " :)"}
 LINK = {"de": " https://www.{shop}.de/konto/bestellungen", "en": " https://www.{shop}.com/account/orders"}
 SIGNED = {"de": " Viele Grüße, Anna Schmidt", "en": " Best regards, John Smith"}
+FROM_A_PLACE = {"de": "? Viele Grüße aus Hamburg", "en": "? Greetings from Leeds"}
+INTRODUCED = {"de": "mein name ist anna schmidt, ", "en": "my name is john smith, "}
 # what customers tell before or after their question, one per question by its letters
 BEFORE = {"de": ("ich habe letzte woche bei euch bestellt. ", "das ist meine erste bestellung bei euch. ",
                  "ich hab schon im chat gefragt aber keiner antwortet. ", "bin langjährige kundin. ",
@@ -90,6 +92,8 @@ FORMS = {
     "smiley": lambda q, lang, shop: q + SMILEY[lang],
     "a link": lambda q, lang, shop: q + LINK[lang].format(shop=shop.lower()),
     "signed with a name": lambda q, lang, shop: q + SIGNED[lang],
+    "introduced by name": lambda q, lang, shop: INTRODUCED[lang] + q,
+    "greetings from a place": lambda q, lang, shop: q.rstrip("?!. ") + FROM_A_PLACE[lang],
     "short sign-off": lambda q, lang, shop: q.rstrip("?!. ") + SHORT_SIGN_OFF[lang],
 }
 

@@ -40,6 +40,11 @@ from kb.content.privacy import mask_pii
     ("can I return it? Best regards, John Smith", "John", "[name]"),
     ("can I return it? Cheers, John", "John", "[name]"),
     ("refund missing. Thanks, John!", "John", "[name]"),
+    ("wo ist mein paket? Viele Grüße aus Hamburg, Anna", "Anna", "[name]"),
+    # a name a customer introduces themselves with
+    ("mein Name ist Anna Schmidt, wo ist mein Paket?", "Schmidt", "[name]"),
+    ("ich heiße anna. paket fehlt", "anna", "[name]"),
+    ("my name is John Smith and my order is late", "Smith", "[name]"),
 ])
 def test_masks_identifiers_in_free_text(text, secret, placeholder):
     masked = mask_pii(text)
@@ -57,6 +62,9 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "danke für die hilfe", "thanks, order status", "with regards to my order", "gruß aus berlin",
     "Grußkarte beilegen", "reparatur fernseher von LG", "ersatzteile für LG Fernseher", "wo ist mein paket? LG",
     "was ist das beste? danke", "best price for the sofa",
+    # an introduction followed by words that are no name, or by no clear end of the name
+    "my name is on the parcel but wrong", "mein name ist falsch geschrieben auf der rechnung",
+    "my name is John Smith where is my order",
 ])
 def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text

@@ -34,6 +34,11 @@ from kb.search.message_search import message_parts
     ("wo ist mein Paket? LG [name]", "wo ist mein Paket?"),
     ("wo ist mein Paket? LG", "wo ist mein Paket?"),
     ("can I return it? Best, [name]", "can I return it?"),
+    ("wo ist mein Paket? Viele Grüße aus Hamburg", "wo ist mein Paket?"),  # a place is part of it
+    ("where is my refund? Greetings from Leeds", "where is my refund?"),
+    # an introduction with its masked name asks nothing
+    ("Hallo, mein Name ist [name], ich habe eine Frage: wo ist mein Paket?", "wo ist mein Paket?"),
+    ("my name is [name] and my order is late", "my order is late"),
 ])
 def test_greeting_and_thanks_are_cut(typed, searched):
     assert without_salutations(typed) == searched
@@ -54,6 +59,9 @@ def test_greeting_and_thanks_are_cut(typed, searched):
     "please help",  # a "please" that is not at the end
     "eine frage zur rechnung",  # no mark after "frage": it is part of the question
     "help me find my order",
+    "kann ich grüße aus dem urlaub senden",  # "aus dem": no place of a closing
+    "my name is on the parcel but wrong",
+    "greetings from the team card",
 ])
 def test_a_question_that_is_not_only_courtesy_stays(typed):
     assert without_salutations(typed) == typed
@@ -65,6 +73,7 @@ def test_the_search_ranks_the_question_without_its_courtesy(fake_engine):
     assert ranks_as(fake_engine, "kurze frage: wie lange dauert die Lieferung? bitte", plain)
     assert ranks_as(fake_engine, "wie lange dauert die Lieferung? Viele Grüße, Anna Schmidt", plain)
     assert ranks_as(fake_engine, "wie lange dauert die Lieferung? LG Anna", plain)
+    assert ranks_as(fake_engine, "mein Name ist Anna Schmidt, wie lange dauert die Lieferung?", plain)
 
 
 @pytest.mark.parametrize("typed, name", [

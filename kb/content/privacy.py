@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from kb.content.salutations import signed_name
+from kb.content.salutations import introduced_names, signed_name
 
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
 _PASSWORD = re.compile(
@@ -101,15 +101,23 @@ def _mask_digits_run(match: re.Match) -> str:
     return "[number]"
 
 
-def _without_signed_name(text: str) -> str:
-    span = signed_name(text)
-    return text if span is None else text[:span[0]] + "[name]" + text[span[1]:]
+def _without_names(text: str) -> str:
+    """The text with a name signed under it and names a customer introduces themselves with
+    masked, last first so the spans before stay where they are."""
+    spans = introduced_names(text)
+    signed = signed_name(text)
+    if signed is not None:
+        spans.append(signed)
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + "[name]" + text[end:]
+    return text
 
 
 def mask_pii(text: str) -> str:
     """Replace passwords, e-mail addresses, street addresses, voucher and order codes, IBANs,
-    phone numbers, long digit runs and a name signed under the text ("Viele Grüße, Anna
-    Schmidt": kb/content/salutations.py).
+    phone numbers, long digit runs, a name signed under the text ("Viele Grüße, Anna
+    Schmidt") and one a customer introduces themselves with ("mein Name ist Anna Schmidt,";
+    kb/content/salutations.py).
 
     Short numbers (prices, years, sizes, "3 weeks", postcodes of five digits)
     stay: they carry meaning for editors and identify nobody.
@@ -128,4 +136,4 @@ def mask_pii(text: str) -> str:
     text = _MIXED_CODE.sub(_mixed_code, text)
     text = _PHONE.sub(_mask_digits_run, text)
     text = _LONG_DIGITS.sub(lambda m: "[number]" if len(m.group(0)) >= 6 else m.group(0), text)
-    return _without_signed_name(text)
+    return _without_names(text)

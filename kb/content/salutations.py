@@ -32,7 +32,10 @@ MAX_NAME_WORDS = 3  # "Anna Maria Schmidt"
 GREETING_WORDS = (r"hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten (?:tag|morgen|abend)|"
                   r"good (?:morning|afternoon|evening)|liebes? (?:\w+[- ])?team|"
                   r"dear (?:\w+[- ])?(?:team|sir or madam|sir|madam)|sehr geehrte damen und herren")
-SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?|"
+# "Viele Grüße aus Hamburg": a place after the greeting word is part of the closing
+SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?"
+                  r"(?: aus (?!(?:dem|der|den|die|das|einem|einer|meinem|meiner)\b)[^\W\d_][\w-]*)?|"
+                  r"(?:(?:best|kind|warm) )?(?:regards|greetings) from (?!(?:the|my|a|an|your)\b)[^\W\d_][\w-]*|"
                   r"best regards|kind regards|regards|cheers|many thanks|thanks in advance")
 THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
                 r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
@@ -44,6 +47,9 @@ PLEASE_WORDS = r"bitte(?: schön| sehr)?|please|pls|plz"
 # What opens a question without asking it, when a mark ends it: "ich habe eine frage: ...",
 # "kurze frage, ...", "können sie mir helfen? ...", "quick question: ..."; "eine frage zur
 # rechnung" has no mark after "frage" and stays.
+# a customer introducing themselves ("mein Name ist Anna Schmidt, ..."): the name is masked
+# (kb/content/privacy.py), the introduction with its placeholder asks nothing
+INTRODUCTION_WORDS = r"mein name ist|ich heiße|ich heisse|my name is"
 OPENING_WORDS = (r"(?:ich )?(?:habe|hab|hätte|haette) (?:da )?(?:mal )?(?:eine|ne) (?:kurze )?frage|"
                  r"(?:eine )?kurze frage|eine frage|frage|"
                  r"(?:bitte )?(?:helfen sie mir|hilf mir|helft mir)(?: bitte)?|"
@@ -52,6 +58,8 @@ OPENING_WORDS = (r"(?:ich )?(?:habe|hab|hätte|haette) (?:da )?(?:mal )?(?:eine|
                  r"(?:i )?(?:have|got) a (?:quick )?question|quick question|question|"
                  r"(?:please )?help(?: me)?(?: please)?|(?:can|could) you (?:please )?help(?: me)?")
 _OPENING = re.compile(rf"^\s*(?:{OPENING_WORDS})\s*[,:.!?;-]+\s*", re.I)
+_INTRODUCTION = re.compile(rf"^\s*(?:{INTRODUCTION_WORDS})\s*(?:\[name\])?\s*(?:[,:.!?;-]+|(?:und|and)\b)\s*",
+                           re.I)
 _GREETING = re.compile(rf"^\s*(?:(?:{GREETING_WORDS})(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)",
                        re.I)
 # a closing, with the placeholder of a name signed after it (kb/content/privacy.py)
@@ -66,6 +74,10 @@ _NAME = re.compile(rf"[\s,]+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_
 # thanks only a capitalised name ("Danke, Anna"), as "thanks, order status" is a question
 _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,])|"
                        rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS})(?=[\s,])", re.I)
+# a name after an introduction, ended by a mark, "und" / "and" or the end of the text
+_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{INTRODUCTION_WORDS})\s+"
+                         rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
+                         r"(?=\s*(?:[,.;:!?]|\s(?:und|and)\b|$))", re.I)
 _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
 # a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
@@ -96,11 +108,19 @@ def signed_name(text: str) -> tuple[int, int] | None:
     return None
 
 
+def introduced_names(text: str) -> list[tuple[int, int]]:
+    """Where names follow an introduction ("mein Name ist Anna Schmidt, ...", "my name is John
+    and ..."): (start, end) of each; none where a word after it is a function word ("my name
+    is on the parcel")."""
+    return [m.span(1) for m in _INTRODUCED.finditer(text)
+            if not any(w.lower() in _NOT_NAMES for w in m.group(1).split())]
+
+
 def without_salutations(text: str) -> str:
     """The question without a greeting and an opening at its start or thanks at its end
     (whitespace tidied), or as given when too little would remain."""
     rest = text
-    for opening in (_GREETING, _OPENING):  # "Hallo, ich habe eine Frage: ..."
+    for opening in (_GREETING, _INTRODUCTION, _OPENING):  # "Hallo, mein Name ist …, ich habe eine Frage: ..."
         found = opening.match(rest)
         if found and words(rest[found.end():]) >= MIN_WORDS_LEFT:
             rest = rest[found.end():]

@@ -10,9 +10,10 @@ searched (at the end one after the other: "... bitte, danke"), as long as a ques
 least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
 
 A name signed under the question ("Viele Grüße, Anna Schmidt", "...? LG Anna", "Thanks,
-John") is personal data: :func:`signed_name` finds it for kb/content/privacy.py, which
-masks it before anything is stored or searched, and the closing before the placeholder is
-cut like any other.
+John") or given in an introduction ("mein Name ist Anna Schmidt, ...") is personal data:
+:func:`signed_name` and :func:`introduced_names` find it for kb/content/privacy.py, which
+masks it before anything is stored or searched; the closing before the placeholder, and
+the introduction with it, are cut like any other.
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ SHORT_SIGN_OFF_WORDS = r"lg|vg|glg|bg|lgs|best"
 # a "please" at the end asks nothing: "wo ist meine bestellung bitte", "where is my order pls"
 PLEASE_WORDS = r"bitte(?: schön| sehr)?|please|pls|plz"
 
-# What opens a question without asking it, when a mark ends it: "ich habe eine frage: ...",
-# "kurze frage, ...", "können sie mir helfen? ...", "quick question: ..."; "eine frage zur
-# rechnung" has no mark after "frage" and stays.
 # a customer introducing themselves ("mein Name ist Anna Schmidt, ..."): the name is masked
 # (kb/content/privacy.py), the introduction with its placeholder asks nothing
 INTRODUCTION_WORDS = r"mein name ist|ich heiße|ich heisse|my name is"
+# What opens a question without asking it, when a mark ends it: "ich habe eine frage: ...",
+# "kurze frage, ...", "können sie mir helfen? ...", "quick question: ..."; "eine frage zur
+# rechnung" has no mark after "frage" and stays.
 OPENING_WORDS = (r"(?:ich )?(?:habe|hab|hätte|haette) (?:da )?(?:mal )?(?:eine|ne) (?:kurze )?frage|"
                  r"(?:eine )?kurze frage|eine frage|frage|"
                  r"(?:bitte )?(?:helfen sie mir|hilf mir|helft mir)(?: bitte)?|"

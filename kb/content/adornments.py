@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 _SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_MARK = re.compile(r"\s+([?!.,])")
 # double quotation marks only: an apostrophe is part of a word ("don't", "geht's")
 _QUOTES = re.compile(r'["„“”«»]')
 _REPEATED_MARKS = re.compile(r"([?!])[?!]+")  # an ellipsis stays
@@ -30,12 +31,17 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21
 _SMILEY = re.compile(r"(?<![\w:/])(?:[:;=][-'^o]?[()\[\]DPpO/\\|*3]+|[xX]-?[D()]+|\^\^+|<3+)(?![\w])")
 
 
+def closed_up(text: str) -> str:
+    """``text`` with runs of whitespace as one space and none before a mark: what was cut
+    from between a word and its mark ("paket 😡?", "paket [number]?") leaves no gap."""
+    return _SPACE_BEFORE_MARK.sub(r"\1", _SPACES.sub(" ", text))
+
+
 def unadorned(text: str) -> str:
     """The text without quotation marks, links, emoji and smileys, a run of ? and ! as its
     first mark, whitespace tidied; as given when no word would remain."""
     unquoted = _QUOTES.sub("", text)
     plain = _SMILEY.sub(" ", _EMOJI.sub(" ", _LINK.sub(" ", unquoted)))
-    if plain != unquoted:  # a mark that followed what was cut closes the words before it
-        plain = re.sub(r"\s+([?!.,])", r"\1", plain)
-    plain = _REPEATED_MARKS.sub(r"\1", _SPACES.sub(" ", plain).strip())
+    plain = closed_up(plain) if plain != unquoted else _SPACES.sub(" ", plain)
+    plain = _REPEATED_MARKS.sub(r"\1", plain.strip())
     return plain if re.search(r"\w", plain) else text

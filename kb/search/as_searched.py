@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from kb.content.adornments import unadorned
+from kb.content.adornments import closed_up, unadorned
 from kb.content.privacy import mask_pii
 from kb.content.salutations import without_salutations
 from kb.content.text import MASKED
@@ -36,18 +36,16 @@ from kb.search.umlauts import restore_umlauts
 
 # a placeholder with the punctuation and joiners that tied it into the sentence
 _PLACEHOLDER = re.compile(r"[#:(\[]*\s*" + MASKED.pattern + r"\s*[)\]]*")
-_SPACES = re.compile(r"\s+")
 _LOOSE_ENDS = " ,;:-#/"
 
 
 def without_personal_data(text: str) -> str:
     """The question with order numbers, codes, e-mail and street addresses, phone numbers,
-    IBANs, passwords and a signed name cut; as given when nothing else remains."""
+    IBANs, passwords and a signed or introduced name cut; as given when nothing else remains."""
     masked = mask_pii(text)
     if masked == text:
         return text
-    rest = _SPACES.sub(" ", _PLACEHOLDER.sub(" ", masked)).strip(_LOOSE_ENDS)
-    rest = re.sub(r"\s+([?!.,])", r"\1", rest)
+    rest = closed_up(_PLACEHOLDER.sub(" ", masked)).strip(_LOOSE_ENDS)
     rest = re.sub(r",([?!.])", r"\1", rest)  # "Danke, [name]!"
     return rest if re.search(r"\w", rest) else text
 

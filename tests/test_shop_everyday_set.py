@@ -1,5 +1,5 @@
-"""bench/eval/shop-everyday, shop-everyday-2 and shop-everyday-3 (customer questions about the
-sample shop in articles/, written independently of each other) stay consistent with those
+"""bench/eval/shop-everyday, shop-everyday-2, shop-everyday-3 and shop-everyday-4 (customer
+questions about the sample shop in articles/, written independently of each other) stay consistent with those
 articles: an article renamed, made internal or deleted must fail here rather than silently
 count as a miss in `kb eval`. No models are loaded."""
 
@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SET_DIR = ROOT / "bench" / "eval" / "shop-everyday"
 SECOND_DIR = ROOT / "bench" / "eval" / "shop-everyday-2"  # test and off-topic only
 THIRD_DIR = ROOT / "bench" / "eval" / "shop-everyday-3"  # development only
+FOURTH_DIR = ROOT / "bench" / "eval" / "shop-everyday-4"  # dev, test and off-topic
 LANGS = ("de", "en")
 
 
@@ -31,7 +32,7 @@ def public_lang_of() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("set_dir, name", [(SET_DIR, "dev"), (SET_DIR, "test"), (SECOND_DIR, "test"),
-                                           (THIRD_DIR, "dev")])
+                                           (THIRD_DIR, "dev"), (FOURTH_DIR, "dev"), (FOURTH_DIR, "test")])
 def test_labels_name_public_articles_of_the_question_language(set_dir, name, public_lang_of):
     found = rows(name, set_dir)
     assert found
@@ -81,4 +82,14 @@ def test_third_set_asks_about_every_public_article_without_repeats(public_lang_o
     assert Counter(r["lang"] for r in dev) == {"de": 70, "en": 70}
     assert {r["expected"] for r in dev} == set(public_lang_of)
     folded = Counter(" ".join(r["query"].casefold().split()) for r in dev)
+    assert [q for q, n in folded.items() if n > 1] == []
+
+
+def test_fourth_set_splits_every_public_article_between_dev_and_test(public_lang_of):
+    dev, test, off = (rows(name, FOURTH_DIR) for name in ("dev", "test", "offtopic"))
+    assert Counter(r["lang"] for r in dev) == Counter(r["lang"] for r in test) == {"de": 60, "en": 60}
+    assert Counter(r["lang"] for r in off) == {"de": 25, "en": 25}
+    assert all(r["expected"] is None and r["split"] == "offtopic" for r in off)
+    assert {r["expected"] for r in dev} == {r["expected"] for r in test} == set(public_lang_of)
+    folded = Counter(" ".join(r["query"].casefold().split()) for r in dev + test + off)
     assert [q for q, n in folded.items() if n > 1] == []

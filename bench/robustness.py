@@ -68,7 +68,7 @@ SHORT_SIGN_OFF = {"de": "? LG Anna", "en": "? Cheers, John"}
 # each set's shop as its customers name it (site.yml ``name`` of a deployed help centre)
 SHOP_NAMES = {"elektro": "Voltwerk", "moebel": "Wohnwerk", "reisen": "Fernweh", "telco": "Funkfuchs",
               "shop-everyday": "Hafenkorb", "shop-everyday-2": "Hafenkorb", "shop-everyday-3": "Hafenkorb",
-              "shop-everyday-4": "Hafenkorb",
+              "shop-everyday-4": "Hafenkorb", "shop-messages": "Hafenkorb",
               "gartenwerk": "Gartenwerk", "lindner": "Lindner", "nordfaden": "Nordfaden", "pfotenwelt": "Pfotenwelt"}
 
 

@@ -1,9 +1,10 @@
-"""bench/eval/shop-everyday, shop-everyday-2, shop-everyday-3 and shop-everyday-4 (customer
-questions about the sample shop in articles/, written independently of each other) stay consistent with those
+"""bench/eval/shop-everyday, shop-everyday-2, shop-everyday-3, shop-everyday-4 and shop-messages
+(customer questions about the sample shop in articles/, written independently of each other) stay consistent with those
 articles: an article renamed, made internal or deleted must fail here rather than silently
 count as a miss in `kb eval`. No models are loaded."""
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -16,6 +17,8 @@ SET_DIR = ROOT / "bench" / "eval" / "shop-everyday"
 SECOND_DIR = ROOT / "bench" / "eval" / "shop-everyday-2"  # test and off-topic only
 THIRD_DIR = ROOT / "bench" / "eval" / "shop-everyday-3"  # development only
 FOURTH_DIR = ROOT / "bench" / "eval" / "shop-everyday-4"  # dev, test and off-topic
+MESSAGES_DIR = ROOT / "bench" / "eval" / "shop-messages"  # multi-sentence messages, dev and test
+KINDS = ("context-noise", "context-topical", "both")
 LANGS = ("de", "en")
 
 
@@ -92,4 +95,21 @@ def test_fourth_set_splits_every_public_article_between_dev_and_test(public_lang
     assert all(r["expected"] is None and r["split"] == "offtopic" for r in off)
     assert {r["expected"] for r in dev} == {r["expected"] for r in test} == set(public_lang_of)
     folded = Counter(" ".join(r["query"].casefold().split()) for r in dev + test + off)
+    assert [q for q, n in folded.items() if n > 1] == []
+
+
+@pytest.mark.parametrize("name", ["dev", "test"])
+def test_messages_name_public_articles_and_balance_their_kinds(name, public_lang_of):
+    found = rows(name, MESSAGES_DIR)
+    for r in found:
+        assert set(r) == {"query", "expected", "lang", "split", "kind"}, r
+        assert r["split"] == name and r["kind"] in KINDS, r
+        assert public_lang_of.get(r["expected"]) == r["lang"], r
+    assert Counter((r["lang"], r["kind"]) for r in found) == {(lang, kind): 20 for lang in LANGS for kind in KINDS}
+
+
+def test_messages_hold_more_than_one_sentence_and_never_repeat():
+    every = rows("dev", MESSAGES_DIR) + rows("test", MESSAGES_DIR)
+    assert all(len(re.split(r"[.!?,]\s+", r["query"].strip(" .!?"))) >= 2 for r in every)
+    folded = Counter(" ".join(r["query"].casefold().split()) for r in every)
     assert [q for q, n in folded.items() if n > 1] == []

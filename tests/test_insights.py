@@ -16,9 +16,10 @@ from datetime import datetime, timezone
 import pytest
 
 from kb.ops import insights
-from kb.ops.insights import (ArticleStat, CompetingArticles, DeflectionPoint, NotHelpfulArticle, TopSearch,
-                         UnansweredGroup, article_stats, competing_articles, content_words, deflection,
-                         deflection_svg, not_helpful_articles, to_csv, top_searches, unanswered_groups)
+from kb.ops.insights import (ArticleStat, CompetingArticles, DeflectionPoint, MissingWord, NotHelpfulArticle,
+                         TopSearch, UnansweredGroup, article_stats, competing_articles, content_words, deflection,
+                         deflection_svg, missing_words, not_helpful_articles, to_csv, top_searches,
+                         unanswered_groups)
 from kb.ops.database import Store
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)   # a Wednesday; days=30 starts 2026-02-17
@@ -50,8 +51,8 @@ class Seed:
         with self.store.transaction() as db:
             db.execute(sql, params)
 
-    def search(self, query, at, answered=False, lang="de", results=("a",), hedged=False):
-        token = self.store.log_search(query, lang, answered, list(results), "portal", hedged)
+    def search(self, query, at, answered=False, lang="de", results=("a",), hedged=False, channel="portal"):
+        token = self.store.log_search(query, lang, answered, list(results), channel, hedged)
         self._set("UPDATE searches SET at = ? WHERE token = ?", (at, token))
         return token
 
@@ -479,4 +480,49 @@ def test_hostile_query_survives_the_whole_way_to_csv(seed):
 
 def test_everything_is_exported(seed):
     assert set(insights.__all__) >= {"top_searches", "unanswered_groups", "competing_articles", "not_helpful_articles",
-                                     "article_stats", "deflection", "deflection_svg", "to_csv"}
+                                     "article_stats", "deflection", "deflection_svg", "to_csv", "missing_words"}
+
+
+# -- customers' words no article uses ---------------------------------------------------------
+UNUSED = {"newsletter", "abstottern", "leaflet"}
+
+
+def unused(word, lang):
+    return word in UNUSED
+
+
+def test_missing_words_counts_searches_and_names_the_article_voted_helpful(seed):
+    first = seed.search("Newsletter abbestellen", "2026-03-10T08:00Z", answered=True)
+    seed.vote("de/gartenpost", True, "2026-03-10T08:01Z", search_token=first)
+    seed.vote("de/konto", True, "2026-03-10T08:02Z", search_token=first)   # one search, two votes: one search
+    second = seed.search("wie melde ich mich vom newsletter ab", "2026-03-11T08:00Z")
+    seed.vote("de/gartenpost", True, "2026-03-11T08:01Z", search_token=second)
+    seed.vote("de/konto", False, "2026-03-11T08:02Z", search_token=second)  # not helpful: no evidence
+    seed.search("newsletter abbestellen", "2026-03-12T08:00Z")
+    seed.search("sofa abstottern", "2026-03-12T09:00Z", lang="de")
+    seed.search("newsletter", "2026-02-16T23:59Z")                          # the day before the period
+    seed.search("newsletter kündigen", "2026-03-12T10:00Z", channel="agent")  # staff, not customers
+    seed.search("[email] newsletter [number] abbestellen", "2026-03-13T08:00Z")
+    rows = missing_words(seed.store, 30, unknown=unused, now=NOW)
+    assert rows[0] == MissingWord(
+        word="newsletter", count=4, answered_share=0.25,
+        wordings=("newsletter abbestellen", "[email] newsletter [number] abbestellen",
+                  "wie melde ich mich vom newsletter ab"),
+        article_id="de/gartenpost", helpful_votes=2, last_seen="2026-03-13T08:00Z")
+    assert rows[1] == MissingWord("abstottern", 1, 0.0, ("sofa abstottern",), None, 0, "2026-03-12T09:00Z")
+    assert len(rows) == 2   # "sofa", "abbestellen", stop words and placeholders are no unused words here
+
+
+def test_missing_words_asks_about_each_word_once_and_only_about_words(seed):
+    seed.search("Wie kann ich die Rechnung 2x abstottern?", "2026-03-10T08:00Z")
+    seed.search("rechnung abstottern", "2026-03-10T09:00Z", lang="en")
+    asked = []
+
+    def record(word, lang):
+        asked.append((word, lang))
+        return word == "abstottern"
+    rows = missing_words(seed.store, 30, limit=1, unknown=record, now=NOW)
+    assert [r.word for r in rows] == ["abstottern"] and rows[0].count == 2
+    assert sorted(asked) == [("abstottern", "de"), ("abstottern", "en"), ("rechnung", "de"), ("rechnung", "en")]
+    with pytest.raises(ValueError):
+        missing_words(seed.store, 30, limit=-1, unknown=record, now=NOW)

@@ -141,13 +141,14 @@ class KeywordIndex:
             out.extend((f"{field}_{lang}", tok) for field in FIELD_BOOSTS for tok in tokens)
         return out
 
-    def words_in(self, text: str, lang: str, sections: range) -> tuple[int, int]:
-        """How many of the question's words (analysed in ``lang``) occur in the written text
-        of these sections (title, headings, body: ``CONTENT_FIELDS``), and how many words it
-        has there."""
+    def words_in(self, text: str, lang: str, sections: range,
+                 fields: tuple[str, ...] = CONTENT_FIELDS) -> tuple[int, int]:
+        """How many of the question's words (analysed in ``lang``) occur in these fields of
+        these sections (by default the written text: title, headings, body), and how many
+        words it has there."""
         analyzer = self._analyzers.get(lang)
         tokens = analyzed(analyzer, text)[:MAX_QUERY_TERMS] if analyzer is not None else []
-        found = sum(any(self._scorer.in_sections(f"{field}_{lang}", tok, sections) for field in CONTENT_FIELDS)
+        found = sum(any(self._scorer.in_sections(f"{field}_{lang}", tok, sections) for field in fields)
                     for tok in tokens)
         return found, len(tokens)
 

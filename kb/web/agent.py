@@ -225,6 +225,9 @@ def _table(name: str, days: int) -> list:
         return func(_store(), days=days, bucket="day" if days <= 30 else "week")
     if name == "articles":
         return func(_store(), days=days)
+    if name == "missing-words":
+        from kb.search.unused_words import unused_word_test
+        return func(_store(), days=days, limit=50, unknown=unused_word_test(_live().engine.index))
     return func(_store(), days=days, limit=50)
 
 
@@ -265,7 +268,7 @@ def insights_csv(name: str):
     days = _period()
     from kb.ops import insights as queries
     row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
-                 "competing": queries.CompetingArticles,
+                 "competing": queries.CompetingArticles, "missing-words": queries.MissingWord,
                  "learned": queries.LearnedEffect,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}

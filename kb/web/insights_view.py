@@ -22,6 +22,10 @@ TABLES = {
     "unanswered": ("Searches without an answer, grouped by wording", "unanswered_groups",
                    "Searches no article answered, grouped when they ask the same thing in other words "
                    "(also with typos or without umlauts). The biggest groups are the articles to write next."),
+    "missing-words": ("Customers' words no article uses", "missing_words",
+                      "Words customers searched with that no article uses (nor a form of them), with the "
+                      "article they voted helpful after such a search. Adding the word to that article's tags "
+                      "or questions lets the next customers who use it find the article."),
     "competing": ("Articles customers could not tell apart", "competing_articles",
                   "Searches answered with a choice because two articles fitted about equally, per pair of "
                   "articles. A clearer title or summary, or one of the wordings added to the right article's "
@@ -48,7 +52,7 @@ COLUMNS = {
     "start": "From", "end": "To", "searches": "Searches", "helpful_searches": "Helpful searches",
     "contact_requests": "Contact requests", "rate": "Self-service rate",
     "phrasings": "Learned questions", "first_accepted": "Accepted on",
-    "other_article_id": "Competing article",
+    "other_article_id": "Competing article", "word": "Word", "helpful_votes": "Helpful votes",
 }
 ARTICLE_COLUMNS = ("article_id", "other_article_id")
 HIDDEN = {"deflection": ("bucket",)}   # start and end say the same, in words people read

@@ -199,6 +199,8 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     store.add_comment(vote, "<b>label</b> link broken")
     store.add_contact_request("Frage", None, "de", None, [])
     store.count_view("de/lieferzeit")
+    worded = store.log_search("wann kommt der newsletter", "de", False, ["de/lieferzeit"], "portal")
+    store.add_feedback("de/lieferzeit", True, None, "de", worded)
     sign_in(client, "eva")
     html = client.get("/agent/insights?days=30").get_data(as_text=True)
     unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
@@ -208,6 +210,12 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert "Wie lange dauert die Lieferung?</a>" in competing and "paket dauer zurück" in competing
     assert 'href="/agent/articles/de/lieferzeit/edit"' in competing and 'href="/agent/articles/de/ruecksendung/edit"' in competing
     assert "&lt;b&gt;label&lt;/b&gt; link broken" in html and "<b>label</b>" not in html
+    missing = html.split('id="t-missing-words"')[1].split("</section>")[0]
+    assert "<td>newsletter</td>" in missing and "wann kommt der newsletter" in missing
+    assert "Wie lange dauert die Lieferung?</a>" in missing and 'href="/agent/articles/de/lieferzeit/edit"' in missing
+    assert "<td>paket</td>" not in missing and "<td>lieferzeit</td>" not in missing  # the articles' own words
+    words = client.get("/agent/insights/missing-words.csv?days=30").get_data(as_text=True)
+    assert "newsletter,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in words
     csv = client.get("/agent/insights/top-searches.csv?days=30")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     text = csv.get_data(as_text=True)

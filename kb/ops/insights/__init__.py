@@ -1,8 +1,8 @@
 """Insights for editors: what customers look for, what is missing, what does not help.
 
 One job per module: :mod:`.queries` (SQL reports), :mod:`.grouping` (unanswered
-searches grouped by wording), :mod:`.competing` (articles that hedged searches
-could not tell apart), :mod:`.words` (text folding and stemming for the
+searches grouped by wording), :mod:`.missing_words` (words no article uses),
+:mod:`.competing` (articles that hedged searches could not tell apart), :mod:`.words` (text folding and stemming for the
 grouping), :mod:`.period` (the reporting period), :mod:`.results` (the result
 rows), :mod:`.chart` (the SVG chart) and :mod:`.export` (CSV). Imports only
 :mod:`kb.ops.database` and, for the table of learned questions, :mod:`kb.ops.learning`.
@@ -12,14 +12,15 @@ from kb.ops.insights.chart import deflection_svg
 from kb.ops.insights.competing import competing_articles
 from kb.ops.insights.export import to_csv
 from kb.ops.insights.grouping import unanswered_groups
+from kb.ops.insights.missing_words import missing_words
 from kb.ops.insights.queries import article_stats, deflection, not_helpful_articles, top_searches
-from kb.ops.insights.results import (ArticleStat, CompetingArticles, DeflectionPoint, NotHelpfulArticle,
-                                     TopSearch, UnansweredGroup)
+from kb.ops.insights.results import (ArticleStat, CompetingArticles, DeflectionPoint, MissingWord,
+                                     NotHelpfulArticle, TopSearch, UnansweredGroup)
 from kb.ops.insights.words import content_words
 from kb.ops.learning import LearnedEffect, learned_effect
 
 __all__ = [
-    "TopSearch", "UnansweredGroup", "CompetingArticles", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",
+    "TopSearch", "UnansweredGroup", "MissingWord", "missing_words", "CompetingArticles", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",
     "top_searches", "unanswered_groups", "competing_articles", "not_helpful_articles", "article_stats", "deflection",
     "deflection_svg", "to_csv", "content_words", "LearnedEffect", "learned_effect",
 ]

@@ -55,6 +55,25 @@ class CompetingArticles:
 
 
 @dataclass(frozen=True)
+class MissingWord:
+    """A word customers search with that no article uses, and where they found their answer.
+
+    Why: customers do not use the editors' words ("Newsletter" where the articles say
+    "Rundbrief", "bills" where they say "invoices"). Such a search finds its article only
+    through the other words or the encoders, often not at all. The article customers voted
+    helpful after searching with the word is where the word belongs (a tag or a question).
+    """
+
+    word: str                  #: lower case, as customers type it
+    count: int                 #: searches with the word in the period
+    answered_share: float      #: 0..1, share of those searches the engine answered
+    wordings: tuple[str, ...]  #: up to 3 distinct searches with it, most frequent first
+    article_id: str | None     #: the article most often voted helpful after such a search
+    helpful_votes: int         #: those helpful votes
+    last_seen: str             #: latest ``at`` (UTC, 'YYYY-MM-DDTHH:MMZ')
+
+
+@dataclass(frozen=True)
 class NotHelpfulArticle:
     """An article that readers voted "not helpful", with what they said.
 

@@ -32,6 +32,11 @@ def _build_stop_words() -> frozenset[str]:
 _STOP_WORDS = _build_stop_words()
 
 
+def is_stop_word(word: str) -> bool:
+    """Whether a (lower-case) word is a German or English stop or filler word."""
+    return _fold(word) in _STOP_WORDS
+
+
 @lru_cache(maxsize=65536)
 def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     """The stemmed content words of a query, as used to group unanswered searches.

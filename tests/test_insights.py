@@ -492,13 +492,15 @@ def unused(word, lang):
 
 
 def test_missing_words_counts_searches_and_names_the_article_voted_helpful(seed):
-    first = seed.search("Newsletter abbestellen", "2026-03-10T08:00Z", answered=True)
+    shown = ("de/gartenpost", "de/konto")
+    first = seed.search("Newsletter abbestellen", "2026-03-10T08:00Z", answered=True, results=shown)
     seed.vote("de/gartenpost", True, "2026-03-10T08:01Z", search_token=first)
     seed.vote("de/konto", True, "2026-03-10T08:02Z", search_token=first)   # one search, two votes: one search
-    second = seed.search("wie melde ich mich vom newsletter ab", "2026-03-11T08:00Z")
+    second = seed.search("wie melde ich mich vom newsletter ab", "2026-03-11T08:00Z", results=shown)
     seed.vote("de/gartenpost", True, "2026-03-11T08:01Z", search_token=second)
     seed.vote("de/konto", False, "2026-03-11T08:02Z", search_token=second)  # not helpful: no evidence
-    seed.search("newsletter abbestellen", "2026-03-12T08:00Z")
+    third = seed.search("newsletter abbestellen", "2026-03-12T08:00Z", results=("de/konto",))
+    seed.vote("de/impressum", True, "2026-03-12T08:01Z", search_token=third)  # not shown by that search
     seed.search("sofa abstottern", "2026-03-12T09:00Z", lang="de")
     seed.search("newsletter", "2026-02-16T23:59Z")                          # the day before the period
     seed.search("newsletter kündigen", "2026-03-12T10:00Z", channel="agent")  # staff, not customers

@@ -3,7 +3,8 @@
 For the editors' report of missing vocabulary (kb/ops/insights/missing_words.py): a word
 counts when a dictionary or frequency list of the question's language (or English, whose
 words customers of every language write) knows it, so a typo or a name is no missing
-word, and when no section of the index holds it in any field the keyword search reads
+word; when it is no everyday word of the question's language (:data:`EVERYDAY_FREQUENCY`),
+which says nothing about the topic even where no article uses it; and when no section of the index holds it in any field the keyword search reads
 (title, headings, text, and tags, summary and questions), as that search analyses it in
 any of the help centre's languages (lemma, compound parts): "Rechnungen" is not missing
 where the articles say "Rechnung", nor "Kundenkonto" where they say "Konto".
@@ -15,7 +16,11 @@ from collections.abc import Callable
 
 from kb.index.keyword import FIELD_BOOSTS
 from kb.index.loaded import LoadedIndex
-from kb.search.typo_words import LOAN_LANGS, known_word
+from kb.search.typo_words import LOAN_LANGS, frequency, known_word
+
+# a word more frequent than this (per word of text: 30 per million) in the question's language
+# is an everyday word ("sagen", "gestern", "obwohl"), not the name of a topic an article lacks
+EVERYDAY_FREQUENCY = 3e-5
 
 
 def unused_word_test(index: LoadedIndex) -> Callable[[str, str | None], bool]:
@@ -26,6 +31,8 @@ def unused_word_test(index: LoadedIndex) -> Callable[[str, str | None], bool]:
     def unused(word: str, lang: str | None) -> bool:
         langs = (lang,) if lang in languages else languages
         if not known_word(word, dict.fromkeys((*langs, *LOAN_LANGS))):
+            return False
+        if max(frequency(word, x) for x in langs) > EVERYDAY_FREQUENCY:
             return False
         for article_lang in languages:
             found, analysed = index.keywords.words_in(word, article_lang, every_section, tuple(FIELD_BOOSTS))

@@ -255,8 +255,38 @@ def insights():
         deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
         description=_("Share of searches that ended on a helpful article, against contact requests"))
     ) if deflection_rows else None
+    added, not_added = request.args.get("added", "")[:60], request.args.get("not_added", "")[:60]
+    message = _("“{word}” was added to the article's questions. The search uses it after the next index build.",
+                word=added) if added else None
+    error = _("“{word}” is not in the report any more (added already, or its searches changed): nothing was "
+              "written.", word=not_added) if not_added else None
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
-                           cell=render_cell)
+                           cell=render_cell, message=message, error=error)
+
+
+@bp.post("/insights/words")
+@login_required("editor")
+def add_missing_word():
+    """Write a word of the report into the front-matter questions of the article customers
+    voted helpful after searching with it, and remember it as an accepted question (as
+    accepting a learned phrasing does): the next index build lets the word find the article."""
+    from pathlib import Path
+
+    from kb.content.front_matter_questions import FrontMatterEditError, add_question
+    from kb.ops import learning
+
+    days = _period()
+    word, article_id = request.form.get("word", "")[:60], request.form.get("article", "")[:200]
+    listed = any(w.word == word and w.article_id == article_id for w in _table("missing-words", days))
+    article = next((a for a in _articles_on_disk()[0] if a.id == article_id), None)
+    if not listed or article is None:
+        return redirect(url_for("agent.insights", days=days, not_added=word), 303)
+    try:
+        add_question(Path(article.path), word)
+    except (FrontMatterEditError, OSError):
+        return redirect(url_for("agent.insights", days=days, not_added=word), 303)
+    learning.decide(_store(), article.id, word, "accepted", g.user.username)
+    return redirect(url_for("agent.insights", days=days, added=word) + "#t-missing-words", 303)
 
 
 @bp.get("/insights/<name>.csv")

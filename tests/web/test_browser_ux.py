@@ -59,6 +59,8 @@ def ux_server(built_index, tmp_path_factory, hook):
         store.log_search(q, "de", False, [], "portal")
     store.log_search("paket zurück dauer", "de", True, ["de/lieferzeit", "de/ruecksendung"], "portal", True)
     store.count_view("de/lieferzeit")
+    worded = store.log_search("newsletter lieferzeit", "de", False, ["de/lieferzeit"], "portal")
+    store.add_feedback("de/lieferzeit", True, None, "de", worded)
     with kb_serve(env, instance, port) as url:
         yield url
 
@@ -163,5 +165,8 @@ def test_inbox_and_insights(ux_server, browser, device):  # noqa: F811
     assert "Selbsthilfequote =" in page.locator("body").inner_text()
     competing = page.locator("#t-competing").locator("xpath=..")
     assert "paket zurück dauer" in competing.inner_text() and competing.get_by_role("link", name="Bearbeiten de/ruecksendung").count() == 1
+    words = page.locator("#t-missing-words").locator("xpath=..")
+    assert "Wörter der Kundschaft, die kein Artikel verwendet" in words.inner_text()
+    assert words.get_by_role("button", name="Als Frage übernehmen newsletter → de/lieferzeit").count() == 1
     _shot(page, f"insights-{device}")
     context.close()

@@ -206,3 +206,29 @@ def test_insights_count_searches_that_found_an_article_by_a_learned_question(lea
     csv = client.get("/agent/insights/learned.csv?days=30").get_data(as_text=True)
     assert csv.splitlines()[1].startswith("en/delivery,2,how many days until my order is here,")
     assert "<td>2</td>" in client.get("/agent/questions").get_data(as_text=True)
+
+
+def test_a_word_no_article_uses_is_added_to_the_article_customers_found_helpful(learning_app, articles_dir):
+    client = learning_app.test_client()
+    _api_vote(client, "newsletter delivery times", "en/delivery")
+    _api_vote(client, "newsletter about delivery", "en/delivery")
+    sign_in(client, "eva")
+    html = client.get("/agent/insights").get_data(as_text=True)
+    words = html.split('id="t-missing-words"')[1].split("</section>")[0]
+    assert "<td>newsletter</td>" in words and 'name="article" value="en/delivery"' in words
+    token = csrf_token(html)
+    form = {"csrf_token": token, "word": "newsletter", "article": "en/delivery"}
+    assert client.post("/agent/insights/words?days=30", data={**form, "csrf_token": ""}).status_code == 400
+    before = (articles_dir / "en/delivery.md").read_text()
+    for forged in ({"word": "delivery"}, {"article": "en/returns"}, {"article": "../../etc/passwd"}):
+        r = client.post("/agent/insights/words?days=30", data={**form, **forged})
+        assert r.status_code == 303 and "nothing was written" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert (articles_dir / "en/delivery.md").read_text() == before  # only what the report lists is written
+    r = client.post("/agent/insights/words?days=30", data=form)
+    assert r.status_code == 303
+    assert "was added to the article" in client.get(r.headers["Location"]).get_data(as_text=True)
+    # the front matter gains the question, the rest of the file stays byte for byte
+    assert (articles_dir / "en/delivery.md").read_text() == before.replace(
+        "translation: delivery\n---\n", "translation: delivery\nquestions:\n  - newsletter\n---\n", 1)
+    decided = learning_app.extensions["kb.store"].query("SELECT phrasing, decision, editor FROM question_decisions")
+    assert [tuple(r) for r in decided] == [("newsletter", "accepted", "eva")]

@@ -8,6 +8,7 @@ missing word. This module only reads the stored searches and helpful votes.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,11 +40,12 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, unkno
                   now: datetime | None = None) -> list[MissingWord]:
     """Words of the period's customer searches (not agents') that ``unknown`` says no
     article uses, most searched first, each with the article customers voted helpful
-    after such a search most often. ``limit=None`` returns all."""
+    after such a search most often: a vote counts when the search showed the article, as
+    for learned questions (kb/ops/learning.py). ``limit=None`` returns all."""
     check_limit(limit)
     since, until = bounds(days, now)
     rows = store.query(
-        "SELECT s.id, s.query, s.lang, s.answered, s.at, f.article_id FROM searches s "
+        "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
         "LEFT JOIN feedback f ON f.search_token = s.token AND f.helpful = 1 "
         "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent'", (since, until))
     tallies: dict[str, _Tally] = {}
@@ -57,7 +59,7 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, unkno
             if not verdicts[key]:
                 continue
             tally = tallies.setdefault(word, _Tally())
-            if r["article_id"]:
+            if r["article_id"] and r["article_id"] in json.loads(r["results"]):
                 tally.helpful[r["article_id"]] += 1
             if (r["id"], word) in counted:
                 continue

@@ -258,8 +258,8 @@ def insights():
     added, not_added = request.args.get("added", "")[:60], request.args.get("not_added", "")[:60]
     message = _("“{word}” was added to the article's questions. The search uses it after the next index build.",
                 word=added) if added else None
-    error = _("“{word}” is not in the report any more (added already, or its searches changed): nothing was "
-              "written.", word=not_added) if not_added else None
+    error = (_("“{word}” is no longer in the report (added already, or its searches changed): nothing was written.",
+               word=not_added) if not_added else None)
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
                            cell=render_cell, message=message, error=error)
 

@@ -14,11 +14,14 @@ _SPACE = re.compile(r"\s+")
 _DOUBLED = re.compile(r"([^\W\d_])\1+")
 
 # Question and filler words that the stop-word lists lack but that say nothing
-# about the topic of a help-centre search.
+# about the topic of a help-centre search; English contractions as typed without
+# their apostrophe ("cant", "dont").
 _EXTRA_STOP = """
     wann warum wieso weshalb woher wohin womit wozu wer wen wem bitte gibt geht hallo danke
     mal gerne moechte mochte kann koennen konnen muss muessen mussen jemand etwa
     how can could would please hello hi thanks get got does
+    cant dont doesnt didnt wont isnt arent wasnt werent havent hasnt couldnt wouldnt shouldnt
+    im ive youre thats whats theres
 """
 
 

@@ -47,10 +47,11 @@ WORDS_SHOWN = 12
 
 
 def report(work: Path) -> list:
-    """The server's report over everything replayed (one day), every word."""
+    """The server's report over everything replayed (today and yesterday: a run may cross
+    midnight), every word."""
     index = LoadedIndex(work / "index", DEFAULT_MODELS)
     try:
-        return missing_words(Store(f"sqlite:///{work / 'instance' / 'kb.sqlite3'}"), days=1, limit=None,
+        return missing_words(Store(f"sqlite:///{work / 'instance' / 'kb.sqlite3'}"), days=2, limit=None,
                              unknown=unused_word_test(index))
     finally:
         index.close()

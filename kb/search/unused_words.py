@@ -1,13 +1,16 @@
 """Whether a customer's word is a word no article of the help centre uses.
 
-For the editors' report of missing vocabulary (kb/ops/insights/missing_words.py): a word
-counts when a dictionary or frequency list of the question's language (or English, whose
-words customers of every language write) knows it, so a typo or a name is no missing
-word; when it is no everyday word of the question's language (:data:`EVERYDAY_FREQUENCY`),
-which says nothing about the topic even where no article uses it; and when no section of the index holds it in any field the keyword search reads
-(title, headings, text, and tags, summary and questions), as that search analyses it in
-any of the help centre's languages (lemma, compound parts): "Rechnungen" is not missing
-where the articles say "Rechnung", nor "Kundenkonto" where they say "Konto".
+For the editors' report of missing vocabulary (kb/ops/insights/missing_words.py), a word
+counts when
+
+* a dictionary or frequency list of the question's language (or English, whose words
+  customers of every language write) knows it: a typo or a name is no missing word;
+* it is no everyday word of the question's language (:data:`EVERYDAY_FREQUENCY`), which
+  says nothing about a topic even where no article uses it;
+* no section of the index holds it in a field the keyword search reads (title, headings,
+  text; tags, summary and questions), as that search analyses it in any of the help
+  centre's languages (lemma, compound parts): "Rechnungen" is not missing where the
+  articles say "Rechnung", nor "Kundenkonto" where they say "Konto".
 """
 
 from __future__ import annotations

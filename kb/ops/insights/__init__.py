@@ -2,9 +2,10 @@
 
 One job per module: :mod:`.queries` (SQL reports), :mod:`.grouping` (unanswered
 searches grouped by wording), :mod:`.missing_words` (words no article uses),
-:mod:`.competing` (articles that hedged searches could not tell apart), :mod:`.words` (text folding and stemming for the
-grouping), :mod:`.period` (the reporting period), :mod:`.results` (the result
-rows), :mod:`.chart` (the SVG chart) and :mod:`.export` (CSV). Imports only
+:mod:`.competing` (articles that hedged searches could not tell apart),
+:mod:`.words` (text folding and stemming for the grouping), :mod:`.period` (the
+reporting period), :mod:`.results` (the result rows), :mod:`.chart` (the SVG
+chart) and :mod:`.export` (CSV). Imports only
 :mod:`kb.ops.database` and, for the table of learned questions, :mod:`kb.ops.learning`.
 """
 
@@ -20,7 +21,8 @@ from kb.ops.insights.words import content_words
 from kb.ops.learning import LearnedEffect, learned_effect
 
 __all__ = [
-    "TopSearch", "UnansweredGroup", "MissingWord", "missing_words", "CompetingArticles", "NotHelpfulArticle", "ArticleStat", "DeflectionPoint",
+    "TopSearch", "UnansweredGroup", "MissingWord", "CompetingArticles", "NotHelpfulArticle", "ArticleStat",
+    "DeflectionPoint", "missing_words",
     "top_searches", "unanswered_groups", "competing_articles", "not_helpful_articles", "article_stats", "deflection",
     "deflection_svg", "to_csv", "content_words", "LearnedEffect", "learned_effect",
 ]

@@ -16,8 +16,11 @@ Printed per set: how many replayed searches hold a word no article uses, the wor
 their searches and article, and top-1 / top-3 before and after. bench/learning.py measures
 the same halves after accepting the replayed phrasings instead (one decision per phrasing).
 
+``--with-phrasings`` accepts the replayed phrasings first (``kb questions accept --all
+--min-evidence 1``, as bench/learning.py does), measures, and then adds the words on top.
+
 Usage: python bench/missing_words.py [--bitext-set DIR ...] [--set DIR ...] [--per-article 10]
-       [--min-searches 2]
+       [--min-searches 2] [--with-phrasings]
 """
 
 from __future__ import annotations
@@ -57,7 +60,14 @@ def report(work: Path) -> list:
         index.close()
 
 
-def run_set(spec: dict, per_article: int, min_searches: int, work: Path) -> dict:
+def reindexed(port: int, env: dict) -> None:
+    """`kb index`, then wait until the server answers from the new build."""
+    build = _get(port, "/readyz", {})["index"]["build"]
+    kb("index", "-q", env=env)
+    _wait_for_build(port, build)
+
+
+def run_set(spec: dict, per_article: int, min_searches: int, work: Path, with_phrasings: bool = False) -> dict:
     articles, index = work / "articles", work / "index"
     shutil.copytree(spec["articles"], articles)
     env = {**os.environ, "KB_ARTICLES": str(articles), "KB_INDEX": str(index),
@@ -68,17 +78,20 @@ def run_set(spec: dict, per_article: int, min_searches: int, work: Path) -> dict
         before = measure(server.port, spec["test"], spec["offtopic"])
         replayed = replay(server.port, spec["train"], per_article)
         words = report(work)
+        phrasings = None
+        if with_phrasings:  # what bench/learning.py measures, then the words on top
+            kb("questions", "accept", "--all", "--min-evidence", "1", env=env)
+            reindexed(server.port, env)
+            phrasings = measure(server.port, spec["test"], spec["offtopic"])
         chosen = [w for w in words if w.helpful_votes >= min_searches]
         for w in chosen:
             add_question(articles / f"{w.article_id}.md", w.word)
-        build = _get(server.port, "/readyz", {})["index"]["build"]
         if chosen:
-            kb("index", "-q", env=env)
-            _wait_for_build(server.port, build)
+            reindexed(server.port, env)
         after = measure(server.port, spec["test"], spec["offtopic"])
     with_word = sum(w.count for w in words)  # a search with two such words counts twice: an upper bound
     return {"set": spec["name"], "replayed": replayed["searches"], "words": words, "chosen": chosen,
-            "searches_with_a_word": with_word, "before": before, "after": after,
+            "searches_with_a_word": with_word, "before": before, "phrasings": phrasings, "after": after,
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -89,6 +102,8 @@ def main() -> None:
     ap.add_argument("--set", dest="sets", action="append", type=Path, default=[],
                     help="an evaluation help centre folder (articles/, train.jsonl, test.jsonl, offtopic.jsonl)")
     ap.add_argument("--per-article", type=int, default=10, help="helpful searches replayed per article")
+    ap.add_argument("--with-phrasings", action="store_true",
+                    help="accept the replayed phrasings first (bench/learning.py's run), then add the words")
     ap.add_argument("--min-searches", type=int, default=2,
                     help="helpful searches on one article a word needs to be added to it")
     args = ap.parse_args()
@@ -97,7 +112,7 @@ def main() -> None:
         ap.error("name at least one --bitext-set or --set")
     for spec in specs:
         with tempfile.TemporaryDirectory(prefix="kb-words-") as tmp:
-            r = run_set(spec, args.per_article, args.min_searches, Path(tmp))
+            r = run_set(spec, args.per_article, args.min_searches, Path(tmp), args.with_phrasings)
         b, a = r["before"], r["after"]
         print(f"{r['set']}: {r['replayed']} helpful searches replayed, {len(r['words'])} words no article "
               f"uses in {r['searches_with_a_word']} of them; {len(r['chosen'])} words with >= "
@@ -105,6 +120,11 @@ def main() -> None:
         for w in r["words"][:WORDS_SHOWN]:
             print(f"    {w.word}: {w.count} searches, {w.answered_share:.0%} answered, helpful: "
                   f"{w.article_id} ({w.helpful_votes}); e.g. {w.wordings[0]!r}", flush=True)
+        if r["phrasings"]:
+            p = r["phrasings"]
+            print(f"  after the phrasings alone: top-1 {p['top1']:.3f}, top-3 {p['top3']:.3f}, answered with a "
+                  f"wrong first article {p['answered_wrong_first']}, off-topic not answered "
+                  f"{p['offtopic_not_answered']:.3f}", flush=True)
         print(f"  held-out top-1 {b['top1']:.3f} -> {a['top1']:.3f}   top-3 {b['top3']:.3f} -> {a['top3']:.3f}   "
               f"answered with a wrong first article {b['answered_wrong_first']} -> {a['answered_wrong_first']}   "
               f"off-topic not answered {b['offtopic_not_answered']:.3f} -> {a['offtopic_not_answered']:.3f}   "

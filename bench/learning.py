@@ -256,6 +256,13 @@ def _wait_for_build(port: int, old: str, timeout: float = 60) -> str:
     raise RuntimeError("the server did not switch to the new index")
 
 
+def reindexed(port: int, env: dict) -> None:
+    """`kb index`, then wait until the running server answers from the new build."""
+    build = _get(port, "/readyz", {})["index"]["build"]
+    kb("index", "-q", env=env)
+    _wait_for_build(port, build)
+
+
 def unseen_adapters(business: str) -> dict[str, str]:
     """The environment that gives the product the query adapters fitted without ``business``."""
     folder = LOO_ADAPTERS / business
@@ -277,10 +284,8 @@ def run_set(spec: dict, per_article: int, work: Path, extra_env: dict[str, str] 
     with _Server(articles, index, work, env=extra_env) as server:
         before = measure(server.port, spec["test"], spec["offtopic"])
         replayed = replay(server.port, spec["train"], per_article)
-        build = _get(server.port, "/readyz", {})["index"]["build"]
         accepted = kb("questions", "accept", "--all", "--min-evidence", "1", env=env)
-        kb("index", "-q", env=env)
-        _wait_for_build(server.port, build)
+        reindexed(server.port, env)
         after = measure(server.port, spec["test"], spec["offtopic"])
     matched = known_phrasing_share(articles, spec["test"])
     check = subprocess.run([sys.executable, "-m", "kb.cli", "check", str(articles)], env=env, cwd=ROOT,

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from learning import _get, _Server, _wait_for_build, folder_set, kb, measure, replay, utterance_sets  # noqa: E402
+from learning import _Server, folder_set, kb, measure, reindexed, replay, utterance_sets  # noqa: E402
 
 from kb.config import DEFAULT_MODELS  # noqa: E402
 from kb.content.front_matter_questions import add_question  # noqa: E402
@@ -58,13 +58,6 @@ def report(work: Path) -> list:
                              unknown=unused_word_test(index))
     finally:
         index.close()
-
-
-def reindexed(port: int, env: dict) -> None:
-    """`kb index`, then wait until the server answers from the new build."""
-    build = _get(port, "/readyz", {})["index"]["build"]
-    kb("index", "-q", env=env)
-    _wait_for_build(port, build)
 
 
 def run_set(spec: dict, per_article: int, min_searches: int, work: Path, with_phrasings: bool = False) -> dict:

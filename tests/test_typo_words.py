@@ -108,6 +108,16 @@ def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_cent
     assert TypoWords(NOTHING, {}).retyped("unbedngt", None) == "unbedngt"  # no language to correct in
 
 
+def test_a_word_glued_or_hyphen_joined_to_a_number_names_a_model_and_is_no_typo():
+    typos = TypoWords({"sitzen", "lieferung"}.__contains__, {"de": {"sitzen": 3, "lieferung": 2}})
+    assert typos.retyped("Sitzer", "de") == "Sitzen"  # alone: one edit from a help-centre word
+    assert typos.retyped("Sofa Malmö 3-Sitzer", "de") == "Sofa Malmö 3-Sitzer"
+    assert typos.retyped("3Sitzer", "de") == "3Sitzer"
+    assert typos.retyped("Sitzer-2 Lieferng", "de") == "Sitzer-2 Lieferung"
+    assert typos.retyped("Sitzer2", "de") == "Sitzer2"
+    assert typos.retyped("3 Sitzer", "de") == "3 Sitzen"  # apart from the number: an ordinary word
+
+
 def test_the_help_centre_words_are_candidates_in_the_question_language():
     typos = TypoWords({"aber", "after"}.__contains__, {"de": {"aber": 2}, "en": {"after": 1}})
     assert typos.retyped("bed frame snapped ater 2 yrs", "en") == "bed frame snapped after 2 yrs"

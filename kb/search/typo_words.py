@@ -48,6 +48,10 @@ LOAN_LANGS = ("en",)  # customers write in English words of every language: "wie
 RETYPED_CACHE = 20_000  # customers repeat their words
 NOT_A_TYPO = ""
 _WORD = re.compile(r"[^\W\d_]+")
+# a word glued to a number, or joined to one by a hyphen, is part of a model or size name
+# ("3-Sitzer", "Lumo2", "2-seater"), which no dictionary holds: left as typed
+_NUMBER_BEFORE = re.compile(r"\d-?$")
+_NUMBER_AFTER = re.compile(r"-?\d")
 
 
 @lru_cache(maxsize=None)
@@ -211,6 +215,12 @@ def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[st
     return max(listed, key=lambda c: (restores_double(word, c), common[c], c))
 
 
+def _beside_number(match: re.Match) -> bool:
+    """Whether the matched word is glued or hyphen-joined to a number."""
+    text, start, end = match.string, match.start(), match.end()
+    return bool(_NUMBER_BEFORE.search(text, max(0, start - 2), start) or _NUMBER_AFTER.match(text, end))
+
+
 class TypoWords:
     """Retypes a question's misspelt words, for one audience's vocabulary; results cached
     per word and languages."""
@@ -232,7 +242,8 @@ class TypoWords:
         langs = (lang,) if lang is not None and frequencies(lang) else self._langs
         if not langs:
             return text
-        return _WORD.sub(lambda m: self._word(m.group(0), langs) or m.group(0), text)
+        return _WORD.sub(lambda m: m.group(0) if _beside_number(m)
+                         else self._word(m.group(0), langs) or m.group(0), text)
 
     def _word(self, typed: str, langs: tuple[str, ...]) -> str | None:
         key = (typed.lower(), langs)

@@ -33,6 +33,12 @@ from kb.content.privacy import mask_pii
     ("password: hunter2", "hunter2", "[password]"),
     ("my password is Tr0ub4dor&3 but login fails", "Tr0ub4dor", "[password]"),
     ("PIN=4711 geht nicht", "4711", "[password]"),
+    # full dates: a birth date identifies, an order date reads as one
+    ("bestellung vom 28.11.2026 fehlt", "28.11.2026", "[date]"),
+    ("geburtsdatum 12.03.85 ändern", "12.03.85", "[date]"),
+    ("ordered on 2026-11-28, still nothing", "2026-11-28", "[date]"),
+    ("my order from 11/28/2026 is late", "11/28/2026", "[date]"),
+    ("Paket seit 3. 12. 2026 unterwegs", "2026", "[date]"),
     # a name signed under the question
     ("wo ist mein Paket? Viele Grüße, Anna Schmidt", "Anna", "[name]"),
     ("paket kaputt mfg anna schmidt", "schmidt", "[name]"),
@@ -58,6 +64,7 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "WM-2026 Trikot", "ISO-9001 zertifiziert?", "Sony WH1000XM4 Ersatzpolster", "Spring 2024 collection",
     "USB-C Kabel 2 m", "3 Way Adapter", "PLZ 20095 Hamburg", "Versand nach Österreich 4,95 EUR",
     "Kopfzeile 2 fehlt auf der Rechnung", "ARE YOU OPEN TODAY", "Mein Paket kam am 12.03. nicht an",
+    "Lampe kostet 12.99", "Version 1.2.3 der App", "Größe 1/2", "seit 2026 Kunde",
     # closings without a name after them, and words after a closing that are no name
     "danke für die hilfe", "thanks, order status", "with regards to my order", "gruß aus berlin",
     "Grußkarte beilegen", "reparatur fernseher von LG", "ersatzteile für LG Fernseher", "wo ist mein paket? LG",
@@ -82,7 +89,8 @@ def test_every_placeholder_written_is_one_the_readers_know():
     from kb.content.phrasing import has_placeholder
     from kb.content.text import MASKED
     samples = ["max@example.com", "Passwort ist Geheim123!", "ABCD-EFGH-IJKL-MNOP", "HK-98765",
-               "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6", "Gruß Anna"]
+               "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6", "Gruß Anna",
+               "am 28.11.2026"]
     written = {m for s in samples for m in re.findall(r"\[[a-z]+\]", mask_pii(s))}
-    assert len(written) == 8
+    assert len(written) == 9
     assert all(MASKED.fullmatch(w) and has_placeholder(f"wo ist {w}") for w in written)

@@ -59,6 +59,13 @@ MIN_CODE_DIGITS = 5        # "WM-2026", "ISO-9001" stay; "HK-98765" is an order
 MIN_MIXED_DIGITS = 3       # "WH1000XM4" is a product (9 characters); "A1B2C3D4E5F6" a code
 MIN_MIXED_LETTERS = 2
 
+# -- full dates: 28.11.2026, 28.11.26, 2026-11-28, 11/28/2026 --------------------------------
+# a date with its year would otherwise read as a phone number; it may be a birth date, so it
+# is masked all the same, as a date: "bestellung vom [date]" tells an editor what was asked
+_DATE = re.compile(
+    r"(?<![\w.])(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))"
+    r"(?![\w/-]|\.\d)")
+
 # -- IBANs, phone numbers and long digit runs ------------------------------------------------
 # IBAN: two letters, two digits, then 10-30 letters/digits, optionally grouped by spaces
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b", re.IGNORECASE)
@@ -115,7 +122,7 @@ def _without_names(text: str) -> str:
 
 def mask_pii(text: str) -> str:
     """Replace passwords, e-mail addresses, street addresses, voucher and order codes, IBANs,
-    phone numbers, long digit runs, a name signed under the text ("Viele Grüße, Anna
+    full dates, phone numbers, long digit runs, a name signed under the text ("Viele Grüße, Anna
     Schmidt") and one a customer introduces themselves with ("mein Name ist Anna Schmidt,";
     kb/content/salutations.py).
 
@@ -134,6 +141,7 @@ def mask_pii(text: str) -> str:
     text = _VOUCHER_SPACED.sub(_voucher, text)
     text = _PREFIXED_CODE.sub(_prefixed_code, text)
     text = _MIXED_CODE.sub(_mixed_code, text)
+    text = _DATE.sub("[date]", text)
     text = _PHONE.sub(_mask_digits_run, text)
     text = _LONG_DIGITS.sub(lambda m: "[number]" if len(m.group(0)) >= 6 else m.group(0), text)
     return _without_names(text)

@@ -77,6 +77,14 @@ def test_off_topic_question_offers_a_person(client):
     assert "Wer gewann die Fußball-WM 1954?</textarea>" in html
 
 
+def test_the_closest_articles_show_their_passage_beside_the_offer_of_a_person(client):
+    """Below the threshold the customer still reads what the closest articles say."""
+    html = client.get("/search?q=Wer+gewann+die+Fu%C3%9Fball-WM+1954%3F", headers=DE).get_data(as_text=True)
+    closest = html.split('class="link-list results closest"')[1].split("</ul>")[0]
+    assert closest.count("<li>") == closest.count('<p class="snippet">') >= 1
+    assert closest.count("<li>") <= 3
+
+
 def test_category_filter_and_bad_search_input(client):
     html = client.get("/search?q=Lieferung&category=rueckgabe", headers=DE).get_data(as_text=True)
     assert "Wie lange dauert die Lieferung?" not in html

@@ -37,6 +37,14 @@ class Conflict(Exception):
         self.base_text = base_text
 
 
+class Exists(EditError):
+    """A new article's id is taken by an article that exists."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"'{article_id}' exists already: choose another id")
+        self.article_id = article_id
+
+
 class Blocked(Exception):
     """The change is refused; ``problems`` (errors from `kb check`) or ``links`` say why."""
 
@@ -108,10 +116,15 @@ class ArticleEditor:
             raise Conflict(current, self.base_text(path, base) if base else None)
         return current
 
-    def save(self, article_id: str, text: str, base: str, author: str, message: str) -> Saved:
-        """Write ``text`` as the article when nobody changed it since version ``base`` ('' for new)."""
+    def save(self, article_id: str, text: str, base: str, author: str, message: str,
+             new: bool = False) -> Saved:
+        """Write ``text`` as the article when nobody changed it since version ``base`` ('' for new).
+        ``new``: the editor is creating an article, so an existing file with that id is never
+        replaced, whatever ``base`` says (a conflict page hands out the existing version)."""
         with self._lock:
             path = article_file(self.root, article_id)
+            if new and path.exists():
+                raise Exists(article_id)
             self._check_base(path, base)
             problems = self.problems(article_id, text)
             errors = [p for p in problems if p.severity == "error"]
@@ -134,7 +147,7 @@ class ArticleEditor:
             if text is None:
                 raise EditError(f"'{article_id}' does not exist")
             if target.exists():
-                raise EditError(f"'{new_id}' exists already: choose another id")
+                raise Exists(new_id)
             links = incoming_links(self.root, article_id, self.default_lang)
             if links:
                 raise Blocked("other articles link to this one: change those links first", links=links)

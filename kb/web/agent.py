@@ -17,7 +17,7 @@ from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
 from kb.search.engine import QueryError
 from kb.web.auth import login_required
 from kb.web.i18n import _
-from kb.web.inputs import InputError, search_params
+from kb.web.inputs import MAX_ID, InputError, search_params
 from kb.web import insights_view
 from kb.web.local_time import local_time, site_time_zone
 from kb.web.copy_text import CopyText, copy_text
@@ -28,7 +28,6 @@ bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
 AUDIENCES = ("all", "public", "internal")
 # ids beyond the database's 64-bit integers are unknown addresses (404), not a failed query
-MAX_ID = 2**63 - 1
 
 
 def _live():

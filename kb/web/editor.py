@@ -15,7 +15,7 @@ from kb.content.article_edit import ArticleForm, EditError, form_from_text, text
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.text_diff import diff_lines, merge_clean
-from kb.ops.article_editing import ArticleEditor, Blocked, Conflict
+from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, Exists
 from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
@@ -172,7 +172,9 @@ def save():
             raise ReviewError("four-eyes review is switched on: save it as a draft, mark it ready for "
                               "review, and another editor publishes it")
         saved = editor().save(ident, text_from_form(touched(form)), base, g.user.username,
-                              message or (f"Update {ident}" if base else f"Create {ident}"))
+                              message or (f"Update {ident}" if base else f"Create {ident}"), new=not original)
+    except Exists as exc:
+        return edit_page(ident, form, base, error=exists_message(exc), status=409, **page)
     except Conflict as exc:
         merged = merge_clean(exc.base_text, exc.current_text or "", text_from_form(touched(form))) \
             if exc.base_text is not None else None
@@ -189,6 +191,10 @@ def save():
         _link_source(source, form.translation)
     after_save(saved)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def exists_message(exc: Exists) -> str:
+    return _("'{id}' exists already: choose another id.", id=exc.article_id)
 
 
 def _kept_keys(ident: str) -> dict:

@@ -11,9 +11,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from kb.content.article_edit import EditError, form_from_text, incoming_links, validate_id, version_of
 from kb.content.text_diff import diff_lines
-from kb.ops.article_editing import Blocked, Conflict
+from kb.ops.article_editing import Blocked, Conflict, Exists
 from kb.web.auth import login_required
-from kb.web.editor import after_save, current_or_404, editor, preview_html, reviews
+from kb.web.editor import after_save, current_or_404, editor, exists_message, preview_html, reviews
 from kb.web.i18n import _
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
@@ -100,6 +100,8 @@ def rename(article_id: str):
     except Conflict:
         return _confirm_page(article_id, "rename", 409, _("The article changed meanwhile; check it and try again."),
                              new_id=new_id)
+    except Exists as exc:
+        return _confirm_page(article_id, "rename", 409, exists_message(exc), new_id=new_id)
     except EditError as exc:
         return _confirm_page(article_id, "rename", 400, str(exc), new_id=new_id)
     reviews().move(article_id, new_id)

@@ -23,6 +23,7 @@ from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, nar
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
 from kb.web.i18n import _
+from kb.web.inputs import MAX_ID
 
 bp = Blueprint("questions", __name__, url_prefix="/agent")
 EFFECT_DAYS = 30
@@ -149,7 +150,7 @@ def _accept_shown(ids: list[str]):
     return _back("accepted-all", min_evidence, n=written)
 
 
-@bp.post("/inbox/<int:request_id>/answered-with")
+@bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/answered-with")
 @login_required()
 def answered_with(request_id: int):
     catalog = current_app.extensions["kb.live"].current.catalog

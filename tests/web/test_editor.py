@@ -23,6 +23,11 @@ def client(app):
     return app.test_client()
 
 
+def _version(text):
+    from kb.content.article_edit import version_of
+    return version_of(text)
+
+
 def _new(client, **fields):
     form = form_of(client, "/agent/articles/new")
     form.pop("draft", None)  # a new article starts as a draft; these tests publish unless they say so
@@ -152,6 +157,23 @@ def test_two_saves_from_the_same_version_conflict_and_nothing_is_overwritten(app
     assert "Zweite Änderung." in html  # the editor's own text is kept
     on_disk = open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md", encoding="utf-8").read()
     assert "Erste Änderung." in on_disk and "Zweite Änderung." not in on_disk
+
+
+def test_a_new_article_never_replaces_one_with_its_id(app, client):
+    """The new-article form with a taken id is refused, also when saved again with the
+    version a page handed out: only the edit page changes an existing article."""
+    sign_in(client, "eva")
+    path = app.config["KB_ARTICLES"] + "/de/lieferzeit.md"
+    before = open(path, encoding="utf-8").read()
+    r = _new(client, id="de/lieferzeit")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and "gibt es schon" in html, html[:2000]
+    fields = fields_of(html)
+    assert fields.get("base", "") == ""  # no version of the other article to save over
+    # even with the existing article's version, as the conflict page handed it out before
+    again = client.post("/agent/articles/save", data={**fields, "base": _version(before), "action": "save"})
+    assert again.status_code == 409
+    assert open(path, encoding="utf-8").read() == before
 
 
 def test_a_change_on_disk_is_a_conflict_too(app, client):

@@ -58,6 +58,9 @@ def test_huge_inbox_ids_are_unknown_not_errors(agent):
     token = csrf_token(agent.get("/agent/").get_data(as_text=True))
     r = agent.post("/agent/inbox/99999999999999999999999/status", data={"csrf_token": token, "status": "answered"})
     assert r.status_code == 404
+    for huge in (2**63, 2**64, 10**30):
+        r = agent.post(f"/agent/inbox/{huge}/answered-with", data={"csrf_token": token, "article": "de/lieferzeit"})
+        assert r.status_code == 404
     assert agent.get(f"/agent/inbox/{2**63 - 1}").status_code == 404  # the largest id still gets a normal look-up
 
 

@@ -14,13 +14,16 @@ class QueryError(ValueError):
 
 
 def clean_query(query: str) -> str:
-    """Collapse whitespace and drop control characters; reject empty/over-long input."""
+    """Collapse whitespace and drop control characters; reject empty/over-long input and
+    input without a letter or digit (emoji, smileys, punctuation alone)."""
     if not isinstance(query, str):
         raise QueryError("the query must be text")
     text = "".join(ch if ch.isprintable() else " " for ch in query)
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise QueryError("the query is empty: type a question or a few words")
+    if not any(ch.isalnum() for ch in text):  # "😀😀", "???", ":-(": nothing to search for
+        raise QueryError("the query has no words: type a question or a few words")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     return text

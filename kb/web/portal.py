@@ -115,6 +115,8 @@ def search():
     except InputError as exc:
         if exc.field == "category":  # a stale filter link: search everything instead
             return redirect(url_for("portal.search", q=request.args.get("q")))
+        if exc.field == "lang":  # ?lang= is the page's language here: one the portal lacks is ignored
+            return redirect(url_for("portal.search", q=request.args.get("q"), category=request.args.get("category")))
         return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
                                result=None, categories=[]), 400
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,

@@ -43,6 +43,7 @@ def test_an_applied_correction_reports_both_questions(client):
 
 @pytest.mark.parametrize("query, field", [
     ("", "q"), ("q=", "q"), ("q=%20%20", "q"), ("q=" + "a" * 501, "q"),
+    ("q=%F0%9F%98%80%F0%9F%98%80", "q"), ("q=%3F%3F%3F", "q"), ("q=%3A-(", "q"),  # emoji, "???", ":-(" alone
     ("q=hallo&lang=xx", "lang"), ("q=hallo&limit=0", "limit"), ("q=hallo&limit=51", "limit"),
     ("q=hallo&limit=abc", "limit"), ("q=hallo&category=nope", "category"),
 ])

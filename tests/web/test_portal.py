@@ -91,6 +91,10 @@ def test_category_filter_and_bad_search_input(client):
     r = client.get("/search?q=Lieferung&category=gibt-es-nicht")
     assert r.status_code == 302 and "category" not in r.headers["Location"]
     assert client.get("/search?q=").status_code == 302
+    r = client.get("/search?q=%F0%9F%98%80%F0%9F%98%80", headers=DE)  # emoji alone: no words to search for
+    assert r.status_code == 400 and "Bitte geben Sie eine Frage" in r.get_data(as_text=True)
+    r = client.get("/search?q=Lieferung&lang=fr", headers=DE)  # a page language the portal lacks: ignored
+    assert r.status_code == 302 and "lang" not in r.headers["Location"] and "q=Lieferung" in r.headers["Location"]
     r = client.get("/search?q=" + "x" * 600, headers=DE)
     assert r.status_code == 400 and "Ihre Frage ist zu lang" in r.get_data(as_text=True)  # in the page's language
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from kb.content.markdown import Anchors, inline_text, parse_blocks, tokens_text
 
 MORE = {"de": "Mehr dazu:", "en": "More:"}
+HEADING_MARKS = ("?", "!", ":", ".", "…")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def blocks_text(tokens: list) -> str:
             skip_to = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
             lines += tokens_text(tokens[i:skip_to + 1]).splitlines() + [""]
         elif token.type == "heading_open":
-            lines += [inline_text(tokens[i + 1]) + ":"]
+            heading = inline_text(tokens[i + 1])
+            # a heading reads as the start of what follows; one that ends in a mark stays as it is
+            lines += [heading if heading.endswith(HEADING_MARKS) else heading + ":"]
             skip_to = i + 1
         elif token.type == "inline":
             indent = "  " * max(0, len(lists) - 1)

@@ -4,20 +4,28 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
+from kb.web.i18n import pick_language
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
+TOO_MANY_REQUESTS = "Too many requests; please wait a moment and try again."
 
 
 def _(text: str) -> str:
-    """API messages stay English (they are read by developers); pages speak the reader's language."""
-    return text if request.path.startswith("/api/") else translated(text)
+    """API messages stay English (they are read by developers); pages speak the reader's language,
+    also for errors raised before the request's own hooks chose it (an expired form's token is
+    checked first)."""
+    if request.path.startswith("/api/"):
+        return text
+    if "lang" not in g:
+        g.lang = pick_language()
+    return translated(text)
 
 
 def wants_json() -> bool:
@@ -57,7 +65,10 @@ def register(app: Flask) -> None:
             404: _("This page does not exist."),
             405: _("This address does not accept this kind of request."),
             413: _("The request is too large."),
+            429: _(TOO_MANY_REQUESTS),
         }
+        if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
+            return _response(429, messages[429])
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name
         return _response(exc.code or 500, message)

@@ -22,6 +22,8 @@ from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from kb.web.errors import TOO_MANY_REQUESTS
+
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
     "RATE_LIMIT_SUGGEST": "600 per minute",
@@ -39,7 +41,7 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 def _limit(name: str, methods: list[str] | None = None):
     """One budget per kind of request, shared by the portal and the API routes of that kind."""
     return limiter.shared_limit(lambda: current_app.config[name], scope=name.lower(), methods=methods,
-                                error_message="Too many requests; please wait a moment and try again.")
+                                error_message=TOO_MANY_REQUESTS)
 
 
 search = _limit("RATE_LIMIT_SEARCH")

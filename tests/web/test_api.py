@@ -156,7 +156,9 @@ def test_rate_limits_answer_429_with_retry_after(make_app, db):
     assert len(db("SELECT * FROM feedback")) == 3
     codes = [client.get("/api/search?q=Lieferung").status_code for _ in range(6)]
     assert codes[-1] == 429 and codes[0] == 200
-    assert client.get("/search?q=Lieferung").status_code == 429  # portal and API share the budget
+    page = client.get("/search?q=Lieferung", headers={"Accept-Language": "de"})
+    assert page.status_code == 429  # portal and API share the budget
+    assert "Zu viele Anfragen" in page.get_data(as_text=True) and int(page.headers["Retry-After"]) > 0
     assert client.get("/api/suggest?q=lief").status_code == 200  # typing has its own, larger budget
 
 

@@ -41,6 +41,13 @@ def test_whole_section_with_one_list_item_per_line_and_link_in_the_article_langu
     assert english.endswith("\n\nMore: https://x.example/a") and "Mehr" not in english
 
 
+def test_a_heading_that_ends_in_a_mark_gets_no_colon():
+    body = "## Wo finde ich meine Sendungsnummer?\n\nIn der Versandmail.\n\n## Achtung!\n\nNie teilen.\n"
+    art = {"audience": "public", "lang": "de", "body": body}
+    text = copy_text(art, None, None, "https://hilfe.example/a").text
+    assert text.startswith("Wo finde ich meine Sendungsnummer?\nIn der Versandmail.\n\nAchtung!\nNie teilen.")
+
+
 def test_internal_article_is_marked_and_has_no_customer_link():
     copy = copy_text({"audience": "internal", "lang": "de", "body": BODY}, None, None, "https://x.example/i")
     assert copy.internal and "https://" not in copy.text and "Nicht mehr dabei" in copy.text

@@ -133,6 +133,10 @@ def test_internal_drafts_and_unknown_articles_are_plain_404s(client):
 
 def test_helpful_vote_needs_csrf_and_is_stored(client, db):
     assert client.post("/feedback", data={"article_id": "de/lieferzeit", "helpful": "yes"}).status_code == 400
+    # the expired-form page speaks the reader's language, though the token is checked first
+    expired = client.post("/feedback", data={"article_id": "de/lieferzeit", "helpful": "yes"}, headers=EN)
+    assert expired.status_code == 400 and "The form has expired" in expired.get_data(as_text=True)
+    assert '<html lang="en"' in expired.get_data(as_text=True)
     assert db("SELECT * FROM feedback") == []
     token = csrf_token(client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True))
     r = client.post("/feedback", data={"csrf_token": token, "article_id": "de/lieferzeit", "helpful": "yes"})

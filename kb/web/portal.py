@@ -215,7 +215,12 @@ def feedback_comment():
         if wants_json():
             return jsonify(error=message, field="comment"), 400
         return render_template("error.html", status=400, message=message), 400
-    _store().add_comment(request.form.get("token", "")[:64], comment)
+    if not _store().add_comment(request.form.get("token", "")[:64], comment):
+        message = _("Your comment was not saved: this vote has a comment already, or it is no longer known. "
+                    "Reload the page and vote again to add one.")
+        if wants_json():
+            return jsonify(error=message, field="token"), 409
+        return render_template("error.html", status=409, message=message), 409
     if wants_json():
         return jsonify(ok=True), 201
     return redirect(url_for("portal.article", article_id=article_id, commented="1", _anchor="feedback"), 303)

@@ -160,10 +160,10 @@ def test_not_helpful_vote_then_comment_with_personal_data_masked(client, db):
     assert "12345678" not in stored and "jane@example.org" not in stored and "7946" not in stored
     assert "[email]" in stored and "never came" in stored
     # a second comment cannot overwrite it, and a made-up token changes nothing
-    client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
-                                           "token": vote_token, "comment": "spam"})
-    client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
-                                           "token": "made-up", "comment": "spam"})
+    for made_up in (vote_token, "made-up", ""):
+        r = client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
+                                                   "token": made_up, "comment": "spam"}, headers=EN)
+        assert r.status_code == 409 and "Your comment was not saved" in r.get_data(as_text=True)  # no thanks
     assert [r["comment"] for r in db("SELECT comment FROM feedback")] == [stored]
 
 

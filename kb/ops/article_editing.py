@@ -20,6 +20,7 @@ from kb.content.article_edit import (EditError, all_articles, article_file, draf
 from kb.content.articles import Article, Problem, load_articles
 from kb.content.articles import article_id as id_of_file
 from kb.content.files import write_atomically
+from kb.content.front_matter_questions import add_question
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
 from kb.ops.database import Store
 
@@ -178,6 +179,20 @@ class ArticleEditor:
         if text is None:
             raise EditError(f"version '{ref[:40]}' of '{article_id}' was not found (or the article was deleted in it)")
         return self.save(article_id, text, base, author, f"Restore {article_id} to the version {ref[:12]}")
+
+    def add_question(self, path: Path, question: str, author: str) -> bool:
+        """Append ``question`` to the article file's front-matter questions as ``author``'s
+        version (an accepted learned phrasing, a customer's word): under the lock browser saves
+        take, what is on disk kept first, so the history says who added it. False when the
+        article had the question already (nothing written, nothing recorded)."""
+        with self._lock:
+            self.history.remember_original(path)
+            written = add_question(path, question)
+            if written:
+                self._record([path], author, f"Add the question '{question}' to {id_of_file(path, self.root)}")
+        if written:
+            self.on_change()
+        return written
 
     def _record(self, paths: list[Path], author: str, message: str) -> None:
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,8 +183,10 @@ def _article(articles: list[Article], article_id: str) -> Article:
 
 
 def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor: str | None,
-           phrasing: str | None = None) -> bool:
-    """Write the (edited) phrasing into the article's front matter and remember the decision.
+           phrasing: str | None = None, write: Callable[[Path, str], bool] = add_question) -> bool:
+    """Write the (edited) phrasing into the article's front matter and remember the decision;
+    ``write`` appends a question to a file (the browser's passes it through the article
+    editor, which records the editor's version).
 
     Returns False when the article already had that question (nothing written).
     """
@@ -196,7 +199,7 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     if len(text) > learning.MAX_PHRASING_CHARS:
         raise SuggestionError(f"the question is too long (at most {learning.MAX_PHRASING_CHARS} characters)")
     art = _article(articles, suggestion.article_id)
-    written = add_question(Path(art.path), text)
+    written = write(Path(art.path), text)
     learning.decide(store, art.id, text, "accepted", editor)
     if fold(text) != suggestion.key:  # edited: the suggested wording is decided on too
         learning.decide(store, art.id, suggestion.phrasing, "accepted", editor)

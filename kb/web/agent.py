@@ -271,8 +271,9 @@ def add_missing_word():
     accepting a learned phrasing does): the next index build lets the word find the article."""
     from pathlib import Path
 
-    from kb.content.front_matter_questions import FrontMatterEditError, add_question
+    from kb.content.front_matter_questions import FrontMatterEditError
     from kb.ops import learning
+    from kb.web.editor import editor
 
     days = _period()
     word, article_id = request.form.get("word", "")[:60], request.form.get("article", "")[:200]
@@ -281,7 +282,7 @@ def add_missing_word():
     if not listed or article is None:
         return redirect(url_for("agent.insights", days=days, not_added=word), 303)
     try:
-        add_question(Path(article.path), word)
+        editor().add_question(Path(article.path), word, g.user.username)
     except (FrontMatterEditError, OSError):
         return redirect(url_for("agent.insights", days=days, not_added=word), 303)
     learning.decide(_store(), article.id, word, "accepted", g.user.username)

@@ -22,6 +22,7 @@ from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, nar
                                 reject as reject_one, suggestions)
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
+from kb.web.editor import editor
 from kb.web.i18n import _
 from kb.web.inputs import MAX_ID
 
@@ -121,11 +122,17 @@ def decide():
             reject_one(_store(), s, g.user.username)
             done = "rejected"
         else:
-            done = "accepted" if accept_one(_store(), articles, s, g.user.username, edited) else "unchanged"
+            done = "accepted" if accept_one(_store(), articles, s, g.user.username, edited,
+                                            write=_versioned) else "unchanged"
     except (SuggestionError, FrontMatterEditError, OSError) as exc:
         # the page again, with the editor's wording kept in its field
         return _page(min_evidence, error=str(exc), edited={suggestion_id: edited or ""}, status=400)
     return _back(done, min_evidence)
+
+
+def _versioned(path, question: str) -> bool:
+    """Add the question through the article editor: a version by the signed-in editor."""
+    return editor().add_question(path, question, g.user.username)
 
 
 def _accept_shown(ids: list[str]):
@@ -143,7 +150,7 @@ def _accept_shown(ids: list[str]):
     written = 0
     for s in chosen:
         try:
-            written += accept_one(_store(), articles, s, g.user.username)
+            written += accept_one(_store(), articles, s, g.user.username, write=_versioned)
         except (SuggestionError, FrontMatterEditError, OSError) as exc:
             message = _("Questions added: {n}; then this failed: {error}", n=written, error=str(exc))
             return _page(min_evidence, error=message, status=400)

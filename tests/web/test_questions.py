@@ -52,6 +52,9 @@ def test_api_votes_become_suggestions_editors_accept_reject_and_edit(learning_ap
     assert "added to the article" in client.get(r.headers["Location"]).get_data(as_text=True)
     text = (articles_dir / "en/delivery.md").read_text()
     assert "questions:\n  - how many days until my order is here\n---" in text
+    history = client.get("/agent/articles/en/delivery/history").get_data(as_text=True)  # versioned as eva's
+    assert "Add the question &#39;how many days until my order is here&#39; to en/delivery" in history
+    assert "eva" in history
     r = client.post("/agent/questions", data={"csrf_token": token, "action": "reject",
                                               "id": ids["what does shipping to vienna cost"]})
     assert r.status_code == 303
@@ -122,7 +125,7 @@ def test_editors_narrow_to_a_language_or_article_and_accept_all_shown(learning_a
 
 
 def test_accept_all_stops_at_a_failed_write_and_says_how_far_it_got(learning_app, articles_dir, monkeypatch):
-    from kb.ops import suggestions as ops
+    from kb.ops import article_editing as ops  # the browser writes through the article editor
     client = learning_app.test_client()
     _api_vote(client, "how many days until my order is here", "en/delivery")
     _api_vote(client, "delivery to vienna austria", "en/delivery")

@@ -139,7 +139,7 @@ def _add_request_hooks(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "interest-cohort=(), geolocation=(), camera=(), microphone=()"
-        if (request.blueprint == "portal" and request.args.get("lang") in UI_LANGS
+        if (request.blueprint != "api" and request.args.get("lang") in UI_LANGS  # a page's language is remembered
                 and request.cookies.get(LANG_COOKIE) != request.args["lang"]):
             response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 24 * 3600,
                                 samesite="Lax", httponly=True,

@@ -89,12 +89,13 @@ def workspace():
     params = audience = result = error = None
     if request.args.get("q", "").strip():
         try:
-            params, audience, result = _search(request.args)
+            # the filter is ?language=; ?lang= is the page's language, as everywhere
+            params, audience, result = _search({**request.args.to_dict(), "lang": request.args.get("language", "")})
         except InputError as exc:
             error = input_error_message(exc)
     return render_template("agent/workspace.html", params=params, audience=audience or "all", result=result,
                            error=error, highlighted=highlighted, q=request.args.get("q", ""),
-                           sel_lang=request.args.get("lang", ""), sel_category=request.args.get("category", ""),
+                           sel_lang=request.args.get("language", ""), sel_category=request.args.get("category", ""),
                            **_filters())
 
 
@@ -123,7 +124,7 @@ INBOX_ROWS = 200
 @login_required()
 def inbox():
     status = request.args.get("status", "open")
-    lang = request.args.get("lang", "")
+    lang = request.args.get("language", "")  # ?lang= is the page's language, as everywhere
     languages = _live().engine.index.languages
     if status not in ("open", "answered", "all") or (lang and lang not in languages):
         abort(400)

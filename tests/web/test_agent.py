@@ -95,8 +95,14 @@ def test_agent_search_includes_internal_articles_with_copyable_answers(client, a
     assert 'class="copy-source"' in html and "15 EUR" in html and 'data-copy="copy-1"' in html
     html = client.get("/agent/?q=Kulanz&audience=public").get_data(as_text=True)
     assert "Kulanzgrenzen" not in html
-    html = client.get("/agent/?q=Lieferung&lang=en").get_data(as_text=True)
+    html = client.get("/agent/?q=Lieferung&language=en").get_data(as_text=True)
     assert "How long does delivery take?" in html and "Wie lange dauert" not in html
+    # ?lang= is the page's language only, and it is remembered
+    r = client.get("/agent/?q=how+long+does+delivery+take&lang=de")
+    html = r.get_data(as_text=True)
+    assert '<html lang="de"' in html and "How long does delivery take?" in html  # an English article still
+    assert "lang=de" in r.headers.get("Set-Cookie", "")
+    assert '<html lang="de"' in client.get("/agent/inbox").get_data(as_text=True)
     assert client.get("/articles/intern/kulanz").status_code == 200  # signed in: visible
 
 

@@ -147,15 +147,17 @@ def test_inbox_filters_counts_search_and_local_time(app, client, db):
     assert "01.07.2026 10:31" in page and "08:31Z" not in page
     assert re.search(r'offen <span class="count">3</span>', page)
     assert re.search(r'beantwortet <span class="count">1</span>', page)
-    page = client.get("/agent/inbox", query_string={"lang": "en"}).get_data(as_text=True)
+    page = client.get("/agent/inbox", query_string={"language": "en"}).get_data(as_text=True)
     assert "Where is my parcel?" in page and "Rücksendung" not in page
+    page = client.get("/agent/inbox", query_string={"lang": "en"}).get_data(as_text=True)  # the page's language
+    assert '<html lang="en"' in page and "Where is my parcel?" in page and "Rücksendung" in page
     page = client.get("/agent/inbox", query_string={"q": "RÜCKSENDUNG", "status": "all"}).get_data(as_text=True)
     assert "Rücksendung klappt nicht" in page and "Where is my parcel" not in page
     page = client.get("/agent/inbox", query_string={"q": "überweisung", "status": "all"}).get_data(as_text=True)
     assert "Überweisung nicht angekommen" in page and "Rechnung fehlt" not in page
     page = client.get("/agent/inbox", query_string={"q": "100%_", "status": "all"}).get_data(as_text=True)
     assert "Keine Anfragen" in page or "No requests" in page
-    assert client.get("/agent/inbox", query_string={"lang": "xx"}).status_code == 400
+    assert client.get("/agent/inbox", query_string={"language": "xx"}).status_code == 400
 
 
 def test_insights_speak_german_link_titles_explain_rates_and_skip_empty_days(app, client):

@@ -165,8 +165,13 @@ def contact():
         row = store.search_by_token(req.search_token)
         if row is not None:
             query, shown = row["query"], json.loads(row["results"])
-    ref = store.add_contact_request(req.question, req.email, req.lang, query, shown, req.search_token)
+    # without `lang`, the question's own words tell it, as they do for a search
+    guesser = _live().engine.guesser
+    lang = req.lang or guesser.guess(req.question) or guesser.likely(req.question)
+    ref = store.add_contact_request(req.question, req.email, lang, query, shown, req.search_token)
+    if req.order_number:
+        current_app.extensions["kb.contact_details"].save(ref, req.order_number, no_reply=False)
     catalog = _live().catalog
-    hand_off(ref, lang=req.lang, question=req.question, reply_to=req.email, order_number=None, search=query,
-             seen=[a for a in (catalog.get(i) for i in shown) if a])
+    hand_off(ref, lang=lang, question=req.question, reply_to=req.email, order_number=req.order_number,
+             search=query, seen=[a for a in (catalog.get(i) for i in shown) if a])
     return jsonify(ok=True, ref=ref), 201

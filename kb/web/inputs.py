@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from kb.web.catalog import Catalog
 from kb.search.engine import QueryError, clean_query
+from kb.ops.contact_details import MAX_ORDER_CHARS, clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
 
 MAX_LIMIT = 50
@@ -145,6 +146,7 @@ class ContactInput:
     email: str | None
     lang: str | None
     search_token: str | None
+    order_number: str | None = None
 
 
 def contact_input(data: dict, languages: list[str]) -> ContactInput:
@@ -152,7 +154,12 @@ def contact_input(data: dict, languages: list[str]) -> ContactInput:
     email = email_address(_text(data, "email", MAX_EMAIL_CHARS))
     if not _flag(data.get("consent", False) or False, "consent"):
         raise InputError("please agree that we store your request to answer it", "consent")
-    lang = data.get("lang") or None
+    lang = _text(data, "lang", 20) or None
     if lang is not None and lang not in languages:
-        raise InputError(f"unknown language '{str(lang)[:20]}': use one of {', '.join(languages)}", "lang")
-    return ContactInput(question, email, lang, _text(data, "search_id", 64))
+        raise InputError(f"unknown language '{lang}': use one of {', '.join(languages)}", "lang")
+    try:
+        order_number = clean_order_number(_text(data, "order_number", MAX_ORDER_CHARS + 1))
+    except ValueError:
+        raise InputError(f"the order number does not look right: letters, digits and - / . only, "
+                         f"at most {MAX_ORDER_CHARS} characters", "order_number") from None
+    return ContactInput(question, email, lang, _text(data, "search_id", 64), order_number)

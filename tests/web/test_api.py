@@ -106,9 +106,22 @@ def test_contact(client, db):
     assert row["query"] == "wann kommt mein paket" and "7654321" not in row["question"]
     assert '"de/lieferzeit"' in row["shown"]
     for bad in ({"question": "x"}, {"question": "x", "consent": False}, {"question": "", "consent": True},
-                {"question": "x", "consent": True, "email": "nope"}, {"question": "x", "consent": True, "lang": "fr"}):
-        assert client.post("/api/contact", json=bad).status_code == 400
+                {"question": "x", "consent": True, "email": "nope"}, {"question": "x", "consent": True, "lang": "fr"},
+                {"question": "x", "consent": True, "lang": ["de"]},
+                {"question": "x", "consent": True, "order_number": "100 2345; drop"}):
+        r = client.post("/api/contact", json=bad)
+        assert r.status_code == 400 and r.get_json()["field"] in ("question", "consent", "email", "lang", "order_number")
     assert len(db("SELECT * FROM contact_requests")) == 1
+
+
+def test_contact_keeps_the_order_number_and_tells_the_language_from_the_question(client, db):
+    r = client.post("/api/contact", json={"question": "Wo ist mein Paket? Ich warte seit Tagen", "consent": True,
+                                          "order_number": "100-2345"})
+    assert r.status_code == 201
+    ref = r.get_json()["ref"]
+    row = db("SELECT * FROM contact_requests WHERE ref = ?", (ref,))[0]
+    assert row["lang"] == "de"
+    assert db("SELECT order_number FROM contact_details WHERE ref = ?", (ref,))[0]["order_number"] == "100-2345"
 
 
 def test_http_errors_are_json_without_tracebacks(client):

@@ -108,6 +108,14 @@ def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_cent
     assert TypoWords(NOTHING, {}).retyped("unbedngt", None) == "unbedngt"  # no language to correct in
 
 
+def test_a_typo_in_a_word_typed_without_umlauts_is_found_in_its_umlaut_spelling():
+    words = {"rückerstattung", "dauer"}
+    typos = TypoWords(words.__contains__, {"de": words})
+    assert typos.retyped("rueckerstatung dauer", "de") == "rückerstattung dauer"
+    assert typos.retyped("queue", "de") == "queue"  # a known word stays
+    assert typos.retyped("rueckerstatung", "en") == "rueckerstatung"  # only German questions
+
+
 def test_a_word_glued_or_hyphen_joined_to_a_number_names_a_model_and_is_no_typo():
     typos = TypoWords({"sitzen", "lieferung"}.__contains__, {"de": {"sitzen": 3, "lieferung": 2}})
     assert typos.retyped("Sitzer", "de") == "Sitzen"  # alone: one edit from a help-centre word

@@ -37,6 +37,7 @@ from wordfreq import get_frequency_dict
 from kb.content.word_forms import compound_parts, dictionary_word
 from kb.index.speller import correctable
 from kb.search.cache import LRU
+from kb.search.umlauts import WRITTEN_OUT, spellings
 
 MIN_CHARS = 5  # shorter words are corrected only towards the help centre's words
 FREQUENCY_LIST = "small"  # wordfreq's ~40,000 commonest words per language: ~4 MB each in memory
@@ -48,6 +49,7 @@ LOAN_LANGS = ("en",)  # customers write in English words of every language: "wie
 RETYPED_CACHE = 20_000  # customers repeat their words
 NOT_A_TYPO = ""
 _WORD = re.compile(r"[^\W\d_]+")
+_WRITTEN_PAIR = re.compile("|".join(p for p in WRITTEN_OUT if p != "ss"))  # ae, oe, ue
 # a word glued to a number, or joined to one by a hyphen, is part of a model or size name
 # ("3-Sitzer", "Lumo2", "2-seater"), which no dictionary holds: left as typed
 _NUMBER_BEFORE = re.compile(r"\d-?$")
@@ -245,6 +247,20 @@ class TypoWords:
         return _WORD.sub(lambda m: m.group(0) if _beside_number(m)
                          else self._word(m.group(0), langs) or m.group(0), text)
 
+    def _written_out(self, word: str, langs: tuple[str, ...], in_language: Callable[[str], bool],
+                     letters: str, also_known: tuple[str, ...]) -> str | None:
+        """A German word typed without umlauts and with a typo ("rueckerstatung"): the umlaut
+        restoration (kb/search/umlauts.py) finds no known word and one edit finds none either,
+        so the typo is looked for in its spellings with umlauts ("rückerstatung")."""
+        if "de" not in langs or not _WRITTEN_PAIR.search(word) or known_word(word, also_known) \
+                or compound_of_words(word, langs):
+            return None
+        for spelling in spellings(word)[1:]:
+            found = nearest_word(spelling, langs, in_language, letters, also_known)
+            if found:
+                return found
+        return None
+
     def _word(self, typed: str, langs: tuple[str, ...]) -> str | None:
         key = (typed.lower(), langs)
         found = self._cache.get(key)
@@ -256,9 +272,10 @@ class TypoWords:
             # of English, is no typo: "gibts" in a question taken for English is no "gifts",
             # "cancel" in a German one no "cancer"
             in_language = self._words.get(langs, frozenset()).__contains__
+            also_known = (*self._langs, *LOAN_LANGS)
             found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
-                nearest_word(key[0], langs, in_language, letters, (*self._langs, *LOAN_LANGS),
-                             self._compounds) or NOT_A_TYPO
+                nearest_word(key[0], langs, in_language, letters, also_known, self._compounds) or \
+                self._written_out(key[0], langs, in_language, letters, also_known) or NOT_A_TYPO
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

@@ -18,7 +18,7 @@ from kb.config import Settings
 from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
 from kb.web.deployment import open_store, require_shared_secret
-from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate
+from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate, translated_message
 from kb.web.site import checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -57,6 +57,8 @@ def _init_editor(app: Flask, default_lang: str | None) -> None:
     app.extensions["kb.reindexer"] = reindexer
     app.extensions["kb.editor"] = ArticleEditor(articles, store, default_lang, on_change=reindexer.request)
     app.extensions["kb.reviews"] = Reviews(store)
+    from kb.ops.article_moves import ArticleMoves
+    app.extensions["kb.moves"] = ArticleMoves(store)
     from kb.web.editor import allow_article_sized_posts
     app.before_request(allow_article_sized_posts)
 
@@ -150,4 +152,4 @@ def _add_request_hooks(app: Flask) -> None:
     def _template_globals() -> dict:
         site = app.extensions["kb.site"]
         return {"_": _, "lang": g.get("lang", "de"), "user": g.get("user"), "ui_langs": UI_LANGS, "site": site,
-                "text_in": text_in, "translate": translate}
+                "text_in": text_in, "translate": translate, "translated_message": translated_message}

@@ -127,7 +127,8 @@ def inbox():
     lang = request.args.get("language", "")  # ?lang= is the page's language, as everywhere
     languages = _live().engine.index.languages
     if status not in ("open", "answered", "all") or (lang and lang not in languages):
-        abort(400)
+        abort(400, _("Unknown filter: the status is open, answered or all, the language one of {langs}.",
+                     langs=", ".join(languages)))
     where = InboxFilter(None if status == "all" else status, lang or None, request.args.get("q", "")[:200])
     rows = find_requests(_store(), where, limit=INBOX_ROWS)
     refs = [r["ref"] for r in rows]
@@ -212,9 +213,9 @@ def _period() -> int:
     try:
         days = int(request.args.get("days", 30))
     except ValueError:
-        abort(400)
+        days = None
     if days not in PERIODS:
-        abort(400)
+        abort(400, _("The period is one of {periods} days.", periods=", ".join(map(str, PERIODS))))
     return days
 
 

@@ -9,6 +9,7 @@ route they come through.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ from kb.content.languages import translation_group
 from kb.content.markdown import render_html
 from kb.content.text import WORD_CHARS, fold
 from kb.search.engine import SearchEngine
-from kb.web.suggest_match import title_rank, typed
+from kb.web.suggest_match import title_rank, topic_uses, typed
 
 RELATED_COUNT = 3
 
@@ -48,10 +49,12 @@ class Catalog:
         self._related: dict[int, list[int]] = {}
         self._related_lock = threading.Lock()
         self._words: list[tuple[set[str], set[str]]] = []  # (title words, other words) folded
+        self._uses: list[Counter] = []  # how often tags, questions and summary use each word
         for a in self.articles:
             title = set(WORD_CHARS.findall(fold(a["title"])))
-            other = set(WORD_CHARS.findall(fold(" ".join(a["tags"] + a["questions"] + [a["summary"]]))))
-            self._words.append((title, other - title))
+            uses = Counter(WORD_CHARS.findall(fold(" ".join(a["tags"] + a["questions"] + [a["summary"]]))))
+            self._words.append((title, set(uses) - title))
+            self._uses.append(uses)
 
     # -- single articles ----------------------------------------------------------
     def get(self, article_id: str, internal: bool = False) -> dict | None:
@@ -115,7 +118,8 @@ class Catalog:
         """Titles that fit what was typed so far (see :mod:`kb.web.suggest_match`; accents and case ignored).
 
         Titles that begin with the typed text come first, then titles holding the
-        topic words, then tag/question matches; other languages only when the
+        topic words, then tag/question matches, each the article whose tags and
+        questions use the typed words most first; other languages only when the
         reader's language has no match.
         """
         t = typed(query, fold, WORD_CHARS.findall)
@@ -129,7 +133,10 @@ class Catalog:
             rank = title_rank(t, " ".join(WORD_CHARS.findall(fold(a["title"]))), title, other)
             if rank is None:
                 continue
-            scored.append((a["lang"] != lang, *rank, len(a["title"]), a["title"], i))
+            # among titles that fit equally, the article whose questions and tags use the typed
+            # words most is about them ("paket": the tracking article, asked "wo ist mein paket")
+            support = topic_uses(t, self._uses[i])
+            scored.append((a["lang"] != lang, *rank, -support, len(a["title"]), a["title"], i))
         scored.sort()
         if lang and scored and not scored[0][0]:
             scored = [s for s in scored if not s[0]]  # the reader's language only, when it has matches

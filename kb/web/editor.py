@@ -19,7 +19,7 @@ from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, Exists
 from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
-from kb.web.i18n import UI_LANGS, _
+from kb.web.i18n import UI_LANGS, _, translated_message
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
@@ -141,7 +141,7 @@ def preview():
     try:
         problems = editor().problems(ident, text_from_form(form)) if ident else []
     except EditError as exc:
-        problems, error = [], str(exc)
+        problems, error = [], translated_message(str(exc))
     else:
         error = None
     return render_template("agent/articles/_preview.html", preview=preview_html(form, ident),
@@ -162,7 +162,7 @@ def save():
         try:
             return edit_page(ident, form, base, preview=True, **page)
         except EditError as exc:
-            return edit_page(ident, form, base, preview=False, error=str(exc), status=400, **page)
+            return edit_page(ident, form, base, preview=False, error=translated_message(str(exc)), status=400, **page)
     if original and original != ident:
         return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
     try:
@@ -186,7 +186,7 @@ def save():
         return edit_page(ident, form, base, problems=exc.problems, status=422,
                          error=_("The article has errors; nothing was saved."), **page)
     except (EditError, ReviewError) as exc:
-        return edit_page(ident, form, base, error=str(exc), status=400, **page)
+        return edit_page(ident, form, base, error=translated_message(str(exc)), status=400, **page)
     if source is not None and not source.translation:
         _link_source(source, form.translation)
     after_save(saved)
@@ -272,7 +272,7 @@ def publish(article_id: str):
         saved = editor().save(article_id, text_from_form(form), request.form.get("base", ""), g.user.username,
                               f"Publish {article_id}")
     except (ReviewError, EditError, Blocked) as exc:
-        flash(str(exc), "error")
+        flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)
     except Conflict:
         flash(_("Someone changed this article after you opened it. Read it again before publishing."), "error")

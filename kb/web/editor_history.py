@@ -7,14 +7,14 @@ to the article (the links are listed, as `kb check` would report them).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from kb.content.article_edit import EditError, form_from_text, incoming_links, validate_id, version_of
 from kb.content.text_diff import diff_lines
 from kb.ops.article_editing import Blocked, Conflict, Exists
 from kb.web.auth import login_required
 from kb.web.editor import after_save, current_or_404, editor, exists_message, preview_html, reviews
-from kb.web.i18n import _
+from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
 
@@ -72,7 +72,7 @@ def restore(article_id: str):
               + "; ".join(f"{p.line}: {p.message}" for p in exc.problems), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
     except EditError as exc:
-        flash(str(exc), "error")
+        flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
     after_save(saved)
     return redirect(url_for("editor.view", article_id=article_id), 303)
@@ -96,15 +96,16 @@ def rename(article_id: str):
         editor().rename(article_id, new_id, request.form.get("base", ""), g.user.username,
                         f"Rename {article_id} to {new_id}")
     except Blocked as exc:
-        return _confirm_page(article_id, "rename", 409, str(exc), exc.links, new_id)
+        return _confirm_page(article_id, "rename", 409, translated_message(str(exc)), exc.links, new_id)
     except Conflict:
         return _confirm_page(article_id, "rename", 409, _("The article changed meanwhile; check it and try again."),
                              new_id=new_id)
     except Exists as exc:
         return _confirm_page(article_id, "rename", 409, exists_message(exc), new_id=new_id)
     except EditError as exc:
-        return _confirm_page(article_id, "rename", 400, str(exc), new_id=new_id)
+        return _confirm_page(article_id, "rename", 400, translated_message(str(exc)), new_id=new_id)
     reviews().move(article_id, new_id)
+    current_app.extensions["kb.moves"].record(article_id, new_id)  # the old address leads to it
     flash(_("Renamed. The portal shows the change within seconds."), "success")
     return redirect(url_for("editor.view", article_id=new_id), 303)
 
@@ -119,11 +120,11 @@ def delete(article_id: str):
     try:
         editor().delete(article_id, request.form.get("base", ""), g.user.username, f"Delete {article_id}")
     except Blocked as exc:
-        return _confirm_page(article_id, "delete", 409, str(exc), exc.links)
+        return _confirm_page(article_id, "delete", 409, translated_message(str(exc)), exc.links)
     except Conflict:
         return _confirm_page(article_id, "delete", 409, _("The article changed meanwhile; check it and try again."))
     except EditError as exc:
-        return _confirm_page(article_id, "delete", 400, str(exc))
+        return _confirm_page(article_id, "delete", 400, translated_message(str(exc)))
     reviews().clear(article_id)
     flash(_("Deleted. Its versions stay in the history."), "success")
     return redirect(url_for("editor.index"), 303)

@@ -8,6 +8,7 @@ German translation, so a missing one fails CI instead of showing English.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -29,6 +30,38 @@ def catalog(lang: str) -> dict[str, str]:
 def translate(lang: str, text: str, **values) -> str:
     out = catalog(lang).get(text, text)
     return out.format(**values) if values else out
+
+
+@lru_cache(maxsize=None)
+def _message_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """The catalog's entries with {placeholders}, each as a pattern its filled-in English matches."""
+    out = []
+    for key, value in catalog(lang).items():
+        if "{" not in key:
+            continue
+        parts = re.split(r"\{(\w+)\}", key)
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        out.append((re.compile(regex, re.S), value))
+    return tuple(out)
+
+
+def translate_message(lang: str, text: str) -> str:
+    """A message a lower layer wrote in English (an exception's text, a check's finding) in
+    ``lang``: its catalog entry, also one whose {placeholders} the message fills in
+    ("'de/x y' is not a valid id: …"); as written when the catalog has none."""
+    found = catalog(lang).get(text)
+    if found is not None:
+        return found
+    for pattern, value in _message_patterns(lang):
+        m = pattern.fullmatch(text)
+        if m:
+            return value.format(**m.groupdict())
+    return text
+
+
+def translated_message(text: str) -> str:
+    """``translate_message`` in the reader's language."""
+    return translate_message(g.get("lang", DEFAULT_LANG), text)
 
 
 def pick_language() -> str:

@@ -20,7 +20,7 @@ from kb.web import limits
 from kb.web.auth import staff
 from kb.web.errors import wants_json
 from kb.web.handoff import hand_off
-from kb.web.i18n import _
+from kb.web.i18n import _, translated_message
 from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
                              public_url, section_label,
@@ -152,6 +152,9 @@ def article(article_id: str):
     catalog = live.catalog
     art = catalog.get(article_id, staff())
     if art is None:
+        moved = _try_store(current_app.extensions["kb.moves"].target, article_id)
+        if moved is not None and catalog.get(moved, staff()) is not None:  # renamed: its old address still works
+            return redirect(url_for("portal.article", article_id=moved, **request.args), 301)
         abort(404)
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)
@@ -173,7 +176,18 @@ def category(slug: str):
     if not articles:
         abort(404)
     return render_template("category.html", slug=slug, name=articles[0]["category"], articles=articles,
-                           categories=catalog.categories(g.lang, staff()))
+                           categories=catalog.categories(g.lang, staff()),
+                           switch_targets=_topic_in_other_languages(catalog, articles))
+
+
+def _topic_in_other_languages(catalog, articles: list[dict]) -> dict[str, str]:
+    """Per other language, the address of the topic most of these articles' translations are
+    in: the language switch on a topic page leads to that topic, as on an article page."""
+    votes: dict[str, Counter] = {}
+    for a in articles:
+        for lang, other in catalog.translations(a, staff()).items():
+            votes.setdefault(lang, Counter())[other["category_slug"]] += 1
+    return {lang: url_for("portal.category", slug=c.most_common(1)[0][0], lang=lang) for lang, c in votes.items()}
 
 
 @bp.post("/feedback")
@@ -186,7 +200,7 @@ def feedback():
     except InputError as exc:
         if wants_json():
             return jsonify(error=str(exc), field=exc.field), 400
-        return render_template("error.html", status=400, message=str(exc)), 400
+        return render_template("error.html", status=400, message=translated_message(str(exc))), 400
     token = _store().add_feedback(vote.article_id, vote.helpful, vote.comment, g.lang, vote.search_token)
     if wants_json():
         return jsonify(ok=True, token=token, helpful=vote.helpful), 201
@@ -216,8 +230,7 @@ def feedback_comment():
             return jsonify(error=message, field="comment"), 400
         return render_template("error.html", status=400, message=message), 400
     if not _store().add_comment(request.form.get("token", "")[:64], comment):
-        message = _("Your comment was not saved: this vote has a comment already, or it is no longer known. "
-                    "Reload the page and vote again to add one.")
+        message = _("Your comment was not saved: the vote has one already, or is unknown. Please vote again.")
         if wants_json():
             return jsonify(error=message, field="token"), 409
         return render_template("error.html", status=409, message=message), 409

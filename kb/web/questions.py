@@ -23,7 +23,7 @@ from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, nar
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
 from kb.web.editor import editor
-from kb.web.i18n import _
+from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID
 
 bp = Blueprint("questions", __name__, url_prefix="/agent")
@@ -65,7 +65,7 @@ def _page(min_evidence: int, message: str | None = None, error: str | None = Non
     try:
         found = narrowed(found, articles, narrow["language"], narrow["article"])
     except SuggestionError as exc:
-        error, status = str(exc), 400
+        error, status = translated_message(str(exc)), 400
     groups: dict[str, list] = {}
     for s in found:
         groups.setdefault(s.article_id, []).append(s)
@@ -82,9 +82,9 @@ def _min_evidence() -> int:
     try:
         value = int(request.values.get("min", 1))
     except ValueError:
-        abort(400)
+        value = 0
     if value < 1:
-        abort(400)
+        abort(400, _("The least evidence is a whole number from 1."))
     return value
 
 
@@ -126,7 +126,7 @@ def decide():
                                             write=_versioned) else "unchanged"
     except (SuggestionError, FrontMatterEditError, OSError) as exc:
         # the page again, with the editor's wording kept in its field
-        return _page(min_evidence, error=str(exc), edited={suggestion_id: edited or ""}, status=400)
+        return _page(min_evidence, error=translated_message(str(exc)), edited={suggestion_id: edited or ""}, status=400)
     return _back(done, min_evidence)
 
 
@@ -152,8 +152,8 @@ def _accept_shown(ids: list[str]):
         try:
             written += accept_one(_store(), articles, s, g.user.username, write=_versioned)
         except (SuggestionError, FrontMatterEditError, OSError) as exc:
-            message = _("Questions added: {n}; then this failed: {error}", n=written, error=str(exc))
-            return _page(min_evidence, error=message, status=400)
+            failed = _("Questions added: {n}; then this failed: {error}", n=written, error=translated_message(str(exc)))
+            return _page(min_evidence, error=failed, status=400)
     return _back("accepted-all", min_evidence, n=written)
 
 

@@ -60,6 +60,12 @@ def word_fits(typed_word: str, is_partial: bool, words: set[str]) -> bool:
     return typed_word in words
 
 
+def topic_uses(t: Typed, uses) -> int:
+    """How often an article's tags, questions and summary (``uses``: word -> count) use words
+    that fit the typed topic words."""
+    return sum(n for w, n in uses.items() for word, is_partial in t.topic if word_fits(word, is_partial, {w}))
+
+
 def title_rank(t: Typed, title_text: str, title: set[str], other: set[str]) -> tuple[int, int] | None:
     """(0 = the title begins with the typed text, else 1; topic words found only outside the title),
     or None when the article does not fit."""

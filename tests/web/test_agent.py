@@ -209,6 +209,11 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     store.add_feedback("de/lieferzeit", True, None, "de", worded)
     sign_in(client, "eva")
     html = client.get("/agent/insights?days=30").get_data(as_text=True)
+    for bad in ("14", "abc", ""):  # the period's choices are named, not "not understood"
+        r = client.get(f"/agent/insights?days={bad}")
+        assert r.status_code == 400 and "7, 30, 90, 365" in r.get_data(as_text=True)
+    r = client.get("/agent/inbox?status=bogus")
+    assert r.status_code == 400 and "open, answered" in r.get_data(as_text=True)
     unanswered = html.split('id="t-unanswered"')[1].split("</section>")[0]
     assert "Wo ist mein Paket?" in unanswered or "wo ist mein paket" in unanswered
     assert "<svg" in html and 'role="img"' in html

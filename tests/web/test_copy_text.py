@@ -66,7 +66,7 @@ def _copies(html):
 
 def test_workspace_copies_english_sections_in_english_and_warns_on_internal(app, client):
     _agent(app, client)
-    html = client.get("/agent/", query_string={"q": "return label", "lang": "en"}).get_data(as_text=True)
+    html = client.get("/agent/", query_string={"q": "return label", "language": "en"}).get_data(as_text=True)
     copies = _copies(html)
     assert copies and "Create the label in the returns portal and drop the parcel at DHL." in copies[0]
     # relative without KB_BASE_URL: absolute links come only from the configured address

@@ -98,7 +98,8 @@ def test_ids_that_leave_the_articles_folder_or_have_odd_characters_are_refused(a
     sign_in(client, "eva")
     r = _new(client, id=bad_id)
     assert r.status_code == 400
-    assert "not a valid id" in r.get_data(as_text=True) or "too deep" in r.get_data(as_text=True)
+    page = r.get_data(as_text=True)  # in the page's language (German)
+    assert "keine gültige ID" in page or "zu tief verschachtelt" in page or "braucht eine ID" in page
     assert not (tmp_path / "outside.md").exists()
 
 
@@ -120,7 +121,7 @@ def test_check_errors_block_the_save_and_keep_the_text(app, client):
     r = _new(client, body="Siehe [fehlt](gibtsnicht.md).\n")
     html = r.get_data(as_text=True)
     assert r.status_code == 422
-    assert "missing article" in html and "gibtsnicht.md" in html  # the reason, and the text kept in the form
+    assert "Artikel, den es nicht gibt" in html and "gibtsnicht.md" in html  # the reason, and the text kept in the form
     assert not os.path.exists(app.config["KB_ARTICLES"] + "/de/zahlung.md")
 
 
@@ -139,7 +140,7 @@ def test_preview_renders_with_the_portal_renderer_and_shows_problems(client):
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert '<h2 id="zwei">Zwei</h2>' in html and "<script>" not in html
-    assert "missing article" in html
+    assert "Artikel, den es nicht gibt" in html
 
 
 def test_two_saves_from_the_same_version_conflict_and_nothing_is_overwritten(app, client):
@@ -234,6 +235,11 @@ def test_rename_and_delete_without_links(app, client):
     assert r.status_code == 303
     root = app.config["KB_ARTICLES"]
     assert os.path.exists(root + "/en/sending-back.md") and not os.path.exists(root + "/en/returns.md")
+    reindexer = app.extensions["kb.reindexer"]
+    assert reindexer.settle(timeout=60), reindexer.last_error
+    r = client.get("/articles/en/returns?section=x")  # links to the old address lead to the article
+    assert r.status_code == 301 and r.headers["Location"].endswith("/articles/en/sending-back?section=x")
+    assert client.get("/articles/en/never-was").status_code == 404
     r = client.post("/agent/articles/en/sending-back/delete", data={"csrf_token": token, "base": base})
     assert r.status_code == 400  # not confirmed
     r = client.post("/agent/articles/en/sending-back/delete", data={"csrf_token": token, "base": base,
@@ -421,7 +427,7 @@ def test_files_with_errors_are_listed_and_can_be_fixed_in_the_browser(app, clien
     open(path, "w", encoding="utf-8").write("---\ntitle: Broken\nlang: en\n---\nNo topic.\n")
     sign_in(client, "eva")
     html = client.get("/agent/articles/").get_data(as_text=True)
-    assert 'href="/agent/articles/en/broken/edit"' in html and "missing required key &#39;category&#39;" in html
+    assert 'href="/agent/articles/en/broken/edit"' in html and "Pflichtfeld „category“ fehlt." in html
     form = form_of(client, "/agent/articles/en/broken/edit")
     r = client.post("/agent/articles/save", data={**form, "action": "save", "category": "Shipping"})
     assert r.status_code == 303

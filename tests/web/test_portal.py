@@ -121,6 +121,11 @@ def test_article_page(client, db):
     assert db("SELECT views FROM article_views WHERE article_id = 'de/lieferzeit'")[0]["views"] == 1
 
 
+def test_the_language_switch_on_a_topic_leads_to_the_topic_in_that_language(client):
+    html = client.get("/categories/versand", headers=DE).get_data(as_text=True)
+    assert 'href="/categories/shipping?lang=en"' in html
+
+
 def test_internal_drafts_and_unknown_articles_are_plain_404s(client):
     for path in ("/articles/intern/kulanz", "/articles/de/entwurf", "/articles/de/nope", "/nope"):
         r = client.get(path, headers=DE)

@@ -65,8 +65,9 @@ def _json_body() -> dict:
     if nesting_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
         raise InputError("the request body is nested too deeply")
     data = request.get_json(silent=True)
-    if data is None:
-        raise InputError("the request body is not valid JSON")
+    if data is None:  # JSON's null parses as None too: it is valid, only no object
+        empty = request.get_data(cache=True).strip() == b"null"
+        raise InputError("the request body must be a JSON object" if empty else "the request body is not valid JSON")
     if not isinstance(data, dict):
         raise InputError("the request body must be a JSON object")
     return data

@@ -189,7 +189,7 @@ def save():
         return edit_page(ident, form, base, error=translated_message(str(exc)), status=400, **page)
     if source is not None and not source.translation:
         _link_source(source, form.translation)
-    after_save(saved)
+    after_save(saved, draft=form.draft)
     return redirect(url_for("editor.view", article_id=ident), 303)
 
 
@@ -211,8 +211,11 @@ def _publishing(ident: str, form: ArticleForm, base: str) -> bool:
     return text is None or form_from_text(text).draft
 
 
-def after_save(saved) -> None:
-    flash(_("Saved. The portal shows the change within seconds."), "success")
+def after_save(saved, draft: bool = False) -> None:
+    if draft:  # customers do not see a draft: saying the portal shows it would mislead
+        flash(_("Draft saved. Customers see it once it is published."), "success")
+    else:
+        flash(_("Saved. The portal shows the change within seconds."), "success")
     for w in saved.warnings:
         flash(f"{_('Warning')}: {_('line')} {w.line}: {w.message}", "warning")
     if editor().history_error:

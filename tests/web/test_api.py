@@ -124,6 +124,13 @@ def test_contact_keeps_the_order_number_and_tells_the_language_from_the_question
     assert db("SELECT order_number FROM contact_details WHERE ref = ?", (ref,))[0]["order_number"] == "100-2345"
 
 
+def test_a_json_null_body_is_no_object(client):
+    r = client.post("/api/feedback", data="null", content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["error"] == "the request body must be a JSON object"
+    r = client.post("/api/feedback", data="{nope", content_type="application/json")
+    assert r.status_code == 400 and r.get_json()["error"] == "the request body is not valid JSON"
+
+
 def test_http_errors_are_json_without_tracebacks(client):
     r = client.get("/api/feedback")
     assert r.status_code == 405 and r.is_json

@@ -257,7 +257,10 @@ def test_four_eyes_review(editor_app):
     sign_in(otto, "otto")
     r = _new(eva)  # published directly: refused
     assert r.status_code == 400 and "four-eyes" in r.get_data(as_text=True)
-    assert _new(eva, draft="on").status_code == 303
+    r = _new(eva, draft="on")
+    assert r.status_code == 303
+    saved = eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Entwurf gespeichert" in saved and "zeigt die Änderung" not in saved  # customers do not see a draft
     token = csrf_token(eva.get("/agent/articles/de/zahlung").get_data(as_text=True))
     base = form_of(eva, "/agent/articles/de/zahlung/edit")["base"]
     r = eva.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})

@@ -1,18 +1,24 @@
 """Learned questions over HTTP: evidence from votes, the inbox and copies; editors decide."""
 import re
+import shutil
 
 import pytest
 
 from conftest import csrf_token
+from editor_fixtures import editor_index  # noqa: F401 (a fixture)
 from test_agent import PASSWORD, sign_in
 
 
 @pytest.fixture()
-def learning_app(make_app, articles_dir):
-    app = make_app(RATELIMIT_ENABLED=False, KB_ARTICLES=str(articles_dir))
+def learning_app(make_app, articles_dir, editor_index, tmp_path):
+    """An accepted question re-indexes the articles: into this test's own copy of the index,
+    finished before the next test (editor_fixtures.editor_app says why)."""
+    shutil.copytree(editor_index, tmp_path / "index", symlinks=True)
+    app = make_app(RATELIMIT_ENABLED=False, KB_ARTICLES=str(articles_dir), KB_INDEX=str(tmp_path / "index"))
     app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
     app.extensions["kb.accounts"].add("eva", "editor", PASSWORD)
-    return app
+    yield app
+    assert app.extensions["kb.reindexer"].settle(timeout=120), "a re-index did not finish"
 
 
 def _api_vote(client, q, article_id, helpful=True, lang="en"):

@@ -314,6 +314,12 @@ def test_cli_search_json_and_batch(built_index, tmp_path):
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(lines) == 3 and lines[0]["results"][0]["id"] == "de/lieferzeit"
     assert "error" in lines[2]
+    for option, value, said in (("--lang", "fr", "unknown language 'fr'"),
+                                ("--category", "nope", "unknown category 'nope'")):
+        r = run_kb("search", "wann kommt mein paket", option, value, env_extra=env)  # a typo, not "NOT answered"
+        assert r.returncode == 2 and said in r.stderr, r.stderr
+    r = run_kb("search", "wann kommt mein paket", "--category", "Versand", env_extra=env)  # a name works too
+    assert r.returncode == 0, r.stderr
 
 
 def test_cli_eval_and_check(built_index, tmp_path, articles_dir):

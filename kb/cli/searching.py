@@ -49,6 +49,7 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
         fail("give either a QUERY or --batch FILE", 2)
     settings = load_settings()
     engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
+    _check_filters(engine.index, lang, category)
     if batch is None:
         try:
             result = engine.search(query, lang=lang, limit=limit, audience=audience, category=category)
@@ -67,6 +68,18 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
         except QueryError as exc:
             out = {"query": line, "line": n, "error": str(exc)}
         click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _check_filters(index, lang: str | None, category: str | None) -> None:
+    """A language or category no article has is a typo: refused as the API refuses it, not
+    searched into "NOT answered"."""
+    from kb.content.articles import slugify
+
+    if lang is not None and lang not in index.languages:
+        fail(f"unknown language '{lang}': the articles are in {', '.join(index.languages)}", 2)
+    if category is not None and slugify(category) not in set(index.article_category):
+        known = sorted(set(index.article_category))
+        fail(f"unknown category '{category}': use one of {', '.join(known)} (or its name)", 2)
 
 
 @click.command(name="eval")

@@ -92,19 +92,27 @@ class GitHistory:
         if path.is_file() and self._git("status", "--porcelain", "--", self._rel(path)).strip():
             self.record([path], ON_DISK, f"{path.name}: changes made on disk, before the browser edit")
 
-    def versions(self, path: Path) -> list[Version]:
-        out = self._git("log", f"-n{MAX_VERSIONS}", "--format=%H%x1f%an%x1f%aI%x1f%s", "--", self._rel(path),
-                        check=False)
+    def _log(self, path: Path) -> list[tuple[Version, str]]:
+        """The file's versions, newest first, each with the path it had then: followed through
+        renames, so a renamed article keeps the versions it had under its old id."""
+        out = self._git("log", "--follow", f"-n{MAX_VERSIONS}", "--name-only",
+                        "--format=\x1e%H%x1f%an%x1f%aI%x1f%s", "--", self._rel(path), check=False)
         found = []
-        for line in out.splitlines():
-            ref, author, date, message = (line.split("\x1f") + ["", "", ""])[:4]
-            found.append(Version(ref, author, date, message))
+        for entry in out.split("\x1e")[1:]:
+            head, _, names = entry.partition("\n")
+            ref, author, date, message = (head.split("\x1f") + ["", "", ""])[:4]
+            name = next((n for n in names.splitlines() if n.strip()), self._rel(path))
+            found.append((Version(ref, author, date, message), name))
         return found
+
+    def versions(self, path: Path) -> list[Version]:
+        return [version for version, _name in self._log(path)]
 
     def text(self, path: Path, ref: str) -> str | None:
         if not ref.isalnum():
             return None
-        result = subprocess.run(["git", "-C", str(self.top), "show", f"{ref}:{self._rel(path)}"],
+        names = [name for version, name in self._log(path) if version.ref.startswith(ref)] or [self._rel(path)]
+        result = subprocess.run(["git", "-C", str(self.top), "show", f"{ref}:{names[0]}"],
                                 capture_output=True, timeout=GIT_TIMEOUT)
         return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
 

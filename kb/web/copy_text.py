@@ -16,6 +16,12 @@ MORE = {"de": "Mehr dazu:", "en": "More:"}
 HEADING_MARKS = ("?", "!", ":", ".", "…")
 
 
+def lead_in(heading: str) -> str:
+    """A heading as the start of what follows it: a colon, unless it ends in a mark already
+    ("Wie lange dauert es?", not "Wie lange dauert es?:")."""
+    return heading if heading.endswith(HEADING_MARKS) else heading + ":"
+
+
 @dataclass(frozen=True)
 class CopyText:
     text: str
@@ -64,9 +70,7 @@ def blocks_text(tokens: list) -> str:
             skip_to = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
             lines += tokens_text(tokens[i:skip_to + 1]).splitlines() + [""]
         elif token.type == "heading_open":
-            heading = inline_text(tokens[i + 1])
-            # a heading reads as the start of what follows; one that ends in a mark stays as it is
-            lines += [heading if heading.endswith(HEADING_MARKS) else heading + ":"]
+            lines += [lead_in(inline_text(tokens[i + 1]))]
             skip_to = i + 1
         elif token.type == "inline":
             indent = "  " * max(0, len(lists) - 1)
@@ -86,7 +90,7 @@ def copy_text(article: dict, anchor: str | None, heading: str | None, url: str |
     """The reply text of the hit's section; ``url`` is left out for internal articles."""
     internal = article["audience"] != "public"
     body = blocks_text(section_tokens(article["body"], anchor))
-    parts = [f"{heading}:\n{body}" if heading else body]
+    parts = [f"{lead_in(heading)}\n{body}" if heading else body]
     if url and not internal:
         parts.append(f"{MORE.get(article['lang'], MORE['en'])} {url}")
     return CopyText("\n\n".join(parts), internal)

@@ -29,6 +29,8 @@ MERGED_MESSAGE = "Someone changed this article after you opened it. Nothing was 
 CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: merge their change below into your text and save again."
 
 
+FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready for review, "
+             "and another editor publishes it")
 MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
 
 
@@ -70,7 +72,15 @@ def form_from_request() -> ArticleForm:
         category=v.get("category", "").strip()[:MAX_FIELD], tags=_lines("tags", ","), summary=v.get("summary", "").strip()[:MAX_FIELD],
         audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
         questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],
-        draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", "")[:MAX_BODY])
+        draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", ""))
+
+
+def too_long(form: ArticleForm) -> str | None:
+    """The message for a body over ``MAX_BODY``: refused whole, never cut (the text stays in the form)."""
+    if len(form.body) <= MAX_BODY:
+        return None
+    return _("The text is too long ({n} characters, at most {max}): nothing was saved. "
+             "Split it into several articles.", n=f"{len(form.body):,}", max=f"{MAX_BODY:,}")
 
 
 def _choices(articles: list[Article]) -> dict:
@@ -165,12 +175,13 @@ def save():
             return edit_page(ident, form, base, preview=False, error=translated_message(str(exc)), status=400, **page)
     if original and original != ident:
         return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
+    if too_long(form):
+        return edit_page(ident, form, base, error=too_long(form), status=413, **page)
     try:
         form.extra = _kept_keys(ident)
         published = _publishing(ident, form, base)
         if published and review_on():
-            raise ReviewError("four-eyes review is switched on: save it as a draft, mark it ready for "
-                              "review, and another editor publishes it")
+            raise ReviewError(FOUR_EYES)
         saved = editor().save(ident, text_from_form(touched(form)), base, g.user.username,
                               message or (f"Update {ident}" if base else f"Create {ident}"), new=not original)
     except Exists as exc:
@@ -191,6 +202,12 @@ def save():
         _link_source(source, form.translation)
     after_save(saved, draft=form.draft)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def shown(message: str) -> str:
+    """A check's finding for the editor: in the page's language, files named below the
+    articles folder (the server's own paths are nobody's business)."""
+    return translated_message(message.replace(f"{editor().root}/", ""))
 
 
 def exists_message(exc: Exists) -> str:
@@ -217,7 +234,7 @@ def after_save(saved, draft: bool = False) -> None:
     else:
         flash(_("Saved. The portal shows the change within seconds."), "success")
     for w in saved.warnings:
-        flash(f"{_('Warning')}: {_('line')} {w.line}: {w.message}", "warning")
+        flash(f"{_('Warning')}: {_('line')} {w.line}: {shown(w.message)}", "warning")
     if editor().history_error:
         flash(_("Saved, but the version could not be recorded in the history:") + " " + editor().history_error,
               "error")

@@ -12,8 +12,10 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from kb.content.article_edit import EditError, form_from_text, incoming_links, validate_id, version_of
 from kb.content.text_diff import diff_lines
 from kb.ops.article_editing import Blocked, Conflict, Exists
+from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
-from kb.web.editor import after_save, current_or_404, editor, exists_message, preview_html, reviews
+from kb.web.editor import (FOUR_EYES, after_save, current_or_404, editor, exists_message, preview_html, review_on,
+                           reviews)
 from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
@@ -60,6 +62,9 @@ def version(article_id: str, ref: str):
 @bp.post("/<path:article_id>/restore")
 @login_required("editor")
 def restore(article_id: str):
+    if review_on() and _restore_publishes(article_id, request.form.get("ref", "")[:64]):
+        flash(translated_message(FOUR_EYES), "error")  # publishing takes a second editor, restoring too
+        return redirect(url_for("editor_history.history", article_id=article_id), 303)
     try:
         saved = editor().restore(article_id, request.form.get("ref", "")[:64], request.form.get("base", ""),
                                  g.user.username)
@@ -76,6 +81,15 @@ def restore(article_id: str):
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
     after_save(saved)
     return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def _restore_publishes(article_id: str, ref: str) -> bool:
+    """Whether restoring version ``ref`` takes a draft (or a deleted article) public."""
+    path, current = editor().current(article_id)
+    version = editor().history.text(path, ref)
+    if version is None:
+        return False  # restore reports the missing version
+    return not form_from_text(version).draft and (current is None or form_from_text(current).draft)
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),
@@ -105,7 +119,10 @@ def rename(article_id: str):
     except EditError as exc:
         return _confirm_page(article_id, "rename", 400, translated_message(str(exc)), new_id=new_id)
     reviews().move(article_id, new_id)
-    current_app.extensions["kb.moves"].record(article_id, new_id)  # the old address leads to it
+    try:
+        current_app.extensions["kb.moves"].record(article_id, new_id)  # the old address leads to it
+    except StoreUnavailable as exc:  # the rename is done; only the redirect from the old address is missing
+        current_app.logger.warning("redirect from %s to %s not recorded: %s", article_id, new_id, exc)
     flash(_("Renamed. The portal shows the change within seconds."), "success")
     return redirect(url_for("editor.view", article_id=new_id), 303)
 

@@ -57,7 +57,8 @@ def _number(args, name: str, low: int, high: int, f: Filters) -> int | None:
 
 def list_filters(args) -> Filters:
     """Filters from the query string; a bad value is reported (and ignored), never a 500."""
-    f = Filters(q=(args.get("q") or "").strip()[:500], lang=(args.get("lang") or "")[:10],
+    # the language filter is ?language=: ?lang= is the page's language, as on every page
+    f = Filters(q=(args.get("q") or "").strip()[:500], lang=(args.get("language") or "")[:10],
                 category=(args.get("category") or "")[:200], audience=(args.get("audience") or "")[:20],
                 untranslated=args.get("untranslated") == "1")
     status = args.get("status") or ""

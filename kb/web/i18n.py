@@ -40,7 +40,8 @@ def _message_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
         if "{" not in key:
             continue
         parts = re.split(r"\{(\w+)\}", key)
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+        # a filled-in value holds no quote: "unknown language 'xx': use …" is no "unknown language '{lang}'"
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^'\n]+?)" for i, p in enumerate(parts))
         out.append((re.compile(regex, re.S), value))
     return tuple(out)
 

@@ -46,6 +46,9 @@ def test_a_heading_that_ends_in_a_mark_gets_no_colon():
     art = {"audience": "public", "lang": "de", "body": body}
     text = copy_text(art, None, None, "https://hilfe.example/a").text
     assert text.startswith("Wo finde ich meine Sendungsnummer?\nIn der Versandmail.\n\nAchtung!\nNie teilen.")
+    section = copy_text(art, "wo-finde-ich-meine-sendungsnummer", "Wo finde ich meine Sendungsnummer?",
+                        "https://hilfe.example/a").text  # the section's own heading too
+    assert section.startswith("Wo finde ich meine Sendungsnummer?\nIn der Versandmail.")
 
 
 def test_internal_article_is_marked_and_has_no_customer_link():

@@ -177,6 +177,16 @@ def test_a_new_article_never_replaces_one_with_its_id(app, client):
     assert open(path, encoding="utf-8").read() == before
 
 
+def test_a_body_over_the_limit_is_refused_whole_never_cut(app, client):
+    sign_in(client, "eva")
+    body = "## Teil\n\n" + "Langer Text. " * 16_000 + "\nDas Ende.\n"  # over 200,000 characters
+    r = _new(client, body=body)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and "Der Text ist zu lang" in html
+    assert "Das Ende." in html  # the editor's text is kept in the form
+    assert not os.path.exists(app.config["KB_ARTICLES"] + "/de/zahlung.md")
+
+
 def test_a_change_on_disk_is_a_conflict_too(app, client):
     sign_in(client, "eva")
     form = form_of(client, "/agent/articles/de/lieferzeit/edit")
@@ -256,7 +266,7 @@ def test_four_eyes_review(editor_app):
     sign_in(eva, "eva")
     sign_in(otto, "otto")
     r = _new(eva)  # published directly: refused
-    assert r.status_code == 400 and "four-eyes" in r.get_data(as_text=True)
+    assert r.status_code == 400 and "Vier-Augen-Prinzip" in r.get_data(as_text=True)
     r = _new(eva, draft="on")
     assert r.status_code == 303
     saved = eva.get(r.headers["Location"]).get_data(as_text=True)
@@ -264,10 +274,10 @@ def test_four_eyes_review(editor_app):
     token = csrf_token(eva.get("/agent/articles/de/zahlung").get_data(as_text=True))
     base = form_of(eva, "/agent/articles/de/zahlung/edit")["base"]
     r = eva.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
-    assert "not ready for review" in eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "noch nicht bereit zur Prüfung" in eva.get(r.headers["Location"]).get_data(as_text=True)
     assert eva.post("/agent/articles/de/zahlung/ready", data={"csrf_token": token}).status_code == 303
     r = eva.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
-    assert "another editor" in eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "muss ihn veröffentlichen" in eva.get(r.headers["Location"]).get_data(as_text=True)
     path = app.config["KB_ARTICLES"] + "/de/zahlung.md"
     assert "draft: true" in open(path, encoding="utf-8").read()
     token = csrf_token(otto.get("/agent/articles/de/zahlung").get_data(as_text=True))
@@ -275,6 +285,16 @@ def test_four_eyes_review(editor_app):
     assert r.status_code == 303
     assert "draft" not in open(path, encoding="utf-8").read()
     assert app.extensions["kb.reviews"].get("de/zahlung") is None
+    # taken offline as a draft again, eva cannot bring it back alone by restoring the published version
+    published = [v for v in app.extensions["kb.editor"].history.versions(app.extensions["kb.editor"].current(
+        "de/zahlung")[0])][0]
+    form = form_of(eva, "/agent/articles/de/zahlung/edit")
+    assert eva.post("/agent/articles/save", data={**form, "draft": "on", "action": "save"}).status_code == 303
+    token = csrf_token(eva.get("/agent/articles/de/zahlung/history").get_data(as_text=True))
+    base = form_of(eva, "/agent/articles/de/zahlung/edit")["base"]
+    r = eva.post("/agent/articles/de/zahlung/restore", data={"csrf_token": token, "ref": published.ref, "base": base})
+    assert "Vier-Augen-Prinzip" in eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "draft: true" in open(path, encoding="utf-8").read()
 
 
 def test_review_is_off_by_default_and_drafts_publish_directly(app, client):
@@ -314,7 +334,7 @@ def test_list_filters(app, client):
     assert "Geheimes Gewinnspiel" in html and "Wie lange dauert" not in html
     html = client.get("/agent/articles/?audience=internal").get_data(as_text=True)
     assert "Kulanz" in html and "Wie lange dauert" not in html
-    html = client.get("/agent/articles/?untranslated=1&lang=de").get_data(as_text=True)
+    html = client.get("/agent/articles/?untranslated=1&language=de").get_data(as_text=True)
     assert "Geheimes Gewinnspiel" in html and "Wie lange dauert" not in html
     r = client.get("/agent/articles/?stale=abc")
     assert r.status_code == 200 and "whole number" in r.get_data(as_text=True)
@@ -423,6 +443,12 @@ def test_git_history_follows_rename_and_delete(editor_app, tmp_path):
                              "en/sending-back.md"], capture_output=True,
                             text=True, check=True).stdout
     assert status == ""  # both the old and the new path are committed
+    # the versions before the rename stay in the article's history, and restorable
+    history = app.extensions["kb.editor"].history
+    path = app.extensions["kb.editor"].current("en/sending-back")[0]
+    versions = history.versions(path)
+    assert [v.message for v in versions][-1].startswith("returns.md: changes made on disk")
+    assert "title: Returning an item" in history.text(path, versions[-1].ref)  # read at its old path
 
 
 def test_files_with_errors_are_listed_and_can_be_fixed_in_the_browser(app, client):

@@ -79,8 +79,8 @@ def too_long(form: ArticleForm) -> str | None:
     """The message for a body over ``MAX_BODY``: refused whole, never cut (the text stays in the form)."""
     if len(form.body) <= MAX_BODY:
         return None
-    return _("The text is too long ({n} characters, at most {max}): nothing was saved. "
-             "Split it into several articles.", n=f"{len(form.body):,}", max=f"{MAX_BODY:,}")
+    return (_("The text is too long ({n} characters, at most {max}): nothing was saved.", n=f"{len(form.body):,}",
+              max=f"{MAX_BODY:,}") + " " + _("Split it into several articles."))
 
 
 def _choices(articles: list[Article]) -> dict:

@@ -129,7 +129,9 @@ def test_warnings_do_not_block_the_save(app, client):
     sign_in(client, "eva")
     r = _new(client, title="Wie lange dauert die Lieferung?")  # duplicate title: a warning
     assert r.status_code == 303
-    assert "duplicate title" in client.get(r.headers["Location"]).get_data(as_text=True)
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "kommt in der Sprache „de“ doppelt vor" in page  # in the page's language
+    assert app.config["KB_ARTICLES"] not in page and "(auch de/lieferzeit.md)" in page  # no server path
 
 
 def test_preview_renders_with_the_portal_renderer_and_shows_problems(client):

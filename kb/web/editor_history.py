@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
-from kb.content.article_edit import EditError, form_from_text, incoming_links, validate_id, version_of
+from kb.content.article_edit import (EditError, form_from_text, incoming_links, text_from_form, validate_id,
+                                     version_of)
 from kb.content.text_diff import diff_lines
 from kb.ops.article_editing import Blocked, Conflict, Exists
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
-from kb.web.editor import (FOUR_EYES, after_save, current_or_404, editor, exists_message, preview_html, review_on,
+from kb.web.editor import (after_save, current_or_404, editor, exists_message, preview_html, review_on,
                            reviews)
 from kb.web.i18n import _, translated_message
 
@@ -62,12 +63,13 @@ def version(article_id: str, ref: str):
 @bp.post("/<path:article_id>/restore")
 @login_required("editor")
 def restore(article_id: str):
-    if review_on() and _restore_publishes(article_id, request.form.get("ref", "")[:64]):
-        flash(translated_message(FOUR_EYES), "error")  # publishing takes a second editor, restoring too
-        return redirect(url_for("editor_history.history", article_id=article_id), 303)
+    ref, base = request.form.get("ref", "")[:64], request.form.get("base", "")
+    as_draft = review_on() and _restore_publishes(article_id, ref)
     try:
-        saved = editor().restore(article_id, request.form.get("ref", "")[:64], request.form.get("base", ""),
-                                 g.user.username)
+        if as_draft:  # publishing takes a second editor, also for a restored version: it comes back as a draft
+            saved = _restore_as_draft(article_id, ref, base)
+        else:
+            saved = editor().restore(article_id, ref, base, g.user.username)
     except Conflict:
         flash(_("Someone changed this article after you opened the history. Look at the newest version first."),
               "error")
@@ -79,8 +81,15 @@ def restore(article_id: str):
     except EditError as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
-    after_save(saved)
+    after_save(saved, draft=as_draft)
     return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def _restore_as_draft(article_id: str, ref: str, base: str):
+    form = form_from_text(editor().history.text(editor().current(article_id)[0], ref))
+    form.draft = True
+    return editor().save(article_id, text_from_form(form), base, g.user.username,
+                         f"Restore {article_id} to the version {ref[:12]} as a draft (four-eyes review)")
 
 
 def _restore_publishes(article_id: str, ref: str) -> bool:

@@ -331,6 +331,10 @@ def test_cli_eval_and_check(built_index, tmp_path, articles_dir):
     assert r.returncode == 0 and "2 questions: top-1 0.500" in r.stdout and "MISS" in r.stdout
     r = run_kb("eval", "--from-articles", env_extra=env)
     assert r.returncode == 0 and "top-1 1.000" in r.stdout
+    typo = tmp_path / "typo.jsonl"  # an expected id no article has: refused, not counted as a miss
+    typo.write_text('{"query": "wann kommt mein paket", "expected": "de/lieferzeiten"}\n')
+    r = run_kb("eval", str(typo), env_extra=env)
+    assert r.returncode == 2 and "1 expected article id(s) the index does not hold: de/lieferzeiten" in r.stderr
     (articles_dir / "broken.md").write_text("no front matter")
     r = run_kb("check", str(articles_dir))
     assert r.returncode == 1 and "broken.md:1: error: missing front matter" in r.stdout

@@ -82,6 +82,9 @@ def _check_filters(index, lang: str | None, category: str | None) -> None:
         fail(f"unknown category '{category}': use one of {', '.join(known)} (or its name)", 2)
 
 
+MAX_SHOWN_IDS = 10  # unknown expected ids named in the error; the rest are counted
+
+
 @click.command(name="eval")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from-articles", is_flag=True, help="Use the front matter 'questions' of the articles.")
@@ -110,6 +113,11 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
         fail(str(exc), 2)
     if not cases:
         fail("no questions to evaluate", 2)
+    unknown = sorted({c.expected for c in cases if c.expected and c.expected not in engine.index.by_id})
+    if unknown:  # a typo or a renamed article: counted as misses, it would only lower the figures
+        shown = ", ".join(unknown[:MAX_SHOWN_IDS]) + (" …" if len(unknown) > MAX_SHOWN_IDS else "")
+        fail(f"{len(unknown)} expected article id(s) the index does not hold: {shown}. "
+             "Correct those lines (or run kb index after changing the articles)", 2)
     if audience == "auto":
         audience = set_audience(engine, cases)
     report = evaluate(engine, cases, audience)

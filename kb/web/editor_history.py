@@ -64,10 +64,11 @@ def version(article_id: str, ref: str):
 @login_required("editor")
 def restore(article_id: str):
     ref, base = request.form.get("ref", "")[:64], request.form.get("base", "")
-    as_draft = review_on() and _restore_publishes(article_id, ref)
+    draft = _as_draft(article_id, ref)
     try:
-        if as_draft:  # publishing takes a second editor, also for a restored version: it comes back as a draft
-            saved = _restore_as_draft(article_id, ref, base)
+        if draft is not None:  # publishing takes a second editor, also for a restored version
+            saved = editor().save(article_id, draft, base, g.user.username,
+                                  f"Restore {article_id} to the version {ref[:12]} as a draft (four-eyes review)")
         else:
             saved = editor().restore(article_id, ref, base, g.user.username)
     except Conflict:
@@ -81,24 +82,25 @@ def restore(article_id: str):
     except EditError as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
-    after_save(saved, draft=as_draft)
+    after_save(saved, draft=draft is not None)
     return redirect(url_for("editor.view", article_id=article_id), 303)
 
 
-def _restore_as_draft(article_id: str, ref: str, base: str):
-    form = form_from_text(editor().history.text(editor().current(article_id)[0], ref))
-    form.draft = True
-    return editor().save(article_id, text_from_form(form), base, g.user.username,
-                         f"Restore {article_id} to the version {ref[:12]} as a draft (four-eyes review)")
-
-
-def _restore_publishes(article_id: str, ref: str) -> bool:
-    """Whether restoring version ``ref`` takes a draft (or a deleted article) public."""
+def _as_draft(article_id: str, ref: str) -> str | None:
+    """Version ``ref`` as a draft when restoring it would take a draft (or a deleted article)
+    public past four-eyes review; None when it would not (or the version is missing: restore
+    reports that). The version is read from the history once."""
+    if not review_on():
+        return None
     path, current = editor().current(article_id)
     version = editor().history.text(path, ref)
     if version is None:
-        return False  # restore reports the missing version
-    return not form_from_text(version).draft and (current is None or form_from_text(current).draft)
+        return None
+    form = form_from_text(version)
+    if form.draft or not (current is None or form_from_text(current).draft):
+        return None
+    form.draft = True
+    return text_from_form(form)
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),

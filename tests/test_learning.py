@@ -161,6 +161,8 @@ def test_accept_writes_front_matter_once_and_reject_is_remembered(shop):
     reject(store, costs, "eva")
     with pytest.raises(SuggestionError, match="personal data"):
         accept(store, articles, fee, "eva", phrasing="is there a fee, call 040 1234567")
+    with pytest.raises(SuggestionError, match="no words"):
+        accept(store, articles, fee, "eva", phrasing=" 👍 ?! ")
     assert accept(store, articles, fee, "eva", phrasing="Is there a return fee?")
     assert suggestions(store, load_articles(root)[0]) == []  # accepted, rejected: none again
     _search_and_vote(store, "Return  costs!", "en", "en/returns")  # rejected before, folded

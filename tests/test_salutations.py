@@ -3,7 +3,7 @@ import pytest
 
 from search_helpers import fake_engine, ranks_as  # noqa: F401 (fake_engine: a fixture)
 
-from kb.content.salutations import signed_name, without_salutations
+from kb.content.salutations import courtesy_only, signed_name, without_salutations
 from kb.search.message_search import message_parts
 
 
@@ -103,3 +103,24 @@ def test_a_pasted_message_is_cut_by_the_same_words():
     message = ("Moin,\n\nGrusskarte bestellt, wann kommt die an?\nUnd kann ich sie zurücksenden?\n\n"
                "Gruß\nMax\n\n> Ihre Bestellung wurde versandt.")
     assert message_parts(message) == ["Grusskarte bestellt, wann kommt die an?", "Und kann ich sie zurücksenden?"]
+
+
+@pytest.mark.parametrize("message", [
+    "Danke, hat sich erledigt!", "Vielen Dank, alles klar. Viele Grüße, Anna Schmidt",
+    "Hat geklappt, danke!", "thanks, all sorted", "Thanks so much! Best regards, John", "ok, never mind"])
+def test_a_message_that_only_thanks_asks_nothing(message):
+    assert courtesy_only(message)
+    assert message_parts(message) == []
+
+
+@pytest.mark.parametrize("message", [
+    "Danke, hat nicht funktioniert", "danke, wo ist mein paket", "Danke, Rechnung?", "ok, und die Rücksendung?",
+    "LG Fernseher geht nicht an"])
+def test_a_message_with_a_request_besides_its_thanks_is_searched(message):
+    assert not courtesy_only(message)
+    assert message_parts(message)
+
+
+def test_a_signature_line_of_a_short_sign_off_ends_the_message():
+    assert message_parts("Wo ist mein Paket?\nBest, John\nSent on the go") == ["Wo ist mein Paket?"]
+    assert message_parts("Thanks, all sorted now!\nBest, John") == []

@@ -45,6 +45,16 @@ SHORT_SIGN_OFF_WORDS = r"lg|vg|glg|bg|lgs|best"
 # a "please" at the end asks nothing: "wo ist meine bestellung bitte", "where is my order pls"
 PLEASE_WORDS = r"bitte(?: schön| sehr)?|please|pls|plz"
 
+# A message that closes the matter asks nothing ("Danke, hat sich erledigt!", "thanks, all
+# sorted"); "hat nicht funktioniert" is not closed: every word must be one of these.
+CLOSED_MATTER_WORDS = (r"(?:das |es )?hat sich (?:jetzt |schon |inzwischen |mittlerweile )?erledigt|"
+                       r"(?:ist |schon |alles )?erledigt|alles klar|alles gut|"
+                       r"(?:hat |es hat )?(?:jetzt |doch |super )?(?:geklappt|funktioniert)|passt(?: schon)?|"
+                       r"(?:ich )?(?:habe|hab) (?:es |'s )?(?:jetzt |schon |inzwischen )?gefunden|"
+                       r"never ?mind|(?:it'?s |all |problem )?(?:sorted|solved|resolved)(?: now)?|"
+                       r"(?:that|this|it) (?:helped|worked)|(?:got|found) it|(?:i )?found it|"
+                       r"ok(?:ay)?|super|prima|perfekt|perfect|great|cool|toll|top")
+
 # a customer introducing themselves ("mein Name ist Anna Schmidt, ..."): the name is masked
 # (kb/content/privacy.py), the introduction with its placeholder asks nothing
 INTRODUCTION_WORDS = r"mein name ist|ich heiße|ich heisse|my name is"
@@ -83,6 +93,8 @@ _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.
 # a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
                            r"beste|freundlichen|herzliche|kind|many", re.I)
+_COURTESY = re.compile(rf"(?<!\w)(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|"
+                       rf"{GREETING_WORDS}|{CLOSED_MATTER_WORDS})(?!\w)|\[name\]", re.I)
 _NOT_NAMES = frozenset(stopwords_for_language("de")) | frozenset(stopwords_for_language("en"))
 
 
@@ -107,6 +119,17 @@ def signed_name(text: str) -> tuple[int, int] | None:
             return None
         return name.span(1)
     return None
+
+
+def courtesy_only(text: str) -> bool:
+    """True when a message only greets, thanks or closes the matter ("Danke, hat sich erledigt!",
+    "Thanks, all sorted. Best, Anna"): there is nothing to answer. Every word must be one of
+    those or the name signed after them."""
+    name = signed_name(text)
+    if name:
+        text = text[:name[0]] + " " + text[name[1]:]
+    rest, found = _COURTESY.subn(" ", text)
+    return found > 0 and not re.search(r"[^\W_]", rest)
 
 
 def introduced_names(text: str) -> list[tuple[int, int]]:

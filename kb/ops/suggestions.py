@@ -193,6 +193,8 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     text = " ".join(mask_pii(phrasing if phrasing is not None else suggestion.phrasing).split())
     if not text:
         raise SuggestionError("the question is empty")
+    if not any(ch.isalnum() for ch in text):  # "👍", "???": nothing a customer could search by
+        raise SuggestionError("the question has no words: write it as a customer would ask")
     if has_placeholder(text):
         raise SuggestionError("the question holds personal data or a placeholder such as [number]: "
                               "write it without")

@@ -11,17 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.content.salutations import GREETING_WORDS, SIGN_OFF_WORDS
+from kb.content.salutations import GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, courtesy_only
 from kb.content.sections import split_sentences
 from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
 
 MAX_MESSAGE_CHARS = 20_000
 MAX_PARTS = 8
 # a line opening with these ends the message: a signature or quoted history follows
-_SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|sent from my|von meinem \w+ gesendet|gesendet von)", re.I)
+# ("Best, John" and a lone "LG" too; "LG Fernseher ..." is a brand)
+_SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|(?:{SHORT_SIGN_OFF_WORDS})(?:,|\s*$)|sent from my|"
+                       r"von meinem \w+ gesendet|gesendet von)", re.I)
 _QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
 # a line that is only a greeting, with a name: "Hallo Frau Müller," "Sehr geehrte Frau Dr. Weber,"
-_GREETING = re.compile(rf"^\s*({GREETING_WORDS}|sehr geehrte.*|liebe[rs]? .*|dear .*)\b[^.!?]*[,!.]?\s*$", re.I)
+_GREETING = re.compile(rf"^\s*({GREETING_WORDS}|sehr geehrte.*|liebe[rs]? .*|dear .*)\b[^.!?]*[,!.]?\s*$",
+                       re.I)
 
 
 @dataclass
@@ -31,8 +34,8 @@ class MessageHit:
     parts: list[str] = field(default_factory=list)  # the message parts it answers
 
 
-def message_parts(text: str) -> list[str]:
-    """The lines that carry the request: no quotes, greetings or signatures."""
+def request_text(text: str) -> str:
+    """The message's own lines, joined: no quoted history, greetings or signature."""
     lines = []
     for line in text[:MAX_MESSAGE_CHARS].splitlines():
         if _SIGN_OFF.match(line) or _QUOTED_HEADER.match(line):
@@ -41,7 +44,12 @@ def message_parts(text: str) -> list[str]:
             continue
         if line.strip():
             lines.append(line.strip())
-    sentences = [s for s in split_sentences(" ".join(lines)) if len(s.split()) >= 2]
+    return " ".join(lines)
+
+
+def message_parts(text: str) -> list[str]:
+    """The sentences that carry the request: no quotes, greetings, signatures or thanks."""
+    sentences = [s for s in split_sentences(request_text(text)) if len(s.split()) >= 2 and not courtesy_only(s)]
     # questions first (they are the request), then the rest in order; short
     # neighbours are merged so each part has some context
     parts: list[str] = []
@@ -57,6 +65,8 @@ def search_message(engine: SearchEngine, text: str, lang: str | None = None, aud
                    limit: int = 10, category: str | None = None) -> tuple[list[str], list[MessageHit]]:
     """Articles for a message, best first, each with the parts it answers."""
     parts = message_parts(text)
+    if not parts and courtesy_only(request_text(text) or text):
+        raise QueryError("the message only thanks or closes the matter: there is no question to answer")
     if not parts:
         raise QueryError("the message has no text to search for")
     engine.prime(parts)  # one batched encode instead of one per part

@@ -16,7 +16,7 @@ from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
 from kb.search.engine import QueryError
 from kb.web.auth import login_required
-from kb.web.i18n import _
+from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID, InputError, search_params
 from kb.web import insights_view
 from kb.web.local_time import local_time, site_time_zone
@@ -112,7 +112,7 @@ def message():
                 parts, hits = search_message(_live().engine, text)
             except QueryError as exc:
                 error = (_("The message has no text to search for: paste the customer's e-mail or chat.")
-                         if "no text" in str(exc) else str(exc))
+                         if "no text" in str(exc) else translated_message(str(exc)))
     return render_template("agent/message.html", text=text, parts=parts, hits=hits, error=error,
                            highlighted=highlighted)
 
@@ -146,11 +146,13 @@ def inbox_item(request_id: int):
         abort(404)
     catalog = _live().catalog
     shown = [a for a in (catalog.get(i, internal=True) for i in json.loads(row["shown"])) if a]
+    no_suggestions = _("No suggestions.")
     try:
         parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
-    except QueryError:
-        parts, hits = [], []
+    except QueryError as exc:  # nothing to search for, or only thanks ("Danke, hat sich erledigt!")
+        parts, hits, no_suggestions = [], [], translated_message(str(exc))
     return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,
+                           no_suggestions=no_suggestions,
                            delivery=current_app.extensions["kb.outbox"].states([row["ref"]]).get(row["ref"], []),
                            details=current_app.extensions["kb.contact_details"].of([row["ref"]]).get(row["ref"], {}))
 

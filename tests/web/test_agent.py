@@ -119,6 +119,15 @@ def test_pasted_message_gets_suggestions_for_each_question(client, accounts):
     assert "Viele Grüße" not in html.split("<ul class=\"parts\">")[1].split("</ul>")[0]
 
 
+def test_a_pasted_thanks_gets_no_suggestions_but_says_why(client, accounts):
+    sign_in(client, "anna")
+    page = client.get("/agent/message?lang=de").get_data(as_text=True)
+    thanks = "Danke, hat sich erledigt!\n\nLG\nAnna"
+    html = client.post("/agent/message", data={"csrf_token": csrf_token(page), "message": thanks}).get_data(as_text=True)
+    assert "Die Nachricht bedankt sich nur oder schließt die Sache ab" in html
+    assert "Vorgeschlagene Artikel" not in html
+
+
 def test_inbox_shows_requests_with_their_search_and_suggestions(client, accounts, app):
     store = app.extensions["kb.store"]
     search = store.log_search("wann kommt mein paket", "de", True, ["de/lieferzeit"], "portal")

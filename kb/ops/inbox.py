@@ -16,7 +16,7 @@ _LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 class InboxFilter:
     status: str | None = "open"     #: None: every status
     lang: str | None = None
-    text: str = ""                  #: in the question, search, reference or e-mail address, any case
+    text: str = ""                  #: in the question, search, reference, e-mail address or order number, any case
 
 
 def find_requests(store: Store, where: InboxFilter, limit: int = 200) -> list[sqlite3.Row]:
@@ -50,7 +50,9 @@ def _where(where: InboxFilter) -> tuple[str, tuple]:
         lowered = "%" + text.lower().translate(_LIKE_ESCAPE) + "%"
         capitalised = "%" + " ".join(w[:1].upper() + w[1:].lower() for w in text.split()).translate(_LIKE_ESCAPE) + "%"
         columns = ("question", "coalesce(query, '')", "ref", "coalesce(email, '')")
-        clauses.append("(" + " OR ".join(f"lower({c}) LIKE ? ESCAPE '\\' OR {c} LIKE ? ESCAPE '\\'"
-                                         for c in columns) + ")")
-        params += [lowered, capitalised] * len(columns)
+        matches = [f"lower({c}) LIKE ? ESCAPE '\\' OR {c} LIKE ? ESCAPE '\\'" for c in columns]
+        # the order number the customer gave in its own field (kb/ops/contact_details.py)
+        matches.append("ref IN (SELECT ref FROM contact_details WHERE lower(order_number) LIKE ? ESCAPE '\\')")
+        clauses.append("(" + " OR ".join(matches) + ")")
+        params += [lowered, capitalised] * len(columns) + [lowered]
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)

@@ -18,7 +18,7 @@ import pytest
 from kb.ops import insights
 from kb.ops.insights import (ArticleStat, CompetingArticles, DeflectionPoint, MissingWord, NotHelpfulArticle,
                          TopSearch, UnansweredGroup, article_stats, competing_articles, content_words, deflection,
-                         deflection_svg, missing_words, not_helpful_articles, to_csv, top_searches,
+                         deflection_svg, missing_words, not_helpful_articles, spreadsheet_for, to_csv, top_searches,
                          unanswered_groups)
 from kb.ops.database import Store
 
@@ -441,6 +441,19 @@ def test_csv_header_lists_numbers_and_formula_guard(seed):
     assert rows[2] == ["versand", "5", "1", str(1 / 6),
                        "'-1 Stern, @support, +49 | " + HOSTILE + " | Kosten fehlen | zu kurz"]
     assert rows[3] == ["konto", "3", "0", "0.0", "Passwort-Link kaputt"]
+
+
+def test_csv_for_a_german_spreadsheet_splits_at_semicolons_with_decimal_commas_and_local_times():
+    from zoneinfo import ZoneInfo
+    rows = [TopSearch("rücksendung; kosten", 4, 0.25, "2026-07-01T08:31Z"), TopSearch("-1 euro?", 1, -0.5, "x")]
+    german = to_csv(rows, sheet=spreadsheet_for("de", ZoneInfo("Europe/Berlin")))
+    assert list(csv.reader(io.StringIO(german), delimiter=";")) == [
+        ["query", "count", "answered_share", "last_seen"],
+        ["rücksendung; kosten", "4", "0,25", "2026-07-01 10:31"],   # summer: UTC+2
+        ["'-1 euro?", "1", "-0,5", "x"]]                            # text guarded, numbers not
+    english = to_csv(rows, sheet=spreadsheet_for("en", ZoneInfo("Europe/Berlin")))
+    assert _parse(english)[1] == ["rücksendung; kosten", "4", "0.25", "2026-07-01 10:31"]
+    assert _parse(to_csv(rows))[1] == ["rücksendung; kosten", "4", "0.25", "2026-07-01T08:31Z"]
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])

@@ -306,7 +306,10 @@ def insights_csv(name: str):
                  "learned": queries.LearnedEffect,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}
-    body = "\ufeff" + to_csv(_table(name, days), row_types[name])  # BOM: spreadsheets read UTF-8
+    # the reader's spreadsheet ("de": ";" and "0,25", local times); ?plain=1: RFC 4180 and UTC, for programs
+    sheet = (queries.PLAIN if request.args.get("plain") == "1" else
+             queries.spreadsheet_for(g.lang, site_time_zone(current_app.config.get("KB_SITE"))))
+    body = "\ufeff" + to_csv(_table(name, days), row_types[name], sheet)  # BOM: spreadsheets read UTF-8
     return current_app.response_class(
         body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',

@@ -236,6 +236,12 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert "<td>paket</td>" not in missing and "<td>lieferzeit</td>" not in missing  # the articles' own words
     words = client.get("/agent/insights/missing-words.csv?days=30").get_data(as_text=True)
     assert "newsletter,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in words
+    german = client.get("/agent/insights/missing-words.csv?days=30&lang=de").get_data(as_text=True)
+    assert "newsletter;1;0,0;wann kommt der newsletter;de/lieferzeit;1;" in german  # German Excel's columns
+    plain = client.get("/agent/insights/missing-words.csv?days=30&lang=de&plain=1").get_data(as_text=True)
+    assert "newsletter,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in plain
+    assert re.search(r"\r\n.*;\d{4}-\d\d-\d\d \d\d:\d\d\r\n", german)  # local times, no "T...Z"
+    assert re.search(r",\d{4}-\d\d-\d\dT\d\d:\d\dZ\r\n", plain)
     csv = client.get("/agent/insights/top-searches.csv?days=30")
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     text = csv.get_data(as_text=True)

@@ -5,21 +5,47 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 import unicodedata
+from datetime import datetime, timezone, tzinfo
 from typing import Any, Sequence
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_UTC_MINUTE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\dZ$")  # how the database keeps times
+LOCAL_MINUTE = "%Y-%m-%d %H:%M"  # every spreadsheet locale reads this as a date and time
 
 
-def _cell(value: object) -> object:
+@dataclasses.dataclass(frozen=True)
+class Spreadsheet:
+    """What the reader's spreadsheet program expects. German Excel splits lines at ";" and
+    reads "0,25" as a number; with "," and "0.25" it shows one column of text."""
+    delimiter: str = ","
+    decimal: str = "."
+    zone: tzinfo | None = None  #: times in this zone as ``LOCAL_MINUTE``; None keeps the UTC ISO form
+
+
+PLAIN = Spreadsheet()
+
+
+def spreadsheet_for(lang: str, zone: tzinfo | None) -> Spreadsheet:
+    """The CSV a spreadsheet of the reader's language opens as a table."""
+    return Spreadsheet(";", ",", zone) if lang == "de" else Spreadsheet(",", ".", zone)
+
+
+def _cell(value: object, sheet: Spreadsheet = PLAIN) -> object:
     """One CSV cell: numbers as numbers, sequences joined, text guarded against formulas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float) and sheet.decimal != ".":
+        return repr(value).replace(".", sheet.decimal)
     if isinstance(value, (int, float)):
         return value
+    if sheet.zone is not None and isinstance(value, str) and _UTC_MINUTE.match(value):
+        at = datetime.strptime(value, "%Y-%m-%dT%H:%MZ").replace(tzinfo=timezone.utc)
+        return at.astimezone(sheet.zone).strftime(LOCAL_MINUTE)
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
         value = " | ".join("" if v is None else str(v) for v in items)
@@ -30,7 +56,7 @@ def _cell(value: object) -> object:
     return text
 
 
-def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
+def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet = PLAIN) -> str:
     """CSV (RFC 4180, ``\\r\\n`` line ends) of any result list of this module.
 
     The header is the dataclass's field names; list fields are joined with
@@ -40,7 +66,8 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
     injection); such cells get a leading apostrophe. Numbers are written as
     numbers and never prefixed, so negative values stay numeric. An empty
     list gives an empty string, or just the header when ``row_type`` (the
-    dataclass) is given.
+    dataclass) is given. ``sheet`` sets the delimiter, the decimal mark and the time zone
+    of times (the default: RFC 4180's "," with "0.25" and UTC, for programs).
     """
     if rows:
         row_type = type(rows[0])
@@ -50,10 +77,10 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
         raise TypeError(f"to_csv needs dataclass rows, not {row_type.__name__}")
     names = [f.name for f in dataclasses.fields(row_type)]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=sheet.delimiter, lineterminator="\r\n")
     writer.writerow(names)
     for row in rows:
         if not isinstance(row, row_type):
             raise TypeError(f"mixed row types: {type(row).__name__} among {row_type.__name__}")
-        writer.writerow([_cell(getattr(row, name)) for name in names])
+        writer.writerow([_cell(getattr(row, name), sheet) for name in names])
     return buffer.getvalue()

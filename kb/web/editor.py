@@ -90,7 +90,7 @@ def _choices(articles: list[Article]) -> dict:
 
 def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = "", status: int = 200,
               preview: bool = False, error: str | None = None, problems=None, conflict: Conflict | None = None,
-              source: Article | None = None, message: str = ""):
+              source: Article | None = None, message: str = "", unpublish_asked: bool = False):
     articles = editor().articles()
     if problems is None and preview:
         problems = editor().problems(article_id, text_from_form(form)) if article_id else []
@@ -104,7 +104,8 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
         preview=preview_html(form, article_id) if preview else None, error=error, problems=problems or [],
         diff=diff, source=source, source_html=preview_html(form_from_text(editor().current(source.id)[1] or ""),
                                                             source.id) if source else None,
-        message=message, review_on=review_on(), **_choices(articles)), status
+        message=message, review_on=review_on(), published=bool(original) and _published(original),
+        unpublish_asked=unpublish_asked, **_choices(articles)), status
 
 
 @bp.get("/")
@@ -177,6 +178,9 @@ def save():
         return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
     if too_long(form):
         return edit_page(ident, form, base, error=too_long(form), status=413, **page)
+    if form.draft and original and _published(ident) and request.form.get("unpublish") != "yes":
+        unpublish = _("This article is published: saved as a draft, customers no longer find it. Confirm below to take it offline, or untick 'Draft'. Nothing was saved.")
+        return edit_page(ident, form, base, error=unpublish, unpublish_asked=True, status=409, **page)
     try:
         form.extra = _kept_keys(ident)
         published = _publishing(ident, form, base)
@@ -218,6 +222,12 @@ def _kept_keys(ident: str) -> dict:
     """Front matter keys the form does not show, as they are on disk (kept, not dropped)."""
     _path, text = editor().current(ident)
     return form_from_text(text).extra if text else {}
+
+
+def _published(ident: str) -> bool:
+    """True when customers see the article now (it is on disk and no draft)."""
+    _path, text = editor().current(ident)
+    return text is not None and not form_from_text(text).draft
 
 
 def _publishing(ident: str, form: ArticleForm, base: str) -> bool:

@@ -291,7 +291,11 @@ def test_four_eyes_review(editor_app):
     published = [v for v in app.extensions["kb.editor"].history.versions(app.extensions["kb.editor"].current(
         "de/zahlung")[0])][0]
     form = form_of(eva, "/agent/articles/de/zahlung/edit")
-    assert eva.post("/agent/articles/save", data={**form, "draft": "on", "action": "save"}).status_code == 303
+    r = eva.post("/agent/articles/save", data={**form, "draft": "on", "action": "save"})
+    assert r.status_code == 409 and "finden ihn Kundinnen und Kunden nicht mehr" in r.get_data(as_text=True)
+    assert "draft" not in open(path, encoding="utf-8").read()  # asked first, nothing saved
+    confirmed = {**form, "draft": "on", "unpublish": "yes", "action": "save"}
+    assert eva.post("/agent/articles/save", data=confirmed).status_code == 303
     token = csrf_token(eva.get("/agent/articles/de/zahlung/history").get_data(as_text=True))
     base = form_of(eva, "/agent/articles/de/zahlung/edit")["base"]
     r = eva.post("/agent/articles/de/zahlung/restore", data={"csrf_token": token, "ref": published.ref, "base": base})

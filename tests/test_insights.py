@@ -169,13 +169,13 @@ def test_unanswered_searches_grouped_by_similar_wording(seed):
     assert groups == [
         UnansweredGroup("Wo ist mein Paket?", 7, 4,
                         ("Wo ist mein Paket?", "wo ist mein paket", "Wo bleibt mein Paket", "Paket wo ist es"),
-                        ("paket",), "2026-03-07T10:00Z"),
+                        ("paket",), "2026-03-07T10:00Z", "de"),
         UnansweredGroup("Gutschein einlösen", 3, 2, ("Gutschein einlösen", "Gutscheine einlosen!"),
-                        ("einlos", "gutschein"), "2026-03-10T10:00Z"),
+                        ("einlos", "gutschein"), "2026-03-10T10:00Z", "de"),
         UnansweredGroup("parcels where?", 2, 2, ("parcels where?", "Where is my parcel"),
-                        ("parcel",), "2026-03-14T10:00Z"),
+                        ("parcel",), "2026-03-14T10:00Z", "en"),  # the English article to write
         UnansweredGroup("Rücksendeetikett drucken Paket Retoure", 1, 1, ("Rücksendeetikett drucken Paket Retoure",),
-                        ("druck", "paket", "retour", "rucksendetiket"), "2026-03-12T10:00Z"),
+                        ("druck", "paket", "retour", "rucksendetiket"), "2026-03-12T10:00Z", "de"),
     ]
     assert unanswered_groups(seed.store, 30, 1, now=NOW) == groups[:1]
     # with a stricter threshold "Wo bleibt mein Paket" is a gap of its own
@@ -487,7 +487,7 @@ def test_hostile_query_survives_the_whole_way_to_csv(seed):
     assert "'" + HOSTILE.lower() in cells
     assert 'paket, "schnell" bitte' in cells      # whitespace collapsed; comma and quotes round-trip
     groups = _parse(to_csv(unanswered_groups(seed.store, 30, now=NOW)))
-    assert groups[0] == ["representative", "count", "variants", "wordings", "keywords", "last_seen"]
+    assert groups[0] == ["representative", "count", "variants", "wordings", "keywords", "last_seen", "lang"]
     assert {r[0] for r in groups[1:]} == {"'" + HOSTILE, 'Paket, "schnell" bitte'}
 
 

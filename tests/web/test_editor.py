@@ -430,6 +430,13 @@ def test_insights_link_to_a_prefilled_article_and_to_translations(app, client):
     page = client.get(html_lib.unescape(write.group(1))).get_data(as_text=True)
     assert re.search(r'<textarea id="f-questions"[^>]*>[^<]*[Ww]o (ist|bleibt) mein [Pp]aket', page)
     assert 'href="/agent/articles/new?from=de/lieferzeit"' in html
+    assert '<option value="de" selected>DE</option>' in page
+    for _ in range(4):  # an English gap: the article to write is English, whatever the page's language
+        store.log_search("gift wrapping options", "en", False, [], "portal")
+    html = client.get("/agent/insights?days=30&lang=de").get_data(as_text=True)
+    write = re.search(r'href="(/agent/articles/new\?questions=gift[^"]+)"', html)
+    page = client.get(html_lib.unescape(write.group(1))).get_data(as_text=True)
+    assert re.search(r'<option value="en" selected>EN</option>', page)
 
 
 def test_git_history_follows_rename_and_delete(editor_app, tmp_path):

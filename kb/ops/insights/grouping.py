@@ -108,6 +108,7 @@ class _Cluster:
     texts: list[tuple[str, int, str]] = field(default_factory=list)   # (wording, count, last)
     count: int = 0
     last: str = ""
+    langs: Counter = field(default_factory=Counter)   # searches per language
 
 
 def _wordings(rows) -> dict[str, list]:
@@ -133,6 +134,7 @@ def _clusters(wordings: dict[str, list]) -> dict[frozenset[str], _Cluster]:
         cluster.texts.append((text, count, last))
         cluster.count += count
         cluster.last = max(cluster.last, last)
+        cluster.langs.update(langs)
     return clusters
 
 
@@ -171,4 +173,11 @@ def _group_row(rep: frozenset[str], group: list[frozenset[str]],
         wordings=tuple(t[0] for t in texts[:MAX_WORDINGS]),
         keywords=tuple(sorted(rep)),
         last_seen=max(clusters[w].last for w in group),
+        lang=_most_searched(sum((clusters[w].langs for w in group), Counter())),
     )
+
+
+def _most_searched(langs: Counter) -> str:
+    """The language most of a group's searches were made in ("" when none was known); ties by name."""
+    known = [(n, lang) for lang, n in langs.items() if lang]
+    return min(known, key=lambda kv: (-kv[0], kv[1]))[1] if known else ""

@@ -35,6 +35,7 @@ class UnansweredGroup:
     wordings: tuple[str, ...]  #: up to 5 distinct wordings, most frequent first
     keywords: tuple[str, ...]  #: the representative's content words (stemmed), sorted
     last_seen: str             #: latest ``at`` in the group
+    lang: str = ""             #: the language most of its searches were made in (the article to write)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def _response(status: int, message: str, headers: dict | None = None):
     if wants_json():
         resp = jsonify(error=message, status=status)
     else:
-        template = "404.html" if status == 404 else "error.html"
+        # signed-in staff stay in their workspace (its menu, no customers' contact footer)
+        staff = g.get("user") is not None and request.path.startswith("/agent/")
+        template = "agent/error.html" if staff else "404.html" if status == 404 else "error.html"
         resp = render_template(template, status=status, message=message), status
         from flask import make_response
         resp = make_response(resp)

@@ -282,6 +282,8 @@ def test_every_staff_route_rejects_anonymous_and_agents_where_editor_only(app, c
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             r = client.open(url(rule), method=method, data={"csrf_token": token})
             assert r.status_code == 403, (rule.rule, method)
+    page = client.get("/agent/insights").get_data(as_text=True)  # in the workspace, not the portal's footer
+    assert 'class="agent-nav"' in page and "anna" in page and 'class="channels' not in page
 
 
 def test_secret_key_is_generated_once_and_private(make_app, tmp_path, monkeypatch):

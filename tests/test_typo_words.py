@@ -116,6 +116,26 @@ def test_a_typo_in_a_word_typed_without_umlauts_is_found_in_its_umlaut_spelling(
     assert typos.retyped("rueckerstatung", "en") == "rueckerstatung"  # only German questions
 
 
+def test_the_work_one_question_causes_is_bounded(monkeypatch):
+    from kb.search import typo_words
+    words = {"rückerstattung", "lieferung"}
+    typos = TypoWords(words.__contains__, {"de": words})
+    long_word = "lieferung" * 3 + "x" * (typo_words.MAX_TYPO_CHARS - 26)  # one letter past the bound
+    assert typos.retyped(long_word[:-1] + " lieferng", "de") == long_word[:-1] + " lieferung"
+    looked_up = []
+    real = typo_words.nearest_word
+    monkeypatch.setattr(typo_words, "nearest_word",
+                        lambda word, *a, **k: looked_up.append(word) or real(word, *a, **k))
+    assert typos.retyped(long_word + "y", "de") == long_word + "y"  # a name, code or mashing: not looked up
+    assert typos.retyped("ueueueuek", "de") == "ueueueuek"  # more pairs than a word typed without umlauts has
+    assert looked_up == ["ueueueuek"]  # its own spelling only, not its eight umlaut spellings
+    mashed = " ".join(f"qwxz{letter}" for letter in "abcdefghij")
+    typos.retyped(mashed, "de")
+    assert len(looked_up) == 1 + typo_words.MAX_LOOKED_UP
+    typos.retyped(mashed + " rueckerstatung", "de")  # the cached words cost nothing; the new ones count
+    assert len(looked_up) == 1 + 2 * typo_words.MAX_LOOKED_UP
+
+
 def test_a_word_glued_or_hyphen_joined_to_a_number_names_a_model_and_is_no_typo():
     typos = TypoWords({"sitzen", "lieferung"}.__contains__, {"de": {"sitzen": 3, "lieferung": 2}})
     assert typos.retyped("Sitzer", "de") == "Sitzen"  # alone: one edit from a help-centre word

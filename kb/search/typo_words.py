@@ -47,6 +47,14 @@ MIN_HEAD, MIN_TAIL = 4, 5  # letters of the words a German word is read as two o
 # shorter ones make typos into words ("ruckgabe" is no "ruck|gabe", "bestelung" no "beste|lung")
 LOAN_LANGS = ("en",)  # customers write in English words of every language: "wie cancel ich"
 RETYPED_CACHE = 20_000  # customers repeat their words
+# Bounds on the work one question may cause (each unknown word is looked up in tens of
+# thousands of edits): longer words are names, codes or keyboard mashing, not typos of a
+# word ("kundendienstmitarbeiterin" has 25 letters); a word typed without umlauts has one or
+# two pairs ("rueckerstatung", "ueberpruefen"); more unknown words than a question has are
+# left as typed.
+MAX_TYPO_CHARS = 30
+MAX_WRITTEN_PAIRS = 2
+MAX_LOOKED_UP = 6  # unknown words per question whose correction is not cached yet
 NOT_A_TYPO = ""
 _WORD = re.compile(r"[^\W\d_]+")
 _WRITTEN_PAIR = re.compile("|".join(p for p in WRITTEN_OUT if p != "ss"))  # ae, oe, ue
@@ -244,15 +252,17 @@ class TypoWords:
         langs = (lang,) if lang is not None and frequencies(lang) else self._langs
         if not langs:
             return text
+        budget = [MAX_LOOKED_UP]
         return _WORD.sub(lambda m: m.group(0) if _beside_number(m)
-                         else self._word(m.group(0), langs) or m.group(0), text)
+                         else self._word(m.group(0), langs, budget) or m.group(0), text)
 
     def _written_out(self, word: str, langs: tuple[str, ...], in_language: Callable[[str], bool],
                      letters: str, also_known: tuple[str, ...]) -> str | None:
         """A German word typed without umlauts and with a typo ("rueckerstatung"): the umlaut
         restoration (kb/search/umlauts.py) finds no known word and one edit finds none either,
         so the typo is looked for in its spellings with umlauts ("rückerstatung")."""
-        if "de" not in langs or not _WRITTEN_PAIR.search(word) or known_word(word, also_known) \
+        pairs = len(_WRITTEN_PAIR.findall(word))
+        if "de" not in langs or not 0 < pairs <= MAX_WRITTEN_PAIRS or known_word(word, also_known) \
                 or compound_of_words(word, langs):
             return None
         for spelling in spellings(word)[1:]:
@@ -261,21 +271,33 @@ class TypoWords:
                 return found
         return None
 
-    def _word(self, typed: str, langs: tuple[str, ...]) -> str | None:
-        key = (typed.lower(), langs)
+    def _looked_up(self, word: str, langs: tuple[str, ...], also_known: tuple[str, ...]) -> str:
+        """The correction of an unknown word, or NOT_A_TYPO."""
+        letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
+        # candidates among the help centre's words in the question's language ("ater" in an
+        # English question is no "aber")
+        in_language = self._words.get(langs, frozenset()).__contains__
+        return nearest_word(word, langs, in_language, letters, also_known, self._compounds) or \
+            self._written_out(word, langs, in_language, letters, also_known) or NOT_A_TYPO
+
+    def _word(self, typed: str, langs: tuple[str, ...], budget: list[int]) -> str | None:
+        """The word ``typed`` was meant to be, None when it is no typo; ``budget`` counts down
+        the lookups left for the question (a word past it stays as typed, uncached)."""
+        word = typed.lower()
+        key = (word, langs)
         found = self._cache.get(key)
         if found is None:
-            letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang))
-                                                   for lang in langs))))
-            # candidates among the help centre's words in the question's language ("ater" in an
-            # English question is no "aber"); a word of any of the help centre's languages, or
-            # of English, is no typo: "gibts" in a question taken for English is no "gifts",
-            # "cancel" in a German one no "cancer"
-            in_language = self._words.get(langs, frozenset()).__contains__
+            # a word of any of the help centre's languages, or of English, is no typo: "gibts" in
+            # a question taken for English is no "gifts", "cancel" in a German one no "cancer"
             also_known = (*self._langs, *LOAN_LANGS)
-            found = NOT_A_TYPO if self._in_help_centre(key[0]) else \
-                nearest_word(key[0], langs, in_language, letters, also_known, self._compounds) or \
-                self._written_out(key[0], langs, in_language, letters, also_known) or NOT_A_TYPO
+            if len(word) > MAX_TYPO_CHARS or self._in_help_centre(word) or not correctable(word) or \
+                    known_word(word, (*langs, *also_known)):
+                found = NOT_A_TYPO
+            elif budget[0] <= 0:
+                return None
+            else:
+                budget[0] -= 1
+                found = self._looked_up(word, langs, also_known)
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

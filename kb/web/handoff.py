@@ -18,6 +18,7 @@ from kb.ops.handoff.outbox import Outbox
 from kb.ops.handoff.payload import build_payload
 from kb.ops.handoff.settings import load_handoff_settings
 from kb.ops.handoff.worker import DeliveryWorker
+from kb.web.present import article_url, public_url
 
 
 def init_app(app: Flask) -> None:
@@ -51,8 +52,10 @@ def hand_off(ref: str, *, lang: str | None, question: str, reply_to: str | None,
             ref=ref, received_at=row["at"], lang=lang, question=row["question"], reply_to=reply_to,
             order_number=order_number, search=search,
             articles_seen=[{"id": a["id"], "title": a["title"],
-                            "url": url_for("portal.article", article_id=a["id"], _external=True)} for a in seen],
-            agent_url=url_for("agent.inbox_item", request_id=row["id"], _external=True))
+                            "url": article_url(a["id"], external=True)} for a in seen],
+            # on the configured address, never the request's Host header: a customer could
+            # otherwise put links to any site into the tickets agents open
+            agent_url=public_url(url_for("agent.inbox_item", request_id=row["id"])))
         current_app.extensions["kb.outbox"].enqueue(ref, payload, settings.channels)
     except StoreUnavailable as exc:
         current_app.logger.error("contact request %s stored but not queued for the helpdesk: %s", ref, exc)

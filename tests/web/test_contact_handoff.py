@@ -110,7 +110,7 @@ def test_the_request_lists_only_the_articles_the_page_showed(app, client, db):
 
 def test_contact_request_is_handed_to_the_webhook_and_the_inbox_shows_it(make_app, hook, db):
     settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
-    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings, KB_BASE_URL="https://hilfe.example.de")
     client = app.test_client()
     html, search_id = _search(client)
     client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
@@ -126,8 +126,14 @@ def test_contact_request_is_handed_to_the_webhook_and_the_inbox_shows_it(make_ap
     data = json.loads(body)
     assert data["ref"] == ref and data["reply_to"] == "kunde@example.de" and data["order_number"] == "100-2345"
     assert data["search"] == "Wer gewann die Fußball-WM 1954?" and len(data["articles_seen"]) <= 3
-    assert data["agent_url"].endswith("/agent/inbox/1")
+    assert data["agent_url"] == "https://hilfe.example.de/agent/inbox/1"  # never the request's Host
+    assert all(a["url"].startswith("https://hilfe.example.de/articles/") for a in data["articles_seen"])
     assert "zugestellt" in client.get("/agent/inbox").get_data(as_text=True)
+    r = client.post("/api/contact", json={"question": "Wo bleibt meine Erstattung?", "consent": True},
+                    headers={"Host": "login-shop.evil.example"})
+    assert r.status_code in (200, 201, 202), r.get_data(as_text=True)
+    assert deliver_due(app.extensions["kb.outbox"], settings).sent == 1
+    assert json.loads(hook.received[-1][1])["agent_url"] == "https://hilfe.example.de/agent/inbox/2"
 
 
 def test_inbox_filters_counts_search_and_local_time(app, client, db):

@@ -114,7 +114,7 @@ def index():
     filters = list_filters(request.args)
     articles = editor().articles()
     rows = article_rows(articles, filters, current_app.extensions["kb.store"],
-                        current_app.extensions["kb.live"].current.engine, reviews().pending())
+                        current_app.extensions["kb.live"].current.engine, _ready_for_review())
     return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
                            **_choices(articles))
 
@@ -224,6 +224,11 @@ def _kept_keys(ident: str) -> dict:
     return form_from_text(text).extra if text else {}
 
 
+def _ready_for_review() -> dict:
+    """The marks that still hold: a draft changed since it was marked is a draft again."""
+    return {i: r for i, r in reviews().pending().items() if r.covers(version_of(editor().current(i)[1]))}
+
+
 def _published(ident: str) -> bool:
     """True when customers see the article now (it is on disk and no draft)."""
     _path, text = editor().current(ident)
@@ -272,7 +277,8 @@ def view(article_id: str):
     missing = [lang for lang in UI_LANGS if lang != art.lang and not any(
         a.translation and a.translation == art.translation and a.lang == lang for a in editor().articles())]
     return render_template("agent/articles/view.html", article=art, body=preview_html(form, article_id),
-                           base=version_of(text), review=reviews().get(article_id), review_on=review_on(),
+                           base=version_of(text), review=reviews().get(article_id, version_of(text)),
+                           review_on=review_on(),
                            missing_languages=missing)
 
 
@@ -282,7 +288,11 @@ def ready(article_id: str):
     art = _article(article_id)
     if not art.draft:
         abort(400, _("Only drafts go through review."))
-    reviews().request(article_id, g.user.username)
+    _path, text = current_or_404(article_id)
+    if request.form.get("base", version_of(text)) != version_of(text):  # marks what the editor read
+        flash(_("Someone changed this article after you opened it. Read it again before publishing."), "error")
+        return redirect(url_for("editor.view", article_id=article_id), 303)
+    reviews().request(article_id, g.user.username, version_of(text))
     flash(_("Marked as ready for review. Another editor can publish it now."), "success")
     return redirect(url_for("editor.view", article_id=article_id), 303)
 
@@ -296,7 +306,7 @@ def publish(article_id: str):
         abort(400, _("This article is published already."))
     try:
         if review_on():
-            reviews().check_publisher(article_id, g.user.username)
+            reviews().check_publisher(article_id, g.user.username, version_of(text))
         form = touched(form_from_text(text))
         form.draft = False
         saved = editor().save(article_id, text_from_form(form), request.form.get("base", ""), g.user.username,

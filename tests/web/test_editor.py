@@ -262,6 +262,32 @@ def test_rename_and_delete_without_links(app, client):
 REVIEW_SITE = "name: Test\nfour_eyes_review: true\n"
 
 
+def test_four_eyes_review_marks_a_version_a_later_change_needs_a_new_mark(editor_app):
+    app = editor_app(site=REVIEW_SITE)
+    eva, otto = app.test_client(), app.test_client()
+    sign_in(eva, "eva")
+    sign_in(otto, "otto")
+    assert _new(otto, draft="on").status_code == 303
+    token = csrf_token(otto.get("/agent/articles/de/zahlung").get_data(as_text=True))
+    assert otto.post("/agent/articles/de/zahlung/ready", data={"csrf_token": token}).status_code == 303
+    form = form_of(eva, "/agent/articles/de/zahlung/edit")  # eva changes otto's draft after his mark ...
+    changed = {**form, "body": form["body"] + "\nUnreviewed sentence.", "action": "save"}
+    assert eva.post("/agent/articles/save", data=changed).status_code == 303
+    page = eva.get("/agent/articles/de/zahlung").get_data(as_text=True)
+    token, base = csrf_token(page), form_of(eva, "/agent/articles/de/zahlung/edit")["base"]
+    r = eva.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
+    refused = eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "wurde geändert, nachdem er als bereit zur Prüfung markiert wurde" in refused
+    path = app.config["KB_ARTICLES"] + "/de/zahlung.md"
+    assert "draft: true" in open(path, encoding="utf-8").read()  # ... and cannot publish her own change
+    assert "/agent/articles/de/zahlung/ready" in page  # the draft needs a new mark
+    assert eva.post("/agent/articles/de/zahlung/ready", data={"csrf_token": token, "base": base}).status_code == 303
+    token = csrf_token(otto.get("/agent/articles/de/zahlung").get_data(as_text=True))
+    r = otto.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
+    assert r.status_code == 303
+    assert "draft" not in open(path, encoding="utf-8").read()  # otto read her change and published it
+
+
 def test_four_eyes_review(editor_app):
     app = editor_app(site=REVIEW_SITE)
     eva, otto = app.test_client(), app.test_client()

@@ -33,7 +33,8 @@ def test_valid_ids(ident):
 
 
 @pytest.mark.parametrize("ident", ["", "../x", "de/../x", "/abs", "de//x", "de/x/", "Groß", "de/ä", "a b",
-                                   "de\\x", ".git/config", "de/x.md", "-x", "a/b/c/d/e", "x" * 81, "de/\x00"])
+                                   "de\\x", ".git/config", "de/x.md", "-x", "a/b/c/d/e", "x" * 81, "de/\x00",
+                                   "de\n/x", "de/x\n/y"])  # "$" alone would let a final newline through
 def test_invalid_ids(ident):
     with pytest.raises(EditError):
         validate_id(ident)

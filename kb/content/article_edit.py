@@ -69,7 +69,7 @@ def validate_id(article_id: str) -> str:
     for part in parts:
         if part in ("", ".", ".."):
             raise EditError(f"'{ident[:100]}' is not a valid id: empty parts, '.' and '..' are not allowed")
-        if not _SEGMENT.match(part):
+        if not _SEGMENT.fullmatch(part):  # fullmatch: "$" would also pass "de\n"
             raise EditError(f"'{ident[:100]}' is not a valid id: use lower-case letters, digits, '-' and '_' "
                             "(no spaces, umlauts or other characters), separated by '/'")
     return ident

@@ -113,7 +113,7 @@ class Accounts:
     # -- users -----------------------------------------------------------------
     def add(self, username: str, role: str, password: str) -> User:
         username = username.strip().lower()
-        if not _NAME.match(username):
+        if not _NAME.fullmatch(username):  # fullmatch: "$" would also pass a final newline
             raise AccountError("user names are 2-40 characters: lower-case letters, digits, '.', '_' or '-'")
         if role not in ROLES:
             raise AccountError(f"unknown role '{role}': use one of {', '.join(ROLES)}")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kb.ops.database import Store
+from kb.ops.database import MAX_ROW_ID, Store
 
 GIT_TIMEOUT = 20  # seconds; a commit of one file takes milliseconds
 MAX_VERSIONS = 200
@@ -155,7 +155,7 @@ class DatabaseHistory:
         return [Version(str(r["id"]), r["author"], r["created_at"], r["message"]) for r in rows]
 
     def text(self, path: Path, ref: str) -> str | None:
-        if not ref.isdigit():
+        if not ref.isdigit() or int(ref) > MAX_ROW_ID:  # a larger number is no version, not an error
             return None
         rows = self.store.query("SELECT text FROM article_versions WHERE id = ? AND article_id = ?",
                                 (int(ref), self._id(path)))

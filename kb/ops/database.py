@@ -30,6 +30,7 @@ from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
 
 MAX_COMMENT_CHARS = 2000
+MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
 
 

@@ -15,10 +15,10 @@ from email_validator import EmailNotValidError, validate_email
 from kb.web.catalog import Catalog
 from kb.search.engine import QueryError, clean_query
 from kb.ops.contact_details import MAX_ORDER_CHARS, clean_order_number
-from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS
+from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS, MAX_ROW_ID
 
 MAX_LIMIT = 50
-MAX_ID = 2**63 - 1  # the largest row id a database stores: a larger one in a URL is unknown, not an error
+MAX_ID = MAX_ROW_ID  # a larger id in a URL is unknown, not an error
 MAX_EMAIL_CHARS = 254
 # bidirectional overrides and isolates: they make stored text display as something else
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")

@@ -146,6 +146,9 @@ def _topics(live, params, result) -> list[tuple]:
             if counts[c.name] or c.slug == params.category]
 
 
+ARTICLE_PARAMS = ("s", "section", "lang")  # what an article's address carries: its search, section, language
+
+
 @bp.get("/articles/<path:article_id>")
 def article(article_id: str):
     live = _live()
@@ -154,7 +157,9 @@ def article(article_id: str):
     if art is None:
         moved = _try_store(current_app.extensions["kb.moves"].target, article_id)
         if moved is not None and catalog.get(moved, staff()) is not None:  # renamed: its old address still works
-            return redirect(url_for("portal.article", article_id=moved, **request.args), 301)
+            # the article page's own parameters only: others would reach url_for's (_external, _scheme)
+            kept = {k: v for k, v in request.args.items() if k in ARTICLE_PARAMS}
+            return redirect(url_for("portal.article", article_id=moved, **kept), 301)
         abort(404)
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)

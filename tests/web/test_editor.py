@@ -103,6 +103,16 @@ def test_ids_that_leave_the_articles_folder_or_have_odd_characters_are_refused(a
     assert not (tmp_path / "outside.md").exists()
 
 
+def test_a_version_number_beyond_any_row_id_is_unknown_not_an_error(app, client):
+    sign_in(client, "eva")
+    huge = "9" * 30
+    assert client.get(f"/agent/articles/de/lieferzeit/history/{huge}").status_code == 404
+    token = csrf_token(client.get("/agent/articles/de/lieferzeit/history").get_data(as_text=True))
+    base = form_of(client, "/agent/articles/de/lieferzeit/edit")["base"]
+    r = client.post("/agent/articles/de/lieferzeit/restore", data={"csrf_token": token, "ref": huge, "base": base})
+    assert r.status_code == 303 and r.headers["Location"].endswith("/agent/articles/de/lieferzeit/history")
+
+
 def test_symlink_pointing_out_of_the_articles_folder_is_refused(app, client, tmp_path):
     outside = tmp_path / "secret.md"
     outside.write_text("do not touch", encoding="utf-8")
@@ -251,6 +261,9 @@ def test_rename_and_delete_without_links(app, client):
     assert reindexer.settle(timeout=60), reindexer.last_error
     r = client.get("/articles/en/returns?section=x")  # links to the old address lead to the article
     assert r.status_code == 301 and r.headers["Location"].endswith("/articles/en/sending-back?section=x")
+    r = client.get("/articles/en/returns?_external=1&_scheme=https&article_id=x&section=y",
+                   headers={"Host": "attacker.example"})  # url_for's own arguments are no parameters of it
+    assert r.status_code == 301 and r.headers["Location"] == "/articles/en/sending-back?section=y"
     assert client.get("/articles/en/never-was").status_code == 404
     r = client.post("/agent/articles/en/sending-back/delete", data={"csrf_token": token, "base": base})
     assert r.status_code == 400  # not confirmed

@@ -16,7 +16,9 @@ see :func:`kb.web.deployment.proxy_settings`).
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 
 from flask import current_app
 from flask_limiter import Limiter
@@ -36,6 +38,20 @@ REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# IPv4, and IPv6 (groups of hex digits joined by colons: the limiter's records hold no times)
+_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}", re.I)
+
+
+class _NoAddresses(logging.Filter):
+    """The limiter logs the client's address when a limit is exceeded ("ratelimit 10 per 1
+    minute (203.0.113.7) exceeded"): the log keeps the limit and the route, not who it was."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _ADDRESS.sub("[address]", record.getMessage()), ()
+        return True
+
+
+logging.getLogger("flask-limiter").addFilter(_NoAddresses())
 
 
 def _limit(name: str, methods: list[str] | None = None):

@@ -165,12 +165,16 @@ def test_locked_database_does_not_stop_search(app, client, db):
     assert client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}).status_code == 201
 
 
-def test_rate_limits_answer_429_with_retry_after(make_app, db):
+def test_rate_limits_answer_429_with_retry_after(make_app, db, caplog):
     app = make_app(RATE_LIMIT_WRITE="3 per minute", RATE_LIMIT_SEARCH="5 per minute")
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    caplog.set_level("INFO", logger="flask-limiter")
     codes = [client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}).status_code
              for _ in range(5)]
     assert codes == [201, 201, 201, 429, 429]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "flask-limiter")
+    assert "exceeded" in logged and "203.0.113.7" not in logged  # counted by address, never stored
     r = client.post("/api/contact", json={"question": "x", "consent": True})
     assert r.status_code == 429 and r.is_json and int(r.headers["Retry-After"]) > 0
     assert len(db("SELECT * FROM feedback")) == 3

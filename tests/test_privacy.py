@@ -47,6 +47,15 @@ from kb.content.privacy import mask_pii
     ("can I return it? Cheers, John", "John", "[name]"),
     ("refund missing. Thanks, John!", "John", "[name]"),
     ("wo ist mein paket? Viele Grüße aus Hamburg, Anna", "Anna", "[name]"),
+    ("wo ist mein Paket? Mit freundlichen Grüßen Dr. Anna Schmidt", "Schmidt", "[name]"),  # with a title
+    ("can I return it? Regards, Mr. John Smith", "Smith", "[name]"),
+    ("refund missing? Sincerely, Jane Doe", "Jane", "[name]"),
+    ("wo ist mein Paket? Viele Grüße, Klaus Weber 0151 2345678", "Weber", "[name]"),  # contact details after it
+    ("Paket fehlt. Mit freundlichen Grüßen Dr. Klaus Weber, Tel. 0151 2345678", "Klaus", "[name]"),
+    # e-mail addresses with a look-alike "@", or "at" after a name joined by a dot or ending in digits
+    ("meine mail: anna＠gmx.de", "anna", "[email]"),
+    ("klaus.weber at web.de bitte antworten", "weber", "[email]"),
+    ("schreibt an anna85 at gmx.de", "anna85", "[email]"),
     # a name a customer introduces themselves with
     ("mein Name ist Anna Schmidt, wo ist mein Paket?", "Schmidt", "[name]"),
     ("ich heiße anna. paket fehlt", "anna", "[name]"),
@@ -68,7 +77,8 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     # closings without a name after them, and words after a closing that are no name
     "danke für die hilfe", "thanks, order status", "with regards to my order", "gruß aus berlin",
     "Grußkarte beilegen", "reparatur fernseher von LG", "ersatzteile für LG Fernseher", "wo ist mein paket? LG",
-    "was ist das beste? danke", "best price for the sofa",
+    "was ist das beste? danke", "best price for the sofa", "i looked at the website.com yesterday",
+    "bestellung 2 at amazon.de", "are the best wishes cards back?",
     # an introduction followed by words that are no name, or by no clear end of the name
     "my name is on the parcel but wrong", "mein name ist falsch geschrieben auf der rechnung",
     "my name is John Smith where is my order",

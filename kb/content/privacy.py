@@ -28,13 +28,17 @@ _NOT_A_SECRET = {"falsch", "nicht", "not", "wrong", "incorrect", "invalid", "ung
                  "der", "die", "das", "ein", "eine", "mein", "the", "a", "my", "an", "schon", "already"}
 
 # -- e-mail addresses, plain and spelled out: max(at)example(dot)com, max [at] example [dot] com --
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_BRACKETED_AT = r"\s*[(\[{<]\s*(?:at|ät|@)\s*[)\]}>]\s*"
+_AT = "@\uff20\ufe6b"  # "@" and its full-width and small look-alikes ("anna＠gmx.de")
+_EMAIL = re.compile(rf"[\w.+-]+[{_AT}][\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|[{_AT}])\s*[)\]}}>]\s*"
 _WORD_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
 _SPELLED_EMAIL = re.compile(
-    rf"[\w.+-]+(?:{_BRACKETED_AT}|\s*@\s*)[\w-]+(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]+)+"
-    # "max at example dot com": a plain "at" counts only with a spelled-out dot ("look at amazon.de" stays)
-    rf"|[\w.+-]+\s+(?:at|ät)\s+[\w-]+(?:{_WORD_DOT}[\w-]+)+", re.IGNORECASE)
+    rf"[\w.+-]+(?:{_BRACKETED_AT}|\s*[{_AT}]\s*)[\w-]+(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]+)+"
+    # "max at example dot com": a plain "at" counts only with a spelled-out dot ("look at amazon.de" stays),
+    # or after a name joined by a dot or "_" or ending in digits ("klaus.weber at web.de", "anna85 at gmx.de")
+    rf"|[\w.+-]+\s+(?:at|ät)\s+[\w-]+(?:{_WORD_DOT}[\w-]+)+"
+    r"|[^\W\d_][\w+-]*(?:[._][\w+-]+|\d)\s+(?:at|ät)\s+[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b",
+    re.IGNORECASE)
 
 # -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
 _HOUSE_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?"

@@ -37,7 +37,8 @@ GREETING_WORDS = (r"hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten
 SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?"
                   r"(?: aus (?!(?:dem|der|den|die|das|einem|einer|meinem|meiner)\b)[^\W\d_][\w-]*)?|"
                   r"(?:(?:best|kind|warm) )?(?:regards|greetings) from (?!(?:the|my|a|an|your)\b)[^\W\d_][\w-]*|"
-                  r"best regards|kind regards|regards|cheers|many thanks|thanks in advance")
+                  r"best regards|kind regards|regards|(?:yours )?sincerely(?: yours)?|best wishes|all the best|"
+                  r"cheers|many thanks|thanks in advance")
 THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
                 r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
 # sign-offs that are also words or brands: a closing only after the end of a sentence
@@ -79,8 +80,14 @@ _THANKS = re.compile(rf"(?:^|[\s,.!?;:-])(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLE
                      r"\s*[.!?]*\s*$", re.I)
 _SHORT_SIGN_OFF = re.compile(rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS}){_SIGNED_PLACEHOLDER}\s*[.!]*\s*$", re.I)
 
-# a name under a closing: up to three words of letters, then at most a full stop or "!"
-_NAME = re.compile(rf"[\s,]+([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})\s*[.!]*\s*$")
+# a name under a closing: a title, up to three words of letters, then at most a full stop
+# or "!", or the placeholders of contact details signed with it ("Klaus Weber, Tel. [number]")
+TITLE_WORDS = r"dr|prof|dipl\.?-ing|mr|mrs|ms|miss|herr|frau"
+_SIGNED_DETAILS = (r"(?:[\s,;:|/-]*(?:tel|telefon|phone|mobil|mobile|handy|fon|fax|e-?mail|mail)?\.?:?\s*"
+                   r"\[(?:number|email|address)\])*")
+_NAME = re.compile(rf"[\s,]+(?:(?:{TITLE_WORDS})\.?\s+)*"
+                   rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
+                   rf"{_SIGNED_DETAILS}\s*[.!]*\s*$", re.I)
 # the closings a name may follow: after a sign-off any words ("mfg anna schmidt"); after
 # thanks only a capitalised name ("Danke, Anna"), as "thanks, order status" is a question
 _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,])|"

@@ -3,7 +3,7 @@ import pytest
 
 from search_helpers import fake_engine, ranks_as  # noqa: F401 (fake_engine: a fixture)
 
-from kb.content.salutations import courtesy_only, signed_name, without_salutations
+from kb.content.salutations import courtesy_only, signed_name, thanks_only, without_salutations
 from kb.search.message_search import message_parts
 
 
@@ -109,7 +109,7 @@ def test_a_pasted_message_is_cut_by_the_same_words():
     "Danke, hat sich erledigt!", "Vielen Dank, alles klar. Viele Grüße, Anna Schmidt",
     "Hat geklappt, danke!", "thanks, all sorted", "Thanks so much! Best regards, John", "ok, never mind"])
 def test_a_message_that_only_thanks_asks_nothing(message):
-    assert courtesy_only(message)
+    assert courtesy_only(message) and thanks_only(message)
     assert message_parts(message) == []
 
 
@@ -119,6 +119,10 @@ def test_a_message_that_only_thanks_asks_nothing(message):
 def test_a_message_with_a_request_besides_its_thanks_is_searched(message):
     assert not courtesy_only(message)
     assert message_parts(message)
+
+
+def test_a_greeting_and_a_sign_off_alone_are_no_thanks():
+    assert courtesy_only("Hallo,\n\nGrüße") and not thanks_only("Hallo,\n\nGrüße")
 
 
 def test_a_signature_line_of_a_short_sign_off_ends_the_message():

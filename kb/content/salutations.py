@@ -139,6 +139,15 @@ def courtesy_only(text: str) -> bool:
     return found > 0 and not re.search(r"[^\W_]", rest)
 
 
+_THANKS_OR_CLOSED = re.compile(rf"(?<!\w)(?:{THANKS_WORDS}|{CLOSED_MATTER_WORDS})(?!\w)", re.I)
+
+
+def thanks_only(text: str) -> bool:
+    """True when a message thanks or closes the matter and asks nothing ("Danke, hat sich
+    erledigt!"); a greeting and a sign-off alone are no thanks, just no message."""
+    return courtesy_only(text) and bool(_THANKS_OR_CLOSED.search(text))
+
+
 def introduced_names(text: str) -> list[tuple[int, int]]:
     """Where names follow an introduction ("mein Name ist Anna Schmidt, ...", "my name is John
     and ..."): (start, end) of each; none where a word after it is a function word ("my name

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.content.salutations import GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, courtesy_only
+from kb.content.salutations import GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, courtesy_only, thanks_only
 from kb.content.sections import split_sentences
 from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
 
@@ -65,7 +65,7 @@ def search_message(engine: SearchEngine, text: str, lang: str | None = None, aud
                    limit: int = 10, category: str | None = None) -> tuple[list[str], list[MessageHit]]:
     """Articles for a message, best first, each with the parts it answers."""
     parts = message_parts(text)
-    if not parts and courtesy_only(request_text(text) or text):
+    if not parts and thanks_only(request_text(text) or text):
         raise QueryError("the message only thanks or closes the matter: there is no question to answer")
     if not parts:
         raise QueryError("the message has no text to search for")

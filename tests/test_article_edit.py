@@ -74,3 +74,40 @@ def test_clean_merge_of_two_edits_and_none_when_they_overlap():
     theirs = base.replace("first", "FIRST")
     assert merge_clean(base, theirs, base.replace("fourth", "FOURTH")) == "title\n\nFIRST\nsecond\nthird\nFOURTH\n"
     assert merge_clean(base, theirs, base.replace("first", "Erste")) is None
+
+
+HAND_WRITTEN = """---
+# Written by hand: the comment stays
+title: "Wie lange dauert die Lieferung?"
+lang: de
+category: Versand
+tags:
+  - lieferzeit
+  - dauer
+questions: ["wann kommt mein paket", "wie lange dauert der versand"]
+owner: logistics team   # who answers for it
+updated: 2026-11-01
+---
+Zwei bis drei Werktage.
+"""
+
+
+def test_a_save_keeps_the_lines_of_every_key_the_form_left_unchanged():
+    import datetime as dt
+    form = form_from_text(HAND_WRITTEN)
+    form.updated = dt.date(2026, 12, 7)
+    saved = text_from_form(form, like=HAND_WRITTEN)
+    assert [(d.kind, d.text) for d in diff_lines(HAND_WRITTEN, saved) if d.kind in ("add", "del")] == [
+        ("del", "updated: 2026-11-01"), ("add", "updated: 2026-12-07")]
+    form.summary, form.tags = "Meist zwei Tage.", ("lieferzeit",)
+    changed = text_from_form(form, like=HAND_WRITTEN)
+    assert "# Written by hand" in changed and 'title: "Wie lange' in changed and "# who answers" in changed
+    assert "tags: [lieferzeit]\nsummary: Meist zwei Tage.\nquestions: [" in changed  # added after what it follows
+    assert form_from_text(changed) == form  # it reads as the form says
+    assert text_from_form(form, like=None) == text_from_form(form)  # a new article: the usual layout
+
+
+def test_a_file_whose_lines_would_read_differently_gets_the_usual_layout():
+    crlf = HAND_WRITTEN.replace("\n", "\r\n")
+    form = form_from_text(crlf)
+    assert text_from_form(form, like=crlf) == text_from_form(form)

@@ -21,6 +21,7 @@ import yaml
 
 from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
 from kb.content.check import article_links, collection_problems
+from kb.content.front_matter_layout import kept_layout
 
 # one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -141,8 +142,10 @@ def _yaml_line(key: str, value, flow: bool = False) -> str:
                           default_flow_style=False)
 
 
-def text_from_form(form: ArticleForm) -> str:
-    """The file's text: front matter in the usual key order (as the sample articles), then the body."""
+def text_from_form(form: ArticleForm, like: str | None = None) -> str:
+    """The file's text: front matter in the usual key order (as the sample articles), then the
+    body; with ``like`` (the file as it is), the keys the form leaves unchanged keep their lines
+    (kb/content/front_matter_layout.py)."""
     values = {"title": form.title.strip(), "lang": form.lang.strip(), "category": form.category.strip(),
               "tags": list(form.tags) or None, "summary": form.summary.strip() or None,
               "audience": form.audience if form.audience != "public" else None,
@@ -155,7 +158,7 @@ def text_from_form(form: ArticleForm) -> str:
     for key, value in form.extra.items():
         lines.append(_yaml_line(str(key), value))
     body = form.body.replace("\r\n", "\n").strip("\n")
-    return "".join(lines) + "---\n" + body + "\n"
+    return kept_layout(like, "".join(lines) + "---\n" + body + "\n")
 
 
 def touched(form: ArticleForm, today: dt.date | None = None) -> ArticleForm:

@@ -186,12 +186,13 @@ def save():
         published = _publishing(ident, form, base)
         if published and review_on():
             raise ReviewError(FOUR_EYES)
-        saved = editor().save(ident, text_from_form(touched(form)), base, g.user.username,
+        saved = editor().save(ident, text_from_form(touched(form), like=_on_disk(ident)), base, g.user.username,
                               message or (f"Update {ident}" if base else f"Create {ident}"), new=not original)
     except Exists as exc:
         return edit_page(ident, form, base, error=exists_message(exc), status=409, **page)
     except Conflict as exc:
-        merged = merge_clean(exc.base_text, exc.current_text or "", text_from_form(touched(form))) \
+        merged = merge_clean(exc.base_text, exc.current_text or "",
+                             text_from_form(touched(form), like=exc.current_text)) \
             if exc.base_text is not None else None
         if merged is not None:  # the changes do not overlap: propose both, saved only once checked
             form = form_from_text(merged)
@@ -216,6 +217,11 @@ def shown(message: str) -> str:
 
 def exists_message(exc: Exists) -> str:
     return _("'{id}' exists already: choose another id.", id=exc.article_id)
+
+
+def _on_disk(ident: str) -> str | None:
+    """The article's file as it is: the keys a save leaves unchanged keep their lines."""
+    return editor().current(ident)[1]
 
 
 def _kept_keys(ident: str) -> dict:
@@ -262,7 +268,7 @@ def _link_source(source: Article, key: str) -> None:
     form = form_from_text(text or "")
     form.translation = key
     try:
-        editor().save(source.id, text_from_form(form), version_of(text), g.user.username,
+        editor().save(source.id, text_from_form(form, like=text), version_of(text), g.user.username,
                       f"Link {source.id} to its translation '{key}'")
     except (Conflict, Blocked, EditError) as exc:
         flash(_("The source article could not get the translation key:") + f" {exc}", "warning")
@@ -309,8 +315,8 @@ def publish(article_id: str):
             reviews().check_publisher(article_id, g.user.username, version_of(text))
         form = touched(form_from_text(text))
         form.draft = False
-        saved = editor().save(article_id, text_from_form(form), request.form.get("base", ""), g.user.username,
-                              f"Publish {article_id}")
+        saved = editor().save(article_id, text_from_form(form, like=text), request.form.get("base", ""),
+                              g.user.username, f"Publish {article_id}")
     except (ReviewError, EditError, Blocked) as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)

@@ -100,7 +100,7 @@ def _as_draft(article_id: str, ref: str) -> str | None:
     if form.draft or not (current is None or form_from_text(current).draft):
         return None
     form.draft = True
-    return text_from_form(form)
+    return text_from_form(form, like=version)  # the version as it was written, marked as a draft
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),

@@ -447,12 +447,15 @@ def test_saves_in_a_row_build_one_at_a_time_and_the_last_text_wins(app, monkeypa
 
 def test_front_matter_keys_the_form_does_not_show_are_kept(app, client):
     path = app.config["KB_ARTICLES"] + "/en/delivery.md"
-    text = open(path, encoding="utf-8").read().replace("---\n", "---\nowner: logistics team\n", 1)
+    text = open(path, encoding="utf-8").read().replace("---\n", "---\n# by hand\nowner: logistics team\n", 1)
     open(path, "w", encoding="utf-8").write(text)
     sign_in(client, "eva")
     form = form_of(client, "/agent/articles/en/delivery/edit")
     assert client.post("/agent/articles/save", data={**form, "action": "save"}).status_code == 303
-    assert "owner: logistics team\n" in open(path, encoding="utf-8").read()
+    saved = open(path, encoding="utf-8").read()
+    assert "# by hand\nowner: logistics team\n" in saved  # as written, where it was written
+    changed = [line for line in saved.splitlines() if line not in text.splitlines()]
+    assert len(changed) == 1 and changed[0].startswith("updated: ")  # the first save's diff is the date only
 
 
 def test_insights_link_to_a_prefilled_article_and_to_translations(app, client):

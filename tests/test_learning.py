@@ -227,3 +227,25 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
     assert "how much is a return" in (root / "en/returns.md").read_text()
     assert "return label lost" not in (root / "en/returns.md").read_text()
     assert json.loads(kb("suggest", "--json").stdout) == []
+    history = store.query("SELECT article_id, author, message FROM article_versions ORDER BY id")
+    added = [(r["article_id"], r["message"]) for r in history if r["author"].startswith("cli")]
+    assert added == [("en/delivery", "Add the question 'when does my parcel arrive' to en/delivery"),
+                     ("en/returns", "Add the question 'how much is a return' to en/returns")]  # versioned
+
+
+def test_cli_accept_is_a_commit_where_the_articles_are_in_git(shop):
+    store, root = shop
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
+    env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(ROOT), "HOME": str(root.parent)}
+    done = subprocess.run([sys.executable, "-m", "kb.cli", "questions", "accept", "--all"], capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0 and "warning" not in done.stderr, done.stderr
+    log = subprocess.run([*git, "log", "-1", "--format=%an|%s", "--", "en/delivery.md"], capture_output=True,
+                         text=True).stdout.strip()
+    assert log.startswith("cli") and log.endswith("|Add the question 'when does my parcel arrive' to en/delivery")
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""

@@ -35,7 +35,7 @@ def _context(articles_dir: Path | None):
     except StoreUnavailable as exc:
         _fail(str(exc))
     articles, _problems = load_articles(root, settings.default_lang)
-    return store, articles
+    return store, articles, Path(root)
 
 
 def _editor() -> str:
@@ -81,7 +81,7 @@ def _found(store, articles, min_evidence, per_article, lang, article_id):
 @_ARTICLES
 def suggest(min_evidence, per_article, lang, article_id, as_json, articles_dir) -> None:
     """List suggested questions per article, with evidence counts and last date."""
-    store, articles = _context(articles_dir)
+    store, articles, _root = _context(articles_dir)
     found = _found(store, articles, min_evidence, per_article, lang, article_id)
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
@@ -107,13 +107,18 @@ def suggest(min_evidence, per_article, lang, article_id, as_json, articles_dir) 
 @_ARTICLE
 @_ARTICLES
 def accept(ids, accept_all, min_evidence, per_article, lang, article_id, articles_dir) -> None:
-    """Write suggestions into their articles' front matter `questions`; then run `kb index`."""
+    """Write suggestions into their articles' front matter `questions`, each a version in the
+    articles' history (a git commit when the folder is in a git work tree, as the browser's
+    accepts); then run `kb index`."""
+    from kb.ops.article_editing import ArticleEditor
     from kb.ops.suggestions import SuggestionError, accept as accept_one, find
     from kb.content.front_matter_questions import FrontMatterEditError
 
     if accept_all == bool(ids):
         _fail("give suggestion ids or --all", 2)
-    store, articles = _context(articles_dir)
+    store, articles, root = _context(articles_dir)
+    editor = ArticleEditor(root, store)
+    author = _editor()
     found = _found(store, articles, min_evidence, per_article, lang, article_id)
     try:
         chosen = found if accept_all else [find(found, i) for i in ids]
@@ -122,12 +127,15 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
     written, failed = 0, 0
     for s in chosen:
         try:
-            written += accept_one(store, articles, s, _editor())
+            written += accept_one(store, articles, s, author,
+                                  write=lambda path, question: editor.add_question(path, question, author))
         except (SuggestionError, FrontMatterEditError, OSError) as exc:
             failed += 1
             click.echo(f"{s.id}  {s.article_id}: not written: {exc}", err=True)
     click.echo(f"{written} questions added to {len({s.article_id for s in chosen})} articles"
                + (f", {failed} failed" if failed else "") + "; run `kb index` to search with them")
+    if editor.history_error:  # the questions are written; only their versions are missing
+        click.echo(f"warning: the history did not record them: {editor.history_error}", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -138,7 +146,7 @@ def reject(ids, articles_dir) -> None:
     """Never suggest these phrasings for their articles again."""
     from kb.ops.suggestions import SuggestionError, find, reject as reject_one, suggestions
 
-    store, articles = _context(articles_dir)
+    store, articles, _root = _context(articles_dir)
     found = suggestions(store, articles, 1, 10**6)
     try:
         chosen = [find(found, i) for i in ids]

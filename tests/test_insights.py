@@ -184,6 +184,16 @@ def test_unanswered_searches_grouped_by_similar_wording(seed):
     assert ("Wo bleibt mein Paket", 1) in [(g.representative, g.count) for g in strict]
 
 
+def test_a_pasted_message_is_grouped_by_a_bounded_number_of_its_words(seed):
+    from kb.ops.insights.grouping import MAX_GROUPED_WORDS
+    long_text = " ".join(f"wort{chr(97 + i)}" for i in range(MAX_GROUPED_WORDS + 6))
+    seed.search(long_text, "2026-03-01T10:00Z")
+    seed.search(long_text.upper() + "!", "2026-03-02T10:00Z")
+    seed.search(long_text + " zusatzwort", "2026-03-03T10:00Z")  # one more word after the bound's words
+    [group] = unanswered_groups(seed.store, 30, now=NOW)
+    assert group.count == 3 and len(group.keywords) == MAX_GROUPED_WORDS
+
+
 def test_a_group_shows_at_most_five_wordings_but_counts_all(seed):
     for i, word in enumerate(["Paket", "Paket?", "paket!", "PAKET", "Paket.", "Paket!!", "Pakete"]):
         for _ in range(7 - i):

@@ -22,6 +22,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 MAX_WORDINGS = 5   # wordings shown per group
+# A search of more content words is a pasted message, not a query: it is grouped by this many
+# of them (the same ones for the same words), as indexing every sub-set of a long word set
+# makes the report slow enough for a flood of long searches to stall it.
+MAX_GROUPED_WORDS = 8
 _EXACT_MAX = 12   # word sets up to this size are indexed by their sub-sets (see _RepIndex)
 
 
@@ -130,12 +134,16 @@ def _clusters(wordings: dict[str, list]) -> dict[frozenset[str], _Cluster]:
     clusters: dict[frozenset[str], _Cluster] = defaultdict(_Cluster)
     for text, (count, last, langs) in wordings.items():
         lang = min(langs.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-        cluster = clusters[content_words(text, lang)]
+        cluster = clusters[_grouped_words(content_words(text, lang))]
         cluster.texts.append((text, count, last))
         cluster.count += count
         cluster.last = max(cluster.last, last)
         cluster.langs.update(langs)
     return clusters
+
+
+def _grouped_words(words: frozenset[str]) -> frozenset[str]:
+    return words if len(words) <= MAX_GROUPED_WORDS else frozenset(sorted(words)[:MAX_GROUPED_WORDS])
 
 
 def _group_clusters(clusters: dict[frozenset[str], _Cluster], index: _RepIndex

@@ -20,7 +20,7 @@ import frontmatter
 import yaml
 
 from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
-from kb.content.check import article_links, collection_problems
+from kb.content.check import article_links, collection_problems, image_problems
 from kb.content.front_matter_layout import kept_layout
 
 # one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
@@ -182,6 +182,7 @@ def draft_problems(root: Path, article_id: str, text: str, replaces: str | None 
     shown = str(path)
     if draft is not None:
         problems += [p for p in collection_problems([*others, draft]) if p.path == shown]
+        problems += image_problems(draft, root)  # uploaded images are looked for where they are
     return sorted((replace(p, path=article_id) for p in problems),
                   key=lambda p: (p.severity != "error", p.line))
 

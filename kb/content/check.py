@@ -11,8 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from urllib.parse import urlsplit
+
 from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
 from kb.content.markdown import parse_blocks, resolve_article_link
+from kb.content.media import MEDIA_URL, media_file
 from kb.content.text_memo import TextMemo
 
 
@@ -57,10 +60,42 @@ def _parse_links(article: Article) -> list[Link]:
     return links
 
 
+def image_problems(article: Article, root: Path) -> list[Problem]:
+    """Images the portal cannot show: from another site (its security policy, ``img-src
+    'self'``, blocks them), a path it does not serve, an uploaded image missing from
+    ``media/``. The article is published; the image shows as its alt text."""
+    if "![" not in article.body:
+        return []
+    problems = []
+    for token in parse_blocks(article.body):
+        if token.type != "inline" or not token.children:
+            continue
+        line = article.body_line + (token.map[0] if token.map else 0)
+        for child in token.children:
+            if child.type == "image":
+                problem = _image_problem(str(child.attrs.get("src", "")), root)
+                if problem:
+                    problems.append(Problem(article.path, line, "warning", problem))
+    return problems
+
+
+def _image_problem(src: str, root: Path) -> str | None:
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        return (f"image from another site ({parts.netloc or parts.scheme}): the portal shows only its own "
+                "images; add it with 'Add an image' in the editor")
+    if not src.startswith(MEDIA_URL):
+        return f"image '{src[:100]}' is not served by the portal: add it with 'Add an image' in the editor"
+    if media_file(root, src[len(MEDIA_URL):]) is None:
+        return f"image '{src[:100]}' is missing from the media folder"
+    return None
+
+
 def check_articles(root: Path, default_lang: str | None = None) -> tuple[list[Article], list[Problem]]:
     """Run every rule over the folder; returns the valid articles and all problems."""
     articles, problems = load_articles(Path(root), default_lang)
     problems.extend(collection_problems(articles))
+    problems.extend(p for a in articles for p in image_problems(a, Path(root)))
     problems.sort(key=lambda p: (p.path, p.line, p.severity, p.message))
     return articles, problems
 

@@ -13,8 +13,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path``'s content by ``text`` (UTF-8) in one step; the folder must exist.
+def write_atomically(path: Path, text: str | bytes) -> None:
+    """Replace ``path``'s content by ``text`` (UTF-8; bytes as they are) in one step; the
+    folder must exist.
 
     The file keeps its permission bits when it existed; a new file gets the
     process' default (umask). On any error the target is left as it was.
@@ -23,7 +24,8 @@ def write_atomically(path: Path, text: str) -> None:
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        binary = isinstance(text, bytes)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

@@ -21,6 +21,7 @@ from kb.content.articles import Article, Problem, load_articles
 from kb.content.articles import article_id as id_of_file
 from kb.content.files import write_atomically
 from kb.content.front_matter_questions import add_question
+from kb.content.media import store_image
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
 from kb.ops.database import Store
 
@@ -193,6 +194,17 @@ class ArticleEditor:
         if written:
             self.on_change()
         return written
+
+    def add_image(self, data: bytes, author: str) -> Path:
+        """Store an uploaded image in ``media/`` (kb/content/media.py), a commit by ``author``
+        where the articles are in git; ImageError when it is no image the portal shows. The
+        database history keeps article texts only: an image's name is its content, it never
+        changes."""
+        with self._lock:
+            path = store_image(self.root, data)
+            if isinstance(self.history, GitHistory):
+                self._record([path], author, f"Add the image {path.name}")
+        return path
 
     def _record(self, paths: list[Path], author: str, message: str) -> None:
         try:

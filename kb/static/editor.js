@@ -11,6 +11,7 @@
     function send() {
       var body = new FormData(form);
       body.delete("action");
+      body.delete("image");  // the preview renders the text; an image is sent only when added
       var key = new URLSearchParams(body).toString();
       if (key === sent) return;
       sent = key;
@@ -35,8 +36,20 @@
     send();
   }
 
+  // an image over the server's limit is refused before it is sent (the server says so too)
+  function checkSize(input) {
+    var max = Number(input.dataset.maxBytes || 0);
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      input.setCustomValidity(file && max && file.size > max ? (input.dataset.tooLarge || "too large") : "");
+      input.reportValidity();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form.article-form");
     if (form) start(form);
+    var image = document.getElementById("f-image");
+    if (image) checkSize(image);
   });
 })();

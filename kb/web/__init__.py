@@ -117,10 +117,11 @@ def _open_services(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     csrf.init_app(app)
-    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, ops, portal, questions
+    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, media, ops, portal, questions
     auth.init_app(app)
     handoff.init_app(app)
-    for blueprint in (portal.bp, auth.bp, agent.bp, editor.bp, editor_history.bp, questions.bp, api.bp, ops.bp):
+    for blueprint in (portal.bp, auth.bp, agent.bp, editor.bp, editor_history.bp, questions.bp, api.bp, ops.bp,
+                      media.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)  # JSON API: no cookies, no session to ride on
     csrf.exempt(ops.bp)

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from kb.content.article_edit import ArticleForm, EditError, form_from_text, text_from_form, touched, version_of
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
+from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, Exists
 from kb.ops.article_review import ReviewError, Reviews
@@ -32,11 +33,16 @@ CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing wa
 FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready for review, "
              "and another editor publishes it")
 MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
+IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
+MAX_ALT_CHARS = 200
 
 
 def allow_article_sized_posts() -> None:
     """Registered on the app before CSRFProtect, which reads the form first."""
-    if request.path.startswith(bp.url_prefix + "/"):
+    if request.path == bp.url_prefix + IMAGE_ROUTE:
+        # room for an image too large to take, so the page says so with the text kept
+        request.max_content_length = MAX_POST_BYTES + 2 * MAX_IMAGE_BYTES
+    elif request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_POST_BYTES
 
 
@@ -90,7 +96,8 @@ def _choices(articles: list[Article]) -> dict:
 
 def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = "", status: int = 200,
               preview: bool = False, error: str | None = None, problems=None, conflict: Conflict | None = None,
-              source: Article | None = None, message: str = "", unpublish_asked: bool = False):
+              source: Article | None = None, message: str = "", unpublish_asked: bool = False,
+              notice: str | None = None):
     articles = editor().articles()
     if problems is None and preview:
         problems = editor().problems(article_id, text_from_form(form)) if article_id else []
@@ -105,7 +112,8 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
         diff=diff, source=source, source_html=preview_html(form_from_text(editor().current(source.id)[1] or ""),
                                                             source.id) if source else None,
         message=message, review_on=review_on(), published=bool(original) and _published(original),
-        unpublish_asked=unpublish_asked, **_choices(articles)), status
+        unpublish_asked=unpublish_asked, notice=notice, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
+        **_choices(articles)), status
 
 
 @bp.get("/")
@@ -207,6 +215,33 @@ def save():
         _link_source(source, form.translation)
     after_save(saved, draft=form.draft)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+@bp.post(IMAGE_ROUTE)
+@login_required("editor")
+def upload_image():
+    """The article form with an image: the image is stored (kb/content/media.py) and its
+    Markdown added at the end of the text, which comes back in the form, unsaved, for the
+    editor to place and save (no JavaScript needed, nothing typed is lost)."""
+    ident = request.form.get("id", "").strip()[:200]
+    source_id = request.form.get("source", "")
+    page = dict(original=request.form.get("original", ""), source=_article(source_id) if source_id else None,
+                message=request.form.get("message", "").strip()[:MAX_FIELD])
+    form, base = form_from_request(), request.form.get("base", "")
+    upload = request.files.get("image")
+    alt = " ".join(request.form.get("image_alt", "").split())[:MAX_ALT_CHARS]
+    if upload is None or not upload.filename:
+        return edit_page(ident, form, base, error=_("Choose an image file first."), status=400, **page)
+    if not alt:
+        return edit_page(ident, form, base, status=400, **page,
+                         error=_("Describe what the image shows: customers who cannot see it read that instead."))
+    try:
+        path = editor().add_image(upload.read(MAX_IMAGE_BYTES + 1), g.user.username)
+    except ImageError as exc:
+        return edit_page(ident, form, base, error=translated_message(str(exc)), status=400, **page)
+    form.body = form.body.rstrip("\n") + "\n\n" + markdown_for(path, alt) + "\n"
+    notice = _("The image is added at the end of the text. Move its line to where it belongs, then save the article.")
+    return edit_page(ident, form, base, preview=True, notice=notice, **page)[0]
 
 
 def shown(message: str) -> str:

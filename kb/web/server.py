@@ -27,7 +27,9 @@ CHANNEL_TIMEOUT = 20           # seconds without a byte before an idle connectio
 CLEANUP_INTERVAL = 5           # seconds between checks for such connections
 BACKLOG = 2048                 # connections the kernel queues while the loop is busy
 MAX_HEADER_BYTES = 64 * 1024   # query strings are 500 characters at most; cookies are small
-MAX_BODY_BYTES = 1024 * 1024   # the app accepts 64 KB: anything far larger is refused unread
+# the app accepts 64 KB from customers and an article form with an image from editors
+# (kb/web/editor.py): anything larger is refused unread
+MAX_BODY_BYTES = 12 * 1024 * 1024
 RESERVED_FILES = 200           # index, model, database and log files, besides the connections
 
 

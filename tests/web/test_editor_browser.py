@@ -94,6 +94,18 @@ def test_editor_workflow(editor_server, browser):  # noqa: F811 (fixture)
     page.get_by_role("button", name="Vorschau und Prüfung").click()
     assert page.locator("#preview h2#paypal").inner_text() == "PayPal"
     _axe(page, "new article with preview")
+    # an image: uploaded with the form, its Markdown added to the text, nothing typed lost
+    from tests.test_media import image_bytes
+    page.get_by_label("Bilddatei").set_input_files(files=[{"name": "karte.png", "mimeType": "image/png",
+                                                             "buffer": image_bytes("PNG")}])
+    page.get_by_label("Was das Bild zeigt").fill("Die Kreditkarten, die wir annehmen")
+    page.get_by_role("button", name="Bild in den Text einfügen").click()
+    page.locator(".notice.success").wait_for()
+    assert "![Die Kreditkarten, die wir annehmen](/media/" in page.get_by_label("Text (Markdown").input_value()
+    assert "Mit PayPal bezahlen Sie sofort" in page.get_by_label("Text (Markdown").input_value()
+    assert page.locator('#preview img[alt="Die Kreditkarten, die wir annehmen"]').evaluate("i => i.naturalWidth") == 40
+    _axe(page, "image added")
+    page.get_by_label("Entwurf").uncheck()
     page.get_by_label("Änderungsnotiz").fill("Zahlungsarten erklärt")
     page.get_by_role("button", name="Speichern", exact=True).click()
     page.wait_for_url("**/agent/articles/de/zahlung")

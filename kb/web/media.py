@@ -1,0 +1,27 @@
+"""``/media/<name>``: the images articles show (kb/content/media.py), from the portal's own host.
+
+A name is the image's content (a digest), so the file behind it never changes and
+browsers may keep it for a year. Served as the image type its extension names,
+never sniffed, and as an attachment of no page (``Content-Security-Policy: sandbox``):
+even a file someone put into ``media/`` by hand cannot run as a page of the portal.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, send_file
+
+from kb.content.media import CONTENT_TYPES, media_file
+
+bp = Blueprint("media", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/media/<name>")
+def image(name: str):
+    path = media_file(current_app.config["KB_ARTICLES"], name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lstrip(".")], max_age=ONE_YEAR, conditional=True)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,76 @@
+"""Images in the article editor: upload with the form, served from /media/, never text lost."""
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_media import image_bytes
+from tests.web.editor_fixtures import editor_app, editor_index, form_of, sign_in  # noqa: F401 (fixtures)
+
+
+@pytest.fixture()
+def app(editor_app):
+    return editor_app()
+
+
+def _upload(client, form, data, alt="Das Rücksendeetikett, oben rechts der Code", name="etikett.png"):
+    fields = {**form, "action": "image", "image_alt": alt, "lang": "de", "category": form.get("category", "x")}
+    if data is not None:
+        fields["image"] = (io.BytesIO(data), name)
+    return client.post("/agent/articles/image", data=fields, content_type="multipart/form-data")
+
+
+def test_an_uploaded_image_is_added_to_the_text_and_served_from_the_portal(app):
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    typed = form["body"] + "\nEin neuer Satz, noch nicht gespeichert."
+    r = _upload(client, {**form, "body": typed}, image_bytes("PNG"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200, page[:1000]
+    name = re.search(r"!\[Das Rücksendeetikett, oben rechts der Code\]\(/media/([0-9a-f]{16}\.png)\)", page).group(1)
+    assert "Ein neuer Satz, noch nicht gespeichert." in page  # the text typed comes back, unsaved
+    assert f'<img src="/media/{name}" alt="Das Rücksendeetikett, oben rechts der Code"' in page  # the preview
+    path = app.config["KB_ARTICLES"] + "/de/lieferzeit.md"
+    assert "/media/" not in open(path, encoding="utf-8").read()  # saved only when the editor saves
+    served = app.test_client().get(f"/media/{name}")  # customers: no sign-in
+    assert served.status_code == 200 and served.mimetype == "image/png" and served.data[:4] == b"\x89PNG"
+    assert "immutable" in served.headers["Cache-Control"] and "sandbox" in served.headers["Content-Security-Policy"]
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert app.test_client().get("/media/0123456789abcdef.png").status_code == 404
+
+
+@pytest.mark.parametrize("data, alt, message", [
+    (None, "Etikett", "Bitte wählen Sie zuerst eine Bilddatei."),
+    (b"<svg onload='alert(1)'/>", "Etikett", "kein lesbares Bild"),
+    (image_bytes("PNG"), "  ", "Beschreiben Sie, was das Bild zeigt"),
+])
+def test_a_refused_image_keeps_the_text_and_says_why(app, data, alt, message):
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit?lang=de")
+    r = _upload(client, {**form, "body": form["body"] + "\nMein ungespeicherter Satz."}, data, alt=alt)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and message in page and "Mein ungespeicherter Satz." in page
+    assert not list(Path(app.config["KB_ARTICLES"]).glob("media/*"))  # nothing stored
+
+
+def test_only_editors_upload_and_an_upload_is_a_commit_where_the_articles_are_in_git(app):
+    agent = app.test_client()
+    sign_in(agent, "anna")
+    r = _upload(agent, {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', agent.get("/agent/").get_data(
+        as_text=True)).group(1), "body": "x", "title": "x"}, image_bytes())
+    assert r.status_code == 403
+    root = app.config["KB_ARTICLES"]
+    git = ["git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", root], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    assert _upload(client, form, image_bytes("GIF")).status_code == 200
+    log = subprocess.run([*git, "log", "-1", "--format=%an|%s", "--name-only"], capture_output=True, text=True).stdout
+    assert log.startswith("eva|Add the image ") and re.search(r"media/[0-9a-f]{16}\.gif", log)

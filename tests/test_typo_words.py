@@ -134,6 +134,9 @@ def test_the_work_one_question_causes_is_bounded(monkeypatch):
     assert len(looked_up) == 1 + typo_words.MAX_LOOKED_UP
     typos.retyped(mashed + " rueckerstatung", "de")  # the cached words cost nothing; the new ones count
     assert len(looked_up) == 1 + 2 * typo_words.MAX_LOOKED_UP
+    looked_up.clear()  # each umlaut spelling of a word counts as a lookup of its own
+    typos.retyped(" ".join(f"qwx{c}uezkuevv" for c in "abcdefgh"), "de")
+    assert len(looked_up) == typo_words.MAX_LOOKED_UP
 
 
 def test_a_word_glued_or_hyphen_joined_to_a_number_names_a_model_and_is_no_typo():

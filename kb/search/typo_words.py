@@ -54,7 +54,7 @@ RETYPED_CACHE = 20_000  # customers repeat their words
 # left as typed.
 MAX_TYPO_CHARS = 30
 MAX_WRITTEN_PAIRS = 2
-MAX_LOOKED_UP = 6  # unknown words per question whose correction is not cached yet
+MAX_LOOKED_UP = 6  # lookups per question (a word, or one umlaut spelling of it) not cached yet
 NOT_A_TYPO = ""
 _WORD = re.compile(r"[^\W\d_]+")
 _WRITTEN_PAIR = re.compile("|".join(p for p in WRITTEN_OUT if p != "ss"))  # ae, oe, ue
@@ -256,29 +256,34 @@ class TypoWords:
         return _WORD.sub(lambda m: m.group(0) if _beside_number(m)
                          else self._word(m.group(0), langs, budget) or m.group(0), text)
 
-    def _written_out(self, word: str, langs: tuple[str, ...], in_language: Callable[[str], bool],
-                     letters: str, also_known: tuple[str, ...]) -> str | None:
+    def _umlaut_spellings(self, word: str, langs: tuple[str, ...], also_known: tuple[str, ...]) -> list[str]:
         """A German word typed without umlauts and with a typo ("rueckerstatung"): the umlaut
         restoration (kb/search/umlauts.py) finds no known word and one edit finds none either,
         so the typo is looked for in its spellings with umlauts ("rückerstatung")."""
         pairs = len(_WRITTEN_PAIR.findall(word))
         if "de" not in langs or not 0 < pairs <= MAX_WRITTEN_PAIRS or known_word(word, also_known) \
                 or compound_of_words(word, langs):
-            return None
-        for spelling in spellings(word)[1:]:
-            found = nearest_word(spelling, langs, in_language, letters, also_known)
-            if found:
-                return found
-        return None
+            return []
+        return spellings(word)[1:]
 
-    def _looked_up(self, word: str, langs: tuple[str, ...], also_known: tuple[str, ...]) -> str:
-        """The correction of an unknown word, or NOT_A_TYPO."""
+    def _looked_up(self, word: str, langs: tuple[str, ...], also_known: tuple[str, ...],
+                   budget: list[int]) -> str | None:
+        """The correction of an unknown word, NOT_A_TYPO, or None when the question's budget
+        ran out before it was decided (then nothing is cached)."""
         letters = "".join(sorted(set().union(*(self._letters.get(lang, alphabet(lang)) for lang in langs))))
         # candidates among the help centre's words in the question's language ("ater" in an
         # English question is no "aber")
         in_language = self._words.get(langs, frozenset()).__contains__
-        return nearest_word(word, langs, in_language, letters, also_known, self._compounds) or \
-            self._written_out(word, langs, in_language, letters, also_known) or NOT_A_TYPO
+        budget[0] -= 1
+        found = nearest_word(word, langs, in_language, letters, also_known, self._compounds)
+        for spelling in ([] if found else self._umlaut_spellings(word, langs, also_known)):
+            if budget[0] <= 0:
+                return None
+            budget[0] -= 1
+            found = nearest_word(spelling, langs, in_language, letters, also_known)
+            if found:
+                break
+        return found or NOT_A_TYPO
 
     def _word(self, typed: str, langs: tuple[str, ...], budget: list[int]) -> str | None:
         """The word ``typed`` was meant to be, None when it is no typo; ``budget`` counts down
@@ -296,8 +301,9 @@ class TypoWords:
             elif budget[0] <= 0:
                 return None
             else:
-                budget[0] -= 1
-                found = self._looked_up(word, langs, also_known)
+                found = self._looked_up(word, langs, also_known, budget)
+                if found is None:
+                    return None
             self._cache.put(key, found)
         if found == NOT_A_TYPO:
             return None

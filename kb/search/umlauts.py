@@ -28,6 +28,10 @@ WRITTEN_OUT = {"ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
 _PAIR = re.compile("|".join(WRITTEN_OUT))
 _WORD = re.compile(r"[^\W\d_]+")
 MAX_PAIRS = 4  # spellings tried per word: 2 ** MAX_PAIRS; longer words keep their first pairs' choices
+# longer words are names, codes or keyboard mashing: looking their spellings up in the
+# dictionaries only costs time (kb/search/typo_words.py bounds its work the same way)
+MAX_WORD_CHARS = 30
+MAX_LOOKED_UP = 8  # words per question whose spellings are looked up; a question has fewer
 
 
 def spellings(word: str) -> list[str]:
@@ -46,21 +50,33 @@ def spellings(word: str) -> list[str]:
     return out
 
 
-def restored_word(word: str, in_help_centre: Callable[[str], bool]) -> str | None:
-    """The spelling with umlauts of a word typed without them, None when it needs none."""
+def restored_word(word: str, in_help_centre: Callable[[str], bool], budget: list[int] | None = None) -> str | None:
+    """The spelling with umlauts of a word typed without them, None when it needs none;
+    ``budget`` counts down the words of the question that may still be looked up."""
     typed = word.lower()
-    if not _PAIR.search(typed) or in_help_centre(typed) or dictionary_word(typed, "en"):
+    if len(typed) > MAX_WORD_CHARS or not _PAIR.search(typed) or in_help_centre(typed) or \
+            dictionary_word(typed, "en"):
         return None
-    candidates = spellings(typed)[1:]
-    found = next((c for c in candidates if in_help_centre(c)), None)
-    if found is None and not dictionary_word(typed, "de"):
-        found = next((c for c in candidates if dictionary_word(c, "de")), None) or \
-            next((c for c in candidates if "ß" not in c and compound_parts(c)), None)
+    if budget is not None:
+        if budget[0] <= 0:
+            return None
+        budget[0] -= 1
+    found = _restored(typed, in_help_centre)
     if found is None:
         return None
     return found.capitalize() if word[:1].isupper() else found
 
 
+def _restored(typed: str, in_help_centre: Callable[[str], bool]) -> str | None:
+    candidates = spellings(typed)[1:]
+    found = next((c for c in candidates if in_help_centre(c)), None)
+    if found is None and not dictionary_word(typed, "de"):
+        found = next((c for c in candidates if dictionary_word(c, "de")), None) or \
+            next((c for c in candidates if "ß" not in c and compound_parts(c)), None)
+    return found
+
+
 def restore_umlauts(text: str, in_help_centre: Callable[[str], bool]) -> str:
     """The question with each word typed without umlauts written with them."""
-    return _WORD.sub(lambda m: restored_word(m.group(0), in_help_centre) or m.group(0), text)
+    budget = [MAX_LOOKED_UP]
+    return _WORD.sub(lambda m: restored_word(m.group(0), in_help_centre, budget) or m.group(0), text)

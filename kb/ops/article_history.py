@@ -155,7 +155,7 @@ class DatabaseHistory:
         return [Version(str(r["id"]), r["author"], r["created_at"], r["message"]) for r in rows]
 
     def text(self, path: Path, ref: str) -> str | None:
-        if not ref.isdigit() or int(ref) > MAX_ROW_ID:  # a larger number is no version, not an error
+        if not (ref.isascii() and ref.isdigit()) or int(ref) > MAX_ROW_ID:  # "²" is a digit to isdigit, not to int
             return None
         rows = self.store.query("SELECT text FROM article_versions WHERE id = ? AND article_id = ?",
                                 (int(ref), self._id(path)))

@@ -49,7 +49,7 @@ def _number(args, name: str, low: int, high: int, f: Filters) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if raw.isdigit() and low <= int(raw) <= high:
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:  # "²" is a digit to isdigit, not to int
         return int(raw)
     f.error = f"'{name}' must be a whole number from {low} to {high}, got '{raw[:20]}'"
     return None

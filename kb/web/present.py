@@ -104,7 +104,7 @@ def input_error_message(exc) -> str:
         return _("Your question is too long (at most {n} characters). Please shorten it.", n=MAX_QUERY_CHARS)
     if exc.field == "q":
         return _("Please type a question or a few words.")
-    if exc.field in ("lang", "category", "limit"):
+    if exc.field in ("lang", "category", "limit", "audience"):
         return _("This filter is not available. Please choose one from the list.")
     return text
 

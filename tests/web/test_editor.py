@@ -107,6 +107,10 @@ def test_a_version_number_beyond_any_row_id_is_unknown_not_an_error(app, client)
     sign_in(client, "eva")
     huge = "9" * 30
     assert client.get(f"/agent/articles/de/lieferzeit/history/{huge}").status_code == 404
+    assert client.get("/agent/articles/de/lieferzeit/history/²").status_code == 404  # a digit to isdigit only
+    for field in ("stale", "helpful_below", "min_views"):
+        r = client.get(f"/agent/articles/?{field}=²&lang=de")
+        assert r.status_code == 200 and "muss eine ganze Zahl" in r.get_data(as_text=True)
     token = csrf_token(client.get("/agent/articles/de/lieferzeit/history").get_data(as_text=True))
     base = form_of(client, "/agent/articles/de/lieferzeit/edit")["base"]
     r = client.post("/agent/articles/de/lieferzeit/restore", data={"csrf_token": token, "ref": huge, "base": base})

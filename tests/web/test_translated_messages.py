@@ -21,6 +21,10 @@ def _raised(fn, *args):
     ("missing required key 'title'", "Pflichtfeld „title“ fehlt."),
     ("empty body: the article has no text below the front matter", "Kein Text"),
     ("the question is too long (at most 150 characters)", "höchstens 150 Zeichen"),
+    ("'min_views' must be a whole number from 0 to 1000000000, got '2000000000'", "muss eine ganze Zahl von 0"),
+    ("version 'abc' of 'de/x' was not found (or the article was deleted in it)", "Die Version „abc“ von „de/x“"),
+    ("image from another site (cdn.example.com): the portal shows only its own images; add it with 'Add an image' "
+     "in the editor", "Bild von einer anderen Website (cdn.example.com)"),
 ])
 def test_messages_of_the_lower_layers_are_translated(written, german):
     assert german in translate_message("de", written)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.article_edit import (EditError, article_file, form_from_text, incoming_links, text_from_form,
-                                     validate_id)
+from kb.content.article_edit import (EditError, article_file, form_from_text, incoming_links, tags_field,
+                                     tags_from_field, text_from_form, validate_id)
 from kb.content.articles import find_article_files, parse_article
 from kb.content.text_diff import diff_lines
 
@@ -107,7 +107,32 @@ def test_a_save_keeps_the_lines_of_every_key_the_form_left_unchanged():
     assert text_from_form(form, like=None) == text_from_form(form)  # a new article: the usual layout
 
 
-def test_a_file_whose_lines_would_read_differently_gets_the_usual_layout():
-    crlf = HAND_WRITTEN.replace("\n", "\r\n")
+def test_a_save_keeps_line_ends_notes_above_a_changed_key_and_keys_that_say_nothing():
+    import datetime as dt
+    on_disk = HAND_WRITTEN.replace("updated: 2026-11-01\n", "draft: false\naudience: public\n"
+                                   "summary: |\n  Zeile eins.\n  Zeile zwei.\nupdated: 2026-11-01\n")
+    crlf = on_disk.replace("\n", "\r\n")
     form = form_from_text(crlf)
-    assert text_from_form(form, like=crlf) == text_from_form(form)
+    assert form.summary.strip() == "Zeile eins.\nZeile zwei."
+    form.updated, form.title = dt.date(2026, 12, 7), "Wann kommt mein Paket?"
+    saved = text_from_form(form, like=crlf)
+    assert "\n" not in saved.replace("\r\n", "")  # CR/LF as on disk, the body too
+    changed = [(d.kind, d.text) for d in diff_lines(on_disk, saved.replace("\r\n", "\n")) if d.kind in ("add", "del")]
+    assert changed == [("del", 'title: "Wie lange dauert die Lieferung?"'), ("add", "title: Wann kommt mein Paket?"),
+                       ("del", "updated: 2026-11-01"), ("add", "updated: 2026-12-07")]  # the note above it stays
+    assert form_from_text(saved) == form
+
+
+def test_a_note_outlives_the_key_it_stood_above():
+    form = form_from_text(HAND_WRITTEN)
+    form.title = "Neu"
+    on_disk = HAND_WRITTEN.replace("owner: logistics team   # who answers for it\n", "")
+    form.tags = ()
+    saved = text_from_form(form, like=on_disk.replace("tags:", "# tags for the search\ntags:"))
+    assert "# tags for the search\n" in saved and "tags" not in saved.replace("# tags for the search", "")
+
+
+@pytest.mark.parametrize("tags", [("lieferzeit", "dauer"), ("rücksendung, kostenlos", "retoure"),
+                                  ('Größe "42, 43"', "schuhe"), ()])
+def test_tags_with_commas_or_quotes_survive_the_form_line(tags):
+    assert tags_from_field(tags_field(tags)) == tags

@@ -8,6 +8,7 @@ and `kb check` judges both by the same rules.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import os
@@ -26,6 +27,7 @@ from kb.content.front_matter_layout import kept_layout
 # one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 MAX_ID_SEGMENTS = 4
+FORM_DEFAULTS = {"audience": "public"}  # what the form leaves out of the front matter, besides empty values
 FRONT_MATTER_ORDER = ("title", "lang", "category", "tags", "summary", "audience", "questions",
                       "translation", "updated", "draft")
 
@@ -135,6 +137,18 @@ def form_from_text(text: str) -> ArticleForm:
         extra={k: v for k, v in meta.items() if str(k) not in KNOWN_KEYS})
 
 
+def tags_field(tags) -> str:
+    """The tags as the form's one line: separated by commas, a tag that holds a comma or a
+    double quote written in double quotes ("rücksendung, kostenlos" stays one tag)."""
+    return ", ".join('"' + t.replace('"', '""') + '"' if ("," in t or '"' in t) else t for t in tags)
+
+
+def tags_from_field(text: str) -> tuple[str, ...]:
+    """The tags of the form's line (:func:`tags_field`)."""
+    row = next(csv.reader([text.replace("\r", " ").replace("\n", " ")], skipinitialspace=True), [])
+    return tuple(t.strip() for t in row if t.strip())
+
+
 def _yaml_line(key: str, value, flow: bool = False) -> str:
     if flow:  # tags: [a, b] on one line, as the sample articles write them
         return f"{key}: " + yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True)
@@ -158,7 +172,7 @@ def text_from_form(form: ArticleForm, like: str | None = None) -> str:
     for key, value in form.extra.items():
         lines.append(_yaml_line(str(key), value))
     body = form.body.replace("\r\n", "\n").strip("\n")
-    return kept_layout(like, "".join(lines) + "---\n" + body + "\n")
+    return kept_layout(like, "".join(lines) + "---\n" + body + "\n", FORM_DEFAULTS)
 
 
 def touched(form: ArticleForm, today: dt.date | None = None) -> ArticleForm:

@@ -13,6 +13,7 @@ the new text is used as it is.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -20,64 +21,116 @@ from kb.content.front_matter_questions import FrontMatterEditError, _front_matte
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-Block = tuple[str | None, list[str]]  # a top-level key (None: comments at the end) and its lines
 
 
-def kept_layout(on_disk: str | None, new: str) -> str:
-    """``new`` with the lines of ``on_disk`` for every front matter key whose value is unchanged."""
-    if not on_disk or "\r" in on_disk:
+@dataclass
+class Block:
+    key: str | None  # a top-level key; None: comments at the end
+    notes: list[str] = field(default_factory=list)  # comment and blank lines above the key: kept
+    lines: list[str] = field(default_factory=list)  # the key's line and its value's lines
+
+
+def kept_layout(on_disk: str | None, new: str, defaults: dict | None = None) -> str:
+    """``new`` with the lines of ``on_disk`` for every front matter key whose value is unchanged,
+    in ``on_disk``'s line ends. A key ``new`` leaves out stays where ``on_disk`` has it empty or
+    at its value in ``defaults`` (``draft: false``, ``audience: public``)."""
+    if not on_disk:
         return new
+    crlf = "\r\n" in on_disk
+    old_lines = on_disk.replace("\r\n", "\n").splitlines(keepends=True)
+    new_lines = new.replace("\r\n", "\n").splitlines(keepends=True)
     try:
-        old_lines, new_lines = on_disk.splitlines(keepends=True), new.splitlines(keepends=True)
         (old_first, old_end), (new_first, new_end) = _front_matter(old_lines), _front_matter(new_lines)
     except FrontMatterEditError:
         return new
-    old_blocks, new_blocks = _blocks(old_lines[old_first:old_end]), _blocks(new_lines[new_first:new_end])
-    merged = _merged(old_blocks, new_blocks)
-    front = [line for _key, lines in merged for line in lines]
-    if _parsed(front) != _parsed(new_lines[new_first:new_end]):
+    merged = _merged(_blocks(old_lines[old_first:old_end]), _blocks(new_lines[new_first:new_end]), defaults or {})
+    front = [line for block in merged for line in block.notes + block.lines]
+    if _comparable(_parsed(front)) != _comparable(_with_defaults(_parsed(new_lines[new_first:new_end]),
+                                                                   _parsed(front), defaults or {})):
         return new
-    return "".join(old_lines[:old_first] + front + new_lines[new_end:])
+    text = "".join(old_lines[:old_first] + front + new_lines[new_end:])
+    return text.replace("\n", "\r\n") if crlf else text
 
 
 def _blocks(lines: list[str]) -> list[Block]:
-    """The front matter's top-level keys with their lines; comment and blank lines go with the key after them."""
+    """The front matter's top-level keys with their lines; comment and blank lines are the notes
+    of the key after them."""
     blocks: list[Block] = []
     waiting: list[str] = []  # comments and blank lines before the next key
     for line in lines:
         key = _TOP_KEY.match(line)
         if key:
-            blocks.append((key.group(1), waiting + [line]))
+            blocks.append(Block(key.group(1), waiting, [line]))
             waiting = []
         elif line.strip() == "" or line.lstrip().startswith("#") or not blocks:
             waiting.append(line)
         else:
-            blocks[-1][1].extend(waiting + [line])  # the key's value: indented lines, "- " items
+            blocks[-1].lines.extend(waiting + [line])  # the key's value: indented lines, "- " items
             waiting = []
     if waiting:
-        blocks.append((None, waiting))
+        blocks.append(Block(None, waiting))
     return blocks
 
 
-def _merged(old: list[Block], new: list[Block]) -> list[Block]:
-    """The old blocks whose values are unchanged, the new ones in place of changed ones, removed
-    keys left out, added keys after the key they follow in the new text."""
-    new_by_key = {key: lines for key, lines in new if key is not None}
+def _merged(old: list[Block], new: list[Block], defaults: dict) -> list[Block]:
+    """The old blocks whose values are unchanged, the new lines under the old notes of changed
+    ones, keys the new text leaves out gone (or kept where empty or at their default), added keys
+    after the key they follow in the new text."""
+    new_by_key = {block.key: block for block in new if block.key is not None}
     merged: list[Block] = []
-    for key, lines in old:
-        if key is None:
-            merged.append((key, lines))
-        elif key in new_by_key:
-            merged.append((key, lines if _parsed(lines) == _parsed(new_by_key[key]) else new_by_key[key]))
-    present = {key for key, _lines in merged}
-    for i, (key, lines) in enumerate(new):
-        if key is None or key in present:
+    for block in old:
+        replacement = new_by_key.get(block.key)
+        if block.key is None or (replacement is None and _means_nothing(block, defaults)):
+            merged.append(block)
+        elif replacement is None:
+            merged.append(Block(None, block.notes))  # an editor's note outlives its key
+        elif _comparable(_parsed(block.lines)) == _comparable(_parsed(replacement.lines)):
+            merged.append(block)
+        else:
+            merged.append(Block(block.key, block.notes, replacement.lines))
+    present = {block.key for block in merged}
+    for i, block in enumerate(new):
+        if block.key is None or block.key in present:
             continue
-        before = [k for k, _l in new[:i] if k in present]
-        at = max((n for n, (k, _l) in enumerate(merged) if k == before[-1]), default=-1) + 1 if before else 0
-        merged.insert(at, (key, lines))
-        present.add(key)
+        before = [b.key for b in new[:i] if b.key in present]
+        at = max((n for n, b in enumerate(merged) if b.key == before[-1]), default=-1) + 1 if before else 0
+        merged.insert(at, block)
+        present.add(block.key)
     return merged
+
+
+def _means_nothing(block: Block, defaults: dict) -> bool:
+    parsed = _parsed(block.lines)
+    if not isinstance(parsed, dict) or block.key not in parsed:
+        return False
+    return _says_nothing(block.key, parsed[block.key], defaults)
+
+
+def _says_nothing(key: str, value, defaults: dict) -> bool:
+    """Whether ``key: value`` says what leaving the key out says."""
+    return value is None or value is False or (isinstance(value, (str, list, dict)) and not value) or \
+        (key in defaults and value == defaults[key])
+
+
+def _with_defaults(new: dict | None, kept: dict | None, defaults: dict) -> dict:
+    """The new front matter with the keys kept because they say what leaving them out says."""
+    out = dict(new or {})
+    for key, value in (kept or {}).items():
+        if key not in out and _says_nothing(key, value, defaults):
+            out[key] = value
+    return out
+
+
+def _comparable(value):
+    """Values compared as the form reads them: text without the spaces and line ends around it
+    (a ``|`` block's last line end)."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
 
 
 def _parsed(lines: list[str]):

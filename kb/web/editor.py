@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from kb.content.article_edit import ArticleForm, EditError, form_from_text, text_from_form, touched, version_of
+from kb.content.article_edit import (ArticleForm, EditError, form_from_text, tags_field, tags_from_field,
+                                     text_from_form, touched, version_of)
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
@@ -75,7 +76,8 @@ def form_from_request() -> ArticleForm:
     v = request.values
     return ArticleForm(
         title=v.get("title", "").strip()[:MAX_FIELD], lang=v.get("lang", "").strip()[:10],
-        category=v.get("category", "").strip()[:MAX_FIELD], tags=_lines("tags", ","), summary=v.get("summary", "").strip()[:MAX_FIELD],
+        category=v.get("category", "").strip()[:MAX_FIELD], tags=tuple(t[:MAX_FIELD] for t in tags_from_field(v.get("tags", "")))[:MAX_LIST_ITEMS],
+        summary=v.get("summary", "").replace("\r\n", "\n").strip()[:MAX_FIELD],  # a textarea: lines kept
         audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
         questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],
         draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", ""))
@@ -113,6 +115,7 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
                                                             source.id) if source else None,
         message=message, review_on=review_on(), published=bool(original) and _published(original),
         unpublish_asked=unpublish_asked, notice=notice, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
+        tags_text=tags_field(form.tags),
         **_choices(articles)), status
 
 

@@ -71,12 +71,12 @@ def fields_of(html: str) -> dict:
     """The fields of the article form in a page (a GET's or a POST's answer)."""
     import re
     fields = {"csrf_token": csrf_token(html)}
-    for name in ("base", "original", "id", "title", "category", "summary", "tags", "translation", "message",
+    for name in ("base", "original", "id", "title", "category", "tags", "translation", "message",
                  "source"):
         m = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
         if m:
             fields[name] = _unescape(m.group(1))
-    for name in ("questions", "body"):
+    for name in ("questions", "body", "summary"):
         m = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', html, re.S)
         fields[name] = _unescape(m.group(1)) if m else ""
     for name in ("lang", "audience"):

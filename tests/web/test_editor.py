@@ -387,7 +387,7 @@ def test_list_filters(app, client):
     html = client.get("/agent/articles/?untranslated=1&language=de").get_data(as_text=True)
     assert "Geheimes Gewinnspiel" in html and "Wie lange dauert" not in html
     r = client.get("/agent/articles/?stale=abc")
-    assert r.status_code == 200 and "whole number" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "muss eine ganze Zahl" in r.get_data(as_text=True)  # German page
     html = client.get("/agent/articles/?q=wann+kommt+mein+paket").get_data(as_text=True)
     assert "Wie lange dauert die Lieferung?" in html
 
@@ -451,13 +451,16 @@ def test_saves_in_a_row_build_one_at_a_time_and_the_last_text_wins(app, monkeypa
 
 def test_front_matter_keys_the_form_does_not_show_are_kept(app, client):
     path = app.config["KB_ARTICLES"] + "/en/delivery.md"
-    text = open(path, encoding="utf-8").read().replace("---\n", "---\n# by hand\nowner: logistics team\n", 1)
+    text = open(path, encoding="utf-8").read().replace("---\n", "---\n# by hand\nowner: logistics team\n"
+                                                       'tags: ["returns, free", parcel]\n'
+                                                       "summary: |\n  Line one.\n  Line two.\n", 1)
     open(path, "w", encoding="utf-8").write(text)
     sign_in(client, "eva")
     form = form_of(client, "/agent/articles/en/delivery/edit")
     assert client.post("/agent/articles/save", data={**form, "action": "save"}).status_code == 303
     saved = open(path, encoding="utf-8").read()
     assert "# by hand\nowner: logistics team\n" in saved  # as written, where it was written
+    assert 'tags: ["returns, free", parcel]\n' in saved and "summary: |\n  Line one.\n  Line two.\n" in saved
     changed = [line for line in saved.splitlines() if line not in text.splitlines()]
     assert len(changed) == 1 and changed[0].startswith("updated: ")  # the first save's diff is the date only
 

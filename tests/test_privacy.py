@@ -56,6 +56,15 @@ from kb.content.privacy import mask_pii
     ("meine mail: anna＠gmx.de", "anna", "[email]"),
     ("klaus.weber at web.de bitte antworten", "weber", "[email]"),
     ("schreibt an anna85 at gmx.de", "anna85", "[email]"),
+    ("antwort bitte an anna at gmx.de", "anna", "[email]"),  # a mailbox provider's domain
+    ("mail: anna@gmx．de", "anna", "[email]"),  # full-width forms read as ASCII
+    ("ＡＮＮＡ＠ＧＭＸ．ＤＥ schreibt", "ANNA", "[email]"),
+    ("Paket fehlt. MfG Dr. med. Anna Schmidt", "Schmidt", "[name]"),
+    ("wo ist mein paket? Hochachtungsvoll Anna Schmidt", "Anna", "[name]"),
+    ("Rechnung fehlt. Vielen Dank im Voraus, Ihre Anna Schmidt", "Schmidt", "[name]"),
+    ("Paket fehlt. Viele Grüße, Klaus Weber (Kd.-Nr. 123456)", "Weber", "[name]"),
+    ("refund missing? Yours, Jane Doe", "Doe", "[name]"),
+    ("Paket fehlt. Beste Grüße\nA. Schmidt", "Schmidt", "[name]"),
     # a name a customer introduces themselves with
     ("mein Name ist Anna Schmidt, wo ist mein Paket?", "Schmidt", "[name]"),
     ("ich heiße anna. paket fehlt", "anna", "[name]"),
@@ -78,7 +87,7 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "danke für die hilfe", "thanks, order status", "with regards to my order", "gruß aus berlin",
     "Grußkarte beilegen", "reparatur fernseher von LG", "ersatzteile für LG Fernseher", "wo ist mein paket? LG",
     "was ist das beste? danke", "best price for the sofa", "i looked at the website.com yesterday",
-    "bestellung 2 at amazon.de", "are the best wishes cards back?",
+    "bestellung 2 at amazon.de", "are the best wishes cards back?", "is this yours", "thanks, your order status",
     # an introduction followed by words that are no name, or by no clear end of the name
     "my name is on the parcel but wrong", "mein name ist falsch geschrieben auf der rechnung",
     "my name is John Smith where is my order",

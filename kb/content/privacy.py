@@ -28,6 +28,11 @@ _NOT_A_SECRET = {"falsch", "nicht", "not", "wrong", "incorrect", "invalid", "ung
                  "der", "die", "das", "ein", "eine", "mein", "the", "a", "my", "an", "schon", "already"}
 
 # -- e-mail addresses, plain and spelled out: max(at)example(dot)com, max [at] example [dot] com --
+# the domains most customers' mailboxes are at: "anna at gmx.de" is an address, "look at amazon.de" none
+MAILBOX_PROVIDERS = (r"gmx|web|gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|aol|t-online|freenet|"
+                     r"posteo|mailbox|proton|protonmail|gmx\.net|arcor|vodafone|online|mail")
+# full-width forms of ASCII ("ＡＮＮＡ＠ＧＭＸ．ＤＥ") read as ASCII before anything is looked for
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _AT = "@\uff20\ufe6b"  # "@" and its full-width and small look-alikes ("anna＠gmx.de")
 _EMAIL = re.compile(rf"[\w.+-]+[{_AT}][\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|[{_AT}])\s*[)\]}}>]\s*"
@@ -37,7 +42,9 @@ _SPELLED_EMAIL = re.compile(
     # "max at example dot com": a plain "at" counts only with a spelled-out dot ("look at amazon.de" stays),
     # or after a name joined by a dot or "_" or ending in digits ("klaus.weber at web.de", "anna85 at gmx.de")
     rf"|[\w.+-]+\s+(?:at|ät)\s+[\w-]+(?:{_WORD_DOT}[\w-]+)+"
-    r"|[^\W\d_][\w+-]*(?:[._][\w+-]+|\d)\s+(?:at|ät)\s+[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b",
+    r"|[^\W\d_][\w+-]*(?:[._][\w+-]+|\d)\s+(?:at|ät)\s+[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b"
+    # or before a mailbox provider's domain ("anna at gmx.de")
+    rf"|[\w.+-]+\s+(?:at|ät)\s+(?:{MAILBOX_PROVIDERS})\.[^\W\d_]{{2,}}\b",
     re.IGNORECASE)
 
 # -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
@@ -135,6 +142,7 @@ def mask_pii(text: str) -> str:
     """
     if not text:
         return text
+    text = text.translate(_FULL_WIDTH)
     text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
     text = _SPELLED_EMAIL.sub("[email]", text)

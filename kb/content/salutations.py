@@ -37,7 +37,8 @@ GREETING_WORDS = (r"hallo|hello|hi|hey|moin|servus|grüß gott|gruess gott|guten
 SIGN_OFF_WORDS = (r"(?:(?:mit )?(?:viele|liebe|beste|freundliche|herzliche)n? )?gr(?:ü|ue|u)(?:ß|ss)(?:e|en)?"
                   r"(?: aus (?!(?:dem|der|den|die|das|einem|einer|meinem|meiner)\b)[^\W\d_][\w-]*)?|"
                   r"(?:(?:best|kind|warm) )?(?:regards|greetings) from (?!(?:the|my|a|an|your)\b)[^\W\d_][\w-]*|"
-                  r"best regards|kind regards|regards|(?:yours )?sincerely(?: yours)?|best wishes|all the best|"
+                  r"best regards|kind regards|regards|(?:yours )?sincerely(?: yours)?|yours truly|yours|"
+                  r"best wishes|all the best|hochachtungsvoll|"
                   r"cheers|many thanks|thanks in advance")
 THANKS_WORDS = (r"(?:vielen |besten |herzlichen )?dank(?:e)?(?: (?:schön|sehr|euch|ihnen|im voraus|vorab))*|"
                 r"thanks?(?: you)?(?: (?:so much|very much|a lot|in advance))*|thx|merci|mfg")
@@ -82,10 +83,12 @@ _SHORT_SIGN_OFF = re.compile(rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS}){_SIGNED_
 
 # a name under a closing: a title, up to three words of letters, then at most a full stop
 # or "!", or the placeholders of contact details signed with it ("Klaus Weber, Tel. [number]")
-TITLE_WORDS = r"dr|prof|dipl\.?-ing|mr|mrs|ms|miss|herr|frau"
-_SIGNED_DETAILS = (r"(?:[\s,;:|/-]*(?:tel|telefon|phone|mobil|mobile|handy|fon|fax|e-?mail|mail)?\.?:?\s*"
-                   r"\[(?:number|email|address)\])*")
-_NAME = re.compile(rf"[\s,]+(?:(?:{TITLE_WORDS})\.?\s+)*"
+# ("Ihre Anna Schmidt", "Dr. med. Anna Schmidt", "A. Schmidt, Kd.-Nr. [number]")
+TITLE_WORDS = r"ihre?|deine?|euer|eure|your|dr|prof|med|dent|phil|jur|rer\.?\s*nat|dipl\.?-ing|mr|mrs|ms|miss|herr|frau"
+_SIGNED_DETAILS = (r"(?:[\s,;:|/(-]*(?:tel|telefon|phone|mobil|mobile|handy|fon|fax|e-?mail|mail|kd\.?-?nr|"
+                   r"kundennr|kundennummer|kunden-nr|customer (?:no|number|id))?\.?:?\s*"
+                   r"\[(?:number|email|address|code)\]\)?)*")
+_NAME = re.compile(rf"[\s,]+(?:(?:{TITLE_WORDS})\.?\s+)*(?:[^\W\d_]\.\s*(?=[^\W\d_]{{2}}))?"
                    rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
                    rf"{_SIGNED_DETAILS}\s*[.!]*\s*$", re.I)
 # the closings a name may follow: after a sign-off any words ("mfg anna schmidt"); after

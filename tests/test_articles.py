@@ -148,3 +148,16 @@ def test_parsing_is_remembered_per_text_path_and_default_language(tmp_path):
     assert missing is None and any("missing required key 'lang'" in str(p) for p in problems)
     problems.clear()  # a caller's list: changing it changes nothing remembered
     assert parse_article(no_lang, tmp_path)[1]
+
+
+def test_a_question_customers_cannot_type_is_a_warning(tmp_path):
+    from kb.web.i18n import translate_message
+    article = tmp_path / "de" / "lang.md"
+    article.parent.mkdir()
+    article.write_text("---\ntitle: Lang\nlang: de\ncategory: X\nquestions:\n- " + "wort " * 120 + "\n- '???'\n"
+                       "- wo ist mein paket\n---\nText.\n", encoding="utf-8")
+    parsed, problems = parse_article(article, tmp_path)
+    assert parsed is not None and len(parsed.questions) == 3  # published; the questions stay
+    found = [p for p in problems if "search box" in p.message]
+    assert [p.severity for p in found] == ["warning", "warning"] and found[0].line == 5
+    assert translate_message("de", found[0].message).startswith("Die Frage „wort wort")

@@ -30,5 +30,13 @@ def test_users_and_tokens(tmp_path):
     assert kb(tmp_path, "tokens", "revoke", "1").returncode == 0
     r = kb(tmp_path, "tokens", "revoke", "1")
     assert r.returncode == 2 and "no active token" in r.stderr
+    for huge in ("99999999999999999999999", str(2**63)):  # beyond any row id: unknown, no traceback
+        r = kb(tmp_path, "tokens", "revoke", huge)
+        assert r.returncode == 2 and "no active token" in r.stderr and "Traceback" not in r.stderr
+    for name in ("", "   ", "x" * 61):
+        r = kb(tmp_path, "tokens", "create", "eva", "--name", name)
+        assert r.returncode == 2 and "what it is for" in r.stderr
+    r = kb(tmp_path, "tokens", "create", "eva", "--name", "chat\nbot")
+    assert r.returncode == 0 and "(chat bot)" in r.stdout  # one line in the list
     assert kb(tmp_path, "users", "remove", "eva", "--yes").returncode == 0
     assert "No accounts yet" in kb(tmp_path, "users", "list").stdout

@@ -51,6 +51,11 @@ def test_read_cases_accepts_null_and_names_bad_lines(tmp_path, engine):
     path.write_text('{"query": "x"}\n')
     with pytest.raises(CaseError, match=r"cases.jsonl:1: "):
         read_cases(path)
+    for bad in ({"query": "   ", "expected": None}, {"query": "x" * 501, "expected": None},
+                {"query": 123, "expected": None}, {"query": "wo ist mein paket", "expected": ["de/a"]}):
+        path.write_text(json.dumps({"query": "wo ist mein paket", "expected": None}) + "\n" + json.dumps(bad) + "\n")
+        with pytest.raises(CaseError, match=r"cases.jsonl:2: "):  # the search box refuses it, or not one id
+            read_cases(path)
 
 
 def test_read_set_joins_the_split_with_offtopic_and_crosslingual(tmp_path):

@@ -108,9 +108,12 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
     settings = load_settings()
     engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
     try:
-        cases = cases_from_index(engine) if from_articles else read_cases(file)
+        cases, refused = cases_from_index(engine) if from_articles else (read_cases(file), [])
     except CaseError as exc:
         fail(str(exc), 2)
+    for article_id, question in refused:  # kb check warns of them too
+        click.echo(f"warning: {article_id}: question not measured, the search box refuses it: {question[:60]}…",
+                   err=True)
     if not cases:
         fail("no questions to evaluate", 2)
     unknown = sorted({c.expected for c in cases if c.expected and c.expected not in engine.index.by_id})

@@ -28,6 +28,7 @@ KNOWN_KEYS = frozenset(
 )
 AUDIENCES = ("public", "internal")
 MAX_ARTICLE_BYTES = 2_000_000  # far above any real article; protects the indexer
+MAX_QUERY_CHARS = 500  # what the search box takes (kb/search/results.py refuses longer questions)
 
 
 @dataclass(frozen=True)
@@ -312,6 +313,10 @@ def _parse_text(text: str, shown: str, ident: str,
     tags = _list_value(meta, "tags", found, "'tags' must be a list of words, e.g. tags: [versand, paket]")
     questions = _list_value(meta, "questions", found,
                             "'questions' must be a list of questions, one per '- ' line")
+    for question in questions:
+        if len(question) > MAX_QUERY_CHARS or not any(ch.isalnum() for ch in question):
+            found.warn(found.at("questions"), f"the question '{question[:40]}…' is longer than the search box "
+                       f"takes ({MAX_QUERY_CHARS} characters) or has no words: customers cannot ask it so")
     updated = _updated_value(meta, found)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):

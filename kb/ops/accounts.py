@@ -17,11 +17,12 @@ from datetime import datetime, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from kb.ops.database import Store, StoreUnavailable
+from kb.ops.database import MAX_ROW_ID, Store, StoreUnavailable
 
 ROLES = ("agent", "editor")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "kb_"
+MAX_TOKEN_NAME = 60  # a column of `kb tokens list`
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 _hasher = PasswordHasher()
 # verifying against this keeps the time of a login for an unknown user like a known one
@@ -208,6 +209,9 @@ class Accounts:
     # -- API tokens ------------------------------------------------------------------
     def create_token(self, username: str, name: str = "api") -> tuple[Token, str]:
         """A new token; the secret is returned once and only its digest is kept."""
+        name = " ".join(name.split())  # one line in `kb tokens list`
+        if not name or len(name) > MAX_TOKEN_NAME:
+            raise AccountError(f"the token's name says what it is for: 1 to {MAX_TOKEN_NAME} characters")
         secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.store.transaction() as db:
             row = db.execute("SELECT id FROM users WHERE username = ?", (username,)).fetchone()
@@ -215,10 +219,12 @@ class Accounts:
                 raise AccountError(f"no user '{username}'")
             created = _now()
             cur = db.execute("INSERT INTO api_tokens (user_id, name, digest, created_at) VALUES (?, ?, ?, ?)",
-                             (row["id"], name[:60], _digest(secret), created))
-        return Token(int(cur.lastrowid), username, name[:60], created, None), secret
+                             (row["id"], name, _digest(secret), created))
+        return Token(int(cur.lastrowid), username, name, created, None), secret
 
     def revoke_token(self, token_id: int) -> None:
+        if not 0 < token_id <= MAX_ROW_ID:  # no row has it; the database could not even compare it
+            raise AccountError(f"no active token with id {token_id}")
         with self.store.transaction() as db:
             cur = db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                              (_now(), token_id))

@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.search.engine import SearchEngine
+from kb.search.engine import QueryError, SearchEngine, clean_query
 
 TOP_K = 10
 SET_FILES = ("offtopic", "crosslingual")  # besides the labelled split, in an evaluation set folder
@@ -75,10 +75,14 @@ class CaseError(ValueError):
 
 
 def _case(obj) -> Case:
-    expected = obj["expected"]
+    query, expected = obj["query"], obj["expected"]
+    if not isinstance(query, str):
+        raise TypeError("'query' must be text")
+    if expected is not None and not isinstance(expected, str):
+        raise TypeError("'expected' must be one article id (text) or null")
+    clean_query(query)  # a question the search box refuses cannot be measured (QueryError: a ValueError)
     articles_lang = obj.get("articles_lang")
-    return Case(str(obj["query"]), None if expected is None else str(expected),
-                obj.get("lang"), str(articles_lang) if articles_lang else None)
+    return Case(query, expected, obj.get("lang"), str(articles_lang) if articles_lang else None)
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -96,9 +100,19 @@ def read_cases(path: Path) -> list[Case]:
     return cases
 
 
-def cases_from_index(engine: SearchEngine) -> list[Case]:
-    """The front matter `questions` of every indexed article."""
-    return [Case(q, a["id"], a["lang"]) for a in engine.index.articles for q in a["questions"]]
+def cases_from_index(engine: SearchEngine) -> tuple[list[Case], list[tuple[str, str]]]:
+    """The front matter `questions` of every indexed article, and (article id, question) of the
+    ones the search box refuses (too long, no words), which cannot be measured."""
+    cases, refused = [], []
+    for a in engine.index.articles:
+        for q in a["questions"]:
+            try:
+                clean_query(q)
+            except QueryError:
+                refused.append((a["id"], q))
+            else:
+                cases.append(Case(q, a["id"], a["lang"]))
+    return cases, refused
 
 
 def unknown_ids(engine: SearchEngine, cases: list[Case]) -> list[str]:

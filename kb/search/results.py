@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-MAX_QUERY_CHARS = 500
+from kb.content.articles import MAX_QUERY_CHARS
+
 CONFIDENCE_DIGITS = 4
 
 

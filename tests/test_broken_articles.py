@@ -32,6 +32,14 @@ def kb(*args, tmp_path):
                           timeout=300)
 
 
+def test_check_refuses_a_file_or_an_empty_folder_with_a_reason(broken_dir, tmp_path):
+    r = kb("check", str(broken_dir / "yaml.md"), tmp_path=tmp_path)
+    assert r.returncode == 2 and "is a file" in r.stderr
+    (tmp_path / "empty").mkdir()
+    r = kb("check", str(tmp_path / "empty"), tmp_path=tmp_path)
+    assert r.returncode == 1 and "no article files" in r.stderr
+
+
 def test_check_reports_every_broken_file(broken_dir, tmp_path):
     r = kb("check", str(broken_dir), tmp_path=tmp_path)
     assert r.returncode == 1

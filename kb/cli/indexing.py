@@ -20,12 +20,17 @@ def check(articles_dir: Path | None, default_lang: str | None) -> None:
 
     settings = load_settings()
     articles_dir = articles_dir or settings.articles_dir
+    if articles_dir.is_file():
+        fail(f"{articles_dir} is a file: kb check takes the articles folder (it checks the links between "
+             "articles too)", 2)
     if not articles_dir.is_dir():
         fail(f"articles folder not found: {articles_dir}", 2)
     articles, problems = check_articles(articles_dir, default_lang or settings.default_lang)
     for p in problems:
         click.echo(str(p))
     click.echo(summary(articles, problems))
+    if not articles and not problems:
+        fail(f"no article files (*.md) in {articles_dir}: the help centre would be empty", 1)
     sys.exit(1 if any(p.severity == "error" for p in problems) else 0)
 
 

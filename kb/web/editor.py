@@ -76,7 +76,8 @@ def form_from_request() -> ArticleForm:
     v = request.values
     return ArticleForm(
         title=v.get("title", "").strip()[:MAX_FIELD], lang=v.get("lang", "").strip()[:10],
-        category=v.get("category", "").strip()[:MAX_FIELD], tags=tuple(t[:MAX_FIELD] for t in tags_from_field(v.get("tags", "")))[:MAX_LIST_ITEMS],
+        category=v.get("category", "").strip()[:MAX_FIELD],
+        tags=tuple(t[:MAX_FIELD] for t in tags_from_field(v.get("tags", "")))[:MAX_LIST_ITEMS],
         summary=v.get("summary", "").replace("\r\n", "\n").strip()[:MAX_FIELD],  # a textarea: lines kept
         audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
         questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],

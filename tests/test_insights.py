@@ -354,6 +354,20 @@ def test_deflection_per_day_has_every_day_and_exact_rates(seed):
     ]
 
 
+def test_deflection_days_are_the_shops_days_in_its_time_zone(seed):
+    from zoneinfo import ZoneInfo
+    s1 = seed.search("paket", "2026-03-11T23:30Z")   # 00:30 on the 12th in Berlin (winter: UTC+1)
+    seed.vote("a", True, "2026-03-11T23:40Z", search_token=s1)
+    seed.contact("2026-03-17T23:10Z")                # 00:10 on the 18th in Berlin
+    seed.contact("2026-03-09T23:05Z")                # the 10th in Berlin: inside a period starting on it
+    berlin = deflection(seed.store, 9, "day", now=NOW, zone=ZoneInfo("Europe/Berlin"))
+    assert [(p.start, p.searches, p.helpful_searches, p.contact_requests) for p in berlin if p.searches
+            or p.contact_requests] == [("2026-03-10", 0, 0, 1), ("2026-03-12", 1, 1, 0), ("2026-03-18", 0, 0, 1)]
+    utc = deflection(seed.store, 9, "day", now=NOW)  # the same searches in UTC days
+    assert [(p.start, p.searches, p.contact_requests) for p in utc if p.searches or p.contact_requests] == [
+        ("2026-03-11", 1, 0), ("2026-03-17", 0, 1)]
+
+
 def test_deflection_per_iso_week_clipped_to_the_period(seed):
     _seed_deflection(seed)
     assert deflection(seed.store, 9, "week", now=NOW) == [

@@ -225,7 +225,8 @@ def _table(name: str, days: int) -> list:
     from kb.ops import insights
     func = getattr(insights, INSIGHT_TABLES[name][1])
     if name == "deflection":
-        return func(_store(), days=days, bucket="day" if days <= 30 else "week")
+        return func(_store(), days=days, bucket="day" if days <= 30 else "week",
+                    zone=site_time_zone(current_app.config.get("KB_SITE")))  # the shop's days
     if name == "articles":
         return func(_store(), days=days)
     if name == "missing-words":

@@ -22,6 +22,7 @@ from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
 from kb.web.i18n import UI_LANGS, _, translated_message
+from kb.web.local_time import site_today
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
@@ -198,13 +199,14 @@ def save():
         published = _publishing(ident, form, base)
         if published and review_on():
             raise ReviewError(FOUR_EYES)
-        saved = editor().save(ident, text_from_form(touched(form), like=_on_disk(ident)), base, g.user.username,
-                              message or (f"Update {ident}" if base else f"Create {ident}"), new=not original)
+        saved = editor().save(ident, text_from_form(touched(form, _today()), like=_on_disk(ident)), base,
+                              g.user.username, message or (f"Update {ident}" if base else f"Create {ident}"),
+                              new=not original)
     except Exists as exc:
         return edit_page(ident, form, base, error=exists_message(exc), status=409, **page)
     except Conflict as exc:
         merged = merge_clean(exc.base_text, exc.current_text or "",
-                             text_from_form(touched(form), like=exc.current_text)) \
+                             text_from_form(touched(form, _today()), like=exc.current_text)) \
             if exc.base_text is not None else None
         if merged is not None:  # the changes do not overlap: propose both, saved only once checked
             form = form_from_text(merged)
@@ -256,6 +258,12 @@ def shown(message: str) -> str:
 
 def exists_message(exc: Exists) -> str:
     return _("'{id}' exists already: choose another id.", id=exc.article_id)
+
+
+def _today():
+    """The shop's date (site.yml ``time_zone``), not the server's: a save after midnight in Berlin
+    is dated that day."""
+    return site_today(current_app.config.get("KB_SITE"))
 
 
 def _on_disk(ident: str) -> str | None:
@@ -352,7 +360,7 @@ def publish(article_id: str):
     try:
         if review_on():
             reviews().check_publisher(article_id, g.user.username, version_of(text))
-        form = touched(form_from_text(text))
+        form = touched(form_from_text(text), _today())
         form.draft = False
         saved = editor().save(article_id, text_from_form(form, like=text), request.form.get("base", ""),
                               g.user.username, f"Publish {article_id}")

@@ -6,7 +6,7 @@ time, in the format of the interface language.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,3 +48,8 @@ def local_time(value: str | None, zone: ZoneInfo, lang: str) -> str:
     if moment is None:
         return str(value or "")
     return moment.astimezone(zone).strftime(FORMATS.get(lang, FORMATS["en"]))
+
+
+def site_today(site_file: str | None) -> date:
+    """Today in the shop's time zone: the ``updated:`` date of an article saved now."""
+    return datetime.now(site_time_zone(site_file)).date()

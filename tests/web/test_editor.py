@@ -53,6 +53,19 @@ def test_editor_creates_an_article_written_as_markdown_with_front_matter(app, cl
     assert "eva" in history and "Create de/zahlung" in history
 
 
+def test_a_save_is_dated_by_the_shops_day(editor_app):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    from tests.web.conftest import ROOT
+    site = (ROOT / "site.yml").read_text(encoding="utf-8") + "\ntime_zone: Pacific/Kiritimati\n"  # UTC+14
+    app = editor_app(site=site)
+    client = app.test_client()
+    sign_in(client, "eva")
+    assert _new(client).status_code == 303
+    saved = open(app.config["KB_ARTICLES"] + "/de/zahlung.md", encoding="utf-8").read()
+    assert f"updated: {datetime.now(ZoneInfo('Pacific/Kiritimati')).date().isoformat()}\n" in saved
+
+
 def test_saved_article_is_searchable_after_the_reindex(app, client):
     sign_in(client, "eva")
     assert _new(client).status_code == 303

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
-def period(days: int, now: datetime | None) -> tuple[date, date]:
-    """First and last day (UTC, inclusive) of the period."""
+def period(days: int, now: datetime | None, zone: tzinfo | None = None) -> tuple[date, date]:
+    """First and last day (inclusive) of the period: UTC days, or the days of ``zone``."""
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValueError(f"days must be a positive integer, not {days!r}")
     if now is None:
         now = datetime.now(timezone.utc)
-    elif now.tzinfo is not None:
-        now = now.astimezone(timezone.utc)
+    if now.tzinfo is not None:
+        now = now.astimezone(zone or timezone.utc)
     last = now.date()
     return last - timedelta(days=days - 1), last
 

@@ -24,7 +24,7 @@ Conventions shared by all functions:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
 from kb.ops.database import Store
@@ -137,7 +137,7 @@ def article_stats(store: Store, days: int = 30, limit: int | None = None, *,
 
 
 def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "week", *,
-               now: datetime | None = None) -> list[DeflectionPoint]:
+               now: datetime | None = None, zone: tzinfo | None = None) -> list[DeflectionPoint]:
     """Searches, helpful searches, contact requests and deflection rate per day or ISO week.
 
     Every bucket that overlaps the period is returned, oldest first, also when
@@ -149,24 +149,30 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     vote) when at least one "helpful" vote carries its token. Contact
     requests count in the bucket they were sent in. All counting is grouped
     by day in SQL; days are folded into weeks in Python.
+
+    With ``zone`` (the shop's time zone) the days are the shop's: counting is
+    grouped by UTC hour in SQL and each hour goes to the local day it starts in
+    (exact for zones a whole number of hours from UTC), so a search at 00:30 in
+    Berlin counts for the day it was made.
     """
     if bucket not in ("week", "day"):
         raise ValueError(f"bucket must be 'week' or 'day', not {bucket!r}")
-    first, last = period(days, now)
-    since, until = first.isoformat(), (last + timedelta(days=1)).isoformat()
-    per_day = {r["d"]: r["n"] for r in store.query(
-        "SELECT substr(at, 1, 10) AS d, COUNT(*) AS n FROM searches "
-        "WHERE at >= ? AND at < ? GROUP BY d", (since, until))}
+    first, last = period(days, now, zone)
+    since, until = _utc_bounds(first, last, zone)
+    cut = 10 if zone is None else 13  # "2026-03-01" or "2026-03-01T09": a UTC day or hour
+    per_day = _per_local_day(store.query(
+        f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM searches "
+        "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
     # feedback drives the join (CROSS JOIN fixes the order in SQLite): each helpful vote
     # looks its search up through the unique token index instead of scanning searches.
-    helpful = {r["d"]: r["n"] for r in store.query(
-        "SELECT substr(s.at, 1, 10) AS d, COUNT(DISTINCT s.token) AS n "
+    helpful = _per_local_day(store.query(
+        f"SELECT substr(s.at, 1, {cut}) AS d, COUNT(DISTINCT s.token) AS n "
         "FROM feedback AS f CROSS JOIN searches AS s "
         "WHERE s.token = f.search_token AND f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
-        "GROUP BY d", (since, until))}
-    contacts = {r["d"]: r["n"] for r in store.query(
-        "SELECT substr(at, 1, 10) AS d, COUNT(*) AS n FROM contact_requests "
-        "WHERE at >= ? AND at < ? GROUP BY d", (since, until))}
+        "GROUP BY d", (since, until)), zone)
+    contacts = _per_local_day(store.query(
+        f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM contact_requests "
+        "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
 
     points: list[DeflectionPoint] = []
     acc: dict[str, Any] | None = None
@@ -190,6 +196,29 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     if acc is not None:
         points.append(_point(acc))
     return points
+
+
+def _utc_bounds(first: date, last: date, zone: tzinfo | None) -> tuple[str, str]:
+    """SQL bounds ``since <= at < until`` of the days ``first`` to ``last``: plain dates (UTC
+    days), or the UTC minutes the shop's midnights fall on."""
+    if zone is None:
+        return first.isoformat(), (last + timedelta(days=1)).isoformat()
+
+    def midnight(day: date) -> str:
+        return datetime.combine(day, time(), zone).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+    return midnight(first), midnight(last + timedelta(days=1))
+
+
+def _per_local_day(rows, zone: tzinfo | None) -> dict[str, int]:
+    """Counts per UTC day as they are, or per UTC hour ("2026-03-01T23") summed into local days."""
+    if zone is None:
+        return {r["d"]: r["n"] for r in rows}
+    days: dict[str, int] = {}
+    for r in rows:
+        hour = datetime.strptime(r["d"], "%Y-%m-%dT%H").replace(tzinfo=timezone.utc)
+        key = hour.astimezone(zone).date().isoformat()
+        days[key] = days.get(key, 0) + r["n"]
+    return days
 
 
 def _point(acc: dict[str, Any]) -> DeflectionPoint:

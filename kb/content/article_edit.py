@@ -102,10 +102,24 @@ def article_file(root: Path, article_id: str) -> Path:
     return path
 
 
-def read_text(path: Path) -> str | None:
-    """The file's text as parsing sees it (BOM dropped, LF line ends), or None when it is missing."""
+def file_text(path: Path) -> str | None:
+    """The file's text exactly as written (BOM and CR/LF line ends kept), or None when it is
+    missing or unreadable: what a save keeps the layout of (``text_from_form(like=...)``)."""
     try:
-        return path.read_text(encoding="utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def as_read(text: str) -> str:
+    """A file's text as parsing sees it: BOM dropped, LF line ends (what versions are taken of)."""
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def read_text(path: Path) -> str | None:
+    """The file's text as parsing sees it (:func:`as_read`), or None when it is missing."""
+    try:
+        return as_read(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.content.article_edit import (EditError, all_articles, article_file, draft_problems, incoming_links, read_text,
-                                     validate_id, version_of)
+from kb.content.article_edit import (EditError, all_articles, article_file, as_read, draft_problems, incoming_links,
+                                     read_text, validate_id, version_of)
 from kb.content.articles import Article, Problem, load_articles
 from kb.content.articles import article_id as id_of_file
 from kb.content.files import write_atomically
@@ -139,7 +139,7 @@ class ArticleEditor:
             write_atomically(path, text)
             self._record([path], author, message)
         self.on_change()
-        return Saved(article_id, version_of(text), [p for p in problems if p.severity != "error"])
+        return Saved(article_id, version_of(as_read(text)), [p for p in problems if p.severity != "error"])
 
     def rename(self, article_id: str, new_id: str, base: str, author: str, message: str) -> Saved:
         with self._lock:

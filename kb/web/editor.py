@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from kb.content.article_edit import (ArticleForm, EditError, form_from_text, tags_field, tags_from_field,
-                                     text_from_form, touched, version_of)
+from kb.content.article_edit import (ArticleForm, EditError, file_text, form_from_text, tags_field,
+                                     tags_from_field, text_from_form, touched, version_of)
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
@@ -267,8 +267,9 @@ def _today():
 
 
 def _on_disk(ident: str) -> str | None:
-    """The article's file as it is: the keys a save leaves unchanged keep their lines."""
-    return editor().current(ident)[1]
+    """The article's file exactly as it is (BOM, line ends): the keys a save leaves unchanged
+    keep their lines."""
+    return file_text(editor().current(ident)[0])
 
 
 def _kept_keys(ident: str) -> dict:
@@ -362,8 +363,8 @@ def publish(article_id: str):
             reviews().check_publisher(article_id, g.user.username, version_of(text))
         form = touched(form_from_text(text), _today())
         form.draft = False
-        saved = editor().save(article_id, text_from_form(form, like=text), request.form.get("base", ""),
-                              g.user.username, f"Publish {article_id}")
+        saved = editor().save(article_id, text_from_form(form, like=_on_disk(article_id)),
+                              request.form.get("base", ""), g.user.username, f"Publish {article_id}")
     except (ReviewError, EditError, Blocked) as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)

@@ -476,6 +476,11 @@ def test_front_matter_keys_the_form_does_not_show_are_kept(app, client):
     assert 'tags: ["returns, free", parcel]\n' in saved and "summary: |\n  Line one.\n  Line two.\n" in saved
     changed = [line for line in saved.splitlines() if line not in text.splitlines()]
     assert len(changed) == 1 and changed[0].startswith("updated: ")  # the first save's diff is the date only
+    open(path, "w", encoding="utf-8", newline="").write("\ufeff" + saved.replace("\n", "\r\n"))  # Windows
+    form = form_of(client, "/agent/articles/en/delivery/edit")
+    assert client.post("/agent/articles/save", data={**form, "action": "save"}).status_code == 303
+    again = open(path, "rb").read().decode("utf-8")
+    assert again.startswith("\ufeff---\r\n") and "\n" not in again.replace("\r\n", "")  # BOM, CR/LF kept
 
 
 def test_insights_link_to_a_prefilled_article_and_to_translations(app, client):

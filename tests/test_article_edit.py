@@ -136,3 +136,11 @@ def test_a_note_outlives_the_key_it_stood_above():
                                   ('Größe "42, 43"', "schuhe"), ()])
 def test_tags_with_commas_or_quotes_survive_the_form_line(tags):
     assert tags_from_field(tags_field(tags)) == tags
+
+
+def test_a_key_whose_lines_do_not_parse_gets_the_forms_lines():
+    broken = HAND_WRITTEN.replace("owner: logistics team   # who answers for it\n", "owner: [unclosed\n")
+    form = form_from_text(HAND_WRITTEN)
+    saved = text_from_form(form, like=broken)
+    assert "owner: logistics team\n" in saved and "[unclosed" not in saved and "# Written by hand" in saved
+    assert form_from_text(saved) == form

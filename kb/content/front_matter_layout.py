@@ -114,8 +114,10 @@ def _says_nothing(key: str, value, defaults: dict) -> bool:
 
 def _with_defaults(new: dict | None, kept: dict | None, defaults: dict) -> dict:
     """The new front matter with the keys kept because they say what leaving them out says."""
-    out = dict(new or {})
-    for key, value in (kept or {}).items():
+    out = dict(new) if isinstance(new, dict) else {}
+    if not isinstance(kept, dict):  # lines that do not parse: the check fails, the new text is used
+        return out
+    for key, value in kept.items():
         if key not in out and _says_nothing(key, value, defaults):
             out[key] = value
     return out

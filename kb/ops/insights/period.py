@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 def period(days: int, now: datetime | None, zone: tzinfo | None = None) -> tuple[date, date]:
     """First and last day (inclusive) of the period: UTC days, or the days of ``zone``."""
@@ -23,8 +23,18 @@ def bounds(days: int, now: datetime | None) -> tuple[str, str]:
     correctly against plain dates as strings, so one pair works for every table
     and keeps the ``searches_at`` index usable.
     """
-    first, last = period(days, now)
-    return first.isoformat(), (last + timedelta(days=1)).isoformat()
+    return day_bounds(*period(days, now))
+
+
+def day_bounds(first: date, last: date, zone: tzinfo | None = None) -> tuple[str, str]:
+    """SQL bounds ``since <= at < until`` of the days ``first`` to ``last``: plain dates (UTC
+    days), or the UTC minutes the midnights of ``zone`` fall on (for ``at`` columns only)."""
+    if zone is None:
+        return first.isoformat(), (last + timedelta(days=1)).isoformat()
+
+    def midnight(day: date) -> str:
+        return datetime.combine(day, time(), zone).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+    return midnight(first), midnight(last + timedelta(days=1))
 
 
 def check_limit(limit: int | None) -> None:

@@ -24,11 +24,11 @@ Conventions shared by all functions:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
 from kb.ops.database import Store
-from kb.ops.insights.period import bounds, check_limit, period
+from kb.ops.insights.period import bounds, check_limit, day_bounds, period
 from kb.ops.insights.results import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, ordered,
                                      ratio)
 
@@ -158,7 +158,7 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     if bucket not in ("week", "day"):
         raise ValueError(f"bucket must be 'week' or 'day', not {bucket!r}")
     first, last = period(days, now, zone)
-    since, until = _utc_bounds(first, last, zone)
+    since, until = day_bounds(first, last, zone)
     cut = 10 if zone is None else 13  # "2026-03-01" or "2026-03-01T09": a UTC day or hour
     per_day = _per_local_day(store.query(
         f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM searches "
@@ -196,17 +196,6 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     if acc is not None:
         points.append(_point(acc))
     return points
-
-
-def _utc_bounds(first: date, last: date, zone: tzinfo | None) -> tuple[str, str]:
-    """SQL bounds ``since <= at < until`` of the days ``first`` to ``last``: plain dates (UTC
-    days), or the UTC minutes the shop's midnights fall on."""
-    if zone is None:
-        return first.isoformat(), (last + timedelta(days=1)).isoformat()
-
-    def midnight(day: date) -> str:
-        return datetime.combine(day, time(), zone).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
-    return midnight(first), midnight(last + timedelta(days=1))
 
 
 def _per_local_day(rows, zone: tzinfo | None) -> dict[str, int]:

@@ -45,15 +45,17 @@ chromium:
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "chromium not found and cannot be installed here: browser tests will be skipped"; fi; }
 
-# The store and replica tests start real PostgreSQL and Redis servers (Debian's packages,
-# in a temp folder on a free port). Installed when missing and we may; otherwise skipped.
+# The store and replica tests start real PostgreSQL and Redis servers, and the deployment
+# test runs deploy/nginx.conf in a real nginx (Debian's packages, in a temp folder on a free
+# port). Installed when missing and we may; otherwise their tests are skipped.
 servers:
-	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; } || { \
+	@{ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1 \
+	   && { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else SUDO=none; fi; \
 	  if [ "$$SUDO" != none ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing Debian postgresql and redis-server for the store and replica tests"; \
-	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql redis-server >/dev/null; \
-	  else echo "postgresql/redis-server not found and cannot be installed here: their tests will be skipped"; fi; }
+	    echo "installing Debian postgresql, redis-server and nginx for the store, replica and deployment tests"; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql redis-server nginx >/dev/null; \
+	  else echo "postgresql/redis-server/nginx not found and cannot be installed here: their tests will be skipped"; fi; }
 
 # two workers, one test file each at a time: most tests wait on a subprocess, a server or the
 # browser, so two keep both cores busy (module fixtures stay with their file)

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
-from kb.content.markdown import parse_blocks, resolve_article_link
+from kb.content.markdown import image_sources, parse_blocks, resolve_article_link
 from kb.content.media import MEDIA_URL, media_file
 from kb.content.text_memo import TextMemo
 
@@ -64,18 +64,11 @@ def image_problems(article: Article, root: Path) -> list[Problem]:
     """Images the portal cannot show: from another site (its security policy, ``img-src
     'self'``, blocks them), a path it does not serve, an uploaded image missing from
     ``media/``. The article is published; the image shows as its alt text."""
-    if "![" not in article.body:
-        return []
     problems = []
-    for token in parse_blocks(article.body):
-        if token.type != "inline" or not token.children:
-            continue
-        line = article.body_line + (token.map[0] if token.map else 0)
-        for child in token.children:
-            if child.type == "image":
-                problem = _image_problem(str(child.attrs.get("src", "")), root)
-                if problem:
-                    problems.append(Problem(article.path, line, "warning", problem))
+    for line, src in image_sources(article.body):
+        problem = _image_problem(src, root)
+        if problem:
+            problems.append(Problem(article.path, article.body_line + line, "warning", problem))
     return problems
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 import nh3
@@ -30,6 +30,18 @@ ALLOWED_ATTRS = {"a": {"href", "title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"
 def parse_blocks(markdown: str) -> list:
     """CommonMark block tokens (markdown-it), shared by the linter and the indexer."""
     return _md.parse(markdown)
+
+
+def image_sources(markdown: str) -> Iterator[tuple[int, str]]:
+    """(line within the text, counted from 0; ``src``) of every image, in document order."""
+    if "![" not in markdown:
+        return
+    for token in parse_blocks(markdown):
+        if token.type == "inline" and token.children:
+            line = token.map[0] if token.map else 0
+            for child in token.children:
+                if child.type == "image":
+                    yield line, str(child.attrs.get("src", ""))
 
 
 class Anchors:

@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 
 from kb.content.files import write_atomically
+from kb.content.markdown import image_sources
 
 MEDIA_DIR = "media"  # below the articles folder: versioned with the articles
 MAX_IMAGE_BYTES = 5_000_000  # a screenshot or photo for a help article; larger ones are refused
@@ -93,6 +94,16 @@ def media_file(root: Path, name: str) -> Path | None:
         return None
     path = media_dir(root) / name
     return path if path.is_file() else None
+
+
+def media_names(body: str) -> list[str]:
+    """The uploaded images a text shows (``/media/<name>``), each name once, in order."""
+    names: list[str] = []
+    for _line, src in image_sources(body):
+        name = src[len(MEDIA_URL):] if src.startswith(MEDIA_URL) else ""
+        if NAME.fullmatch(name) and name not in names:
+            names.append(name)
+    return names
 
 
 def markdown_for(path: Path, alt: str) -> str:

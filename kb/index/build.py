@@ -47,6 +47,7 @@ from kb.index import centre_adapter, dictionary, hnsw_growth, reuse
 from kb.index import vectors as vectors_module
 from kb.index.keyword import KeywordDoc, analyzer_settings, update_keyword_index, write_keyword_index
 from kb.index.layout import CURRENT, FORMAT_VERSION, MANIFEST, centre_adapter_path, nodes_path, vectors_path
+from kb.index.media import shown_media, write_media
 from kb.index.publish import IndexBuildError, IndexBusy, build_lock, cleanup, new_build_folder, publish_build
 from kb.index.vectors import embed, found_in, text_hash, vector_index
 from kb.index.vocabulary import ArticleText, article_text, build_vocabulary
@@ -304,7 +305,7 @@ def _write_tables(b: _Build) -> None:
 
 
 def _write_manifest(b: _Build, articles_dir: Path, models_spec: str, models: list[dict],
-                    dictionaries: dict | None) -> None:
+                    dictionaries: dict | None, media: list[str]) -> None:
     manifest = {
         "format": FORMAT_VERSION,
         "models_spec": models_spec,
@@ -313,6 +314,7 @@ def _write_manifest(b: _Build, articles_dir: Path, models_spec: str, models: lis
         "analyzers": analyzer_settings(b.langs),
         "languages": b.langs,
         "articles": {a.id: a.content_hash for a in b.articles},
+        "media": media,
         "counts": {"articles": len(b.articles), "sections": len(b.split.sections),
                    "passages": len(b.split.passages.texts)},
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -343,7 +345,8 @@ def build_index(
     with build_lock(location):
         cleanup(location)
         articles, report = _publishable(articles_dir, default_lang, strict)
-        if not force and reuse.unchanged(location, articles, models_spec):
+        shown = shown_media(articles, articles_dir)
+        if not force and reuse.unchanged(location, articles, models_spec, shown):
             report.up_to_date = True
             report.path = (location / CURRENT).resolve()
             report.seconds = time.monotonic() - started
@@ -366,7 +369,9 @@ def build_index(
         step("embedding the dictionary")
         dictionaries = _write_dictionaries(b, vocabulary, encoders)
         _write_tables(b)
-        _write_manifest(b, articles_dir, models_spec, models, dictionaries)
+        served = location / CURRENT
+        media = write_media(tmp, served.resolve() if served.exists() else None, shown, articles_dir)
+        _write_manifest(b, articles_dir, models_spec, models, dictionaries, media)
         report.path = publish_build(location, tmp)
         report.seconds = time.monotonic() - started
         return report

@@ -42,12 +42,14 @@ def served_manifest(location: Path) -> dict | None:
         return None
 
 
-def unchanged(location: Path, articles: list[Article], models_spec: str) -> bool:
-    """True when the served build has exactly these articles, models and format."""
+def unchanged(location: Path, articles: list[Article], models_spec: str, media: list[str] = ()) -> bool:
+    """True when the served build has exactly these articles, models, format and images
+    (an image stored after the article that shows it was published needs a build)."""
     manifest = served_manifest(location)
     return (manifest is not None and manifest["format"] == FORMAT_VERSION
             and manifest.get("models_spec") == models_spec
-            and manifest.get("articles") == {a.id: a.content_hash for a in articles})
+            and manifest.get("articles") == {a.id: a.content_hash for a in articles}
+            and manifest.get("media", []) == list(media))
 
 
 @dataclass

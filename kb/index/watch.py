@@ -14,6 +14,7 @@ or one file several times, in a burst: a build starts once no event came for
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +22,16 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from kb.content.media import NAME as MEDIA_NAME
+
 SETTLE_SECONDS = 0.2  # quiet time after the last file event before a build starts
 STOP_POLL_SECONDS = 0.5  # how often an idle watch checks whether it was asked to stop
 
 
 class _ArticleEvents(FileSystemEventHandler):
-    """Sets ``changed`` for events that can change what is indexed: Markdown files
-    and folders created, deleted or moved (a folder of articles moved in)."""
+    """Sets ``changed`` for events that can change what is indexed: Markdown files,
+    uploaded images (a build carries those its articles show), and folders created,
+    deleted or moved (a folder of articles moved in)."""
 
     def __init__(self, changed: threading.Event) -> None:
         self.changed = changed
@@ -40,7 +44,7 @@ class _ArticleEvents(FileSystemEventHandler):
                 self.changed.set()
             return
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if any(str(p).lower().endswith(".md") for p in paths):
+        if any(str(p).lower().endswith(".md") or MEDIA_NAME.fullmatch(os.path.basename(p)) for p in paths):
             self.changed.set()
 
 

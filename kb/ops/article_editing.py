@@ -1,9 +1,11 @@
 """Saving, renaming, deleting and restoring article files for editors in the browser.
 
-Every change goes through here, one at a time per process: the version check,
-`kb check`, the atomic write and the history entry happen under one lock, so
-two saves in a row cannot interleave, and a save never overwrites a change it
-has not seen (the browser sends the version its edit started from).
+Every change goes through here, one at a time: the version check, `kb check`,
+the atomic write and the history entry happen under one lock, which threads of
+this process and every other process editing the same folder take (replicas on
+one host, or sharing the folder), so two saves cannot interleave, and a save
+never overwrites a change it has not seen (the browser sends the version its
+edit started from).
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from kb.content.article_edit import (EditError, all_articles, article_file, as_r
                                      read_text, validate_id, version_of)
 from kb.content.articles import Article, Problem, load_articles
 from kb.content.articles import article_id as id_of_file
-from kb.content.files import write_atomically
+from kb.content.files import LockTimeout, exclusive_lock, write_atomically
 from kb.content.front_matter_questions import add_question
 from kb.content.media import store_image
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
@@ -27,6 +30,14 @@ from kb.ops.database import Store
 
 log = logging.getLogger(__name__)
 BASE_SEARCH_DEPTH = 50  # versions searched for the text an outdated edit started from
+LOCK_WAIT_SECONDS = 30  # another server's save (a git commit at most GIT_TIMEOUT) is waited for
+
+
+class EditingUnavailable(Exception):
+    """This server holds no articles folder it may write: articles are edited elsewhere."""
+
+    def __init__(self) -> None:
+        super().__init__("articles cannot be edited on this server: it holds no articles folder it may write")
 
 
 class Conflict(Exception):
@@ -74,6 +85,24 @@ class ArticleEditor:
         self._lock = threading.Lock()
         self._history: GitHistory | DatabaseHistory | None = None
         self.history_error: str | None = None
+
+    def editable(self) -> bool:
+        """Whether this server holds the articles folder and may write it (a replica that only
+        serves the published index does not, deploy/README.md)."""
+        return self.root.is_dir() and os.access(self.root, os.W_OK | os.X_OK)
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One change at a time among this process' threads and every other editing process."""
+        if not self.editable():
+            raise EditingUnavailable()
+        with self._lock:
+            try:
+                with exclusive_lock(self.history.lock_file(), LOCK_WAIT_SECONDS):
+                    yield
+            except LockTimeout:
+                raise EditError("another server has been saving articles for a while; nothing was saved, "
+                                "please try again") from None
 
     @property
     def history(self) -> GitHistory | DatabaseHistory:
@@ -123,7 +152,7 @@ class ArticleEditor:
         """Write ``text`` as the article when nobody changed it since version ``base`` ('' for new).
         ``new``: the editor is creating an article, so an existing file with that id is never
         replaced, whatever ``base`` says (a conflict page hands out the existing version)."""
-        with self._lock:
+        with self._turn():
             path = article_file(self.root, article_id)
             if new and path.exists():
                 raise Exists(article_id)
@@ -142,7 +171,7 @@ class ArticleEditor:
         return Saved(article_id, version_of(as_read(text)), [p for p in problems if p.severity != "error"])
 
     def rename(self, article_id: str, new_id: str, base: str, author: str, message: str) -> Saved:
-        with self._lock:
+        with self._turn():
             path = article_file(self.root, article_id)
             target = article_file(self.root, new_id)
             text = self._check_base(path, base)
@@ -161,7 +190,7 @@ class ArticleEditor:
         return Saved(new_id, version_of(text))
 
     def delete(self, article_id: str, base: str, author: str, message: str) -> None:
-        with self._lock:
+        with self._turn():
             path = article_file(self.root, article_id)
             if self._check_base(path, base) is None:
                 raise EditError(f"'{article_id}' does not exist")
@@ -186,7 +215,7 @@ class ArticleEditor:
         version (an accepted learned phrasing, a customer's word): under the lock browser saves
         take, what is on disk kept first, so the history says who added it. False when the
         article had the question already (nothing written, nothing recorded)."""
-        with self._lock:
+        with self._turn():
             self.history.remember_original(path)
             written = add_question(path, question)
             if written:
@@ -200,7 +229,7 @@ class ArticleEditor:
         where the articles are in git; ImageError when it is no image the portal shows. The
         database history keeps article texts only: an image's name is its content, it never
         changes."""
-        with self._lock:
+        with self._turn():
             path = store_image(self.root, data)
             if isinstance(self.history, GitHistory):
                 self._record([path], author, f"Add the image {path.name}")

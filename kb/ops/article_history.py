@@ -18,6 +18,7 @@ from pathlib import Path
 from kb.ops.database import MAX_ROW_ID, Store
 
 GIT_TIMEOUT = 20  # seconds; a commit of one file takes milliseconds
+EDIT_LOCK = "kb-edit.lock"  # the file every process editing the articles locks (kb/ops/article_editing.py)
 MAX_VERSIONS = 200
 COMMITTER = ("kb help centre", "kb@localhost")
 ON_DISK = "on disk"  # author of versions nobody saved through the browser
@@ -64,6 +65,14 @@ class GitHistory:
     def __init__(self, root: Path, top: Path) -> None:
         self.root = Path(os.path.realpath(root))
         self.top = top
+        self._lock_file: Path | None = None
+
+    def lock_file(self) -> Path:
+        """Where servers editing these articles take turns: inside the repository's git folder,
+        so the work tree shows no extra file."""
+        if self._lock_file is None:
+            self._lock_file = self.top / self._git("rev-parse", "--git-path", EDIT_LOCK).strip()
+        return self._lock_file
 
     def _git(self, *args: str, author: str | None = None, check: bool = True) -> str:
         env = {**os.environ, "GIT_COMMITTER_NAME": COMMITTER[0], "GIT_COMMITTER_EMAIL": COMMITTER[1],
@@ -126,6 +135,10 @@ class DatabaseHistory:
         self.root = Path(os.path.realpath(root))
         self.store = store
         store.ensure_schema(SCHEMA)
+
+    def lock_file(self) -> Path:
+        """Where servers editing these articles take turns: beside them (no .md, never an article)."""
+        return self.root / f".{EDIT_LOCK}"
 
     def _id(self, path: Path) -> str:
         return Path(os.path.realpath(path)).relative_to(self.root).with_suffix("").as_posix()

@@ -17,7 +17,7 @@ from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
-from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, Exists
+from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingUnavailable, Exists
 from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
@@ -50,6 +50,15 @@ def allow_article_sized_posts() -> None:
 
 def editor() -> ArticleEditor:
     return current_app.extensions["kb.editor"]
+
+
+@bp.before_request
+def articles_here() -> None:
+    """Staff on a server that holds no articles folder it may write (a replica serving only
+    the published index) get one clear page instead of an empty list or a failed save;
+    signing in comes first (the view's own check)."""
+    if g.get("user") is not None and not editor().editable():
+        raise EditingUnavailable()
 
 
 def reviews() -> Reviews:

@@ -15,11 +15,12 @@ from kb.content.text_diff import diff_lines
 from kb.ops.article_editing import Blocked, Conflict, Exists
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
-from kb.web.editor import (after_save, current_or_404, editor, exists_message, preview_html, review_on,
-                           reviews)
+from kb.web.editor import (after_save, articles_here, current_or_404, editor, exists_message, preview_html,
+                           review_on, reviews)
 from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
+bp.before_request(articles_here)
 
 
 @bp.get("/<path:article_id>/history")

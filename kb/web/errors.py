@@ -8,6 +8,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 from kb.web.i18n import pick_language
@@ -58,6 +59,10 @@ def register(app: Flask) -> None:
     def _store(exc: StoreUnavailable):
         log.error("database unavailable: %s", exc)
         return _response(503, _("We could not save this right now. Nothing was stored; please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
+
+    @app.errorhandler(EditingUnavailable)
+    def _not_here(exc: EditingUnavailable):
+        return _response(503, _("Articles cannot be edited on this server: it does not hold the articles, or may only read them. Where several servers answer, articles are edited on the one that holds them (deploy/README.md)."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

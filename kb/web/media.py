@@ -1,5 +1,9 @@
 """``/media/<name>``: the images articles show (kb/content/media.py), from the portal's own host.
 
+From the served index first (kb/index/media.py: a replica without the articles
+folder serves them too), then from the articles folder (an image just uploaded
+shows in the editor's preview before any build carries it).
+
 A name is the image's content (a digest), so the file behind it never changes and
 browsers may keep it for a year. Served as the image type its extension names,
 never sniffed, and as an attachment of no page (``Content-Security-Policy: sandbox``):
@@ -11,6 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_file
 
 from kb.content.media import CONTENT_TYPES, media_file
+from kb.index.media import media_in_build
 
 bp = Blueprint("media", __name__)
 ONE_YEAR = 365 * 24 * 3600
@@ -18,7 +23,8 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get("/media/<name>")
 def image(name: str):
-    path = media_file(current_app.config["KB_ARTICLES"], name)
+    served = current_app.extensions["kb.live"].current.build
+    path = media_in_build(served, name) or media_file(current_app.config["KB_ARTICLES"], name)
     if path is None:
         abort(404)
     response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lstrip(".")], max_age=ONE_YEAR, conditional=True)

@@ -17,6 +17,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 from kb.content.articles import load_articles
 from kb.content.front_matter_questions import FrontMatterEditError
 from kb.ops import learning
+from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
@@ -109,6 +110,8 @@ def _back(done: str, min_evidence: int, **extra):
 @login_required("editor")
 def decide():
     suggestion_id, action = request.form.get("id", "")[:40], request.form.get("action", "")
+    if action != "reject" and not editor().editable():  # accepting writes into an article file
+        raise EditingUnavailable()
     if action == "accept-shown":
         return _accept_shown(request.form.getlist("id")[:MAX_ACCEPTED_AT_ONCE])
     if action not in ("accept", "reject"):

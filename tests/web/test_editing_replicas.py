@@ -1,0 +1,54 @@
+"""Replicas that serve the published index without the articles folder (deploy/README.md): they
+serve the articles' images from the build, and say clearly that articles are edited elsewhere."""
+import re
+from pathlib import Path
+
+from tests.test_media import image_bytes
+from tests.web.editor_fixtures import editor_app, editor_index, fields_of, form_of, sign_in  # noqa: F401 (fixtures)
+from tests.web.test_editor_images import _upload
+
+NOT_HERE = "Auf diesem Server lassen sich keine Artikel bearbeiten"
+
+
+def test_an_image_saved_on_the_editing_replica_is_served_by_one_without_the_articles(editor_app, tmp_path):
+    editing = editor_app()
+    serving = editor_app(KB_ARTICLES=str(tmp_path / "not-here"), INSTANCE=str(tmp_path / "instance-2"))
+    eva = editing.test_client()
+    sign_in(eva, "eva")
+    page = _upload(eva, form_of(eva, "/agent/articles/de/lieferzeit/edit"), image_bytes("PNG")).get_data(as_text=True)
+    name = re.search(r"/media/([0-9a-f]{16}\.png)", page).group(1)
+    assert serving.test_client().get(f"/media/{name}").status_code == 404  # not published yet
+    saved = eva.post("/agent/articles/save", data={**fields_of(page), "action": "save"})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:800]
+    reindexer = editing.extensions["kb.reindexer"]
+    assert reindexer.settle(timeout=120), reindexer.last_error
+    assert serving.extensions["kb.live"].reload()  # a running replica checks every second by itself
+    served = serving.test_client().get(f"/media/{name}")
+    assert served.status_code == 200 and served.data[:4] == b"\x89PNG" and "immutable" in served.headers["Cache-Control"]
+    article = serving.test_client().get("/api/articles/de/lieferzeit")
+    assert f"/media/{name}" in article.get_data(as_text=True)
+
+
+def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_writes_nothing(editor_app, tmp_path):
+    editor_app()  # the users, in the shared database
+    missing = tmp_path / "not-here"
+    serving = editor_app(KB_ARTICLES=str(missing), INSTANCE=str(tmp_path / "instance-2"))
+    anonymous = serving.test_client().get("/agent/articles/")
+    assert anonymous.status_code in (302, 303) and "/agent/login" in anonymous.headers["Location"]  # sign-in first
+    eva = serving.test_client()
+    sign_in(eva, "eva")
+    for url in ("/agent/articles/", "/agent/articles/new", "/agent/articles/de/lieferzeit/edit",
+                "/agent/articles/de/lieferzeit/history"):
+        r = eva.get(url)
+        assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True), url
+        assert "/agent/logout" in r.get_data(as_text=True) or "Abmelden" in r.get_data(as_text=True)  # the workspace
+    token = re.search(r'name="csrf_token" value="([^"]+)"', eva.get("/agent/").get_data(as_text=True)).group(1)
+    r = eva.post("/agent/articles/save", data={"csrf_token": token, "id": "de/neu", "title": "Neu", "lang": "de",
+                                               "category": "x", "body": "Text.", "base": "", "action": "save"})
+    assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True)
+    r = eva.post("/agent/questions", data={"csrf_token": token, "id": "x", "action": "accept"})
+    assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True)
+    assert eva.get("/agent/questions").status_code == 200  # the suggestions can still be read
+    english = eva.get("/agent/articles/?lang=en")
+    assert "Articles cannot be edited on this server" in english.get_data(as_text=True)
+    assert not missing.exists()

@@ -102,9 +102,11 @@ def _send(port: int, method: str, path: str, body: bytes | None = None):
 
 
 def test_the_editors_pages_go_to_the_editing_replica_and_the_portal_to_both(proxy):
-    for path in ("/agent/articles/", "/agent/articles/de/versand/paket/edit", "/agent/questions"):
+    for path in ("/agent/articles/", "/agent/articles/de/versand/paket/edit", "/agent/questions",
+                 "/agent/insights/words"):
         assert {_send(proxy, "GET", path).getheader("X-Replica") for _ in range(ROUNDS)} == {"kb-1"}, path
-    assert {_send(proxy, "GET", "/").getheader("X-Replica") for _ in range(ROUNDS)} == {"kb-1", "kb-2"}
+    for path in ("/", "/agent/insights", "/agent/inbox"):
+        assert {_send(proxy, "GET", path).getheader("X-Replica") for _ in range(ROUNDS)} == {"kb-1", "kb-2"}, path
     decided = _send(proxy, "POST", "/agent/questions", b"action=accept&id=1")
     assert decided.getheader("X-Replica") == "kb-1"
 

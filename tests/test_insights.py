@@ -11,7 +11,7 @@ import random
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -366,6 +366,27 @@ def test_deflection_days_are_the_shops_days_in_its_time_zone(seed):
     utc = deflection(seed.store, 9, "day", now=NOW)  # the same searches in UTC days
     assert [(p.start, p.searches, p.contact_requests) for p in utc if p.searches or p.contact_requests] == [
         ("2026-03-11", 1, 0), ("2026-03-17", 0, 1)]
+
+
+def test_every_table_counts_the_shops_days_in_its_time_zone(seed):
+    """Today only (days=1) at 00:45 in Berlin: what happened since midnight there, not since
+    midnight UTC (an hour earlier in winter: 23:00 UTC the day before)."""
+    from zoneinfo import ZoneInfo
+    berlin, now = ZoneInfo("Europe/Berlin"), datetime(2026, 3, 17, 23, 45, tzinfo=timezone.utc)
+    seed.search("paket weg", "2026-03-17T23:30Z")                         # 00:30 on the 18th in Berlin
+    seed.search("rechnung", "2026-03-17T22:30Z")                          # 23:30 on the 17th in Berlin
+    seed.search("paket verloren", "2026-03-17T23:20Z", hedged=True, results=("a", "b"))
+    seed.vote("a", False, "2026-03-17T23:40Z", comment="fehlt")
+    seed.vote("b", False, "2026-03-17T22:40Z")
+    for _ in range(4):
+        seed.store.count_view("a", date(2026, 3, 18))                     # the portal passes the shop's day
+    assert sorted(t.query for t in top_searches(seed.store, 1, now=now, zone=berlin)) == ["paket verloren", "paket weg"]
+    assert {t.query for t in top_searches(seed.store, 1, now=now)} == {"paket weg", "rechnung", "paket verloren"}
+    assert [a.article_id for a in not_helpful_articles(seed.store, 1, now=now, zone=berlin)] == ["a"]
+    assert article_stats(seed.store, 1, now=now, zone=berlin) == [ArticleStat("a", 4, 0, 1, 0.0)]
+    assert [c.article_id for c in competing_articles(seed.store, 1, now=now, zone=berlin)] == ["a"]
+    grouped = unanswered_groups(seed.store, 1, now=now, zone=berlin)
+    assert sorted(w for g in grouped for w in g.wordings) == ["paket verloren", "paket weg"]
 
 
 def test_deflection_per_iso_week_clipped_to_the_period(seed):

@@ -19,7 +19,7 @@ import os
 import secrets
 import threading
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -199,11 +199,12 @@ class Store:
                         int(hedged)))
         return token
 
-    def count_view(self, article_id: str) -> None:
+    def count_view(self, article_id: str, day: date | None = None) -> None:
+        """One more view of the article on ``day`` (the shop's date; default the UTC date)."""
         with self.transaction() as db:
             db.execute("INSERT INTO article_views (article_id, day, views) VALUES (?, ?, 1) "
                        "ON CONFLICT(article_id, day) DO UPDATE SET views = article_views.views + 1",
-                       (article_id, _now()[:10]))
+                       (article_id, day.isoformat() if day is not None else _now()[:10]))
 
     def add_feedback(self, article_id: str, helpful: bool, comment: str | None, lang: str | None,
                      search_token: str | None = None) -> str:

@@ -224,15 +224,17 @@ def _period() -> int:
 def _table(name: str, days: int) -> list:
     from kb.ops import insights
     func = getattr(insights, INSIGHT_TABLES[name][1])
+    if name == "learned":  # a rolling window of days, not calendar days
+        return func(_store(), days=days, limit=50)
+    zone = site_time_zone(current_app.config.get("KB_SITE"))  # the shop's days
     if name == "deflection":
-        return func(_store(), days=days, bucket="day" if days <= 30 else "week",
-                    zone=site_time_zone(current_app.config.get("KB_SITE")))  # the shop's days
+        return func(_store(), days=days, bucket="day" if days <= 30 else "week", zone=zone)
     if name == "articles":
-        return func(_store(), days=days)
+        return func(_store(), days=days, zone=zone)
     if name == "missing-words":
         from kb.search.unused_words import unused_word_test
-        return func(_store(), days=days, limit=50, unknown=unused_word_test(_live().engine.index))
-    return func(_store(), days=days, limit=50)
+        return func(_store(), days=days, limit=50, zone=zone, unknown=unused_word_test(_live().engine.index))
+    return func(_store(), days=days, limit=50, zone=zone)
 
 
 @bp.get("/insights")

@@ -22,6 +22,7 @@ from kb.web.errors import wants_json
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
+from kb.web.local_time import site_today
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
                              public_url, section_label,
                              table_of_contents, wrap_sections)
@@ -163,7 +164,7 @@ def article(article_id: str):
         abort(404)
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)
-    _try_store(_store().count_view, article_id)
+    _try_store(_store().count_view, article_id, site_today(current_app.config.get("KB_SITE")))  # the shop's day
     other = catalog.translations(art, staff())
     return render_template(
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),

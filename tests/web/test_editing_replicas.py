@@ -24,7 +24,8 @@ def test_an_image_saved_on_the_editing_replica_is_served_by_one_without_the_arti
     assert reindexer.settle(timeout=120), reindexer.last_error
     assert serving.extensions["kb.live"].reload()  # a running replica checks every second by itself
     served = serving.test_client().get(f"/media/{name}")
-    assert served.status_code == 200 and served.data[:4] == b"\x89PNG" and "immutable" in served.headers["Cache-Control"]
+    assert served.status_code == 200 and served.data[:4] == b"\x89PNG"
+    assert "immutable" in served.headers["Cache-Control"]
     article = serving.test_client().get("/api/articles/de/lieferzeit")
     assert f"/media/{name}" in article.get_data(as_text=True)
 

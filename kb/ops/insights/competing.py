@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from kb.ops.database import Store
 from kb.ops.insights.period import bounds, check_limit
@@ -23,7 +23,7 @@ class _Pair:
 
 
 def competing_articles(store: Store, days: int = 30, limit: int | None = 20, *,
-                       now: datetime | None = None) -> list[CompetingArticles]:
+                       now: datetime | None = None, zone: tzinfo | None = None) -> list[CompetingArticles]:
     """Pairs of articles shown first and second by searches answered with a hedge, most
     searches first (then most recently seen, then article id).
 
@@ -33,7 +33,7 @@ def competing_articles(store: Store, days: int = 30, limit: int | None = 20, *,
     differ. SQL groups equal searches; Python pairs the much fewer rows.
     """
     check_limit(limit)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
     pairs: dict[tuple[str, str], _Pair] = {}
     for r in store.query("SELECT query, results, COUNT(*) AS n, MAX(at) AS last FROM searches "
                          "WHERE at >= ? AND at < ? AND hedged != 0 GROUP BY query, results", (since, until)):

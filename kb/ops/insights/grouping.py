@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, tzinfo
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -77,7 +77,8 @@ class _RepIndex:
 
 
 def unanswered_groups(store: Store, days: int = 30, limit: int | None = 20, *,
-                      min_similarity: float = 0.5, now: datetime | None = None) -> list[UnansweredGroup]:
+                      min_similarity: float = 0.5, now: datetime | None = None,
+                      zone: tzinfo | None = None) -> list[UnansweredGroup]:
     """Unanswered searches grouped by similar wording, biggest gap first.
 
     Deterministic and model-free: every distinct wording is reduced to its
@@ -92,7 +93,7 @@ def unanswered_groups(store: Store, days: int = 30, limit: int | None = 20, *,
     """
     check_limit(limit)
     index = _RepIndex(min_similarity)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT query, lang, COUNT(*) AS n, MAX(at) AS last FROM searches "
         "WHERE at >= ? AND at < ? AND answered = 0 GROUP BY query, lang", (since, until))

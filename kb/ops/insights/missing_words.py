@@ -12,7 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from kb.content.text import ALNUM_WORD, MASKED
 from kb.ops.database import Store
@@ -37,13 +37,13 @@ class _Tally:
 
 
 def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, unknown: UnknownWord,
-                  now: datetime | None = None) -> list[MissingWord]:
+                  now: datetime | None = None, zone: tzinfo | None = None) -> list[MissingWord]:
     """Words of the period's customer searches (not agents') that ``unknown`` says no
     article uses, most searched first, each with the article customers voted helpful
     after such a search most often: a vote counts when the search showed the article, as
     for learned questions (kb/ops/learning.py). ``limit=None`` returns all."""
     check_limit(limit)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
         "LEFT JOIN feedback f ON f.search_token = s.token AND f.helpful = 1 "

@@ -1,4 +1,4 @@
-"""The reporting period (calendar days in UTC ending today) and the checks of report arguments."""
+"""The reporting period (calendar days ending today: UTC days, or the shop's) and the checks of report arguments."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ def period(days: int, now: datetime | None, zone: tzinfo | None = None) -> tuple
     return last - timedelta(days=days - 1), last
 
 
-def bounds(days: int, now: datetime | None) -> tuple[str, str]:
-    """SQL bounds ``since <= at < until``.
+def bounds(days: int, now: datetime | None, zone: tzinfo | None = None) -> tuple[str, str]:
+    """SQL bounds ``since <= at < until`` of the period, for ``at`` columns.
 
-    ``at`` ('2026-03-01T09:15Z') and ``day`` ('2026-03-01') both compare
-    correctly against plain dates as strings, so one pair works for every table
-    and keeps the ``searches_at`` index usable.
+    Without ``zone`` they are plain dates: ``at`` ('2026-03-01T09:15Z') and ``day``
+    ('2026-03-01') both compare correctly against them as strings, so one pair works
+    for every table and keeps the ``searches_at`` index usable. With ``zone`` (the
+    shop's time zone) they are the UTC minutes of the shop's midnights, for ``at``
+    only; a ``day`` column takes ``day_bounds(*period(days, now, zone))``.
     """
-    return day_bounds(*period(days, now))
+    return day_bounds(*period(days, now, zone), zone)
 
 
 def day_bounds(first: date, last: date, zone: tzinfo | None = None) -> tuple[str, str]:

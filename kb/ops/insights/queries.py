@@ -10,8 +10,10 @@ frozen dataclasses that the web layer renders as a table, a chart
 
 Conventions shared by all functions:
 
-* The period is ``days`` calendar days in UTC, ending with today (``now``):
-  ``days=1`` is today only, ``days=30`` is today and the 29 days before it.
+* The period is ``days`` calendar days ending with today (``now``): UTC days, or
+  with ``zone`` the shop's days (a search at 00:30 in Berlin counts for the day
+  it was made): ``days=1`` is today only, ``days=30`` is today and the 29 days
+  before it.
   Rows from the future (clock skew) are ignored as well. ``now`` exists so
   tests and reports can be pinned to a date.
 * Aggregation happens in SQL where SQLite can do it cheaply (grouping by the
@@ -35,7 +37,7 @@ from kb.ops.insights.results import (ArticleStat, DeflectionPoint, NotHelpfulArt
 
 
 def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
-                 now: datetime | None = None) -> list[TopSearch]:
+                 now: datetime | None = None, zone: tzinfo | None = None) -> list[TopSearch]:
     """The most frequent queries of the period, case and whitespace normalised.
 
     SQLite groups by ``lower(query)`` (ASCII-only lowering, already shrinks
@@ -45,7 +47,7 @@ def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
     returns all queries.
     """
     check_limit(limit)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT lower(query) AS q, COUNT(*) AS n, SUM(CASE WHEN answered != 0 THEN 1 ELSE 0 END) AS answered, "
         "MAX(at) AS last "
@@ -71,7 +73,7 @@ def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
 
 
 def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *,
-                         now: datetime | None = None) -> list[NotHelpfulArticle]:
+                         now: datetime | None = None, zone: tzinfo | None = None) -> list[NotHelpfulArticle]:
     """Articles with the most "not helpful" votes in the period, with their latest comments.
 
     Only articles with at least one "not helpful" vote are listed. Sorted by
@@ -80,7 +82,7 @@ def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *
     what is wrong, which is what an editor fixing the article needs.
     """
     check_limit(limit)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
     # portable SQL (SQLite and PostgreSQL): sums over CASE, ranking outside the grouping
     rows = store.query(
         "SELECT article_id, no, yes FROM ("
@@ -110,7 +112,7 @@ def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *
 
 
 def article_stats(store: Store, days: int = 30, limit: int | None = None, *,
-                  now: datetime | None = None) -> list[ArticleStat]:
+                  now: datetime | None = None, zone: tzinfo | None = None) -> list[ArticleStat]:
     """Views and votes per article in the period, most viewed first.
 
     Articles that were voted on but have no recorded views in the period are
@@ -118,10 +120,11 @@ def article_stats(store: Store, days: int = 30, limit: int | None = None, *,
     ordered by article id.
     """
     check_limit(limit)
-    since, until = bounds(days, now)
+    since, until = bounds(days, now, zone)
+    first_day, day_after = day_bounds(*period(days, now, zone))  # views are counted per (the shop's) day
     views = {r["article_id"]: r["views"] for r in store.query(
         "SELECT article_id, SUM(views) AS views FROM article_views "
-        "WHERE day >= ? AND day < ? GROUP BY article_id", (since, until))}
+        "WHERE day >= ? AND day < ? GROUP BY article_id", (first_day, day_after))}
     votes = {r["article_id"]: (r["yes"], r["no"]) for r in store.query(
         "SELECT article_id, SUM(CASE WHEN helpful != 0 THEN 1 ELSE 0 END) AS yes, "
         "SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS no FROM feedback "

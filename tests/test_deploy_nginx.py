@@ -103,7 +103,7 @@ def _send(port: int, method: str, path: str, body: bytes | None = None):
 
 def test_the_editors_pages_go_to_the_editing_replica_and_the_portal_to_both(proxy):
     for path in ("/agent/articles/", "/agent/articles/de/versand/paket/edit", "/agent/questions",
-                 "/agent/insights/words"):
+                 "/agent/insights/words", "/agent/drafts", "/agent/drafts/de/neu"):
         assert {_send(proxy, "GET", path).getheader("X-Replica") for _ in range(ROUNDS)} == {"kb-1"}, path
     for path in ("/", "/agent/insights", "/agent/inbox"):
         assert {_send(proxy, "GET", path).getheader("X-Replica") for _ in range(ROUNDS)} == {"kb-1", "kb-2"}, path

@@ -11,7 +11,7 @@ import random
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -387,6 +387,26 @@ def test_every_table_counts_the_shops_days_in_its_time_zone(seed):
     assert [c.article_id for c in competing_articles(seed.store, 1, now=now, zone=berlin)] == ["a"]
     grouped = unanswered_groups(seed.store, 1, now=now, zone=berlin)
     assert sorted(w for g in grouped for w in g.wordings) == ["paket verloren", "paket weg"]
+
+
+@pytest.mark.parametrize("zone, now, days, expected", [
+    # the 29th of March 2026 has 23 hours in Berlin (clocks go forward at 02:00)
+    ("Europe/Berlin", datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc), 1,
+     ("2026-03-28T23:00Z", "2026-03-29T22:00Z")),
+    ("Europe/Berlin", datetime(2026, 10, 25, 12, 0, tzinfo=timezone.utc), 1,      # 25 hours
+     ("2026-10-24T22:00Z", "2026-10-25T23:00Z")),
+    ("Asia/Kathmandu", datetime(2026, 3, 18, 20, 0, tzinfo=timezone.utc), 2,      # UTC+5:45: already the 19th
+     ("2026-03-17T18:15Z", "2026-03-19T18:15Z")),
+    ("America/New_York", datetime(2026, 3, 18, 2, 0, tzinfo=timezone.utc), 1,     # still the 17th there
+     ("2026-03-17T04:00Z", "2026-03-18T04:00Z")),
+])
+def test_the_shops_days_are_bounded_at_its_midnights(zone, now, days, expected):
+    from zoneinfo import ZoneInfo
+
+    from kb.ops.insights.period import bounds
+    assert bounds(days, now, ZoneInfo(zone)) == expected
+    assert bounds(days, now) == ((now.date() - timedelta(days=days - 1)).isoformat(),
+                                 (now.date() + timedelta(days=1)).isoformat())  # UTC days, plain dates
 
 
 def test_deflection_per_iso_week_clipped_to_the_period(seed):

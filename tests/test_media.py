@@ -81,3 +81,17 @@ def test_kb_check_warns_of_images_the_portal_cannot_show(tmp_path):
     assert "another site (cdn.example.com)" in found[0][2] and "not served" in found[1][2]
     assert "missing from the media folder" in found[2][2]
     assert translate_message("de", found[0][2]).startswith("Bild von einer anderen Website (cdn.example.com)")
+
+
+def test_a_link_in_the_media_folder_is_never_served_or_published(tmp_path):
+    import os
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(image_bytes("PNG"))
+    (tmp_path / "media").mkdir()
+    os.symlink(secret, tmp_path / "media" / "0123456789abcdef.png")
+    assert media_file(tmp_path, "0123456789abcdef.png") is None
+    real = store_image(tmp_path / "elsewhere", image_bytes("GIF"))
+    assert media_file(tmp_path / "elsewhere", real.name) == real
+    (tmp_path / "via").mkdir()  # a link to the media folder counts too
+    os.symlink(real.parent, tmp_path / "via" / "media")
+    assert media_file(tmp_path / "via", real.name) is None

@@ -110,14 +110,17 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
     """Write suggestions into their articles' front matter `questions`, each a version in the
     articles' history (a git commit when the folder is in a git work tree, as the browser's
     accepts); then run `kb index`."""
-    from kb.ops.article_editing import ArticleEditor
-    from kb.ops.suggestions import SuggestionError, accept as accept_one, find
+    from kb.content.article_edit import EditError
     from kb.content.front_matter_questions import FrontMatterEditError
+    from kb.ops.article_editing import ArticleEditor, EditingUnavailable
+    from kb.ops.suggestions import SuggestionError, accept as accept_one, find
 
     if accept_all == bool(ids):
         _fail("give suggestion ids or --all", 2)
     store, articles, root = _context(articles_dir)
     editor = ArticleEditor(root, store)
+    if not editor.editable():
+        _fail(f"{root}: this user may not write the articles folder", 1)
     author = _editor()
     found = _found(store, articles, min_evidence, per_article, lang, article_id)
     try:
@@ -129,8 +132,8 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
         try:
             written += accept_one(store, articles, s, author,
                                   write=lambda path, question: editor.add_question(path, question, author))
-        except (SuggestionError, FrontMatterEditError, OSError) as exc:
-            failed += 1
+        except (SuggestionError, FrontMatterEditError, EditError, EditingUnavailable, OSError) as exc:
+            failed += 1  # EditError: another process kept the articles' turn too long
             click.echo(f"{s.id}  {s.article_id}: not written: {exc}", err=True)
     click.echo(f"{written} questions added to {len({s.article_id for s in chosen})} articles"
                + (f", {failed} failed" if failed else "") + "; run `kb index` to search with them")

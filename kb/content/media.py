@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import warnings
 from pathlib import Path
@@ -80,7 +81,11 @@ def _without_metadata(image) -> bytes:
 
 def store_image(root: Path, data: bytes) -> Path:
     """Write the cleaned image into ``media/`` under its content's name (atomically; once)."""
-    cleaned, ext = cleaned_image(data)
+    return store_cleaned(root, *cleaned_image(data))
+
+
+def store_cleaned(root: Path, cleaned: bytes, ext: str) -> Path:
+    """Write an image ``cleaned_image`` returned into ``media/`` under its content's name."""
     path = media_dir(root) / f"{hashlib.sha256(cleaned).hexdigest()[:16]}.{ext}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,11 +94,13 @@ def store_image(root: Path, data: bytes) -> Path:
 
 
 def media_file(root: Path, name: str) -> Path | None:
-    """The stored image of that name, None when the name is no media name or nothing is stored."""
+    """The stored image of that name, None when the name is no media name, nothing is stored,
+    or it is a link (a file put there by hand pointing elsewhere is never served or published)."""
     if not NAME.fullmatch(name):
         return None
     path = media_dir(root) / name
-    return path if path.is_file() else None
+    where = os.path.join(os.path.realpath(root), MEDIA_DIR, name)  # no link on the way, the folder's or its own
+    return path if path.is_file() and os.path.realpath(path) == where else None
 
 
 def media_names(body: str) -> list[str]:

@@ -10,6 +10,7 @@ from there instead of copied again.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -17,14 +18,19 @@ from pathlib import Path
 from kb.content.articles import Article
 from kb.content.media import NAME, media_file, media_names
 
+log = logging.getLogger(__name__)
 MEDIA = "media"  # the folder of a build that holds its images
 
 
 def shown_media(articles: list[Article], articles_dir: Path) -> list[str]:
-    """Names of the stored images the articles show, sorted (an image not stored is left out:
-    `kb check` warns of it, and the portal shows its alt text)."""
+    """Names of the stored, readable images the articles show, sorted (an image not stored is
+    left out: `kb check` warns of it, and the portal shows its alt text)."""
     names = {n for a in articles for n in media_names(a.body)}
-    return sorted(n for n in names if media_file(articles_dir, n) is not None)
+    return sorted(n for n in names if _readable(media_file(articles_dir, n)))
+
+
+def _readable(path: Path | None) -> bool:
+    return path is not None and os.access(path, os.R_OK)
 
 
 def write_media(build: Path, served: Path | None, names: list[str], articles_dir: Path) -> list[str]:
@@ -44,7 +50,8 @@ def write_media(build: Path, served: Path | None, names: list[str], articles_dir
             continue
         try:
             shutil.copyfile(source, folder / name)
-        except FileNotFoundError:  # deleted meanwhile
+        except OSError as exc:  # deleted or made unreadable meanwhile: the others are published
+            log.warning("image %s not published: %s", name, exc)
             continue
         written.append(name)
     return written

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def served_manifest(location: Path) -> dict | None:
         return None
 
 
-def unchanged(location: Path, articles: list[Article], models_spec: str, media: list[str] = ()) -> bool:
+def unchanged(location: Path, articles: list[Article], models_spec: str, media: Sequence[str] = ()) -> bool:
     """True when the served build has exactly these articles, models, format and images
     (an image stored after the article that shows it was published needs a build)."""
     manifest = served_manifest(location)

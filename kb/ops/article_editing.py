@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,13 +25,21 @@ from kb.content.articles import Article, Problem, load_articles
 from kb.content.articles import article_id as id_of_file
 from kb.content.files import LockTimeout, exclusive_lock, write_atomically
 from kb.content.front_matter_questions import add_question
-from kb.content.media import store_image
+from kb.content.media import cleaned_image, store_cleaned
 from kb.ops.article_history import DatabaseHistory, GitHistory, HistoryError, open_history
 from kb.ops.database import Store
 
 log = logging.getLogger(__name__)
 BASE_SEARCH_DEPTH = 50  # versions searched for the text an outdated edit started from
-LOCK_WAIT_SECONDS = 30  # another server's save (a git commit at most GIT_TIMEOUT) is waited for
+LOCK_WAIT_SECONDS = 10  # another change's turn (a save and its git commit take well under a second)
+LOCK_FILE = ".kb-edit.lock"  # beside the articles: every process that edits them locks the same file
+
+
+class EditingBusy(EditError):
+    """Another change held the turn for longer than a save waits; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("another change to the articles is taking long; nothing was saved, please try again")
 
 
 class EditingUnavailable(Exception):
@@ -41,13 +50,24 @@ class EditingUnavailable(Exception):
 
 
 class Conflict(Exception):
-    """The file changed since the edit started; ``base_text`` is None when that version is unknown."""
+    """The file changed since the edit started; ``base_text`` is None when that version is unknown.
 
-    def __init__(self, current_text: str | None, base_text: str | None) -> None:
+    The text the edit started from is looked up in the history when first asked for, after
+    the change's turn has ended: a search through many versions never holds up other saves.
+    """
+
+    def __init__(self, current_text: str | None, find_base: Callable[[], str | None] | None = None) -> None:
         super().__init__("the article was changed meanwhile")
         self.current_text = current_text
         self.current_version = version_of(current_text)
-        self.base_text = base_text
+        self._find_base = find_base
+        self._base_text: str | None = None
+
+    @property
+    def base_text(self) -> str | None:
+        if self._find_base is not None:
+            self._base_text, self._find_base = self._find_base(), None
+        return self._base_text
 
 
 class Exists(EditError):
@@ -84,6 +104,7 @@ class ArticleEditor:
         self.on_change = on_change or (lambda: None)
         self._lock = threading.Lock()
         self._history: GitHistory | DatabaseHistory | None = None
+        self._lock_file: Path | None = None
         self.history_error: str | None = None
 
     def editable(self) -> bool:
@@ -93,16 +114,30 @@ class ArticleEditor:
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
-        """One change at a time among this process' threads and every other editing process."""
+        """One change at a time among this process' threads and every other process editing the
+        folder, waiting at most LOCK_WAIT_SECONDS in all (EditingBusy)."""
         if not self.editable():
             raise EditingUnavailable()
-        with self._lock:
-            try:
-                with exclusive_lock(self.history.lock_file(), LOCK_WAIT_SECONDS):
-                    yield
-            except LockTimeout:
-                raise EditError("another server has been saving articles for a while; nothing was saved, "
-                                "please try again") from None
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        if not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            raise EditingBusy()
+        try:
+            with exclusive_lock(self.lock_file(), max(0.0, deadline - time.monotonic())):
+                yield
+        except LockTimeout:
+            raise EditingBusy() from None
+        finally:
+            self._lock.release()
+
+    def lock_file(self) -> Path:
+        """The file editing processes take turns by: in the articles folder itself, which every
+        one of them sees whatever else it sees (a git repository or not); git ignores it."""
+        if self._lock_file is None:
+            path = Path(os.path.realpath(self.root)) / LOCK_FILE
+            if isinstance(self.history, GitHistory):
+                self.history.keep_out(path)
+            self._lock_file = path
+        return self._lock_file
 
     @property
     def history(self) -> GitHistory | DatabaseHistory:
@@ -144,7 +179,7 @@ class ArticleEditor:
     def _check_base(self, path: Path, base: str) -> str | None:
         current = read_text(path)
         if version_of(current) != base:
-            raise Conflict(current, self.base_text(path, base) if base else None)
+            raise Conflict(current, (lambda: self.base_text(path, base)) if base else None)
         return current
 
     def save(self, article_id: str, text: str, base: str, author: str, message: str,
@@ -228,9 +263,10 @@ class ArticleEditor:
         """Store an uploaded image in ``media/`` (kb/content/media.py), a commit by ``author``
         where the articles are in git; ImageError when it is no image the portal shows. The
         database history keeps article texts only: an image's name is its content, it never
-        changes."""
+        changes. The image is decoded and cleaned before the turn: only writing takes it."""
+        cleaned, ext = cleaned_image(data)
         with self._turn():
-            path = store_image(self.root, data)
+            path = store_cleaned(self.root, cleaned, ext)
             if isinstance(self.history, GitHistory):
                 self._record([path], author, f"Add the image {path.name}")
         return path

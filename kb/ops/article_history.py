@@ -8,6 +8,7 @@ Either way a restore is a new version: nothing is ever lost.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
@@ -17,8 +18,8 @@ from pathlib import Path
 
 from kb.ops.database import MAX_ROW_ID, Store
 
+log = logging.getLogger(__name__)
 GIT_TIMEOUT = 20  # seconds; a commit of one file takes milliseconds
-EDIT_LOCK = "kb-edit.lock"  # the file every process editing the articles locks (kb/ops/article_editing.py)
 MAX_VERSIONS = 200
 COMMITTER = ("kb help centre", "kb@localhost")
 ON_DISK = "on disk"  # author of versions nobody saved through the browser
@@ -65,14 +66,20 @@ class GitHistory:
     def __init__(self, root: Path, top: Path) -> None:
         self.root = Path(os.path.realpath(root))
         self.top = top
-        self._lock_file: Path | None = None
 
-    def lock_file(self) -> Path:
-        """Where servers editing these articles take turns: inside the repository's git folder,
-        so the work tree shows no extra file."""
-        if self._lock_file is None:
-            self._lock_file = self.top / self._git("rev-parse", "--git-path", EDIT_LOCK).strip()
-        return self._lock_file
+    def keep_out(self, path: Path) -> None:
+        """List ``path`` (a file of the servers beside the articles) in the repository's own
+        exclude file, which is never committed, so ``git status`` does not show it."""
+        try:
+            exclude = self.top / self._git("rev-parse", "--git-path", "info/exclude").strip()
+            pattern = "/" + Path(os.path.realpath(path)).relative_to(self.top).as_posix()
+            text = exclude.read_text(encoding="utf-8") if exclude.is_file() else ""
+            if pattern not in text.splitlines():
+                exclude.parent.mkdir(parents=True, exist_ok=True)
+                with open(exclude, "a", encoding="utf-8") as f:
+                    f.write(("\n" if text and not text.endswith("\n") else "") + pattern + "\n")
+        except (HistoryError, OSError, ValueError) as exc:  # only `git status` shows the file then
+            log.warning("could not list %s in git's exclude file: %s", path, exc)
 
     def _git(self, *args: str, author: str | None = None, check: bool = True) -> str:
         env = {**os.environ, "GIT_COMMITTER_NAME": COMMITTER[0], "GIT_COMMITTER_EMAIL": COMMITTER[1],
@@ -135,10 +142,6 @@ class DatabaseHistory:
         self.root = Path(os.path.realpath(root))
         self.store = store
         store.ensure_schema(SCHEMA)
-
-    def lock_file(self) -> Path:
-        """Where servers editing these articles take turns: beside them (no .md, never an article)."""
-        return self.root / f".{EDIT_LOCK}"
 
     def _id(self, path: Path) -> str:
         return Path(os.path.realpath(path)).relative_to(self.root).with_suffix("").as_posix()

@@ -19,7 +19,8 @@ from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
 from kb.web.deployment import open_store, require_shared_secret
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate, translated_message
-from kb.web.site import checked_base_url, load_site, text_in
+from kb.web.local_time import site_time_zone
+from kb.web.site import SiteConfigError, checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -107,6 +108,10 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
 def _open_services(app: Flask) -> None:
     """The served index, the database, the site settings and the accounts."""
     site = load_site(Path(app.config["KB_SITE"]))
+    try:  # checked once here: every article view counts by the shop's date
+        site_time_zone(app.config["KB_SITE"])
+    except ValueError as exc:
+        raise SiteConfigError(str(exc)) from None
     app.extensions["kb.live"] = LiveIndex(Path(app.config["KB_INDEX"]), app.config["KB_MODELS"], site.own_names)
     app.extensions["kb.store"] = open_store(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
     app.extensions["kb.site"] = site

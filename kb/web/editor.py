@@ -22,7 +22,7 @@ from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
 from kb.web.i18n import UI_LANGS, _, translated_message
-from kb.web.local_time import site_today
+from kb.web.local_time import site_time_zone, site_today
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
@@ -136,7 +136,8 @@ def index():
     filters = list_filters(request.args)
     articles = editor().articles()
     rows = article_rows(articles, filters, current_app.extensions["kb.store"],
-                        current_app.extensions["kb.live"].current.engine, _ready_for_review())
+                        current_app.extensions["kb.live"].current.engine, _ready_for_review(),
+                        site_time_zone(current_app.config.get("KB_SITE")))
     return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
                            **_choices(articles))
 

@@ -8,6 +8,7 @@ articles on disk joined with the views and votes of the last 90 days.
 from __future__ import annotations
 
 import datetime as dt
+from datetime import tzinfo
 from dataclasses import dataclass
 
 from kb.content.articles import Article
@@ -81,8 +82,8 @@ def _search_ids(engine, articles: list[Article], q: str) -> list[str]:
 
 
 def article_rows(articles: list[Article], f: Filters, store, engine,
-                 pending: dict[str, ReviewRequest]) -> list[Row]:
-    stats = {s.article_id: s for s in insights.article_stats(store, days=STATS_DAYS)}
+                 pending: dict[str, ReviewRequest], zone: tzinfo | None = None) -> list[Row]:
+    stats = {s.article_id: s for s in insights.article_stats(store, days=STATS_DAYS, zone=zone)}
     keys = {(a.translation, a.lang) for a in articles if a.translation}
     today = dt.date.today()
     order = {i: n for n, i in enumerate(_search_ids(engine, articles, f.q))} if f.q else None

@@ -1,8 +1,10 @@
 """``/media/<name>``: the images articles show (kb/content/media.py), from the portal's own host.
 
 From the served index first (kb/index/media.py: a replica without the articles
-folder serves them too), then from the articles folder (an image just uploaded
-shows in the editor's preview before any build carries it).
+folder serves them too), then from the newest published build (a replica that
+keeps serving an older build, removed meanwhile, still finds them: a name is its
+content), then from the articles folder (an image just uploaded shows in the
+editor's preview before any build carries it).
 
 A name is the image's content (a digest), so the file behind it never changes and
 browsers may keep it for a year. Served as the image type its extension names,
@@ -15,6 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, send_file
 
 from kb.content.media import CONTENT_TYPES, media_file
+from kb.index.layout import CURRENT
 from kb.index.media import media_in_build
 
 bp = Blueprint("media", __name__)
@@ -23,8 +26,9 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get("/media/<name>")
 def image(name: str):
-    served = current_app.extensions["kb.live"].current.build
-    path = media_in_build(served, name) or media_file(current_app.config["KB_ARTICLES"], name)
+    live = current_app.extensions["kb.live"]
+    path = (media_in_build(live.current.build, name) or media_in_build(live.location / CURRENT, name)
+            or media_file(current_app.config["KB_ARTICLES"], name))
     if path is None:
         abort(404)
     response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lstrip(".")], max_age=ONE_YEAR, conditional=True)

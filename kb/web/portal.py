@@ -90,7 +90,8 @@ def home():
     catalog = live.catalog
     site = current_app.extensions["kb.site"]
     popular = []
-    for article_id in _try_store(frequently_asked, _store()) or []:
+    today = site_today(current_app.config.get("KB_SITE"))  # views are counted by the shop's date
+    for article_id in _try_store(frequently_asked, _store(), today=today) or []:
         art = catalog.get(article_id, staff())
         if art and art["lang"] == g.lang:
             popular.append(art)

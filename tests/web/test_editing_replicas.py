@@ -39,7 +39,7 @@ def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_write
     eva = serving.test_client()
     sign_in(eva, "eva")
     for url in ("/agent/articles/", "/agent/articles/new", "/agent/articles/de/lieferzeit/edit",
-                "/agent/articles/de/lieferzeit/history"):
+                "/agent/articles/de/lieferzeit/history", "/agent/drafts", "/agent/drafts/de/entwurf"):
         r = eva.get(url)
         assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True), url
         assert "/agent/logout" in r.get_data(as_text=True) or "Abmelden" in r.get_data(as_text=True)  # the workspace
@@ -53,3 +53,28 @@ def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_write
     english = eva.get("/agent/articles/?lang=en")
     assert "Articles cannot be edited on this server" in english.get_data(as_text=True)
     assert not missing.exists()
+
+
+def test_a_change_that_cannot_get_its_turn_keeps_the_text_or_says_retry(editor_app, monkeypatch):
+    from kb.content.files import exclusive_lock
+    from kb.ops import article_editing
+    app = editor_app()
+    monkeypatch.setattr(article_editing, "LOCK_WAIT_SECONDS", 0.2)
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    form = form_of(eva, "/agent/articles/de/lieferzeit/edit")
+    path = Path(app.config["KB_ARTICLES"]) / "de" / "lieferzeit.md"
+    before = path.read_text(encoding="utf-8")
+    with exclusive_lock(app.extensions["kb.editor"].lock_file(), 1):  # another server's change
+        typed = form["body"] + "\nMein neuer Satz."
+        saved = eva.post("/agent/articles/save", data={**form, "body": typed, "action": "save"})
+        page = saved.get_data(as_text=True)
+        assert saved.status_code >= 400 and "Eine andere Änderung an den Artikeln dauert lange" in page
+        assert "Mein neuer Satz." in page  # the typed text comes back in the form
+        upload = _upload(eva, form, image_bytes("PNG"))
+        assert upload.status_code == 503 and upload.headers["Retry-After"]  # no form to keep the image in
+        assert "dauert lange" in upload.get_data(as_text=True)
+    assert path.read_text(encoding="utf-8") == before  # nothing written meanwhile
+    assert not list(Path(app.config["KB_ARTICLES"]).glob("media/*"))
+    again = eva.post("/agent/articles/save", data={**form, "body": typed, "action": "save"})
+    assert again.status_code == 303 and path.read_text(encoding="utf-8").rstrip().endswith("Mein neuer Satz.")

@@ -608,3 +608,22 @@ def test_missing_words_asks_about_each_word_once_and_only_about_words(seed):
                              ("rechnung", "en")]
     with pytest.raises(ValueError):
         missing_words(seed.store, 30, limit=-1, unknown=record, now=NOW)
+
+
+# -- 8. found by learned questions --------------------------------------------------------------
+def test_learned_effect_counts_customer_searches_by_an_accepted_phrasing(seed):
+    """On both engines (PostgreSQL has no strftime): only searches after the decision, in the
+    window, by customers, that showed the article first."""
+    from kb.ops import learning
+    store = seed.store
+    store.log_search("Wo ist mein Paket", "de", True, ["de/sendung"], "portal")      # before the decision
+    learning.decide(store, "de/sendung", "wo ist mein paket", "accepted", "eva")
+    for query, first, channel in (("wo ist mein Paket?", "de/sendung", "portal"),
+                                  ("Wo ist mein Paket", "de/sendung", "api"),
+                                  ("wo ist mein paket", "de/sendung", "agent"),       # staff: not counted
+                                  ("wo ist mein paket", "de/lieferzeit", "portal")):  # another article first
+        store.log_search(query, "de", True, [first, "x"], channel)
+    old = seed.search("wo ist mein paket", "2026-01-01T10:00Z", results=("de/sendung",))  # outside the window
+    assert old
+    effects = learning.learned_effect(store, 30)
+    assert [(e.article_id, e.searches, e.phrasings) for e in effects] == [("de/sendung", 2, ("wo ist mein paket",))]

@@ -249,3 +249,25 @@ def test_cli_accept_is_a_commit_where_the_articles_are_in_git(shop):
                          text=True).stdout.strip()
     assert log.startswith("cli") and log.endswith("|Add the question 'when does my parcel arrive' to en/delivery")
     assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""
+
+
+def test_cli_questions_use_the_shared_database_of_replicas(tmp_path, postgres_server):
+    """`kb questions` reads and writes KB_DATABASE_URL, as the servers do: the cron decision
+    works where replicas share PostgreSQL, and no SQLite file appears beside them."""
+    url = postgres_server.new_database()
+    store = Store(url)
+    articles = tmp_path / "articles"
+    shutil.copytree(FIXTURES, articles)
+    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
+    env = {"KB_INSTANCE": str(tmp_path / "instance"), "KB_ARTICLES": str(articles), "KB_DATABASE_URL": url,
+           "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    listed = subprocess.run([sys.executable, "-m", "kb.cli", "questions", "suggest", "--json"],
+                            capture_output=True, text=True, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "when does my parcel arrive" in listed.stdout
+    done = subprocess.run([sys.executable, "-m", "kb.cli", "questions", "accept", "--all"], capture_output=True,
+                          text=True, env=env)
+    assert done.returncode == 0 and done.stdout.startswith("1 questions added"), done.stdout + done.stderr
+    assert "when does my parcel arrive" in (articles / "en" / "delivery.md").read_text(encoding="utf-8")
+    assert [d["phrasing"] for d in learning.decisions(store, "accepted")] == ["when does my parcel arrive"]
+    assert not (tmp_path / "instance" / "kb.sqlite3").exists()

@@ -22,13 +22,14 @@ def _open(database: Path | None):
     settings = Settings.from_env()
     try:
         handoff = load_handoff_settings(settings.site_file)
-        return Outbox(Store(database or settings.database)), handoff
+        return Outbox(Store(database or settings.database_url)), handoff
     except (HandoffConfigError, StoreUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
 
 
 @outbox.command()
-@click.option("--database", type=click.Path(path_type=Path), help="The portal's database (default: instance/kb.sqlite3).")
+@click.option("--database", type=click.Path(path_type=Path),
+              help="The portal's database (default: KB_DATABASE_URL, else instance/kb.sqlite3).")
 def deliver(database: Path | None) -> None:
     """Send everything that is due once (safe next to a running `kb serve`); exit 1 when some failed."""
     box, handoff = _open(database)

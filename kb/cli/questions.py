@@ -31,7 +31,7 @@ def _context(articles_dir: Path | None):
     if not Path(root).is_dir():
         _fail(f"articles folder not found: {root}", 2)
     try:
-        store = Store(settings.database)
+        store = Store(settings.database_url)  # KB_DATABASE_URL where replicas share PostgreSQL
     except StoreUnavailable as exc:
         _fail(str(exc))
     articles, _problems = load_articles(root, settings.default_lang)

@@ -126,6 +126,8 @@ class ArticleEditor:
                 yield
         except LockTimeout:
             raise EditingBusy() from None
+        except OSError as exc:  # a folder or file this server may not write: the reason, not its path
+            raise EditError(f"the change could not be written on this server: {_reason(exc)}") from exc
         finally:
             self._lock.release()
 
@@ -279,6 +281,11 @@ class ArticleEditor:
             # reported to the editor and logged, never a lost edit
             log.error("history of %s not recorded: %s", ", ".join(map(str, paths)), exc)
             self.history_error = str(exc)
+
+
+def _reason(exc: OSError) -> str:
+    """What went wrong, without the file's path ("Read-only file system", "No space left on device")."""
+    return exc.strerror or (str(exc) if exc.filename is None else type(exc).__name__)
 
 
 def _within(root: Path, folder: Path) -> bool:

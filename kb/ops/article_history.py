@@ -186,6 +186,9 @@ def git_top(root: Path) -> Path | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     top = result.stdout.strip()
+    if result.returncode != 0 and "dubious ownership" in result.stderr:  # git's guard against other users' trees
+        log.warning("%s is in a git repository another user owns: git refuses it, so versions go to the "
+                    "database; run the server as the repository's owner (or see git's safe.directory)", root)
     return Path(os.path.realpath(top)) if result.returncode == 0 and top else None
 
 

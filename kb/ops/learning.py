@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from kb.content.phrasing import fold
 from kb.content.privacy import mask_pii
@@ -183,8 +183,9 @@ def learned_effect(store: Store, days: int = 30, limit: int | None = None) -> li
         return []
     since = {(d["article_id"], d["key"]): d["last_search"] for d in accepted}
     counts = dict.fromkeys(since, 0)
-    rows = store.query("SELECT id, query, results FROM searches WHERE at >= strftime('%Y-%m-%dT%H:%MZ', 'now', ?) "
-                       "AND channel != 'agent' AND id > ?", (f"-{int(days)} days", min(since.values())))
+    window = (datetime.now(timezone.utc) - timedelta(days=int(days))).strftime("%Y-%m-%dT%H:%MZ")  # as `at`
+    rows = store.query("SELECT id, query, results FROM searches WHERE at >= ? AND channel != 'agent' AND id > ?",
+                       (window, min(since.values())))
     for r in rows:
         results = json.loads(r["results"])
         key = (results[0], fold(r["query"])) if results else None

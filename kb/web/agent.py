@@ -288,6 +288,7 @@ def add_missing_word():
     accepting a learned phrasing does): the next index build lets the word find the article."""
     from pathlib import Path
 
+    from kb.content.article_edit import EditError
     from kb.content.front_matter_questions import FrontMatterEditError
     from kb.ops import learning
     from kb.web.editor import editor
@@ -300,7 +301,7 @@ def add_missing_word():
         return redirect(url_for("agent.insights", days=days, not_added=word), 303)
     try:
         editor().add_question(Path(article.path), word, g.user.username)
-    except (FrontMatterEditError, OSError):
+    except (FrontMatterEditError, EditError, OSError):
         return redirect(url_for("agent.insights", days=days, not_added=word), 303)
     learning.decide(_store(), article.id, word, "accepted", g.user.username)
     return redirect(url_for("agent.insights", days=days, added=word) + "#t-missing-words", 303)

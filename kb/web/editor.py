@@ -17,7 +17,7 @@ from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
-from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingUnavailable, Exists
+from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists
 from kb.ops.article_review import ReviewError, Reviews
 from kb.web.auth import login_required
 from kb.web.editor_list import article_rows, list_filters
@@ -56,9 +56,14 @@ def editor() -> ArticleEditor:
 def articles_here() -> None:
     """Staff on a server that holds no articles folder it may write (a replica serving only
     the published index) get one clear page instead of an empty list or a failed save;
-    signing in comes first (the view's own check)."""
-    if g.get("user") is not None and not editor().editable():
+    signing in comes first (the view's own check). Where this server's last build after a
+    save failed, the pages say so: the save is on disk, the portal shows the text before it."""
+    if g.get("user") is None:
+        return
+    if not editor().editable():
         raise EditingUnavailable()
+    if request.method == "GET" and current_app.extensions["kb.reindexer"].last_error:
+        flash(_("The last change is saved, but this server could not publish it to the portal (the server log says why). An indexer, if one watches the articles, may publish it instead."), "warning")
 
 
 def reviews() -> Reviews:
@@ -253,8 +258,9 @@ def upload_image():
                          error=_("Describe what the image shows: customers who cannot see it read that instead."))
     try:
         path = editor().add_image(upload.read(MAX_IMAGE_BYTES + 1), g.user.username)
-    except ImageError as exc:
-        return edit_page(ident, form, base, error=translated_message(str(exc)), status=400, **page)
+    except (ImageError, EditError) as exc:  # EditError: the folder cannot be written, or it is not our turn
+        status = 503 if isinstance(exc, EditingBusy) else 400
+        return edit_page(ident, form, base, error=translated_message(str(exc)), status=status, **page)
     form.body = form.body.rstrip("\n") + "\n\n" + markdown_for(path, alt) + "\n"
     notice = _("The image is added at the end of the text. Move its line to where it belongs, then save the article.")
     return edit_page(ident, form, base, preview=True, notice=notice, **page)[0]

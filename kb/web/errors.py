@@ -58,6 +58,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def _store(exc: StoreUnavailable):
         log.error("database unavailable: %s", exc)
+        if request.method in ("GET", "HEAD"):  # a page that only reads: nothing was to be stored
+            return _response(503, _("This page needs the database, which cannot be reached right now. Please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
         return _response(503, _("We could not save this right now. Nothing was stored; please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
 
     @app.errorhandler(EditingUnavailable)

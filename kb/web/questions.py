@@ -15,6 +15,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from kb.content.articles import load_articles
+from kb.content.article_edit import EditError
 from kb.content.front_matter_questions import FrontMatterEditError
 from kb.ops import learning
 from kb.ops.article_editing import EditingUnavailable
@@ -127,7 +128,7 @@ def decide():
         else:
             done = "accepted" if accept_one(_store(), articles, s, g.user.username, edited,
                                             write=_versioned) else "unchanged"
-    except (SuggestionError, FrontMatterEditError, OSError) as exc:
+    except (SuggestionError, FrontMatterEditError, EditError, OSError) as exc:
         # the page again, with the editor's wording kept in its field
         return _page(min_evidence, error=translated_message(str(exc)), edited={suggestion_id: edited or ""}, status=400)
     return _back(done, min_evidence)
@@ -154,7 +155,7 @@ def _accept_shown(ids: list[str]):
     for s in chosen:
         try:
             written += accept_one(_store(), articles, s, g.user.username, write=_versioned)
-        except (SuggestionError, FrontMatterEditError, OSError) as exc:
+        except (SuggestionError, FrontMatterEditError, EditError, OSError) as exc:
             failed = _("Questions added: {n}; then this failed: {error}", n=written, error=translated_message(str(exc)))
             return _page(min_evidence, error=failed, status=400)
     return _back("accepted-all", min_evidence, n=written)

@@ -71,10 +71,58 @@ def test_a_change_that_cannot_get_its_turn_keeps_the_text_or_says_retry(editor_a
         page = saved.get_data(as_text=True)
         assert saved.status_code >= 400 and "Eine andere Änderung an den Artikeln dauert lange" in page
         assert "Mein neuer Satz." in page  # the typed text comes back in the form
-        upload = _upload(eva, form, image_bytes("PNG"))
-        assert upload.status_code == 503 and upload.headers["Retry-After"]  # no form to keep the image in
-        assert "dauert lange" in upload.get_data(as_text=True)
+        upload = _upload(eva, {**form, "body": typed}, image_bytes("PNG"))
+        assert upload.status_code == 503 and "dauert lange" in upload.get_data(as_text=True)
+        assert "Mein neuer Satz." in upload.get_data(as_text=True)
     assert path.read_text(encoding="utf-8") == before  # nothing written meanwhile
     assert not list(Path(app.config["KB_ARTICLES"]).glob("media/*"))
     again = eva.post("/agent/articles/save", data={**form, "body": typed, "action": "save"})
     assert again.status_code == 303 and path.read_text(encoding="utf-8").rstrip().endswith("Mein neuer Satz.")
+
+
+def test_a_save_this_server_cannot_publish_is_reported_on_the_editors_pages(editor_app, tmp_path):
+    app = editor_app()
+    lock = tmp_path / "index" / ".lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()  # the index location cannot be locked: every build fails (as on a read-only mount)
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    form = form_of(eva, "/agent/articles/de/lieferzeit/edit")
+    saved = eva.post("/agent/articles/save", data={**form, "body": form["body"] + "\nNeu.\n", "action": "save"})
+    assert saved.status_code == 303
+    reindexer = app.extensions["kb.reindexer"]
+    assert reindexer.settle(timeout=120) and reindexer.last_error
+    page = eva.get("/agent/articles/").get_data(as_text=True)
+    assert "dieser Server konnte sie nicht im Portal veröffentlichen" in page
+    assert str(tmp_path) not in page  # the reason, with its paths, is in the server log only
+
+
+def test_a_folder_this_server_cannot_write_is_a_message_not_an_error_page(editor_app):
+    app = editor_app()
+    (Path(app.config["KB_ARTICLES"]) / "media").write_text("not a folder")  # any folder kb may not write
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    form = form_of(eva, "/agent/articles/de/lieferzeit/edit")
+    r = _upload(eva, {**form, "body": form["body"] + "\nMein Satz."}, image_bytes("PNG"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "konnte auf diesem Server nicht geschrieben werden" in page
+    assert "Mein Satz." in page and app.config["KB_ARTICLES"] not in page
+
+
+def test_a_page_that_only_reads_says_the_database_is_unreachable_not_that_nothing_was_saved(editor_app,
+                                                                                             monkeypatch):
+    from kb.ops.database import StoreUnavailable
+    app = editor_app()
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', eva.get("/agent/").get_data(as_text=True)).group(1)
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("connection refused")
+    monkeypatch.setattr(app.extensions["kb.store"], "query", down)
+    monkeypatch.setattr(app.extensions["kb.store"], "transaction", down)
+    read = eva.get("/agent/inbox")
+    assert read.status_code == 503 and read.headers["Retry-After"]
+    assert "Diese Seite braucht die Datenbank" in read.get_data(as_text=True)
+    write = eva.post("/agent/inbox/1/status", data={"csrf_token": token, "status": "done"})
+    assert write.status_code == 503 and "Es wurde nichts gespeichert" in write.get_data(as_text=True)

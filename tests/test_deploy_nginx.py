@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -51,6 +52,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Proxy:
+    port: int
+    editing: Replica
+    serving: Replica
+
+
 @pytest.fixture()
 def proxy(tmp_path):
     editing, serving = Replica("kb-1", has_media=True), Replica("kb-2", has_media=False)
@@ -70,7 +78,7 @@ def proxy(tmp_path):
                             stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_port(port, proc)
-        yield port
+        yield Proxy(port, editing, serving)
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -92,8 +100,8 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> 
     raise AssertionError("nginx did not listen")
 
 
-def _send(port: int, method: str, path: str, body: bytes | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def _send(proxy: Proxy, method: str, path: str, body: bytes | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
     conn.request(method, path, body=body)
     response = conn.getresponse()
     response.read()
@@ -127,3 +135,10 @@ def test_every_location_tells_the_replica_the_clients_address_and_scheme(proxy):
     for path in ("/", "/agent/articles/", "/agent/questions", "/media/0123456789abcdef.png"):
         forwarded, scheme, host, _received = _send(proxy, "GET", path).getheader("X-Seen").split("|")
         assert (forwarded, scheme, host.split(":")[0]) == ("127.0.0.1", "http", "127.0.0.1"), path
+
+
+def test_while_the_editing_replica_is_down_its_pages_come_from_another_one(proxy):
+    proxy.editing.shutdown()
+    proxy.editing.server_close()  # nothing listens on its port any more
+    answers = [_send(proxy, "GET", "/agent/articles/") for _ in range(3)]
+    assert {(a.status, a.getheader("X-Replica")) for a in answers} == {(200, "kb-2")}  # kb answers its 503 page

@@ -272,10 +272,13 @@ def insights():
         description=_("Share of searches that ended on a helpful article, against contact requests"))
     ) if deflection_rows else None
     added, not_added = request.args.get("added", "")[:60], request.args.get("not_added", "")[:60]
+    not_written = request.args.get("not_written", "")[:60]
     message = _("“{word}” was added to the article's questions. The search uses it after the next index build.",
                 word=added) if added else None
     error = (_("“{word}” is no longer in the report (added already, or its searches changed): nothing was written.",
-               word=not_added) if not_added else None)
+               word=not_added) if not_added else
+             _("“{word}” could not be written into the article just now: nothing was written. Please try again, or add it in the editor.",
+               word=not_written) if not_written else None)
     return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
                            cell=render_cell, message=message, error=error)
 
@@ -301,8 +304,8 @@ def add_missing_word():
         return redirect(url_for("agent.insights", days=days, not_added=word), 303)
     try:
         editor().add_question(Path(article.path), word, g.user.username)
-    except (FrontMatterEditError, EditError, OSError):
-        return redirect(url_for("agent.insights", days=days, not_added=word), 303)
+    except (FrontMatterEditError, EditError, OSError):  # busy, or a file this server cannot edit
+        return redirect(url_for("agent.insights", days=days, not_written=word), 303)
     learning.decide(_store(), article.id, word, "accepted", g.user.username)
     return redirect(url_for("agent.insights", days=days, added=word) + "#t-missing-words", 303)
 

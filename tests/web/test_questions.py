@@ -243,3 +243,21 @@ def test_a_word_no_article_uses_is_added_to_the_article_customers_found_helpful(
         "translation: delivery\n---\n", "translation: delivery\nquestions:\n  - newsletter\n---\n", 1)
     decided = learning_app.extensions["kb.store"].query("SELECT phrasing, decision, editor FROM question_decisions")
     assert [tuple(r) for r in decided] == [("newsletter", "accepted", "eva")]
+
+
+def test_a_word_that_cannot_be_written_just_now_says_so_and_is_not_decided(learning_app, articles_dir, monkeypatch):
+    from kb.content.files import exclusive_lock
+    from kb.ops import article_editing
+    client = learning_app.test_client()
+    _api_vote(client, "newsletter delivery times", "en/delivery")
+    sign_in(client, "eva")
+    form = {"csrf_token": csrf_token(client.get("/agent/insights").get_data(as_text=True)),
+            "word": "newsletter", "article": "en/delivery"}
+    before = (articles_dir / "en/delivery.md").read_text()
+    monkeypatch.setattr(article_editing, "LOCK_WAIT_SECONDS", 0.2)
+    with exclusive_lock(learning_app.extensions["kb.editor"].lock_file(), 1):  # another server's change
+        r = client.post("/agent/insights/words?days=30", data=form)
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "could not be written into the article just now" in page and "no longer in the report" not in page
+    assert (articles_dir / "en/delivery.md").read_text() == before
+    assert learning_app.extensions["kb.store"].query("SELECT phrasing FROM question_decisions") == []

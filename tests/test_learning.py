@@ -271,3 +271,31 @@ def test_cli_questions_use_the_shared_database_of_replicas(tmp_path, postgres_se
     assert "when does my parcel arrive" in (articles / "en" / "delivery.md").read_text(encoding="utf-8")
     assert [d["phrasing"] for d in learning.decisions(store, "accepted")] == ["when does my parcel arrive"]
     assert not (tmp_path / "instance" / "kb.sqlite3").exists()
+
+
+def test_the_first_decision_on_a_suggestion_counts_and_a_failed_write_leaves_it_open(store_url, tmp_path):
+    """Two editors (two replicas) deciding one suggestion at once: the second is told it was
+    decided meanwhile, never that its opposite decision was carried out. On both engines."""
+    store = Store(store_url)
+    root = tmp_path / "articles"
+    shutil.copytree(FIXTURES, root)
+    articles = load_articles(root)[0]
+    for q in ("when does my parcel arrive", "how long until my parcel is here"):
+        _search_and_vote(store, q, "en", "en/delivery")
+    first, second = suggestions(store, articles)  # both editors listed the same page
+    reject(store, first, "otto")
+    before = (root / "en" / "delivery.md").read_text(encoding="utf-8")
+    with pytest.raises(SuggestionError, match="decided on this suggestion meanwhile"):
+        accept(store, articles, first, "eva")
+    assert (root / "en" / "delivery.md").read_text(encoding="utf-8") == before  # nothing written
+
+    def disk_full(path, question):
+        raise OSError("disk full")
+    with pytest.raises(OSError):
+        accept(store, articles, second, "eva", write=disk_full)
+    assert [s.phrasing for s in suggestions(store, articles)] == [second.phrasing]  # still open
+    assert accept(store, articles, second, "eva")
+    with pytest.raises(SuggestionError, match="meanwhile"):
+        reject(store, second, "otto")
+    assert {d["phrasing"]: d["decision"] for d in learning.decisions(store)} == {
+        first.phrasing: "rejected", second.phrasing: "accepted"}

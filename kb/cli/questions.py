@@ -155,6 +155,12 @@ def reject(ids, articles_dir) -> None:
         chosen = [find(found, i) for i in ids]
     except SuggestionError as exc:
         _fail(str(exc), 2)
+    rejected = 0
     for s in chosen:
-        reject_one(store, s, _editor())
-    click.echo(f"{len(chosen)} suggestions rejected")
+        try:
+            reject_one(store, s, _editor())
+            rejected += 1
+        except SuggestionError as exc:  # decided meanwhile
+            click.echo(f"{s.id}  {s.article_id}: {exc}", err=True)
+    click.echo(f"{rejected} suggestions rejected")
+    sys.exit(0 if rejected == len(chosen) else 1)

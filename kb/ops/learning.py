@@ -162,6 +162,27 @@ def decide(store: Store, article_id: str, phrasing: str, decision: str, editor: 
                    (_now(), article_id, fold(phrasing), phrasing, decision, editor, last))
 
 
+def claim(store: Store, article_id: str, phrasing: str, decision: str, editor: str | None) -> bool:
+    """Record the first decision on a suggested phrasing; False when one was recorded meanwhile
+    (another editor, on this server or another replica): the first decision counts, so two
+    editors are never both told their opposite decisions were carried out."""
+    if decision not in ("accepted", "rejected"):
+        raise ValueError(f"unknown decision {decision!r}")
+    ensure_schema(store)
+    with store.transaction() as db:
+        last = db.execute("SELECT COALESCE(MAX(id), 0) FROM searches").fetchone()[0]
+        return db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor, "
+                          "last_search) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO NOTHING",
+                          (_now(), article_id, fold(phrasing), phrasing, decision, editor, last)).rowcount == 1
+
+
+def withdraw(store: Store, article_id: str, phrasing: str, decision: str) -> None:
+    """Take back a claimed decision whose carrying out failed (the article file is as it was)."""
+    with store.transaction() as db:
+        db.execute("DELETE FROM question_decisions WHERE article_id = ? AND key = ? AND decision = ?",
+                   (article_id, fold(phrasing), decision))
+
+
 def decisions(store: Store, decision: str | None = None) -> list[dict]:
     ensure_schema(store)
     sql = "SELECT * FROM question_decisions" + (" WHERE decision = ?" if decision else "") + " ORDER BY at"

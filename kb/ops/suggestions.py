@@ -52,6 +52,9 @@ class SuggestionError(ValueError):
     """An accept or reject that cannot be done, with a message for the editor."""
 
 
+DECIDED_MEANWHILE = "another editor decided on this suggestion meanwhile: list the suggestions again"
+
+
 @dataclass
 class Suggestion:
     article_id: str
@@ -201,15 +204,21 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     if len(text) > learning.MAX_PHRASING_CHARS:
         raise SuggestionError(f"the question is too long (at most {learning.MAX_PHRASING_CHARS} characters)")
     art = _article(articles, suggestion.article_id)
-    written = write(Path(art.path), text)
-    learning.decide(store, art.id, text, "accepted", editor)
-    if fold(text) != suggestion.key:  # edited: the suggested wording is decided on too
-        learning.decide(store, art.id, suggestion.phrasing, "accepted", editor)
+    if not learning.claim(store, art.id, suggestion.phrasing, "accepted", editor):
+        raise SuggestionError(DECIDED_MEANWHILE)
+    try:
+        written = write(Path(art.path), text)
+    except BaseException:
+        learning.withdraw(store, art.id, suggestion.phrasing, "accepted")  # nothing written: still open
+        raise
+    if fold(text) != fold(suggestion.phrasing):  # edited: the wording written is decided on too
+        learning.decide(store, art.id, text, "accepted", editor)
     return written
 
 
 def reject(store: Store, suggestion: Suggestion, editor: str | None) -> None:
-    learning.decide(store, suggestion.article_id, suggestion.phrasing, "rejected", editor)
+    if not learning.claim(store, suggestion.article_id, suggestion.phrasing, "rejected", editor):
+        raise SuggestionError(DECIDED_MEANWHILE)
 
 
 def find(found: list[Suggestion], suggestion_id: str) -> Suggestion:

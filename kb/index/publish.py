@@ -9,7 +9,6 @@ served, and the next build removes the leftovers.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import shutil
 import uuid
@@ -17,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb.content.files import LockTimeout, exclusive_lock
 from kb.index.layout import CURRENT
 
 KEEP_BUILDS = 2  # the served build and the one before, for servers still answering from it
@@ -35,17 +35,11 @@ class IndexBusy(IndexBuildError):
 @contextmanager
 def build_lock(location: Path) -> Iterator[None]:
     """Hold the location's build lock, or raise IndexBusy at once."""
-    lock = open(location / ".lock", "w")
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
+        with exclusive_lock(location / ".lock", timeout=0):
+            yield
+    except LockTimeout:
         raise IndexBusy(f"another 'kb index' is building {location}; wait for it to finish") from None
-    try:
-        yield
-    finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
 
 
 def new_build_folder(location: Path) -> Path:

@@ -150,29 +150,30 @@ def evidence(store: Store) -> list[Evidence]:
 
 
 def decide(store: Store, article_id: str, phrasing: str, decision: str, editor: str | None) -> None:
-    if decision not in ("accepted", "rejected"):
-        raise ValueError(f"unknown decision {decision!r}")
-    ensure_schema(store)
-    with store.transaction() as db:
-        last = db.execute("SELECT COALESCE(MAX(id), 0) FROM searches").fetchone()[0]
-        db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor, last_search) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO UPDATE SET "
-                   "at = excluded.at, phrasing = excluded.phrasing, decision = excluded.decision, "
-                   "editor = excluded.editor, last_search = excluded.last_search",
-                   (_now(), article_id, fold(phrasing), phrasing, decision, editor, last))
+    """Record a decision on a phrasing, replacing one made before."""
+    _record(store, article_id, phrasing, decision, editor, "DO UPDATE SET at = excluded.at, "
+            "phrasing = excluded.phrasing, decision = excluded.decision, editor = excluded.editor, "
+            "last_search = excluded.last_search")
 
 
 def claim(store: Store, article_id: str, phrasing: str, decision: str, editor: str | None) -> bool:
     """Record the first decision on a suggested phrasing; False when one was recorded meanwhile
     (another editor, on this server or another replica): the first decision counts, so two
     editors are never both told their opposite decisions were carried out."""
+    return _record(store, article_id, phrasing, decision, editor, "DO NOTHING")
+
+
+def _record(store: Store, article_id: str, phrasing: str, decision: str, editor: str | None,
+            on_conflict: str) -> bool:
+    """One decision row (``on_conflict``: what a row of the same article and key does); True
+    when written. ``last_search``: searches after it show whether customers find the article."""
     if decision not in ("accepted", "rejected"):
         raise ValueError(f"unknown decision {decision!r}")
     ensure_schema(store)
     with store.transaction() as db:
         last = db.execute("SELECT COALESCE(MAX(id), 0) FROM searches").fetchone()[0]
         return db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision, editor, "
-                          "last_search) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) DO NOTHING",
+                          "last_search) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(article_id, key) " + on_conflict,
                           (_now(), article_id, fold(phrasing), phrasing, decision, editor, last)).rowcount == 1
 
 

@@ -11,12 +11,12 @@ from functools import partial
 from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
 
 from kb.content.articles import load_articles
-from kb.ops.article_editing import EditingUnavailable
 from kb.ops.inbox import InboxFilter, count_requests, find_requests
 from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
 from kb.search.engine import QueryError
 from kb.web.auth import login_required
+from kb.web.editor import articles_here
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID, InputError, search_params
 from kb.web import insights_view
@@ -169,17 +169,10 @@ def inbox_status(request_id: int):
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
 
 
-def _drafts_here() -> None:
-    """Drafts exist only in the articles folder: a replica without it says so (as the editor does)."""
-    from kb.web.editor import editor
-    if not editor().editable():
-        raise EditingUnavailable()
-
-
 @bp.get("/drafts")
 @login_required("editor")
 def drafts():
-    _drafts_here()
+    articles_here()  # drafts exist only in the articles folder: the editor's own check
     articles, problems = _articles_on_disk()
     return render_template("agent/drafts.html", drafts=[a for a in articles if a.draft], problems=problems)
 
@@ -187,7 +180,7 @@ def drafts():
 @bp.get("/drafts/<path:article_id>")
 @login_required("editor")
 def draft(article_id: str):
-    _drafts_here()
+    articles_here()  # drafts exist only in the articles folder: the editor's own check
     articles, _problems = _articles_on_disk()
     found = next((a for a in articles if a.id == article_id and a.draft), None)
     if found is None:

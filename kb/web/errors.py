@@ -8,10 +8,10 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from kb.ops.article_editing import EditingBusy, EditingUnavailable
+from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
-from kb.web.i18n import pick_language, translated_message
+from kb.web.i18n import pick_language
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
@@ -65,10 +65,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(EditingUnavailable)
     def _not_here(exc: EditingUnavailable):
         return _response(503, _("Articles cannot be edited on this server: it does not hold the articles, or may only read them. Where several servers answer, articles are edited on the one that holds them: ask whoever runs the help centre."))
-
-    @app.errorhandler(EditingBusy)
-    def _busy(exc: EditingBusy):  # where a page has no form to show the message in
-        return _response(503, translated_message(str(exc)), {"Retry-After": RETRY_AFTER})
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

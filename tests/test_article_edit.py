@@ -144,3 +144,16 @@ def test_a_key_whose_lines_do_not_parse_gets_the_forms_lines():
     saved = text_from_form(form, like=broken)
     assert "owner: logistics team\n" in saved and "[unclosed" not in saved and "# Written by hand" in saved
     assert form_from_text(saved) == form
+
+
+def test_front_matter_that_does_not_parse_is_read_key_by_key():
+    from kb.content.front_matter_repair import readable_part
+    assert readable_part("---\ntitle: Gut\nlang: de\n---\nText.\n") is None  # nothing to repair
+    assert readable_part("Kein Kopfbereich.\n") is None
+    unclosed = readable_part("\ufeff---\r\ntitle: Offen\r\nquestions:\r\n- wo ist es\r\n- und jetzt\r\n"
+                             "Hinweis: ohne Ende.\r\n\r\nZweiter Absatz.\r\n")
+    assert unclosed.meta == {"title": "Offen", "questions": ["wo ist es", "und jetzt"]}
+    assert unclosed.body == "Hinweis: ohne Ende.\n\nZweiter Absatz.\n" and unclosed.unreadable == ()
+    bad = readable_part("---\ntitle: Kaputt\ntags: [eins\nupdated: 2026-13-01\nlang: en\n---\n\nDer Text.\n")
+    assert bad.meta == {"title": "Kaputt", "lang": "en"}
+    assert bad.unreadable == ("tags: [eins", "updated: 2026-13-01") and bad.body == "Der Text.\n"

@@ -23,6 +23,7 @@ import yaml
 from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
 from kb.content.check import article_links, collection_problems, image_problems
 from kb.content.front_matter_layout import kept_layout
+from kb.content.front_matter_repair import readable_part
 
 # one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
 _SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
@@ -52,6 +53,8 @@ class ArticleForm:
     updated: dt.date | None = None
     body: str = ""
     extra: dict = field(default_factory=dict)
+    repaired: bool = False  # read from a file whose front matter did not parse
+    unreadable: tuple[str, ...] = ()  # its front matter lines no key could be read from
 
 
 def version_of(text: str | None) -> str:
@@ -127,13 +130,26 @@ def read_text(path: Path) -> str | None:
 
 
 def form_from_text(text: str) -> ArticleForm:
-    """Fields from a file's text; broken front matter keeps everything in the body to fix by hand."""
+    """Fields from a file's text. Front matter that does not read as a whole (not closed, not
+    valid YAML) is read key by key (kb/content/front_matter_repair.py): its lines never land in
+    the body, the lines no key could be read from are in ``unreadable``, and the form is a
+    draft (the file is not published; publishing it is the editor's choice)."""
     try:
         post = frontmatter.loads(text)
-        meta = dict(post.metadata)
-    except (yaml.YAMLError, ValueError, TypeError):
-        return ArticleForm(body=text, draft=True)
+    except (yaml.YAMLError, ValueError, TypeError):  # invalid YAML, a date that does not exist, a list
+        post = None
+    repaired = readable_part(text) if post is None or not post.metadata else None  # not closed: no metadata
+    if repaired is not None:
+        body = repaired.body.strip("\n")
+        form = _form_of(repaired.meta, body + "\n" if body else "")
+        form.draft, form.unreadable, form.repaired = True, repaired.unreadable, True
+        return form
+    if post is None:
+        return ArticleForm(body=text, draft=True, repaired=True)
+    return _form_of(dict(post.metadata), post.content + "\n" if post.content else "")
 
+
+def _form_of(meta: dict, body: str) -> ArticleForm:
     def words(value) -> tuple[str, ...]:
         if isinstance(value, list):
             return tuple(str(v).strip() for v in value if str(v).strip())
@@ -147,7 +163,7 @@ def form_from_text(text: str) -> ArticleForm:
         questions=words(meta.get("questions")), translation=str(meta.get("translation") or ""),
         draft=meta.get("draft") is True,
         updated=updated if isinstance(updated, dt.date) else None,
-        body=post.content + "\n" if post.content else "",
+        body=body,
         extra={k: v for k, v in meta.items() if str(k) not in KNOWN_KEYS})
 
 

@@ -168,7 +168,20 @@ def new():
 @login_required("editor")
 def edit(article_id: str):
     path, text = current_or_404(article_id)
-    return edit_page(article_id, form_from_text(text), version_of(text), original=article_id)[0]
+    form = form_from_text(text)
+    if not form.repaired:
+        return edit_page(article_id, form, version_of(text), original=article_id)[0]
+    return edit_page(article_id, form, version_of(text), original=article_id, error=repair_notice(form),
+                     problems=editor().problems(article_id, text))[0]
+
+
+def repair_notice(form: ArticleForm) -> str:
+    """What the page says about a file whose front matter did not parse (form_from_text)."""
+    notice = _("This file's front matter could not be read (see the check results), so customers do not see it. The fields hold what could be read: check them, then save. It stays a draft until you untick 'Draft'.")
+    if form.unreadable:
+        notice += " " + _("These lines could not be read and are left out when you save:") + " " + " · ".join(
+            line.strip() for line in form.unreadable)
+    return notice
 
 
 @bp.post("/preview")
@@ -270,6 +283,11 @@ def shown(message: str) -> str:
     """A check's finding for the editor: in the page's language, files named below the
     articles folder (the server's own paths are nobody's business)."""
     return translated_message(message.replace(f"{editor().root}/", ""))
+
+
+def problem_list(problems) -> str:
+    """A check's errors on one line of a notice, each with its line in the file."""
+    return "; ".join(f"{_('line')} {p.line}: {shown(p.message)}" for p in problems if p.severity == "error")
 
 
 def exists_message(exc: Exists) -> str:
@@ -381,7 +399,10 @@ def publish(article_id: str):
         form.draft = False
         saved = editor().save(article_id, text_from_form(form, like=_on_disk(article_id)),
                               request.form.get("base", ""), g.user.username, f"Publish {article_id}")
-    except (ReviewError, EditError, Blocked) as exc:
+    except Blocked as exc:  # the draft has errors a published article may not have: which, and where
+        flash(_("The article has errors; nothing was saved.") + " " + problem_list(exc.problems), "error")
+        return redirect(url_for("editor.view", article_id=article_id), 303)
+    except (ReviewError, EditError) as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)
     except Conflict:

@@ -16,10 +16,11 @@ from kb.ops.article_editing import Blocked, Conflict, Exists
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
 from kb.web.editor import (after_save, articles_here, current_or_404, editor, exists_message, preview_html,
-                           review_on, reviews)
+                           problem_list, review_on, reviews)
 from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
+KEEP_CHOICES = ("published", "draft")  # restoring a draft version of a published article
 bp.before_request(articles_here)
 
 
@@ -65,11 +66,17 @@ def version(article_id: str, ref: str):
 @login_required("editor")
 def restore(article_id: str):
     ref, base = request.form.get("ref", "")[:64], request.form.get("base", "")
+    offline = _takes_offline(article_id, ref)
+    if offline and request.form.get("keep") not in KEEP_CHOICES:
+        return _confirm_page(article_id, "restore", 409, ref=ref)
     draft = _as_draft(article_id, ref)
     try:
         if draft is not None:  # publishing takes a second editor, also for a restored version
             saved = editor().save(article_id, draft, base, g.user.username,
                                   f"Restore {article_id} to the version {ref[:12]} as a draft (four-eyes review)")
+        elif offline and request.form.get("keep") == "published":
+            saved = editor().save(article_id, offline, base, g.user.username,
+                                  f"Restore {article_id} to the version {ref[:12]}, kept published")
         else:
             saved = editor().restore(article_id, ref, base, g.user.username)
     except Conflict:
@@ -77,14 +84,28 @@ def restore(article_id: str):
               "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
     except Blocked as exc:
-        flash(_("This version has errors today and cannot be restored:") + " "
-              + "; ".join(f"{p.line}: {p.message}" for p in exc.problems), "error")
+        flash(_("This version has errors today and cannot be restored:") + " " + problem_list(exc.problems), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
     except EditError as exc:
         flash(translated_message(str(exc)), "error")
         return redirect(url_for("editor_history.history", article_id=article_id), 303)
-    after_save(saved, draft=draft is not None)
+    after_save(saved, draft=draft is not None or (offline is not None and request.form.get("keep") == "draft"))
     return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def _takes_offline(article_id: str, ref: str) -> str | None:
+    """Where version ``ref`` is a draft and customers see the article now, restoring it as it
+    was would take the article offline: that version's text kept published (the editor is
+    asked which of the two is meant, as the edit form asks before unpublishing); else None."""
+    path, current = editor().current(article_id)
+    version = editor().history.text(path, ref)
+    if version is None or current is None or form_from_text(current).draft:
+        return None
+    form = form_from_text(version)
+    if not form.draft:
+        return None
+    form.draft = False
+    return text_from_form(form, like=version)
 
 
 def _as_draft(article_id: str, ref: str) -> str | None:
@@ -105,10 +126,10 @@ def _as_draft(article_id: str, ref: str) -> str | None:
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),
-                  new_id: str = ""):
+                  new_id: str = "", ref: str = ""):
     _path, text = current_or_404(article_id)
     return render_template("agent/articles/confirm.html", article_id=article_id, action=action,
-                           base=version_of(text), error=error, links=links, new_id=new_id), status
+                           base=version_of(text), error=error, links=links, new_id=new_id, ref=ref), status
 
 
 @bp.route("/<path:article_id>/rename", methods=["GET", "POST"])

@@ -32,6 +32,10 @@ def translate(lang: str, text: str, **values) -> str:
     return out.format(**values) if values else out
 
 
+_INNER = "[^'\n]+?"  # a value inside a message
+_ENDING = ".+"        # a value that ends it
+
+
 @lru_cache(maxsize=None)
 def _message_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     """The catalog's entries with {placeholders}, each as a pattern its filled-in English matches."""
@@ -40,8 +44,11 @@ def _message_patterns(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
         if "{" not in key:
             continue
         parts = re.split(r"\{(\w+)\}", key)
-        # a filled-in value holds no quote: "unknown language 'xx': use …" is no "unknown language '{lang}'"
-        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>[^'\n]+?)" for i, p in enumerate(parts))
+        # a filled-in value holds no quote: "unknown language 'xx': use …" is no "unknown language '{lang}'";
+        # one that ends the message may (a YAML error's reason: "did not find expected ',' or ']'")
+        last = len(parts) - 2 if parts[-1] == "" else -1
+        regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>{_ENDING if i == last else _INNER})"
+                        for i, p in enumerate(parts))
         out.append((re.compile(regex, re.S), value))
     return tuple(out)
 

@@ -247,6 +247,42 @@ def test_restore_is_a_new_version(app, client):
     assert "Neu." in diff.get_data(as_text=True)
 
 
+def test_restoring_a_draft_version_of_a_published_article_asks_first(app, client):
+    sign_in(client, "eva")
+    path = app.config["KB_ARTICLES"] + "/de/zahlung.md"
+    assert _new(client, draft="on", body="Erster Entwurf.\n").status_code == 303
+    form = form_of(client, "/agent/articles/de/zahlung/edit")
+    form.pop("draft")  # published with the second version
+    assert client.post("/agent/articles/save", data={**form, "action": "save", "body": "Veröffentlicht.\n"}
+                       ).status_code == 303
+    editor = app.extensions["kb.editor"]
+    first_draft = editor.history.versions(editor.current("de/zahlung")[0])[-1]
+    token = csrf_token(client.get("/agent/articles/de/zahlung/history").get_data(as_text=True))
+    fields = {"csrf_token": token, "ref": first_draft.ref, "base": form_of(client, "/agent/articles/de/zahlung/edit")["base"]}
+    r = client.post("/agent/articles/de/zahlung/restore", data=fields)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "geht der Artikel offline" in page and 'value="published"' in page
+    assert "Veröffentlicht." in open(path, encoding="utf-8").read()  # asked first, nothing saved
+    assert client.post("/agent/articles/de/zahlung/restore", data={**fields, "keep": "published"}).status_code == 303
+    kept = open(path, encoding="utf-8").read()
+    assert "Erster Entwurf." in kept and "draft" not in kept
+    fields["base"] = form_of(client, "/agent/articles/de/zahlung/edit")["base"]
+    r = client.post("/agent/articles/de/zahlung/restore", data={**fields, "keep": "draft"})
+    assert "Entwurf gespeichert" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "draft: true" in open(path, encoding="utf-8").read()
+
+
+def test_publishing_a_draft_with_errors_says_which(app, client):
+    sign_in(client, "eva")
+    assert _new(client, draft="on", translation="delivery").status_code == 303  # de/lieferzeit's key
+    token = csrf_token(client.get("/agent/articles/de/zahlung").get_data(as_text=True))
+    base = form_of(client, "/agent/articles/de/zahlung/edit")["base"]
+    r = client.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "nothing was saved" not in page and "Übersetzungsschlüssel „delivery“" in page
+    assert "de/lieferzeit.md" in page and app.config["KB_ARTICLES"] not in page  # no server paths
+
+
 def test_rename_and_delete_are_blocked_by_links_from_other_articles(app, client):
     sign_in(client, "eva")
     page = client.get("/agent/articles/de/ruecksendung/delete").get_data(as_text=True)
@@ -542,6 +578,29 @@ def test_files_with_errors_are_listed_and_can_be_fixed_in_the_browser(app, clien
     r = client.post("/agent/articles/save", data={**form, "action": "save", "category": "Shipping"})
     assert r.status_code == 303
     assert "en/broken/edit" not in client.get("/agent/articles/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text, unreadable", [
+    ("---\ntitle: Offen\nlang: de\ncategory: Versand\nText ohne Ende.\n", None),  # not closed
+    ("---\ntitle: Offen\nlang: de\ncategory: Versand\ntags: [eins\n---\nText ohne Ende.\n", "tags: [eins"),
+])
+def test_a_file_whose_front_matter_does_not_parse_is_repaired_in_the_form_not_in_the_text(app, client, text,
+                                                                                           unreadable):
+    from kb.content.articles import load_articles
+    path = app.config["KB_ARTICLES"] + "/de/offen.md"
+    open(path, "w", encoding="utf-8").write(text)
+    sign_in(client, "eva")
+    page = client.get("/agent/articles/de/offen/edit").get_data(as_text=True)
+    assert "konnte nicht gelesen werden" in page and "Kopfbereich (Front Matter)" in page
+    assert (unreadable is None) == ("fallen beim Speichern weg" not in page)
+    form = form_of(client, "/agent/articles/de/offen/edit")
+    assert (form["title"], form["category"], form["body"].strip()) == ("Offen", "Versand", "Text ohne Ende.")
+    assert form.get("draft") == "on"  # not published before: publishing is the editor's choice
+    assert client.post("/agent/articles/save", data={**form, "action": "save"}).status_code == 303
+    saved = open(path, encoding="utf-8").read()
+    assert saved.count("title:") == 1 and saved.endswith("---\nText ohne Ende.\n") and "draft: true" in saved
+    _valid, problems = load_articles(app.config["KB_ARTICLES"], "de")
+    assert not [p for p in problems if p.path.endswith("offen.md")]
 
 
 def test_database_history_keeps_changes_made_on_disk_between_browser_saves(app, client):

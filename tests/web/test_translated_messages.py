@@ -33,3 +33,26 @@ def test_messages_of_the_lower_layers_are_translated(written, german):
 
 def test_a_message_the_catalog_lacks_stays_as_written():
     assert translate_message("de", "something new happened") == "something new happened"
+
+
+BROKEN_FILES = {
+    "no-front-matter.md": "Nur Text.\n",
+    "not-closed.md": "---\ntitle: Offen\nlang: de\ncategory: Versand\nText ohne Ende.\n",
+    "not-yaml.md": "---\ntitle: Kaputt\nlang: de\ncategory: [offen\n---\nText.\n",
+    "no-day.md": "---\ntitle: Tag\nlang: de\ncategory: Versand\nupdated: 2026-13-01\n---\nText.\n",
+    "a-list.md": "---\n- title\n- lang\n---\nText.\n",
+    "odd-keys.md": "---\ntitle: [eins, zwei]\nlang: xx\ncategory: Versand\naudience: alle\nupdated: gestern\n"
+                   "colour: rot\n---\nText.\n",
+    "empty.md": "---\ntitle: Leer\nlang: de\ncategory: Versand\n---\n",
+}
+
+
+def test_every_finding_of_kb_check_on_a_broken_file_reads_in_german(tmp_path):
+    from kb.content.articles import load_articles
+    (tmp_path / "de").mkdir()
+    for name, text in BROKEN_FILES.items():
+        (tmp_path / "de" / name).write_text(text, encoding="utf-8")
+    _valid, problems = load_articles(tmp_path, "de")
+    assert len({p.path for p in problems}) == len(BROKEN_FILES)
+    untranslated = [p.message for p in problems if translate_message("de", p.message) == p.message]
+    assert untranslated == []

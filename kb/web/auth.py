@@ -18,11 +18,13 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 from kb.ops.accounts import Accounts, User
 from kb.web import limits
 from kb.web.i18n import _
+from kb.web.resume import MAX_KEPT_FIELDS, resumable, resume_page, safe_action, session_ended_page
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
 SESSION_HOURS = 8  # instance/config.py may set SESSION_HOURS to change it
 # a redirect target with these would break the Location header or be read as another host
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+KEPT = "kept."  # the sign-in form's fields that carry a kept form (kb/web/resume.py)
 
 
 def accounts() -> Accounts:
@@ -74,7 +76,10 @@ def login_required(role: str | None = None):
             if user is None:
                 if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
                     return jsonify(error="sign in or send an API token", status=401), 401
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                if resumable():  # a form sent after the session ended: kept, sent again after signing in
+                    return session_ended_page()
+                after = request.full_path.rstrip("?") if request.method in ("GET", "HEAD") else ""
+                return redirect(url_for("auth.login", next=after) if after else url_for("auth.login"))
             if role == "editor" and not user.is_editor:
                 abort(403)
             return view(*args, **kwargs)
@@ -95,19 +100,26 @@ def _safe_next(target: str | None) -> str:
 @limits.login_post
 def login():
     error = None
+    username = request.form.get("username", "")[:100]
+    kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
+    action = safe_action(request.form.get("resume_action", ""))
     if request.method == "POST":
-        user = accounts().authenticate(request.form.get("username", "")[:100],
-                                       request.form.get("password", "")[:1024])
+        user = accounts().authenticate(username, request.form.get("password", "")[:1024])
         if user is not None:
             session.clear()  # no session fixation: a fresh session for the signed-in user
             session.permanent = True
             session["uid"], session["role"] = user.id, user.role
             session["key"] = accounts().session_key(user.id)
             session["since"] = int(time.time())
+            if action:  # signed in again to send a kept form (kb/web/resume.py)
+                g.user = user
+                return resume_page(kept[:MAX_KEPT_FIELDS], action)
             return redirect(_safe_next(request.form.get("next")), 303)
         error = _("Wrong user name or password.")
-    return render_template("agent/login.html", error=error, next=request.values.get("next", "")), \
-        (401 if error else 200)
+        if action:
+            return session_ended_page(error, username, kept[:MAX_KEPT_FIELDS], action)
+    return render_template("agent/login.html", error=error, next=request.values.get("next", ""),
+                           username=username), (401 if error else 200)
 
 
 @bp.post("/logout")

@@ -12,6 +12,7 @@ from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 from kb.web.i18n import pick_language
+from kb.web.resume import kept_fields, resumable, resume_page, session_ended_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
@@ -53,6 +54,13 @@ def _response(status: int, message: str, headers: dict | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
+        if resumable():  # a staff form from our own page: kept, not lost (kb/web/resume.py)
+            from kb.web.auth import load_user  # auth imports the rate limits, which import this module
+            g.lang = g.get("lang") or pick_language()  # the token is checked before the request's hooks
+            load_user()
+            if g.get("user") is not None:  # signed in again meanwhile (another tab): the token is new
+                return resume_page(kept_fields(), request.path), 400
+            return session_ended_page()
         return _response(400, _("The form has expired. Please go back, reload the page and try again."))
 
     @app.errorhandler(StoreUnavailable)

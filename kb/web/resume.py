@@ -1,0 +1,71 @@
+"""A staff form sent after the session ended is kept: sign in again, then send it again.
+
+Sessions end a fixed time after sign-in (kb/web/auth.py) or when the user signs out
+elsewhere. A form sent after that (an article's text, an answer to a customer) used to
+fail with "the form has expired", its text lost. Instead the sign-in page comes back
+with what was typed: shown, so the person sees what will be sent, and carried along as
+hidden fields. After signing in, one button sends it again, with the new session's token,
+to the address it was meant for. Only forms sent from this site's own pages are kept
+(Origin, else Referer): a form another site made a browser send gets the plain error.
+A file chosen in the form (an image) cannot be carried and has to be chosen again.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import render_template, request
+
+STAFF_PREFIX = "/agent/"
+NOT_RESUMED = ("/agent/login", "/agent/logout")
+MAX_KEPT_FIELDS = 200
+TECHNICAL_FIELDS = {"csrf_token", "base", "original", "ref", "source", "action", "next", "keep",
+                    "unpublish", "id", "lang"}  # carried, not shown
+
+
+def resumable() -> bool:
+    """True for a staff form (POST below /agent/) sent from one of this site's own pages."""
+    return (request.method == "POST" and request.path.startswith(STAFF_PREFIX)
+            and request.path not in NOT_RESUMED and _from_this_site())
+
+
+def _from_this_site() -> bool:
+    own = urlsplit(request.host_url)
+    sender = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(sender)
+    return bool(parts.netloc) and (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+
+
+def kept_fields() -> list[tuple[str, str]]:
+    """The form's fields as sent (every value of a repeated field), without its old token."""
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    return fields[:MAX_KEPT_FIELDS]
+
+
+def shown_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the page shows of the kept form: the fields a person typed into."""
+    return [(k, v) for k, v in fields if k not in TECHNICAL_FIELDS and v.strip()]
+
+
+def safe_action(path: str) -> str | None:
+    """The address to send a kept form to: a staff path of this site, never the sign-in itself."""
+    parts = urlsplit(path or "")
+    if parts.scheme or parts.netloc or not parts.path.startswith(STAFF_PREFIX) or parts.path in NOT_RESUMED:
+        return None
+    if any(c in path for c in "\\\r\n\x00"):
+        return None
+    return parts.path
+
+
+def session_ended_page(error: str | None = None, username: str = "",
+                       fields: list[tuple[str, str]] | None = None, action: str | None = None):
+    """The sign-in page carrying the form that could not be sent (status 401)."""
+    fields = kept_fields() if fields is None else fields
+    action = safe_action(action if action is not None else request.path)
+    return render_template("agent/login.html", error=error, next="", username=username, kept=fields,
+                           kept_shown=shown_fields(fields), resume_action=action, session_ended=True), 401
+
+
+def resume_page(fields: list[tuple[str, str]], action: str):
+    """After signing in again: the kept form with a new token, sent again by one button."""
+    return render_template("agent/resume.html", kept=fields, kept_shown=shown_fields(fields), action=action)

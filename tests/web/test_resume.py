@@ -1,0 +1,93 @@
+"""A staff form sent after the session ended is kept (kb/web/resume.py): sign in again, send it again."""
+import html
+import re
+
+from werkzeug.datastructures import MultiDict
+
+from tests.web.conftest import csrf_token
+from tests.web.editor_fixtures import PASSWORD, editor_app, editor_index, form_of, sign_in  # noqa: F401 (fixtures)
+
+OWN_PAGE = {"Origin": "http://localhost"}
+TYPED = "Zwei Stunden Arbeit.\n\nZweiter Absatz mit <b>Zeichen</b> & mehr.\n"
+
+
+def _hidden(page: str) -> list[tuple[str, str]]:
+    return [(html.unescape(n), html.unescape(v)) for n, v in
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)]
+
+
+def _signed_out_elsewhere(app, client):
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    token = csrf_token(other.get("/agent/").get_data(as_text=True))
+    assert other.post("/agent/logout", data={"csrf_token": token}).status_code == 303
+
+
+def test_an_article_typed_after_the_session_ended_is_kept_and_saved_after_signing_in(editor_app):
+    app = editor_app()
+    client = app.test_client()
+    client.set_cookie("lang", "de")
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    _signed_out_elsewhere(app, client)
+    r = client.post("/agent/articles/save", data={**form, "action": "save", "body": TYPED}, headers=OWN_PAGE)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 401 and "Ihre Sitzung ist beendet" in page and 'name="password"' in page
+    assert html.escape(TYPED.splitlines()[2]) in page  # shown read-only, escaped
+    kept = _hidden(page)
+    assert ("kept.body", TYPED) in kept and ("resume_action", "/agent/articles/save") in kept
+    # a wrong password keeps the user name and the form
+    again = client.post("/agent/login", data=MultiDict([*kept, ("username", "eva"), ("password", "nope")]))
+    assert again.status_code == 401 and 'value="eva"' in again.get_data(as_text=True)
+    assert ("kept.body", TYPED) in _hidden(again.get_data(as_text=True))
+    signed_in = client.post("/agent/login", data=MultiDict([*_hidden(again.get_data(as_text=True)),
+                                                            ("username", "eva"), ("password", PASSWORD)]))
+    resume = signed_in.get_data(as_text=True)
+    assert signed_in.status_code == 200 and 'action="/agent/articles/save"' in resume
+    assert open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md", encoding="utf-8").read().count("Zwei Stunden") == 0
+    sent = client.post("/agent/articles/save", data=MultiDict(_hidden(resume)))
+    assert sent.status_code == 303, sent.get_data(as_text=True)[:500]
+    assert "Zweiter Absatz mit <b>Zeichen</b> & mehr." in open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md",
+                                                               encoding="utf-8").read()
+
+
+def test_a_form_whose_session_cookie_is_gone_is_kept_too(editor_app):
+    app = editor_app()
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    client.delete_cookie("session")  # the browser dropped it when it expired
+    r = client.post("/agent/articles/save", data={**form, "body": TYPED}, headers={"Referer": "http://localhost/agent/"})
+    assert r.status_code == 401 and ("kept.body", TYPED) in _hidden(r.get_data(as_text=True))
+
+
+def test_a_form_another_site_sent_is_not_kept(editor_app):
+    app = editor_app()
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    _signed_out_elsewhere(app, client)
+    r = client.post("/agent/articles/save", data={**form, "body": TYPED}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 302 and "kept." not in r.get_data(as_text=True)
+    assert r.headers["Location"] == "/agent/login"  # not back to an address that takes only forms
+    for headers in ({"Origin": "https://evil.example"}, {}):  # the session is gone now: so is its token
+        r = client.post("/agent/articles/save", data={**form, "body": TYPED}, headers=headers)
+        assert r.status_code == 400 and "kept." not in r.get_data(as_text=True)
+
+
+def test_a_kept_form_goes_only_to_a_staff_address(editor_app):
+    app = editor_app()
+    client = app.test_client()
+    page = client.get("/agent/login").get_data(as_text=True)
+    r = client.post("/agent/login", data={"csrf_token": csrf_token(page), "username": "eva", "password": PASSWORD,
+                                          "resume_action": "https://evil.example/agent/x", "kept.body": "x"})
+    assert r.status_code == 303  # an address elsewhere is ignored: an ordinary sign-in
+
+
+def test_a_wrong_password_keeps_the_user_name(editor_app):
+    client = editor_app().test_client()
+    page = client.get("/agent/login").get_data(as_text=True)
+    r = client.post("/agent/login", data={"csrf_token": csrf_token(page), "username": "eva", "password": "nope"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 401 and 'name="username" value="eva"' in page
+    assert re.search(r'name="password"[^>]*autofocus', page)  # the password is what to type again

@@ -147,6 +147,16 @@ def test_shop_swapped_letters_count_as_one_typo(shop_engine):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("query, first", [("mwst", "de/"), ("pasword vergesen", "de/konto/passwort-vergessen")])
+def test_shop_a_correction_does_not_turn_a_german_pages_question_english(shop_engine, query, first):
+    """"mwst" is one edit from "most", "pasword" from "password": on a German page, a question
+    whose words tell no language stays German."""
+    r = shop_engine.search(query, lang="de")
+    assert r.lang == "de" and r.results[0].id.startswith(first), (r.query, [h.id for h in r.results[:3]])
+    assert all(h.id.startswith("de/") for h in r.results[:3])
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("query", ["wie wird das wetter morgen", "what is the weather tomorrow"])
 def test_shop_no_correction_for_questions_nothing_answers(shop_engine, query):
     r = shop_engine.search(query)

@@ -69,6 +69,14 @@ from kb.content.privacy import mask_pii
     ("mein Name ist Anna Schmidt, wo ist mein Paket?", "Schmidt", "[name]"),
     ("ich heiße anna. paket fehlt", "anna", "[name]"),
     ("my name is John Smith and my order is late", "Smith", "[name]"),
+    # streets without a suffix with their town, an abbreviated "str", labelled numbers
+    ("Lieferadresse Am Hafen 5, 20457 Hamburg ändern", "Hafen 5", "[address]"),
+    ("Im Winkel 3a, 50667 Köln ist die neue Adresse", "Winkel", "[address]"),
+    ("neue adresse Hafenstr 5", "Hafenstr", "[address]"),
+    ("Bestellnummer 98765 ist nicht angekommen", "98765", "[number]"),
+    ("Kundennr.: 4711, Rechnung fehlt", "4711", "[number]"),
+    ("order no. 12345 is late", "12345", "[number]"),
+    ("iban de89370400440532013000 erstattung", "370400", "[iban]"),
 ])
 def test_masks_identifiers_in_free_text(text, secret, placeholder):
     masked = mask_pii(text)
@@ -91,6 +99,7 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     # an introduction followed by words that are no name, or by no clear end of the name
     "my name is on the parcel but wrong", "mein name ist falsch geschrieben auf der rechnung",
     "my name is John Smith where is my order",
+    "Am Montag 10 Uhr geliefert?", "Im Jahr 2024 bestellt", "bestellung 3 stück fehlen",
 ])
 def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text
@@ -113,3 +122,12 @@ def test_every_placeholder_written_is_one_the_readers_know():
     written = {m for s in samples for m in re.findall(r"\[[a-z]+\]", mask_pii(s))}
     assert len(written) == 9
     assert all(MASKED.fullmatch(w) and has_placeholder(f"wo ist {w}") for w in written)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("IBAN DE89 3704 0044 0532 0130 00 erstattung", "IBAN [iban] erstattung"),
+    ("meine IBAN ist DE89370400440532013000 wann kommt die rückerstattung",
+     "meine IBAN ist [iban] wann kommt die rückerstattung"),
+])
+def test_an_iban_takes_no_words_after_it(text, kept):
+    assert mask_pii(text) == kept

@@ -24,6 +24,7 @@ from kb.content.text import WORD_CHARS
 
 MAX_QUERY_WORDS = 64
 MIN_CORRECTED_CHARS = 4  # shorter words are too often right and too close to many others
+ABBREVIATED_ENDINGS = ("nr",)  # German "Nummer" abbreviated, words of no dictionary
 LONG_WORD_CHARS = 7  # from this length on, two edits are allowed
 CACHED_SUGGESTIONS = 20_000
 HISTOGRAM_BUCKETS = 61
@@ -36,8 +37,9 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def correctable(word: str) -> bool:
-    """Long enough to be a typo worth correcting, and not a number."""
-    return len(word) >= MIN_CORRECTED_CHARS and not word.isdigit()
+    """Long enough to be a typo worth correcting, not a number and no abbreviation of
+    "…nummer" ("Bestellnr.", "Kundennr": one edit from "Besteller" and "Kunden")."""
+    return len(word) >= MIN_CORRECTED_CHARS and not word.isdigit() and not word.lower().endswith(ABBREVIATED_ENDINGS)
 
 
 def allowed_edits(word: str) -> int:

@@ -225,8 +225,19 @@ class SearchEngine:
         if not correct:
             return self._spelled(text, options, correct)
         retyped = self._retyped(text, public)
+        if self._switches_language(text, retyped, lang, public):  # "pasword" on a German page
+            retyped = self._typos[public].retyped(text, lang)
         result = self._spelled(retyped, options, correct)
         return result if retyped == text else replace(result, original=text)
+
+    def _switches_language(self, typed: str, fixed: str, lang: str | None, public: bool) -> bool:
+        """True when corrections would make a question that tells no language of its own one
+        in another language than the page's: "mwst" on a German page is no English "most".
+        The page's language decides a question's language where its words do not, so a
+        typo's correction does too."""
+        if lang is None or fixed == typed or self._guessers[public].guess(typed) is not None:
+            return False
+        return self._guessers[public].guess(fixed) not in (None, lang)
 
     def _spelled(self, text: str, options: tuple, correct: bool) -> SearchResult:
         """The ranking of ``text``, or of its help centre speller's corrections (see search)."""
@@ -236,6 +247,9 @@ class SearchEngine:
         if fixed is None or (typed.answered and not unknown_words):
             return typed
         better = self._cached(fixed, options)
+        if self._switches_language(text, fixed, options[0], options[2] != "internal"):
+            # offered, never applied: the customer may mean the other language ("refnd")
+            return replace(typed, did_you_mean=fixed) if better.answered and not typed.answered else typed
         if typed.answered and not better.answered:
             return typed
         if not better.answered:  # answered: above the threshold, or a known phrasing or tag

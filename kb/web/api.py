@@ -84,9 +84,9 @@ def search():
     result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category,
                                 audience="internal" if staff() else "public", correct=request.args.get("exact") != "1")
     try:
-        token = current_app.extensions["kb.store"].log_search(
+        token = None if request.method == "HEAD" else current_app.extensions["kb.store"].log_search(
             params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api",
-            result.hedged)
+            result.hedged)  # a HEAD is a link checker's, nobody's search
     except StoreUnavailable:
         token = None
     return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,

@@ -16,6 +16,7 @@ from kb.web.resume import kept_fields, resumable, resume_page, session_ended_pag
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")  # what an HTTP error's own headers say
 TOO_MANY_REQUESTS = "Too many requests; please wait a moment and try again."
 
 
@@ -88,7 +89,8 @@ def register(app: Flask) -> None:
             return _response(429, messages[429])
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name
-        return _response(exc.code or 500, message)
+        kept = {k: v for k, v in exc.get_headers() if k in KEPT_HEADERS}  # a 405's Allow, a 401's challenge
+        return _response(exc.code or 500, message, kept)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

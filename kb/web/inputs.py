@@ -40,13 +40,21 @@ class SearchParams:
     limit: int
 
 
+def language_code(value: str | None) -> str | None:
+    """A language as browsers and clients send it ("DE", "de-DE", "en_GB") as the index's
+    code ("de", "en"); None for none."""
+    if not value:
+        return None
+    return value.strip().replace("_", "-").split("-", 1)[0].lower() or None
+
+
 def search_params(args, catalog: Catalog, languages: list[str], default_limit: int = 10,
                   internal: bool = False) -> SearchParams:
     try:
         q = clean_query(args.get("q", ""))
     except QueryError as exc:
         raise InputError(str(exc), "q") from exc
-    lang = args.get("lang") or None
+    lang = language_code(args.get("lang"))
     if lang is not None and lang not in languages:
         raise InputError(f"unknown language '{lang[:20]}': use one of {', '.join(languages)}", "lang")
     category = args.get("category") or None
@@ -154,7 +162,7 @@ def contact_input(data: dict, languages: list[str]) -> ContactInput:
     email = email_address(_text(data, "email", MAX_EMAIL_CHARS))
     if not _flag(data.get("consent", False) or False, "consent"):
         raise InputError("please agree that we store your request to answer it", "consent")
-    lang = _text(data, "lang", 20) or None
+    lang = language_code(_text(data, "lang", 20))
     if lang is not None and lang not in languages:
         raise InputError(f"unknown language '{lang}': use one of {', '.join(languages)}", "lang")
     try:

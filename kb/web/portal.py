@@ -124,8 +124,9 @@ def search():
     result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
                                 audience="internal" if staff() else "public",
                                 correct=request.args.get("exact") != "1")  # "search instead for" what was typed
-    token = _try_store(_store().log_search, params.q, result.lang, result.answered,
-                       [h.id for h in result.results], "agent" if staff() else "portal", result.hedged)
+    token = None if request.method == "HEAD" else _try_store(  # a link checker's HEAD is nobody's search
+        _store().log_search, params.q, result.lang, result.answered, [h.id for h in result.results],
+        "agent" if staff() else "portal", result.hedged)
     best = result.results[:BEST_ANSWERS] if result.answered else []
     more = result.results[len(best):]
     return render_template(
@@ -165,7 +166,8 @@ def article(article_id: str):
         abort(404)
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)
-    _try_store(_store().count_view, article_id, site_today(current_app.config.get("KB_SITE")))  # the shop's day
+    if _a_customer_reads():
+        _try_store(_store().count_view, article_id, site_today(current_app.config.get("KB_SITE")))  # the shop's day
     other = catalog.translations(art, staff())
     return render_template(
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
@@ -174,6 +176,13 @@ def article(article_id: str):
         category_name=art["category"], search_token=request.args.get("s", "")[:64],
         voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:64],
         commented=request.args.get("commented"))
+
+
+def _a_customer_reads() -> bool:
+    """Whether this request is a view for the insights: a customer opening the article, not a
+    HEAD (link checkers), staff at work, or the page again after the customer's vote or comment."""
+    return (request.method == "GET" and not staff()
+            and not (request.args.get("voted") or request.args.get("commented")))
 
 
 @bp.get("/categories/<slug>")

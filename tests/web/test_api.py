@@ -53,6 +53,12 @@ def test_search_rejects_bad_input(client, query, field):
     assert r.get_json()["field"] == field and r.get_json()["error"]
 
 
+@pytest.mark.parametrize("sent", ["DE", "de-DE", "de_AT"])
+def test_search_takes_a_language_as_browsers_send_it(client, sent):
+    r = client.get(f"/api/search?q=lieferzeit&lang={sent}")
+    assert r.status_code == 200 and r.get_json()["lang"] == "de"
+
+
 def test_suggest(client):
     body = client.get("/api/suggest?q=lief&lang=de").get_json()
     assert [s["title"] for s in body["suggestions"]] == ["Wie lange dauert die Lieferung?"]
@@ -133,7 +139,9 @@ def test_a_json_null_body_is_no_object(client):
 
 def test_http_errors_are_json_without_tracebacks(client):
     r = client.get("/api/feedback")
-    assert r.status_code == 405 and r.is_json
+    assert r.status_code == 405 and r.is_json and "POST" in r.headers["Allow"]  # HTTP asks for Allow
+    r = client.put("/contact")
+    assert r.status_code == 405 and "GET" in r.headers["Allow"] and "POST" in r.headers["Allow"]
     r = client.get("/api/nothing-here")
     assert r.status_code == 404 and r.is_json
     r = client.post("/api/feedback", data=b"{" + b" " * 100_000 + b"}", content_type="application/json")

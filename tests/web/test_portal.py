@@ -121,6 +121,23 @@ def test_article_page(client, db):
     assert db("SELECT views FROM article_views WHERE article_id = 'de/lieferzeit'")[0]["views"] == 1
 
 
+def test_only_customers_reading_count_as_views(app, client, db, accounts):
+    from conftest import PASSWORD
+    views = lambda: db("SELECT SUM(views) AS n FROM article_views WHERE article_id = 'de/lieferzeit'")[0]["n"] or 0
+    client.head("/articles/de/lieferzeit", headers=DE)  # a link checker
+    client.get("/articles/de/lieferzeit?voted=yes", headers=DE)  # the page again after the customer's vote
+    client.get("/articles/de/lieferzeit?commented=1", headers=DE)
+    client.head("/api/search?q=lieferzeit")
+    assert views() == 0 and db("SELECT COUNT(*) AS n FROM searches")[0]["n"] == 0
+    client.get("/articles/de/lieferzeit", headers=DE)
+    assert views() == 1
+    agent = app.test_client()
+    token = csrf_token(agent.get("/agent/login").get_data(as_text=True))
+    agent.post("/agent/login", data={"csrf_token": token, "username": "anna", "password": PASSWORD})
+    agent.get("/articles/de/lieferzeit", headers=DE)  # staff at work
+    assert views() == 1
+
+
 def test_the_language_switch_on_a_topic_leads_to_the_topic_in_that_language(client):
     html = client.get("/categories/versand", headers=DE).get_data(as_text=True)
     assert 'href="/categories/shipping?lang=en"' in html

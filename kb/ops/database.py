@@ -32,6 +32,7 @@ from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (S
 MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
+REPEAT_MINUTES = 10  # the same contact request again within this is the same request
 
 
 class StoreUnavailable(RuntimeError):
@@ -240,6 +241,16 @@ class Store:
                        (ref, _now(), mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or None, lang,
                         mask_pii(query) if query else None, json.dumps(shown), search_token))
         return ref
+
+    def repeated_contact_request(self, question: str, email: str | None) -> str | None:
+        """The reference of the same request (question and reply address) stored in the last
+        ``REPEAT_MINUTES``: a form sent twice (a double click, a reload) is one request for
+        the team, handed off once."""
+        since = (datetime.now(timezone.utc) - timedelta(minutes=REPEAT_MINUTES)).strftime("%Y-%m-%dT%H:%MZ")
+        rows = self.query("SELECT ref FROM contact_requests WHERE question = ? AND COALESCE(email, '') = ? "
+                          "AND at >= ? ORDER BY id DESC LIMIT 1",
+                          (mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or "", since))
+        return rows[0]["ref"] if rows else None
 
     def set_request_status(self, request_id: int, status: str) -> bool:
         if status not in ("open", "answered"):

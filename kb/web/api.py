@@ -169,6 +169,9 @@ def contact():
     # without `lang`, the question's own words tell it, as they do for a search
     guesser = _live().engine.guesser
     lang = req.lang or guesser.guess(req.question) or guesser.likely(req.question)
+    repeated = store.repeated_contact_request(req.question, req.email)  # a client's retry: one request
+    if repeated is not None:
+        return jsonify(ok=True, ref=repeated), 200
     ref = store.add_contact_request(req.question, req.email, lang, query, shown, req.search_token)
     if req.order_number:
         current_app.extensions["kb.contact_details"].save(ref, req.order_number, no_reply=False)

@@ -86,6 +86,9 @@ def register(app: Flask) -> None:
             429: _(TOO_MANY_REQUESTS),
         }
         if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
+            if request.endpoint == "portal.contact" and request.method == "POST":  # keep what was typed
+                from kb.web.portal import contact_refused  # the portal's blueprint imports this module
+                return contact_refused(messages[429]), 429
             return _response(429, messages[429])
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name

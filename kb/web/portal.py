@@ -303,7 +303,6 @@ def contact():
     token = (request.values.get("s") or "")[:64] or None
     query, shown = _search_context(token)
     claimed = request.values.get("q", "")
-    visible = _shown_back(query, claimed)
     error = None
     form = _contact_form({"question": request.args.get("q", "")[:500]})
     if request.method == "POST":
@@ -320,16 +319,32 @@ def contact():
         except InputError as exc:
             error = exc
         else:
-            ref = _store().add_contact_request(req.question, req.email, req.lang, query,
-                                               [a["id"] for a in shown], req.search_token)
-            _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
-            _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
-                       order_number=order_number, search=query, seen=shown)
+            ref = _store().repeated_contact_request(req.question, req.email)  # sent twice: one request
+            if ref is None:
+                ref = _store().add_contact_request(req.question, req.email, req.lang, query,
+                                                   [a["id"] for a in shown], req.search_token)
+                _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
+                _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
+                           order_number=order_number, search=query, seen=shown)
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
+    return _contact_page(form, error, token, query, shown, claimed), 400 if error else 200
+
+
+def contact_refused(message: str) -> str:
+    """The contact form again with everything typed in it and ``message`` (too many requests
+    just now): the customer sends it again a moment later instead of typing it again."""
+    token = (request.values.get("s") or "")[:64] or None
+    query, shown = _search_context(token)
+    return _contact_page(_contact_form(request.form), InputError(message, ""), token, query, shown,
+                         request.values.get("q", ""))
+
+
+def _contact_page(form: dict, error, token: str | None, query, shown, claimed: str) -> str:
+    visible = _shown_back(query, claimed)
     return render_template("contact.html", form=form, error=error, token=token,
                            query=query if visible else None, shown=shown if visible else [],
-                           search_q=claimed if visible else ""), 400 if error else 200
+                           search_q=claimed if visible else "")
 
 
 @bp.get("/contact/sent")

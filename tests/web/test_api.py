@@ -1,6 +1,8 @@
 """The JSON API: shapes, every client error as a clear 4xx, writes read back."""
 import pytest
 
+from conftest import csrf_token
+
 
 def test_search_shape(client, db):
     r = client.get("/api/search?q=wann+kommt+mein+paket&limit=2")
@@ -108,6 +110,9 @@ def test_contact(client, db):
     r = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,
                                           "email": "a@b.de", "lang": "de", "search_id": search["search_id"]})
     assert r.status_code == 201 and r.get_json()["ref"].startswith("K-")
+    retried = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,
+                                                "email": "a@b.de", "lang": "de"})
+    assert retried.status_code == 200 and retried.get_json()["ref"] == r.get_json()["ref"]  # one request
     row = db("SELECT * FROM contact_requests")[0]
     assert row["query"] == "wann kommt mein paket" and "7654321" not in row["question"]
     assert '"de/lieferzeit"' in row["shown"]
@@ -192,6 +197,12 @@ def test_rate_limits_answer_429_with_retry_after(make_app, db, caplog):
     assert page.status_code == 429  # portal and API share the budget
     assert "Zu viele Anfragen" in page.get_data(as_text=True) and int(page.headers["Retry-After"]) > 0
     assert client.get("/api/suggest?q=lief").status_code == 200  # typing has its own, larger budget
+    token = csrf_token(client.get("/contact", headers={"Accept-Language": "de"}).get_data(as_text=True))
+    r = client.post("/contact", data={"csrf_token": token, "question": "Wo bleibt mein Sofa? Seit zwei Wochen nichts.",
+                                      "email": "kunde@example.de", "consent": "yes"}, headers={"Accept-Language": "de"})
+    page = r.get_data(as_text=True)  # the form again, with what was typed: sent a moment later, not typed again
+    assert r.status_code == 429 and "Zu viele Anfragen" in page and "Seit zwei Wochen nichts." in page
+    assert 'value="kunde@example.de"' in page and int(r.headers["Retry-After"]) > 0
 
 
 def test_the_shops_name_from_site_yml_is_not_read_by_the_encoders(client):

@@ -224,6 +224,8 @@ def test_contact_request_keeps_the_search_it_came_from(client, db):
     assert json.loads(row["shown"]) == json.loads(searched)[:3]  # what the page showed, not all results
     page = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
     assert row["ref"] in page and "Danke, Ihre Anfrage wurde gesendet" in page
+    again = client.post("/contact", data={**form, "consent": "yes"}, headers=DE)  # a double click, a reload
+    assert again.headers["Location"] == r.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 1
 
 
 def test_security_headers(client):

@@ -219,10 +219,10 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
     assert kb("accept", "nope").returncode == 2
     assert kb("accept").returncode == 2
     done = kb("accept", "--all", "--article", "en/delivery")
-    assert done.returncode == 0 and "1 questions added to 1 articles" in done.stdout
+    assert done.returncode == 0 and "1 question added to 1 article" in done.stdout
     assert "how much is a return" not in (root / "en/returns.md").read_text()
     done = kb("accept", "--all", "--min-evidence", "1", "--lang", "en")
-    assert done.returncode == 0 and "1 questions added to 1 articles" in done.stdout
+    assert done.returncode == 0 and "1 question added to 1 article" in done.stdout
     assert "when does my parcel arrive" in (root / "en/delivery.md").read_text()
     assert "how much is a return" in (root / "en/returns.md").read_text()
     assert "return label lost" not in (root / "en/returns.md").read_text()
@@ -267,7 +267,7 @@ def test_cli_questions_use_the_shared_database_of_replicas(tmp_path, postgres_se
     assert "when does my parcel arrive" in listed.stdout
     done = subprocess.run([sys.executable, "-m", "kb.cli", "questions", "accept", "--all"], capture_output=True,
                           text=True, env=env)
-    assert done.returncode == 0 and done.stdout.startswith("1 questions added"), done.stdout + done.stderr
+    assert done.returncode == 0 and done.stdout.startswith("1 question added"), done.stdout + done.stderr
     assert "when does my parcel arrive" in (articles / "en" / "delivery.md").read_text(encoding="utf-8")
     assert [d["phrasing"] for d in learning.decisions(store, "accepted")] == ["when does my parcel arrive"]
     assert not (tmp_path / "instance" / "kb.sqlite3").exists()

@@ -16,6 +16,11 @@ from pathlib import Path
 import click
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 question", "2 questions": the CLI's counts read as sentences."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
@@ -135,7 +140,8 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
         except (SuggestionError, FrontMatterEditError, EditError, EditingUnavailable, OSError) as exc:
             failed += 1  # EditError: another process kept the articles' turn too long
             click.echo(f"{s.id}  {s.article_id}: not written: {exc}", err=True)
-    click.echo(f"{written} questions added to {len({s.article_id for s in chosen})} articles"
+    articles = len({s.article_id for s in chosen})
+    click.echo(f"{counted(written, 'question')} added to {counted(articles, 'article')}"
                + (f", {failed} failed" if failed else "") + "; run `kb index` to search with them")
     if editor.history_error:  # the questions are written; only their versions are missing
         click.echo(f"warning: the history did not record them: {editor.history_error}", err=True)
@@ -162,5 +168,5 @@ def reject(ids, articles_dir) -> None:
             rejected += 1
         except SuggestionError as exc:  # decided meanwhile
             click.echo(f"{s.id}  {s.article_id}: {exc}", err=True)
-    click.echo(f"{rejected} suggestions rejected")
+    click.echo(f"{counted(rejected, 'suggestion')} rejected")
     sys.exit(0 if rejected == len(chosen) else 1)

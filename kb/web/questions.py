@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
                    url_for)
 
 from kb.content.articles import load_articles
@@ -166,9 +166,9 @@ def _accept_shown(ids: list[str]):
 def answered_with(request_id: int):
     catalog = current_app.extensions["kb.live"].current.catalog
     chosen = [a for a in request.form.getlist("article")[:MAX_ANSWERED_WITH] if catalog.get(a, internal=True)]
-    if not chosen:
-        return render_template("error.html", status=400, message=_(
-            "Choose at least one article the request was answered with.")), 400
+    if not chosen:  # back to the request, in the workspace, with the message above its form
+        flash(_("Choose at least one article the request was answered with."), "error")
+        return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
     if not learning.record_answered_with(_store(), request_id, chosen, g.user.username):
         abort(404)
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)

@@ -179,8 +179,10 @@ def test_inbox_answered_with_articles_and_copy_are_evidence(learning_app):
     sign_in(client, "anna")
     page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
     assert 'value="de/ruecksendung"' in page
-    assert client.post(f"/agent/inbox/{rid}/answered-with",
-                       data={"csrf_token": csrf_token(page)}).status_code == 400  # nothing chosen
+    r = client.post(f"/agent/inbox/{rid}/answered-with", data={"csrf_token": csrf_token(page)})  # nothing chosen
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/agent/inbox/{rid}")  # back to the request
+    assert "Choose at least one article" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert store.contact_request(rid)["status"] == "open"
     r = client.post(f"/agent/inbox/{rid}/answered-with",
                     data={"csrf_token": csrf_token(page), "article": ["de/ruecksendung", "nope/none"]})
     assert r.status_code == 303 and store.contact_request(rid)["status"] == "answered"

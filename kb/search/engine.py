@@ -63,7 +63,7 @@ from kb.search.as_searched import as_searched
 from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
-from kb.search.query_language import LanguageGuesser
+from kb.search.query_language import LanguageGuesser, has_word_only_of
 from kb.search.question_match import QuestionMatcher
 from kb.search.readable import Readability, put_first, surer_alone
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
@@ -225,19 +225,22 @@ class SearchEngine:
         if not correct:
             return self._spelled(text, options, correct)
         retyped = self._retyped(text, public)
-        if self._switches_language(text, retyped, lang, public):  # "pasword" on a German page
+        other = self._switched_to(text, retyped, lang, public)
+        if other is not None and has_word_only_of(retyped, lang, other):  # "pasword vergesen", German page
             retyped = self._typos[public].retyped(text, lang)
         result = self._spelled(retyped, options, correct)
         return result if retyped == text else replace(result, original=text)
 
-    def _switches_language(self, typed: str, fixed: str, lang: str | None, public: bool) -> bool:
-        """True when corrections would make a question that tells no language of its own one
-        in another language than the page's: "mwst" on a German page is no English "most".
-        The page's language decides a question's language where its words do not, so a
-        typo's correction does too."""
+    def _switched_to(self, typed: str, fixed: str, lang: str | None, public: bool) -> str | None:
+        """The other language corrections would put a question in that tells no language of
+        its own, on a page in ``lang`` ("mwst" on a German page as the English "most"); None
+        when they do not. The page's language decides where a question's words do not, so a
+        typo's correction mixing in a word of the page's language ("password vergessen")
+        stays in it, and one that answers nothing changes no language."""
         if lang is None or fixed == typed or self._guessers[public].guess(typed) is not None:
-            return False
-        return self._guessers[public].guess(fixed) not in (None, lang)
+            return None
+        other = self._guessers[public].guess(fixed)
+        return other if other not in (None, lang) else None
 
     def _spelled(self, text: str, options: tuple, correct: bool) -> SearchResult:
         """The ranking of ``text``, or of its help centre speller's corrections (see search)."""
@@ -247,9 +250,9 @@ class SearchEngine:
         if fixed is None or (typed.answered and not unknown_words):
             return typed
         better = self._cached(fixed, options)
-        if self._switches_language(text, fixed, options[0], options[2] != "internal"):
-            # offered, never applied: the customer may mean the other language ("refnd")
-            return replace(typed, did_you_mean=fixed) if better.answered and not typed.answered else typed
+        if self._switched_to(text, fixed, options[0], options[2] != "internal") and (
+                typed.answered or not better.answered):  # "mwst" stays German; "rturn labl" answers as English
+            return typed
         if typed.answered and not better.answered:
             return typed
         if not better.answered:  # answered: above the threshold, or a known phrasing or tag

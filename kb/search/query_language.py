@@ -14,6 +14,7 @@ import simplemma
 from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
 
 from kb.content.text import LETTER_WORD
+from kb.content.word_forms import dictionary_word
 
 FUNCTION_WORDS = {
     "de": set("""ich du er sie es wir ihr mein meine meinen meiner mir mich dein ihre ihren unser
@@ -83,3 +84,10 @@ class LanguageGuesser:
             if shares.get(ranked[0], 0.0) - shares.get(ranked[1], 0.0) >= DICTIONARY_MARGIN:
                 return ranked[0]
         return None
+
+
+def has_word_only_of(text: str, lang: str, other: str) -> bool:
+    """Whether ``text`` holds a word the general dictionary of ``lang`` knows and that of
+    ``other`` does not ("vergessen" is German and no English word; "label" is both)."""
+    return any(dictionary_word(w, lang) and not dictionary_word(w, other)
+               for w in (w.lower() for w in LETTER_WORD.findall(text)))

@@ -13,12 +13,14 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
+from flask_wtf.csrf import CSRFError
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    session, url_for)
 from kb.ops.accounts import Accounts, User
 from kb.web import limits
-from kb.web.i18n import _
-from kb.web.resume import MAX_KEPT_FIELDS, resumable, resume_page, safe_action, session_ended_page
+from kb.web.errors import expired_form
+from kb.web.i18n import _, pick_language
+from kb.web.resume import MAX_KEPT_FIELDS, kept_fields, resumable, resume_page, safe_action, session_ended_page
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
 SESSION_HOURS = 8  # instance/config.py may set SESSION_HOURS to change it
@@ -152,3 +154,16 @@ def init_app(app) -> None:
     limits.init_app(app)
     app.before_request(load_user)
     app.after_request(no_store)
+    app.register_error_handler(CSRFError, form_token_failed)
+
+
+def form_token_failed(exc: CSRFError):
+    """A staff form from one of our own pages whose session ended is kept (kb/web/resume.py);
+    any other form whose token does not hold has expired."""
+    if not resumable():
+        return expired_form()
+    g.lang = g.get("lang") or pick_language()  # the token is checked before the request's own hooks
+    load_user()
+    if g.get("user") is not None:  # signed in again meanwhile (another tab): the token is new
+        return resume_page(kept_fields(), request.path), 400
+    return session_ended_page()

@@ -97,7 +97,10 @@ def _takes_offline(article_id: str, ref: str) -> str | None:
     """Where version ``ref`` is a draft and customers see the article now, restoring it as it
     was would take the article offline: that version's text kept published (the editor is
     asked which of the two is meant, as the edit form asks before unpublishing); else None."""
-    path, current = editor().current(article_id)
+    try:
+        path, current = editor().current(article_id)
+    except EditError:  # no valid id: the restore itself says so
+        return None
     version = editor().history.text(path, ref)
     if version is None or current is None or form_from_text(current).draft:
         return None

@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 from kb.web.i18n import pick_language
-from kb.web.resume import kept_fields, resumable, resume_page, session_ended_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
@@ -52,18 +50,17 @@ def _response(status: int, message: str, headers: dict | None = None):
     return resp
 
 
-def register(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):
-        if resumable():  # a staff form from our own page: kept, not lost (kb/web/resume.py)
-            from kb.web.auth import load_user  # auth imports the rate limits, which import this module
-            g.lang = g.get("lang") or pick_language()  # the token is checked before the request's hooks
-            load_user()
-            if g.get("user") is not None:  # signed in again meanwhile (another tab): the token is new
-                return resume_page(kept_fields(), request.path), 400
-            return session_ended_page()
-        return _response(400, _("The form has expired. Please go back, reload the page and try again."))
+def expired_form():
+    """A form whose token no longer holds (its session ended, or it is another site's)."""
+    return _response(400, _("The form has expired. Please go back, reload the page and try again."))
 
+
+def too_many_requests():
+    return _response(429, _(TOO_MANY_REQUESTS))
+
+
+def register(app: Flask) -> None:
+    # a form whose token does not hold (CSRFError): kb/web/auth.py keeps a staff form, else expired_form
     @app.errorhandler(StoreUnavailable)
     def _store(exc: StoreUnavailable):
         log.error("database unavailable: %s", exc)
@@ -86,10 +83,7 @@ def register(app: Flask) -> None:
             429: _(TOO_MANY_REQUESTS),
         }
         if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
-            if request.endpoint == "portal.contact" and request.method == "POST":  # keep what was typed
-                from kb.web.portal import contact_refused  # the portal's blueprint imports this module
-                return contact_refused(messages[429]), 429
-            return _response(429, messages[429])
+            return too_many_requests()
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name
         kept = {k: v for k, v in exc.get_headers() if k in KEPT_HEADERS}  # a 405's Allow, a 401's challenge

@@ -18,7 +18,7 @@ from kb.search.engine import QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits
 from kb.web.auth import staff
-from kb.web.errors import wants_json
+from kb.web.errors import TOO_MANY_REQUESTS, too_many_requests, wants_json
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
@@ -329,6 +329,14 @@ def contact():
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
     return _contact_page(form, error, token, query, shown, claimed), 400 if error else 200
+
+
+@bp.errorhandler(429)
+def _too_many(exc):
+    """The contact form refused for too many requests comes back with what was typed."""
+    if request.endpoint == "portal.contact" and request.method == "POST":
+        return contact_refused(_(TOO_MANY_REQUESTS)), 429
+    return too_many_requests()
 
 
 def contact_refused(message: str) -> str:

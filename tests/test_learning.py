@@ -299,3 +299,16 @@ def test_the_first_decision_on_a_suggestion_counts_and_a_failed_write_leaves_it_
         reject(store, second, "otto")
     assert {d["phrasing"]: d["decision"] for d in learning.decisions(store)} == {
         first.phrasing: "rejected", second.phrasing: "accepted"}
+
+
+def test_another_articles_question_is_neither_suggested_nor_accepted_for_this_one(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "Wann kommt mein Paket?", "de", "de/ruecksendung")  # de/lieferzeit's question
+    _search_and_vote(store, "wie schicke ich etwas zurück", "de", "de/ruecksendung")
+    found = suggestions(store, articles)
+    assert [s.phrasing for s in found] == ["wie schicke ich etwas zurück"]
+    with pytest.raises(SuggestionError, match="de/lieferzeit"):  # edited into it: refused, nothing written
+        accept(store, articles, found[0], "eva", phrasing="wann kommt mein paket")
+    assert "wann kommt mein paket" not in (root / "de/ruecksendung.md").read_text()
+    assert [s.phrasing for s in suggestions(store, articles)] == ["wie schicke ich etwas zurück"]  # still open

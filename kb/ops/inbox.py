@@ -10,13 +10,17 @@ from kb.ops.database import Store
 STATUSES = ("open", "answered")
 MAX_TEXT_CHARS = 200
 _LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+MAX_WORDS = 8  # searched words; each must be found
+_COLUMNS = ("question", "coalesce(query, '')", "ref", "coalesce(email, '')")
+_WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+_RESTORED = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 
 
 @dataclass(frozen=True)
 class InboxFilter:
     status: str | None = "open"     #: None: every status
     lang: str | None = None
-    text: str = ""                  #: in the question, search, reference, e-mail address or order number, any case
+    text: str = ""                  #: words in the question, search, reference, e-mail or order number, any case
 
 
 def find_requests(store: Store, where: InboxFilter, limit: int = 200) -> list[sqlite3.Row]:
@@ -36,6 +40,30 @@ def count_requests(store: Store, where: InboxFilter) -> dict[str, int]:
     return counts
 
 
+def _spellings(word: str) -> list[str]:
+    """The word as typed, with umlauts written out and with written-out umlauts restored:
+    "oesterreich" finds "Österreich", "österreich" finds "Oesterreich"."""
+    restored = word
+    for pair, umlaut in _RESTORED:
+        restored = restored.replace(pair, umlaut)
+    return sorted({word, word.translate(_WRITTEN_OUT), restored})
+
+
+def _word_clause(word: str) -> tuple[str, list]:
+    """One searched word in the question, search, reference, e-mail address or order number."""
+    matches, params = [], []
+    for spelling in _spellings(word.lower()):
+        # lower() folds ASCII only in SQLite: "überweisung" also looks for "Überweisung" (German nouns)
+        lowered = "%" + spelling.translate(_LIKE_ESCAPE) + "%"
+        capitalised = "%" + (spelling[:1].upper() + spelling[1:]).translate(_LIKE_ESCAPE) + "%"
+        matches += [f"lower({c}) LIKE ? ESCAPE '\\' OR {c} LIKE ? ESCAPE '\\'" for c in _COLUMNS]
+        params += [lowered, capitalised] * len(_COLUMNS)
+        # the order number the customer gave in its own field (kb/ops/contact_details.py)
+        matches.append("ref IN (SELECT ref FROM contact_details WHERE lower(order_number) LIKE ? ESCAPE '\\')")
+        params.append(lowered)
+    return "(" + " OR ".join(matches) + ")", params
+
+
 def _where(where: InboxFilter) -> tuple[str, tuple]:
     clauses, params = [], []
     if where.status:
@@ -45,14 +73,8 @@ def _where(where: InboxFilter) -> tuple[str, tuple]:
         clauses.append("lang = ?")
         params.append(where.lang)
     text = " ".join(where.text.split())[:MAX_TEXT_CHARS]
-    if text:
-        # lower() folds ASCII only in SQLite: "überweisung" also looks for "Überweisung" (German nouns)
-        lowered = "%" + text.lower().translate(_LIKE_ESCAPE) + "%"
-        capitalised = "%" + " ".join(w[:1].upper() + w[1:].lower() for w in text.split()).translate(_LIKE_ESCAPE) + "%"
-        columns = ("question", "coalesce(query, '')", "ref", "coalesce(email, '')")
-        matches = [f"lower({c}) LIKE ? ESCAPE '\\' OR {c} LIKE ? ESCAPE '\\'" for c in columns]
-        # the order number the customer gave in its own field (kb/ops/contact_details.py)
-        matches.append("ref IN (SELECT ref FROM contact_details WHERE lower(order_number) LIKE ? ESCAPE '\\')")
-        clauses.append("(" + " OR ".join(matches) + ")")
-        params += [lowered, capitalised] * len(columns) + [lowered]
+    for word in text.split()[:MAX_WORDS]:  # every word somewhere, in any order: "rechnung firmenadresse"
+        clause, word_params = _word_clause(word)
+        clauses.append(clause)
+        params += word_params
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)

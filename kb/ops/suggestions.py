@@ -157,13 +157,25 @@ def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
     decided: dict[str, list[str]] = {}
     for d in learning.decisions(store):
         decided.setdefault(d["article_id"], []).append(d["key"])
+    elsewhere = _questions_by_language(articles)
     out: list[Suggestion] = []
     for article_id, clusters in sorted(_clusters(store, articles).items()):
         known = [fold(q) for q in by_id[article_id].questions] + decided.get(article_id, [])
         known += [fold(without_salutations(k)) for k in decided.get(article_id, [])]
+        claimed = elsewhere.get(by_id[article_id].lang, {})
         fresh = [c for c in clusters if c.texts and c.evidence >= min_evidence
-                 and not any(same_phrasing(c.key, k) for k in known)]
+                 and not any(same_phrasing(c.key, k) for k in known)
+                 and claimed.get(c.key, article_id) == article_id]  # another article's question: it leads there
         out.extend(_most_different_first(fresh, limit))
+    return out
+
+
+def _questions_by_language(articles: list[Article]) -> dict[str, dict[str, str]]:
+    """Per language, each front-matter question (folded) and the article it leads to."""
+    out: dict[str, dict[str, str]] = {}
+    for a in articles:
+        for q in a.questions:
+            out.setdefault(a.lang, {}).setdefault(fold(q), a.id)
     return out
 
 
@@ -204,6 +216,10 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     if len(text) > learning.MAX_PHRASING_CHARS:
         raise SuggestionError(f"the question is too long (at most {learning.MAX_PHRASING_CHARS} characters)")
     art = _article(articles, suggestion.article_id)
+    owner = _questions_by_language(articles).get(art.lang, {}).get(fold(text), art.id)
+    if owner != art.id:  # one question leads to one article: the search would be torn between two
+        raise SuggestionError(f"'{text}' is a question of '{owner}' already: write it differently, "
+                              "or reject the suggestion")
     if not learning.claim(store, art.id, suggestion.phrasing, "accepted", editor):
         raise SuggestionError(DECIDED_MEANWHILE)
     try:

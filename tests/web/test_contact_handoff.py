@@ -161,6 +161,11 @@ def test_inbox_filters_counts_search_and_local_time(app, client, db):
     assert "Rücksendung klappt nicht" in page and "Where is my parcel" not in page
     page = client.get("/agent/inbox", query_string={"q": "überweisung", "status": "all"}).get_data(as_text=True)
     assert "Überweisung nicht angekommen" in page and "Rechnung fehlt" not in page
+    for typed in ("ueberweisung", "angekommen Überweisung"):  # umlauts written out; words in any order
+        page = client.get("/agent/inbox", query_string={"q": typed, "status": "all"}).get_data(as_text=True)
+        assert "Überweisung nicht angekommen" in page and "Rechnung fehlt" not in page, typed
+    page = client.get("/agent/inbox", query_string={"q": "rechnung klappt", "status": "all"}).get_data(as_text=True)
+    assert "Rechnung fehlt" not in page and "Rücksendung klappt" not in page  # every word, in one request
     ref = db("SELECT ref FROM contact_requests WHERE question LIKE 'Rechnung%'")[0]["ref"]
     app.extensions["kb.contact_details"].save(ref, "HK-2026/0042", False)
     for typed in ("hk-2026/0042", "0042"):  # the order number's own field, not the masked question

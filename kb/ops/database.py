@@ -252,12 +252,13 @@ class Store:
                           (mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or "", since))
         return rows[0]["ref"] if rows else None
 
-    def set_request_status(self, request_id: int, status: str) -> bool:
+    def set_request_status(self, request_id: int, status: str, by: str | None = None) -> bool:
+        """Set a request's status as ``by`` (an agent's user name), now."""
         if status not in ("open", "answered"):
             raise ValueError(f"unknown status {status!r}")
         with self.transaction() as db:
-            return db.execute("UPDATE contact_requests SET status = ? WHERE id = ?",
-                              (status, request_id)).rowcount == 1
+            return db.execute("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
+                              (status, by, _now(), request_id)).rowcount == 1
 
     # -- reads the portal and the agents need ---------------------------------------------
     def contact_requests(self, status: str | None = "open", limit: int = 100) -> list:

@@ -83,6 +83,9 @@ def _migrations() -> list[Migration]:
             );"""),
         Migration(3, "searches: hedged, answered with the first articles as a choice", """
             ALTER TABLE searches ADD COLUMN hedged INTEGER NOT NULL DEFAULT 0;"""),
+        Migration(4, "contact requests: who set the status, and when", """
+            ALTER TABLE contact_requests ADD COLUMN status_by TEXT;
+            ALTER TABLE contact_requests ADD COLUMN status_at TEXT;"""),
     ]
 
 

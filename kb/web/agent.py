@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, url_for)
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for)
 
 from kb.content.articles import load_articles
 from kb.ops.inbox import InboxFilter, count_requests, find_requests
@@ -164,9 +164,20 @@ def inbox_status(request_id: int):
     status = request.form.get("status", "")
     if status not in ("open", "answered"):
         abort(400)
-    if not _store().set_request_status(request_id, status):
+    row = _store().contact_request(request_id)
+    if row is None:
+        abort(404)
+    if row["status"] == status:  # another agent was first: theirs stands, and this one is told
+        flash(already_set(row), "warning")
+    elif not _store().set_request_status(request_id, status, g.user.username):
         abort(404)
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+
+
+def already_set(row) -> str:
+    """What an agent is told who acts on a request another agent changed meanwhile."""
+    return _("{who} set this request to '{status}' meanwhile ({when}).", who=row["status_by"] or _("Someone"),
+             status=_(row["status"]), when=_local_time(row["status_at"]) if row["status_at"] else "—")
 
 
 @bp.get("/drafts")

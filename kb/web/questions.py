@@ -22,6 +22,7 @@ from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
+from kb.web.agent import already_set
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
 from kb.web.editor import editor
@@ -169,6 +170,9 @@ def answered_with(request_id: int):
     if not chosen:  # back to the request, in the workspace, with the message above its form
         flash(_("Choose at least one article the request was answered with."), "error")
         return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+    row = _store().contact_request(request_id)
+    if row is not None and row["status"] == "answered" and row["status_by"] != g.user.username:
+        flash(already_set(row) + " " + _("The articles you chose are added to the ones recorded."), "warning")
     if not learning.record_answered_with(_store(), request_id, chosen, g.user.username):
         abort(404)
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)

@@ -210,3 +210,24 @@ def test_403_page_is_in_the_ui_language(app, client):
     page = r.get_data(as_text=True)
     assert r.status_code == 403 and "Sie haben keinen Zugriff auf diese Seite" in page
     assert "You don't have the permission" not in page
+
+
+def test_the_request_shows_who_answered_and_a_second_agent_is_told_not_overruled(app, client):
+    store = app.extensions["kb.store"]
+    store.add_contact_request("Rücksendung klappt nicht", "a@example.de", "de", None, [])
+    rid = store.contact_requests()[0]["id"]
+    _sign_in(app, client)  # anna
+    app.extensions["kb.accounts"].add("ben", "agent", PASSWORD)
+    ben = app.test_client()
+    ben.set_cookie("lang", "de")
+    token = csrf_token(ben.get("/agent/login").get_data(as_text=True))
+    ben.post("/agent/login", data={"csrf_token": token, "username": "ben", "password": PASSWORD})
+    stale = csrf_token(ben.get(f"/agent/inbox/{rid}").get_data(as_text=True))  # ben opens it too
+    token = csrf_token(client.get(f"/agent/inbox/{rid}").get_data(as_text=True))
+    assert client.post(f"/agent/inbox/{rid}/status", data={"csrf_token": token, "status": "answered"}).status_code == 303
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    assert re.search(r"beantwortet — anna, \d\d\.\d\d\.\d{4} \d\d:\d\d", page)
+    r = ben.post(f"/agent/inbox/{rid}/status", data={"csrf_token": stale, "status": "answered"})
+    page = ben.get(r.headers["Location"]).get_data(as_text=True)
+    assert "anna hat diese Anfrage inzwischen auf „beantwortet“ gesetzt" in page
+    assert store.contact_request(rid)["status_by"] == "anna"  # the first agent's stands

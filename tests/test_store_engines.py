@@ -211,3 +211,20 @@ def test_the_first_write_and_read_after_a_postgres_restart_succeed(postgres_serv
     postgres_server.stop()
     postgres_server.start()
     assert [r["article_id"] for r in store.query("SELECT article_id FROM feedback ORDER BY id")] == ["a", "b"]
+
+
+def test_a_vote_again_after_the_same_search_replaces_it_and_statuses_say_who(store_url):
+    store = Store(store_url)
+    search = store.log_search("wo ist mein paket", "de", True, ["de/a"], "portal")
+    first = store.add_feedback("de/a", True, None, "de", search)
+    assert store.add_feedback("de/a", True, None, "de", search) == first  # a second click
+    assert store.add_feedback("de/a", False, "doch nicht", "de", search) == first  # changed their mind
+    assert store.add_feedback("de/b", True, None, "de", search) != first  # another article: its own vote
+    rows = store.query("SELECT helpful, comment FROM feedback WHERE article_id = 'de/a'")
+    assert [(r["helpful"], r["comment"]) for r in rows] == [(0, "doch nicht")]
+    assert store.add_feedback("de/a", True, None, "de") != store.add_feedback("de/a", True, None, "de")  # no search
+    ref = store.add_contact_request("Paket fehlt", None, "de", None, [])
+    rid = store.query("SELECT id FROM contact_requests WHERE ref = ?", (ref,))[0]["id"]
+    assert store.set_request_status(rid, "answered", "anna")
+    row = store.contact_request(rid)
+    assert (row["status"], row["status_by"]) == ("answered", "anna") and row["status_at"]

@@ -209,10 +209,20 @@ class Store:
 
     def add_feedback(self, article_id: str, helpful: bool, comment: str | None, lang: str | None,
                      search_token: str | None = None) -> str:
-        """Store one vote; returns the token that allows adding a comment to it later."""
+        """Store one vote; returns the token that allows adding a comment to it later. A vote
+        again on the same article after the same search replaces that search's vote (the
+        newest choice counts, once): "helpful" ratios and learned phrasings count people's
+        answers, not clicks."""
         comment = mask_pii((comment or "").strip()[:MAX_COMMENT_CHARS]) or None
         token = secrets.token_urlsafe(12)
         with self.transaction() as db:
+            prior = db.execute("SELECT token FROM feedback WHERE article_id = ? AND search_token = ? "
+                               "ORDER BY id DESC LIMIT 1", (article_id, search_token)).fetchone() \
+                if search_token else None
+            if prior is not None:
+                db.execute("UPDATE feedback SET helpful = ?, at = ?, comment = COALESCE(?, comment) WHERE token = ?",
+                           (int(helpful), _now(), comment, prior["token"]))
+                return prior["token"]
             db.execute("INSERT INTO feedback (at, article_id, helpful, comment, lang, search_token, token) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
                        (_now(), article_id, int(helpful), comment, lang, search_token, token))

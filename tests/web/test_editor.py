@@ -1,5 +1,6 @@
 """Editing articles in the browser (kb/web/editor.py): roles, CSRF, paths, checks, conflicts, review."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -51,6 +52,7 @@ def test_editor_creates_an_article_written_as_markdown_with_front_matter(app, cl
     # the history has the version, by eva (database: the test folder is no git work tree)
     history = client.get("/agent/articles/de/zahlung/history").get_data(as_text=True)
     assert "eva" in history and "Create de/zahlung" in history
+    assert "+00:00" not in history and not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", history)  # the shop's time
 
 
 def test_a_save_is_dated_by_the_shops_day(editor_app):

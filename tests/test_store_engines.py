@@ -223,7 +223,10 @@ def test_a_vote_again_after_the_same_search_replaces_it_and_statuses_say_who(sto
     rows = store.query("SELECT helpful, comment FROM feedback WHERE article_id = 'de/a'")
     assert [(r["helpful"], r["comment"]) for r in rows] == [(0, "doch nicht")]
     assert store.add_feedback("de/a", True, None, "de") != store.add_feedback("de/a", True, None, "de")  # no search
-    ref = store.add_contact_request("Paket fehlt", None, "de", None, [])
+    ref, new = store.add_contact_request_once("Paket fehlt", None, "de", None, [], submission="form-0001")
+    assert new and store.add_contact_request_once("Paket fehlt", None, "de", None, [], submission="form-0001") == (
+        ref, False)  # the same form sent again: one request
+    assert store.add_contact_request_once("Paket fehlt", None, "de", None, [], submission="form-0002")[1]
     rid = store.query("SELECT id FROM contact_requests WHERE ref = ?", (ref,))[0]["id"]
     assert store.set_request_status(rid, "answered", "anna")
     row = store.contact_request(rid)

@@ -32,7 +32,6 @@ from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (S
 MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
-REPEAT_MINUTES = 10  # the same contact request again within this is the same request
 
 
 class StoreUnavailable(RuntimeError):
@@ -244,23 +243,32 @@ class Store:
 
     def add_contact_request(self, question: str, email: str | None, lang: str | None,
                             query: str | None, shown: list[str], search_token: str | None = None) -> str:
-        ref = "K-" + secrets.token_hex(4).upper()
-        with self.transaction() as db:
-            db.execute("INSERT INTO contact_requests (ref, at, question, email, lang, query, shown, "
-                       "search_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (ref, _now(), mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or None, lang,
-                        mask_pii(query) if query else None, json.dumps(shown), search_token))
-        return ref
+        return self.add_contact_request_once(question, email, lang, query, shown, search_token)[0]
 
-    def repeated_contact_request(self, question: str, email: str | None) -> str | None:
-        """The reference of the same request (question and reply address) stored in the last
-        ``REPEAT_MINUTES``: a form sent twice (a double click, a reload) is one request for
-        the team, handed off once."""
-        since = (datetime.now(timezone.utc) - timedelta(minutes=REPEAT_MINUTES)).strftime("%Y-%m-%dT%H:%MZ")
-        rows = self.query("SELECT ref FROM contact_requests WHERE question = ? AND COALESCE(email, '') = ? "
-                          "AND at >= ? ORDER BY id DESC LIMIT 1",
-                          (mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or "", since))
-        return rows[0]["ref"] if rows else None
+    def add_contact_request_once(self, question: str, email: str | None, lang: str | None, query: str | None,
+                                 shown: list[str], search_token: str | None = None,
+                                 submission: str | None = None) -> tuple[str, bool]:
+        """(reference, True) for a new request; (the first one's reference, False) when the
+        form with this ``submission`` id (a random id each contact form carries, or an API
+        client's Idempotency-Key) was stored before: a double click, a reload or a retry is
+        one request for the team, handed off once."""
+        if submission:
+            known = self.query("SELECT ref FROM contact_requests WHERE submission = ?", (submission,))
+            if known:
+                return known[0]["ref"], False
+        ref = "K-" + secrets.token_hex(4).upper()
+        try:
+            with self.transaction() as db:
+                db.execute("INSERT INTO contact_requests (ref, at, question, email, lang, query, shown, "
+                           "search_token, submission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (ref, _now(), mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or None, lang,
+                            mask_pii(query) if query else None, json.dumps(shown), search_token, submission or None))
+        except IntegrityError:  # the same form at the same moment: the other one was first
+            known = self.query("SELECT ref FROM contact_requests WHERE submission = ?", (submission,))
+            if not known:
+                raise
+            return known[0]["ref"], False
+        return ref, True
 
     def set_request_status(self, request_id: int, status: str, by: str | None = None) -> bool:
         """Set a request's status as ``by`` (an agent's user name), now."""

@@ -86,6 +86,11 @@ def _migrations() -> list[Migration]:
         Migration(4, "contact requests: who set the status, and when", """
             ALTER TABLE contact_requests ADD COLUMN status_by TEXT;
             ALTER TABLE contact_requests ADD COLUMN status_at TEXT;"""),
+        Migration(5, "contact requests and votes: one per form sent (a double click, a reload, a retry)", """
+            ALTER TABLE contact_requests ADD COLUMN submission TEXT;
+            CREATE UNIQUE INDEX IF NOT EXISTS contact_submission ON contact_requests(submission);
+            ALTER TABLE feedback ADD COLUMN ballot TEXT;
+            CREATE INDEX IF NOT EXISTS feedback_ballot ON feedback(ballot);"""),
     ]
 
 

@@ -14,7 +14,7 @@ from kb.ops.database import StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.handoff import hand_off
-from kb.web.inputs import InputError, contact_input, feedback_input, search_params
+from kb.web.inputs import InputError, contact_input, feedback_input, search_params, submission_id
 from kb.web.present import hit_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -169,10 +169,10 @@ def contact():
     # without `lang`, the question's own words tell it, as they do for a search
     guesser = _live().engine.guesser
     lang = req.lang or guesser.guess(req.question) or guesser.likely(req.question)
-    repeated = store.repeated_contact_request(req.question, req.email)  # a client's retry: one request
-    if repeated is not None:
-        return jsonify(ok=True, ref=repeated), 200
-    ref = store.add_contact_request(req.question, req.email, lang, query, shown, req.search_token)
+    ref, new = store.add_contact_request_once(req.question, req.email, lang, query, shown, req.search_token,
+                                              submission_id(request.headers.get("Idempotency-Key")))
+    if not new:  # a client's retry with the same Idempotency-Key: one request, handed off once
+        return jsonify(ok=True, ref=ref), 200
     if req.order_number:
         current_app.extensions["kb.contact_details"].save(ref, req.order_number, no_reply=False)
     catalog = _live().catalog

@@ -67,8 +67,8 @@ def version(article_id: str, ref: str):
 def restore(article_id: str):
     ref, base = request.form.get("ref", "")[:64], request.form.get("base", "")
     offline = _takes_offline(article_id, ref)
-    if offline and request.form.get("keep") not in KEEP_CHOICES:
-        return _confirm_page(article_id, "restore", 409, ref=ref)
+    if offline and request.form.get("keep") not in KEEP_CHOICES:  # the base the history was read at goes on
+        return _confirm_page(article_id, "restore", 409, ref=ref, base=base)
     draft = _as_draft(article_id, ref)
     try:
         if draft is not None:  # publishing takes a second editor, also for a restored version
@@ -117,7 +117,10 @@ def _as_draft(article_id: str, ref: str) -> str | None:
     reports that). The version is read from the history once."""
     if not review_on():
         return None
-    path, current = editor().current(article_id)
+    try:
+        path, current = editor().current(article_id)
+    except EditError:  # no valid id: the restore itself says so
+        return None
     version = editor().history.text(path, ref)
     if version is None:
         return None
@@ -129,10 +132,13 @@ def _as_draft(article_id: str, ref: str) -> str | None:
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),
-                  new_id: str = "", ref: str = ""):
+                  new_id: str = "", ref: str = "", base: str | None = None):
+    """``base``: the version the editor acts on, when it is older than the file (a restore
+    from a history page read before someone else's save: that save is not overwritten)."""
     _path, text = current_or_404(article_id)
     return render_template("agent/articles/confirm.html", article_id=article_id, action=action,
-                           base=version_of(text), error=error, links=links, new_id=new_id, ref=ref), status
+                           base=version_of(text) if base is None else base, error=error, links=links,
+                           new_id=new_id, ref=ref), status
 
 
 @bp.route("/<path:article_id>/rename", methods=["GET", "POST"])

@@ -40,6 +40,14 @@ class SearchParams:
     limit: int
 
 
+_SUBMISSION = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def submission_id(value) -> str | None:
+    """A form's or an API client's id for one request sent (Idempotency-Key), or None."""
+    return value if isinstance(value, str) and _SUBMISSION.fullmatch(value) else None
+
+
 def language_code(value: str | None) -> str | None:
     """A language as browsers and clients send it ("DE", "de-DE", "en_GB") as the index's
     code ("de", "en"); None for none."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections import Counter
 from urllib.parse import quote, urlencode
 
@@ -21,7 +22,8 @@ from kb.web.auth import staff
 from kb.web.errors import TOO_MANY_REQUESTS, too_many_requests, wants_json
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, translated_message
-from kb.web.inputs import InputError, clean_text, contact_input, feedback_input, search_params
+from kb.web.inputs import (InputError, clean_text, contact_input, feedback_input, search_params,
+                           submission_id)
 from kb.web.local_time import site_today
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
                              public_url, section_label,
@@ -149,7 +151,8 @@ def _topics(live, params, result) -> list[tuple]:
             if counts[c.name] or c.slug == params.category]
 
 
-ARTICLE_PARAMS = ("s", "section", "lang")  # what an article's address carries: its search, section, language
+ARTICLE_PARAMS = ("s", "section", "lang")
+SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)  # what an article's address carries: its search, section, language
 
 
 @bp.get("/articles/<path:article_id>")
@@ -281,9 +284,17 @@ def _shown_back(query: str | None, claimed: str) -> bool:
 
 
 def _contact_form(data) -> dict:
+    """The form's fields; ``submission`` identifies this one form however often it is sent."""
     return {"question": data.get("question", ""), "email": data.get("email", ""),
             "order_number": data.get("order_number", ""), "no_reply": bool(data.get("no_reply")),
-            "consent": bool(data.get("consent"))}
+            "consent": bool(data.get("consent")),
+            "submission": submission_id(data.get("submission")) or new_submission_id()}
+
+
+@bp.app_template_global("new_submission_id")
+def new_submission_id() -> str:
+    """A contact form's own random id: however often that form is sent, it is one request."""
+    return secrets.token_urlsafe(SUBMISSION_BYTES)
 
 
 def _contact_extras(req, form: dict) -> str | None:
@@ -319,10 +330,9 @@ def contact():
         except InputError as exc:
             error = exc
         else:
-            ref = _store().repeated_contact_request(req.question, req.email)  # sent twice: one request
-            if ref is None:
-                ref = _store().add_contact_request(req.question, req.email, req.lang, query,
-                                                   [a["id"] for a in shown], req.search_token)
+            ref, new = _store().add_contact_request_once(req.question, req.email, req.lang, query,
+                                                         [a["id"] for a in shown], req.search_token, form["submission"])
+            if new:  # sent twice (a double click, a reload): one request, handed off once
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
                 _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
                            order_number=order_number, search=query, seen=shown)

@@ -110,10 +110,15 @@ def test_contact(client, db):
     r = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,
                                           "email": "a@b.de", "lang": "de", "search_id": search["search_id"]})
     assert r.status_code == 201 and r.get_json()["ref"].startswith("K-")
-    retried = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,
-                                                "email": "a@b.de", "lang": "de"})
-    assert retried.status_code == 200 and retried.get_json()["ref"] == r.get_json()["ref"]  # one request
-    row = db("SELECT * FROM contact_requests")[0]
+    key = {"Idempotency-Key": "retry-key-0001"}
+    sent = {"question": "Mein Paket HK-2026-7654322 fehlt auch", "consent": True, "email": "a@b.de", "lang": "de"}
+    first = client.post("/api/contact", json=sent, headers=key)
+    retried = client.post("/api/contact", json=sent, headers=key)
+    assert first.status_code == 201 and retried.status_code == 200  # a client's retry: one request
+    assert retried.get_json()["ref"] == first.get_json()["ref"] != r.get_json()["ref"]
+    assert client.post("/api/contact", json=sent).status_code == 201  # without a key: each is a request
+    assert db("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 3
+    row = db("SELECT * FROM contact_requests ORDER BY id")[0]
     assert row["query"] == "wann kommt mein paket" and "7654321" not in row["question"]
     assert '"de/lieferzeit"' in row["shown"]
     for bad in ({"question": "x"}, {"question": "x", "consent": False}, {"question": "", "consent": True},
@@ -122,7 +127,7 @@ def test_contact(client, db):
                 {"question": "x", "consent": True, "order_number": "100 2345; drop"}):
         r = client.post("/api/contact", json=bad)
         assert r.status_code == 400 and r.get_json()["field"] in ("question", "consent", "email", "lang", "order_number")
-    assert len(db("SELECT * FROM contact_requests")) == 1
+    assert len(db("SELECT * FROM contact_requests")) == 3  # none of the bad ones
 
 
 def test_contact_keeps_the_order_number_and_tells_the_language_from_the_question(client, db):

@@ -269,9 +269,19 @@ def test_restoring_a_draft_version_of_a_published_article_asks_first(app, client
     kept = open(path, encoding="utf-8").read()
     assert "Erster Entwurf." in kept and "draft" not in kept
     fields["base"] = form_of(client, "/agent/articles/de/zahlung/edit")["base"]
+    stale = fields["base"]
     r = client.post("/agent/articles/de/zahlung/restore", data={**fields, "keep": "draft"})
     assert "Entwurf gespeichert" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert "draft: true" in open(path, encoding="utf-8").read()
+    # a history page read before someone else's save: its base goes through the question, nothing is overwritten
+    form = form_of(client, "/agent/articles/de/zahlung/edit")
+    form.pop("draft")
+    assert client.post("/agent/articles/save", data={**form, "action": "save", "body": "Neuer Text.\n"}
+                       ).status_code == 303
+    page = client.post("/agent/articles/de/zahlung/restore", data={**fields, "base": stale}).get_data(as_text=True)
+    assert f'name="base" value="{stale}"' in page
+    client.post("/agent/articles/de/zahlung/restore", data={**fields, "base": stale, "keep": "published"})
+    assert "Neuer Text." in open(path, encoding="utf-8").read()
 
 
 def test_publishing_a_draft_with_errors_says_which(app, client):
@@ -354,6 +364,15 @@ def test_four_eyes_review_marks_a_version_a_later_change_needs_a_new_mark(editor
     r = otto.post("/agent/articles/de/zahlung/publish", data={"csrf_token": token, "base": base})
     assert r.status_code == 303
     assert "draft" not in open(path, encoding="utf-8").read()  # otto read her change and published it
+
+
+def test_a_restore_of_an_id_that_is_no_articles_is_refused_not_a_500(editor_app):
+    app = editor_app(site=REVIEW_SITE)
+    client = app.test_client()
+    sign_in(client, "eva")
+    token = csrf_token(client.get("/agent/articles/").get_data(as_text=True))
+    r = client.post("/agent/articles/Bad%20Id/restore", data={"csrf_token": token, "ref": "abc", "base": ""})
+    assert r.status_code < 500
 
 
 def test_four_eyes_review(editor_app):

@@ -224,8 +224,16 @@ def test_contact_request_keeps_the_search_it_came_from(client, db):
     assert json.loads(row["shown"]) == json.loads(searched)[:3]  # what the page showed, not all results
     page = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
     assert row["ref"] in page and "Danke, Ihre Anfrage wurde gesendet" in page
-    again = client.post("/contact", data={**form, "consent": "yes"}, headers=DE)  # a double click, a reload
-    assert again.headers["Location"] == r.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 1
+    assert len(db("SELECT * FROM contact_requests")) == 1
+    # one form sent twice (a double click, a reload) is one request; another form is another
+    page = client.get(f"/contact?s={search_id}", headers=DE).get_data(as_text=True)
+    submission = re.search(r'name="submission" value="([^"]+)"', page).group(1)
+    sent = {**form, "consent": "yes", "question": "Noch eine Frage", "submission": submission}
+    first = client.post("/contact", data=sent, headers=DE)
+    again = client.post("/contact", data=sent, headers=DE)
+    assert again.headers["Location"] == first.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 2
+    other = client.post("/contact", data={**sent, "submission": "another-form-0001"}, headers=DE)
+    assert other.headers["Location"] != first.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 3
 
 
 def test_security_headers(client):

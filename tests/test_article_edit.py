@@ -157,3 +157,17 @@ def test_front_matter_that_does_not_parse_is_read_key_by_key():
     bad = readable_part("---\ntitle: Kaputt\ntags: [eins\nupdated: 2026-13-01\nlang: en\n---\n\nDer Text.\n")
     assert bad.meta == {"title": "Kaputt", "lang": "en"}
     assert bad.unreadable == ("tags: [eins", "updated: 2026-13-01") and bad.body == "Der Text.\n"
+
+
+@pytest.mark.parametrize("text, meta, body", [
+    # a '---' after text is the body's horizontal rule, not the block's end
+    ("---\ntitle: T\nlang: de\n\nErster Absatz.\n\n---\n\nZweiter.\n", {"title": "T", "lang": "de"},
+     "Erster Absatz.\n\n---\n\nZweiter.\n"),
+    ("---\ntitle: Rücksendung: so geht's\nlang: de\n---\nText\n", {"title": "Rücksendung: so geht's", "lang": "de"},
+     "Text\n"),  # a colon in the value: read as text, not lost
+    ("---\ntitle: T\nlang: de\n- Schritt eins\nText\n", {"title": "T", "lang": "de"}, "- Schritt eins\nText\n"),
+])
+def test_repair_keeps_the_body_and_values_with_a_colon(text, meta, body):
+    from kb.content.front_matter_repair import readable_part
+    repaired = readable_part(text)
+    assert (repaired.meta, repaired.body, repaired.unreadable) == (meta, body, ())

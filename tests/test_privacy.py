@@ -77,6 +77,9 @@ from kb.content.privacy import mask_pii
     ("Kundennr.: 4711, Rechnung fehlt", "4711", "[number]"),
     ("order no. 12345 is late", "12345", "[number]"),
     ("iban de89370400440532013000 erstattung", "370400", "[iban]"),
+    ("iban gb29 nwbk 6016 1331 9268 19", "nwbk", "[iban]"),  # a bank code in lower case too
+    ("Rechnungsnummer 2024-001 fehlt", "001", "[number]"),  # the number with its parts
+    ("Sendungsnummer 0034 0434 kommt nicht", "0434", "[number]"),
 ])
 def test_masks_identifiers_in_free_text(text, secret, placeholder):
     masked = mask_pii(text)
@@ -128,6 +131,8 @@ def test_every_placeholder_written_is_one_the_readers_know():
     ("IBAN DE89 3704 0044 0532 0130 00 erstattung", "IBAN [iban] erstattung"),
     ("meine IBAN ist DE89370400440532013000 wann kommt die rückerstattung",
      "meine IBAN ist [iban] wann kommt die rückerstattung"),
+    ("DE89 3704 0044 0532 0130 00 und weiter", "[iban] und weiter"),
+    ("Im Jahr 2023 bestellt, Am Montag 10 Uhr", "Im Jahr 2023 bestellt, Am Montag 10 Uhr"),  # no addresses
 ])
 def test_an_iban_takes_no_words_after_it(text, kept):
     assert mask_pii(text) == kept

@@ -216,13 +216,15 @@ def test_the_first_write_and_read_after_a_postgres_restart_succeed(postgres_serv
 def test_a_vote_again_after_the_same_search_replaces_it_and_statuses_say_who(store_url):
     store = Store(store_url)
     search = store.log_search("wo ist mein paket", "de", True, ["de/a"], "portal")
-    first = store.add_feedback("de/a", True, None, "de", search)
-    assert store.add_feedback("de/a", True, None, "de", search) == first  # a second click
-    assert store.add_feedback("de/a", False, "doch nicht", "de", search) == first  # changed their mind
-    assert store.add_feedback("de/b", True, None, "de", search) != first  # another article: its own vote
+    first = store.add_feedback("de/a", True, "gut", "de", search, ballot="page-view-1")
+    assert store.add_feedback("de/a", True, None, "de", search, ballot="page-view-1") == first  # a second click
+    assert store.add_feedback("de/a", False, "doch nicht", "de", search, ballot="page-view-1") == first  # changed mind
+    assert store.add_feedback("de/b", True, None, "de", search, ballot="page-view-1") != first  # another article
     rows = store.query("SELECT helpful, comment FROM feedback WHERE article_id = 'de/a'")
-    assert [(r["helpful"], r["comment"]) for r in rows] == [(0, "doch nicht")]
-    assert store.add_feedback("de/a", True, None, "de") != store.add_feedback("de/a", True, None, "de")  # no search
+    assert [(r["helpful"], r["comment"]) for r in rows] == [(0, "doch nicht")]  # the newest vote, with its comment
+    # the same search from a shared link is another page view: its own vote
+    assert store.add_feedback("de/a", True, None, "de", search, ballot="page-view-2") != first
+    assert store.add_feedback("de/a", True, None, "de") != store.add_feedback("de/a", True, None, "de")  # no ballot
     ref, new = store.add_contact_request_once("Paket fehlt", None, "de", None, [], submission="form-0001")
     assert new and store.add_contact_request_once("Paket fehlt", None, "de", None, [], submission="form-0001") == (
         ref, False)  # the same form sent again: one request

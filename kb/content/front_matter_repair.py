@@ -20,6 +20,8 @@ _KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")  # "title: …", a top-level key
 # without a closing '---', a key is written in lower case as every known one: "Hinweis: …" is text
 _OPEN_KEY = re.compile(r"^[a-z_][a-z0-9_-]*\s*:")
 _INSIDE = re.compile(r"^(\s+\S|-\s|-$)")   # an indented line or a list item: part of the key above
+_PLAIN_KEY = re.compile(r"^(?P<key>[a-z_][a-z0-9_-]*)\s*:\s*(?P<value>\S.*)$")
+NOT_AS_TEXT = ("updated", "draft")  # a date and a switch: kept out rather than read as text
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,17 @@ def readable_part(text: str) -> Repaired | None:
 
 def _block(lines: list[str]) -> tuple[list[str], list[str] | None]:
     """(the block's lines, the lines after its closing '---'), or (the YAML-looking lines at
-    the top, None) when no closing line follows."""
-    for i, line in enumerate(lines):
-        if _DELIMITER.match(line):
-            return lines[:i], lines[i + 1:]
-    end = 0
-    while end < len(lines) and (_OPEN_KEY.match(lines[end]) or (end and _INSIDE.match(lines[end]))):
+    the top, None) when no closing line follows them: a '---' further down, after text, is
+    the body's horizontal rule, not the block's end."""
+    end, listing = 0, False  # listing: the key above has no value of its own, so items may follow
+    while end < len(lines) and not _DELIMITER.match(lines[end]):
+        if _OPEN_KEY.match(lines[end]):
+            listing = lines[end].rstrip().endswith(":")
+        elif not (listing and _INSIDE.match(lines[end])):  # "lang: de" then "- Schritt eins": text
+            break
         end += 1
+    if end < len(lines) and _DELIMITER.match(lines[end]):
+        return lines[:end], lines[end + 1:]
     return lines[:end], None
 
 
@@ -87,5 +93,15 @@ def _read(group: list[str]) -> dict | None:
     try:
         value = yaml.safe_load("\n".join(group))
     except (yaml.YAMLError, ValueError):  # ValueError: a date that does not exist
-        return None
+        return _as_text(group)
     return value if isinstance(value, dict) else None
+
+
+def _as_text(group: list[str]) -> dict | None:
+    """A one-line key whose value YAML cannot read as written ("title: Rücksendung: so geht's")
+    with its value as text; None for a list or mapping begun and not ended ("tags: [a"), a
+    date or a switch, whose meaning text would change."""
+    found = _PLAIN_KEY.match(group[0]) if len(group) == 1 else None
+    if found is None or found["key"] in NOT_AS_TEXT or found["value"].startswith(("[", "{")):
+        return None
+    return {found["key"]: found["value"].strip()}

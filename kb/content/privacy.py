@@ -56,11 +56,11 @@ _DE_SUFFIXES = "straße|strasse|str\\.?|weg|gasse|allee|platz|damm|ufer|chaussee
 _DE_STREET = re.compile(
     rf"\b[A-ZÄÖÜ][\wäöüß]+?(?:-?(?i:{_DE_SUFFIXES})|[\s-](?:{_DE_SUFFIXES.title()}))"
     rf"\s*{_HOUSE_NUMBER}{_POSTCODE_CITY}")
-# streets named without a suffix, with their postcode and town ("Am Hafen 5, 20457 Hamburg"):
-# without them "Am Montag 10" or "Im Jahr 2024" would read as addresses
+# streets named without a suffix, with a house number, a comma, their postcode and town ("Am Hafen 5,
+# 20457 Hamburg"): without them "Am Montag 10" or "Im Jahr 2023 10000 Euro" would read as addresses
 _DE_NAMED_STREET = re.compile(
     r"\b(?:Am|Im|An der|An den|Auf der|Auf dem|In der|In den|Zum|Zur|Hinter der|Hinter dem|Unter den)"
-    rf"\s+[A-ZÄÖÜ][\wäöüß-]+\s+{_HOUSE_NUMBER},?\s+\d{{5}}\s+[A-ZÄÖÜ][\wäöüß-]+")
+    r"\s+[A-ZÄÖÜ][\wäöüß-]+\s+\d{1,3}(?:\s?[a-zA-Z](?![\wäöüß]))?,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß-]+")
 _EN_STREET = re.compile(
     r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Court|Ct|Boulevard|Blvd|Place|Pl|Close|Terrace|"
@@ -84,12 +84,15 @@ _DATE = re.compile(
 
 # -- IBANs, phone numbers and long digit runs ------------------------------------------------
 # IBAN: two letters, two digits, then 10-30 letters/digits, optionally grouped by spaces
-# (the country's letters in either case; the groups in capitals and digits: "… 00 erstattung" is no group)
-_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b")
+# (in either case: "gb29 nwbk 6016 …"; words the groups run into are given back, see _iban)
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{2,4}){3,8}\b", re.IGNORECASE)
+_TRAILING_WORDS = re.compile(r"(?:\s+[^\W\d_]+)+$")  # "… 00 erstattung": the words after the last digits
 # a number a customer labels as theirs: "Bestellnummer 98765", "Kundennr.: 4711", "order no. 12345"
 _NUMBER_LABELS = (r"(?:bestell(?:ungs)?|auftrags|kunden|rechnungs|sendungs|vertrags|retouren)[-\s]?(?:nummer|nr\.?)"
                   r"|(?:order|customer|invoice|tracking|account|contract)\s*(?:number|no\.?|nr\.?|#)")
-_LABELLED_NUMBER = re.compile(rf"\b({_NUMBER_LABELS})(\s*(?:ist|is|lautet|:|#|-)?\s*)#?\d{{3,}}\b", re.IGNORECASE)
+# the number with its parts: "2024-001", "0034 0434 1234", "HK/2026/77"
+_LABELLED_NUMBER = re.compile(rf"\b({_NUMBER_LABELS})(\s*(?:ist|is|lautet|:|#|-)?\s*)#?\d{{3,}}(?:[ /.-]\d+)*\b",
+                              re.IGNORECASE)
 # phone numbers: +49 40 1234 5670, 040/123456-78, (040) 123 456 ...: 6+ digits with separators
 _PHONE = re.compile(r"(?<![\w])(?:\+|00)?\(?\d[\d ()/.\-]{5,}\d(?![\w])")
 _LONG_DIGITS = re.compile(r"\d{5,}")
@@ -97,6 +100,14 @@ _LONG_DIGITS = re.compile(r"\d{5,}")
 
 def _digits(text: str) -> int:
     return sum(ch.isdigit() for ch in text)
+
+
+def _iban(match: re.Match) -> str:
+    """An IBAN masked, the words its groups ran into kept ("… 0130 00 erstattung")."""
+    text = match.group(0)
+    tail = _TRAILING_WORDS.search(text)
+    number, rest = (text[:tail.start()], tail.group(0)) if tail else (text, "")
+    return ("[iban]" + rest) if _digits(number) >= 8 else text
 
 
 def _password(match: re.Match) -> str:
@@ -159,7 +170,7 @@ def mask_pii(text: str) -> str:
     text = _DE_STREET.sub("[address]", text)
     text = _DE_NAMED_STREET.sub("[address]", text)
     text = _EN_STREET.sub("[address]", text)
-    text = _IBAN.sub(lambda m: "[iban]" if _digits(m.group(0)) >= 8 else m.group(0), text)
+    text = _IBAN.sub(_iban, text)
     text = _LABELLED_NUMBER.sub(lambda m: m.group(1) + m.group(2) + "[number]", text)
     text = _VOUCHER.sub(_voucher, text)
     text = _VOUCHER_SPACED.sub(_voucher, text)

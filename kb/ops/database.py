@@ -207,24 +207,25 @@ class Store:
                        (article_id, day.isoformat() if day is not None else _now()[:10]))
 
     def add_feedback(self, article_id: str, helpful: bool, comment: str | None, lang: str | None,
-                     search_token: str | None = None) -> str:
-        """Store one vote; returns the token that allows adding a comment to it later. A vote
-        again on the same article after the same search replaces that search's vote (the
-        newest choice counts, once): "helpful" ratios and learned phrasings count people's
-        answers, not clicks."""
+                     search_token: str | None = None, ballot: str | None = None) -> str:
+        """Store one vote; returns the token that allows adding a comment to it later.
+
+        ``ballot`` is the id of the page view the vote comes from (the article page's vote
+        form carries a random one): a vote again from it (a double click, a changed mind)
+        replaces that vote and its comment, so "helpful" ratios and learned phrasings count
+        people's answers, not clicks. A shared link starts a new page view, a new ballot."""
         comment = mask_pii((comment or "").strip()[:MAX_COMMENT_CHARS]) or None
         token = secrets.token_urlsafe(12)
         with self.transaction() as db:
-            prior = db.execute("SELECT token FROM feedback WHERE article_id = ? AND search_token = ? "
-                               "ORDER BY id DESC LIMIT 1", (article_id, search_token)).fetchone() \
-                if search_token else None
+            prior = db.execute("SELECT token FROM feedback WHERE article_id = ? AND ballot = ? ORDER BY id DESC "
+                               "LIMIT 1", (article_id, ballot)).fetchone() if ballot else None
             if prior is not None:
-                db.execute("UPDATE feedback SET helpful = ?, at = ?, comment = COALESCE(?, comment) WHERE token = ?",
+                db.execute("UPDATE feedback SET helpful = ?, at = ?, comment = ? WHERE token = ?",
                            (int(helpful), _now(), comment, prior["token"]))
                 return prior["token"]
-            db.execute("INSERT INTO feedback (at, article_id, helpful, comment, lang, search_token, token) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (_now(), article_id, int(helpful), comment, lang, search_token, token))
+            db.execute("INSERT INTO feedback (at, article_id, helpful, comment, lang, search_token, token, ballot) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (_now(), article_id, int(helpful), comment, lang, search_token, token, ballot))
         return token
 
     def add_comment(self, token: str, comment: str) -> bool:
@@ -271,12 +272,13 @@ class Store:
         return ref, True
 
     def set_request_status(self, request_id: int, status: str, by: str | None = None) -> bool:
-        """Set a request's status as ``by`` (an agent's user name), now."""
+        """Set a request's status as ``by`` (an agent's user name), now; False when it had that
+        status already (or there is no such request): the first agent's decision stands."""
         if status not in ("open", "answered"):
             raise ValueError(f"unknown status {status!r}")
-        with self.transaction() as db:
-            return db.execute("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-                              (status, by, _now(), request_id)).rowcount == 1
+        with self.transaction() as db:  # only a change: another agent's same decision a moment ago stands
+            return db.execute("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ? "
+                              "WHERE id = ? AND status <> ?", (status, by, _now(), request_id, status)).rowcount == 1
 
     # -- reads the portal and the agents need ---------------------------------------------
     def contact_requests(self, status: str | None = "open", limit: int = 100) -> list:

@@ -94,8 +94,8 @@ def record_answered_with(store: Store, request_id: int, article_ids: list[str], 
     phrasings = [p for p in (row["query"], row["question"]) if p and len(p.strip()) <= MAX_PHRASING_CHARS]
     at = _now()
     with store.transaction() as db:
-        db.execute("UPDATE contact_requests SET status = 'answered', status_by = ?, status_at = ? WHERE id = ?",
-                   (agent, at, request_id))
+        db.execute("UPDATE contact_requests SET status = 'answered', status_by = ?, status_at = ? "
+                   "WHERE id = ? AND status <> 'answered'", (agent, at, request_id))  # the first answer's stays
         for article_id in dict.fromkeys(article_ids):
             db.execute("INSERT OR IGNORE INTO request_articles (request_id, article_id, at, agent) "
                        "VALUES (?, ?, ?, ?)", (request_id, article_id, at, agent))

@@ -164,13 +164,12 @@ def inbox_status(request_id: int):
     status = request.form.get("status", "")
     if status not in ("open", "answered"):
         abort(400)
-    row = _store().contact_request(request_id)
-    if row is None:
-        abort(404)
-    if row["status"] == status:  # another agent was first: theirs stands, and this one is told
-        flash(already_set(row), "warning")
-    elif not _store().set_request_status(request_id, status, g.user.username):
-        abort(404)
+    if not _store().set_request_status(request_id, status, g.user.username):
+        row = _store().contact_request(request_id)
+        if row is None:
+            abort(404)
+        if row["status_by"] != g.user.username:  # another agent was first: theirs stands, this one is told
+            flash(already_set(row), "warning")
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
 
 

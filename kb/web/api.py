@@ -149,7 +149,7 @@ def feedback():
     except InputError as exc:
         return _bad(exc)
     token = current_app.extensions["kb.store"].add_feedback(
-        vote.article_id, vote.helpful, vote.comment, None, vote.search_token)
+        vote.article_id, vote.helpful, vote.comment, None, vote.search_token, vote.ballot)
     return jsonify(ok=True, token=token), 201
 
 

@@ -143,6 +143,7 @@ class FeedbackInput:
     helpful: bool
     comment: str | None
     search_token: str | None
+    ballot: str | None = None  # the page view the vote comes from: a vote again replaces it
 
 
 def feedback_input(data: dict, catalog: Catalog, internal: bool = False) -> FeedbackInput:
@@ -153,7 +154,7 @@ def feedback_input(data: dict, catalog: Catalog, internal: bool = False) -> Feed
         raise InputError("'helpful' is required (true or false)", "helpful")
     helpful = _flag(data["helpful"], "helpful")
     return FeedbackInput(article_id, helpful, _text(data, "comment", MAX_COMMENT_CHARS),
-                         _text(data, "search_id", 64))
+                         _text(data, "search_id", 64), submission_id(data.get("ballot")))
 
 
 @dataclass(frozen=True)

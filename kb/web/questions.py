@@ -171,7 +171,7 @@ def answered_with(request_id: int):
         flash(_("Choose at least one article the request was answered with."), "error")
         return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
     row = _store().contact_request(request_id)
-    if row is not None and row["status"] == "answered" and row["status_by"] != g.user.username:
+    if row is not None and row["status"] == "answered" and row["status_by"] not in (None, g.user.username):
         flash(already_set(row) + " " + _("The articles you chose are added to the ones recorded."), "warning")
     if not learning.record_answered_with(_store(), request_id, chosen, g.user.username):
         abort(404)

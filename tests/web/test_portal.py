@@ -138,6 +138,17 @@ def test_only_customers_reading_count_as_views(app, client, db, accounts):
     assert views() == 1
 
 
+def test_a_vote_again_from_the_same_page_replaces_it(client, db):
+    page = client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True)
+    ballot = re.search(r'name="ballot" value="([^"]+)"', page).group(1)
+    vote = {"csrf_token": csrf_token(page), "article_id": "de/lieferzeit", "ballot": ballot}
+    for helpful in ("yes", "yes", "no"):  # a double click, then a changed mind
+        assert client.post("/feedback", data={**vote, "helpful": helpful}, headers=DE).status_code == 303
+    assert [r["helpful"] for r in db("SELECT helpful FROM feedback")] == [0]
+    other = client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True)  # another page view
+    assert re.search(r'name="ballot" value="([^"]+)"', other).group(1) != ballot
+
+
 def test_the_language_switch_on_a_topic_leads_to_the_topic_in_that_language(client):
     html = client.get("/categories/versand", headers=DE).get_data(as_text=True)
     assert 'href="/categories/shipping?lang=en"' in html

@@ -312,3 +312,12 @@ def test_another_articles_question_is_neither_suggested_nor_accepted_for_this_on
         accept(store, articles, found[0], "eva", phrasing="wann kommt mein paket")
     assert "wann kommt mein paket" not in (root / "de/ruecksendung.md").read_text()
     assert [s.phrasing for s in suggestions(store, articles)] == ["wie schicke ich etwas zurück"]  # still open
+
+
+def test_a_near_variant_of_another_articles_question_is_refused_too(shop):
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "wie schicke ich etwas zurück", "de", "de/ruecksendung")
+    found = suggestions(store, articles)
+    with pytest.raises(SuggestionError, match="de/lieferzeit"):  # "wann kommt mein paket", one letter off
+        accept(store, articles, found[0], "eva", phrasing="wann kommt mein packet")

@@ -216,7 +216,9 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     if len(text) > learning.MAX_PHRASING_CHARS:
         raise SuggestionError(f"the question is too long (at most {learning.MAX_PHRASING_CHARS} characters)")
     art = _article(articles, suggestion.article_id)
-    owner = _questions_by_language(articles).get(art.lang, {}).get(fold(text), art.id)
+    key = fold(text)
+    owner = next((o for q, o in _questions_by_language(articles).get(art.lang, {}).items()
+                  if o != art.id and same_phrasing(key, q)), art.id)  # a near variant too ("…, bitte")
     if owner != art.id:  # one question leads to one article: the search would be torn between two
         raise SuggestionError(f"'{text}' is a question of '{owner}' already: write it differently, "
                               "or reject the suggestion")

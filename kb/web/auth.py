@@ -165,5 +165,6 @@ def form_token_failed(exc: CSRFError):
     g.lang = g.get("lang") or pick_language()  # the token is checked before the request's own hooks
     load_user()
     if g.get("user") is not None:  # signed in again meanwhile (another tab): the token is new
-        return resume_page(kept_fields(), request.path), 400
+        action = safe_action(request.full_path.rstrip("?"))
+        return (resume_page(kept_fields(), action), 400) if action else expired_form()
     return session_ended_page()

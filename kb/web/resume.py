@@ -12,15 +12,15 @@ A file chosen in the form (an image) cannot be carried and has to be chosen agai
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 
 STAFF_PREFIX = "/agent/"
 NOT_RESUMED = ("/agent/login", "/agent/logout")
 MAX_KEPT_FIELDS = 200
 TECHNICAL_FIELDS = {"csrf_token", "base", "original", "ref", "source", "action", "next", "keep",
-                    "unpublish", "id", "lang"}  # carried, not shown
+                    "unpublish"}  # carried, not shown
 
 
 def resumable() -> bool:
@@ -30,10 +30,11 @@ def resumable() -> bool:
 
 
 def _from_this_site() -> bool:
-    own = urlsplit(request.host_url)
-    sender = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    parts = urlsplit(sender)
-    return bool(parts.netloc) and (parts.scheme, parts.netloc) == (own.scheme, own.netloc)
+    """The sender is this site as the request reached it, or its public address (KB_BASE_URL:
+    behind a proxy the request may name another host, port or scheme)."""
+    sender = urlsplit(request.headers.get("Origin") or request.headers.get("Referer") or "")
+    own = {urlsplit(u)[:2] for u in (request.host_url, current_app.config.get("KB_BASE_URL") or "") if u}
+    return bool(sender.netloc) and (sender.scheme, sender.netloc) in own
 
 
 def kept_fields() -> list[tuple[str, str]]:
@@ -47,21 +48,23 @@ def shown_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in fields if k not in TECHNICAL_FIELDS and v.strip()]
 
 
-def safe_action(path: str) -> str | None:
-    """The address to send a kept form to: a staff path of this site, never the sign-in itself."""
-    parts = urlsplit(path or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith(STAFF_PREFIX) or parts.path in NOT_RESUMED:
+def safe_action(target: str) -> str | None:
+    """The address to send a kept form to, with its query ("?days=30"): a staff path of this
+    site, never the sign-in itself, no dot segments (the browser would resolve "/agent/../x"
+    outside the staff pages)."""
+    parts = urlsplit(target or "")
+    segments = unquote(parts.path).split("/")
+    if parts.scheme or parts.netloc or not parts.path.startswith(STAFF_PREFIX) or parts.path in NOT_RESUMED \
+            or any(s in (".", "..") for s in segments) or any(c in target for c in "\\\r\n\x00"):
         return None
-    if any(c in path for c in "\\\r\n\x00"):
-        return None
-    return parts.path
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def session_ended_page(error: str | None = None, username: str = "",
                        fields: list[tuple[str, str]] | None = None, action: str | None = None):
     """The sign-in page carrying the form that could not be sent (status 401)."""
     fields = kept_fields() if fields is None else fields
-    action = safe_action(action if action is not None else request.path)
+    action = safe_action(action if action is not None else request.full_path.rstrip("?"))
     return render_template("agent/login.html", error=error, next="", username=username, kept=fields,
                            kept_shown=shown_fields(fields), resume_action=action, session_ended=True), 401
 

@@ -91,3 +91,23 @@ def test_a_wrong_password_keeps_the_user_name(editor_app):
     page = r.get_data(as_text=True)
     assert r.status_code == 401 and 'name="username" value="eva"' in page
     assert re.search(r'name="password"[^>]*autofocus', page)  # the password is what to type again
+
+
+def test_a_kept_address_keeps_its_query_and_never_leaves_the_staff_pages():
+    from flask import Flask
+    from kb.web.resume import safe_action
+    with Flask(__name__).test_request_context():
+        assert safe_action("/agent/insights/words?days=30") == "/agent/insights/words?days=30"
+        for outside in ("/agent/../contact", "/agent/%2e%2e/contact", "/agent/./x/../../y", "/agent/login",
+                        "//evil.example/agent/x", "https://evil.example/agent/x", "/portal"):
+            assert safe_action(outside) is None, outside
+
+
+def test_a_form_from_the_public_address_behind_a_proxy_is_kept(editor_app):
+    app = editor_app(KB_BASE_URL="https://hilfe.example.de")
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    _signed_out_elsewhere(app, client)
+    r = client.post("/agent/articles/save", data={**form, "body": TYPED}, headers={"Origin": "https://hilfe.example.de"})
+    assert r.status_code == 401 and ("kept.body", TYPED) in _hidden(r.get_data(as_text=True))

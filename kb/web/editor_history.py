@@ -7,6 +7,8 @@ to the article (the links are listed, as `kb check` would report them).
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from kb.content.article_edit import (EditError, form_from_text, incoming_links, text_from_form, validate_id,
@@ -20,6 +22,12 @@ from kb.web.editor import (after_save, articles_here, current_or_404, editor, ex
 from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
+# the notes the editor writes itself (never an editor's own words): shown in the reader's language
+_ID = r"[a-z0-9_/-]+"
+_MACHINE_NOTE = re.compile(
+    rf"(?:Update|Create|Publish|Delete) {_ID}|Rename {_ID} to {_ID}|Add the question '[^'\n]*' to {_ID}"
+    rf"|Link {_ID} to its translation '[^'\n]*'"
+    rf"|Restore {_ID} to the version \w+(?: as a draft \(four-eyes review\)|, kept published)?")
 KEEP_CHOICES = ("published", "draft")  # restoring a draft version of a published article
 bp.before_request(articles_here)
 
@@ -44,8 +52,14 @@ def history(article_id: str):
         new = editor().history.text(path, b) or "" if b else (text or "")
         diff = diff_lines(old, new)
     return render_template("agent/articles/history.html", article_id=article_id, versions=versions,
+                           change_note=change_note,
                            diff=diff, a=a, b=b, base=version_of(text), exists=text is not None,
                            kind=editor().history.kind)
+
+
+def change_note(message: str) -> str:
+    """A version's note: one the editor wrote itself in the reader's language, a person's as written."""
+    return translated_message(message) if _MACHINE_NOTE.fullmatch(message or "") else message
 
 
 @bp.get("/<path:article_id>/history/<ref>")

@@ -51,7 +51,7 @@ def test_editor_creates_an_article_written_as_markdown_with_front_matter(app, cl
     assert "<h2 id=\"paypal\">PayPal</h2>" in page
     # the history has the version, by eva (database: the test folder is no git work tree)
     history = client.get("/agent/articles/de/zahlung/history").get_data(as_text=True)
-    assert "eva" in history and "Create de/zahlung" in history
+    assert "eva" in history and "Angelegt: de/zahlung" in history  # the editor's own note, in German
     assert "+00:00" not in history and not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", history)  # the shop's time
 
 

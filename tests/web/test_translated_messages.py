@@ -56,3 +56,14 @@ def test_every_finding_of_kb_check_on_a_broken_file_reads_in_german(tmp_path):
     assert len({p.path for p in problems}) == len(BROKEN_FILES)
     untranslated = [p.message for p in problems if translate_message("de", p.message) == p.message]
     assert untranslated == []
+
+
+def test_the_editors_own_change_notes_read_in_german_a_persons_stay_as_written(app):
+    from kb.web.editor_history import change_note
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        from flask import g
+        g.lang = "de"
+        assert change_note("Publish de/versand/paket") == "Veröffentlicht: de/versand/paket"
+        assert change_note("Restore de/x to the version 0123abcd, kept published").endswith("bleibt veröffentlicht")
+        assert change_note("Delete the old table, it was wrong") == "Delete the old table, it was wrong"
+        assert change_note("Update prices for 2027") == "Update prices for 2027"

@@ -80,10 +80,11 @@ def version(article_id: str, ref: str):
 @login_required("editor")
 def restore(article_id: str):
     ref, base = request.form.get("ref", "")[:64], request.form.get("base", "")
-    offline = _takes_offline(article_id, ref)
+    current, version = _texts(article_id, ref)
+    offline = _takes_offline(current, version)
     if offline and request.form.get("keep") not in KEEP_CHOICES:  # the base the history was read at goes on
         return _confirm_page(article_id, "restore", 409, ref=ref, base=base)
-    draft = _as_draft(article_id, ref)
+    draft = _as_draft(current, version)
     try:
         if draft is not None:  # publishing takes a second editor, also for a restored version
             saved = editor().save(article_id, draft, base, g.user.username,
@@ -107,15 +108,20 @@ def restore(article_id: str):
     return redirect(url_for("editor.view", article_id=article_id), 303)
 
 
-def _takes_offline(article_id: str, ref: str) -> str | None:
-    """Where version ``ref`` is a draft and customers see the article now, restoring it as it
-    was would take the article offline: that version's text kept published (the editor is
-    asked which of the two is meant, as the edit form asks before unpublishing); else None."""
+def _texts(article_id: str, ref: str) -> tuple[str | None, str | None]:
+    """(the article's text now, version ``ref``'s), read once per restore; (None, None) for
+    an id that is no article's (the restore itself says so)."""
     try:
         path, current = editor().current(article_id)
-    except EditError:  # no valid id: the restore itself says so
-        return None
-    version = editor().history.text(path, ref)
+    except EditError:
+        return None, None
+    return current, editor().history.text(path, ref)
+
+
+def _takes_offline(current: str | None, version: str | None) -> str | None:
+    """Where the version is a draft and customers see the article now, restoring it as it was
+    would take the article offline: that version's text kept published (the editor is asked
+    which of the two is meant, as the edit form asks before unpublishing); else None."""
     if version is None or current is None or form_from_text(current).draft:
         return None
     form = form_from_text(version)
@@ -125,18 +131,11 @@ def _takes_offline(article_id: str, ref: str) -> str | None:
     return text_from_form(form, like=version)
 
 
-def _as_draft(article_id: str, ref: str) -> str | None:
-    """Version ``ref`` as a draft when restoring it would take a draft (or a deleted article)
+def _as_draft(current: str | None, version: str | None) -> str | None:
+    """The version as a draft when restoring it would take a draft (or a deleted article)
     public past four-eyes review; None when it would not (or the version is missing: restore
-    reports that). The version is read from the history once."""
-    if not review_on():
-        return None
-    try:
-        path, current = editor().current(article_id)
-    except EditError:  # no valid id: the restore itself says so
-        return None
-    version = editor().history.text(path, ref)
-    if version is None:
+    reports that)."""
+    if not review_on() or version is None:
         return None
     form = form_from_text(version)
     if form.draft or not (current is None or form_from_text(current).draft):

@@ -3,7 +3,8 @@ import pytest
 
 from search_helpers import fake_engine  # noqa: F401 (fixture)
 
-from kb.search.umlauts import restore_umlauts, spellings
+from kb.content.umlaut_spellings import spellings
+from kb.search.umlauts import restore_umlauts
 
 HELP_CENTRE = {"rückerstattung", "rücksendung", "für", "größe"}.__contains__
 
@@ -51,3 +52,14 @@ def test_a_question_in_another_language_keeps_its_ae_oe_ue(fake_engine):
     assert english.query == "how long will you hold my order in the store"
     german = fake_engine.search("wann kommt der stoer", lang="de")
     assert german.query == "wann kommt der stör"
+
+
+def test_the_inbox_reads_the_same_spellings_as_the_search():
+    """One table for every reader: the inbox finds "Straße" by "strasse" and
+    "Größe" by "groesse", as the search does."""
+    from kb.content.umlaut_spellings import written_out
+    from kb.ops.inbox import _spellings
+
+    assert written_out("Größe straße") == "Groesse strasse"
+    assert "straße" in _spellings("strasse") and "größe" in _spellings("groesse")
+    assert "oesterreich" in _spellings("österreich")

@@ -15,9 +15,8 @@ import unicodedata
 from rapidfuzz.distance import OSA
 
 from kb.content.text import MASKED
+from kb.content.umlaut_spellings import written_out
 
-# German spellings without umlauts are common on foreign keyboards; both fold to one key
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _JOINERS = re.compile(r"['’`´\-‐–]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Typos (insert, delete, replace or swap two neighbours: optimal string alignment)
@@ -31,7 +30,8 @@ PLACEHOLDER = re.compile(MASKED.pattern + r"|\{\{[^}]*\}\}|\{[A-Za-z_ ]+\}")
 
 def fold(text: str) -> str:
     """The comparison key of a phrasing: 'Wo ist mein Päckchen?' -> 'wo ist mein paeckchen'."""
-    text = unicodedata.normalize("NFC", text).casefold().translate(_UMLAUTS)
+    # German spellings without umlauts are common on foreign keyboards; both fold to one key
+    text = written_out(unicodedata.normalize("NFC", text).casefold())
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = _JOINERS.sub("", text)
     return _NON_WORD.sub(" ", text).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from kb.content.umlaut_spellings import spellings, written_out
 from kb.ops.database import Store
 
 STATUSES = ("open", "answered")
@@ -12,8 +13,6 @@ MAX_TEXT_CHARS = 200
 _LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 MAX_WORDS = 8  # searched words; each must be found
 _COLUMNS = ("question", "coalesce(query, '')", "ref", "coalesce(email, '')")
-_WRITTEN_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-_RESTORED = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,7 @@ def count_requests(store: Store, where: InboxFilter) -> dict[str, int]:
 def _spellings(word: str) -> list[str]:
     """The word as typed, with umlauts written out and with written-out umlauts restored:
     "oesterreich" finds "Österreich", "österreich" finds "Oesterreich"."""
-    restored = word
-    for pair, umlaut in _RESTORED:
-        restored = restored.replace(pair, umlaut)
-    return sorted({word, word.translate(_WRITTEN_OUT), restored})
+    return sorted({written_out(word), *spellings(word)})
 
 
 def _word_clause(word: str) -> tuple[str, list]:

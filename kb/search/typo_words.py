@@ -34,10 +34,10 @@ from functools import lru_cache
 
 from wordfreq import get_frequency_dict
 
+from kb.content.umlaut_spellings import WRITTEN_OUT, spellings
 from kb.content.word_forms import compound_parts, dictionary_word
 from kb.index.speller import correctable
 from kb.search.cache import LRU
-from kb.search.umlauts import WRITTEN_OUT, spellings
 
 MIN_CHARS = 5  # shorter words are corrected only towards the help centre's words
 FREQUENCY_LIST = "small"  # wordfreq's ~40,000 commonest words per language: ~4 MB each in memory

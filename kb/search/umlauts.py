@@ -19,42 +19,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import product
 
+from kb.content.umlaut_spellings import has_written_out_pair, spellings
 from kb.content.word_forms import compound_parts, dictionary_word
 
-# the ways of writing each letter without it; "ss" also stands for itself
-WRITTEN_OUT = {"ae": "ä", "oe": "ö", "ue": "ü", "ss": "ß"}
-_PAIR = re.compile("|".join(WRITTEN_OUT))
 _WORD = re.compile(r"[^\W\d_]+")
-MAX_PAIRS = 4  # spellings tried per word: 2 ** MAX_PAIRS; longer words keep their first pairs' choices
 # longer words are names, codes or keyboard mashing: looking their spellings up in the
 # dictionaries only costs time (kb/search/typo_words.py bounds its work the same way)
 MAX_WORD_CHARS = 30
 MAX_LOOKED_UP = 8  # words per question whose spellings are looked up; a question has fewer
 
 
-def spellings(word: str) -> list[str]:
-    """Every way of reading the word's written-out pairs as umlauts or ß, the word as
-    typed first (lower case)."""
-    word = word.lower()
-    pairs = list(_PAIR.finditer(word))[:MAX_PAIRS]
-    out = []
-    for choice in product((False, True), repeat=len(pairs)):
-        parts, at = [], 0
-        for m, restore in zip(pairs, choice):
-            parts.append(word[at:m.start()])
-            parts.append(WRITTEN_OUT[m.group(0)] if restore else m.group(0))
-            at = m.end()
-        out.append("".join(parts) + word[at:])
-    return out
-
-
 def restored_word(word: str, in_help_centre: Callable[[str], bool], budget: list[int] | None = None) -> str | None:
     """The spelling with umlauts of a word typed without them, None when it needs none;
     ``budget`` counts down the words of the question that may still be looked up."""
     typed = word.lower()
-    if len(typed) > MAX_WORD_CHARS or not _PAIR.search(typed) or in_help_centre(typed) or \
+    if len(typed) > MAX_WORD_CHARS or not has_written_out_pair(typed) or in_help_centre(typed) or \
             dictionary_word(typed, "en"):
         return None
     if budget is not None:

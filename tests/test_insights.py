@@ -625,5 +625,5 @@ def test_learned_effect_counts_customer_searches_by_an_accepted_phrasing(seed):
         store.log_search(query, "de", True, [first, "x"], channel)
     old = seed.search("wo ist mein paket", "2026-01-01T10:00Z", results=("de/sendung",))  # outside the window
     assert old
-    effects = learning.learned_effect(store, 30)
+    effects = insights.learned_effect(store, 30)
     assert [(e.article_id, e.searches, e.phrasings) for e in effects] == [("de/sendung", 2, ("wo ist mein paket",))]

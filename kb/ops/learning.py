@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from kb.content.phrasing import fold
 from kb.content.privacy import mask_pii
@@ -189,37 +189,3 @@ def decisions(store: Store, decision: str | None = None) -> list[dict]:
     ensure_schema(store)
     sql = "SELECT * FROM question_decisions" + (" WHERE decision = ?" if decision else "") + " ORDER BY at"
     return [dict(r) for r in store.query(sql, (decision,) if decision else ())]
-
-
-@dataclass(frozen=True)
-class LearnedEffect:
-    article_id: str
-    searches: int  # customer searches by an accepted phrasing (folded) that showed the article first
-    phrasings: tuple[str, ...]  # accepted for this article, most used first
-    first_accepted: str
-
-
-def learned_effect(store: Store, days: int = 30, limit: int | None = None) -> list[LearnedEffect]:
-    """Per article, how often customers found it by a phrasing accepted for it (within ``days``)."""
-    accepted = decisions(store, "accepted")
-    if not accepted:
-        return []
-    since = {(d["article_id"], d["key"]): d["last_search"] for d in accepted}
-    counts = dict.fromkeys(since, 0)
-    window = (datetime.now(timezone.utc) - timedelta(days=int(days))).strftime("%Y-%m-%dT%H:%MZ")  # as `at`
-    rows = store.query("SELECT id, query, results FROM searches WHERE at >= ? AND channel != 'agent' AND id > ?",
-                       (window, min(since.values())))
-    for r in rows:
-        results = json.loads(r["results"])
-        key = (results[0], fold(r["query"])) if results else None
-        if key in counts and r["id"] > since[key]:
-            counts[key] += 1
-    per_article: dict[str, list[dict]] = {}
-    for d in accepted:
-        per_article.setdefault(d["article_id"], []).append(d)
-    out = [LearnedEffect(article_id, sum(counts[article_id, d["key"]] for d in found),
-                         tuple(d["phrasing"] for d in sorted(found, key=lambda d: -counts[article_id, d["key"]])),
-                         min(d["at"] for d in found))
-           for article_id, found in per_article.items()]
-    out.sort(key=lambda e: (-e.searches, e.article_id))
-    return out[:limit] if limit else out

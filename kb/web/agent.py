@@ -20,6 +20,7 @@ from kb.web.editor import articles_here
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID, InputError, search_params
 from kb.web import insights_view
+from kb.web.insights_period import PERIODS, PeriodError, ReportPeriod, report_period
 from kb.web.local_time import local_time, site_time_zone
 from kb.web.copy_text import CopyText, copy_text
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
@@ -221,33 +222,32 @@ def _articles_on_disk():
 
 # -- editor insights -------------------------------------------------------------------
 INSIGHT_TABLES = {name: (title, func) for name, (title, func, _explained) in insights_view.TABLES.items()}
-PERIODS = (7, 30, 90, 365)
 
 
-def _period() -> int:
+def _period() -> ReportPeriod:
     try:
-        days = int(request.args.get("days", 30))
-    except ValueError:
-        days = None
-    if days not in PERIODS:
-        abort(400, _("The period is one of {periods} days.", periods=", ".join(map(str, PERIODS))))
-    return days
+        return report_period(request.args, _shop_zone())
+    except PeriodError as exc:
+        abort(400, str(exc))
 
 
-def _table(name: str, days: int) -> list:
+def _shop_zone():
+    return site_time_zone(current_app.config.get("KB_SITE"))  # the shop's days
+
+
+def _table(name: str, period: ReportPeriod) -> list:
     from kb.ops import insights
     func = getattr(insights, INSIGHT_TABLES[name][1])
-    if name == "learned":  # a rolling window of days, not calendar days
-        return func(_store(), days=days, limit=50)
-    zone = site_time_zone(current_app.config.get("KB_SITE"))  # the shop's days
+    days, now, zone = period.days, period.now, _shop_zone()
     if name == "deflection":
-        return func(_store(), days=days, bucket="day" if days <= 30 else "week", zone=zone)
+        return func(_store(), days=days, bucket="day" if days <= 30 else "week", now=now, zone=zone)
     if name == "articles":
-        return func(_store(), days=days, zone=zone)
+        return func(_store(), days=days, now=now, zone=zone)
     if name == "missing-words":
         from kb.search.unused_words import unused_word_test
-        return func(_store(), days=days, limit=50, zone=zone, unknown=unused_word_test(_live().engine.index))
-    return func(_store(), days=days, limit=50, zone=zone)
+        return func(_store(), days=days, limit=50, now=now, zone=zone,
+                    unknown=unused_word_test(_live().engine.index))
+    return func(_store(), days=days, limit=50, now=now, zone=zone)
 
 
 @bp.get("/insights")
@@ -256,16 +256,16 @@ def insights():
     from markupsafe import Markup
 
     from kb.ops.insights import deflection_svg
-    days = _period()
+    period = _period()
     catalog = _live().catalog
     titles = {a["id"]: a["title"] for a in catalog.articles}
-    zone = site_time_zone(current_app.config.get("KB_SITE"))
+    zone = _shop_zone()
     render_cell = partial(insights_view.cell, titles=titles, time=lambda v: local_time(v, zone, g.lang),
                           date=lambda v: format_date(v, g.lang),
                           article_link=lambda i: url_for("portal.article", article_id=i))
     tables = []
     for name, (title, _func, explained) in insights_view.TABLES.items():
-        rows = _table(name, days)
+        rows = _table(name, period)
         shown = insights_view.visible_rows(name, rows)
         tables.append({"name": name, "title": title, "explained": explained, "rows": shown, "all_rows": rows,
                        "columns": insights_view.columns(name, shown)})
@@ -282,8 +282,10 @@ def insights():
                word=not_added) if not_added else
              _("“{word}” could not be written into the article just now: nothing was written. Please try again, or add it in the editor.",
                word=not_written) if not_written else None)
-    return render_template("agent/insights.html", tables=tables, days=days, periods=PERIODS, chart=chart,
-                           cell=render_cell, message=message, error=error)
+    period_label = _("{first} to {last}", first=format_date(period.first.isoformat(), g.lang),
+                     last=format_date(period.last.isoformat(), g.lang))
+    return render_template("agent/insights.html", tables=tables, period=period, periods=PERIODS, chart=chart,
+                           period_label=period_label, cell=render_cell, message=message, error=error)
 
 
 @bp.post("/insights/words")
@@ -299,18 +301,18 @@ def add_missing_word():
     from kb.ops import learning
     from kb.web.editor import editor
 
-    days = _period()
+    period = _period()
     word, article_id = request.form.get("word", "")[:60], request.form.get("article", "")[:200]
-    listed = any(w.word == word and w.article_id == article_id for w in _table("missing-words", days))
+    listed = any(w.word == word and w.article_id == article_id for w in _table("missing-words", period))
     article = next((a for a in _articles_on_disk()[0] if a.id == article_id), None)
     if not listed or article is None:
-        return redirect(url_for("agent.insights", days=days, not_added=word), 303)
+        return redirect(url_for("agent.insights", **period.args(), not_added=word), 303)
     try:
         editor().add_question(Path(article.path), word, g.user.username)
     except (FrontMatterEditError, EditError, OSError):  # busy, or a file this server cannot edit
-        return redirect(url_for("agent.insights", days=days, not_written=word), 303)
+        return redirect(url_for("agent.insights", **period.args(), not_written=word), 303)
     learning.decide(_store(), article.id, word, "accepted", g.user.username)
-    return redirect(url_for("agent.insights", days=days, added=word) + "#t-missing-words", 303)
+    return redirect(url_for("agent.insights", **period.args(), added=word) + "#t-missing-words", 303)
 
 
 @bp.get("/insights/<name>.csv")
@@ -319,19 +321,21 @@ def insights_csv(name: str):
     from kb.ops.insights import to_csv
     if name not in INSIGHT_TABLES:
         abort(404)
-    days = _period()
+    period = _period()
     from kb.ops import insights as queries
     row_types = {"top-searches": queries.TopSearch, "unanswered": queries.UnansweredGroup,
                  "competing": queries.CompetingArticles, "missing-words": queries.MissingWord,
                  "learned": queries.LearnedEffect,
                  "not-helpful": queries.NotHelpfulArticle, "articles": queries.ArticleStat,
                  "deflection": queries.DeflectionPoint}
-    # the reader's spreadsheet ("de": ";" and "0,25", local times); ?plain=1: RFC 4180 and UTC, for programs
-    sheet = (queries.PLAIN if request.args.get("plain") == "1" else
-             queries.spreadsheet_for(g.lang, site_time_zone(current_app.config.get("KB_SITE"))))
-    body = "\ufeff" + to_csv(_table(name, days), row_types[name], sheet)  # BOM: spreadsheets read UTF-8
+    # the reader's spreadsheet ("de": ";" and "0,25", local times, the page's column names);
+    # ?plain=1: RFC 4180, UTC and the field names, for programs
+    plain = request.args.get("plain") == "1"
+    sheet = queries.PLAIN if plain else queries.spreadsheet_for(g.lang, _shop_zone())
+    header = None if plain else insights_view.header_names(row_types[name])
+    body = "\ufeff" + to_csv(_table(name, period), row_types[name], sheet, header)  # BOM: spreadsheets read UTF-8
     return current_app.response_class(
         body, mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="kb-{name}-{days}d.csv"',
+            "Content-Disposition": f'attachment; filename="kb-{name}-{period.file_part()}.csv"',
             "Cache-Control": "no-store"})
 

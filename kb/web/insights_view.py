@@ -73,6 +73,11 @@ def columns(name: str, rows: list) -> list[tuple[str, str]]:
     return [(f.name, _(COLUMNS.get(f.name, f.name))) for f in fields(rows[0]) if f.name not in HIDDEN.get(name, ())]
 
 
+def header_names(row_type: type) -> list[str]:
+    """The CSV header a person reads: the page's column names in the reader's language."""
+    return [_(COLUMNS.get(f.name, f.name)) for f in fields(row_type)]
+
+
 def cell(column: str, value, *, titles: dict[str, str], article_link, time, date) -> Markup:
     """One table cell as HTML (everything escaped): titles linked, times local, shares in per cent."""
     if value is None or value == ():

@@ -20,6 +20,7 @@ from kb.content.front_matter_questions import FrontMatterEditError
 from kb.ops import learning
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
+from kb.ops.insights.learned import learned_effect
 from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
 from kb.web.agent import already_set
@@ -28,6 +29,7 @@ from kb.web.errors import wants_json
 from kb.web.editor import editor
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID
+from kb.web.local_time import site_time_zone
 
 bp = Blueprint("questions", __name__, url_prefix="/agent")
 EFFECT_DAYS = 30
@@ -77,7 +79,7 @@ def _page(min_evidence: int, message: str | None = None, error: str | None = Non
                            languages=sorted({a.lang for a in articles}),
                            choices=sorted(choices.values(), key=lambda s: (s.lang, s.title)),
                            n_shown=len(found),
-                           effect=learning.learned_effect(_store(), EFFECT_DAYS), effect_days=EFFECT_DAYS,
+                           effect=learned_effect(_store(), EFFECT_DAYS, zone=site_time_zone(current_app.config.get("KB_SITE"))), effect_days=EFFECT_DAYS,
                            no_articles=not articles), status
 
 

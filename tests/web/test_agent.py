@@ -246,10 +246,47 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert csv.mimetype == "text/csv" and "attachment" in csv.headers["Content-Disposition"]
     text = csv.get_data(as_text=True)
     assert "'=hyperlink" in text.lower() and "\n=" not in text  # formula injection guarded
-    empty = client.get("/agent/insights/not-helpful.csv?days=7").get_data(as_text=True)
-    assert empty.lstrip("\ufeff").startswith("article_id")
+    empty = client.get("/agent/insights/not-helpful.csv?days=7&lang=en").get_data(as_text=True)
+    assert empty.lstrip("\ufeff").startswith("Article,Not helpful,")  # the page's column names
+    plain = client.get("/agent/insights/not-helpful.csv?days=7&plain=1").get_data(as_text=True)
+    assert plain.lstrip("\ufeff").startswith("article_id,no_votes,")  # programs read the field names
     assert client.get("/agent/insights?days=3").status_code == 400
     assert client.get("/agent/insights/nope.csv").status_code == 404
+
+
+def test_insights_for_the_days_an_editor_names(client, accounts, app):
+    """A named range counts only its days; its CSV says them in the file name and reads in
+    the reader's language; a range that is no period says why."""
+    store = app.extensions["kb.store"]
+    store.log_search("Paket in Januar", "de", False, [], "portal")
+    store.log_search("Paket heute", "de", False, [], "portal")
+    with store.transaction() as db:
+        db.execute("UPDATE searches SET at = '2026-01-10T10:00Z' WHERE query = 'Paket in Januar'")
+    sign_in(client, "eva")
+    html = client.get("/agent/insights?from=2026-01-01&to=2026-01-31").get_data(as_text=True)
+    top = html.split('id="t-top-searches"')[1].split("</section>")[0]
+    assert "paket in januar" in top.lower() and "paket heute" not in top.lower()
+    assert "1 January 2026 to 31 January 2026" in html and 'value="2026-01-01"' in html
+    assert "/agent/insights/top-searches.csv?from=2026-01-01&amp;to=2026-01-31" in html
+    assert 'aria-current="page"' not in html.split('class="filters"')[1].split("</nav>")[0]
+    csv = client.get("/agent/insights/top-searches.csv?from=2026-01-01&to=2026-01-31&lang=de")
+    assert 'filename="kb-top-searches-2026-01-01_2026-01-31.csv"' in csv.headers["Content-Disposition"]
+    text = csv.get_data(as_text=True).lstrip("\ufeff")
+    assert text.startswith("Gesucht nach;Suchen;Beantwortet;") and "paket in januar" in text.lower()
+    assert "paket heute" not in text.lower()
+    since = client.get("/agent/insights?from=2026-01-01").get_data(as_text=True)  # "since": up to today
+    assert "paket heute" in since.split('id="t-top-searches"')[1].split("</section>")[0].lower()
+    for args, said in ((("2026-02-01", "2026-01-01"), "comes after the last day"),
+                       (("2026-01-01", "2999-01-01"), "is in the future"),
+                       (("2026-13-01", ""), "is not a day; write it as YYYY-MM-DD"),
+                       (("1.1.2026", ""), "is not a day"),
+                       (("2000-01-01", "2026-01-01"), "at most 1098 days"),
+                       (("", "2026-01-01"), "needs its first day")):
+        r = client.get("/agent/insights", query_string={"from": args[0], "to": args[1], "lang": "en"})
+        assert r.status_code == 400 and said in r.get_data(as_text=True), args
+    r = client.get("/agent/insights/articles.csv", query_string={"from": "2026-02-01", "to": "2026-01-01",
+                                                                  "lang": "de"})
+    assert r.status_code == 400 and "liegt nach dem letzten Tag" in r.get_data(as_text=True)
 
 
 def test_every_staff_route_rejects_anonymous_and_agents_where_editor_only(app, client, accounts):

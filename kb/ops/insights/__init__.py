@@ -2,7 +2,8 @@
 
 One job per module: :mod:`.queries` (SQL reports), :mod:`.grouping` (unanswered
 searches grouped by wording), :mod:`.missing_words` (words no article uses),
-:mod:`.competing` (articles that hedged searches could not tell apart),
+:mod:`.competing` (articles that hedged searches could not tell apart), :mod:`.learned`
+(articles found by the questions editors accepted from real traffic),
 :mod:`.words` (text folding and stemming for the grouping), :mod:`.period` (the
 reporting period), :mod:`.results` (the result rows), :mod:`.chart` (the SVG
 chart) and :mod:`.export` (CSV). Imports only
@@ -18,7 +19,7 @@ from kb.ops.insights.queries import article_stats, deflection, not_helpful_artic
 from kb.ops.insights.results import (ArticleStat, CompetingArticles, DeflectionPoint, MissingWord,
                                      NotHelpfulArticle, TopSearch, UnansweredGroup)
 from kb.ops.insights.words import content_words
-from kb.ops.learning import LearnedEffect, learned_effect
+from kb.ops.insights.learned import LearnedEffect, learned_effect
 
 __all__ = [
     "TopSearch", "UnansweredGroup", "MissingWord", "CompetingArticles", "NotHelpfulArticle", "ArticleStat",

@@ -56,7 +56,8 @@ def _cell(value: object, sheet: Spreadsheet = PLAIN) -> object:
     return text
 
 
-def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet = PLAIN) -> str:
+def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet = PLAIN,
+           header: Sequence[str] | None = None) -> str:
     """CSV (RFC 4180, ``\\r\\n`` line ends) of any result list of this module.
 
     The header is the dataclass's field names; list fields are joined with
@@ -67,7 +68,8 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet
     numbers and never prefixed, so negative values stay numeric. An empty
     list gives an empty string, or just the header when ``row_type`` (the
     dataclass) is given. ``sheet`` sets the delimiter, the decimal mark and the time zone
-    of times (the default: RFC 4180's "," with "0.25" and UTC, for programs).
+    of times (the default: RFC 4180's "," with "0.25" and UTC, for programs); ``header``
+    names the columns for people (one name per field), else the field names head them.
     """
     if rows:
         row_type = type(rows[0])
@@ -76,9 +78,11 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet
     if not dataclasses.is_dataclass(row_type):
         raise TypeError(f"to_csv needs dataclass rows, not {row_type.__name__}")
     names = [f.name for f in dataclasses.fields(row_type)]
+    if header is not None and len(header) != len(names):
+        raise ValueError(f"{len(header)} column names for {len(names)} fields of {row_type.__name__}")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sheet.delimiter, lineterminator="\r\n")
-    writer.writerow(names)
+    writer.writerow([_cell(h, sheet) for h in header] if header is not None else names)
     for row in rows:
         if not isinstance(row, row_type):
             raise TypeError(f"mixed row types: {type(row).__name__} among {row_type.__name__}")

@@ -21,7 +21,9 @@ _REPEATED_MARKS = re.compile(r"([?!])[?!]+")  # an ellipsis stays
 # a web address with its scheme or "www.", or a domain followed by a path ("shop.de/konto");
 # a bare domain stays: "bei amazon.de bestellt" names where the customer ordered
 _LINK_END = r"(?:[^\s<>\"]*[^\s<>\".,;:!?)\]])?"  # a mark after a link closes the sentence
-_LINK = re.compile(rf"(?<![\w@.])(?:(?:https?://|www\.)|[\w-]+(?:\.[\w-]+)*\.[a-z]{{2,6}}/){_LINK_END}", re.IGNORECASE)
+# (a domain starts after no word, "@", "." or "-", and its labels are possessive: linear in the text)
+_LINK = re.compile(rf"(?<![\w@.-])(?:(?:https?://|www\.)|[\w-]++(?:\.[\w-]++)*\.[a-z]{{2,6}}/){_LINK_END}",
+                   re.IGNORECASE)
 # pictographs, dingbats, arrows and stars, flags, and the joiners and variation selectors
 # that combine them ("👍🏽", "❤️")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF"

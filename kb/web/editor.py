@@ -8,7 +8,7 @@ editors change anything.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from kb.content.article_edit import (ArticleForm, EditError, file_text, form_from_text, tags_field,
@@ -41,14 +41,26 @@ LOGIN_PATH = "/agent/login"
 
 
 def allow_article_sized_posts() -> None:
-    """Registered on the app before CSRFProtect, which reads the form first."""
+    """Registered on the app before CSRFProtect, which reads the form first.
+
+    An article form may be read from anyone: a form sent after its session ended is
+    kept (kb/web/resume.py), and the sign-in carries it on. An image is read only from a
+    browser whose session names a staff account, or a tool with a token (an image
+    cannot be kept anyway): anyone else would make the server read megabytes for
+    nothing."""
     if request.path == LOGIN_PATH:  # a sign-in may carry an article's text kept from before (kb/web/resume.py)
         request.max_content_length = MAX_POST_BYTES
-    elif request.path == bp.url_prefix + IMAGE_ROUTE:
+    elif request.path == bp.url_prefix + IMAGE_ROUTE and _staff_may_be_sending():
         # room for an image too large to take, so the page says so with the text kept
         request.max_content_length = MAX_POST_BYTES + 2 * MAX_IMAGE_BYTES
     elif request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_POST_BYTES
+
+
+def _staff_may_be_sending() -> bool:
+    """A signed session naming an account (checked in full later: it may have ended) or a
+    token: a stranger has neither."""
+    return session.get("uid") is not None or bool(request.headers.get("Authorization"))
 
 
 def editor() -> ArticleEditor:

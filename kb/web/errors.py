@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")  # what an HTTP error's own headers say
 TOO_MANY_REQUESTS = "Too many requests; please wait a moment and try again."
+STAFF_PATHS = "/agent/"  # the staff pages (kb/web/agent.py and the editor)
 
 
 def _(text: str) -> str:
@@ -84,6 +85,8 @@ def register(app: Flask) -> None:
         }
         if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
             return too_many_requests()
+        if exc.code == 413 and request.path.startswith(STAFF_PATHS):  # read nothing: say how to keep the text
+            messages[413] = _("The form is too large to be read: nothing was saved. Go back (your browser still shows what you typed), sign in again in another tab if your session has ended, and send it again.")
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name
         kept = {k: v for k, v in exc.get_headers() if k in KEPT_HEADERS}  # a 405's Allow, a 401's challenge

@@ -74,3 +74,17 @@ def test_only_editors_upload_and_an_upload_is_a_commit_where_the_articles_are_in
     assert _upload(client, form, image_bytes("GIF")).status_code == 200
     log = subprocess.run([*git, "log", "-1", "--format=%an|%s", "--name-only"], capture_output=True, text=True).stdout
     assert log.startswith("eva|Add the image ") and re.search(r"media/[0-9a-f]{16}\.gif", log)
+
+
+def test_a_stranger_cannot_make_the_server_read_an_image_sized_post(app):
+    """Without a staff session or token the image route reads at most an article form
+    (1 MB); a signed-in editor's 1.5 MB image is read (and refused with its own message)."""
+    stranger = app.test_client()
+    body = {"action": "image", "image": (io.BytesIO(b"\0" * 1_500_000), "gross.png")}
+    r = stranger.post("/agent/articles/image?lang=en", data=body, content_type="multipart/form-data")
+    assert r.status_code == 413 and "Go back (your browser still shows what you typed)" in r.get_data(as_text=True)
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit?lang=de")
+    r = _upload(client, {**form, "body": form["body"] + "\nMein Satz."}, b"\0" * 1_500_000)
+    assert r.status_code == 400 and "Mein Satz." in r.get_data(as_text=True)

@@ -197,6 +197,20 @@ def test_webhook_down_then_back_loses_nothing(receiver, outbox):
     assert len(receiver.received) == 2 and outbox.pending() == 0
 
 
+def test_a_failed_webhook_names_its_host_not_its_token(outbox):
+    """The error is shown to agents and logged: a token in the address's path, query or
+    user stays out of it."""
+    port = free_port()  # nothing listens
+    settings = HandoffSettings(webhook_url=f"http://hook:s3cr3t-user@127.0.0.1:{port}/hooks/T0KEN-PATH?key=T0KEN-QUERY",
+                               webhook_secret=SECRET, timeout=5)
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=0)
+    report = deliver_due(outbox, settings, now=0)
+    assert report.failed == 1 and f"http://127.0.0.1:{port}" in report.errors[0]
+    [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
+    for secret in ("T0KEN", "s3cr3t", "/hooks"):
+        assert secret not in report.errors[0] and secret not in state.last_error
+
+
 def test_backoff_doubles_up_to_one_hour():
     assert [backoff(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert backoff(50) == outbox_module.MAX_DELAY_S == 3600

@@ -6,6 +6,7 @@ import smtplib
 import ssl
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from kb.ops.handoff.payload import (SIGNATURE_HEADER, TIMESTAMP_HEADER, email_message, sign,
@@ -50,7 +51,14 @@ def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = N
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"webhook answered HTTP {exc.code}") from exc
     except (OSError, urllib.error.URLError) as exc:
-        raise DeliveryError(f"webhook {settings.webhook_url}: {getattr(exc, 'reason', exc)}") from exc
+        raise DeliveryError(f"webhook {_host_of(settings.webhook_url)}: {getattr(exc, 'reason', exc)}") from exc
+
+
+def _host_of(url: str) -> str:
+    """Where the webhook is, without its path, query or user: the error is shown to every
+    agent and logged, and a helpdesk's webhook address often carries its access token."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
 
 
 SENDERS = {"email": send_email, "webhook": post_webhook}

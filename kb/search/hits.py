@@ -21,6 +21,10 @@ MIN_RANKED_ARTICLES = 200
 # Within an article, the answering section is the one with the best passage; its keyword
 # score (relative to the best section anywhere) breaks near-ties.
 SECTION_KEYWORD_WEIGHT = 0.1
+# The lead (the text before the first heading) sums up the article's answer: a later section
+# opens the article only when its best passage leads the lead's by more than this
+# (bench/passages.py: broad questions and bare topics opened at a side section).
+LEAD_MARGIN = 0.05
 # A question this close to the article's title or one of its front matter questions is
 # that question (a rewording, not a related question): the article's opening answers it.
 SAME_QUESTION_COSINE = 0.9
@@ -74,7 +78,8 @@ def answering_section(idx: LoadedIndex, passages: np.ndarray, combined: np.ndarr
     numbers = np.unique(sec_ids[sec_ids >= 0])
     for n in numbers:
         sel = sec_ids == n
-        own = np.inf if same_question and n == numbers[0] else float(combined[sel].max())
+        lead = n == numbers[0] and not idx.sections[n]["heading"]
+        own = np.inf if same_question and n == numbers[0] else float(combined[sel].max()) + LEAD_MARGIN * lead
         value = own + SECTION_KEYWORD_WEIGHT * float(section_bm25[n]) / top_bm
         if value > best_value:
             best_value, best_section = value, int(n)

@@ -1,7 +1,9 @@
 """The store on SQLite and PostgreSQL: one SQL for both, migrations, file mode, outages."""
 import os
+import signal
 import sqlite3
 import stat
+import subprocess
 import threading
 
 import pytest
@@ -56,7 +58,7 @@ def test_database_urls(url, expected):
     assert parse_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://host/x"])
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite://host/x", "sqlite:/tmp/kb.sqlite3", "sqlite:kb.sqlite3", "sqlite:///"])
 def test_unsupported_urls_are_refused_clearly(url):
     with pytest.raises(ValueError, match="sqlite:///"):
         parse_url(url)
@@ -181,6 +183,10 @@ def test_an_existing_world_readable_database_file_is_restricted(tmp_path):
     assert _mode(path) == 0o600
 
 
+# a wait that ends takes seconds (the store's 2 s timeout, the log's 1 s); one that does not, for ever
+FROZEN_WAIT_S = 30
+
+
 # -- PostgreSQL stopped and back ---------------------------------------------------------------
 def test_postgres_outage_gives_retryable_errors_and_the_store_recovers(postgres_server):
     store = Store(postgres_server.new_database(), timeout=2)
@@ -199,6 +205,50 @@ def test_postgres_outage_gives_retryable_errors_and_the_store_recovers(postgres_
     rows = store.query("SELECT ref, question FROM contact_requests ORDER BY id")
     assert [(r["ref"], r["question"]) for r in rows] == [(kept, "vorher"), (after, "nachher")]
     store.check_writable()
+
+
+def _postgres_processes(server) -> list[int]:
+    postmaster = int((server.data / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout.split()
+    return [postmaster, *map(int, children)]
+
+
+def test_a_frozen_postgres_fails_a_search_log_instead_of_holding_it(postgres_server):
+    """A server that stops answering (a frozen process, a lost network) while a thread's
+    connection stays open: the search's log gives up (the search is answered without it),
+    other writes give up too, and the store works again once the server answers."""
+    store = Store(postgres_server.new_database(), timeout=2)
+    connected, frozen = threading.Event(), threading.Event()
+    outcomes = []
+
+    def thread_with_a_kept_connection():
+        store.log_search("vorher", "de", True, [], "portal")
+        connected.set()
+        frozen.wait()
+        for write in (lambda: store.log_search("während", "de", True, [], "portal"),
+                      lambda: store.add_contact_request("während", None, "de", None, [])):
+            try:
+                write()
+                outcomes.append("stored")
+            except StoreUnavailable:
+                outcomes.append("unavailable")
+    worker = threading.Thread(target=thread_with_a_kept_connection)
+    worker.start()
+    assert connected.wait(FROZEN_WAIT_S)
+    processes = _postgres_processes(postgres_server)
+    for pid in processes:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        frozen.set()
+        worker.join(FROZEN_WAIT_S)
+        assert not worker.is_alive(), "still waiting for a server that does not answer"
+    finally:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+        worker.join()
+    assert outcomes == ["unavailable", "unavailable"]
+    store.log_search("nachher", "de", True, [], "portal")
+    assert [r["query"] for r in store.query("SELECT query FROM searches ORDER BY id")] == ["vorher", "nachher"]
 
 
 def test_the_first_write_and_read_after_a_postgres_restart_succeed(postgres_server):

@@ -19,7 +19,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -34,6 +38,22 @@ SCHEMA_LOCK_KEY = 0x6B625F736368  # "kb_sch"
 # A reachable PostgreSQL accepts in milliseconds; an unreachable host must not hold
 # a search (whose logging waits for it) for the whole statement timeout.
 CONNECT_TIMEOUT = 3
+# A frozen server (a stopped process, a lost network) accepts a query and never answers:
+# its own statement_timeout cannot fire, so every wait on it ends this long after the
+# statement timeout, and the connection is dropped (the next call opens a new one).
+WAIT_MARGIN = 2.0
+_wait_budget = threading.local()  # a shorter limit for this thread's next waits (Store.within)
+
+
+@contextmanager
+def waits_at_most(seconds: float) -> Iterator[None]:
+    """This thread's database waits end after ``seconds`` (a search does not wait long to be logged)."""
+    before = getattr(_wait_budget, "seconds", None)
+    _wait_budget.seconds = seconds
+    try:
+        yield
+    finally:
+        _wait_budget.seconds = before
 
 
 class IntegrityError(sqlite3.IntegrityError):
@@ -51,7 +71,8 @@ def parse_url(url: str | os.PathLike) -> tuple[str, str]:
         return "postgresql", text
     if text.startswith("sqlite:"):
         parts = urlsplit(text)
-        if parts.netloc not in ("", "localhost") or not parts.path:
+        # "sqlite:/x" and "sqlite:x" have no "//": read as sqlite:///, they opened another file
+        if not text.startswith("sqlite://") or parts.netloc not in ("", "localhost") or len(parts.path) < 2:
             raise ValueError(f"not a SQLite URL: {text!r} (use sqlite:///relative/path or sqlite:////absolute/path)")
         return "sqlite", unquote(parts.path[1:])
     if "://" in text:
@@ -225,6 +246,23 @@ class PgConnection:
         self.raw.close()
 
 
+@cache
+def _bounded_connection(psycopg):
+    """psycopg's connection whose every wait for the server ends (see WAIT_MARGIN)."""
+    class BoundedConnection(psycopg.Connection):
+        wait_limit: float | None = None
+
+        def wait(self, gen, interval=0.1, timeout=None):
+            limit = getattr(_wait_budget, "seconds", None) or self.wait_limit
+            try:
+                return super().wait(gen, interval, timeout if timeout is not None else limit)
+            except psycopg.errors.OperationalError:
+                if not self.closed and self.pgconn.transaction_status == psycopg.pq.TransactionStatus.ACTIVE:
+                    self.pgconn.finish()  # a query left running on a silent server: unusable
+                raise
+    return BoundedConnection
+
+
 class PostgresBackend:
     engine = "postgresql"
     serialise_writes = False  # PostgreSQL takes concurrent writers itself
@@ -248,7 +286,9 @@ class PostgresBackend:
         params["options"] = f"{params.get('options', '')} -c statement_timeout={waits} -c lock_timeout={waits}".strip()
         params.setdefault("connect_timeout", max(1, min(int(self.timeout), CONNECT_TIMEOUT)))
         params.setdefault("application_name", "kb")
-        return PgConnection(self._psycopg.connect(autocommit=True, row_factory=_row_factory, **params))
+        raw = _bounded_connection(self._psycopg).connect(autocommit=True, row_factory=_row_factory, **params)
+        raw.wait_limit = self.timeout + WAIT_MARGIN
+        return PgConnection(raw)
 
     def begin(self, db: PgConnection) -> None:
         db.raw.execute("BEGIN")

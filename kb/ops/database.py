@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kb.content.privacy import mask_pii
-from kb.ops.backends import IntegrityError, open_backend  # noqa: F401 (IntegrityError: for callers)
+from kb.ops.backends import IntegrityError, open_backend, waits_at_most  # noqa: F401 (IntegrityError: for callers)
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
 from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
@@ -32,6 +32,7 @@ from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (S
 MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
+SEARCH_LOG_WAIT = 1.0  # seconds a search waits to be logged; a live database takes milliseconds
 
 
 class StoreUnavailable(RuntimeError):
@@ -192,7 +193,8 @@ class Store:
                    channel: str, hedged: bool = False) -> str:
         """Store one search (masked); ``hedged``: answered with the first articles as a choice."""
         token = secrets.token_urlsafe(9)
-        with self.transaction() as db:
+        # the search is answered whether or not it could be logged: a silent server holds it briefly
+        with waits_at_most(SEARCH_LOG_WAIT), self.transaction() as db:
             db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,

@@ -21,7 +21,7 @@ import os
 import re
 
 from flask import current_app
-from flask_limiter import Limiter
+from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 
 from kb.web.errors import TOO_MANY_REQUESTS
@@ -37,7 +37,12 @@ MEMORY = "memory://"
 REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# The limiter would put its window's Retry-After on every answer of a limited route: a
+# search's 200, and a 503 whose own Retry-After (kb/web/errors.py: "a few seconds") it
+# overwrote with 60. It writes that header under another name; only a 429 is given it.
+LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+                  header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER})
 # IPv4, and IPv6 (groups of hex digits joined by colons: the limiter's records hold no times)
 _ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}", re.I)
 
@@ -79,4 +84,12 @@ def init_app(app) -> None:
     if storage != MEMORY:
         app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
         app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    app.after_request(_retry_after_only_when_limited)  # registered first: runs after the limiter's
     limiter.init_app(app)
+
+
+def _retry_after_only_when_limited(response):
+    wait = response.headers.pop(LIMITER_RETRY_AFTER, None)
+    if response.status_code == 429 and wait is not None:
+        response.headers["Retry-After"] = wait
+    return response

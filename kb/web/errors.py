@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 from kb.web.i18n import pick_language
+from kb.web.resume import kept_form_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
@@ -42,9 +43,7 @@ def _response(status: int, message: str, headers: dict | None = None):
         # signed-in staff stay in their workspace (its menu, no customers' contact footer)
         staff = g.get("user") is not None and request.path.startswith("/agent/")
         template = "agent/error.html" if staff else "404.html" if status == 404 else "error.html"
-        resp = render_template(template, status=status, message=message), status
-        from flask import make_response
-        resp = make_response(resp)
+        resp = make_response(render_template(template, status=status, message=message), status)
     resp.status_code = status
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -60,18 +59,35 @@ def too_many_requests():
     return _response(429, _(TOO_MANY_REQUESTS))
 
 
+NOT_STORED = "We could not save this right now. Nothing was stored; please try again in a few seconds."
+
+
+def store_unavailable(exc: StoreUnavailable):
+    log.error("database unavailable: %s", exc)
+    if request.method in ("GET", "HEAD"):  # a page that only reads: nothing was to be stored
+        return _response(503, _("This page needs the database, which cannot be reached right now. Please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
+    return _kept_or(503, _(NOT_STORED), {"Retry-After": RETRY_AFTER})
+
+
+def _kept_or(status: int, message: str, headers: dict | None = None):
+    """A signed-in staff member's form comes back with what was typed (kb/web/resume.py);
+    anything else gets the plain error."""
+    if g.get("user") is not None and not wants_json():
+        page = kept_form_page(message)
+        if page is not None:
+            resp = make_response(page, status)
+            resp.headers.update(headers or {})
+            return resp
+    return _response(status, message, headers)
+
+
 def register(app: Flask) -> None:
     # a form whose token does not hold (CSRFError): kb/web/auth.py keeps a staff form, else expired_form
-    @app.errorhandler(StoreUnavailable)
-    def _store(exc: StoreUnavailable):
-        log.error("database unavailable: %s", exc)
-        if request.method in ("GET", "HEAD"):  # a page that only reads: nothing was to be stored
-            return _response(503, _("This page needs the database, which cannot be reached right now. Please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
-        return _response(503, _("We could not save this right now. Nothing was stored; please try again in a few seconds."), {"Retry-After": RETRY_AFTER})
+    app.register_error_handler(StoreUnavailable, store_unavailable)
 
     @app.errorhandler(EditingUnavailable)
     def _not_here(exc: EditingUnavailable):
-        return _response(503, _("Articles cannot be edited on this server: it does not hold the articles, or may only read them. Where several servers answer, articles are edited on the one that holds them: ask whoever runs the help centre."))
+        return _kept_or(503, _("Articles cannot be edited on this server: it does not hold the articles, or may only read them. Where several servers answer, articles are edited on the one that holds them: ask whoever runs the help centre."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections import Counter
 from urllib.parse import quote, urlencode
@@ -19,7 +20,8 @@ from kb.search.engine import QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits
 from kb.web.auth import staff
-from kb.web.errors import TOO_MANY_REQUESTS, too_many_requests, wants_json
+from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_unavailable, too_many_requests,
+                           wants_json)
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import (InputError, clean_text, contact_input, feedback_input, search_params,
@@ -29,6 +31,7 @@ from kb.web.present import (article_url, format_date, highlighted, input_error_m
                              public_url, section_label,
                              table_of_contents, wrap_sections)
 
+log = logging.getLogger(__name__)
 bp = Blueprint("portal", __name__)
 BEST_ANSWERS = 3
 FREQUENTLY_ASKED = 6   # articles under "Frequently asked" on the home page
@@ -350,9 +353,19 @@ def _too_many(exc):
     return too_many_requests()
 
 
+@bp.errorhandler(StoreUnavailable)
+def _not_stored(exc):
+    """The contact form not stored (the database cannot be reached) comes back with what was typed."""
+    if request.endpoint == "portal.contact" and request.method == "POST":
+        log.error("database unavailable: %s", exc)
+        return contact_refused(_(NOT_STORED)), 503, {"Retry-After": RETRY_AFTER}
+    return store_unavailable(exc)
+
+
 def contact_refused(message: str) -> str:
     """The contact form again with everything typed in it and ``message`` (too many requests
-    just now): the customer sends it again a moment later instead of typing it again."""
+    just now, or nothing could be stored): the customer sends it again a moment later
+    instead of typing it again."""
     token = (request.values.get("s") or "")[:64] or None
     query, shown = _search_context(token)
     return _contact_page(_contact_form(request.form), InputError(message, ""), token, query, shown,

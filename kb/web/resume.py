@@ -69,6 +69,18 @@ def session_ended_page(error: str | None = None, username: str = "",
                            kept_shown=shown_fields(fields), resume_action=action, session_ended=True), 401
 
 
-def resume_page(fields: list[tuple[str, str]], action: str):
-    """After signing in again: the kept form with a new token, sent again by one button."""
-    return render_template("agent/resume.html", kept=fields, kept_shown=shown_fields(fields), action=action)
+def resume_page(fields: list[tuple[str, str]], action: str, notice: str | None = None):
+    """After signing in again, or after a server could not take the form (``notice`` says
+    why): the kept form with a new token, sent again by one button."""
+    return render_template("agent/resume.html", kept=fields, kept_shown=shown_fields(fields), action=action,
+                           notice=notice)
+
+
+def kept_form_page(notice: str):
+    """A signed-in staff member's form this server could not take (no articles here, no
+    database just now): what was typed is shown and sent again by one button, never lost.
+    None where the form is not one of ours to keep."""
+    action = safe_action(request.full_path.rstrip("?")) if resumable() else None
+    if action is None:
+        return None
+    return resume_page(kept_fields(), action, notice)

@@ -178,6 +178,12 @@ def test_locked_database_does_not_stop_search(app, client, db):
         assert r.status_code == 503 and r.headers["Retry-After"] == "5" and "try again" in r.get_json()["error"]
         r = client.post("/api/contact", json={"question": "Hallo", "consent": True})
         assert r.status_code == 503
+        token = csrf_token(client.get("/contact?lang=de").get_data(as_text=True))
+        r = client.post("/contact?lang=de", data={"csrf_token": token, "question": "Wo bleibt mein Sofa? Seit Tagen.",
+                                                  "email": "kunde@example.de", "consent": "yes"})
+        page = r.get_data(as_text=True)  # the form again with what was typed, sent again in a moment
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and "Es wurde nichts gespeichert" in page
+        assert "Wo bleibt mein Sofa? Seit Tagen." in page and 'value="kunde@example.de"' in page
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()

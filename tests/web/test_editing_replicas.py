@@ -55,6 +55,22 @@ def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_write
     assert not missing.exists()
 
 
+def test_a_save_that_reaches_a_replica_without_the_articles_keeps_the_text(editor_app, tmp_path):
+    """The editing replica down, the proxy hands the save to another: the page says why and
+    shows what was typed, and one button sends it again (to the editing replica, once back)."""
+    editor_app()
+    serving = editor_app(KB_ARTICLES=str(tmp_path / "not-here"), INSTANCE=str(tmp_path / "instance-2"))
+    eva = serving.test_client()
+    sign_in(eva, "eva")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', eva.get("/agent/").get_data(as_text=True)).group(1)
+    r = eva.post("/agent/articles/save", headers={"Origin": "http://localhost"},
+                 data={"csrf_token": token, "id": "de/neu", "title": "Neu", "lang": "de", "category": "x",
+                       "body": "Ein langer Text, eine Stunde Arbeit.", "base": "", "action": "save"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 503 and NOT_HERE in page and "Ein langer Text, eine Stunde Arbeit." in page
+    assert 'action="/agent/articles/save"' in page and 'name="body" value="Ein langer Text' in page
+
+
 def test_a_change_that_cannot_get_its_turn_keeps_the_text_or_says_retry(editor_app, monkeypatch):
     from kb.content.files import exclusive_lock
     from kb.ops import article_editing

@@ -14,12 +14,14 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask_wtf.csrf import CSRFError
-from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, g, jsonify, make_response, redirect, render_template,
+                   request, session, url_for)
 from kb.ops.accounts import Accounts, User
+from kb.ops.database import StoreUnavailable
 from kb.web import limits
-from kb.web.errors import expired_form
+from kb.web.errors import RETRY_AFTER, expired_form
 from kb.web.i18n import _, pick_language
+from kb.web.verified_staff import VerifiedStaff
 from kb.web.resume import MAX_KEPT_FIELDS, kept_fields, resumable, resume_page, safe_action, session_ended_page
 
 bp = Blueprint("auth", __name__, url_prefix="/agent")
@@ -43,7 +45,9 @@ def load_user() -> None:
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _sep, secret = header.partition(" ")
-        user = accounts().user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+        secret = secret.strip()
+        user = _checked(lambda: accounts().user_for_token(secret), "token", secret) \
+            if scheme.lower() == "bearer" else None
         if user is None:
             response = jsonify(error="invalid or revoked API token", status=401)
             response.status_code = 401
@@ -54,11 +58,28 @@ def load_user() -> None:
         return
     uid = session.get("uid")
     if uid is not None:
-        user = accounts().session_user(uid, session.get("key"))
+        key = session.get("key")
+        user = _checked(lambda: accounts().session_user(uid, key), "session", uid, key)
         if user is None or session.get("role") != user.role or not _session_young():
             session.clear()  # signed out elsewhere, new password, removed or changed account, too old
         else:
             g.user = user
+
+
+def _checked(check, *identity) -> User | None:
+    """The database's answer, remembered; while it cannot answer, the one it gave within the
+    last minutes (kb/web/verified_staff.py), else the outage's 503."""
+    memory = current_app.extensions["kb.verified_staff"]
+    key = memory.key(*identity)
+    try:
+        user = check()
+    except StoreUnavailable:
+        user = memory.recent(key)
+        if user is None:
+            raise
+        return user
+    memory.verified(key, user)
+    return user
 
 
 def _session_young() -> bool:
@@ -101,12 +122,15 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limits.login_post
 def login():
-    error = None
     username = request.form.get("username", "")[:100]
     kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
     action = safe_action(request.form.get("resume_action", ""))
     if request.method == "POST":
-        user = accounts().authenticate(username, request.form.get("password", "")[:1024])
+        try:
+            user = accounts().authenticate(username, request.form.get("password", "")[:1024])
+        except StoreUnavailable:  # the password cannot be checked: say so, keep what was typed
+            return _sign_in_refused(503, _("Signing in needs the database, which cannot be reached right now. Please try again in a few seconds."),
+                                    username, kept, action)
         if user is not None:
             session.clear()  # no session fixation: a fresh session for the signed-in user
             session.permanent = True
@@ -117,11 +141,22 @@ def login():
                 g.user = user
                 return resume_page(kept[:MAX_KEPT_FIELDS], action)
             return redirect(_safe_next(request.form.get("next")), 303)
-        error = _("Wrong user name or password.")
-        if action:
-            return session_ended_page(error, username, kept[:MAX_KEPT_FIELDS], action)
-    return render_template("agent/login.html", error=error, next=request.values.get("next", ""),
-                           username=username), (401 if error else 200)
+        return _sign_in_refused(401, _("Wrong user name or password."), username, kept, action)
+    return render_template("agent/login.html", error=None, next=request.values.get("next", ""), username=username)
+
+
+def _sign_in_refused(status: int, error: str, username: str, kept: list, action: str | None):
+    """The sign-in page again with the reason, the user name and any kept form (401 for a
+    wrong password; 503 while the database cannot be reached)."""
+    if action:
+        page, _status = session_ended_page(error, username, kept[:MAX_KEPT_FIELDS], action)
+    else:
+        page = render_template("agent/login.html", error=error, next=request.values.get("next", ""),
+                               username=username)
+    response = make_response(page, status)
+    if status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER
+    return response
 
 
 @bp.post("/logout")
@@ -152,6 +187,7 @@ def init_app(app) -> None:
     # Flask sets a default of 31 days, so the setting is assigned, not defaulted
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config.get("SESSION_HOURS", SESSION_HOURS))
     limits.init_app(app)
+    app.extensions["kb.verified_staff"] = VerifiedStaff()
     app.before_request(load_user)
     app.after_request(no_store)
     app.register_error_handler(CSRFError, form_token_failed)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from tests.test_media import image_bytes
 from tests.web.editor_fixtures import editor_app, editor_index, fields_of, form_of, sign_in  # noqa: F401 (fixtures)
+from tests.web.conftest import csrf_token
 from tests.web.test_editor_images import _upload
 
 NOT_HERE = "Auf diesem Server lassen sich keine Artikel bearbeiten"
@@ -140,5 +141,38 @@ def test_a_page_that_only_reads_says_the_database_is_unreachable_not_that_nothin
     read = eva.get("/agent/inbox")
     assert read.status_code == 503 and read.headers["Retry-After"]
     assert "Diese Seite braucht die Datenbank" in read.get_data(as_text=True)
-    write = eva.post("/agent/inbox/1/status", data={"csrf_token": token, "status": "done"})
+    write = eva.post("/agent/inbox/1/status", data={"csrf_token": token, "status": "answered"})
     assert write.status_code == 503 and "Es wurde nichts gespeichert" in write.get_data(as_text=True)
+
+
+def test_staff_verified_a_moment_ago_keep_searching_while_the_database_is_down(editor_app, monkeypatch):
+    """Agents answer customers from the search: with the database down, a session or token
+    this server verified within the last minutes still works (ending it would be a write to
+    the same database); older ones, and signing in, say the database cannot be reached."""
+    from kb.ops.database import StoreUnavailable
+    app = editor_app()
+    _token, secret = app.extensions["kb.accounts"].create_token("eva")
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    assert eva.get("/agent/?q=paket").status_code == 200
+    tool = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get("/api/search?q=paket", headers=tool).status_code == 200
+    store = app.extensions["kb.store"]
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("connection refused")
+    monkeypatch.setattr(store, "query", down)
+    monkeypatch.setattr(store, "transaction", down)
+    found = eva.get("/agent/?q=paket")
+    assert found.status_code == 200 and 'value="de/lieferzeit"' in found.get_data(as_text=True)
+    assert app.test_client().get("/api/search?q=paket", headers=tool).status_code == 200
+    other = {"Authorization": "Bearer kb_" + "x" * 40}  # never verified here: cannot be told now
+    assert app.test_client().get("/api/search?q=paket", headers=other).status_code == 503
+    stranger = app.test_client()
+    page = stranger.get("/agent/login?lang=de").get_data(as_text=True)
+    r = stranger.post("/agent/login?lang=de", data={"username": "eva", "password": "x", "csrf_token": csrf_token(page)})
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert "Die Anmeldung braucht die Datenbank" in r.get_data(as_text=True) and 'value="eva"' in r.get_data(as_text=True)
+    memory = app.extensions["kb.verified_staff"]
+    monkeypatch.setattr(memory, "remembered_s", -1)  # the minutes have passed
+    assert eva.get("/agent/?q=paket").status_code == 503

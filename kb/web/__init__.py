@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from kb.config import Settings
 from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
-from kb.web.deployment import open_store, require_shared_secret
+from kb.web.deployment import checked_secret_key, open_store, require_shared_secret
 from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate, translated_message
 from kb.web.local_time import site_time_zone
 from kb.web.site import SiteConfigError, checked_base_url, load_site, text_in
@@ -33,7 +33,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def _secret_key(instance: Path) -> str:
     """KB_SECRET_KEY, else a key generated once into instance/secret_key (mode 600)."""
     if os.environ.get("KB_SECRET_KEY"):
-        return os.environ["KB_SECRET_KEY"]
+        return checked_secret_key(os.environ["KB_SECRET_KEY"])
     path = instance / "secret_key"
     if not path.is_file():
         instance.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,21 @@ def is_shared_database(url: str) -> bool:
         raise ConfigurationError(f"KB_DATABASE_URL: {exc}") from exc
 
 
+MIN_SECRET_KEY_CHARS = 32  # token_hex(32) gives 64; a word or a phrase can be guessed
+PLACEHOLDER_MARK = "CHANGE-ME"  # deploy/systemd/kb.env's example value
+
+
+def checked_secret_key(key: str) -> str:
+    """KB_SECRET_KEY as given, refused when anyone could guess it: whoever knows it can
+    sign a session cookie for any account."""
+    if PLACEHOLDER_MARK in key:
+        raise ConfigurationError("KB_SECRET_KEY is still the example's placeholder: " + SECRET_KEY_HINT)
+    if len(key) < MIN_SECRET_KEY_CHARS:
+        raise ConfigurationError(f"KB_SECRET_KEY has {len(key)} characters; at least {MIN_SECRET_KEY_CHARS} "
+                                 "random ones are needed: " + SECRET_KEY_HINT)
+    return key
+
+
 def require_shared_secret(database_url: str) -> None:
     """Refuse a per-replica generated secret key when replicas share a database."""
     if is_shared_database(database_url) and not os.environ.get("KB_SECRET_KEY"):

@@ -19,11 +19,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
+from limits.errors import ConfigurationError as LimitsConfigurationError
 
+from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
 
 DEFAULTS = {
@@ -33,6 +36,7 @@ DEFAULTS = {
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
 }
 MEMORY = "memory://"
+log = logging.getLogger(__name__)
 # a slow Redis must not hold a request: fail fast, count in memory meanwhile
 REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
@@ -85,7 +89,30 @@ def init_app(app) -> None:
         app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
         app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.after_request(_retry_after_only_when_limited)  # registered first: runs after the limiter's
-    limiter.init_app(app)
+    try:
+        limiter.init_app(app)
+    except (LimitsConfigurationError, ValueError) as exc:  # an unknown scheme, a missing driver, a bad URL
+        raise ConfigurationError(f"KB_RATE_LIMIT_STORAGE={storage_label(storage)} cannot be used ({exc}): "
+                                 "use redis://host:6379/0, or leave it unset to count in memory") from exc
+    if storage != MEMORY and not shared_counts_reachable():
+        log.warning("rate limits: %s cannot be reached; each server counts in its own memory until it "
+                    "is back", storage_label(storage))
+
+
+def storage_label(uri: str) -> str:
+    """Where the counts live, for messages and /readyz: never a password of the URI."""
+    parts = urlsplit(uri)
+    if not parts.hostname:
+        return uri.split("@")[-1]
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "") + parts.path
+
+
+def shared_counts_reachable() -> bool:
+    """Whether the configured storage answers (a replica counts in memory while it does not)."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - any driver error means "not reachable"
+        return False
 
 
 def _retry_after_only_when_limited(response):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 
 from kb.ops.database import StoreUnavailable
 from kb.ops.migrations import replica_name
+from kb.web import limits
 
 bp = Blueprint("ops", __name__)
 
@@ -26,7 +27,9 @@ def readyz():
     keep working then, so the answer stays 200 with ``status: degraded``; a
     load balancer takes a replica out only when it cannot search at all.
     ``build`` is the index build this replica serves, so an operator sees
-    which replicas have picked up a new ``kb index``.
+    which replicas have picked up a new ``kb index``. ``rate_limits`` says where the
+    counts live; shared counts (Redis) that cannot be reached make it degraded too:
+    each replica then counts alone, and a client gets each replica's budget.
     """
     live = current_app.extensions["kb.live"]
     loaded = live.current
@@ -42,5 +45,8 @@ def readyz():
     except StoreUnavailable as exc:
         body["database"] = str(exc)
     body["database_engine"] = store.engine
-    body["status"] = "ready" if body["database"] == "ok" and not live.error else "degraded"
+    storage = current_app.config.get("RATELIMIT_STORAGE_URI", limits.MEMORY)
+    shared = storage == limits.MEMORY or limits.shared_counts_reachable()
+    body["rate_limits"] = {"storage": limits.storage_label(storage), "reachable": shared}
+    body["status"] = "ready" if body["database"] == "ok" and not live.error and shared else "degraded"
     return jsonify(body), 200

@@ -331,8 +331,15 @@ def test_secret_key_is_generated_once_and_private(make_app, tmp_path, monkeypatc
     assert key_file.is_file() and oct(os.stat(key_file).st_mode & 0o777) == "0o600"
     assert app.secret_key == key_file.read_text().strip() and len(app.secret_key) >= 64
     assert make_app(SECRET_KEY=None).secret_key == app.secret_key  # same key after a restart
-    monkeypatch.setenv("KB_SECRET_KEY", "from-the-environment")
-    assert make_app(SECRET_KEY=None).secret_key == "from-the-environment"
+    given = "from-the-environment-" + "k" * 40
+    monkeypatch.setenv("KB_SECRET_KEY", given)
+    assert make_app(SECRET_KEY=None).secret_key == given
+    from kb.web.deployment import ConfigurationError
+    for weak, said in (("abc", "has 3 characters; at least 32"),
+                       ("CHANGE-ME-64-hex-characters-from-secrets.token_hex(32)", "placeholder")):
+        monkeypatch.setenv("KB_SECRET_KEY", weak)
+        with pytest.raises(ConfigurationError, match=said):
+            make_app(SECRET_KEY=None)
 
 
 def test_cookies_are_secure_behind_https(make_app, monkeypatch):

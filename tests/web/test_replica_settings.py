@@ -88,15 +88,29 @@ def test_redis_keeps_one_budget_per_client_for_all_replicas(make_app, redis_serv
     second = make_app(**limited).test_client()
     assert [_feedback(second, "10.0.0.1") for _ in range(2)] == [201, 429]
     assert _feedback(second, "10.0.0.2") == 201  # another client: its own budget
+    limits = second.get("/readyz").get_json()["rate_limits"]
+    assert limits == {"storage": redis_server.url, "reachable": True}
 
 
-def test_limits_count_in_memory_while_redis_is_down(make_app):
+def test_limits_count_in_memory_while_redis_is_down(make_app, caplog):
     from db_servers import free_port
-    app = make_app(RATE_LIMIT_WRITE="2 per minute", RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
-                   RATELIMIT_ENABLED=True)
+    down = f"redis://:secret@127.0.0.1:{free_port()}/0"
+    app = make_app(RATE_LIMIT_WRITE="2 per minute", RATELIMIT_STORAGE_URI=down, RATELIMIT_ENABLED=True)
+    assert "cannot be reached; each server counts in its own memory" in caplog.text and "secret" not in caplog.text
     client = app.test_client()
     assert [_feedback(client, "x") for _ in range(3)] == [201, 201, 429]
     assert client.get("/api/search?q=Lieferung").status_code == 200
+    ready = client.get("/readyz").get_json()  # an operator sees each replica counting alone
+    assert ready["status"] == "degraded" and ready["rate_limits"]["reachable"] is False
+    assert "secret" not in ready["rate_limits"]["storage"] and "127.0.0.1" in ready["rate_limits"]["storage"]
+
+
+@pytest.mark.parametrize("storage", ["reddis://127.0.0.1:6379", "127.0.0.1:6379", "redis:/127.0.0.1:6379",
+                                     "memcached://127.0.0.1:11211"])
+def test_a_rate_limit_storage_that_cannot_work_is_refused_with_a_message(make_app, storage):
+    from kb.web.deployment import ConfigurationError
+    with pytest.raises(ConfigurationError, match="KB_RATE_LIMIT_STORAGE=.* cannot be used .*redis://host:6379/0"):
+        make_app(RATELIMIT_STORAGE_URI=storage, RATELIMIT_ENABLED=True)
 
 
 def test_only_the_configured_proxy_may_report_client_addresses(monkeypatch):

@@ -69,6 +69,14 @@ from kb.content.privacy import mask_pii
     ("mein Name ist Anna Schmidt, wo ist mein Paket?", "Schmidt", "[name]"),
     ("ich heiße anna. paket fehlt", "anna", "[name]"),
     ("my name is John Smith and my order is late", "Smith", "[name]"),
+    ("Hallo, hier ist Anna Schmidt aus der Goethestraße, wo bleibt mein Paket", "Schmidt", "[name]"),
+    ("Ich bin Anna Schmidt, Bestellung fehlt", "Anna", "[name]"),
+    ("I'm John Smith and my parcel is late", "Smith", "[name]"),
+    # a password typed right after the word, an address with spelled-out dots on both sides
+    ("mein passwort hunter2 geht nicht", "hunter2", "[password]"),
+    ("my password Secr3t! does not work", "Secr3t", "[password]"),
+    ("pin 4711 funktioniert nicht", "4711", "[password]"),
+    ("schreib an anna punkt schmidt at gmx punkt de bitte", "schmidt", "[email]"),
     # streets without a suffix with their town, an abbreviated "str", labelled numbers
     ("Lieferadresse Am Hafen 5, 20457 Hamburg ändern", "Hafen 5", "[address]"),
     ("Im Winkel 3a, 50667 Köln ist die neue Adresse", "Winkel", "[address]"),
@@ -103,6 +111,10 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "my name is on the parcel but wrong", "mein name ist falsch geschrieben auf der rechnung",
     "my name is John Smith where is my order",
     "Am Montag 10 Uhr geliefert?", "Im Jahr 2024 bestellt", "bestellung 3 stück fehlen",
+    # one capitalised word or a role after "ich bin" / "I'm" is no name; words about a password stay
+    "ich bin Neukunde, wie bestelle ich", "ich bin Premium Kunde.", "Ich bin Kunde seit 2019",
+    "Hi, I am Very Angry!", "ich bin Stammkunde und Mitglied",
+    "wie lang muss das passwort 8 zeichen sein?", "passwort 2x falsch eingegeben", "password reset-link broken",
 ])
 def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text

@@ -18,7 +18,7 @@ from kb.content.salutations import introduced_names, signed_name
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
 _PASSWORD = re.compile(
     r"\b(pass(?:wort|word|wd)|kennwort|pw|pwd|pin)\b"
-    r"((?:\s*(?:(?:ist|lautet|war|is|was)\b|[:=])\s*)+)"
+    r"((?:\s*(?:(?:ist|lautet|war|is|was)\b|[:=])\s*)+|\s+)"
     r"(\S+)", re.IGNORECASE)
 # after "ist"/"is" these describe the password; they are no password themselves
 _NOT_A_SECRET = {"falsch", "nicht", "not", "wrong", "incorrect", "invalid", "ungültig", "abgelaufen",
@@ -45,8 +45,9 @@ _BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|[{_AT}])\s*[)\]}}>]\s*"
 _WORD_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
 _SPELLED_EMAIL = re.compile(
     rf"{_LOCAL}(?:{_BRACKETED_AT}|\s*[{_AT}]\s*)[\w-]++(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]++)+"
-    # "max at example dot com": a plain "at" counts only with a spelled-out dot ("look at amazon.de" stays),
-    rf"|{_LOCAL}\s+(?:at|ät)\s+[\w-]++(?:{_WORD_DOT}[\w-]++)+"
+    # "max at example dot com", "anna punkt schmidt at gmx punkt de": a plain "at" counts only
+    # with a spelled-out dot ("look at amazon.de" stays),
+    rf"|{_LOCAL}(?:{_WORD_DOT}[\w+-]++)*\s+(?:at|ät)\s+[\w-]++(?:{_WORD_DOT}[\w-]++)+"
     # or after a name joined by a dot or "_" or ending in digits ("klaus.weber at web.de", "anna85 at gmx.de")
     rf"|(?<![\w.+-])(?=[^\W\d_])(?:(?=(?:[^\W_]|[+-])*+[._][\w+-])|(?=[\w.+-]*+(?<=\d)\s))[\w.+-]++"
     r"\s+(?:at|ät)\s+[\w-]++(?:\.[\w-]++)*\.[^\W\d_]{2,}+\b"
@@ -117,8 +118,23 @@ def _iban(match: re.Match) -> str:
     return ("[iban]" + rest) if _digits(number) >= 8 else text
 
 
+MIN_SECRET_CHARS = 4  # "2x falsch", "8 zeichen" say something about the password; "hunter2" is one
+
+
+def _looks_secret(keyword: str, token: str) -> bool:
+    """A word right after "Passwort" that no word or count looks like: letters with digits or
+    marks ("hunter2", "Secr3t!"), or a PIN's digits."""
+    plain = token.strip(".,;!?")
+    if len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha():  # "reset-link" is words
+        return False
+    return keyword.lower() == "pin" if plain.isdigit() else True
+
+
 def _password(match: re.Match) -> str:
     secret = match.group(3)
+    if not match.group(2).strip():  # "mein passwort hunter2 geht nicht": only what no word looks like
+        return match.group(1) + match.group(2) + "[password]" if _looks_secret(match.group(1), secret) \
+            else match.group(0)
     described = any(word in match.group(2).lower() for word in ("ist", "lautet", "war", "is", "was"))
     if described and secret.strip(".,;!?").lower() in _NOT_A_SECRET and ":" not in match.group(2):
         return match.group(0)  # "mein Passwort ist falsch": a question about the password, not the password

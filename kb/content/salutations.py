@@ -99,6 +99,17 @@ _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,]
 _INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{INTRODUCTION_WORDS})\s+"
                          rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
                          r"(?=\s*(?:[,.;:!?]|\s(?:und|and)\b|$))", re.I)
+# "ich bin Anna Schmidt", "I'm John Smith": a full name written as one (two or three words,
+# each capitalised) after a weaker introduction; one word ("ich bin Neukunde") or a role
+# ("ich bin Premium Kunde") is no name
+SELF_INTRODUCTION_WORDS = r"ich bin|hier ist|hier spricht|hier schreibt|i'm|i am|this is"
+_CAPITALISED = r"[A-ZÄÖÜ][a-zäöüß'-]+"
+_SELF_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?i:{SELF_INTRODUCTION_WORDS})\s+"
+                              rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{1,{MAX_NAME_WORDS - 1}}})"
+                              r"(?=\s*(?:[,.;:!?]|\s(?:und|and|aus|from|von|vom)\b|$))")
+ROLE_WORDS = frozenset({"kunde", "kundin", "neukunde", "neukundin", "stammkunde", "stammkundin", "premium",
+                        "firmenkunde", "geschäftskunde", "gast", "mitglied", "customer", "member", "guest",
+                        "new", "regular", "business", "prime", "plus", "vip"})
 _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
 # a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
@@ -153,10 +164,13 @@ def thanks_only(text: str) -> bool:
 
 def introduced_names(text: str) -> list[tuple[int, int]]:
     """Where names follow an introduction ("mein Name ist Anna Schmidt, ...", "my name is John
-    and ..."): (start, end) of each; none where a word after it is a function word ("my name
-    is on the parcel")."""
-    return [m.span(1) for m in _INTRODUCED.finditer(text)
-            if not any(w.lower() in _NOT_NAMES for w in m.group(1).split())]
+    and ...", "ich bin Anna Schmidt aus ..."): (start, end) of each; none where a word after it
+    is a function word ("my name is on the parcel") or a role ("ich bin Premium Kunde")."""
+    named = [m.span(1) for m in _INTRODUCED.finditer(text)
+             if not any(w.lower() in _NOT_NAMES for w in m.group(1).split())]
+    return named + [m.span(1) for m in _SELF_INTRODUCED.finditer(text)
+                    if not any(w.lower() in _NOT_NAMES | ROLE_WORDS for w in m.group(1).split())
+                    and not any(m.start(1) < end and start < m.end(1) for start, end in named)]
 
 
 def without_salutations(text: str) -> str:

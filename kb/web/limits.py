@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 from limits.errors import ConfigurationError as LimitsConfigurationError
 
 from kb.web.deployment import ConfigurationError
@@ -34,6 +35,9 @@ DEFAULTS = {
     "RATE_LIMIT_SUGGEST": "600 per minute",
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
+    # an article's views counted per client (the page is always served): one client
+    # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
+    "RATE_LIMIT_VIEWS": "2 per day",
 }
 MEMORY = "memory://"
 log = logging.getLogger(__name__)
@@ -97,6 +101,18 @@ def init_app(app) -> None:
     if storage != MEMORY and not shared_counts_reachable():
         log.warning("rate limits: %s cannot be reached; each server counts in its own memory until it "
                     "is back", storage_label(storage))
+
+
+def counts_as_a_view(article_id: str) -> bool:
+    """Whether this client's view of the article still counts for the insights and the
+    frequently asked list (RATE_LIMIT_VIEWS per client and article)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    try:
+        return all(limiter.limiter.hit(item, "views", article_id, get_remote_address())
+                   for item in parse_many(current_app.config["RATE_LIMIT_VIEWS"]))
+    except Exception:  # noqa: BLE001 - the counts' storage failing costs no view
+        return True
 
 
 def storage_label(uri: str) -> str:

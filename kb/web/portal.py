@@ -172,7 +172,7 @@ def article(article_id: str):
         abort(404)
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     toc = table_of_contents(html)
-    if _a_customer_reads():
+    if _a_customer_reads() and limits.counts_as_a_view(article_id):
         _try_store(_store().count_view, article_id, site_today(current_app.config.get("KB_SITE")))  # the shop's day
     other = catalog.translations(art, staff())
     return render_template(

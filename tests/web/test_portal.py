@@ -138,6 +138,28 @@ def test_only_customers_reading_count_as_views(app, client, db, accounts):
     assert views() == 1
 
 
+def test_one_client_reloading_an_article_counts_twice_a_day_at_most(make_app, tmp_path):
+    """The page is always served; its views count per client, so nobody pushes an article into
+    "Frequently asked" by reloading it."""
+    import sqlite3
+    app = make_app(RATELIMIT_ENABLED=True)
+    client = app.test_client()
+
+    def views():
+        con = sqlite3.connect(app.config["DATABASE"])
+        try:
+            return con.execute("SELECT COALESCE(SUM(views), 0) FROM article_views "
+                               "WHERE article_id = 'de/lieferzeit'").fetchone()[0]
+        finally:
+            con.close()
+    for _ in range(5):
+        assert client.get("/articles/de/lieferzeit", headers=DE,
+                          environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 200
+    assert views() == 2
+    client.get("/articles/de/lieferzeit", headers=DE, environ_base={"REMOTE_ADDR": "198.51.100.2"})
+    assert views() == 3
+
+
 def test_a_vote_again_from_the_same_page_replaces_it(client, db):
     page = client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True)
     ballot = re.search(r'name="ballot" value="([^"]+)"', page).group(1)

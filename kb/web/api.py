@@ -148,8 +148,9 @@ def feedback():
         vote = feedback_input(_json_body(), _live().catalog, staff())
     except InputError as exc:
         return _bad(exc)
-    token = current_app.extensions["kb.store"].add_feedback(
-        vote.article_id, vote.helpful, vote.comment, None, vote.search_token, vote.ballot)
+    store = current_app.extensions["kb.store"]
+    search = limits.evidence_search(store, vote.article_id, vote.helpful, vote.search_token)
+    token = store.add_feedback(vote.article_id, vote.helpful, vote.comment, None, search, vote.ballot)
     return jsonify(ok=True, token=token), 201
 
 

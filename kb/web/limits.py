@@ -27,6 +27,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 from limits.errors import ConfigurationError as LimitsConfigurationError
 
+from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
 
@@ -38,6 +39,9 @@ DEFAULTS = {
     # an article's views counted per client (the page is always served): one client
     # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
     "RATE_LIMIT_VIEWS": "2 per day",
+    # helpful votes that count as evidence for a learned question (kb/ops/learning.py), per
+    # client, article and wording: one client repeating a search and its vote is one voice
+    "RATE_LIMIT_EVIDENCE": "1 per day",
 }
 MEMORY = "memory://"
 log = logging.getLogger(__name__)
@@ -106,12 +110,30 @@ def init_app(app) -> None:
 def counts_as_a_view(article_id: str) -> bool:
     """Whether this client's view of the article still counts for the insights and the
     frequently asked list (RATE_LIMIT_VIEWS per client and article)."""
+    return _within("RATE_LIMIT_VIEWS", "views", article_id)
+
+
+def evidence_search(store, article_id: str, helpful: bool, search_token: str | None) -> str | None:
+    """The search a customer's vote is linked to, which makes a helpful vote evidence for
+    learning the search's wording (kb/ops/learning.py). A client that voted the same article
+    helpful after the same wording before (RATE_LIMIT_EVIDENCE) keeps its vote, unlinked:
+    repeating a search and a vote must not make a phrasing look like many customers'."""
+    if not helpful or not search_token:
+        return search_token
+    found = store.search_by_token(search_token)
+    if found is None or found["channel"] == "agent":
+        return search_token
+    return search_token if _within("RATE_LIMIT_EVIDENCE", "evidence", article_id, fold(found["query"])) else None
+
+
+def _within(budget: str, *what: str) -> bool:
+    """Whether this client is within the named budget for ``what`` (counted, never stored)."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     try:
-        return all(limiter.limiter.hit(item, "views", article_id, get_remote_address())
-                   for item in parse_many(current_app.config["RATE_LIMIT_VIEWS"]))
-    except Exception:  # noqa: BLE001 - the counts' storage failing costs no view
+        return all(limiter.limiter.hit(item, *what, get_remote_address())
+                   for item in parse_many(current_app.config[budget]))
+    except Exception:  # noqa: BLE001 - the counts' storage failing costs nothing
         return True
 
 

@@ -225,3 +225,30 @@ def test_the_shops_name_from_site_yml_is_not_read_by_the_encoders(client):
         return [(r["id"], r["score"]) for r in found["results"]]
     assert ranked("Hafenkorb: wie lange dauert die Lieferung") == ranked("wie lange dauert die Lieferung")
     assert ranked("Hafenkorb: wie lange dauert die Lieferung")
+
+
+def test_one_client_repeating_a_search_and_its_vote_is_one_piece_of_evidence(make_app):
+    """Learned questions need many customers' words: a client that searches the same wording
+    again and votes the same article helpful is counted once a day (its vote is kept)."""
+    from kb.ops import learning
+    app = make_app(RATELIMIT_ENABLED=True, RATE_LIMIT_WRITE="100 per minute", RATE_LIMIT_SEARCH="100 per minute")
+    store = app.extensions["kb.store"]
+
+    def vote(query, address):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        found = client.get("/api/search", query_string={"q": query, "lang": "de"}).get_json()
+        r = client.post("/api/feedback", json={"article_id": "de/lieferzeit", "helpful": True,
+                                               "search_id": found["search_id"]})
+        assert r.status_code == 201
+
+    for _ in range(3):
+        vote("wie buche ich einen flug nach mallorca", "203.0.113.9")
+    vote("wann kommt mein sofa", "203.0.113.9")  # another wording from the same client counts
+    vote("wie buche ich einen flug nach mallorca", "203.0.113.10")  # another client counts
+
+    def counted(query):
+        return sum(e.weight for e in learning.evidence(store)
+                   if e.article_id == "de/lieferzeit" and e.phrasing == query)
+    assert counted("wie buche ich einen flug nach mallorca") == 2 and counted("wann kommt mein sofa") == 1
+    assert len(store.query("SELECT * FROM feedback WHERE helpful = 1")) == 5  # every vote is kept

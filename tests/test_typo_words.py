@@ -95,8 +95,8 @@ def test_one_edit_covers_every_kind_of_edit():
 
 
 def test_the_help_centre_words_come_before_more_frequent_dictionary_words():
-    assert nearest_word("lieferng", ("de",), NOTHING, GERMAN) == "liefern"
-    assert nearest_word("lieferng", ("de",), {"lieferung"}.__contains__, GERMAN) == "lieferung"
+    assert nearest_word("lieferng", ("de",), NOTHING, GERMAN) == "lieferung"  # a letter left out
+    assert nearest_word("lieferng", ("de",), {"liefern"}.__contains__, GERMAN) == "liefern"
 
 
 def test_retyping_keeps_case_and_the_other_words_and_reads_ß_from_the_help_centre():
@@ -153,7 +153,7 @@ def test_the_help_centre_words_are_candidates_in_the_question_language():
     typos = TypoWords({"aber", "after"}.__contains__, {"de": {"aber": 2}, "en": {"after": 1}})
     assert typos.retyped("bed frame snapped ater 2 yrs", "en") == "bed frame snapped after 2 yrs"
     assert typos.retyped("ater", "de") == "aber"
-    assert typos.retyped("ater", None) == "aber"  # either language: the more frequent word
+    assert typos.retyped("ater", None) == "after"  # either language: a letter left out before one replaced
 
 
 def test_a_word_of_another_language_of_the_help_centre_is_no_typo():
@@ -190,3 +190,8 @@ def test_an_anonymous_search_never_corrects_towards_internal_words(tmp_path):
     assert (public.query, public.original) == ("paketfux sendung", None)
     internal = engine.search("paketfux sendung", lang="de", audience="internal")
     assert (internal.query, internal.original) == ("paketfuxx sendung", "paketfux sendung")
+
+
+def test_a_letter_left_out_comes_before_a_more_common_word_with_a_letter_replaced():
+    help_centre = {"when", "where", "here", "order"}.__contains__
+    assert nearest_word("wher", ("en",), help_centre, GERMAN) == "where"  # not "when", twice as common

@@ -197,6 +197,19 @@ def restores_double(typed: str, candidate: str) -> bool:
     return False
 
 
+# A letter left out is the commonest slip after a dropped double: "wher" is "where", not
+# the more frequent "when" (a letter replaced), unless the other is this much more common.
+DROPPED_LETTER_ODDS = 10.0
+
+
+def _drops_a_letter(typed: str, candidate: str, common: dict[str, float]) -> bool:
+    """Whether ``typed`` is ``candidate`` with one letter left out, and no other candidate is
+    DROPPED_LETTER_ODDS times as common."""
+    if len(candidate) != len(typed) + 1:
+        return False
+    return common[candidate] * DROPPED_LETTER_ODDS >= max(common.values())
+
+
 def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[str], bool],
                  letters: str, also_known: Iterable[str] = (),
                  compounds: CompoundRepair | None = None) -> str | None:
@@ -222,7 +235,7 @@ def nearest_word(word: str, langs: tuple[str, ...], in_help_centre: Callable[[st
     if not listed:  # no list knows them: only a slip as common as a dropped double is clear
         doubled = [c for c in candidates if restores_double(word, c)]
         return doubled[0] if len(doubled) == 1 else None
-    return max(listed, key=lambda c: (restores_double(word, c), common[c], c))
+    return max(listed, key=lambda c: (restores_double(word, c), _drops_a_letter(word, c, common), common[c], c))
 
 
 def _beside_number(match: re.Match) -> bool:

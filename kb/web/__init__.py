@@ -122,8 +122,9 @@ def _open_services(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     csrf.init_app(app)
-    from kb.web import agent, api, auth, editor, editor_history, errors, handoff, media, ops, portal, questions
+    from kb.web import agent, api, auth, cors, editor, editor_history, errors, handoff, media, ops, portal, questions
     auth.init_app(app)
+    cors.init_app(app)
     handoff.init_app(app)
     for blueprint in (portal.bp, auth.bp, agent.bp, editor.bp, editor_history.bp, questions.bp, api.bp, ops.bp,
                       media.bp):

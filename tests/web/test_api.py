@@ -252,3 +252,33 @@ def test_one_client_repeating_a_search_and_its_vote_is_one_piece_of_evidence(mak
                    if e.article_id == "de/lieferzeit" and e.phrasing == query)
     assert counted("wie buche ich einen flug nach mallorca") == 2 and counted("wann kommt mein sofa") == 1
     assert len(store.query("SELECT * FROM feedback WHERE helpful = 1")) == 5  # every vote is kept
+
+
+def test_the_shops_own_pages_on_another_origin_may_call_the_api(make_app):
+    """KB_CORS_ORIGINS names the shop's origins: a widget there searches and votes (the
+    browser's preflight answered); other origins, and the staff pages, are not named."""
+    import pytest as _pytest
+
+    from kb.web.deployment import ConfigurationError
+    app = make_app(RATELIMIT_ENABLED=False, KB_CORS_ORIGINS="https://www.shop.example, https://shop.example:8443")
+    client = app.test_client()
+    shop = {"Origin": "https://www.shop.example"}
+    found = client.get("/api/search?q=Lieferung", headers=shop)
+    assert found.headers["Access-Control-Allow-Origin"] == "https://www.shop.example"
+    assert "Origin" in found.headers["Vary"] and "Access-Control-Allow-Credentials" not in found.headers
+    asked = client.options("/api/feedback", headers={**shop, "Access-Control-Request-Method": "POST",
+                                                      "Access-Control-Request-Headers": "content-type"})
+    assert asked.status_code == 200 and "POST" in asked.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in asked.headers["Access-Control-Allow-Headers"]
+    voted = client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True}, headers=shop)
+    assert voted.status_code == 201 and voted.headers["Access-Control-Allow-Origin"] == "https://www.shop.example"
+    assert client.get("/api/search?q=x", headers={"Origin": "https://shop.example:8443"}).headers[
+        "Access-Control-Allow-Origin"] == "https://shop.example:8443"
+    for other in ("https://evil.example", "http://www.shop.example", "null"):
+        assert "Access-Control-Allow-Origin" not in client.get("/api/search?q=x", headers={"Origin": other}).headers
+    assert "Access-Control-Allow-Origin" not in client.get("/agent/login", headers=shop).headers
+    plain = make_app(RATELIMIT_ENABLED=False).test_client().get("/api/search?q=x", headers=shop)
+    assert "Access-Control-Allow-Origin" not in plain.headers  # none named: none allowed
+    for bad in ("www.shop.example", "https://shop.example/hilfe", "ftp://shop.example"):
+        with _pytest.raises(ConfigurationError, match="KB_CORS_ORIGINS"):
+            make_app(KB_CORS_ORIGINS=bad)

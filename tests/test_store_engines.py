@@ -221,17 +221,29 @@ def test_a_frozen_postgres_fails_a_search_log_instead_of_holding_it(postgres_ser
     connected, frozen = threading.Event(), threading.Event()
     outcomes = []
 
+    opened = []
+    connect = store.backend.connect
+
+    def counted_connect():
+        opened.append(1)
+        return connect()
+    store.backend.connect = counted_connect
+
     def thread_with_a_kept_connection():
         store.log_search("vorher", "de", True, [], "portal")
         connected.set()
         frozen.wait()
+        opened.clear()
         for write in (lambda: store.log_search("während", "de", True, [], "portal"),
+                      lambda: store.log_search("gleich danach", "de", True, [], "portal"),
                       lambda: store.add_contact_request("während", None, "de", None, [])):
             try:
                 write()
                 outcomes.append("stored")
-            except StoreUnavailable:
-                outcomes.append("unavailable")
+            except StoreUnavailable as exc:
+                outcomes.append("paused" if "just now" in str(exc) else "unavailable")
+            if len(outcomes) == 1:
+                assert not opened  # no second try on a server that stopped answering
     worker = threading.Thread(target=thread_with_a_kept_connection)
     worker.start()
     assert connected.wait(FROZEN_WAIT_S)
@@ -246,7 +258,8 @@ def test_a_frozen_postgres_fails_a_search_log_instead_of_holding_it(postgres_ser
         for pid in processes:
             os.kill(pid, signal.SIGCONT)
         worker.join()
-    assert outcomes == ["unavailable", "unavailable"]
+    assert outcomes == ["unavailable", "paused", "unavailable"]  # the next search is not held at all
+    store._logs_paused_until = 0.0  # the pause (seconds) has passed
     store.log_search("nachher", "de", True, [], "portal")
     assert [r["query"] for r in store.query("SELECT query FROM searches ORDER BY id")] == ["vorher", "nachher"]
 

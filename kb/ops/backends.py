@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from kb.config import shown_address
 from kb.ops.sql_dialect import postgres_ddl, postgres_query, split_statements
 from kb.content.sqlite_wal import use_wal
 
@@ -251,6 +252,7 @@ def _bounded_connection(psycopg):
     """psycopg's connection whose every wait for the server ends (see WAIT_MARGIN)."""
     class BoundedConnection(psycopg.Connection):
         wait_limit: float | None = None
+        silent = False  # the server stopped answering this connection (not closed it)
 
         def wait(self, gen, interval=0.1, timeout=None):
             limit = getattr(_wait_budget, "seconds", None) or self.wait_limit
@@ -258,6 +260,7 @@ def _bounded_connection(psycopg):
                 return super().wait(gen, interval, timeout if timeout is not None else limit)
             except psycopg.errors.OperationalError:
                 if not self.closed and self.pgconn.transaction_status == psycopg.pq.TransactionStatus.ACTIVE:
+                    self.silent = True  # no restart: a new connection would wait for it just the same
                     self.pgconn.finish()  # a query left running on a silent server: unusable
                 raise
     return BoundedConnection
@@ -273,7 +276,7 @@ class PostgresBackend:
         self.url = url
         self.timeout = timeout
         parts = urlsplit(url)
-        self.label = f"postgresql://{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+        self.label = shown_address(url if parts.hostname else url.replace("://", "://localhost", 1), 5432)
         self.errors = (psycopg.Error,)
         self.integrity_errors = (psycopg.IntegrityError,)
 
@@ -294,8 +297,9 @@ class PostgresBackend:
         db.raw.execute("BEGIN")
 
     def lost(self, db: PgConnection) -> bool:
-        """The server closed this connection (restart, failover): a new one may work."""
-        return db.raw.broken or db.raw.closed
+        """The server closed this connection (restart, failover): a new one may work. One
+        it stopped answering is not lost that way: trying again would wait once more."""
+        return (db.raw.broken or db.raw.closed) and not db.raw.silent
 
     def in_transaction(self, db: PgConnection) -> bool:
         return db.raw.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE

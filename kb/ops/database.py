@@ -18,6 +18,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,6 +34,7 @@ MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
 SEARCH_LOG_WAIT = 1.0  # seconds a search waits to be logged; a live database takes milliseconds
+SEARCH_LOG_PAUSE = 5.0  # seconds searches are not logged after a log failed (each would wait again)
 
 
 class StoreUnavailable(RuntimeError):
@@ -61,6 +63,7 @@ class Store:
         # SQLite: writers of this process queue here, in order, instead of in SQLite's busy
         # handler (which backs off with sleeps and lets some writers starve under load).
         self._write_lock = threading.Lock()
+        self._logs_paused_until = 0.0  # monotonic time; searches are not logged before it
         self._local = threading.local()
         if migrate:
             upgrade(self)
@@ -193,12 +196,19 @@ class Store:
                    channel: str, hedged: bool = False) -> str:
         """Store one search (masked); ``hedged``: answered with the first articles as a choice."""
         token = secrets.token_urlsafe(9)
-        # the search is answered whether or not it could be logged: a silent server holds it briefly
-        with waits_at_most(SEARCH_LOG_WAIT), self.transaction() as db:
-            db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,
-                        int(hedged)))
+        # the search is answered whether or not it could be logged: a silent server holds it
+        # briefly, and the searches after it not at all for a few seconds
+        if time.monotonic() < self._logs_paused_until:
+            raise StoreUnavailable(f"database {self.label} did not answer just now: search not logged")
+        try:
+            with waits_at_most(SEARCH_LOG_WAIT), self.transaction() as db:
+                db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,
+                            int(hedged)))
+        except StoreUnavailable:
+            self._logs_paused_until = time.monotonic() + SEARCH_LOG_PAUSE
+            raise
         return token
 
     def count_view(self, article_id: str, day: date | None = None) -> None:

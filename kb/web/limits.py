@@ -19,14 +19,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_limiter import HeaderNames, Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse_many
-from limits.errors import ConfigurationError as LimitsConfigurationError
 
+from kb.config import shown_address
 from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
@@ -99,12 +98,12 @@ def init_app(app) -> None:
     app.after_request(_retry_after_only_when_limited)  # registered first: runs after the limiter's
     try:
         limiter.init_app(app)
-    except (LimitsConfigurationError, ValueError) as exc:  # an unknown scheme, a missing driver, a bad URL
-        raise ConfigurationError(f"KB_RATE_LIMIT_STORAGE={storage_label(storage)} cannot be used ({exc}): "
+    except Exception as exc:  # noqa: BLE001 - an unknown scheme, a missing driver, a bad URL, a cluster unreachable
+        raise ConfigurationError(f"KB_RATE_LIMIT_STORAGE={shown_address(storage)} cannot be used ({exc}): "
                                  "use redis://host:6379/0, or leave it unset to count in memory") from exc
     if storage != MEMORY and not shared_counts_reachable():
         log.warning("rate limits: %s cannot be reached; each server counts in its own memory until it "
-                    "is back", storage_label(storage))
+                    "is back", shown_address(storage))
 
 
 def counts_as_a_view(article_id: str) -> bool:
@@ -135,14 +134,6 @@ def _within(budget: str, *what: str) -> bool:
                    for item in parse_many(current_app.config[budget]))
     except Exception:  # noqa: BLE001 - the counts' storage failing costs nothing
         return True
-
-
-def storage_label(uri: str) -> str:
-    """Where the counts live, for messages and /readyz: never a password of the URI."""
-    parts = urlsplit(uri)
-    if not parts.hostname:
-        return uri.split("@")[-1]
-    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "") + parts.path
 
 
 def shared_counts_reachable() -> bool:

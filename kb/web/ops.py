@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from kb.config import shown_address
 from kb.ops.database import StoreUnavailable
 from kb.ops.migrations import replica_name
 from kb.web import limits
@@ -47,6 +48,6 @@ def readyz():
     body["database_engine"] = store.engine
     storage = current_app.config.get("RATELIMIT_STORAGE_URI", limits.MEMORY)
     shared = storage == limits.MEMORY or limits.shared_counts_reachable()
-    body["rate_limits"] = {"storage": limits.storage_label(storage), "reachable": shared}
+    body["rate_limits"] = {"storage": shown_address(storage), "reachable": shared}
     body["status"] = "ready" if body["database"] == "ok" and not live.error and shared else "degraded"
     return jsonify(body), 200

@@ -106,11 +106,13 @@ def test_limits_count_in_memory_while_redis_is_down(make_app, caplog):
 
 
 @pytest.mark.parametrize("storage", ["reddis://127.0.0.1:6379", "127.0.0.1:6379", "redis:/127.0.0.1:6379",
-                                     "memcached://127.0.0.1:11211"])
+                                     "memcached://127.0.0.1:11211", "redis://:pw@127.0.0.1:notaport/0",
+                                     "redis://127.0.0.1:99999/0", "redis://[::1/0"])
 def test_a_rate_limit_storage_that_cannot_work_is_refused_with_a_message(make_app, storage):
     from kb.web.deployment import ConfigurationError
-    with pytest.raises(ConfigurationError, match="KB_RATE_LIMIT_STORAGE=.* cannot be used .*redis://host:6379/0"):
+    with pytest.raises(ConfigurationError, match="KB_RATE_LIMIT_STORAGE=.* cannot be used .*redis://host:6379/0") as raised:
         make_app(RATELIMIT_STORAGE_URI=storage, RATELIMIT_ENABLED=True)
+    assert ":pw@" not in str(raised.value)
 
 
 def test_only_the_configured_proxy_may_report_client_addresses(monkeypatch):

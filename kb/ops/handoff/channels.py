@@ -6,9 +6,9 @@ import smtplib
 import ssl
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
+from kb.config import shown_address
 from kb.ops.handoff.payload import (SIGNATURE_HEADER, TIMESTAMP_HEADER, email_message, sign,
                                     webhook_body)
 from kb.ops.handoff.settings import HandoffSettings
@@ -51,14 +51,8 @@ def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = N
     except urllib.error.HTTPError as exc:
         raise DeliveryError(f"webhook answered HTTP {exc.code}") from exc
     except (OSError, urllib.error.URLError) as exc:
-        raise DeliveryError(f"webhook {_host_of(settings.webhook_url)}: {getattr(exc, 'reason', exc)}") from exc
-
-
-def _host_of(url: str) -> str:
-    """Where the webhook is, without its path, query or user: the error is shown to every
-    agent and logged, and a helpdesk's webhook address often carries its access token."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+        where = shown_address(settings.webhook_url, with_path=False)
+        raise DeliveryError(f"webhook {where}: {getattr(exc, 'reason', exc)}") from exc
 
 
 SENDERS = {"email": send_email, "webhook": post_webhook}

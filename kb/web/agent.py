@@ -20,8 +20,8 @@ from kb.web.editor import articles_here
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID, InputError, search_params
 from kb.web import insights_view
-from kb.web.insights_period import PERIODS, PeriodError, ReportPeriod, report_period
-from kb.web.local_time import local_time, site_time_zone
+from kb.web.insights_period import FIRST_DAY, PERIODS, PeriodError, ReportPeriod, report_period
+from kb.web.local_time import local_time, site_time_zone, site_today
 from kb.web.copy_text import CopyText, copy_text
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
                             wrap_sections)
@@ -285,7 +285,9 @@ def insights():
     period_label = _("{first} to {last}", first=format_date(period.first.isoformat(), g.lang),
                      last=format_date(period.last.isoformat(), g.lang))
     return render_template("agent/insights.html", tables=tables, period=period, periods=PERIODS, chart=chart,
-                           period_label=period_label, cell=render_cell, message=message, error=error)
+                           period_label=period_label, cell=render_cell, message=message, error=error,
+                           today=site_today(current_app.config.get("KB_SITE")).isoformat(),
+                           first_day=FIRST_DAY.isoformat())
 
 
 @bp.post("/insights/words")

@@ -8,6 +8,7 @@ no second way of being asked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
@@ -17,6 +18,8 @@ PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
 MAX_RANGE_DAYS = 3 * 366  # reports read every search of the range; three years is a long look back
 _MIDDAY = time(12)  # any moment of the last day: noon is that day in every zone
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # not "2026-W49-1" or "20260301": the form's own writing
+FIRST_DAY = date(2000, 1, 1)  # no help centre logged a search before; earlier days overflow in time zones
 
 
 class PeriodError(ValueError):
@@ -74,11 +77,15 @@ def _named(first_text: str, last_text: str, today: date, zone: tzinfo | None) ->
 
 
 def _day(text: str) -> date:
-    """A day written YYYY-MM-DD."""
+    """A day written YYYY-MM-DD, from FIRST_DAY on."""
     text = text.strip()
     try:
-        if len(text) == len("2026-03-01"):
-            return date.fromisoformat(text)
+        day = datetime.strptime(text, "%Y-%m-%d").date() if _ISO_DAY.fullmatch(text) else None
     except ValueError:
-        pass
-    raise PeriodError(_("“{typed}” is not a day; write it as YYYY-MM-DD, e.g. 2026-03-01.", typed=text[:40]))
+        day = None
+    if day is None:
+        raise PeriodError(_("“{typed}” is not a day; write it as YYYY-MM-DD, e.g. 2026-03-01.", typed=text[:40]))
+    if day < FIRST_DAY:
+        raise PeriodError(_("The reports begin on {first}; “{typed}” is before that.", first=FIRST_DAY.isoformat(),
+                            typed=text))
+    return day

@@ -53,6 +53,7 @@ COLUMNS = {
     "contact_requests": "Contact requests", "rate": "Self-service rate",
     "phrasings": "Learned questions", "first_accepted": "Accepted on",
     "other_article_id": "Competing article", "word": "Word", "helpful_votes": "Helpful votes",
+    "lang": "Language",
 }
 ARTICLE_COLUMNS = ("article_id", "other_article_id")
 HIDDEN = {"deflection": ("bucket",)}   # start and end say the same, in words people read

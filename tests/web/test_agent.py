@@ -267,6 +267,7 @@ def test_insights_for_the_days_an_editor_names(client, accounts, app):
     top = html.split('id="t-top-searches"')[1].split("</section>")[0]
     assert "paket in januar" in top.lower() and "paket heute" not in top.lower()
     assert "1 January 2026 to 31 January 2026" in html and 'value="2026-01-01"' in html
+    assert 'min="2000-01-01" max="20' in html  # the date pickers offer the days there are
     assert "/agent/insights/top-searches.csv?from=2026-01-01&amp;to=2026-01-31" in html
     assert 'aria-current="page"' not in html.split('class="filters"')[1].split("</nav>")[0]
     csv = client.get("/agent/insights/top-searches.csv?from=2026-01-01&to=2026-01-31&lang=de")
@@ -281,7 +282,9 @@ def test_insights_for_the_days_an_editor_names(client, accounts, app):
                        (("2026-13-01", ""), "is not a day; write it as YYYY-MM-DD"),
                        (("1.1.2026", ""), "is not a day"),
                        (("2000-01-01", "2026-01-01"), "at most 1098 days"),
-                       (("", "2026-01-01"), "needs its first day")):
+                       (("", "2026-01-01"), "needs its first day"),
+                       (("2026-W01-1", ""), "is not a day"), (("20260101xx", ""), "is not a day"),
+                       (("0001-01-01", "0001-01-02"), "The reports begin on 2000-01-01")):
         r = client.get("/agent/insights", query_string={"from": args[0], "to": args[1], "lang": "en"})
         assert r.status_code == 400 and said in r.get_data(as_text=True), args
     r = client.get("/agent/insights/articles.csv", query_string={"from": "2026-02-01", "to": "2026-01-01",

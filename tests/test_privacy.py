@@ -72,6 +72,16 @@ from kb.content.privacy import mask_pii
     ("Hallo, hier ist Anna Schmidt aus der Goethestraße, wo bleibt mein Paket", "Schmidt", "[name]"),
     ("Ich bin Anna Schmidt, Bestellung fehlt", "Anna", "[name]"),
     ("I'm John Smith and my parcel is late", "Smith", "[name]"),
+    ("Ich bin Hans-Peter Müller, wo ist mein Paket?", "Müller", "[name]"),
+    ("I’m Mary-Jane Watson, where is my refund?", "Watson", "[name]"),  # the iPhone's apostrophe
+    ("Ich bin Özlem Yılmaz, mein Paket fehlt", "Yılmaz", "[name]"),
+    ("I'm Sean O'Brien and my order is late", "Brien", "[name]"),
+    ("ich bin Dr. Anna Schmidt, hallo", "Schmidt", "[name]"),
+    ("-klaus.weber at firma.de schreibt", "klaus", "[email]"),  # a local part after marks
+    ("...klaus.weber at firma.de", "weber", "[email]"),
+    ("anna punkt schmidt at gmx.de", "schmidt", "[email]"),
+    ("anna punkt schmidt (at) gmx (punkt) de", "anna", "[email]"),
+    ("mein passwort 1234 geht nicht", "1234", "[password]"),
     # a password typed right after the word, an address with spelled-out dots on both sides
     ("mein passwort hunter2 geht nicht", "hunter2", "[password]"),
     ("my password Secr3t! does not work", "Secr3t", "[password]"),
@@ -113,7 +123,11 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "Am Montag 10 Uhr geliefert?", "Im Jahr 2024 bestellt", "bestellung 3 stück fehlen",
     # one capitalised word or a role after "ich bin" / "I'm" is no name; words about a password stay
     "ich bin Neukunde, wie bestelle ich", "ich bin Premium Kunde.", "Ich bin Kunde seit 2019",
-    "Hi, I am Very Angry!", "ich bin Stammkunde und Mitglied",
+    "Hi, I am Very Angry!", "ich bin Stammkunde und Mitglied", "ich bin Klarna Nutzer, kann ich das",
+    "this is Black Friday, right?", "Hier ist Bestellung Nr. 12345", "This is Apple Pay.",
+    "I am Really Disappointed.", "Zahlung per u.a. at paypal.com",
+    "passwort 3-mal falsch eingegeben", "passwort (neu) setzen", "passwort 8-stellig?", "password 2-factor",
+    "passwort „vergessen“ klicken", "PIN 12.34 EUR?",
     "wie lang muss das passwort 8 zeichen sein?", "passwort 2x falsch eingegeben", "password reset-link broken",
 ])
 def test_ordinary_questions_stay_as_typed(text):

@@ -43,16 +43,23 @@ _LABELS = r"[\w-]++(?:\.[\w-]++)+"  # example.com, mail.example.co.uk
 _EMAIL = re.compile(rf"{_LOCAL}[{_AT}]{_LABELS}", re.UNICODE)
 _BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|[{_AT}])\s*[)\]}}>]\s*"
 _WORD_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
+# "anna punkt schmidt": a local part starts at the chain's first word, never after a spelled
+# dot, so each chain is read once (from every word of "x dot x dot …" it was quadratic)
+_NOT_AFTER_A_DOT = r"(?<!dot )(?<!punkt )(?<![)\]}>] )(?<![)\]}>])"
+_SPELLED_LOCAL = rf"{_NOT_AFTER_A_DOT}{_LOCAL}(?:{_WORD_DOT}[\w+-]++)*"
 _SPELLED_EMAIL = re.compile(
-    rf"{_LOCAL}(?:{_BRACKETED_AT}|\s*[{_AT}]\s*)[\w-]++(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]++)+"
+    rf"{_SPELLED_LOCAL}(?:{_BRACKETED_AT}|\s*[{_AT}]\s*)[\w-]++(?:(?:{_WORD_DOT}|\s*\.\s*)[\w-]++)+"
     # "max at example dot com", "anna punkt schmidt at gmx punkt de": a plain "at" counts only
     # with a spelled-out dot ("look at amazon.de" stays),
-    rf"|{_LOCAL}(?:{_WORD_DOT}[\w+-]++)*\s+(?:at|ät)\s+[\w-]++(?:{_WORD_DOT}[\w-]++)+"
-    # or after a name joined by a dot or "_" or ending in digits ("klaus.weber at web.de", "anna85 at gmx.de")
-    rf"|(?<![\w.+-])(?=[^\W\d_])(?:(?=(?:[^\W_]|[+-])*+[._][\w+-])|(?=[\w.+-]*+(?<=\d)\s))[\w.+-]++"
+    rf"|{_SPELLED_LOCAL}\s+(?:at|ät)\s+[\w-]++(?:{_WORD_DOT}[\w-]++)+"
+    # or after a local part spelled with dots ("anna punkt schmidt at firma.de"),
+    rf"|{_NOT_AFTER_A_DOT}{_LOCAL}(?:{_WORD_DOT}[\w+-]++)+\s+(?:at|ät)\s+[\w-]++(?:\.[\w-]++)*\.[^\W\d_]{{2,}}+\b"
+    # or after a name joined by a dot or "_" (after any marks: "...klaus.weber") or ending in
+    # digits ("klaus.weber at web.de", "anna85 at gmx.de"), not by an abbreviation's dot ("u.a.")
+    rf"|(?<![\w.+-])(?:(?=[._+-]*+(?:[^\W_]|[+-])++[._][\w+-])|(?=[._+-]*+[^\W\d_][\w.+-]*+(?<=\d)\s))[\w.+-]++(?<!\.)"
     r"\s+(?:at|ät)\s+[\w-]++(?:\.[\w-]++)*\.[^\W\d_]{2,}+\b"
     # or before a mailbox provider's domain ("anna at gmx.de")
-    rf"|{_LOCAL}\s+(?:at|ät)\s+(?:{MAILBOX_PROVIDERS})\.[^\W\d_]{{2,}}\b",
+    rf"|{_SPELLED_LOCAL}\s+(?:at|ät)\s+(?:{MAILBOX_PROVIDERS})\.[^\W\d_]{{2,}}\b",
     re.IGNORECASE)
 
 # -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
@@ -119,15 +126,18 @@ def _iban(match: re.Match) -> str:
 
 
 MIN_SECRET_CHARS = 4  # "2x falsch", "8 zeichen" say something about the password; "hunter2" is one
+_QUOTES_AND_MARKS = ".,;:!?()[]{}\"'„“”‚‘’«»"
+_COUNT_OR_AMOUNT = re.compile(r"\d+-?[^\W\d_]+|\d+[.,]\d+")  # "3-mal", "2fach", "8-stellig", "12.34"
 
 
 def _looks_secret(keyword: str, token: str) -> bool:
-    """A word right after "Passwort" that no word or count looks like: letters with digits or
-    marks ("hunter2", "Secr3t!"), or a PIN's digits."""
-    plain = token.strip(".,;!?")
-    if len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha():  # "reset-link" is words
+    """A word right after "Passwort" that no word, count or amount looks like: letters with
+    digits or marks ("hunter2", "Secr3t!"), or digits ("1234"); not "3-mal", "8-stellig",
+    "2-factor", "(neu)", "„vergessen“", "12.34"."""
+    plain = token.strip(_QUOTES_AND_MARKS)
+    if len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha() or _COUNT_OR_AMOUNT.fullmatch(plain):
         return False
-    return keyword.lower() == "pin" if plain.isdigit() else True
+    return True
 
 
 def _password(match: re.Match) -> str:

@@ -99,17 +99,32 @@ _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,]
 _INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{INTRODUCTION_WORDS})\s+"
                          rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
                          r"(?=\s*(?:[,.;:!?]|\s(?:und|and)\b|$))", re.I)
-# "ich bin Anna Schmidt", "I'm John Smith": a full name written as one (two or three words,
-# each capitalised) after a weaker introduction; one word ("ich bin Neukunde") or a role
-# ("ich bin Premium Kunde") is no name
-SELF_INTRODUCTION_WORDS = r"ich bin|hier ist|hier spricht|hier schreibt|i'm|i am|this is"
-_CAPITALISED = r"[A-ZÄÖÜ][a-zäöüß'-]+"
-_SELF_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?i:{SELF_INTRODUCTION_WORDS})\s+"
-                              rf"({_CAPITALISED}(?:\s+{_CAPITALISED}){{1,{MAX_NAME_WORDS - 1}}})"
-                              r"(?=\s*(?:[,.;:!?]|\s(?:und|and|aus|from|von|vom)\b|$))")
+# "ich bin Anna Schmidt, …", "I'm John Smith and …": a full name written as one (two or three
+# words, each capitalised: "Hans-Peter Müller", "Sean O'Brien", "Özlem Yılmaz", a "Dr." before
+# it) after a weaker introduction, and going on with a comma or "und" / "aus" / "and" /
+# "from": one word ("ich bin Neukunde"), a role ("ich bin Klarna Nutzer, …") or a sentence
+# ending after it ("this is Black Friday!", "Hier ist Bestellung Nr. 5") is no name
+SELF_INTRODUCTION_WORDS = r"ich bin|hier ist|hier spricht|hier schreibt|i['’]m|i am|this is"
+_NAME_WORD = r"[^\W\d_][\w'’-]*"
+_SELF_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?i:{SELF_INTRODUCTION_WORDS})\s+(?i:(?:dr|prof)\.\s+)?"
+                              rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,{MAX_NAME_WORDS - 1}}})"
+                              r"(?=\s*(?:[,;]|\s(?:und|and|aus|from|von|vom)\b))")
 ROLE_WORDS = frozenset({"kunde", "kundin", "neukunde", "neukundin", "stammkunde", "stammkundin", "premium",
-                        "firmenkunde", "geschäftskunde", "gast", "mitglied", "customer", "member", "guest",
-                        "new", "regular", "business", "prime", "plus", "vip"})
+                        "firmenkunde", "geschäftskunde", "gast", "mitglied", "nutzer", "nutzerin", "customer",
+                        "member", "guest", "user", "new", "regular", "business", "prime", "plus", "vip",
+                        # days and sales a shop talks about ("this is Black Friday, right?")
+                        "black", "cyber", "friday", "monday", "tuesday", "wednesday", "thursday", "saturday",
+                        "sunday", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+                        "sonntag", "week", "woche", "sale", "christmas", "weihnachten", "easter", "ostern"})
+
+
+def _written_as_a_name(words: str) -> bool:
+    """Every word and every part of a double name begins with a capital ("Hans-Peter",
+    "O'Brien", "McDonald"); no word is a role or a function word."""
+    return all(part[:1].isupper() for word in words.split() for part in word.split("-") if part) and \
+        not any(w.lower() in _NOT_NAMES | ROLE_WORDS for w in words.split())
+
+
 _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
 # a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
@@ -168,8 +183,7 @@ def introduced_names(text: str) -> list[tuple[int, int]]:
     is a function word ("my name is on the parcel") or a role ("ich bin Premium Kunde")."""
     named = [m.span(1) for m in _INTRODUCED.finditer(text)
              if not any(w.lower() in _NOT_NAMES for w in m.group(1).split())]
-    return named + [m.span(1) for m in _SELF_INTRODUCED.finditer(text)
-                    if not any(w.lower() in _NOT_NAMES | ROLE_WORDS for w in m.group(1).split())
+    return named + [m.span(1) for m in _SELF_INTRODUCED.finditer(text) if _written_as_a_name(m.group(1))
                     and not any(m.start(1) < end and start < m.end(1) for start, end in named)]
 
 

@@ -1,8 +1,9 @@
 """Does the search open the right part of the right article? (bench/eval/passages/)
 
-For each labelled question: is the expected article first (top-1), and where the
-expected article is among the first three, does its result open at an acceptable
-place (the lead or the named ``## `` section, or one the line lists under ``also``)?
+For each labelled question: a hit (the set's own rule: the first result is the expected
+article and opens at an acceptable place: the lead or the named ``## `` section, or one
+the line lists under ``also``); is the expected article first (top-1); and where the
+expected article is among the first three, does its result open at an acceptable place?
 Reported per language and kind (topic / specific / general), for one split:
 ``dev`` is what may be looked at while changing how the section is chosen,
 ``test`` is only reported.
@@ -46,7 +47,8 @@ def read_lines(split: str) -> list[dict]:
 
 
 def measure(engine: SearchEngine, lines: list[dict], show_misses: bool) -> dict[str, dict[str, float]]:
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # questions, top-1, shown, right place
+    # questions, top-1, shown, right place when shown, hit (first article and its place right)
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for row in lines:
         found = engine.search(row["query"], row["lang"], limit=SHOWN, audience="public")
         hit = next((h for h in found.results if h.id == row["expected"]), None)
@@ -58,12 +60,13 @@ def measure(engine: SearchEngine, lines: list[dict], show_misses: bool) -> dict[
             t[1] += bool(found.results) and found.results[0].id == row["expected"]
             t[2] += hit is not None
             t[3] += right_place
+            t[4] += right_place and found.results[0].id == row["expected"]
         if show_misses and hit is not None and not right_place:
             print(f"  {row['lang']} {row['kind']:8} {row['query']!r}: opens {opened_heading(hit)!r}, "
                   f"expected {places!r}", file=sys.stderr)
-    return {group: {"questions": n, "top1": round(top1 / n, 3), "top3": round(shown / n, 3),
+    return {group: {"questions": n, "hit": round(hit / n, 3), "top1": round(top1 / n, 3), "top3": round(shown / n, 3),
                     "right_place_when_shown": round(place / shown, 3) if shown else None}
-            for group, (n, top1, shown, place) in sorted(tally.items())}
+            for group, (n, top1, shown, place, hit) in sorted(tally.items())}
 
 
 def main() -> int:

@@ -19,7 +19,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, make_response, red
 from kb.ops.accounts import Accounts, User
 from kb.ops.database import StoreUnavailable
 from kb.web import limits
-from kb.web.errors import RETRY_AFTER, expired_form
+from kb.web.errors import RETRY_AFTER, TOO_MANY_REQUESTS, expired_form, too_many_requests, wants_json
 from kb.web.i18n import _, pick_language
 from kb.web.verified_staff import VerifiedStaff
 from kb.web.resume import MAX_KEPT_FIELDS, kept_fields, resumable, resume_page, safe_action, session_ended_page
@@ -147,7 +147,7 @@ def login():
 
 def _sign_in_refused(status: int, error: str, username: str, kept: list, action: str | None):
     """The sign-in page again with the reason, the user name and any kept form (401 for a
-    wrong password; 503 while the database cannot be reached)."""
+    wrong password; 429 for too many tries; 503 while the database cannot be reached)."""
     if action:
         page, _status = session_ended_page(error, username, kept[:MAX_KEPT_FIELDS], action)
     else:
@@ -159,12 +159,35 @@ def _sign_in_refused(status: int, error: str, username: str, kept: list, action:
     return response
 
 
+@bp.errorhandler(429)
+def _too_many_sign_ins(exc):
+    """Too many sign-ins from this address: the sign-in page again, with the user name and a
+    form kept from before the session ended (kb/web/resume.py), not a bare error page."""
+    if request.endpoint != "auth.login" or request.method != "POST" or wants_json():
+        return too_many_requests()
+    kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
+    return _sign_in_refused(429, _(TOO_MANY_REQUESTS), request.form.get("username", "")[:100], kept,
+                            safe_action(request.form.get("resume_action", "")))
+
+
 @bp.post("/logout")
 def logout():
-    """Signing out ends this user's sessions everywhere, copied cookies included."""
+    """Signing out ends this user's sessions everywhere, copied cookies included. This
+    browser is signed out even while the database cannot record it (its cookie is cleared,
+    and this server forgets that it verified the session); the other sessions then end
+    when they are next checked against the database, so the page says to sign out again."""
+    memory = current_app.extensions["kb.verified_staff"]
+    memory.verified(memory.key("session", session.get("uid"), session.get("key")), None)
+    recorded = True
     if g.get("user") is not None and not g.get("via_token"):
-        accounts().end_sessions(g.user.id)
+        try:
+            accounts().end_sessions(g.user.id)
+        except StoreUnavailable:
+            recorded = False
     session.clear()
+    if not recorded:
+        return render_template("agent/login.html", error=_("You are signed out in this browser. Your sessions on other devices could not be ended just now, because the database cannot be reached: sign in and out again once it is back."),
+                               next="", username=""), 503
     return redirect(url_for("portal.home"), 303)
 
 

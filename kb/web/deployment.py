@@ -31,6 +31,7 @@ def is_shared_database(url: str) -> bool:
 
 
 MIN_SECRET_KEY_CHARS = 32  # token_hex(32) gives 64; a word or a phrase can be guessed
+MIN_SECRET_KEY_DISTINCT = 10  # "kkkk…" or spaces are no secret; hex has 16 letters to draw from
 PLACEHOLDER_MARK = "CHANGE-ME"  # deploy/systemd/kb.env's example value
 
 
@@ -39,9 +40,12 @@ def checked_secret_key(key: str) -> str:
     sign a session cookie for any account."""
     if PLACEHOLDER_MARK in key:
         raise ConfigurationError("KB_SECRET_KEY is still the example's placeholder: " + SECRET_KEY_HINT)
-    if len(key) < MIN_SECRET_KEY_CHARS:
-        raise ConfigurationError(f"KB_SECRET_KEY has {len(key)} characters; at least {MIN_SECRET_KEY_CHARS} "
+    if len(key.strip()) < MIN_SECRET_KEY_CHARS:
+        raise ConfigurationError(f"KB_SECRET_KEY has {len(key.strip())} characters; at least {MIN_SECRET_KEY_CHARS} "
                                  "random ones are needed: " + SECRET_KEY_HINT)
+    if len(set(key)) < MIN_SECRET_KEY_DISTINCT:
+        raise ConfigurationError(f"KB_SECRET_KEY repeats {len(set(key))} characters; a random key has many "
+                                 "different ones: " + SECRET_KEY_HINT)
     return key
 
 

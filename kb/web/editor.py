@@ -19,7 +19,8 @@ from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists
 from kb.ops.article_review import ReviewError, Reviews
-from kb.web.auth import login_required
+from kb.ops.database import StoreUnavailable
+from kb.web.auth import accounts, login_required
 from kb.web.editor_list import article_rows, list_filters
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import site_time_zone, site_today
@@ -59,8 +60,16 @@ def allow_article_sized_posts() -> None:
 
 def _staff_may_be_sending() -> bool:
     """A signed session naming an account (checked in full later: it may have ended) or a
-    token: a stranger has neither."""
-    return session.get("uid") is not None or bool(request.headers.get("Authorization"))
+    valid token: a stranger has neither."""
+    if session.get("uid") is not None:
+        return True
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return False
+    try:
+        return accounts().user_for_token(secret.strip()) is not None
+    except StoreUnavailable:
+        return False
 
 
 def editor() -> ArticleEditor:
@@ -379,9 +388,13 @@ def view(article_id: str):
     form = form_from_text(text)
     missing = [lang for lang in UI_LANGS if lang != art.lang and not any(
         a.translation and a.translation == art.translation and a.lang == lang for a in editor().articles())]
+    try:
+        review = reviews().get(article_id, version_of(text))
+    except StoreUnavailable:  # the article (just saved, maybe) is on disk: show it all the same
+        review = None
+        flash(_("Whether this article waits for a review cannot be shown: the database cannot be reached right now."), "warning")
     return render_template("agent/articles/view.html", article=art, body=preview_html(form, article_id),
-                           base=version_of(text), review=reviews().get(article_id, version_of(text)),
-                           review_on=review_on(),
+                           base=version_of(text), review=review, review_on=review_on(),
                            missing_languages=missing)
 
 

@@ -11,13 +11,12 @@ from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
 from kb.web.i18n import pick_language
-from kb.web.resume import kept_form_page
+from kb.web.resume import STAFF_PREFIX, kept_form_page
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = "5"
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")  # what an HTTP error's own headers say
 TOO_MANY_REQUESTS = "Too many requests; please wait a moment and try again."
-STAFF_PATHS = "/agent/"  # the staff pages (kb/web/agent.py and the editor)
 
 
 def _(text: str) -> str:
@@ -41,7 +40,7 @@ def _response(status: int, message: str, headers: dict | None = None):
         resp = jsonify(error=message, status=status)
     else:
         # signed-in staff stay in their workspace (its menu, no customers' contact footer)
-        staff = g.get("user") is not None and request.path.startswith("/agent/")
+        staff = g.get("user") is not None and request.path.startswith(STAFF_PREFIX)
         template = "agent/error.html" if staff else "404.html" if status == 404 else "error.html"
         resp = make_response(render_template(template, status=status, message=message), status)
     resp.status_code = status
@@ -101,7 +100,7 @@ def register(app: Flask) -> None:
         }
         if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
             return too_many_requests()
-        if exc.code == 413 and request.path.startswith(STAFF_PATHS):  # read nothing: say how to keep the text
+        if exc.code == 413 and request.path.startswith(STAFF_PREFIX):  # read nothing: say how to keep the text
             messages[413] = _("The form is too large to be read: nothing was saved. Go back (your browser still shows what you typed), sign in again in another tab if your session has ended, and send it again.")
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name

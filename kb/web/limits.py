@@ -44,6 +44,7 @@ DEFAULTS = {
 }
 MEMORY = "memory://"
 log = logging.getLogger(__name__)
+WORD_KEY_LETTERS = 4  # typos are rarest in a word's first letters
 # a slow Redis must not hold a request: fail fast, count in memory meanwhile
 REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 
@@ -113,16 +114,24 @@ def counts_as_a_view(article_id: str) -> bool:
 
 
 def evidence_search(store, article_id: str, helpful: bool, search_token: str | None) -> str | None:
-    """The search a customer's vote is linked to, which makes a helpful vote evidence for
-    learning the search's wording (kb/ops/learning.py). A client that voted the same article
-    helpful after the same wording before (RATE_LIMIT_EVIDENCE) keeps its vote, unlinked:
-    repeating a search and a vote must not make a phrasing look like many customers'."""
-    if not helpful or not search_token:
+    """The search a customer's vote is linked to, which makes the vote evidence for or
+    against learning the search's wording (kb/ops/learning.py). A client that voted on the
+    same article after the same wording before (RATE_LIMIT_EVIDENCE; typos and word order
+    aside) keeps its vote, unlinked: repeating a search and a vote must not make a phrasing
+    look like many customers' (nor push one out)."""
+    if not search_token:
         return search_token
     found = store.search_by_token(search_token)
     if found is None or found["channel"] == "agent":
         return search_token
-    return search_token if _within("RATE_LIMIT_EVIDENCE", "evidence", article_id, fold(found["query"])) else None
+    return search_token if _within("RATE_LIMIT_EVIDENCE", "evidence", article_id, wording_key(found["query"])) \
+        else None
+
+
+def wording_key(query: str) -> str:
+    """The words of a wording by their first letters, in order of the alphabet: one key for
+    "rücküberweisung paypal", "paypall rückuberweisung" and "Rueckueberweisung PayPal"."""
+    return " ".join(sorted({w[:WORD_KEY_LETTERS] for w in fold(query).split()}))
 
 
 def _within(budget: str, *what: str) -> bool:

@@ -9,6 +9,7 @@ from collections import Counter
 from urllib.parse import quote, urlencode
 
 from markupsafe import escape
+from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BuildError
 from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
@@ -19,11 +20,11 @@ from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.search.engine import QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits
-from kb.web.auth import staff
+from kb.web.auth import form_token_failed, staff
 from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_unavailable, too_many_requests,
                            wants_json)
 from kb.web.handoff import hand_off
-from kb.web.i18n import _, translated_message
+from kb.web.i18n import _, pick_language, translated_message
 from kb.web.inputs import (InputError, clean_text, contact_input, feedback_input, search_params,
                            submission_id)
 from kb.web.local_time import site_today
@@ -351,6 +352,16 @@ def _too_many(exc):
     if request.endpoint == "portal.contact" and request.method == "POST":
         return contact_refused(_(TOO_MANY_REQUESTS)), 429
     return too_many_requests()
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(exc):
+    """The contact form whose token does not hold (the browser lost the session cookie: a
+    restored tab, cookies cleared) comes back with what was typed and a new token."""
+    if request.endpoint == "portal.contact" and request.method == "POST":
+        g.lang = g.get("lang") or pick_language()  # the token is checked before the request's own hooks
+        return contact_refused(_("Nothing was sent yet: this page had been open too long. Check what you typed below, then send it again.")), 400
+    return form_token_failed(exc)
 
 
 @bp.errorhandler(StoreUnavailable)

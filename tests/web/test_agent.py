@@ -338,7 +338,8 @@ def test_secret_key_is_generated_once_and_private(make_app, tmp_path, monkeypatc
     monkeypatch.setenv("KB_SECRET_KEY", given)
     assert make_app(SECRET_KEY=None).secret_key == given
     from kb.web.deployment import ConfigurationError
-    for weak, said in (("abc", "has 3 characters; at least 32"),
+    for weak, said in (("abc", "has 3 characters; at least 32"), (" " * 40, "has 0 characters"),
+                       ("k" * 40, "repeats 1 characters"),
                        ("CHANGE-ME-64-hex-characters-from-secrets.token_hex(32)", "placeholder")):
         monkeypatch.setenv("KB_SECRET_KEY", weak)
         with pytest.raises(ConfigurationError, match=said):

@@ -176,3 +176,33 @@ def test_staff_verified_a_moment_ago_keep_searching_while_the_database_is_down(e
     memory = app.extensions["kb.verified_staff"]
     monkeypatch.setattr(memory, "remembered_s", -1)  # the minutes have passed
     assert eva.get("/agent/?q=paket").status_code == 503
+
+
+def test_an_article_saved_during_a_database_outage_is_shown_as_saved(editor_app, monkeypatch):
+    """Where the articles are in git, the save writes the file and commits it (no database
+    needed); the page after it shows the article and says only the review state is
+    unknown, not that the page needs the database."""
+    import subprocess
+
+    from kb.ops.database import StoreUnavailable
+    app = editor_app()
+    git = ["git", "-C", app.config["KB_ARTICLES"], "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", app.config["KB_ARTICLES"]], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    eva = app.test_client()
+    sign_in(eva, "eva")
+    form = form_of(eva, "/agent/articles/de/lieferzeit/edit?lang=de")
+    store = app.extensions["kb.store"]
+
+    def down(*args, **kwargs):
+        raise StoreUnavailable("connection refused")
+    monkeypatch.setattr(store, "query", down)
+    monkeypatch.setattr(store, "transaction", down)
+    saved = eva.post("/agent/articles/save?lang=de", data={**form, "action": "save",
+                                                           "body": form["body"] + "\nNeu während des Ausfalls."})
+    assert saved.status_code == 303
+    page = eva.get(saved.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Neu während des Ausfalls." in text
+    assert "Prüfung wartet, kann gerade nicht angezeigt werden" in text

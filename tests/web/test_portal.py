@@ -186,6 +186,22 @@ def test_internal_drafts_and_unknown_articles_are_plain_404s(client):
     assert client.get("/categories/intern").status_code == 404
 
 
+def test_a_contact_form_whose_token_does_not_hold_comes_back_filled(client, db):
+    """A restored tab or cleared cookies lose the session the token belongs to: what the
+    customer typed is shown again with a new token, nothing is sent."""
+    r = client.post("/contact", headers=DE, data={"csrf_token": "stale", "question": "Wo bleibt mein Sofa? Seit Tagen.",
+                                                  "email": "kunde@example.de", "consent": "yes"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Es wurde noch nichts gesendet" in page
+    assert "Wo bleibt mein Sofa? Seit Tagen." in page and 'value="kunde@example.de"' in page
+    assert db("SELECT * FROM contact_requests") == []
+    again = client.post("/contact", headers=DE, data={"csrf_token": csrf_token(page), "consent": "yes",
+                                                      "email": "kunde@example.de",
+                                                      "question": "Wo bleibt mein Sofa? Seit Tagen."})
+    assert again.status_code in (200, 303)
+    assert len(db("SELECT * FROM contact_requests")) == 1
+
+
 def test_helpful_vote_needs_csrf_and_is_stored(client, db):
     assert client.post("/feedback", data={"article_id": "de/lieferzeit", "helpful": "yes"}).status_code == 400
     # the expired-form page speaks the reader's language, though the token is checked first

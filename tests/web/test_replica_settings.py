@@ -149,7 +149,7 @@ def test_a_build_copied_to_a_replica_is_switched_to_atomically(built_index, make
 
 def test_the_portal_api_and_insights_on_postgresql(built_index, tmp_path, monkeypatch, postgres_server):
     """Every route that writes or reads the store, once on PostgreSQL."""
-    monkeypatch.setenv("KB_SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("KB_SECRET_KEY", "0123456789abcdef" * 4)
     app = _replica(built_index, tmp_path, postgres_server.new_database(), "pg")
     Accounts(app.extensions["kb.store"]).add("eva", "editor", PASSWORD)
     client = app.test_client()

@@ -111,3 +111,20 @@ def test_a_form_from_the_public_address_behind_a_proxy_is_kept(editor_app):
     _signed_out_elsewhere(app, client)
     r = client.post("/agent/articles/save", data={**form, "body": TYPED}, headers={"Origin": "https://hilfe.example.de"})
     assert r.status_code == 401 and ("kept.body", TYPED) in _hidden(r.get_data(as_text=True))
+
+
+def test_too_many_sign_ins_keep_the_form_too(editor_app):
+    app = editor_app(RATELIMIT_ENABLED=True, RATE_LIMIT_LOGIN="2 per minute")
+    client = app.test_client()
+    sign_in(client, "eva")  # the first sign-in of the budget
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    _signed_out_elsewhere(app, client)
+    kept = _hidden(client.post("/agent/articles/save", data={**form, "action": "save", "body": TYPED},
+                               headers=OWN_PAGE).get_data(as_text=True))
+    wrong = client.post("/agent/login", data=MultiDict([*kept, ("username", "eva"), ("password", "nope")]))
+    assert wrong.status_code == 401
+    refused = client.post("/agent/login", data=MultiDict([*_hidden(wrong.get_data(as_text=True)),
+                                                          ("username", "eva"), ("password", "nope")]))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert ("kept.body", TYPED) in _hidden(page) and 'value="eva"' in page and 'name="password"' in page

@@ -130,20 +130,19 @@ _QUOTES_AND_MARKS = ".,;:!?()[]{}\"'„“”‚‘’«»"
 _COUNT_OR_AMOUNT = re.compile(r"\d+-?[^\W\d_]+|\d+[.,]\d+")  # "3-mal", "2fach", "8-stellig", "12.34"
 
 
-def _looks_secret(keyword: str, token: str) -> bool:
+def _looks_secret(token: str) -> bool:
     """A word right after "Passwort" that no word, count or amount looks like: letters with
     digits or marks ("hunter2", "Secr3t!"), or digits ("1234"); not "3-mal", "8-stellig",
     "2-factor", "(neu)", "„vergessen“", "12.34"."""
     plain = token.strip(_QUOTES_AND_MARKS)
-    if len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha() or _COUNT_OR_AMOUNT.fullmatch(plain):
-        return False
-    return True
+    return not (len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha()
+                or _COUNT_OR_AMOUNT.fullmatch(plain))
 
 
 def _password(match: re.Match) -> str:
     secret = match.group(3)
     if not match.group(2).strip():  # "mein passwort hunter2 geht nicht": only what no word looks like
-        return match.group(1) + match.group(2) + "[password]" if _looks_secret(match.group(1), secret) \
+        return match.group(1) + match.group(2) + "[password]" if _looks_secret(secret) \
             else match.group(0)
     described = any(word in match.group(2).lower() for word in ("ist", "lautet", "war", "is", "was"))
     if described and secret.strip(".,;!?").lower() in _NOT_A_SECRET and ":" not in match.group(2):

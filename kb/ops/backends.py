@@ -43,7 +43,7 @@ CONNECT_TIMEOUT = 3
 # its own statement_timeout cannot fire, so every wait on it ends this long after the
 # statement timeout, and the connection is dropped (the next call opens a new one).
 WAIT_MARGIN = 2.0
-_wait_budget = threading.local()  # a shorter limit for this thread's next waits (Store.within)
+_wait_budget = threading.local()  # a shorter limit for this thread's next waits (waits_at_most)
 
 
 @contextmanager

@@ -149,7 +149,7 @@ def feedback():
     except InputError as exc:
         return _bad(exc)
     store = current_app.extensions["kb.store"]
-    search = limits.evidence_search(store, vote.article_id, vote.helpful, vote.search_token)
+    search = limits.evidence_search(store, vote.article_id, vote.search_token)
     token = store.add_feedback(vote.article_id, vote.helpful, vote.comment, None, search, vote.ballot)
     return jsonify(ok=True, token=token), 201
 

@@ -174,8 +174,8 @@ def _too_many_sign_ins(exc):
 def logout():
     """Signing out ends this user's sessions everywhere, copied cookies included. This
     browser is signed out even while the database cannot record it (its cookie is cleared,
-    and this server forgets that it verified the session); the other sessions then end
-    when they are next checked against the database, so the page says to sign out again."""
+    and this server forgets that it verified the session); the other sessions cannot be
+    ended then, so the page says to sign in and out again once the database is back."""
     memory = current_app.extensions["kb.verified_staff"]
     memory.verified(memory.key("session", session.get("uid"), session.get("key")), None)
     recorded = True

@@ -38,7 +38,7 @@ DEFAULTS = {
     # an article's views counted per client (the page is always served): one client
     # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
     "RATE_LIMIT_VIEWS": "2 per day",
-    # helpful votes that count as evidence for a learned question (kb/ops/learning.py), per
+    # votes that count as evidence for or against a learned question (kb/ops/learning.py), per
     # client, article and wording: one client repeating a search and its vote is one voice
     "RATE_LIMIT_EVIDENCE": "1 per day",
 }
@@ -113,7 +113,7 @@ def counts_as_a_view(article_id: str) -> bool:
     return _within("RATE_LIMIT_VIEWS", "views", article_id)
 
 
-def evidence_search(store, article_id: str, helpful: bool, search_token: str | None) -> str | None:
+def evidence_search(store, article_id: str, search_token: str | None) -> str | None:
     """The search a customer's vote is linked to, which makes the vote evidence for or
     against learning the search's wording (kb/ops/learning.py). A client that voted on the
     same article after the same wording before (RATE_LIMIT_EVIDENCE; typos and word order

@@ -224,7 +224,7 @@ def feedback():
         if wants_json():
             return jsonify(error=str(exc), field=exc.field), 400
         return render_template("error.html", status=400, message=translated_message(str(exc))), 400
-    search = limits.evidence_search(_store(), vote.article_id, vote.helpful, vote.search_token)
+    search = limits.evidence_search(_store(), vote.article_id, vote.search_token)
     token = _store().add_feedback(vote.article_id, vote.helpful, vote.comment, g.lang, search, vote.ballot)
     if wants_json():
         return jsonify(ok=True, token=token, helpful=vote.helpful), 201

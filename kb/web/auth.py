@@ -122,15 +122,12 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limits.login_post
 def login():
-    username = request.form.get("username", "")[:100]
-    kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
-    action = safe_action(request.form.get("resume_action", ""))
+    username, kept, action = _sign_in_form()
     if request.method == "POST":
         try:
             user = accounts().authenticate(username, request.form.get("password", "")[:1024])
         except StoreUnavailable:  # the password cannot be checked: say so, keep what was typed
-            return _sign_in_refused(503, _("Signing in needs the database, which cannot be reached right now. Please try again in a few seconds."),
-                                    username, kept, action)
+            return _sign_in_refused(503, _("Signing in needs the database, which cannot be reached right now. Please try again in a few seconds."))
         if user is not None:
             session.clear()  # no session fixation: a fresh session for the signed-in user
             session.permanent = True
@@ -141,13 +138,21 @@ def login():
                 g.user = user
                 return resume_page(kept[:MAX_KEPT_FIELDS], action)
             return redirect(_safe_next(request.form.get("next")), 303)
-        return _sign_in_refused(401, _("Wrong user name or password."), username, kept, action)
+        return _sign_in_refused(401, _("Wrong user name or password."))
     return render_template("agent/login.html", error=None, next=request.values.get("next", ""), username=username)
 
 
-def _sign_in_refused(status: int, error: str, username: str, kept: list, action: str | None):
+def _sign_in_form() -> tuple[str, list[tuple[str, str]], str | None]:
+    """What a sign-in sent: the user name, the fields of a form kept from before the session
+    ended, and where that form goes (kb/web/resume.py)."""
+    kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
+    return request.form.get("username", "")[:100], kept, safe_action(request.form.get("resume_action", ""))
+
+
+def _sign_in_refused(status: int, error: str):
     """The sign-in page again with the reason, the user name and any kept form (401 for a
     wrong password; 429 for too many tries; 503 while the database cannot be reached)."""
+    username, kept, action = _sign_in_form()
     if action:
         page, _status = session_ended_page(error, username, kept[:MAX_KEPT_FIELDS], action)
     else:
@@ -165,9 +170,7 @@ def _too_many_sign_ins(exc):
     form kept from before the session ended (kb/web/resume.py), not a bare error page."""
     if request.endpoint != "auth.login" or request.method != "POST" or wants_json():
         return too_many_requests()
-    kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
-    return _sign_in_refused(429, _(TOO_MANY_REQUESTS), request.form.get("username", "")[:100], kept,
-                            safe_action(request.form.get("resume_action", "")))
+    return _sign_in_refused(429, _(TOO_MANY_REQUESTS))
 
 
 @bp.post("/logout")

@@ -21,7 +21,7 @@ from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy
 from kb.ops.article_review import ReviewError, Reviews
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import accounts, login_required
-from kb.web.editor_list import article_rows, list_filters
+from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import site_time_zone, site_today
 
@@ -39,6 +39,8 @@ MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for cust
 IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
 MAX_ALT_CHARS = 200
 LOGIN_PATH = "/agent/login"
+# what staff may still open on a server without an articles folder it may write
+READ_ONLY_PAGES = ("editor.index", "editor.view")
 
 
 def allow_article_sized_posts() -> None:
@@ -85,6 +87,8 @@ def articles_here() -> None:
     if g.get("user") is None:
         return
     if not editor().editable():
+        if request.method == "GET" and request.endpoint in READ_ONLY_PAGES:
+            return None  # the published articles, from the index this server serves
         raise EditingUnavailable()
     if request.method == "GET" and current_app.extensions["kb.reindexer"].last_error:
         flash(_("The last change is saved, but this server could not publish it to the portal (the server log says why). An indexer, if one watches the articles, may publish it instead."), "warning")
@@ -163,11 +167,14 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
 @login_required()
 def index():
     filters = list_filters(request.args)
-    articles = editor().articles()
-    rows = article_rows(articles, filters, current_app.extensions["kb.store"],
-                        current_app.extensions["kb.live"].current.engine, _ready_for_review(),
+    engine = current_app.extensions["kb.live"].current.engine
+    editable = editor().editable()
+    articles = editor().articles() if editable else published_articles(engine.index.articles)
+    rows = article_rows(articles, filters, current_app.extensions["kb.store"], engine,
+                        _ready_for_review() if editable else {},
                         site_time_zone(current_app.config.get("KB_SITE")))
-    return render_template("agent/articles/list.html", rows=rows, f=filters, broken=editor().broken(),
+    return render_template("agent/articles/list.html", rows=rows, f=filters,
+                           broken=editor().broken() if editable else {}, editable=editable,
                            **_choices(articles))
 
 
@@ -383,6 +390,8 @@ def _link_source(source: Article, key: str) -> None:
 @bp.get("/<path:article_id>")
 @login_required()
 def view(article_id: str):
+    if not editor().editable():  # the published article, as the portal shows it to staff
+        return redirect(url_for("portal.article", article_id=article_id), 303)
     art = _article(article_id)
     path, text = current_or_404(article_id)
     form = form_from_text(text)

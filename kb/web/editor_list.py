@@ -81,6 +81,23 @@ def _search_ids(engine, articles: list[Article], q: str) -> list[str]:
     return found
 
 
+def published_articles(index_articles: list[dict]) -> list[Article]:
+    """The published index's articles as rows of the list: a server that holds no articles
+    folder it may write still shows staff every article it serves (no drafts: they are on disk only)."""
+    return [Article(id=a["id"], path=a["id"], title=a["title"], lang=a["lang"], category=a["category"],
+                    body=a["body"], body_line=0, tags=tuple(a["tags"]), summary=a["summary"],
+                    audience=a["audience"], questions=tuple(a["questions"]), translation=a["translation"],
+                    updated=_date(a.get("updated")), content_hash=a.get("content_hash", ""))
+            for a in index_articles]
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def article_rows(articles: list[Article], f: Filters, store, engine,
                  pending: dict[str, ReviewRequest], zone: tzinfo | None = None) -> list[Row]:
     stats = {s.article_id: s for s in insights.article_stats(store, days=STATS_DAYS, zone=zone)}

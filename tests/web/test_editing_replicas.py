@@ -39,7 +39,7 @@ def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_write
     assert anonymous.status_code in (302, 303) and "/agent/login" in anonymous.headers["Location"]  # sign-in first
     eva = serving.test_client()
     sign_in(eva, "eva")
-    for url in ("/agent/articles/", "/agent/articles/new", "/agent/articles/de/lieferzeit/edit",
+    for url in ("/agent/articles/new", "/agent/articles/de/lieferzeit/edit",
                 "/agent/articles/de/lieferzeit/history", "/agent/drafts", "/agent/drafts/de/entwurf"):
         r = eva.get(url)
         assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True), url
@@ -51,9 +51,32 @@ def test_a_replica_without_the_articles_says_editing_happens_elsewhere_and_write
     r = eva.post("/agent/questions", data={"csrf_token": token, "id": "x", "action": "accept"})
     assert r.status_code == 503 and NOT_HERE in r.get_data(as_text=True)
     assert eva.get("/agent/questions").status_code == 200  # the suggestions can still be read
-    english = eva.get("/agent/articles/?lang=en")
+    english = eva.get("/agent/articles/new?lang=en")
     assert "Articles cannot be edited on this server" in english.get_data(as_text=True)
     assert not missing.exists()
+
+
+def test_a_replica_without_the_articles_lists_the_published_ones_and_opens_them_in_the_portal(editor_app, tmp_path):
+    """The editing replica down, the proxy sends the article list to another: agents still find
+    every published article there (internal ones too), only editing waits."""
+    editor_app()
+    serving = editor_app(KB_ARTICLES=str(tmp_path / "not-here"), INSTANCE=str(tmp_path / "instance-2"))
+    eva = serving.test_client()
+    sign_in(eva, "eva")
+    listed = eva.get("/agent/articles/")
+    page = listed.get_data(as_text=True)
+    assert listed.status_code == 200 and NOT_HERE in page
+    published = serving.extensions["kb.live"].current.engine.index.articles
+    assert published and all(a["title"] in page.replace("&#39;", "'") for a in published)
+    assert 'href="/articles/de/lieferzeit"' in page and 'href="/agent/articles/de/lieferzeit"' not in page
+    assert "/agent/articles/new" not in page  # nothing here can be edited
+    internal = [a for a in published if a["audience"] == "internal"]
+    assert internal, "the fixture articles hold an internal one"
+    filtered = eva.get("/agent/articles/?audience=internal").get_data(as_text=True)
+    assert internal[0]["title"] in filtered.replace("&#39;", "'")
+    opened = eva.get("/agent/articles/de/lieferzeit")
+    assert opened.status_code == 303
+    assert eva.get(opened.headers["Location"]).status_code == 200
 
 
 def test_a_save_that_reaches_a_replica_without_the_articles_keeps_the_text(editor_app, tmp_path):

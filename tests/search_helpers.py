@@ -120,7 +120,3 @@ def reference_bm25f(index, text: str, limit: int = 1000) -> np.ndarray:
             stored = reader.stored_fields(doc)
             scores[first[stored["article"]] + stored["part"]] = total[doc]
     return scores
-    with index.keywords.ix.searcher(weighting=scoring.BM25F(B=BM25_B, K1=BM25_K1)) as searcher:
-        for hit in searcher.search(Or([Term(field, token) for field, token in terms]), limit=limit):
-            scores[first[hit["article"]] + hit["part"]] = hit.score
-    return scores

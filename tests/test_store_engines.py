@@ -11,6 +11,7 @@ import pytest
 from kb.ops.backends import parse_url
 from kb.ops.database import IntegrityError, Store, StoreUnavailable
 from kb.ops.migrations import applied, current_version, latest_version, upgrade
+from kb.ops.popular import frequently_asked
 from kb.ops.sql_dialect import postgres_ddl, postgres_query, split_statements
 
 OTHER_MODULE_SCHEMA = """
@@ -92,7 +93,7 @@ def test_integrity_error_is_one_class_for_both_engines(store_url):
             db.execute("INSERT INTO feedback (at, article_id, helpful, token) VALUES ('x', 'a', 1, ?)", (token,))
 
 
-def test_popular_articles_rank_views_against_unhelpful_votes(store_url):
+def test_frequently_asked_ranks_views_against_unhelpful_votes(store_url):
     store = Store(store_url)
     for article, views in (("a", 5), ("b", 4), ("c", 1)):
         for _ in range(views):
@@ -100,7 +101,7 @@ def test_popular_articles_rank_views_against_unhelpful_votes(store_url):
     for _ in range(2):
         store.add_feedback("a", False, None, "de")
     store.add_feedback("c", True, None, "de")
-    assert store.popular_articles() == ["b", "c", "a"]  # a: 5 - 6, b: 4, c: 1 + 3
+    assert frequently_asked(store, min_views=1) == ["b", "c", "a"]  # a: 5 - 6, b: 4, c: 1 + 3
 
 
 # -- migrations ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """The `kb` command line: one click group, ``main``, with the commands of the modules below.
 
 ``indexing`` (check, index), ``searching`` (search, eval), ``serving`` (serve),
-``users`` (users, tokens), each registered on ``main`` below; ``common`` holds
-what they share, so no command module imports this one.
+``users`` (users, tokens), ``db``, ``outbox`` and ``questions``, each registered on
+``main`` below; ``common`` holds what they share, so no command module imports this one.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from kb.cli import indexing, searching, serving, users
 from kb.cli.db import db
 from kb.cli.outbox import outbox
 from kb.cli.questions import questions
-# for commands defined in this module: the helpers every command uses
-from kb.cli.common import fail as _fail, load_settings as _settings, open_engine  # noqa: F401
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

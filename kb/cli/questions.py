@@ -153,10 +153,10 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
 @_ARTICLES
 def reject(ids, articles_dir) -> None:
     """Never suggest these phrasings for their articles again."""
-    from kb.ops.suggestions import SuggestionError, find, reject as reject_one, suggestions
+    from kb.ops.suggestions import EVERY_ONE, SuggestionError, find, reject as reject_one, suggestions
 
     store, articles, _root = _context(articles_dir)
-    found = suggestions(store, articles, 1, 10**6)
+    found = suggestions(store, articles, 1, EVERY_ONE)
     try:
         chosen = [find(found, i) for i in ids]
     except SuggestionError as exc:

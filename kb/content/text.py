@@ -56,8 +56,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-# language -> add compound parts and word-family roots; English has its own lemmas: simplemma's measured no
-# better than Snowball there (bench/RESULTS.md, "Keyword analysis by lemmas")
+# language -> add compound parts and word-family roots; English has its own word families
+# (kb/content/word_forms.py says why not simplemma's)
 LEMMA_LANGS = {"de": True}
 
 

@@ -49,7 +49,7 @@ class _WithoutSpacy(importlib.abc.MetaPathFinder):
 def _import_lemminflect():
     """lemminflect, without the spaCy extensions it registers when spaCy imports: kb
     never uses them, and spaCy (installed beside the packaged mpnet wheels) brings
-    thinc and torch, about 260 MB in every process that analyses keywords."""
+    thinc and torch into every process that analyses keywords."""
     if "spacy" in sys.modules:
         return importlib.import_module("lemminflect")
     blocker = _WithoutSpacy()

@@ -38,12 +38,11 @@ PROBE_COSINE_SLACK = 0.005
 POOLINGS = ("mean", "cls", "max")
 # A run over more padded tokens than this hands its working memory back to the system
 # afterwards: ONNX Runtime's arena otherwise keeps the peak of the largest batch (an
-# indexing batch of long passages: about 1 GB for mpnet) for the life of the server,
+# indexing batch of long passages, which is large for mpnet) for the life of the server,
 # while a question needs a few MB. Runs of this size and smaller keep the arena (faster).
 ARENA_KEEP_TOKENS = 2048
-# Texts per run of the graph. Larger batches cost more per text on CPU (mpnet over the
-# sample help centre's passages, sorted by length: 64 per run take ~1.6x as long as 16),
-# and 16 still amortises the per-run overhead (bench/RESULTS.md).
+# Texts per run of the graph. Larger batches cost more per text on CPU, and 16 still
+# amortises the per-run overhead (bench/RESULTS.md).
 ONNX_BATCH = 16
 SHORTER_STARTS_RUN = 0.5  # a run ends before a text under this share of its first text's length (``batches``)
 
@@ -209,8 +208,7 @@ def batches(texts: list[str], batch_size: int) -> list[list[int]]:
     sentence-transformers does: a run is padded to its longest text, and attention grows
     with the square of the length. A run also ends before a text under
     ``SHORTER_STARTS_RUN`` of its first text's length, so one long text does not pad
-    many short ones (the probe check's truncation text padded seven short ones to the
-    model's limit: ~5 s of every load)."""
+    many short ones."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

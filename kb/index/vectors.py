@@ -18,10 +18,9 @@ from tqdm import tqdm
 from kb.encoders import Encoder
 from kb.index.vector_cache import open_cache
 
-# distinct texts (vectors) of an encoder above which its index is approximate (HNSW): an
-# exact product costs about 0.08 us a vector of 512 dimensions on one BLAS thread, and
-# around 50,000 texts (about 30,000 sections) an HNSW search with its exactly scored
-# sample costs as much; above, exact search grows past the latency target (bench/RESULTS.md)
+# distinct texts (vectors) of an encoder above which its index is approximate (HNSW): here
+# an HNSW search with its exactly scored sample costs as much as the exact product on one
+# BLAS thread; above, exact search grows past the latency target (bench/RESULTS.md)
 HNSW_THRESHOLD = 50_000
 HNSW_M = 32  # links per node of an HNSW graph
 HNSW_EF_CONSTRUCTION = 80  # an HNSW graph's beam while it is built
@@ -40,7 +39,7 @@ def vector_index(vectors: np.ndarray) -> faiss.Index:
 
     Exact indexes keep the vectors as float16: half the bytes every query reads
     and every server keeps in memory, for cosines within 1e-4 of float32
-    (bench/RESULTS.md, "float16 passage vectors").
+    (bench/RESULTS.md, "Vectors as float16").
     """
     dim = vectors.shape[1]
     if len(vectors) > HNSW_THRESHOLD:

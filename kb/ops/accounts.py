@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 """
 
 
-# Databases from before sessions were revocable get the column added in place.
+# A database whose users table lacks the column gets it added in place.
 SESSION_KEY_COLUMN = "ALTER TABLE users ADD COLUMN session_key TEXT"
 
 

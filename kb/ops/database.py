@@ -20,8 +20,7 @@ import secrets
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
+from datetime import date, datetime, timezone
 from typing import Iterator
 
 from kb.content.privacy import mask_pii
@@ -86,8 +85,8 @@ class Store:
     def _connect(self) -> Iterator:
         """This thread's connection, opened on first use and kept.
 
-        Opening, configuring and closing a connection per write cost 2 ms of
-        every search (bench/RESULTS.md); server threads live long. A connection
+        Opening, configuring and closing a connection per write would slow
+        every search; server threads live long. A connection
         that failed is dropped, so the next call starts afresh (after a
         PostgreSQL restart, too).
         """
@@ -302,16 +301,3 @@ class Store:
     def contact_request(self, request_id: int):
         rows = self.query("SELECT * FROM contact_requests WHERE id = ?", (request_id,))
         return rows[0] if rows else None
-
-    def popular_articles(self, limit: int = 6, days: int = 90) -> list[str]:
-        """Most viewed articles lately, with 'not helpful' votes counting against them."""
-        since = (datetime.now(timezone.utc) - timedelta(days=int(days))).strftime("%Y-%m-%d")
-        rows = self.query(
-            "SELECT article_id FROM ("
-            "  SELECT a.article_id, SUM(a.views) AS views, "
-            "    COALESCE((SELECT SUM(CASE WHEN helpful != 0 THEN 1 ELSE -1 END) FROM feedback f "
-            "              WHERE f.article_id = a.article_id), 0) AS votes "
-            "  FROM article_views a WHERE a.day >= ? GROUP BY a.article_id"
-            ") AS ranked ORDER BY views + 3 * votes DESC, article_id LIMIT ?",
-            (since, limit * 4))
-        return [r["article_id"] for r in rows]

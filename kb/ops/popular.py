@@ -3,8 +3,8 @@
 A handful of views (the editor checking a page, one curious customer) must
 not reshuffle the home page. An article counts as frequently asked when it
 had at least ``MIN_VIEWS`` views in the last ``WINDOW_DAYS`` days; helpful
-votes lift it and "not helpful" votes push it down (3 views each). Until six
-articles qualify, the editors' list (site.yml ``featured``) fills the
+votes lift it and "not helpful" votes push it down (``VOTE_WEIGHT`` views each).
+Until the home page's list is full, the editors' list (site.yml ``featured``) fills the
 remaining places, so a new help centre starts with a chosen list and moves
 to a measured one as evidence comes in.
 """

@@ -35,6 +35,7 @@ from kb.ops import learning
 from kb.ops.database import Store
 
 DEFAULT_PER_ARTICLE = 10
+EVERY_ONE = 10**6  # per_article when a suggestion is looked up by id: none left out
 MIN_WORDS = 2  # one word is a keyword, not a question; the keyword index finds it already
 # a phrasing sharing more of its words with a better one waits until the different ones are listed
 SIMILAR_WORDS = 0.6

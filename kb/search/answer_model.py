@@ -47,10 +47,10 @@ computed during the search anyway, no extra model call):
   with, so a bigger help centre needs a higher cosine for the same confidence.
   Clipped to the range the model was fitted on.
 
-Fitted offline by ``bench/calibrate_answered.py`` on the handwritten calibration
-set in ``bench/calibration/`` (customer questions for two help centres of
-different businesses, in several sizes, and off-topic questions), never on the
-benchmark data; see bench/RESULTS.md for the held-out figures. The cosine
+Fitted offline by ``bench/calibrate_answered.py`` on the sets its docstring
+lists (the handwritten calibration set in ``bench/calibration/`` and the
+evaluation help centres' train splits), never on a test split or the benchmark
+data; see bench/RESULTS.md for the held-out figures. The cosine
 scale is the default encoders' (``kb.encoders.DEFAULT_MODELS``), and ``margin`` is in the
 units of the ranker fitted for them (kb/search/ranker.py, refit that first);
 refit with ``python bench/calibrate_answered.py --models SPEC --write`` for others.
@@ -64,7 +64,7 @@ FEATURES = ("best_cos", "cos_section", "cos_article", "has_mini", "mini_section"
             "margin", "agreement", "first_words", "log_first_questions", "log_n_sentences", "solo_best_cos", "solo_cos_section",
             "solo_cos_article")
 MARGIN_CAP = 8.0  # ranker log-odds: beyond this the first article is as sure as it gets
-# help centre sizes seen in calibration: 7 to 68 articles, about 80 to 2,000 sentence passages
+# the help-centre sizes the model was fitted on, in sentence passages: beyond them it extrapolates
 LOG_SENTENCES_RANGE = (math.log(75), math.log(2000))
 
 # -- fitted by bench/calibrate_answered.py: 3302 searches of customer questions with the

@@ -34,8 +34,8 @@ Ranking, in short (figures and reasoning in bench/RESULTS.md):
   the customer is offered the best articles as a choice, not one answer.
 
 * Spelling: unknown words are corrected towards the vocabulary the audience may
-  see, in the question's language; a correction is applied only when it turns
-  an unanswered question into an answered one (:meth:`SearchEngine.search`).
+  see, in the question's language; when a correction is applied is decided in
+  :meth:`SearchEngine.search`.
 
 The steps live in their own modules: dense evidence :mod:`kb.search.dense`,
 z-scores and ordering :mod:`kb.search.fusion`, which articles and sections are
@@ -159,8 +159,8 @@ class SearchEngine:
     def prime(self, queries: list[str], batch_size: int = PRIME_BATCH) -> None:
         """Encode many queries in batches up front (`kb search --batch`, `kb eval`).
 
-        Batches are several times cheaper per query than single encodes; the
-        cache then serves the searches that follow.
+        Batches are cheaper per query than single encodes; the cache then
+        serves the searches that follow.
         """
         texts = []
         for q in queries:

@@ -40,7 +40,7 @@ from kb.index.speller import correctable
 from kb.search.cache import LRU
 
 MIN_CHARS = 5  # shorter words are corrected only towards the help centre's words
-FREQUENCY_LIST = "small"  # wordfreq's ~40,000 commonest words per language: ~4 MB each in memory
+FREQUENCY_LIST = "small"  # wordfreq's short list of the commonest words per language: small in memory
 MIN_ALPHABET_USES = 50  # letters rarer than this in the list's words are not tried as edits
 MIN_HELP_CENTRE_USES = 3  # nor letters fewer of the help centre's words use
 MIN_HEAD, MIN_TAIL = 4, 5  # letters of the words a German word is read as two of ("raus|bekommen"):

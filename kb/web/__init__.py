@@ -23,6 +23,9 @@ from kb.web.local_time import site_time_zone
 from kb.web.site import SiteConfigError, checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
+# a customer's form or JSON body; staff's article forms get more (kb/web/editor.py, MAX_POST_BYTES)
+MAX_REQUEST_BYTES = 64 * 1024
+LANG_COOKIE_SECONDS = 365 * 24 * 3600  # the page language a reader chose, remembered for a year
 csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -88,7 +91,7 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
         KB_INDEX=str(settings.index_dir), KB_ARTICLES=str(settings.articles_dir), KB_MODELS=settings.models,
         KB_SITE=str(settings.site_file),
         DATABASE=os.environ.get("KB_DATABASE_URL") or str(instance / settings.database.name), DATABASE_TIMEOUT=10.0,
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
         KB_BASE_URL=os.environ.get("KB_BASE_URL"),  # public address for absolute links (site.yml: base_url)
@@ -150,7 +153,7 @@ def _add_request_hooks(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "interest-cohort=(), geolocation=(), camera=(), microphone=()"
         if (request.blueprint != "api" and request.args.get("lang") in UI_LANGS  # a page's language is remembered
                 and request.cookies.get(LANG_COOKIE) != request.args["lang"]):
-            response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 24 * 3600,
+            response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=LANG_COOKIE_SECONDS,
                                 samesite="Lax", httponly=True,
                                 secure=app.config["SESSION_COOKIE_SECURE"])
         return response

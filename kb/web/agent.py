@@ -67,7 +67,7 @@ def _filters() -> dict:
 
 
 def _search(q_args) -> tuple:
-    """(params, result, error) for the workspace search form."""
+    """(params, audience, result) for the workspace search form; InputError on bad input."""
     live = _live()
     params = search_params(q_args, live.catalog, live.engine.index.languages, default_limit=AGENT_RESULTS,
                            internal=True)
@@ -150,9 +150,9 @@ def inbox_item(request_id: int):
     shown = [a for a in (catalog.get(i, internal=True) for i in json.loads(row["shown"])) if a]
     no_suggestions = _("No suggestions.")
     try:
-        parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
+        _parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
     except QueryError as exc:  # nothing to search for, or only thanks ("Danke, hat sich erledigt!")
-        parts, hits, no_suggestions = [], [], translated_message(str(exc))
+        hits, no_suggestions = [], translated_message(str(exc))
     return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,
                            no_suggestions=no_suggestions,
                            delivery=current_app.extensions["kb.outbox"].states([row["ref"]]).get(row["ref"], []),

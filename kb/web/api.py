@@ -10,12 +10,12 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from kb.ops.database import StoreUnavailable
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.handoff import hand_off
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params, submission_id
 from kb.web.present import hit_dict
+from kb.web.searched import search_and_log
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_CHARS = 100
@@ -81,14 +81,7 @@ def search():
         params = search_params(request.args, live.catalog, live.engine.index.languages, internal=staff())
     except InputError as exc:
         return _bad(exc)
-    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, category=params.category,
-                                audience="internal" if staff() else "public", correct=request.args.get("exact") != "1")
-    try:
-        token = None if request.method == "HEAD" else current_app.extensions["kb.store"].log_search(
-            params.q, result.lang, result.answered, [h.id for h in result.results], "agent" if staff() else "api",
-            result.hedged)  # a HEAD is a link checker's, nobody's search
-    except StoreUnavailable:
-        token = None
+    result, token = search_and_log(params, params.lang, "api")
     return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,
                    hedged=result.hedged, did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
                    search_id=token, results=[hit_dict(h, token) for h in result.results])
@@ -177,6 +170,6 @@ def contact():
     if req.order_number:
         current_app.extensions["kb.contact_details"].save(ref, req.order_number, no_reply=False)
     catalog = _live().catalog
-    hand_off(ref, lang=lang, question=req.question, reply_to=req.email, order_number=req.order_number,
+    hand_off(ref, lang=lang, reply_to=req.email, order_number=req.order_number,
              search=query, seen=[a for a in (catalog.get(i) for i in shown) if a])
     return jsonify(ok=True, ref=ref), 201

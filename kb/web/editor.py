@@ -35,7 +35,7 @@ CONFLICT_MESSAGE = "Someone changed this article after you opened it. Nothing wa
 
 FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready for review, "
              "and another editor publishes it")
-MAX_POST_BYTES = 1_000_000  # an article form: the app's 64 KB limit is for customers' forms
+MAX_POST_BYTES = 1_000_000  # an article form: the app's MAX_REQUEST_BYTES is for customers' forms
 IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
 MAX_ALT_CHARS = 200
 LOGIN_PATH = "/agent/login"
@@ -255,7 +255,7 @@ def save():
         return edit_page(ident, form, base, error=unpublish, unpublish_asked=True, status=409, **page)
     try:
         form.extra = _kept_keys(ident)
-        published = _publishing(ident, form, base)
+        published = _publishing(ident, form)
         if published and review_on():
             raise ReviewError(FOUR_EYES)
         saved = editor().save(ident, text_from_form(touched(form, _today()), like=_on_disk(ident)), base,
@@ -354,7 +354,7 @@ def _published(ident: str) -> bool:
     return text is not None and not form_from_text(text).draft
 
 
-def _publishing(ident: str, form: ArticleForm, base: str) -> bool:
+def _publishing(ident: str, form: ArticleForm) -> bool:
     """True when this save takes a draft (or a new article) public."""
     if form.draft:
         return False

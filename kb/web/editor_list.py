@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from kb.content.articles import Article
 from kb.ops import insights
 from kb.ops.article_review import ReviewRequest
-from kb.search.engine import QueryError
+from kb.search.engine import MAX_QUERY_CHARS, QueryError
 from kb.web.i18n import UI_LANGS
 
 STATS_DAYS = 90
@@ -59,7 +59,7 @@ def _number(args, name: str, low: int, high: int, f: Filters) -> int | None:
 def list_filters(args) -> Filters:
     """Filters from the query string; a bad value is reported (and ignored), never a 500."""
     # the language filter is ?language=: ?lang= is the page's language, as on every page
-    f = Filters(q=(args.get("q") or "").strip()[:500], lang=(args.get("language") or "")[:10],
+    f = Filters(q=(args.get("q") or "").strip()[:MAX_QUERY_CHARS], lang=(args.get("language") or "")[:10],
                 category=(args.get("category") or "")[:200], audience=(args.get("audience") or "")[:20],
                 untranslated=args.get("untranslated") == "1")
     status = args.get("status") or ""

@@ -39,7 +39,7 @@ def start_worker(app: Flask) -> DeliveryWorker | None:
     return worker
 
 
-def hand_off(ref: str, *, lang: str | None, question: str, reply_to: str | None, order_number: str | None,
+def hand_off(ref: str, *, lang: str | None, reply_to: str | None, order_number: str | None,
              search: str | None, seen: list[dict]) -> None:
     """Queue the request for the helpdesk; the request itself is already stored, whatever happens here."""
     settings = current_app.extensions["kb.handoff"]

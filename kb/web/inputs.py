@@ -20,6 +20,7 @@ from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS, MAX_ROW_ID
 MAX_LIMIT = 50
 MAX_ID = MAX_ROW_ID  # a larger id in a URL is unknown, not an error
 MAX_EMAIL_CHARS = 254
+MAX_TOKEN_CHARS = 64  # a search, vote or form token in a request (longer ones are never issued)
 # bidirectional overrides and isolates: they make stored text display as something else
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # allowed in an address by RFC 5322 but with a meaning in URLs: no customer needs them

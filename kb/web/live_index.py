@@ -30,7 +30,6 @@ class Loaded:
     engine: SearchEngine
     catalog: Catalog
     build: Path
-    loaded_at: float
 
 
 class LiveIndex:
@@ -47,7 +46,7 @@ class LiveIndex:
     def _load(self) -> None:
         index = LoadedIndex(self.location, self.models)
         engine = SearchEngine(index, load_encoders(self.models), self.own_names)
-        self._current = Loaded(engine, Catalog(engine), index.build, time.time())
+        self._current = Loaded(engine, Catalog(engine), index.build)
         self.error = None
 
     @property

@@ -17,7 +17,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 from kb.content.privacy import mask_pii
 from kb.ops.contact_details import clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
-from kb.search.engine import QueryError, clean_query
+from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits
 from kb.web.auth import form_token_failed, staff
@@ -25,12 +25,13 @@ from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_una
                            wants_json)
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, pick_language, translated_message
-from kb.web.inputs import (InputError, clean_text, contact_input, feedback_input, search_params,
+from kb.web.inputs import (MAX_TOKEN_CHARS, InputError, clean_text, contact_input, feedback_input, search_params,
                            submission_id)
 from kb.web.local_time import site_today
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
                              public_url, section_label,
                              table_of_contents, wrap_sections)
+from kb.web.searched import reader_audience, search_and_log
 
 log = logging.getLogger(__name__)
 bp = Blueprint("portal", __name__)
@@ -125,14 +126,9 @@ def search():
             return redirect(url_for("portal.search", q=request.args.get("q")))
         if exc.field == "lang":  # ?lang= is the page's language here: one the portal lacks is ignored
             return redirect(url_for("portal.search", q=request.args.get("q"), category=request.args.get("category")))
-        return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:500],
+        return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:MAX_QUERY_CHARS],
                                result=None, categories=[]), 400
-    result = live.engine.search(params.q, lang=g.lang, limit=params.limit, category=params.category,
-                                audience="internal" if staff() else "public",
-                                correct=request.args.get("exact") != "1")  # "search instead for" what was typed
-    token = None if request.method == "HEAD" else _try_store(  # a link checker's HEAD is nobody's search
-        _store().log_search, params.q, result.lang, result.answered, [h.id for h in result.results],
-        "agent" if staff() else "portal", result.hedged)
+    result, token = search_and_log(params, g.lang, "portal")
     best = result.results[:BEST_ANSWERS] if result.answered else []
     more = result.results[len(best):]
     return render_template(
@@ -147,7 +143,7 @@ def _topics(live, params, result) -> list[tuple]:
     Counted over the unfiltered results of the page, so the chips stay the
     same when one topic is chosen (that search is usually cached already).
     """
-    audience = "internal" if staff() else "public"
+    audience = reader_audience()
     unfiltered = result if params.category is None else live.engine.search(
         params.q, lang=g.lang, limit=params.limit, audience=audience)
     counts = Counter(h.category for h in unfiltered.results)
@@ -155,8 +151,8 @@ def _topics(live, params, result) -> list[tuple]:
             if counts[c.name] or c.slug == params.category]
 
 
-ARTICLE_PARAMS = ("s", "section", "lang")
-SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)  # what an article's address carries: its search, section, language
+ARTICLE_PARAMS = ("s", "section", "lang")  # what an article's address carries: its search, section, language
+SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)
 
 
 @bp.get("/articles/<path:article_id>")
@@ -180,8 +176,8 @@ def article(article_id: str):
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
         toc=toc if len(toc) >= 3 else [], related=catalog.related(art, staff()), translations=other,
         switch_targets={lang: article_url(a["id"]) + "?lang=" + lang for lang, a in other.items()},
-        category_name=art["category"], search_token=request.args.get("s", "")[:64],
-        voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:64],
+        category_name=art["category"], search_token=request.args.get("s", "")[:MAX_TOKEN_CHARS],
+        voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:MAX_TOKEN_CHARS],
         commented=request.args.get("commented"))
 
 
@@ -253,7 +249,7 @@ def feedback_comment():
         if wants_json():
             return jsonify(error=message, field="comment"), 400
         return render_template("error.html", status=400, message=message), 400
-    if not _store().add_comment(request.form.get("token", "")[:64], comment):
+    if not _store().add_comment(request.form.get("token", "")[:MAX_TOKEN_CHARS], comment):
         message = _("Your comment was not saved: the vote has one already, or is unknown. Please vote again.")
         if wants_json():
             return jsonify(error=message, field="token"), 409
@@ -316,11 +312,11 @@ def _contact_extras(req, form: dict) -> str | None:
 @limits.write_post
 def contact():
     live = _live()
-    token = (request.values.get("s") or "")[:64] or None
+    token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
     query, shown = _search_context(token)
     claimed = request.values.get("q", "")
     error = None
-    form = _contact_form({"question": request.args.get("q", "")[:500]})
+    form = _contact_form({"question": request.args.get("q", "")[:MAX_QUERY_CHARS]})
     if request.method == "POST":
         data = request.form.to_dict()
         data["search_id"] = token
@@ -339,7 +335,7 @@ def contact():
                                                          [a["id"] for a in shown], req.search_token, form["submission"])
             if new:  # sent twice (a double click, a reload): one request, handed off once
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
-                _try_store(hand_off, ref, lang=req.lang, question=req.question, reply_to=req.email,
+                _try_store(hand_off, ref, lang=req.lang, reply_to=req.email,
                            order_number=order_number, search=query, seen=shown)
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
@@ -377,7 +373,7 @@ def contact_refused(message: str) -> str:
     """The contact form again with everything typed in it and ``message`` (too many requests
     just now, or nothing could be stored): the customer sends it again a moment later
     instead of typing it again."""
-    token = (request.values.get("s") or "")[:64] or None
+    token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
     query, shown = _search_context(token)
     return _contact_page(_contact_form(request.form), InputError(message, ""), token, query, shown,
                          request.values.get("q", ""))

@@ -21,8 +21,9 @@ from kb.ops import learning
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.ops.insights.learned import learned_effect
-from kb.ops.suggestions import (SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
+from kb.ops.suggestions import (EVERY_ONE, SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
+from kb.search.engine import MAX_QUERY_CHARS
 from kb.web.agent import already_set
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
@@ -124,7 +125,7 @@ def decide():
     articles = _articles()
     edited = request.form.get("phrasing")
     try:
-        s = find(suggestions(_store(), articles, min_evidence, 10**6), suggestion_id)
+        s = find(suggestions(_store(), articles, min_evidence, EVERY_ONE), suggestion_id)
         if action == "reject":
             reject_one(_store(), s, g.user.username)
             done = "rejected"
@@ -185,7 +186,7 @@ def answered_with(request_id: int):
 def copied():
     """Evidence only: the copy itself happens in the browser (kb/static/app.js)."""
     catalog = current_app.extensions["kb.live"].current.catalog
-    query = request.form.get("q", "").strip()[:500]
+    query = request.form.get("q", "").strip()[:MAX_QUERY_CHARS]
     article_id = request.form.get("article_id", "")
     if not query or catalog.get(article_id, internal=True) is None:
         message = _("Unknown article or empty search.")

@@ -1,8 +1,8 @@
 """A staff form sent after the session ended is kept: sign in again, then send it again.
 
 Sessions end a fixed time after sign-in (kb/web/auth.py) or when the user signs out
-elsewhere. A form sent after that (an article's text, an answer to a customer) used to
-fail with "the form has expired", its text lost. Instead the sign-in page comes back
+elsewhere. A form sent after that (an article's text, an answer to a customer) would
+otherwise fail with "the form has expired" and lose its text; so the sign-in page comes back
 with what was typed: shown, so the person sees what will be sent, and carried along as
 hidden fields. After signing in, one button sends it again, with the new session's token,
 to the address it was meant for. Only forms sent from this site's own pages are kept

@@ -4,7 +4,7 @@ Waitress reads requests in one event loop and hands only complete requests to
 its threads, so idle and slow connections cost a file descriptor each, not a
 thread. What stops a server is its connection limit: when it is reached,
 waitress accepts nobody new until a connection closes. Its default (100, with
-idle connections kept for 120 s) let a hundred silent sockets lock everyone
+idle connections kept for 120 s) lets a hundred silent sockets lock everyone
 out. Here the limit is high, idle connections are closed soon, and requests
 larger than the app accepts are refused before they are buffered.
 
@@ -27,7 +27,7 @@ CHANNEL_TIMEOUT = 20           # seconds without a byte before an idle connectio
 CLEANUP_INTERVAL = 5           # seconds between checks for such connections
 BACKLOG = 2048                 # connections the kernel queues while the loop is busy
 MAX_HEADER_BYTES = 64 * 1024   # query strings are 500 characters at most; cookies are small
-# the app accepts 64 KB from customers and an article form with an image from editors
+# the app accepts MAX_REQUEST_BYTES (kb/web/__init__.py) from customers and an article form with an image from editors
 # (kb/web/editor.py): anything larger is refused unread
 MAX_BODY_BYTES = 12 * 1024 * 1024
 RESERVED_FILES = 200           # index, model, database and log files, besides the connections

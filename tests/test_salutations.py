@@ -1,4 +1,6 @@
 """A question's greeting and thanks are cut before it is searched (kb/content/salutations.py)."""
+import time
+
 import pytest
 
 from search_helpers import fake_engine, ranks_as  # noqa: F401 (fake_engine: a fixture)
@@ -128,3 +130,27 @@ def test_a_greeting_and_a_sign_off_alone_are_no_thanks():
 def test_a_signature_line_of_a_short_sign_off_ends_the_message():
     assert message_parts("Wo ist mein Paket?\nBest, John\nSent on the go") == ["Wo ist mein Paket?"]
     assert message_parts("Thanks, all sorted now!\nBest, John") == []
+
+
+@pytest.mark.parametrize("message, request_line", [
+    ("Hallo, ich habe meine Rechnung nicht bekommen.", "ich habe meine Rechnung nicht bekommen."),
+    ("Hi, where is my parcel.", "where is my parcel."),
+    ("hallo ich brauche eine neue rechnung", "ich brauche eine neue rechnung"),
+    ("Sehr geehrte Damen und Herren, wo bleibt mein Paket.", "wo bleibt mein Paket."),
+])
+def test_a_greeting_on_the_requests_own_line_keeps_the_request(message, request_line):
+    assert any(request_line in part for part in message_parts(message))
+
+
+@pytest.mark.parametrize("greeting", ["Hallo Frau Müller,", "Sehr geehrte Frau Dr. Weber,", "Guten Tag Herr Schmidt",
+                                      "Liebe Frau O’Brien!", "Dear Customer Service Team,", "Moin,"])
+def test_a_greeting_line_with_a_name_is_cut(greeting):
+    assert message_parts(f"{greeting}\nWo ist mein Paket? Ich warte seit einer Woche.") == [
+        "Wo ist mein Paket?", "Ich warte seit einer Woche."]
+
+
+def test_a_long_line_after_a_greeting_word_is_read_in_linear_time():
+    hostile = "dear " + "a " * 9_000 + "? "  # within MAX_MESSAGE_CHARS
+    started = time.perf_counter()
+    message_parts(hostile)
+    assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here

@@ -23,8 +23,14 @@ _SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|(?:{SHORT_SIGN_OFF_
                        r"von meinem \w+ gesendet|gesendet von)", re.I)
 _QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
 # a line that is only a greeting, with a name: "Hallo Frau Müller," "Sehr geehrte Frau Dr. Weber,"
-_GREETING = re.compile(rf"^\s*({GREETING_WORDS}|sehr geehrte.*|liebe[rs]? .*|dear .*)\b[^.!?]*[,!.]?\s*$",
-                       re.I)
+# "Guten Tag Herr Schmidt"; "Hallo, ich habe ..." or "hi where is my parcel" on one line is the
+# request itself. Words follow whitespace, so the match is linear in the line's length.
+GREETING_NAME_WORDS = 4  # a name after the greeting, its closing mark after it
+UNMARKED_NAME_WORDS = 2  # without the mark, more words are the request
+_GREETING_START = rf"^\s*(?:{GREETING_WORDS}|sehr geehrter?|liebe[rs]?|dear)"
+_NAME_WORD = r"[ \t]+[\w.'’-]+"
+_GREETING = re.compile(rf"{_GREETING_START}(?:(?:{_NAME_WORD}){{0,{GREETING_NAME_WORDS}}}[ \t]*[,!.:]"
+                       rf"|(?:{_NAME_WORD}){{0,{UNMARKED_NAME_WORDS}}})\s*$", re.I)
 
 
 @dataclass

@@ -40,14 +40,16 @@ def staff() -> bool:
 
 
 def load_user() -> None:
-    """Bearer token (tools) or session (browser); a bad token is a 401, never a silent downgrade."""
+    """Bearer token (tools) or session (browser); a bad token is a 401, never a silent downgrade.
+
+    Other schemes are not kb's: a proxy's password prompt (nginx's basic auth in front of a
+    staging shop) makes the browser send ``Basic`` with every request, and those readers are
+    customers or staff signed in by session like everyone else."""
     g.user = None
-    header = request.headers.get("Authorization", "")
-    if header:
-        scheme, _sep, secret = header.partition(" ")
+    scheme, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer":
         secret = secret.strip()
-        user = _checked(lambda: accounts().user_for_token(secret), "token", secret) \
-            if scheme.lower() == "bearer" else None
+        user = _checked(lambda: accounts().user_for_token(secret), "token", secret)
         if user is None:
             response = jsonify(error="invalid or revoked API token", status=401)
             response.status_code = 401

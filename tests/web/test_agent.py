@@ -84,8 +84,19 @@ def test_api_tokens(client, accounts):
     assert client.get("/api/articles/intern/kulanz", headers=auth).status_code == 200
     r = client.get("/api/search?q=Kulanz", headers={"Authorization": "Bearer kb_wrong"})
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/api/search?q=Kulanz", headers={"Authorization": "bearer   "}).status_code == 401
     accounts.revoke_token(token.id)
     assert client.get("/api/search?q=Kulanz", headers=auth).status_code == 401
+
+
+def test_a_proxys_basic_auth_is_not_a_token(client):
+    """A staging shop behind nginx's password prompt: the browser sends Basic with every request."""
+    basic = {"Authorization": "Basic Zm9vOmJhcg=="}
+    for url in ("/", "/search?q=Lieferzeit", "/api/search?q=Lieferzeit", "/api/suggest?q=Lief"):
+        r = client.get(url, headers=basic)
+        assert r.status_code == 200, url
+    body = client.get("/api/search?q=Kulanz+Agenten&limit=5", headers=basic).get_json()
+    assert all(hit["id"] != "intern/kulanz" for hit in body["results"])  # a customer's search
 
 
 def test_agent_search_includes_internal_articles_with_copyable_answers(client, accounts):

@@ -32,6 +32,8 @@ def test_upgrade_and_status_of_a_database_from_before_migrations(tmp_path):
 def test_bad_urls_and_missing_files_are_clear_errors(tmp_path):
     r = kb("status", "--url", "mysql://db/kb")
     assert r.exit_code == 1 and "unsupported database URL" in r.output
+    r = kb("status", "--url", "postgresql+psycopg://kb:S3cretPassw0rd@db.internal/kb")  # SQLAlchemy's spelling
+    assert r.exit_code == 1 and "postgresql+psycopg://db.internal/kb" in r.output and "S3cret" not in r.output
     r = kb("copy", "--from", f"sqlite:///{tmp_path / 'none.sqlite3'}", "--to", f"sqlite:///{tmp_path / 'b'}")
     assert r.exit_code == 1 and "no SQLite database" in r.output
 

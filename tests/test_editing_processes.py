@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.git_folder import committed
+
 from kb.content.article_edit import EditError, version_of
 from kb.content.files import exclusive_lock
 from kb.ops import article_editing
@@ -31,11 +33,7 @@ assert editor.history_error is None, editor.history_error
 
 @pytest.fixture()
 def repo(articles_dir):
-    git = ["git", "-C", str(articles_dir), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(articles_dir)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
-    return articles_dir, git
+    return articles_dir, committed(articles_dir)
 
 
 def test_two_processes_adding_questions_to_one_article_lose_none_and_record_each(repo):

@@ -53,6 +53,8 @@ class Receiver:
 
     def __init__(self, port: int):
         self.port, self.status, self.received = port, 200, []
+        self.location = None  # with a 3xx status: where it redirects to
+        self.fetched = []  # the paths a GET asked for
         self.server = None
 
     def start(self):
@@ -63,6 +65,13 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((self.headers, body))
                 self.send_response(receiver.status)
+                if receiver.location:
+                    self.send_header("Location", receiver.location)
+                self.end_headers()
+
+            def do_GET(self):
+                receiver.fetched.append((self.path, dict(self.headers)))
+                self.send_response(200)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -209,6 +218,32 @@ def test_a_failed_webhook_names_its_host_not_its_token(outbox):
     [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
     for secret in ("T0KEN", "s3cr3t", "/hooks"):
         assert secret not in report.errors[0] and secret not in state.last_error
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_webhook_that_redirects_is_a_failed_delivery_kept_for_later(receiver, outbox, status):
+    """An http-to-https redirect or a missing slash: following it would GET the new address
+    without the body (the request lost, counted as delivered) and carry the signature there."""
+    receiver.start()
+    receiver.status = status
+    receiver.location = f"http://127.0.0.1:{receiver.port}/internal/admin?token=T0KEN"
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=0)
+    report = deliver_due(outbox, webhook_settings(receiver.port), now=0)
+    assert report.sent == 0 and report.failed == 1 and outbox.pending() == 1
+    assert f"HTTP {status}" in report.errors[0] and "redirect" in report.errors[0]
+    assert "T0KEN" not in report.errors[0] and "/internal" not in report.errors[0]
+    assert receiver.fetched == [] and len(receiver.received) == 1  # nothing followed
+
+
+def test_smtp_credentials_are_never_sent_unencrypted_over_a_network(tmp_path):
+    site = tmp_path / "site.yml"
+    site.write_text("helpdesk:\n  smtp_host: mail.example\n  mail_from: a@shop.example\n"
+                    "  mail_to: b@shop.example\n  smtp_security: none\n  smtp_user: shop\n")
+    with pytest.raises(HandoffConfigError, match="unencrypted"):
+        load_handoff_settings(site, {"KB_SMTP_PASSWORD": "pw"})
+    for local in ("localhost", "127.0.0.1", "::1"):  # a relay on this machine
+        assert load_handoff_settings(site, {"KB_SMTP_HOST": local}).smtp_user == "shop"
+    assert load_handoff_settings(site, {"KB_SMTP_SECURITY": "starttls"}).smtp_user == "shop"
 
 
 def test_backoff_doubles_up_to_one_hour():

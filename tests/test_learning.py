@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.git_folder import committed
+
 from kb.content.articles import load_articles
 from kb.content.front_matter_questions import FrontMatterEditError, add_question
 from kb.content.phrasing import fold, has_placeholder, same_phrasing
@@ -235,10 +237,7 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
 
 def test_cli_accept_is_a_commit_where_the_articles_are_in_git(shop):
     store, root = shop
-    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", str(root)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git = committed(root)
     _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
     env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
            "PYTHONPATH": str(ROOT), "HOME": str(root.parent)}

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -98,6 +99,9 @@ class GitHistory:
     def record(self, paths: list[Path], author: str, message: str) -> None:
         """Commit the given files (written, renamed away or deleted) as one commit by ``author``."""
         rels = [self._rel(p) for p in paths]
+        # one line of visible text: the log's fields are read back split on control characters
+        message = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in message).split()) \
+            or "Edit " + ", ".join(rels)
         self._git("add", "-A", "--", *rels)
         if not self._git("diff", "--cached", "--name-only", "--", *rels).strip():
             return  # saved without a change: no empty commit

@@ -74,10 +74,12 @@ def parse_url(url: str | os.PathLike) -> tuple[str, str]:
         parts = urlsplit(text)
         # "sqlite:/x" and "sqlite:x" have no "//": read as sqlite:///, they opened another file
         if not text.startswith("sqlite://") or parts.netloc not in ("", "localhost") or len(parts.path) < 2:
-            raise ValueError(f"not a SQLite URL: {text!r} (use sqlite:///relative/path or sqlite:////absolute/path)")
+            raise ValueError(f"not a SQLite URL: {shown_address(text)!r} "
+                             "(use sqlite:///relative/path or sqlite:////absolute/path)")
         return "sqlite", unquote(parts.path[1:])
     if "://" in text:
-        raise ValueError(f"unsupported database URL {text!r}: use sqlite:///… or postgresql://…")
+        # the address a message shows never carries its password (a mistyped scheme is common)
+        raise ValueError(f"unsupported database URL {shown_address(text)!r}: use sqlite:///… or postgresql://…")
     return "sqlite", text
 
 

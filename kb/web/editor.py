@@ -23,10 +23,13 @@ from kb.ops.database import StoreUnavailable
 from kb.web.auth import accounts, login_required
 from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
+from kb.web.inputs import clean_text, without_controls
 from kb.web.local_time import site_time_zone, site_today
+from kb.web.present import format_count
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
+MAX_TITLE = 200          # a title is a line on a card and a page heading, not a paragraph
 MAX_LIST_ITEMS = 50      # questions or tags
 MAX_BODY = 200_000       # characters of Markdown (far above any help article)
 MERGED_MESSAGE = "Someone changed this article after you opened it. Nothing was saved: their change and yours are merged below (they do not overlap); check the text and save again."
@@ -109,30 +112,39 @@ def preview_html(form: ArticleForm, article_id: str) -> str:
 
 
 def _lines(name: str, sep: str) -> tuple[str, ...]:
-    raw = request.values.get(name, "")
-    items = [part.strip()[:MAX_FIELD] for part in raw.replace("\r", "").split(sep)]
+    raw = without_controls(request.values.get(name, ""))
+    items = [part.strip()[:MAX_FIELD] for part in raw.split(sep)]
     return tuple(i for i in items if i)[:MAX_LIST_ITEMS]
+
+
+def _field(name: str, max_chars: int = MAX_FIELD) -> str:
+    """One line of the form as people can read it (no control or invisible characters)."""
+    return " ".join(clean_text(request.values.get(name, "")).split())[:max_chars]
 
 
 def form_from_request() -> ArticleForm:
     """The edit form's fields; GET parameters pre-fill a new article (see README, "For editors")."""
     v = request.values
     return ArticleForm(
-        title=v.get("title", "").strip()[:MAX_FIELD], lang=v.get("lang", "").strip()[:10],
-        category=v.get("category", "").strip()[:MAX_FIELD],
-        tags=tuple(t[:MAX_FIELD] for t in tags_from_field(v.get("tags", "")))[:MAX_LIST_ITEMS],
-        summary=v.get("summary", "").replace("\r\n", "\n").strip()[:MAX_FIELD],  # a textarea: lines kept
+        title=_field("title", MAX_BODY), lang=_field("lang", 10), category=_field("category"),
+        tags=tuple(t[:MAX_FIELD] for t in tags_from_field(clean_text(v.get("tags", ""))))[:MAX_LIST_ITEMS],
+        summary=clean_text(v.get("summary", ""))[:MAX_FIELD],  # a textarea: lines kept
         audience=v.get("audience", "public") if v.get("audience") in AUDIENCES else "public",
-        questions=_lines("questions", "\n"), translation=v.get("translation", "").strip()[:MAX_FIELD],
-        draft=request.method == "GET" or v.get("draft") == "on", body=v.get("body", ""))
+        questions=_lines("questions", "\n"), translation=_field("translation"),
+        draft=request.method == "GET" or v.get("draft") == "on", body=without_controls(v.get("body", "")))
 
 
 def too_long(form: ArticleForm) -> str | None:
-    """The message for a body over ``MAX_BODY``: refused whole, never cut (the text stays in the form)."""
+    """The message for a title over ``MAX_TITLE`` or a body over ``MAX_BODY``: refused whole,
+    never cut (the text stays in the form)."""
+    if len(form.title) > MAX_TITLE:
+        return _("The title is too long ({n} characters, at most {max}): nothing was saved.",
+                 n=format_count(len(form.title), g.lang), max=format_count(MAX_TITLE, g.lang))
     if len(form.body) <= MAX_BODY:
         return None
-    return (_("The text is too long ({n} characters, at most {max}): nothing was saved.", n=f"{len(form.body):,}",
-              max=f"{MAX_BODY:,}") + " " + _("Split it into several articles."))
+    return (_("The text is too long ({n} characters, at most {max}): nothing was saved.",
+              n=format_count(len(form.body), g.lang), max=format_count(MAX_BODY, g.lang))
+            + " " + _("Split it into several articles."))
 
 
 def _choices(articles: list[Article]) -> dict:
@@ -239,7 +251,7 @@ def save():
     source_id = request.form.get("source", "")
     source = _article(source_id) if source_id else None
     form = form_from_request()
-    message = request.form.get("message", "").strip()[:MAX_FIELD]
+    message = _field("message")
     page = dict(original=original, source=source, message=message)
     if request.form.get("action") == "preview":
         try:

@@ -7,6 +7,7 @@ person who sent it; routes turn it into a 400 page or a 400 JSON body.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ MAX_LIMIT = 50
 MAX_ID = MAX_ROW_ID  # a larger id in a URL is unknown, not an error
 MAX_EMAIL_CHARS = 254
 MAX_TOKEN_CHARS = 64  # a search, vote or form token in a request (longer ones are never issued)
+# zero-width (non-)joiners: invisible format characters with a job inside emoji and words
+_JOINERS = "\u200c\u200d"
 # bidirectional overrides and isolates: they make stored text display as something else
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # allowed in an address by RFC 5322 but with a meaning in URLs: no customer needs them
@@ -82,14 +85,20 @@ def search_params(args, catalog: Catalog, languages: list[str], default_limit: i
     return SearchParams(q, lang, category, limit)
 
 
-def clean_text(value: str) -> str:
-    """Free text as people can read it: line breaks kept, control characters and bidi overrides gone.
-
-    NUL, escape sequences and the like reach no database row, page or CSV file.
-    """
+def without_controls(value: str) -> str:
+    """``value`` without control, invisible format characters and bidi overrides; line breaks
+    (as ``\\n``) and tabs kept. NUL, escape sequences, zero-width spaces and the like reach no
+    database row, page, article file or CSV file."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _BIDI_CONTROLS.sub("", value)
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+    return "".join(ch for ch in value if ch in "\n\t" or ch in _JOINERS
+                   or unicodedata.category(ch) not in ("Cc", "Cs", "Cf"))
+
+
+def clean_text(value: str) -> str:
+    """Free text as people can read it, trimmed; empty when nothing visible is left."""
+    value = without_controls(value).strip()
+    return value if value.strip(_JOINERS + string.whitespace) else ""
 
 
 def _text(data: dict, key: str, max_chars: int, required: bool = False) -> str | None:

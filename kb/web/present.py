@@ -97,6 +97,12 @@ def format_date(value: str | None, lang: str) -> str:
     return d.strftime("%-d %B %Y")
 
 
+def format_count(n: int, lang: str) -> str:
+    """A whole number with the reader's thousands separator: 200.001 in German, 200,001 in English."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "de" else text
+
+
 def input_error_message(exc) -> str:
     """An :class:`kb.web.inputs.InputError` in the reader's language (the API keeps the English one)."""
     text = str(exc)

@@ -3,6 +3,7 @@ serve the articles' images from the build, and say clearly that articles are edi
 import re
 from pathlib import Path
 
+from tests.git_folder import committed
 from tests.test_media import image_bytes
 from tests.web.editor_fixtures import editor_app, editor_index, fields_of, form_of, sign_in  # noqa: F401 (fixtures)
 from tests.web.conftest import csrf_token
@@ -205,14 +206,9 @@ def test_an_article_saved_during_a_database_outage_is_shown_as_saved(editor_app,
     """Where the articles are in git, the save writes the file and commits it (no database
     needed); the page after it shows the article and says only the review state is
     unknown, not that the page needs the database."""
-    import subprocess
-
     from kb.ops.database import StoreUnavailable
     app = editor_app()
-    git = ["git", "-C", app.config["KB_ARTICLES"], "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", app.config["KB_ARTICLES"]], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    committed(app.config["KB_ARTICLES"])
     eva = app.test_client()
     sign_in(eva, "eva")
     form = form_of(eva, "/agent/articles/de/lieferzeit/edit?lang=de")

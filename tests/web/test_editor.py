@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+from tests.git_folder import committed
 from tests.web.conftest import csrf_token
 from tests.web.editor_fixtures import editor_app, editor_index, fields_of, form_of, sign_in  # noqa: F401 (fixtures)
 
@@ -213,9 +214,53 @@ def test_a_body_over_the_limit_is_refused_whole_never_cut(app, client):
     body = "## Teil\n\n" + "Langer Text. " * 16_000 + "\nDas Ende.\n"  # over 200,000 characters
     r = _new(client, body=body)
     html = r.get_data(as_text=True)
-    assert r.status_code == 413 and "Der Text ist zu lang" in html
+    assert r.status_code == 413 and "Der Text ist zu lang" in html and "höchstens 200.000)" in html
     assert "Das Ende." in html  # the editor's text is kept in the form
     assert not os.path.exists(app.config["KB_ARTICLES"] + "/de/zahlung.md")
+
+
+def test_a_title_over_the_limit_is_refused_and_kept(app, client):
+    sign_in(client, "eva")
+    title = "Wie kann ich bezahlen " * 250  # a paste gone wrong: 5,500 characters
+    r = _new(client, title=title)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and "Der Titel ist zu lang (5.499 Zeichen, höchstens 200)" in html
+    assert title.strip() in html  # kept in the form, whole
+    assert not os.path.exists(app.config["KB_ARTICLES"] + "/de/zahlung.md")
+
+
+def test_control_and_invisible_characters_never_reach_the_article_file(app, client):
+    sign_in(client, "eva")
+    r = _new(client, title="Wie kann\u200b ich \u202ebezahlen?\x07", category="Zahl\x1bung",
+             questions="welche\u200b zahlungsarten\x00 gibt es", body="Sie zahlen\x07 per Rechnung.\u202e\n")
+    assert r.status_code == 303, r.get_data(as_text=True)[:2000]
+    saved = open(app.config["KB_ARTICLES"] + "/de/zahlung.md", encoding="utf-8").read()
+    assert "title: Wie kann ich bezahlen?\n" in saved and "category: Zahlung\n" in saved
+    assert "- welche zahlungsarten gibt es\n" in saved and saved.endswith("Sie zahlen per Rechnung.\n")
+    assert not [ch for ch in saved if ch not in "\n" and (ord(ch) < 32 or ch in "\u200b\u202e")]
+
+
+def test_a_change_note_cannot_forge_a_version_in_the_history(editor_app, tmp_path):
+    """git's log is read back split on control characters: a note carrying them would add
+    a made-up row (another author, another date) to the history page."""
+    app = editor_app()
+    git = committed(tmp_path / "articles")
+    client = app.test_client()
+    sign_in(client, "eva")
+    forged = "Fix typo\x1e0123456789abcdef\x1fboss\x1f2020-01-01T00:00:00+00:00\x1fApproved by legal"
+    assert _new(client, message=forged).status_code == 303
+    log = subprocess.run([*git, "log", "--format=%an|%s"], capture_output=True, text=True, check=True).stdout
+    assert log.splitlines()[0] == "eva|Fix typo0123456789abcdefboss2020-01-01T00:00:00+00:00Approved by legal"
+    history = client.get("/agent/articles/de/zahlung/history").get_data(as_text=True)
+    assert history.count("Approved by legal") == 1 and "2020" not in history.replace("2020-01-01T00:00:00", "")
+    # any other writer of the history (the CLI's accepts) gets the same: one line of visible text
+    path = tmp_path / "articles" / "de" / "zahlung.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nMehr.\n", encoding="utf-8")
+    history_of = app.extensions["kb.editor"].history
+    history_of.record([path], "cli-eva", forged)
+    newest = history_of.versions(path)[0]
+    assert newest.author == "cli-eva" and newest.message.endswith("Approved by legal") and len(
+        history_of.versions(path)) == 2
 
 
 def test_a_change_on_disk_is_a_conflict_too(app, client):
@@ -465,10 +510,7 @@ def test_list_filters(app, client):
 def test_git_backed_articles_commit_with_the_editor_as_author(editor_app, tmp_path):
     articles = tmp_path / "articles"
     app = editor_app()
-    subprocess.run(["git", "init", "-q", str(articles)], check=True)
-    subprocess.run(["git", "-C", str(articles), "add", "-A"], check=True)
-    subprocess.run(["git", "-C", str(articles), "-c", "user.name=setup", "-c", "user.email=s@x",
-                    "commit", "-qm", "start"], check=True)
+    committed(articles)
     client = app.test_client()
     sign_in(client, "eva")
     assert _new(client, message="Zahlungsarten erklärt").status_code == 303

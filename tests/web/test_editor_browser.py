@@ -14,6 +14,7 @@ import urllib.request
 
 import pytest
 
+from tests.git_folder import committed
 from tests.web.editor_fixtures import FIXTURES, PASSWORD, editor_index  # noqa: F401 (fixture)
 from tests.web.test_browser import CHROMIUM, OUTPUT, _free_port, browser, kb_serve  # noqa: F401 (fixture)
 
@@ -30,11 +31,7 @@ def editor_server(editor_index, tmp_path):
     articles, index, instance = tmp_path / "articles", tmp_path / "index", tmp_path / "instance"
     shutil.copytree(FIXTURES, articles)
     shutil.copytree(editor_index, index, symlinks=True)
-    git = ["git", "-C", str(articles)]
-    subprocess.run(["git", "init", "-q", str(articles)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "-c", "user.name=setup", "-c", "user.email=setup@example.org", "commit", "-qm", "start"],
-                   check=True)
+    committed(articles)
     from kb.ops.accounts import Accounts
     from kb.ops.database import Store
     Accounts(Store(instance / "kb.sqlite3")).add("eva", "editor", PASSWORD)

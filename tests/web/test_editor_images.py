@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.git_folder import committed
 from tests.test_media import image_bytes
 from tests.web.editor_fixtures import editor_app, editor_index, form_of, sign_in  # noqa: F401 (fixtures)
 
@@ -64,10 +65,7 @@ def test_only_editors_upload_and_an_upload_is_a_commit_where_the_articles_are_in
         as_text=True)).group(1), "body": "x", "title": "x"}, image_bytes())
     assert r.status_code == 403
     root = app.config["KB_ARTICLES"]
-    git = ["git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@t"]
-    subprocess.run(["git", "init", "-q", root], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    git = committed(root)
     client = app.test_client()
     sign_in(client, "eva")
     form = form_of(client, "/agent/articles/de/lieferzeit/edit")

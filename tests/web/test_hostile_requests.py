@@ -129,6 +129,9 @@ def test_contact_email_cannot_add_recipients(app, client, db, agent):
 def test_control_characters_never_reach_the_database(client, db):
     r = client.post("/api/contact", json={"question": "\x00" * 50, "consent": True})
     assert r.status_code == 400 and "readable" in r.get_json()["error"]
+    for invisible in ("\u202e\u200b\u0007", "\u200b\ufeff\u2060", "\u200d \u200c"):  # nothing anyone can read
+        r = client.post("/api/contact", json={"question": invisible, "consent": True})
+        assert r.status_code == 400 and "readable" in r.get_json()["error"], invisible
     r = client.post("/api/contact", json={"question": "Wo ist\x00 mein\x1b[31m Paket\u202e?\r\nDanke", "consent": True})
     assert r.status_code == 201
     assert db("SELECT question FROM contact_requests")[0]["question"] == "Wo ist mein[31m Paket?\nDanke"
@@ -140,6 +143,7 @@ def test_control_characters_never_reach_the_database(client, db):
     vote_token = re.search(r"[?&]t=([\w-]+)", vote.headers["Location"]).group(1)
     form = {"csrf_token": csrf_token(page), "article_id": "de/lieferzeit", "token": vote_token}
     assert client.post("/feedback/comment", data={**form, "comment": "\x00\x01\x02"}, headers=DE).status_code == 400
+    assert client.post("/feedback/comment", data={**form, "comment": "\u200b\u200b"}, headers=DE).status_code == 400
     assert client.post("/feedback/comment", data={**form, "comment": "Tabelle\x0b fehlt\x7f"}, headers=DE).status_code == 303
     comments = sorted(r["comment"] for r in db("SELECT comment FROM feedback WHERE comment IS NOT NULL"))
     assert comments == ["Tabelle fehlt", "zu kurz"]

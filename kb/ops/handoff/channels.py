@@ -14,6 +14,7 @@ from kb.ops.handoff.payload import (SIGNATURE_HEADER, TIMESTAMP_HEADER, email_me
 from kb.ops.handoff.settings import HandoffSettings
 
 USER_AGENT = "kb-helpdesk-handoff/1"
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class DeliveryError(RuntimeError):
@@ -38,6 +39,17 @@ def send_email(settings: HandoffSettings, payload: dict) -> None:
         raise DeliveryError(f"SMTP {settings.smtp_host}:{settings.port}: {exc}") from exc
 
 
+class _RedirectRefused(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failed delivery: urllib would follow it with a GET without the body
+    (the request lost, reported as delivered) and send the signature to the new address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises the 3xx as an HTTPError
+
+
+_OPENER = urllib.request.build_opener(_RedirectRefused)
+
+
 def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = None) -> None:
     body = webhook_body(payload)
     timestamp = int(time.time() if now is None else now)
@@ -46,9 +58,13 @@ def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = N
         TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
         "X-KB-Ref": payload["ref"]})
     try:
-        with urllib.request.urlopen(request, timeout=settings.timeout) as response:
+        with _OPENER.open(request, timeout=settings.timeout) as response:
             response.read(1024)
     except urllib.error.HTTPError as exc:
+        if exc.code in REDIRECTS:
+            target = shown_address(exc.headers.get("Location") or "?", with_path=False)
+            raise DeliveryError(f"webhook answered HTTP {exc.code}, a redirect to {target}: "
+                                "configure the address it redirects to") from exc
         raise DeliveryError(f"webhook answered HTTP {exc.code}") from exc
     except (OSError, urllib.error.URLError) as exc:
         where = shown_address(settings.webhook_url, with_path=False)

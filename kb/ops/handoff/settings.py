@@ -7,6 +7,7 @@ container can be configured by environment alone.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,16 @@ def _from_site(site_file: Path | None) -> dict:
     return section
 
 
+def _loopback(host: str | None) -> bool:
+    """Whether ``host`` is this machine: a plain connection to it never crosses a network."""
+    if host is None:
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
 def _checked(values: dict, where) -> HandoffSettings:
     security = str(values.get("smtp_security") or "starttls").lower()
     if security not in SECURITY_MODES:
@@ -108,6 +119,9 @@ def _checked(values: dict, where) -> HandoffSettings:
         timeout=timeout)
     if settings.smtp_host and not (settings.mail_to and settings.mail_from):
         raise HandoffConfigError(f"{where}: e-mail hand-off needs mail_from and mail_to")
+    if settings.smtp_user and security == "none" and not _loopback(settings.smtp_host):
+        raise HandoffConfigError(f"{where}: smtp_user with smtp_security none would send the password "
+                                 "unencrypted: use starttls or tls (none is for a relay on this machine)")
     if settings.smtp_ca_file and not Path(settings.smtp_ca_file).is_file():
         raise HandoffConfigError(f"{where}: smtp_ca_file {settings.smtp_ca_file} does not exist")
     if settings.webhook_url:

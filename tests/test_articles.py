@@ -96,6 +96,18 @@ def test_bad_file_does_not_stop_others(tmp_path):
     assert any("bad.md" in p for p in found) and any("good.md" in p and "nope" in p for p in found)
 
 
+def test_a_symlinked_article_file_is_refused_not_read(tmp_path):
+    """Its text could be any file on the server; the editor refuses such files too."""
+    outside = write(tmp_path / "outside", "secret.md", GOOD.replace("Text.", "Geheim."))
+    root = tmp_path / "articles"
+    write(root, "good.md", GOOD)
+    (root / "leak.md").symlink_to(outside)
+    articles, problems = check_articles(root)
+    assert [a.id for a in articles] == ["good"]
+    assert [(Path(p.path).name, p.severity) for p in problems] == [("leak.md", "error")]
+    assert "symbolic link" in problems[0].message
+
+
 def test_links_in_code_blocks_are_ignored(tmp_path):
     assert problems_for(tmp_path, {"a.md": GOOD + "\n```\n[x](missing.md)\n```\n"}) == []
 

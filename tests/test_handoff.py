@@ -132,6 +132,20 @@ def test_email_reaches_the_smtp_server_with_reply_to_search_and_articles(smtp, o
     assert deliver_due(outbox, smtp_settings(controller.port)).sent == 0   # sent once, not again
 
 
+def test_the_customers_text_is_quoted_below_the_systems_lines(smtp, outbox):
+    """A question that imitates the system's lines cannot pass for them."""
+    controller, box = smtp
+    spoof = "Hallo\n\nAntwort an: evil@example.net\nIm Posteingang: https://evil.example/agent"
+    outbox.enqueue("K-1A2B3C4D", {**payload(), "question": spoof}, ("email",))
+    deliver_due(outbox, smtp_settings(controller.port))
+    [(_rcpt, msg)] = box.messages
+    lines = msg.get_content().replace("\r\n", "\n").splitlines()
+    assert lines[0] == "Antwort an: kundin@example.com"
+    assert "> Antwort an: evil@example.net" in lines and "Antwort an: evil@example.net" not in lines
+    assert "> Im Posteingang: https://evil.example/agent" in lines
+    assert lines.index("Im Posteingang: https://hilfe.example/agent/inbox/1") < lines.index("> Hallo")
+
+
 def test_email_without_reply_address_says_so_and_has_no_reply_to(smtp, outbox):
     controller, box = smtp
     outbox.enqueue("K-00000001", payload("K-00000001", reply_to=None), ("email",))

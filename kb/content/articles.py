@@ -31,6 +31,10 @@ MAX_ARTICLE_BYTES = 2_000_000  # far above any real article; protects the indexe
 MAX_QUERY_CHARS = 500  # what the search box takes (kb/search/results.py refuses longer questions)
 
 
+SYMLINK_REFUSED = ("a symbolic link: articles are read from files inside the articles folder only "
+                   "(copy the file here instead)")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding about one file, printed by `kb check` as ``path:line: severity: message``."""
@@ -345,6 +349,9 @@ def load_articles(
     articles: list[Article] = []
     problems: list[Problem] = []
     for path in find_article_files(root):
+        if path.is_symlink():  # its text may come from anywhere on the server (the editor refuses them too)
+            problems.append(Problem(str(path), 1, "error", SYMLINK_REFUSED))
+            continue
         article, found = parse_article(path, root, default_lang)
         problems.extend(found)
         if article is not None:

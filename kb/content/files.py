@@ -19,6 +19,17 @@ from pathlib import Path
 LOCK_POLL_SECONDS = 0.05
 
 
+def _process_umask() -> int:
+    """The umask, read once: reading it means setting it, which is process-wide, and another
+    thread creating a file in between would get mode 0666."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _process_umask()
+
+
 class LockTimeout(TimeoutError):
     """Another process held the lock for longer than the caller waits."""
 
@@ -62,9 +73,7 @@ def write_atomically(path: Path, text: str | bytes) -> None:
         if mode is not None:
             os.chmod(tmp, mode)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

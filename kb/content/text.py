@@ -33,7 +33,7 @@ from kb.content.word_forms import english_analyzer, lemma_analyzer
 WORD_CHARS = re.compile(r"\w+")
 LETTER_WORD = re.compile(r"[^\W\d_]+")
 ALNUM_WORD = re.compile(r"[^\W_]+")
-WHOOSH_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
+WHOOSH_TOKEN = re.compile(r"\w++(?:\.\w++)*")  # possessive: linear however it is matched
 # what kb.content.privacy.mask_pii writes in place of personal data; text holding one is
 # never learned as a question and its placeholders never count as words
 MASKED_KINDS = ("number", "date", "email", "iban", "code", "voucher", "address", "password", "name")

@@ -94,15 +94,17 @@ def email_message(payload: dict, mail_from: str, mail_to: str) -> EmailMessage:
 
 
 def _email_text(payload: dict, words: dict) -> str:
+    """The system's lines first, then the customer's text quoted line by line: text the
+    customer typed can never pass for a reply address or an inbox link."""
     seen = [f"- {a['title']}" + (f"\n  {a['url']}" if a.get("url") else "") for a in payload["articles_seen"]]
     lines = [
-        f"{words['question']}:", payload["question"], "",
         f"{words['reply']}: {payload.get('reply_to') or words['no_reply']}",
         f"{words['order']}: {payload.get('order_number') or '—'}",
         f"{words['search']}: {payload.get('search') or '—'}",
-        f"{words['received']}: {payload['received_at']}", "",
-        f"{words['seen']}:", *(seen or [f"- {words['none']}"]),
+        f"{words['received']}: {payload['received_at']}",
     ]
     if payload.get("agent_url"):
-        lines += ["", f"{words['agent']}: {payload['agent_url']}"]
+        lines.append(f"{words['agent']}: {payload['agent_url']}")
+    lines += ["", f"{words['seen']}:", *(seen or [f"- {words['none']}"]), "",
+              f"{words['question']}:", *(f"> {line}".rstrip() for line in payload["question"].splitlines() or [""])]
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from contextlib import ExitStack, contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Iterator
 
 from kb.content.privacy import mask_pii
@@ -34,6 +34,11 @@ MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one ask
 MAX_QUESTION_CHARS = 4000
 SEARCH_LOG_WAIT = 1.0  # seconds a search waits to be logged; a live database takes milliseconds
 SEARCH_LOG_PAUSE = 5.0  # seconds searches are not logged after a log failed (each would wait again)
+
+
+class SubmissionReused(ValueError):
+    """An id for one request sent (a form's, an Idempotency-Key) came again with another
+    request; ``args[0]`` is the first request's reference."""
 
 
 class StoreUnavailable(RuntimeError):
@@ -259,28 +264,46 @@ class Store:
 
     def add_contact_request_once(self, question: str, email: str | None, lang: str | None, query: str | None,
                                  shown: list[str], search_token: str | None = None,
-                                 submission: str | None = None) -> tuple[str, bool]:
-        """(reference, True) for a new request; (the first one's reference, False) when the
-        form with this ``submission`` id (a random id each contact form carries, or an API
-        client's Idempotency-Key) was stored before: a double click, a reload or a retry is
-        one request for the team, handed off once."""
-        if submission:
-            known = self.query("SELECT ref FROM contact_requests WHERE submission = ?", (submission,))
-            if known:
-                return known[0]["ref"], False
+                                 submission: str | None = None, repeat_minutes: int = 0) -> tuple[str, bool]:
+        """(reference, True) for a new request; (the first one's reference, False) when it was
+        stored before: the form with this ``submission`` id (a random id each contact form
+        carries, or an API client's Idempotency-Key), or the same question from the same
+        address, still open, within ``repeat_minutes`` (a form sent again after going back
+        gets a new id). A double click, a reload or a retry is one request for the team,
+        handed off once. SubmissionReused when the id came with another request before."""
+        masked = mask_pii(question.strip()[:MAX_QUESTION_CHARS])
+        known = self._same_request(masked, email, submission, repeat_minutes)
+        if known is not None:
+            return known, False
         ref = "K-" + secrets.token_hex(4).upper()
         try:
             with self.transaction() as db:
                 db.execute("INSERT INTO contact_requests (ref, at, question, email, lang, query, shown, "
                            "search_token, submission) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (ref, _now(), mask_pii(question.strip()[:MAX_QUESTION_CHARS]), email or None, lang,
+                           (ref, _now(), masked, email or None, lang,
                             mask_pii(query) if query else None, json.dumps(shown), search_token, submission or None))
         except IntegrityError:  # the same form at the same moment: the other one was first
-            known = self.query("SELECT ref FROM contact_requests WHERE submission = ?", (submission,))
-            if not known:
+            known = self._same_request(masked, email, submission, repeat_minutes)
+            if known is None:
                 raise
-            return known[0]["ref"], False
+            return known, False
         return ref, True
+
+    def _same_request(self, masked: str, email: str | None, submission: str | None,
+                      repeat_minutes: int) -> str | None:
+        """The reference of the request this one repeats, or None (see add_contact_request_once)."""
+        if submission:
+            rows = self.query("SELECT ref, question, email FROM contact_requests WHERE submission = ?", (submission,))
+            if rows:
+                if rows[0]["question"] != masked or (rows[0]["email"] or None) != (email or None):
+                    raise SubmissionReused(rows[0]["ref"])
+                return rows[0]["ref"]
+        if not email or not repeat_minutes:  # without an address two customers may well ask the same words
+            return None
+        since = (datetime.now(timezone.utc) - timedelta(minutes=repeat_minutes)).strftime("%Y-%m-%dT%H:%MZ")
+        rows = self.query("SELECT ref FROM contact_requests WHERE email = ? AND question = ? AND status = 'open' "
+                          "AND at >= ? ORDER BY id DESC LIMIT 1", (email, masked, since))
+        return rows[0]["ref"] if rows else None
 
     def set_request_status(self, request_id: int, status: str, by: str | None = None) -> bool:
         """Set a request's status as ``by`` (an agent's user name), now; False when it had that

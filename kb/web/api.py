@@ -10,6 +10,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from kb.ops.database import SubmissionReused
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.handoff import hand_off
@@ -138,7 +139,7 @@ def categories():
 @limits.write
 def feedback():
     try:
-        vote = feedback_input(_json_body(), _live().catalog, staff())
+        vote = feedback_input(_json_body(), _live().catalog, staff(), from_json=True)
     except InputError as exc:
         return _bad(exc)
     store = current_app.extensions["kb.store"]
@@ -151,7 +152,7 @@ def feedback():
 @limits.write
 def contact():
     try:
-        req = contact_input(_json_body(), _live().engine.index.languages)
+        req = contact_input(_json_body(), _live().engine.index.languages, from_json=True)
     except InputError as exc:
         return _bad(exc)
     store = current_app.extensions["kb.store"]
@@ -163,8 +164,15 @@ def contact():
     # without `lang`, the question's own words tell it, as they do for a search
     guesser = _live().engine.guesser
     lang = req.lang or guesser.guess(req.question) or guesser.likely(req.question)
-    ref, new = store.add_contact_request_once(req.question, req.email, lang, query, shown, req.search_token,
-                                              submission_id(request.headers.get("Idempotency-Key")))
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and submission_id(key) is None:
+        return _bad(InputError("Idempotency-Key must be 8 to 64 letters, digits, '-' or '_'", "Idempotency-Key"))
+    try:
+        ref, new = store.add_contact_request_once(req.question, req.email, lang, query, shown, req.search_token,
+                                                  key)
+    except SubmissionReused as exc:
+        return _bad(InputError(f"this Idempotency-Key was used for another request ({exc.args[0]}): send a new "
+                               "request with a new key", "Idempotency-Key"), 422)
     if not new:  # a client's retry with the same Idempotency-Key: one request, handed off once
         return jsonify(ok=True, ref=ref), 200
     if req.order_number:

@@ -136,10 +136,12 @@ def email_address(value: str | None) -> str | None:
     return checked.normalized
 
 
-def _flag(value, key: str) -> bool:
-    """JSON true/false, or a form's 'yes'/'no'/'1'/'0'/'on'."""
+def _flag(value, key: str, from_json: bool = False) -> bool:
+    """JSON true/false; from a form also 'yes'/'no'/'1'/'0'/'on'."""
     if isinstance(value, bool):
         return value
+    if from_json:
+        raise InputError(f"'{key}' must be true or false (a JSON boolean)", key)
     if isinstance(value, str) and value.lower() in ("1", "yes", "true", "on"):
         return True
     if isinstance(value, str) and value.lower() in ("0", "no", "false"):
@@ -156,15 +158,19 @@ class FeedbackInput:
     ballot: str | None = None  # the page view the vote comes from: a vote again replaces it
 
 
-def feedback_input(data: dict, catalog: Catalog, internal: bool = False) -> FeedbackInput:
+def feedback_input(data: dict, catalog: Catalog, internal: bool = False, from_json: bool = False) -> FeedbackInput:
+    """A vote from the portal's form or (``from_json``) the API's JSON body, whose types are strict."""
     article_id = _text(data, "article_id", 300, required=True)
     if catalog.get(article_id, internal) is None:
         raise InputError(f"unknown article '{article_id[:100]}'", "article_id")
     if "helpful" not in data:
         raise InputError("'helpful' is required (true or false)", "helpful")
-    helpful = _flag(data["helpful"], "helpful")
+    helpful = _flag(data["helpful"], "helpful", from_json)
+    ballot = submission_id(data.get("ballot"))
+    if from_json and data.get("ballot") is not None and ballot is None:
+        raise InputError("'ballot' must be 8 to 64 letters, digits, '-' or '_'", "ballot")
     return FeedbackInput(article_id, helpful, _text(data, "comment", MAX_COMMENT_CHARS),
-                         _text(data, "search_id", 64), submission_id(data.get("ballot")))
+                         _text(data, "search_id", MAX_TOKEN_CHARS), ballot)
 
 
 @dataclass(frozen=True)
@@ -176,10 +182,11 @@ class ContactInput:
     order_number: str | None = None
 
 
-def contact_input(data: dict, languages: list[str]) -> ContactInput:
+def contact_input(data: dict, languages: list[str], from_json: bool = False) -> ContactInput:
+    """A request from the portal's form or (``from_json``) the API's JSON body, whose types are strict."""
     question = _text(data, "question", MAX_QUESTION_CHARS, required=True)
     email = email_address(_text(data, "email", MAX_EMAIL_CHARS))
-    if not _flag(data.get("consent", False) or False, "consent"):
+    if not _flag(data.get("consent") or False, "consent", from_json):  # absent, null or "": not given
         raise InputError("please agree that we store your request to answer it", "consent")
     lang = language_code(_text(data, "lang", 20))
     if lang is not None and lang not in languages:
@@ -189,4 +196,4 @@ def contact_input(data: dict, languages: list[str]) -> ContactInput:
     except ValueError:
         raise InputError(f"the order number does not look right: letters, digits and - / . only, "
                          f"at most {MAX_ORDER_CHARS} characters", "order_number") from None
-    return ContactInput(question, email, lang, _text(data, "search_id", 64), order_number)
+    return ContactInput(question, email, lang, _text(data, "search_id", MAX_TOKEN_CHARS), order_number)

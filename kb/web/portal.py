@@ -16,7 +16,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
 
 from kb.content.privacy import mask_pii
 from kb.ops.contact_details import clean_order_number
-from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
+from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable, SubmissionReused
 from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
 from kb.ops.popular import frequently_asked
 from kb.web import limits
@@ -153,6 +153,9 @@ def _topics(live, params, result) -> list[tuple]:
 
 ARTICLE_PARAMS = ("s", "section", "lang")  # what an article's address carries: its search, section, language
 SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)
+# the same open question from the same address within this time is one request: the form sent
+# again after the browser's Back button (the page comes back with a new form id)
+REPEAT_MINUTES = 30
 
 
 @bp.get("/articles/<path:article_id>")
@@ -331,8 +334,7 @@ def contact():
         except InputError as exc:
             error = exc
         else:
-            ref, new = _store().add_contact_request_once(req.question, req.email, req.lang, query,
-                                                         [a["id"] for a in shown], req.search_token, form["submission"])
+            ref, new = _store_request(req, query, shown, form["submission"])
             if new:  # sent twice (a double click, a reload): one request, handed off once
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
                 _try_store(hand_off, ref, lang=req.lang, reply_to=req.email,
@@ -340,6 +342,16 @@ def contact():
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
     return _contact_page(form, error, token, query, shown, claimed), 400 if error else 200
+
+
+def _store_request(req, query: str | None, shown: list[dict], submission: str | None) -> tuple[str, bool]:
+    """(reference, new); the form sent again after going back and changing the question is
+    a new request, not the first one's (the browser restored the form with its id)."""
+    args = (req.question, req.email, req.lang, query, [a["id"] for a in shown], req.search_token)
+    try:
+        return _store().add_contact_request_once(*args, submission, REPEAT_MINUTES)
+    except SubmissionReused:
+        return _store().add_contact_request_once(*args, None, REPEAT_MINUTES)
 
 
 @bp.errorhandler(429)

@@ -95,6 +95,10 @@ def test_feedback(client, db):
 @pytest.mark.parametrize("body, fragment", [
     (b"{not json", "not valid JSON"), (b"[1, 2]", "JSON object"), (b'"text"', "JSON object"),
     (b'{"article_id": "en/returns"}', "helpful"), (b'{"article_id": "en/returns", "helpful": "maybe"}', "helpful"),
+    (b'{"article_id": "en/returns", "helpful": "yes"}', "JSON boolean"),
+    (b'{"article_id": "en/returns", "helpful": "false"}', "JSON boolean"),  # a string, not false
+    (b'{"article_id": "en/returns", "helpful": 1}', "JSON boolean"),
+    (b'{"article_id": "en/returns", "helpful": true, "ballot": "short"}', "ballot"),
     (b'{"article_id": "intern/kulanz", "helpful": true}', "unknown article"),
     (b'{"article_id": 5, "helpful": true}', "must be text"),
     (b'{"article_id": "en/returns", "helpful": true, "comment": "' + b"x" * 2001 + b'"}', "too long"),
@@ -118,12 +122,18 @@ def test_contact(client, db):
     assert retried.get_json()["ref"] == first.get_json()["ref"] != r.get_json()["ref"]
     assert client.post("/api/contact", json=sent).status_code == 201  # without a key: each is a request
     assert db("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 3
+    reused = client.post("/api/contact", json={**sent, "question": "Eine ganz andere Frage"}, headers=key)
+    assert reused.status_code == 422 and reused.get_json()["field"] == "Idempotency-Key"  # never silently dropped
+    assert first.get_json()["ref"] in reused.get_json()["error"]
+    malformed = client.post("/api/contact", json=sent, headers={"Idempotency-Key": "x"})
+    assert malformed.status_code == 400 and malformed.get_json()["field"] == "Idempotency-Key"
+    assert db("SELECT COUNT(*) AS n FROM contact_requests")[0]["n"] == 3
     row = db("SELECT * FROM contact_requests ORDER BY id")[0]
     assert row["query"] == "wann kommt mein paket" and "7654321" not in row["question"]
     assert '"de/lieferzeit"' in row["shown"]
     for bad in ({"question": "x"}, {"question": "x", "consent": False}, {"question": "", "consent": True},
                 {"question": "x", "consent": True, "email": "nope"}, {"question": "x", "consent": True, "lang": "fr"},
-                {"question": "x", "consent": True, "lang": ["de"]},
+                {"question": "x", "consent": True, "lang": ["de"]}, {"question": "x", "consent": "true"},
                 {"question": "x", "consent": True, "order_number": "100 2345; drop"}):
         r = client.post("/api/contact", json=bad)
         assert r.status_code == 400 and r.get_json()["field"] in ("question", "consent", "email", "lang", "order_number")

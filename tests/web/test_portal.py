@@ -281,8 +281,21 @@ def test_contact_request_keeps_the_search_it_came_from(client, db):
     first = client.post("/contact", data=sent, headers=DE)
     again = client.post("/contact", data=sent, headers=DE)
     assert again.headers["Location"] == first.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 2
-    other = client.post("/contact", data={**sent, "submission": "another-form-0001"}, headers=DE)
+    other = client.post("/contact", data={**sent, "question": "Und noch eine", "submission": "another-form-0001"},
+                        headers=DE)
     assert other.headers["Location"] != first.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 3
+    # Back, then the same question sent again: the page came back with a new form id
+    back = client.post("/contact", data={**sent, "submission": "after-going-back-01"}, headers=DE)
+    assert back.headers["Location"] == first.headers["Location"] and len(db("SELECT * FROM contact_requests")) == 3
+    # Back, the question changed, sent again with the form id the browser restored: a new request, not lost
+    changed = client.post("/contact", data={**sent, "question": "Doch eine andere Frage"}, headers=DE)
+    assert changed.headers["Location"] != first.headers["Location"]
+    assert [r["question"] for r in db("SELECT question FROM contact_requests ORDER BY id")][-1] == "Doch eine andere Frage"
+    # without an address two customers may ask the same words: each is a request
+    anonymous = {**sent, "email": "", "no_reply": "yes", "question": "Wo ist mein Paket?"}
+    client.post("/contact", data={**anonymous, "submission": "anonymous-form-001"}, headers=DE)
+    client.post("/contact", data={**anonymous, "submission": "anonymous-form-002"}, headers=DE)
+    assert len(db("SELECT * FROM contact_requests WHERE question = 'Wo ist mein Paket?'")) == 2
 
 
 def test_security_headers(client):

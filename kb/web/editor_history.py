@@ -15,6 +15,7 @@ from kb.content.article_edit import (EditError, form_from_text, incoming_links, 
                                      version_of)
 from kb.content.text_diff import diff_lines
 from kb.ops.article_editing import Blocked, Conflict, Exists
+from kb.ops.article_history import ON_DISK
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
 from kb.web.editor import (after_save, articles_here, current_or_404, editor, exists_message, preview_html,
@@ -27,7 +28,8 @@ _ID = r"[a-z0-9_/-]+"
 _MACHINE_NOTE = re.compile(
     rf"(?:Update|Create|Publish|Delete) {_ID}|Rename {_ID} to {_ID}|Add the question '[^'\n]*' to {_ID}"
     rf"|Link {_ID} to its translation '[^'\n]*'"
-    rf"|Restore {_ID} to the version \w+(?: as a draft \(four-eyes review\)|, kept published)?")
+    rf"|Restore {_ID} to the version \w+(?: as a draft \(four-eyes review\)|, kept published)?"
+    rf"|Version before the first edit in the browser|(?:[\w.-]+: c|C)hanges made on disk, before the browser edit")
 KEEP_CHOICES = ("published", "draft")  # restoring a draft version of a published article
 bp.before_request(articles_here)
 
@@ -52,9 +54,14 @@ def history(article_id: str):
         new = editor().history.text(path, b) or "" if b else (text or "")
         diff = diff_lines(old, new)
     return render_template("agent/articles/history.html", article_id=article_id, versions=versions,
-                           change_note=change_note,
+                           change_note=change_note, shown_author=shown_author,
                            diff=diff, a=a, b=b, base=version_of(text), exists=text is not None,
                            kind=editor().history.kind)
+
+
+def shown_author(author: str) -> str:
+    """A version's author: a user name, or (changes nobody saved in the browser) in words."""
+    return _(ON_DISK) if author == ON_DISK else author
 
 
 def change_note(message: str) -> str:

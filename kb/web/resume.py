@@ -16,9 +16,20 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, request
 
+from kb.web.i18n import _
+
 STAFF_PREFIX = "/agent/"
 NOT_RESUMED = ("/agent/login", "/agent/logout")
 MAX_KEPT_FIELDS = 200
+# the staff forms' fields as their pages label them
+FIELD_LABELS = {"id": "Article id (file below articles/)", "title": "Title", "lang": "Language",
+                "category": "Topic", "summary": "Summary (one sentence)", "tags": "Tags (separated by commas)",
+                "questions": "Questions customers ask (one per line)",
+                "translation": "Translation key (shared with the other language's version)",
+                "audience": "Audience", "body": "Text (Markdown; '## ' starts a section)",
+                "message": "Change note (for the history)", "phrasing": "Edit, then accept",
+                "image_alt": "What the image shows (read to customers who cannot see it)",
+                "draft": "Draft (not published)", "status": "Status", "q": "Search", "language": "Language"}
 TECHNICAL_FIELDS = {"csrf_token", "base", "original", "ref", "source", "action", "next", "keep",
                     "unpublish"}  # carried, not shown
 
@@ -44,8 +55,10 @@ def kept_fields() -> list[tuple[str, str]]:
 
 
 def shown_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """What the page shows of the kept form: the fields a person typed into."""
-    return [(k, v) for k, v in fields if k not in TECHNICAL_FIELDS and v.strip()]
+    """What the page shows of the kept form: the fields a person typed into, each under the
+    label its form gives it (in the reader's language), a field of no known form by its name."""
+    return [(_(FIELD_LABELS[k]) if k in FIELD_LABELS else k, v)
+            for k, v in fields if k not in TECHNICAL_FIELDS and v.strip()]
 
 
 def safe_action(target: str) -> str | None:

@@ -679,6 +679,10 @@ def test_database_history_keeps_changes_made_on_disk_between_browser_saves(app, 
     versions = editor.history.versions(editor.current("en/delivery")[0])
     assert [v.author for v in versions] == ["eva", "on disk", "eva", "on disk"]
     assert editor.history.text(editor.current("en/delivery")[0], versions[1].ref) == on_disk
+    page = client.get("/agent/articles/en/delivery/history?lang=de").get_data(as_text=True)
+    assert "direkt in der Datei" in page and "<td>on disk</td>" not in page  # the reader's language
+    assert "Fassung vor der ersten Bearbeitung im Browser" in page
+    assert "Version before the first edit" not in page and "changes made on disk" not in page.lower()
 
 
 def test_conflicting_saves_that_do_not_overlap_are_merged_for_the_editor_to_check(app, client):

@@ -44,7 +44,9 @@ def test_an_article_typed_after_the_session_ended_is_kept_and_saved_after_signin
                                                             ("username", "eva"), ("password", PASSWORD)]))
     resume = signed_in.get_data(as_text=True)
     assert signed_in.status_code == 200 and 'action="/agent/articles/save"' in resume
-    assert open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md", encoding="utf-8").read().count("Zwei Stunden") == 0
+    labels = re.findall(r'<label for="kept-\d+">([^<]*)</label>', resume)
+    assert "Titel" in labels and any(label.startswith("Text (Markdown") for label in labels), labels
+    assert "body" not in labels and "title" not in labels  # the form's labels, not field names    assert open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md", encoding="utf-8").read().count("Zwei Stunden") == 0
     sent = client.post("/agent/articles/save", data=MultiDict(_hidden(resume)))
     assert sent.status_code == 303, sent.get_data(as_text=True)[:500]
     assert "Zweiter Absatz mit <b>Zeichen</b> & mehr." in open(app.config["KB_ARTICLES"] + "/de/lieferzeit.md",

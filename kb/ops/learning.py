@@ -12,8 +12,9 @@ Evidence comes from three places, each counted once per search (or request):
   workspace (once per agent, phrasing and article).
 
 Phrasings are stored as searches are: PII-masked (kb.content.privacy). Decisions
-("accepted" / "rejected") are kept per article and folded phrasing, so a
-rejected phrasing is never suggested again.
+("accepted" / "rejected", and "edited" for a suggestion accepted in the editor's
+own words) are kept per article and folded phrasing, so a decided phrasing is
+never suggested again; only "accepted" ones are in the article files.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS question_decisions (
     article_id TEXT NOT NULL,
     key TEXT NOT NULL,                   -- folded phrasing (kb.content.phrasing.fold)
     phrasing TEXT NOT NULL,              -- as written into the article (accepted) or suggested
-    decision TEXT NOT NULL,              -- accepted | rejected
+    decision TEXT NOT NULL,              -- accepted | rejected | edited (accepted in other words)
     editor TEXT,
     last_search INTEGER NOT NULL DEFAULT 0,  -- searches.id when decided: later ones show the effect
     UNIQUE (article_id, key)
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS question_decisions (
 """
 # a contact request's question becomes a phrasing only when it is about as short as a search
 MAX_PHRASING_CHARS = 150
+DECISIONS = ("accepted", "rejected", "edited")
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ def _record(store: Store, article_id: str, phrasing: str, decision: str, editor:
             on_conflict: str) -> bool:
     """One decision row (``on_conflict``: what a row of the same article and key does); True
     when written. ``last_search``: searches after it show whether customers find the article."""
-    if decision not in ("accepted", "rejected"):
+    if decision not in DECISIONS:
         raise ValueError(f"unknown decision {decision!r}")
     ensure_schema(store)
     with store.transaction() as db:

@@ -230,8 +230,9 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     except BaseException:
         learning.withdraw(store, art.id, suggestion.phrasing, "accepted")  # nothing written: still open
         raise
-    if fold(text) != fold(suggestion.phrasing):  # edited: the wording written is decided on too
+    if fold(text) != fold(suggestion.phrasing):  # edited: the wording written is the accepted one
         learning.decide(store, art.id, text, "accepted", editor)
+        learning.decide(store, art.id, suggestion.phrasing, "edited", editor)
     return written
 
 

@@ -80,6 +80,11 @@ def test_api_votes_become_suggestions_editors_accept_reject_and_edit(learning_ap
     html = client.get("/agent/questions").get_data(as_text=True)
     assert _suggestion_ids(html) == {} and "No suggestions at the moment." in html
     assert "How long is delivery to Vienna?" in html  # the accepted ones, under their effect
+    assert "delivery to vienna austria" not in html  # the suggestion's own words were not written: not listed
+    decided = {r["phrasing"]: r["decision"] for r in learning_app.extensions["kb.store"].query(
+        "SELECT phrasing, decision FROM question_decisions")}
+    assert decided["How long is delivery to Vienna?"] == "accepted"
+    assert decided["delivery to vienna austria"] == "edited"  # decided, never suggested again
 
 
 def _narrowed(client, **params):

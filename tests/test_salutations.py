@@ -154,3 +154,15 @@ def test_a_long_line_after_a_greeting_word_is_read_in_linear_time():
     started = time.perf_counter()
     message_parts(hostile)
     assert time.perf_counter() - started < 1.0  # a quadratic pattern takes seconds here
+
+
+@pytest.mark.parametrize("signature", ["Danke, Klaus Weber\nTel. 0151 23456789", "Vielen Dank, Anna",
+                                       "Thanks, John Smith\nMobile: +44 7700 900123", "Telefon: 030 1234567"])
+def test_a_signature_with_thanks_and_a_name_or_a_phone_number_ends_the_message(signature):
+    message = f"Hallo,\n\nich möchte meine Lieferadresse ändern. Geht das noch?\n\n{signature}"
+    assert message_parts(message) == ["Geht das noch?", "ich möchte meine Lieferadresse ändern."]
+
+
+def test_thanks_before_a_question_is_no_signature():
+    assert message_parts("Danke, aber wo ist mein Paket?\nHandy kaputt, was nun?") == [
+        "Danke, aber wo ist mein Paket?", "Handy kaputt, was nun?"]

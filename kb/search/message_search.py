@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.content.salutations import GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, courtesy_only, thanks_only
+from kb.content.salutations import (GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, THANKS_WORDS, courtesy_only,
+                                    thanks_only)
 from kb.content.sections import split_sentences
 from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
 
@@ -21,6 +22,9 @@ MAX_PARTS = 8
 # ("Best, John" and a lone "LG" too; "LG Fernseher ..." is a brand)
 _SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|(?:{SHORT_SIGN_OFF_WORDS})(?:,|\s*$)|sent from my|"
                        r"von meinem \w+ gesendet|gesendet von)", re.I)
+# a signature's lines: thanks with a name after it ("Danke, Klaus Weber"), a phone or fax number
+_SIGNATURE_LINE = re.compile(rf"^\s*(?:(?i:{THANKS_WORDS})[ \t]*[,!.]?(?:[ \t]+[A-ZÄÖÜ][\w'’-]*\.?){{1,3}}\s*"
+                             r"|(?i:tel(?:efon)?|fon|mobil|handy|phone|mobile|cell|fax)\.?:?[ \t]*[+(\d][^?]*)$")
 _QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
 # a line that is only a greeting, with a name: "Hallo Frau Müller," "Sehr geehrte Frau Dr. Weber,"
 # "Guten Tag Herr Schmidt"; "Hallo, ich habe ..." or "hi where is my parcel" on one line is the
@@ -44,7 +48,7 @@ def request_text(text: str) -> str:
     """The message's own lines, joined: no quoted history, greetings or signature."""
     lines = []
     for line in text[:MAX_MESSAGE_CHARS].splitlines():
-        if _SIGN_OFF.match(line) or _QUOTED_HEADER.match(line):
+        if _SIGN_OFF.match(line) or _QUOTED_HEADER.match(line) or _SIGNATURE_LINE.match(line):
             break  # everything below is signature or quoted history
         if line.lstrip().startswith(">") or _GREETING.match(line):
             continue

@@ -192,6 +192,12 @@ class SearchEngine:
         return best, count
 
     # -- the search -------------------------------------------------------------
+    def known_phrasing(self, text: str) -> str | None:
+        """The public article that has ``text`` among its questions or tags (near-exact, as
+        the search matches them), or None: a customer asking it now finds that article first."""
+        found = [i for i in self._questions.matches(text) if self.index.public_mask[i]]
+        return self.index.articles[found[0]]["id"] if found else None
+
     def search(self, query: str, lang: str | None = None, limit: int = 10,
                audience: str = "public", category: str | None = None,
                languages: list[str] | None = None, correct: bool = True) -> SearchResult:

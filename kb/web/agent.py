@@ -270,6 +270,9 @@ def insights():
         tables.append({"name": name, "title": title, "explained": explained, "rows": shown, "all_rows": rows,
                        "columns": insights_view.columns(name, shown)})
     deflection_rows = next(t["all_rows"] for t in tables if t["name"] == "deflection")
+    unanswered = next(t["rows"] for t in tables if t["name"] == "unanswered")
+    learned_since = {r.representative: found for r in unanswered  # a wording is an article's question now
+                     if (found := next(filter(None, map(_live().engine.known_phrasing, r.wordings)), None))}
     chart = Markup(deflection_svg(
         deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
         description=_("Share of searches that ended on a helpful article, against contact requests"))
@@ -286,6 +289,7 @@ def insights():
                      last=format_date(period.last.isoformat(), g.lang))
     return render_template("agent/insights.html", tables=tables, period=period, periods=PERIODS, chart=chart,
                            period_label=period_label, cell=render_cell, message=message, error=error,
+                           learned_since=learned_since, titles=titles,
                            today=site_today(current_app.config.get("KB_SITE")).isoformat(),
                            first_day=FIRST_DAY.isoformat())
 

@@ -56,7 +56,9 @@ COLUMNS = {
     "lang": "Language",
 }
 ARTICLE_COLUMNS = ("article_id", "other_article_id")
-HIDDEN = {"deflection": ("bucket",)}   # start and end say the same, in words people read
+# deflection: start and end say the same, in words people read; unanswered: the key words are
+# stems for grouping ("zuruckschick"), the wordings say it in the customers' words
+HIDDEN = {"deflection": ("bucket",), "unanswered": ("keywords",)}
 TIME_COLUMNS = ("last_seen",)
 
 

@@ -582,6 +582,26 @@ def test_front_matter_keys_the_form_does_not_show_are_kept(app, client):
     assert again.startswith("\ufeff---\r\n") and "\n" not in again.replace("\r\n", "")  # BOM, CR/LF kept
 
 
+def test_an_unanswered_wording_that_is_an_articles_question_now_says_so(app, client):
+    """Learned or added since: the report shows where it leads now instead of 'write an article'."""
+    store = app.extensions["kb.store"]
+    for _ in range(3):
+        store.log_search("geschenkverpackung möglich", "de", False, [], "portal")
+    sign_in(client, "eva")
+    html = client.get("/agent/insights?days=30&lang=de").get_data(as_text=True)
+    assert "questions=geschenkverpackung" in html and "Jetzt beantwortet" not in html
+    assert "Schlüsselwörter" not in html  # the grouping's stems are no reading for editors
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit")
+    saved = client.post("/agent/articles/save", data={
+        **form, "questions": form["questions"] + "\ngeschenkverpackung möglich", "action": "save"})
+    assert saved.status_code == 303
+    assert app.extensions["kb.reindexer"].settle(timeout=120)
+    app.extensions["kb.live"].reload()
+    html = client.get("/agent/insights?days=30&lang=de").get_data(as_text=True)
+    assert "Jetzt beantwortet: eine Frage von" in html and "questions=geschenkverpackung" not in html
+    assert 'href="/articles/de/lieferzeit"' in html
+
+
 def test_insights_link_to_a_prefilled_article_and_to_translations(app, client):
     store = app.extensions["kb.store"]
     for q in ("Wo ist mein Paket?", "wo ist mein paket", "Wo bleibt mein Paket"):

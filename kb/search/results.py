@@ -69,9 +69,12 @@ class SearchResult:
     fixes: dict = field(default_factory=dict, repr=False)  # typed word -> spelling correction
     # answered, but the first article barely leads another: offer the best ones as a choice
     hedged: bool = False
+    # answered because the question is one of the first article's questions or tags (however
+    # low ``confidence``, the model's estimate from the similarities alone)
+    known_phrasing: bool = False
 
     def to_dict(self) -> dict:
         return {"query": self.query, "original_query": self.original, "lang": self.lang, "answered": self.answered,
-                "hedged": self.hedged,
+                "hedged": self.hedged, "known_phrasing": self.known_phrasing,
                 "did_you_mean": self.did_you_mean, "confidence": round(self.confidence, CONFIDENCE_DIGITS),
                 "results": [h.to_dict() for h in self.results]}

@@ -84,7 +84,8 @@ def search():
         return _bad(exc)
     result, token = search_and_log(params, params.lang, "api")
     return jsonify(query=result.query, original_query=result.original, lang=result.lang, answered=result.answered,
-                   hedged=result.hedged, did_you_mean=result.did_you_mean, confidence=round(result.confidence, 4),
+                   hedged=result.hedged, known_phrasing=result.known_phrasing, did_you_mean=result.did_you_mean,
+                   confidence=round(result.confidence, 4),
                    search_id=token, results=[hit_dict(h, token) for h in result.results])
 
 

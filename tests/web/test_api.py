@@ -109,6 +109,14 @@ def test_feedback_rejects_bad_input(client, db, body, fragment):
     assert db("SELECT * FROM feedback") == []
 
 
+def test_an_answer_by_a_known_phrasing_says_so(client):
+    """A front-matter question answers however low the similarities' estimate: clients see why."""
+    body = client.get("/api/search?q=wann+kommt+mein+paket&lang=de").get_json()
+    plain = client.get("/api/search?q=Lieferzeit+nach+Österreich+mit+DHL&lang=de").get_json()
+    assert body["answered"] and body["known_phrasing"] is True
+    assert plain["known_phrasing"] is False
+
+
 def test_contact(client, db):
     search = client.get("/api/search?q=wann+kommt+mein+paket").get_json()
     r = client.post("/api/contact", json={"question": "Mein Paket HK-2026-7654321 fehlt", "consent": True,

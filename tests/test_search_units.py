@@ -397,3 +397,23 @@ def test_a_question_answered_only_through_its_corrections_is_asked_as_corrected(
     worse = build_fake_engine(tmp_path / "articles", tmp_path / "index").search("Retournlabl")
     # the correction answers less: the typed question stays
     assert (worse.query, worse.original, worse.answered) == ("Retournlabl", None, True)
+
+
+def test_a_question_about_another_business_is_not_this_shops_to_answer():
+    from kb.search.other_businesses import OtherBusinesses
+    words = ["lieferung", "amazon", "pay", "ebay"]
+    texts = ["Wir liefern mit DHL.", "Sie zahlen mit PayPal oder Amazon Pay.", "Wir verkaufen auch auf eBay."]
+    others = OtherBusinesses(words, texts, own_names=["Hafenkorb", "Otto Versand"])
+    assert others.named("wie lange braucht amazon für die lieferung") == "amazon"  # the articles name its payment only
+    assert others.named("kann ich mit Amazon Pay zahlen") is None
+    assert others.named("habe es auf ebay gekauft, kann ich es zurückgeben") is None  # the shop sells there
+    assert others.named("Wie lange dauert die Lieferung bei ZALANDO?") == "zalando"
+    assert others.named("wo ist meine otto bestellung") is None  # the shop's own name
+    assert others.named("wie lange dauert die lieferung") is None
+
+
+def test_a_question_about_another_business_is_shown_its_articles_but_not_answered(fake_engine):
+    result = fake_engine.search("how long does zalando take to deliver", "en")
+    plain = fake_engine.search("how long does delivery take", "en")
+    assert plain.answered and not result.answered and not result.hedged
+    assert [h.id for h in result.results[:1]] == [h.id for h in plain.results[:1]]

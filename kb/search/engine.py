@@ -64,6 +64,7 @@ from kb.search.cache import LRU
 from kb.search.dense import PRIME_BATCH, DenseEvidence
 from kb.search.hits import SAME_QUESTION_COSINE, answering_section, head_passages, ranked_hits
 from kb.search.query_language import LanguageGuesser, has_word_only_of
+from kb.search.other_businesses import OtherBusinesses
 from kb.search.question_match import QuestionMatcher
 from kb.search.readable import Readability, put_first, surer_alone
 from kb.search.results import MAX_QUERY_CHARS, Hit, QueryError, SearchResult, clean_query
@@ -83,6 +84,10 @@ RESULT_CACHE_SIZE = 2048
 # with an approximate (HNSW) index, the first articles by all evidence are scored again with
 # all their passages (LoadedIndex.score_exactly)
 RERANKED_ARTICLES = 100
+
+
+def _article_text(article: dict) -> str:
+    return " ".join([article["title"], article["summary"], *article["tags"], *article["questions"], article["body"]])
 
 
 @dataclass
@@ -136,6 +141,8 @@ class SearchEngine:
         self._results = LRU(RESULT_CACHE_SIZE)  # (question, search options) -> SearchResult
         self.dense = DenseEvidence(index, encoders, own_names)
         self._questions = QuestionMatcher(index.articles)  # customers' known phrasings win
+        self._other_businesses = OtherBusinesses(  # "how long does amazon take": not this shop's to answer
+            (w for c in counts.values() for w in c[False]), map(_article_text, index.articles), own_names)
         self._groups = np.array([translation_group(a) for a in index.articles])
         # unlinked versions of one article: the one in the question's language first
         self._readability = Readability(index.articles, *index.article_vectors())
@@ -321,7 +328,8 @@ class SearchEngine:
         features = self._features(ev, text, corrected(text, fixes) if fixes else None, public)
         features["known_phrasing"] = known_phrasing
         confidence = answer_model.answer_probability(features) if hits else 0.0
-        answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing)
+        answered = bool(hits) and (confidence >= answer_model.THRESHOLD or known_phrasing) \
+            and (known_phrasing or self._other_businesses.named(text) is None)
         results = [self._hit(a, float(ev.fused[a]), ev.sims_by_slot, ev.section_bm25, text, ev.fixes)
                    for a in hits]
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,

@@ -178,10 +178,31 @@ def article(article_id: str):
     return render_template(
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
         toc=toc if len(toc) >= 3 else [], related=catalog.related(art, staff()), translations=other,
-        switch_targets={lang: article_url(a["id"]) + "?lang=" + lang for lang, a in other.items()},
+        switch_targets=_switch_targets(catalog, toc, other),
         category_name=art["category"], search_token=request.args.get("s", "")[:MAX_TOKEN_CHARS],
         voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:MAX_TOKEN_CHARS],
         commented=request.args.get("commented"))
+
+
+def _h2_anchors(toc: list[tuple[int, str, str]]) -> list[str]:
+    return [anchor for level, anchor, _text in toc if level == 2]
+
+
+def _switch_targets(catalog, toc: list[tuple[int, str, str]], other: dict[str, dict]) -> dict[str, str]:
+    """The article's other language versions; the section the reader was sent to opens there
+    too where both versions have as many ``##`` sections (translations keep their order)."""
+    section = request.args.get("section")
+    own = _h2_anchors(toc)
+    targets = {}
+    for lang, version in other.items():
+        anchor = None
+        if section in own:
+            html = catalog.html(version["id"], lambda target: url_for("portal.article", article_id=target), staff())
+            theirs = _h2_anchors(table_of_contents(html))
+            anchor = theirs[own.index(section)] if len(theirs) == len(own) else None
+        targets[lang] = url_for("portal.article", article_id=version["id"], lang=lang,
+                                **({"section": anchor} if anchor else {}), _anchor=anchor)
+    return targets
 
 
 def _a_customer_reads() -> bool:

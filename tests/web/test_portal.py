@@ -114,11 +114,14 @@ def test_article_page(client, db):
     assert "<h1>Wie lange dauert die Lieferung?</h1>" in html
     assert 'class="answer-section"' in html and 'id="lieferung-ins-ausland"' in html
     assert 'href="/categories/versand"' in html  # breadcrumbs
-    assert 'href="/articles/en/delivery?lang=en"' in html  # the other language version
+    # the other language version, at the same section (translations keep the sections' order)
+    assert 'href="/articles/en/delivery?lang=en&amp;section=delivery-abroad#delivery-abroad"' in html
     assert "1. Oktober 2026" in html
     assert 'href="/articles/de/ruecksendung"' in html  # Markdown link became a portal link
     assert "War dieser Artikel hilfreich?" in html
     assert db("SELECT views FROM article_views WHERE article_id = 'de/lieferzeit'")[0]["views"] == 1
+    plain = client.get("/articles/de/lieferzeit", headers=DE).get_data(as_text=True)
+    assert 'href="/articles/en/delivery?lang=en"' in plain
 
 
 def test_only_customers_reading_count_as_views(app, client, db, accounts):

@@ -108,6 +108,13 @@ def test_a_symlinked_article_file_is_refused_not_read(tmp_path):
     assert "symbolic link" in problems[0].message
 
 
+def test_html_in_an_article_is_a_warning_where_readers_would_see_it_as_text(tmp_path):
+    body = "Text mit <b>fett</b>.\n\n`<b>` im Code, a < b, <hilfe@shop.example>\n\n<div>\nBlock\n</div>\n"
+    found = problems_for(tmp_path, {"a.md": GOOD.replace("Text.\n", body)})
+    assert [p.split(": warning: ")[0] for p in found] == [f"{tmp_path / 'a.md'}:6", f"{tmp_path / 'a.md'}:10"]
+    assert all("shown to readers as text" in p for p in found)
+
+
 def test_links_in_code_blocks_are_ignored(tmp_path):
     assert problems_for(tmp_path, {"a.md": GOOD + "\n```\n[x](missing.md)\n```\n"}) == []
 

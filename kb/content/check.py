@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
-from kb.content.markdown import image_sources, parse_blocks, resolve_article_link
+from kb.content.markdown import image_sources, parse_blocks, raw_html_lines, resolve_article_link
 from kb.content.media import MEDIA_URL, media_file
 from kb.content.text_memo import TextMemo
 
@@ -60,6 +60,14 @@ def _parse_links(article: Article) -> list[Link]:
     return links
 
 
+RAW_HTML = "HTML is shown to readers as text, tags and all: write it in Markdown (**bold**, [link](…), lists, tables)"
+
+
+def html_problems(article: Article) -> list[Problem]:
+    return [Problem(article.path, article.body_line + line, "warning", RAW_HTML)
+            for line in raw_html_lines(article.body)]
+
+
 def image_problems(article: Article, root: Path) -> list[Problem]:
     """Images the portal cannot show: from another site (its security policy, ``img-src
     'self'``, blocks them), a path it does not serve, an uploaded image missing from
@@ -89,6 +97,7 @@ def check_articles(root: Path, default_lang: str | None = None) -> tuple[list[Ar
     articles, problems = load_articles(Path(root), default_lang)
     problems.extend(collection_problems(articles))
     problems.extend(p for a in articles for p in image_problems(a, Path(root)))
+    problems.extend(p for a in articles for p in html_problems(a))
     problems.sort(key=lambda p: (p.path, p.line, p.severity, p.message))
     return articles, problems
 

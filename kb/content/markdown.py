@@ -18,6 +18,8 @@ from markdown_it import MarkdownIt
 from kb.content.articles import ARTICLE_SUFFIXES, slugify
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+# the same parser reading HTML as HTML: only to tell editors where they wrote some (shown as text)
+_md_html = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em",
@@ -42,6 +44,20 @@ def image_sources(markdown: str) -> Iterator[tuple[int, str]]:
             for child in token.children:
                 if child.type == "image":
                     yield line, str(child.attrs.get("src", ""))
+
+
+def raw_html_lines(markdown: str) -> list[int]:
+    """Lines (counted from 0) where the text holds an HTML tag outside code: the portal shows
+    it as text ("<b>" and all), since articles are Markdown and HTML is never rendered."""
+    if "<" not in markdown:
+        return []
+    lines = []
+    for token in _md_html.parse(markdown):
+        line = token.map[0] if token.map else 0
+        if token.type == "html_block" or (token.type == "inline" and token.children
+                                          and any(c.type == "html_inline" for c in token.children)):
+            lines.append(line)
+    return lines
 
 
 class Anchors:

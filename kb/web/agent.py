@@ -279,7 +279,7 @@ def insights():
     ) if deflection_rows else None
     added, not_added = request.args.get("added", "")[:60], request.args.get("not_added", "")[:60]
     not_written = request.args.get("not_written", "")[:60]
-    message = _("“{word}” was added to the article's questions. The search uses it after the next index build.",
+    message = _("“{word}” was added to the article's questions. The search uses it once this server has rebuilt the index, within seconds.",
                 word=added) if added else None
     error = (_("“{word}” is no longer in the report (added already, or its searches changed): nothing was written.",
                word=not_added) if not_added else

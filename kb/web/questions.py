@@ -97,10 +97,10 @@ def _min_evidence() -> int:
 @bp.get("/questions")
 @login_required("editor")
 def index():
-    done = {"accepted": _("The question was added to the article. The search uses it after the next index build."),
+    done = {"accepted": _("The question was added to the article. The search uses it once this server has rebuilt the index, within seconds."),
             "rejected": _("The suggestion was rejected and will not be suggested again."),
             "unchanged": _("The article already had this question."),
-            "accepted-all": _("Questions added to the article: {n}. The search uses them after the next index build.",
+            "accepted-all": _("Questions added to the article: {n}. The search uses them once this server has rebuilt the index, within seconds.",
                               n=request.args.get("n", type=int) or 0)}
     return _page(_min_evidence(), message=done.get(request.args.get("done", "")))
 

@@ -256,7 +256,10 @@ def insights():
     from markupsafe import Markup
 
     from kb.ops.insights import deflection_svg
-    period = _period()
+    try:
+        period, period_error = report_period(request.args, _shop_zone()), None
+    except PeriodError as exc:  # the page with the default period, and what was wrong with the one asked for
+        period, period_error = report_period({}, _shop_zone()), str(exc)
     catalog = _live().catalog
     titles = {a["id"]: a["title"] for a in catalog.articles}
     zone = _shop_zone()
@@ -277,6 +280,18 @@ def insights():
         deflection_rows, title=_("Deflection rate"), no_data=_("no data"),
         description=_("Share of searches that ended on a helpful article, against contact requests"))
     ) if deflection_rows else None
+    message, error = _word_notices()
+    period_label = _("{first} to {last}", first=format_date(period.first.isoformat(), g.lang),
+                     last=format_date(period.last.isoformat(), g.lang))
+    return render_template("agent/insights.html", tables=tables, period=period, periods=PERIODS, chart=chart,
+                           period_label=period_label, cell=render_cell, message=message,
+                           error=period_error or error, learned_since=learned_since, titles=titles,
+                           today=site_today(current_app.config.get("KB_SITE")).isoformat(),
+                           first_day=FIRST_DAY.isoformat()), 400 if period_error else 200
+
+
+def _word_notices() -> tuple[str | None, str | None]:
+    """(message, error) after adding a word of the missing-words report to an article."""
     added, not_added = request.args.get("added", "")[:60], request.args.get("not_added", "")[:60]
     not_written = request.args.get("not_written", "")[:60]
     message = _("“{word}” was added to the article's questions. The search uses it once this server has rebuilt the index, within seconds.",
@@ -285,13 +300,7 @@ def insights():
                word=not_added) if not_added else
              _("“{word}” could not be written into the article just now: nothing was written. Please try again, or add it in the editor.",
                word=not_written) if not_written else None)
-    period_label = _("{first} to {last}", first=format_date(period.first.isoformat(), g.lang),
-                     last=format_date(period.last.isoformat(), g.lang))
-    return render_template("agent/insights.html", tables=tables, period=period, periods=PERIODS, chart=chart,
-                           period_label=period_label, cell=render_cell, message=message, error=error,
-                           learned_since=learned_since, titles=titles,
-                           today=site_today(current_app.config.get("KB_SITE")).isoformat(),
-                           first_day=FIRST_DAY.isoformat())
+    return message, error
 
 
 @bp.post("/insights/words")

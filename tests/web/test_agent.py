@@ -298,6 +298,7 @@ def test_insights_for_the_days_an_editor_names(client, accounts, app):
                        (("0001-01-01", "0001-01-02"), "The reports begin on 2000-01-01")):
         r = client.get("/agent/insights", query_string={"from": args[0], "to": args[1], "lang": "en"})
         assert r.status_code == 400 and said in r.get_data(as_text=True), args
+        assert 'id="t-top-searches"' in r.get_data(as_text=True)  # the reports, for the default period
     r = client.get("/agent/insights/articles.csv", query_string={"from": "2026-02-01", "to": "2026-01-01",
                                                                   "lang": "de"})
     assert r.status_code == 400 and "liegt nach dem letzten Tag" in r.get_data(as_text=True)

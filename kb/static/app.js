@@ -105,6 +105,11 @@
     });
   }
 
+  // A form sent back with an error: the field to correct has the focus, so a keyboard or
+  // screen reader user lands on it (the error is announced and describes it)
+  var invalid = document.querySelector("form [aria-invalid=true]");
+  if (invalid) invalid.focus();
+
   document.querySelectorAll("input[data-suggest]").forEach(suggest);
   document.querySelectorAll("button[data-copy]").forEach(copy);
   document.querySelectorAll("form[data-enhance=vote]").forEach(vote);

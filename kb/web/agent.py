@@ -25,19 +25,12 @@ from kb.web.local_time import local_time, site_time_zone, site_today
 from kb.web.copy_text import CopyText, copy_text
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, section_label,
                             wrap_sections)
+from kb.web.services import live as _live, store as _store
 
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
 AUDIENCES = ("all", "public", "internal")
 # ids beyond the database's 64-bit integers are unknown addresses (404), not a failed query
-
-
-def _live():
-    return current_app.extensions["kb.live"].current
-
-
-def _store():
-    return current_app.extensions["kb.store"]
 
 
 @bp.app_template_filter("local_time")

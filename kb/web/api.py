@@ -17,13 +17,10 @@ from kb.web.handoff import hand_off
 from kb.web.inputs import InputError, contact_input, feedback_input, search_params, submission_id
 from kb.web.present import hit_dict
 from kb.web.searched import search_and_log
+from kb.web.services import live as _live, store as _store
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_CHARS = 100
-
-
-def _live():
-    return current_app.extensions["kb.live"].current
 
 
 def _bad(exc: InputError, status: int = 400):
@@ -143,7 +140,7 @@ def feedback():
         vote = feedback_input(_json_body(), _live().catalog, staff(), from_json=True)
     except InputError as exc:
         return _bad(exc)
-    store = current_app.extensions["kb.store"]
+    store = _store()
     search = limits.evidence_search(store, vote.article_id, vote.search_token)
     token = store.add_feedback(vote.article_id, vote.helpful, vote.comment, None, search, vote.ballot)
     return jsonify(ok=True, token=token), 201
@@ -156,7 +153,7 @@ def contact():
         req = contact_input(_json_body(), _live().engine.index.languages, from_json=True)
     except InputError as exc:
         return _bad(exc)
-    store = current_app.extensions["kb.store"]
+    store = _store()
     query, shown = None, []
     if req.search_token:
         row = store.search_by_token(req.search_token)

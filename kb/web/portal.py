@@ -32,6 +32,7 @@ from kb.web.present import (article_url, format_date, highlighted, input_error_m
                              public_url, section_label,
                              table_of_contents, wrap_sections)
 from kb.web.searched import reader_audience, search_and_log
+from kb.web.services import live as _live, store as _store
 
 log = logging.getLogger(__name__)
 bp = Blueprint("portal", __name__)
@@ -49,14 +50,6 @@ CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translat
     "order_number": "The order number does not look right: letters, digits and - / . only, "
                     "with at least one digit (example: 100-2345).",
 }
-
-
-def _live():
-    return current_app.extensions["kb.live"].current
-
-
-def _store():
-    return current_app.extensions["kb.store"]
 
 
 def _try_store(write, *args, **kwargs):

@@ -31,15 +31,12 @@ from kb.web.editor import editor
 from kb.web.i18n import _, translated_message
 from kb.web.inputs import MAX_ID
 from kb.web.local_time import site_time_zone
+from kb.web.services import live as _live, store as _store
 
 bp = Blueprint("questions", __name__, url_prefix="/agent")
 EFFECT_DAYS = 30
 MAX_ANSWERED_WITH = 10
 MAX_ACCEPTED_AT_ONCE = 100  # one article's shown suggestions; the per-article limit is far lower
-
-
-def _store():
-    return current_app.extensions["kb.store"]
 
 
 def _articles():
@@ -168,7 +165,7 @@ def _accept_shown(ids: list[str]):
 @bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/answered-with")
 @login_required()
 def answered_with(request_id: int):
-    catalog = current_app.extensions["kb.live"].current.catalog
+    catalog = _live().catalog
     chosen = [a for a in request.form.getlist("article")[:MAX_ANSWERED_WITH] if catalog.get(a, internal=True)]
     if not chosen:  # back to the request, in the workspace, with the message above its form
         flash(_("Choose at least one article the request was answered with."), "error")
@@ -185,7 +182,7 @@ def answered_with(request_id: int):
 @login_required()
 def copied():
     """Evidence only: the copy itself happens in the browser (kb/static/app.js)."""
-    catalog = current_app.extensions["kb.live"].current.catalog
+    catalog = _live().catalog
     query = request.form.get("q", "").strip()[:MAX_QUERY_CHARS]
     article_id = request.form.get("article_id", "")
     if not query or catalog.get(article_id, internal=True) is None:
@@ -193,7 +190,7 @@ def copied():
         return (jsonify(error=message), 400) if wants_json() else (
             render_template("error.html", status=400, message=message), 400)
     lang = request.form.get("lang") or None
-    if lang not in current_app.extensions["kb.live"].current.engine.index.languages:
+    if lang not in _live().engine.index.languages:
         lang = None  # unknown: the phrasing teaches the copied article's own version
     try:
         learning.record_copy(_store(), query, lang, article_id, g.user.username)
@@ -206,7 +203,7 @@ def copied():
 def _inbox_choices() -> dict:
     """For agent/inbox_item.html: the articles a request was answered with, and the choices."""
     def choices(request_id: int, shown: list, hits: list) -> tuple[list[dict], list[dict]]:
-        catalog = current_app.extensions["kb.live"].current.catalog
+        catalog = _live().catalog
         try:
             done = learning.answered_with(_store(), request_id)
         except StoreUnavailable:

@@ -14,6 +14,7 @@ from kb.ops.database import StoreUnavailable
 from kb.search.engine import SearchResult
 from kb.web.auth import staff
 from kb.web.inputs import SearchParams
+from kb.web.services import live, store
 
 
 def reader_audience() -> str:
@@ -23,13 +24,13 @@ def reader_audience() -> str:
 def search_and_log(params: SearchParams, lang: str | None, channel: str) -> tuple[SearchResult, str | None]:
     """The result for ``params`` and its search id (None when not logged); ``channel`` names
     where a customer asked (``portal``, ``api``)."""
-    result = current_app.extensions["kb.live"].current.engine.search(
+    result = live().engine.search(
         params.q, lang=lang, limit=params.limit, category=params.category, audience=reader_audience(),
         correct=request.args.get("exact") != "1")  # "search instead for" what was typed
     if request.method == "HEAD":
         return result, None
     try:
-        token = current_app.extensions["kb.store"].log_search(
+        token = store().log_search(
             params.q, result.lang, result.answered, [h.id for h in result.results],
             "agent" if staff() else channel, result.hedged)
     except StoreUnavailable as exc:

@@ -174,6 +174,15 @@ def test_keyboard_only_and_phone_width(server, browser):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.goto(url + "/articles/en/delivery")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # on the results, a second skip link passes the topic chips: the first result is two keys away
+    page.goto(url + "/search?q=how+long+does+delivery+take")
+    page.locator("#main").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the results"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#results') !== null")
+    assert page.evaluate("document.activeElement.tagName") == "A"
     context.close()
 
 

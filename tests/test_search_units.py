@@ -417,3 +417,12 @@ def test_a_question_about_another_business_is_shown_its_articles_but_not_answere
     plain = fake_engine.search("how long does delivery take", "en")
     assert plain.answered and not result.answered and not result.hedged
     assert [h.id for h in result.results[:1]] == [h.id for h in plain.results[:1]]
+
+
+def test_the_page_language_stands_unless_the_question_says_another_clearly():
+    guesser = LanguageGuesser({"de": {"bestellung", "stornieren"}, "en": {"order", "cancel", "refund", "track"}})
+    assert guesser.guess("order canceln") == "en"  # one English word, nothing else known
+    assert not guesser.outweighs("order canceln", "en", "de")  # on the German page: a loanword
+    assert not guesser.outweighs("refund", "en", "de")
+    assert guesser.outweighs("track order", "en", "de")  # two words of the English articles
+    assert guesser.outweighs("where is my order", "en", "de")  # function words

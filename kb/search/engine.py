@@ -360,6 +360,8 @@ class SearchEngine:
         mask = self._mask(audience, category, languages)
         if not mask.any():
             return None
+        if guessed and lang and guessed != lang and not guesser.outweighs(text, guessed, lang):
+            guessed = None  # a loanword in the page's language ("order canceln"), not the customer's language
         qlang = guessed or lang or guesser.likely(text) or self._only_language(mask)
         ev = self._evidence_in(text, qlang, guessed, mask, public)
         if qlang is not None and not (mask & (self.index.article_lang == qlang)).any():

@@ -35,6 +35,8 @@ GERMAN_CHARS = set("äöüß")
 # half, so "account anlegen" is German (both words German, one English) and
 # "newsletter" or "track order" (words of both) stays open
 DICTIONARY_MARGIN = 0.5
+# how much more a question's words must say another language than the page's (``outweighs``)
+PAGE_LANGUAGE_MARGIN = 2.0
 
 
 class LanguageGuesser:
@@ -45,9 +47,29 @@ class LanguageGuesser:
         self.langs = sorted(set(FUNCTION_WORDS) | set(self.vocab))
 
     def guess(self, text: str) -> str | None:
+        scores = self._scores(text)
+        if not scores:
+            return None
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top <= 0 or top - second < 1.0:
+            return None
+        return best
+
+    def outweighs(self, text: str, lang: str, other: str) -> bool:
+        """Whether the question's words say ``lang`` clearly enough to overrule ``other``, the
+        language the customer reads the page in: a function word or two words of ``lang``'s
+        articles more; one shared word ("order canceln", "refund") is a loanword as likely."""
+        scores = self._scores(text)
+        return scores.get(lang, 0.0) - scores.get(other, 0.0) >= PAGE_LANGUAGE_MARGIN
+
+    def _scores(self, text: str) -> dict[str, float]:
+        """Per language: 2 per function word, 1 per word of its articles, 1.5 per word with
+        German letters; empty without words."""
         words = [w.lower() for w in LETTER_WORD.findall(text)]
         if not words:
-            return None
+            return {}
         scores = dict.fromkeys(self.langs, 0.0)
         for w in words:
             for lang in self.langs:
@@ -57,12 +79,7 @@ class LanguageGuesser:
                     scores[lang] += 1.0
             if GERMAN_CHARS & set(w) and "de" in scores:
                 scores["de"] += 1.5
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        best, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top <= 0 or top - second < 1.0:
-            return None
-        return best
+        return scores
 
     def likely(self, text: str) -> str | None:
         """The language whose general dictionary (simplemma's) knows the larger share of the

@@ -86,6 +86,16 @@ RESULT_CACHE_SIZE = 2048
 RERANKED_ARTICLES = 100
 
 
+# who searches: a customer (public articles), staff (all), staff among internal articles only
+INTERNAL_ONLY = "internal only"
+AUDIENCES = ("public", "internal", INTERNAL_ONLY)
+
+
+def for_staff(audience: str) -> bool:
+    """Whether a search for ``audience`` is staff's: internal articles' words count (spelling, coverage)."""
+    return audience in ("internal", INTERNAL_ONLY)
+
+
 def _article_text(article: dict) -> str:
     return " ".join([article["title"], article["summary"], *article["tags"], *article["questions"], article["body"]])
 
@@ -216,7 +226,8 @@ class SearchEngine:
         language wins when it can be detected; without ``lang``, general dictionaries
         decide where they are clear (kb/search/query_language.py), else the articles'
         language where they have only one. ``audience='internal'`` includes
-        agent-only articles; public searches never see them.
+        agent-only articles, ``INTERNAL_ONLY`` searches them alone (an agent's filter);
+        public searches never see them.
 
         A spelling correction counts when the corrected question is answered and the
         typed one is not, or uses none of the help centre's words as typed ("rturn
@@ -232,7 +243,7 @@ class SearchEngine:
         dictionary's) is corrected (kb/search/typo_words.py): ``result.original`` is then
         the question as typed. With ``correct=False`` the question is searched as typed.
         """
-        public = audience != "internal"
+        public = not for_staff(audience)
         text = self._normalised(clean_query(query), public)
         options = (lang, limit, audience, category, tuple(languages) if languages else None)
         if not correct:
@@ -306,7 +317,7 @@ class SearchEngine:
         ev = self.evidence(text, lang, audience, category, languages)
         if ev is None:
             return SearchResult(text, lang, False, None, [])
-        public = audience != "internal"
+        public = not for_staff(audience)
         result = self._result(ev, text, limit, public)
         alone = self._readability.alone(ev.mask, ev.qlang)
         if result.answered or not alone.any():
@@ -354,7 +365,7 @@ class SearchEngine:
         A question in a language none of the articles it may find use is also asked as
         their words (kb/search/translation.py): ``fused`` is then the weighted mean of
         both rankings; the columns stay the question's own."""
-        public = audience != "internal"
+        public = not for_staff(audience)
         guesser = self._guessers[public]
         guessed = guesser.guess(text)
         mask = self._mask(audience, category, languages)
@@ -402,7 +413,10 @@ class SearchEngine:
     def _mask(self, audience: str, category: str | None, languages: tuple[str, ...] | None) -> np.ndarray:
         """The articles this search may return: public ones unless internal, and the filters."""
         idx = self.index
-        mask = idx.public_mask.copy() if audience != "internal" else np.ones(idx.n_articles, dtype=bool)
+        if audience not in AUDIENCES:
+            raise ValueError(f"unknown audience {audience!r}: one of {', '.join(AUDIENCES)}")
+        mask = {"public": idx.public_mask.copy(), "internal": np.ones(idx.n_articles, dtype=bool),
+                INTERNAL_ONLY: ~idx.public_mask}[audience]
         if category:
             mask &= idx.article_category == slugify(category)
         if languages:

@@ -14,7 +14,7 @@ from kb.content.articles import load_articles
 from kb.ops.inbox import InboxFilter, count_requests, find_requests
 from kb.content.markdown import render_html
 from kb.search.message_search import MAX_MESSAGE_CHARS, search_message
-from kb.search.engine import QueryError
+from kb.search.engine import INTERNAL_ONLY, QueryError
 from kb.web.auth import login_required
 from kb.web.editor import articles_here
 from kb.web.i18n import _, translated_message
@@ -30,6 +30,8 @@ from kb.web.services import live as _live, store as _store
 bp = Blueprint("agent", __name__, url_prefix="/agent")
 AGENT_RESULTS = 20
 AUDIENCES = ("all", "public", "internal")
+# the workspace's audience filter as the search takes it: an agent sees every article
+ENGINE_AUDIENCE = {"all": "internal", "public": "public", "internal": INTERNAL_ONLY}
 # ids beyond the database's 64-bit integers are unknown addresses (404), not a failed query
 
 
@@ -67,14 +69,9 @@ def _search(q_args) -> tuple:
     audience = q_args.get("audience") or "all"
     if audience not in AUDIENCES:
         raise InputError(f"unknown audience '{audience[:20]}'", "audience")
-    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, audience="internal",
+    result = live.engine.search(params.q, lang=params.lang, limit=params.limit, audience=ENGINE_AUDIENCE[audience],
                                 category=params.category,
                                 languages=[params.lang] if params.lang else None)
-    if audience != "all":
-        leading = [h.id for h in result.results[:2]]
-        result.results = [h for h in result.results if h.audience == audience]
-        # the hedge was about the first two of the whole list: it holds only while they lead
-        result.hedged = result.hedged and [h.id for h in result.results[:2]] == leading
     return params, audience, result
 
 

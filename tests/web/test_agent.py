@@ -106,6 +106,9 @@ def test_agent_search_includes_internal_articles_with_copyable_answers(client, a
     assert 'class="copy-source"' in html and "15 EUR" in html and 'data-copy="copy-1"' in html
     html = client.get("/agent/?q=Kulanz&audience=public").get_data(as_text=True)
     assert "Kulanzgrenzen" not in html
+    # internal articles only: ranked among themselves, whatever public articles lead overall
+    html = client.get("/agent/?q=wie+lange+dauert+die+Lieferung&audience=internal&limit=1").get_data(as_text=True)
+    assert "Kulanzgrenzen für Agenten" in html and "Wie lange dauert die Lieferung?" not in html
     html = client.get("/agent/?q=Lieferung&language=en").get_data(as_text=True)
     assert "How long does delivery take?" in html and "Wie lange dauert" not in html
     # ?lang= is the page's language only, and it is remembered

@@ -60,9 +60,11 @@ class LanguageGuesser:
     def outweighs(self, text: str, lang: str, other: str) -> bool:
         """Whether the question's words say ``lang`` clearly enough to overrule ``other``, the
         language the customer reads the page in: a function word or two words of ``lang``'s
-        articles more; one shared word ("order canceln", "refund") is a loanword as likely."""
+        articles more, or a word only ``lang``'s dictionary knows ("erstellen" on the English
+        page); one word both know is a loanword as likely ("order canceln" on the German one)."""
         scores = self._scores(text)
-        return scores.get(lang, 0.0) - scores.get(other, 0.0) >= PAGE_LANGUAGE_MARGIN
+        return (scores.get(lang, 0.0) - scores.get(other, 0.0) >= PAGE_LANGUAGE_MARGIN
+                or has_word_only_of(text, lang, other))
 
     def _scores(self, text: str) -> dict[str, float]:
         """Per language: 2 per function word, 1 per word of its articles, 1.5 per word with

@@ -345,7 +345,8 @@ class SearchEngine:
                    for a in hits]
         return SearchResult(text, qlang, answered, None, results, confidence=confidence,
                             features=features, fixes=fixes,
-                            hedged=answer_model.hedged(features, answered), known_phrasing=bool(hits and known_phrasing))
+                            hedged=answer_model.hedged(features, answered),
+                            known_phrasing=bool(hits and known_phrasing))
 
     def _restricted(self, ev: _Evidence, mask: np.ndarray, text: str) -> _Evidence:
         """``ev`` for fewer articles: scored among themselves, as a search limited to them

@@ -119,8 +119,8 @@ def search():
             return redirect(url_for("portal.search", q=request.args.get("q")))
         if exc.field == "lang":  # ?lang= is the page's language here: one the portal lacks is ignored
             return redirect(url_for("portal.search", q=request.args.get("q"), category=request.args.get("category")))
-        return render_template("search.html", error=input_error_message(exc), q=request.args.get("q", "")[:MAX_QUERY_CHARS],
-                               result=None, categories=[]), 400
+        return render_template("search.html", error=input_error_message(exc),
+                               q=request.args.get("q", "")[:MAX_QUERY_CHARS], result=None, categories=[]), 400
     result, token = search_and_log(params, g.lang, "portal")
     best = result.results[:BEST_ANSWERS] if result.answered else []
     more = result.results[len(best):]

@@ -12,11 +12,11 @@ import logging
 import os
 import re
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kb.content.visible_text import one_line
 from kb.ops.database import MAX_ROW_ID, Store
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,7 @@ class GitHistory:
         """Commit the given files (written, renamed away or deleted) as one commit by ``author``."""
         rels = [self._rel(p) for p in paths]
         # one line of visible text: the log's fields are read back split on control characters
-        message = " ".join("".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in message).split()) \
-            or "Edit " + ", ".join(rels)
+        message = one_line(message) or "Edit " + ", ".join(rels)
         self._git("add", "-A", "--", *rels)
         if not self._git("diff", "--cached", "--name-only", "--", *rels).strip():
             return  # saved without a change: no empty commit

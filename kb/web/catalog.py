@@ -89,6 +89,13 @@ class Catalog:
             return url_for_article(target) if i is not None and self.visible(i, internal) else None
         return render_html(body, resolve, article_id)
 
+    def section_anchors(self, article_id: str) -> list[str]:
+        """The anchors of the article's ``##`` sections, in order, as the index holds them."""
+        idx = self.engine.index
+        numbers = np.flatnonzero(idx.section_article == self.by_id[article_id]).tolist()
+        return [idx.sections[n]["anchor"] for n in numbers
+                if idx.sections[n]["anchor"] and idx.sections[n]["part"] == 0]
+
     def related(self, article: dict, internal: bool = False) -> list[dict]:
         out = []
         for j in self._related_to(self.by_id[article["id"]]):

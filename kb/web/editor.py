@@ -15,6 +15,7 @@ from kb.content.article_edit import (ArticleForm, EditError, file_text, form_fro
                                      tags_from_field, text_from_form, touched, version_of)
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
+from kb.content.visible_text import clean_text, without_controls
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists
@@ -23,7 +24,6 @@ from kb.ops.database import StoreUnavailable
 from kb.web.auth import accounts, login_required
 from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
-from kb.web.inputs import clean_text, without_controls
 from kb.web.local_time import site_time_zone, site_today
 from kb.web.present import format_count
 

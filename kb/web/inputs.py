@@ -7,14 +7,13 @@ person who sent it; routes turn it into a 400 page or a 400 JSON body.
 from __future__ import annotations
 
 import re
-import string
-import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
 from kb.web.catalog import Catalog
 from kb.search.engine import QueryError, clean_query
+from kb.content.visible_text import clean_text
 from kb.ops.contact_details import MAX_ORDER_CHARS, clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, MAX_QUESTION_CHARS, MAX_ROW_ID
 
@@ -22,10 +21,6 @@ MAX_LIMIT = 50
 MAX_ID = MAX_ROW_ID  # a larger id in a URL is unknown, not an error
 MAX_EMAIL_CHARS = 254
 MAX_TOKEN_CHARS = 64  # a search, vote or form token in a request (longer ones are never issued)
-# zero-width (non-)joiners: invisible format characters with a job inside emoji and words
-_JOINERS = "\u200c\u200d"
-# bidirectional overrides and isolates: they make stored text display as something else
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # allowed in an address by RFC 5322 but with a meaning in URLs: no customer needs them
 _URL_SYNTAX_IN_EMAIL = re.compile(r"[?&%#/\\]")
 
@@ -83,22 +78,6 @@ def search_params(args, catalog: Catalog, languages: list[str], default_limit: i
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}", "limit")
     return SearchParams(q, lang, category, limit)
-
-
-def without_controls(value: str) -> str:
-    """``value`` without control, invisible format characters and bidi overrides; line breaks
-    (as ``\\n``) and tabs kept. NUL, escape sequences, zero-width spaces and the like reach no
-    database row, page, article file or CSV file."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = _BIDI_CONTROLS.sub("", value)
-    return "".join(ch for ch in value if ch in "\n\t" or ch in _JOINERS
-                   or unicodedata.category(ch) not in ("Cc", "Cs", "Cf"))
-
-
-def clean_text(value: str) -> str:
-    """Free text as people can read it, trimmed; empty when nothing visible is left."""
-    value = without_controls(value).strip()
-    return value if value.strip(_JOINERS + string.whitespace) else ""
 
 
 def _text(data: dict, key: str, max_chars: int, required: bool = False) -> str | None:

@@ -15,6 +15,7 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from kb.content.privacy import mask_pii
+from kb.content.visible_text import clean_text
 from kb.ops.contact_details import clean_order_number
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable, SubmissionReused
 from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
@@ -25,7 +26,7 @@ from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_una
                            wants_json)
 from kb.web.handoff import hand_off
 from kb.web.i18n import _, pick_language, translated_message
-from kb.web.inputs import (MAX_TOKEN_CHARS, InputError, clean_text, contact_input, feedback_input, search_params,
+from kb.web.inputs import (MAX_TOKEN_CHARS, InputError, contact_input, feedback_input, search_params,
                            submission_id)
 from kb.web.local_time import site_today
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
@@ -171,27 +172,22 @@ def article(article_id: str):
     return render_template(
         "article.html", article=art, body=wrap_sections(html, request.args.get("section")),
         toc=toc if len(toc) >= 3 else [], related=catalog.related(art, staff()), translations=other,
-        switch_targets=_switch_targets(catalog, toc, other),
+        switch_targets=_switch_targets(catalog, article_id, other),
         category_name=art["category"], search_token=request.args.get("s", "")[:MAX_TOKEN_CHARS],
         voted=request.args.get("voted"), vote_token=request.args.get("t", "")[:MAX_TOKEN_CHARS],
         commented=request.args.get("commented"))
 
 
-def _h2_anchors(toc: list[tuple[int, str, str]]) -> list[str]:
-    return [anchor for level, anchor, _text in toc if level == 2]
-
-
-def _switch_targets(catalog, toc: list[tuple[int, str, str]], other: dict[str, dict]) -> dict[str, str]:
+def _switch_targets(catalog, article_id: str, other: dict[str, dict]) -> dict[str, str]:
     """The article's other language versions; the section the reader was sent to opens there
     too where both versions have as many ``##`` sections (translations keep their order)."""
     section = request.args.get("section")
-    own = _h2_anchors(toc)
+    own = catalog.section_anchors(article_id) if section else []
     targets = {}
     for lang, version in other.items():
         anchor = None
         if section in own:
-            html = catalog.html(version["id"], lambda target: url_for("portal.article", article_id=target), staff())
-            theirs = _h2_anchors(table_of_contents(html))
+            theirs = catalog.section_anchors(version["id"])
             anchor = theirs[own.index(section)] if len(theirs) == len(own) else None
         targets[lang] = url_for("portal.article", article_id=version["id"], lang=lang,
                                 **({"section": anchor} if anchor else {}), _anchor=anchor)

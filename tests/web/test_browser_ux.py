@@ -119,7 +119,8 @@ def test_customer_pages_and_contact_flow(ux_server, browser, hook, device):  # n
     page.get_by_label("Ich bin einverstanden", exact=False).check()
     page.get_by_role("button", name="An unser Team senden").click()
     page.get_by_text("Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an").wait_for()
-    assert page.evaluate("document.activeElement.id") == "email"  # the field to correct has the focus
+    # the field to correct gets the focus (app.js, once the page has loaded)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'", timeout=5000)
     assert _fits(page)
     _shot(page, f"contact-error-{device}")
     page.get_by_label("Ihre E-Mail-Adresse").fill(f"{device}@example.de")

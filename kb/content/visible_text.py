@@ -35,4 +35,4 @@ def clean_text(value: str) -> str:
 
 def one_line(value: str) -> str:
     """``value`` as one line of visible text (a change note, a subject)."""
-    return " ".join(without_controls(value).split())
+    return " ".join(clean_text(value).split())

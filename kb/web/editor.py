@@ -15,7 +15,7 @@ from kb.content.article_edit import (ArticleForm, EditError, file_text, form_fro
                                      tags_from_field, text_from_form, touched, version_of)
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
-from kb.content.visible_text import clean_text, without_controls
+from kb.content.visible_text import clean_text, one_line, without_controls
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
 from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists
@@ -26,6 +26,7 @@ from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import site_time_zone, site_today
 from kb.web.present import format_count
+from kb.web.services import live, store
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
 MAX_FIELD = 500          # characters of one front matter field
@@ -119,7 +120,7 @@ def _lines(name: str, sep: str) -> tuple[str, ...]:
 
 def _field(name: str, max_chars: int = MAX_FIELD) -> str:
     """One line of the form as people can read it (no control or invisible characters)."""
-    return " ".join(clean_text(request.values.get(name, "")).split())[:max_chars]
+    return one_line(request.values.get(name, ""))[:max_chars]
 
 
 def form_from_request() -> ArticleForm:
@@ -179,10 +180,10 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
 @login_required()
 def index():
     filters = list_filters(request.args)
-    engine = current_app.extensions["kb.live"].current.engine
+    engine = live().engine
     editable = editor().editable()
     articles = editor().articles() if editable else published_articles(engine.index.articles)
-    rows = article_rows(articles, filters, current_app.extensions["kb.store"], engine,
+    rows = article_rows(articles, filters, store(), engine,
                         _ready_for_review() if editable else {},
                         site_time_zone(current_app.config.get("KB_SITE")))
     return render_template("agent/articles/list.html", rows=rows, f=filters,

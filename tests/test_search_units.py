@@ -84,6 +84,13 @@ def test_short_sections_are_shown_whole():
     assert snippet("") == ""
 
 
+def test_list_items_and_table_rows_do_not_run_into_the_next_sentence():
+    text = "Kontaktformular: jederzeit, im Hilfe-Center\nAn Feiertagen ist niemand da.\n- Login klappt nicht (Passwort)\n- Fragen?"
+    assert snippet(text) == ("Kontaktformular: jederzeit, im Hilfe-Center. An Feiertagen ist niemand da. "
+                             "- Login klappt nicht (Passwort). - Fragen?")
+    assert snippet("Er sagte „bestellt.“\nDann kam es") == "Er sagte „bestellt.“ Dann kam es"
+
+
 def test_long_sections_centre_on_the_answering_sentence():
     s = snippet(LONG, best_sentence=6)
     assert "Nummer 6 " in s and s.startswith("… ") and s.endswith(" …")

@@ -16,6 +16,18 @@ from kb.content.text import WHOOSH_TOKEN, stem
 
 SNIPPET_CHARS = 320
 ELLIPSIS = "…"
+# what ends a sentence, also before closing quotes and brackets ("… bestellt.“")
+_ENDED = (".", "!", "?", ":", ";", ELLIPSIS)
+_CLOSING = "\"'“”‘’»«)]"
+
+
+def _read_on(sentences: list[str]) -> str:
+    """The pieces as one text: a list item or table row that ends without punctuation
+    gets a full stop, so it does not run into the next sentence ("Kontaktformular:
+    jederzeit, im Hilfe-Center. An Sonn- und Feiertagen …")."""
+    ended = [s if s.rstrip(_CLOSING).endswith(_ENDED) or i == len(sentences) - 1 else s + "."
+             for i, s in enumerate(sentences)]
+    return " ".join(ended)
 
 
 def snippet(section_text: str, best_sentence: int | None = None) -> str:
@@ -26,13 +38,13 @@ def snippet(section_text: str, best_sentence: int | None = None) -> str:
     if not sentences:
         return ""
     if len(section_text) <= SNIPPET_CHARS:
-        return " ".join(sentences)
+        return _read_on(sentences)
     center = 0
     if best_sentence is not None:
         passages = [s for s in sentences if len(s.split()) >= MIN_SENTENCE_WORDS]
         center = sentences.index(passages[best_sentence])
     lo, hi = _grow(sentences, center)
-    text = " ".join(sentences[lo:hi + 1])
+    text = _read_on(sentences[lo:hi + 1])
     if len(text) > SNIPPET_CHARS:
         text = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " " + ELLIPSIS
     more_after = hi + 1 < len(sentences) and not text.endswith(ELLIPSIS)

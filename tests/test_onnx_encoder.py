@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kb import encoders as enc
+from kb.encoders import export_lock, runtime_choice
 from kb.encoders import onnx_runtime as onnx_encoder
 from kb.encoders import onnx_export
 from kb.encoders import EncoderSpec, ModelLoadError
@@ -95,12 +96,12 @@ def test_a_process_waits_for_the_export_another_is_making_and_reads_it(cache):
             "print(type(e).__name__, flush=True)")
     waiting = None
     try:
-        with enc._one_maker(MINILM):
+        with export_lock.one_maker(MINILM):
             waiting = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
                                        stderr=subprocess.PIPE, text=True,
                                        env={**os.environ, "KB_MODEL_CACHE": str(cache)})
             assert waiting.stdout.readline().strip() == "loading"
-            made = enc._sentence_transformer(MINILM)  # the export, while the other process waits
+            made = runtime_choice.sentence_transformer(MINILM)  # the export, while the other process waits
             assert isinstance(made, onnx_encoder.OnnxEncoder) and waiting.poll() is None
         out, err = waiting.communicate(timeout=120)
     finally:
@@ -117,11 +118,11 @@ def test_a_process_waits_for_the_export_another_is_making_and_reads_it(cache):
 def test_a_maker_that_never_finishes_is_not_waited_for_forever(cache, monkeypatch, caplog):
     """The lock only saves work: after MAX_EXPORT_WAIT_S the process makes its own export
     (an export moves into place in one rename, so two makers cannot damage it)."""
-    monkeypatch.setattr(enc, "MAX_EXPORT_WAIT_S", 1.0)
+    monkeypatch.setattr(export_lock, "MAX_EXPORT_WAIT_S", 1.0)
     cache.mkdir(parents=True)
-    with enc._one_maker(MINILM):  # held here, as by a stopped `kb index`
+    with export_lock.one_maker(MINILM):  # held here, as by a stopped `kb index`
         started = time.monotonic()
-        with enc._one_maker(MINILM):  # its own open file: flock makes it wait like another process
+        with export_lock.one_maker(MINILM):  # its own open file: flock makes it wait like another process
             waited = time.monotonic() - started
     assert 1.0 <= waited < 10
     assert "waited 1 s for the process making its export" in caplog.text

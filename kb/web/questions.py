@@ -24,7 +24,7 @@ from kb.ops.insights.learned import learned_effect
 from kb.ops.suggestions import (EVERY_ONE, SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
 from kb.search.engine import MAX_QUERY_CHARS
-from kb.web.agent import already_set
+from kb.web.agent.inbox import already_set
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
 from kb.web.editor import editor

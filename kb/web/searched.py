@@ -16,6 +16,8 @@ from kb.web.auth import staff
 from kb.web.inputs import SearchParams
 from kb.web.services import live, store
 
+SEEN_ON_PAGE = 3   # results a customer sees with their text (best answers, or "closest" on the no-answer page)
+
 
 def reader_audience() -> str:
     return "internal" if staff() else "public"

@@ -317,10 +317,11 @@ def test_every_template_string_has_a_german_translation():
     root = Path(__file__).resolve().parents[2] / "kb"
     pattern = re.compile(r'''\b_\(\s*(["'])((?:(?!\1).)+)\1''')
     used = set()
-    for path in list((root / "templates").rglob("*.html")) + list((root / "web").glob("*.py")):
+    for path in list((root / "templates").rglob("*.html")) + list((root / "web").rglob("*.py")):
         used |= {m.group(2) for m in pattern.finditer(path.read_text())}
-    from kb.web.agent import AUDIENCES, INSIGHT_TABLES
-    from kb.web.portal import CONTACT_MESSAGES
+    from kb.web.agent.insights import INSIGHT_TABLES
+    from kb.web.agent.workspace import AUDIENCES
+    from kb.web.contact_form import CONTACT_MESSAGES
     from kb.web.insights_view import COLUMNS, TABLES
     used |= set(CONTACT_MESSAGES.values()) | {title for title, _f in INSIGHT_TABLES.values()}
     used |= {explained for _t, _f, explained in TABLES.values()} | set(COLUMNS.values())

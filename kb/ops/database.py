@@ -254,6 +254,14 @@ class Store:
                              (comment, token))
             return cur.rowcount == 1
 
+    def same_search(self, token: str, query: str, channel: str, minutes: int) -> bool:
+        """Whether ``token`` names a search of ``query`` (masked as stored) from ``channel``
+        logged within the last ``minutes``: a results page reloaded, or reached again with
+        the Back button, is that search, not another."""
+        since = (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%MZ")
+        return bool(self.query("SELECT 1 FROM searches WHERE token = ? AND query = ? AND channel = ? AND at >= ?",
+                               (token, mask_pii(query), channel, since)))
+
     def search_by_token(self, token: str):
         rows = self.query("SELECT * FROM searches WHERE token = ?", (token,))
         return rows[0] if rows else None

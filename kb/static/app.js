@@ -110,6 +110,17 @@
   var invalid = document.querySelector("form [aria-invalid=true]");
   if (invalid) invalid.focus();
 
+  // A results page keeps its search's id in its address: a reload or the Back button then
+  // shows that search again instead of counting another one (kb/web/searched.py)
+  var shown = document.querySelector("[data-search]");
+  if (shown && window.history && history.replaceState) {
+    var address = new URL(window.location.href);
+    if (address.searchParams.get("s") !== shown.dataset.search) {
+      address.searchParams.set("s", shown.dataset.search);
+      history.replaceState(history.state, "", address.toString());
+    }
+  }
+
   document.querySelectorAll("input[data-suggest]").forEach(suggest);
   document.querySelectorAll("button[data-copy]").forEach(copy);
   document.querySelectorAll("form[data-enhance=vote]").forEach(vote);

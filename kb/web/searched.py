@@ -1,7 +1,9 @@
 """A reader's search, run and logged: the portal's results page and the API's JSON share it.
 
 Staff (a signed-in session or a token) search internal articles too and are logged as
-``agent``; a HEAD request is a link checker's, nobody's search, and is not logged. The log
+``agent``; a HEAD request is a link checker's, nobody's search, and is not logged. A
+results page reloaded, or reached again with the Back button, carries its search's id
+(app.js puts it into the page's address): it is that search, not another one. The log
 must never cost the reader their answer: without the database the result comes without
 a search id.
 """
@@ -13,10 +15,13 @@ from flask import current_app, request
 from kb.ops.database import StoreUnavailable
 from kb.search.engine import SearchResult
 from kb.web.auth import staff
-from kb.web.inputs import SearchParams
+from kb.web.inputs import MAX_TOKEN_CHARS, SearchParams
 from kb.web.services import live, store
 
 SEEN_ON_PAGE = 3   # results a customer sees with their text (best answers, or "closest" on the no-answer page)
+# how long a results page's address stands for the search it showed (a tab reopened the
+# next day and reloaded is asked again)
+SAME_PAGE_MINUTES = 30
 
 
 def reader_audience() -> str:
@@ -31,10 +36,13 @@ def search_and_log(params: SearchParams, lang: str | None, channel: str) -> tupl
         correct=request.args.get("exact") != "1")  # "search instead for" what was typed
     if request.method == "HEAD":
         return result, None
+    who = "agent" if staff() else channel
+    shown = (request.args.get("s") or "")[:MAX_TOKEN_CHARS]
     try:
-        token = store().log_search(
-            params.q, result.lang, result.answered, [h.id for h in result.results],
-            "agent" if staff() else channel, result.hedged)
+        if shown and store().same_search(shown, params.q, who, SAME_PAGE_MINUTES):
+            return result, shown
+        token = store().log_search(params.q, result.lang, result.answered, [h.id for h in result.results],
+                                   who, result.hedged)
     except StoreUnavailable as exc:
         current_app.logger.warning("not recorded: %s", exc)
         token = None

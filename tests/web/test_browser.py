@@ -113,6 +113,15 @@ def test_customer_journey(server, browser):
     OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUT / "search-results.png"), full_page=True)
 
+    # the address keeps the page's search: a reload shows it again and is not another search
+    page.wait_for_url(re.compile(r"/search\?.*\bs=[\w-]+"))
+    with sqlite3.connect(database) as db:
+        searches = db.execute("SELECT COUNT(*) FROM searches").fetchone()[0]
+    page.reload()
+    assert "Wie lange dauert die Lieferung?" in page.locator(".best-answers").inner_text()
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == searches
+
     # open the article at the answering section, say it helped
     best.locator("h3 a").first.click()
     page.wait_for_url("**/articles/de/lieferzeit*")

@@ -1,6 +1,7 @@
 """The customer portal through Flask's test client: pages, forms, privacy, escaping."""
 import json
 import re
+import sqlite3
 
 from conftest import csrf_token
 
@@ -41,6 +42,22 @@ def test_search_shows_best_answer_with_marked_terms_and_keeps_query(client, db):
     assert "de/lieferzeit" in json.loads(logged[0]["results"])
     # the result links carry the section and the search, not the person
     assert re.search(r'href="/articles/de/lieferzeit\?s=[\w-]+', best)
+
+
+def test_a_results_page_reloaded_with_its_search_id_is_not_another_search(app, client, db):
+    first = client.get("/search?q=wann+kommt+mein+Paket", headers=DE).get_data(as_text=True)
+    token = re.search(r'data-search="([\w-]+)"', first).group(1)
+    again = client.get(f"/search?q=wann+kommt+mein+Paket&s={token}", headers=DE).get_data(as_text=True)
+    assert f'data-search="{token}"' in again and "Wie lange dauert die Lieferung?" in again
+    assert [r["token"] for r in db("SELECT token FROM searches")] == [token]
+    # another question, a made-up id, or the id of a search long ago: a search of its own
+    client.get(f"/search?q=retoure&s={token}", headers=DE)
+    client.get("/search?q=wann+kommt+mein+Paket&s=made-up", headers=DE)
+    assert db("SELECT COUNT(*) AS n FROM searches")[0]["n"] == 3
+    with sqlite3.connect(app.config["DATABASE"]) as con:
+        con.execute("UPDATE searches SET at = '2020-01-01T00:00Z' WHERE token = ?", (token,))
+    client.get(f"/search?q=wann+kommt+mein+Paket&s={token}", headers=DE)
+    assert db("SELECT COUNT(*) AS n FROM searches")[0]["n"] == 4
 
 
 def test_search_with_typo_shows_results_for_the_correction_and_offers_the_original(client):

@@ -57,6 +57,7 @@ class Proxy:
     port: int
     editing: Replica
     serving: Replica
+    access_log: Path
 
 
 @pytest.fixture()
@@ -67,6 +68,7 @@ def proxy(tmp_path):
     site = re.sub(r"\bkb-1:8000\b", f"127.0.0.1:{editing.server_port}", site)
     site = re.sub(r"\bkb-2:8000\b", f"127.0.0.1:{serving.server_port}", site)
     site = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", site)
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach the temp folder
     (tmp_path / "nginx.conf").write_text(
         f"{user}worker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\n"
@@ -78,7 +80,7 @@ def proxy(tmp_path):
                             stderr=subprocess.PIPE, text=True)
     try:
         _wait_for_port(port, proc)
-        yield Proxy(port, editing, serving)
+        yield Proxy(port, editing, serving, tmp_path / "access.log")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -100,9 +102,11 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> 
     raise AssertionError("nginx did not listen")
 
 
-def _send(proxy: Proxy, method: str, path: str, body: bytes | None = None):
-    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
-    conn.request(method, path, body=body)
+def _send(proxy: Proxy, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+          source: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10,
+                                      source_address=(source, 0) if source else None)
+    conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
     response.read()
     conn.close()
@@ -142,3 +146,21 @@ def test_while_the_editing_replica_is_down_its_pages_come_from_another_one(proxy
     proxy.editing.server_close()  # nothing listens on its port any more
     answers = [_send(proxy, "GET", "/agent/articles/") for _ in range(3)]
     assert {(a.status, a.getheader("X-Replica")) for a in answers} == {(200, "kb-2")}  # kb answers its 503 page
+
+
+def test_the_access_log_keeps_no_address_search_words_or_browser(proxy):
+    _send(proxy, "GET", "/search?q=anna.schmidt%40example.de+wo+ist+mein+paket",
+          headers={"User-Agent": "Mozilla/5.0 (Anna's iPhone)", "Referer": "https://example.de/anna"})
+    logged = proxy.access_log.read_text()
+    assert "GET /search 200" in logged
+    for personal in ("anna", "paket", "127.0.0.1", "iPhone", "example.de"):
+        assert personal not in logged.lower(), personal
+
+
+def test_health_checks_answer_the_operators_networks_only(proxy):
+    assert _send(proxy, "GET", "/readyz").status == 200
+    assert _send(proxy, "GET", "/healthz").status == 200
+    # another address than the allowed ones (the public, here a second loopback address)
+    assert _send(proxy, "GET", "/readyz", source="127.0.0.2").status == 403
+    assert _send(proxy, "GET", "/healthz", source="127.0.0.2").status == 403
+    assert _send(proxy, "GET", "/", source="127.0.0.2").status == 200

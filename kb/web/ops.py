@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Blueprint, current_app, jsonify
 
 from kb.config import shown_address
@@ -10,6 +13,30 @@ from kb.ops.migrations import replica_name
 from kb.web import limits
 
 bp = Blueprint("ops", __name__)
+
+# A load balancer asks every few seconds; a flood of /readyz calls must not become a flood of
+# database writes: one write check answers the calls within this time.
+WRITE_CHECK_SECONDS = 5.0
+
+
+class _WriteCheck:
+    """The store's last write check and when it ran, shared by the process's threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._at = -WRITE_CHECK_SECONDS
+        self._answer = "ok"
+
+    def __call__(self, store) -> str:
+        with self._lock:
+            if time.monotonic() - self._at >= WRITE_CHECK_SECONDS:
+                try:
+                    store.check_writable()
+                    self._answer = "ok"
+                except StoreUnavailable as exc:
+                    self._answer = str(exc)
+                self._at = time.monotonic()
+            return self._answer
 
 
 @bp.get("/healthz")
@@ -23,7 +50,7 @@ def readyz():
     """Ready to answer customers: an index is loaded; the database state is reported too.
 
     The database counts as fine only when a write commits (a small heartbeat
-    row per replica): a disk that is full or read-only, or a PostgreSQL that
+    row per replica, at most one per WRITE_CHECK_SECONDS): a disk that is full or read-only, or a PostgreSQL that
     is down, still answers a read but loses every vote and request. Searches
     keep working then, so the answer stays 200 with ``status: degraded``; a
     load balancer takes a replica out only when it cannot search at all.
@@ -40,11 +67,7 @@ def readyz():
                       "models": current_app.config["KB_MODELS"]}}
     if live.error:
         body["index"]["problem"] = live.error
-    try:
-        store.check_writable()
-        body["database"] = "ok"
-    except StoreUnavailable as exc:
-        body["database"] = str(exc)
+    body["database"] = current_app.extensions.setdefault("kb.write_check", _WriteCheck())(store)
     body["database_engine"] = store.engine
     storage = current_app.config.get("RATELIMIT_STORAGE_URI", limits.MEMORY)
     shared = storage == limits.MEMORY or limits.shared_counts_reachable()

@@ -15,10 +15,12 @@ from web.conftest import ROOT, csrf_token
 PASSWORD = "correct horse battery"
 
 
-def test_readiness_reports_a_database_that_reads_but_cannot_write(app, client):
+def test_readiness_reports_a_database_that_reads_but_cannot_write(app, client, monkeypatch):
     """A read-only mount (or a full disk) answers SELECT 1 but loses every vote: not 'ok'."""
+    from kb.web import ops
     store = app.extensions["kb.store"]
     assert client.get("/readyz").get_json()["database"] == "ok"
+    monkeypatch.setattr(ops, "WRITE_CHECK_SECONDS", 0.0)  # the next call checks again
 
     def read_only_connect():
         db = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, timeout=0.2, isolation_level=None)
@@ -31,6 +33,14 @@ def test_readiness_reports_a_database_that_reads_but_cannot_write(app, client):
     assert r.status_code == 200 and body["status"] == "degraded"
     assert "not writable" in body["database"]
     assert client.get("/api/search?q=Lieferung").status_code == 200  # searching still works
+
+
+def test_a_flood_of_readiness_calls_writes_to_the_database_once(app, client, monkeypatch):
+    store = app.extensions["kb.store"]
+    checks = []
+    monkeypatch.setattr(store, "check_writable", lambda: checks.append(1))
+    assert all(client.get("/readyz").get_json()["database"] == "ok" for _ in range(20))
+    assert len(checks) == 1
 
 
 def test_readiness_reports_the_build_it_serves(app, client):

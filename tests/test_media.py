@@ -6,7 +6,7 @@ from PIL import Image
 
 from kb.content.articles import parse_article
 from kb.content.check import image_problems
-from kb.content.media import ImageError, MAX_IMAGE_BYTES, cleaned_image, markdown_for, media_file, store_image
+from kb.content.media import ImageError, MAX_IMAGE_BYTES, MAX_PIXELS, cleaned_image, markdown_for, media_file, store_image
 from kb.web.i18n import translate_message
 
 
@@ -58,6 +58,16 @@ def test_a_decompression_bomb_is_refused():
     assert len(bomb) < MAX_IMAGE_BYTES
     with pytest.raises(ImageError):
         cleaned_image(bomb)
+
+
+def test_an_animation_whose_frames_would_take_the_servers_memory_is_refused():
+    frames = [Image.new("P", (2_000, 2_000), i) for i in range(11)]  # 44 million pixels to decode
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    assert len(out.getvalue()) < MAX_IMAGE_BYTES and 2_000 * 2_000 <= MAX_PIXELS
+    with pytest.raises(ImageError, match="too many frames"):
+        cleaned_image(out.getvalue())
+    assert translate_message("de", "the animation has too many frames for its size").startswith("Die Animation")
 
 
 @pytest.mark.parametrize("name", ["../kb.sqlite3", "x.png", "0123456789abcdef.svg", "0123456789ABCDEF.png",

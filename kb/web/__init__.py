@@ -11,7 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from kb.config import Settings
@@ -26,6 +27,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 # a customer's form or JSON body; staff's article forms get more (kb/web/editor.py, MAX_POST_BYTES)
 MAX_REQUEST_BYTES = 64 * 1024
 LANG_COOKIE_SECONDS = 365 * 24 * 3600  # the page language a reader chose, remembered for a year
+HSTS_SECONDS = 365 * 24 * 3600  # HTTPS only, for a year, once the site was reached over HTTPS
 csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -106,6 +108,16 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
         app.config["SECRET_KEY"] = _secret_key(instance)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.session_interface = _SessionCookies()
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` on every HTTPS request (the scheme a trusted proxy
+    reports counts), not only with ``KB_HTTPS=1``: a deployment that forgets the setting
+    still never sends a signed-in session over plain HTTP once it was set over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def _open_services(app: Flask) -> None:
@@ -151,11 +163,13 @@ def _add_request_hooks(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "interest-cohort=(), geolocation=(), camera=(), microphone=()"
+        if request.is_secure:  # browsers keep to HTTPS for this host from now on
+            response.headers["Strict-Transport-Security"] = f"max-age={HSTS_SECONDS}"
         if (request.blueprint != "api" and request.args.get("lang") in UI_LANGS  # a page's language is remembered
                 and request.cookies.get(LANG_COOKIE) != request.args["lang"]):
             response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=LANG_COOKIE_SECONDS,
                                 samesite="Lax", httponly=True,
-                                secure=app.config["SESSION_COOKIE_SECURE"])
+                                secure=app.session_interface.get_cookie_secure(app))
         return response
 
     @app.context_processor

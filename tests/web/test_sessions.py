@@ -131,3 +131,13 @@ def test_staff_pages_are_not_stored_by_caches(app, client, accounts):
     r = app.test_client().get("/api/search?q=Paket", headers={"Authorization": f"Bearer {_digest}"})
     assert r.status_code == 200 and r.headers.get("Cache-Control") == "no-store"
     assert "no-store" not in app.test_client().get("/api/search?q=Paket").headers.get("Cache-Control", "")
+
+
+def test_over_https_the_session_cookie_is_secure_and_browsers_keep_to_https(client):
+    plain = client.get("/agent/login")
+    assert "Secure" not in plain.headers["Set-Cookie"] and "Strict-Transport-Security" not in plain.headers
+    secure = client.get("/agent/login", base_url="https://help.example.de")  # as a trusted proxy reports it
+    assert "session=" in secure.headers["Set-Cookie"] and "; Secure" in secure.headers["Set-Cookie"]
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    chosen = client.get("/?lang=en", base_url="https://help.example.de")
+    assert "; Secure" in chosen.headers["Set-Cookie"]

@@ -87,3 +87,13 @@ def test_a_question_naming_the_shop_ranks_as_the_question(index):
     assert encoders[0].seen == ["wie lange dauert die lieferung"]  # one encode for both
     assert named.query.startswith("Hafenkorb")  # the question as searched keeps it (keywords read it)
 
+
+
+def test_the_encoders_read_a_questions_first_pieces_only():
+    from kb.search.dense import MAX_ENCODED_PIECES
+    long_question = " ".join(["where is my parcel, please?"] * 12)  # 84 pieces: read whole
+    assert encoder_text(long_question) == long_question
+    costly = encoder_text(("a? " * 200)[:500])  # 333 pieces, each a token of its own
+    assert costly == ("a? " * 64).rstrip() and len(costly.split()) * 2 == MAX_ENCODED_PIECES
+    assert encoder_text(("x." * 250)[:500]) == "x." * (MAX_ENCODED_PIECES // 2)
+    assert len(encoder_text("y" * 3000)) == 20 * MAX_ENCODED_PIECES  # a long word counts by 20 letters

@@ -42,6 +42,22 @@ DENSE_COLUMNS = tuple(f"{role}_{what}_{view}" for role in ROLES for what in ("z"
 _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix="kb-encode")
 
 
+# The encoders read a question's first pieces (words, up to PIECE_CHARS letters each, and
+# punctuation marks): a customer's question fits whole, and text made to be costly ("a? a?
+# …" is 400 tokens in 500 characters) costs the encoders no more than a long question does.
+MAX_ENCODED_PIECES = 128
+PIECE_CHARS = 20
+_PIECE = re.compile(rf"\w{{1,{PIECE_CHARS}}}|[^\w\s]")
+
+
+def first_pieces(text: str) -> str:
+    """``text`` up to its MAX_ENCODED_PIECES-th piece (see above)."""
+    for i, piece in enumerate(_PIECE.finditer(text)):
+        if i == MAX_ENCODED_PIECES:
+            return text[:piece.start()].rstrip()
+    return text
+
+
 def encoder_text(question: str, own_names: re.Pattern | None = None) -> str:
     """The question as the encoders read it: in lower case, without the shop's own name.
 
@@ -56,7 +72,7 @@ def encoder_text(question: str, own_names: re.Pattern | None = None) -> str:
     from all of them ("hafenkorb wo ist meine bestellung"). It is left out where something
     else remains; the keyword search still reads it ("Nordfaden Club").
     """
-    text = question.lower()
+    text = first_pieces(question.lower())
     if own_names is None or not own_names.search(text):
         return text
     rest = " ".join(own_names.sub(" ", text).split()).strip(" ,;:-")  # "hafenkorb: ..."

@@ -14,6 +14,8 @@ even a file someone put into ``media/`` by hand cannot run as a page of the port
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, abort, current_app, send_file
 
 from kb.content.media import CONTENT_TYPES, media_file
@@ -31,7 +33,8 @@ def image(name: str):
             or media_file(current_app.config["KB_ARTICLES"], name))
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=CONTENT_TYPES[path.suffix.lstrip(".")], max_age=ONE_YEAR, conditional=True)
+    # absolute: Flask reads a relative path from its package folder, not the working directory
+    response = send_file(os.path.abspath(path), mimetype=CONTENT_TYPES[path.suffix.lstrip(".")], max_age=ONE_YEAR, conditional=True)
     response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -163,6 +163,13 @@ def test_inbox_and_insights(ux_server, browser, device):  # noqa: F811
     assert "zugestellt" in page.locator(".inbox-table").inner_text()
     assert _fits(page)
     _shot(page, f"inbox-{device}")
+    rows.first.locator("a").first.click()  # one request: every value on the screen, also on a phone
+    page.wait_for_url(re.compile(r"/agent/inbox/\d+$"))
+    for value in page.locator(".facts dd").all():
+        box = value.bounding_box()
+        assert box and box["x"] + box["width"] <= WIDTHS[device] + 1, value.inner_text()
+    assert _fits(page)
+    _shot(page, f"request-{device}")
     page.goto(ux_server + "/agent/insights?days=30")
     assert "Selbsthilfequote =" in page.locator("body").inner_text()
     competing = page.locator("#t-competing").locator("xpath=..")

@@ -44,6 +44,14 @@
       .then(function (r) { return r.json().then(function (data) { return {ok: r.ok, data: data}; }); });
   }
 
+  // A message shown in place of the form that was used: the focus moves to it, so it is read
+  // out and the keyboard goes on from there (the hidden form's button took the focus away).
+  function shownWithFocus(message) {
+    message.hidden = false;
+    message.setAttribute("tabindex", "-1");
+    message.focus();
+  }
+
   // "Was this helpful?": vote without leaving the page; on "No" offer the comment box.
   function vote(form) {
     var followup = form.parentNode.querySelector(".vote-followup");
@@ -62,7 +70,7 @@
         form.hidden = true;
         followup.hidden = false;
         if (res.data.helpful) {
-          followup.querySelector("[data-thanks-yes]").hidden = false;
+          shownWithFocus(followup.querySelector("[data-thanks-yes]"));
         } else {
           var box = followup.querySelector("[data-thanks-no]");
           box.hidden = false;
@@ -80,7 +88,7 @@
         if (!res.ok) { form.submit(); return; }
         form.hidden = true;
         var thanks = form.parentNode.querySelector("[data-comment-thanks]");
-        if (thanks) thanks.hidden = false;
+        if (thanks) shownWithFocus(thanks);
       }).catch(function () { form.submit(); });
     });
   }

@@ -159,6 +159,7 @@ def test_inbox_shows_requests_with_their_search_and_suggestions(client, accounts
     r = client.post(f"/agent/inbox/{rid}/status", data={"csrf_token": csrf_token(page), "status": "answered"})
     assert r.status_code == 303
     assert store.contact_request(rid)["status"] == "answered"
+    assert 'role="status">Marked as answered.</p>' in client.get(r.location).get_data(as_text=True)
     assert "Mein Paket ist seit" not in client.get("/agent/inbox").get_data(as_text=True)
     assert item
 

@@ -128,6 +128,9 @@ def test_customer_journey(server, browser):
     assert page.locator("h1").inner_text() == "Wie lange dauert die Lieferung?"
     page.get_by_role("button", name="Ja").click()
     page.get_by_text("Danke für Ihre Rückmeldung!").wait_for()
+    # the thanks has the focus (the button that had it is gone): it is read out, Tab goes on from it
+    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-thanks-yes')",
+                           timeout=5000)
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT article_id, helpful FROM feedback").fetchall() == [("de/lieferzeit", 1)]
 

@@ -69,6 +69,8 @@ def inbox_status(request_id: int):
             abort(404)
         if row["status_by"] != g.user.username:  # another agent was first: theirs stands, this one is told
             flash(already_set(row), "warning")
+    else:
+        flash(_("Marked as answered.") if status == "answered" else _("Reopened."), "success")
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
 
 

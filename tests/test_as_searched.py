@@ -25,6 +25,17 @@ def test_personal_data_is_not_searched(typed, searched):
     assert without_personal_data(typed) == searched
 
 
+@pytest.mark.parametrize("typed, searched", [
+    ("Hallo, hier ist Anna Schmidt. Wo ist mein Paket?", "Wo ist mein Paket?"),
+    ("Ich bin Jonas Becker. Meine Rücksendung fehlt", "Meine Rücksendung fehlt"),
+    ("lieferadresse ändern auf goethestr 5 in 20095 hamburg", "lieferadresse ändern auf"),
+    ("ruf mich an: null eins sieben sechs zwei drei vier fünf sechs sieben, wegen der rücksendung",
+     "ruf mich an, wegen der rücksendung"),
+])
+def test_a_self_introduction_and_data_in_words_are_not_searched(typed, searched):
+    assert as_searched(typed, HELP_CENTRE) == searched
+
+
 @pytest.mark.parametrize("typed", [
     "rückgabe nach 30 tagen",  # numbers that carry meaning stay
     "iphone 15 hülle",

@@ -41,6 +41,13 @@ from kb.search.message_search import message_parts
     # an introduction with its masked name asks nothing
     ("Hallo, mein Name ist [name], ich habe eine Frage: wo ist mein Paket?", "wo ist mein Paket?"),
     ("my name is [name] and my order is late", "my order is late"),
+    ("Name: [name], Lieferung fehlt", "Lieferung fehlt"),
+    # a self-introduction with its masked name ("hier ist Anna Schmidt."), as the search reads
+    # it: with or without the placeholder
+    ("Hallo, hier ist [name]. Wo ist mein Paket?", "Wo ist mein Paket?"),
+    ("Hallo, hier ist. Wo ist mein Paket?", "Wo ist mein Paket?"),
+    ("ich bin die [name], wo ist mein paket", "wo ist mein paket"),
+    ("I'm [name] and my parcel is late", "my parcel is late"),
 ])
 def test_greeting_and_thanks_are_cut(typed, searched):
     assert without_salutations(typed) == searched

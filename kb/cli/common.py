@@ -1,4 +1,4 @@
-"""What every `kb` command needs: the settings, a clear failure, an opened search engine."""
+"""What every `kb` command needs: the settings, a clear failure, an opened store or search engine."""
 
 from __future__ import annotations
 
@@ -17,6 +17,28 @@ def load_settings() -> Settings:
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+URL_HELP = "sqlite:///path or postgresql://user@host/db (default: KB_DATABASE_URL, else the instance's SQLite file)."
+
+
+def open_store(url: str | None, migrate: bool = False, must_exist: bool = False):
+    """The store at ``url`` (default: the one `kb serve` uses); a bad URL, a missing SQLite
+    file (with ``must_exist``) or a database that cannot be opened ends with a clear error."""
+    from kb.ops.backends import parse_url
+    from kb.ops.database import Store, StoreUnavailable
+
+    url = url or Settings.from_env().database_url
+    try:
+        engine, target = parse_url(url)
+    except ValueError as exc:
+        fail(str(exc))
+    if must_exist and engine == "sqlite" and not Path(target).is_file():
+        fail(f"no SQLite database at {target}")
+    try:
+        return Store(url, migrate=migrate)
+    except StoreUnavailable as exc:
+        fail(str(exc))
 
 
 def open_engine(index_dir: Path, models: str, site_file: Path | None = None):

@@ -9,27 +9,8 @@ from __future__ import annotations
 
 import click
 
-from kb.config import Settings
-from kb.ops.backends import parse_url
-from kb.ops.database import Store, StoreUnavailable
-
-URL_HELP = "sqlite:///path or postgresql://user@host/db (default: KB_DATABASE_URL, else the instance's SQLite file)."
-
-
-def _open(url: str | None, migrate: bool = False, must_exist: bool = False) -> Store:
-    url = url or Settings.from_env().database_url
-    try:
-        engine, target = parse_url(url)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    if must_exist and engine == "sqlite":
-        from pathlib import Path
-        if not Path(target).is_file():
-            raise click.ClickException(f"no SQLite database at {target}")
-    try:
-        return Store(url, migrate=migrate)
-    except StoreUnavailable as exc:
-        raise click.ClickException(str(exc)) from exc
+from kb.cli.common import URL_HELP, open_store
+from kb.ops.database import StoreUnavailable
 
 
 @click.group()
@@ -42,7 +23,7 @@ def db() -> None:
 def upgrade(url) -> None:
     """Apply the schema migrations that are missing (`kb serve` does this on start too)."""
     from kb.ops.migrations import current_version, upgrade as apply
-    store = _open(url)
+    store = open_store(url)
     try:
         done = apply(store)
         version = current_version(store)
@@ -58,7 +39,7 @@ def upgrade(url) -> None:
 def status(url) -> None:
     """Engine, schema version and the migrations applied."""
     from kb.ops.migrations import applied, latest_version
-    store = _open(url, must_exist=True)
+    store = open_store(url, must_exist=True)
     try:
         rows = applied(store)
     except StoreUnavailable as exc:
@@ -83,8 +64,8 @@ def copy(source, target) -> None:
     from kb.ops.db_copy import CopyError, copy_store
     if source == target:
         raise click.ClickException("--from and --to are the same database")
-    src = _open(source, must_exist=True)
-    dst = _open(target, migrate=True)
+    src = open_store(source, must_exist=True)
+    dst = open_store(target, migrate=True)
     try:
         copied = copy_store(src, dst)
     except (CopyError, StoreUnavailable) as exc:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 
-from kb.content.salutations import introduced_names, signed_name
+from kb.content.introductions import introduced_names
+from kb.content.salutations import signed_name
+from kb.content.spelled_out import MAILBOX_PROVIDERS, mask_spelled_out
+from kb.content.street_addresses import mask_addresses
 
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
 _PASSWORD = re.compile(
@@ -29,8 +32,7 @@ _NOT_A_SECRET = {"falsch", "nicht", "not", "wrong", "incorrect", "invalid", "ung
 
 # -- e-mail addresses, plain and spelled out: max(at)example(dot)com, max [at] example [dot] com --
 # the domains most customers' mailboxes are at: "anna at gmx.de" is an address, "look at amazon.de" none
-MAILBOX_PROVIDERS = (r"gmx|web|gmail|googlemail|yahoo|outlook|hotmail|live|icloud|me|aol|t-online|freenet|"
-                     r"posteo|mailbox|proton|protonmail|gmx\.net|arcor|vodafone|online|mail")
+_PROVIDERS = "|".join(re.escape(name) for name in sorted(MAILBOX_PROVIDERS, key=len, reverse=True))
 # full-width forms of ASCII ("ＡＮＮＡ＠ＧＭＸ．ＤＥ") read as ASCII before anything is looked for
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _AT = "@\uff20\ufe6b"  # "@" and its full-width and small look-alikes ("anna＠gmx.de")
@@ -41,7 +43,7 @@ _AT = "@\uff20\ufe6b"  # "@" and its full-width and small look-alikes ("anna＠g
 _LOCAL = r"(?<![\w.+-])[\w.+-]++"
 _LABELS = r"[\w-]++(?:\.[\w-]++)+"  # example.com, mail.example.co.uk
 _EMAIL = re.compile(rf"{_LOCAL}[{_AT}]{_LABELS}", re.UNICODE)
-_BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|[{_AT}])\s*[)\]}}>]\s*"
+_BRACKETED_AT = rf"\s*[(\[{{<]\s*(?:at|ät|bei|[{_AT}])\s*[)\]}}>]\s*"
 _WORD_DOT = r"(?:\s*[(\[{<]\s*(?:dot|punkt|\.)\s*[)\]}>]\s*|\s+(?:dot|punkt)\s+)"
 # "anna punkt schmidt": a local part starts at the chain's first word, never after a spelled
 # dot, so each chain is read once (starting at every word of "x dot x dot …" would be quadratic)
@@ -59,27 +61,8 @@ _SPELLED_EMAIL = re.compile(
     rf"|(?<![\w.+-])(?:(?=[._+-]*+(?:[^\W_]|[+-])++[._][\w+-])|(?=[._+-]*+[^\W\d_][\w.+-]*+(?<=\d)\s))[\w.+-]++(?<!\.)"
     r"\s+(?:at|ät)\s+[\w-]++(?:\.[\w-]++)*\.[^\W\d_]{2,}+\b"
     # or before a mailbox provider's domain ("anna at gmx.de")
-    rf"|{_SPELLED_LOCAL}\s+(?:at|ät)\s+(?:{MAILBOX_PROVIDERS})\.[^\W\d_]{{2,}}\b",
+    rf"|{_SPELLED_LOCAL}\s+(?:at|ät)\s+(?:{_PROVIDERS})\.[^\W\d_]{{2,}}\b",
     re.IGNORECASE)
-
-# -- street addresses: "Hauptstraße 12", "Musterweg 3a", "Berliner Str. 5", "221B Baker Street" --
-_HOUSE_NUMBER = r"\d{1,4}(?:\s?[a-zA-Z](?![\wäöüß]))?"
-_POSTCODE_CITY = r"(?:,?\s+\d{4,5}\s+[A-ZÄÖÜ][\wäöüß-]+)?"
-# not "ring", "markt" or "zeile": "Spring 2024", "Supermarkt 3" and "Kopfzeile 2" are no addresses
-_DE_SUFFIXES = "straße|strasse|str\\.?|weg|gasse|allee|platz|damm|ufer|chaussee|pfad|steig|stieg|twiete|promenade"
-# a suffix written apart ("Berliner Straße 5") is capitalised as a noun: "Paket weg 50" is none
-_DE_STREET = re.compile(
-    rf"\b[A-ZÄÖÜ][\wäöüß]+?(?:-?(?i:{_DE_SUFFIXES})|[\s-](?:{_DE_SUFFIXES.title()}))"
-    rf"\s*{_HOUSE_NUMBER}{_POSTCODE_CITY}")
-# streets named without a suffix, with a house number, a comma, their postcode and town ("Am Hafen 5,
-# 20457 Hamburg"): without them "Am Montag 10" or "Im Jahr 2023 10000 Euro" would read as addresses
-_DE_NAMED_STREET = re.compile(
-    r"\b(?:Am|Im|An der|An den|Auf der|Auf dem|In der|In den|Zum|Zur|Hinter der|Hinter dem|Unter den)"
-    r"\s+[A-ZÄÖÜ][\wäöüß-]+\s+\d{1,3}(?:\s?[a-zA-Z](?![\wäöüß]))?,\s*\d{5}\s+[A-ZÄÖÜ][\wäöüß-]+")
-_EN_STREET = re.compile(
-    r"\b\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}"
-    r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Court|Ct|Boulevard|Blvd|Place|Pl|Close|Terrace|"
-    r"Square|Sq|Crescent|Gardens|Row|Mews)\b\.?")
 
 # -- codes: vouchers ABCD-EFGH-IJKL-MNOP, orders HK-98765 and A1B2C3D4E5F6 --------------------
 _VOUCHER = re.compile(r"\b[A-Z0-9]{4}(?:-[A-Z0-9]{4}){2,}\b", re.IGNORECASE)
@@ -174,10 +157,10 @@ def _mask_digits_run(match: re.Match) -> str:
 
 def _without_names(text: str) -> str:
     """The text with a name signed under it and names a customer introduces themselves with
-    masked, last first so the spans before stay where they are."""
+    masked, last first so the spans before stay where they are; a name found both ways once."""
     spans = introduced_names(text)
     signed = signed_name(text)
-    if signed is not None:
+    if signed is not None and not any(start < signed[1] and signed[0] < end for start, end in spans):
         spans.append(signed)
     for start, end in sorted(spans, reverse=True):
         text = text[:start] + "[name]" + text[end:]
@@ -185,10 +168,11 @@ def _without_names(text: str) -> str:
 
 
 def mask_pii(text: str) -> str:
-    """Replace passwords, e-mail addresses, street addresses, voucher and order codes, IBANs,
-    full dates, phone numbers, long digit runs, a name signed under the text ("Viele Grüße, Anna
-    Schmidt") and one a customer introduces themselves with ("mein Name ist Anna Schmidt,";
-    kb/content/salutations.py).
+    """Replace passwords, e-mail addresses (also read aloud: kb/content/spelled_out.py), street
+    addresses (kb/content/street_addresses.py), voucher and order codes, IBANs, full dates, phone
+    numbers (also in digit words), long digit runs, a name signed under the text ("Viele Grüße,
+    Anna Schmidt"; kb/content/salutations.py) and one a customer introduces themselves with
+    ("mein Name ist Anna Schmidt,", "hier ist Anna Schmidt."; kb/content/introductions.py).
 
     Short numbers (prices, years, sizes, "3 weeks", postcodes of five digits)
     stay: they carry meaning for editors and identify nobody.
@@ -198,10 +182,9 @@ def mask_pii(text: str) -> str:
     text = text.translate(_FULL_WIDTH)
     text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
+    text = mask_spelled_out(text)
     text = _SPELLED_EMAIL.sub("[email]", text)
-    text = _DE_STREET.sub("[address]", text)
-    text = _DE_NAMED_STREET.sub("[address]", text)
-    text = _EN_STREET.sub("[address]", text)
+    text = mask_addresses(text)
     text = _IBAN.sub(_iban, text)
     text = _LABELLED_NUMBER.sub(lambda m: m.group(1) + m.group(2) + "[number]", text)
     text = _VOUCHER.sub(_voucher, text)

@@ -10,21 +10,21 @@ searched (at the end one after the other: "... bitte, danke"), as long as a ques
 least ``MIN_WORDS_LEFT`` word remains ("Hallo" alone stays "Hallo").
 
 A name signed under the question ("Viele Grüße, Anna Schmidt", "...? LG Anna", "Thanks,
-John") or given in an introduction ("mein Name ist Anna Schmidt, ...") is personal data:
-:func:`signed_name` and :func:`introduced_names` find it for kb/content/privacy.py, which
-masks it before anything is stored or searched; the closing before the placeholder, and
-the introduction with it, are cut like any other.
+John") or given in an introduction ("mein Name ist Anna Schmidt, ...", "hier ist Anna
+Schmidt.") is personal data: :func:`signed_name` here and kb/content/introductions.py find
+it for kb/content/privacy.py, which masks it before anything is stored or searched; the
+closing before the placeholder, and the introduction with it, are cut like any other.
 """
 
 from __future__ import annotations
 
 import re
 
-from whoosh.lang import stopwords_for_language
+from kb.content.introductions import INTRODUCTION_WORDS, MAX_NAME_WORDS, NOT_NAMES, SELF_INTRODUCTION_WORDS
 
 MIN_WORDS_LEFT = 1
 MAX_CLOSINGS = 3  # "bitte, vielen dank, viele grüße" at most: a question does not end in more
-MAX_NAME_WORDS = 3  # "Anna Maria Schmidt"
+
 # Not cut: "LG" and "VG" unless a sentence ends before them ("...? LG Anna"): they are also
 # brands and companies ("fernseher von LG"); a hyphen after a greeting word ("Hi-Fi").
 
@@ -57,9 +57,6 @@ CLOSED_MATTER_WORDS = (r"(?:das |es )?hat sich (?:jetzt |schon |inzwischen |mitt
                        r"(?:that|this|it) (?:helped|worked)|(?:got|found) it|(?:i )?found it|"
                        r"ok(?:ay)?|super|prima|perfekt|perfect|great|cool|toll|top")
 
-# a customer introducing themselves ("mein Name ist Anna Schmidt, ..."): the name is masked
-# (kb/content/privacy.py), the introduction with its placeholder asks nothing
-INTRODUCTION_WORDS = r"mein name ist|ich heiße|ich heisse|my name is"
 # What opens a question without asking it, when a mark ends it: "ich habe eine frage: ...",
 # "kurze frage, ...", "können sie mir helfen? ...", "quick question: ..."; "eine frage zur
 # rechnung" has no mark after "frage" and stays.
@@ -71,8 +68,10 @@ OPENING_WORDS = (r"(?:ich )?(?:habe|hab|hätte|haette) (?:da )?(?:mal )?(?:eine|
                  r"(?:i )?(?:have|got) a (?:quick )?question|quick question|question|"
                  r"(?:please )?help(?: me)?(?: please)?|(?:can|could) you (?:please )?help(?: me)?")
 _OPENING = re.compile(rf"^\s*(?:{OPENING_WORDS})\s*[,:.!?;-]+\s*", re.I)
-_INTRODUCTION = re.compile(rf"^\s*(?:{INTRODUCTION_WORDS})\s*(?:\[name\])?\s*(?:[,:.!?;-]+|(?:und|and)\b)\s*",
-                           re.I)
+# a customer introducing themselves ("mein Name ist Anna Schmidt, ...", "hier ist Anna Schmidt.
+# ..."): the name is masked (kb/content/privacy.py), the introduction with its placeholder asks nothing
+_INTRODUCTION = re.compile(rf"^\s*(?:{INTRODUCTION_WORDS}|{SELF_INTRODUCTION_WORDS})\s*(?:\[name\])?\s*"
+                           r"(?:[,:.!?;-]+|(?:und|and)\b)\s*", re.I)
 _GREETING = re.compile(rf"^\s*(?:(?:{GREETING_WORDS})(?:\s+(?:zusammen|there|all|team))?)\s*(?:[,!.:;]+\s*|\s+)",
                        re.I)
 # a closing, with the placeholder of a name signed after it (kb/content/privacy.py)
@@ -95,43 +94,12 @@ _NAME = re.compile(rf"[\s,]+(?:(?:{TITLE_WORDS})\.?\s+)*(?:[^\W\d_]\.\s*(?=[^\W\
 # thanks only a capitalised name ("Danke, Anna"), as "thanks, order status" is a question
 _SIGN_OFF = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{SIGN_OFF_WORDS}|mfg)(?=[\s,])|"
                        rf"(?<=[.!?])\s*(?:{SHORT_SIGN_OFF_WORDS})(?=[\s,])", re.I)
-# a name after an introduction, ended by a mark, "und" / "and" or the end of the text
-_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{INTRODUCTION_WORDS})\s+"
-                         rf"([^\W\d_][\w'-]*(?:\s+[^\W\d_][\w'-]*){{0,{MAX_NAME_WORDS - 1}}})"
-                         r"(?=\s*(?:[,.;:!?]|\s(?:und|and)\b|$))", re.I)
-# "ich bin Anna Schmidt, …", "I'm John Smith and …": a full name written as one (two or three
-# words, each capitalised: "Hans-Peter Müller", "Sean O'Brien", "Özlem Yılmaz", a "Dr." before
-# it) after a weaker introduction, and going on with a comma or "und" / "aus" / "and" /
-# "from": one word ("ich bin Neukunde"), a role ("ich bin Klarna Nutzer, …") or a sentence
-# ending after it ("this is Black Friday!", "Hier ist Bestellung Nr. 5") is no name
-SELF_INTRODUCTION_WORDS = r"ich bin|hier ist|hier spricht|hier schreibt|i['’]m|i am|this is"
-_NAME_WORD = r"[^\W\d_][\w'’-]*"
-_SELF_INTRODUCED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?i:{SELF_INTRODUCTION_WORDS})\s+(?i:(?:dr|prof)\.\s+)?"
-                              rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,{MAX_NAME_WORDS - 1}}})"
-                              r"(?=\s*(?:[,;]|\s(?:und|and|aus|from|von|vom)\b))")
-ROLE_WORDS = frozenset({"kunde", "kundin", "neukunde", "neukundin", "stammkunde", "stammkundin", "premium",
-                        "firmenkunde", "geschäftskunde", "gast", "mitglied", "nutzer", "nutzerin", "customer",
-                        "member", "guest", "user", "new", "regular", "business", "prime", "plus", "vip",
-                        # days and sales a shop talks about ("this is Black Friday, right?")
-                        "black", "cyber", "friday", "monday", "tuesday", "wednesday", "thursday", "saturday",
-                        "sunday", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
-                        "sonntag", "week", "woche", "sale", "christmas", "weihnachten", "easter", "ostern"})
-
-
-def _written_as_a_name(words: str) -> bool:
-    """Every word and every part of a double name begins with a capital ("Hans-Peter",
-    "O'Brien", "McDonald"); no word is a role or a function word."""
-    return all(part[:1].isupper() for word in words.split() for part in word.split("-") if part) and \
-        not any(w.lower() in _NOT_NAMES | ROLE_WORDS for w in words.split())
-
-
 _THANKED = re.compile(rf"(?:^|(?<=[\s,.!?;:-]))(?:{THANKS_WORDS})(?=[\s,])", re.I)
 # a closing or a word of one ("Viele" of "Viele Grüße") is no name
 _CLOSING_WORD = re.compile(rf"{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|viele|liebe|"
                            r"beste|freundlichen|herzliche|kind|many", re.I)
 _COURTESY = re.compile(rf"(?<!\w)(?:{THANKS_WORDS}|{SIGN_OFF_WORDS}|{PLEASE_WORDS}|{SHORT_SIGN_OFF_WORDS}|"
                        rf"{GREETING_WORDS}|{CLOSED_MATTER_WORDS})(?!\w)|\[name\]", re.I)
-_NOT_NAMES = frozenset(stopwords_for_language("de")) | frozenset(stopwords_for_language("en"))
 
 
 def words(text: str) -> int:
@@ -149,7 +117,7 @@ def signed_name(text: str) -> tuple[int, int] | None:
         if name is None:
             continue
         name_words = name.group(1).split()
-        if any(w.lower() in _NOT_NAMES or _CLOSING_WORD.fullmatch(w) for w in name_words):
+        if any(w.lower() in NOT_NAMES or _CLOSING_WORD.fullmatch(w) for w in name_words):
             return None
         if capitalised and not name_words[0][0].isupper():
             return None
@@ -175,16 +143,6 @@ def thanks_only(text: str) -> bool:
     """True when a message thanks or closes the matter and asks nothing ("Danke, hat sich
     erledigt!"); a greeting and a sign-off alone are no thanks, just no message."""
     return courtesy_only(text) and bool(_THANKS_OR_CLOSED.search(text))
-
-
-def introduced_names(text: str) -> list[tuple[int, int]]:
-    """Where names follow an introduction ("mein Name ist Anna Schmidt, ...", "my name is John
-    and ...", "ich bin Anna Schmidt aus ..."): (start, end) of each; none where a word after it
-    is a function word ("my name is on the parcel") or a role ("ich bin Premium Kunde")."""
-    named = [m.span(1) for m in _INTRODUCED.finditer(text)
-             if not any(w.lower() in _NOT_NAMES for w in m.group(1).split())]
-    return named + [m.span(1) for m in _SELF_INTRODUCED.finditer(text) if _written_as_a_name(m.group(1))
-                    and not any(m.start(1) < end and start < m.end(1) for start, end in named)]
 
 
 def without_salutations(text: str) -> str:

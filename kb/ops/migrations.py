@@ -91,6 +91,12 @@ def _migrations() -> list[Migration]:
             CREATE UNIQUE INDEX IF NOT EXISTS contact_submission ON contact_requests(submission);
             ALTER TABLE feedback ADD COLUMN ballot TEXT;
             CREATE INDEX IF NOT EXISTS feedback_ballot ON feedback(ballot);"""),
+        Migration(6, "search counts per hour: what insights keep of searches removed after the retention period", """
+            CREATE TABLE IF NOT EXISTS search_counts (
+                hour TEXT PRIMARY KEY,          -- UTC, as searches.at at the hour's start: 2026-03-01T09:00Z
+                searches INTEGER NOT NULL,
+                helpful INTEGER NOT NULL        -- of them, searches a "helpful" vote came after
+            );"""),
     ]
 
 

@@ -151,7 +151,8 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     A search counts as helpful in the bucket of the *search* (not of the
     vote) when at least one "helpful" vote carries its token. Contact
     requests count in the bucket they were sent in. All counting is grouped
-    by day in SQL; days are folded into weeks in Python.
+    by day in SQL; days are folded into weeks in Python. Searches deleted after
+    the retention period count by the hourly totals kept of them.
 
     With ``zone`` (the shop's time zone) the days are the shop's: counting is
     grouped by UTC hour in SQL and each hour goes to the local day it starts in
@@ -163,16 +164,7 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     first, last = period(days, now, zone)
     since, until = day_bounds(first, last, zone)
     cut = 10 if zone is None else 13  # "2026-03-01" or "2026-03-01T09": a UTC day or hour
-    per_day = _per_local_day(store.query(
-        f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM searches "
-        "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
-    # feedback drives the join (CROSS JOIN fixes the order in SQLite): each helpful vote
-    # looks its search up through the unique token index instead of scanning searches.
-    helpful = _per_local_day(store.query(
-        f"SELECT substr(s.at, 1, {cut}) AS d, COUNT(DISTINCT s.token) AS n "
-        "FROM feedback AS f CROSS JOIN searches AS s "
-        "WHERE s.token = f.search_token AND f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
-        "GROUP BY d", (since, until)), zone)
+    per_day, helpful = _searches_per_day(store, cut, since, until, zone)
     contacts = _per_local_day(store.query(
         f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM contact_requests "
         "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
@@ -199,6 +191,28 @@ def deflection(store: Store, days: int = 30, bucket: Literal["week", "day"] = "w
     if acc is not None:
         points.append(_point(acc))
     return points
+
+
+def _searches_per_day(store: Store, cut: int, since: str, until: str,
+                      zone: tzinfo | None) -> tuple[dict[str, int], dict[str, int]]:
+    """Searches and helpful searches per day: those stored, and the hourly counts of those
+    deleted after the retention period (kb/ops/retention.py), so the chart keeps its past."""
+    searches = _per_local_day(store.query(
+        f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM searches "
+        "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
+    # feedback drives the join (CROSS JOIN fixes the order in SQLite): each helpful vote
+    # looks its search up through the unique token index instead of scanning searches.
+    helpful = _per_local_day(store.query(
+        f"SELECT substr(s.at, 1, {cut}) AS d, COUNT(DISTINCT s.token) AS n "
+        "FROM feedback AS f CROSS JOIN searches AS s "
+        "WHERE s.token = f.search_token AND f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
+        "GROUP BY d", (since, until)), zone)
+    folded = store.query(f"SELECT substr(hour, 1, {cut}) AS d, SUM(searches) AS n, SUM(helpful) AS h "
+                         "FROM search_counts WHERE hour >= ? AND hour < ? GROUP BY d", (since, until))
+    for counts, column in ((searches, "n"), (helpful, "h")):
+        for day, n in _per_local_day([{"d": r["d"], "n": r[column]} for r in folded], zone).items():
+            counts[day] = counts.get(day, 0) + n
+    return searches, helpful
 
 
 def _per_local_day(rows, zone: tzinfo | None) -> dict[str, int]:

@@ -1,0 +1,85 @@
+"""`kb privacy purge` and `kb privacy erase`: customers' personal data kept no longer than it
+serves, and erased on request (kb/ops/retention.py, kb/ops/erasure.py).
+
+Both take the database from ``--url`` or ``KB_DATABASE_URL`` (default: the instance's
+SQLite file), the one `kb serve` uses, and are safe next to a running server: each is one
+transaction, so a failure leaves everything as it was.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.common import URL_HELP, fail, open_store
+from kb.ops.database import StoreUnavailable
+from kb.ops.retention import DEFAULT_RETENTION_DAYS, RETENTION_SETTING
+
+
+@click.group()
+def privacy() -> None:
+    """Customers' personal data: remove what is older than the retention period, erase one address."""
+
+
+@privacy.command()
+@click.option("--older-than", "older_than", metavar="DAYS",
+              help=f"Remove what is older than this many days, e.g. 90d (default: {RETENTION_SETTING}, "
+                   f"else {DEFAULT_RETENTION_DAYS}).")
+@click.option("--url", help=URL_HELP)
+def purge(older_than: str | None, url: str | None) -> None:
+    """Remove personal data older than the retention period.
+
+    Safe to run from cron. Searches are deleted (their number per hour stays for insights), comments of votes
+    cleared (the votes stay), reply addresses and order numbers of answered contact
+    requests cleared, and the payloads of hand-offs delivered to the helpdesk. A second
+    run removes nothing more.
+    """
+    from kb.ops.retention import RetentionError, parse_days, purge as purge_store, retention_days
+
+    try:
+        days = parse_days(older_than, "--older-than") if older_than is not None else retention_days()
+    except RetentionError as exc:
+        fail(str(exc), 2)
+    store = open_store(url, migrate=True, must_exist=True)
+    try:
+        report = purge_store(store, days)
+    except StoreUnavailable as exc:
+        fail(f"{exc} (nothing was removed)")
+    click.echo(f"Removed personal data older than {days} days (before {report.cutoff}) from {store.label}:")
+    for count, what in ((report.searches, "searches (their number per hour kept for insights)"),
+                        (report.comments, "comments of votes (the votes kept)"),
+                        (report.emails, "reply addresses of answered contact requests"),
+                        (report.order_numbers, "order numbers of answered contact requests"),
+                        (report.payloads, "payloads of hand-offs delivered to the helpdesk")):
+        click.echo(f"  {count:>8}  {what}")
+
+
+@privacy.command()
+@click.option("--email", "address", required=True, help="The customer's e-mail address.")
+@click.option("--url", help=URL_HELP)
+def erase(address: str, url: str | None) -> None:
+    """Erase one customer's e-mail address everywhere it is stored.
+
+    Their contact requests lose it, with the order numbers given there; the hand-offs of
+    those requests lose it too (a delivered one its whole payload); a question, search or
+    comment holding it gets "[email]" instead.
+    """
+    from kb.ops.erasure import ErasureError, checked_address, erase_address
+
+    try:
+        checked_address(address)
+    except ErasureError as exc:
+        fail(str(exc), 2)
+    store = open_store(url, migrate=True, must_exist=True)
+    try:
+        report = erase_address(store, address)
+    except StoreUnavailable as exc:
+        fail(f"{exc} (nothing was erased)")
+    if report.nothing:
+        click.echo(f"nothing stored for {report.address} in {store.label}")
+        return
+    click.echo(f"Erased {report.address} from {store.label}:")
+    for count, what in ((report.requests, "contact requests (reply address removed)"),
+                        (report.order_numbers, "order numbers given with them"),
+                        (report.payloads, "hand-offs to the helpdesk"),
+                        (report.texts, "questions, searches or comments holding the address")):
+        click.echo(f"  {count:>8}  {what}")

@@ -168,7 +168,8 @@ def test_masks_identifiers_in_free_text(text, secret, placeholder):
     "Hi, I am Very Angry!", "ich bin Stammkunde und Mitglied", "ich bin Klarna Nutzer, kann ich das",
     "this is Black Friday, right?", "Hier ist Bestellung Nr. 12345", "This is Apple Pay.",
     "I am Really Disappointed.", "Zahlung per u.a. at paypal.com",
-    "passwort 3-mal falsch eingegeben", "passwort (neu) setzen", "passwort 8-stellig?", "password 2-factor",
+    "passwort 3-mal falsch eingegeben", "my password isn't accepted", "my password doesn’t work",
+    "passwort (neu) setzen", "passwort 8-stellig?", "password 2-factor",
     "passwort „vergessen“ klicken", "PIN 12.34 EUR?",
     "wie lang muss das passwort 8 zeichen sein?", "passwort 2x falsch eingegeben", "password reset-link broken",
 ])

@@ -116,9 +116,10 @@ _COUNT_OR_AMOUNT = re.compile(r"\d+-?[^\W\d_]+|\d+[.,]\d+")  # "3-mal", "2fach",
 def _looks_secret(token: str) -> bool:
     """A word right after "Passwort" that no word, count or amount looks like: letters with
     digits or marks ("hunter2", "Secr3t!"), or digits ("1234"); not "3-mal", "8-stellig",
-    "2-factor", "(neu)", "„vergessen“", "12.34"."""
+    "2-factor", "(neu)", "„vergessen“", "12.34", "isn't"."""
     plain = token.strip(_QUOTES_AND_MARKS)
-    return not (len(plain) < MIN_SECRET_CHARS or plain.replace("-", "").isalpha()
+    word = plain.replace("-", "").replace("'", "").replace("’", "")  # "isn't", "doesn’t", "e-mail"
+    return not (len(plain) < MIN_SECRET_CHARS or word.isalpha()
                 or _COUNT_OR_AMOUNT.fullmatch(plain))
 
 

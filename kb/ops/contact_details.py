@@ -21,14 +21,18 @@ CREATE TABLE IF NOT EXISTS contact_details (
 );
 """
 
-# Letters, digits and - / . inside, at least one digit, 3 to 30 characters: "100-2345", "HK-2026/0042".
-ORDER_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9](?:[A-Za-z0-9./-]{1,28})[A-Za-z0-9]$")
+# Letters, digits and - / . inside, single spaces between groups, at least one digit, 3 to 30
+# characters: "100-2345", "HK-2026/0042", "100 2345".
+ORDER_NUMBER = re.compile(r"^(?=.*\d)[A-Za-z0-9](?:[A-Za-z0-9./-]| (?! )){1,28}[A-Za-z0-9]$")
 MAX_ORDER_CHARS = 30
+# what customers write before an order number, not part of it: "#100-2345", "Nr. 100-2345"
+_NUMBER_SIGN = re.compile(r"^(?:#\s*|(?:nr|no|nummer|number)(?:[.:]\s*|\s+))", re.IGNORECASE)
 
 
 def clean_order_number(value: str | None) -> str | None:
-    """The order number with spaces around it removed, None when empty; ValueError when it has a wrong shape."""
-    value = (value or "").strip()
+    """The order number as typed, without spaces around it or a number sign before it
+    ("#", "Nr."); None when empty; ValueError when it has a wrong shape."""
+    value = _NUMBER_SIGN.sub("", (value or "").strip())
     if not value:
         return None
     if len(value) > MAX_ORDER_CHARS or not ORDER_NUMBER.match(value):

@@ -13,14 +13,13 @@ import secrets
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
 from kb.content.privacy import mask_pii
-from kb.ops.contact_details import clean_order_number
 from kb.ops.database import SubmissionReused
 from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
 from kb.web import limits
 from kb.web.auth import staff
 from kb.web.handoff import hand_off
 from kb.web.i18n import _
-from kb.web.inputs import MAX_TOKEN_CHARS, InputError, contact_input, submission_id
+from kb.web.inputs import MAX_TOKEN_CHARS, contact_errors, contact_input, submission_id
 from kb.web.searched import SEEN_ON_PAGE
 from kb.web.services import live as _live, store as _store, try_store as _try_store
 
@@ -76,14 +75,15 @@ def new_submission_id() -> str:
     return secrets.token_urlsafe(SUBMISSION_BYTES)
 
 
-def _contact_extras(req, form: dict) -> str | None:
-    """The order number (kept as typed) once the reply choice is clear; InputError otherwise."""
-    if req.email is None and not form["no_reply"]:
-        raise InputError(_(CONTACT_MESSAGES["reply"]), "email")
-    try:
-        return clean_order_number(form["order_number"])
-    except ValueError:
-        raise InputError(_(CONTACT_MESSAGES["order_number"]), "order_number") from None
+def _form_errors(data: dict, form: dict, languages: list[str]) -> dict[str, str]:
+    """Every mistake in the form at once, field -> the message for the customer: one round
+    trip shows them all. A reply address is needed unless the customer chose none."""
+    errors = {field: _(CONTACT_MESSAGES[field]) if field in CONTACT_MESSAGES else str(exc)
+              for field, exc in contact_errors(data, languages).items()}
+    if "email" not in errors and not (data.get("email") or "").strip() and not form["no_reply"]:
+        errors["email"] = _(CONTACT_MESSAGES["reply"])
+    order = ("question", "email", "order_number", "consent")  # the fields' order on the page
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 
 
 @limits.write_post
@@ -92,22 +92,17 @@ def contact():
     token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
     query, shown = _search_context(token)
     claimed = request.values.get("q", "")
-    error = None
+    errors = {}
     form = _contact_form({"question": request.args.get("q", "")[:MAX_QUERY_CHARS]})
     if request.method == "POST":
         data = request.form.to_dict()
         data["search_id"] = token
         data["lang"] = g.lang
         form = _contact_form(data)
-        try:
-            try:
-                req = contact_input(data, live.engine.index.languages)
-            except InputError as exc:
-                raise InputError(_(CONTACT_MESSAGES.get(exc.field, str(exc))), exc.field) from None
-            order_number = _contact_extras(req, form)
-        except InputError as exc:
-            error = exc
-        else:
+        errors = _form_errors(data, form, live.engine.index.languages)
+        if not errors:
+            req = contact_input(data, live.engine.index.languages)
+            order_number = req.order_number
             ref, new = _store_request(req, query, shown, form["submission"])
             if new:  # sent twice (a double click, a reload): one request, handed off once
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
@@ -115,7 +110,7 @@ def contact():
                            order_number=order_number, search=query, seen=shown)
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
-    return _contact_page(form, error, token, query, shown, claimed), 400 if error else 200
+    return _contact_page(form, errors, token, query, shown, claimed), 400 if errors else 200
 
 
 def _store_request(req, query: str | None, shown: list[dict], submission: str | None) -> tuple[str, bool]:
@@ -134,13 +129,14 @@ def contact_refused(message: str) -> str:
     instead of typing it again."""
     token = (request.values.get("s") or "")[:MAX_TOKEN_CHARS] or None
     query, shown = _search_context(token)
-    return _contact_page(_contact_form(request.form), InputError(message, ""), token, query, shown,
+    return _contact_page(_contact_form(request.form), {"": message}, token, query, shown,
                          request.values.get("q", ""))
 
 
-def _contact_page(form: dict, error, token: str | None, query, shown, claimed: str) -> str:
+def _contact_page(form: dict, errors: dict[str, str], token: str | None, query, shown, claimed: str) -> str:
+    """The form with ``errors`` (field -> message; "" for one about the whole form)."""
     visible = _shown_back(query, claimed)
-    return render_template("contact.html", form=form, error=error, token=token,
+    return render_template("contact.html", form=form, errors=errors, token=token,
                            query=query if visible else None, shown=shown if visible else [],
                            search_q=claimed if visible else "")
 

@@ -162,17 +162,55 @@ class ContactInput:
 
 
 def contact_input(data: dict, languages: list[str], from_json: bool = False) -> ContactInput:
-    """A request from the portal's form or (``from_json``) the API's JSON body, whose types are strict."""
-    question = _text(data, "question", MAX_QUESTION_CHARS, required=True)
-    email = email_address(_text(data, "email", MAX_EMAIL_CHARS))
+    """A request from the portal's form or (``from_json``) the API's JSON body, whose types
+    are strict; InputError for the first field that is wrong (contact_errors: all of them)."""
+    values, errors = _contact_fields(data, languages, from_json)
+    if errors:
+        raise next(iter(errors.values()))
+    return ContactInput(values["question"], values["email"], values["lang"],
+                        _text(data, "search_id", MAX_TOKEN_CHARS), values["order_number"])
+
+
+def contact_errors(data: dict, languages: list[str]) -> dict[str, InputError]:
+    """Every field of a contact form that is wrong, field -> error, in the form's order: a
+    customer corrects them all at once."""
+    return _contact_fields(data, languages, False)[1]
+
+
+def _contact_fields(data: dict, languages: list[str], from_json: bool) -> tuple[dict, dict[str, InputError]]:
+    """Each field's value, and each wrong field's error."""
+    checks = {
+        "question": lambda: _text(data, "question", MAX_QUESTION_CHARS, required=True),
+        "email": lambda: email_address(_text(data, "email", MAX_EMAIL_CHARS)),
+        "consent": lambda: _consent(data, from_json),
+        "lang": lambda: _contact_language(data, languages),
+        "order_number": lambda: _order_number(data),
+    }
+    values, errors = {}, {}
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except InputError as exc:
+            errors.setdefault(exc.field or field, exc)
+    return values, errors
+
+
+def _consent(data: dict, from_json: bool) -> bool:
     if not _flag(data.get("consent") or False, "consent", from_json):  # absent, null or "": not given
         raise InputError("please agree that we store your request to answer it", "consent")
+    return True
+
+
+def _contact_language(data: dict, languages: list[str]) -> str | None:
     lang = language_code(_text(data, "lang", 20))
     if lang is not None and lang not in languages:
         raise InputError(f"unknown language '{lang}': use one of {', '.join(languages)}", "lang")
+    return lang
+
+
+def _order_number(data: dict) -> str | None:
     try:
-        order_number = clean_order_number(_text(data, "order_number", MAX_ORDER_CHARS + 1))
+        return clean_order_number(_text(data, "order_number", MAX_ORDER_CHARS + 1))
     except ValueError:
         raise InputError(f"the order number does not look right: letters, digits and - / . only, "
                          f"at most {MAX_ORDER_CHARS} characters", "order_number") from None
-    return ContactInput(question, email, lang, _text(data, "search_id", MAX_TOKEN_CHARS), order_number)

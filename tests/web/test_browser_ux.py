@@ -118,7 +118,8 @@ def test_customer_pages_and_contact_flow(ux_server, browser, hook, device):  # n
     assert page.locator(".channels").count() == 1 and page.locator(".contact-form").count() == 1
     page.get_by_label("Ich bin einverstanden", exact=False).check()
     page.get_by_role("button", name="An unser Team senden").click()
-    page.get_by_text("Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an").wait_for()
+    page.locator("#contact-error").get_by_text("Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an").wait_for()
+    assert "Bitte geben Sie eine E-Mail-Adresse" in page.locator("#email-error").inner_text()  # beside the field too
     # the field to correct gets the focus (app.js, once the page has loaded)
     page.wait_for_function("document.activeElement && document.activeElement.id === 'email'", timeout=5000)
     assert _fits(page)

@@ -222,6 +222,29 @@ def test_a_contact_form_whose_token_does_not_hold_comes_back_filled(client, db):
     assert len(db("SELECT * FROM contact_requests")) == 1
 
 
+def test_the_contact_form_names_every_mistake_at_once_and_keeps_what_was_typed(client, db):
+    page = client.get("/contact", headers=DE).get_data(as_text=True)
+    r = client.post("/contact", headers=DE, data={"csrf_token": csrf_token(page), "question": "Sofa kaputt",
+                                                  "email": "kunde@beispiel", "order_number": "100/%%"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "Bitte korrigieren Sie diese Punkte:" in page
+    summary = page.split('id="contact-error"')[1].split("</div>")[0]
+    assert [m for m in re.findall(r'href="#(\w+)"', summary)] == ["email", "order_number", "consent"]
+    for field in ("email", "order_number", "consent"):  # each field says its own mistake
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', page) or \
+            re.search(rf'aria-invalid="true"[^>]*id="{field}"', page), field
+        assert f'id="{field}-error"' in page
+    assert 'aria-invalid="true" aria-describedby="question-error"' not in page
+    assert "Sofa kaputt" in page and 'value="kunde@beispiel"' in page and 'value="100/%%"' in page
+    assert db("SELECT * FROM contact_requests") == []
+    # the order number as customers write it: with a number sign, or in groups
+    sent = client.post("/contact", headers=DE, data={"csrf_token": csrf_token(page), "question": "Sofa kaputt",
+                                                     "email": "kunde@beispiel.de", "order_number": "#100 2345",
+                                                     "consent": "yes"})
+    assert sent.status_code == 303
+    assert db("SELECT order_number FROM contact_details") == [{"order_number": "100 2345"}]
+
+
 def test_helpful_vote_needs_csrf_and_is_stored(client, db):
     assert client.post("/feedback", data={"article_id": "de/lieferzeit", "helpful": "yes"}).status_code == 400
     # the expired-form page speaks the reader's language, though the token is checked first

@@ -23,7 +23,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_SUGGEST_CHARS = 100
 
 
+class NotJson(InputError):
+    """A body of another type than JSON: 415, the client sends the wrong kind of thing."""
+
+
 def _bad(exc: InputError, status: int = 400):
+    status = 415 if isinstance(exc, NotJson) else status
     return jsonify(error=str(exc), field=exc.field, status=status), status
 
 
@@ -59,7 +64,7 @@ def nesting_depth(raw: bytes) -> int:
 
 def _json_body() -> dict:
     if not request.is_json:
-        raise InputError("send a JSON object with Content-Type: application/json")
+        raise NotJson("send a JSON object with Content-Type: application/json")
     if nesting_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
         raise InputError("the request body is nested too deeply")
     data = request.get_json(silent=True)
@@ -109,7 +114,7 @@ def article(article_id: str):
     catalog = _live().catalog
     art = catalog.get(article_id, staff())
     if art is None:
-        return jsonify(error=f"unknown article '{article_id[:200]}'", status=404), 404
+        return jsonify(error=f"unknown article '{article_id[:200]}'", field=None, status=404), 404
     html = catalog.html(article_id, lambda target: url_for("portal.article", article_id=target), staff())
     return jsonify(
         id=art["id"], title=art["title"], lang=art["lang"], category=art["category"],

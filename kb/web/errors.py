@@ -37,7 +37,7 @@ def wants_json() -> bool:
 
 def _response(status: int, message: str, headers: dict | None = None):
     if wants_json():
-        resp = jsonify(error=message, status=status)
+        resp = jsonify(error=message, field=None, status=status)  # the API's one error shape
     else:
         # signed-in staff stay in their workspace (its menu, no customers' contact footer)
         staff = g.get("user") is not None and request.path.startswith(STAFF_PREFIX)

@@ -71,10 +71,10 @@ def search_params(args, catalog: Catalog, languages: list[str], default_limit: i
     if raw_limit in (None, ""):
         limit = default_limit
     else:
-        try:
-            limit = int(raw_limit)
-        except (TypeError, ValueError):
-            raise InputError(f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit") from None
+        # digits 0-9 only: int() also takes "+5", " 5" and other scripts' digits ("٥")
+        if not (isinstance(raw_limit, str) and raw_limit.isascii() and raw_limit.isdigit()):
+            raise InputError(f"limit must be a whole number from 1 to {MAX_LIMIT}", "limit")
+        limit = int(raw_limit)
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}", "limit")
     return SearchParams(q, lang, category, limit)

@@ -48,6 +48,7 @@ def test_an_applied_correction_reports_both_questions(client):
     ("q=%F0%9F%98%80%F0%9F%98%80", "q"), ("q=%3F%3F%3F", "q"), ("q=%3A-(", "q"),  # emoji, "???", ":-(" alone
     ("q=hallo&lang=xx", "lang"), ("q=hallo&limit=0", "limit"), ("q=hallo&limit=51", "limit"),
     ("q=hallo&limit=abc", "limit"), ("q=hallo&category=nope", "category"),
+    ("q=hallo&limit=%2B5", "limit"), ("q=hallo&limit=%D9%A5", "limit"), ("q=hallo&limit=%205", "limit"),
 ])
 def test_search_rejects_bad_input(client, query, field):
     r = client.get("/api/search?" + query)
@@ -174,6 +175,11 @@ def test_http_errors_are_json_without_tracebacks(client):
     assert r.status_code == 404 and r.is_json
     r = client.post("/api/feedback", data=b"{" + b" " * 100_000 + b"}", content_type="application/json")
     assert r.status_code == 413 and r.is_json and "Traceback" not in r.get_data(as_text=True)
+    # one shape for every error: the field is named, or null where none is to blame
+    assert r.get_json()["field"] is None and client.get("/api/nothing-here").get_json()["field"] is None
+    r = client.post("/api/feedback", data="article_id=de/lieferzeit&helpful=true",
+                    content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 415 and r.get_json()["status"] == 415 and "Content-Type" in r.get_json()["error"]
 
 
 def test_health_and_readiness(client):

@@ -2,12 +2,14 @@
 
 Snippets are cut for the result list ("… (siehe Tabelle). …"); a reply needs
 the complete section, with one list item per line (numbered lists keep their
-numbers), table rows as lines, and the link line in the article's own
-language. Internal articles get no customer link: it would be a 404 for them.
+numbers), table rows as lines, the addresses of the links in the text ("im
+Retourenportal (https://…)"), and the link line in the article's own language. Internal
+articles get no customer link: it would be a 404 for them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kb.content.markdown import Anchors, inline_text, parse_blocks, tokens_text
@@ -26,6 +28,28 @@ def lead_in(heading: str) -> str:
 class CopyText:
     text: str
     internal: bool      #: the agent is warned: not for customers as it stands
+    relative: bool = False  #: its links have no host (no public address configured)
+
+
+def linked_text(token, address: Callable[[str], str | None] | None) -> str:
+    """Plain text of an inline token with each link's address after its text, as
+    ``address`` gives it for the link's target (None: the text alone, e.g. an article
+    the customer cannot open)."""
+    if address is None:
+        return inline_text(token)
+    parts, href = [], None
+    for child in token.children or []:
+        if child.type == "link_open":
+            href, start = address(child.attrGet("href") or ""), len(parts)
+        elif child.type == "link_close":
+            if href and href.removeprefix("mailto:") not in "".join(parts[start:]):
+                parts.append(f" ({href})")
+            href = None
+        elif child.type in ("text", "code_inline", "image"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
 
 
 def section_tokens(body: str, anchor: str | None) -> list:
@@ -47,8 +71,9 @@ def section_tokens(body: str, anchor: str | None) -> list:
     return tokens[start:] if start is not None else tokens
 
 
-def blocks_text(tokens: list) -> str:
-    """Plain text, one line per paragraph and per list item ("- " / "1. "), blank lines between blocks."""
+def blocks_text(tokens: list, address: Callable[[str], str | None] | None = None) -> str:
+    """Plain text, one line per paragraph and per list item ("- " / "1. "), blank lines between
+    blocks; links followed by their address where ``address`` gives one (see linked_text)."""
     lines: list[str] = []
     lists: list[list] = []    # stack of [ordered, next number]
     marker = None             # the list marker waiting for the item's first line
@@ -74,7 +99,7 @@ def blocks_text(tokens: list) -> str:
             skip_to = i + 1
         elif token.type == "inline":
             indent = "  " * max(0, len(lists) - 1)
-            lines.append(indent + (marker or ("  " if lists else "")) + inline_text(token))
+            lines.append(indent + (marker or ("  " if lists else "")) + linked_text(token, address))
             marker = None
             if not lists:
                 lines.append("")
@@ -86,11 +111,13 @@ def blocks_text(tokens: list) -> str:
     return text.strip()
 
 
-def copy_text(article: dict, anchor: str | None, heading: str | None, url: str | None) -> CopyText:
-    """The reply text of the hit's section; ``url`` is left out for internal articles."""
+def copy_text(article: dict, anchor: str | None, heading: str | None, url: str | None,
+              address: Callable[[str], str | None] | None = None) -> CopyText:
+    """The reply text of the hit's section; ``url`` is left out for internal articles;
+    ``address`` gives the links' addresses (see linked_text)."""
     internal = article["audience"] != "public"
-    body = blocks_text(section_tokens(article["body"], anchor))
+    body = blocks_text(section_tokens(article["body"], anchor), address)
     parts = [f"{lead_in(heading)}\n{body}" if heading else body]
     if url and not internal:
         parts.append(f"{MORE.get(article['lang'], MORE['en'])} {url}")
-    return CopyText("\n\n".join(parts), internal)
+    return CopyText("\n\n".join(parts), internal, relative=bool(url) and url.startswith("/"))

@@ -56,6 +56,24 @@ def test_internal_article_is_marked_and_has_no_customer_link():
     assert copy.internal and "https://" not in copy.text and "Nicht mehr dabei" in copy.text
 
 
+def test_links_keep_their_address_where_a_customer_can_open_it():
+    body = ("Melden Sie die Rücksendung im [Retourenportal](https://shop.example/retoure) an, "
+            "siehe [Erstattung](../retouren/erstattung.md#dauer) oder [intern](../intern/kulanz.md), "
+            "Mail an [service@shop.example](mailto:service@shop.example) oder [uns](mailto:service@shop.example), "
+            "[hier](ftp://shop.example/x).\n")
+    addresses = {"https://shop.example/retoure": "https://shop.example/retoure",
+                 "../retouren/erstattung.md#dauer": "https://hilfe.example/articles/de/retouren/erstattung#dauer",
+                 "mailto:service@shop.example": "mailto:service@shop.example"}
+    copy = copy_text({"audience": "public", "lang": "de", "body": body}, None, None, "https://hilfe.example/a",
+                     addresses.get)
+    assert copy.text.startswith(
+        "Melden Sie die Rücksendung im Retourenportal (https://shop.example/retoure) an, siehe Erstattung "
+        "(https://hilfe.example/articles/de/retouren/erstattung#dauer) oder intern, Mail an "
+        "service@shop.example oder uns (mailto:service@shop.example), hier.")
+    assert not copy.relative and copy_text({"audience": "public", "lang": "de", "body": body}, None, None,
+                                           "/articles/de/a").relative
+
+
 def _agent(app, client):
     app.extensions["kb.accounts"].add("anna", "agent", PASSWORD)
     client.set_cookie("lang", "de")
@@ -74,6 +92,7 @@ def test_workspace_copies_english_sections_in_english_and_warns_on_internal(app,
     assert copies and "Create the label in the returns portal and drop the parcel at DHL." in copies[0]
     # relative without KB_BASE_URL: absolute links come only from the configured address
     assert "More: /articles/en/returns" in copies[0] and "Mehr" not in copies[0]
+    assert "Die Links in diesem Text haben noch keine Webadresse" in html  # the agent is told
     html = client.get("/agent/", query_string={"q": "Kulanz Teamleitung Freigabe"}).get_data(as_text=True)
     first = html.split('<li class="answer')[1]
     assert "internal" in first and "Interner Artikel: Diesen Text nicht unverändert" in first

@@ -1,6 +1,7 @@
 """Rate limits: enough for any person, too few for a script that floods us.
 
-Client addresses are used for counting only and are never stored.
+Client addresses are used for counting only and are never stored: the counts are
+kept under keyed digests (kb/web/limit_keys.py), an IPv6 client's by its /64.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
 already, or for a load test from one address).
@@ -22,13 +23,13 @@ import re
 
 from flask import current_app
 from flask_limiter import HeaderNames, Limiter
-from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from kb.config import shown_address
 from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
+from kb.web.limit_keys import DIGEST_HEX_CHARS, client_key
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
@@ -53,22 +54,22 @@ REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 # search's 200, and a 503 whose own Retry-After (kb/web/errors.py: "a few seconds") it
 # overwrote with 60. It writes that header under another name; only a 429 is given it.
 LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+limiter = Limiter(key_func=client_key, headers_enabled=True,
                   header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER})
-# IPv4, and IPv6 (groups of hex digits joined by colons: the limiter's records hold no times)
-_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}", re.I)
+_KEY_DIGEST = re.compile(rf"\b[0-9a-f]{{{DIGEST_HEX_CHARS}}}\b")
 
 
-class _NoAddresses(logging.Filter):
-    """The limiter logs the client's address when a limit is exceeded ("ratelimit 10 per 1
-    minute (203.0.113.7) exceeded"): the log keeps the limit and the route, not who it was."""
+class _NoClients(logging.Filter):
+    """The limiter logs the key it counted under when a limit is exceeded ("ratelimit 10 per
+    1 minute (<key>) exceeded"): the log keeps the limit and the route, not who it was (a
+    key's digest would link one client's requests of a day)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = _ADDRESS.sub("[address]", record.getMessage()), ()
+        record.msg, record.args = _KEY_DIGEST.sub("[client]", record.getMessage()), ()
         return True
 
 
-logging.getLogger("flask-limiter").addFilter(_NoAddresses())
+logging.getLogger("flask-limiter").addFilter(_NoClients())
 
 
 def _limit(name: str, methods: list[str] | None = None):
@@ -109,7 +110,7 @@ def init_app(app) -> None:
 
 def counts_as_a_view(article_id: str) -> bool:
     """Whether this client's view of the article still counts for the insights and the
-    frequently asked list (RATE_LIMIT_VIEWS per client and article)."""
+    frequently asked list (RATE_LIMIT_VIEWS per client and article, per shop day)."""
     return _within("RATE_LIMIT_VIEWS", "views", article_id)
 
 
@@ -134,13 +135,14 @@ def wording_key(query: str) -> str:
     return " ".join(sorted({w[:WORD_KEY_LETTERS] for w in fold(query).split()}))
 
 
-def _within(budget: str, *what: str) -> bool:
-    """Whether this client is within the named budget for ``what`` (counted, never stored)."""
+def _within(budget: str, scope: str, *item: str) -> bool:
+    """Whether this client is within the named budget for ``item``: counted under the keyed
+    digest of the client and the item, so the storage holds neither."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
+    key = client_key(*item)
     try:
-        return all(limiter.limiter.hit(item, *what, get_remote_address())
-                   for item in parse_many(current_app.config[budget]))
+        return all(limiter.limiter.hit(limit, scope, key) for limit in parse_many(current_app.config[budget]))
     except Exception:  # noqa: BLE001 - the counts' storage failing costs nothing
         return True
 

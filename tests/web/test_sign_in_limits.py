@@ -1,0 +1,73 @@
+"""Client budgets that a script with many addresses cannot step around.
+
+Requests come through `kb serve`'s own proxy handling (waitress trusting
+X-Forwarded-For from KB_TRUSTED_PROXY), as behind nginx: the client's address
+is the one the proxy names.
+"""
+import pytest
+from waitress.proxy_headers import proxy_headers_middleware
+
+from conftest import PASSWORD, csrf_token
+
+PROXY = "10.0.0.5"
+SIGN_INS_PER_CLIENT = 10    # kb.web.limits: sign-in attempts per client and minute
+
+
+@pytest.fixture()
+def behind_proxy(make_app, monkeypatch):
+    """An app with the default limits behind a proxy at PROXY, wrapped as `kb serve` wraps it."""
+    from kb.web.deployment import proxy_settings
+    monkeypatch.setenv("KB_TRUSTED_PROXY", PROXY)
+
+    def make(**config):
+        app = make_app(RATELIMIT_ENABLED=True, **config)
+        settings = proxy_settings()
+        app.wsgi_app = proxy_headers_middleware(
+            app.wsgi_app, trusted_proxy=settings["trusted_proxy"],
+            trusted_proxy_count=settings["trusted_proxy_count"],
+            trusted_proxy_headers=settings["trusted_proxy_headers"],
+            clear_untrusted=settings["clear_untrusted_proxy_headers"])
+        accounts = app.extensions["kb.accounts"]
+        if not accounts.list():
+            accounts.add("anna", "agent", PASSWORD)
+            accounts.add("eva", "editor", PASSWORD)
+        return app
+    return make
+
+
+class Browser:
+    """One browser behind the proxy: one session and CSRF token, any client address."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+        self.client.environ_base["REMOTE_ADDR"] = PROXY
+        self.client.set_cookie("lang", "en")
+        self.token = csrf_token(self.client.get("/agent/login").get_data(as_text=True))
+
+    def sign_in(self, address, username, password):
+        return self.client.post("/agent/login", headers={"X-Forwarded-For": address},
+                                data={"csrf_token": self.token, "username": username, "password": password})
+
+    def feedback(self, address):
+        return self.client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True},
+                                headers={"X-Forwarded-For": address}).status_code
+
+
+def test_ipv6_clients_are_counted_by_their_64_network(behind_proxy):
+    """A line's whole /64 is one client (its owner picks any address in it); IPv4 stays per address."""
+    app = behind_proxy(RATE_LIMIT_WRITE="3 per minute")
+    browser = Browser(app)
+    in_one_64 = ["2001:db8:5:6::1", "2001:db8:5:6::2", "2001:db8:5:6:a:b:c:d", "2001:db8:5:6:ffff:ffff:ffff:ffff"]
+    assert [browser.feedback(a) for a in in_one_64] == [201, 201, 201, 429]
+    assert browser.feedback("2001:db8:5:7::1") == 201  # the next /64 is another client
+    assert [browser.feedback(f"203.0.113.{i}") for i in range(1, 5)] == [201] * 4
+
+
+def test_sign_ins_from_one_ipv6_network_share_its_budget(behind_proxy):
+    """Guessing several accounts from new addresses of one /64 meets the client's sign-in limit."""
+    app = behind_proxy()
+    browser = Browser(app)
+    codes = [browser.sign_in(f"2001:db8:77:1::{i:x}", f"user{i}", "wrong").status_code
+             for i in range(1, SIGN_INS_PER_CLIENT + 3)]
+    assert codes == [401] * SIGN_INS_PER_CLIENT + [429] * 2
+    assert browser.sign_in("2001:db8:77:2::1", "user99", "wrong").status_code == 401

@@ -26,7 +26,7 @@ from flask_limiter.util import get_remote_address
 from kb.web.local_time import site_today
 
 IPV6_CLIENT_PREFIX = 64
-DIGEST_HEX_CHARS = 32  # 128 bits: no two clients share a count
+DIGEST_HEX_CHARS = 32  # 128 bits: no two clients or accounts share a count
 # the day key is derived for this use alone: it reveals nothing of the secret key that signs cookies
 DAY_KEY_LABEL = b"kb rate-limit keys of "
 _SEPARATOR = "\x1f"  # no address, article id or word holds it: the parts cannot run into each other
@@ -51,6 +51,12 @@ def client_key(*item: str) -> str:
     """This client's key, or its key for one item (``client_key(article_id)``); the limiter's
     ``key_func`` with no item."""
     return _digest("client", client_network(), *item)
+
+
+def account_key(username: str) -> str:
+    """The key of a user name as sign-in looks it up (kb/ops/accounts.py folds case and outer
+    spaces), whether or not the account exists."""
+    return _digest("account", username.strip().lower())
 
 
 def _digest(*parts: str) -> str:

@@ -2,6 +2,8 @@
 
 Client addresses are used for counting only and are never stored: the counts are
 kept under keyed digests (kb/web/limit_keys.py), an IPv6 client's by its /64.
+Sign-in has two budgets: attempts per client, and failed attempts per user name,
+which a script rotating through many addresses meets all the same.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
 already, or for a load test from one address).
@@ -20,22 +22,27 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 
-from flask import current_app
+from flask import Response, current_app
 from flask_limiter import HeaderNames, Limiter
 from limits import parse_many
+from werkzeug.exceptions import HTTPException
 
 from kb.config import shown_address
 from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
-from kb.web.limit_keys import DIGEST_HEX_CHARS, client_key
+from kb.web.limit_keys import DIGEST_HEX_CHARS, account_key, client_key
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
     "RATE_LIMIT_SUGGEST": "600 per minute",
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
+    # wrong passwords per user name, from any address: each costs a password hash (argon2),
+    # and a guesser with many addresses meets this limit as soon as one with a single address
+    "RATE_LIMIT_LOGIN_FAILURES": "10 per 15 minutes",
     # an article's views counted per client (the page is always served): one client
     # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
     "RATE_LIMIT_VIEWS": "2 per day",
@@ -44,6 +51,7 @@ DEFAULTS = {
     "RATE_LIMIT_EVIDENCE": "1 per day",
 }
 MEMORY = "memory://"
+UNAUTHORIZED = 401  # a wrong user name or password (kb/web/auth.py)
 log = logging.getLogger(__name__)
 WORD_KEY_LETTERS = 4  # typos are rarest in a word's first letters
 # a slow Redis must not hold a request: fail fast, count in memory meanwhile
@@ -83,6 +91,26 @@ suggest = _limit("RATE_LIMIT_SUGGEST")
 write = _limit("RATE_LIMIT_WRITE")
 write_post = _limit("RATE_LIMIT_WRITE", ["POST"])  # routes that also show a form on GET
 login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
+
+
+def failed_sign_ins(username: Callable[[], str]):
+    """RATE_LIMIT_LOGIN_FAILURES for the user name ``username()`` reads from the sign-in form,
+    as the accounts look it up. Only a refused password (401) counts, for an account that
+    exists or not alike; once the budget is spent, every attempt for that name is refused
+    before its password is hashed, with the same 429 as the budget per client. A failure
+    counts once its answer is known: attempts already running when the budget is spent
+    still get their answer (at most one per request thread of each replica)."""
+    def key() -> str:
+        try:
+            return account_key(username())
+        except HTTPException:  # a form that cannot be read (too large, cut off): the view answers it
+            return account_key("")
+    return limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN_FAILURES"], key_func=key,
+                         methods=["POST"], deduct_when=_password_refused, error_message=TOO_MANY_REQUESTS)
+
+
+def _password_refused(response: Response) -> bool:
+    return response.status_code == UNAUTHORIZED
 
 
 def init_app(app) -> None:

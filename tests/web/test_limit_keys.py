@@ -52,7 +52,7 @@ def test_no_stored_key_names_the_client_or_what_it_read_searched_or_tried(make_a
     keys = stored_keys()
     named = [IPV4, "2001:db8", *read, "anna", wording_key(QUERY), *(w[:4] for w in QUERY.split() if len(w) > 3)]
     assert [key for key in keys if any(name in key.lower() for name in named)] == []
-    for scope in ("views", "evidence", "rate_limit_search", "rate_limit_login"):
+    for scope in ("views", "evidence", "auth.login", "rate_limit_search", "rate_limit_login"):
         assert any(f"/{scope}/" in key for key in keys), (scope, keys)
 
 

@@ -1,16 +1,21 @@
-"""Client budgets that a script with many addresses cannot step around.
+"""Sign-in and client budgets that a script with many addresses cannot step around.
 
 Requests come through `kb serve`'s own proxy handling (waitress trusting
 X-Forwarded-For from KB_TRUSTED_PROXY), as behind nginx: the client's address
 is the one the proxy names.
 """
+import re
+
 import pytest
 from waitress.proxy_headers import proxy_headers_middleware
 
 from conftest import PASSWORD, csrf_token
 
 PROXY = "10.0.0.5"
+FAILURES_ALLOWED = 10       # kb.web.limits: failed sign-ins per user name and 15 minutes
 SIGN_INS_PER_CLIENT = 10    # kb.web.limits: sign-in attempts per client and minute
+CLIENT_WINDOW_SECONDS = 60
+REFUSED = "Too many requests; please wait a moment and try again."
 
 
 @pytest.fixture()
@@ -51,6 +56,64 @@ class Browser:
     def feedback(self, address):
         return self.client.post("/api/feedback", json={"article_id": "en/returns", "helpful": True},
                                 headers={"X-Forwarded-For": address}).status_code
+
+
+def _page(response) -> str:
+    """The page without its CSRF token, which is signed anew for every page."""
+    return re.sub(r'(name="csrf_token" value=)"[^"]+"', r"\1", response.get_data(as_text=True))
+
+
+def _count_password_checks(app) -> list:
+    """Each call of the accounts' password check (argon2), recorded; the check itself runs."""
+    accounts = app.extensions["kb.accounts"]
+    calls, check = [], accounts.authenticate
+    accounts.authenticate = lambda username, password: calls.append(username) or check(username, password)
+    return calls
+
+
+@pytest.mark.parametrize("username", ["anna", "nobody"])
+def test_failed_sign_ins_are_limited_per_user_name_across_addresses(behind_proxy, username):
+    """A new address for every guess: the user name's budget still runs out, the same way for an
+    account that does not exist, and refused guesses cost no password hash."""
+    app = behind_proxy()
+    checks = _count_password_checks(app)
+    browser = Browser(app)
+    codes = [browser.sign_in(f"198.51.100.{i}", username, f"guess {i}").status_code
+             for i in range(FAILURES_ALLOWED + 5)]
+    assert codes == [401] * FAILURES_ALLOWED + [429] * 5
+    assert len(checks) == FAILURES_ALLOWED
+    refused = browser.sign_in("203.0.113.200", f"  {username.upper()} ", PASSWORD)  # as the accounts fold it
+    assert refused.status_code == 429 and REFUSED in refused.get_data(as_text=True)
+    assert CLIENT_WINDOW_SECONDS < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert len(checks) == FAILURES_ALLOWED
+    assert browser.sign_in("203.0.113.201", "eva", PASSWORD).status_code == 303  # other accounts sign in
+
+
+def test_a_user_name_at_its_limit_looks_like_an_address_at_its_limit(behind_proxy):
+    """Refused by user name or by address: the same status, page and headers."""
+    app = behind_proxy()
+    browser = Browser(app)
+    for i in range(FAILURES_ALLOWED):
+        browser.sign_in(f"198.51.100.{i}", "anna", "wrong password")
+    by_name = browser.sign_in("198.51.100.99", "anna", "wrong password")
+    for i in range(SIGN_INS_PER_CLIENT):
+        browser.sign_in("192.0.2.1", f"user{i}", "wrong password")
+    by_address = browser.sign_in("192.0.2.1", "someone", "wrong password")
+    assert by_name.status_code == by_address.status_code == 429
+    assert _page(by_name).replace("anna", "someone") == _page(by_address)
+    assert sorted(by_name.headers.keys()) == sorted(by_address.headers.keys())
+
+
+def test_failed_sign_ins_count_across_replicas(behind_proxy, redis_server):
+    """Replicas with one secret key count a user name's failures in one Redis; a server with
+    another secret key has keys of its own."""
+    shared = {"RATELIMIT_STORAGE_URI": redis_server.url, "SECRET_KEY": "one secret for the replicas"}
+    one, two = Browser(behind_proxy(**shared)), Browser(behind_proxy(**shared))
+    codes = [(one, two)[i % 2].sign_in(f"198.51.100.{i}", "eva", "wrong").status_code
+             for i in range(FAILURES_ALLOWED + 2)]
+    assert codes == [401] * FAILURES_ALLOWED + [429] * 2
+    other = Browser(behind_proxy(RATELIMIT_STORAGE_URI=redis_server.url, SECRET_KEY="another secret"))
+    assert other.sign_in("198.51.100.50", "eva", "wrong").status_code == 401
 
 
 def test_ipv6_clients_are_counted_by_their_64_network(behind_proxy):

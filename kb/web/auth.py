@@ -29,6 +29,7 @@ SESSION_HOURS = 8  # instance/config.py may set SESSION_HOURS to change it
 # a redirect target with these would break the Location header or be read as another host
 _UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
 KEPT = "kept."  # the sign-in form's fields that carry a kept form (kb/web/resume.py)
+USERNAME_CHARS = 100  # of the user name a sign-in sends, read alike by the password check and its limit
 
 
 def accounts() -> Accounts:
@@ -121,8 +122,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("agent.workspace")
 
 
+def _sign_in_username() -> str:
+    """The user name a sign-in sent, as the password check receives it."""
+    return request.form.get("username", "")[:USERNAME_CHARS]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limits.login_post
+@limits.failed_sign_ins(_sign_in_username)
 def login():
     username, kept, action = _sign_in_form()
     if request.method == "POST":
@@ -148,7 +155,7 @@ def _sign_in_form() -> tuple[str, list[tuple[str, str]], str | None]:
     """What a sign-in sent: the user name, the fields of a form kept from before the session
     ended, and where that form goes (kb/web/resume.py)."""
     kept = [(k.removeprefix(KEPT), v) for k, v in request.form.items(multi=True) if k.startswith(KEPT)]
-    return request.form.get("username", "")[:100], kept, safe_action(request.form.get("resume_action", ""))
+    return _sign_in_username(), kept, safe_action(request.form.get("resume_action", ""))
 
 
 def _sign_in_refused(status: int, error: str):
@@ -168,8 +175,9 @@ def _sign_in_refused(status: int, error: str):
 
 @bp.errorhandler(429)
 def _too_many_sign_ins(exc):
-    """Too many sign-ins from this address: the sign-in page again, with the user name and a
-    form kept from before the session ended (kb/web/resume.py), not a bare error page."""
+    """Too many sign-ins from this address, or too many wrong passwords for this user name:
+    the sign-in page again, with the user name and a form kept from before the session ended
+    (kb/web/resume.py), not a bare error page."""
     if request.endpoint != "auth.login" or request.method != "POST" or wants_json():
         return too_many_requests()
     return _sign_in_refused(429, _(TOO_MANY_REQUESTS))

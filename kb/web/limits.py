@@ -1,6 +1,9 @@
 """Rate limits: enough for any person, too few for a script that floods us.
 
-Client addresses are used for counting only and are never stored.
+Client addresses are used for counting only and are never stored: the counts are
+kept under keyed digests (kb/web/limit_keys.py), an IPv6 client's by its /64.
+Sign-in has two budgets: attempts per client, and failed attempts per user name,
+which a script rotating through many addresses meets all the same.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
 already, or for a load test from one address).
@@ -19,22 +22,27 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 
-from flask import current_app
+from flask import Response, current_app
 from flask_limiter import HeaderNames, Limiter
-from flask_limiter.util import get_remote_address
 from limits import parse_many
+from werkzeug.exceptions import HTTPException
 
 from kb.config import shown_address
 from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
+from kb.web.limit_keys import DIGEST_HEX_CHARS, account_key, client_key
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
     "RATE_LIMIT_SUGGEST": "600 per minute",
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
+    # wrong passwords per user name, from any address: each costs a password hash (argon2),
+    # and a guesser with many addresses meets this limit as soon as one with a single address
+    "RATE_LIMIT_LOGIN_FAILURES": "10 per 15 minutes",
     # an article's views counted per client (the page is always served): one client
     # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
     "RATE_LIMIT_VIEWS": "2 per day",
@@ -43,6 +51,7 @@ DEFAULTS = {
     "RATE_LIMIT_EVIDENCE": "1 per day",
 }
 MEMORY = "memory://"
+UNAUTHORIZED = 401  # a wrong user name or password (kb/web/auth.py)
 log = logging.getLogger(__name__)
 WORD_KEY_LETTERS = 4  # typos are rarest in a word's first letters
 # a slow Redis must not hold a request: fail fast, count in memory meanwhile
@@ -53,22 +62,22 @@ REDIS_TIMEOUTS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 # search's 200, and a 503 whose own Retry-After (kb/web/errors.py: "a few seconds") it
 # overwrote with 60. It writes that header under another name; only a 429 is given it.
 LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True,
+limiter = Limiter(key_func=client_key, headers_enabled=True,
                   header_name_mapping={HeaderNames.RETRY_AFTER: LIMITER_RETRY_AFTER})
-# IPv4, and IPv6 (groups of hex digits joined by colons: the limiter's records hold no times)
-_ADDRESS = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}", re.I)
+_KEY_DIGEST = re.compile(rf"\b[0-9a-f]{{{DIGEST_HEX_CHARS}}}\b")
 
 
-class _NoAddresses(logging.Filter):
-    """The limiter logs the client's address when a limit is exceeded ("ratelimit 10 per 1
-    minute (203.0.113.7) exceeded"): the log keeps the limit and the route, not who it was."""
+class _NoClients(logging.Filter):
+    """The limiter logs the key it counted under when a limit is exceeded ("ratelimit 10 per
+    1 minute (<key>) exceeded"): the log keeps the limit and the route, not who it was (a
+    key's digest would link one client's requests of a day)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = _ADDRESS.sub("[address]", record.getMessage()), ()
+        record.msg, record.args = _KEY_DIGEST.sub("[client]", record.getMessage()), ()
         return True
 
 
-logging.getLogger("flask-limiter").addFilter(_NoAddresses())
+logging.getLogger("flask-limiter").addFilter(_NoClients())
 
 
 def _limit(name: str, methods: list[str] | None = None):
@@ -82,6 +91,26 @@ suggest = _limit("RATE_LIMIT_SUGGEST")
 write = _limit("RATE_LIMIT_WRITE")
 write_post = _limit("RATE_LIMIT_WRITE", ["POST"])  # routes that also show a form on GET
 login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
+
+
+def failed_sign_ins(username: Callable[[], str]):
+    """RATE_LIMIT_LOGIN_FAILURES for the user name ``username()`` reads from the sign-in form,
+    as the accounts look it up. Only a refused password (401) counts, for an account that
+    exists or not alike; once the budget is spent, every attempt for that name is refused
+    before its password is hashed, with the same 429 as the budget per client. A failure
+    counts once its answer is known: attempts already running when the budget is spent
+    still get their answer (at most one per request thread of each replica)."""
+    def key() -> str:
+        try:
+            return account_key(username())
+        except HTTPException:  # a form that cannot be read (too large, cut off): the view answers it
+            return account_key("")
+    return limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN_FAILURES"], key_func=key,
+                         methods=["POST"], deduct_when=_password_refused, error_message=TOO_MANY_REQUESTS)
+
+
+def _password_refused(response: Response) -> bool:
+    return response.status_code == UNAUTHORIZED
 
 
 def init_app(app) -> None:
@@ -109,7 +138,7 @@ def init_app(app) -> None:
 
 def counts_as_a_view(article_id: str) -> bool:
     """Whether this client's view of the article still counts for the insights and the
-    frequently asked list (RATE_LIMIT_VIEWS per client and article)."""
+    frequently asked list (RATE_LIMIT_VIEWS per client and article, per shop day)."""
     return _within("RATE_LIMIT_VIEWS", "views", article_id)
 
 
@@ -134,13 +163,14 @@ def wording_key(query: str) -> str:
     return " ".join(sorted({w[:WORD_KEY_LETTERS] for w in fold(query).split()}))
 
 
-def _within(budget: str, *what: str) -> bool:
-    """Whether this client is within the named budget for ``what`` (counted, never stored)."""
+def _within(budget: str, scope: str, *item: str) -> bool:
+    """Whether this client is within the named budget for ``item``: counted under the keyed
+    digest of the client and the item, so the storage holds neither."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
+    key = client_key(*item)
     try:
-        return all(limiter.limiter.hit(item, *what, get_remote_address())
-                   for item in parse_many(current_app.config[budget]))
+        return all(limiter.limiter.hit(limit, scope, key) for limit in parse_many(current_app.config[budget]))
     except Exception:  # noqa: BLE001 - the counts' storage failing costs nothing
         return True
 

@@ -1,4 +1,6 @@
 """The JSON API: shapes, every client error as a clear 4xx, writes read back."""
+import re
+
 import pytest
 
 from conftest import csrf_token
@@ -225,6 +227,7 @@ def test_rate_limits_answer_429_with_retry_after(make_app, db, caplog):
     assert codes == [201, 201, 201, 429, 429]
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "flask-limiter")
     assert "exceeded" in logged and "203.0.113.7" not in logged  # counted by address, never stored
+    assert not re.search(r"[0-9a-f]{32}", logged)  # nor the day's digest that stands for it
     r = client.post("/api/contact", json={"question": "x", "consent": True})
     assert r.status_code == 429 and r.is_json and int(r.headers["Retry-After"]) > 0
     assert len(db("SELECT * FROM feedback")) == 3

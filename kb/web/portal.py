@@ -23,6 +23,7 @@ from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_una
 from kb.web.i18n import _, pick_language, translated_message
 from kb.web.inputs import MAX_TOKEN_CHARS, InputError, feedback_input, search_params
 from kb.web.local_time import site_today
+from kb.web.long_message import is_long_message, long_message_page
 from kb.web.present import (article_url, format_date, highlighted, input_error_message, mailto,
                              public_url, section_label,
                              table_of_contents, wrap_sections)
@@ -88,6 +89,8 @@ def search():
     live = _live()
     if not request.args.get("q", "").strip():
         return redirect(url_for("portal.home"))
+    if is_long_message(request.args["q"]):  # a pasted message: each of its questions
+        return long_message_page(request.args["q"])
     try:
         params = search_params(request.args, live.catalog, live.engine.index.languages,
                                default_limit=RESULTS_PER_PAGE, internal=staff())

@@ -36,14 +36,20 @@ def search_and_log(params: SearchParams, lang: str | None, channel: str) -> tupl
         correct=request.args.get("exact") != "1")  # "search instead for" what was typed
     if request.method == "HEAD":
         return result, None
+    return result, logged(params.q, result.lang, result.answered, [h.id for h in result.results], channel,
+                          result.hedged)
+
+
+def logged(query: str, lang: str | None, answered: bool, shown: list[str], channel: str,
+           hedged: bool = False) -> str | None:
+    """The search's id in the log (None when the database cannot take it): the id in the
+    page's address when it is this same search shown again (see above), else a new one."""
     who = "agent" if staff() else channel
-    shown = (request.args.get("s") or "")[:MAX_TOKEN_CHARS]
+    seen = (request.args.get("s") or "")[:MAX_TOKEN_CHARS]
     try:
-        if shown and store().same_search(shown, params.q, who, SAME_PAGE_MINUTES):
-            return result, shown
-        token = store().log_search(params.q, result.lang, result.answered, [h.id for h in result.results],
-                                   who, result.hedged)
+        if seen and store().same_search(seen, query, who, SAME_PAGE_MINUTES):
+            return seen
+        return store().log_search(query, lang, answered, shown, who, hedged)
     except StoreUnavailable as exc:
         current_app.logger.warning("not recorded: %s", exc)
-        token = None
-    return result, token
+        return None

@@ -60,6 +60,26 @@ def test_a_results_page_reloaded_with_its_search_id_is_not_another_search(app, c
     assert db("SELECT COUNT(*) AS n FROM searches")[0]["n"] == 4
 
 
+def test_a_pasted_message_is_searched_question_by_question_and_offered_to_the_team(client, db):
+    message = ("Hallo liebes Team, ich habe vor zwei Wochen bei Ihnen ein großes Paket mit Gartenmöbeln "
+               "bestellt und seitdem leider nichts mehr gehört, obwohl ich schon zweimal angerufen habe. "
+               "Meine Nachbarin hat ihre Bestellung längst bekommen und ich warte immer noch darauf. "
+               "Ich frage mich langsam, ob überhaupt etwas verschickt wurde oder ob etwas schiefgelaufen ist. "
+               "Wann kommt mein Paket? Und falls es nicht mehr rechtzeitig ankommt, möchte ich die Möbel "
+               "zurückschicken: Wie funktioniert die Rücksendung? Vielen Dank und freundliche Grüße")
+    assert 500 < len(message) <= 2000
+    r = client.get("/search", query_string={"q": message}, headers=DE)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Ihre Nachricht" in page
+    listed = page.split("Diese Artikel beantworten vielleicht Teile davon")[1].split("</ul>")[0]
+    assert "/articles/de/lieferzeit" in listed
+    textarea = re.search(r'<textarea id="question"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert textarea.replace("&amp;", "&") == message  # the whole message, ready for the team
+    logged = db("SELECT query, answered FROM searches")
+    assert len(logged) == 1 and len(logged[0]["query"]) <= 500 and logged[0]["answered"] == 0
+    assert 'maxlength="2000"' in page
+
+
 def test_search_with_typo_shows_results_for_the_correction_and_offers_the_original(client):
     html = client.get("/search?q=rturn+labl", headers=EN).get_data(as_text=True)
     assert "Results for <strong>return label</strong>" in html

@@ -503,7 +503,7 @@ def test_csv_header_lists_numbers_and_formula_guard(seed):
     rows = _parse(text)
     assert rows[0] == ["article_id", "no_votes", "yes_votes", "helpful_ratio", "comments"]
     assert rows[1] == ["retoure", "6", "2", "0.25", "c6 | c5 | c4 | c3 | c2"]
-    assert rows[2] == ["versand", "5", "1", str(1 / 6),
+    assert rows[2] == ["versand", "5", "1", "0.1667",
                        "'-1 Stern, @support, +49 | " + HOSTILE + " | Kosten fehlen | zu kurz"]
     assert rows[3] == ["konto", "3", "0", "0.0", "Passwort-Link kaputt"]
 
@@ -519,6 +519,9 @@ def test_csv_for_a_german_spreadsheet_splits_at_semicolons_with_decimal_commas_a
     english = to_csv(rows, sheet=spreadsheet_for("en", ZoneInfo("Europe/Berlin")))
     assert _parse(english)[1] == ["rücksendung; kosten", "4", "0.25", "2026-07-01 10:31"]
     assert _parse(to_csv(rows))[1] == ["rücksendung; kosten", "4", "0.25", "2026-07-01T08:31Z"]
+    third = [TopSearch("paket", 3, 1 / 3, "x")]  # a share as people read it, not as a float is stored
+    german_third = to_csv(third, sheet=spreadsheet_for("de", ZoneInfo("Europe/Berlin")))
+    assert list(csv.reader(io.StringIO(german_third), delimiter=";"))[1] == ["paket", "3", "0,3333", "x"]
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])

@@ -33,12 +33,17 @@ def spreadsheet_for(lang: str, zone: tzinfo | None) -> Spreadsheet:
     return Spreadsheet(";", ",", zone) if lang == "de" else Spreadsheet(",", ".", zone)
 
 
+FLOAT_DIGITS = 4
+
+
 def _cell(value: object, sheet: Spreadsheet = PLAIN) -> object:
     """One CSV cell: numbers as numbers, sequences joined, text guarded against formulas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, float):  # shares and rates: a reader's precision, not a float's
+        value = round(value, FLOAT_DIGITS)
     if isinstance(value, float) and sheet.decimal != ".":
         return repr(value).replace(".", sheet.decimal)
     if isinstance(value, (int, float)):

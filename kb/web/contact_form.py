@@ -28,6 +28,8 @@ CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translat
     "email": "The email address does not look right (example: name@example.com).",
     "consent": "Please agree that we store your request, so that we can answer it.",
     "reply": "Please give an email address for our reply, or tick “I do not need a reply”.",
+    "both": "You gave an email address and ticked “I do not need a reply”: please remove the address, "
+            "or untick the box to get our reply.",
     "order_number": "The order number does not look right: letters, digits and - / . only, "
                     "with at least one digit (example: 100-2345).",
 }
@@ -80,8 +82,9 @@ def _form_errors(data: dict, form: dict, languages: list[str]) -> dict[str, str]
     trip shows them all. A reply address is needed unless the customer chose none."""
     errors = {field: _(CONTACT_MESSAGES[field]) if field in CONTACT_MESSAGES else str(exc)
               for field, exc in contact_errors(data, languages).items()}
-    if "email" not in errors and not (data.get("email") or "").strip() and not form["no_reply"]:
-        errors["email"] = _(CONTACT_MESSAGES["reply"])
+    typed = bool((data.get("email") or "").strip())
+    if "email" not in errors and typed == form["no_reply"]:  # neither way to reply chosen, or both
+        errors["email"] = _(CONTACT_MESSAGES["both" if typed else "reply"])
     order = ("question", "email", "order_number", "consent")  # the fields' order on the page
     return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
 

@@ -12,6 +12,7 @@ from flask import g, render_template
 
 from kb.search.engine import MAX_QUERY_CHARS, QueryError
 from kb.search.message_search import search_message
+from kb.web.i18n import _
 from kb.web.present import highlighted
 from kb.web.searched import SEEN_ON_PAGE, logged, reader_audience
 from kb.web.services import live
@@ -27,8 +28,13 @@ def is_long_message(text: str) -> bool:
 
 
 def long_message_page(text: str) -> tuple[str, int]:
-    """The page for a pasted message (``text`` at most MAX_PASTED_CHARS is read), and its status."""
-    text = text.strip()[:MAX_PASTED_CHARS]
+    """The page for a pasted message, and its status; one over MAX_PASTED_CHARS (the search
+    box takes no more) is refused with the limit."""
+    text = text.strip()
+    if len(text) > MAX_PASTED_CHARS:
+        return render_template("search.html", q=text[:MAX_PASTED_CHARS], result=None, categories=[],
+                               error=_("Your question is too long (at most {n} characters). Please shorten it.",
+                                       n=MAX_PASTED_CHARS)), 400
     try:
         _parts, found = search_message(live().engine, text, lang=g.lang, audience=reader_audience(),
                                        limit=SHOWN_ARTICLES)

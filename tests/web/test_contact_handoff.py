@@ -64,6 +64,9 @@ def test_no_reply_address_must_be_a_choice_and_the_agent_sees_it(app, client, db
     assert r.status_code == 400
     assert "Bitte geben Sie eine E-Mail-Adresse für unsere Antwort an" in r.get_data(as_text=True)
     assert db("SELECT * FROM contact_requests") == []
+    both = client.post("/contact", data={**form, "no_reply": "yes", "email": "k@example.de"}, headers=DE)
+    assert both.status_code == 400 and "Sie haben eine E-Mail-Adresse angegeben und" in both.get_data(as_text=True)
+    assert db("SELECT * FROM contact_requests") == []
     r = client.post("/contact", data={**form, "no_reply": "yes"}, headers=DE)
     assert r.status_code == 303 and "noreply=1" in r.headers["Location"]
     sent = client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
@@ -198,8 +201,8 @@ def test_insights_speak_german_link_titles_explain_rates_and_skip_empty_days(app
     assert unanswered.count("<tr>") == 2            # header + one group for all three spellings
     deflection = html.split('id="t-deflection"')[1].split("</section>")[0]
     assert deflection.count("<tr>") == 2            # header + today; 29 empty days left out
-    r = client.get("/search", query_string={"q": "x" * 600})
-    assert r.status_code == 400 and "Ihre Frage ist zu lang (höchstens 500 Zeichen)" in r.get_data(as_text=True)
+    r = client.get("/search", query_string={"q": "x" * 2001})
+    assert r.status_code == 400 and "Ihre Frage ist zu lang (höchstens 2000 Zeichen)" in r.get_data(as_text=True)
 
 
 def test_403_page_is_in_the_ui_language(app, client):

@@ -132,8 +132,8 @@ def test_category_filter_and_bad_search_input(client):
     assert r.status_code == 400 and "Bitte geben Sie eine Frage" in r.get_data(as_text=True)
     r = client.get("/search?q=Lieferung&lang=fr", headers=DE)  # a page language the portal lacks: ignored
     assert r.status_code == 302 and "lang" not in r.headers["Location"] and "q=Lieferung" in r.headers["Location"]
-    r = client.get("/search?q=" + "x" * 600, headers=DE)
-    assert r.status_code == 400 and "Ihre Frage ist zu lang" in r.get_data(as_text=True)  # in the page's language
+    r = client.get("/search?q=" + "x" * 2001, headers=DE)  # more than the search box takes, even pasted
+    assert r.status_code == 400 and "Ihre Frage ist zu lang (höchstens 2000 Zeichen)" in r.get_data(as_text=True)
 
 
 def test_everything_reflected_is_escaped(client):

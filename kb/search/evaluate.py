@@ -100,7 +100,7 @@ def _case(obj) -> Case:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             raise ValueError(f"'{key}' must be a language code (text) or null, not {_json_type(obj[key])}")
     clean_query(query)  # a question the search box refuses cannot be measured (QueryError: a ValueError)
-    return Case(query, expected, obj.get("lang") or None, obj.get("articles_lang") or None)
+    return Case(query, expected, obj.get("lang"), obj.get("articles_lang") or None)
 
 
 def read_cases(path: Path) -> list[Case]:

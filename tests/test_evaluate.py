@@ -58,6 +58,36 @@ def test_read_cases_accepts_null_and_names_bad_lines(tmp_path, engine):
             read_cases(path)
 
 
+def test_read_cases_takes_a_byte_order_mark_and_names_the_line_of_a_byte_that_is_not_utf8(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    line = json.dumps({"query": DELIVERY, "expected": "de/lieferzeit"}) + "\r\n"
+    path.write_bytes(b"\xef\xbb\xbf" + line.encode())  # as Windows editors save UTF-8
+    assert read_cases(path) == [Case(DELIVERY, "de/lieferzeit")]
+    path.write_bytes(line.encode() + '{"query": "Rückgabe", "expected": null}\n'.encode("latin-1"))
+    with pytest.raises(CaseError, match=r"cases.jsonl:2: not valid UTF-8 \(byte 0xfc\): save the file as UTF-8"):
+        read_cases(path)
+
+
+@pytest.mark.parametrize("line, said", [
+    ('{"query": "wo ist mein paket"}', "'expected' is missing"),
+    ('{"expected": null}', "'query' is missing"),
+    ('["wo ist mein paket", null]', "expected a JSON object"),
+    ('"wo ist mein paket"', "got text"),
+    ('{"query": "wo ist mein paket", "expected": null, "lang": ["de"]}', "'lang' must be a language code"),
+    ('{"query": "wo ist mein paket", "expected": null', "not JSON"),
+    ("[" * 100_000, "nested too deeply"),
+])
+def test_a_bad_case_is_named_by_its_line_and_said_in_words(tmp_path, line, said):
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps({"query": DELIVERY, "expected": None}) + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(CaseError) as raised:
+        read_cases(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}:2: ") and said in message, message
+    for internal in ("indices must be", "('expected')", "KeyError", "TypeError"):  # Python's words, not the file's
+        assert internal not in message
+
+
 def test_read_set_joins_the_split_with_offtopic_and_crosslingual(tmp_path):
     (tmp_path / "test.jsonl").write_text('{"query": "a", "expected": "de/x", "lang": "de"}\n')
     (tmp_path / "offtopic.jsonl").write_text('{"query": "b", "expected": null, "lang": "de"}\n')

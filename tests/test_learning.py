@@ -235,6 +235,31 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
                      ("en/returns", "Add the question 'how much is a return' to en/returns")]  # versioned
 
 
+def test_cli_names_the_broken_file_of_an_article_whose_front_matter_cannot_be_read(shop):
+    store, root = shop
+    _search_and_vote(store, "how much is a return", "en", "en/returns")
+    env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
+           "PYTHONPATH": str(ROOT)}
+
+    def kb(*args):
+        return subprocess.run([sys.executable, "-m", "kb.cli", "questions", *args], capture_output=True,
+                              text=True, env=env)
+    suggestion = json.loads(kb("suggest", "--json").stdout)[0]["id"]
+    article = root / "en/returns.md"
+    article.write_text(article.read_text().replace("title: Returning an item", "title: [Returning an item"))
+    for args in (("accept", suggestion), ("reject", suggestion), ("suggest", "--article", "en/returns"),
+                 ("accept", "--all", "--article", "en/returns")):
+        r = kb(*args)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (args, r.stderr)
+        assert f"the file of article 'en/returns' cannot be read: {article}:" in r.stderr, (args, r.stderr)
+        assert "front matter is not valid YAML" in r.stderr and "decided already" not in r.stderr, r.stderr
+    listed = kb("suggest")
+    assert listed.returncode == 0 and "0 suggestions" in listed.stdout
+    assert "warning: suggestions not listed: the file of article 'en/returns' cannot be read" in listed.stderr
+    assert "decided already" in kb("accept", "0123456789").stderr  # an id of no article: as before
+    assert "how much is a return" not in article.read_text()
+
+
 def test_cli_accept_is_a_commit_where_the_articles_are_in_git(shop):
     store, root = shop
     git = committed(root)

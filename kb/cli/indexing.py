@@ -62,6 +62,8 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
     models = models or settings.models
     if not articles_dir.is_dir():
         fail(f"articles folder not found: {articles_dir}", 2)
+    if index_dir.exists() and not index_dir.is_dir():
+        fail(f"{index_dir} is a file: --index takes the folder the index is built in (kb index creates it)", 2)
 
     def build(force: bool, steps: bool) -> None:
         report = build_index(articles_dir, index_dir, lambda: load_encoders(models), models,
@@ -79,6 +81,8 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
         build(force, not quiet)
     except ModelLoadError as exc:
         fail(str(exc))
+    except OSError as exc:  # e.g. a file on the index folder's path, no permission to write there
+        fail(f"the index at {index_dir} could not be built: {_os_error(exc)}")
     except IndexBuildError as exc:
         if not watch:
             fail(str(exc))
@@ -89,6 +93,11 @@ def index(articles_dir, index_dir, models, strict, force, quiet, watch) -> None:
         except ModelLoadError as exc:
             fail(str(exc))
         _watch(articles_dir, build)
+
+
+def _os_error(exc: OSError) -> str:
+    """"path: reason" of a failed file operation, without Python's error number."""
+    return f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)
 
 
 def _watch(articles_dir: Path, build) -> None:

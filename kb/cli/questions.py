@@ -27,20 +27,57 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _context(articles_dir: Path | None):
+    """The database, the articles, their folder and the articles whose files cannot be read."""
     from kb.config import Settings
     from kb.content.articles import load_articles
     from kb.ops.database import Store, StoreUnavailable
 
     settings = Settings.from_env()
-    root = articles_dir or settings.articles_dir
-    if not Path(root).is_dir():
+    root = Path(articles_dir or settings.articles_dir)
+    if not root.is_dir():
         _fail(f"articles folder not found: {root}", 2)
     try:
         store = Store(settings.database_url)  # KB_DATABASE_URL where replicas share PostgreSQL
     except StoreUnavailable as exc:
         _fail(str(exc))
-    articles, _problems = load_articles(root, settings.default_lang)
-    return store, articles, Path(root)
+    articles, problems = load_articles(root, settings.default_lang)
+    return store, articles, root, _unreadable(root, articles, problems)
+
+
+def _unreadable(root: Path, articles, problems) -> dict:
+    """The ids of the article files that could not be read or parsed, each with its first error:
+    they have no suggestions, and a command naming one says why."""
+    from kb.content.articles import article_id
+
+    loaded = {a.id for a in articles}
+    broken = {}
+    for problem in problems:
+        if problem.severity == "error" and Path(problem.path).is_relative_to(root):
+            ident = article_id(Path(problem.path), root)
+            if ident not in loaded:
+                broken.setdefault(ident, problem)
+    return broken
+
+
+def _broken_file(article_id: str, problem) -> str:
+    return (f"the file of article '{article_id}' cannot be read: {problem.path}:{problem.line}: {problem.message} "
+            "(fix it, `kb check` lists every problem, then run this again)")
+
+
+def _chosen(store, found, ids, broken) -> list:
+    """The suggestions of ``ids``; an id that is not among them ends with exit code 2, saying
+    why: its article's file is broken, or it was decided already or its evidence changed."""
+    from kb.ops.suggestions import SuggestionError, find, suggestion_ids
+
+    unreadable = suggestion_ids(store, set(broken)) if broken else {}
+    chosen = []
+    for suggestion_id in ids:
+        try:
+            chosen.append(find(found, suggestion_id))
+        except SuggestionError as exc:
+            article_id = unreadable.get(suggestion_id)
+            _fail(_broken_file(article_id, broken[article_id]) if article_id else str(exc), 2)
+    return chosen
 
 
 def _editor() -> str:
@@ -67,10 +104,13 @@ _LANG = click.option("--lang", help="Only suggestions for articles in this langu
 _ARTICLE = click.option("--article", "article_id", help="Only suggestions for this article id.")
 
 
-def _found(store, articles, min_evidence, per_article, lang, article_id):
-    """The suggestions, narrowed; an unknown language or article ends with exit code 2."""
+def _found(store, articles, broken, min_evidence, per_article, lang, article_id):
+    """The suggestions, narrowed; an unknown language or article, or one whose file cannot be
+    read, ends with exit code 2."""
     from kb.ops.suggestions import SuggestionError, narrowed, suggestions
 
+    if article_id in broken:
+        _fail(_broken_file(article_id, broken[article_id]), 2)
     try:
         return narrowed(suggestions(store, articles, min_evidence, per_article), articles, lang, article_id)
     except SuggestionError as exc:
@@ -86,8 +126,12 @@ def _found(store, articles, min_evidence, per_article, lang, article_id):
 @_ARTICLES
 def suggest(min_evidence, per_article, lang, article_id, as_json, articles_dir) -> None:
     """List suggested questions per article, with evidence counts and last date."""
-    store, articles, _root = _context(articles_dir)
-    found = _found(store, articles, min_evidence, per_article, lang, article_id)
+    from kb.ops.suggestions import suggestion_ids
+
+    store, articles, _root, broken = _context(articles_dir)
+    found = _found(store, articles, broken, min_evidence, per_article, lang, article_id)
+    for unlisted in sorted(set(suggestion_ids(store, set(broken)).values()) if broken else ()):
+        click.echo(f"warning: suggestions not listed: {_broken_file(unlisted, broken[unlisted])}", err=True)
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], ensure_ascii=False, indent=2))
         return
@@ -118,20 +162,17 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
     from kb.content.article_edit import EditError
     from kb.content.front_matter_questions import FrontMatterEditError
     from kb.ops.article_editing import ArticleEditor, EditingUnavailable
-    from kb.ops.suggestions import SuggestionError, accept as accept_one, find
+    from kb.ops.suggestions import SuggestionError, accept as accept_one
 
     if accept_all == bool(ids):
         _fail("give suggestion ids or --all", 2)
-    store, articles, root = _context(articles_dir)
+    store, articles, root, broken = _context(articles_dir)
     editor = ArticleEditor(root, store)
     if not editor.editable():
         _fail(f"{root}: this user may not write the articles folder", 1)
     author = _editor()
-    found = _found(store, articles, min_evidence, per_article, lang, article_id)
-    try:
-        chosen = found if accept_all else [find(found, i) for i in ids]
-    except SuggestionError as exc:
-        _fail(str(exc), 2)
+    found = _found(store, articles, broken, min_evidence, per_article, lang, article_id)
+    chosen = found if accept_all else _chosen(store, found, ids, broken)
     written, failed = 0, 0
     for s in chosen:
         try:
@@ -153,14 +194,10 @@ def accept(ids, accept_all, min_evidence, per_article, lang, article_id, article
 @_ARTICLES
 def reject(ids, articles_dir) -> None:
     """Never suggest these phrasings for their articles again."""
-    from kb.ops.suggestions import EVERY_ONE, SuggestionError, find, reject as reject_one, suggestions
+    from kb.ops.suggestions import EVERY_ONE, SuggestionError, reject as reject_one, suggestions
 
-    store, articles, _root = _context(articles_dir)
-    found = suggestions(store, articles, 1, EVERY_ONE)
-    try:
-        chosen = [find(found, i) for i in ids]
-    except SuggestionError as exc:
-        _fail(str(exc), 2)
+    store, articles, _root, broken = _context(articles_dir)
+    chosen = _chosen(store, suggestions(store, articles, 1, EVERY_ONE), ids, broken)
     rejected = 0
     for s in chosen:
         try:

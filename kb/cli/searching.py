@@ -38,8 +38,8 @@ def _print_result(result, as_json: bool) -> None:
               show_default=True, help="'internal' includes agent-only articles.")
 @click.option("--category", help="Only articles of this category (name or slug).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.option("--batch", type=click.File("r", encoding="utf-8"),
-              help="Read one query per line ('-' for stdin); write JSON lines.")
+@click.option("--batch", type=click.File("rb"),
+              help="Read one query per line, UTF-8 ('-' for stdin); write JSON lines.")
 @click.option("--index", "index_dir", type=click.Path(path_type=Path))
 def search(query, lang, limit, audience, category, as_json, batch, index_dir) -> None:
     """Search the help centre."""
@@ -47,6 +47,7 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
 
     if (query is None) == (batch is None):
         fail("give either a QUERY or --batch FILE", 2)
+    lines = _batch_lines(batch) if batch is not None else []
     settings = load_settings()
     engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
     _check_filters(engine.index, lang, category)
@@ -57,7 +58,6 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
             fail(str(exc), 2)
         _print_result(result, as_json)
         return
-    lines = [line.rstrip("\n") for line in batch]
     engine.prime(lines)  # one model, batched encodes: no per-query reload or warm-up
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -68,6 +68,19 @@ def search(query, lang, limit, audience, category, as_json, batch, index_dir) ->
         except QueryError as exc:
             out = {"query": line, "line": n, "error": str(exc)}
         click.echo(json.dumps(out, ensure_ascii=False))
+
+
+def _batch_lines(batch) -> list[str]:
+    """The batch file's lines, read before any model loads: a file that is not UTF-8 is
+    refused with the line of its first bad byte."""
+    from kb.content.text_files import NotUtf8Error, utf8_lines
+
+    try:
+        return utf8_lines(batch.read(), batch.name)
+    except NotUtf8Error as exc:
+        fail(str(exc), 2)
+    except OSError as exc:
+        fail(f"{batch.name}: cannot read the file: {exc.strerror or exc}", 2)
 
 
 def _check_filters(index, lang: str | None, category: str | None) -> None:
@@ -105,12 +118,15 @@ def eval_(file, from_articles, index_dir, as_json, audience) -> None:
 
     if (file is None) == (not from_articles):
         fail("give either FILE.jsonl or --from-articles", 2)
-    settings = load_settings()
-    engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
     try:
-        cases, refused = cases_from_index(engine) if from_articles else (read_cases(file), [])
+        cases = [] if from_articles else read_cases(file)  # before the models load: a bad line fails at once
     except CaseError as exc:
         fail(str(exc), 2)
+    settings = load_settings()
+    engine = open_engine(index_dir or settings.index_dir, settings.models, settings.site_file)
+    refused = []
+    if from_articles:
+        cases, refused = cases_from_index(engine)
     for article_id, question in refused:  # kb check warns of them too
         click.echo(f"warning: {article_id}: question not measured, the search box refuses it: {question[:60]}…",
                    err=True)

@@ -51,7 +51,43 @@ def serve(host, port, index_dir, threads) -> None:
                f"(models {settings.models})")
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
+    problem = listen_problem(host, port)
+    if problem:
+        fail(problem)
     if start_worker(app):
         click.echo("Handing contact requests off to the helpdesk: " + ", ".join(app.extensions["kb.handoff"].channels))
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
-    server.serve(app, host, port, threads)
+    try:
+        server.serve(app, host, port, threads)
+    except OSError as exc:  # taken since the check above
+        fail(_listen_message(host, port, exc))
+
+
+def listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (the port in use, an address not of this
+    machine, no permission), found by binding every address of it as waitress does, before the
+    server says it serves; None when it can listen."""
+    import socket
+
+    try:
+        addresses = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP,
+                                       socket.AI_PASSIVE)
+    except OSError as exc:  # socket.gaierror: a host name that does not resolve
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    for family, kind, protocol, _name, address in addresses:
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: a closed port's wait is free
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                return _listen_message(host, port, exc)
+    return None
+
+
+def _listen_message(host: str, port: int, exc: OSError) -> str:
+    import errno
+
+    reason = exc.strerror or str(exc)
+    if exc.errno == errno.EADDRINUSE:
+        reason += " (another program, or another kb serve, listens there: stop it or give another --port)"
+    return f"cannot listen on {host}:{port}: {reason}"

@@ -63,8 +63,13 @@ def users_list() -> None:
 
 @users.command("remove")
 @click.argument("username")
-@click.confirmation_option(prompt="Remove this account and its API tokens?")
-def users_remove(username) -> None:
+@click.option("--yes", is_flag=True, help="Remove without asking.")
+def users_remove(username, yes) -> None:
+    """Remove an account and its API tokens; asks first, once the account is found."""
+    if not any(user.username == username for user, _created in _accounts().list()):
+        fail(f"no user '{username}'", 2)  # said before asking whether to remove it
+    if not yes:
+        click.confirm("Remove this account and its API tokens?", abort=True)
     _account_call("remove", username)
     click.echo(f"Removed '{username}' and revoked its API tokens.")
 

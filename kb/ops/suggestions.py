@@ -138,6 +138,18 @@ def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestio
     return out
 
 
+def suggestion_ids(store: Store, article_ids: set[str]) -> dict[str, str]:
+    """Every id a suggestion for one of ``article_ids`` can have (one per phrasing its evidence
+    holds), with its article: for an article whose file cannot be read, which has no
+    suggestions listed, so that an id asked for is told apart from one decided already."""
+    found: dict[str, str] = {}
+    for e in learning.evidence(store):
+        if e.article_id in article_ids:
+            key = fold(" ".join(without_salutations(unadorned(e.phrasing)).split()))
+            found[Suggestion(e.article_id, "", "", key).id] = e.article_id
+    return found
+
+
 def _most_different_first(found: list[Suggestion], limit: int) -> list[Suggestion]:
     ranked = sorted(found, key=lambda s: s.last, reverse=True)
     ranked.sort(key=lambda s: (-s.evidence, -len(s.texts)))  # stable: the latest first among equals

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.content.text_files import NotUtf8Error, utf8_lines
 from kb.search.engine import QueryError, SearchEngine, clean_query
 
 TOP_K = 10
@@ -74,29 +75,58 @@ class CaseError(ValueError):
     pass
 
 
+CASE_FORMAT = '{"query": "<question>", "expected": "<article id>" or null}'
+_JSON_TYPES = {dict: "an object", list: "a list", str: "text", int: "a number", float: "a number", bool: "true or false",
+               type(None): "null"}
+
+
+def _json_type(value) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
 def _case(obj) -> Case:
+    """One line's case; a ValueError saying in words what is wrong with it."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object {CASE_FORMAT}, got {_json_type(obj)}")
+    for key in ("query", "expected"):
+        if key not in obj:
+            raise ValueError(f"'{key}' is missing: each line is {CASE_FORMAT}")
     query, expected = obj["query"], obj["expected"]
     if not isinstance(query, str):
-        raise TypeError("'query' must be text")
+        raise ValueError(f"'query' must be text, not {_json_type(query)}")
     if expected is not None and not isinstance(expected, str):
-        raise TypeError("'expected' must be one article id (text) or null")
+        raise ValueError(f"'expected' must be one article id (text) or null, not {_json_type(expected)}")
+    for key in ("lang", "articles_lang"):
+        if obj.get(key) is not None and not isinstance(obj[key], str):
+            raise ValueError(f"'{key}' must be a language code (text) or null, not {_json_type(obj[key])}")
     clean_query(query)  # a question the search box refuses cannot be measured (QueryError: a ValueError)
-    articles_lang = obj.get("articles_lang")
-    return Case(query, expected, obj.get("lang"), str(articles_lang) if articles_lang else None)
+    return Case(query, expected, obj.get("lang"), obj.get("articles_lang") or None)
 
 
 def read_cases(path: Path) -> list[Case]:
-    """JSONL lines ``{"query": ..., "expected": "<article id>" | null}``; errors name the line."""
+    """JSONL lines ``{"query": ..., "expected": "<article id>" | null}`` in UTF-8 (a byte-order mark
+    allowed); errors name the file and line and say what is wrong."""
+    try:
+        lines = utf8_lines(Path(path).read_bytes(), str(path))
+    except OSError as exc:
+        raise CaseError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    except NotUtf8Error as exc:
+        raise CaseError(str(exc)) from None
     cases = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                cases.append(_case(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CaseError(f"{path}:{n}: expected a JSON object with 'query' and 'expected' "
-                                f"(an article id or null) ({exc})")
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CaseError(f"{path}:{n}: not JSON ({exc.msg}, column {exc.colno}): each line is {CASE_FORMAT}") \
+                from None
+        except RecursionError:  # "[[[[…": deeper than any case
+            raise CaseError(f"{path}:{n}: not a case: lists or objects nested too deeply") from None
+        try:
+            cases.append(_case(obj))
+        except ValueError as exc:
+            raise CaseError(f"{path}:{n}: {exc}") from None
     return cases
 
 

@@ -1,40 +1,26 @@
 """Suggested articles for a whole customer message (email or chat), for agents.
 
-A pasted email is not a query: it has greetings, quoted history, signatures,
-order numbers and often two questions. We cut it into the parts that carry
-the request, search each part with the same engine, and merge: an article
-that answers one part well, or several parts, comes first.
+A pasted email is not a query: it has header lines, greetings, quoted history,
+signatures, order numbers and often two questions; a chat has the agent's lines
+too. The message is cut into the parts that carry the request (its text:
+kb/search/message_request.py), each part is searched with the same engine, and
+the results are merged: an article that answers one part well, or several
+parts, comes first.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from kb.content.salutations import (GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, THANKS_WORDS, courtesy_only,
-                                    thanks_only)
+from kb.content.salutations import courtesy_only, thanks_only
 from kb.content.sections import split_sentences
 from kb.search.engine import MAX_QUERY_CHARS, Hit, QueryError, SearchEngine
+from kb.search.message_request import MAX_MESSAGE_CHARS, read_request, request_text
 
-MAX_MESSAGE_CHARS = 20_000
+__all__ = ["MAX_MESSAGE_CHARS", "MessageHit", "message_parts", "request_text", "search_message"]
+
 MAX_PARTS = 8
-# a line opening with these ends the message: a signature or quoted history follows
-# ("Best, John" and a lone "LG" too; "LG Fernseher ..." is a brand)
-_SIGN_OFF = re.compile(rf"^\s*(--\s*$|(?:{SIGN_OFF_WORDS})\b|(?:{SHORT_SIGN_OFF_WORDS})(?:,|\s*$)|sent from my|"
-                       r"von meinem \w+ gesendet|gesendet von)", re.I)
-# a signature's lines: thanks with a name after it ("Danke, Klaus Weber"), a phone or fax number
-_SIGNATURE_LINE = re.compile(rf"^\s*(?:(?i:{THANKS_WORDS})[ \t]*[,!.]?(?:[ \t]+[A-ZÄÖÜ][\w'’-]*\.?){{1,3}}\s*"
-                             r"|(?i:tel(?:efon)?|fon|mobil|handy|phone|mobile|cell|fax)\.?:?[ \t]*[+(\d][^?]*)$")
-_QUOTED_HEADER = re.compile(r"^\s*(am .* schrieb .*:|on .* wrote:|-{2,}\s*(original|ursprüngliche).*|from: .*|von: .*)$", re.I)
-# a line that is only a greeting, with a name: "Hallo Frau Müller," "Sehr geehrte Frau Dr. Weber,"
-# "Guten Tag Herr Schmidt"; "Hallo, ich habe ..." or "hi where is my parcel" on one line is the
-# request itself. Words follow whitespace, so the match is linear in the line's length.
-GREETING_NAME_WORDS = 4  # a name after the greeting, its closing mark after it
-UNMARKED_NAME_WORDS = 2  # without the mark, more words are the request
-_GREETING_START = rf"^\s*(?:{GREETING_WORDS}|sehr geehrter?|liebe[rs]?|dear)"
-_NAME_WORD = r"[ \t]+[\w.'’-]+"
-_GREETING = re.compile(rf"{_GREETING_START}(?:(?:{_NAME_WORD}){{0,{GREETING_NAME_WORDS}}}[ \t]*[,!.:]"
-                       rf"|(?:{_NAME_WORD}){{0,{UNMARKED_NAME_WORDS}}})\s*$", re.I)
+MERGED_PART_CHARS = 160  # short neighbouring sentences below this make one part, for context
 
 
 @dataclass
@@ -44,31 +30,26 @@ class MessageHit:
     parts: list[str] = field(default_factory=list)  # the message parts it answers
 
 
-def request_text(text: str) -> str:
-    """The message's own lines, joined: no quoted history, greetings or signature."""
-    lines = []
-    for line in text[:MAX_MESSAGE_CHARS].splitlines():
-        if _SIGN_OFF.match(line) or _QUOTED_HEADER.match(line) or _SIGNATURE_LINE.match(line):
-            break  # everything below is signature or quoted history
-        if line.lstrip().startswith(">") or _GREETING.match(line):
-            continue
-        if line.strip():
-            lines.append(line.strip())
-    return " ".join(lines)
-
-
 def message_parts(text: str) -> list[str]:
-    """The sentences that carry the request: no quotes, greetings, signatures or thanks."""
-    sentences = [s for s in split_sentences(request_text(text)) if len(s.split()) >= 2 and not courtesy_only(s)]
+    """What is searched: the subjects that name a topic, then the sentences that carry the
+    request (no headers, quotes, greetings, signatures, thanks or agent's lines). A message
+    that only thanks or greets has no part, whatever its subject."""
+    request = read_request(text)
+    if request.texts and courtesy_only(request.text):
+        return []  # "AW: Rücksendung" above "Danke, hat sich erledigt!" asks nothing
+    sentences = [s for text in request.texts for s in split_sentences(text)
+                 if len(s.split()) >= 2 and not courtesy_only(s)]
     # questions first (they are the request), then the rest in order; short
     # neighbours are merged so each part has some context
     parts: list[str] = []
     for s in sorted(sentences, key=lambda s: not s.rstrip().endswith("?")):
-        if parts and len(parts[-1]) + len(s) < 160 and not parts[-1].endswith("?"):
+        if parts and len(parts[-1]) + len(s) < MERGED_PART_CHARS and not parts[-1].endswith("?"):
             parts[-1] = parts[-1] + " " + s
         else:
             parts.append(s[:MAX_QUERY_CHARS])
-    return parts[:MAX_PARTS]
+    subjects = [s[:MAX_QUERY_CHARS] for s in request.subjects]
+    unique = {part.casefold(): part for part in reversed(subjects + parts)}  # a subject said again in the text
+    return list(reversed(unique.values()))[:MAX_PARTS]
 
 
 def search_message(engine: SearchEngine, text: str, lang: str | None = None, audience: str = "internal",

@@ -180,3 +180,16 @@ def test_a_question_customers_cannot_type_is_a_warning(tmp_path):
     found = [p for p in problems if "search box" in p.message]
     assert [p.severity for p in found] == ["warning", "warning"] and found[0].line == 5
     assert translate_message("de", found[0].message).startswith("Die Frage „wort wort")
+
+
+def test_a_file_name_the_browser_editor_cannot_open_is_a_warning_naming_the_file_and_the_rule(tmp_path):
+    """The portal serves it (a warning: `kb check` passes), but the editor's view, edit, rename and
+    delete refuse its id: editors learn it from `kb check`, with a name that works."""
+    found = problems_for(tmp_path, {"de/Aktion/Sommer Rabatt.md": GOOD, "de/aktion/winter.md": GOOD.replace(
+        "title: T", "title: W")})
+    assert len(found) == 1
+    assert found[0].startswith(f"{tmp_path / 'de/Aktion/Sommer Rabatt.md'}:1: warning: ")
+    assert "the id 'de/Aktion/Sommer Rabatt', which the browser editor cannot open" in found[0]
+    assert "lower-case letters, digits, '-' and '_'" in found[0] and "'de/aktion/sommer-rabatt.md'" in found[0]
+    articles, _problems = check_articles(tmp_path)
+    assert len(articles) == 2  # published all the same

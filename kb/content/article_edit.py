@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import hashlib
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,14 +19,12 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from kb.content.article_ids import id_problem
 from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
 from kb.content.check import article_links, collection_problems, image_problems
 from kb.content.front_matter_layout import kept_layout
 from kb.content.front_matter_repair import readable_part
 
-# one path segment: lower-case letters, digits, '-' and '_' (URLs and file names alike everywhere)
-_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
-MAX_ID_SEGMENTS = 4
 FORM_DEFAULTS = {"audience": "public"}  # what the form leaves out of the front matter, besides empty values
 FRONT_MATTER_ORDER = ("title", "lang", "category", "tags", "summary", "audience", "questions",
                       "translation", "updated", "draft")
@@ -64,21 +61,10 @@ def version_of(text: str | None) -> str:
 
 def validate_id(article_id: str) -> str:
     """The id itself, or EditError: ids map to files below articles/ and nowhere else."""
-    ident = (article_id or "").strip()
-    if not ident:
-        raise EditError("the article needs an id (its file name below articles/, e.g. de/versand/paket)")
-    if ident.startswith("/") or "\\" in ident or "\x00" in ident:
-        raise EditError(f"'{ident[:100]}' is not a valid id: use a relative path such as de/versand/paket")
-    parts = ident.split("/")
-    if len(parts) > MAX_ID_SEGMENTS:
-        raise EditError(f"'{ident[:100]}' is nested too deep: at most {MAX_ID_SEGMENTS} folders and name")
-    for part in parts:
-        if part in ("", ".", ".."):
-            raise EditError(f"'{ident[:100]}' is not a valid id: empty parts, '.' and '..' are not allowed")
-        if not _SEGMENT.fullmatch(part):  # fullmatch: "$" would also pass "de\n"
-            raise EditError(f"'{ident[:100]}' is not a valid id: use lower-case letters, digits, '-' and '_' "
-                            "(no spaces, umlauts or other characters), separated by '/'")
-    return ident
+    problem = id_problem(article_id)
+    if problem is not None:
+        raise EditError(problem)
+    return article_id.strip()
 
 
 def _inside(root: Path, path: Path) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from urllib.parse import urlsplit
 
+from kb.content.article_ids import MAX_ID_SEGMENTS, id_problem, suggested_id
 from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
 from kb.content.markdown import image_sources, parse_blocks, raw_html_lines, resolve_article_link
 from kb.content.media import MEDIA_URL, media_file
@@ -92,12 +93,29 @@ def _image_problem(src: str, root: Path) -> str | None:
     return None
 
 
+# A warning, not an error: customers are served the article all the same, and an error would
+# fail `kb check` and `kb index --strict` for files written by hand that read fine on the portal.
+NOT_EDITABLE_ID = ("the file name makes the id '{id}', which the browser editor cannot open, rename or "
+                   "delete (ids there are lower-case letters, digits, '-' and '_', in at most {n} parts "
+                   "separated by '/'): rename the file, e.g. to '{suggestion}.md'")
+
+
+def id_problems(article: Article) -> list[Problem]:
+    """An article whose id the browser editor refuses (kb/content/article_ids.py)."""
+    if id_problem(article.id) is None:
+        return []
+    return [Problem(article.path, 1, "warning",
+                    NOT_EDITABLE_ID.format(id=article.id, n=MAX_ID_SEGMENTS,
+                                           suggestion=suggested_id(article.id)))]
+
+
 def check_articles(root: Path, default_lang: str | None = None) -> tuple[list[Article], list[Problem]]:
     """Run every rule over the folder; returns the valid articles and all problems."""
     articles, problems = load_articles(Path(root), default_lang)
     problems.extend(collection_problems(articles))
     problems.extend(p for a in articles for p in image_problems(a, Path(root)))
     problems.extend(p for a in articles for p in html_problems(a))
+    problems.extend(p for a in articles for p in id_problems(a))
     problems.sort(key=lambda p: (p.path, p.line, p.severity, p.message))
     return articles, problems
 

@@ -70,6 +70,15 @@ class Conflict(Exception):
         return self._base_text
 
 
+class Gone(Conflict):
+    """The article's file is gone (deleted or renamed) since the version the change started from:
+    a save never brings it back unasked (kb/ops/article_removal.py says what became of it)."""
+
+    def __init__(self, article_id: str) -> None:
+        super().__init__(None)
+        self.article_id = article_id
+
+
 class Exists(EditError):
     """A new article's id is taken by an article that exists."""
 
@@ -180,6 +189,8 @@ class ArticleEditor:
 
     def _check_base(self, path: Path, base: str) -> str | None:
         current = read_text(path)
+        if current is None and base:
+            raise Gone(id_of_file(path, self.root))
         if version_of(current) != base:
             raise Conflict(current, (lambda: self.base_text(path, base)) if base else None)
         return current

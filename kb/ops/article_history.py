@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kb.content.articles import ARTICLE_SUFFIXES, article_id
 from kb.content.visible_text import one_line
 from kb.ops.database import MAX_ROW_ID, Store
 
@@ -48,6 +49,14 @@ class Version:
     author: str
     date: str       # ISO 8601, UTC
     message: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """The change that took an article's file away: who, when, and where it went when renamed."""
+    author: str
+    date: str           # ISO 8601
+    moved_to: str | None  # the article id it was renamed to; None when it was deleted (or moved out)
 
 
 def _now() -> str:
@@ -127,6 +136,26 @@ class GitHistory:
     def versions(self, path: Path) -> list[Version]:
         return [version for version, _name in self._log(path)]
 
+    def removed(self, path: Path) -> Removed | None:
+        """The commit that deleted or renamed the file, None when the last commit that touched it
+        keeps it (it was removed on disk, uncommitted) or none did."""
+        rel = self._rel(path)
+        head = self._git("log", "-1", "--format=%H%x1f%an%x1f%aI", "--", rel, check=False).strip()
+        if not head:
+            return None
+        ref, author, date = (head.split("\x1f") + ["", ""])[:3]
+        # -z: names as written (no quoting of umlauts or spaces); a rename is its status, then both names
+        fields = self._git("show", "-M", "--name-status", "-z", "--format=", ref, check=False).split("\0")
+        at = 0
+        while at < len(fields) - 1:
+            status, names = fields[at], 2 if fields[at].startswith(("R", "C")) else 1
+            if names == 2 and status.startswith("R") and fields[at + 1] == rel:
+                return Removed(author, date, _id_below(self.root, self.top / fields[at + 2]))
+            if status == "D" and fields[at + 1] == rel:
+                return Removed(author, date, None)
+            at += 1 + names
+        return None
+
     def text(self, path: Path, ref: str) -> str | None:
         if not ref.isalnum():
             return None
@@ -173,12 +202,36 @@ class DatabaseHistory:
                                 "WHERE article_id = ? ORDER BY id DESC LIMIT ?", (self._id(path), MAX_VERSIONS))
         return [Version(str(r["id"]), r["author"], r["created_at"], r["message"]) for r in rows]
 
+    def removed(self, path: Path) -> Removed | None:
+        """The version that took the file away (a row without text), None when the newest row
+        has a text (the file was removed on disk) or there is none. A rename writes the row of
+        the new name right after, with the same author and note (its time may be a second on)."""
+        rows = self.store.query("SELECT id, text, author, message, created_at FROM article_versions "
+                                "WHERE article_id = ? ORDER BY id DESC LIMIT 1", (self._id(path),))
+        if not rows or rows[0]["text"] is not None:
+            return None
+        row = rows[0]
+        moved = self.store.query("SELECT article_id FROM article_versions WHERE id > ? AND author = ? "
+                                 "AND message = ? AND text IS NOT NULL ORDER BY id LIMIT 1",
+                                 (row["id"], row["author"], row["message"]))
+        return Removed(row["author"], row["created_at"], moved[0]["article_id"] if moved else None)
+
     def text(self, path: Path, ref: str) -> str | None:
         if not (ref.isascii() and ref.isdigit()) or int(ref) > MAX_ROW_ID:  # "²" is a digit to isdigit, not to int
             return None
         rows = self.store.query("SELECT text FROM article_versions WHERE id = ? AND article_id = ?",
                                 (int(ref), self._id(path)))
         return rows[0]["text"] if rows else None
+
+
+def _id_below(root: Path, path: Path) -> str | None:
+    """The article id of ``path``, None when it is no article file below ``root``."""
+    if path.suffix not in ARTICLE_SUFFIXES:
+        return None
+    try:
+        return article_id(path, root)
+    except ValueError:
+        return None
 
 
 def git_top(root: Path) -> Path | None:

@@ -13,12 +13,15 @@ from markupsafe import Markup
 
 from kb.content.article_edit import (ArticleForm, EditError, file_text, form_from_text, tags_field,
                                      tags_from_field, text_from_form, touched, version_of)
+from kb.content.article_ids import id_problem, suggested_id
 from kb.content.articles import AUDIENCES, Article
 from kb.content.markdown import render_html
 from kb.content.visible_text import clean_text, one_line, without_controls
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
-from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists
+from kb.ops.article_editing import ArticleEditor, Blocked, Conflict, EditingBusy, EditingUnavailable, Exists, Gone
+from kb.ops.article_history import ON_DISK
+from kb.ops.article_removal import Removal, removal_of
 from kb.ops.article_review import ReviewError, Reviews
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import accounts, login_required
@@ -26,6 +29,7 @@ from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import site_time_zone, site_today
 from kb.web.present import format_count
+from kb.web.server import MAX_BODY_BYTES
 from kb.web.services import live, store
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
@@ -41,6 +45,10 @@ FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready
              "and another editor publishes it")
 MAX_POST_BYTES = 1_000_000  # an article form: the app's MAX_REQUEST_BYTES is for customers' forms
 IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
+# an image post from staff is read whole up to what the server lets through (kb/web/server.py, which
+# refuses a body of MAX_BODY_BYTES and more unread): an image too large to take is then refused by the
+# page itself, with the text typed kept, and never by the framework's bare 413
+MAX_IMAGE_POST_BYTES = MAX_BODY_BYTES - 1
 MAX_ALT_CHARS = 200
 LOGIN_PATH = "/agent/login"
 # what staff may still open on a server without an articles folder it may write
@@ -58,8 +66,9 @@ def allow_article_sized_posts() -> None:
     if request.path == LOGIN_PATH:  # a sign-in may carry an article's text kept from before (kb/web/resume.py)
         request.max_content_length = MAX_POST_BYTES
     elif request.path == bp.url_prefix + IMAGE_ROUTE and _staff_may_be_sending():
-        # room for an image too large to take, so the page says so with the text kept
-        request.max_content_length = MAX_POST_BYTES + 2 * MAX_IMAGE_BYTES
+        # room for an image too large to take, so the page says so with the text kept; a body larger
+        # still (another server in front) gets a page that names the image's limit (kb/web/errors.py)
+        request.max_content_length = g.image_post_limit = MAX_IMAGE_POST_BYTES
     elif request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_POST_BYTES
 
@@ -156,7 +165,7 @@ def _choices(articles: list[Article]) -> dict:
 def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = "", status: int = 200,
               preview: bool = False, error: str | None = None, problems=None, conflict: Conflict | None = None,
               source: Article | None = None, message: str = "", unpublish_asked: bool = False,
-              notice: str | None = None):
+              notice: str | None = None, gone: Removal | None = None, error_field: str | None = None):
     articles = editor().articles()
     if problems is None and preview:
         problems = editor().problems(article_id, text_from_form(form)) if article_id else []
@@ -172,6 +181,7 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
                                                             source.id) if source else None,
         message=message, review_on=review_on(), published=bool(original) and _published(original),
         unpublish_asked=unpublish_asked, notice=notice, max_image_mb=MAX_IMAGE_BYTES // 1_000_000,
+        gone=gone, error_field=error_field, shown_author=shown_author,
         tags_text=tags_field(form.tags),
         **_choices(articles)), status
 
@@ -188,7 +198,7 @@ def index():
                         site_time_zone(current_app.config.get("KB_SITE")))
     return render_template("agent/articles/list.html", rows=rows, f=filters,
                            broken=editor().broken() if editable else {}, editable=editable,
-                           **_choices(articles))
+                           id_problem=id_problem, suggested_id=suggested_id, **_choices(articles))
 
 
 @bp.get("/new")
@@ -202,8 +212,7 @@ def new():
         other = [lang for lang in UI_LANGS if lang != source.lang]
         form.lang = form.lang or (other[0] if other else "")
         form.translation = form.translation or source.translation or source.id.rsplit("/", 1)[-1]
-        form.audience = source.audience
-        form.tags = form.tags or source.tags
+        form.audience = source.audience  # the tags are the source language's words: shown beside, not copied
     form.lang = form.lang or g.get("lang", "de")
     return edit_page(request.args.get("id", "")[:200], form, "", source=source)[0]
 
@@ -258,24 +267,25 @@ def save():
         try:
             return edit_page(ident, form, base, preview=True, **page)
         except EditError as exc:
-            return edit_page(ident, form, base, preview=False, error=translated_message(str(exc)), status=400, **page)
-    if original and original != ident:
-        return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400, **page)
-    if too_long(form):
-        return edit_page(ident, form, base, error=too_long(form), status=413, **page)
-    if form.draft and original and _published(ident) and request.form.get("unpublish") != "yes":
-        unpublish = _("This article is published: saved as a draft, customers no longer find it. Confirm below to take it offline, or untick 'Draft'. Nothing was saved.")
-        return edit_page(ident, form, base, error=unpublish, unpublish_asked=True, status=409, **page)
+            return edit_page(ident, form, base, preview=False, error=translated_message(str(exc)), status=400,
+                             error_field="id", **page)
+    refused = _refused(ident, form, base, page)
+    if refused is not None:
+        return refused
     try:
+        restoring = _restoring(ident, original)
         form.extra = _kept_keys(ident)
         published = _publishing(ident, form)
         if published and review_on():
             raise ReviewError(FOUR_EYES)
-        saved = editor().save(ident, text_from_form(touched(form, _today()), like=_on_disk(ident)), base,
-                              g.user.username, message or (f"Update {ident}" if base else f"Create {ident}"),
-                              new=not original)
+        saved = editor().save(ident, text_from_form(touched(form, _today()), like=_on_disk(ident)),
+                              "" if restoring else base, g.user.username,
+                              message or (f"Update {ident}" if base and not restoring else f"Create {ident}"),
+                              new=not original or restoring)
     except Exists as exc:
-        return edit_page(ident, form, base, error=exists_message(exc), status=409, **page)
+        return edit_page(ident, form, base, error=exists_message(exc), status=409, error_field="id", **page)
+    except Gone:
+        return gone_page(ident, form, base, page)
     except Conflict as exc:
         merged = merge_clean(exc.base_text, exc.current_text or "",
                              text_from_form(touched(form, _today()), like=exc.current_text)) \
@@ -293,6 +303,45 @@ def save():
         _link_source(source, form.translation)
     after_save(saved, draft=form.draft)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def _refused(ident: str, form: ArticleForm, base: str, page: dict):
+    """The page for a save refused before it is tried (the id, the length, taking it offline), or None."""
+    original = page["original"]
+    if original and original != ident:
+        return edit_page(ident, form, base, error=_("Use 'Rename' to change an article's id."), status=400,
+                         error_field="id", **page)
+    if (wrong_id := id_problem(ident)) is not None:
+        return edit_page(ident, form, base, error=translated_message(wrong_id), status=400, error_field="id", **page)
+    if too_long(form):
+        return edit_page(ident, form, base, error=too_long(form), status=413, **page)
+    if form.draft and original and _published(ident) and request.form.get("unpublish") != "yes":
+        unpublish = _("This article is published: saved as a draft, customers no longer find it. Confirm below to take it offline, or untick 'Draft'. Nothing was saved.")
+        return edit_page(ident, form, base, error=unpublish, unpublish_asked=True, status=409, **page)
+    return None
+
+
+def _restoring(ident: str, original: str) -> bool:
+    """True when the editor chose to bring back, with the text typed, an article deleted after the
+    edit started (gone_page offers it): it is saved as a new article, never over one that exists."""
+    return bool(original) and request.form.get("restore") == "yes" and editor().current(ident)[1] is None
+
+
+def gone_page(ident: str, form: ArticleForm, base: str, page: dict):
+    """The article was renamed or deleted after the edit started: nothing is saved, the text typed
+    stays in the form. Renamed: the form now edits the article under its new id (a save there
+    still checks the version the edit started from). Deleted: it stays deleted unless the editor
+    ticks 'restore'; saving again as it was is refused again."""
+    removal = removal_of(editor(), current_app.extensions["kb.moves"], ident)
+    if removal.renamed_to:
+        ident = removal.renamed_to
+        page = {**page, "original": ident}
+    return edit_page(ident, form, base, gone=removal, status=409, **page)
+
+
+def shown_author(author: str) -> str:
+    """A version's author: a user name, or (changes nobody saved in the browser) in words."""
+    return _(ON_DISK) if author == ON_DISK else author
 
 
 @bp.post(IMAGE_ROUTE)

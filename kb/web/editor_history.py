@@ -13,13 +13,13 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 
 from kb.content.article_edit import (EditError, form_from_text, incoming_links, text_from_form, validate_id,
                                      version_of)
+from kb.content.article_ids import id_problem
 from kb.content.text_diff import diff_lines
-from kb.ops.article_editing import Blocked, Conflict, Exists
-from kb.ops.article_history import ON_DISK
+from kb.ops.article_editing import Blocked, Conflict, Exists, Gone
 from kb.ops.database import StoreUnavailable
 from kb.web.auth import login_required
 from kb.web.editor import (after_save, articles_here, current_or_404, editor, exists_message, preview_html,
-                           problem_list, review_on, reviews)
+                           problem_list, review_on, reviews, shown_author)
 from kb.web.i18n import _, translated_message
 
 bp = Blueprint("editor_history", __name__, url_prefix="/agent/articles")
@@ -57,11 +57,6 @@ def history(article_id: str):
                            change_note=change_note, shown_author=shown_author,
                            diff=diff, a=a, b=b, base=version_of(text), exists=text is not None,
                            kind=editor().history.kind)
-
-
-def shown_author(author: str) -> str:
-    """A version's author: a user name, or (changes nobody saved in the browser) in words."""
-    return _(ON_DISK) if author == ON_DISK else author
 
 
 def change_note(message: str) -> str:
@@ -152,13 +147,20 @@ def _as_draft(current: str | None, version: str | None) -> str | None:
 
 
 def _confirm_page(article_id: str, action: str, status: int = 200, error: str | None = None, links=(),
-                  new_id: str = "", ref: str = "", base: str | None = None):
+                  new_id: str = "", ref: str = "", base: str | None = None, id_invalid: bool = False):
     """``base``: the version the editor acts on, when it is older than the file (a restore
-    from a history page read before someone else's save: that save is not overwritten)."""
+    from a history page read before someone else's save: that save is not overwritten).
+    ``id_invalid``: the error is about the new id typed (the field is marked and focused)."""
     _path, text = current_or_404(article_id)
     return render_template("agent/articles/confirm.html", article_id=article_id, action=action,
                            base=version_of(text) if base is None else base, error=error, links=links,
-                           new_id=new_id, ref=ref), status
+                           new_id=new_id, ref=ref, id_invalid=id_invalid), status
+
+
+def _gone_meanwhile():
+    """A rename or delete of an article someone else renamed or deleted since the page was read."""
+    flash(_("This article no longer exists under this id: someone renamed or deleted it after you opened it. Nothing was changed."), "error")
+    return redirect(url_for("editor.index"), 303)
 
 
 @bp.route("/<path:article_id>/rename", methods=["GET", "POST"])
@@ -173,13 +175,16 @@ def rename(article_id: str):
                         f"Rename {article_id} to {new_id}")
     except Blocked as exc:
         return _confirm_page(article_id, "rename", 409, translated_message(str(exc)), exc.links, new_id)
+    except Gone:
+        return _gone_meanwhile()
     except Conflict:
         return _confirm_page(article_id, "rename", 409, _("The article changed meanwhile; check it and try again."),
                              new_id=new_id)
     except Exists as exc:
-        return _confirm_page(article_id, "rename", 409, exists_message(exc), new_id=new_id)
+        return _confirm_page(article_id, "rename", 409, exists_message(exc), new_id=new_id, id_invalid=True)
     except EditError as exc:
-        return _confirm_page(article_id, "rename", 400, translated_message(str(exc)), new_id=new_id)
+        return _confirm_page(article_id, "rename", 400, translated_message(str(exc)), new_id=new_id,
+                             id_invalid=id_problem(new_id) is not None)
     reviews().move(article_id, new_id)
     try:
         current_app.extensions["kb.moves"].record(article_id, new_id)  # the old address leads to it
@@ -200,6 +205,8 @@ def delete(article_id: str):
         editor().delete(article_id, request.form.get("base", ""), g.user.username, f"Delete {article_id}")
     except Blocked as exc:
         return _confirm_page(article_id, "delete", 409, translated_message(str(exc)), exc.links)
+    except Gone:
+        return _gone_meanwhile()
     except Conflict:
         return _confirm_page(article_id, "delete", 409, _("The article changed meanwhile; check it and try again."))
     except EditError as exc:

@@ -11,6 +11,7 @@ import datetime as dt
 from datetime import tzinfo
 from dataclasses import dataclass
 
+from kb.content.article_ids import id_problem
 from kb.content.articles import Article
 from kb.ops import insights
 from kb.ops.article_review import ReviewRequest
@@ -44,6 +45,7 @@ class Row:
     views: int
     helpful_ratio: float | None
     translated: bool
+    editable: bool = True  # False: its file name is no id the editor opens (kb/content/article_ids.py)
 
 
 def _number(args, name: str, low: int, high: int, f: Filters) -> int | None:
@@ -109,7 +111,8 @@ def article_rows(articles: list[Article], f: Filters, store, engine,
         stat = stats.get(a.id)
         status = "published" if not a.draft else "review" if a.id in pending else "draft"
         translated = bool(a.translation) and all((a.translation, lang) in keys for lang in UI_LANGS)
-        row = Row(a, status, stat.views if stat else 0, stat.helpful_ratio if stat else None, translated)
+        row = Row(a, status, stat.views if stat else 0, stat.helpful_ratio if stat else None, translated,
+                  id_problem(a.id) is None)
         if _keep(row, f, today) and (order is None or a.id in order):
             rows.append(row)
     rows.sort(key=lambda r: order[r.article.id] if order is not None else r.article.id)

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, g, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kb.content.media import MAX_IMAGE_BYTES
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
 from kb.web.i18n import _ as translated
@@ -100,7 +101,10 @@ def register(app: Flask) -> None:
         }
         if exc.code == 429:  # the limiter's text is English; its headers (Retry-After) come after this
             return too_many_requests()
-        if exc.code == 413 and request.path.startswith(STAFF_PREFIX):  # read nothing: say how to keep the text
+        if exc.code == 413 and g.get("image_post_limit"):  # an editor's image (kb/web/editor.py): its limit
+            messages[413] = _("The image is too large to be read (at most {n} MB): nothing was saved. Go back (your browser still shows what you typed) and choose a smaller image.").format(
+                n=MAX_IMAGE_BYTES // 1_000_000)
+        elif exc.code == 413 and request.path.startswith(STAFF_PREFIX):  # read nothing: say how to keep the text
             messages[413] = _("The form is too large to be read: nothing was saved. Go back (your browser still shows what you typed), sign in again in another tab if your session has ended, and send it again.")
         custom = exc.description != type(exc).description   # the framework's English default is replaced
         message = (exc.description if custom else None) or messages.get(exc.code) or exc.description or exc.name

@@ -742,3 +742,60 @@ def test_a_preview_answered_after_a_save_does_not_take_back_the_saved_notice(cli
     client.set_cookie("session", after_save)  # the browser keeps the save's cookie
     page = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Gespeichert" in page or "Saved" in page
+
+
+def test_an_article_whose_file_name_the_editor_refuses_is_listed_as_not_editable(app, client):
+    """Capitals and a space: the portal serves it, the editor's pages refuse the id, so the list
+    links none of them and says why, with a name that works."""
+    folder = app.config["KB_ARTICLES"] + "/de/Aktion"
+    os.makedirs(folder)
+    open(folder + "/Sommer Rabatt.md", "w", encoding="utf-8").write(
+        "---\ntitle: Sommerrabatt\nlang: de\ncategory: Aktion\n---\nZehn Prozent auf alles.\n")
+    open(folder + "/Kaputt.md", "w", encoding="utf-8").write("---\ntitle: Kaputt\nlang: de\n---\nKein Thema.\n")
+    sign_in(client, "eva")
+    html = client.get("/agent/articles/").get_data(as_text=True)
+    assert "Sommerrabatt" in html and "/agent/articles/de/Aktion/" not in html  # no link to a 404
+    assert 'href="/articles/de/Aktion/Sommer%20Rabatt"' in html  # published: the portal shows it
+    assert "Im Browser nicht bearbeitbar" in html and "de/aktion/sommer-rabatt.md" in html
+    assert "de/Aktion/Kaputt" in html and "de/aktion/kaputt.md" in html  # a file with errors, not linked either
+    assert client.get("/agent/articles/de/Aktion/Sommer%20Rabatt").status_code == 404
+
+
+def test_an_id_refused_on_a_new_article_or_a_rename_marks_the_field(app, client):
+    """The field to correct is marked (app.js focuses it) and described by the error."""
+    sign_in(client, "eva")
+    for fields in ({"id": "de/Groß"}, {"id": "de/lieferzeit"}):  # not valid; taken
+        html = _new(client, **fields).get_data(as_text=True)
+        field = re.search(r'<input id="f-id"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field and 'aria-describedby="edit-error f-id-hint"' in field
+    token = csrf_token(client.get("/agent/articles/").get_data(as_text=True))
+    base = form_of(client, "/agent/articles/en/returns/edit")["base"]
+    for new_id in ("../x", "de/lieferzeit"):
+        html = client.post("/agent/articles/en/returns/rename", data={"csrf_token": token, "base": base,
+                                                                      "new_id": new_id}).get_data(as_text=True)
+        field = re.search(r'<input id="new-id"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in field and "confirm-error" in field and 'id="confirm-error"' in html
+    html = client.get("/agent/articles/en/returns/rename").get_data(as_text=True)
+    assert "aria-invalid" not in re.search(r'<input id="new-id"[^>]*>', html).group(0)
+
+
+def test_a_translation_starts_without_the_source_languages_tags(client):
+    sign_in(client, "eva")
+    html = client.get("/agent/articles/new?from=de/lieferzeit&language=en").get_data(as_text=True)
+    assert fields_of(html).get("tags", "") == ""  # the German tag "lieferzeit" is no English word
+    assert "Seine Schlagwörter, zum Übersetzen: lieferzeit" in html  # beside, with the source
+
+
+def test_the_preview_is_no_live_region_and_carries_a_short_status(client):
+    sign_in(client, "eva")
+    html = client.get("/agent/articles/de/lieferzeit/edit").get_data(as_text=True)
+    assert 'id="preview"' in html and "aria-live" not in html
+    assert '<p id="preview-status" class="visually-hidden" role="status"></p>' in html
+    token = csrf_token(html)
+    preview = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token,
+                                                           "body": "[x](nein.md) und ![y](https://cdn.example.com/y.png)"}).get_data(as_text=True)
+    status = re.search(r"<p hidden data-preview-status>(.*?)</p>", preview, re.S).group(1)
+    assert status == "Vorschau aktualisiert, 2 Prüfergebnisse. Fehler verhindern das Speichern, Warnungen nicht."
+    assert 'role="status"' not in preview  # nothing in the preview announces itself when replaced
+    quiet = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token}).get_data(as_text=True)
+    assert "<p hidden data-preview-status>Vorschau aktualisiert, keine Prüfergebnisse.</p>" in quiet

@@ -182,3 +182,109 @@ def test_editor_workflow(editor_server, browser):  # noqa: F811 (fixture)
 def _output(name: str):
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT / name
+
+
+def _signed_in(browser, url: str):  # noqa: F811 (fixture)
+    context = browser.new_context(locale="de-DE", viewport={"width": 1200, "height": 1400})
+    page = context.new_page()
+    page.goto(url + "/agent/login?next=/agent/articles/")
+    page.get_by_label("Benutzername").fill("eva")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url("**/agent/articles/")
+    return context, page
+
+
+ANNOUNCED = """() => {
+  window.announced = [];
+  const region = document.getElementById("preview-status");
+  new MutationObserver(() => window.announced.push(region.textContent))
+    .observe(region, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def test_preview_status_and_an_image_too_large_in_a_browser(editor_server, browser):  # noqa: F811 (fixture)
+    """The preview is no live region: a short status says how it went, only when that changes. An
+    image over the limit is never sent: the message stands next to the field, which is focused."""
+    url, _articles = editor_server
+    context, page = _signed_in(browser, url)
+    page.goto(url + "/agent/articles/de/lieferzeit/edit")
+    page.locator("#preview [data-preview-status]").wait_for(state="attached")  # the first preview
+    assert page.locator("#preview").get_attribute("aria-live") is None
+    assert page.locator("#preview-status").text_content() == ""  # the page's own preview is no news
+    page.evaluate(ANNOUNCED)
+    body = page.get_by_label("Text (Markdown")
+    typed = body.input_value()
+    body.fill(typed + "\nSiehe [hier](nein.md).\n")
+    page.wait_for_function("() => document.getElementById('preview-status').textContent.includes('1 Prüfergebnis')")
+    body.fill(typed + "\nSiehe [hier](nein.md).\n\nNoch ein Satz.\n")
+    page.wait_for_function("() => document.getElementById('preview').textContent.includes('Noch ein Satz.')")
+    body.fill(typed + "\nNoch ein Satz.\n")
+    page.wait_for_function("() => document.getElementById('preview-status').textContent.includes('keine')")
+    assert page.evaluate("() => window.announced") == [
+        "Vorschau aktualisiert, 1 Prüfergebnis. Fehler verhindern das Speichern, Warnungen nicht.",
+        "Vorschau aktualisiert, keine Prüfergebnisse."]  # the same status twice is not said again
+    _axe(page, "edit page with its preview status")
+
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/agent/articles/image") else None)
+    page.get_by_label("Bilddatei").set_input_files(files=[{"name": "riesig.png", "mimeType": "image/png",
+                                                             "buffer": b"\0" * 13_000_000}])
+    message = page.locator("#f-image-error .notice.error")
+    message.wait_for()
+    page.get_by_label("Was das Bild zeigt").fill("Ein sehr großes Bild")
+    page.get_by_role("button", name="Bild in den Text einfügen").click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'f-image'")
+    assert "Das Bild ist zu groß (höchstens 5 MB) und wurde nicht gesendet" in message.inner_text()
+    assert page.get_by_label("Bilddatei").get_attribute("aria-invalid") == "true"
+    assert sent == [] and page.url.endswith("/agent/articles/de/lieferzeit/edit")
+    assert body.input_value() == typed + "\nNoch ein Satz.\n"  # nothing typed lost
+    _axe(page, "image too large")
+    page.locator(".image-upload").screenshot(path=str(_output("editor-image-too-large.png")))
+    from tests.test_media import image_bytes
+    page.get_by_label("Bilddatei").set_input_files(files=[{"name": "klein.png", "mimeType": "image/png",
+                                                             "buffer": image_bytes("PNG")}])
+    page.wait_for_function("() => !document.getElementById('f-image').hasAttribute('aria-invalid')")
+    assert page.locator("#f-image-error").inner_text() == ""
+    context.close()
+
+
+def test_deleted_meanwhile_and_refused_ids_in_a_browser(editor_server, browser):  # noqa: F811 (fixture)
+    url, articles = editor_server
+    context, page = _signed_in(browser, url)
+    # eva deletes the article in a second tab while the first one edits it
+    page.goto(url + "/agent/articles/en/returns/edit")
+    other = context.new_page()
+    other.goto(url + "/agent/articles/en/returns/delete")
+    other.get_by_label("Ja, diesen Artikel löschen").check()
+    other.get_by_role("button", name="Löschen").click()
+    other.wait_for_url("**/agent/articles/")
+    other.close()
+    page.get_by_label("Text (Markdown").fill("Returns are free for 30 days.\n")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    page.locator("#edit-error").filter(has_text="eva hat diesen Artikel gelöscht").wait_for()
+    assert not (articles / "en" / "returns.md").exists()
+    assert page.get_by_label("Text (Markdown").input_value().startswith("Returns are free for 30 days.")
+    _axe(page, "deleted meanwhile")
+    page.screenshot(path=str(_output("editor-deleted-meanwhile.png")), full_page=True)
+    page.get_by_label("Ja, den Artikel mit meinem Text zurückholen").check()
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    page.wait_for_url("**/agent/articles/en/returns")
+    assert "Returns are free for 30 days." in (articles / "en" / "returns.md").read_text(encoding="utf-8")
+
+    # an id refused by the server: the field is marked and has the focus (app.js)
+    page.goto(url + "/agent/articles/en/returns/rename")
+    page.get_by_label("Neue ID").fill("de/Groß")
+    page.get_by_role("button", name="Umbenennen").click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'new-id'")
+    assert page.get_by_label("Neue ID").get_attribute("aria-invalid") == "true"
+    _axe(page, "rename refused")
+    page.goto(url + "/agent/articles/new")
+    page.get_by_label("Artikel-ID").fill("de/lieferzeit")  # taken
+    page.get_by_label("Titel").fill("Noch einmal")
+    page.get_by_label("Thema").fill("Versand")
+    page.get_by_label("Text (Markdown").fill("Text.\n")
+    page.get_by_role("button", name="Speichern", exact=True).click()
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'f-id'")
+    assert "gibt es schon" in page.locator("#edit-error").inner_text()
+    context.close()

@@ -86,3 +86,18 @@ def test_a_stranger_cannot_make_the_server_read_an_image_sized_post(app):
     form = form_of(client, "/agent/articles/de/lieferzeit/edit?lang=de")
     r = _upload(client, {**form, "body": form["body"] + "\nMein Satz."}, b"\0" * 1_500_000)
     assert r.status_code == 400 and "Mein Satz." in r.get_data(as_text=True)
+
+
+def test_an_image_over_the_limit_keeps_the_text_up_to_what_the_server_takes_and_says_why_beyond(app):
+    """Everything the server lets through (kb/web/server.py) is read: the page refuses the image
+    with the text kept. A larger body (another server in front) gets a page naming the limit."""
+    from kb.web.server import MAX_BODY_BYTES
+    client = app.test_client()
+    sign_in(client, "eva")
+    form = form_of(client, "/agent/articles/de/lieferzeit/edit?lang=de")
+    r = _upload(client, {**form, "body": form["body"] + "\nMein Satz."}, b"\0" * (MAX_BODY_BYTES - 200_000))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "zu groß (höchstens 5 MB)" in page and "Mein Satz." in page
+    r = _upload(client, form, b"\0" * MAX_BODY_BYTES)
+    assert r.status_code == 413
+    assert "Das Bild ist zu groß, um gelesen zu werden (höchstens 5 MB)" in r.get_data(as_text=True)

@@ -49,6 +49,9 @@ def test_api_votes_become_suggestions_editors_accept_reject_and_edit(learning_ap
     assert set(ids) == {"how many days until my order is here", "delivery to vienna austria",
                         "what does shipping to vienna cost"}
     assert "2 searches" in html and "Also asked as:" in html
+    for action in ("Accept", "Reject", "Accept edited"):  # each button names the phrasing it decides
+        assert (f'>{action}<span class="visually-hidden">: what does shipping to vienna cost</span></button>'
+                in html)
     token = csrf_token(html)
     assert client.post("/agent/questions", data={"id": ids["delivery to vienna austria"],
                                                  "action": "accept"}).status_code == 400  # no CSRF

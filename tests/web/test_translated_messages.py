@@ -3,6 +3,7 @@ entries with {placeholders} match the messages as the code writes them."""
 import pytest
 
 from kb.content.article_edit import EditError, validate_id
+from kb.content.check import NOT_EDITABLE_ID
 from kb.ops.suggestions import SuggestionError, find
 from kb.web.i18n import translate_message
 
@@ -25,6 +26,8 @@ def _raised(fn, *args):
     ("version 'abc' of 'de/x' was not found (or the article was deleted in it)", "Die Version „abc“ von „de/x“"),
     ("image from another site (cdn.example.com): the portal shows only its own images; add it with 'Add an image' "
      "in the editor", "Bild von einer anderen Website (cdn.example.com)"),
+    (NOT_EDITABLE_ID.format(id="de/Aktion/Sommer Rabatt", n=4, suggestion="de/aktion/sommer-rabatt"),
+     "Der Dateiname ergibt die ID „de/Aktion/Sommer Rabatt“, die der Browser-Editor nicht öffnen"),
 ])
 def test_messages_of_the_lower_layers_are_translated(written, german):
     assert german in translate_message("de", written)

@@ -44,13 +44,12 @@ def purge(older_than: str | None, url: str | None) -> None:
         report = purge_store(store, days)
     except StoreUnavailable as exc:
         fail(f"{exc} (nothing was removed)")
-    click.echo(f"Removed personal data older than {days} days (before {report.cutoff}) from {store.label}:")
-    for count, what in ((report.searches, "searches (their number per hour kept for insights)"),
-                        (report.comments, "comments of votes (the votes kept)"),
-                        (report.emails, "reply addresses of answered contact requests"),
-                        (report.order_numbers, "order numbers of answered contact requests"),
-                        (report.payloads, "payloads of hand-offs delivered to the helpdesk")):
-        click.echo(f"  {count:>8}  {what}")
+    _counts(f"Removed personal data older than {days} days (before {report.cutoff}) from {store.label}:",
+            ((report.searches, "searches (their number per hour kept for insights)"),
+             (report.comments, "comments of votes (the votes kept)"),
+             (report.emails, "reply addresses of answered contact requests"),
+             (report.order_numbers, "order numbers of answered contact requests"),
+             (report.payloads, "payloads of hand-offs delivered to the helpdesk")))
 
 
 @privacy.command()
@@ -77,9 +76,15 @@ def erase(address: str, url: str | None) -> None:
     if report.nothing:
         click.echo(f"nothing stored for {report.address} in {store.label}")
         return
-    click.echo(f"Erased {report.address} from {store.label}:")
-    for count, what in ((report.requests, "contact requests (reply address removed)"),
-                        (report.order_numbers, "order numbers given with them"),
-                        (report.payloads, "hand-offs to the helpdesk"),
-                        (report.texts, "questions, searches or comments holding the address")):
+    _counts(f"Erased {report.address} from {store.label}:",
+            ((report.requests, "contact requests (reply address removed)"),
+             (report.order_numbers, "order numbers given with them"),
+             (report.payloads, "hand-offs to the helpdesk"),
+             (report.texts, "questions, searches or comments holding the address")))
+
+
+def _counts(title: str, rows: tuple[tuple[int, str], ...]) -> None:
+    """What a command changed: a title, then one count per kind of data."""
+    click.echo(title)
+    for count, what in rows:
         click.echo(f"  {count:>8}  {what}")

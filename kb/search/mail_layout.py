@@ -32,8 +32,9 @@ FORWARD_PREFIXES = frozenset({"fw", "fwd", "wg", "wtr"})
 MAX_PREFIXES = 10  # "AW: AW: WG: ..." of a long thread
 
 _FIELD = re.compile(rf"[ \t]*+(?P<name>{'|'.join(HEADER_FIELDS)})[ \t]*+:[ \t]*+(?P<value>.*+)", re.I)
-_PREFIX = re.compile(rf"[ \t]*+(?P<kind>{'|'.join(sorted(REPLY_PREFIXES | FORWARD_PREFIXES, key=len, reverse=True))})"
-                     r"(?:\[\d{1,3}\])?[ \t]*+:", re.I)
+# longest first, then alphabetical: one pattern, the same in every process (sets iterate by hash)
+_PREFIXES = "|".join(sorted(REPLY_PREFIXES | FORWARD_PREFIXES, key=lambda prefix: (-len(prefix), prefix)))
+_PREFIX = re.compile(rf"[ \t]*+(?P<kind>{_PREFIXES})(?:\[\d{{1,3}}\])?[ \t]*+:", re.I)
 # what comes below it is forwarded: Gmail, Thunderbird, Apple Mail
 _FORWARD = re.compile(r"[ \t]*+(?:-{2,}+[ \t]*+(?:forwarded message|weitergeleitete nachricht)[ \t]*+-*+"
                       r"|begin forwarded message:|anfang der weitergeleiteten nachricht:)[ \t]*+$", re.I)

@@ -200,20 +200,26 @@ class Store:
                    channel: str, hedged: bool = False) -> str:
         """Store one search (masked); ``hedged``: answered with the first articles as a choice."""
         token = secrets.token_urlsafe(9)
-        # the search is answered whether or not it could be logged: a silent server holds it
-        # briefly, and the searches after it not at all for a few seconds
+        with self._search_log_turn(), self.transaction() as db:
+            db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,
+                        int(hedged)))
+        return token
+
+    @contextmanager
+    def _search_log_turn(self) -> Iterator[None]:
+        """The search log's bounded wait: the search is answered whether or not it could be
+        logged, so a silent server holds it briefly, and the searches after it not at all
+        for a few seconds."""
         if time.monotonic() < self._logs_paused_until:
             raise StoreUnavailable(f"database {self.label} did not answer just now: search not logged")
         try:
-            with waits_at_most(SEARCH_LOG_WAIT), self.transaction() as db:
-                db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel, hedged) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           (token, _now(), mask_pii(query), lang, int(answered), json.dumps(results), channel,
-                            int(hedged)))
+            with waits_at_most(SEARCH_LOG_WAIT):
+                yield
         except StoreUnavailable:
             self._logs_paused_until = time.monotonic() + SEARCH_LOG_PAUSE
             raise
-        return token
 
     def count_view(self, article_id: str, day: date | None = None) -> None:
         """One more view of the article on ``day`` (the shop's date; default the UTC date)."""
@@ -259,8 +265,9 @@ class Store:
         logged within the last ``minutes``: a results page reloaded, or reached again with
         the Back button, is that search, not another."""
         since = (datetime.now(timezone.utc) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%MZ")
-        return bool(self.query("SELECT 1 FROM searches WHERE token = ? AND query = ? AND channel = ? AND at >= ?",
-                               (token, mask_pii(query), channel, since)))
+        with self._search_log_turn():  # part of logging a search: it waits no longer than the log does
+            return bool(self.query("SELECT 1 FROM searches WHERE token = ? AND query = ? AND channel = ? "
+                                   "AND at >= ?", (token, mask_pii(query), channel, since)))
 
     def search_by_token(self, token: str):
         rows = self.query("SELECT * FROM searches WHERE token = ?", (token,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import g, render_template
 
+from kb.content.privacy import mask_pii
 from kb.search.engine import MAX_QUERY_CHARS, QueryError
 from kb.search.message_search import search_message
 from kb.web.i18n import _
@@ -41,7 +42,8 @@ def long_message_page(text: str) -> tuple[str, int]:
     except QueryError:
         found = []
     hits = [m.hit for m in found]
-    # logged as its opening words, unanswered: the customer is asked to send it to the team
-    token = logged(text[:MAX_QUERY_CHARS], g.lang, False, [h.id for h in hits], "portal")
+    # logged as its opening words, unanswered: the customer is asked to send it to the team;
+    # masked whole before it is cut, so no address is cut in half past the mask
+    token = logged(mask_pii(text)[:MAX_QUERY_CHARS], g.lang, False, [h.id for h in hits], "portal")
     return render_template("long_message.html", q=text, hits=hits, token=token, highlighted=highlighted,
                            seen_on_page=SEEN_ON_PAGE), 200

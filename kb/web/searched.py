@@ -34,16 +34,17 @@ def search_and_log(params: SearchParams, lang: str | None, channel: str) -> tupl
     result = live().engine.search(
         params.q, lang=lang, limit=params.limit, category=params.category, audience=reader_audience(),
         correct=request.args.get("exact") != "1")  # "search instead for" what was typed
-    if request.method == "HEAD":
-        return result, None
     return result, logged(params.q, result.lang, result.answered, [h.id for h in result.results], channel,
                           result.hedged)
 
 
 def logged(query: str, lang: str | None, answered: bool, shown: list[str], channel: str,
            hedged: bool = False) -> str | None:
-    """The search's id in the log (None when the database cannot take it): the id in the
-    page's address when it is this same search shown again (see above), else a new one."""
+    """The search's id in the log (None when the database cannot take it, or for a HEAD
+    request): the id in the page's address when it is this same search shown again (see
+    above), else a new one."""
+    if request.method == "HEAD":
+        return None
     who = "agent" if staff() else channel
     seen = (request.args.get("s") or "")[:MAX_TOKEN_CHARS]
     try:

@@ -78,6 +78,12 @@ def test_a_pasted_message_is_searched_question_by_question_and_offered_to_the_te
     logged = db("SELECT query, answered FROM searches")
     assert len(logged) == 1 and len(logged[0]["query"]) <= 500 and logged[0]["answered"] == 0
     assert 'maxlength="2000"' in page
+    # an address across the 500 characters kept of it is masked whole, not cut in half
+    client.head("/search", query_string={"q": message}, headers=DE)  # a link checker's: nobody's search
+    crossing = message[:480] + " Meine Adresse ist anna.schmidt@example.de, bitte antworten Sie mir."
+    client.get("/search", query_string={"q": crossing}, headers=DE)
+    stored = [r["query"] for r in db("SELECT query FROM searches")]
+    assert len(stored) == 2 and "anna" not in stored[1] and "schmid" not in stored[1]
 
 
 def test_search_with_typo_shows_results_for_the_correction_and_offers_the_original(client):

@@ -85,21 +85,28 @@ def resolve_article_link(article_id: str, href: str) -> tuple[str, str] | None:
     return unicodedata.normalize("NFC", target), parts.fragment
 
 
-def _inline_text(token) -> str:
-    parts = []
+def _inline_text(token, address: Callable[[str], str | None] | None = None) -> str:
+    parts: list[str] = []
+    href, start = None, 0
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "image"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "image":
-            parts.append(child.content)
+        elif child.type == "link_open" and address is not None:
+            href, start = address(child.attrGet("href") or ""), len(parts)
+        elif child.type == "link_close" and href:
+            if href.removeprefix("mailto:") not in "".join(parts[start:]):  # "service@x.de" needs no repeat
+                parts.append(f" ({href})")
+            href = None
     return "".join(parts)
 
 
-def inline_text(token) -> str:
-    """Plain text of a parsed inline token (a heading's text, as the anchor uses it)."""
-    return _inline_text(token).strip()
+def inline_text(token, address: Callable[[str], str | None] | None = None) -> str:
+    """Plain text of a parsed inline token (a heading's text, as the anchor uses it); with
+    ``address``, each link's text is followed by the address it gives for the link's target
+    (None: the text alone)."""
+    return _inline_text(token, address).strip()
 
 
 def tokens_text(tokens: list) -> str:

@@ -54,11 +54,10 @@ def cleaned_image(data: bytes) -> tuple[bytes, str]:
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
                 raise ImageError("this is no PNG, JPEG, GIF or WebP image")
-            if image.width * image.height > MAX_PIXELS:
-                raise ImageError("the image has too many pixels")
-            # every frame of an animation is decoded and written again
-            if image.width * image.height * getattr(image, "n_frames", 1) > MAX_PIXELS:
-                raise ImageError("the animation has too many frames for its size")
+            frames = getattr(image, "n_frames", 1)  # every frame of an animation is decoded and written again
+            if image.width * image.height * frames > MAX_PIXELS:
+                raise ImageError("the animation has too many frames for its size" if frames > 1
+                                 else "the image has too many pixels")
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError, OSError,
             SyntaxError, ValueError) as exc:

@@ -43,8 +43,8 @@ _ENCODE_POOL = ThreadPoolExecutor(max_workers=cpu_threads(), thread_name_prefix=
 
 
 # The encoders read a question's first pieces (words, up to PIECE_CHARS letters each, and
-# punctuation marks): a customer's question fits whole, and text made to be costly ("a? a?
-# …" is 400 tokens in 500 characters) costs the encoders no more than a long question does.
+# punctuation marks): a customer's question fits whole, and text made to be costly (every
+# character a token of its own, "a? a? …") costs the encoders no more than a long question does.
 MAX_ENCODED_PIECES = 128
 PIECE_CHARS = 20
 _PIECE = re.compile(rf"\w{{1,{PIECE_CHARS}}}|[^\w\s]")

@@ -30,7 +30,7 @@ CONTACT_MESSAGES = {  # the API's messages, in words for customers (and translat
     "reply": "Please give an email address for our reply, or tick “I do not need a reply”.",
     "both": "You gave an email address and ticked “I do not need a reply”: please remove the address, "
             "or untick the box to get our reply.",
-    "order_number": "The order number does not look right: letters, digits and - / . only, "
+    "order_number": "The order number does not look right: letters, digits, single spaces and - / . only, "
                     "with at least one digit (example: 100-2345).",
 }
 SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add_contact_request_once)

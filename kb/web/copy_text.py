@@ -31,27 +31,6 @@ class CopyText:
     relative: bool = False  #: its links have no host (no public address configured)
 
 
-def linked_text(token, address: Callable[[str], str | None] | None) -> str:
-    """Plain text of an inline token with each link's address after its text, as
-    ``address`` gives it for the link's target (None: the text alone, e.g. an article
-    the customer cannot open)."""
-    if address is None:
-        return inline_text(token)
-    parts, href = [], None
-    for child in token.children or []:
-        if child.type == "link_open":
-            href, start = address(child.attrGet("href") or ""), len(parts)
-        elif child.type == "link_close":
-            if href and href.removeprefix("mailto:") not in "".join(parts[start:]):
-                parts.append(f" ({href})")
-            href = None
-        elif child.type in ("text", "code_inline", "image"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts).strip()
-
-
 def section_tokens(body: str, anchor: str | None) -> list:
     """Block tokens of the section whose heading has ``anchor`` (up to the next heading of its level or
     higher); the whole article when the anchor is empty or not found."""
@@ -73,7 +52,7 @@ def section_tokens(body: str, anchor: str | None) -> list:
 
 def blocks_text(tokens: list, address: Callable[[str], str | None] | None = None) -> str:
     """Plain text, one line per paragraph and per list item ("- " / "1. "), blank lines between
-    blocks; links followed by their address where ``address`` gives one (see linked_text)."""
+    blocks; links followed by their address where ``address`` gives one (see markdown.inline_text)."""
     lines: list[str] = []
     lists: list[list] = []    # stack of [ordered, next number]
     marker = None             # the list marker waiting for the item's first line
@@ -99,7 +78,7 @@ def blocks_text(tokens: list, address: Callable[[str], str | None] | None = None
             skip_to = i + 1
         elif token.type == "inline":
             indent = "  " * max(0, len(lists) - 1)
-            lines.append(indent + (marker or ("  " if lists else "")) + linked_text(token, address))
+            lines.append(indent + (marker or ("  " if lists else "")) + inline_text(token, address))
             marker = None
             if not lists:
                 lines.append("")
@@ -114,7 +93,7 @@ def blocks_text(tokens: list, address: Callable[[str], str | None] | None = None
 def copy_text(article: dict, anchor: str | None, heading: str | None, url: str | None,
               address: Callable[[str], str | None] | None = None) -> CopyText:
     """The reply text of the hit's section; ``url`` is left out for internal articles;
-    ``address`` gives the links' addresses (see linked_text)."""
+    ``address`` gives the links' addresses (see markdown.inline_text)."""
     internal = article["audience"] != "public"
     body = blocks_text(section_tokens(article["body"], anchor), address)
     parts = [f"{lead_in(heading)}\n{body}" if heading else body]

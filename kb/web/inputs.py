@@ -172,8 +172,8 @@ def contact_input(data: dict, languages: list[str], from_json: bool = False) -> 
 
 
 def contact_errors(data: dict, languages: list[str]) -> dict[str, InputError]:
-    """Every field of a contact form that is wrong, field -> error, in the form's order: a
-    customer corrects them all at once."""
+    """Every field of a contact form that is wrong, field -> error: a customer corrects them
+    all at once (the page orders them as its fields)."""
     return _contact_fields(data, languages, False)[1]
 
 
@@ -212,5 +212,5 @@ def _order_number(data: dict) -> str | None:
     try:
         return clean_order_number(_text(data, "order_number", MAX_ORDER_CHARS + 1))
     except ValueError:
-        raise InputError(f"the order number does not look right: letters, digits and - / . only, "
+        raise InputError(f"the order number does not look right: letters, digits, single spaces and - / . only, "
                          f"at most {MAX_ORDER_CHARS} characters", "order_number") from None

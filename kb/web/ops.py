@@ -19,6 +19,11 @@ bp = Blueprint("ops", __name__)
 WRITE_CHECK_SECONDS = 5.0
 
 
+@bp.record_once
+def _one_write_check(state) -> None:
+    state.app.extensions["kb.write_check"] = _WriteCheck()
+
+
 class _WriteCheck:
     """The store's last write check and when it ran, shared by the process's threads."""
 
@@ -67,7 +72,7 @@ def readyz():
                       "models": current_app.config["KB_MODELS"]}}
     if live.error:
         body["index"]["problem"] = live.error
-    body["database"] = current_app.extensions.setdefault("kb.write_check", _WriteCheck())(store)
+    body["database"] = current_app.extensions["kb.write_check"](store)
     body["database_engine"] = store.engine
     storage = current_app.config.get("RATELIMIT_STORAGE_URI", limits.MEMORY)
     shared = storage == limits.MEMORY or limits.shared_counts_reachable()

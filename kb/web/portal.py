@@ -51,7 +51,10 @@ def _this_page() -> str:
 
 
 def _switch_url(lang: str, path: str | None = None) -> str:
-    args = {k: v for k, v in request.args.items() if k != "lang"}
+    """This page in ``lang``; a results page in another language is another search (its
+    ``s``, the search shown, stays behind), an article keeps the search it came from."""
+    dropped = ("lang", "s") if request.endpoint == "portal.search" else ("lang",)
+    args = {k: v for k, v in request.args.items() if k not in dropped}
     args["lang"] = lang
     return (path or _this_page()) + "?" + urlencode(args)
 

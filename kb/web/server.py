@@ -26,7 +26,7 @@ CONNECTION_LIMIT = 2000        # open connections (idle or not) before waitress 
 CHANNEL_TIMEOUT = 20           # seconds without a byte before an idle connection is closed
 CLEANUP_INTERVAL = 5           # seconds between checks for such connections
 BACKLOG = 2048                 # connections the kernel queues while the loop is busy
-MAX_HEADER_BYTES = 64 * 1024   # query strings are 500 characters at most; cookies are small
+MAX_HEADER_BYTES = 64 * 1024   # a search's address holds at most a 2,000-character pasted message; cookies are small
 # the app accepts MAX_REQUEST_BYTES (kb/web/__init__.py) from customers and an article form with an image from editors
 # (kb/web/editor.py): anything larger is refused unread
 MAX_BODY_BYTES = 12 * 1024 * 1024

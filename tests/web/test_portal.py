@@ -50,6 +50,8 @@ def test_a_results_page_reloaded_with_its_search_id_is_not_another_search(app, c
     again = client.get(f"/search?q=wann+kommt+mein+Paket&s={token}", headers=DE).get_data(as_text=True)
     assert f'data-search="{token}"' in again and "Wie lange dauert die Lieferung?" in again
     assert [r["token"] for r in db("SELECT token FROM searches")] == [token]
+    switch = re.search(r'href="([^"]*lang=en[^"]*)"', again).group(1).replace("&amp;", "&")
+    assert "s=" not in switch  # the results in the other language are a search of their own
     # another question, a made-up id, or the id of a search long ago: a search of its own
     client.get(f"/search?q=retoure&s={token}", headers=DE)
     client.get("/search?q=wann+kommt+mein+Paket&s=made-up", headers=DE)

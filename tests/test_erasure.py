@@ -103,3 +103,115 @@ def test_the_erase_command_refuses_a_malformed_address_before_touching_the_datab
     assert not (tmp_path / "kb.sqlite3").exists()
     r = _kb("erase", "--url", url)
     assert r.exit_code == 2 and "--email" in r.output
+
+
+# -- only the whole address, in any letters ---------------------------------------------------
+ANNA = "anna@gmx.de"
+
+
+def _outbox(store):
+    return {r["ref"]: r["payload"] for r in store.query("SELECT ref, payload FROM handoff_outbox")}
+
+
+def _neighbours(store):
+    """Hanna and Johanna, whose addresses end in Anna's; a search and a question by someone else
+    that name Anna's address; Anna's own request."""
+    refs = {"anna": _request(store, ANNA, "100-1", sent=False),
+            "hanna": _request(store, "hanna@gmx.de", "300-1", sent=False),
+            "johanna": _request(store, "Johanna@GMX.de", "400-1", sent=True),
+            "mentions": _request(store, "eva@web.de", "500-1", question="bitte an ANNA@gmx.de.", sent=True)}
+    with store.transaction() as db:  # written in a way masking missed (stored by hand here)
+        db.execute("UPDATE contact_requests SET question = 'bitte an ANNA@gmx.de.' WHERE ref = ?", (refs["mentions"],))
+        for token, query in (("t1", "hanna@gmx.de paket"), ("t2", "johanna@gmx.de"), ("t3", "an anna@gmx.de, bitte"),
+                             ("t4", "anna@gmx.de.example.org"), ("t5", "x.anna@gmx.de")):
+            db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
+                       "VALUES (?, '2026-11-01T10:00Z', ?, 'de', 0, '[]', 'portal')", (token, query))
+    return refs
+
+
+def test_an_address_inside_another_one_is_no_match(store_url):
+    store = Store(store_url)
+    refs = _neighbours(store)
+    before = _outbox(store)
+
+    report = erase_address(store, ANNA)
+
+    after = _outbox(store)
+    assert after[refs["hanna"]] == before[refs["hanna"]] and after[refs["johanna"]] == before[refs["johanna"]]
+    details = ContactDetails(store).of(list(refs.values()))
+    assert [details[refs[k]]["order_number"] for k in ("anna", "hanna", "johanna")] == [None, "300-1", "400-1"]
+    queries = {t: store.search_by_token(t)["query"] for t in ("t1", "t2", "t3", "t4", "t5")}
+    assert queries == {"t1": "hanna@gmx.de paket", "t2": "johanna@gmx.de", "t3": "an [email], bitte",
+                       "t4": "anna@gmx.de.example.org", "t5": "x.anna@gmx.de"}
+    assert (report.requests, report.order_numbers, report.payloads, report.texts) == (1, 1, 2, 2)
+    question = store.query("SELECT question FROM contact_requests WHERE ref = ?", (refs["mentions"],))[0]["question"]
+    assert question == "bitte an [email]."  # a dot that ends the sentence is no part of the address
+
+
+def test_another_customers_hand_off_loses_only_the_address_named_in_it(store_url):
+    store = Store(store_url)
+    refs = _neighbours(store)
+
+    erase_address(store, ANNA)
+
+    mentions = json.loads(_outbox(store)[refs["mentions"]])  # delivered, but not Anna's: not emptied
+    assert (mentions["reply_to"], mentions["order_number"], mentions["question"]) == \
+        ("eva@web.de", "500-1", "bitte an [email].")
+    assert ContactDetails(store).of([refs["mentions"]])[refs["mentions"]]["order_number"] == "500-1"
+    anna = json.loads(_outbox(store)[refs["anna"]])
+    assert anna["reply_to"] is None and anna["order_number"] is None
+
+
+@pytest.mark.parametrize("stored, asked", [("straße@web.de", "straße@web.de"), ("JÜRGEN@web.de", "jürgen@web.de"),
+                                           ("jürgen@web.de", "JÜRGEN@WEB.DE")])
+def test_letters_beyond_ascii_are_found_in_free_text(store_url, stored, asked):
+    store = Store(store_url)
+    ref = _request(store, "eva@web.de", "500-1", question=f"Antwort an {stored} bitte")
+    with store.transaction() as db:  # written in a way masking missed (stored by hand here)
+        db.execute("UPDATE contact_requests SET question = ? WHERE ref = ?", (f"Antwort an {stored} bitte", ref))
+        db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
+                   "VALUES ('t1', '2026-11-01T10:00Z', ?, 'de', 0, '[]', 'portal')", (f"{stored} paket",))
+
+    report = erase_address(store, asked)
+
+    assert report.texts == 2 and not report.nothing
+    assert store.search_by_token("t1")["query"] == "[email] paket"
+    assert store.query("SELECT question FROM contact_requests WHERE ref = ?", (ref,))[0]["question"] == \
+        "Antwort an [email] bitte"
+
+
+def test_sharp_s_is_no_double_s(store_url):
+    store = Store(store_url)
+    with store.transaction() as db:
+        db.execute("INSERT INTO searches (token, at, query, lang, answered, results, channel) "
+                   "VALUES ('t1', '2026-11-01T10:00Z', 'straße@web.de', 'de', 0, '[]', 'portal')")
+    assert erase_address(store, "strasse@web.de").nothing
+    assert store.search_by_token("t1")["query"] == "straße@web.de"
+
+
+def test_learned_phrasings_lose_the_address(store_url):
+    from kb.content.phrasing import fold
+    from kb.ops import learning
+    store = Store(store_url)
+    learning.ensure_schema(store)
+    copied = "paket an anna@gmx.de"
+    rows = (("inbox", "request:1", "bitte an ANNA@gmx.de antworten", "de/a"),
+            ("copy", f"copy:eva:{fold(copied)}", copied, "de/a"),
+            ("copy", f"copy:eva:{fold(copied)}", copied, "de/b"),
+            ("copy", f"copy:eva:{fold('paket an [email]')}", "paket an [email]", "de/b"),  # the same once erased
+            ("inbox", "request:2", "frage von hanna@gmx.de", "de/a"))
+    with store.transaction() as db:
+        for kind, source, phrasing, article in rows:
+            db.execute("INSERT INTO learning_evidence (at, kind, source, phrasing, lang, article_id, staff) "
+                       "VALUES ('2026-11-01T10:00Z', ?, ?, ?, 'de', ?, 0)", (kind, source, phrasing, article))
+
+    report = erase_address(store, ANNA)
+
+    assert report.texts == 3
+    left = sorted((r["source"], r["phrasing"], r["article_id"])
+                  for r in store.query("SELECT source, phrasing, article_id FROM learning_evidence"))
+    assert left == sorted([("request:1", "bitte an [email] antworten", "de/a"),
+                           (f"copy:eva:{fold('paket an [email]')}", "paket an [email]", "de/a"),
+                           (f"copy:eva:{fold('paket an [email]')}", "paket an [email]", "de/b"),
+                           ("request:2", "frage von hanna@gmx.de", "de/a")])
+    assert "anna gmx" not in json.dumps(left)

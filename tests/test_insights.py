@@ -630,3 +630,25 @@ def test_learned_effect_counts_customer_searches_by_an_accepted_phrasing(seed):
     assert old
     effects = insights.learned_effect(store, 30)
     assert [(e.article_id, e.searches, e.phrasings) for e in effects] == [("de/sendung", 2, ("wo ist mein paket",))]
+
+
+# -- a search whose wording a purge cleared --------------------------------------------------------
+def test_a_search_without_its_wording_is_in_no_list_of_wordings(seed):
+    """A purge keeps the newest old search with its wording cleared (kb/ops/retention.py): no
+    report lists an empty wording for it, even where the row still says what it showed."""
+    from kb.ops import learning
+    from kb.ops.retention import purge
+    seed.search("paket fehlt", "2026-03-10T08:00Z", results=("de/a", "de/b"), hedged=True)
+    token = seed.search("wo ist mein paket", "2025-10-01T08:00Z", results=("de/a", "de/b"), hedged=True)
+    learning.decide(seed.store, "de/a", "", "accepted", "eva")
+    purge(seed.store, 90, now=NOW)
+    assert seed.store.search_by_token(token)["query"] == ""
+    seed._set("UPDATE searches SET results = ? WHERE token = ?", ('["de/a", "de/b"]', token))
+
+    days = 365
+    assert [t.query for t in top_searches(seed.store, days, now=NOW)] == ["paket fehlt"]
+    assert [w for g in unanswered_groups(seed.store, days, now=NOW) for w in g.wordings] == ["paket fehlt"]
+    assert [c.wordings for c in competing_articles(seed.store, days, now=NOW)] == [("paket fehlt",)]
+    assert [m.wordings for m in missing_words(seed.store, days, unknown=lambda w, lang: True, now=NOW)] == \
+        [("paket fehlt",), ("paket fehlt",)]
+    assert [e.searches for e in insights.learned_effect(seed.store, days, now=NOW)] == [0]

@@ -15,7 +15,7 @@ import re
 
 from kb.content.introductions import introduced_names
 from kb.content.salutations import signed_name
-from kb.content.spelled_out import MAILBOX_PROVIDERS, mask_spelled_out
+from kb.content.spelled_out import MAILBOX_PROVIDERS, mask_spelled_digits, mask_spelled_emails
 from kb.content.street_addresses import mask_addresses
 
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
@@ -183,7 +183,7 @@ def mask_pii(text: str) -> str:
     text = text.translate(_FULL_WIDTH)
     text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
-    text = mask_spelled_out(text)
+    text = mask_spelled_emails(text)
     text = _SPELLED_EMAIL.sub("[email]", text)
     text = mask_addresses(text)
     text = _IBAN.sub(_iban, text)
@@ -193,6 +193,8 @@ def mask_pii(text: str) -> str:
     text = _PREFIXED_CODE.sub(_prefixed_code, text)
     text = _MIXED_CODE.sub(_mixed_code, text)
     text = _DATE.sub("[date]", text)
+    # digit words after dates: the figures of a date next to a count are no phone number
+    text = mask_spelled_digits(text)
     text = _PHONE.sub(_mask_digits_run, text)
     text = _LONG_DIGITS.sub(lambda m: "[number]" if len(m.group(0)) >= 6 else m.group(0), text)
     return _without_names(text)

@@ -10,7 +10,11 @@ number. Free text is masked before it is stored, so the address should never be 
 question, a search or a comment; where it is all the same (written in a way masking
 missed), it is replaced by ``[email]`` there too.
 
-The address is compared without regard to case, so "Anna@GMX.de" erases "anna@gmx.de".
+The address is compared without regard to case, so "Anna@GMX.de" erases "anna@gmx.de", and
+only as a whole address: erasing "anna@gmx.de" leaves "hanna@gmx.de" as it is. Letters beyond
+ASCII count as written ("straße@web.de" is no "strasse@web.de"). Only the customer's own hand-offs
+lose their reply address, order number or payload; in other rows' text the address is
+replaced and nothing else changes. Learned phrasings (kb/ops/learning.py) are free text too.
 All of it is one transaction: erased completely, or not at all.
 """
 
@@ -22,15 +26,23 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from kb.content.phrasing import fold
+from kb.ops import learning
 from kb.ops.contact_details import ContactDetails
 from kb.ops.database import Store
 from kb.ops.handoff.outbox import Outbox
 from kb.ops.retention import CLEARED_PAYLOAD
 
-# free text that is masked when stored, and may hold an address all the same: (table, column)
+# free text that is masked when stored, and may hold an address all the same: (table, column);
+# learning_evidence.phrasing keeps its own rows (see _erase_from_evidence)
 FREE_TEXT = (("contact_requests", "question"), ("contact_requests", "query"), ("searches", "query"),
              ("feedback", "comment"))
 PERSONAL_PAYLOAD_FIELDS = ("reply_to", "order_number")  # what a hand-off on its way loses
+ERASED = "[email]"
+# characters of an address that, standing right before or after it, make it part of another
+# one ("hanna@gmx.de", "anna@gmx.de.example"); a dot that ends a sentence is no such character
+_BEFORE_AN_ADDRESS = r"(?<![\w.+-])"
+_AFTER_AN_ADDRESS = r"(?!\.?[\w-])"
 
 
 class ErasureError(ValueError):
@@ -51,12 +63,14 @@ class ErasureReport:
 
 
 def checked_address(address: str) -> str:
-    """The address as compared: checked, normalised (domain in lower case), case-folded."""
+    """The address as compared: checked, normalised (domain in lower case), in lower case.
+
+    Lower case, not case-folded: folding makes "straße" "strasse", another address."""
     try:
         checked = validate_email(address.strip(), check_deliverability=False, allow_display_name=False)
     except EmailNotValidError as exc:
         raise ErasureError(f"{address!r} is not an e-mail address: {exc}") from exc
-    return checked.normalized.casefold()
+    return checked.normalized.lower()
 
 
 def erase_address(store: Store, address: str) -> ErasureReport:
@@ -64,10 +78,12 @@ def erase_address(store: Store, address: str) -> ErasureReport:
     wanted = checked_address(address)
     ContactDetails(store)  # their tables, in a database that never handed anything off
     Outbox(store)
+    learning.ensure_schema(store)
+    found = _Address(wanted)
     with store.transaction() as db:
         requests = [(r["id"], r["ref"]) for r in db.execute(
             "SELECT id, ref, email FROM contact_requests WHERE email IS NOT NULL").fetchall()
-            if r["email"].casefold() == wanted]
+            if r["email"].strip().lower() == wanted]
         refs = [ref for _id, ref in requests]
         order_numbers = 0
         if requests:
@@ -76,48 +92,102 @@ def erase_address(store: Store, address: str) -> ErasureReport:
                        tuple(i for i, _ref in requests))
             order_numbers = db.execute(f"UPDATE contact_details SET order_number = NULL WHERE ref IN ({marks}) "
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
-        payloads = _erase_from_outbox(db, refs, wanted)
-        texts = sum(_erase_from_text(db, table, column, wanted) for table, column in FREE_TEXT)
+        payloads = _erase_from_outbox(db, refs, found)
+        texts = sum(_erase_from_text(db, table, column, found) for table, column in FREE_TEXT)
+        texts += _erase_from_evidence(db, found)
     return ErasureReport(wanted, len(requests), order_numbers, payloads, texts)
 
 
-def _like_anywhere(address: str) -> str:
-    """A LIKE pattern (ESCAPE '\\') for text that holds ``address``: "_" and "%" are letters there."""
-    return "%" + re.sub(r"([\\%_])", r"\\\1", address) + "%"
+class _Address:
+    """One address as found in text: whole, in any case; with a LIKE pattern that finds the rows
+    that may hold it, on a part both databases lower alike (ASCII), and Python deciding."""
+
+    def __init__(self, wanted: str):
+        self.pattern = re.compile(_BEFORE_AN_ADDRESS + re.escape(wanted) + _AFTER_AN_ADDRESS, re.IGNORECASE)
+        domain = wanted.rpartition("@")[2]
+        # SQLite's lower() leaves letters beyond ASCII as they are: such a domain is no filter
+        self.like = _like_anywhere("@" + domain if domain.isascii() else "@")
+
+    def erased(self, text: str) -> str:
+        return self.pattern.sub(ERASED, text)
 
 
-def _erase_from_outbox(db, refs: list[str], wanted: str) -> int:
-    """Hand-offs of the customer's requests, or holding the address: delivered ones lose their
-    payload, those on their way the address, the order number and the address in their text."""
+def _like_anywhere(piece: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') for text that holds ``piece``: "_" and "%" are letters there."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", piece) + "%"
+
+
+def _erase_from_outbox(db, refs: list[str], found: _Address) -> int:
+    """Hand-offs of the customer's requests: delivered ones lose their payload, those on their
+    way the reply address, the order number and the address in their text. Other customers'
+    hand-offs that mention the address lose only the address."""
+    own = set(refs)
     marks = ", ".join("?" * len(refs))
     rows = db.execute(
         "SELECT id, ref, payload, sent_at FROM handoff_outbox WHERE payload <> ? AND ("
         + (f"ref IN ({marks}) OR " if refs else "") + "lower(payload) LIKE ? ESCAPE '\\')",
-        (CLEARED_PAYLOAD, *refs, _like_anywhere(wanted))).fetchall()
-    address = re.compile(re.escape(wanted), re.IGNORECASE)
+        (CLEARED_PAYLOAD, *refs, found.like)).fetchall()
     changed = 0
     for row in rows:
-        if row["sent_at"] is not None:
-            payload = CLEARED_PAYLOAD
-        else:
-            fields = json.loads(row["payload"])
-            for name in PERSONAL_PAYLOAD_FIELDS:
-                fields[name] = None
-            payload = address.sub("[email]", json.dumps(fields, ensure_ascii=False))
-        if payload != row["payload"]:
+        payload = _erased_payload(row, row["ref"] in own, found)
+        if payload is not None:
             db.execute("UPDATE handoff_outbox SET payload = ? WHERE id = ?", (payload, row["id"]))
             changed += 1
     return changed
 
 
-def _erase_from_text(db, table: str, column: str, wanted: str) -> int:
+def _erased_payload(row, own: bool, found: _Address) -> str | None:
+    """The hand-off's payload without the customer's data, or None when it holds none."""
+    if own and row["sent_at"] is not None:
+        return CLEARED_PAYLOAD
+    stored = json.loads(row["payload"])
+    fields = _erased_in(stored, found)
+    if own:
+        fields.update(dict.fromkeys(PERSONAL_PAYLOAD_FIELDS))
+    return None if fields == stored else json.dumps(fields, ensure_ascii=False)
+
+
+def _erased_in(value, found: _Address):
+    """A payload's value with the address erased from every text in it."""
+    if isinstance(value, str):
+        return found.erased(value)
+    if isinstance(value, dict):
+        return {key: _erased_in(item, found) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_erased_in(item, found) for item in value]
+    return value
+
+
+def _holding(db, table: str, column: str, found: _Address, more: str = "") -> list:
+    """Rows of ``table`` whose ``column`` holds the whole address, as ``text``."""
+    rows = db.execute(f"SELECT id, {column} AS text{more} FROM {table} "
+                      f"WHERE lower({column}) LIKE ? ESCAPE '\\'", (found.like,)).fetchall()
+    return [row for row in rows if found.pattern.search(row["text"])]
+
+
+def _erase_from_text(db, table: str, column: str, found: _Address) -> int:
     """Rows of ``table`` whose ``column`` holds the address, with it replaced by ``[email]``."""
-    address = re.compile(re.escape(wanted), re.IGNORECASE)
-    changed = 0
-    for row in db.execute(f"SELECT id, {column} AS text FROM {table} WHERE lower({column}) LIKE ? ESCAPE '\\'",
-                          (_like_anywhere(wanted),)).fetchall():
-        text = address.sub("[email]", row["text"])
-        if text != row["text"]:
-            db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (text, row["id"]))
-            changed += 1
-    return changed
+    rows = _holding(db, table, column, found)
+    for row in rows:
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE id = ?", (found.erased(row["text"]), row["id"]))
+    return len(rows)
+
+
+def _erase_from_evidence(db, found: _Address) -> int:
+    """Learned phrasings holding the address, with it replaced. An agent's copy is known by its
+    folded phrasing, which is folded again; where the phrasing without the address is there
+    already for the same source and article, the row is removed: it is counted once."""
+    rows = _holding(db, "learning_evidence", "phrasing", found, ", source, article_id")
+    for row in rows:
+        phrasing = found.erased(row["text"])
+        source = row["source"]
+        if source.startswith("copy:"):  # "copy:<agent>:<folded phrasing>": no ":" in a folded one
+            source = source.rpartition(":")[0] + ":" + fold(phrasing)
+        twin = db.execute("SELECT id FROM learning_evidence WHERE source = ? AND article_id = ? AND phrasing = ? "
+                          "AND id <> ?", (source, row["article_id"], phrasing, row["id"])).fetchone()
+        if twin is not None:
+            db.execute("DELETE FROM learning_evidence WHERE id = ?", (row["id"],))
+        else:
+            db.execute("UPDATE learning_evidence SET phrasing = ?, source = ? WHERE id = ?",
+                       (phrasing, source, row["id"]))
+    return len(rows)

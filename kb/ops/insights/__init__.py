@@ -8,6 +8,10 @@ searches grouped by wording), :mod:`.missing_words` (words no article uses),
 reporting period), :mod:`.results` (the result rows), :mod:`.chart` (the SVG
 chart) and :mod:`.export` (CSV). Imports only
 :mod:`kb.ops.database` and, for the table of learned questions, :mod:`kb.ops.learning`.
+
+The reports that list wordings read only searches with one (``query <> ''``): a purge keeps
+the newest old search with its wording cleared (kb/ops/retention.py), and an empty wording
+tells an editor nothing.
 """
 
 from kb.ops.insights.chart import deflection_svg

@@ -36,7 +36,7 @@ def competing_articles(store: Store, days: int = 30, limit: int | None = 20, *,
     since, until = bounds(days, now, zone)
     pairs: dict[tuple[str, str], _Pair] = {}
     for r in store.query("SELECT query, results, COUNT(*) AS n, MAX(at) AS last FROM searches "
-                         "WHERE at >= ? AND at < ? AND hedged != 0 GROUP BY query, results", (since, until)):
+                         "WHERE at >= ? AND at < ? AND hedged != 0 AND query <> '' GROUP BY query, results", (since, until)):
         shown = json.loads(r["results"])
         if len(shown) < 2:
             continue

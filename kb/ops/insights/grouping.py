@@ -96,7 +96,7 @@ def unanswered_groups(store: Store, days: int = 30, limit: int | None = 20, *,
     since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT query, lang, COUNT(*) AS n, MAX(at) AS last FROM searches "
-        "WHERE at >= ? AND at < ? AND answered = 0 GROUP BY query, lang", (since, until))
+        "WHERE at >= ? AND at < ? AND answered = 0 AND query <> '' GROUP BY query, lang", (since, until))
     wordings = _wordings(rows)
     clusters = _clusters(wordings)
     reps, members = _group_clusters(clusters, index)

@@ -31,7 +31,7 @@ def learned_effect(store: Store, days: int = 30, limit: int | None = None, *,
     counts = dict.fromkeys(since, 0)
     window = bounds(days, now, zone)
     rows = store.query("SELECT id, query, results FROM searches WHERE at >= ? AND at < ? AND channel != 'agent' "
-                       "AND id > ?", (*window, min(since.values())))
+                       "AND query <> '' AND id > ?", (*window, min(since.values())))
     for r in rows:
         results = json.loads(r["results"])
         key = (results[0], fold(r["query"])) if results else None

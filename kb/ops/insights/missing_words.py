@@ -47,7 +47,7 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, unkno
     rows = store.query(
         "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
         "LEFT JOIN feedback f ON f.search_token = s.token AND f.helpful = 1 "
-        "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent'", (since, until))
+        "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent' AND s.query <> ''", (since, until))
     tallies: dict[str, _Tally] = {}
     counted: set[tuple[int, str]] = set()  # a search with two helpful votes counts once
     verdicts: dict[tuple[str, str | None], bool] = {}

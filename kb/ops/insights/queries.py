@@ -51,7 +51,7 @@ def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
     rows = store.query(
         "SELECT lower(query) AS q, COUNT(*) AS n, SUM(CASE WHEN answered != 0 THEN 1 ELSE 0 END) AS answered, "
         "MAX(at) AS last "
-        "FROM searches WHERE at >= ? AND at < ? GROUP BY lower(query)", (since, until))
+        "FROM searches WHERE at >= ? AND at < ? AND query <> '' GROUP BY lower(query)", (since, until))
     merged: dict[str, list] = {}
     for r in rows:
         key = " ".join(r["q"].lower().split())

@@ -175,7 +175,8 @@ def _sign_in_refused(status: int, error: str):
 
 @bp.errorhandler(429)
 def _too_many_sign_ins(exc):
-    """Too many sign-ins from this address, or too many wrong passwords for this user name:
+    """Too many sign-ins from this address, or too many wrong passwords for this user name
+    (from this network, or from all networks):
     the sign-in page again, with the user name and a form kept from before the session ended
     (kb/web/resume.py), not a bare error page."""
     if request.endpoint != "auth.login" or request.method != "POST" or wants_json():

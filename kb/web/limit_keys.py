@@ -54,9 +54,20 @@ def client_key(*item: str) -> str:
 
 
 def account_key(username: str) -> str:
-    """The key of a user name as sign-in looks it up (kb/ops/accounts.py folds case and outer
-    spaces), whether or not the account exists."""
-    return _digest("account", username.strip().lower())
+    """The key of a user name as sign-in looks it up, whether or not the account exists."""
+    return _digest("account", _folded(username))
+
+
+def account_network_key(username: str) -> str:
+    """The key of a user name tried from this client's network. The network comes before the
+    name: a name may hold any character, the separator too, and must not pose as another
+    name tried from another network."""
+    return _digest("account from network", client_network(), _folded(username))
+
+
+def _folded(username: str) -> str:
+    """A user name as the accounts look it up (kb/ops/accounts.py folds case and outer spaces)."""
+    return username.strip().lower()
 
 
 def _digest(*parts: str) -> str:

@@ -2,7 +2,9 @@
 
 Client addresses are used for counting only and are never stored: the counts are
 kept under keyed digests (kb/web/limit_keys.py), an IPv6 client's by its /64.
-Sign-in has two budgets: attempts per client, and failed attempts per user name,
+Sign-in has three budgets: attempts per client; failed attempts per user name from one
+client network, which locks a guesser out of that name without locking the account's
+owner out elsewhere; and a looser one of failed attempts per user name from all networks,
 which a script rotating through many addresses meets all the same.
 Limits come from the app config (``RATE_LIMIT_*``; ``RATELIMIT_ENABLED=False``
 or ``KB_RATE_LIMITS=off`` switches them off, e.g. behind a proxy that limits
@@ -33,16 +35,20 @@ from kb.config import shown_address
 from kb.content.phrasing import fold
 from kb.web.deployment import ConfigurationError
 from kb.web.errors import TOO_MANY_REQUESTS
-from kb.web.limit_keys import DIGEST_HEX_CHARS, account_key, client_key
+from kb.web.limit_keys import DIGEST_HEX_CHARS, account_key, account_network_key, client_key
 
 DEFAULTS = {
     "RATE_LIMIT_SEARCH": "120 per minute; 2000 per hour",
     "RATE_LIMIT_SUGGEST": "600 per minute",
     "RATE_LIMIT_WRITE": "20 per minute; 200 per hour",     # feedback and contact requests
     "RATE_LIMIT_LOGIN": "10 per minute; 50 per hour",
-    # wrong passwords per user name, from any address: each costs a password hash (argon2),
-    # and a guesser with many addresses meets this limit as soon as one with a single address
+    # wrong passwords per user name and client network: each costs a password hash (argon2);
+    # spending it refuses that name from that network only, so a guesser locks out no one else
     "RATE_LIMIT_LOGIN_FAILURES": "10 per 15 minutes",
+    # wrong passwords per user name from all networks: bounds guessing spread over many
+    # addresses. It holds more than two networks can spend within RATE_LIMIT_LOGIN_FAILURES
+    # in its window, so locking a name out everywhere takes a guesser with many networks
+    "RATE_LIMIT_LOGIN_FAILURES_PER_NAME": "120 per hour",
     # an article's views counted per client (the page is always served): one client
     # reloading a page cannot push it into "Frequently asked" (kb/ops/popular.py)
     "RATE_LIMIT_VIEWS": "2 per day",
@@ -94,19 +100,27 @@ login_post = _limit("RATE_LIMIT_LOGIN", ["POST"])
 
 
 def failed_sign_ins(username: Callable[[], str]):
-    """RATE_LIMIT_LOGIN_FAILURES for the user name ``username()`` reads from the sign-in form,
-    as the accounts look it up. Only a refused password (401) counts, for an account that
-    exists or not alike; once the budget is spent, every attempt for that name is refused
-    before its password is hashed, with the same 429 as the budget per client. A failure
-    counts once its answer is known: attempts already running when the budget is spent
-    still get their answer (at most one per request thread of each replica)."""
+    """The budgets of refused passwords for the user name ``username()`` reads from the sign-in
+    form, as the accounts look it up: RATE_LIMIT_LOGIN_FAILURES from this client's network,
+    RATE_LIMIT_LOGIN_FAILURES_PER_NAME from all networks. Only a refused password (401) counts,
+    for an account that exists or not alike. Once either budget is spent, every attempt it
+    covers is refused before its password is hashed, with the same 429 as the budget per
+    client: the correct password too, since checking it would let guessing go on. A failure
+    counts once its answer is known: attempts already running when a budget is spent still
+    get their answer (at most one per request thread of each replica)."""
+    from_this_network = _failed_sign_ins("RATE_LIMIT_LOGIN_FAILURES", account_network_key, username)
+    from_all_networks = _failed_sign_ins("RATE_LIMIT_LOGIN_FAILURES_PER_NAME", account_key, username)
+    return lambda view: from_this_network(from_all_networks(view))
+
+
+def _failed_sign_ins(budget: str, key_of: Callable[[str], str], username: Callable[[], str]):
     def key() -> str:
         try:
-            return account_key(username())
+            return key_of(username())
         except HTTPException:  # a form that cannot be read (too large, cut off): the view answers it
-            return account_key("")
-    return limiter.limit(lambda: current_app.config["RATE_LIMIT_LOGIN_FAILURES"], key_func=key,
-                         methods=["POST"], deduct_when=_password_refused, error_message=TOO_MANY_REQUESTS)
+            return key_of("")
+    return limiter.limit(lambda: current_app.config[budget], key_func=key, methods=["POST"],
+                         deduct_when=_password_refused, error_message=TOO_MANY_REQUESTS)
 
 
 def _password_refused(response: Response) -> bool:

@@ -54,6 +54,8 @@ def test_no_stored_key_names_the_client_or_what_it_read_searched_or_tried(make_a
     assert [key for key in keys if any(name in key.lower() for name in named)] == []
     for scope in ("views", "evidence", "auth.login", "rate_limit_search", "rate_limit_login"):
         assert any(f"/{scope}/" in key for key in keys), (scope, keys)
+    # the name's failures from all networks, and from each of the two networks
+    assert len({key.split("/")[1] for key in keys if "/auth.login/" in key}) == 3, keys
 
 
 def test_keys_are_the_same_on_every_replica_and_new_every_day(make_app, monkeypatch):
@@ -86,3 +88,21 @@ def test_a_view_counts_again_on_the_next_day(make_app, monkeypatch):
         assert [limits.counts_as_a_view("de/lieferzeit") for _ in range(3)] == [True, True, False]
         monkeypatch.setattr(limit_keys, "site_today", lambda _site: date(2026, 3, 2))
         assert [limits.counts_as_a_view("de/lieferzeit") for _ in range(3)] == [True, True, False]
+
+
+def test_a_user_name_has_a_key_per_network_and_one_for_all(make_app):
+    """A name's failures from one network count apart from another network's (an IPv6 /64 is
+    one network), and apart from the name's count from all networks; no name can pose as
+    another name tried from another network, whatever characters it holds."""
+    from kb.web import limit_keys
+    app = make_app()
+
+    def keys(address, username):
+        with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+            return limit_keys.account_network_key(username), limit_keys.account_key(username)
+
+    (here, anna), (there, anna_there) = keys(IPV4, "anna"), keys("198.51.100.8", " Anna ")
+    assert anna == anna_there and here != there and anna not in (here, there)
+    assert keys(IPV6, "anna")[0] == keys("2001:db8:5:6::8", "anna")[0] != keys("2001:db8:5:7::8", "anna")[0]
+    posing = "anna" + limit_keys._SEPARATOR + "198.51.100.8"
+    assert keys(IPV4, posing)[0] != there and keys(IPV4, posing)[1] != there

@@ -268,8 +268,9 @@ def test_the_article_for_the_customers_request_comes_first(fake_engine, message,
     assert hits[0].hit.id == first, [(h.hit.id, h.parts) for h in hits]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("message, first", [
+# the sample help centre's cases run in tests/test_index_search.py, beside its other uses of the
+# sample shop's index (one build per test worker, not two)
+SHOP_CASES = [
     (OUTLOOK_DE, "de/retouren/ruecksendung"),
     (OUTLOOK_EN_REPLY, "en/shipping/change-delivery-address"),
     (OUTLOOK_DE_REPLY, "de/versand/sendungsverfolgung"),
@@ -281,10 +282,7 @@ def test_the_article_for_the_customers_request_comes_first(fake_engine, message,
     (CHAT_DE, "de/konto/passwort-vergessen"),
     (CHAT_EN, "en/orders/cancel-order"),
     (CHAT_TIMED, "en/payment/payment-problems"),
-])
-def test_the_sample_help_centre_suggests_the_article_for_the_request_first(shop_engine, message, first):
-    _parts, hits = search_message(shop_engine, message)
-    assert hits[0].hit.id == first, [(h.hit.id, round(h.score, 2), h.parts) for h in hits[:3]]
+]
 
 
 def _repeats(parsed):

@@ -19,7 +19,7 @@ from kb.web import limits
 from kb.web.auth import staff
 from kb.web.handoff import hand_off
 from kb.web.i18n import _
-from kb.web.inputs import MAX_TOKEN_CHARS, contact_errors, contact_input, submission_id
+from kb.web.inputs import MAX_TOKEN_CHARS, checked_contact, submission_id
 from kb.web.searched import SEEN_ON_PAGE
 from kb.web.services import live as _live, store as _store, try_store as _try_store
 
@@ -77,11 +77,12 @@ def new_submission_id() -> str:
     return secrets.token_urlsafe(SUBMISSION_BYTES)
 
 
-def _form_errors(data: dict, form: dict, languages: list[str]) -> dict[str, str]:
-    """Every mistake in the form at once, field -> the message for the customer: one round
-    trip shows them all. A reply address is needed unless the customer chose none."""
+def _form_errors(data: dict, form: dict, field_errors: dict) -> dict[str, str]:
+    """Every mistake in the form at once (``field_errors``, inputs.checked_contact's, and the
+    reply choice), field -> the message for the customer: one round trip shows them all. A
+    reply address is needed unless the customer chose none."""
     errors = {field: _(CONTACT_MESSAGES[field]) if field in CONTACT_MESSAGES else str(exc)
-              for field, exc in contact_errors(data, languages).items()}
+              for field, exc in field_errors.items()}
     typed = bool((data.get("email") or "").strip())
     if "email" not in errors and typed == form["no_reply"]:  # neither way to reply chosen, or both
         errors["email"] = _(CONTACT_MESSAGES["both" if typed else "reply"])
@@ -102,9 +103,9 @@ def contact():
         data["search_id"] = token
         data["lang"] = g.lang
         form = _contact_form(data)
-        errors = _form_errors(data, form, live.engine.index.languages)
+        req, field_errors = checked_contact(data, live.engine.index.languages)
+        errors = _form_errors(data, form, field_errors)
         if not errors:
-            req = contact_input(data, live.engine.index.languages)
             order_number = req.order_number
             ref, new = _store_request(req, query, shown, form["submission"])
             if new:  # sent twice (a double click, a reload): one request, handed off once

@@ -163,18 +163,22 @@ class ContactInput:
 
 def contact_input(data: dict, languages: list[str], from_json: bool = False) -> ContactInput:
     """A request from the portal's form or (``from_json``) the API's JSON body, whose types
-    are strict; InputError for the first field that is wrong (contact_errors: all of them)."""
-    values, errors = _contact_fields(data, languages, from_json)
+    are strict; InputError for the first field that is wrong (checked_contact: all of them)."""
+    req, errors = checked_contact(data, languages, from_json)
     if errors:
         raise next(iter(errors.values()))
+    return req
+
+
+def checked_contact(data: dict, languages: list[str], from_json: bool = False
+                    ) -> tuple[ContactInput | None, dict[str, InputError]]:
+    """The request, or None and every field that is wrong (field -> error): a customer
+    corrects them all at once (the page orders them as its fields)."""
+    values, errors = _contact_fields(data, languages, from_json)
+    if errors:
+        return None, errors
     return ContactInput(values["question"], values["email"], values["lang"],
-                        _text(data, "search_id", MAX_TOKEN_CHARS), values["order_number"])
-
-
-def contact_errors(data: dict, languages: list[str]) -> dict[str, InputError]:
-    """Every field of a contact form that is wrong, field -> error: a customer corrects them
-    all at once (the page orders them as its fields)."""
-    return _contact_fields(data, languages, False)[1]
+                        _text(data, "search_id", MAX_TOKEN_CHARS), values["order_number"]), {}
 
 
 def _contact_fields(data: dict, languages: list[str], from_json: bool) -> tuple[dict, dict[str, InputError]]:

@@ -44,7 +44,7 @@ from kb.content.front_matter_questions import add_question  # noqa: E402
 from kb.index.loaded import LoadedIndex  # noqa: E402
 from kb.ops.database import Store  # noqa: E402
 from kb.ops.insights import missing_words  # noqa: E402
-from kb.search.unused_words import unused_word_test  # noqa: E402
+from kb.search.unused_words import missing_word_reader  # noqa: E402
 
 WORDS_SHOWN = 12
 
@@ -55,7 +55,7 @@ def report(work: Path) -> list:
     index = LoadedIndex(work / "index", DEFAULT_MODELS)
     try:
         return missing_words(Store(f"sqlite:///{work / 'instance' / 'kb.sqlite3'}"), days=2, limit=None,
-                             unknown=unused_word_test(index))
+                             reads_as=missing_word_reader(index))
     finally:
         index.close()
 

@@ -569,7 +569,7 @@ UNUSED = {"newsletter", "abstottern", "leaflet"}
 
 
 def unused(word, lang):
-    return word in UNUSED
+    return word if word in UNUSED else None
 
 
 def test_missing_words_counts_searches_and_names_the_article_voted_helpful(seed):
@@ -586,13 +586,13 @@ def test_missing_words_counts_searches_and_names_the_article_voted_helpful(seed)
     seed.search("newsletter", "2026-02-16T23:59Z")                          # the day before the period
     seed.search("newsletter kündigen", "2026-03-12T10:00Z", channel="agent")  # staff, not customers
     seed.search("[email] newsletter [number] abbestellen", "2026-03-13T08:00Z")
-    rows = missing_words(seed.store, 30, unknown=unused, now=NOW)
+    rows = missing_words(seed.store, 30, reads_as=unused, now=NOW)
     assert rows[0] == MissingWord(
-        word="newsletter", count=4, answered_share=0.25,
+        word="newsletter", other_spellings=(), count=4, answered_share=0.25,
         wordings=("newsletter abbestellen", "[email] newsletter [number] abbestellen",
                   "wie melde ich mich vom newsletter ab"),
         article_id="de/gartenpost", helpful_votes=2, last_seen="2026-03-13T08:00Z")
-    assert rows[1] == MissingWord("abstottern", 1, 0.0, ("sofa abstottern",), None, 0, "2026-03-12T09:00Z")
+    assert rows[1] == MissingWord("abstottern", (), 1, 0.0, ("sofa abstottern",), None, 0, "2026-03-12T09:00Z")
     assert len(rows) == 2   # "sofa", "abbestellen", stop words and placeholders are no unused words here
 
 
@@ -604,13 +604,34 @@ def test_missing_words_asks_about_each_word_once_and_only_about_words(seed):
 
     def record(word, lang):
         asked.append((word, lang))
-        return word == "abstottern"
-    rows = missing_words(seed.store, 30, limit=1, unknown=record, now=NOW)
+        return word if word == "abstottern" else None
+    rows = missing_words(seed.store, 30, limit=1, reads_as=record, now=NOW)
     assert [r.word for r in rows] == ["abstottern"] and rows[0].count == 3
     assert sorted(asked) == [("abstottern", "de"), ("abstottern", "en"), ("know", "de"), ("rechnung", "de"),
                              ("rechnung", "en")]
     with pytest.raises(ValueError):
-        missing_words(seed.store, 30, limit=-1, unknown=record, now=NOW)
+        missing_words(seed.store, 30, limit=-1, reads_as=record, now=NOW)
+
+
+def test_missing_words_are_one_row_per_word_in_the_spellings_customers_typed(seed):
+    """Forms of one word are one row, named by the most frequent spelling the search reads as
+    typed; a typo counts for the word it is read as, and a search counts once per row."""
+    read = {"gutschein": "gutschein", "gutscheine": "gutscheine", "gutscheins": "gutscheins",
+            "gutschien": "gutschein", "leaflets": "leaflets", "leaflet": "leaflet", "leaflte": "leaflet"}
+    seed.search("Gutscheine einlösen", "2026-03-10T08:00Z")
+    seed.search("gutscheine", "2026-03-10T09:00Z")
+    seed.search("gutschein gutscheins", "2026-03-11T09:00Z", results=("de/gutschein",))  # one search, two forms
+    seed.search("gutschien", "2026-03-11T10:00Z", answered=True)                          # a typo of the word
+    seed.search("leaflte", "2026-03-12T08:00Z", lang="en")
+    seed.search("leaflte", "2026-03-12T09:00Z", lang="en")           # typed with a typo only: as read
+    seed.search("leaflets", "2026-03-12T10:00Z", lang="en")
+    rows = missing_words(seed.store, 30, reads_as=lambda w, lang: read.get(w), now=NOW)
+    assert rows[0] == MissingWord(
+        word="gutscheine", other_spellings=("gutschein", "gutscheins", "gutschien"), count=4, answered_share=0.25,
+        wordings=("gutschein gutscheins", "gutscheine", "gutscheine einlösen"), article_id=None, helpful_votes=0,
+        last_seen="2026-03-11T10:00Z")
+    assert (rows[1].word, rows[1].other_spellings, rows[1].count) == ("leaflets", ("leaflte",), 3)
+    assert len(rows) == 2
 
 
 # -- 8. found by learned questions --------------------------------------------------------------
@@ -649,6 +670,6 @@ def test_a_search_without_its_wording_is_in_no_list_of_wordings(seed):
     assert [t.query for t in top_searches(seed.store, days, now=NOW)] == ["paket fehlt"]
     assert [w for g in unanswered_groups(seed.store, days, now=NOW) for w in g.wordings] == ["paket fehlt"]
     assert [c.wordings for c in competing_articles(seed.store, days, now=NOW)] == [("paket fehlt",)]
-    assert [m.wordings for m in missing_words(seed.store, days, unknown=lambda w, lang: True, now=NOW)] == \
+    assert [m.wordings for m in missing_words(seed.store, days, reads_as=lambda w, lang: w, now=NOW)] == \
         [("paket fehlt",), ("paket fehlt",)]
     assert [e.searches for e in insights.learned_effect(seed.store, days, now=NOW)] == [0]

@@ -187,14 +187,14 @@ def _plausible_split(score: float, head: str, tail: str, depth: int) -> bool:
     if score < MIN_SPLIT_SCORE or min(len(head), len(tail)) < shortest or tail in NO_TAILS:
         return False
     return score >= CONFIDENT_SPLIT or (_word_or_compound(tail, depth) and (
-        _word_or_compound(head, depth) or _verb_stem(head)))
+        _word_or_compound(head, depth) or verb_stem(head)))
 
 
 def _plausible_stem(score: float, stem: str, depth: int) -> bool:
     """Whether what comes before an adjective or abstract-noun ending is a word, a
     compound or a verb's stem ("erreich|bar"), not a cut ("Dynam|isch")."""
     return (score >= MIN_SPLIT_SCORE and len(stem) >= MIN_PART
-            and (_word_or_compound(stem, depth) or _verb_stem(stem)))
+            and (_word_or_compound(stem, depth) or verb_stem(stem)))
 
 
 def _word_or_compound(part: str, depth: int) -> bool:
@@ -204,7 +204,7 @@ def _word_or_compound(part: str, depth: int) -> bool:
             or bool(compound_parts(part, depth - 1)))
 
 
-def _verb_stem(head: str) -> bool:
+def verb_stem(head: str) -> bool:
     """Whether a compound's head is a verb's stem: "liefer" (liefern), "bestell"
     (bestellen), "rücksende" (Rücksendung)."""
     stem = head.removesuffix("e")

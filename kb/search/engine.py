@@ -72,6 +72,7 @@ from kb.search.spelling import Spelling, corrected
 from kb.search.typo_words import TypoWords
 from kb.search.translation import WEIGHT as TRANSLATED_WEIGHT
 from kb.search.translation import Translator
+from kb.search.word_reading import WordReading
 from kb.search.word_vectors import WordVectors
 
 __all__ = ["MAX_QUERY_CHARS", "Hit", "QueryError", "SearchEngine", "SearchResult", "clean_query"]
@@ -140,6 +141,9 @@ class SearchEngine:
         self._typos = {public: TypoWords(partial(self._spelling.known, public=public),
                                          {lang: c[public] for lang, c in counts.items()})
                        for public in (True, False)}
+        # one customer's word as the search reads it, for the report of missing words
+        # (kb/search/unused_words.py): the live searches' caches serve it
+        self.read_word = WordReading(self._spelling, self._typos[True])
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
         self._terms: dict[bool, dict[str, frozenset[str]]] = {

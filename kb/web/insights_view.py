@@ -23,9 +23,12 @@ TABLES = {
                    "Searches no article answered, grouped when they ask the same thing in other words "
                    "(also with typos or without umlauts). The biggest groups are the articles to write next."),
     "missing-words": ("Customers' words no article uses", "missing_words",
-                      "Words customers searched with that no article uses (nor a form of them), with the "
-                      "article they voted helpful after such a search. Adding the word to that article's tags "
-                      "or questions lets the next customers who use it find the article."),
+                      "Words customers searched with that no article uses (nor a form of them), as they typed "
+                      "them, with the article they voted helpful after such a search. The forms and spellings "
+                      "of a word are one row; a typo counts for the word the search read it as, and a word "
+                      "the search read as an article's word is not listed: it found its article. Adding the "
+                      "word to that article's tags or questions lets the next customers who use it find the "
+                      "article."),
     "competing": ("Articles customers could not tell apart", "competing_articles",
                   "Searches answered with a choice because two articles fitted about equally, per pair of "
                   "articles. A clearer title or summary, or one of the wordings added to the right article's "
@@ -53,6 +56,7 @@ COLUMNS = {
     "contact_requests": "Contact requests", "rate": "Self-service rate",
     "phrasings": "Learned questions", "first_accepted": "Accepted on",
     "other_article_id": "Competing article", "word": "Word", "helpful_votes": "Helpful votes",
+    "other_spellings": "Also typed as",
     "lang": "Language",
 }
 ARTICLE_COLUMNS = ("article_id", "other_article_id")

@@ -250,11 +250,11 @@ def test_insights_for_editors_on_seeded_data(client, accounts, app):
     assert "Wie lange dauert die Lieferung?</a>" in missing and 'href="/agent/articles/de/lieferzeit/edit"' in missing
     assert "<td>paket</td>" not in missing and "<td>lieferzeit</td>" not in missing  # the articles' own words
     words = client.get("/agent/insights/missing-words.csv?days=30").get_data(as_text=True)
-    assert "newsletter,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in words
+    assert "newsletter,,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in words
     german = client.get("/agent/insights/missing-words.csv?days=30&lang=de").get_data(as_text=True)
-    assert "newsletter;1;0,0;wann kommt der newsletter;de/lieferzeit;1;" in german  # German Excel's columns
+    assert "newsletter;;1;0,0;wann kommt der newsletter;de/lieferzeit;1;" in german  # German Excel's columns
     plain = client.get("/agent/insights/missing-words.csv?days=30&lang=de&plain=1").get_data(as_text=True)
-    assert "newsletter,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in plain
+    assert "newsletter,,1,0.0,wann kommt der newsletter,de/lieferzeit,1," in plain
     assert re.search(r"\r\n.*;\d{4}-\d\d-\d\d \d\d:\d\d\r\n", german)  # local times, no "T...Z"
     assert re.search(r",\d{4}-\d\d-\d\dT\d\d:\d\dZ\r\n", plain)
     csv = client.get("/agent/insights/top-searches.csv?days=30")

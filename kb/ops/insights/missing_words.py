@@ -1,16 +1,24 @@
 """Words customers search with that no article uses: the help centre's missing vocabulary.
 
-Which words count is the caller's decision (``unknown``): the web layer asks the live
-index whether any article uses the word as the search analyses it (lemmas, compound
-parts) and the language's dictionaries whether it is a word at all, so a typo is no
-missing word. This module only reads the stored searches and helpful votes.
+Which words count is the caller's decision (``reads_as``): the web layer reads each word as
+the search reads it (a typo as the word meant, umlauts where typed without them) and asks the
+live index whether any article uses that word (lemmas, compound parts), and the language's
+dictionaries whether it is a word at all. A word the search reads as an article's word is
+answered, not missing, and a typo the search cannot repair is in no row.
+
+A row is one word in the forms and spellings customers typed it: "rücksendeetikett",
+"rücksendeetiketts" and "ruecksendeetikett" share a form (:func:`word_form`) and are one row,
+counted once per search, shown as the customers' most frequent spelling that needs no repair,
+with the other spellings beside it. Only the masked wording of a search is stored and read
+(kb/ops/database.py): its placeholders are no words. This module only reads the stored
+searches and helpful votes.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
@@ -18,59 +26,83 @@ from kb.content.text import ALNUM_WORD, MASKED
 from kb.ops.database import Store
 from kb.ops.insights.period import bounds, check_limit
 from kb.ops.insights.results import MissingWord, ordered
-from kb.ops.insights.words import collapse, is_stop_word
+from kb.ops.insights.words import collapse, is_stop_word, word_form
 
 MIN_LETTERS = 3  # shorter tokens are abbreviations, units and leftovers more often than words
 WORDINGS_SHOWN = 3
+SPELLINGS_SHOWN = 5  # other spellings of a row's word: the commonest say enough
 
-# (word, language or None) -> the word is a real word no article uses
-UnknownWord = Callable[[str, "str | None"], bool]
+# (word as typed, language or None) -> the word no article uses that the search reads it
+# as, or None (kb/search/unused_words.py)
+ReadsAs = Callable[[str, "str | None"], "str | None"]
 
 
 @dataclass
 class _Tally:
+    """One row's searches: ``spellings`` as typed, ``readings`` as the search read them."""
     searches: int = 0
     answered: int = 0
     last: str = ""
     wordings: Counter = field(default_factory=Counter)
     helpful: Counter = field(default_factory=Counter)
+    spellings: Counter = field(default_factory=Counter)
+    readings: Counter = field(default_factory=Counter)
 
 
-def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, unknown: UnknownWord,
+def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, reads_as: ReadsAs,
                   now: datetime | None = None, zone: tzinfo | None = None) -> list[MissingWord]:
-    """Words of the period's customer searches (not agents') that ``unknown`` says no
-    article uses, most searched first, each with the article customers voted helpful
-    after such a search most often: a vote counts when the search showed the article, as
-    for learned questions (kb/ops/learning.py). ``limit=None`` returns all."""
+    """Words of the period's customer searches (not agents') that ``reads_as`` says stand for
+    a word no article uses, one row per word with its spellings, most searched first, each
+    with the article customers voted helpful after such a search most often: a vote counts
+    when the search showed the article, as for learned questions (kb/ops/learning.py).
+    ``limit=None`` returns all."""
     check_limit(limit)
     since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
         "LEFT JOIN feedback f ON f.search_token = s.token AND f.helpful = 1 "
-        "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent' AND s.query <> ''", (since, until))
+        "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent' AND s.query <> '' ORDER BY s.id, f.id",
+        (since, until))
     tallies: dict[str, _Tally] = {}
     counted: set[tuple[int, str]] = set()  # a search with two helpful votes counts once
-    verdicts: dict[tuple[str, str | None], bool] = {}
+    verdicts: dict[tuple[str, str | None], str | None] = {}
+    forms: dict[str, str] = {}  # word read -> its row: one form, whichever language read it first
     for r in rows:
-        for word in _candidate_words(r["query"]):
-            key = (word, r["lang"])
-            if key not in verdicts:
-                verdicts[key] = unknown(word, r["lang"])
-            if not verdicts[key]:
-                continue
-            tally = tallies.setdefault(word, _Tally())
+        found: dict[str, list[tuple[str, str]]] = {}  # row -> (typed, read) of this search
+        for typed, read in _missing_in(r["query"], r["lang"], reads_as, verdicts):
+            found.setdefault(forms.setdefault(read, word_form(read, r["lang"])), []).append((typed, read))
+        for form, words in found.items():
+            tally = tallies.setdefault(form, _Tally())
             if r["article_id"] and r["article_id"] in json.loads(r["results"]):
                 tally.helpful[r["article_id"]] += 1
-            if (r["id"], word) in counted:
-                continue
-            counted.add((r["id"], word))
-            tally.searches += 1
-            tally.answered += bool(r["answered"])
-            tally.last = max(tally.last, r["at"])
-            tally.wordings[collapse(r["query"].lower())] += 1
-    result = ordered((_row(word, t) for word, t in tallies.items()),
+            if (r["id"], form) not in counted:
+                counted.add((r["id"], form))
+                _count(tally, r, words)
+    result = ordered((_row(t) for t in tallies.values()),
                      (lambda m: m.count, True), (lambda m: m.last_seen, True), (lambda m: m.word, False))
     return result if limit is None else result[:limit]
+
+
+def _missing_in(query: str, lang: str | None, reads_as: ReadsAs,
+                verdicts: dict[tuple[str, str | None], str | None]) -> Iterable[tuple[str, str]]:
+    """(typed, read) of the query's words that stand for a missing word; ``reads_as`` is asked
+    once per word and language of the whole report."""
+    for word in _candidate_words(query):
+        key = (word, lang)
+        if key not in verdicts:
+            verdicts[key] = reads_as(word, lang)
+        if verdicts[key] is not None:
+            yield word, verdicts[key]
+
+
+def _count(tally: _Tally, search, words: list[tuple[str, str]]) -> None:
+    """One search in a row, with the spellings it typed the row's word in."""
+    tally.searches += 1
+    tally.answered += bool(search["answered"])
+    tally.last = max(tally.last, search["at"])
+    tally.wordings[collapse(search["query"].lower())] += 1
+    tally.spellings.update({typed for typed, _ in words})
+    tally.readings.update({read for _, read in words})
 
 
 def _candidate_words(query: str) -> list[str]:
@@ -79,9 +111,20 @@ def _candidate_words(query: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if len(w) >= MIN_LETTERS and w.isalpha() and not is_stop_word(w)))
 
 
-def _row(word: str, t: _Tally) -> MissingWord:
+def _most_frequent(counts: Counter, among: Iterable[str] | None = None) -> list[str]:
+    """The words of ``counts`` (those ``among`` only), most frequent first, ties alphabetical."""
+    allowed = set(counts if among is None else among)
+    return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if w in allowed]
+
+
+def _row(t: _Tally) -> MissingWord:
+    """The row as editors read it: the word in the customers' most frequent spelling that the
+    search reads as typed (no typo, umlauts as written), else as the search read it."""
+    as_typed = set(t.spellings) & set(t.readings)
+    word = next(iter(_most_frequent(t.spellings, as_typed) or _most_frequent(t.readings)))
     best = min(t.helpful.items(), key=lambda kv: (-kv[1], kv[0]), default=(None, 0))
-    return MissingWord(word=word, count=t.searches, answered_share=t.answered / t.searches,
-                       wordings=tuple(w for w, _ in sorted(t.wordings.items(), key=lambda kv: (-kv[1], kv[0]))
-                                      [:WORDINGS_SHOWN]),
+    return MissingWord(word=word,
+                       other_spellings=tuple(w for w in _most_frequent(t.spellings) if w != word)[:SPELLINGS_SHOWN],
+                       count=t.searches, answered_share=t.answered / t.searches,
+                       wordings=tuple(_most_frequent(t.wordings)[:WORDINGS_SHOWN]),
                        article_id=best[0], helpful_votes=best[1], last_seen=t.last)

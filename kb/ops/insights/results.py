@@ -63,10 +63,13 @@ class MissingWord:
     "Rundbrief", "bills" where they say "invoices"). Such a search finds its article only
     through the other words or the encoders, often not at all. The article customers voted
     helpful after searching with the word is where the word belongs (a tag or a question).
+    Its forms and spellings ("rücksendeetikett", "rücksendeetiketts") are one word to add,
+    and one row.
     """
 
-    word: str                  #: lower case, as customers type it
-    count: int                 #: searches with the word in the period
+    word: str                  #: lower case, as customers type it (their most frequent spelling)
+    other_spellings: tuple[str, ...]  #: the other forms and spellings customers typed it in, commonest first
+    count: int                 #: searches with the word in any of its spellings in the period
     answered_share: float      #: 0..1, share of those searches the engine answered
     wordings: tuple[str, ...]  #: up to 3 distinct searches with it, most frequent first
     article_id: str | None     #: the article most often voted helpful after such a search

@@ -1,4 +1,4 @@
-"""Text normalisation for grouping searches: folding, stop words, stemming, content words."""
+"""Text normalisation for grouping searches: folding, stop words, stemming, content words, word forms."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from whoosh.lang import stopwords_for_language
 
-from kb.content.text import ALNUM_WORD, MASKED as _PLACEHOLDER, fold as _fold, snowball_stem as _stem
+from kb.content.text import ALNUM_WORD, MASKED as _PLACEHOLDER, fold as _fold, snowball_stem as _stem, stem as _lemma
 
 _SPACE = re.compile(r"\s+")
 # A doubled letter counts once: the commonest typo ("Rückerstatung") then groups with the right word.
@@ -52,12 +52,28 @@ def content_words(text: str, lang: str | None = "de") -> frozenset[str]:
     consists of stop words only ("wo ist es?"), its folded words are returned
     instead, so it still groups with its own repetitions.
     """
-    stemmer_lang = "en" if lang == "en" else "de"
+    stemmer_lang = _stemmer_lang(lang)
     tokens = [t for t in ALNUM_WORD.findall(_fold(_PLACEHOLDER.sub(" ", text))) if len(t) > 1 or t.isdigit()]
     content = [t for t in tokens if t not in _STOP_WORDS]
     if not content:
         return frozenset(tokens)
     return frozenset(_stem(_DOUBLED.sub(r"\1", t), stemmer_lang) for t in content)
+
+
+def _stemmer_lang(lang: str | None) -> str:
+    """English for 'en', German otherwise: the shop's main language."""
+    return "en" if lang == "en" else "de"
+
+
+@lru_cache(maxsize=65536)
+def word_form(word: str, lang: str | None) -> str:
+    """The form a (lower-case) word shares with its other forms and spellings, to count them
+    as one word: its lemma as the keyword search reads it in ``lang`` ("gutscheine" ->
+    "gutschein"), folded and Snowball-stemmed, so that a word no dictionary holds joins its
+    inflections too ("rücksendeetiketts" and "rücksendeetikett": "rucksendeetikett").
+    Typos play no part: the word given is the one the search read (a typo repaired)."""
+    stemmer_lang = _stemmer_lang(lang)
+    return _stem(_fold(_lemma(stemmer_lang, word) or word), stemmer_lang)
 
 
 def collapse(text: str) -> str:

@@ -40,9 +40,10 @@ def _table(name: str, period: ReportPeriod) -> list:
     if name == "articles":
         return func(_store(), days=days, now=now, zone=zone)
     if name == "missing-words":
-        from kb.search.unused_words import unused_word_test
+        from kb.search.unused_words import missing_word_reader
+        engine = _live().engine
         return func(_store(), days=days, limit=50, now=now, zone=zone,
-                    unknown=unused_word_test(_live().engine.index))
+                    reads_as=missing_word_reader(engine.index, engine.read_word))
     return func(_store(), days=days, limit=50, now=now, zone=zone)
 
 

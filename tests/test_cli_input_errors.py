@@ -69,15 +69,55 @@ def test_an_index_location_that_is_a_file_is_refused(articles_dir, tmp_path, whe
     assert (tmp_path / "a-file").read_text() == "not an index\n"
 
 
-def test_serve_on_a_port_in_use_says_so_and_does_not_claim_to_serve(built_index, tmp_path):
+@pytest.mark.parametrize("listening", [True, False], ids=["listened-on", "only-bound"])
+def test_serve_on_a_port_in_use_says_so_before_loading_anything(tmp_path, listening):
+    """The address is bound before the index and the models are loaded: the operator learns
+    of the busy port at once. The index given does not exist, and loading it would fail with
+    its own error (the next test): the port's error instead proves what comes first."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
-        taken.listen()
+        if listening:
+            taken.listen()
         port = taken.getsockname()[1]
-        r = kb("serve", "--index", str(built_index), "--port", str(port), tmp_path=tmp_path, timeout=180)
+        r = kb("serve", "--index", str(tmp_path / "no-index"), "--port", str(port), tmp_path=tmp_path, timeout=60)
+    assert r.returncode == 1 and r.stdout == ""  # neither "Help centre ready" nor "Serving on"
+    _one_error(r, f"cannot listen on 127.0.0.1:{port}", "already in use", "--port")
+    assert "no-index" not in r.stderr
+
+
+def test_serve_on_a_free_port_reaches_the_index_and_leaves_the_port_free(tmp_path):
+    """The same unloadable index on a free port: its error, after the port was bound, and the
+    port is free again when kb serve ends."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    r = kb("serve", "--index", str(tmp_path / "no-index"), "--port", str(port), tmp_path=tmp_path, timeout=60)
     assert r.returncode == 1 and "Serving on" not in r.stdout
-    assert "Traceback" not in r.stderr and f"Error: cannot listen on 127.0.0.1:{port}" in r.stderr, r.stderr
-    assert "already in use" in r.stderr.lower() and "--port" in r.stderr
+    _one_error(r, f"no index at {tmp_path / 'no-index'}", "kb index")
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))
+
+
+def test_bound_sockets_bind_every_address_of_a_name_and_close_them_when_one_is_taken():
+    """As waitress binds: each address of "localhost" (IPv4, and IPv6 where the machine has it),
+    none listening yet; when one address is taken, the others bound so far are closed."""
+    from kb.cli.serving import CannotListen, bound_sockets
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sockets = bound_sockets("localhost", port)
+    try:
+        assert socket.AF_INET in {s.family for s in sockets}
+        assert all(s.getsockname()[1] == port for s in sockets)
+        assert all(s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 0 for s in sockets)
+    finally:
+        for s in sockets:
+            s.close()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        with pytest.raises(CannotListen, match=f"cannot listen on localhost:{port}: .*--port"):
+            bound_sockets("localhost", port)
+    bound_sockets("localhost", port)[0].close()  # nothing of the failed attempt holds it
 
 
 def test_removing_an_account_that_does_not_exist_says_so_before_asking(tmp_path):

@@ -3,6 +3,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,14 @@ from kb.search.engine import SearchEngine
 
 def _env(tmp_path, **extra):
     return {**os.environ, "KB_INSTANCE": str(tmp_path / "instance"), "KB_SITE": "none", **extra}
+
+
+def _free_port() -> int:
+    """A port nobody listens on: kb serve binds it before loading the index (a privileged one
+    such as 1 would end an unprivileged run there, before the damaged file is reached)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _kb(*args, env, timeout=120):
@@ -67,7 +76,7 @@ def test_damaged_index_is_refused_by_search_and_serve_with_the_file_named(
     r = _kb("search", "Lieferung", "--index", str(location), env=env)
     assert r.returncode == 1 and named in r.stderr and "kb index --index" in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
-    r = _kb("serve", "--index", str(location), "--port", "1", env=env, timeout=60)
+    r = _kb("serve", "--index", str(location), "--port", str(_free_port()), env=env, timeout=60)
     assert r.returncode == 1 and named in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 

@@ -22,6 +22,20 @@ def serve(host, port, index_dir, threads) -> None:
     The server follows `kb index`: a newly published index is picked up
     within a second, without a restart and without failing a request.
     """
+    # the address first: a port in use is said at once, not after tens of seconds of loading
+    try:
+        sockets = bound_sockets(host, port)
+    except CannotListen as exc:
+        fail(str(exc))
+    try:
+        _serve_on(sockets, host, port, index_dir, threads)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _serve_on(sockets: list, host: str, port: int, index_dir: Path | None, threads: int | None) -> None:
+    """Load the help centre, then serve it on ``sockets`` (bound to host:port) until interrupted."""
     import logging
     import time
 
@@ -51,37 +65,61 @@ def serve(host, port, index_dir, threads) -> None:
                f"(models {settings.models})")
     release_freed_memory()  # for the requests only: loading allocates its large arrays once
     threads = threads or request_threads()
-    problem = listen_problem(host, port)
-    if problem:
-        fail(problem)
     if start_worker(app):
         click.echo("Handing contact requests off to the helpdesk: " + ", ".join(app.extensions["kb.handoff"].channels))
     click.echo(f"Serving on http://{host}:{port}/ with {threads} request threads  (Ctrl+C to stop)")
     try:
-        server.serve(app, host, port, threads)
-    except OSError as exc:  # taken since the check above
+        server.serve(app, sockets, threads)
+    except OSError as exc:  # another server bound the port too (SO_REUSEADDR) and listens there first
         fail(_listen_message(host, port, exc))
 
 
-def listen_problem(host: str, port: int) -> str | None:
-    """Why the server could not listen on host:port (the port in use, an address not of this
-    machine, no permission), found by binding every address of it as waitress does, before the
-    server says it serves; None when it can listen."""
+class CannotListen(Exception):
+    """Why the server cannot listen on its address, in one line."""
+
+
+def bound_sockets(host: str, port: int) -> list:
+    """Sockets bound to every address of host:port as waitress binds them (SO_REUSEADDR: a
+    closed port's wait is free; an IPv6 socket for IPv6 only, beside the IPv4 one), for
+    waitress to listen on once the help centre is loaded. Bound, not listening: until then a
+    client is refused at once rather than kept waiting in the queue. Raises CannotListen for a
+    port in use, an address not of this machine, no permission."""
     import socket
 
     try:
         addresses = socket.getaddrinfo(host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, socket.IPPROTO_TCP,
                                        socket.AI_PASSIVE)
     except OSError as exc:  # socket.gaierror: a host name that does not resolve
-        return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
-    for family, kind, protocol, _name, address in addresses:
-        with socket.socket(family, kind, protocol) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress: a closed port's wait is free
-            try:
-                probe.bind(address)
-            except OSError as exc:
-                return _listen_message(host, port, exc)
-    return None
+        raise CannotListen(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound: list[socket.socket] = []
+    seen: set[tuple] = set()
+    try:
+        for family, kind, protocol, _name, address in addresses:
+            where = (address[0].split("%", 1)[0], address[1])  # without an IPv6 zone, as waitress compares
+            if where in seen:  # getaddrinfo may give one address twice: a second bind would fail
+                continue
+            seen.add(where)
+            bound.append(_bound(socket.socket(family, kind, protocol), address))
+    except OSError as exc:
+        for sock in bound:
+            sock.close()
+        raise CannotListen(_listen_message(host, port, exc)) from None
+    return bound
+
+
+def _bound(sock, address: tuple):
+    """``sock`` bound to ``address`` with waitress' options; closed when it cannot be."""
+    import socket
+
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if sock.family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def _listen_message(host: str, port: int, exc: OSError) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import resource
+import socket
 
 from flask import Flask
 
@@ -64,9 +65,11 @@ def server_settings(threads: int) -> dict:
     }
 
 
-def serve(app: Flask, host: str, port: int, threads: int) -> None:
-    """Serve until interrupted; behind a trusted reverse proxy when ``KB_TRUSTED_PROXY`` says so."""
+def serve(app: Flask, sockets: list[socket.socket], threads: int) -> None:
+    """Serve until interrupted, on ``sockets``: bound before the app was loaded (`kb serve`
+    says a port in use at once), waitress listens on them; behind a trusted reverse proxy
+    when ``KB_TRUSTED_PROXY`` says so."""
     from waitress import serve as waitress_serve
 
     from kb.web.deployment import proxy_settings
-    waitress_serve(app, host=host, port=port, **{**server_settings(threads), **proxy_settings()})
+    waitress_serve(app, sockets=sockets, **{**server_settings(threads), **proxy_settings()})

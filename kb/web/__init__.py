@@ -18,15 +18,15 @@ from flask_wtf.csrf import CSRFProtect
 from kb.config import Settings
 from kb.web.live_index import LiveIndex
 from kb.ops.accounts import Accounts
+from kb.ops.retention import RETENTION_SETTING
 from kb.web.deployment import checked_secret_key, open_store, require_shared_secret
-from kb.web.i18n import LANG_COOKIE, UI_LANGS, _, pick_language, translate, translated_message
+from kb.web.i18n import LANG_COOKIE, LANG_COOKIE_SECONDS, UI_LANGS, _, pick_language, translate, translated_message
 from kb.web.local_time import site_time_zone
 from kb.web.site import SiteConfigError, checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # a customer's form or JSON body; staff's article forms get more (kb/web/editor.py, MAX_POST_BYTES)
 MAX_REQUEST_BYTES = 64 * 1024
-LANG_COOKIE_SECONDS = 365 * 24 * 3600  # the page language a reader chose, remembered for a year
 HSTS_SECONDS = 365 * 24 * 3600  # HTTPS only, for a year, once the site was reached over HTTPS
 csrf = CSRFProtect()
 
@@ -97,6 +97,8 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
         KB_BASE_URL=os.environ.get("KB_BASE_URL"),  # public address for absolute links (site.yml: base_url)
+        # the period `kb privacy purge` keeps personal data for, as the privacy page states it
+        KB_RETENTION_DAYS=os.environ.get(RETENTION_SETTING),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a tab left open still works
         JSON_SORT_KEYS=False,
     )

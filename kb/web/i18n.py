@@ -17,6 +17,7 @@ from flask import g, request
 UI_LANGS = ("de", "en")
 DEFAULT_LANG = "de"
 LANG_COOKIE = "lang"
+LANG_COOKIE_SECONDS = 365 * 24 * 3600  # the page language a reader chose, remembered for a year
 
 
 @lru_cache(maxsize=None)

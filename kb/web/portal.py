@@ -16,7 +16,7 @@ from kb.content.visible_text import clean_text
 from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
 from kb.search.engine import MAX_QUERY_CHARS
 from kb.ops.popular import frequently_asked
-from kb.web import contact_form, limits
+from kb.web import contact_form, limits, privacy_page
 from kb.web.auth import form_token_failed, staff
 from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_unavailable, too_many_requests,
                            wants_json)
@@ -254,6 +254,8 @@ def feedback_comment():
 bp.add_url_rule("/contact", view_func=contact_form.contact, methods=["GET", "POST"])
 bp.add_url_rule("/contact/sent", view_func=contact_form.contact_sent, methods=["GET"])
 bp.add_app_template_global(contact_form.new_submission_id, "new_submission_id")
+# what the help centre stores about a visit, and for how long (kb/web/privacy_page.py)
+bp.add_url_rule("/privacy", view_func=privacy_page.privacy, methods=["GET"])
 
 
 @bp.errorhandler(429)

@@ -195,6 +195,17 @@ class Store:
         """Raise StoreUnavailable unless a write would commit now (readiness: a full disk fails here)."""
         probe_write(self)
 
+    def release_connection(self) -> None:
+        """Close this thread's kept connection, for a thread about to end (a background
+        check): the connection would otherwise stay open until the thread's data is collected."""
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.close()
+            except self.backend.errors:
+                pass  # a connection the server dropped is closed already
+
     # -- writes -------------------------------------------------------------------
     def log_search(self, query: str, lang: str | None, answered: bool, results: list[str],
                    channel: str, hedged: bool = False) -> str:

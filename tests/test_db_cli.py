@@ -74,3 +74,35 @@ def test_copy_a_shop_from_sqlite_to_postgresql(tmp_path, postgres_server):
     assert moved.query("SELECT body, score FROM notes")[0]["score"] == 0.25
     r = kb("copy", "--from", f"sqlite:///{tmp_path / 'kb.sqlite3'}", "--to", target)
     assert r.exit_code == 1 and "not empty" in r.output and "nothing was copied" in r.output
+
+
+def _migrated_by_a_newer_release(url) -> int:
+    """The database as a newer kb leaves it: one migration more than this kb knows."""
+    newer = latest_version() + 1
+    store = Store(url)
+    with store.transaction() as db:
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                   (newer, "a newer release's migration", "2030-01-01T00:00:00Z"))
+    return newer
+
+
+def _schema_rows(url):
+    return [tuple(r) for r in Store(url, migrate=False).query("SELECT * FROM schema_migrations ORDER BY version")]
+
+
+def test_a_database_a_newer_release_migrated_is_said_and_left_alone(store_url, caplog):
+    newer = _migrated_by_a_newer_release(store_url)
+    said = (f"the database's schema ({newer}) is newer than this kb knows ({latest_version()}): "
+            "this is an older release than the one that migrated it; upgrade kb")
+    before = _schema_rows(store_url)
+    r = kb("upgrade", "--url", store_url)
+    assert r.exit_code == 1 and said in r.output and "up to date" not in r.output
+    assert _schema_rows(store_url) == before  # nothing applied, nothing recorded
+    r = kb("status", "--url", store_url)
+    assert r.exit_code == 1 and said in r.output and f"schema version {newer} (this kb knows" in r.output
+    assert "a newer release's migration" in r.output
+    # a replica of the older release keeps serving beside it (a rolling upgrade), and says so
+    store = Store(store_url)
+    assert said in caplog.text and "keeps running" in caplog.text and store.schema_warning == said
+    assert store.log_search("Paket", "de", True, ["a"], "portal")
+    assert _schema_rows(store_url) == before

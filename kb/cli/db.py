@@ -22,11 +22,13 @@ def db() -> None:
 @click.option("--url", help=URL_HELP)
 def upgrade(url) -> None:
     """Apply the schema migrations that are missing (`kb serve` does this on start too)."""
-    from kb.ops.migrations import current_version, upgrade as apply
+    from kb.ops.migrations import SchemaTooNew, current_version, upgrade as apply
     store = open_store(url)
     try:
         done = apply(store)
         version = current_version(store)
+    except SchemaTooNew as exc:  # nothing was changed: this kb is the older release
+        raise click.ClickException(f"{store.label}: {exc}") from exc
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     for m in done:
@@ -37,18 +39,25 @@ def upgrade(url) -> None:
 @db.command()
 @click.option("--url", help=URL_HELP)
 def status(url) -> None:
-    """Engine, schema version and the migrations applied."""
-    from kb.ops.migrations import applied, latest_version
+    """Engine, schema version and the migrations applied.
+
+    Exits 1 when a newer release of kb migrated the database: this kb is the older one.
+    """
+    from kb.ops.migrations import applied, latest_version, newer_schema_message
     store = open_store(url, must_exist=True)
     try:
         rows = applied(store)
     except StoreUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     version = rows[-1][0] if rows else 0
-    click.echo(f"{store.label} ({store.engine}): schema version {version} of {latest_version()}")
+    known = latest_version()
+    of = f"of {known}" if version <= known else f"(this kb knows {known})"
+    click.echo(f"{store.label} ({store.engine}): schema version {version} {of}")
     for number, name, at in rows:
         click.echo(f"  {number:>3}  {at}  {name}")
-    if version < latest_version():
+    if version > known:
+        raise click.ClickException(newer_schema_message(version))
+    if version < known:
         click.echo("Run `kb db upgrade` (or start `kb serve`) to apply the rest.")
 
 

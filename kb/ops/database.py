@@ -15,6 +15,7 @@ again" and nothing was stored.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import threading
@@ -27,7 +28,9 @@ from kb.content.privacy import mask_pii
 from kb.ops.backends import IntegrityError, open_backend, waits_at_most  # noqa: F401 (IntegrityError: for callers)
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
-from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
+from kb.ops.migrations import SCHEMA, SchemaTooNew, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
@@ -69,8 +72,23 @@ class Store:
         self._write_lock = threading.Lock()
         self._logs_paused_until = 0.0  # monotonic time; searches are not logged before it
         self._local = threading.local()
+        # set when a newer release migrated the database: said in the log and by /readyz
+        self.schema_warning: str | None = None
         if migrate:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """The schema upgraded; a database a newer release migrated is only warned about.
+
+        Not refused: during a rolling upgrade the replicas of the older release serve
+        beside the database the first new replica migrated, on purpose, and keep working
+        (migrations only add, see kb.ops.migrations)."""
+        try:
             upgrade(self)
+        except SchemaTooNew as exc:
+            self.schema_warning = str(exc)
+            log.warning("database %s: %s (this process keeps running on it; fine during a rolling "
+                        "upgrade, until this replica is upgraded too)", self.label, exc)
 
     @property
     def timeout(self) -> float:

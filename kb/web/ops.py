@@ -115,6 +115,8 @@ def readyz():
         body["index"]["problem"] = live.error
     body["database"] = current_app.extensions["kb.write_check"](store)
     body["database_engine"] = store.engine
+    if getattr(store, "schema_warning", None):  # a newer release migrated it: this replica is the older one
+        body["database_schema"] = store.schema_warning
     storage = current_app.config.get("RATELIMIT_STORAGE_URI", limits.MEMORY)
     shared = storage == limits.MEMORY or limits.shared_counts_reachable()
     body["rate_limits"] = {"storage": shown_address(storage), "reachable": shared}

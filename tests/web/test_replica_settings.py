@@ -226,3 +226,17 @@ def test_the_portal_api_and_insights_on_postgresql(built_index, tmp_path, monkey
     assert page.status_code == 200 and "zu kurz" in page.get_data(as_text=True)
     for name in ("top-searches", "unanswered", "not-helpful", "articles", "deflection"):
         assert client.get(f"/agent/insights/{name}.csv").status_code == 200, name
+
+
+def test_a_replica_older_than_the_database_schema_serves_and_says_so(make_app, tmp_path, caplog):
+    """A rolling upgrade: the first new replica migrated; an old one starts, warns, and serves."""
+    from kb.ops.database import Store
+    from kb.ops.migrations import latest_version
+    with Store(tmp_path / "kb.sqlite3").transaction() as db:
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'newer', 'now')",
+                   (latest_version() + 1,))
+    client = make_app(RATELIMIT_ENABLED=False).test_client()
+    assert f"newer than this kb knows ({latest_version()})" in caplog.text
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ready" and "upgrade kb" in body["database_schema"]
+    assert client.get("/api/search?q=Lieferung").status_code == 200

@@ -200,7 +200,34 @@ class Store:
         try:
             return self._read(sql, params)
         except _LostConnection:  # the server restarted since this thread's last use: once more
+            if getattr(self._local, "snapshot", False):
+                raise  # a new connection would read outside the snapshot
             return self._read(sql, params)
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """This thread's reads inside the block all see the database at one moment, while
+        other processes keep writing: a copy or a backup is consistent across its tables
+        (a contact request never without the search it points to). Read only."""
+        with self._connect() as db:
+            try:
+                self.backend.begin_snapshot(db)
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "cannot be read")
+            self._local.snapshot = True
+            try:
+                yield
+            finally:
+                self._local.snapshot = False
+                self._end_snapshot(db)
+
+    def _end_snapshot(self, db) -> None:
+        """Close the read transaction; a connection that failed inside it is dropped already."""
+        try:
+            if self.backend.in_transaction(db):
+                db.execute("ROLLBACK")
+        except self.backend.errors:
+            self.release_connection()  # unusable now: the next call opens another
 
     def _read(self, sql: str, params: tuple) -> list:
         with self._connect() as db:

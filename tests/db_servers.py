@@ -13,10 +13,12 @@ import itertools
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,36 @@ class Postgres:
     def stop(self, mode: str = "fast") -> None:
         """``fast``: clients are disconnected, committed data stays (a clean shutdown)."""
         self._pg("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    @contextmanager
+    def frozen(self):
+        """The server's processes stopped (SIGSTOP) inside the block: connections stay open and
+        nothing answers, as with a hung host or a lost network. Always resumed (SIGCONT) after."""
+        stopped = []
+        try:
+            for pid in self._processes():
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+            yield
+        finally:
+            for pid in stopped:
+                try:
+                    os.kill(pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
+
+    def _processes(self) -> list[int]:
+        """The postmaster first (it forks no new backend once stopped), then its children."""
+        main = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for entry in Path("/proc").iterdir():
+            try:
+                # the parent id is the second field after the ")" closing the command name
+                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == main:
+                    children.append(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # a process that ended meanwhile
+        return [main, *children]
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://kb@127.0.0.1:{self.port}/{database}"

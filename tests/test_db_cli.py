@@ -74,3 +74,167 @@ def test_copy_a_shop_from_sqlite_to_postgresql(tmp_path, postgres_server):
     assert moved.query("SELECT body, score FROM notes")[0]["score"] == 0.25
     r = kb("copy", "--from", f"sqlite:///{tmp_path / 'kb.sqlite3'}", "--to", target)
     assert r.exit_code == 1 and "not empty" in r.output and "nothing was copied" in r.output
+
+
+def _migrated_by_a_newer_release(url) -> int:
+    """The database as a newer kb leaves it: one migration more than this kb knows."""
+    newer = latest_version() + 1
+    store = Store(url)
+    with store.transaction() as db:
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                   (newer, "a newer release's migration", "2030-01-01T00:00:00Z"))
+    return newer
+
+
+def _schema_rows(url):
+    return [tuple(r) for r in Store(url, migrate=False).query("SELECT * FROM schema_migrations ORDER BY version")]
+
+
+def test_a_database_a_newer_release_migrated_is_said_and_left_alone(store_url, caplog):
+    newer = _migrated_by_a_newer_release(store_url)
+    said = (f"the database's schema ({newer}) is newer than this kb knows ({latest_version()}): "
+            "this is an older release than the one that migrated it; upgrade kb")
+    before = _schema_rows(store_url)
+    r = kb("upgrade", "--url", store_url)
+    assert r.exit_code == 1 and said in r.output and "up to date" not in r.output
+    assert _schema_rows(store_url) == before  # nothing applied, nothing recorded
+    r = kb("status", "--url", store_url)
+    assert r.exit_code == 1 and said in r.output and f"schema version {newer} (this kb knows" in r.output
+    assert "a newer release's migration" in r.output
+    # a replica of the older release keeps serving beside it (a rolling upgrade), and says so
+    store = Store(store_url)
+    assert said in caplog.text and "keeps running" in caplog.text and store.schema_warning == said
+    assert store.log_search("Paket", "de", True, ["a"], "portal")
+    assert _schema_rows(store_url) == before
+
+
+def _shop_on_every_table_kind(url):
+    """A shop started once (every table), with rows in the store's and the modules' tables."""
+    from kb.ops import learning
+    from kb.ops.all_tables import create_all_tables
+    from kb.ops.article_moves import ArticleMoves
+    from kb.ops.article_review import Reviews
+    from kb.ops.contact_details import ContactDetails
+    from kb.ops.handoff.outbox import Outbox
+    store = Store(url)
+    create_all_tables(store)
+    accounts = Accounts(store)
+    accounts.add("anna", "agent", PASSWORD)
+    accounts.add("eva", "editor", PASSWORD)
+    accounts.create_token("eva", "bot")
+    for n in range(3):
+        token = store.log_search(f"Paket weg {n}", "de", n != 1, ["a"], "portal", hedged=n == 2)
+        store.add_feedback("a", n == 0, "zu kurz" if n else None, "de", token)
+    ref = store.add_contact_request("Wo bleibt es?", "k@example.de", "de", "Paket", ["a"])
+    ContactDetails(store).save(ref, "123-456", False)
+    Outbox(store).enqueue(ref, {"question": "Wo bleibt es?"}, ("email",))
+    store.count_view("a")
+    ArticleMoves(store).record("de/alt", "de/neu")
+    Reviews(store).request("de/neu", "eva", "v1")
+    learning.record_copy(store, "paket verloren", "de", "a", "anna")
+    return store
+
+
+def _contents(url) -> dict:
+    """Every table's rows (bookkeeping left out), in a comparable order."""
+    from kb.ops.db_copy import SKIPPED_TABLES, _all_tables
+    store = Store(url, migrate=False)
+    return {t: sorted(map(tuple, store.query(f'SELECT * FROM "{t}"')), key=repr)
+            for t in sorted(_all_tables(store) - SKIPPED_TABLES)}
+
+
+def test_a_backup_round_trip_postgresql_to_a_new_sqlite_file_and_back(tmp_path, postgres_server):
+    """The restore drill of README's "Backups": PostgreSQL -> a SQLite file that does not exist
+    yet (nor its folder) -> a fresh PostgreSQL; every table's rows arrive as they left."""
+    source = postgres_server.new_database()
+    _shop_on_every_table_kind(source)
+    backup = tmp_path / "backups" / "kb.sqlite3"
+    r = kb("copy", "--from", source, "--to", f"sqlite:///{backup}")
+    assert r.exit_code == 0, r.output
+    restored = postgres_server.new_database()
+    r = kb("copy", "--from", f"sqlite:///{backup}", "--to", restored)
+    assert r.exit_code == 0, r.output
+    original = _contents(source)
+    assert {t: len(rows) for t, rows in _contents(f"sqlite:///{backup}").items()} == \
+        {t: len(rows) for t, rows in original.items()}
+    assert _contents(restored) == original
+    assert f"Copied {sum(map(len, original.values()))} rows in {len(original)} tables" in r.output
+    assert len(original) >= 15 and original["api_tokens"] and original["handoff_outbox"]
+    moved = Accounts(Store(restored))
+    assert moved.authenticate("eva", PASSWORD).id == 2 and moved.add("bob", "agent", PASSWORD).id == 3
+    assert kb("status", "--url", restored).exit_code == 0
+
+
+def _at_version(url, version):
+    with Store(url, migrate=False).transaction() as db:
+        db.execute("DELETE FROM schema_migrations WHERE version > ?", (version,))
+        if version > latest_version():
+            db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'newer', 'now')",
+                       (version,))
+
+
+def test_a_copy_refuses_other_schema_versions_and_empty_sources_and_creates_nothing(tmp_path):
+    source = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+    _shop(tmp_path / "kb.sqlite3")
+    target = tmp_path / "new" / "backup.sqlite3"
+    known = latest_version()
+    newer_target = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    Store(newer_target)
+    _at_version(newer_target, known + 1)
+    r = kb("copy", "--from", source, "--to", newer_target)
+    assert r.exit_code == 1 and "the target: the database's schema" in r.output and "upgrade kb" in r.output
+    _at_version(source, known + 1)
+    r = kb("copy", "--from", source, "--to", f"sqlite:///{target}")
+    assert r.exit_code == 1 and f"schema ({known + 1}) is newer than this kb knows ({known})" in r.output
+    assert not (tmp_path / "new").exists()
+    _at_version(source, known - 1)
+    r = kb("copy", "--from", source, "--to", f"sqlite:///{target}")
+    assert r.exit_code == 1 and f"schema is version {known - 1}, this kb's is {known}" in r.output
+    assert "kb db upgrade --url" in r.output and not (tmp_path / "new").exists()
+    empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    Store(empty)
+    r = kb("copy", "--from", empty, "--to", f"sqlite:///{target}")
+    assert r.exit_code == 1 and "has no rows in any of its" in r.output and "Copied" not in r.output
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_failed_copy_removes_the_file_it_created(tmp_path, postgres_server):
+    """A PostgreSQL table no kb module knows cannot be made in SQLite: refused, and the new
+    file (and its new folder) are gone, so no half-made backup stays behind."""
+    source = postgres_server.new_database()
+    _shop_on_every_table_kind(source).ensure_schema("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY)")
+    target = tmp_path / "new" / "backup.sqlite3"
+    r = kb("copy", "--from", source, "--to", f"sqlite:///{target}")
+    assert r.exit_code == 1 and "tables this kb does not know: notes" in r.output and "was removed" in r.output
+    assert not (tmp_path / "new").exists()
+    existing = tmp_path / "existing.sqlite3"
+    Store(existing)  # a file the copy did not create stays, however the copy ends
+    r = kb("copy", "--from", source, "--to", f"sqlite:///{existing}")
+    assert r.exit_code == 1 and existing.exists() and "was removed" not in r.output
+
+
+def test_the_full_schema_holds_every_table_a_module_creates(tmp_path):
+    import re
+    from pathlib import Path
+    from kb.ops.all_tables import create_all_tables
+    from kb.ops.db_copy import _all_tables
+    ops = Path(__file__).resolve().parent.parent / "kb" / "ops"
+    made = {name for path in ops.rglob("*.py")
+            for name in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", path.read_text(encoding="utf-8"))}
+    store = Store(tmp_path / "kb.sqlite3", migrate=False)
+    create_all_tables(store)
+    assert made and made <= _all_tables(store), made - _all_tables(store)
+
+
+def test_a_read_snapshot_sees_one_moment_while_a_server_writes(store_url):
+    """kb db copy reads its source so: a backup of a live database is consistent across tables."""
+    store, server = Store(store_url), Store(store_url)  # two connections, as two processes
+    server.log_search("eins", "de", True, ["a"], "portal")
+    with store.read_snapshot():
+        assert len(store.query("SELECT * FROM searches")) == 1
+        server.log_search("zwei", "de", True, ["a"], "portal")
+        server.count_view("a")
+        assert len(store.query("SELECT * FROM searches")) == 1 and not store.query("SELECT * FROM article_views")
+    assert len(store.query("SELECT * FROM searches")) == 2
+    with store.transaction() as db:  # the connection is usable for writes after it
+        db.execute("DELETE FROM article_views")

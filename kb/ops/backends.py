@@ -125,6 +125,10 @@ class SqliteBackend:
     def begin(self, db) -> None:
         db.execute("BEGIN IMMEDIATE")
 
+    def begin_snapshot(self, db) -> None:
+        """A read transaction: WAL keeps the first read's view for all later ones, writers go on."""
+        db.execute("BEGIN DEFERRED")
+
     def in_transaction(self, db) -> bool:
         return db.in_transaction
 
@@ -297,6 +301,10 @@ class PostgresBackend:
 
     def begin(self, db: PgConnection) -> None:
         db.raw.execute("BEGIN")
+
+    def begin_snapshot(self, db: PgConnection) -> None:
+        """Every later read sees the database as at the first one; writers are not blocked."""
+        db.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def lost(self, db: PgConnection) -> bool:
         """The server closed this connection (restart, failover): a new one may work. One

@@ -15,6 +15,7 @@ again" and nothing was stored.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import threading
@@ -27,7 +28,9 @@ from kb.content.privacy import mask_pii
 from kb.ops.backends import IntegrityError, open_backend, waits_at_most  # noqa: F401 (IntegrityError: for callers)
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
-from kb.ops.migrations import SCHEMA, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
+from kb.ops.migrations import SCHEMA, SchemaTooNew, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
+
+log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 2000
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
@@ -69,8 +72,23 @@ class Store:
         self._write_lock = threading.Lock()
         self._logs_paused_until = 0.0  # monotonic time; searches are not logged before it
         self._local = threading.local()
+        # set when a newer release migrated the database: said in the log and by /readyz
+        self.schema_warning: str | None = None
         if migrate:
+            self._upgrade()
+
+    def _upgrade(self) -> None:
+        """The schema upgraded; a database a newer release migrated is only warned about.
+
+        Not refused: during a rolling upgrade the replicas of the older release serve
+        beside the database the first new replica migrated, on purpose, and keep working
+        (migrations only add, see kb.ops.migrations)."""
+        try:
             upgrade(self)
+        except SchemaTooNew as exc:
+            self.schema_warning = str(exc)
+            log.warning("database %s: %s (this process keeps running on it; fine during a rolling "
+                        "upgrade, until this replica is upgraded too)", self.label, exc)
 
     @property
     def timeout(self) -> float:
@@ -182,7 +200,34 @@ class Store:
         try:
             return self._read(sql, params)
         except _LostConnection:  # the server restarted since this thread's last use: once more
+            if getattr(self._local, "snapshot", False):
+                raise  # a new connection would read outside the snapshot
             return self._read(sql, params)
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """This thread's reads inside the block all see the database at one moment, while
+        other processes keep writing: a copy or a backup is consistent across its tables
+        (a contact request never without the search it points to). Read only."""
+        with self._connect() as db:
+            try:
+                self.backend.begin_snapshot(db)
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "cannot be read")
+            self._local.snapshot = True
+            try:
+                yield
+            finally:
+                self._local.snapshot = False
+                self._end_snapshot(db)
+
+    def _end_snapshot(self, db) -> None:
+        """Close the read transaction; a connection that failed inside it is dropped already."""
+        try:
+            if self.backend.in_transaction(db):
+                db.execute("ROLLBACK")
+        except self.backend.errors:
+            self.release_connection()  # unusable now: the next call opens another
 
     def _read(self, sql: str, params: tuple) -> list:
         with self._connect() as db:
@@ -194,6 +239,17 @@ class Store:
     def check_writable(self) -> None:
         """Raise StoreUnavailable unless a write would commit now (readiness: a full disk fails here)."""
         probe_write(self)
+
+    def release_connection(self) -> None:
+        """Close this thread's kept connection, for a thread about to end (a background
+        check): the connection would otherwise stay open until the thread's data is collected."""
+        db = getattr(self._local, "db", None)
+        self._local.db = None
+        if db is not None:
+            try:
+                db.close()
+            except self.backend.errors:
+                pass  # a connection the server dropped is closed already
 
     # -- writes -------------------------------------------------------------------
     def log_search(self, query: str, lang: str | None, answered: bool, results: list[str],

@@ -1,11 +1,17 @@
-"""Copy every table of one store into another: a shop moving from SQLite to PostgreSQL.
+"""Copy every table of one store into another: a move from SQLite to PostgreSQL, a backup.
 
-The target must be empty (its schema may exist: a replica that started once
-is fine). Tables are created in the target from the source's own DDL when the
-source is SQLite (so tables of every module come along, not only those this
-module knows), copied in foreign-key order inside one target transaction —
-all of it or nothing — and identity counters are moved past the copied ids,
-so the next row gets a new id and old ids are never reused.
+The target must be empty: a new database (a SQLite file that does not exist yet, an
+empty PostgreSQL database) or one a server started on once. The copy first creates the
+full current schema there itself (:func:`kb.ops.all_tables.create_all_tables`: the
+migrations, then every module's tables), as a server's first start would; tables of
+the source that no module knows are created from the source's own DDL when the source
+is SQLite. Source and target must be at the schema version of this kb: a row of an
+older or newer schema could land in columns that mean something else, so that is
+refused before anything is written. The source is read in one read-only transaction
+(:meth:`Store.read_snapshot`), so a copy of a database that servers keep writing is
+the database at one moment, consistent across tables. Rows are copied in foreign-key
+order inside one target transaction (all of it or nothing), and identity counters are
+moved past the copied ids, so the next row gets a new id and old ids are never reused.
 """
 
 from __future__ import annotations
@@ -13,12 +19,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.ops.all_tables import create_all_tables
 from kb.ops.database import Store
+from kb.ops.migrations import SchemaTooNew, latest_version, newer_schema_message
 
 BATCH_ROWS = 1000
 _CREATE = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS)", re.I)
+VERSION_TABLE = "schema_migrations"
 # bookkeeping of each store itself, not data to move
-SKIPPED_TABLES = {"schema_migrations", "store_heartbeat"}
+SKIPPED_TABLES = {VERSION_TABLE, "store_heartbeat"}
 
 
 class CopyError(RuntimeError):
@@ -31,24 +40,36 @@ class Copied:
     rows: int
 
 
-def _sqlite_tables(store: Store) -> dict[str, str]:
-    rows = store.query("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return {r["name"]: r["sql"] for r in rows if r["name"] not in SKIPPED_TABLES}
+def _all_tables(store: Store) -> set[str]:
+    """Every table of ``store``, bookkeeping included; read only."""
+    if store.engine == "sqlite":
+        rows = store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        return {r["name"] for r in rows}
+    rows = store.query("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+    return {r["table_name"] for r in rows}
+
+
+def _data_tables(store: Store) -> list[str]:
+    return sorted(_all_tables(store) - SKIPPED_TABLES)
+
+
+def stored_version(store: Store) -> int:
+    """The schema version recorded in ``store``, without creating anything there (0: none)."""
+    if VERSION_TABLE not in _all_tables(store):
+        return 0
+    return int(store.query(f"SELECT MAX(version) AS v FROM {VERSION_TABLE}")[0]["v"] or 0)
 
 
 def _if_not_exists(ddl: str) -> str:
     return _CREATE.sub(lambda m: m.group(0) + "IF NOT EXISTS ", ddl, count=1)
 
 
-def _sqlite_indexes(store: Store) -> list[str]:
-    rows = store.query("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
-    return [_if_not_exists(r["sql"]) for r in rows]
-
-
-def _postgres_tables(store: Store) -> dict[str, None]:
-    rows = store.query("SELECT table_name FROM information_schema.tables "
-                       "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
-    return {r["table_name"]: None for r in rows if r["table_name"] not in SKIPPED_TABLES}
+def _sqlite_ddl(store: Store) -> list[str]:
+    """The source's own CREATE statements, tables before indexes, each made idempotent."""
+    rows = store.query("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index') "
+                       "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC")
+    return [_if_not_exists(r["sql"]) for r in rows if r["name"] not in SKIPPED_TABLES]
 
 
 def _columns(store: Store, table: str) -> list[str]:
@@ -82,26 +103,60 @@ def _in_dependency_order(store: Store, tables: list[str]) -> list[str]:
     return ordered
 
 
-def copy_store(source: Store, target: Store) -> list[Copied]:
-    """Copy all rows of ``source`` into the empty ``target``; the counts per table."""
-    tables = _sqlite_tables(source) if source.engine == "sqlite" else _postgres_tables(source)
-    if source.engine == "sqlite":
-        for ddl in tables.values():
-            target.ensure_schema(_if_not_exists(ddl))
-        for ddl in _sqlite_indexes(source):
-            target.ensure_schema(ddl)
-    target_tables = set(_sqlite_tables(target) if target.engine == "sqlite" else _postgres_tables(target))
-    missing = sorted(set(tables) - target_tables)
-    if missing:
-        raise CopyError(f"the target has no table {', '.join(missing)}: start `kb serve` on it once, then copy")
-    for table in tables:
-        if target.query(f'SELECT COUNT(*) AS n FROM "{table}"')[0]["n"]:
+def _row_count(store: Store, table: str) -> int:
+    return int(store.query(f'SELECT COUNT(*) AS n FROM "{table}"')[0]["n"])
+
+
+def _check_source(source: Store, tables: list[str]) -> None:
+    """Refuse a source of another schema version, or one with nothing to copy."""
+    if not tables:
+        raise CopyError(f"the source {source.label} has no tables (is it the database you meant?)")
+    version, known = stored_version(source), latest_version()
+    if version > known:
+        raise CopyError(f"the source: {newer_schema_message(version)}")
+    if version < known:
+        raise CopyError(f"the source's schema is version {version}, this kb's is {known}: run "
+                        f"`kb db upgrade --url {source.label}` on it first (or copy with the kb it was made by)")
+    if not any(_row_count(source, t) for t in tables):
+        raise CopyError(f"the source {source.label} has no rows in any of its {len(tables)} tables "
+                        "(is it the database you meant?)")
+
+
+def _check_target_empty(target: Store) -> None:
+    """Refuse a target with rows (or of a newer schema) before anything is created in it."""
+    version = stored_version(target)
+    if version > latest_version():
+        raise CopyError(f"the target: {newer_schema_message(version)}")
+    for table in _data_tables(target):
+        if _row_count(target, table):
             raise CopyError(f"the target is not empty (table {table} has rows): copy into a new database")
-    order = _in_dependency_order(source, list(tables))
+
+
+def _prepare_target(source: Store, target: Store, tables: list[str]) -> None:
+    """The full current schema in the target, plus the source's own tables that no module knows."""
+    try:
+        create_all_tables(target)
+    except SchemaTooNew as exc:  # migrated by another process since the check
+        raise CopyError(f"the target: {exc}") from exc
+    if source.engine == "sqlite":
+        for ddl in _sqlite_ddl(source):
+            target.ensure_schema(ddl)
+    missing = sorted(set(tables) - set(_data_tables(target)))
+    if missing:
+        raise CopyError(f"the source has tables this kb does not know: {', '.join(missing)} "
+                        "(copy with the kb release that made them, or to SQLite from SQLite)")
+    for table in tables:
+        lost = [c for c in _columns(source, table) if c not in set(_columns(target, table))]
+        if lost:
+            raise CopyError(f"table {table}: the target has no column {', '.join(lost)}")
+
+
+def _copy_rows(source: Store, target: Store, tables: list[str]) -> list[Copied]:
+    """Every row, in one target transaction; ids kept and identity counters moved past them."""
     copied = []
     with target.transaction() as db:
-        for table in order:
-            columns = [c for c in _columns(source, table) if c in set(_columns(target, table))]
+        for table in _in_dependency_order(source, tables):
+            columns = _columns(source, table)
             names = ", ".join(f'"{c}"' for c in columns)
             insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
             rows = source.query(f'SELECT {names} FROM "{table}"')
@@ -110,8 +165,22 @@ def copy_store(source: Store, target: Store) -> list[Copied]:
             if "id" in columns:
                 target.backend.move_id_counter(db, table)
             copied.append(Copied(table, len(rows)))
+    return copied
+
+
+def copy_store(source: Store, target: Store) -> list[Copied]:
+    """Copy all rows of ``source`` into the empty ``target``; the counts per table.
+
+    Every refusal (CopyError) comes before a row is written; those about the source and
+    a target with rows come before anything is created in the target."""
+    with source.read_snapshot():  # one moment of the source, while its servers may go on writing
+        tables = _data_tables(source)
+        _check_source(source, tables)
+        _check_target_empty(target)
+        _prepare_target(source, target, tables)
+        copied = _copy_rows(source, target, tables)
     for c in copied:
-        got = target.query(f'SELECT COUNT(*) AS n FROM "{c.table}"')[0]["n"]
+        got = _row_count(target, c.table)
         if got != c.rows:
             raise CopyError(f"table {c.table}: {c.rows} rows read but {got} in the target")
     return copied

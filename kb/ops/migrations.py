@@ -9,6 +9,15 @@ is at version N when migrations 1..N are applied.
 
 Modules that own their tables (accounts and others) keep creating them with
 ``Store.ensure_schema`` on start; this list holds the tables of the store itself.
+
+A database migrated by a newer release than this one (a version above
+:func:`latest_version`) is never changed here: :func:`upgrade` raises
+:class:`SchemaTooNew`. A process that opens the store to serve logs that as a
+warning and keeps running, since a rolling upgrade has replicas of the old
+release serving beside a database the first new replica migrated, on purpose.
+That works because migrations only add (tables, nullable columns or columns
+with a default, indexes); a migration that removes or renames what an older
+release reads must wait until no replica of that release runs.
 """
 
 from __future__ import annotations
@@ -130,9 +139,25 @@ def applied(store) -> list[tuple[int, str, str]]:
             for r in store.query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")]
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer release of kb than this one; nothing was changed."""
+
+
+def newer_schema_message(version: int) -> str:
+    """What an operator reads when this kb is older than the schema it met (``version``)."""
+    return (f"the database's schema ({version}) is newer than this kb knows ({latest_version()}): "
+            "this is an older release than the one that migrated it; upgrade kb")
+
+
 def upgrade(store) -> list[Migration]:
-    """Apply the missing migrations; returns those applied now (empty when up to date)."""
+    """Apply the missing migrations; returns those applied now (empty when up to date).
+
+    Raises SchemaTooNew, having changed nothing, for a database a newer release migrated:
+    "up to date" would hide that this kb is the older one."""
     store.ensure_schema(VERSION_TABLE)
+    found = current_version(store)
+    if found > latest_version():
+        raise SchemaTooNew(newer_schema_message(found))
     done = []
     for migration in _migrations():
         if migration.version <= current_version(store):

@@ -5,6 +5,7 @@ test with `kb serve` processes is tests/test_replicas.py.
 """
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,52 @@ def test_readiness_reports_the_build_it_serves(app, client):
     body = client.get("/readyz").get_json()
     assert body["build"] == app.extensions["kb.live"].current.build.name == body["index"]["build"]
     assert body["database_engine"] == "sqlite" and body["replica"]
+
+
+# a health check gives up after 3 s: /readyz answers well within it whatever the database does
+READY_WITHIN = 1.5
+STALL_SECONDS = 6.0  # longer than a write check's own wait (ops.CHECK_WAIT) and its connect timeout
+RECOVERY_SECONDS = 20.0
+PROBES_AT_ONCE = 4
+
+
+def _timed_readyz(app, answers: list) -> None:
+    started = time.monotonic()
+    body = app.test_client().get("/readyz").get_json()
+    answers.append((time.monotonic() - started, body))
+
+
+def test_readiness_answers_at_once_while_postgresql_stalls_and_recovers(built_index, tmp_path, monkeypatch,
+                                                                      postgres_server):
+    """A frozen PostgreSQL (connections open, nothing answers): every /readyz answers within
+    READY_WITHIN, 'degraded' with the write check pending or failed; probes at once never
+    start more than one check; once PostgreSQL answers again it is 'ready', without a restart."""
+    from kb.web import ops
+    monkeypatch.setenv("KB_SECRET_KEY", "0123456789abcdef" * 4)
+    monkeypatch.setattr(ops, "WRITE_CHECK_SECONDS", 0.5)  # the test sees several checks in a few seconds
+    app = _replica(built_index, tmp_path, postgres_server.new_database(), "stall")
+    assert app.test_client().get("/readyz").get_json()["status"] == "ready"
+    answers: list = []
+    checks_at_once = 0
+    with postgres_server.frozen():
+        deadline = time.monotonic() + STALL_SECONDS
+        while time.monotonic() < deadline:
+            probes = [threading.Thread(target=_timed_readyz, args=(app, answers)) for _ in range(PROBES_AT_ONCE)]
+            for probe in probes:
+                probe.start()
+            checks_at_once = max(checks_at_once, sum(t.name == "kb-write-check" for t in threading.enumerate()))
+            for probe in probes:
+                probe.join()
+    assert max(seconds for seconds, _ in answers) < READY_WITHIN
+    assert checks_at_once == 1
+    last = answers[-1][1]
+    assert last["status"] == "degraded" and last["database"] != "ok" and last["index"]["articles"]
+    assert any("write check pending" in body["database"] for _, body in answers)
+    deadline = time.monotonic() + RECOVERY_SECONDS
+    while app.test_client().get("/readyz").get_json()["status"] != "ready" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    body = app.test_client().get("/readyz").get_json()
+    assert body["status"] == "ready" and body["database"] == "ok"
 
 
 def _replica(built_index, tmp_path, url, name, **config):
@@ -179,3 +226,17 @@ def test_the_portal_api_and_insights_on_postgresql(built_index, tmp_path, monkey
     assert page.status_code == 200 and "zu kurz" in page.get_data(as_text=True)
     for name in ("top-searches", "unanswered", "not-helpful", "articles", "deflection"):
         assert client.get(f"/agent/insights/{name}.csv").status_code == 200, name
+
+
+def test_a_replica_older_than_the_database_schema_serves_and_says_so(make_app, tmp_path, caplog):
+    """A rolling upgrade: the first new replica migrated; an old one starts, warns, and serves."""
+    from kb.ops.database import Store
+    from kb.ops.migrations import latest_version
+    with Store(tmp_path / "kb.sqlite3").transaction() as db:
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'newer', 'now')",
+                   (latest_version() + 1,))
+    client = make_app(RATELIMIT_ENABLED=False).test_client()
+    assert f"newer than this kb knows ({latest_version()})" in caplog.text
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ready" and "upgrade kb" in body["database_schema"]
+    assert client.get("/api/search?q=Lieferung").status_code == 200

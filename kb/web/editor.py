@@ -27,7 +27,7 @@ from kb.ops.database import StoreUnavailable
 from kb.web.auth import accounts, login_required
 from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
-from kb.web.local_time import site_time_zone, site_today
+from kb.web.local_time import local_time, site_time_zone, site_today
 from kb.web.present import format_count
 from kb.web.server import MAX_BODY_BYTES
 from kb.web.services import live, store
@@ -220,7 +220,7 @@ def new():
 @bp.get("/<path:article_id>/edit")
 @login_required("editor")
 def edit(article_id: str):
-    path, text = current_or_404(article_id)
+    path, text = current_or_moved(article_id, "editor.edit")
     form = form_from_text(text)
     if not form.repaired:
         return edit_page(article_id, form, version_of(text), original=article_id)[0]
@@ -454,8 +454,8 @@ def _link_source(source: Article, key: str) -> None:
 def view(article_id: str):
     if not editor().editable():  # the published article, as the portal shows it to staff
         return redirect(url_for("portal.article", article_id=article_id), 303)
+    path, text = current_or_moved(article_id, "editor.view")
     art = _article(article_id)
-    path, text = current_or_404(article_id)
     form = form_from_text(text)
     missing = [lang for lang in UI_LANGS if lang != art.lang and not any(
         a.translation and a.translation == art.translation and a.lang == lang for a in editor().articles())]
@@ -520,6 +520,34 @@ def current_or_404(article_id: str):
     if text is None:
         abort(404)
     return path, text
+
+
+def current_or_moved(article_id: str, endpoint: str):
+    """``current_or_404`` for a page opened by its address: links to an article's editor pages
+    outlive a rename (a bookmark, a tab left open, a link in a chat), so an article renamed since
+    goes on to ``endpoint`` under its new id, with a notice naming the rename (the portal sends
+    customers on from the same record, kb/ops/article_moves.py); a deleted one stays a 404."""
+    try:
+        path, text = editor().current(article_id)
+    except EditError:  # no id an article can have
+        abort(404)
+    if text is not None:
+        return path, text
+    removal = removal_of(editor(), current_app.extensions["kb.moves"], article_id)
+    if removal.renamed_to is None:
+        abort(404)
+    flash(renamed_notice(article_id, removal), "warning")
+    abort(redirect(url_for(endpoint, article_id=removal.renamed_to), 303))
+
+
+def renamed_notice(old_id: str, removal: Removal) -> str:
+    """Who renamed ``old_id`` to what, and when, as far as the history knows."""
+    if removal.author is None:
+        return _("{old_id} was renamed to {new_id}: this is the article under its new id.",
+                 old_id=old_id, new_id=removal.renamed_to)
+    when = local_time(removal.date, site_time_zone(current_app.config.get("KB_SITE")), g.lang)
+    return _("{name} renamed {old_id} to {new_id} ({when}): this is the article under its new id.",
+             name=shown_author(removal.author), old_id=old_id, new_id=removal.renamed_to, when=when)
 
 
 def _article(article_id: str) -> Article:

@@ -487,8 +487,14 @@ def ready(article_id: str):
 @bp.post("/<path:article_id>/publish")
 @login_required("editor")
 def publish(article_id: str):
+    base = request.form.get("base", "")
+    try:
+        path, text = editor().current(article_id)
+    except EditError:
+        abort(404)
+    if text is None:  # deleted or renamed since the editor read it
+        return publish_gone(article_id, base, editor().base_text(path, base) if base else None)
     art = _article(article_id)
-    path, text = current_or_404(article_id)
     if not art.draft:
         abort(400, _("This article is published already."))
     try:
@@ -497,7 +503,9 @@ def publish(article_id: str):
         form = touched(form_from_text(text), _today())
         form.draft = False
         saved = editor().save(article_id, text_from_form(form, like=_on_disk(article_id)),
-                              request.form.get("base", ""), g.user.username, f"Publish {article_id}")
+                              base, g.user.username, f"Publish {article_id}")
+    except Gone:  # deleted or renamed between reading the draft above and the save
+        return publish_gone(article_id, base, text)
     except Blocked as exc:  # the draft has errors a published article may not have: which, and where
         flash(_("The article has errors; nothing was saved.") + " " + problem_list(exc.problems), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)
@@ -510,6 +518,18 @@ def publish(article_id: str):
     reviews().clear(article_id)
     after_save(saved)
     return redirect(url_for("editor.view", article_id=article_id), 303)
+
+
+def publish_gone(article_id: str, base: str, draft: str | None):
+    """A publish that finds the article deleted or renamed since the editor opened it: nothing
+    is published and nothing is written, as for a save (gone_page): the page says who removed
+    it and when, and the edit form holds the draft the editor meant to publish (``draft``: as
+    read, or version ``base`` from the history), so nothing is lost. The form keeps it a draft:
+    bringing back an article someone deleted is a choice, publishing it again a second one."""
+    if draft is None:  # neither on disk nor in the history: nothing to publish or to hand back
+        abort(404)
+    page = dict(original=article_id, source=None, message="")
+    return gone_page(article_id, form_from_text(draft), base, page)
 
 
 def current_or_404(article_id: str):

@@ -15,7 +15,7 @@ from kb.content.article_edit import (ArticleForm, EditError, file_text, form_fro
                                      tags_from_field, text_from_form, touched, version_of)
 from kb.content.article_ids import id_problem, suggested_id
 from kb.content.articles import AUDIENCES, Article
-from kb.content.markdown import render_html
+from kb.content.markdown import raw_html_tags, render_html
 from kb.content.visible_text import clean_text, one_line, without_controls
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
@@ -50,6 +50,7 @@ IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
 # page itself, with the text typed kept, and never by the framework's bare 413
 MAX_IMAGE_POST_BYTES = MAX_BODY_BYTES - 1
 MAX_ALT_CHARS = 200
+MAX_TAGS_NAMED = 6  # HTML tags named in the preview's warning
 LOGIN_PATH = "/agent/login"
 # what staff may still open on a server without an articles folder it may write
 READ_ONLY_PAGES = ("editor.index", "editor.view")
@@ -115,6 +116,14 @@ def review_on() -> bool:
     return current_app.extensions["kb.site"].four_eyes_review
 
 
+def html_named(body: str) -> str:
+    """The HTML tags of the text that customers would see as text (the portal renders Markdown
+    only, kb/content/markdown.py), for the preview's warning: the first few, the sentence is
+    read aloud whole; '' when there are none."""
+    tags = raw_html_tags(body)
+    return ", ".join(tags[:MAX_TAGS_NAMED]) + (", …" if len(tags) > MAX_TAGS_NAMED else "")
+
+
 def preview_html(form: ArticleForm, article_id: str) -> str:
     catalog = current_app.extensions["kb.live"].current.catalog
     return Markup(render_html(form.body, lambda t: url_for("portal.article", article_id=t)
@@ -177,6 +186,7 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
     return render_template(
         "agent/articles/edit.html", article_id=article_id, form=form, base=base, original=original,
         preview=preview_html(form, article_id) if preview else None, error=error, problems=problems or [],
+        raw_html=html_named(form.body) if preview else "",
         diff=diff, source=source, source_html=preview_html(form_from_text(editor().current(source.id)[1] or ""),
                                                             source.id) if source else None,
         message=message, review_on=review_on(), published=bool(original) and _published(original),
@@ -250,7 +260,7 @@ def preview():
     else:
         error = None
     return render_template("agent/articles/_preview.html", preview=preview_html(form, ident),
-                           problems=problems, preview_error=error)
+                           problems=problems, preview_error=error, raw_html=html_named(form.body))
 
 
 @bp.post("/save")

@@ -41,6 +41,8 @@ class _Handler(BaseHTTPRequestHandler):
         found = self.server.has_media or not self.path.startswith("/media/")
         self.send_response(200 if found else 404)
         self.send_header("X-Replica", self.server.name)
+        self.send_header("X-Request", f"{self.command} {self.path}")
+        self.send_header("X-Cookie", self.headers.get("Cookie") or "")
         self.send_header("X-Seen", f"{self.headers.get('X-Forwarded-For')}|{self.headers.get('X-Forwarded-Proto')}|"
                                    f"{self.headers.get('Host')}|{received}")
         self.send_header("Content-Length", "0")
@@ -130,13 +132,27 @@ def test_an_image_upload_passes_and_a_customers_large_form_does_not(proxy):
     assert _send(proxy, "POST", "/kontakt", b"x" * CUSTOMER_POST_BYTES).status == 413
 
 
+def test_an_upload_larger_than_kb_reads_gets_kbs_page_for_it_from_nginx(proxy):
+    """Over client_max_body_size nginx reads no body: it answers with kb's page that names the
+    image's limit in the reader's language (a GET without the body), with its own 413."""
+    from kb.web.editor import IMAGE_TOO_LARGE_PATH
+    from kb.web.server import MAX_APP_BODY_BYTES
+    largest = _send(proxy, "POST", "/agent/articles/image", b"x" * MAX_APP_BODY_BYTES)
+    assert largest.status == 200 and largest.getheader("X-Seen").endswith(f"|{MAX_APP_BODY_BYTES}")
+    refused = _send(proxy, "POST", "/agent/articles/image", b"x" * (MAX_APP_BODY_BYTES + 1),
+                    headers={"Cookie": "lang=en"})
+    assert refused.status == 413 and refused.getheader("X-Request") == f"GET {IMAGE_TOO_LARGE_PATH}"
+    assert refused.getheader("X-Seen").endswith("|0")  # no body sent on, nor announced
+    assert refused.getheader("X-Cookie") == "lang=en"  # the page is in the reader's language
+
+
 def test_an_image_only_the_editing_replica_has_is_found_through_either(proxy):
     answers = [_send(proxy, "GET", "/media/0123456789abcdef.png") for _ in range(ROUNDS)]
     assert {a.status for a in answers} == {200} and {a.getheader("X-Replica") for a in answers} == {"kb-1"}
 
 
 def test_every_location_tells_the_replica_the_clients_address_and_scheme(proxy):
-    for path in ("/", "/agent/articles/", "/agent/questions", "/media/0123456789abcdef.png"):
+    for path in ("/", "/agent/articles/", "/agent/questions", "/media/0123456789abcdef.png", "/agent/image-too-large"):
         forwarded, scheme, host, _received = _send(proxy, "GET", path).getheader("X-Seen").split("|")
         assert (forwarded, scheme, host.split(":")[0]) == ("127.0.0.1", "http", "127.0.0.1"), path
 

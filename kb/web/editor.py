@@ -29,7 +29,7 @@ from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import local_time, site_time_zone, site_today
 from kb.web.present import format_count
-from kb.web.server import MAX_BODY_BYTES
+from kb.web.server import MAX_APP_BODY_BYTES
 from kb.web.services import live, store
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
@@ -45,13 +45,16 @@ FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready
              "and another editor publishes it")
 MAX_POST_BYTES = 1_000_000  # an article form: the app's MAX_REQUEST_BYTES is for customers' forms
 IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
-# an image post from staff is read whole up to what the server lets through (kb/web/server.py, which
-# refuses a body of MAX_BODY_BYTES and more unread): an image too large to take is then refused by the
-# page itself, with the text typed kept, and never by the framework's bare 413
-MAX_IMAGE_POST_BYTES = MAX_BODY_BYTES - 1
+# an image post from staff is read whole up to MAX_APP_BODY_BYTES (kb/web/server.py): an image too large to
+# take is then refused by the page itself, with the text typed kept; a body larger still, which waitress lets
+# through with room to spare, gets the framework's 413 as a page naming the image's limit (kb/web/errors.py)
+MAX_IMAGE_POST_BYTES = MAX_APP_BODY_BYTES
 MAX_ALT_CHARS = 200
 MAX_TAGS_NAMED = 6  # HTML tags named in the preview's warning
 LOGIN_PATH = "/agent/login"
+# where nginx sends an editor's upload it refuses for its size (deploy/nginx.conf, error_page 413): no
+# article's address, and a page of the app's own, since any replica answers it (kb/web/__init__.py)
+IMAGE_TOO_LARGE_PATH = "/agent/image-too-large"
 # what staff may still open on a server without an articles folder it may write
 READ_ONLY_PAGES = ("editor.index", "editor.view")
 
@@ -68,7 +71,7 @@ def allow_article_sized_posts() -> None:
         request.max_content_length = MAX_POST_BYTES
     elif request.path == bp.url_prefix + IMAGE_ROUTE and _staff_may_be_sending():
         # room for an image too large to take, so the page says so with the text kept; a body larger
-        # still (another server in front) gets a page that names the image's limit (kb/web/errors.py)
+        # still gets a page that names the image's limit (kb/web/errors.py)
         request.max_content_length = g.image_post_limit = MAX_IMAGE_POST_BYTES
     elif request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_POST_BYTES
@@ -380,6 +383,15 @@ def upload_image():
     form.body = form.body.rstrip("\n") + "\n\n" + markdown_for(path, alt) + "\n"
     notice = _("The image is added at the end of the text. Move its line to where it belongs, then save the article.")
     return edit_page(ident, form, base, preview=True, notice=notice, **page)[0]
+
+
+@login_required("editor")
+def image_too_large():
+    """The page for an upload nginx refused for its size before kb saw it: the one the app gives
+    a body over its own limit (kb/web/errors.py), naming the image's limit in the reader's
+    language (nginx sends it with its 413), not nginx's bare English page."""
+    g.image_post_limit = True
+    abort(413)
 
 
 def shown(message: str) -> str:

@@ -24,7 +24,7 @@ from kb.ops.article_history import ON_DISK
 from kb.ops.article_removal import Removal, removal_of
 from kb.ops.article_review import ReviewError, Reviews
 from kb.ops.database import StoreUnavailable
-from kb.web.auth import accounts, login_required
+from kb.web.auth import bearer_secret, login_required, token_user
 from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
 from kb.web.local_time import local_time, site_time_zone, site_today
@@ -79,14 +79,15 @@ def allow_article_sized_posts() -> None:
 
 def _staff_may_be_sending() -> bool:
     """A signed session naming an account (checked in full later: it may have ended) or a
-    valid token: a stranger has neither."""
+    valid token: a stranger has neither. This runs before the request's user is loaded
+    (kb/web/auth.py load_user), so the token is checked here the way load_user checks it."""
     if session.get("uid") is not None:
         return True
-    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer_secret()
+    if not secret:
         return False
     try:
-        return accounts().user_for_token(secret.strip()) is not None
+        return token_user(secret) is not None
     except StoreUnavailable:
         return False
 

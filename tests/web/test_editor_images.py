@@ -134,6 +134,17 @@ def test_the_page_nginx_shows_for_an_upload_it_refused_names_the_limit_in_the_re
     assert app.test_client().get(IMAGE_TOO_LARGE_PATH).status_code == 302  # a staff page: sign in first
 
 
+def test_a_tool_with_a_valid_token_may_send_an_image_sized_post_and_a_wrong_one_may_not(app):
+    """The token is checked as every staff request's is (kb/web/auth.py token_user), before the
+    app decides how much of the post to read."""
+    _token, secret = app.extensions["kb.accounts"].create_token("eva")
+    for token, read in ((secret, True), ("kb_" + "x" * 40, False), ("", False)):
+        body = {"action": "image", "image": (io.BytesIO(b"\0" * 1_500_000), "gross.png")}
+        r = app.test_client().post("/agent/articles/image?lang=en", data=body, content_type="multipart/form-data",
+                                   headers={"Authorization": f"Bearer {token}"})
+        assert (r.status_code != 413) == read, (token, r.status_code)
+
+
 @pytest.mark.slow
 def test_kb_serve_passes_an_image_too_large_to_read_to_the_app_whose_page_says_so(editor_index, tmp_path):
     """Through waitress (`kb serve`): a signed-in editor's upload just over what the app reads gets

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx not installed (make
 IMAGE_POST_BYTES = 3_000_000  # an image upload with its article form
 CUSTOMER_POST_BYTES = 100_000  # above nginx's 64k for customers' forms
 ROUNDS = 12
+LOG_WAIT_S = 5.0  # for nginx to write a request's access log line
 
 
 class Replica(ThreadingHTTPServer):
@@ -104,6 +105,17 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> 
     raise AssertionError("nginx did not listen")
 
 
+def _logged(proxy: Proxy, line: str, timeout: float = LOG_WAIT_S) -> str:
+    """The access log once it holds ``line`` (or after ``timeout``): nginx writes a request's line
+    after the response is sent, so a client that has read it may look before the line is there."""
+    end = time.monotonic() + timeout
+    while True:
+        logged = proxy.access_log.read_text()
+        if line in logged or time.monotonic() > end:
+            return logged
+        time.sleep(0.02)
+
+
 def _send(proxy: Proxy, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
           source: str | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10,
@@ -167,7 +179,7 @@ def test_while_the_editing_replica_is_down_its_pages_come_from_another_one(proxy
 def test_the_access_log_keeps_no_address_search_words_or_browser(proxy):
     _send(proxy, "GET", "/search?q=anna.schmidt%40example.de+wo+ist+mein+paket",
           headers={"User-Agent": "Mozilla/5.0 (Anna's iPhone)", "Referer": "https://example.de/anna"})
-    logged = proxy.access_log.read_text()
+    logged = _logged(proxy, "GET /search 200")
     assert "GET /search 200" in logged
     for personal in ("anna", "paket", "127.0.0.1", "iPhone", "example.de"):
         assert personal not in logged.lower(), personal

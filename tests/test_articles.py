@@ -113,6 +113,16 @@ def test_html_in_an_article_is_a_warning_where_readers_would_see_it_as_text(tmp_
     found = problems_for(tmp_path, {"a.md": GOOD.replace("Text.\n", body)})
     assert [p.split(": warning: ")[0] for p in found] == [f"{tmp_path / 'a.md'}:6", f"{tmp_path / 'a.md'}:10"]
     assert all("shown to readers as text" in p for p in found)
+    assert "tags and all (<b>)" in found[0] and "tags and all (<div>)" in found[1]  # which to replace
+
+
+def test_the_tags_of_html_are_named_once_each_and_code_holds_none():
+    from kb.content.markdown import raw_html, raw_html_tags
+    body = ("<DIV class=x>a</div> <Script>b</script>\n\n`<b>` a < b <hilfe@shop.example>\n\n"
+            "<!-- note -->\n\n<div>\n<span>c</span>\n</div>\n")
+    assert raw_html(body) == {0: ["<div>", "<script>"], 4: ["<!--"], 6: ["<div>", "<span>"]}
+    assert raw_html_tags(body) == ["<div>", "<script>", "<!--", "<span>"]
+    assert raw_html("Nur Text, a < b.") == {}
 
 
 def test_links_in_code_blocks_are_ignored(tmp_path):

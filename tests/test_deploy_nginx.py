@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx not installed (make
 IMAGE_POST_BYTES = 3_000_000  # an image upload with its article form
 CUSTOMER_POST_BYTES = 100_000  # above nginx's 64k for customers' forms
 ROUNDS = 12
+LOG_WAIT_S = 5.0  # for nginx to write a request's access log line
 
 
 class Replica(ThreadingHTTPServer):
@@ -41,6 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
         found = self.server.has_media or not self.path.startswith("/media/")
         self.send_response(200 if found else 404)
         self.send_header("X-Replica", self.server.name)
+        self.send_header("X-Request", f"{self.command} {self.path}")
+        self.send_header("X-Cookie", self.headers.get("Cookie") or "")
         self.send_header("X-Seen", f"{self.headers.get('X-Forwarded-For')}|{self.headers.get('X-Forwarded-Proto')}|"
                                    f"{self.headers.get('Host')}|{received}")
         self.send_header("Content-Length", "0")
@@ -102,6 +105,17 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 10.0) -> 
     raise AssertionError("nginx did not listen")
 
 
+def _logged(proxy: Proxy, line: str, timeout: float = LOG_WAIT_S) -> str:
+    """The access log once it holds ``line`` (or after ``timeout``): nginx writes a request's line
+    after the response is sent, so a client that has read it may look before the line is there."""
+    end = time.monotonic() + timeout
+    while True:
+        logged = proxy.access_log.read_text()
+        if line in logged or time.monotonic() > end:
+            return logged
+        time.sleep(0.02)
+
+
 def _send(proxy: Proxy, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
           source: str | None = None):
     conn = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10,
@@ -130,13 +144,27 @@ def test_an_image_upload_passes_and_a_customers_large_form_does_not(proxy):
     assert _send(proxy, "POST", "/kontakt", b"x" * CUSTOMER_POST_BYTES).status == 413
 
 
+def test_an_upload_larger_than_kb_reads_gets_kbs_page_for_it_from_nginx(proxy):
+    """Over client_max_body_size nginx reads no body: it answers with kb's page that names the
+    image's limit in the reader's language (a GET without the body), with its own 413."""
+    from kb.web.editor import IMAGE_TOO_LARGE_PATH
+    from kb.web.server import MAX_APP_BODY_BYTES
+    largest = _send(proxy, "POST", "/agent/articles/image", b"x" * MAX_APP_BODY_BYTES)
+    assert largest.status == 200 and largest.getheader("X-Seen").endswith(f"|{MAX_APP_BODY_BYTES}")
+    refused = _send(proxy, "POST", "/agent/articles/image", b"x" * (MAX_APP_BODY_BYTES + 1),
+                    headers={"Cookie": "lang=en"})
+    assert refused.status == 413 and refused.getheader("X-Request") == f"GET {IMAGE_TOO_LARGE_PATH}"
+    assert refused.getheader("X-Seen").endswith("|0")  # no body sent on, nor announced
+    assert refused.getheader("X-Cookie") == "lang=en"  # the page is in the reader's language
+
+
 def test_an_image_only_the_editing_replica_has_is_found_through_either(proxy):
     answers = [_send(proxy, "GET", "/media/0123456789abcdef.png") for _ in range(ROUNDS)]
     assert {a.status for a in answers} == {200} and {a.getheader("X-Replica") for a in answers} == {"kb-1"}
 
 
 def test_every_location_tells_the_replica_the_clients_address_and_scheme(proxy):
-    for path in ("/", "/agent/articles/", "/agent/questions", "/media/0123456789abcdef.png"):
+    for path in ("/", "/agent/articles/", "/agent/questions", "/media/0123456789abcdef.png", "/agent/image-too-large"):
         forwarded, scheme, host, _received = _send(proxy, "GET", path).getheader("X-Seen").split("|")
         assert (forwarded, scheme, host.split(":")[0]) == ("127.0.0.1", "http", "127.0.0.1"), path
 
@@ -151,7 +179,7 @@ def test_while_the_editing_replica_is_down_its_pages_come_from_another_one(proxy
 def test_the_access_log_keeps_no_address_search_words_or_browser(proxy):
     _send(proxy, "GET", "/search?q=anna.schmidt%40example.de+wo+ist+mein+paket",
           headers={"User-Agent": "Mozilla/5.0 (Anna's iPhone)", "Referer": "https://example.de/anna"})
-    logged = proxy.access_log.read_text()
+    logged = _logged(proxy, "GET /search 200")
     assert "GET /search 200" in logged
     for personal in ("anna", "paket", "127.0.0.1", "iPhone", "example.de"):
         assert personal not in logged.lower(), personal

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from kb.content.article_ids import MAX_ID_SEGMENTS, id_problem, suggested_id
 from kb.content.articles import ARTICLE_SUFFIXES, Article, Problem, load_articles
-from kb.content.markdown import image_sources, parse_blocks, raw_html_lines, resolve_article_link
+from kb.content.markdown import image_sources, parse_blocks, raw_html, resolve_article_link
 from kb.content.media import MEDIA_URL, media_file
 from kb.content.text_memo import TextMemo
 
@@ -61,12 +61,14 @@ def _parse_links(article: Article) -> list[Link]:
     return links
 
 
-RAW_HTML = "HTML is shown to readers as text, tags and all: write it in Markdown (**bold**, [link](…), lists, tables)"
+RAW_HTML = ("HTML is shown to readers as text, tags and all ({tags}): write it in Markdown "
+            "(**bold**, [link](…), lists, tables)")
 
 
 def html_problems(article: Article) -> list[Problem]:
-    return [Problem(article.path, article.body_line + line, "warning", RAW_HTML)
-            for line in raw_html_lines(article.body)]
+    """A warning for each line with HTML, naming its tags: the editor sees which to replace."""
+    return [Problem(article.path, article.body_line + line, "warning", RAW_HTML.format(tags=", ".join(tags)))
+            for line, tags in raw_html(article.body).items()]
 
 
 def image_problems(article: Article, root: Path) -> list[Problem]:

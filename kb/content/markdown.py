@@ -21,6 +21,9 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"
 # the same parser reading HTML as HTML: only to tell editors where they wrote some (shown as text)
 _md_html = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 
+_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+MAX_MARKUP_SHOWN = 12  # characters of a comment's or declaration's start ("<!--", "<!DOCTYPE")
+
 ALLOWED_TAGS = {
     "a", "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em",
     "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "img", "del",
@@ -46,18 +49,41 @@ def image_sources(markdown: str) -> Iterator[tuple[int, str]]:
                     yield line, str(child.attrs.get("src", ""))
 
 
-def raw_html_lines(markdown: str) -> list[int]:
-    """Lines (counted from 0) where the text holds an HTML tag outside code: the portal shows
-    it as text ("<b>" and all), since articles are Markdown and HTML is never rendered."""
+def raw_html(markdown: str) -> dict[int, list[str]]:
+    """The HTML tags the text holds outside code, by line (counted from 0), each named once
+    and as an opening tag (``<div>`` for ``<div class=x>`` and ``</div>``; a comment or a
+    declaration by its start, ``<!--``): the portal shows them as text ("<b>" and all), since
+    articles are Markdown and HTML is never rendered."""
     if "<" not in markdown:
-        return []
-    lines = []
+        return {}
+    found: dict[int, list[str]] = {}
     for token in _md_html.parse(markdown):
         line = token.map[0] if token.map else 0
-        if token.type == "html_block" or (token.type == "inline" and token.children
-                                          and any(c.type == "html_inline" for c in token.children)):
-            lines.append(line)
-    return lines
+        for piece in _html_pieces(token):
+            tags = found.setdefault(line, [])
+            tags.extend(t for t in _tag_names(piece) if t not in tags)
+    return {line: tags for line, tags in found.items() if tags}
+
+
+def _html_pieces(token) -> list[str]:
+    """The raw HTML of a block token: the whole of an HTML block, the tags within a paragraph."""
+    if token.type == "html_block":
+        return [token.content]
+    if token.type == "inline":
+        return [child.content for child in token.children or [] if child.type == "html_inline"]
+    return []
+
+
+def raw_html_tags(markdown: str) -> list[str]:
+    """Every HTML tag of the text outside code (``raw_html``), once, in the order they come."""
+    return list(dict.fromkeys(tag for tags in raw_html(markdown).values() for tag in tags))
+
+
+def _tag_names(html: str) -> list[str]:
+    names = [f"<{m.group(1).lower()}>" for m in _TAG_NAME.finditer(html)]
+    if names or not html.strip():
+        return names
+    return [html.split(maxsplit=1)[0][:MAX_MARKUP_SHOWN]]  # a comment or declaration: no tag name
 
 
 class Anchors:

@@ -65,8 +65,9 @@ def _init_editor(app: Flask, default_lang: str | None) -> None:
     app.extensions["kb.reviews"] = Reviews(store)
     from kb.ops.article_moves import ArticleMoves
     app.extensions["kb.moves"] = ArticleMoves(store)
-    from kb.web.editor import allow_article_sized_posts
+    from kb.web.editor import IMAGE_TOO_LARGE_PATH, allow_article_sized_posts, image_too_large
     app.before_request(allow_article_sized_posts)
+    app.add_url_rule(IMAGE_TOO_LARGE_PATH, "image_too_large", image_too_large)
 
 
 def create_app(config: dict | None = None) -> Flask:

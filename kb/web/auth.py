@@ -47,10 +47,9 @@ def load_user() -> None:
     staging shop) makes the browser send ``Basic`` with every request, and those readers are
     customers or staff signed in by session like everyone else."""
     g.user = None
-    scheme, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
-    if scheme.lower() == "bearer":
-        secret = secret.strip()
-        user = _checked(lambda: accounts().user_for_token(secret), "token", secret)
+    secret = bearer_secret()
+    if secret is not None:
+        user = token_user(secret)
         if user is None:
             response = jsonify(error="invalid or revoked API token", status=401)
             response.status_code = 401
@@ -67,6 +66,19 @@ def load_user() -> None:
             session.clear()  # signed out elsewhere, new password, removed or changed account, too old
         else:
             g.user = user
+
+
+def bearer_secret() -> str | None:
+    """The secret of the request's ``Authorization: Bearer`` header ('' when it names none);
+    None without that scheme (no header, or a proxy's ``Basic``)."""
+    scheme, _sep, secret = request.headers.get("Authorization", "").strip().partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else None
+
+
+def token_user(secret: str) -> User | None:
+    """The account a tool's token belongs to, None for a wrong or revoked one; checked as every
+    staff request is (_checked: StoreUnavailable while the database cannot tell)."""
+    return _checked(lambda: accounts().user_for_token(secret), "token", secret)
 
 
 def _checked(check, *identity) -> User | None:

@@ -15,7 +15,7 @@ from kb.content.article_edit import (ArticleForm, EditError, file_text, form_fro
                                      tags_from_field, text_from_form, touched, version_of)
 from kb.content.article_ids import id_problem, suggested_id
 from kb.content.articles import AUDIENCES, Article
-from kb.content.markdown import render_html
+from kb.content.markdown import raw_html_tags, render_html
 from kb.content.visible_text import clean_text, one_line, without_controls
 from kb.content.media import MAX_IMAGE_BYTES, ImageError, markdown_for
 from kb.content.text_diff import diff_lines, merge_clean
@@ -24,12 +24,12 @@ from kb.ops.article_history import ON_DISK
 from kb.ops.article_removal import Removal, removal_of
 from kb.ops.article_review import ReviewError, Reviews
 from kb.ops.database import StoreUnavailable
-from kb.web.auth import accounts, login_required
+from kb.web.auth import bearer_secret, login_required, token_user
 from kb.web.editor_list import article_rows, list_filters, published_articles
 from kb.web.i18n import UI_LANGS, _, translated_message
-from kb.web.local_time import site_time_zone, site_today
+from kb.web.local_time import local_time, site_time_zone, site_today
 from kb.web.present import format_count
-from kb.web.server import MAX_BODY_BYTES
+from kb.web.server import MAX_APP_BODY_BYTES
 from kb.web.services import live, store
 
 bp = Blueprint("editor", __name__, url_prefix="/agent/articles")
@@ -45,12 +45,16 @@ FOUR_EYES = ("four-eyes review is switched on: save it as a draft, mark it ready
              "and another editor publishes it")
 MAX_POST_BYTES = 1_000_000  # an article form: the app's MAX_REQUEST_BYTES is for customers' forms
 IMAGE_ROUTE = "/image"  # the article form with an image to add (multipart)
-# an image post from staff is read whole up to what the server lets through (kb/web/server.py, which
-# refuses a body of MAX_BODY_BYTES and more unread): an image too large to take is then refused by the
-# page itself, with the text typed kept, and never by the framework's bare 413
-MAX_IMAGE_POST_BYTES = MAX_BODY_BYTES - 1
+# an image post from staff is read whole up to MAX_APP_BODY_BYTES (kb/web/server.py): an image too large to
+# take is then refused by the page itself, with the text typed kept; a body larger still, which waitress lets
+# through with room to spare, gets the framework's 413 as a page naming the image's limit (kb/web/errors.py)
+MAX_IMAGE_POST_BYTES = MAX_APP_BODY_BYTES
 MAX_ALT_CHARS = 200
+MAX_TAGS_NAMED = 6  # HTML tags named in the preview's warning
 LOGIN_PATH = "/agent/login"
+# where nginx sends an editor's upload it refuses for its size (deploy/nginx.conf, error_page 413): no
+# article's address, and a page of the app's own, since any replica answers it (kb/web/__init__.py)
+IMAGE_TOO_LARGE_PATH = "/agent/image-too-large"
 # what staff may still open on a server without an articles folder it may write
 READ_ONLY_PAGES = ("editor.index", "editor.view")
 
@@ -67,7 +71,7 @@ def allow_article_sized_posts() -> None:
         request.max_content_length = MAX_POST_BYTES
     elif request.path == bp.url_prefix + IMAGE_ROUTE and _staff_may_be_sending():
         # room for an image too large to take, so the page says so with the text kept; a body larger
-        # still (another server in front) gets a page that names the image's limit (kb/web/errors.py)
+        # still gets a page that names the image's limit (kb/web/errors.py)
         request.max_content_length = g.image_post_limit = MAX_IMAGE_POST_BYTES
     elif request.path.startswith(bp.url_prefix + "/"):
         request.max_content_length = MAX_POST_BYTES
@@ -75,14 +79,15 @@ def allow_article_sized_posts() -> None:
 
 def _staff_may_be_sending() -> bool:
     """A signed session naming an account (checked in full later: it may have ended) or a
-    valid token: a stranger has neither."""
+    valid token: a stranger has neither. This runs before the request's user is loaded
+    (kb/web/auth.py load_user), so the token is checked here the way load_user checks it."""
     if session.get("uid") is not None:
         return True
-    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = bearer_secret()
+    if not secret:
         return False
     try:
-        return accounts().user_for_token(secret.strip()) is not None
+        return token_user(secret) is not None
     except StoreUnavailable:
         return False
 
@@ -113,6 +118,14 @@ def reviews() -> Reviews:
 
 def review_on() -> bool:
     return current_app.extensions["kb.site"].four_eyes_review
+
+
+def html_named(body: str) -> str:
+    """The HTML tags of the text that customers would see as text (the portal renders Markdown
+    only, kb/content/markdown.py), for the preview's warning: the first few, the sentence is
+    read aloud whole; '' when there are none."""
+    tags = raw_html_tags(body)
+    return ", ".join(tags[:MAX_TAGS_NAMED]) + (", …" if len(tags) > MAX_TAGS_NAMED else "")
 
 
 def preview_html(form: ArticleForm, article_id: str) -> str:
@@ -177,6 +190,7 @@ def edit_page(article_id: str, form: ArticleForm, base: str, *, original: str = 
     return render_template(
         "agent/articles/edit.html", article_id=article_id, form=form, base=base, original=original,
         preview=preview_html(form, article_id) if preview else None, error=error, problems=problems or [],
+        raw_html=html_named(form.body) if preview else "",
         diff=diff, source=source, source_html=preview_html(form_from_text(editor().current(source.id)[1] or ""),
                                                             source.id) if source else None,
         message=message, review_on=review_on(), published=bool(original) and _published(original),
@@ -220,7 +234,7 @@ def new():
 @bp.get("/<path:article_id>/edit")
 @login_required("editor")
 def edit(article_id: str):
-    path, text = current_or_404(article_id)
+    path, text = current_or_moved(article_id, "editor.edit")
     form = form_from_text(text)
     if not form.repaired:
         return edit_page(article_id, form, version_of(text), original=article_id)[0]
@@ -250,7 +264,7 @@ def preview():
     else:
         error = None
     return render_template("agent/articles/_preview.html", preview=preview_html(form, ident),
-                           problems=problems, preview_error=error)
+                           problems=problems, preview_error=error, raw_html=html_named(form.body))
 
 
 @bp.post("/save")
@@ -372,6 +386,15 @@ def upload_image():
     return edit_page(ident, form, base, preview=True, notice=notice, **page)[0]
 
 
+@login_required("editor")
+def image_too_large():
+    """The page for an upload nginx refused for its size before kb saw it: the one the app gives
+    a body over its own limit (kb/web/errors.py), naming the image's limit in the reader's
+    language (nginx sends it with its 413), not nginx's bare English page."""
+    g.image_post_limit = True
+    abort(413)
+
+
 def shown(message: str) -> str:
     """A check's finding for the editor: in the page's language, files named below the
     articles folder (the server's own paths are nobody's business)."""
@@ -454,8 +477,8 @@ def _link_source(source: Article, key: str) -> None:
 def view(article_id: str):
     if not editor().editable():  # the published article, as the portal shows it to staff
         return redirect(url_for("portal.article", article_id=article_id), 303)
+    path, text = current_or_moved(article_id, "editor.view")
     art = _article(article_id)
-    path, text = current_or_404(article_id)
     form = form_from_text(text)
     missing = [lang for lang in UI_LANGS if lang != art.lang and not any(
         a.translation and a.translation == art.translation and a.lang == lang for a in editor().articles())]
@@ -487,8 +510,14 @@ def ready(article_id: str):
 @bp.post("/<path:article_id>/publish")
 @login_required("editor")
 def publish(article_id: str):
+    base = request.form.get("base", "")
+    try:
+        path, text = editor().current(article_id)
+    except EditError:
+        abort(404)
+    if text is None:  # deleted or renamed since the editor read it
+        return publish_gone(article_id, base, editor().base_text(path, base) if base else None)
     art = _article(article_id)
-    path, text = current_or_404(article_id)
     if not art.draft:
         abort(400, _("This article is published already."))
     try:
@@ -497,7 +526,9 @@ def publish(article_id: str):
         form = touched(form_from_text(text), _today())
         form.draft = False
         saved = editor().save(article_id, text_from_form(form, like=_on_disk(article_id)),
-                              request.form.get("base", ""), g.user.username, f"Publish {article_id}")
+                              base, g.user.username, f"Publish {article_id}")
+    except Gone:  # deleted or renamed between reading the draft above and the save
+        return publish_gone(article_id, base, text)
     except Blocked as exc:  # the draft has errors a published article may not have: which, and where
         flash(_("The article has errors; nothing was saved.") + " " + problem_list(exc.problems), "error")
         return redirect(url_for("editor.view", article_id=article_id), 303)
@@ -512,6 +543,18 @@ def publish(article_id: str):
     return redirect(url_for("editor.view", article_id=article_id), 303)
 
 
+def publish_gone(article_id: str, base: str, draft: str | None):
+    """A publish that finds the article deleted or renamed since the editor opened it: nothing
+    is published and nothing is written, as for a save (gone_page): the page says who removed
+    it and when, and the edit form holds the draft the editor meant to publish (``draft``: as
+    read, or version ``base`` from the history), so nothing is lost. The form keeps it a draft:
+    bringing back an article someone deleted is a choice, publishing it again a second one."""
+    if draft is None:  # neither on disk nor in the history: nothing to publish or to hand back
+        abort(404)
+    page = dict(original=article_id, source=None, message="")
+    return gone_page(article_id, form_from_text(draft), base, page)
+
+
 def current_or_404(article_id: str):
     try:
         path, text = editor().current(article_id)
@@ -520,6 +563,34 @@ def current_or_404(article_id: str):
     if text is None:
         abort(404)
     return path, text
+
+
+def current_or_moved(article_id: str, endpoint: str):
+    """``current_or_404`` for a page opened by its address: links to an article's editor pages
+    outlive a rename (a bookmark, a tab left open, a link in a chat), so an article renamed since
+    goes on to ``endpoint`` under its new id, with a notice naming the rename (the portal sends
+    customers on from the same record, kb/ops/article_moves.py); a deleted one stays a 404."""
+    try:
+        path, text = editor().current(article_id)
+    except EditError:  # no id an article can have
+        abort(404)
+    if text is not None:
+        return path, text
+    removal = removal_of(editor(), current_app.extensions["kb.moves"], article_id)
+    if removal.renamed_to is None:
+        abort(404)
+    flash(renamed_notice(article_id, removal), "warning")
+    abort(redirect(url_for(endpoint, article_id=removal.renamed_to), 303))
+
+
+def renamed_notice(old_id: str, removal: Removal) -> str:
+    """Who renamed ``old_id`` to what, and when, as far as the history knows."""
+    if removal.author is None:
+        return _("{old_id} was renamed to {new_id}: this is the article under its new id.",
+                 old_id=old_id, new_id=removal.renamed_to)
+    when = local_time(removal.date, site_time_zone(current_app.config.get("KB_SITE")), g.lang)
+    return _("{name} renamed {old_id} to {new_id} ({when}): this is the article under its new id.",
+             name=shown_author(removal.author), old_id=old_id, new_id=removal.renamed_to, when=when)
 
 
 def _article(article_id: str) -> Article:

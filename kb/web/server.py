@@ -28,9 +28,16 @@ CHANNEL_TIMEOUT = 20           # seconds without a byte before an idle connectio
 CLEANUP_INTERVAL = 5           # seconds between checks for such connections
 BACKLOG = 2048                 # connections the kernel queues while the loop is busy
 MAX_HEADER_BYTES = 64 * 1024   # a search's address holds at most a 2,000-character pasted message; cookies are small
-# the app accepts MAX_REQUEST_BYTES (kb/web/__init__.py) from customers and an article form with an image from editors
-# (kb/web/editor.py): anything larger is refused unread
-MAX_BODY_BYTES = 12 * 1024 * 1024
+# the largest body the app reads: an article form with an image from editors (kb/web/editor.py), so that an
+# image over its own limit (kb/content/media.py) is refused by the editor's page with the text kept; customers'
+# forms get MAX_REQUEST_BYTES (kb/web/__init__.py). deploy/nginx.conf lets through as much (client_max_body_size)
+MAX_APP_BODY_BYTES = 12 * 1024 * 1024
+# waitress takes bodies this much over what the app reads, so that an image just too large to be read still reaches
+# the app, whose page names the image's limit in the reader's language (kb/web/errors.py); larger ones waitress
+# refuses unread with its own plain-text 413 (behind nginx none arrives: it answers them with the app's page)
+BODY_ROOM_BYTES = 4 * 1024 * 1024
+# waitress refuses a body of max_request_body_size bytes and more: one byte above the largest it passes on
+MAX_BODY_BYTES = MAX_APP_BODY_BYTES + BODY_ROOM_BYTES + 1
 RESERVED_FILES = 200           # index, model, database and log files, besides the connections
 
 

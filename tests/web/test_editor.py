@@ -799,3 +799,27 @@ def test_the_preview_is_no_live_region_and_carries_a_short_status(client):
     assert 'role="status"' not in preview  # nothing in the preview announces itself when replaced
     quiet = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token}).get_data(as_text=True)
     assert "<p hidden data-preview-status>Vorschau aktualisiert, keine Prüfergebnisse.</p>" in quiet
+
+
+def test_the_preview_warns_of_html_customers_would_see_as_text_and_names_its_tags(client):
+    """The portal renders Markdown only (kb/content/markdown.py): HTML in the text reaches
+    customers as text, tags and all. The preview says so, visibly and in its status sentence,
+    also before the article has an id (no check runs then); HTML in code is no such thing."""
+    sign_in(client, "eva")
+    token = csrf_token(client.get("/agent/articles/new").get_data(as_text=True))
+    body = ("Text <div class=\"box\">Hinweis</div> und <script>alert(1)</script>.\n\n"
+            "`<code>` ist Code, <hilfe@shop.example> eine Adresse.\n\n<div>\nBlock\n</div>\n")
+    for ident in ("", "de/neu"):
+        html = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token, "id": ident,
+                                                           "body": body}).get_data(as_text=True)
+        status = re.search(r"<p hidden data-preview-status>(.*?)</p>", html, re.S).group(1)
+        warning = "Kundinnen und Kunden sehen HTML als reinen Text, nicht als Formatierung: &lt;div&gt;, &lt;script&gt;."
+        assert status.endswith(" " + warning), status
+        assert f'<p class="notice warning">{warning} Schreiben Sie es in Markdown' in html
+        assert "&lt;code&gt;" not in status and "hilfe@" not in status
+    page = client.post("/agent/articles/save", data={**form_of(client, "/agent/articles/new"), **NEW_ARTICLE,
+                                                     "body": body, "action": "preview"}).get_data(as_text=True)
+    assert "sehen HTML als reinen Text" in page  # "Preview and check" without JavaScript too
+    plain = client.post("/agent/articles/preview", data={**NEW_ARTICLE, "csrf_token": token,
+                                                         "body": "Nur `<b>` im Code, a < b."}).get_data(as_text=True)
+    assert "HTML" not in plain

@@ -224,6 +224,12 @@ def test_preview_status_and_an_image_too_large_in_a_browser(editor_server, brows
     assert page.evaluate("() => window.announced") == [
         "Vorschau aktualisiert, 1 Prüfergebnis. Fehler verhindern das Speichern, Warnungen nicht.",
         "Vorschau aktualisiert, keine Prüfergebnisse."]  # the same status twice is not said again
+    typed += "\nNoch ein Satz.\n\n<div>Kasten</div>\n"  # HTML: customers would see it as text
+    body.fill(typed)
+    page.wait_for_function("() => document.getElementById('preview-status').textContent.includes('<div>')")
+    html_warning = "Kundinnen und Kunden sehen HTML als reinen Text, nicht als Formatierung: <div>."
+    assert page.locator("#preview-status").text_content().endswith(" " + html_warning)
+    assert page.locator("#preview .notice.warning").inner_text().startswith(html_warning)
     _axe(page, "edit page with its preview status")
 
     sent = []
@@ -238,7 +244,7 @@ def test_preview_status_and_an_image_too_large_in_a_browser(editor_server, brows
     assert "Das Bild ist zu groß (höchstens 5 MB) und wurde nicht gesendet" in message.inner_text()
     assert page.get_by_label("Bilddatei").get_attribute("aria-invalid") == "true"
     assert sent == [] and page.url.endswith("/agent/articles/de/lieferzeit/edit")
-    assert body.input_value() == typed + "\nNoch ein Satz.\n"  # nothing typed lost
+    assert body.input_value() == typed  # nothing typed lost
     _axe(page, "image too large")
     page.locator(".image-upload").screenshot(path=str(_output("editor-image-too-large.png")))
     from tests.test_media import image_bytes

@@ -2,6 +2,7 @@
 the page says what became of it and by whom, keeps the text typed, and never brings the
 article back unasked: not a second copy beside the renamed one, not a deleted one."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -25,10 +26,10 @@ def editors(request, editor_app, tmp_path):
     return app, eva, otto
 
 
-def _otto(otto, action: str, **fields):
-    form = form_of(otto, "/agent/articles/en/returns/edit")
+def _otto(otto, action: str, article: str = "en/returns", **fields):
+    form = form_of(otto, f"/agent/articles/{article}/edit")
     data = {"csrf_token": form["csrf_token"], "base": form["base"], **fields}
-    r = otto.post(f"/agent/articles/en/returns/{action}", data=data)
+    r = otto.post(f"/agent/articles/{article}/{action}", data=data)
     assert r.status_code == 303, r.get_data(as_text=True)[:2000]
 
 
@@ -73,6 +74,100 @@ def test_a_save_after_a_delete_says_so_and_restores_only_when_ticked(editors):
     r = eva.post("/agent/articles/save", data={**fields_of(page), "action": "save", "restore": "yes"})
     assert r.status_code == 303
     assert open(path, encoding="utf-8").read().rstrip().endswith(TYPED.strip())
+
+
+def test_the_old_id_of_a_renamed_article_leads_to_its_editor_pages_under_the_new_one(editors):
+    """An edit link from before the rename (a bookmark, a tab, a chat) goes on to the new id, with
+    a notice saying who renamed it and when; a deleted article's link stays a 404."""
+    _app, eva, otto = editors
+    _otto(otto, "rename", new_id="en/sending-back")
+    r = eva.get("/agent/articles/en/returns/edit")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/agent/articles/en/sending-back/edit")
+    page = eva.get(r.headers["Location"]).get_data(as_text=True)
+    notice = re.search(r'<p class="notice warning" role="status">(.*?)</p>', page).group(1)
+    assert re.fullmatch(r"otto hat en/returns in en/sending-back umbenannt \(\d\d\.\d\d\.\d{4} \d\d:\d\d\): "
+                        r"Dies ist der Artikel unter seiner neuen ID\.", notice), notice
+    assert fields_of(page)["id"] == fields_of(page)["original"] == "en/sending-back"
+    r = eva.get("/agent/articles/en/returns")  # the article's page too
+    assert r.status_code == 303 and r.headers["Location"].endswith("/agent/articles/en/sending-back")
+    _otto(otto, "delete", article="en/sending-back", confirm="yes")
+    assert eva.get("/agent/articles/en/returns/edit").status_code == 404
+    assert eva.get("/agent/articles/en/sending-back/edit").status_code == 404
+
+
+def test_a_rename_nobody_recorded_leads_on_without_naming_anyone(app_and_eva):
+    app, eva = app_and_eva
+    root = app.config["KB_ARTICLES"]
+    os.rename(root + "/en/returns.md", root + "/en/sending-back.md")  # on the server, no history
+    app.extensions["kb.moves"].record("en/returns", "en/sending-back")  # as the portal's redirects know it
+    r = eva.get("/agent/articles/en/returns/edit?lang=en")
+    assert r.status_code == 303
+    page = eva.get(r.headers["Location"]).get_data(as_text=True)
+    assert "en/returns was renamed to en/sending-back: this is the article under its new id." in page
+
+
+def _publish(eva, article: str, base: str):
+    token = csrf_token(eva.get("/agent/articles/").get_data(as_text=True))
+    return eva.post(f"/agent/articles/{article}/publish", data={"csrf_token": token, "base": base})
+
+
+def _base_of_view(eva, article: str) -> str:
+    page = eva.get(f"/agent/articles/{article}").get_data(as_text=True)
+    return re.search(r'action="/agent/articles/[^"]*/publish".*?name="base" value="([^"]*)"', page, re.S).group(1)
+
+
+DRAFT = "de/entwurf"
+DRAFT_TEXT = "Das Gewinnspiel Zebrafant startet im Dezember."
+
+
+def _a_deleted_draft_page(app, r) -> str:
+    """The publish's answer: the draft deleted, by whom, its text kept in the form, nothing written."""
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409, page[:2000]
+    assert "otto hat diesen Artikel gelöscht" in page
+    assert "Jemand hat diesen Artikel geändert" not in page  # not the generic conflict
+    kept = fields_of(page)
+    assert kept["body"].strip() == DRAFT_TEXT and kept["id"] == DRAFT and kept.get("draft") == "on"
+    assert 'name="restore" value="yes"' in page
+    assert not os.path.exists(app.config["KB_ARTICLES"] + f"/{DRAFT}.md")  # not brought back
+    return page
+
+
+def test_publishing_a_draft_deleted_since_it_was_opened_says_so_and_keeps_its_text(editors):
+    app, eva, otto = editors
+    base = _base_of_view(eva, DRAFT)
+    _otto(otto, "delete", article=DRAFT, confirm="yes")
+    page = _a_deleted_draft_page(app, _publish(eva, DRAFT, base))
+    # bringing it back is the editor's choice: ticked, the draft is saved again, still a draft
+    r = eva.post("/agent/articles/save", data={**fields_of(page), "action": "save", "restore": "yes"})
+    assert r.status_code == 303
+    assert "draft: true" in open(app.config["KB_ARTICLES"] + f"/{DRAFT}.md", encoding="utf-8").read()
+
+
+def test_a_delete_that_races_a_publish_is_told_as_a_delete(editors, monkeypatch):
+    """Deleted between the publish reading the draft and writing it: the same page."""
+    app, eva, otto = editors
+    base = _base_of_view(eva, DRAFT)
+    editor = app.extensions["kb.editor"]
+    real_save = editor.save
+
+    def otto_deletes_first(article_id, *args, **kwargs):
+        editor.delete(article_id, base, "otto", f"Delete {article_id}")
+        return real_save(article_id, *args, **kwargs)
+    monkeypatch.setattr(editor, "save", otto_deletes_first)
+    _a_deleted_draft_page(app, _publish(eva, DRAFT, base))
+
+
+def test_publishing_a_draft_renamed_since_it_was_opened_edits_it_under_its_new_id(editors):
+    app, eva, otto = editors
+    base = _base_of_view(eva, DRAFT)
+    _otto(otto, "rename", article=DRAFT, new_id="de/gewinnspiel")
+    r = _publish(eva, DRAFT, base)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "otto hat diesen Artikel in de/gewinnspiel umbenannt" in page
+    assert fields_of(page)["id"] == "de/gewinnspiel" and fields_of(page)["body"].strip() == DRAFT_TEXT
+    assert "draft: true" in open(app.config["KB_ARTICLES"] + "/de/gewinnspiel.md", encoding="utf-8").read()
+    assert not os.path.exists(app.config["KB_ARTICLES"] + f"/{DRAFT}.md")
 
 
 def test_a_rename_in_git_on_the_server_is_told_too(editor_app, tmp_path):

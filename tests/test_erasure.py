@@ -48,6 +48,9 @@ def test_erasing_an_address_removes_it_everywhere_and_nothing_else(store_url):
     assert (report.requests, report.order_numbers, report.payloads, report.texts) == (2, 2, 2, 2)
     emails = {r["ref"]: r["email"] for r in store.query("SELECT ref, email FROM contact_requests")}
     assert emails == {refs["delivered"]: None, refs["on its way"]: None, refs["other"]: OTHER}
+    # the inbox says the address was erased on request, not that the customer gave none
+    removed = {r["ref"]: r["email_removed"] for r in store.query("SELECT ref, email_removed FROM contact_requests")}
+    assert removed == {refs["delivered"]: "erasure", refs["on its way"]: "erasure", refs["other"]: None}
     details = ContactDetails(store).of(list(refs.values()))
     assert [details[refs[k]]["order_number"] for k in ("delivered", "on its way", "other")] == [None, None, "200-1"]
     payloads = {r["ref"]: r["payload"] for r in store.query("SELECT ref, payload FROM handoff_outbox")}

@@ -58,7 +58,7 @@ def _shop(store):
 
 
 def _requests(store):
-    return {r["ref"]: r for r in store.query("SELECT ref, email, question FROM contact_requests")}
+    return {r["ref"]: r for r in store.query("SELECT ref, email, email_removed, question FROM contact_requests")}
 
 
 def test_purge_removes_what_is_older_and_keeps_what_insights_count(store_url):
@@ -78,6 +78,9 @@ def test_purge_removes_what_is_older_and_keeps_what_insights_count(store_url):
     assert requests[refs["answered"]]["question"]  # the masked question stays for the inbox
     assert [requests[refs[k]]["email"] for k in ("open", "answered late", "recent")] == [
         "offen@example.de", "spaet@example.de", "neu@example.de"]
+    # the inbox tells an address the retention period removed from one the customer never gave
+    assert [requests[refs[k]]["email_removed"] for k in ("answered", "open", "answered late", "recent")] == [
+        "retention", None, None, None]
     details = ContactDetails(store).of(list(refs.values()))
     assert [details[refs[k]]["order_number"] for k in ("answered", "open", "answered late", "recent")] == [
         None, "100-2", "100-3", "100-4"]

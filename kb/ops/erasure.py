@@ -2,8 +2,9 @@
 
 A customer may ask for their data to be erased. Their address is what ties what is
 stored to them, so it goes everywhere: from their contact requests (the masked question
-stays for the inbox, without a way to reach or identify them), with the order numbers
-given in those requests (kb/ops/contact_details.py), and from the hand-offs of those
+stays for the inbox, without a way to reach or identify them; ``email_removed`` records
+that it was erased on request, so the inbox does not claim none was given), with the
+order numbers given in those requests (kb/ops/contact_details.py), and from the hand-offs of those
 requests to the helpdesk (kb/ops/handoff/outbox.py): a delivered hand-off loses its
 payload, one still on its way keeps the masked question but no reply address or order
 number. Free text is masked before it is stored, so the address should never be in a
@@ -39,6 +40,8 @@ FREE_TEXT = (("contact_requests", "question"), ("contact_requests", "query"), ("
              ("feedback", "comment"))
 PERSONAL_PAYLOAD_FIELDS = ("reply_to", "order_number")  # what a hand-off on its way loses
 ERASED = "[email]"
+# contact_requests.email_removed of an address erased here: the inbox says it was removed on request
+ERASED_ON_REQUEST = "erasure"
 # characters of an address that, standing right before or after it, make it part of another
 # one ("hanna@gmx.de", "anna@gmx.de.example"); a dot that ends a sentence is no such character
 _BEFORE_AN_ADDRESS = r"(?<![\w.+-])"
@@ -88,8 +91,8 @@ def erase_address(store: Store, address: str) -> ErasureReport:
         order_numbers = 0
         if requests:
             marks = ", ".join("?" * len(requests))
-            db.execute(f"UPDATE contact_requests SET email = NULL WHERE id IN ({marks})",
-                       tuple(i for i, _ref in requests))
+            db.execute(f"UPDATE contact_requests SET email = NULL, email_removed = ? WHERE id IN ({marks})",
+                       (ERASED_ON_REQUEST, *(i for i, _ref in requests)))
             order_numbers = db.execute(f"UPDATE contact_details SET order_number = NULL WHERE ref IN ({marks}) "
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
         payloads = _erase_from_outbox(db, refs, found)

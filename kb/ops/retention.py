@@ -11,8 +11,9 @@ What customers left behind is removed once it is older than the retention period
 * the comments of votes are cleared; the votes stay (article, helpful or not, time): views,
   helpful ratios and "frequently asked" count them, and they identify nobody;
 * a contact request answered before the period began loses its reply address and the
-  order number given with it; its masked question stays for the inbox. An open request
-  keeps both, however old: the customer still waits for the answer;
+  order number given with it; its masked question stays for the inbox, which says the
+  address was removed after the retention period (``email_removed``), not that the customer
+  gave none. An open request keeps both, however old: the customer still waits for the answer;
 * a hand-off delivered before the period began loses its payload (question, reply address,
   order number as sent); the row stays, so the inbox still says "delivered". A hand-off not
   yet delivered keeps its payload: it is the only copy on its way to the helpdesk.
@@ -36,6 +37,8 @@ RETENTION_SETTING = "KB_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 36_500  # a century: a longer period is a typo (and one far enough back overflows the dates)
 CLEARED_PAYLOAD = "{}"  # what a delivered hand-off keeps (the column takes no NULL)
+# contact_requests.email_removed of an address this purge removed: the inbox tells it from none given
+REMOVED_BY_RETENTION = "retention"
 _DAYS = re.compile(r"\s*(\d+)\s*(?:d|days?|tage?)?\s*", re.I)
 # a request no longer open, received and answered before the cutoff (two parameters: the cutoff twice)
 _ANSWERED_BEFORE = "status <> 'open' AND at < ? AND (status_at IS NULL OR status_at < ?)"
@@ -88,8 +91,9 @@ def purge(store: Store, days: int, now: datetime | None = None) -> PurgeReport:
         order_numbers = db.execute(
             "UPDATE contact_details SET order_number = NULL WHERE order_number IS NOT NULL AND ref IN "
             f"(SELECT ref FROM contact_requests WHERE {_ANSWERED_BEFORE})", (minute, minute)).rowcount
-        emails = db.execute(f"UPDATE contact_requests SET email = NULL WHERE email IS NOT NULL AND {_ANSWERED_BEFORE}",
-                            (minute, minute)).rowcount
+        emails = db.execute("UPDATE contact_requests SET email = NULL, email_removed = ? "
+                            f"WHERE email IS NOT NULL AND {_ANSWERED_BEFORE}",
+                            (REMOVED_BY_RETENTION, minute, minute)).rowcount
         payloads = db.execute("UPDATE handoff_outbox SET payload = ? WHERE sent_at IS NOT NULL AND sent_at < ? "
                               "AND payload <> ?", (CLEARED_PAYLOAD, second, CLEARED_PAYLOAD)).rowcount
     return PurgeReport(minute, searches, comments, emails, order_numbers, payloads)

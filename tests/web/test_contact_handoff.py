@@ -2,6 +2,7 @@
 import json
 import re
 import threading
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -235,3 +236,38 @@ def test_the_request_shows_who_answered_and_a_second_agent_is_told_not_overruled
     page = ben.get(r.headers["Location"]).get_data(as_text=True)
     assert "anna hat diese Anfrage inzwischen auf „beantwortet“ gesetzt" in page
     assert store.contact_request(rid)["status_by"] == "anna"  # the first agent's stands
+
+
+def _removed_addresses(app):
+    """Three requests without an address: erased on request, removed by the retention period, none given."""
+    from kb.ops.erasure import erase_address
+    from kb.ops.retention import purge
+    store = app.extensions["kb.store"]
+    refs = {"erased": store.add_contact_request("Wo ist mein Paket?", "anna@example.de", "de", None, []),
+            "purged": store.add_contact_request("Wo ist meine Rechnung?", "ben@example.de", "de", None, []),
+            "none": store.add_contact_request("Wann öffnet der Laden?", None, "de", None, [])}
+    app.extensions["kb.contact_details"].save(refs["none"], None, True)
+    with store.transaction() as db:  # answered long before the retention period began
+        db.execute("UPDATE contact_requests SET at = '2020-01-01T10:00Z', status = 'answered', "
+                   "status_at = '2020-01-02T10:00Z' WHERE ref = ?", (refs["purged"],))
+    assert purge(store, 90).emails == 1 and erase_address(store, "anna@example.de").requests == 1
+    return {name: store.query("SELECT id FROM contact_requests WHERE ref = ?", (ref,))[0]["id"]
+            for name, ref in refs.items()}
+
+
+def test_the_inbox_says_an_address_was_removed_not_that_none_was_given(app, client):
+    ids = _removed_addresses(app)
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox", query_string={"status": "all"}).get_data(as_text=True)
+    assert "Antwortadresse auf Wunsch der Kundin / des Kunden gelöscht" in inbox
+    assert "Antwortadresse nach Ablauf der Aufbewahrungsfrist gelöscht" in inbox
+    assert inbox.count("keine Antwortadresse") == 1  # the request whose customer gave none
+    pages = {name: client.get(f"/agent/inbox/{i}").get_data(as_text=True) for name, i in ids.items()}
+    assert "Antwortadresse auf Wunsch der Kundin / des Kunden gelöscht" in pages["erased"]
+    assert "Antwortadresse nach Ablauf der Aufbewahrungsfrist gelöscht" in pages["purged"]
+    assert "keine Antwortadresse" not in pages["erased"] + pages["purged"]
+    assert "keine Antwortadresse" in pages["none"] and "möchte keine Antwort" in pages["none"]
+    client.set_cookie("lang", "en")
+    english = unescape(client.get("/agent/inbox", query_string={"status": "all"}).get_data(as_text=True))
+    assert "reply address erased on the customer's request" in english
+    assert "reply address removed after the retention period" in english and english.count("no reply address") == 1

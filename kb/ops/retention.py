@@ -15,8 +15,12 @@ What customers left behind is removed once it is older than the retention period
   address was removed after the retention period (``email_removed``), not that the customer
   gave none. An open request keeps both, however old: the customer still waits for the answer;
 * a hand-off delivered before the period began loses its payload (question, reply address,
-  order number as sent); the row stays, so the inbox still says "delivered". A hand-off not
-  yet delivered keeps its payload: it is the only copy on its way to the helpdesk.
+  order number as sent); the row stays, so the inbox still says "delivered";
+* a hand-off queued before the period began and still not delivered is given up: its payload
+  is dropped and ``cancelled`` keeps it from ever being sent (the inbox says "cancelled").
+  Otherwise a helpdesk unreachable for months, or a channel taken out of the settings, would
+  keep the customer's message and address past the period and hand them over long after the
+  customer stopped waiting. The request itself stays in the inbox, where agents answer it.
 
 One purge is one transaction: interrupted, it removes nothing; run again, it finds
 nothing more to remove.
@@ -37,7 +41,8 @@ RETENTION_SETTING = "KB_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 36_500  # a century: a longer period is a typo (and one far enough back overflows the dates)
 CLEARED_PAYLOAD = "{}"  # what a delivered hand-off keeps (the column takes no NULL)
-# contact_requests.email_removed of an address this purge removed: the inbox tells it from none given
+# contact_requests.email_removed of an address this purge removed (the inbox tells it from none
+# given), and handoff_outbox.cancelled of a hand-off it gave up
 REMOVED_BY_RETENTION = "retention"
 _DAYS = re.compile(r"\s*(\d+)\s*(?:d|days?|tage?)?\s*", re.I)
 # a request no longer open, received and answered before the cutoff (two parameters: the cutoff twice)
@@ -56,6 +61,7 @@ class PurgeReport:
     emails: int            # reply addresses of answered requests cleared
     order_numbers: int     # order numbers of answered requests cleared
     payloads: int          # payloads of delivered hand-offs cleared
+    undelivered: int       # hand-offs never delivered within the period: payload dropped, delivery cancelled
 
 
 def parse_days(text: str, where: str) -> int:
@@ -96,7 +102,10 @@ def purge(store: Store, days: int, now: datetime | None = None) -> PurgeReport:
                             (REMOVED_BY_RETENTION, minute, minute)).rowcount
         payloads = db.execute("UPDATE handoff_outbox SET payload = ? WHERE sent_at IS NOT NULL AND sent_at < ? "
                               "AND payload <> ?", (CLEARED_PAYLOAD, second, CLEARED_PAYLOAD)).rowcount
-    return PurgeReport(minute, searches, comments, emails, order_numbers, payloads)
+        undelivered = db.execute("UPDATE handoff_outbox SET payload = ?, cancelled = ? WHERE sent_at IS NULL "
+                                 "AND cancelled IS NULL AND created_at < ?",
+                                 (CLEARED_PAYLOAD, REMOVED_BY_RETENTION, second)).rowcount
+    return PurgeReport(minute, searches, comments, emails, order_numbers, payloads, undelivered)
 
 
 def _fold_searches(db, minute: str) -> int:

@@ -271,3 +271,41 @@ def test_the_inbox_says_an_address_was_removed_not_that_none_was_given(app, clie
     english = unescape(client.get("/agent/inbox", query_string={"status": "all"}).get_data(as_text=True))
     assert "reply address erased on the customer's request" in english
     assert "reply address removed after the retention period" in english and english.count("no reply address") == 1
+
+
+def test_an_erased_customers_hand_off_is_cancelled_and_never_reaches_the_helpdesk(make_app, hook, db):
+    from kb.ops.erasure import erase_address
+    settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    client = app.test_client()
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                  "question": "Wo ist mein Paket? Ich heiße Anna Schmidt.",
+                                  "email": "anna@example.de"}, headers=DE)
+    report = erase_address(app.extensions["kb.store"], "anna@example.de")  # before the helpdesk was reachable
+    assert (report.payloads, report.cancelled) == (1, 1)
+    assert deliver_due(app.extensions["kb.outbox"], settings).sent == 0 and hook.received == []
+    assert db("SELECT payload FROM handoff_outbox") == [{"payload": "{}"}]
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox").get_data(as_text=True)
+    assert "Webhook: abgebrochen (Daten auf Wunsch der Kundin / des Kunden gelöscht)" in inbox
+    assert "in der Warteschlange" not in inbox
+
+
+def test_a_hand_off_undelivered_past_the_retention_period_is_dropped_and_the_inbox_says_so(make_app, hook):
+    from kb.ops.retention import purge
+    settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    client = app.test_client()
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                  "question": "Wo ist mein Paket?", "email": "ben@example.de"}, headers=DE)
+    store = app.extensions["kb.store"]
+    with store.transaction() as db:  # the helpdesk has not taken it for a year
+        db.execute("UPDATE handoff_outbox SET created_at = '2025-12-01T10:00:00Z', attempts = 900")
+    assert purge(store, 90).undelivered == 1
+    assert deliver_due(app.extensions["kb.outbox"], settings).sent == 0 and hook.received == []
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox").get_data(as_text=True)
+    assert "Webhook: abgebrochen (innerhalb der Aufbewahrungsfrist nicht zugestellt)" in inbox
+    assert "Wo ist mein Paket?" in inbox  # the request itself stays for the agents

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from kb.content.privacy import mask_pii
 from kb.ops.database import SubmissionReused
@@ -37,6 +37,9 @@ SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add
 # the same open question from the same address within this time is one request: the form sent
 # again after the browser's Back button (the page comes back with a new form id)
 REPEAT_MINUTES = 30
+# the session's references of the requests this browser sent: /contact/sent confirms only these
+SENT_REFS_KEY = "sent_refs"
+SENT_REFS_KEPT = 5  # a few requests sent one after another (or from several tabs) each keep their page
 
 
 def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
@@ -112,6 +115,7 @@ def contact():
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
                 _try_store(hand_off, ref, lang=req.lang, reply_to=req.email,
                            order_number=order_number, search=query, seen=shown)
+            _remember_sent(ref)
             return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
                             303)
     return _contact_page(form, errors, token, query, shown, claimed), 400 if errors else 200
@@ -145,8 +149,17 @@ def _contact_page(form: dict, errors: dict[str, str], token: str | None, query, 
                            search_q=claimed if visible else "")
 
 
+def _remember_sent(ref: str) -> None:
+    """Keep ``ref`` in this browser's session (signed: no one else can add a reference to it)."""
+    kept = [sent for sent in session.get(SENT_REFS_KEY, []) if sent != ref]
+    session[SENT_REFS_KEY] = (kept + [ref])[-SENT_REFS_KEPT:]
+
+
 def contact_sent():
+    """The confirmation with the reference, for the browser that sent the request. Anyone else
+    (a shared or crafted link: "we received your request K-123") gets a page without one, the
+    same whether that reference exists or not: the database is not asked."""
     ref = request.args.get("ref", "")
-    if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
-        abort(404)
+    if ref not in session.get(SENT_REFS_KEY, []):
+        return render_template("contact_sent.html", ref=None, no_reply=False)
     return render_template("contact_sent.html", ref=ref, no_reply=bool(request.args.get("noreply")))

@@ -309,3 +309,29 @@ def test_a_hand_off_undelivered_past_the_retention_period_is_dropped_and_the_inb
     inbox = client.get("/agent/inbox").get_data(as_text=True)
     assert "Webhook: abgebrochen (innerhalb der Aufbewahrungsfrist nicht zugestellt)" in inbox
     assert "Wo ist mein Paket?" in inbox  # the request itself stays for the agents
+
+
+def _main(page) -> str:
+    """The page's own content, without the header's language link (which repeats the address)."""
+    return page.get_data(as_text=True).split('<main id="main"')[1].split("</main>")[0]
+
+
+def test_the_sent_page_confirms_only_a_reference_this_browser_sent(app, client, db):
+    html, search_id = _search(client)
+    r = client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                      "question": "Wo ist mein Paket?", "email": "kunde@example.de"}, headers=DE)
+    ref = db("SELECT ref FROM contact_requests")[0]["ref"]
+    sent = _main(client.get(r.headers["Location"], headers=DE))
+    assert f"Ihre Vorgangsnummer lautet {ref}." in sent and "Danke, Ihre Anfrage wurde gesendet" in sent
+    other = app.test_client()  # another browser: a shared link, or one made up ("we received K-…")
+    pages = [other.get(f"/contact/sent?ref={asked}", headers=DE) for asked in (ref, "K-1234ABCD")]
+    assert [p.status_code for p in pages] == [200, 200]
+    texts = [_main(p) for p in pages]
+    assert ref not in texts[0] and "K-1234ABCD" not in texts[1] and "Danke, Ihre Anfrage" not in texts[0] + texts[1]
+    assert "Diese Seite zeigt die Vorgangsnummer einer Anfrage nur in dem Browser, der sie gesendet hat" in texts[0]
+    assert texts[0] == texts[1]  # the same page whether the reference exists or not
+    noreply = _main(other.get(f"/contact/sent?ref={ref}&noreply=1", headers=DE))
+    assert noreply == texts[0] and "keine Antwortadresse" not in noreply
+    made_up = _main(client.get("/contact/sent?ref=K-1234ABCD", headers=DE))
+    assert "K-1234ABCD" not in made_up  # the sending browser, too, sees only its own references
+    assert ref in _main(client.get(r.headers["Location"], headers=DE))  # a reload still does

@@ -335,3 +335,7 @@ def test_the_sent_page_confirms_only_a_reference_this_browser_sent(app, client, 
     made_up = _main(client.get("/contact/sent?ref=K-1234ABCD", headers=DE))
     assert "K-1234ABCD" not in made_up  # the sending browser, too, sees only its own references
     assert ref in _main(client.get(r.headers["Location"], headers=DE))  # a reload still does
+    forged = _main(other.get(r.headers["Location"].replace("check=", "check=0") + "ä", headers=DE))
+    assert forged == texts[0]  # a check changed, with any letters in it: no reference, no error
+    with client.session_transaction() as cookie:  # the session holds a random key, not the reference
+        assert ref not in json.dumps(dict(cookie))

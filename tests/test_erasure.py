@@ -45,16 +45,23 @@ def test_erasing_an_address_removes_it_everywhere_and_nothing_else(store_url):
 
     report = erase_address(store, "ANNA_1@example.DE")
 
-    assert (report.requests, report.order_numbers, report.payloads, report.texts) == (2, 2, 2, 2)
+    assert (report.requests, report.order_numbers, report.payloads, report.texts, report.cancelled) == \
+        (2, 2, 2, 2, 1)
     emails = {r["ref"]: r["email"] for r in store.query("SELECT ref, email FROM contact_requests")}
     assert emails == {refs["delivered"]: None, refs["on its way"]: None, refs["other"]: OTHER}
+    # the inbox says the address was erased on request, not that the customer gave none
+    removed = {r["ref"]: r["email_removed"] for r in store.query("SELECT ref, email_removed FROM contact_requests")}
+    assert removed == {refs["delivered"]: "erasure", refs["on its way"]: "erasure", refs["other"]: None}
     details = ContactDetails(store).of(list(refs.values()))
     assert [details[refs[k]]["order_number"] for k in ("delivered", "on its way", "other")] == [None, None, "200-1"]
     payloads = {r["ref"]: r["payload"] for r in store.query("SELECT ref, payload FROM handoff_outbox")}
     assert payloads[refs["delivered"]] == "{}"
-    on_its_way = json.loads(payloads[refs["on its way"]])
-    assert on_its_way["reply_to"] is None and on_its_way["order_number"] is None
-    assert on_its_way["question"] == "Wo bleibt mein Paket?"  # still handed off, without the address
+    # not yet delivered: its payload gone and its delivery cancelled, the helpdesk never gets the message
+    assert payloads[refs["on its way"]] == "{}"
+    states = Outbox(store).states(list(refs.values()))
+    assert [(s.state, s.cancelled) for s in states[refs["on its way"]]] == [("cancelled", "erasure")]
+    assert [s.state for s in states[refs["delivered"]]] == ["delivered"]
+    assert Outbox(store).claim_due(now=10**12) == [] and Outbox(store).pending() == 0
     assert json.loads(payloads[refs["other"]])["reply_to"] == OTHER
     assert store.query("SELECT question FROM contact_requests WHERE ref = ?", (refs["other"],))[0]["question"] == \
         "bitte an [email] antworten"
@@ -90,7 +97,7 @@ def test_the_erase_command_reports_counts_and_says_when_nothing_is_stored(store_
     assert r.exit_code == 0, r.output
     assert "Erased anna_1@example.de from" in r.output
     for line in ("       2  contact requests", "       2  order numbers", "       2  hand-offs",
-                 "       2  questions, searches or comments"):
+                 "       1  of them not yet delivered: cancelled", "       2  questions, searches or comments"):
         assert line in r.output
     r = _kb("erase", "--email", ADDRESS, env={"KB_DATABASE_URL": store_url})
     assert r.exit_code == 0 and "nothing stored for anna_1@example.de" in r.output, r.output
@@ -158,8 +165,9 @@ def test_another_customers_hand_off_loses_only_the_address_named_in_it(store_url
     assert (mentions["reply_to"], mentions["order_number"], mentions["question"]) == \
         ("eva@web.de", "500-1", "bitte an [email].")
     assert ContactDetails(store).of([refs["mentions"]])[refs["mentions"]]["order_number"] == "500-1"
-    anna = json.loads(_outbox(store)[refs["anna"]])
-    assert anna["reply_to"] is None and anna["order_number"] is None
+    assert _outbox(store)[refs["anna"]] == "{}"  # Anna's own, not yet delivered: cancelled
+    hanna = Outbox(store).states([refs["hanna"]])[refs["hanna"]]
+    assert [s.state for s in hanna] == ["queued"]  # her neighbour's still goes out
 
 
 @pytest.mark.parametrize("stored, asked", [("straße@web.de", "straße@web.de"), ("JÜRGEN@web.de", "jürgen@web.de"),

@@ -168,7 +168,7 @@ CHAT_TIMED = """[10:31] Hafenkorb Bot: Hi! How can I help you today?
                           "Hallo, in meinem Paket lag keine Rechnung. LG Anna"]),
     (GMAIL_DE_FORWARD, ["Paket", "Wo ist mein Paket?",
                         "meine Bestellung ist seit einer Woche unterwegs und die Sendungsverfolgung zeigt nichts Neues."]),
-    (GMAIL_EN_FORWARD, ["Voucher code not working", "Could someone take this one?", "What can I do?",
+    (GMAIL_EN_FORWARD, ["Voucher code not working", "What can I do?",  # the colleague's note left out
                         "I tried to use my voucher code at checkout but it says the code is invalid."]),
     (GMAIL_EN_REPLY, ["How long does a refund take?",
                       "I still have not received my refund for the jacket I sent back two weeks ago."]),
@@ -222,6 +222,106 @@ def test_history_after_the_customers_text_ends_the_message_and_a_header_at_the_s
     assert request_text("Subject: Refund\nFrom: John <j@example.com>\n\nWhere is my refund?") == "Where is my refund?"
 
 
+# a colleague's note above the customer's forwarded e-mail, with questions of the colleague's own
+NOTED_GMAIL_FORWARD = """FYI see below, can you check this one? Where do we keep the return labels?
+
+---------- Forwarded message ---------
+From: John Miller <john.miller@example.com>
+Date: Mon, Oct 12, 2026 at 10:32 AM
+Subject: Voucher code not working
+To: <info@hafenkorb.de>
+
+Hello, my voucher code is refused at checkout. What can I do?
+"""
+
+NOTED_OUTLOOK_FORWARD = """Von: Tom Berger <tom.berger@hafenkorb.de>
+Gesendet: Dienstag, 13. Oktober 2026 09:12
+An: Kundenservice <service@hafenkorb.de>
+Betreff: WG: Rechnung fehlt
+
+Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich gerade?
+
+________________________________
+Von: Anna Schmidt <anna.schmidt@example.de>
+Gesendet: Montag, 12. Oktober 2026 16:05
+Betreff: Rechnung fehlt
+
+Wo finde ich die Rechnung zu meiner Bestellung?
+"""
+
+# forwarded twice: each colleague's note is left out, the customer's message at the bottom searched
+NOTED_CHAIN = """Bitte übernehmen, danke!
+
+---------- Weitergeleitete Nachricht ----------
+Von: Lisa Kurz <lisa.kurz@hafenkorb.de>
+Betreff: WG: Rücksendung
+
+Weiß jemand, ob Gutscheine verrechnet werden?
+
+---------- Weitergeleitete Nachricht ----------
+Von: Anna Schmidt <anna.schmidt@example.de>
+Betreff: Rücksendung
+
+Die Wanderschuhe sind zu klein. Wie kann ich sie zurückschicken?
+"""
+
+# the customer forwards their own earlier e-mail: the note above it is theirs, with their question
+OWN_FORWARD = """Von: Anna Schmidt <anna.schmidt@example.de>
+Gesendet: Dienstag, 13. Oktober 2026 09:12
+Betreff: WG: Rücksendung
+
+Ich habe noch keine Antwort. Wann bekomme ich mein Geld zurück?
+
+---------- Weitergeleitete Nachricht ----------
+Von: Anna Schmidt <ANNA.SCHMIDT@example.de>
+Datum: Montag, 5. Oktober 2026 10:32
+Betreff: Rücksendung
+
+Ich habe die Wanderschuhe am Montag zurückgeschickt.
+"""
+
+# a forward of nothing but a header (an order confirmation's subject): the note is all there is
+BARE_FORWARD = """Wo ist mein Paket? Die Bestellbestätigung steht unten.
+
+---------- Forwarded message ---------
+From: Hafenkorb <service@hafenkorb.de>
+Subject: Ihre Bestellung 100-2345
+"""
+
+
+@pytest.mark.parametrize("message, searched", [
+    (NOTED_GMAIL_FORWARD, ["Voucher code not working", "What can I do?",
+                           "Hello, my voucher code is refused at checkout."]),
+    (NOTED_OUTLOOK_FORWARD, ["Rechnung fehlt", "Wo finde ich die Rechnung zu meiner Bestellung?"]),
+    (NOTED_CHAIN, ["Rücksendung", "Wie kann ich sie zurückschicken?", "Die Wanderschuhe sind zu klein."]),
+])
+def test_a_forwarders_note_above_a_forwarded_message_is_not_searched(message, searched):
+    assert message_parts(message) == searched
+
+
+@pytest.mark.parametrize("message, searched", [
+    (OWN_FORWARD, ["Rücksendung", "Wann bekomme ich mein Geld zurück?",
+                   "Ich habe noch keine Antwort. Ich habe die Wanderschuhe am Montag zurückgeschickt."]),
+    (BARE_FORWARD, ["Ihre Bestellung 100-2345", "Wo ist mein Paket?", "Die Bestellbestätigung steht unten."]),
+])
+def test_a_note_of_the_customers_own_or_above_a_forward_without_text_is_searched(message, searched):
+    """The same sender above and in the forwarded message (the address in any case), or a
+    forwarded message with no text of its own: the note is the request."""
+    assert message_parts(message) == searched
+
+
+def test_a_note_in_a_message_the_customer_sent_is_theirs():
+    """The contact form and the portal's search box hold what the customer wrote: a note above an
+    e-mail they forwarded into it is their question, whoever the forwarded one names."""
+    sent = ("Ich warte seit zwei Wochen. Wann kommt meine Erstattung?\n\n"
+            "---------- Weitergeleitete Nachricht ----------\nVon: Hafenkorb <service@hafenkorb.de>\n"
+            "Betreff: Ihre Rücksendung\n\nIhre Rücksendung ist bei uns angekommen.")
+    assert message_parts(sent) == ["Ihre Rücksendung", "Ihre Rücksendung ist bei uns angekommen."]
+    assert message_parts(sent, by_customer=True) == [
+        "Ihre Rücksendung", "Wann kommt meine Erstattung?",
+        "Ich warte seit zwei Wochen. Ihre Rücksendung ist bei uns angekommen."]
+
+
 def test_a_header_line_in_the_text_that_names_no_sender_is_text():
     message = "Ich habe am 3.10. bestellt.\nDatum: 3.10.2026\nWann kommt das Paket?"
     assert request_text(message) == "Ich habe am 3.10. bestellt. Datum: 3.10.2026 Wann kommt das Paket?"
@@ -262,6 +362,10 @@ def test_a_header_only_message_without_a_subject_has_no_text(fake_engine):
     # the agent's lines are about delivery times, the customer asks about a return
     ("Kunde: Hallo\nAgent: Hallo! Wie lange dauert die Lieferung bei Ihnen? Moment bitte.\n"
      "Kunde: Ich möchte einen Artikel zurücksenden.", "de/ruecksendung"),
+    # the colleague's note asks about delivery times, the forwarded customer about a return
+    ("Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich gerade?\n\n"
+     "---------- Weitergeleitete Nachricht ----------\nVon: Anna <a@example.de>\nSubject: Rücksendung\n\n"
+     "Ich möchte einen Artikel zurücksenden. Wie geht das?", "de/ruecksendung"),
 ])
 def test_the_article_for_the_customers_request_comes_first(fake_engine, message, first):
     _parts, hits = search_message(fake_engine, message, lang="de")
@@ -282,6 +386,9 @@ SHOP_CASES = [
     (CHAT_DE, "de/konto/passwort-vergessen"),
     (CHAT_EN, "en/orders/cancel-order"),
     (CHAT_TIMED, "en/payment/payment-problems"),
+    (NOTED_GMAIL_FORWARD, "en/vouchers/promo-codes"),  # not the note's return labels
+    (NOTED_OUTLOOK_FORWARD, "de/rechnungen/rechnung"),  # not the note's delivery to Austria
+    (NOTED_CHAIN, "de/retouren/ruecksendung"),  # not the second note's vouchers
 ]
 
 

@@ -32,10 +32,11 @@ def _request(store, email, order_number, at, status="open", status_at=None, sent
     _set(store, "UPDATE contact_requests SET at = ?, status = ?, status_at = ? WHERE ref = ?",
          (at, status, status_at, ref))
     ContactDetails(store).save(ref, order_number, False)
-    if sent_at or queued:
+    if sent_at or queued:  # queued when the request came in, as the portal queues it
         Outbox(store).enqueue(ref, {"ref": ref, "reply_to": email, "order_number": order_number,
                                     "question": "Frage"}, ("email",))
-        _set(store, "UPDATE handoff_outbox SET sent_at = ? WHERE ref = ?", (sent_at, ref))
+        _set(store, "UPDATE handoff_outbox SET sent_at = ?, created_at = ? WHERE ref = ?",
+             (sent_at, at.replace("Z", ":00Z"), ref))
     return ref
 
 
@@ -51,6 +52,7 @@ def _shop(store):
     return tokens, {
         "answered": _request(store, "alt@example.de", "100-1", OLD, "answered", OLD, sent_at="2026-08-01T09:16:00Z"),
         "open": _request(store, "offen@example.de", "100-2", OLD, queued=True),
+        "waiting": _request(store, "wartet@example.de", "100-5", RECENT, queued=True),
         "answered late": _request(store, "spaet@example.de", "100-3", OLD, "answered", RECENT),
         "recent": _request(store, "neu@example.de", "100-4", RECENT, "answered", RECENT,
                            sent_at="2026-11-20T10:01:00Z"),
@@ -58,7 +60,7 @@ def _shop(store):
 
 
 def _requests(store):
-    return {r["ref"]: r for r in store.query("SELECT ref, email, question FROM contact_requests")}
+    return {r["ref"]: r for r in store.query("SELECT ref, email, email_removed, question FROM contact_requests")}
 
 
 def test_purge_removes_what_is_older_and_keeps_what_insights_count(store_url):
@@ -69,7 +71,8 @@ def test_purge_removes_what_is_older_and_keeps_what_insights_count(store_url):
 
     report = purge(store, DAYS, now=NOW)
 
-    assert (report.searches, report.comments, report.emails, report.order_numbers, report.payloads) == (3, 2, 1, 1, 1)
+    assert (report.searches, report.comments, report.emails, report.order_numbers, report.payloads,
+            report.undelivered) == (3, 2, 1, 1, 1, 1)
     assert report.cutoff == "2026-09-02T12:00Z"
     assert [r["token"] for r in store.query("SELECT token FROM searches")] == [tokens["recent"]]
     assert {r["comment"] for r in store.query("SELECT comment FROM feedback")} == {None, "kommentar recent"}
@@ -78,14 +81,23 @@ def test_purge_removes_what_is_older_and_keeps_what_insights_count(store_url):
     assert requests[refs["answered"]]["question"]  # the masked question stays for the inbox
     assert [requests[refs[k]]["email"] for k in ("open", "answered late", "recent")] == [
         "offen@example.de", "spaet@example.de", "neu@example.de"]
+    # the inbox tells an address the retention period removed from one the customer never gave
+    assert [requests[refs[k]]["email_removed"] for k in ("answered", "open", "answered late", "recent")] == [
+        "retention", None, None, None]
     details = ContactDetails(store).of(list(refs.values()))
     assert [details[refs[k]]["order_number"] for k in ("answered", "open", "answered late", "recent")] == [
         None, "100-2", "100-3", "100-4"]
     payloads = {r["ref"]: r["payload"] for r in store.query("SELECT ref, payload FROM handoff_outbox")}
     assert payloads[refs["answered"]] == "{}"
-    assert json.loads(payloads[refs["open"]])["reply_to"] == "offen@example.de"  # still on its way
+    assert json.loads(payloads[refs["waiting"]])["reply_to"] == "wartet@example.de"  # within the period
     assert json.loads(payloads[refs["recent"]])["reply_to"] == "neu@example.de"
-    assert Outbox(store).states([refs["answered"]])[refs["answered"]][0].state == "delivered"
+    states = Outbox(store).states(list(refs.values()))
+    assert states[refs["answered"]][0].state == "delivered"
+    # queued before the period began and never delivered: its payload dropped, never sent now
+    assert payloads[refs["open"]] == "{}"
+    assert (states[refs["open"]][0].state, states[refs["open"]][0].cancelled) == ("cancelled", "retention")
+    assert states[refs["waiting"]][0].state == "queued"
+    assert [d.ref for d in Outbox(store).claim_due(now=NOW.timestamp() + 10**9)] == [refs["waiting"]]
     # the chart counts the deleted searches (and the one a "helpful" vote followed) by the hour
     assert deflection(store, 365, "day", now=NOW) == chart_before
     assert article_stats(store, 365, now=NOW) == stats_before  # the votes stay
@@ -98,7 +110,8 @@ def test_a_second_purge_removes_nothing_more_and_counts_nothing_twice(store_url)
     reports = [purge(store, DAYS, now=NOW) for _run in range(2)]
     assert deflection(store, 365, "week", now=NOW) == chart
     second = reports[1]
-    assert (second.searches, second.comments, second.emails, second.order_numbers, second.payloads) == (0,) * 5
+    assert (second.searches, second.comments, second.emails, second.order_numbers, second.payloads,
+            second.undelivered) == (0,) * 6
 
 
 def test_the_chart_counts_purged_searches_in_the_shops_days(store_url):
@@ -131,7 +144,8 @@ def test_the_newest_search_stays_without_its_wording_so_no_id_is_handed_out_twic
 
 def test_purge_on_a_new_database_removes_nothing(store_url):
     report = purge(Store(store_url), DAYS, now=NOW)
-    assert (report.searches, report.comments, report.emails, report.order_numbers, report.payloads) == (0,) * 5
+    assert (report.searches, report.comments, report.emails, report.order_numbers, report.payloads,
+            report.undelivered) == (0,) * 6
 
 
 @pytest.mark.parametrize("text, days", [("90", 90), ("90d", 90), ("90 days", 90), (" 7D ", 7), ("30 Tage", 30)])
@@ -169,6 +183,7 @@ def _aged_shop(url: str, days_ago: int) -> Store:
     _set(store, "UPDATE searches SET at = ? WHERE token = ?", (at, token))
     _set(store, "UPDATE feedback SET at = ?", (at,))
     _request(store, "kunde@example.de", "100-9", at, "answered", at)
+    _request(store, "wartet@example.de", None, at, queued=True)  # the helpdesk never took it
     return store
 
 
@@ -181,10 +196,10 @@ def test_the_purge_command_reports_what_it_removed_and_is_safe_to_repeat(store_u
     assert r.exit_code == 0, r.output
     assert "older than 30 days" in r.output
     for line in ("       1  searches", "       1  comments of votes", "       1  reply addresses",
-                 "       1  order numbers"):
+                 "       1  order numbers", "       1  hand-offs not delivered within the period"):
         assert line in r.output
     r = _kb("purge", "--older-than", "30d", "--url", store_url)
-    assert r.exit_code == 0 and r.output.count("       0  ") == 5, r.output
+    assert r.exit_code == 0 and r.output.count("       0  ") == 6, r.output
 
 
 def test_the_purge_command_refuses_bad_input_and_changes_nothing(tmp_path):

@@ -30,7 +30,8 @@ def purge(older_than: str | None, url: str | None) -> None:
 
     Safe to run from cron. Searches are deleted (their number per hour stays for insights), comments of votes
     cleared (the votes stay), reply addresses and order numbers of answered contact
-    requests cleared, and the payloads of hand-offs delivered to the helpdesk. A second
+    requests cleared, and the payloads of hand-offs delivered to the helpdesk. Hand-offs
+    still not delivered after the period lose their payload and are never sent. A second
     run removes nothing more.
     """
     from kb.ops.retention import RetentionError, parse_days, purge as purge_store, retention_days
@@ -49,7 +50,8 @@ def purge(older_than: str | None, url: str | None) -> None:
              (report.comments, "comments of votes (the votes kept)"),
              (report.emails, "reply addresses of answered contact requests"),
              (report.order_numbers, "order numbers of answered contact requests"),
-             (report.payloads, "payloads of hand-offs delivered to the helpdesk")))
+             (report.payloads, "payloads of hand-offs delivered to the helpdesk"),
+             (report.undelivered, "hand-offs not delivered within the period (payload dropped, never sent)")))
 
 
 @privacy.command()
@@ -59,8 +61,8 @@ def erase(address: str, url: str | None) -> None:
     """Erase one customer's e-mail address everywhere it is stored.
 
     Their contact requests lose it, with the order numbers given there; the hand-offs of
-    those requests lose it too (a delivered one its whole payload); a question, search or
-    comment holding it gets "[email]" instead.
+    those requests lose their payload, and those not yet delivered are cancelled: the
+    helpdesk never gets them. A question, search or comment holding it gets "[email]" instead.
     """
     from kb.ops.erasure import ErasureError, checked_address, erase_address
 
@@ -79,7 +81,8 @@ def erase(address: str, url: str | None) -> None:
     _counts(f"Erased {report.address} from {store.label}:",
             ((report.requests, "contact requests (reply address removed)"),
              (report.order_numbers, "order numbers given with them"),
-             (report.payloads, "hand-offs to the helpdesk"),
+             (report.payloads, "hand-offs to the helpdesk (their data removed)"),
+             (report.cancelled, "of them not yet delivered: cancelled, the helpdesk never gets them"),
              (report.texts, "questions, searches or comments holding the address")))
 
 

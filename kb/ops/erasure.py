@@ -2,18 +2,22 @@
 
 A customer may ask for their data to be erased. Their address is what ties what is
 stored to them, so it goes everywhere: from their contact requests (the masked question
-stays for the inbox, without a way to reach or identify them), with the order numbers
-given in those requests (kb/ops/contact_details.py), and from the hand-offs of those
-requests to the helpdesk (kb/ops/handoff/outbox.py): a delivered hand-off loses its
-payload, one still on its way keeps the masked question but no reply address or order
-number. Free text is masked before it is stored, so the address should never be in a
+stays for the inbox, without a way to reach or identify them; ``email_removed`` records
+that it was erased on request, so the inbox does not claim none was given), with the
+order numbers given in those requests (kb/ops/contact_details.py), and from the hand-offs
+of those requests to the helpdesk (kb/ops/handoff/outbox.py): each loses its payload, and
+one not yet delivered is cancelled. Delivered later, it would put the customer's message
+and address into the helpdesk after they asked for their data to be erased, where this
+command cannot reach it; the request stays in the inbox, without the address. (A hand-off
+a deliverer is sending at that very moment still arrives: the inbox then says
+"delivered".) Free text is masked before it is stored, so the address should never be in a
 question, a search or a comment; where it is all the same (written in a way masking
 missed), it is replaced by ``[email]`` there too.
 
 The address is compared without regard to case, so "Anna@GMX.de" erases "anna@gmx.de", and
 only as a whole address: erasing "anna@gmx.de" leaves "hanna@gmx.de" as it is. Letters beyond
-ASCII count as written ("straße@web.de" is no "strasse@web.de"). Only the customer's own hand-offs
-lose their reply address, order number or payload; in other rows' text the address is
+ASCII count as written ("straße@web.de" is no "strasse@web.de"). Only the customer's own
+hand-offs lose their payload or are cancelled; in other rows' text the address is
 replaced and nothing else changes. Learned phrasings (kb/ops/learning.py) are free text too.
 All of it is one transaction: erased completely, or not at all.
 """
@@ -37,8 +41,10 @@ from kb.ops.retention import CLEARED_PAYLOAD
 # learning_evidence.phrasing keeps its own rows (see _erase_from_evidence)
 FREE_TEXT = (("contact_requests", "question"), ("contact_requests", "query"), ("searches", "query"),
              ("feedback", "comment"))
-PERSONAL_PAYLOAD_FIELDS = ("reply_to", "order_number")  # what a hand-off on its way loses
 ERASED = "[email]"
+# contact_requests.email_removed of an address erased here (the inbox says it was removed on
+# request), and handoff_outbox.cancelled of a hand-off cancelled here
+ERASED_ON_REQUEST = "erasure"
 # characters of an address that, standing right before or after it, make it part of another
 # one ("hanna@gmx.de", "anna@gmx.de.example"); a dot that ends a sentence is no such character
 _BEFORE_AN_ADDRESS = r"(?<![\w.+-])"
@@ -56,6 +62,7 @@ class ErasureReport:
     order_numbers: int     # order numbers given with those requests
     payloads: int          # hand-offs to the helpdesk without the address
     texts: int             # questions, searches, comments with the address replaced
+    cancelled: int         # of the payloads, the customer's hand-offs not yet delivered: never delivered now
 
     @property
     def nothing(self) -> bool:
@@ -88,14 +95,14 @@ def erase_address(store: Store, address: str) -> ErasureReport:
         order_numbers = 0
         if requests:
             marks = ", ".join("?" * len(requests))
-            db.execute(f"UPDATE contact_requests SET email = NULL WHERE id IN ({marks})",
-                       tuple(i for i, _ref in requests))
+            db.execute(f"UPDATE contact_requests SET email = NULL, email_removed = ? WHERE id IN ({marks})",
+                       (ERASED_ON_REQUEST, *(i for i, _ref in requests)))
             order_numbers = db.execute(f"UPDATE contact_details SET order_number = NULL WHERE ref IN ({marks}) "
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
-        payloads = _erase_from_outbox(db, refs, found)
+        payloads, cancelled = _erase_from_outbox(db, refs, found)
         texts = sum(_erase_from_text(db, table, column, found) for table, column in FREE_TEXT)
         texts += _erase_from_evidence(db, found)
-    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts)
+    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled)
 
 
 class _Address:
@@ -117,33 +124,37 @@ def _like_anywhere(piece: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", piece) + "%"
 
 
-def _erase_from_outbox(db, refs: list[str], found: _Address) -> int:
-    """Hand-offs of the customer's requests: delivered ones lose their payload, those on their
-    way the reply address, the order number and the address in their text. Other customers'
-    hand-offs that mention the address lose only the address."""
+def _erase_from_outbox(db, refs: list[str], found: _Address) -> tuple[int, int]:
+    """Hand-offs changed, and of them those cancelled. The customer's own hand-offs lose their
+    payload, and those not yet delivered are cancelled (see the module's docstring). Other
+    customers' hand-offs that mention the address lose only the address, and still go out."""
     own = set(refs)
     marks = ", ".join("?" * len(refs))
     rows = db.execute(
         "SELECT id, ref, payload, sent_at FROM handoff_outbox WHERE payload <> ? AND ("
         + (f"ref IN ({marks}) OR " if refs else "") + "lower(payload) LIKE ? ESCAPE '\\')",
         (CLEARED_PAYLOAD, *refs, found.like)).fetchall()
-    changed = 0
+    changed = cancelled = 0
     for row in rows:
-        payload = _erased_payload(row, row["ref"] in own, found)
-        if payload is not None:
+        if row["ref"] in own:
+            # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk
+            db.execute("UPDATE handoff_outbox SET payload = ?, "
+                       "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END WHERE id = ?",
+                       (CLEARED_PAYLOAD, ERASED_ON_REQUEST, row["id"]))
+            cancelled += row["sent_at"] is None
+        else:
+            payload = _erased_payload(row["payload"], found)
+            if payload is None:
+                continue
             db.execute("UPDATE handoff_outbox SET payload = ? WHERE id = ?", (payload, row["id"]))
-            changed += 1
-    return changed
+        changed += 1
+    return changed, cancelled
 
 
-def _erased_payload(row, own: bool, found: _Address) -> str | None:
-    """The hand-off's payload without the customer's data, or None when it holds none."""
-    if own and row["sent_at"] is not None:
-        return CLEARED_PAYLOAD
-    stored = json.loads(row["payload"])
+def _erased_payload(payload: str, found: _Address) -> str | None:
+    """Another customer's payload with the address erased from its texts, or None when it holds none."""
+    stored = json.loads(payload)
     fields = _erased_in(stored, found)
-    if own:
-        fields.update(dict.fromkeys(PERSONAL_PAYLOAD_FIELDS))
     return None if fields == stored else json.dumps(fields, ensure_ascii=False)
 
 

@@ -106,6 +106,10 @@ def _migrations() -> list[Migration]:
                 searches INTEGER NOT NULL,
                 helpful INTEGER NOT NULL        -- of them, searches a "helpful" vote came after
             );"""),
+        Migration(7, "contact requests: why the reply address is gone (retention period or erasure)", """
+            -- NULL while the address is there or the customer gave none; 'retention' once
+            -- kb privacy purge removed it, 'erasure' once kb privacy erase did: the inbox says which
+            ALTER TABLE contact_requests ADD COLUMN email_removed TEXT;"""),
     ]
 
 

@@ -11,11 +11,16 @@ What customers left behind is removed once it is older than the retention period
 * the comments of votes are cleared; the votes stay (article, helpful or not, time): views,
   helpful ratios and "frequently asked" count them, and they identify nobody;
 * a contact request answered before the period began loses its reply address and the
-  order number given with it; its masked question stays for the inbox. An open request
-  keeps both, however old: the customer still waits for the answer;
+  order number given with it; its masked question stays for the inbox, which says the
+  address was removed after the retention period (``email_removed``), not that the customer
+  gave none. An open request keeps both, however old: the customer still waits for the answer;
 * a hand-off delivered before the period began loses its payload (question, reply address,
-  order number as sent); the row stays, so the inbox still says "delivered". A hand-off not
-  yet delivered keeps its payload: it is the only copy on its way to the helpdesk.
+  order number as sent); the row stays, so the inbox still says "delivered";
+* a hand-off queued before the period began and still not delivered is given up: its payload
+  is dropped and ``cancelled`` keeps it from ever being sent (the inbox says "cancelled").
+  Otherwise a helpdesk unreachable for months, or a channel taken out of the settings, would
+  keep the customer's message and address past the period and hand them over long after the
+  customer stopped waiting. The request itself stays in the inbox, where agents answer it.
 
 One purge is one transaction: interrupted, it removes nothing; run again, it finds
 nothing more to remove.
@@ -36,6 +41,9 @@ RETENTION_SETTING = "KB_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 36_500  # a century: a longer period is a typo (and one far enough back overflows the dates)
 CLEARED_PAYLOAD = "{}"  # what a delivered hand-off keeps (the column takes no NULL)
+# contact_requests.email_removed of an address this purge removed (the inbox tells it from none
+# given), and handoff_outbox.cancelled of a hand-off it gave up
+REMOVED_BY_RETENTION = "retention"
 _DAYS = re.compile(r"\s*(\d+)\s*(?:d|days?|tage?)?\s*", re.I)
 # a request no longer open, received and answered before the cutoff (two parameters: the cutoff twice)
 _ANSWERED_BEFORE = "status <> 'open' AND at < ? AND (status_at IS NULL OR status_at < ?)"
@@ -53,6 +61,7 @@ class PurgeReport:
     emails: int            # reply addresses of answered requests cleared
     order_numbers: int     # order numbers of answered requests cleared
     payloads: int          # payloads of delivered hand-offs cleared
+    undelivered: int       # hand-offs never delivered within the period: payload dropped, delivery cancelled
 
 
 def parse_days(text: str, where: str) -> int:
@@ -88,11 +97,15 @@ def purge(store: Store, days: int, now: datetime | None = None) -> PurgeReport:
         order_numbers = db.execute(
             "UPDATE contact_details SET order_number = NULL WHERE order_number IS NOT NULL AND ref IN "
             f"(SELECT ref FROM contact_requests WHERE {_ANSWERED_BEFORE})", (minute, minute)).rowcount
-        emails = db.execute(f"UPDATE contact_requests SET email = NULL WHERE email IS NOT NULL AND {_ANSWERED_BEFORE}",
-                            (minute, minute)).rowcount
+        emails = db.execute("UPDATE contact_requests SET email = NULL, email_removed = ? "
+                            f"WHERE email IS NOT NULL AND {_ANSWERED_BEFORE}",
+                            (REMOVED_BY_RETENTION, minute, minute)).rowcount
         payloads = db.execute("UPDATE handoff_outbox SET payload = ? WHERE sent_at IS NOT NULL AND sent_at < ? "
                               "AND payload <> ?", (CLEARED_PAYLOAD, second, CLEARED_PAYLOAD)).rowcount
-    return PurgeReport(minute, searches, comments, emails, order_numbers, payloads)
+        undelivered = db.execute("UPDATE handoff_outbox SET payload = ?, cancelled = ? WHERE sent_at IS NULL "
+                                 "AND cancelled IS NULL AND created_at < ?",
+                                 (CLEARED_PAYLOAD, REMOVED_BY_RETENTION, second)).rowcount
+    return PurgeReport(minute, searches, comments, emails, order_numbers, payloads, undelivered)
 
 
 def _fold_searches(db, minute: str) -> int:

@@ -10,6 +10,15 @@ before a message's text is skipped and its subject kept: the customer's own word
 request. Quoted history ends the e-mail. Each message's own lines make one segment, which
 the letter's rules read next (greeting, sign-off, signature: kb/search/message_request.py).
 
+Text above a forwarded message, in an e-mail an agent pastes, is the forwarder's note ("FYI
+see below", "Kannst du das übernehmen?"), written by a colleague, not the customer: it is left
+out, with the subject of its header, whenever the forwarded message below has text of its own
+(:meth:`Mail.without_forwarders_notes`). It stays when the forwarded message has none (the note
+is all there is), and when the note's header and the forwarded message's name the same sender:
+a customer who forwards their own earlier e-mail writes the note themselves, often with their
+question. Text a customer sent themselves (the contact form, the portal's search box) has no
+colleague's note: every message of it counts (kb/search/message_request.py).
+
 Every pattern is applied to one line with ``match`` and repeats without bound only
 possessively (or searches with no repeat at all), so each line is read in time linear in
 its length, whatever it holds.
@@ -48,17 +57,55 @@ _RULE = re.compile(r"[ \t]*+(?:_{3,}+|-{3,}+|={3,}+|\*{3,}+)[ \t]*+$")
 
 
 @dataclass
+class Message:
+    """One message of a pasted e-mail: its own lines, and what the header blocks above it say."""
+
+    lines: list[str] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)  # without their prefixes
+    sender: str | None = None  # who the nearest From line above it names (see _sender)
+
+
+@dataclass
 class Mail:
-    subjects: list[str] = field(default_factory=list)  # of the messages read, without their prefixes
-    segments: list[list[str]] = field(default_factory=lambda: [[]])  # each message's own lines, in order
+    # the pasted e-mail's own message first (the note of a forward), then each forwarded one, in order
+    messages: list[Message] = field(default_factory=lambda: [Message()])
+
+    def without_forwarders_notes(self) -> list[Message]:
+        """The messages that carry the customer's request: each one but a forwarder's note, that is
+        a message with a forwarded one below it that has text of its own and another sender."""
+        below = self.messages[1:] + [None]
+        return [message for message, forwarded in zip(self.messages, below)
+                if forwarded is None or not _has_text(forwarded.lines) or _same_sender(message, forwarded)]
 
 
 @dataclass
 class _Header:
     end: int  # the first line after the block
     subject: str | None
-    sender: bool  # names who sent it: a block like this after a message's text quotes history
+    sender: str | None  # who it names as sender: a block like this after a message's text quotes history
     forwarded: bool  # its subject says a forwarded message follows ("WG: …")
+
+
+def _sender(value: str) -> str:
+    """Who a From line names, as compared: the address in lower case ("Anna <ANNA@gmx.de>" and
+    "anna@gmx.de" are one sender), else the name as written, case-folded."""
+    opened = value.rfind("<")
+    closed = value.find(">", opened + 1) if opened >= 0 else -1
+    if closed > opened:
+        return value[opened + 1:closed].strip().lower()
+    for word in value.split():
+        if "@" in word:
+            return word.strip("<>\"'(),;[]").lower()
+    return " ".join(value.split()).casefold()
+
+
+def _same_sender(note: Message, forwarded: Message) -> bool:
+    """Whether one sender wrote the note and the message it forwards (a customer forwarding their own)."""
+    return bool(note.sender) and note.sender == forwarded.sender
+
+
+def _has_text(lines: list[str]) -> bool:
+    return any(line.strip() for line in lines)
 
 
 def subject_text(value: str) -> tuple[str, bool]:
@@ -75,7 +122,7 @@ def subject_text(value: str) -> tuple[str, bool]:
 
 def _header(lines: list[str], start: int) -> _Header | None:
     """The header block from ``start``: field lines, blank lines between them allowed."""
-    header, at = _Header(start, None, False, False), start
+    header, at = _Header(start, None, None, False), start
     while at < len(lines):
         found = _FIELD.match(lines[at])
         if found is None:
@@ -84,7 +131,8 @@ def _header(lines: list[str], start: int) -> _Header | None:
             at += 1  # blank lines: the block goes on where a field follows them
             continue
         name = found["name"].lower()
-        header.sender = header.sender or name in SENDER_FIELDS
+        if name in SENDER_FIELDS and header.sender is None:
+            header.sender = _sender(found["value"])
         if name in SUBJECT_FIELDS:
             header.subject, header.forwarded = subject_text(found["value"])
         at += 1
@@ -104,35 +152,42 @@ def _attribution(lines: list[str], at: int) -> bool:
 
 def read_mail(lines: list[str]) -> Mail:
     """The messages of a pasted e-mail: header blocks before a message's text skipped (their
-    subjects kept), a forwarded message a segment of its own, quoted history left out."""
+    subjects kept), a forwarded message one of its own, quoted history left out."""
     mail = Mail()
     has_text = forwarded = False  # forwarded: the next separator or sender's header opens a forward
     at = 0
     while at < len(lines):
         line = lines[at]
         if _FORWARD.match(line) or (forwarded and _ORIGINAL.match(line)):
-            mail.segments.append([])
+            mail.messages.append(Message())
             has_text = forwarded = False
             at += 1
             continue
         if _ORIGINAL.match(line) or _attribution(lines, at):
             break
         header = _header(lines, at) if _FIELD.match(line) else None
-        if header is not None and has_text and not header.sender:
-            mail.segments[-1].extend(lines[at:header.end])  # "Datum: …" in the text is text
+        if header is not None and has_text and header.sender is None:
+            mail.messages[-1].lines.extend(lines[at:header.end])  # "Datum: …" in the text is text
             at = header.end
             continue
         if header is not None:
             if has_text and not forwarded:
                 break  # a sender's header below the text: the conversation replied to
             if has_text:
-                mail.segments.append([])
-            if header.subject:
-                mail.subjects.append(header.subject)
+                mail.messages.append(Message())
+            _read_header(mail.messages[-1], header)
             has_text, forwarded, at = False, header.forwarded, header.end
             continue
         if not _RULE.match(line):
-            mail.segments[-1].append(line)
+            mail.messages[-1].lines.append(line)
             has_text = has_text or bool(line.strip())
         at += 1
     return mail
+
+
+def _read_header(message: Message, header: _Header) -> None:
+    """What a header block above ``message`` says of it; the block nearest its text names its sender."""
+    if header.subject:
+        message.subjects.append(header.subject)
+    if header.sender is not None:
+        message.sender = header.sender

@@ -1,7 +1,8 @@
 """The text of a pasted customer message that carries the request.
 
 An agent pastes an e-mail as the mail client shows it, or a chat. The e-mail's header
-blocks, forwarded messages and quoted history are told apart first (kb/search/mail_layout.py);
+blocks, forwarded messages and quoted history are told apart first, and a forwarder's note
+above a forwarded message left out (kb/search/mail_layout.py);
 in a chat transcript only the customer's lines count (kb/search/chat_turns.py); in a letter
 the greeting line is skipped and the sign-off or signature ends it. A subject is kept apart:
 the customer's own words for the request, unless they name no topic ("Anfrage", "Frage").
@@ -82,17 +83,23 @@ def names_a_topic(subject: str) -> bool:
     return bool(words) and not courtesy_only(subject) and not all(w in NO_TOPIC_WORDS for w in words)
 
 
-def read_request(text: str) -> Request:
-    """The customer's lines of a pasted e-mail or chat, and the subjects that name a topic."""
+def read_request(text: str, by_customer: bool = False) -> Request:
+    """The customer's lines of a pasted e-mail or chat, and the subjects that name a topic.
+
+    ``by_customer``: the customer sent the text themselves (the contact form, the portal's
+    search box), so a note above a forwarded message is theirs and is read too; otherwise an
+    agent pasted it, and such a note is the forwarder's (kb/search/mail_layout.py)."""
     mail = read_mail(text[:MAX_MESSAGE_CHARS].splitlines())
-    request = Request([s for s in dict.fromkeys(mail.subjects) if names_a_topic(s)])
-    for segment in mail.segments:
+    messages = mail.messages if by_customer else mail.without_forwarders_notes()
+    subjects = [subject for message in messages for subject in message.subjects]
+    request = Request([s for s in dict.fromkeys(subjects) if names_a_topic(s)])
+    for segment in (message.lines for message in messages):
         turns = customer_turns(segment)
         texts = [_letter_lines(segment)] if turns is None else [_chat_lines(turn) for turn in turns]
         request.texts += [" ".join(lines) for lines in texts if lines]
     return request
 
 
-def request_text(text: str) -> str:
+def request_text(text: str, by_customer: bool = False) -> str:
     """The message's own lines, joined: no headers, quoted history, greetings, signature or agent's lines."""
-    return read_request(text).text
+    return read_request(text, by_customer).text

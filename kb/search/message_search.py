@@ -30,11 +30,12 @@ class MessageHit:
     parts: list[str] = field(default_factory=list)  # the message parts it answers
 
 
-def message_parts(text: str) -> list[str]:
+def message_parts(text: str, by_customer: bool = False) -> list[str]:
     """What is searched: the subjects that name a topic, then the sentences that carry the
-    request (no headers, quotes, greetings, signatures, thanks or agent's lines). A message
-    that only thanks or greets has no part, whatever its subject."""
-    request = read_request(text)
+    request (no headers, quotes, greetings, signatures, thanks, agent's lines or, in a message
+    an agent pasted, a forwarder's note: ``by_customer`` as in read_request). A message that
+    only thanks or greets has no part, whatever its subject."""
+    request = read_request(text, by_customer)
     if request.texts and courtesy_only(request.text):
         return []  # "AW: Rücksendung" above "Danke, hat sich erledigt!" asks nothing
     sentences = [s for text in request.texts for s in split_sentences(text)
@@ -53,10 +54,12 @@ def message_parts(text: str) -> list[str]:
 
 
 def search_message(engine: SearchEngine, text: str, lang: str | None = None, audience: str = "internal",
-                   limit: int = 10, category: str | None = None) -> tuple[list[str], list[MessageHit]]:
-    """Articles for a message, best first, each with the parts it answers."""
-    parts = message_parts(text)
-    if not parts and thanks_only(request_text(text) or text):
+                   limit: int = 10, category: str | None = None,
+                   by_customer: bool = False) -> tuple[list[str], list[MessageHit]]:
+    """Articles for a message, best first, each with the parts it answers; ``by_customer``: the
+    customer sent it themselves (see message_parts), not an agent who pasted it."""
+    parts = message_parts(text, by_customer)
+    if not parts and thanks_only(request_text(text, by_customer) or text):
         raise QueryError("the message only thanks or closes the matter: there is no question to answer")
     if not parts:
         raise QueryError("the message has no text to search for")

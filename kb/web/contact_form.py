@@ -7,10 +7,12 @@ and ``portal.contact_sent``, and gives this form back from its error handlers).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from kb.content.privacy import mask_pii
 from kb.ops.database import SubmissionReused
@@ -37,6 +39,12 @@ SUBMISSION_BYTES = 12  # a contact form's own random id (kb/ops/database.py, add
 # the same open question from the same address within this time is one request: the form sent
 # again after the browser's Back button (the page comes back with a new form id)
 REPEAT_MINUTES = 30
+# /contact/sent shows a reference only with the check its link got when this browser sent the
+# request: an HMAC of the reference under a random key kept in this browser's session. The
+# cookie so holds nothing about the customer (no reference), and a link works nowhere else.
+SENT_KEY = "sent_key"
+SENT_KEY_BYTES = 16
+SENT_CHECK = "check"  # the link's parameter
 
 
 def _search_context(token: str | None) -> tuple[str | None, list[dict]]:
@@ -112,8 +120,8 @@ def contact():
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)
                 _try_store(hand_off, ref, lang=req.lang, reply_to=req.email,
                            order_number=order_number, search=query, seen=shown)
-            return redirect(url_for("portal.contact_sent", ref=ref, **({"noreply": 1} if req.email is None else {})),
-                            303)
+            return redirect(url_for("portal.contact_sent", ref=ref, **{SENT_CHECK: _sent_check(ref, _browser_key())},
+                                    **({"noreply": 1} if req.email is None else {})), 303)
     return _contact_page(form, errors, token, query, shown, claimed), 400 if errors else 200
 
 
@@ -145,8 +153,29 @@ def _contact_page(form: dict, errors: dict[str, str], token: str | None, query, 
                            search_q=claimed if visible else "")
 
 
+def _browser_key() -> str:
+    """This browser's random key for /contact/sent links, made when it first sends a request."""
+    if not session.get(SENT_KEY):
+        session[SENT_KEY] = secrets.token_urlsafe(SENT_KEY_BYTES)
+    return session[SENT_KEY]
+
+
+def _sent_check(ref: str, key: str) -> str:
+    """The check a /contact/sent link carries beside ``ref``; the app's secret is keyed in too, so
+    only this server makes checks (the session cookie is signed, not encrypted: its key is readable)."""
+    secret = current_app.secret_key
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    message = f"contact-sent\x00{key}\x00{ref}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
 def contact_sent():
+    """The confirmation with the reference, for the browser that sent the request. Anyone else
+    (a shared or crafted link: "we received your request K-123") gets a page without one, the
+    same whether that reference exists or not: the database is not asked."""
     ref = request.args.get("ref", "")
-    if not (ref.startswith("K-") and len(ref) == 10 and ref[2:].isalnum()):
-        abort(404)
+    key = session.get(SENT_KEY)
+    given = request.args.get(SENT_CHECK, "").encode()  # bytes: a crafted check may hold any letter
+    if not (key and hmac.compare_digest(given, _sent_check(ref, key).encode())):
+        return render_template("contact_sent.html", ref=None, no_reply=False)
     return render_template("contact_sent.html", ref=ref, no_reply=bool(request.args.get("noreply")))

@@ -37,8 +37,9 @@ def long_message_page(text: str) -> tuple[str, int]:
                                error=_("Your question is too long (at most {n} characters). Please shorten it.",
                                        n=MAX_PASTED_CHARS)), 400
     try:
+        # the customer's own text: a note above a forwarded e-mail in it is theirs, not a colleague's
         _parts, found = search_message(live().engine, text, lang=g.lang, audience=reader_audience(),
-                                       limit=SHOWN_ARTICLES)
+                                       limit=SHOWN_ARTICLES, by_customer=True)
     except QueryError:
         found = []
     hits = [m.hit for m in found]

@@ -371,3 +371,31 @@ def test_cookies_are_secure_behind_https(make_app, monkeypatch):
     cookie = r.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Secure" in client.get("/?lang=de").headers["Set-Cookie"]  # the language cookie too
+
+
+FORWARD_WITH_NOTE = ("Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich?\n\n"
+                     "---------- Weitergeleitete Nachricht ----------\nVon: Anna <a@example.de>\nBetreff: Rücksendung\n\n"
+                     "Ich möchte einen Artikel zurücksenden. Wie geht das?")
+
+
+def test_a_pasted_forward_is_searched_without_the_colleagues_note(client, accounts):
+    sign_in(client, "anna")
+    page = client.get("/agent/message?lang=de").get_data(as_text=True)
+    html = client.post("/agent/message", data={"csrf_token": csrf_token(page), "message": FORWARD_WITH_NOTE}
+                       ).get_data(as_text=True)
+    parts = html.split('<ul class="parts">')[1].split("</ul>")[0]
+    assert "zurücksenden" in parts and "Österreich" not in parts and "übernehmen" not in parts
+
+
+def test_a_note_above_a_forward_in_a_customers_own_request_is_searched(client, accounts, app):
+    """What a customer wrote into the contact form is theirs throughout: the note above the shop's
+    e-mail they forwarded is their question, and its article comes first."""
+    store = app.extensions["kb.store"]
+    store.add_contact_request("Wie lange dauert die Lieferung nach Österreich?\n\n"
+                              "---------- Weitergeleitete Nachricht ----------\nVon: Hafenkorb <service@hafenkorb.de>\n"
+                              "Betreff: Ihre Rücksendung\n\nIhre Rücksendung ist bei uns angekommen.",
+                              "k@example.de", "de", None, [])
+    sign_in(client, "anna")
+    item = client.get(f"/agent/inbox/{store.contact_requests()[0]['id']}").get_data(as_text=True)
+    suggested = re.findall(r'<h3><a href="/articles/([^"?#]+)', item.split('class="answers"')[1])
+    assert suggested[0] == "de/lieferzeit", suggested

@@ -2,6 +2,7 @@
 import json
 import re
 import threading
+from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -235,3 +236,106 @@ def test_the_request_shows_who_answered_and_a_second_agent_is_told_not_overruled
     page = ben.get(r.headers["Location"]).get_data(as_text=True)
     assert "anna hat diese Anfrage inzwischen auf „beantwortet“ gesetzt" in page
     assert store.contact_request(rid)["status_by"] == "anna"  # the first agent's stands
+
+
+def _removed_addresses(app):
+    """Three requests without an address: erased on request, removed by the retention period, none given."""
+    from kb.ops.erasure import erase_address
+    from kb.ops.retention import purge
+    store = app.extensions["kb.store"]
+    refs = {"erased": store.add_contact_request("Wo ist mein Paket?", "anna@example.de", "de", None, []),
+            "purged": store.add_contact_request("Wo ist meine Rechnung?", "ben@example.de", "de", None, []),
+            "none": store.add_contact_request("Wann öffnet der Laden?", None, "de", None, [])}
+    app.extensions["kb.contact_details"].save(refs["none"], None, True)
+    with store.transaction() as db:  # answered long before the retention period began
+        db.execute("UPDATE contact_requests SET at = '2020-01-01T10:00Z', status = 'answered', "
+                   "status_at = '2020-01-02T10:00Z' WHERE ref = ?", (refs["purged"],))
+    assert purge(store, 90).emails == 1 and erase_address(store, "anna@example.de").requests == 1
+    return {name: store.query("SELECT id FROM contact_requests WHERE ref = ?", (ref,))[0]["id"]
+            for name, ref in refs.items()}
+
+
+def test_the_inbox_says_an_address_was_removed_not_that_none_was_given(app, client):
+    ids = _removed_addresses(app)
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox", query_string={"status": "all"}).get_data(as_text=True)
+    assert "Antwortadresse auf Wunsch der Kundin / des Kunden gelöscht" in inbox
+    assert "Antwortadresse nach Ablauf der Aufbewahrungsfrist gelöscht" in inbox
+    assert inbox.count("keine Antwortadresse") == 1  # the request whose customer gave none
+    pages = {name: client.get(f"/agent/inbox/{i}").get_data(as_text=True) for name, i in ids.items()}
+    assert "Antwortadresse auf Wunsch der Kundin / des Kunden gelöscht" in pages["erased"]
+    assert "Antwortadresse nach Ablauf der Aufbewahrungsfrist gelöscht" in pages["purged"]
+    assert "keine Antwortadresse" not in pages["erased"] + pages["purged"]
+    assert "keine Antwortadresse" in pages["none"] and "möchte keine Antwort" in pages["none"]
+    client.set_cookie("lang", "en")
+    english = unescape(client.get("/agent/inbox", query_string={"status": "all"}).get_data(as_text=True))
+    assert "reply address erased on the customer's request" in english
+    assert "reply address removed after the retention period" in english and english.count("no reply address") == 1
+
+
+def test_an_erased_customers_hand_off_is_cancelled_and_never_reaches_the_helpdesk(make_app, hook, db):
+    from kb.ops.erasure import erase_address
+    settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    client = app.test_client()
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                  "question": "Wo ist mein Paket? Ich heiße Anna Schmidt.",
+                                  "email": "anna@example.de"}, headers=DE)
+    report = erase_address(app.extensions["kb.store"], "anna@example.de")  # before the helpdesk was reachable
+    assert (report.payloads, report.cancelled) == (1, 1)
+    assert deliver_due(app.extensions["kb.outbox"], settings).sent == 0 and hook.received == []
+    assert db("SELECT payload FROM handoff_outbox") == [{"payload": "{}"}]
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox").get_data(as_text=True)
+    assert "Webhook: abgebrochen (Daten auf Wunsch der Kundin / des Kunden gelöscht)" in inbox
+    assert "in der Warteschlange" not in inbox
+
+
+def test_a_hand_off_undelivered_past_the_retention_period_is_dropped_and_the_inbox_says_so(make_app, hook):
+    from kb.ops.retention import purge
+    settings = HandoffSettings(webhook_url=f"http://127.0.0.1:{hook.port}/desk", webhook_secret=SECRET)
+    app = make_app(RATELIMIT_ENABLED=False, HANDOFF=settings)
+    client = app.test_client()
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                  "question": "Wo ist mein Paket?", "email": "ben@example.de"}, headers=DE)
+    store = app.extensions["kb.store"]
+    with store.transaction() as db:  # the helpdesk has not taken it for a year
+        db.execute("UPDATE handoff_outbox SET created_at = '2025-12-01T10:00:00Z', attempts = 900")
+    assert purge(store, 90).undelivered == 1
+    assert deliver_due(app.extensions["kb.outbox"], settings).sent == 0 and hook.received == []
+    _sign_in(app, client)
+    inbox = client.get("/agent/inbox").get_data(as_text=True)
+    assert "Webhook: abgebrochen (innerhalb der Aufbewahrungsfrist nicht zugestellt)" in inbox
+    assert "Wo ist mein Paket?" in inbox  # the request itself stays for the agents
+
+
+def _main(page) -> str:
+    """The page's own content, without the header's language link (which repeats the address)."""
+    return page.get_data(as_text=True).split('<main id="main"')[1].split("</main>")[0]
+
+
+def test_the_sent_page_confirms_only_a_reference_this_browser_sent(app, client, db):
+    html, search_id = _search(client)
+    r = client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
+                                      "question": "Wo ist mein Paket?", "email": "kunde@example.de"}, headers=DE)
+    ref = db("SELECT ref FROM contact_requests")[0]["ref"]
+    sent = _main(client.get(r.headers["Location"], headers=DE))
+    assert f"Ihre Vorgangsnummer lautet {ref}." in sent and "Danke, Ihre Anfrage wurde gesendet" in sent
+    other = app.test_client()  # another browser: a shared link, or one made up ("we received K-…")
+    pages = [other.get(f"/contact/sent?ref={asked}", headers=DE) for asked in (ref, "K-1234ABCD")]
+    assert [p.status_code for p in pages] == [200, 200]
+    texts = [_main(p) for p in pages]
+    assert ref not in texts[0] and "K-1234ABCD" not in texts[1] and "Danke, Ihre Anfrage" not in texts[0] + texts[1]
+    assert "Diese Seite zeigt die Vorgangsnummer einer Anfrage nur in dem Browser, der sie gesendet hat" in texts[0]
+    assert texts[0] == texts[1]  # the same page whether the reference exists or not
+    noreply = _main(other.get(f"/contact/sent?ref={ref}&noreply=1", headers=DE))
+    assert noreply == texts[0] and "keine Antwortadresse" not in noreply
+    made_up = _main(client.get("/contact/sent?ref=K-1234ABCD", headers=DE))
+    assert "K-1234ABCD" not in made_up  # the sending browser, too, sees only its own references
+    assert ref in _main(client.get(r.headers["Location"], headers=DE))  # a reload still does
+    forged = _main(other.get(r.headers["Location"].replace("check=", "check=0") + "ä", headers=DE))
+    assert forged == texts[0]  # a check changed, with any letters in it: no reference, no error
+    with client.session_transaction() as cookie:  # the session holds a random key, not the reference
+        assert ref not in json.dumps(dict(cookie))

@@ -369,6 +369,21 @@ def test_contact_request_keeps_the_search_it_came_from(client, db):
     assert len(db("SELECT * FROM contact_requests WHERE question = 'Wo ist mein Paket?'")) == 2
 
 
+def test_a_note_above_an_email_the_customer_pasted_is_their_own_question(client):
+    """The portal's search box holds what the customer wrote: a note above an e-mail they forwarded
+    into it is theirs (in a message an agent pastes, it would be a colleague's and left out)."""
+    message = ("Guten Tag, ich habe vor zwei Wochen Gartenmöbel bestellt und wohne in Österreich. Bisher ist "
+               "nichts angekommen, und ich weiß nicht, womit ich rechnen muss. Wie lange dauert die Lieferung "
+               "nach Österreich?\n\n---------- Weitergeleitete Nachricht ----------\n"
+               "Von: Hafenkorb <service@hafenkorb.de>\nBetreff: Ihre Rücksendung\n\n"
+               "Ihre Rücksendung ist bei uns angekommen. Die Rücksendung wird nun geprüft, die Erstattung der "
+               "Rücksendung folgt danach. Bei Fragen zur Rücksendung antworten Sie einfach auf diese E-Mail.")
+    assert 500 < len(message) <= 2000
+    page = client.get("/search", query_string={"q": message}, headers=DE).get_data(as_text=True)
+    listed = page.split("Diese Artikel beantworten vielleicht Teile davon")[1].split("</ul>")[0]
+    assert re.findall(r'href="/articles/([^"?#]+)', listed)[0] == "de/lieferzeit"
+
+
 def test_security_headers(client):
     r = client.get("/")
     csp = r.headers["Content-Security-Policy"]

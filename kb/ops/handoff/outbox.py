@@ -3,12 +3,17 @@
 A contact request is first stored, then one outbox row per configured
 channel is written; a deliverer claims due rows, sends them and marks them
 sent, or records the error and retries later with exponential backoff. A
-row is never dropped: when the helpdesk is down for a day, the request
-arrives when it is back. Claiming moves ``next_at`` forward by a lease, so
+row is not dropped for failing: when the helpdesk is down for a day, the
+request arrives when it is back. Claiming moves ``next_at`` forward by a lease, so
 the worker thread of ``kb serve`` and ``kb outbox deliver`` from cron never
 send the same row at the same time; a deliverer that dies mid-send leaves
 the row due again after the lease (hence at-least-once, not exactly-once:
 receivers drop duplicates by ``ref``).
+
+A row is given up only for the customer's privacy: ``kb privacy erase`` cancels the
+customer's hand-offs not yet delivered, and ``kb privacy purge`` those older than the
+retention period (kb/ops/retention.py, kb/ops/erasure.py). Their payload is cleared and
+``cancelled`` says why; no deliverer claims them again.
 """
 
 from __future__ import annotations
@@ -34,12 +39,16 @@ CREATE TABLE IF NOT EXISTS handoff_outbox (
     UNIQUE (ref, channel)
 );
 CREATE INDEX IF NOT EXISTS handoff_outbox_due ON handoff_outbox(sent_at, next_at);
+-- why a row is never delivered: erasure (the customer asked) | retention (older than the period);
+-- NULL for a row still on its way or delivered
+ALTER TABLE handoff_outbox ADD COLUMN cancelled TEXT;
 """
 
 BASE_DELAY_S = 30        # first retry after half a minute ...
 MAX_DELAY_S = 3600       # ... doubling up to one hour between tries, for as long as it takes
 LEASE_S = 120            # a claimed row is left alone this long (longer than any send's timeout)
 CLAIM_BATCH = 20
+_WAITING = "sent_at IS NULL AND cancelled IS NULL"  # rows still to be delivered
 
 
 @dataclass(frozen=True)
@@ -60,11 +69,14 @@ class DeliveryState:
     attempts: int
     last_error: str | None
     next_at: float
+    cancelled: str | None = None  # erasure | retention: never delivered, for the customer's privacy
 
     @property
     def state(self) -> str:
-        if self.sent_at:
+        if self.sent_at:  # a send already under way when it was cancelled went through all the same
             return "delivered"
+        if self.cancelled:
+            return "cancelled"
         return "retrying" if self.attempts else "queued"
 
 
@@ -99,12 +111,13 @@ class Outbox:
         now = time.time() if now is None else now
         rows = self.store.query(
             "SELECT id, ref, channel, payload, attempts, next_at FROM handoff_outbox "
-            "WHERE sent_at IS NULL AND next_at <= ? ORDER BY next_at, id LIMIT ?", (now, limit))
+            f"WHERE {_WAITING} AND next_at <= ? ORDER BY next_at, id LIMIT ?", (now, limit))
         claimed = []
         for r in rows:
             with self.store.transaction() as db:
+                # a row cancelled since it was read is not won: its payload is gone for good
                 won = db.execute("UPDATE handoff_outbox SET next_at = ? WHERE id = ? AND next_at = ? "
-                                 "AND sent_at IS NULL", (now + LEASE_S, r["id"], r["next_at"])).rowcount
+                                 f"AND {_WAITING}", (now + LEASE_S, r["id"], r["next_at"])).rowcount
             if won:
                 claimed.append(Delivery(r["id"], r["ref"], r["channel"], json.loads(r["payload"]), r["attempts"]))
         return claimed
@@ -128,13 +141,13 @@ class Outbox:
         if not refs:
             return {}
         rows = self.store.query(
-            "SELECT ref, channel, sent_at, attempts, last_error, next_at FROM handoff_outbox "
+            "SELECT ref, channel, sent_at, attempts, last_error, next_at, cancelled FROM handoff_outbox "
             f"WHERE ref IN ({', '.join('?' * len(refs))}) ORDER BY ref, channel", tuple(refs))
         out: dict[str, list[DeliveryState]] = {}
         for r in rows:
-            out.setdefault(r["ref"], []).append(
-                DeliveryState(r["channel"], r["sent_at"], r["attempts"], r["last_error"], r["next_at"]))
+            out.setdefault(r["ref"], []).append(DeliveryState(
+                r["channel"], r["sent_at"], r["attempts"], r["last_error"], r["next_at"], r["cancelled"]))
         return out
 
     def pending(self) -> int:
-        return self.store.query("SELECT COUNT(*) AS n FROM handoff_outbox WHERE sent_at IS NULL")[0]["n"]
+        return self.store.query(f"SELECT COUNT(*) AS n FROM handoff_outbox WHERE {_WAITING}")[0]["n"]

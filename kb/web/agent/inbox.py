@@ -48,7 +48,8 @@ def inbox_item(request_id: int):
     shown = [a for a in (catalog.get(i, internal=True) for i in json.loads(row["shown"])) if a]
     no_suggestions = _("No suggestions.")
     try:
-        _parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6)
+        # what the customer wrote into the form: a note above a forwarded e-mail in it is theirs
+        _parts, hits = search_message(_live().engine, row["question"], lang=row["lang"], limit=6, by_customer=True)
     except QueryError as exc:  # nothing to search for, or only thanks ("Danke, hat sich erledigt!")
         hits, no_suggestions = [], translated_message(str(exc))
     return render_template("agent/inbox_item.html", row=row, shown=shown, hits=hits, highlighted=highlighted,

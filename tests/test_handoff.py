@@ -267,9 +267,9 @@ def test_backoff_doubles_up_to_one_hour():
 
 def test_a_claimed_row_is_not_sent_twice_at_once(outbox):
     outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=10.0)
-    assert len(outbox.claim_due(now=10.0)) == 1
-    assert outbox.claim_due(now=11.0) == []                           # the other deliverer skips it
-    assert len(outbox.claim_due(now=10.0 + outbox_module.LEASE_S)) == 1   # a crashed deliverer's row comes back
+    assert outbox.claim_next(now=10.0).ref == "K-1A2B3C4D"
+    assert outbox.claim_next(now=11.0) is None                            # the other deliverer skips it
+    assert outbox.claim_next(now=10.0 + outbox_module.LEASE_S) is not None   # a crashed deliverer's row comes back
 
 
 def test_enqueue_twice_adds_nothing(outbox):

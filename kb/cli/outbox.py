@@ -37,7 +37,8 @@ def deliver(database: Path | None) -> None:
         raise click.ClickException("no helpdesk configured: set 'helpdesk:' in site.yml or KB_SMTP_HOST / "
                                    "KB_WEBHOOK_URL")
     report = deliver_due(box, handoff)
-    click.echo(f"{report.sent} delivered, {report.failed} failed (retried later), {box.pending()} waiting")
+    taken = f", {report.lost} taken over by another deliverer" if report.lost else ""
+    click.echo(f"{report.sent} delivered, {report.failed} failed (retried later){taken}, {box.pending()} waiting")
     for error in report.errors:
         click.echo(f"  {error}", err=True)
     if report.failed:

@@ -1,14 +1,26 @@
 """The outbox: every hand-off waits here until the helpdesk took it (at-least-once).
 
 A contact request is first stored, then one outbox row per configured
-channel is written; a deliverer claims due rows, sends them and marks them
-sent, or records the error and retries later with exponential backoff. A
-row is not dropped for failing: when the helpdesk is down for a day, the
-request arrives when it is back. Claiming moves ``next_at`` forward by a lease, so
-the worker thread of ``kb serve`` and ``kb outbox deliver`` from cron never
-send the same row at the same time; a deliverer that dies mid-send leaves
-the row due again after the lease (hence at-least-once, not exactly-once:
-receivers drop duplicates by ``ref``).
+channel is written; a deliverer claims one due row just before it sends it,
+sends it and marks it sent, or records the error and retries later with
+exponential backoff. A row is not dropped for failing: when the helpdesk is
+down for a day, the request arrives when it is back.
+
+Claiming leases the row: ``next_at`` moves forward by a lease longer than the
+slowest send that can still succeed (:func:`lease_for`), and ``lease_token``
+takes a random token of this claim. So the deliverer threads of several ``kb serve``
+replicas and ``kb outbox deliver`` from cron never send the same row at the same
+time: a row is claimed one at a time, right before its send, never a batch
+whose later rows wait in one deliverer's queue while their leases run out.
+Marking the row sent or failed is an update on the condition that the row still
+carries this claim (its token and its lease's end); the mark says whether it
+did. A deliverer whose lease another one took over records nothing, so each
+attempt is counted once, by the deliverer that holds the row. A lease that ran
+out unclaimed is still held: a claim and a mark are each one conditional update,
+and whichever commits first wins, so the late send is recorded rather than
+repeated. A deliverer that dies mid-send leaves the row due again after the
+lease: the helpdesk may then get it twice (at-least-once, not exactly-once:
+receivers drop duplicates by ``ref``, which every payload carries).
 
 A row is given up only for the customer's privacy: ``kb privacy erase`` cancels the
 customer's hand-offs not yet delivered, and ``kb privacy purge`` those older than the
@@ -19,6 +31,7 @@ retention period (kb/ops/retention.py, kb/ops/erasure.py). Their payload is clea
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -42,13 +55,22 @@ CREATE INDEX IF NOT EXISTS handoff_outbox_due ON handoff_outbox(sent_at, next_at
 -- why a row is never delivered: erasure (the customer asked) | retention (older than the period);
 -- NULL for a row still on its way or delivered
 ALTER TABLE handoff_outbox ADD COLUMN cancelled TEXT;
+-- the random token of the claim that leases the row until next_at; NULL when nobody holds it
+ALTER TABLE handoff_outbox ADD COLUMN lease_token TEXT;
 """
 
 BASE_DELAY_S = 30        # first retry after half a minute ...
 MAX_DELAY_S = 3600       # ... doubling up to one hour between tries, for as long as it takes
-LEASE_S = 120            # a claimed row is left alone this long (longer than any send's timeout)
-CLAIM_BATCH = 20
+LEASE_S = 120            # a claimed row is left alone at least this long ...
+SEND_WAITS = 10          # ... and at least this many timeouts: the network waits of one send (SMTP:
+                         # connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, message, QUIT)
+CLAIM_CANDIDATES = 10    # due rows read per try; another deliverer may win some of them
+CLAIM_ROUNDS = 3         # tries before a claim gives up, leaving the rest to the other deliverers
+TOKEN_BYTES = 12         # a claim's random token: no two claims ever carry the same one
 _WAITING = "sent_at IS NULL AND cancelled IS NULL"  # rows still to be delivered
+# the row still carries the caller's claim (id, token, lease end): nobody claimed it since.
+# next_at too, not only the token: a deliverer of an older release claims without a token.
+_HELD = "id = ? AND lease_token = ? AND next_at = ? AND sent_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -58,6 +80,8 @@ class Delivery:
     channel: str
     payload: dict
     attempts: int
+    lease_token: str      # this claim's token: the row is this deliverer's while it carries it
+    leased_until: float   # the lease's end, as written to next_at
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,12 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_DELAY_S, BASE_DELAY_S * 2 ** max(0, attempts - 1)))
 
 
+def lease_for(timeout: float) -> float:
+    """Seconds a claim lasts for a channel with this ``timeout``: every network wait of a send
+    ends after ``timeout``, so a live deliverer finishes within ``SEND_WAITS`` of them."""
+    return float(max(LEASE_S, SEND_WAITS * timeout))
+
+
 def _utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -106,35 +136,56 @@ class Outbox:
                     (ref, channel, json.dumps(payload, ensure_ascii=False), _utc(), now)).rowcount
         return added
 
-    def claim_due(self, now: float | None = None, limit: int = CLAIM_BATCH) -> list[Delivery]:
-        """Due rows, each leased to this caller alone (a row claimed elsewhere is skipped)."""
+    def claim_next(self, now: float | None = None, lease_s: float | None = None,
+                   due_by: float | None = None) -> Delivery | None:
+        """The first row due by ``due_by`` (default ``now``), leased to this caller alone until
+        ``now + lease_s``, or None when none is left. One row at a time: the caller claims
+        the next just before sending it, so no claimed row waits while its lease runs out."""
         now = time.time() if now is None else now
-        rows = self.store.query(
-            "SELECT id, ref, channel, payload, attempts, next_at FROM handoff_outbox "
-            f"WHERE {_WAITING} AND next_at <= ? ORDER BY next_at, id LIMIT ?", (now, limit))
-        claimed = []
-        for r in rows:
-            with self.store.transaction() as db:
-                # a row cancelled since it was read is not won: its payload is gone for good
-                won = db.execute("UPDATE handoff_outbox SET next_at = ? WHERE id = ? AND next_at = ? "
-                                 f"AND {_WAITING}", (now + LEASE_S, r["id"], r["next_at"])).rowcount
-            if won:
-                claimed.append(Delivery(r["id"], r["ref"], r["channel"], json.loads(r["payload"]), r["attempts"]))
-        return claimed
+        due_by = now if due_by is None else due_by
+        until = now + (LEASE_S if lease_s is None else lease_s)
+        for _round in range(CLAIM_ROUNDS):
+            rows = self.store.query(f"SELECT id, next_at FROM handoff_outbox WHERE {_WAITING} AND next_at <= ? "
+                                    "ORDER BY next_at, id LIMIT ?", (due_by, CLAIM_CANDIDATES))
+            if not rows:
+                return None
+            for r in rows:
+                won = self._lease(r["id"], r["next_at"], until)
+                if won is not None:
+                    return won
+        return None
 
-    def mark_sent(self, delivery: Delivery) -> None:
+    def _lease(self, row_id: int, seen_next_at: float, until: float) -> Delivery | None:
+        """The row leased until ``until``, read inside the claim: a payload an erasure changed
+        before is sent as changed. None when another deliverer (or a cancellation) came first."""
+        token = secrets.token_hex(TOKEN_BYTES)
         with self.store.transaction() as db:
-            db.execute("UPDATE handoff_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL "
-                       "WHERE id = ?", (_utc(), delivery.id))
+            won = db.execute(f"UPDATE handoff_outbox SET next_at = ?, lease_token = ? WHERE id = ? AND next_at = ? "
+                             f"AND {_WAITING}", (until, token, row_id, seen_next_at)).rowcount
+            if not won:
+                return None
+            r = db.execute("SELECT ref, channel, payload, attempts FROM handoff_outbox WHERE id = ?",
+                           (row_id,)).fetchone()
+        return Delivery(row_id, r["ref"], r["channel"], json.loads(r["payload"]), r["attempts"], token, until)
 
-    def mark_failed(self, delivery: Delivery, error: str, now: float | None = None) -> float:
-        """Record the error; returns when the row is due again."""
+    def mark_sent(self, delivery: Delivery) -> bool:
+        """Record the delivery; False, recording nothing, when the row no longer carries this
+        claim (another deliverer took it over after the lease ran out: its attempt counts)."""
+        with self.store.transaction() as db:
+            return db.execute("UPDATE handoff_outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+                              f"lease_token = NULL WHERE {_HELD}",
+                              (_utc(), delivery.id, delivery.lease_token, delivery.leased_until)).rowcount == 1
+
+    def mark_failed(self, delivery: Delivery, error: str, now: float | None = None) -> float | None:
+        """Record the error; returns when the row is due again, or None, recording nothing,
+        when the row no longer carries this claim (see :meth:`mark_sent`)."""
         now = time.time() if now is None else now
         due = now + backoff(delivery.attempts + 1)
         with self.store.transaction() as db:
-            db.execute("UPDATE handoff_outbox SET attempts = attempts + 1, last_error = ?, next_at = ? "
-                       "WHERE id = ?", (error[:500], due, delivery.id))
-        return due
+            held = db.execute("UPDATE handoff_outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, "
+                              f"lease_token = NULL WHERE {_HELD}",
+                              (error[:500], due, delivery.id, delivery.lease_token, delivery.leased_until)).rowcount
+        return due if held else None
 
     def states(self, refs: list[str]) -> dict[str, list[DeliveryState]]:
         """Delivery state per request reference (requests without hand-off are missing)."""

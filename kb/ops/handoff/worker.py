@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from kb.ops.database import Store, StoreUnavailable
 from kb.ops.handoff.channels import SENDERS, DeliveryError
-from kb.ops.handoff.outbox import Outbox
+from kb.ops.handoff.outbox import Delivery, Outbox, lease_for
 from kb.ops.handoff.settings import HandoffSettings
 
 log = logging.getLogger(__name__)
 POLL_S = 15.0   # how often the thread looks for due retries; a new request wakes it at once
+PASS_LIMIT = 20  # sends per pass at most: a stopping server's thread and a cron run end soon
 
 
 @dataclass(frozen=True)
@@ -20,25 +22,53 @@ class PassReport:
     sent: int
     failed: int
     errors: tuple[str, ...]
+    lost: int = 0   # sends whose lease another deliverer took over meanwhile: recorded by that one
 
 
-def deliver_due(outbox: Outbox, settings: HandoffSettings, now: float | None = None) -> PassReport:
-    """Send every due row once; failures are recorded for a later retry, never raised."""
-    sent, errors = 0, []
-    for delivery in outbox.claim_due(now):
-        sender = SENDERS.get(delivery.channel)
-        try:
-            if sender is None or delivery.channel not in settings.channels:
-                raise DeliveryError(f"channel '{delivery.channel}' is not configured")
-            sender(settings, delivery.payload)
-        except DeliveryError as exc:
-            outbox.mark_failed(delivery, str(exc), now)
-            errors.append(f"{delivery.ref} ({delivery.channel}): {exc}")
-            log.warning("hand-off of %s by %s failed, will retry: %s", delivery.ref, delivery.channel, exc)
-        else:
-            outbox.mark_sent(delivery)
+def deliver_due(outbox: Outbox, settings: HandoffSettings, now: float | None = None,
+                limit: int = PASS_LIMIT) -> PassReport:
+    """Send the rows due when the pass starts, at most ``limit``, each claimed just before its
+    send with a lease its send cannot outlast; failures are recorded for a later retry, never raised."""
+    due_by = time.time() if now is None else now
+    lease_s = lease_for(settings.timeout)
+    sent = lost = 0
+    errors: list[str] = []
+    for _turn in range(limit):
+        delivery = outbox.claim_next(now, lease_s, due_by=due_by)
+        if delivery is None:
+            break
+        error = _send(settings, delivery)
+        held = outbox.mark_sent(delivery) if error is None else outbox.mark_failed(delivery, error, now) is not None
+        if not held:
+            lost += 1
+            _log_lost(delivery, lease_s, error)
+        elif error is None:
             sent += 1
-    return PassReport(sent, len(errors), tuple(errors))
+        else:
+            errors.append(f"{delivery.ref} ({delivery.channel}): {error}")
+            log.warning("hand-off of %s by %s failed, will retry: %s", delivery.ref, delivery.channel, error)
+    return PassReport(sent, len(errors), tuple(errors), lost)
+
+
+def _log_lost(delivery: Delivery, lease_s: float, error: str | None) -> None:
+    """Say that a send outlasted its lease: the row is another deliverer's now, which records
+    its own attempt; this one counts nothing, so attempts stay one per recorded try."""
+    twice = " (the helpdesk may get it twice and drops the second by ref)" if error is None else ""
+    log.warning("hand-off of %s by %s took longer than its %.0f s lease and another deliverer took it "
+                "over: that one records it, this attempt is not counted%s", delivery.ref, delivery.channel,
+                lease_s, twice)
+
+
+def _send(settings: HandoffSettings, delivery: Delivery) -> str | None:
+    """Send one claimed row; the error's text, or None when the helpdesk took it."""
+    sender = SENDERS.get(delivery.channel)
+    try:
+        if sender is None or delivery.channel not in settings.channels:
+            raise DeliveryError(f"channel '{delivery.channel}' is not configured")
+        sender(settings, delivery.payload)
+    except DeliveryError as exc:
+        return str(exc)
+    return None
 
 
 class DeliveryWorker:

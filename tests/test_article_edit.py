@@ -102,7 +102,8 @@ def test_a_save_keeps_the_lines_of_every_key_the_form_left_unchanged():
     form.summary, form.tags = "Meist zwei Tage.", ("lieferzeit",)
     changed = text_from_form(form, like=HAND_WRITTEN)
     assert "# Written by hand" in changed and 'title: "Wie lange' in changed and "# who answers" in changed
-    assert "tags: [lieferzeit]\nsummary: Meist zwei Tage.\nquestions: [" in changed  # added after what it follows
+    # the tags keep their "- " lines (the one removed goes); the summary comes after what it follows
+    assert "tags:\n  - lieferzeit\nsummary: Meist zwei Tage.\nquestions: [" in changed
     assert form_from_text(changed) == form  # it reads as the form says
     assert text_from_form(form, like=None) == text_from_form(form)  # a new article: the usual layout
 

@@ -23,11 +23,14 @@ from kb.content.article_ids import id_problem
 from kb.content.articles import ARTICLE_SUFFIXES, KNOWN_KEYS, Article, Problem, load_articles, parse_article
 from kb.content.check import article_links, collection_problems, image_problems
 from kb.content.front_matter_layout import kept_layout
+from kb.content.front_matter_questions import DEFAULT_INDENT, yaml_scalar
 from kb.content.front_matter_repair import readable_part
 
 FORM_DEFAULTS = {"audience": "public"}  # what the form leaves out of the front matter, besides empty values
 FRONT_MATTER_ORDER = ("title", "lang", "category", "tags", "summary", "audience", "questions",
                       "translation", "updated", "draft")
+FLOW_LISTS = ("tags",)  # tags: [a, b] on one line, as the sample articles write them
+ITEM_LISTS = ("questions",)  # one "  - " line per item, as the sample articles and `kb questions accept`
 
 
 class EditError(ValueError):
@@ -165,9 +168,14 @@ def tags_from_field(text: str) -> tuple[str, ...]:
     return tuple(t.strip() for t in row if t.strip())
 
 
-def _yaml_line(key: str, value, flow: bool = False) -> str:
-    if flow:  # tags: [a, b] on one line, as the sample articles write them
+def _yaml_line(key: str, value) -> str:
+    """``key: value`` as the form writes it: a list of questions one indented line per item, plain
+    or double-quoted, as `kb questions accept` adds one (kb/content/front_matter_questions.py), so
+    a list the browser started and one the command extends look alike."""
+    if key in FLOW_LISTS:
         return f"{key}: " + yaml.safe_dump(value, allow_unicode=True, width=10_000, default_flow_style=True)
+    if key in ITEM_LISTS:
+        return f"{key}:\n" + "".join(f"{DEFAULT_INDENT}- {yaml_scalar(item)}\n" for item in value)
     return yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10_000,
                           default_flow_style=False)
 
@@ -184,7 +192,7 @@ def text_from_form(form: ArticleForm, like: str | None = None) -> str:
     lines = ["---\n"]
     for key in FRONT_MATTER_ORDER:
         if values[key] is not None and values[key] != "":
-            lines.append(_yaml_line(key, values[key], flow=key == "tags"))
+            lines.append(_yaml_line(key, values[key]))
     for key, value in form.extra.items():
         lines.append(_yaml_line(str(key), value))
     body = form.body.replace("\r\n", "\n").strip("\n")

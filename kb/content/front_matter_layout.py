@@ -6,8 +6,9 @@ written by hand would all change at its first save through the browser, and
 the first diff in version control would show every line. :func:`kept_layout`
 keeps each top-level key's lines from the file on disk when its value is
 unchanged, and takes the new lines only for the keys that changed, were added or
-removed. The result is parsed again: unless it reads exactly as the new text,
-the new text is used as it is.
+removed; a changed list keeps the lines of the items it still holds
+(kb/content/front_matter_lists.py). The result is parsed again: unless it reads
+exactly as the new text, the new text is used as it is.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from kb.content.front_matter_lists import comparable as _comparable, kept_list_lines
 from kb.content.front_matter_questions import FrontMatterEditError, _front_matter
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:")
@@ -74,8 +76,8 @@ def _blocks(lines: list[str]) -> list[Block]:
 
 def _merged(old: list[Block], new: list[Block], defaults: dict) -> list[Block]:
     """The old blocks whose values are unchanged, the new lines under the old notes of changed
-    ones, keys the new text leaves out gone (or kept where empty or at their default), added keys
-    after the key they follow in the new text."""
+    ones (a list in its old style), keys the new text leaves out gone (or kept where empty or at
+    their default), added keys after the key they follow in the new text."""
     new_by_key = {block.key: block for block in new if block.key is not None}
     merged: list[Block] = []
     for block in old:
@@ -87,7 +89,8 @@ def _merged(old: list[Block], new: list[Block], defaults: dict) -> list[Block]:
         elif _comparable(_parsed(block.lines)) == _comparable(_parsed(replacement.lines)):
             merged.append(block)
         else:
-            merged.append(Block(block.key, block.notes, replacement.lines))
+            merged.append(Block(block.key, block.notes,
+                                kept_list_lines(block.lines, replacement.lines) or replacement.lines))
     present = {block.key for block in merged}
     for i, block in enumerate(new):
         if block.key is None or block.key in present:
@@ -121,18 +124,6 @@ def _with_defaults(new: dict | None, kept: dict | None, defaults: dict) -> dict:
         if key not in out and _says_nothing(key, value, defaults):
             out[key] = value
     return out
-
-
-def _comparable(value):
-    """Values compared as the form reads them: text without the spaces and line ends around it
-    (a ``|`` block's last line end)."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    return value
 
 
 def _parsed(lines: list[str]):

@@ -8,6 +8,8 @@ editors change anything.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
@@ -301,9 +303,7 @@ def save():
     except Gone:
         return gone_page(ident, form, base, page)
     except Conflict as exc:
-        merged = merge_clean(exc.base_text, exc.current_text or "",
-                             text_from_form(touched(form, _today()), like=exc.current_text)) \
-            if exc.base_text is not None else None
+        merged = both_changes(exc, form)
         if merged is not None:  # the changes do not overlap: propose both, saved only once checked
             form = form_from_text(merged)
         return edit_page(ident, form, exc.current_version, conflict=exc, status=409,
@@ -317,6 +317,23 @@ def save():
         _link_source(source, form.translation)
     after_save(saved, draft=form.draft)
     return redirect(url_for("editor.view", article_id=ident), 303)
+
+
+def both_changes(conflict: Conflict, form: ArticleForm) -> str | None:
+    """The other change and the editor's in one text, or None when they touch the same or
+    adjacent lines, or the version the edit started from is not in the history.
+
+    The editor's side is the form written against that version, the text the editor opened:
+    then only what the editor changed differs from it. Written against the text on disk now,
+    the form would seem to take back every line the other change wrote (its question, in the
+    form's list style), and the two would always overlap. The date stays the opened version's:
+    the save that follows dates the merged text, so two saves on different days still merge."""
+    opened_text = conflict.base_text
+    if opened_text is None:
+        return None
+    opened = form_from_text(opened_text)
+    mine = text_from_form(replace(form, updated=opened.updated, extra=opened.extra), like=opened_text)
+    return merge_clean(opened_text, conflict.current_text or "", mine)
 
 
 def _refused(ident: str, form: ArticleForm, base: str, page: dict):

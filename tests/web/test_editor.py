@@ -44,7 +44,7 @@ def test_editor_creates_an_article_written_as_markdown_with_front_matter(app, cl
     text = (app.config["KB_ARTICLES"] + "/de/zahlung.md")
     saved = open(text, encoding="utf-8").read()
     assert saved.startswith("---\ntitle: Wie kann ich bezahlen?\nlang: de\ncategory: Zahlung\n")
-    assert "questions:\n- welche zahlungsarten gibt es\n- kann ich mit paypal zahlen\n" in saved
+    assert "questions:\n  - welche zahlungsarten gibt es\n  - kann ich mit paypal zahlen\n" in saved  # as the samples
     assert "updated: " in saved and "draft" not in saved
     assert saved.endswith("## PayPal\nMit PayPal zahlen Sie sofort.\n")
     page = client.get(r.headers["Location"]).get_data(as_text=True)

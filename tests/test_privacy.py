@@ -177,6 +177,39 @@ def test_ordinary_questions_stay_as_typed(text):
     assert mask_pii(text) == text
 
 
+@pytest.mark.parametrize("text, masked", [
+    # a date with a month's name and a year, with or without its day: a birth date identifies
+    ("Geburtsdatum 12. März 1985 ändern", "Geburtsdatum [date] ändern"),
+    ("geboren am 3. Dez. 1990", "geboren am [date]"),
+    ("Lieferung im Dezember 2024 fehlt", "Lieferung im [date] fehlt"),
+    ("born on March 12, 1985, please update", "born on [date], please update"),
+    ("date of birth 12 March 1985", "date of birth [date]"),
+    ("born 12th of March 1985", "born [date]"),
+    ("ordered in may 2025", "ordered in [date]"),
+    # a code after the word that names it: letters with digits, or capitals
+    ("Gutscheincode SOMMER25 geht nicht", "Gutscheincode [voucher] geht nicht"),
+    ("mein Gutschein: WELCOME ist ungültig", "mein Gutschein: [voucher] ist ungültig"),
+    ("Rabattcode lautet „HALLO10“", "Rabattcode lautet „[voucher]“"),
+    ("Aktionscode x7y8z9 abgelehnt", "Aktionscode [voucher] abgelehnt"),
+    ("voucher code SUMMER25 was rejected", "voucher code [voucher] was rejected"),
+    ("promo code X7Y8Z9 not working", "promo code [voucher] not working"),
+    ("discount code is SAVE10", "discount code is [voucher]"),
+    ("coupon WINTER not accepted", "coupon [voucher] not accepted"),
+])
+def test_dates_with_a_month_name_and_named_voucher_codes_are_masked(text, masked):
+    assert mask_pii(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "Lieferung im März?", "Bestellung vom 3. Mai", "delivery in March", "may I return it in May",
+    "Gutschein einlösen", "Gutschein ist abgelaufen", "Gutschein 50 Euro", "Gutscheine verschenken",
+    "voucher expired", "voucher code does not work", "coupon code is not working", "promo ends today",
+    "discount codes for students?", "GUTSCHEINCODE FUNKTIONIERT NICHT", "Rabattcode gilt nur online",
+])
+def test_month_names_and_voucher_words_alone_stay(text):
+    assert mask_pii(text) == text
+
+
 @pytest.mark.parametrize("text", ["Paket weg 50% Rabatt?", "mein paket ist weg 3 tage"])
 def test_street_words_used_as_ordinary_words_stay(text):
     assert mask_pii(text) == text

@@ -80,6 +80,26 @@ _DATE = re.compile(
     r"(?<![\w.])(?:\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2}))"
     r"(?![\w/-]|\.\d)")
 
+# -- dates with a month's name: "12. März 1985", "March 12, 1985", "12th of March 1985", "Mai 2024" --
+# a month's name alone ("im März", "in March") says when, not who: only with a year is it masked
+_MONTHS = (r"(?:januar|jänner|jaenner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november"
+           r"|dezember|january|february|march|may|june|july|october|december"
+           r"|(?:jan|feb|mär|mrz|mar|apr|jun|jul|aug|sept?|okt|oct|nov|dez|dec)\.?)")
+_DAY = r"\d{1,2}(?:\.|st|nd|rd|th)?\s*(?:of\s+)?"
+_YEAR = r"(?:19|20)\d{2}(?![\w.,]\d)(?!\w)"
+_MONTH_DATE = re.compile(
+    rf"(?<![\w.])(?:{_DAY})?{_MONTHS}(?<=[\w.])(?:\s*\d{{1,2}}(?:st|nd|rd|th)?,?)?\s+{_YEAR}",
+    re.IGNORECASE)
+
+# -- voucher codes named as such: "Gutscheincode SOMMER25", "promo code X7Y8Z9" ---------------
+# only after the word that names a code, and only a token no word looks like: letters with
+# digits, or capitals ("Gutschein einlösen", "voucher expired" stay)
+_CODE_WORDS = (r"gutschein(?:-?code|-?nummer)?|rabatt-?code|aktions-?code|promo-?code"
+               r"|(?:voucher|coupon|promo(?:tion)?)(?:\s+code)?|discount\s+code")
+_NAMED_VOUCHER = re.compile(
+    rf"\b({_CODE_WORDS})\b((?:\s*(?:(?:ist|lautet|war|is|was)\b|[:=-]))?\s*[\"'„“‚‘»«]?)"
+    r"([A-Za-z0-9][A-Za-z0-9-]{2,18}[A-Za-z0-9])(?![\w-])", re.IGNORECASE)
+
 # -- IBANs, phone numbers and long digit runs ------------------------------------------------
 # IBAN: two letters, two digits, then 10-30 letters/digits, optionally grouped by spaces
 # (in either case: "gb29 nwbk 6016 …"; words the groups run into are given back, see _iban)
@@ -139,6 +159,16 @@ def _voucher(match: re.Match) -> str:
     return "[voucher]" if any(ch.isdigit() for ch in text) or text.isupper() else text
 
 
+def _named_voucher(match: re.Match) -> str:
+    """The code after "Gutscheincode", "voucher code" and the like masked, when it looks like one:
+    letters with digits ("SOMMER25"), or capitals in text that is not all capitals ("WELCOME")."""
+    word, gap, token = match.groups()
+    letters = any(ch.isalpha() for ch in token)
+    mixed = letters and any(ch.isdigit() for ch in token)
+    shouted = letters and token.isupper() and not word.isupper()  # "GUTSCHEIN FUNKTIONIERT NICHT" stays
+    return word + gap + "[voucher]" if mixed or shouted else match.group(0)
+
+
 def _prefixed_code(match: re.Match) -> str:
     return "[code]" if _digits(match.group(0)) >= MIN_CODE_DIGITS else match.group(0)
 
@@ -170,7 +200,8 @@ def _without_names(text: str) -> str:
 
 def mask_pii(text: str) -> str:
     """Replace passwords, e-mail addresses (also read aloud: kb/content/spelled_out.py), street
-    addresses (kb/content/street_addresses.py), voucher and order codes, IBANs, full dates, phone
+    addresses (kb/content/street_addresses.py), voucher codes (also named: "Gutscheincode SOMMER25") and
+    order codes, IBANs, full dates (also with a month's name: "12. März 1985"), phone
     numbers (also in digit words), long digit runs, a name signed under the text ("Viele Grüße,
     Anna Schmidt"; kb/content/salutations.py) and one a customer introduces themselves with
     ("mein Name ist Anna Schmidt,", "hier ist Anna Schmidt."; kb/content/introductions.py).
@@ -188,10 +219,12 @@ def mask_pii(text: str) -> str:
     text = mask_addresses(text)
     text = _IBAN.sub(_iban, text)
     text = _LABELLED_NUMBER.sub(lambda m: m.group(1) + m.group(2) + "[number]", text)
+    text = _NAMED_VOUCHER.sub(_named_voucher, text)
     text = _VOUCHER.sub(_voucher, text)
     text = _VOUCHER_SPACED.sub(_voucher, text)
     text = _PREFIXED_CODE.sub(_prefixed_code, text)
     text = _MIXED_CODE.sub(_mixed_code, text)
+    text = _MONTH_DATE.sub("[date]", text)
     text = _DATE.sub("[date]", text)
     # digit words after dates: the figures of a date next to a count are no phone number
     text = mask_spelled_digits(text)

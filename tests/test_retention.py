@@ -150,6 +150,18 @@ def test_purge_on_a_new_database_removes_nothing(store_url):
             report.undelivered) == (0,) * 6
 
 
+def test_each_purge_records_its_period_and_time_for_the_privacy_page(store_url):
+    from kb.ops.purge_runs import PurgeRun, last_run
+    store = Store(store_url)
+    assert last_run(store) is None
+    purge(store, 30, now=NOW - timedelta(days=1))
+    purge(store, DAYS, now=NOW)
+    assert last_run(store) == PurgeRun(at=NOW, days=DAYS)
+    purge(store, 45, now=NOW)  # run twice in one second: the later period counts
+    assert last_run(store) == PurgeRun(at=NOW, days=45)
+    assert len(store.query("SELECT * FROM purge_runs")) == 2
+
+
 @pytest.mark.parametrize("text, days", [("90", 90), ("90d", 90), ("90 days", 90), (" 7D ", 7), ("30 Tage", 30)])
 def test_retention_periods_are_read_in_days(text, days):
     assert parse_days(text, "--older-than") == days

@@ -110,6 +110,11 @@ def _migrations() -> list[Migration]:
             -- NULL while the address is there or the customer gave none; 'retention' once
             -- kb privacy purge removed it, 'erasure' once kb privacy erase did: the inbox says which
             ALTER TABLE contact_requests ADD COLUMN email_removed TEXT;"""),
+        Migration(8, "purge runs: when kb privacy purge ran, and its period, for the privacy page", """
+            CREATE TABLE IF NOT EXISTS purge_runs (
+                at TEXT PRIMARY KEY,            -- UTC, seconds: when the purge ran
+                days INTEGER NOT NULL           -- its period: what was older was removed
+            );"""),
     ]
 
 

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta, timezone
 from kb.ops.contact_details import ContactDetails
 from kb.ops.database import Store
 from kb.ops.handoff.outbox import Outbox
+from kb.ops.purge_runs import record_run
 
 RETENTION_SETTING = "KB_RETENTION_DAYS"
 DEFAULT_RETENTION_DAYS = 90
@@ -85,12 +86,14 @@ def purge(store: Store, days: int, now: datetime | None = None) -> PurgeReport:
     """Remove the personal data older than ``days`` days (see the module's docstring)."""
     ContactDetails(store)  # their tables, in a database that never handed anything off
     Outbox(store)
-    cutoff = (now or datetime.now(timezone.utc)).astimezone(timezone.utc) - timedelta(days=days)
+    ran_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    cutoff = ran_at - timedelta(days=days)
     minute = cutoff.strftime("%Y-%m-%dT%H:%MZ")  # as searches, votes and requests write times
     second = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")  # as the outbox writes them
     with store.transaction() as db:
         # two purges at once (cron on two replicas) would each count the same searches
         store.backend.lock_schema(db)
+        record_run(db, days, ran_at)  # what /privacy states (kb/ops/purge_runs.py); undone if the purge fails
         searches = _fold_searches(db, minute)
         comments = db.execute("UPDATE feedback SET comment = NULL WHERE at < ? AND comment IS NOT NULL",
                               (minute,)).rowcount

@@ -22,6 +22,7 @@ from kb.ops.retention import RETENTION_SETTING
 from kb.web.deployment import checked_secret_key, open_store, require_shared_secret
 from kb.web.i18n import LANG_COOKIE, LANG_COOKIE_SECONDS, UI_LANGS, _, pick_language, translate, translated_message
 from kb.web.local_time import site_time_zone
+from kb.web import privacy_page
 from kb.web.site import SiteConfigError, checked_base_url, load_site, text_in
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask("kb", instance_path=str(instance), template_folder=str(PACKAGE / "templates"),
                 static_folder=str(PACKAGE / "static"))
     _configure(app, settings, instance, config)
+    privacy_page.warn_unusable_retention(app.config)
     _open_services(app)
     _init_editor(app, settings.default_lang)
     _register_blueprints(app)
@@ -98,7 +100,8 @@ def _configure(app: Flask, settings: Settings, instance: Path, config: dict | No
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("KB_HTTPS") == "1",
         KB_BASE_URL=os.environ.get("KB_BASE_URL"),  # public address for absolute links (site.yml: base_url)
-        # the period `kb privacy purge` keeps personal data for, as the privacy page states it
+        # the default period of `kb privacy purge`: checked at the start (privacy_page.warn_unusable_retention);
+        # the privacy page states the period of the last purge that ran (kb/ops/purge_runs.py)
         KB_RETENTION_DAYS=os.environ.get(RETENTION_SETTING),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session: a tab left open still works
         JSON_SORT_KEYS=False,

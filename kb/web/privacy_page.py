@@ -1,8 +1,9 @@
 """``/privacy``: what the help centre stores about a visit, and for how long, in plain words.
 
 Customers trust a shop that says what it keeps. The page's facts come from the running
-configuration, not from text that could fall behind it: the retention period the shop set
-(``KB_RETENTION_DAYS``, which ``kb privacy purge`` reads), the cookies' names and lifetimes,
+configuration and the database, not from text that could fall behind it: the period of the
+last ``kb privacy purge`` that ran lately (kb/ops/purge_runs.py; ``KB_RETENTION_DAYS`` only sets
+the purge's default, and the server purges nothing itself), the cookies' names and lifetimes,
 the rate limits' longest window, whether requests go on to a helpdesk, and the shop's own
 name and e-mail address (site.yml) for a request to erase one's data.
 
@@ -14,10 +15,13 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from flask import current_app, render_template
 from limits import parse_many
 
+from kb.ops.database import Store, StoreUnavailable
+from kb.ops.purge_runs import last_run
 from kb.ops.retention import RETENTION_SETTING, RetentionError, parse_days
 from kb.web.i18n import LANG_COOKIE, LANG_COOKIE_SECONDS
 from kb.web.limits import DEFAULTS as RATE_LIMITS
@@ -27,6 +31,10 @@ log = logging.getLogger(__name__)
 SECONDS_PER_DAY = 24 * 3600
 SECONDS_PER_HOUR = 3600
 EMAIL_KIND = "email"  # the site.yml channel a customer writes to for an erasure
+# A purge this recent shows one is scheduled (cron runs it daily, as a rule): a week leaves
+# room for a few failed or skipped runs. Data may then stay up to this long past the period
+# stated; a purge older than this may have stopped for good, so its period is promised no more.
+PROMISE_WINDOW_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -38,20 +46,35 @@ class Cookies:
     staff_session_hours: int
 
 
-def retention_days(config) -> int | None:
-    """The days after which ``kb privacy purge`` removes personal data, when the shop set them.
-
-    Unset, the page promises no number: it cannot see whether a purge is scheduled, so the
-    data stays, as far as it knows, until the team deletes it. A value the purge refuses
-    (a typo) removes nothing either, and is said in the log."""
+def warn_unusable_retention(config) -> None:
+    """Say once, at the app's start, when ``KB_RETENTION_DAYS`` is a value ``kb privacy purge``
+    refuses: a purge from cron without ``--older-than`` then removes nothing. The page does not
+    read the setting (it states what purges really ran, see purged_after_days), so a view has
+    nothing to say about it."""
     raw = str(config.get(RETENTION_SETTING) or "").strip()
     if not raw:
-        return None
+        return
     try:
-        return parse_days(raw, RETENTION_SETTING)
+        parse_days(raw, RETENTION_SETTING)
     except RetentionError as exc:
-        log.warning("privacy page: %s; it says data is kept until the team deletes it", exc)
+        log.warning("%s: kb privacy purge without --older-than refuses to run", exc)
+
+
+def purged_after_days(store: Store, now: datetime | None = None) -> int | None:
+    """The period of the last ``kb privacy purge``, when one ran within PROMISE_WINDOW_DAYS.
+
+    The server purges nothing itself, and cannot see whether cron runs a purge: only a recent
+    run shows that data really goes after its period. Without one (never run, stopped long ago,
+    or the database cannot tell now), the page promises no number: data stays until the team
+    deletes it."""
+    try:
+        run = last_run(store)
+    except StoreUnavailable:
         return None
+    now = now or datetime.now(timezone.utc)
+    if run is None or now - run.at > timedelta(days=PROMISE_WINDOW_DAYS):
+        return None
+    return run.days
 
 
 def rate_count_hours(config) -> int | None:
@@ -79,6 +102,6 @@ def privacy():
     """The page, in the reader's language (the portal's ?lang=, cookie, Accept-Language)."""
     app = current_app
     return render_template(
-        "privacy.html", days=retention_days(app.config), rate_hours=rate_count_hours(app.config),
+        "privacy.html", days=purged_after_days(app.extensions["kb.store"]), rate_hours=rate_count_hours(app.config),
         cookies=cookies(app), handed_off=bool(app.extensions["kb.handoff"].channels),
         erase_at=erasure_address(app.extensions["kb.site"]))

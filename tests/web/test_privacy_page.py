@@ -2,6 +2,7 @@
 configuration (kb/web/privacy_page.py), in German and English. The cookies it lists are the
 cookies a customer's visit really gets, so the page cannot drift from the truth."""
 import re
+from datetime import datetime, timedelta, timezone
 
 from conftest import PASSWORD, csrf_token
 
@@ -38,36 +39,71 @@ def test_the_page_speaks_german_and_english(client):
     assert "Privacy: what we store" in client.get("/privacy", headers=DE).get_data(as_text=True)
 
 
-def test_the_retention_period_shown_is_the_configured_one(make_app):
-    thirty = _text(make_app(KB_RETENTION_DAYS="30").test_client().get("/privacy", headers=DE).get_data(as_text=True))
+def _purged(app, days, days_ago=0):
+    """`kb privacy purge --older-than {days}` as cron would have run it ``days_ago`` days ago."""
+    from kb.ops.retention import purge
+    purge(app.extensions["kb.store"], days, now=datetime.now(timezone.utc) - timedelta(days=days_ago))
+    return app
+
+
+def _page(app, lang="en"):
+    headers = DE if lang == "de" else EN
+    return _text(app.test_client().get(f"/privacy?lang={lang}", headers=headers).get_data(as_text=True))
+
+
+def test_the_period_shown_is_the_one_the_last_purge_applied(make_app):
+    thirty = _page(_purged(make_app(), 30), "de")
     assert "Suchanfragen, sobald sie älter als 30 Tage sind" in thirty
     assert "Sobald unsere Antwort älter als 30 Tage ist, entfernen wir Ihre E-Mail-Adresse" in thirty
-    seven = make_app(KB_RETENTION_DAYS="7d").test_client()
-    english = _text(seven.get("/privacy?lang=en").get_data(as_text=True))
-    assert "We delete searches once they are older than 7 days" in english
-    assert "Comments are cleared once they are older than 7 days" in english
-    assert "30 days" not in english and "until our team deletes them" not in english
-    one = _text(make_app(KB_RETENTION_DAYS="1").test_client().get("/privacy", headers=DE).get_data(as_text=True))
-    assert "älter als 1 Tag sind" in one
+    english = _page(_purged(make_app(), 30))
+    assert "We delete searches once they are older than 30 days" in english
+    assert "Comments are cleared once they are older than 30 days" in english
+    assert "until our team deletes them" not in english
+    # the latest run counts, not KB_RETENTION_DAYS: the purge from cron has its own --older-than
+    app = _purged(_purged(make_app(KB_RETENTION_DAYS="90"), 30, days_ago=2), 1)
+    assert "älter als 1 Tag sind" in _page(app, "de") and "90 Tage" not in _page(app, "de")
 
 
-def test_the_period_is_the_one_kb_privacy_purge_reads(make_app, monkeypatch):
-    """KB_RETENTION_DAYS from the environment, the setting `kb privacy purge` keeps data for."""
+def test_without_a_purge_the_page_promises_no_number(make_app, monkeypatch):
+    """KB_RETENTION_DAYS (valid or not) only sets the purge's default: the server purges nothing,
+    so without a purge the page says the team deletes the data."""
     monkeypatch.setenv("KB_RETENTION_DAYS", "45")
-    text = _text(make_app().test_client().get("/privacy?lang=en").get_data(as_text=True))
-    assert "older than 45 days" in text
-
-
-def test_without_a_retention_period_the_page_promises_no_number(make_app, monkeypatch):
-    """Unset (or a value the purge refuses), nothing is purged as far as the portal knows."""
-    monkeypatch.delenv("KB_RETENTION_DAYS", raising=False)
-    for app in (make_app(), make_app(KB_RETENTION_DAYS="ninety")):
-        text = _text(app.test_client().get("/privacy?lang=en").get_data(as_text=True))
+    for app in (make_app(), make_app(KB_RETENTION_DAYS="30")):
+        text = _page(app)
+        assert "Searches, with personal details masked: kept until our team deletes them." in text
         assert "Searches stay until our team deletes them." in text
         assert "Your email address and order number stay until our team deletes them" in text
         assert "older than" not in text
-    de = _text(make_app().test_client().get("/privacy", headers=DE).get_data(as_text=True))
-    assert "Suchanfragen bleiben gespeichert, bis unser Team sie löscht." in de
+    assert "Suchanfragen bleiben gespeichert, bis unser Team sie löscht." in _page(make_app(), "de")
+
+
+def test_a_purge_that_stopped_long_ago_is_promised_no_more(make_app):
+    from kb.web.privacy_page import PROMISE_WINDOW_DAYS
+    stale = _page(_purged(make_app(), 30, days_ago=PROMISE_WINDOW_DAYS + 1))
+    assert "30 days" not in stale and "Searches stay until our team deletes them." in stale
+    recent = _page(_purged(make_app(), 30, days_ago=PROMISE_WINDOW_DAYS - 1))
+    assert "We delete searches once they are older than 30 days" in recent
+
+
+def test_an_unusable_retention_setting_is_said_once_at_the_start(make_app, caplog):
+    app = make_app(KB_RETENTION_DAYS="ninety")
+    said = [r for r in caplog.records if "KB_RETENTION_DAYS" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING"
+    caplog.clear()
+    for _ in range(3):
+        assert "until our team deletes them" in _page(app)
+    assert not [r for r in caplog.records if "KB_RETENTION_DAYS" in r.getMessage()]
+
+
+def test_the_cookie_and_erasure_texts(client, make_app, tmp_path):
+    """The staff session and what an erasure reaches, said as the code does it."""
+    de = _text(client.get("/privacy", headers=DE).get_data(as_text=True))
+    assert "Für unser Team hält es außerdem die Anmeldung aufrecht, höchstens" in de
+    assert "hält es außerdem angemeldet" not in de
+    en = _page(make_app())
+    assert "everywhere this help centre's database stores it" in en
+    assert "wordings that our editors add to the articles are masked before an editor accepts them" in en
+    assert "customer service system" not in en  # no helpdesk in the tests: nothing was passed on
 
 
 def test_the_footer_and_the_contact_form_link_to_it(client):
@@ -147,6 +183,7 @@ def test_the_shops_own_details_and_hand_off(make_app, tmp_path):
     assert "write to us with the contact form, giving the address you used: Ask our team" in text
     assert 'href="/contact"' in html and "mailto:" not in html
     assert "We also pass your request on to our customer service system" in text
+    assert "this help centre cannot erase it there" in text  # an erasure does not reach the helpdesk
     plain = make_app().test_client().get("/privacy?lang=en").get_data(as_text=True)
     assert "customer service system" not in plain  # no helpdesk configured in the tests
 

@@ -238,3 +238,52 @@ def test_a_read_snapshot_sees_one_moment_while_a_server_writes(store_url):
     assert len(store.query("SELECT * FROM searches")) == 2
     with store.transaction() as db:  # the connection is usable for writes after it
         db.execute("DELETE FROM article_views")
+
+
+def _copy_target(request, store_url, tmp_path) -> str:
+    """A new database of the source's engine."""
+    if store_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'copy' / 'kb.sqlite3'}"
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+def test_a_copy_reads_each_table_in_batches_and_copies_every_row(request, store_url, tmp_path, monkeypatch):
+    """A large table is never read whole: with batches of 2 rows, tables of 3 and more rows
+    are read in several batches, and every table arrives as it left (both engines)."""
+    from kb.ops import db_copy
+    monkeypatch.setattr(db_copy, "BATCH_ROWS", 2)
+    batches: list[int] = []
+    read_in_batches = Store.read_in_batches
+
+    def counted(self, sql, params=(), rows=1000):
+        for batch in read_in_batches(self, sql, params, rows):
+            batches.append(len(batch))
+            yield batch
+    monkeypatch.setattr(Store, "read_in_batches", counted)
+    source = _shop_on_every_table_kind(store_url)
+    for n in range(4):
+        source.log_search(f"Rücksendung {n}", "de", True, ["b"], "api")
+    target = _copy_target(request, store_url, tmp_path)
+    r = kb("copy", "--from", store_url, "--to", target)
+    assert r.exit_code == 0, r.output
+    assert max(batches) == 2 and batches.count(2) >= 3  # searches: 7 rows in 4 batches
+    assert _contents(target) == _contents(store_url)
+
+
+def test_a_copy_whose_check_fails_after_the_commit_says_the_rows_stay(tmp_path, postgres_server, monkeypatch):
+    """The row counts are checked after the commit: a mismatch then is not "nothing was copied"."""
+    from kb.ops import db_copy
+    copy_rows = db_copy._copy_rows
+
+    def one_row_too_many(source, target, tables):
+        copied = copy_rows(source, target, tables)
+        return [db_copy.Copied(c.table, c.rows + (c.table == "searches")) for c in copied]
+    monkeypatch.setattr(db_copy, "_copy_rows", one_row_too_many)
+    _shop(tmp_path / "kb.sqlite3")
+    target = postgres_server.new_database()
+    r = kb("copy", "--from", f"sqlite:///{tmp_path / 'kb.sqlite3'}", "--to", target)
+    assert r.exit_code == 1 and "nothing was copied" not in r.output
+    assert "the rows were committed, but table searches has 1 rows in the target where 2 were read" in r.output
+    assert "The rows stay in" in r.output and "before copying again" in r.output
+    r = kb("copy", "--from", f"sqlite:///{tmp_path / 'kb.sqlite3'}", "--to", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert r.exit_code == 1 and "was removed" in r.output and not (tmp_path / "new.sqlite3").exists()

@@ -22,9 +22,11 @@ def fail(message: str, code: int = 1) -> None:
 URL_HELP = "sqlite:///path or postgresql://user@host/db (default: KB_DATABASE_URL, else the instance's SQLite file)."
 
 
-def open_store(url: str | None, migrate: bool = False, must_exist: bool = False):
+def open_store(url: str | None, migrate: bool = False, must_exist: bool = False, timeout: float | None = None):
     """The store at ``url`` (default: the one `kb serve` uses); a bad URL, a missing SQLite
-    file (with ``must_exist``) or a database that cannot be opened ends with a clear error."""
+    file (with ``must_exist``) or a database that cannot be opened ends with a clear error.
+    ``timeout``: how long its statements may wait, for a command that needs longer than the
+    store's default (a copy of large tables)."""
     from kb.ops.backends import parse_url
     from kb.ops.database import Store, StoreUnavailable
 
@@ -36,7 +38,9 @@ def open_store(url: str | None, migrate: bool = False, must_exist: bool = False)
     if must_exist and engine == "sqlite" and not Path(target).is_file():
         fail(f"no SQLite database at {target}")
     try:
-        return Store(url, migrate=migrate)
+        if timeout is None:
+            return Store(url, migrate=migrate)
+        return Store(url, timeout, migrate=migrate)
     except StoreUnavailable as exc:
         fail(str(exc))
 

@@ -78,22 +78,33 @@ def copy(source, target) -> None:
     removed again when the copy fails. The source is read as one snapshot, so servers
     may keep running: what they write after the copy began is not in it.
     """
-    from kb.ops.db_copy import CopyError, copy_store
+    from kb.ops.db_copy import COPY_TIMEOUT, CopyError, CopyUnverified, copy_store
     if _same_database(source, target):
         raise click.ClickException("--from and --to are the same database")
-    src = open_store(source, must_exist=True)
+    src = open_store(source, must_exist=True, timeout=COPY_TIMEOUT)
     created = _created_by_opening(target)
-    dst = open_store(target)
+    dst = open_store(target, timeout=COPY_TIMEOUT)
     try:
         copied = copy_store(src, dst)
     except BaseException as exc:
         removed = _remove_created(dst, created)
+        if isinstance(exc, CopyUnverified):
+            raise click.ClickException(_unverified_message(exc, dst, removed)) from exc
         if not isinstance(exc, (CopyError, StoreUnavailable)):
             raise
         raise click.ClickException(f"nothing was copied: {exc}" + removed) from exc
     for c in copied:
         click.echo(f"{c.table:<24} {c.rows:>8} rows")
     click.echo(f"Copied {sum(c.rows for c in copied)} rows in {len(copied)} tables from {src.label} to {dst.label}.")
+
+
+def _unverified_message(exc: Exception, dst, removed: str) -> str:
+    """What a copy whose check failed after the commit left behind: a file removed again,
+    or rows in the target database that must not pass for a copy."""
+    if removed:
+        return f"the copy failed its check: {exc}{removed}"
+    return (f"the copy failed its check: {exc}. The rows stay in {dst.label}: do not use it as "
+            "a copy; empty it (or make a new database) before copying again")
 
 
 def _same_database(one: str, other: str) -> bool:

@@ -43,6 +43,8 @@ CONNECT_TIMEOUT = 3
 # its own statement_timeout cannot fire, so every wait on it ends this long after the
 # statement timeout, and the connection is dropped (the next call opens a new one).
 WAIT_MARGIN = 2.0
+# the server-side cursor of Store.read_in_batches; one at a time per connection
+BATCH_CURSOR = "kb_batches"
 _wait_budget = threading.local()  # a shorter limit for this thread's next waits (waits_at_most)
 
 
@@ -131,6 +133,12 @@ class SqliteBackend:
 
     def in_transaction(self, db) -> bool:
         return db.in_transaction
+
+    def batches(self, db, sql: str, params: tuple, rows: int) -> Iterator[list]:
+        """The query's rows, ``rows`` at a time: sqlite3 steps through the result as it is fetched."""
+        cursor = db.execute(sql, params)
+        while batch := cursor.fetchmany(rows):
+            yield batch
 
     def lost(self, db) -> bool:
         """A file has no connection to lose."""
@@ -313,6 +321,15 @@ class PostgresBackend:
 
     def in_transaction(self, db: PgConnection) -> bool:
         return db.raw.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
+
+    def batches(self, db: PgConnection, sql: str, params: tuple, rows: int) -> Iterator[list]:
+        """The query's rows, ``rows`` at a time, through a server-side cursor: a client-side one
+        would receive the whole result at once. Inside a transaction only (a snapshot's)."""
+        text, _ = postgres_query(sql, row_id=False)
+        with db.raw.cursor(name=BATCH_CURSOR) as cursor:
+            cursor.execute(text, tuple(params))
+            while batch := cursor.fetchmany(rows):
+                yield batch
 
     def lock_schema(self, db: PgConnection) -> None:
         db.raw.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK_KEY,))

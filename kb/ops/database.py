@@ -28,7 +28,8 @@ from kb.content.privacy import mask_pii
 from kb.ops.backends import IntegrityError, open_backend, waits_at_most  # noqa: F401 (IntegrityError: for callers)
 from kb.ops.sql_dialect import ALTER_ADD_COLUMN, split_statements
 
-from kb.ops.migrations import SCHEMA, SchemaTooNew, probe_write, upgrade  # noqa: E402,F401 (SCHEMA: for callers)
+from kb.ops.migrations import (  # noqa: E402,F401 (SCHEMA: for callers)
+    SCHEMA, SchemaTooNew, latest_version, newer_schema_message, probe_write, upgrade)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,17 @@ class Store:
             self.schema_warning = str(exc)
             log.warning("database %s: %s (this process keeps running on it; fine during a rolling "
                         "upgrade, until this replica is upgraded too)", self.label, exc)
+
+    def refresh_schema_warning(self) -> None:
+        """Read the schema version again (one small SELECT): a newer release may migrate the
+        database while this process serves, and /readyz says so until this replica is upgraded."""
+        rows = self.query("SELECT MAX(version) AS v FROM schema_migrations")
+        version = int(rows[0]["v"] or 0)
+        warning = newer_schema_message(version) if version > latest_version() else None
+        if warning and warning != self.schema_warning:
+            log.warning("database %s: %s (this process keeps running on it; fine during a rolling "
+                        "upgrade, until this replica is upgraded too)", self.label, warning)
+        self.schema_warning = warning
 
     @property
     def timeout(self) -> float:
@@ -220,6 +232,18 @@ class Store:
             finally:
                 self._local.snapshot = False
                 self._end_snapshot(db)
+
+    def read_in_batches(self, sql: str, params: tuple = (), rows: int = 1000) -> Iterator[list]:
+        """The rows of one query, ``rows`` at a time, inside :meth:`read_snapshot` only: a table
+        of any size is read without holding all of it in memory (on PostgreSQL through a
+        server-side cursor, which lives in the snapshot's transaction)."""
+        if not getattr(self._local, "snapshot", False):
+            raise RuntimeError("read_in_batches runs inside read_snapshot only")
+        with self._connect() as db:
+            try:
+                yield from self.backend.batches(db, sql, params, rows)
+            except self.backend.errors as exc:
+                self._raise_unavailable(db, exc, "cannot be read")
 
     def _end_snapshot(self, db) -> None:
         """Close the read transaction; a connection that failed inside it is dropped already."""

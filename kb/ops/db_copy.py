@@ -5,13 +5,17 @@ empty PostgreSQL database) or one a server started on once. The copy first creat
 full current schema there itself (:func:`kb.ops.all_tables.create_all_tables`: the
 migrations, then every module's tables), as a server's first start would; tables of
 the source that no module knows are created from the source's own DDL when the source
-is SQLite. Source and target must be at the schema version of this kb: a row of an
-older or newer schema could land in columns that mean something else, so that is
-refused before anything is written. The source is read in one read-only transaction
-(:meth:`Store.read_snapshot`), so a copy of a database that servers keep writing is
-the database at one moment, consistent across tables. Rows are copied in foreign-key
-order inside one target transaction (all of it or nothing), and identity counters are
-moved past the copied ids, so the next row gets a new id and old ids are never reused.
+is SQLite. The source must be at the schema version of this kb; the target at it or
+older (creating the schema upgrades an older one, as a server's start would): a row of
+an older or newer schema could land in columns that mean something else, so a source of
+another version, or a target of a newer one, is refused before anything is written. The
+source is read in one read-only transaction (:meth:`Store.read_snapshot`), so a copy of
+a database that servers keep writing is the database at one moment, consistent across
+tables; each table is read BATCH_ROWS at a time, so a large table never sits in memory
+whole. Rows are copied in foreign-key order inside one target transaction (all of it or
+nothing), and identity counters are moved past the copied ids, so the next row gets a
+new id and old ids are never reused. A copy opens its stores with COPY_TIMEOUT: reading
+and writing a large table takes longer than a server's statement timeout allows.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ import re
 from dataclasses import dataclass
 
 from kb.ops.all_tables import create_all_tables
-from kb.ops.database import Store
+from kb.ops.database import Store, StoreUnavailable
 from kb.ops.migrations import SchemaTooNew, latest_version, newer_schema_message
 
 BATCH_ROWS = 1000
+# seconds a copy's statements may wait (statement and lock timeout, SQLite's busy wait): a
+# table of millions of searches takes minutes, where a server's store gives up after seconds
+COPY_TIMEOUT = 600.0
 _CREATE = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX)\s+(?!IF\s+NOT\s+EXISTS)", re.I)
 VERSION_TABLE = "schema_migrations"
 # bookkeeping of each store itself, not data to move
@@ -32,6 +39,11 @@ SKIPPED_TABLES = {VERSION_TABLE, "store_heartbeat"}
 
 class CopyError(RuntimeError):
     """The copy cannot be done; nothing was written to the target."""
+
+
+class CopyUnverified(RuntimeError):
+    """The rows were written and committed, but the target's check afterwards failed (its row
+    counts differ from those read, or it could not be counted): a copy not to be trusted."""
 
 
 @dataclass(frozen=True)
@@ -159,28 +171,39 @@ def _copy_rows(source: Store, target: Store, tables: list[str]) -> list[Copied]:
             columns = _columns(source, table)
             names = ", ".join(f'"{c}"' for c in columns)
             insert = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
-            rows = source.query(f'SELECT {names} FROM "{table}"')
-            for start in range(0, len(rows), BATCH_ROWS):
-                db.executemany(insert, [tuple(r) for r in rows[start:start + BATCH_ROWS]])
+            rows = 0
+            for batch in source.read_in_batches(f'SELECT {names} FROM "{table}"', rows=BATCH_ROWS):
+                db.executemany(insert, [tuple(r) for r in batch])
+                rows += len(batch)
             if "id" in columns:
                 target.backend.move_id_counter(db, table)
-            copied.append(Copied(table, len(rows)))
+            copied.append(Copied(table, rows))
     return copied
+
+
+def _verify(target: Store, copied: list[Copied]) -> None:
+    """Each table of the target holds as many rows as were read (checked after the commit)."""
+    try:
+        counts = [(c, _row_count(target, c.table)) for c in copied]
+    except StoreUnavailable as exc:
+        raise CopyUnverified(f"the rows were committed, but the target could not be counted: {exc}") from exc
+    for c, got in counts:
+        if got != c.rows:
+            raise CopyUnverified(f"the rows were committed, but table {c.table} has {got} rows in the target "
+                                 f"where {c.rows} were read (did something else write to it?)")
 
 
 def copy_store(source: Store, target: Store) -> list[Copied]:
     """Copy all rows of ``source`` into the empty ``target``; the counts per table.
 
     Every refusal (CopyError) comes before a row is written; those about the source and
-    a target with rows come before anything is created in the target."""
+    a target with rows come before anything is created in the target. CopyUnverified:
+    the rows were committed, but the target's counts afterwards do not match."""
     with source.read_snapshot():  # one moment of the source, while its servers may go on writing
         tables = _data_tables(source)
         _check_source(source, tables)
         _check_target_empty(target)
         _prepare_target(source, target, tables)
         copied = _copy_rows(source, target, tables)
-    for c in copied:
-        got = _row_count(target, c.table)
-        if got != c.rows:
-            raise CopyError(f"table {c.table}: {c.rows} rows read but {got} in the target")
+    _verify(target, copied)
     return copied

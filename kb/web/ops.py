@@ -19,13 +19,13 @@ bp = Blueprint("ops", __name__)
 # A load balancer asks every few seconds; a flood of /readyz calls must not become a flood of
 # database writes: one write check answers the calls within this time.
 WRITE_CHECK_SECONDS = 5.0
-# /readyz answers within about a second whatever the database does (a health check gives
-# up after 3 s, and a waiting probe holds a request thread that a search needs): the probe
-# that starts a check waits this long for its result, then answers without it.
+# /readyz answers within about a second whatever the database does (a load balancer's health
+# check gives up after a few seconds, and a waiting probe holds a request thread that a search
+# needs): the probe that starts a check waits this long for its result, then answers without it.
 ANSWER_WAIT = 0.8
 # The check's own waits for a server that accepted the statement and went silent end after
-# this long, not after the store's statement timeout + margin (12 s): a stalled database is
-# reported within seconds. A connection that cannot be opened still takes its connect timeout.
+# this long, not after the store's timeout plus backends.WAIT_MARGIN: a stalled database is
+# reported within seconds. A connection that cannot be opened still takes backends.CONNECT_TIMEOUT.
 CHECK_WAIT = 2.0
 
 
@@ -40,13 +40,15 @@ class _WriteCheck:
     The check runs in a thread of its own, one at a time: a database that stalls holds
     that thread, never a request thread. The probe that starts a check waits at most
     ANSWER_WAIT for it; every other probe answers at once with the last result, and
-    says so once a check has been under way longer than that.
+    says so once a check has been under way longer than that. Each check reads the
+    schema version again too: a newer release may migrate the database while this
+    replica serves, and /readyz then says so (``database_schema``).
     """
 
     def __init__(self) -> None:
         self._turn = threading.Condition()
         self._at = -math.inf  # when the last check ended (monotonic)
-        self._answer = "ok"
+        self._answer: str | None = None  # the last check's result; None: no check has ended yet
         self._started: float | None = None  # when the check under way began; None: none is
 
     def __call__(self, store) -> str:
@@ -58,9 +60,13 @@ class _WriteCheck:
             return self._report()
 
     def _report(self) -> str:
-        """The last result, or that the check under way has not answered for too long."""
-        if self._started is not None and time.monotonic() - self._started >= ANSWER_WAIT:
-            waited = time.monotonic() - self._started
+        """The last result, or that the check under way has not answered for too long (or
+        that the first check has not answered yet: no result to report stands for "ok")."""
+        waited = time.monotonic() - self._started if self._started is not None else 0.0
+        if self._answer is None:
+            return (f"write check pending: the database has not answered for {waited:.1f} s "
+                    "(no check before it)")
+        if self._started is not None and waited >= ANSWER_WAIT:
             return (f"write check pending: the database has not answered for {waited:.1f} s "
                     f"(the check before: {self._answer})")
         return self._answer
@@ -70,6 +76,7 @@ class _WriteCheck:
         try:
             with waits_at_most(CHECK_WAIT):
                 store.check_writable()
+                _read_schema_version(store)
             answer = "ok"
         except StoreUnavailable as exc:
             answer = str(exc)
@@ -80,6 +87,14 @@ class _WriteCheck:
         with self._turn:
             self._answer, self._at, self._started = answer, time.monotonic(), None
             self._turn.notify_all()
+
+
+def _read_schema_version(store) -> None:
+    """The store's schema warning brought up to date (one SELECT MAX(version)), so a replica
+    started before a newer release migrated reports it until this replica is upgraded."""
+    refresh = getattr(store, "refresh_schema_warning", None)  # a store without migrations has none
+    if refresh is not None:
+        refresh()
 
 
 @bp.get("/healthz")

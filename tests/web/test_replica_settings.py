@@ -240,3 +240,58 @@ def test_a_replica_older_than_the_database_schema_serves_and_says_so(make_app, t
     body = client.get("/readyz").get_json()
     assert body["status"] == "ready" and "upgrade kb" in body["database_schema"]
     assert client.get("/api/search?q=Lieferung").status_code == 200
+
+
+class _SlowStore:
+    """A store whose write check waits until released: the first check is still under way."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def check_writable(self) -> None:
+        self.release.wait(5)
+
+    def release_connection(self) -> None:
+        pass
+
+
+def test_the_first_pending_write_check_says_that_no_check_answered_before(monkeypatch):
+    """Before any check ended there is no earlier result: not "(the check before: ok)"."""
+    from kb.web import ops
+    monkeypatch.setattr(ops, "ANSWER_WAIT", 0.05)
+    check, store = ops._WriteCheck(), _SlowStore()
+    first = check(store)
+    assert first.startswith("write check pending") and "no check before it" in first and "ok" not in first
+    assert "no check before it" in check(store)  # a probe at once after it: still pending, still no result
+    store.release.set()
+    deadline = time.monotonic() + 5
+    while check(store) != "ok" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert check(store) == "ok"
+
+
+SCHEMA_SEEN_WITHIN = 5.0
+
+
+def test_a_replica_reports_a_schema_a_newer_release_migrated_after_it_started(built_index, tmp_path, monkeypatch,
+                                                                            store_url):
+    """The rolling upgrade: this replica started first, then a newer release migrated the
+    database; /readyz says database_schema within a write check's interval."""
+    from kb.ops.database import Store
+    from kb.ops.migrations import latest_version
+    from kb.web import ops
+    monkeypatch.setenv("KB_SECRET_KEY", "0123456789abcdef" * 4)
+    monkeypatch.setattr(ops, "WRITE_CHECK_SECONDS", 0.1)
+    app = _replica(built_index, tmp_path, store_url, "older")
+    client = app.test_client()
+    assert "database_schema" not in client.get("/readyz").get_json()
+    newer = latest_version() + 1
+    with Store(store_url, migrate=False).transaction() as db:  # the newer release's migration
+        db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'newer', 'now')", (newer,))
+    deadline = time.monotonic() + SCHEMA_SEEN_WITHIN
+    body = client.get("/readyz").get_json()
+    while "database_schema" not in body and time.monotonic() < deadline:
+        time.sleep(0.05)
+        body = client.get("/readyz").get_json()
+    assert f"schema ({newer}) is newer than this kb knows" in body["database_schema"]
+    assert body["database"] == "ok"  # it keeps serving beside the newer schema

@@ -223,3 +223,35 @@ def test_learned_phrasings_lose_the_address(store_url):
                            (f"copy:eva:{fold('paket an [email]')}", "paket an [email]", "de/b"),
                            ("request:2", "frage von hanna@gmx.de", "de/a")])
     assert "anna gmx" not in json.dumps(left)
+
+
+# how a deliverer of the previous release claims: it knows no ``cancelled`` column
+OLD_RELEASE_CLAIM = "SELECT ref FROM handoff_outbox WHERE sent_at IS NULL AND next_at <= ?"
+LONG_AFTER = 10**11  # the year 5138: any due time a deliverer could see, short of never
+
+
+def test_a_hand_off_the_erasure_cancels_is_never_due_for_a_previous_release(store_url):
+    """A replica of the previous release, beside the migrated schema in a rolling upgrade, would
+    claim the cancelled row and send its emptied payload (KeyError 'ref' in its worker)."""
+    store = Store(store_url)
+    _shop(store)  # Anna's hand-off still on its way is cancelled
+    waiting = _request(store, "eva@web.de", "300-1", sent=False)
+    erase_address(store, ADDRESS)
+    # only another customer's hand-off is still to be sent
+    assert [r["ref"] for r in store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,))] == [waiting]
+
+
+def test_a_send_under_way_when_its_hand_off_is_cancelled_is_still_recorded(store_url):
+    """The deliverer holding the row keeps its claim: a send that went out is recorded as
+    delivered, a failed one leaves the row never due."""
+    store = Store(store_url)
+    sent, failed = _request(store, ADDRESS, "100-1", sent=False), _request(store, ADDRESS, "100-2", sent=False)
+    box = Outbox(store)
+    first, second = box.claim_next(), box.claim_next()
+    erase_address(store, ADDRESS)
+    by_ref = {first.ref: first, second.ref: second}
+    assert box.mark_sent(by_ref[sent])
+    assert box.mark_failed(by_ref[failed], "timeout") is not None
+    states = box.states([sent, failed])
+    assert (states[sent][0].state, states[failed][0].state) == ("delivered", "cancelled")
+    assert store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,)) == []

@@ -34,7 +34,7 @@ from kb.content.phrasing import fold
 from kb.ops import learning
 from kb.ops.contact_details import ContactDetails
 from kb.ops.database import Store
-from kb.ops.handoff.outbox import Outbox
+from kb.ops.handoff.outbox import NEVER_DUE, Outbox
 from kb.ops.retention import CLEARED_PAYLOAD
 
 # free text that is masked when stored, and may hold an address all the same: (table, column);
@@ -137,10 +137,12 @@ def _erase_from_outbox(db, refs: list[str], found: _Address) -> tuple[int, int]:
     changed = cancelled = 0
     for row in rows:
         if row["ref"] in own:
-            # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk
+            # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk;
+            # one cancelled is never due again, for a deliverer of the previous release too
             db.execute("UPDATE handoff_outbox SET payload = ?, "
-                       "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END WHERE id = ?",
-                       (CLEARED_PAYLOAD, ERASED_ON_REQUEST, row["id"]))
+                       "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
+                       "next_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_at END WHERE id = ?",
+                       (CLEARED_PAYLOAD, ERASED_ON_REQUEST, NEVER_DUE, row["id"]))
             cancelled += row["sent_at"] is None
         else:
             payload = _erased_payload(row["payload"], found)

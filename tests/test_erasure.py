@@ -255,3 +255,27 @@ def test_a_send_under_way_when_its_hand_off_is_cancelled_is_still_recorded(store
     states = box.states([sent, failed])
     assert (states[sent][0].state, states[failed][0].state) == ("delivered", "cancelled")
     assert store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,)) == []
+
+
+def test_a_hand_off_being_sent_is_reported_apart_not_as_cancelled(store_url):
+    """A deliverer holding the row (leased, its lease not run out) already read the payload:
+    the report says it may still arrive, not that the helpdesk never gets it."""
+    store = Store(store_url)
+    held, waiting = _request(store, ADDRESS, "100-1", sent=False), _request(store, ADDRESS, "100-2", sent=False)
+    with store.transaction() as db:  # the second row is due later: the claim takes the first
+        db.execute("UPDATE handoff_outbox SET next_at = next_at + 60 WHERE ref = ?", (waiting,))
+    claim = Outbox(store).claim_next()
+    assert claim.ref == held
+    report = erase_address(store, ADDRESS, now=claim.leased_until - 1)
+    assert (report.payloads, report.cancelled, report.being_sent) == (2, 1, 1)
+    # its lease run out (the deliverer died): nothing is being sent any more
+    assert erase_address(store, ADDRESS, now=claim.leased_until + 1).nothing
+
+
+def test_the_erase_command_reports_a_hand_off_being_sent(store_url):
+    store = Store(store_url)
+    _request(store, ADDRESS, "100-1", sent=False)
+    Outbox(store).claim_next()
+    r = _kb("erase", "--email", ADDRESS, "--url", store_url)
+    assert "       0  of them not yet delivered: cancelled" in r.output, r.output
+    assert "       1  of them being sent at this moment: may still arrive" in r.output

@@ -9,8 +9,9 @@ of those requests to the helpdesk (kb/ops/handoff/outbox.py): each loses its pay
 one not yet delivered is cancelled. Delivered later, it would put the customer's message
 and address into the helpdesk after they asked for their data to be erased, where this
 command cannot reach it; the request stays in the inbox, without the address. (A hand-off
-a deliverer is sending at that very moment still arrives: the inbox then says
-"delivered".) Free text is masked before it is stored, so the address should never be in a
+a deliverer is sending at that very moment, leased, still arrives: the deliverer read its
+payload when it claimed it, and the inbox then says "delivered"; the report counts it apart,
+as being sent, not as cancelled.) Free text is masked before it is stored, so the address should never be in a
 question, a search or a comment; where it is all the same (written in a way masking
 missed), it is replaced by ``[email]`` there too.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -63,6 +65,9 @@ class ErasureReport:
     payloads: int          # hand-offs to the helpdesk without the address
     texts: int             # questions, searches, comments with the address replaced
     cancelled: int         # of the payloads, the customer's hand-offs not yet delivered: never delivered now
+    # of the payloads, the customer's hand-offs a deliverer was sending right then (leased): it read
+    # the payload before, so the helpdesk may still get them; a failed send is not tried again
+    being_sent: int = 0
 
     @property
     def nothing(self) -> bool:
@@ -80,8 +85,10 @@ def checked_address(address: str) -> str:
     return checked.normalized.lower()
 
 
-def erase_address(store: Store, address: str) -> ErasureReport:
-    """Remove ``address`` from contact requests, their order numbers and hand-offs, and from free text."""
+def erase_address(store: Store, address: str, now: float | None = None) -> ErasureReport:
+    """Remove ``address`` from contact requests, their order numbers and hand-offs, and from free
+    text; ``now`` (unix time) tells the hand-offs a deliverer is sending from those it is not."""
+    now = time.time() if now is None else now
     wanted = checked_address(address)
     ContactDetails(store)  # their tables, in a database that never handed anything off
     Outbox(store)
@@ -99,10 +106,10 @@ def erase_address(store: Store, address: str) -> ErasureReport:
                        (ERASED_ON_REQUEST, *(i for i, _ref in requests)))
             order_numbers = db.execute(f"UPDATE contact_details SET order_number = NULL WHERE ref IN ({marks}) "
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
-        payloads, cancelled = _erase_from_outbox(db, refs, found)
+        payloads, cancelled, being_sent = _erase_from_outbox(db, refs, found, now)
         texts = sum(_erase_from_text(db, table, column, found) for table, column in FREE_TEXT)
         texts += _erase_from_evidence(db, found)
-    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled)
+    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled, being_sent)
 
 
 class _Address:
@@ -124,33 +131,43 @@ def _like_anywhere(piece: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", piece) + "%"
 
 
-def _erase_from_outbox(db, refs: list[str], found: _Address) -> tuple[int, int]:
-    """Hand-offs changed, and of them those cancelled. The customer's own hand-offs lose their
-    payload, and those not yet delivered are cancelled (see the module's docstring). Other
-    customers' hand-offs that mention the address lose only the address, and still go out."""
+def _erase_from_outbox(db, refs: list[str], found: _Address, now: float) -> tuple[int, int, int]:
+    """Hand-offs changed, of them those cancelled, and those a deliverer is sending right now.
+    The customer's own hand-offs lose their payload, and those not yet delivered are cancelled
+    (see the module's docstring). Other customers' hand-offs that mention the address lose only
+    the address, and still go out."""
     own = set(refs)
     marks = ", ".join("?" * len(refs))
     rows = db.execute(
-        "SELECT id, ref, payload, sent_at FROM handoff_outbox WHERE payload <> ? AND ("
+        "SELECT id, ref, payload, sent_at, lease_token, next_at FROM handoff_outbox WHERE payload <> ? AND ("
         + (f"ref IN ({marks}) OR " if refs else "") + "lower(payload) LIKE ? ESCAPE '\\')",
         (CLEARED_PAYLOAD, *refs, found.like)).fetchall()
-    changed = cancelled = 0
+    changed = cancelled = being_sent = 0
     for row in rows:
         if row["ref"] in own:
-            # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk;
-            # one cancelled is never due again, for a deliverer of the previous release too
-            db.execute("UPDATE handoff_outbox SET payload = ?, "
-                       "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
-                       "next_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_at END WHERE id = ?",
-                       (CLEARED_PAYLOAD, ERASED_ON_REQUEST, NEVER_DUE, row["id"]))
-            cancelled += row["sent_at"] is None
+            _cancel_own(db, row["id"])
+            undelivered = row["sent_at"] is None
+            # leased: the deliverer read the payload when it claimed the row, and sends it all the same
+            leased = undelivered and row["lease_token"] is not None and row["next_at"] > now
+            being_sent += leased
+            cancelled += undelivered and not leased
         else:
             payload = _erased_payload(row["payload"], found)
             if payload is None:
                 continue
             db.execute("UPDATE handoff_outbox SET payload = ? WHERE id = ?", (payload, row["id"]))
         changed += 1
-    return changed, cancelled
+    return changed, cancelled, being_sent
+
+
+def _cancel_own(db, row_id: int) -> None:
+    """The customer's own hand-off without its payload, and, not yet delivered, cancelled."""
+    # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk;
+    # one cancelled is never due again, for a deliverer of the previous release too
+    db.execute("UPDATE handoff_outbox SET payload = ?, "
+               "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
+               "next_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_at END WHERE id = ?",
+               (CLEARED_PAYLOAD, ERASED_ON_REQUEST, NEVER_DUE, row_id))
 
 
 def _erased_payload(payload: str, found: _Address) -> str | None:

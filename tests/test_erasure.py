@@ -279,3 +279,31 @@ def test_the_erase_command_reports_a_hand_off_being_sent(store_url):
     r = _kb("erase", "--email", ADDRESS, "--url", store_url)
     assert "       0  of them not yet delivered: cancelled" in r.output, r.output
     assert "       1  of them being sent at this moment: may still arrive" in r.output
+
+
+def test_editors_decisions_and_hand_off_errors_lose_the_address(store_url):
+    """An editor's decision on a phrasing, and a helpdesk's error quoting the reply address, are
+    free text too: the whole address goes, in the phrasing and in its folded key."""
+    from kb.content.phrasing import fold
+    from kb.ops import learning
+    store = Store(store_url)
+    learning.ensure_schema(store)
+    ref = _request(store, "eva@web.de", "500-1", sent=False)
+    with store.transaction() as db:
+        db.execute("UPDATE handoff_outbox SET last_error = ? WHERE ref = ?",
+                   ("550 mailbox ANNA@gmx.de refused; hanna@gmx.de ok", ref))
+        for article, phrasing in (("de/a", "paket an anna@gmx.de"), ("de/b", "paket an anna@gmx.de"),
+                                  ("de/b", "paket an [email]"), ("de/c", "frage von hanna@gmx.de")):
+            db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision) "
+                       "VALUES ('2026-11-01T10:00Z', ?, ?, ?, 'rejected')", (article, fold(phrasing), phrasing))
+
+    report = erase_address(store, ANNA)
+
+    assert report.texts == 3
+    assert store.query("SELECT last_error FROM handoff_outbox")[0]["last_error"] == \
+        "550 mailbox [email] refused; hanna@gmx.de ok"
+    left = sorted((r["article_id"], r["key"], r["phrasing"])
+                  for r in store.query("SELECT article_id, key, phrasing FROM question_decisions"))
+    erased = ("paket an [email]", fold("paket an [email]"))
+    assert left == sorted([("de/a", erased[1], erased[0]), ("de/b", erased[1], erased[0]),
+                           ("de/c", fold("frage von hanna@gmx.de"), "frage von hanna@gmx.de")])

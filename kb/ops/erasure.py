@@ -19,7 +19,9 @@ The address is compared without regard to case, so "Anna@GMX.de" erases "anna@gm
 only as a whole address: erasing "anna@gmx.de" leaves "hanna@gmx.de" as it is. Letters beyond
 ASCII count as written ("straße@web.de" is no "strasse@web.de"). Only the customer's own
 hand-offs lose their payload or are cancelled; in other rows' text the address is
-replaced and nothing else changes. Learned phrasings (kb/ops/learning.py) are free text too.
+replaced and nothing else changes. Learned phrasings and editors' decisions on them
+(kb/ops/learning.py) are free text too, and so is a failed hand-off's last error, which may
+quote what the helpdesk said about the payload.
 All of it is one transaction: erased completely, or not at all.
 """
 
@@ -39,10 +41,12 @@ from kb.ops.database import Store
 from kb.ops.handoff.outbox import NEVER_DUE, Outbox
 from kb.ops.retention import CLEARED_PAYLOAD
 
-# free text that is masked when stored, and may hold an address all the same: (table, column);
-# learning_evidence.phrasing keeps its own rows (see _erase_from_evidence)
+# free text that is masked when stored, and may hold an address all the same: (table, column).
+# handoff_outbox.last_error: a helpdesk's error message may quote the payload's reply address.
+# learning_evidence.phrasing and question_decisions.phrasing keep their own rows, with a folded
+# copy beside the phrasing (see _erase_from_evidence, _erase_from_decisions)
 FREE_TEXT = (("contact_requests", "question"), ("contact_requests", "query"), ("searches", "query"),
-             ("feedback", "comment"))
+             ("feedback", "comment"), ("handoff_outbox", "last_error"))
 ERASED = "[email]"
 # contact_requests.email_removed of an address erased here (the inbox says it was removed on
 # request), and handoff_outbox.cancelled of a hand-off cancelled here
@@ -108,7 +112,7 @@ def erase_address(store: Store, address: str, now: float | None = None) -> Erasu
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
         payloads, cancelled, being_sent = _erase_from_outbox(db, refs, found, now)
         texts = sum(_erase_from_text(db, table, column, found) for table, column in FREE_TEXT)
-        texts += _erase_from_evidence(db, found)
+        texts += _erase_from_evidence(db, found) + _erase_from_decisions(db, found)
     return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled, being_sent)
 
 
@@ -220,4 +224,21 @@ def _erase_from_evidence(db, found: _Address) -> int:
         else:
             db.execute("UPDATE learning_evidence SET phrasing = ?, source = ? WHERE id = ?",
                        (phrasing, source, row["id"]))
+    return len(rows)
+
+
+def _erase_from_decisions(db, found: _Address) -> int:
+    """Editors' decisions on phrasings holding the address, with it replaced in the phrasing and
+    in its folded key. Where the article has a decision on the phrasing without the address
+    already, that one stands and this row is removed (one decision per article and key)."""
+    rows = _holding(db, "question_decisions", "phrasing", found, ", article_id")
+    for row in rows:
+        phrasing = found.erased(row["text"])
+        twin = db.execute("SELECT id FROM question_decisions WHERE article_id = ? AND key = ? AND id <> ?",
+                          (row["article_id"], fold(phrasing), row["id"])).fetchone()
+        if twin is not None:
+            db.execute("DELETE FROM question_decisions WHERE id = ?", (row["id"],))
+        else:
+            db.execute("UPDATE question_decisions SET phrasing = ?, key = ? WHERE id = ?",
+                       (phrasing, fold(phrasing), row["id"]))
     return len(rows)

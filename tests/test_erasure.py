@@ -223,3 +223,87 @@ def test_learned_phrasings_lose_the_address(store_url):
                            (f"copy:eva:{fold('paket an [email]')}", "paket an [email]", "de/b"),
                            ("request:2", "frage von hanna@gmx.de", "de/a")])
     assert "anna gmx" not in json.dumps(left)
+
+
+# how a deliverer of the previous release claims: it knows no ``cancelled`` column
+OLD_RELEASE_CLAIM = "SELECT ref FROM handoff_outbox WHERE sent_at IS NULL AND next_at <= ?"
+LONG_AFTER = 10**11  # the year 5138: any due time a deliverer could see, short of never
+
+
+def test_a_hand_off_the_erasure_cancels_is_never_due_for_a_previous_release(store_url):
+    """A replica of the previous release, beside the migrated schema in a rolling upgrade, would
+    claim the cancelled row and send its emptied payload (KeyError 'ref' in its worker)."""
+    store = Store(store_url)
+    _shop(store)  # Anna's hand-off still on its way is cancelled
+    waiting = _request(store, "eva@web.de", "300-1", sent=False)
+    erase_address(store, ADDRESS)
+    # only another customer's hand-off is still to be sent
+    assert [r["ref"] for r in store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,))] == [waiting]
+
+
+def test_a_send_under_way_when_its_hand_off_is_cancelled_is_still_recorded(store_url):
+    """The deliverer holding the row keeps its claim: a send that went out is recorded as
+    delivered, a failed one leaves the row never due."""
+    store = Store(store_url)
+    sent, failed = _request(store, ADDRESS, "100-1", sent=False), _request(store, ADDRESS, "100-2", sent=False)
+    box = Outbox(store)
+    first, second = box.claim_next(), box.claim_next()
+    erase_address(store, ADDRESS)
+    by_ref = {first.ref: first, second.ref: second}
+    assert box.mark_sent(by_ref[sent])
+    assert box.mark_failed(by_ref[failed], "timeout") is not None
+    states = box.states([sent, failed])
+    assert (states[sent][0].state, states[failed][0].state) == ("delivered", "cancelled")
+    assert store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,)) == []
+
+
+def test_a_hand_off_being_sent_is_reported_apart_not_as_cancelled(store_url):
+    """A deliverer holding the row (leased, its lease not run out) already read the payload:
+    the report says it may still arrive, not that the helpdesk never gets it."""
+    store = Store(store_url)
+    held, waiting = _request(store, ADDRESS, "100-1", sent=False), _request(store, ADDRESS, "100-2", sent=False)
+    with store.transaction() as db:  # the second row is due later: the claim takes the first
+        db.execute("UPDATE handoff_outbox SET next_at = next_at + 60 WHERE ref = ?", (waiting,))
+    claim = Outbox(store).claim_next()
+    assert claim.ref == held
+    report = erase_address(store, ADDRESS, now=claim.leased_until - 1)
+    assert (report.payloads, report.cancelled, report.being_sent) == (2, 1, 1)
+    # its lease run out (the deliverer died): nothing is being sent any more
+    assert erase_address(store, ADDRESS, now=claim.leased_until + 1).nothing
+
+
+def test_the_erase_command_reports_a_hand_off_being_sent(store_url):
+    store = Store(store_url)
+    _request(store, ADDRESS, "100-1", sent=False)
+    Outbox(store).claim_next()
+    r = _kb("erase", "--email", ADDRESS, "--url", store_url)
+    assert "       0  of them not yet delivered: cancelled" in r.output, r.output
+    assert "       1  of them being sent at this moment: may still arrive" in r.output
+
+
+def test_editors_decisions_and_hand_off_errors_lose_the_address(store_url):
+    """An editor's decision on a phrasing, and a helpdesk's error quoting the reply address, are
+    free text too: the whole address goes, in the phrasing and in its folded key."""
+    from kb.content.phrasing import fold
+    from kb.ops import learning
+    store = Store(store_url)
+    learning.ensure_schema(store)
+    ref = _request(store, "eva@web.de", "500-1", sent=False)
+    with store.transaction() as db:
+        db.execute("UPDATE handoff_outbox SET last_error = ? WHERE ref = ?",
+                   ("550 mailbox ANNA@gmx.de refused; hanna@gmx.de ok", ref))
+        for article, phrasing in (("de/a", "paket an anna@gmx.de"), ("de/b", "paket an anna@gmx.de"),
+                                  ("de/b", "paket an [email]"), ("de/c", "frage von hanna@gmx.de")):
+            db.execute("INSERT INTO question_decisions (at, article_id, key, phrasing, decision) "
+                       "VALUES ('2026-11-01T10:00Z', ?, ?, ?, 'rejected')", (article, fold(phrasing), phrasing))
+
+    report = erase_address(store, ANNA)
+
+    assert report.texts == 3
+    assert store.query("SELECT last_error FROM handoff_outbox")[0]["last_error"] == \
+        "550 mailbox [email] refused; hanna@gmx.de ok"
+    left = sorted((r["article_id"], r["key"], r["phrasing"])
+                  for r in store.query("SELECT article_id, key, phrasing FROM question_decisions"))
+    erased = ("paket an [email]", fold("paket an [email]"))
+    assert left == sorted([("de/a", erased[1], erased[0]), ("de/b", erased[1], erased[0]),
+                           ("de/c", fold("frage von hanna@gmx.de"), "frage von hanna@gmx.de")])

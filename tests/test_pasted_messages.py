@@ -3,6 +3,7 @@
 import re
 import re._constants as sre_constants
 import re._parser as sre_parser
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +103,10 @@ Anna
 """
 
 # Gmail (English), forwarded by a colleague with a note above the separator
-GMAIL_EN_FORWARD = """Could someone take this one? Thanks, Tom
+GMAIL_EN_FORWARD = """From: Tom Berger <tom.berger@hafenkorb.de>
+Subject: Fwd: Voucher code not working
+
+Could someone take this one? Thanks, Tom
 
 ---------- Forwarded message ---------
 From: John Miller <john.miller@example.com>
@@ -175,7 +179,7 @@ CHAT_TIMED = """[10:31] Hafenkorb Bot: Hi! How can I help you today?
     (APPLE_DE_REPLY, ["Geht das noch?", "Ich möchte meine Bestellung von gestern stornieren."]),
 ])
 def test_an_email_is_searched_by_its_subject_and_text_without_headers_or_history(message, searched):
-    assert message_parts(message) == searched
+    assert message_parts(message, own_domains=SHOP_DOMAINS) == searched
 
 
 @pytest.mark.parametrize("message, searched", [
@@ -222,8 +226,14 @@ def test_history_after_the_customers_text_ends_the_message_and_a_header_at_the_s
     assert request_text("Subject: Refund\nFrom: John <j@example.com>\n\nWhere is my refund?") == "Where is my refund?"
 
 
+# the shop's e-mail domain (site.yml's service@hafenkorb.de): a note from it above a forward is a colleague's
+SHOP_DOMAINS = ("hafenkorb.de",)
+
 # a colleague's note above the customer's forwarded e-mail, with questions of the colleague's own
-NOTED_GMAIL_FORWARD = """FYI see below, can you check this one? Where do we keep the return labels?
+NOTED_GMAIL_FORWARD = """From: Tom Berger <tom.berger@hafenkorb.de>
+Subject: Fwd: Voucher code not working
+
+FYI see below, can you check this one? Where do we keep the return labels?
 
 ---------- Forwarded message ---------
 From: John Miller <john.miller@example.com>
@@ -249,8 +259,11 @@ Betreff: Rechnung fehlt
 Wo finde ich die Rechnung zu meiner Bestellung?
 """
 
-# forwarded twice: each colleague's note is left out, the customer's message at the bottom searched
-NOTED_CHAIN = """Bitte übernehmen, danke!
+# forwarded twice, colleague to colleague: each colleague's note is left out, the customer's message at the bottom searched
+NOTED_CHAIN = """Von: Tom Berger <tom.berger@hafenkorb.de>
+Betreff: WG: WG: Rücksendung
+
+Bitte übernehmen, danke!
 
 ---------- Weitergeleitete Nachricht ----------
 Von: Lisa Kurz <lisa.kurz@hafenkorb.de>
@@ -295,8 +308,15 @@ Subject: Ihre Bestellung 100-2345
     (NOTED_OUTLOOK_FORWARD, ["Rechnung fehlt", "Wo finde ich die Rechnung zu meiner Bestellung?"]),
     (NOTED_CHAIN, ["Rücksendung", "Wie kann ich sie zurückschicken?", "Die Wanderschuhe sind zu klein."]),
 ])
-def test_a_forwarders_note_above_a_forwarded_message_is_not_searched(message, searched):
-    assert message_parts(message) == searched
+def test_a_colleagues_note_above_a_forwarded_message_is_not_searched(message, searched):
+    """The note's header names a sender on the shop's domain, the forwarded one a customer."""
+    assert message_parts(message, own_domains=SHOP_DOMAINS) == searched
+
+
+@pytest.mark.parametrize("message", [NOTED_GMAIL_FORWARD, NOTED_OUTLOOK_FORWARD, NOTED_CHAIN])
+def test_without_the_shops_domains_every_note_is_searched(message):
+    """No e-mail address in site.yml: no note can be told to be a colleague's, so each one counts."""
+    assert message_parts(message) == message_parts(message, by_customer=True)
 
 
 @pytest.mark.parametrize("message, searched", [
@@ -305,19 +325,103 @@ def test_a_forwarders_note_above_a_forwarded_message_is_not_searched(message, se
     (BARE_FORWARD, ["Ihre Bestellung 100-2345", "Wo ist mein Paket?", "Die Bestellbestätigung steht unten."]),
 ])
 def test_a_note_of_the_customers_own_or_above_a_forward_without_text_is_searched(message, searched):
-    """The same sender above and in the forwarded message (the address in any case), or a
-    forwarded message with no text of its own: the note is the request."""
-    assert message_parts(message) == searched
+    """A sender outside the shop's domain above the forwarded message, or a forwarded message
+    with no text of its own: the note is the request."""
+    assert message_parts(message, own_domains=SHOP_DOMAINS) == searched
+
+
+# a customer forwards the shop's own invoice with their question above it
+INVOICE_FORWARD = """Von: Anna Schmidt <anna.schmidt@gmx.de>
+Betreff: WG: Ihre Rechnung 100-2345
+
+Warum wurde mir die Rechnung doppelt abgebucht?
+
+---------- Weitergeleitete Nachricht ----------
+Von: Hafenkorb Buchhaltung <rechnung@hafenkorb.de>
+Betreff: Ihre Rechnung 100-2345
+
+Vielen Dank für Ihre Bestellung. Anbei erhalten Sie Ihre Rechnung als PDF.
+"""
+# the same without the customer's header (the agent copied from the first text line)
+INVOICE_FORWARD_NO_HEADER = INVOICE_FORWARD.split("\n\n", 1)[1]
+# a customer forwards a carrier's notice: a third party, not the shop
+CARRIER_FORWARD = """From: John Miller <john.miller@example.com>
+Subject: Fwd: Zustellung fehlgeschlagen
+
+Why was my parcel sent back to you?
+
+---------- Forwarded message ---------
+From: DHL Paket <noreply@dhl.de>
+Subject: Zustellung fehlgeschlagen
+
+Your parcel could not be delivered and is on its way back to the sender.
+"""
+# colleague -> customer -> the shop's invoice: the colleague's note goes, the customer's stays
+COLLEAGUE_CUSTOMER_SHOP_CHAIN = """Von: Tom Berger <tom.berger@hafenkorb.de>
+Betreff: WG: WG: Ihre Rechnung 100-2345
+
+Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich gerade?
+
+---------- Weitergeleitete Nachricht ----------
+Von: Anna Schmidt <anna.schmidt@gmx.de>
+Betreff: WG: Ihre Rechnung 100-2345
+
+Warum wurde mir die Rechnung doppelt abgebucht?
+
+---------- Weitergeleitete Nachricht ----------
+Von: Hafenkorb Buchhaltung <rechnung@hafenkorb.de>
+Betreff: Ihre Rechnung 100-2345
+
+Anbei erhalten Sie Ihre Rechnung als PDF.
+"""
+
+
+@pytest.mark.parametrize("message", [INVOICE_FORWARD, INVOICE_FORWARD_NO_HEADER])
+def test_a_customers_question_above_the_shops_forwarded_mail_is_searched(message):
+    """The customer forwards the shop's invoice: their question above it is the request, the
+    invoice's text is searched too."""
+    parts = message_parts(message, own_domains=SHOP_DOMAINS)
+    assert "Warum wurde mir die Rechnung doppelt abgebucht?" in parts
+    assert any("Rechnung als PDF" in part for part in parts)
+
+
+def test_a_customers_question_above_a_third_partys_forwarded_mail_is_searched():
+    assert message_parts(CARRIER_FORWARD, own_domains=SHOP_DOMAINS) == [
+        "Zustellung fehlgeschlagen", "Why was my parcel sent back to you?",
+        "Your parcel could not be delivered and is on its way back to the sender."]
+
+
+def test_in_a_chain_only_the_colleagues_note_is_left_out():
+    """Colleague -> customer -> the shop's mail: the customer's middle message is their request."""
+    parts = message_parts(COLLEAGUE_CUSTOMER_SHOP_CHAIN, own_domains=SHOP_DOMAINS)
+    assert "Warum wurde mir die Rechnung doppelt abgebucht?" in parts
+    assert not any("Österreich" in part or "übernehmen" in part for part in parts)
+    assert any("Rechnung als PDF" in part for part in parts)
+
+
+def test_a_note_from_the_shops_domain_above_the_shops_own_mail_is_kept():
+    """A forward of the shop's own mail keeps its note, whoever's domain wrote it."""
+    note = INVOICE_FORWARD.replace("anna.schmidt@gmx.de", "tom.berger@hafenkorb.de")
+    assert "Warum wurde mir die Rechnung doppelt abgebucht?" in message_parts(note, own_domains=SHOP_DOMAINS)
+
+
+def test_a_subdomain_of_the_shops_domain_is_the_shops():
+    note = NOTED_OUTLOOK_FORWARD.replace("tom.berger@hafenkorb.de", "tom.berger@mail.hafenkorb.de")
+    assert message_parts(note, own_domains=SHOP_DOMAINS) == [
+        "Rechnung fehlt", "Wo finde ich die Rechnung zu meiner Bestellung?"]
+    lookalike = NOTED_OUTLOOK_FORWARD.replace("tom.berger@hafenkorb.de", "tom@nothafenkorb.de")
+    assert "Kannst du das übernehmen?" in " ".join(message_parts(lookalike, own_domains=SHOP_DOMAINS))
 
 
 def test_a_note_in_a_message_the_customer_sent_is_theirs():
     """The contact form and the portal's search box hold what the customer wrote: a note above an
     e-mail they forwarded into it is their question, whoever the forwarded one names."""
-    sent = ("Ich warte seit zwei Wochen. Wann kommt meine Erstattung?\n\n"
-            "---------- Weitergeleitete Nachricht ----------\nVon: Hafenkorb <service@hafenkorb.de>\n"
+    sent = ("Von: Tom Berger <tom.berger@hafenkorb.de>\n\nIch warte seit zwei Wochen. Wann kommt meine Erstattung?"
+            "\n\n---------- Weitergeleitete Nachricht ----------\nVon: Anna <anna@example.de>\n"
             "Betreff: Ihre Rücksendung\n\nIhre Rücksendung ist bei uns angekommen.")
-    assert message_parts(sent) == ["Ihre Rücksendung", "Ihre Rücksendung ist bei uns angekommen."]
-    assert message_parts(sent, by_customer=True) == [
+    assert message_parts(sent, own_domains=SHOP_DOMAINS) == [
+        "Ihre Rücksendung", "Ihre Rücksendung ist bei uns angekommen."]
+    assert message_parts(sent, by_customer=True, own_domains=SHOP_DOMAINS) == [
         "Ihre Rücksendung", "Wann kommt meine Erstattung?",
         "Ich warte seit zwei Wochen. Ihre Rücksendung ist bei uns angekommen."]
 
@@ -363,12 +467,13 @@ def test_a_header_only_message_without_a_subject_has_no_text(fake_engine):
     ("Kunde: Hallo\nAgent: Hallo! Wie lange dauert die Lieferung bei Ihnen? Moment bitte.\n"
      "Kunde: Ich möchte einen Artikel zurücksenden.", "de/ruecksendung"),
     # the colleague's note asks about delivery times, the forwarded customer about a return
-    ("Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich gerade?\n\n"
+    ("Von: Tom <tom@hafenkorb.de>\n\nKannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich "
+     "gerade?\n\n"
      "---------- Weitergeleitete Nachricht ----------\nVon: Anna <a@example.de>\nSubject: Rücksendung\n\n"
      "Ich möchte einen Artikel zurücksenden. Wie geht das?", "de/ruecksendung"),
 ])
 def test_the_article_for_the_customers_request_comes_first(fake_engine, message, first):
-    _parts, hits = search_message(fake_engine, message, lang="de")
+    _parts, hits = search_message(fake_engine, message, lang="de", own_domains=SHOP_DOMAINS)
     assert hits[0].hit.id == first, [(h.hit.id, h.parts) for h in hits]
 
 
@@ -446,3 +551,14 @@ def test_a_hostile_message_of_twenty_thousand_characters_is_read_whole(hostile, 
     parts = message_parts(hostile[:MAX_MESSAGE_CHARS])
     assert len(parts) == len(searched) and all(part.startswith(start) for part, start in zip(parts, searched)), \
         [part[:40] for part in parts]
+
+
+def test_the_shops_domains_are_those_of_its_e_mail_channels(tmp_path):
+    """site.yml's e-mail address names the shop's domain: colleagues' notes come from it."""
+    from kb.web.site import load_site
+    assert load_site(Path(__file__).parent.parent / "site.yml").own_domains == SHOP_DOMAINS
+    site = tmp_path / "site.yml"
+    site.write_text("channels:\n  - {kind: email, value: Service, href: 'mailto:Service@Shop.example?subject=Hi'}\n"
+                    "  - {kind: email, value: hilfe@shop.example}\n  - {kind: phone, value: 'a@b.c'}\n")
+    assert load_site(site).own_domains == ("shop.example",)
+    assert load_site(None).own_domains == ()

@@ -229,3 +229,17 @@ def test_the_purge_command_refuses_bad_input_and_changes_nothing(tmp_path):
     r = _kb("purge", "--url", f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}")
     assert r.exit_code == 1 and "no SQLite database at" in r.output
     assert not (tmp_path / "elsewhere.sqlite3").exists()
+
+
+# how a deliverer of the previous release claims: it knows no ``cancelled`` column
+OLD_RELEASE_CLAIM = "SELECT ref FROM handoff_outbox WHERE sent_at IS NULL AND next_at <= ?"
+LONG_AFTER = 10**11  # the year 5138: any due time a deliverer could see, short of never
+
+
+def test_a_hand_off_the_purge_cancels_is_never_due_for_a_previous_release(store_url):
+    """A replica of the previous release, beside the migrated schema in a rolling upgrade, would
+    claim the cancelled row and send its emptied payload (KeyError 'ref' in its worker)."""
+    store = Store(store_url)
+    _tokens, refs = _shop(store)
+    purge(store, DAYS, now=NOW)
+    assert [r["ref"] for r in store.query(OLD_RELEASE_CLAIM, (LONG_AFTER,))] == [refs["waiting"]]

@@ -62,7 +62,9 @@ def erase(address: str, url: str | None) -> None:
 
     Their contact requests lose it, with the order numbers given there; the hand-offs of
     those requests lose their payload, and those not yet delivered are cancelled: the
-    helpdesk never gets them. A question, search or comment holding it gets "[email]" instead.
+    helpdesk never gets them. One a deliverer is sending at this moment may still arrive
+    (reported apart; if that send fails, it is not tried again). A question, search or
+    comment holding it gets "[email]" instead.
     """
     from kb.ops.erasure import ErasureError, checked_address, erase_address
 
@@ -83,6 +85,8 @@ def erase(address: str, url: str | None) -> None:
              (report.order_numbers, "order numbers given with them"),
              (report.payloads, "hand-offs to the helpdesk (their data removed)"),
              (report.cancelled, "of them not yet delivered: cancelled, the helpdesk never gets them"),
+             # a deliverer already holds their payload: not cancelled, whatever the row says
+             (report.being_sent, "of them being sent at this moment: may still arrive"),
              (report.texts, "questions, searches or comments holding the address")))
 
 

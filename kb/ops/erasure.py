@@ -9,8 +9,9 @@ of those requests to the helpdesk (kb/ops/handoff/outbox.py): each loses its pay
 one not yet delivered is cancelled. Delivered later, it would put the customer's message
 and address into the helpdesk after they asked for their data to be erased, where this
 command cannot reach it; the request stays in the inbox, without the address. (A hand-off
-a deliverer is sending at that very moment still arrives: the inbox then says
-"delivered".) Free text is masked before it is stored, so the address should never be in a
+a deliverer is sending at that very moment, leased, still arrives: the deliverer read its
+payload when it claimed it, and the inbox then says "delivered"; the report counts it apart,
+as being sent, not as cancelled.) Free text is masked before it is stored, so the address should never be in a
 question, a search or a comment; where it is all the same (written in a way masking
 missed), it is replaced by ``[email]`` there too.
 
@@ -18,7 +19,9 @@ The address is compared without regard to case, so "Anna@GMX.de" erases "anna@gm
 only as a whole address: erasing "anna@gmx.de" leaves "hanna@gmx.de" as it is. Letters beyond
 ASCII count as written ("straße@web.de" is no "strasse@web.de"). Only the customer's own
 hand-offs lose their payload or are cancelled; in other rows' text the address is
-replaced and nothing else changes. Learned phrasings (kb/ops/learning.py) are free text too.
+replaced and nothing else changes. Learned phrasings and editors' decisions on them
+(kb/ops/learning.py) are free text too, and so is a failed hand-off's last error, which may
+quote what the helpdesk said about the payload.
 All of it is one transaction: erased completely, or not at all.
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -34,13 +38,15 @@ from kb.content.phrasing import fold
 from kb.ops import learning
 from kb.ops.contact_details import ContactDetails
 from kb.ops.database import Store
-from kb.ops.handoff.outbox import Outbox
+from kb.ops.handoff.outbox import NEVER_DUE, Outbox
 from kb.ops.retention import CLEARED_PAYLOAD
 
-# free text that is masked when stored, and may hold an address all the same: (table, column);
-# learning_evidence.phrasing keeps its own rows (see _erase_from_evidence)
+# free text that is masked when stored, and may hold an address all the same: (table, column).
+# handoff_outbox.last_error: a helpdesk's error message may quote the payload's reply address.
+# learning_evidence.phrasing and question_decisions.phrasing keep their own rows, with a folded
+# copy beside the phrasing (see _erase_from_evidence, _erase_from_decisions)
 FREE_TEXT = (("contact_requests", "question"), ("contact_requests", "query"), ("searches", "query"),
-             ("feedback", "comment"))
+             ("feedback", "comment"), ("handoff_outbox", "last_error"))
 ERASED = "[email]"
 # contact_requests.email_removed of an address erased here (the inbox says it was removed on
 # request), and handoff_outbox.cancelled of a hand-off cancelled here
@@ -63,6 +69,9 @@ class ErasureReport:
     payloads: int          # hand-offs to the helpdesk without the address
     texts: int             # questions, searches, comments with the address replaced
     cancelled: int         # of the payloads, the customer's hand-offs not yet delivered: never delivered now
+    # of the payloads, the customer's hand-offs a deliverer was sending right then (leased): it read
+    # the payload before, so the helpdesk may still get them; a failed send is not tried again
+    being_sent: int = 0
 
     @property
     def nothing(self) -> bool:
@@ -80,8 +89,10 @@ def checked_address(address: str) -> str:
     return checked.normalized.lower()
 
 
-def erase_address(store: Store, address: str) -> ErasureReport:
-    """Remove ``address`` from contact requests, their order numbers and hand-offs, and from free text."""
+def erase_address(store: Store, address: str, now: float | None = None) -> ErasureReport:
+    """Remove ``address`` from contact requests, their order numbers and hand-offs, and from free
+    text; ``now`` (unix time) tells the hand-offs a deliverer is sending from those it is not."""
+    now = time.time() if now is None else now
     wanted = checked_address(address)
     ContactDetails(store)  # their tables, in a database that never handed anything off
     Outbox(store)
@@ -99,10 +110,10 @@ def erase_address(store: Store, address: str) -> ErasureReport:
                        (ERASED_ON_REQUEST, *(i for i, _ref in requests)))
             order_numbers = db.execute(f"UPDATE contact_details SET order_number = NULL WHERE ref IN ({marks}) "
                                        "AND order_number IS NOT NULL", tuple(refs)).rowcount
-        payloads, cancelled = _erase_from_outbox(db, refs, found)
+        payloads, cancelled, being_sent = _erase_from_outbox(db, refs, found, now)
         texts = sum(_erase_from_text(db, table, column, found) for table, column in FREE_TEXT)
-        texts += _erase_from_evidence(db, found)
-    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled)
+        texts += _erase_from_evidence(db, found) + _erase_from_decisions(db, found)
+    return ErasureReport(wanted, len(requests), order_numbers, payloads, texts, cancelled, being_sent)
 
 
 class _Address:
@@ -124,31 +135,43 @@ def _like_anywhere(piece: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", piece) + "%"
 
 
-def _erase_from_outbox(db, refs: list[str], found: _Address) -> tuple[int, int]:
-    """Hand-offs changed, and of them those cancelled. The customer's own hand-offs lose their
-    payload, and those not yet delivered are cancelled (see the module's docstring). Other
-    customers' hand-offs that mention the address lose only the address, and still go out."""
+def _erase_from_outbox(db, refs: list[str], found: _Address, now: float) -> tuple[int, int, int]:
+    """Hand-offs changed, of them those cancelled, and those a deliverer is sending right now.
+    The customer's own hand-offs lose their payload, and those not yet delivered are cancelled
+    (see the module's docstring). Other customers' hand-offs that mention the address lose only
+    the address, and still go out."""
     own = set(refs)
     marks = ", ".join("?" * len(refs))
     rows = db.execute(
-        "SELECT id, ref, payload, sent_at FROM handoff_outbox WHERE payload <> ? AND ("
+        "SELECT id, ref, payload, sent_at, lease_token, next_at FROM handoff_outbox WHERE payload <> ? AND ("
         + (f"ref IN ({marks}) OR " if refs else "") + "lower(payload) LIKE ? ESCAPE '\\')",
         (CLEARED_PAYLOAD, *refs, found.like)).fetchall()
-    changed = cancelled = 0
+    changed = cancelled = being_sent = 0
     for row in rows:
         if row["ref"] in own:
-            # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk
-            db.execute("UPDATE handoff_outbox SET payload = ?, "
-                       "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END WHERE id = ?",
-                       (CLEARED_PAYLOAD, ERASED_ON_REQUEST, row["id"]))
-            cancelled += row["sent_at"] is None
+            _cancel_own(db, row["id"])
+            undelivered = row["sent_at"] is None
+            # leased: the deliverer read the payload when it claimed the row, and sends it all the same
+            leased = undelivered and row["lease_token"] is not None and row["next_at"] > now
+            being_sent += leased
+            cancelled += undelivered and not leased
         else:
             payload = _erased_payload(row["payload"], found)
             if payload is None:
                 continue
             db.execute("UPDATE handoff_outbox SET payload = ? WHERE id = ?", (payload, row["id"]))
         changed += 1
-    return changed, cancelled
+    return changed, cancelled, being_sent
+
+
+def _cancel_own(db, row_id: int) -> None:
+    """The customer's own hand-off without its payload, and, not yet delivered, cancelled."""
+    # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk;
+    # one cancelled is never due again, for a deliverer of the previous release too
+    db.execute("UPDATE handoff_outbox SET payload = ?, "
+               "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
+               "next_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_at END WHERE id = ?",
+               (CLEARED_PAYLOAD, ERASED_ON_REQUEST, NEVER_DUE, row_id))
 
 
 def _erased_payload(payload: str, found: _Address) -> str | None:
@@ -201,4 +224,21 @@ def _erase_from_evidence(db, found: _Address) -> int:
         else:
             db.execute("UPDATE learning_evidence SET phrasing = ?, source = ? WHERE id = ?",
                        (phrasing, source, row["id"]))
+    return len(rows)
+
+
+def _erase_from_decisions(db, found: _Address) -> int:
+    """Editors' decisions on phrasings holding the address, with it replaced in the phrasing and
+    in its folded key. Where the article has a decision on the phrasing without the address
+    already, that one stands and this row is removed (one decision per article and key)."""
+    rows = _holding(db, "question_decisions", "phrasing", found, ", article_id")
+    for row in rows:
+        phrasing = found.erased(row["text"])
+        twin = db.execute("SELECT id FROM question_decisions WHERE article_id = ? AND key = ? AND id <> ?",
+                          (row["article_id"], fold(phrasing), row["id"])).fetchone()
+        if twin is not None:
+            db.execute("DELETE FROM question_decisions WHERE id = ?", (row["id"],))
+        else:
+            db.execute("UPDATE question_decisions SET phrasing = ?, key = ? WHERE id = ?",
+                       (phrasing, fold(phrasing), row["id"]))
     return len(rows)

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 
 from kb.ops.contact_details import ContactDetails
 from kb.ops.database import Store
-from kb.ops.handoff.outbox import Outbox
+from kb.ops.handoff.outbox import NEVER_DUE, Outbox
 from kb.ops.purge_runs import record_run
 
 RETENTION_SETTING = "KB_RETENTION_DAYS"
@@ -105,9 +105,10 @@ def purge(store: Store, days: int, now: datetime | None = None) -> PurgeReport:
                             (REMOVED_BY_RETENTION, minute, minute)).rowcount
         payloads = db.execute("UPDATE handoff_outbox SET payload = ? WHERE sent_at IS NOT NULL AND sent_at < ? "
                               "AND payload <> ?", (CLEARED_PAYLOAD, second, CLEARED_PAYLOAD)).rowcount
-        undelivered = db.execute("UPDATE handoff_outbox SET payload = ?, cancelled = ? WHERE sent_at IS NULL "
-                                 "AND cancelled IS NULL AND created_at < ?",
-                                 (CLEARED_PAYLOAD, REMOVED_BY_RETENTION, second)).rowcount
+        # never due again, for a deliverer of the previous release too (kb/ops/handoff/outbox.py)
+        undelivered = db.execute("UPDATE handoff_outbox SET payload = ?, cancelled = ?, next_at = ? "
+                                 "WHERE sent_at IS NULL AND cancelled IS NULL AND created_at < ?",
+                                 (CLEARED_PAYLOAD, REMOVED_BY_RETENTION, NEVER_DUE, second)).rowcount
     return PurgeReport(minute, searches, comments, emails, order_numbers, payloads, undelivered)
 
 

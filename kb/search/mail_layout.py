@@ -10,14 +10,16 @@ before a message's text is skipped and its subject kept: the customer's own word
 request. Quoted history ends the e-mail. Each message's own lines make one segment, which
 the letter's rules read next (greeting, sign-off, signature: kb/search/message_request.py).
 
-Text above a forwarded message, in an e-mail an agent pastes, is the forwarder's note ("FYI
-see below", "Kannst du das übernehmen?"), written by a colleague, not the customer: it is left
-out, with the subject of its header, whenever the forwarded message below has text of its own
-(:meth:`Mail.without_forwarders_notes`). It stays when the forwarded message has none (the note
-is all there is), and when the note's header and the forwarded message's name the same sender:
-a customer who forwards their own earlier e-mail writes the note themselves, often with their
-question. Text a customer sent themselves (the contact form, the portal's search box) has no
-colleague's note: every message of it counts (kb/search/message_request.py).
+Text above a forwarded message, in an e-mail an agent pastes, is left out, with the subject
+of its header, only when it is positively a colleague's note ("FYI see below", "Kannst du das
+übernehmen?"): its own header names a sender on the shop's own domain (``own_domains``, from
+site.yml's e-mail address, passed in by the web layer) and the forwarded message below has text
+of its own and a sender outside that domain (:meth:`Mail.without_forwarders_notes`). Every other
+note is searched with the forwarded text: a customer who forwards a third party's e-mail (the
+shop's invoice, a carrier's notice, PayPal) writes their question above it, and a note without a
+header, or with a sender elsewhere, cannot be told from theirs. Text a customer sent themselves
+(the contact form, the portal's search box) has no colleague's note: every message of it counts
+(kb/search/message_request.py).
 
 Every pattern is applied to one line with ``match`` and repeats without bound only
 possessively (or searches with no repeat at all), so each line is read in time linear in
@@ -27,6 +29,7 @@ its length, whatever it holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # the fields mail clients copy above a message, in English and German
@@ -70,12 +73,18 @@ class Mail:
     # the pasted e-mail's own message first (the note of a forward), then each forwarded one, in order
     messages: list[Message] = field(default_factory=lambda: [Message()])
 
-    def without_forwarders_notes(self) -> list[Message]:
-        """The messages that carry the customer's request: each one but a forwarder's note, that is
-        a message with a forwarded one below it that has text of its own and another sender."""
-        below = self.messages[1:] + [None]
-        return [message for message, forwarded in zip(self.messages, below)
-                if forwarded is None or not _has_text(forwarded.lines) or _same_sender(message, forwarded)]
+    def without_forwarders_notes(self, own_domains: Iterable[str] = ()) -> list[Message]:
+        """The messages that carry the customer's request: each one but a colleague's note (see
+        :func:`_colleagues_note`); ``own_domains``: the shop's e-mail domains, none drops nothing."""
+        domains = frozenset(domain.lower() for domain in own_domains if domain)
+        kept: list[Message] = []
+        forwarded, forwarded_dropped = None, False
+        for message in reversed(self.messages):  # the innermost forward first: a note's fate needs it
+            dropped = _colleagues_note(message, forwarded, forwarded_dropped, domains)
+            if not dropped:
+                kept.append(message)
+            forwarded, forwarded_dropped = message, dropped
+        return kept[::-1]
 
 
 @dataclass
@@ -99,9 +108,31 @@ def _sender(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _same_sender(note: Message, forwarded: Message) -> bool:
-    """Whether one sender wrote the note and the message it forwards (a customer forwarding their own)."""
-    return bool(note.sender) and note.sender == forwarded.sender
+def sender_domain(sender: str | None) -> str | None:
+    """The domain of a sender as :func:`_sender` gives it, None for a name without an address."""
+    if not sender or "@" not in sender:
+        return None
+    return sender.rpartition("@")[2].strip(".") or None
+
+
+def on_domains(sender: str | None, domains: frozenset[str]) -> bool:
+    """Whether a sender's address is on one of the domains, or on a subdomain of one
+    ("service@mail.hafenkorb.de" is the shop's too)."""
+    domain = sender_domain(sender)
+    return domain is not None and any(domain == own or domain.endswith("." + own) for own in domains)
+
+
+def _colleagues_note(note: Message, forwarded: Message | None, forwarded_dropped: bool,
+                     domains: frozenset[str]) -> bool:
+    """Whether a message is a colleague's note to leave out: its header names a sender on the
+    shop's domain, and below it is a forwarded message with text of its own from outside that
+    domain, or another colleague's note (a colleague forwarding a colleague's forward). Anything
+    less certain is kept, as a customer's question above a forward is the request; so is a note
+    above the shop's own mail (its invoice, its shipping notice), which a customer forwards to ask
+    about it."""
+    if forwarded is None or not _has_text(forwarded.lines):
+        return False  # the note is all there is
+    return on_domains(note.sender, domains) and (forwarded_dropped or not on_domains(forwarded.sender, domains))
 
 
 def _has_text(lines: list[str]) -> bool:

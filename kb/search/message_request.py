@@ -1,7 +1,7 @@
 """The text of a pasted customer message that carries the request.
 
 An agent pastes an e-mail as the mail client shows it, or a chat. The e-mail's header
-blocks, forwarded messages and quoted history are told apart first, and a forwarder's note
+blocks, forwarded messages and quoted history are told apart first, and a colleague's note
 above a forwarded message left out (kb/search/mail_layout.py);
 in a chat transcript only the customer's lines count (kb/search/chat_turns.py); in a letter
 the greeting line is skipped and the sign-off or signature ends it. A subject is kept apart:
@@ -11,6 +11,7 @@ the customer's own words for the request, unless they name no topic ("Anfrage", 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from whoosh.lang import stopwords_for_language
@@ -83,14 +84,15 @@ def names_a_topic(subject: str) -> bool:
     return bool(words) and not courtesy_only(subject) and not all(w in NO_TOPIC_WORDS for w in words)
 
 
-def read_request(text: str, by_customer: bool = False) -> Request:
+def read_request(text: str, by_customer: bool = False, own_domains: Iterable[str] = ()) -> Request:
     """The customer's lines of a pasted e-mail or chat, and the subjects that name a topic.
 
     ``by_customer``: the customer sent the text themselves (the contact form, the portal's
     search box), so a note above a forwarded message is theirs and is read too; otherwise an
-    agent pasted it, and such a note is the forwarder's (kb/search/mail_layout.py)."""
+    agent pasted it, and such a note is left out when it is a colleague's, from one of the shop's
+    ``own_domains`` (kb/search/mail_layout.py)."""
     mail = read_mail(text[:MAX_MESSAGE_CHARS].splitlines())
-    messages = mail.messages if by_customer else mail.without_forwarders_notes()
+    messages = mail.messages if by_customer else mail.without_forwarders_notes(own_domains)
     subjects = [subject for message in messages for subject in message.subjects]
     request = Request([s for s in dict.fromkeys(subjects) if names_a_topic(s)])
     for segment in (message.lines for message in messages):
@@ -100,6 +102,6 @@ def read_request(text: str, by_customer: bool = False) -> Request:
     return request
 
 
-def request_text(text: str, by_customer: bool = False) -> str:
+def request_text(text: str, by_customer: bool = False, own_domains: Iterable[str] = ()) -> str:
     """The message's own lines, joined: no headers, quoted history, greetings, signature or agent's lines."""
-    return read_request(text, by_customer).text
+    return read_request(text, by_customer, own_domains).text

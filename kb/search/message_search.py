@@ -10,6 +10,7 @@ parts, comes first.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kb.content.salutations import courtesy_only, thanks_only
@@ -30,12 +31,12 @@ class MessageHit:
     parts: list[str] = field(default_factory=list)  # the message parts it answers
 
 
-def message_parts(text: str, by_customer: bool = False) -> list[str]:
+def message_parts(text: str, by_customer: bool = False, own_domains: Iterable[str] = ()) -> list[str]:
     """What is searched: the subjects that name a topic, then the sentences that carry the
     request (no headers, quotes, greetings, signatures, thanks, agent's lines or, in a message
-    an agent pasted, a forwarder's note: ``by_customer`` as in read_request). A message that
-    only thanks or greets has no part, whatever its subject."""
-    request = read_request(text, by_customer)
+    an agent pasted, a colleague's note: ``by_customer`` and ``own_domains`` as in read_request).
+    A message that only thanks or greets has no part, whatever its subject."""
+    request = read_request(text, by_customer, own_domains)
     if request.texts and courtesy_only(request.text):
         return []  # "AW: Rücksendung" above "Danke, hat sich erledigt!" asks nothing
     sentences = [s for text in request.texts for s in split_sentences(text)
@@ -55,11 +56,13 @@ def message_parts(text: str, by_customer: bool = False) -> list[str]:
 
 def search_message(engine: SearchEngine, text: str, lang: str | None = None, audience: str = "internal",
                    limit: int = 10, category: str | None = None,
-                   by_customer: bool = False) -> tuple[list[str], list[MessageHit]]:
+                   by_customer: bool = False,
+                   own_domains: Iterable[str] = ()) -> tuple[list[str], list[MessageHit]]:
     """Articles for a message, best first, each with the parts it answers; ``by_customer``: the
-    customer sent it themselves (see message_parts), not an agent who pasted it."""
-    parts = message_parts(text, by_customer)
-    if not parts and thanks_only(request_text(text, by_customer) or text):
+    customer sent it themselves (see message_parts), not an agent who pasted it; ``own_domains``:
+    the shop's e-mail domains, whose senders' notes above a forward are colleagues'."""
+    parts = message_parts(text, by_customer, own_domains)
+    if not parts and thanks_only(request_text(text, by_customer, own_domains) or text):
         raise QueryError("the message only thanks or closes the matter: there is no question to answer")
     if not parts:
         raise QueryError("the message has no text to search for")

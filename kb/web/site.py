@@ -37,6 +37,8 @@ class Site:
     base_url: str | None = None
     four_eyes_review: bool = False  # editors' drafts are published by another editor
     own_names: tuple[str, ...] = ()  # the name as configured: the search's encoders leave it out
+    # the domains of the shop's e-mail channels: a pasted forward's note from one is a colleague's
+    own_domains: tuple[str, ...] = ()
 
 
 def _texts(value, where: str) -> dict[str, str]:
@@ -64,6 +66,15 @@ def checked_base_url(value, where: str) -> str | None:
         raise SiteConfigError(f"{where}: the public base URL must look like https://help.example.com "
                               f"(scheme and host only), not {str(value)[:100]!r}")
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def mail_domains(channels: tuple[Channel, ...]) -> tuple[str, ...]:
+    """The domains of the e-mail channels' addresses ("service@hafenkorb.de" -> "hafenkorb.de"),
+    lower case, each once: the shop's colleagues write from them."""
+    addresses = [(ch.href or "").removeprefix("mailto:").split("?")[0] or ch.value
+                 for ch in channels if ch.kind == "email"]
+    domains = [address.rpartition("@")[2].strip().strip(".").lower() for address in addresses if "@" in address]
+    return tuple(dict.fromkeys(domain for domain in domains if domain))
 
 
 def load_site(path: Path | None) -> Site:
@@ -95,7 +106,7 @@ def load_site(path: Path | None) -> Site:
         raise SiteConfigError(f"{path}: 'four_eyes_review' must be true or false")
     name = data.get("name")
     return Site(name=str(name or "Help centre"), four_eyes_review=review,
-                own_names=(str(name),) if name else (),
+                own_names=(str(name),) if name else (), own_domains=mail_domains(tuple(channels)),
                 tagline=_texts(data.get("tagline"), f"{path}: tagline"),
                 channels=tuple(channels), featured=tuple(featured),
                 base_url=checked_base_url(data.get("base_url"), f"{path}: base_url"))

@@ -373,7 +373,9 @@ def test_cookies_are_secure_behind_https(make_app, monkeypatch):
     assert "Secure" in client.get("/?lang=de").headers["Set-Cookie"]  # the language cookie too
 
 
-FORWARD_WITH_NOTE = ("Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich?\n\n"
+# a colleague's forward: the note's header names a sender on site.yml's domain (hafenkorb.de)
+FORWARD_WITH_NOTE = ("Von: Tom Berger <tom.berger@hafenkorb.de>\nBetreff: WG: Rücksendung\n\n"
+                     "Kannst du das übernehmen? Wie lange dauert die Lieferung nach Österreich?\n\n"
                      "---------- Weitergeleitete Nachricht ----------\nVon: Anna <a@example.de>\nBetreff: Rücksendung\n\n"
                      "Ich möchte einen Artikel zurücksenden. Wie geht das?")
 
@@ -385,6 +387,12 @@ def test_a_pasted_forward_is_searched_without_the_colleagues_note(client, accoun
                        ).get_data(as_text=True)
     parts = html.split('<ul class="parts">')[1].split("</ul>")[0]
     assert "zurücksenden" in parts and "Österreich" not in parts and "übernehmen" not in parts
+    # without the header nothing says a colleague wrote it: it may be the customer's question
+    html = client.post("/agent/message", data={"csrf_token": csrf_token(page),
+                                               "message": FORWARD_WITH_NOTE.split("\n\n", 1)[1]}
+                       ).get_data(as_text=True)
+    parts = html.split('<ul class="parts">')[1].split("</ul>")[0]
+    assert "zurücksenden" in parts and "Österreich" in parts
 
 
 def test_a_note_above_a_forward_in_a_customers_own_request_is_searched(client, accounts, app):

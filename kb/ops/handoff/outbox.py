@@ -24,8 +24,12 @@ receivers drop duplicates by ``ref``, which every payload carries).
 
 A row is given up only for the customer's privacy: ``kb privacy erase`` cancels the
 customer's hand-offs not yet delivered, and ``kb privacy purge`` those older than the
-retention period (kb/ops/retention.py, kb/ops/erasure.py). Their payload is cleared and
-``cancelled`` says why; no deliverer claims them again.
+retention period (kb/ops/retention.py, kb/ops/erasure.py). Their payload is cleared,
+``cancelled`` says why, and ``next_at`` moves to :data:`NEVER_DUE`: this release's deliverers
+skip cancelled rows, and a replica of the previous release, which runs beside the migrated
+schema during a rolling upgrade and claims ``sent_at IS NULL AND next_at <= now`` without
+knowing ``cancelled``, never finds them due (it would send a payload without its ``ref``).
+A row a deliverer holds while it is cancelled keeps its claim: its send is still recorded.
 """
 
 from __future__ import annotations
@@ -67,10 +71,14 @@ SEND_WAITS = 10          # ... and at least this many timeouts: the network wait
 CLAIM_CANDIDATES = 10    # due rows read per try; another deliverer may win some of them
 CLAIM_ROUNDS = 3         # tries before a claim gives up, leaving the rest to the other deliverers
 TOKEN_BYTES = 12         # a claim's random token: no two claims ever carry the same one
+# the next_at of a cancelled row (9999-12-31T23:59:59Z): no deliverer of any release finds it due
+NEVER_DUE = 253402300799.0
 _WAITING = "sent_at IS NULL AND cancelled IS NULL"  # rows still to be delivered
 # the row still carries the caller's claim (id, token, lease end): nobody claimed it since.
 # next_at too, not only the token: a deliverer of an older release claims without a token.
-_HELD = "id = ? AND lease_token = ? AND next_at = ? AND sent_at IS NULL"
+# A cancellation meanwhile moved next_at to NEVER_DUE, where no claim of any release reaches it:
+# the token alone then says the claim is still the caller's.
+_HELD = f"id = ? AND lease_token = ? AND (next_at = ? OR next_at = {NEVER_DUE!r}) AND sent_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -182,7 +190,9 @@ class Outbox:
         now = time.time() if now is None else now
         due = now + backoff(delivery.attempts + 1)
         with self.store.transaction() as db:
-            held = db.execute("UPDATE handoff_outbox SET attempts = attempts + 1, last_error = ?, next_at = ?, "
+            # a row cancelled while it was being sent stays never due
+            held = db.execute("UPDATE handoff_outbox SET attempts = attempts + 1, last_error = ?, "
+                              f"next_at = CASE WHEN cancelled IS NULL THEN ? ELSE {NEVER_DUE!r} END, "
                               f"lease_token = NULL WHERE {_HELD}",
                               (error[:500], due, delivery.id, delivery.lease_token, delivery.leased_until)).rowcount
         return due if held else None

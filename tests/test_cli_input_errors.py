@@ -98,9 +98,16 @@ def test_serve_on_a_free_port_reaches_the_index_and_leaves_the_port_free(tmp_pat
         again.bind(("127.0.0.1", port))
 
 
-def test_bound_sockets_bind_every_address_of_a_name_and_close_them_when_one_is_taken():
+def _close_all(sockets):
+    for s in sockets:
+        s.close()
+
+
+def test_bound_sockets_bind_every_address_of_a_name_and_close_them_when_one_is_taken(monkeypatch):
     """As waitress binds: each address of "localhost" (IPv4, and IPv6 where the machine has it),
-    none listening yet; when one address is taken, the others bound so far are closed."""
+    none listening yet; when one address is taken, the others bound so far are closed. A name
+    with two addresses, the second one taken, shows the closing on any machine (localhost
+    may resolve to 127.0.0.1 alone)."""
     from kb.cli.serving import CannotListen, bound_sockets
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -111,13 +118,25 @@ def test_bound_sockets_bind_every_address_of_a_name_and_close_them_when_one_is_t
         assert all(s.getsockname()[1] == port for s in sockets)
         assert all(s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) == 0 for s in sockets)
     finally:
-        for s in sockets:
-            s.close()
+        _close_all(sockets)
+    two = [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+           for address in ("127.0.0.1", "127.0.0.2")]
+    made = []
+
+    class Recorded(socket.socket):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
     with socket.socket() as taken:
-        taken.bind(("127.0.0.1", port))
-        with pytest.raises(CannotListen, match=f"cannot listen on localhost:{port}: .*--port"):
-            bound_sockets("localhost", port)
-    bound_sockets("localhost", port)[0].close()  # nothing of the failed attempt holds it
+        taken.bind(("127.0.0.2", port))
+        with monkeypatch.context() as patched:
+            patched.setattr(socket, "getaddrinfo", lambda *a, **k: two)
+            patched.setattr(socket, "socket", Recorded)
+            with pytest.raises(CannotListen, match=f"cannot listen on two-addresses:{port}: .*--port"):
+                bound_sockets("two-addresses", port)
+    assert len(made) == 2 and all(s.fileno() == -1 for s in made)  # the first bound, then closed
+    _close_all(bound_sockets("localhost", port))  # nothing of the failed attempt holds it
 
 
 def test_removing_an_account_that_does_not_exist_says_so_before_asking(tmp_path):

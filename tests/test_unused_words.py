@@ -97,3 +97,35 @@ def test_the_report_lists_the_words_as_customers_typed_them_one_row_per_word(sto
         assert {row.word, *row.other_spellings} <= typed
         assert "mustermann" not in " ".join((row.word, *row.other_spellings, *row.wordings))
     assert "gutschein einlösen, meine mail ist [email]" in gutschein.wordings  # stored masked
+
+
+def test_the_report_reads_only_the_most_frequent_words_and_says_so(stored, reads_as):
+    read = []
+
+    def recording(word, lang):
+        read.append(word)
+        return reads_as(word, lang)
+
+    rows = missing_words(stored, 30, limit=None, reads_as=recording, max_words=2)
+    everything = missing_words(stored, 30, limit=None, reads_as=reads_as)
+    assert (rows.cut, rows.words_checked) == (True, 2) and rows.distinct_words == everything.distinct_words > 2
+    assert sorted(read) == ["abbestellen", "drucken"]  # searched 3 and 2 times; ties alphabetical
+    assert not everything.cut and everything.words_checked == everything.distinct_words
+
+
+def _live_caches(engine):
+    """What the live search keeps: its typo words and its spellers' suggestions."""
+    spellers = {key: list(s._cache.items()) for key, s in engine._spelling._spellers.items()}
+    return {public: list(t._cache.data.items()) for public, t in engine._typos.items()}, spellers
+
+
+def test_a_report_leaves_the_live_searchs_caches_as_they_were(fake_engine, tmp_path):  # noqa: F811
+    for query in ("newsleter abbestellen", "rückerstatung", "retourenlabl drucken"):
+        fake_engine.search(query, lang="de")
+    before = _live_caches(fake_engine)
+    assert before[0][True] and before[1]  # the searches filled them
+    store = Store(f"sqlite:///{tmp_path / 'kb.sqlite3'}")
+    for word in ("newsletterr", "rechnugsadresse", "leaflet", "xyzzyq", "gutscheinn", "abstotern", "lapel"):
+        store.log_search(word, "de", False, [], "portal")
+    missing_words(store, 30, limit=None, reads_as=missing_word_reader(fake_engine.index, fake_engine.read_word))
+    assert _live_caches(fake_engine) == before

@@ -46,7 +46,7 @@ spelling :mod:`kb.search.spelling`, the result types :mod:`kb.search.results`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -141,9 +141,7 @@ class SearchEngine:
         self._typos = {public: TypoWords(partial(self._spelling.known, public=public),
                                          {lang: c[public] for lang, c in counts.items()})
                        for public in (True, False)}
-        # one customer's word as the search reads it, for the report of missing words
-        # (kb/search/unused_words.py): the live searches' caches serve it
-        self.read_word = WordReading(self._spelling, self._typos[True])
+        self._counts = counts  # the report's reading of words is built from them on first use
         self._analyzers = {lang: analyzer_for(lang) for lang in sorted(vocabulary)}
         # stemmed vocabulary per language, of the public articles and of all: for `coverage`
         self._terms: dict[bool, dict[str, frozenset[str]]] = {
@@ -163,6 +161,14 @@ class SearchEngine:
         # the question's words beside the help centre's own (kb/index/dictionary.py)
         words = next((WordVectors(e) for e in encoders if e.name == index.dictionary_encoder), None)
         self._translator = Translator(index, words)  # questions in a language the articles lack
+
+    @cached_property
+    def read_word(self) -> WordReading:
+        """One customer's word as the public search reads it, for the report of missing words
+        (kb/search/unused_words.py): built on the first report from the same vocabulary, with
+        caches of its own, as a report's thousands of words would evict the customers' words
+        from the live searches' caches."""
+        return WordReading.of_counts(self._counts)
 
     @property
     def _qcache(self) -> LRU:

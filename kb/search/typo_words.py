@@ -248,9 +248,11 @@ class TypoWords:
     """Retypes a question's misspelt words, for one audience's vocabulary; results cached
     per word and languages."""
 
-    def __init__(self, in_help_centre: Callable[[str], bool], words: dict[str, Iterable[str]]) -> None:
+    def __init__(self, in_help_centre: Callable[[str], bool], words: dict[str, Iterable[str]],
+                 cache_size: int = RETYPED_CACHE) -> None:
         """``words``: the help centre's words per language; its languages serve a question
-        whose language is unknown."""
+        whose language is unknown. ``cache_size``: words remembered (a report reads with its
+        own, smaller cache, so as not to evict the live searches' words)."""
         self._in_help_centre = in_help_centre
         self._langs = tuple(sorted(lang for lang in words if frequencies(lang)))
         self._words = {(lang,): frozenset(words[lang]) for lang in self._langs}
@@ -258,7 +260,7 @@ class TypoWords:
         self._letters = {lang: alphabet(lang) | letters_of(words[lang], MIN_HELP_CENTRE_USES)
                          for lang in self._langs}
         self._compounds = CompoundRepair(self._words[("de",)]) if "de" in self._langs else None
-        self._cache = LRU(RETYPED_CACHE)  # word, languages -> its correction or NOT_A_TYPO
+        self._cache = LRU(cache_size)  # word, languages -> its correction or NOT_A_TYPO
 
     def retyped(self, text: str, lang: str | None) -> str:
         """The question with each misspelt word replaced, the rest as typed."""

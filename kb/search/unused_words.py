@@ -44,26 +44,41 @@ MissingWordReader = Callable[[str, "str | None"], "str | None"]
 def missing_word_reader(index: LoadedIndex, read: ReadWord | None = None) -> MissingWordReader:
     """(word as typed, question language or None) -> the word the search reads it as, when
     that is a real word no article uses; None when the word is an article's (as typed or as
-    read), no word, or an everyday one. ``read``: the live engine's ``read_word``, whose
-    caches its searches share; by default one built from the index's vocabulary."""
+    read), no word, or an everyday one. ``read``: the engine's ``read_word``, whose caches
+    are the reports' own, not its searches'; by default one built from the index's vocabulary."""
     read = read or WordReading.of_index(index)
-    every_section = range(len(index.sections))
     languages = tuple(index.languages)
 
     def reads_as(word: str, lang: str | None) -> str | None:
         langs = (lang,) if lang in languages else languages
+        # cheap checks first: a word the articles use as typed is answered, and an everyday word
+        # is in no row, whatever the speller would read it as
+        if _everyday(word, langs) or _used(index, word):
+            return None
         meant = read(word, lang).lower()
         if not (known_word(meant, dict.fromkeys((*langs, *LOAN_LANGS))) or _compound_word(meant, langs)):
             return None
-        if max(frequency(meant, x) for x in langs) > EVERYDAY_FREQUENCY:
+        if meant != word and (_everyday(meant, langs) or _used(index, meant)):
             return None
-        for article_lang in languages:
-            found, analysed = index.keywords.words_in(meant, article_lang, every_section, tuple(FIELD_BOOSTS))
-            if found or not analysed:  # used, or a stop word there
-                return None
         return meant
 
     return reads_as
+
+
+def _everyday(word: str, langs: tuple[str, ...]) -> bool:
+    """Whether the word is an everyday word of one of the languages (:data:`EVERYDAY_FREQUENCY`)."""
+    return max(frequency(word, x) for x in langs) > EVERYDAY_FREQUENCY
+
+
+def _used(index: LoadedIndex, word: str) -> bool:
+    """Whether a section of the index holds the word in a field the keyword search reads, as
+    that search analyses it in any of the help centre's languages, or it is a stop word there."""
+    every_section = range(len(index.sections))
+    for article_lang in index.languages:
+        found, analysed = index.keywords.words_in(word, article_lang, every_section, tuple(FIELD_BOOSTS))
+        if found or not analysed:  # used, or a stop word there
+            return True
+    return False
 
 
 def _compound_word(word: str, langs: tuple[str, ...]) -> bool:

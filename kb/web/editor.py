@@ -572,11 +572,17 @@ def publish_gone(article_id: str, base: str, draft: str | None):
     return gone_page(article_id, form_from_text(draft), base, page)
 
 
-def current_or_404(article_id: str):
+def _current(article_id: str):
+    """(path, text) of the article on disk, text None when it is gone; a 404 for an id no
+    article can have."""
     try:
-        path, text = editor().current(article_id)
+        return editor().current(article_id)
     except EditError:
         abort(404)
+
+
+def current_or_404(article_id: str):
+    path, text = _current(article_id)
     if text is None:
         abort(404)
     return path, text
@@ -587,10 +593,7 @@ def current_or_moved(article_id: str, endpoint: str):
     outlive a rename (a bookmark, a tab left open, a link in a chat), so an article renamed since
     goes on to ``endpoint`` under its new id, with a notice naming the rename (the portal sends
     customers on from the same record, kb/ops/article_moves.py); a deleted one stays a 404."""
-    try:
-        path, text = editor().current(article_id)
-    except EditError:  # no id an article can have
-        abort(404)
+    path, text = _current(article_id)
     if text is not None:
         return path, text
     removal = removal_of(editor(), current_app.extensions["kb.moves"], article_id)

@@ -135,19 +135,25 @@ def test_customer_pages_and_contact_flow(ux_server, browser, hook, device):  # n
     sent = [p for p in hook[1] if p["reply_to"] == f"{device}@example.de"]
     assert sent and sent[0]["order_number"] == "100-2345"
 
-    # what is stored and for how long: from beside the form's button, in German and English
-    page.goto(ux_server + "/contact")
+    _privacy_page(page, ux_server, device)
+    assert problems == []
+    context.close()
+
+
+def _privacy_page(page, url, device):
+    """What is stored and for how long: from beside the contact form's button, in German and
+    English, each without accessibility violations."""
+    page.goto(url + "/contact")
     page.get_by_role("link", name="So gehen wir mit Ihrer Anfrage um").click()
     page.wait_for_url("**/privacy#contact")
     assert page.locator("h1").inner_text() == "Datenschutz: was wir speichern und wie lange"
     assert "an unser Kundenservice-System weiter" in page.locator("main").inner_text()  # the webhook hand-off
     assert _fits(page)
     _shot(page, f"privacy-{device}")
-    page.goto(ux_server + "/privacy?lang=en")
+    _no_axe_violations(page, f"privacy-de-{device}")
+    page.goto(url + "/privacy?lang=en")
     assert page.get_by_role("heading", name="Cookies").count() == 1
     _no_axe_violations(page, f"privacy-en-{device}")
-    assert problems == []
-    context.close()
 
 
 def _sign_in(page, url):

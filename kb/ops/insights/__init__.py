@@ -16,7 +16,7 @@ tells an editor nothing.
 
 from kb.ops.insights.chart import deflection_svg
 from kb.ops.insights.competing import competing_articles
-from kb.ops.insights.export import PLAIN, Spreadsheet, spreadsheet_for, to_csv
+from kb.ops.insights.export import PLAIN, Spreadsheet, spreadsheet_for, to_csv, to_csv_note
 from kb.ops.insights.grouping import unanswered_groups
 from kb.ops.insights.missing_words import missing_words
 from kb.ops.insights.queries import article_stats, deflection, not_helpful_articles, top_searches
@@ -29,6 +29,6 @@ __all__ = [
     "TopSearch", "UnansweredGroup", "MissingWord", "CompetingArticles", "NotHelpfulArticle", "ArticleStat",
     "DeflectionPoint", "missing_words",
     "top_searches", "unanswered_groups", "competing_articles", "not_helpful_articles", "article_stats", "deflection",
-    "deflection_svg", "to_csv", "PLAIN", "Spreadsheet", "spreadsheet_for", "content_words", "LearnedEffect",
-    "learned_effect",
+    "deflection_svg", "to_csv", "to_csv_note", "PLAIN", "Spreadsheet", "spreadsheet_for", "content_words",
+    "LearnedEffect", "learned_effect",
 ]

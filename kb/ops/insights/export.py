@@ -93,3 +93,12 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None, sheet: Spreadsheet
             raise TypeError(f"mixed row types: {type(row).__name__} among {row_type.__name__}")
         writer.writerow([_cell(getattr(row, name), sheet) for name in names])
     return buffer.getvalue()
+
+
+def to_csv_note(text: str, sheet: Spreadsheet = PLAIN) -> str:
+    """A line under a table (:func:`to_csv`) that says something about all of it, after an
+    empty line so that a spreadsheet shows it apart from the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sheet.delimiter, lineterminator="\r\n")
+    writer.writerows([[], [_cell(text, sheet)]])
+    return buffer.getvalue()

@@ -12,6 +12,11 @@ counted once per search, shown as the customers' most frequent spelling that nee
 with the other spellings beside it. Only the masked wording of a search is stored and read
 (kb/ops/database.py): its placeholders are no words. This module only reads the stored
 searches and helpful votes.
+
+A word the search has to read through its speller takes milliseconds, and a busy period has
+tens of thousands of distinct words: the report reads the period's most frequent
+:data:`MAX_WORDS_READ` distinct words (per language), and says so (:class:`MissingWords`)
+when there were more. The rarest words are the ones an editor acts on last.
 """
 
 from __future__ import annotations
@@ -31,10 +36,27 @@ from kb.ops.insights.words import collapse, is_stop_word, word_form
 MIN_LETTERS = 3  # shorter tokens are abbreviations, units and leftovers more often than words
 WORDINGS_SHOWN = 3
 SPELLINGS_SHOWN = 5  # other spellings of a row's word: the commonest say enough
+# distinct (word, language) a report reads: a page answers within seconds (a word the speller
+# reads takes up to 4 ms cold), and words searched once or twice are the least telling
+MAX_WORDS_READ = 2_000
 
 # (word as typed, language or None) -> the word no article uses that the search reads it
 # as, or None (kb/search/unused_words.py)
 ReadsAs = Callable[[str, "str | None"], "str | None"]
+
+
+class MissingWords(list):
+    """The report's rows, with how many of the period's distinct (word, language) were read:
+    ``cut`` when there were more than the most frequent ``words_checked``."""
+
+    def __init__(self, rows: Iterable[MissingWord], words_checked: int, distinct_words: int) -> None:
+        super().__init__(rows)
+        self.words_checked = words_checked
+        self.distinct_words = distinct_words
+
+    @property
+    def cut(self) -> bool:
+        return self.distinct_words > self.words_checked
 
 
 @dataclass
@@ -50,13 +72,16 @@ class _Tally:
 
 
 def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, reads_as: ReadsAs,
-                  now: datetime | None = None, zone: tzinfo | None = None) -> list[MissingWord]:
+                  now: datetime | None = None, zone: tzinfo | None = None,
+                  max_words: int | None = None) -> MissingWords:
     """Words of the period's customer searches (not agents') that ``reads_as`` says stand for
     a word no article uses, one row per word with its spellings, most searched first, each
     with the article customers voted helpful after such a search most often: a vote counts
     when the search showed the article, as for learned questions (kb/ops/learning.py).
-    ``limit=None`` returns all."""
+    ``limit=None`` returns all. Only the ``max_words`` (:data:`MAX_WORDS_READ`) most frequent
+    distinct words are read."""
     check_limit(limit)
+    max_words = MAX_WORDS_READ if max_words is None else max_words
     since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
@@ -65,7 +90,8 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, reads
         (since, until))
     tallies: dict[str, _Tally] = {}
     counted: set[tuple[int, str]] = set()  # a search with two helpful votes counts once
-    verdicts: dict[tuple[str, str | None], str | None] = {}
+    # (word, lang) -> the missing word it stands for; None: none, or not read (past max_words)
+    verdicts, distinct = _unread(rows, max_words)
     forms: dict[str, str] = {}  # word read -> its row: one form, whichever language read it first
     for r in rows:
         found: dict[str, list[tuple[str, str]]] = {}  # row -> (typed, read) of this search
@@ -80,7 +106,20 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, reads
                 _count(tally, r, words)
     result = ordered((_row(t) for t in tallies.values()),
                      (lambda m: m.count, True), (lambda m: m.last_seen, True), (lambda m: m.word, False))
-    return result if limit is None else result[:limit]
+    return MissingWords(result if limit is None else result[:limit], min(distinct, max_words), distinct)
+
+
+def _unread(rows, max_words: int) -> tuple[dict[tuple[str, str | None], None], int]:
+    """(the distinct (word, language) of the searches past the ``max_words`` most searched
+    (ties alphabetical), each None: not read; how many distinct ones there are)."""
+    searched: Counter = Counter()
+    seen: set[int] = set()
+    for r in rows:
+        if r["id"] not in seen:  # a search with two helpful votes is one search
+            seen.add(r["id"])
+            searched.update((word, r["lang"]) for word in _candidate_words(r["query"]))
+    ranked = sorted(searched.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))
+    return {key: None for key, _ in ranked[max_words:]}, len(ranked)
 
 
 def _missing_in(query: str, lang: str | None, reads_as: ReadsAs,

@@ -3,6 +3,8 @@ of the missing-words report to an article's questions."""
 
 from __future__ import annotations
 
+import threading
+import time
 from functools import partial
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
@@ -14,8 +16,15 @@ from kb.web.auth import login_required
 from kb.web.i18n import _
 from kb.web.insights_period import FIRST_DAY, PERIODS, PeriodError, ReportPeriod, report_period
 from kb.web.local_time import local_time, site_time_zone, site_today
-from kb.web.present import format_date
+from kb.web.present import format_count, format_date
 from kb.web.services import live as _live, store as _store
+
+# The missing-words report reads up to thousands of words through the speller (seconds on a
+# busy period): one result serves the page, its CSV and the "Add as question" posts for this
+# long, per index build and period; a new build, whose articles may use the words, asks anew.
+MISSING_WORDS_SECONDS = 120
+MISSING_WORDS_KEPT = 16  # periods kept at once: the page's four and a few ranges
+_report_lock = threading.Lock()
 
 INSIGHT_TABLES = {name: (title, func) for name, (title, func, _explained) in insights_view.TABLES.items()}
 
@@ -40,11 +49,39 @@ def _table(name: str, period: ReportPeriod) -> list:
     if name == "articles":
         return func(_store(), days=days, now=now, zone=zone)
     if name == "missing-words":
-        from kb.search.unused_words import missing_word_reader
-        engine = _live().engine
-        return func(_store(), days=days, limit=50, now=now, zone=zone,
-                    reads_as=missing_word_reader(engine.index, engine.read_word))
+        return _missing_words(func, period)
     return func(_store(), days=days, limit=50, now=now, zone=zone)
+
+
+def _missing_words(func, period: ReportPeriod) -> list:
+    """The report of words no article uses, reused for :data:`MISSING_WORDS_SECONDS` per index
+    build and period (the page, its CSV and "Add as question" ask for the same one)."""
+    from kb.search.unused_words import missing_word_reader
+    engine = _live().engine
+    key = (str(engine.index.build), engine.index.mtime, period.days, period.first, period.last, period.named)
+    kept = current_app.extensions.setdefault("kb.missing_words", {})
+    with _report_lock:
+        at, rows = kept.get(key, (None, None))
+    if at is not None and time.monotonic() - at < MISSING_WORDS_SECONDS:
+        return rows
+    rows = func(_store(), days=period.days, limit=50, now=period.now, zone=_shop_zone(),
+                reads_as=missing_word_reader(engine.index, engine.read_word))
+    with _report_lock:
+        now = time.monotonic()
+        for old in [k for k, (t, _rows) in kept.items() if now - t >= MISSING_WORDS_SECONDS]:
+            del kept[old]
+        while len(kept) >= MISSING_WORDS_KEPT:
+            del kept[min(kept, key=lambda k: kept[k][0])]
+        kept[key] = (now, rows)
+    return rows
+
+
+def words_checked_notice(rows) -> str | None:
+    """What the page and the CSV say when the report read only the most frequent words."""
+    if not getattr(rows, "cut", False):
+        return None
+    return _("Only the {n} most frequent of the {total} different words searched in this period were checked.",
+             n=format_count(rows.words_checked, g.lang), total=format_count(rows.distinct_words, g.lang))
 
 
 @bp.get("/insights")
@@ -68,7 +105,7 @@ def insights():
         rows = _table(name, period)
         shown = insights_view.visible_rows(name, rows)
         tables.append({"name": name, "title": title, "explained": explained, "rows": shown, "all_rows": rows,
-                       "columns": insights_view.columns(name, shown)})
+                       "columns": insights_view.columns(name, shown), "notice": words_checked_notice(rows)})
     deflection_rows = next(t["all_rows"] for t in tables if t["name"] == "deflection")
     unanswered = next(t["rows"] for t in tables if t["name"] == "unanswered")
     learned_since = {r.representative: found for r in unanswered  # a wording is an article's question now
@@ -130,7 +167,7 @@ def add_missing_word():
 @bp.get("/insights/<name>.csv")
 @login_required("editor")
 def insights_csv(name: str):
-    from kb.ops.insights import to_csv
+    from kb.ops.insights import to_csv, to_csv_note
     if name not in INSIGHT_TABLES:
         abort(404)
     period = _period()
@@ -145,9 +182,14 @@ def insights_csv(name: str):
     plain = request.args.get("plain") == "1"
     sheet = queries.PLAIN if plain else queries.spreadsheet_for(g.lang, _shop_zone())
     header = None if plain else insights_view.header_names(row_types[name])
-    body = "\ufeff" + to_csv(_table(name, period), row_types[name], sheet, header)  # BOM: spreadsheets read UTF-8
+    rows = _table(name, period)
+    body = "\ufeff" + to_csv(rows, row_types[name], sheet, header)  # BOM: spreadsheets read UTF-8
+    notice = words_checked_notice(rows)
+    if notice and not plain:  # people read it under the table; programs read the header below
+        body += to_csv_note(notice, sheet)
     return current_app.response_class(
         body, mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="kb-{name}-{period.file_part()}.csv"',
-            "Cache-Control": "no-store"})
+            "Cache-Control": "no-store",
+            **({"KB-Words-Checked": f"{rows.words_checked} of {rows.distinct_words}"} if notice else {})})
 

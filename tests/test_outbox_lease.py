@@ -9,7 +9,6 @@ import collections
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,6 +18,7 @@ from kb.ops.handoff.outbox import Outbox
 from kb.ops.handoff.payload import build_payload
 from kb.ops.handoff.settings import HandoffSettings
 from kb.ops.handoff.worker import deliver_due
+from webhook_desks import post_server
 
 SECRET = "s3cret-key-for-tests-0123456789"
 BACKLOG = 20
@@ -36,26 +36,17 @@ class SlowDesk:
         self.delay, self.refs, self.status = delay, [], 200
         self.started = threading.Event()   # set once a request arrived
         self.release = None                # an Event the answer waits for, instead of the delay
-        desk = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                desk.started.set()
-                if desk.release is not None:
-                    desk.release.wait(DRAIN_WAIT_S)
-                else:
-                    time.sleep(desk.delay)
-                desk.refs.append(self.headers["X-KB-Ref"])
-                self.send_response(desk.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = post_server(self._answer)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, headers, _body: bytes) -> int:
+        self.started.set()
+        if self.release is not None:
+            self.release.wait(DRAIN_WAIT_S)
+        else:
+            time.sleep(self.delay)
+        self.refs.append(headers["X-KB-Ref"])
+        return self.status
 
     def stop(self):
         self.server.shutdown()

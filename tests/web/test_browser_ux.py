@@ -7,13 +7,12 @@ every page is checked with axe-core for WCAG 2.1 A/AA violations.
 import json
 import os
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from test_browser import CHROMIUM, OUTPUT, ROOT, _free_port, browser, kb_serve  # noqa: F401  (fixture)
+from webhook_desks import post_server
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
@@ -28,17 +27,11 @@ SECRET = "browser-test-webhook-secret"
 def hook():
     received = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
+    def answer(_headers, body: bytes) -> int:
+        received.append(json.loads(body))
+        return 200
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = post_server(answer)
     yield server.server_address[1], received
     server.shutdown()
     server.server_close()

@@ -1,9 +1,7 @@
 """The contact form as customers use it, what reaches the agent, and the hand-off to the helpdesk."""
 import json
 import re
-import threading
 from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -11,6 +9,7 @@ from conftest import csrf_token
 from kb.ops.handoff.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from kb.ops.handoff.settings import HandoffSettings
 from kb.ops.handoff.worker import deliver_due
+from webhook_desks import post_server
 
 DE = {"Accept-Language": "de"}
 PASSWORD = "correct horse battery"
@@ -20,20 +19,12 @@ SECRET = "webhook-secret-0123456789"
 class Hook:
     def __init__(self):
         self.received = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                hook.received.append((self.headers, self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = post_server(self._answer)
         self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _answer(self, headers, body: bytes) -> int:
+        self.received.append((headers, body))
+        return 204
 
 
 @pytest.fixture()

@@ -185,16 +185,16 @@ def test_ordinary_questions_stay_as_typed(text):
     ("born on March 12, 1985, please update", "born on [date], please update"),
     ("date of birth 12 March 1985", "date of birth [date]"),
     ("born 12th of March 1985", "born [date]"),
-    ("ordered in may 2025", "ordered in [date]"),
+    ("ordered in May 2025", "ordered in [date]"),
     # a code after the word that names it: letters with digits, or capitals
     ("Gutscheincode SOMMER25 geht nicht", "Gutscheincode [voucher] geht nicht"),
-    ("mein Gutschein: WELCOME ist ungültig", "mein Gutschein: [voucher] ist ungültig"),
+    ("mein Gutschein: XKQZT ist ungültig", "mein Gutschein: [voucher] ist ungültig"),
     ("Rabattcode lautet „HALLO10“", "Rabattcode lautet „[voucher]“"),
     ("Aktionscode x7y8z9 abgelehnt", "Aktionscode [voucher] abgelehnt"),
     ("voucher code SUMMER25 was rejected", "voucher code [voucher] was rejected"),
     ("promo code X7Y8Z9 not working", "promo code [voucher] not working"),
     ("discount code is SAVE10", "discount code is [voucher]"),
-    ("coupon WINTER not accepted", "coupon [voucher] not accepted"),
+    ("coupon QZXW-KRT not accepted", "coupon [voucher] not accepted"),
 ])
 def test_dates_with_a_month_name_and_named_voucher_codes_are_masked(text, masked):
     assert mask_pii(text) == masked
@@ -205,6 +205,10 @@ def test_dates_with_a_month_name_and_named_voucher_codes_are_masked(text, masked
     "Gutschein einlösen", "Gutschein ist abgelaufen", "Gutschein 50 Euro", "Gutscheine verschenken",
     "voucher expired", "voucher code does not work", "coupon code is not working", "promo ends today",
     "discount codes for students?", "GUTSCHEINCODE FUNKTIONIERT NICHT", "Rabattcode gilt nur online",
+    # capitals for emphasis, a campaign's word, an amount with its unit, "may" the verb
+    "Der Gutschein ist ABGELAUFEN", "Gutscheincode: FEHLER", "the promo code is EXPIRED",
+    "voucher code DOES NOT WORK", "coupon WINTER not accepted", "the coupon is 10-percent",
+    "Der Gutschein war 50-EUR wert", "Der Aktionscode ist USB-C", "may 2024 be better",
 ])
 def test_month_names_and_voucher_words_alone_stay(text):
     assert mask_pii(text) == text

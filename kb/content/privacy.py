@@ -17,6 +17,7 @@ from kb.content.introductions import introduced_names
 from kb.content.salutations import signed_name
 from kb.content.spelled_out import MAILBOX_PROVIDERS, mask_spelled_digits, mask_spelled_emails
 from kb.content.street_addresses import mask_addresses
+from kb.content.word_forms import dictionary_word
 
 # -- passwords: "mein Passwort ist Geheim123!", "password: hunter2" --------------------------
 _PASSWORD = re.compile(
@@ -83,7 +84,7 @@ _DATE = re.compile(
 # -- dates with a month's name: "12. März 1985", "March 12, 1985", "12th of March 1985", "Mai 2024" --
 # a month's name alone ("im März", "in March") says when, not who: only with a year is it masked
 _MONTHS = (r"(?:januar|jänner|jaenner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november"
-           r"|dezember|january|february|march|may|june|july|october|december"
+           r"|dezember|january|february|march|(?-i:May)|june|july|october|december"
            r"|(?:jan|feb|mär|mrz|mar|apr|jun|jul|aug|sept?|okt|oct|nov|dez|dec)\.?)")
 _DAY = r"\d{1,2}(?:\.|st|nd|rd|th)?\s*(?:of\s+)?"
 _YEAR = r"(?:19|20)\d{2}(?![\w.,]\d)(?!\w)"
@@ -99,6 +100,9 @@ _CODE_WORDS = (r"gutschein(?:-?code|-?nummer)?|rabatt-?code|aktions-?code|promo-
 _NAMED_VOUCHER = re.compile(
     rf"\b({_CODE_WORDS})\b((?:\s*(?:(?:ist|lautet|war|is|was)\b|[:=-]))?\s*[\"'„“‚‘»«]?)"
     r"([A-Za-z0-9][A-Za-z0-9-]{2,18}[A-Za-z0-9])(?![\w-])", re.IGNORECASE)
+
+_AMOUNT_WITH_UNIT = re.compile(r"\d+-[^\W\d]+$")  # "10-percent", "50-EUR": an amount, no code
+VOUCHER_WORD_LANGS = ("de", "en")  # the languages whose words in capitals are emphasis, not a code
 
 # -- IBANs, phone numbers and long digit runs ------------------------------------------------
 # IBAN: two letters, two digits, then 10-30 letters/digits, optionally grouped by spaces
@@ -161,12 +165,19 @@ def _voucher(match: re.Match) -> str:
 
 def _named_voucher(match: re.Match) -> str:
     """The code after "Gutscheincode", "voucher code" and the like masked, when it looks like one:
-    letters with digits ("SOMMER25"), or capitals in text that is not all capitals ("WELCOME")."""
+    letters with digits ("SOMMER25"; not an amount with its unit, "50-EUR"), or capitals no
+    dictionary holds ("XKQZT"). A word in capitals is emphasis ("Der Gutschein ist ABGELAUFEN"),
+    and a campaign's word ("WINTER") is everyone's code, nobody's data."""
     word, gap, token = match.groups()
     letters = any(ch.isalpha() for ch in token)
-    mixed = letters and any(ch.isdigit() for ch in token)
-    shouted = letters and token.isupper() and not word.isupper()  # "GUTSCHEIN FUNKTIONIERT NICHT" stays
+    mixed = letters and any(ch.isdigit() for ch in token) and not _AMOUNT_WITH_UNIT.match(token)
+    shouted = (letters and token.isupper() and not word.isupper()  # "GUTSCHEIN FUNKTIONIERT NICHT" stays
+               and not any(_a_word(part) for part in token.split("-")))
     return word + gap + "[voucher]" if mixed or shouted else match.group(0)
+
+
+def _a_word(text: str) -> bool:
+    return any(dictionary_word(text.lower(), lang) for lang in VOUCHER_WORD_LANGS)
 
 
 def _prefixed_code(match: re.Match) -> str:

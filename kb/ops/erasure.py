@@ -143,16 +143,13 @@ def _erase_from_outbox(db, refs: list[str], found: _Address, now: float) -> tupl
     own = set(refs)
     marks = ", ".join("?" * len(refs))
     rows = db.execute(
-        "SELECT id, ref, payload, sent_at, lease_token, next_at FROM handoff_outbox WHERE payload <> ? AND ("
+        "SELECT id, ref, payload FROM handoff_outbox WHERE payload <> ? AND ("
         + (f"ref IN ({marks}) OR " if refs else "") + "lower(payload) LIKE ? ESCAPE '\\')",
         (CLEARED_PAYLOAD, *refs, found.like)).fetchall()
     changed = cancelled = being_sent = 0
     for row in rows:
         if row["ref"] in own:
-            _cancel_own(db, row["id"])
-            undelivered = row["sent_at"] is None
-            # leased: the deliverer read the payload when it claimed the row, and sends it all the same
-            leased = undelivered and row["lease_token"] is not None and row["next_at"] > now
+            undelivered, leased = _cancel_own(db, row["id"], now)
             being_sent += leased
             cancelled += undelivered and not leased
         else:
@@ -164,14 +161,24 @@ def _erase_from_outbox(db, refs: list[str], found: _Address, now: float) -> tupl
     return changed, cancelled, being_sent
 
 
-def _cancel_own(db, row_id: int) -> None:
-    """The customer's own hand-off without its payload, and, not yet delivered, cancelled."""
+def _cancel_own(db, row_id: int, now: float) -> tuple[bool, bool]:
+    """The customer's own hand-off without its payload, and, not yet delivered, cancelled;
+    returns whether it was undelivered, and whether a deliverer holds it (it read the payload
+    when it claimed the row, and sends it all the same).
+
+    The payload is cleared first: that update waits for a deliverer's claim committed
+    meanwhile (PostgreSQL reads committed rows), so the state read after it is the row's own,
+    not that of the search above."""
+    db.execute("UPDATE handoff_outbox SET payload = ? WHERE id = ?", (CLEARED_PAYLOAD, row_id))
+    row = db.execute("SELECT sent_at, lease_token, next_at FROM handoff_outbox WHERE id = ?", (row_id,)).fetchone()
+    undelivered = row["sent_at"] is None
+    leased = undelivered and row["lease_token"] is not None and row["next_at"] > now
     # a row a deliverer marks sent meanwhile stays "delivered": it did reach the helpdesk;
     # one cancelled is never due again, for a deliverer of the previous release too
-    db.execute("UPDATE handoff_outbox SET payload = ?, "
-               "cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
+    db.execute("UPDATE handoff_outbox SET cancelled = CASE WHEN sent_at IS NULL THEN ? ELSE cancelled END, "
                "next_at = CASE WHEN sent_at IS NULL THEN ? ELSE next_at END WHERE id = ?",
-               (CLEARED_PAYLOAD, ERASED_ON_REQUEST, NEVER_DUE, row_id))
+               (ERASED_ON_REQUEST, NEVER_DUE, row_id))
+    return undelivered, leased
 
 
 def _erased_payload(payload: str, found: _Address) -> str | None:

@@ -41,10 +41,7 @@ def purge(older_than: str | None, url: str | None) -> None:
     except RetentionError as exc:
         fail(str(exc), 2)
     store = open_store(url, migrate=True, must_exist=True)
-    try:
-        report = purge_store(store, days)
-    except StoreUnavailable as exc:
-        fail(f"{exc} (nothing was removed)")
+    report = _on_store(lambda: purge_store(store, days), "nothing was removed")
     _counts(f"Removed personal data older than {days} days (before {report.cutoff}) from {store.label}:",
             ((report.searches, "searches (their number per hour kept for insights)"),
              (report.comments, "comments of votes (the votes kept)"),
@@ -73,10 +70,7 @@ def erase(address: str, url: str | None) -> None:
     except ErasureError as exc:
         fail(str(exc), 2)
     store = open_store(url, migrate=True, must_exist=True)
-    try:
-        report = erase_address(store, address)
-    except StoreUnavailable as exc:
-        fail(f"{exc} (nothing was erased)")
+    report = _on_store(lambda: erase_address(store, address), "nothing was erased")
     if report.nothing:
         click.echo(f"nothing stored for {report.address} in {store.label}")
         return
@@ -88,6 +82,15 @@ def erase(address: str, url: str | None) -> None:
              # a deliverer already holds their payload: not cancelled, whatever the row says
              (report.being_sent, "of them being sent at this moment: may still arrive"),
              (report.texts, "questions, searches or comments holding the address")))
+
+
+def _on_store(change, unchanged: str):
+    """``change()``'s report; a database that cannot take the change is one line, saying that
+    ``unchanged`` holds (each command changes all in one transaction or nothing)."""
+    try:
+        return change()
+    except StoreUnavailable as exc:
+        fail(f"{exc} ({unchanged})")
 
 
 def _counts(title: str, rows: tuple[tuple[int, str], ...]) -> None:

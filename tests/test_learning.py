@@ -196,17 +196,23 @@ def test_inbox_and_copy_evidence_counts_once(shop):
     assert {s.key: s for s in suggestions(store, articles)}["kulanz bei kratzern"].evidence == 2
 
 
-def test_cli_suggest_accept_reject(shop, monkeypatch):
-    store, root = shop
-    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
-    _search_and_vote(store, "how much is a return", "en", "en/returns")
-    _search_and_vote(store, "return label lost", "en", "en/returns")
+def questions_command(store, root):
+    """`kb questions …` in a process of its own, on this test's database and articles."""
     env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
            "PYTHONPATH": str(ROOT)}
 
     def kb(*args):
         return subprocess.run([sys.executable, "-m", "kb.cli", "questions", *args], capture_output=True,
                               text=True, env=env)
+    return kb
+
+
+def test_cli_suggest_accept_reject(shop, monkeypatch):
+    store, root = shop
+    _search_and_vote(store, "when does my parcel arrive", "en", "en/delivery")
+    _search_and_vote(store, "how much is a return", "en", "en/returns")
+    _search_and_vote(store, "return label lost", "en", "en/returns")
+    kb = questions_command(store, root)
     listed = json.loads(kb("suggest", "--json").stdout)
     assert {s["phrasing"] for s in listed} == {"when does my parcel arrive", "how much is a return",
                                                "return label lost"}
@@ -238,12 +244,7 @@ def test_cli_suggest_accept_reject(shop, monkeypatch):
 def test_cli_names_the_broken_file_of_an_article_whose_front_matter_cannot_be_read(shop):
     store, root = shop
     _search_and_vote(store, "how much is a return", "en", "en/returns")
-    env = {"KB_INSTANCE": str(store.path.parent), "KB_ARTICLES": str(root), "PATH": "/usr/bin:/bin",
-           "PYTHONPATH": str(ROOT)}
-
-    def kb(*args):
-        return subprocess.run([sys.executable, "-m", "kb.cli", "questions", *args], capture_output=True,
-                              text=True, env=env)
+    kb = questions_command(store, root)
     suggestion = json.loads(kb("suggest", "--json").stdout)[0]["id"]
     article = root / "en/returns.md"
     article.write_text(article.read_text().replace("title: Returning an item", "title: [Returning an item"))

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +21,7 @@ from kb.ops.handoff.outbox import Outbox, backoff
 from kb.ops.handoff.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, build_payload, sign, verify
 from kb.ops.handoff.settings import HandoffConfigError, HandoffSettings, load_handoff_settings
 from kb.ops.handoff.worker import DeliveryWorker, deliver_due
+from webhook_desks import DripServer
 
 SECRET = "s3cret-key-for-tests-0123456789"
 
@@ -358,3 +360,214 @@ def test_email_over_starttls_and_tls_checks_the_certificate(tmp_path, outbox, se
     finally:
         controller.stop()
     assert len(box.messages) == 1
+
+
+# A send's deadline, scaled down like the timeout: a receiver drips its answer a byte every
+# DRIP_S, well within the timeout, so only the deadline ends the wait.
+TIMEOUT_S = 0.5
+DRIP_S = 0.1
+DEADLINE_WAITS = 4            # the deadline: 4 timeouts (production: outbox.SEND_WAITS, 10)
+DEADLINE_S = DEADLINE_WAITS * TIMEOUT_S
+LATE_S = 1.5                  # a send ends this soon after its deadline, on a busy machine too
+TOO_SLOW = f"helpdesk answered too slowly: no complete answer within {DEADLINE_S:g} s"
+
+
+@pytest.fixture()
+def short_deadline(monkeypatch):
+    monkeypatch.setattr(outbox_module, "SEND_WAITS", DEADLINE_WAITS)
+    assert outbox_module.send_deadline(TIMEOUT_S) == DEADLINE_S < outbox_module.lease_for(TIMEOUT_S)
+
+
+def timed_pass(outbox, settings):
+    start = time.monotonic()
+    report = deliver_due(outbox, settings)
+    return report, time.monotonic() - start
+
+
+def assert_failed_at_the_deadline(outbox, report, took):
+    assert (report.sent, report.failed) == (0, 1) and TOO_SLOW in report.errors[0], report.errors
+    assert DEADLINE_S - 0.05 <= took < DEADLINE_S + LATE_S
+    [state] = outbox.states(["K-1A2B3C4D"])["K-1A2B3C4D"]
+    assert (state.state, state.attempts, state.sent_at) == ("retrying", 1, None)
+    assert TOO_SLOW in state.last_error and outbox.pending() == 1
+
+
+def test_each_network_wait_is_cut_to_the_time_the_deadline_leaves():
+    """A server silent just before the deadline is waited for until the deadline, not a whole
+    timeout past it: the send ends before its lease by construction, not by a timeout's length."""
+    from kb.ops.handoff.channels import Deadline, SendTooSlow
+    deadline = Deadline(timeout=60.0)
+    assert deadline.seconds == outbox_module.send_deadline(60.0) and deadline.wait() == 60.0
+    assert not deadline.passed
+    nearly = Deadline(timeout=60.0, seconds=0.5)
+    assert 0 < nearly.wait() <= 0.5
+    over = Deadline(timeout=60.0, seconds=0.0)
+    assert over.passed
+    with pytest.raises(SendTooSlow, match="no complete answer within 0 s"):
+        over.wait()
+
+
+@pytest.fixture()
+def https_desk_tls(tmp_path, monkeypatch):
+    """A server context for 127.0.0.1 with a self-signed certificate, and that certificate
+    trusted by the webhook's default context (SSL_CERT_FILE: its CA file)."""
+    import shutil
+    import ssl
+    import subprocess
+    if not shutil.which("openssl"):
+        pytest.skip("needs the openssl command")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    return tls
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_webhook_that_drips_its_answer_fails_at_the_deadline(outbox, short_deadline, scheme, request):
+    """Status line and headers a byte every DRIP_S: each read is within the timeout, the
+    answer is never complete; the send ends at the deadline, well before the lease."""
+    tls = request.getfixturevalue("https_desk_tls") if scheme == "https" else None
+    desk = DripServer(b"", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Thinking: " + b"." * 300 + b"\r\n\r\n",
+                      DRIP_S, tls=tls)
+    settings = HandoffSettings(webhook_url=f"{scheme}://127.0.0.1:{desk.port}/hook", webhook_secret=SECRET,
+                               timeout=TIMEOUT_S)
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",))
+        report, took = timed_pass(outbox, settings)
+    finally:
+        desk.stop()
+    assert len(desk.received) == 1
+    assert_failed_at_the_deadline(outbox, report, took)
+    assert report.errors[0].startswith(f"K-1A2B3C4D (webhook): webhook {scheme}://127.0.0.1:{desk.port}: ")
+
+
+def test_a_webhook_over_https_checks_the_certificate(outbox, https_desk_tls, monkeypatch):
+    desk = DripServer(b"HTTP/1.1 204 No Content\r\n\r\n", b"", 0, tls=https_desk_tls)
+    settings = HandoffSettings(webhook_url=f"https://127.0.0.1:{desk.port}/hook", webhook_secret=SECRET, timeout=5)
+    trusted = __import__("os").environ["SSL_CERT_FILE"]
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",), now=0)
+        monkeypatch.delenv("SSL_CERT_FILE")          # a certificate nobody vouches for: refused
+        refused = deliver_due(outbox, settings, now=0)
+        assert refused.failed == 1 and "certificate" in refused.errors[0].lower()
+        monkeypatch.setenv("SSL_CERT_FILE", trusted)
+        assert deliver_due(outbox, settings, now=10_000).sent == 1
+    finally:
+        desk.stop()
+    assert len(desk.received) == 1 and outbox.pending() == 0
+
+
+def test_a_webhook_whose_body_drips_after_a_2xx_is_delivered_at_the_deadline(outbox, short_deadline):
+    """The status is the helpdesk's answer: a body still dripping at the deadline is not waited
+    for, and not taken for a failure (a retry would hand the request off twice)."""
+    desk = DripServer(b"HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n", b"." * 300, DRIP_S)
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",))
+        report, took = timed_pass(outbox, dataclasses.replace(webhook_settings(desk.port), timeout=TIMEOUT_S))
+    finally:
+        desk.stop()
+    assert (report.sent, report.failed) == (1, 0) and outbox.pending() == 0
+    assert DEADLINE_S - 0.05 <= took < DEADLINE_S + LATE_S
+    assert len(desk.received) == 1
+
+
+def test_a_webhook_answer_that_is_not_http_is_a_failed_delivery(outbox):
+    """Not an exception out of the pass (which ended the delivery thread of ``kb serve``)."""
+    desk = DripServer(b"garbage\r\n\r\n", b"", 0)
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",))
+        report = deliver_due(outbox, webhook_settings(desk.port))
+    finally:
+        desk.stop()
+    assert report.failed == 1 and f"webhook http://127.0.0.1:{desk.port}: " in report.errors[0]
+    assert outbox.pending() == 1
+
+
+class DripSMTP:
+    """An SMTP server for one connection that answers each command at once until ``drip_from``
+    (greeting, message: its answer after the data, or quit), and from there drips each answer
+    a byte every ``interval`` seconds, each one padded to take longer than any deadline here."""
+
+    PAD = b" " + b"." * 300
+
+    def __init__(self, drip_from: str, interval: float):
+        self.drip_from, self.interval = drip_from, interval
+        self.got_message = threading.Event()
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def stop(self):
+        self._stop.set()
+        self._listener.close()
+        self._thread.join(10)
+
+    def _serve(self):
+        try:
+            conn, _ = self._listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(10)
+            lines = conn.makefile("rb")
+            dripping = self.drip_from == "greeting"
+            try:
+                self._answer(conn, b"220 slow.example ESMTP", dripping)
+                while line := lines.readline():
+                    command = line[:4].upper()
+                    if command == b"QUIT":
+                        self._answer(conn, b"221 bye", dripping or self.drip_from == "quit")
+                        return
+                    if command == b"DATA":
+                        self._answer(conn, b"354 go ahead", dripping)
+                        while lines.readline() not in (b".\r\n", b""):
+                            pass
+                        self.got_message.set()
+                        dripping = dripping or self.drip_from == "message"
+                        self._answer(conn, b"250 queued", dripping)
+                    else:
+                        self._answer(conn, b"250 ok", dripping)
+            except OSError:
+                pass   # the client gave up
+
+    def _answer(self, conn, line: bytes, drip: bool):
+        if not drip:
+            conn.sendall(line + b"\r\n")
+            return
+        for byte in line + self.PAD + b"\r\n":
+            if self._stop.wait(self.interval):
+                return
+            conn.sendall(bytes([byte]))
+
+
+@pytest.mark.parametrize("drip_from", ["greeting", "message"])
+def test_an_smtp_server_that_drips_its_answers_fails_at_the_deadline(outbox, short_deadline, drip_from):
+    """From the greeting on, or only its answer to the message: either way the send ends at the
+    deadline, and the hand-off is retried later (the helpdesk drops a second copy by ref)."""
+    server = DripSMTP(drip_from, DRIP_S)
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("email",))
+        report, took = timed_pass(outbox, dataclasses.replace(smtp_settings(server.port), timeout=TIMEOUT_S))
+    finally:
+        server.stop()
+    assert server.got_message.is_set() == (drip_from == "message")
+    assert_failed_at_the_deadline(outbox, report, took)
+    assert report.errors[0].startswith(f"K-1A2B3C4D (email): SMTP 127.0.0.1:{server.port}: ")
+
+
+def test_an_smtp_answer_to_quit_that_never_comes_does_not_undo_the_delivery(outbox, short_deadline):
+    """The message is the server's once it answered the data: QUIT is not waited for past the deadline."""
+    server = DripSMTP("quit", DRIP_S)
+    try:
+        outbox.enqueue("K-1A2B3C4D", payload(), ("email",))
+        report, took = timed_pass(outbox, dataclasses.replace(smtp_settings(server.port), timeout=TIMEOUT_S))
+    finally:
+        server.stop()
+    assert server.got_message.is_set() and (report.sent, report.failed) == (1, 0) and outbox.pending() == 0
+    assert DEADLINE_S - 0.05 <= took < DEADLINE_S + LATE_S

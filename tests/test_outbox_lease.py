@@ -14,6 +14,7 @@ import pytest
 
 from kb.ops.database import Store
 from kb.ops.handoff import outbox as outbox_module
+from kb.ops.handoff import worker as worker_module
 from kb.ops.handoff.outbox import Outbox
 from kb.ops.handoff.payload import build_payload
 from kb.ops.handoff.settings import HandoffSettings
@@ -25,6 +26,7 @@ BACKLOG = 20
 ANSWER_DELAY_S = 0.15   # the helpdesk takes this long per request (production: 7 s) ...
 TIMEOUT_S = 0.5         # ... well under the timeout (production: 10 s)
 SHORT_LEASE_S = 1.0     # the old fixed lease, scaled down: shorter than a backlog's send time
+                        # (lease_for's own lease, SEND_WAITS timeouts and a margin, is longer)
 DRAIN_WAIT_S = 30.0     # the test gives up after this long
 TINY_LEASE_S = 0.3      # a lease a held-up send outlasts
 
@@ -111,7 +113,7 @@ def run_replicas(boxes: list[Outbox], settings: HandoffSettings) -> list:
 def test_two_replicas_send_a_slow_backlog_once_each_and_count_each_attempt_once(store_url, desk, monkeypatch):
     """The QA round: the backlog's last rows were sent twice because the first replica's
     one claim of the whole batch expired while the rows still waited in its queue."""
-    monkeypatch.setattr(outbox_module, "LEASE_S", SHORT_LEASE_S)
+    monkeypatch.setattr(worker_module, "lease_for", lambda _timeout: SHORT_LEASE_S)
     boxes = [Outbox(Store(store_url)), Outbox(Store(store_url))]
     refs = failed_backlog(boxes[0])
     assert BACKLOG * ANSWER_DELAY_S > 2 * SHORT_LEASE_S   # one replica alone needs longer than a lease
@@ -158,9 +160,18 @@ def test_an_expired_lease_nobody_took_over_is_still_the_holders(store_url):
     assert row(box, "K-AAAA0002")["attempts"] == 2
 
 
-def test_the_lease_outlasts_every_network_wait_of_a_send():
+@pytest.mark.parametrize("timeout", [0.5, 10.0, 60.0, 600.0])
+def test_the_lease_outlasts_the_deadline_of_every_send_by_its_margin(timeout):
+    """Every send ends by its deadline (tests/test_handoff.py: a receiver dripping its answer),
+    so a live deliverer is done with a row before its lease runs out."""
+    deadline = outbox_module.send_deadline(timeout)
+    assert deadline == outbox_module.SEND_WAITS * timeout
+    assert outbox_module.lease_for(timeout) >= deadline + outbox_module.LEASE_MARGIN_S > deadline
+
+
+def test_the_default_lease_is_unchanged_and_a_slow_relays_is_longer():
     assert outbox_module.lease_for(10.0) == outbox_module.LEASE_S == 120            # the default timeout
-    assert outbox_module.lease_for(60.0) == outbox_module.SEND_WAITS * 60.0          # a slow relay's: longer
+    assert outbox_module.lease_for(60.0) == 600.0 + outbox_module.LEASE_MARGIN_S     # a slow relay's: longer
 
 
 def test_a_pass_claims_each_row_just_before_sending_it(store_url, desk):
@@ -187,8 +198,9 @@ def test_a_pass_claims_each_row_just_before_sending_it(store_url, desk):
 @pytest.mark.parametrize("status", [200, 503])
 def test_a_send_that_outlasts_its_lease_is_recorded_only_by_the_deliverer_holding_it(store_url, desk,
                                                                                     monkeypatch, status):
-    monkeypatch.setattr(outbox_module, "LEASE_S", TINY_LEASE_S)
-    monkeypatch.setattr(outbox_module, "SEND_WAITS", 0)   # a send as slow as a receiver dripping its answer
+    # a deliverer that stalls past its lease (a paused machine, a database slower than the margin):
+    # a live send ends before its lease (test_the_lease_outlasts_the_deadline_of_every_send_by_its_margin)
+    monkeypatch.setattr(worker_module, "lease_for", lambda _timeout: TINY_LEASE_S)
     first, second = Outbox(Store(store_url)), Outbox(Store(store_url))
     first.enqueue("K-AAAA0003", payload("K-AAAA0003"), ("webhook",))
     desk.release, desk.status = threading.Event(), status

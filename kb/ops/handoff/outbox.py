@@ -7,7 +7,7 @@ exponential backoff. A row is not dropped for failing: when the helpdesk is
 down for a day, the request arrives when it is back.
 
 Claiming leases the row: ``next_at`` moves forward by a lease longer than the
-slowest send that can still succeed (:func:`lease_for`), and ``lease_token``
+deadline every send ends by, succeeded or not (:func:`lease_for`), and ``lease_token``
 takes a random token of this claim. So the deliverer threads of several ``kb serve``
 replicas and ``kb outbox deliver`` from cron never send the same row at the same
 time: a row is claimed one at a time, right before its send, never a batch
@@ -18,9 +18,11 @@ did. A deliverer whose lease another one took over records nothing, so each
 attempt is counted once, by the deliverer that holds the row. A lease that ran
 out unclaimed is still held: a claim and a mark are each one conditional update,
 and whichever commits first wins, so the late send is recorded rather than
-repeated. A deliverer that dies mid-send leaves the row due again after the
-lease: the helpdesk may then get it twice (at-least-once, not exactly-once:
-receivers drop duplicates by ``ref``, which every payload carries).
+repeated. A deliverer that dies mid-send (or stalls past its lease: a paused
+machine, a database that takes longer than the margin to record the outcome)
+leaves the row due again after the lease: the helpdesk may then get it twice
+(at-least-once, not exactly-once: receivers drop duplicates by ``ref``, which
+every payload carries).
 
 A row is given up only for the customer's privacy: ``kb privacy erase`` cancels the
 customer's hand-offs not yet delivered, and ``kb privacy purge`` those older than the
@@ -66,8 +68,11 @@ ALTER TABLE handoff_outbox ADD COLUMN lease_token TEXT;
 BASE_DELAY_S = 30        # first retry after half a minute ...
 MAX_DELAY_S = 3600       # ... doubling up to one hour between tries, for as long as it takes
 LEASE_S = 120            # a claimed row is left alone at least this long ...
-SEND_WAITS = 10          # ... and at least this many timeouts: the network waits of one send (SMTP:
-                         # connect, EHLO, STARTTLS, EHLO, AUTH, MAIL, RCPT, DATA, message, QUIT)
+SEND_WAITS = 10          # one send ends within this many timeouts, whatever the receiver does: about
+                         # the network waits of an SMTP conversation (connect, EHLO, STARTTLS, EHLO,
+                         # AUTH, MAIL, RCPT, DATA, message, QUIT), so a slow helpdesk still gets through
+LEASE_MARGIN_S = 20      # ... and the lease outlasts that deadline by this much: recording the outcome
+                         # (a database wait, the store's 10 s timeout) and the replicas' clocks differing
 CLAIM_CANDIDATES = 10    # due rows read per try; another deliverer may win some of them
 CLAIM_ROUNDS = 3         # tries before a claim gives up, leaving the rest to the other deliverers
 TOKEN_BYTES = 12         # a claim's random token: no two claims ever carry the same one
@@ -117,10 +122,22 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_DELAY_S, BASE_DELAY_S * 2 ** max(0, attempts - 1)))
 
 
+def send_deadline(timeout: float) -> float:
+    """Seconds one send may take in all, from the claim of its row to the helpdesk's complete
+    answer, for a channel whose every network wait ends after ``timeout``: connecting, TLS,
+    each command, and each read of the answer wait at most ``timeout`` and never past this
+    deadline (kb/ops/handoff/channels.py), so a receiver that drips its answer, or an SMTP
+    server that answers each command just within ``timeout``, cannot stretch a send further."""
+    return float(SEND_WAITS * timeout)
+
+
 def lease_for(timeout: float) -> float:
-    """Seconds a claim lasts for a channel with this ``timeout``: every network wait of a send
-    ends after ``timeout``, so a live deliverer finishes within ``SEND_WAITS`` of them."""
-    return float(max(LEASE_S, SEND_WAITS * timeout))
+    """Seconds a claim lasts for a channel with this ``timeout``: the send's deadline
+    (:func:`send_deadline`, counted from before the claim) plus ``LEASE_MARGIN_S``, at least
+    ``LEASE_S``. So by construction a live deliverer's send ends ``LEASE_MARGIN_S`` before its
+    lease does, and no other deliverer claims the row while the send is under way; that margin
+    is left for recording the outcome and for the replicas' clocks not agreeing to the second."""
+    return float(max(LEASE_S, send_deadline(timeout) + LEASE_MARGIN_S))
 
 
 def _utc() -> str:

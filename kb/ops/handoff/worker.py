@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from kb.ops.database import Store, StoreUnavailable
-from kb.ops.handoff.channels import SENDERS, DeliveryError
+from kb.ops.handoff.channels import SENDERS, Deadline, DeliveryError
 from kb.ops.handoff.outbox import Delivery, Outbox, lease_for
 from kb.ops.handoff.settings import HandoffSettings
 
@@ -28,16 +28,19 @@ class PassReport:
 def deliver_due(outbox: Outbox, settings: HandoffSettings, now: float | None = None,
                 limit: int = PASS_LIMIT) -> PassReport:
     """Send the rows due when the pass starts, at most ``limit``, each claimed just before its
-    send with a lease its send cannot outlast; failures are recorded for a later retry, never raised."""
+    send with a lease its send cannot outlast: each send's deadline starts before its claim, as
+    the lease does, and ends ``LEASE_MARGIN_S`` before it (:func:`lease_for`). Failures are
+    recorded for a later retry, never raised."""
     due_by = time.time() if now is None else now
     lease_s = lease_for(settings.timeout)
     sent = lost = 0
     errors: list[str] = []
     for _turn in range(limit):
+        deadline = Deadline(settings.timeout)
         delivery = outbox.claim_next(now, lease_s, due_by=due_by)
         if delivery is None:
             break
-        error = _send(settings, delivery)
+        error = _send(settings, delivery, deadline)
         held = outbox.mark_sent(delivery) if error is None else outbox.mark_failed(delivery, error, now) is not None
         if not held:
             lost += 1
@@ -59,13 +62,13 @@ def _log_lost(delivery: Delivery, lease_s: float, error: str | None) -> None:
                 lease_s, twice)
 
 
-def _send(settings: HandoffSettings, delivery: Delivery) -> str | None:
+def _send(settings: HandoffSettings, delivery: Delivery, deadline: Deadline) -> str | None:
     """Send one claimed row; the error's text, or None when the helpdesk took it."""
     sender = SENDERS.get(delivery.channel)
     try:
         if sender is None or delivery.channel not in settings.channels:
             raise DeliveryError(f"channel '{delivery.channel}' is not configured")
-        sender(settings, delivery.payload)
+        sender(settings, delivery.payload, deadline=deadline)
     except DeliveryError as exc:
         return str(exc)
     return None

@@ -6,6 +6,7 @@ that answers slowly (well within the timeout). Leases and delays are scaled down
 backlog that took minutes in production takes a few seconds here.
 """
 import collections
+import dataclasses
 import socket
 import threading
 import time
@@ -205,7 +206,9 @@ def test_a_send_that_outlasts_its_lease_is_recorded_only_by_the_deliverer_holdin
     first.enqueue("K-AAAA0003", payload("K-AAAA0003"), ("webhook",))
     desk.release, desk.status = threading.Event(), status
     reports = []
-    pass_ = threading.Thread(target=lambda: reports.append(deliver_due(first, settings_for(desk.port))))
+    # the held send waits for the release, not TIMEOUT_S: that ran out about when the lease was taken over
+    held_up = dataclasses.replace(settings_for(desk.port), timeout=DRAIN_WAIT_S)
+    pass_ = threading.Thread(target=lambda: reports.append(deliver_due(first, held_up)))
     pass_.start()
     try:
         assert desk.started.wait(DRAIN_WAIT_S)

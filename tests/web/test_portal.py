@@ -301,12 +301,66 @@ def test_not_helpful_vote_then_comment_with_personal_data_masked(client, db):
     stored = db("SELECT comment FROM feedback")[0]["comment"]
     assert "12345678" not in stored and "jane@example.org" not in stored and "7946" not in stored
     assert "[email]" in stored and "never came" in stored
-    # a second comment cannot overwrite it, and a made-up token changes nothing
-    for made_up in (vote_token, "made-up", ""):
+    # a made-up token changes nothing
+    for made_up in ("made-up", ""):
         r = client.post("/feedback/comment", data={"csrf_token": token, "article_id": "en/delivery",
                                                    "token": made_up, "comment": "spam"}, headers=EN)
         assert r.status_code == 409 and "Your comment was not saved" in r.get_data(as_text=True)  # no thanks
     assert [r["comment"] for r in db("SELECT comment FROM feedback")] == [stored]
+
+
+def _voted_no(client, headers=DE, article="de/lieferzeit"):
+    """The page after a "No" without JavaScript, and the comment form's fields."""
+    page = client.get(f"/articles/{article}", headers=headers).get_data(as_text=True)
+    r = client.post("/feedback", data={"csrf_token": csrf_token(page), "article_id": article, "helpful": "no",
+                                       "ballot": re.search(r'name="ballot" value="([^"]+)"', page).group(1)})
+    page = client.get(r.headers["Location"], headers=headers).get_data(as_text=True)
+    return {"csrf_token": csrf_token(page), "article_id": article,
+            "token": re.search(r'name="token" value="([^"]+)"', page).group(1)}
+
+
+def test_a_comment_sent_twice_or_again_after_back_is_saved_not_refused(client, db):
+    """A double tap on "Kommentar senden" (or the script's fallback post after its own send)
+    and Back, more typed, sent again: each answer is the thank-you, the text is all kept."""
+    form = _voted_no(client)
+    for _twice in range(2):
+        r = client.post("/feedback/comment", data={**form, "comment": "Die Tabelle fehlt."}, headers=DE)
+        assert r.status_code == 303 and "commented=1" in r.headers["Location"]
+    assert "Danke für Ihren Kommentar" in client.get(r.headers["Location"], headers=DE).get_data(as_text=True)
+    r = client.post("/feedback/comment", data={**form, "comment": "Die Tabelle fehlt. Und Express?"}, headers=DE)
+    assert r.status_code == 303
+    assert [row["comment"] for row in db("SELECT comment FROM feedback")] == ["Die Tabelle fehlt. Und Express?"]
+    js = client.post("/feedback/comment", data={**form, "comment": "Die Tabelle fehlt. Und Express?"},
+                     headers={**DE, "Accept": "application/json"})
+    assert js.status_code == 201 and js.get_json() == {"ok": True}
+
+
+def test_a_comment_not_taken_comes_back_with_a_way_to_the_article(client, db):
+    """The page for a comment that could not be saved gives the text back to copy, links to
+    the article, and its language switch leads to the article, not to this POST-only address."""
+    form = _voted_no(client)
+    r = client.post("/feedback/comment", data={**form, "token": "vergessen", "comment": "Die Tabelle fehlt."},
+                    headers=DE)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "Das tut uns leid" in page and "Bitte kopieren Sie Ihren Text unten" in page
+    assert '<textarea id="kept-text" rows="4" readonly>Die Tabelle fehlt.</textarea>' in page
+    assert 'href="/articles/de/lieferzeit#feedback">Zurück zum Artikel' in page
+    switch = re.search(r'<a href="([^"]+)" lang="en" hreflang="en" data-lang="en">', page).group(1)
+    assert switch == "/articles/en/delivery?lang=en"
+    assert "/feedback" not in page.split('class="lang-switch"')[1].split("</nav>")[0]
+    js = client.post("/feedback/comment", data={**form, "token": "vergessen", "comment": "Die Tabelle fehlt."},
+                     headers={**DE, "Accept": "application/json"})
+    assert js.status_code == 409 and js.get_json()["field"] == "token"  # the script then posts the form: this page
+    assert db("SELECT comment FROM feedback") == [{"comment": None}]
+
+
+def test_the_vote_and_comment_addresses_opened_as_pages_lead_somewhere(client):
+    """An old language-switch link (/feedback/comment?lang=en) or a bookmark: no 405."""
+    r = client.get("/feedback/comment?lang=en")
+    assert r.status_code == 302 and r.headers["Location"] == "/?lang=en"
+    r = client.get("/feedback?article_id=de/lieferzeit&lang=en")
+    assert r.status_code == 302 and r.headers["Location"] == "/articles/de/lieferzeit?lang=en#feedback"
+    assert client.get("/feedback/comment?article_id=intern/kulanz").headers["Location"] == "/"
 
 
 def test_vote_by_javascript_gets_json(client, db):

@@ -274,3 +274,17 @@ def test_a_comment_not_saved_comes_back_to_be_copied(ux_server, browser):  # noq
     page.wait_for_url("**/articles/en/delivery?lang=en")
     assert page.locator("h1").inner_text() == "How long does delivery take?"
     context.close()
+
+
+def test_without_javascript_a_contact_form_with_errors_leads_to_them(ux_server, browser):  # noqa: F811
+    """The title says "Fehler: " and the first field to correct has the focus (autofocus)."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(ux_server + "/contact")
+    page.get_by_label("Ihre E-Mail-Adresse").fill("kunde@beispiel")
+    page.get_by_role("button", name="An unser Team senden").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Fehler: Fragen Sie unser Team")
+    assert page.locator("main > :first-child").get_attribute("id") == "contact-error"
+    assert page.locator("#question").evaluate("el => el === document.activeElement")
+    context.close()

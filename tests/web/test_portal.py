@@ -479,3 +479,28 @@ def test_sitemap_lists_public_pages_only(make_app):
     locs = [e.text for e in ET.fromstring(r.data).findall("s:url/s:loc", ns)]
     assert "http://localhost/articles/de/lieferzeit" in locs and "http://localhost/articles/en/returns" in locs
     assert not any("kulanz" in l or "entwurf" in l or "intern" in l for l in locs)
+
+
+def test_a_contact_form_with_errors_says_so_in_its_title_and_leads_to_them(client):
+    """Without JavaScript too: the title starts with "Fehler: ", the summary is the first thing
+    in main (where the skip link leads) and the first field to correct has the focus."""
+    page = client.get("/contact", headers=DE).get_data(as_text=True)
+    assert "<title>Fragen Sie unser Team" in page and "autofocus" not in page
+    r = client.post("/contact", headers=DE, data={"csrf_token": csrf_token(page), "email": "kunde@beispiel"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400 and "<title>Fehler: Fragen Sie unser Team" in page
+    assert re.search(r'<main id="main"[^>]*>\s*<div class="notice error" role="alert" id="contact-error" tabindex="-1">',
+                     page)
+    assert 'class="skip" href="#main">Zum Inhalt springen' in page
+    assert re.findall(r'<(\w+) id="(\w+)"[^>]*aria-invalid="true"[^>]*autofocus', page) == [("textarea", "question")]
+    assert page.count("autofocus") == 1
+    en = client.post("/contact", headers=EN, data={"csrf_token": csrf_token(page), "question": "Sofa kaputt",
+                                                   "email": "kunde@beispiel", "consent": "yes"})
+    html = en.get_data(as_text=True)
+    assert "<title>Error: Ask our team" in html
+    assert re.findall(r'<input id="(\w+)"[^>]*autofocus', html) == ["email"] and html.count("autofocus") == 1
+    # a message about the whole form (its token did not hold): the summary itself has the focus
+    stale = client.post("/contact", headers=DE, data={"csrf_token": "stale", "question": "Sofa kaputt"})
+    html = stale.get_data(as_text=True)
+    assert "<title>Fehler: " in html
+    assert re.search(r'id="contact-error" tabindex="-1" autofocus>', html) and html.count("autofocus") == 1

@@ -276,6 +276,49 @@ def test_a_comment_not_saved_comes_back_to_be_copied(ux_server, browser):  # noq
     context.close()
 
 
+def test_the_focus_ring_in_the_header_stands_out_from_it(ux_server, browser):  # noqa: F811
+    """WCAG 1.4.11: the keyboard focus ring against the teal header at least 3:1."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(ux_server + "/articles/de/lieferzeit")
+    for _ in range(2):  # the skip link, then the shop's name in the header
+        page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('.site-header')")
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, s.outlineColor, getComputedStyle(document.querySelector('.site-header')).backgroundColor]; }""")
+    assert ring[0] == "solid"
+    assert _contrast(ring[1], ring[2]) >= 3, ring
+    context.close()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed ``rgb(r, g, b)`` colours."""
+    def luminance(colour):
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_contrast_formula():
+    assert round(_contrast("rgb(194, 65, 12)", "rgb(11, 92, 122)"), 2) == 1.43  # the old orange ring
+    assert round(_contrast("rgb(255, 255, 255)", "rgb(0, 0, 0)"), 1) == 21.0
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=Wer+gewann+die+Fu%C3%9Fball-WM+1954%3F"])
+def test_text_at_200_percent_on_a_phone_never_scrolls_sideways(ux_server, browser, path):  # noqa: F811
+    """WCAG 1.4.4/1.4.10: the reader's text size doubled on a 390 px phone; topic cards and the
+    contact channels (a phone number, an e-mail address: long words) stay inside the screen."""
+    context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 900}, is_mobile=True)
+    page = context.new_page()
+    page.goto(ux_server + path)
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    context.close()
+
+
 def test_without_javascript_a_contact_form_with_errors_leads_to_them(ux_server, browser):  # noqa: F811
     """The title says "Fehler: " and the first field to correct has the focus (autofocus)."""
     context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 900}, java_script_enabled=False)

@@ -20,7 +20,7 @@ from kb.ops.insights import (ArticleStat, CompetingArticles, DeflectionPoint, Mi
                          TopSearch, UnansweredGroup, article_stats, competing_articles, content_words, deflection,
                          deflection_svg, missing_words, not_helpful_articles, spreadsheet_for, to_csv, top_searches,
                          unanswered_groups)
-from kb.ops.database import Store
+from kb.ops.database import COMMENT_SAVED, Store
 
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=timezone.utc)   # a Wednesday; days=30 starts 2026-02-17
 SVG = "{http://www.w3.org/2000/svg}"
@@ -260,7 +260,7 @@ def _seed_votes(seed):
     seed.vote("versand", False, "2026-02-01T10:00Z", comment="alt")         # before the period
     for i in range(3):
         token = seed.vote("konto", False, "2026-03-05T10:00Z")
-    assert seed.store.add_comment(token, "Passwort-Link kaputt")             # comment added later
+    assert seed.store.add_comment(token, "Passwort-Link kaputt") == COMMENT_SAVED  # comment added later
     seed.vote("zahlung", True, "2026-03-05T10:00Z")
     seed.vote("zahlung", True, "2026-03-06T10:00Z")
 

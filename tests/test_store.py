@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from kb.content.privacy import mask_pii
-from kb.ops.database import Store, StoreUnavailable
+from kb.ops.database import (COMMENT_FULL, COMMENT_SAVED, COMMENT_UNKNOWN, MAX_COMMENT_CHARS, Store,
+                             StoreUnavailable, merged_comment)
 
 
 @pytest.mark.parametrize("text, gone, kept", [
@@ -44,11 +45,51 @@ def test_writes_are_masked_and_read_back(store_url):
     req = store.query("SELECT * FROM contact_requests WHERE ref = ?", (ref,))[0]
     assert "2345678" not in req["question"] and req["email"] == "k@example.de" and req["status"] == "open"
     vote = store.add_feedback("a", False, None, "de")
-    assert store.add_comment(vote, "fehlt: x@y.de") and not store.add_comment(vote, "again")
+    assert store.add_comment(vote, "fehlt: x@y.de") == COMMENT_SAVED
     assert store.query("SELECT comment FROM feedback")[0]["comment"] == "fehlt: [email]"
     store.count_view("a")
     store.count_view("a")
     assert store.query("SELECT views FROM article_views")[0]["views"] == 2
+
+
+def test_a_comment_sent_again_keeps_every_word_and_overwrites_nothing(store_url):
+    """A double tap, a reload, or Back with more typed: the comment is the customer's each
+    time, so it is taken; nothing stored is replaced by a text without it."""
+    store = Store(store_url)
+    vote = store.add_feedback("a", False, None, "de")
+    comment = lambda: store.query("SELECT comment FROM feedback WHERE token = ?", (vote,))[0]["comment"]
+    assert store.add_comment(vote, "Tabelle fehlt") == COMMENT_SAVED
+    assert store.add_comment(vote, "Tabelle fehlt") == COMMENT_SAVED and comment() == "Tabelle fehlt"
+    assert store.add_comment(vote, "Tabelle fehlt. Und die Preise.") == COMMENT_SAVED
+    assert comment() == "Tabelle fehlt. Und die Preise."
+    assert store.add_comment(vote, "Auch der Link") == COMMENT_SAVED  # typed anew after Back: added below
+    assert comment() == "Tabelle fehlt. Und die Preise.\n\nAuch der Link"
+    assert store.add_comment(vote, "x" * MAX_COMMENT_CHARS) == COMMENT_FULL
+    assert comment() == "Tabelle fehlt. Und die Preise.\n\nAuch der Link"
+    assert store.add_comment("made-up", "spam") == COMMENT_UNKNOWN
+    assert store.add_comment(vote, "   ") == COMMENT_UNKNOWN
+
+
+@pytest.mark.parametrize("stored, new, merged", [
+    (None, "neu", "neu"), ("alt", "alt", "alt"), ("alt", "alt und neu", "alt und neu"),
+    ("alt und neu", "neu", "alt und neu"), ("alt", "anders", "alt\n\nanders")])
+def test_merged_comment(stored, new, merged):
+    assert merged_comment(stored, new) == merged
+
+
+def test_comments_sent_at_the_same_moment_all_end_up_in_the_vote(store_url):
+    """On PostgreSQL the sends' transactions run side by side: each waits for the vote's row,
+    then adds to the comment the one before it stored instead of overwriting it."""
+    store = Store(store_url)
+    vote = store.add_feedback("a", False, None, "de")
+    texts = [f"Punkt {n} fehlt" for n in range(6)]
+    threads = [threading.Thread(target=store.add_comment, args=(vote, t)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stored = store.query("SELECT comment FROM feedback")[0]["comment"]
+    assert sorted(stored.split("\n\n")) == texts
 
 
 def test_concurrent_writers_lose_nothing(store_url):

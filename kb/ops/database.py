@@ -34,6 +34,8 @@ from kb.ops.migrations import (  # noqa: E402,F401 (SCHEMA: for callers)
 log = logging.getLogger(__name__)
 
 MAX_COMMENT_CHARS = 2000
+# Store.add_comment's answers: taken (also when it was there already), no such vote, too long together
+COMMENT_SAVED, COMMENT_UNKNOWN, COMMENT_FULL = "saved", "unknown", "full"
 MAX_ROW_ID = 2**63 - 1  # the largest row id a database stores: a larger one asked for is unknown, not an error
 MAX_QUESTION_CHARS = 4000
 SEARCH_LOG_WAIT = 1.0  # seconds a search waits to be logged; a live database takes milliseconds
@@ -55,6 +57,18 @@ class _LostConnection(StoreUnavailable):
 
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def merged_comment(stored: str | None, new: str) -> str:
+    """A vote's comment after ``new`` is sent for it, keeping every word the customer wrote:
+    the first one as it is; one holding the stored text (the form restored by the Back
+    button, more typed) replaces it; one the stored text holds already (a double tap, a
+    reload) changes nothing; anything else is added below it."""
+    if not stored or stored in new:
+        return new
+    if new in stored:
+        return stored
+    return stored + "\n\n" + new
 
 
 class Store:
@@ -330,15 +344,29 @@ class Store:
                        (_now(), article_id, int(helpful), comment, lang, search_token, token, ballot))
         return token
 
-    def add_comment(self, token: str, comment: str) -> bool:
-        """Attach a comment to a vote that has none yet; False for unknown tokens."""
+    def add_comment(self, token: str, comment: str) -> str:
+        """Attach a comment to the vote ``token`` names, or add it to the one it has:
+        COMMENT_SAVED, COMMENT_UNKNOWN (no such vote, or no readable text) or COMMENT_FULL.
+
+        The same comment sent again (a double tap, a reload) or sent again with more
+        written (the browser's Back button, then more typed) is the customer's, so it
+        is taken, not refused: nothing the customer wrote is lost (:func:`merged_comment`),
+        and nothing stored is overwritten by whoever gets hold of the token's link."""
         comment = mask_pii(comment.strip()[:MAX_COMMENT_CHARS])
         if not comment:
-            return False
+            return COMMENT_UNKNOWN
         with self.transaction() as db:
-            cur = db.execute("UPDATE feedback SET comment = ? WHERE token = ? AND comment IS NULL",
-                             (comment, token))
-            return cur.rowcount == 1
+            # the vote's row is this transaction's from here: a send at the same moment (PostgreSQL
+            # runs them side by side) waits, then reads this one's comment instead of overwriting it
+            if db.execute("UPDATE feedback SET comment = comment WHERE token = ?", (token,)).rowcount == 0:
+                return COMMENT_UNKNOWN
+            stored = db.execute("SELECT comment FROM feedback WHERE token = ?", (token,)).fetchone()["comment"]
+            merged = merged_comment(stored, comment)
+            if len(merged) > MAX_COMMENT_CHARS:
+                return COMMENT_FULL
+            if merged != stored:
+                db.execute("UPDATE feedback SET comment = ? WHERE token = ?", (merged, token))
+        return COMMENT_SAVED
 
     def same_search(self, token: str, query: str, channel: str, minutes: int) -> bool:
         """Whether ``token`` names a search of ``query`` (masked as stored) from ``channel``

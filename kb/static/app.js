@@ -52,13 +52,40 @@
     message.focus();
   }
 
-  // "Was this helpful?": vote without leaving the page; on "No" offer the comment box.
+  // A form on its way to the server: its buttons say so (aria-disabled keeps the focus on the
+  // tapped button, where `disabled` would drop it to the page) and further taps are ignored
+  function busy(form, on) {
+    form.setAttribute("aria-busy", on ? "true" : "false");
+    form.querySelectorAll("button").forEach(function (b) {
+      if (on) b.setAttribute("aria-disabled", "true"); else b.removeAttribute("aria-disabled");
+    });
+  }
+
+  // One send at a time from `form`: start() is false while one is on its way. A page the
+  // Back button brings back from its cache (after a fallback post) takes taps again.
+  function oneAtATime(form) {
+    var sending = false;
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) { sending = false; busy(form, false); }
+    });
+    return function start() {
+      if (sending) return false;
+      sending = true;
+      busy(form, true);
+      return true;
+    };
+  }
+
+  // "Was this helpful?": vote without leaving the page; on "No" offer the comment box. One
+  // vote at a time: "Yes" then "No" tapped before the answer would show both follow-ups.
   function vote(form) {
     var followup = form.parentNode.querySelector(".vote-followup");
+    var start = oneAtATime(form);
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (!button || !followup) return;  // old browser: let the form post normally
       event.preventDefault();
+      if (!start()) return;
       var fallback = function () {  // post the classic way, keeping the chosen answer
         var field = document.createElement("input");
         field.type = "hidden"; field.name = "helpful"; field.value = button.value;
@@ -68,24 +95,34 @@
       post(form, {helpful: button.value}).then(function (res) {
         if (!res.ok) { fallback(); return; }
         form.hidden = true;
-        followup.hidden = false;
-        if (res.data.helpful) {
-          shownWithFocus(followup.querySelector("[data-thanks-yes]"));
-        } else {
-          var box = followup.querySelector("[data-thanks-no]");
-          box.hidden = false;
-          box.querySelector("input[name=token]").value = res.data.token;
-          box.querySelector("textarea").focus();
-        }
+        showVoted(followup, res.data);
       }).catch(fallback);
     });
   }
 
+  // The follow-up for the vote the server took, and only that one
+  function showVoted(followup, data) {
+    var yes = followup.querySelector("[data-thanks-yes]"), no = followup.querySelector("[data-thanks-no]");
+    followup.hidden = false;
+    yes.hidden = !data.helpful;
+    no.hidden = !!data.helpful;
+    if (data.helpful) {
+      shownWithFocus(yes);
+    } else {
+      no.querySelector("input[name=token]").value = data.token;
+      no.querySelector("textarea").focus();
+    }
+  }
+
+  // The comment after a "No": sent once however often the button is tapped while it is on
+  // its way (the server takes the same comment again as saved, too: a page without this script)
   function comment(form) {
+    var start = oneAtATime(form);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (!start()) return;
       post(form).then(function (res) {
-        if (!res.ok) { form.submit(); return; }
+        if (!res.ok) { form.submit(); return; }  // the server's page says why, with the text kept
         form.hidden = true;
         var thanks = form.parentNode.querySelector("[data-comment-thanks]");
         if (thanks) shownWithFocus(thanks);

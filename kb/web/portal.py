@@ -13,14 +13,14 @@ from flask import (Blueprint, abort, current_app, g, jsonify, redirect, render_t
                    url_for)
 
 from kb.content.visible_text import clean_text
-from kb.ops.database import MAX_COMMENT_CHARS, StoreUnavailable
+from kb.ops.database import COMMENT_FULL, COMMENT_SAVED, MAX_COMMENT_CHARS, StoreUnavailable
 from kb.search.engine import MAX_QUERY_CHARS
 from kb.ops.popular import frequently_asked
 from kb.web import contact_form, limits, privacy_page
 from kb.web.auth import form_token_failed, staff
 from kb.web.errors import (NOT_STORED, RETRY_AFTER, TOO_MANY_REQUESTS, store_unavailable, too_many_requests,
                            wants_json)
-from kb.web.i18n import _, pick_language, translated_message
+from kb.web.i18n import UI_LANGS, _, pick_language, translated_message
 from kb.web.inputs import MAX_TOKEN_CHARS, InputError, feedback_input, search_params
 from kb.web.local_time import site_today
 from kb.web.long_message import is_long_message, long_message_page
@@ -224,30 +224,53 @@ def feedback():
 @bp.post("/feedback/comment")
 @limits.write
 def feedback_comment():
-    catalog = _live().catalog
-    article_id = request.form.get("article_id", "")
-    art = catalog.get(article_id, staff())
-    comment = clean_text(request.form.get("comment", ""))
+    art = _live().catalog.get(request.form.get("article_id", ""), staff())
     if art is None:
         abort(404)
+    comment = clean_text(request.form.get("comment", ""))
     if not comment:
-        message = _("Please write a comment, or just close this page: your vote is already saved.")
-        if wants_json():
-            return jsonify(error=message, field="comment"), 400
-        return render_template("error.html", status=400, message=message), 400
+        return _comment_refused(art, comment, 400, _("Please write a comment, or just close this page: your vote is already saved."))
     if len(comment) > MAX_COMMENT_CHARS:
-        message = _("The comment is too long (at most 2000 characters).")
-        if wants_json():
-            return jsonify(error=message, field="comment"), 400
-        return render_template("error.html", status=400, message=message), 400
-    if not _store().add_comment(request.form.get("token", "")[:MAX_TOKEN_CHARS], comment):
-        message = _("Your comment was not saved: the vote has one already, or is unknown. Please vote again.")
-        if wants_json():
-            return jsonify(error=message, field="token"), 409
-        return render_template("error.html", status=409, message=message), 409
+        return _comment_refused(art, comment, 400, _("The comment is too long (at most 2000 characters)."))
+    outcome = _store().add_comment(request.form.get("token", "")[:MAX_TOKEN_CHARS], comment)
+    if outcome == COMMENT_FULL:
+        return _comment_refused(art, comment, 409, _("Your comment was not added: together with the one you sent before, it would be longer than 2000 characters. Please copy your text below and shorten it."))
+    if outcome != COMMENT_SAVED:  # the same comment again, or more of it, is saved: a double tap is no error
+        return _comment_refused(art, comment, 409, _("Your comment was not saved: the vote it belongs to is no longer known. Please copy your text below, go back to the article and vote again."), "token")
     if wants_json():
         return jsonify(ok=True), 201
-    return redirect(url_for("portal.article", article_id=article_id, commented="1", _anchor="feedback"), 303)
+    return redirect(url_for("portal.article", article_id=art["id"], commented="1", _anchor="feedback"), 303)
+
+
+def _comment_refused(art: dict, comment: str, status: int, message: str, field: str = "comment"):
+    """A comment not taken: JSON for the page's script, else a page that gives the customer's
+    text back (nothing typed is lost) and leads back to the article, also from its language
+    switch (a link to this page's own address, which takes a form's POST, would only lead home)."""
+    if wants_json():
+        return jsonify(error=message, field=field), status
+    back = url_for("portal.article", article_id=art["id"], _anchor="feedback")
+    return render_template("error.html", status=status, message=message, back=back, back_title=art["title"],
+                           back_lang=art["lang"], kept_text=comment, switch_targets=_article_switch(art)), status
+
+
+def _article_switch(art: dict) -> dict[str, str]:
+    """The language switch of a page about ``art``: its version in each language where it has one
+    (as on the article page), else the article itself with the page in that language."""
+    versions = _live().catalog.translations(art, staff())
+    return {lang: url_for("portal.article", article_id=versions.get(lang, art)["id"], lang=lang) for lang in UI_LANGS}
+
+
+@bp.get("/feedback")
+@bp.get("/feedback/comment")
+def feedback_opened():
+    """These addresses take the vote and comment forms' POSTs; opened as a page (an old
+    language-switch link, a bookmark, a reload after Back) they lead to the article the
+    form was on when the address names it, else home, in the language asked for."""
+    lang = request.args.get("lang") if request.args.get("lang") in UI_LANGS else None
+    art = _live().catalog.get(request.args.get("article_id", ""), staff())
+    if art is not None:
+        return redirect(url_for("portal.article", article_id=art["id"], lang=lang, _anchor="feedback"))
+    return redirect(url_for("portal.home", lang=lang))
 
 
 # the contact form's pages (kb/web/contact_form.py) are the portal's

@@ -99,12 +99,19 @@ def engine(built_index, encoders):
 
 
 @pytest.fixture(scope="session")
-def shop_engine(tmp_path_factory, encoders):
-    """The sample help centre in articles/ (German and English, 68 articles)."""
+def shop_index(tmp_path_factory, encoders):
+    """The index of the sample help centre in articles/ (German and English, 68 articles)."""
     from kb.encoders import DEFAULT_MODELS
     from kb.index.build import build_index
-    from kb.index.loaded import LoadedIndex
-    from kb.search.engine import SearchEngine
     location = tmp_path_factory.mktemp("shop") / "index"
     build_index(ROOT / "articles", location, lambda: encoders, DEFAULT_MODELS)
-    return SearchEngine(LoadedIndex(location, DEFAULT_MODELS), encoders)
+    return location
+
+
+@pytest.fixture(scope="session")
+def shop_engine(shop_index, encoders):
+    """A search engine over the sample help centre in articles/."""
+    from kb.encoders import DEFAULT_MODELS
+    from kb.index.loaded import LoadedIndex
+    from kb.search.engine import SearchEngine
+    return SearchEngine(LoadedIndex(shop_index, DEFAULT_MODELS), encoders)

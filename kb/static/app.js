@@ -2,38 +2,170 @@
 (function () {
   "use strict";
 
-  // Suggest-as-you-type: article titles from /api/suggest into the input's <datalist>;
-  // choosing one opens its article (typing a title by hand still searches).
+  // Suggestions while typing: an ARIA 1.2 combobox with a listbox popup (aria-autocomplete=list)
+  // over /api/suggest, built on the plain search form of _search_form.html (without this script
+  // the field stays an ordinary search box and the listbox stays hidden). The titles are shown as
+  // the API returns them, in its order: the browser filters nothing. The focus stays in the field;
+  // the option the arrows reach is its aria-activedescendant.
+  //   ArrowDown / ArrowUp  next / previous option, wrapping around at either end; on a closed
+  //                        list they open it again (first / last option) if it still fits the
+  //                        text, else they ask for suggestions to the text at once
+  //   Enter                on an active option: open its article; else submit the search as typed
+  //   Escape               close the list (the text stays); a second Escape clears the field
+  //   Tab, leaving         close the list (Tab moves on as usual)
+  //   click / tap          open the option's article
+  // A request waits until typing pauses (SUGGEST_PAUSE_MS) and needs SUGGEST_MIN_CHARS; only the
+  // answer to the latest request is shown (an older one still on its way is aborted or ignored).
+  var SUGGEST_PAUSE_MS = 150, SUGGEST_MIN_CHARS = 2;
+
   function suggest(input) {
-    var list = document.getElementById(input.getAttribute("list"));
-    if (!list) return;
-    var timer = null, last = "", urls = {};
-    input.addEventListener("input", function (event) {
-      var chosen = urls[input.value];
-      if (chosen && (!event.inputType || event.inputType === "insertReplacementText")) {
-        window.location.assign(chosen);
+    var list = document.getElementById(input.dataset.listbox);
+    var status = document.getElementById(input.dataset.status);
+    if (!list || !status || !window.fetch) return;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+    var timer = null, latest = 0, pending = null, shownFor = null, active = -1;
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+
+    function setActive(index) {
+      var all = options();
+      if (active >= 0 && all[active]) all[active].setAttribute("aria-selected", "false");
+      active = index;
+      if (index < 0 || !all[index]) {
+        active = -1;
+        input.removeAttribute("aria-activedescendant");
         return;
       }
-      var q = input.value.trim();
+      all[index].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", all[index].id);
+      if (all[index].scrollIntoView) all[index].scrollIntoView({block: "nearest"});
+    }
+
+    // opening says how many suggestions there are (the polite status); closing empties it,
+    // so the count is read out again when the list opens again
+    function open() {
+      var n = options().length;
+      if (!n || document.activeElement !== input) return;
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      status.textContent = n === 1 ? status.dataset.one : status.dataset.many.replace("{n}", n);
+    }
+
+    function close() {
+      setActive(-1);
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      status.textContent = "";
+    }
+
+    function cancel() {  // no request waiting or on its way counts any more
       clearTimeout(timer);
-      if (q.length < 2 || q === last) return;
-      timer = setTimeout(function () {
-        last = q;
-        var url = input.dataset.suggest + "?q=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(input.dataset.lang || "");
-        fetch(url, {headers: {"Accept": "application/json"}}).then(function (r) {
-          return r.ok ? r.json() : {suggestions: []};
-        }).then(function (data) {
-          list.textContent = "";
-          urls = {};
-          (data.suggestions || []).forEach(function (s) {
-            var option = document.createElement("option");
-            option.value = s.title;
-            urls[s.title] = s.url;
-            list.appendChild(option);
-          });
-        }).catch(function () {});
-      }, 120);
+      latest++;
+      if (pending) { pending.abort(); pending = null; }
+    }
+
+    function forget() {  // no suggestions for what the field holds now
+      close();
+      list.textContent = "";
+      shownFor = null;
+    }
+
+    function show(q, suggestions) {
+      list.textContent = "";
+      active = -1;
+      input.removeAttribute("aria-activedescendant");
+      suggestions.forEach(function (s, i) {
+        var option = document.createElement("li");
+        option.id = list.id + "-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        if (s.lang) option.setAttribute("lang", s.lang);
+        option.dataset.url = s.url;
+        option.textContent = s.title;
+        list.appendChild(option);
+      });
+      shownFor = q;
+      close();  // the count of before goes; open() says the new one (none found: nothing)
+      open();
+    }
+
+    function ask(q) {
+      cancel();
+      var mine = latest;
+      pending = window.AbortController ? new AbortController() : null;
+      var url = input.dataset.suggest + "?q=" + encodeURIComponent(q) + "&lang=" + encodeURIComponent(input.dataset.lang || "");
+      fetch(url, {headers: {"Accept": "application/json"}, signal: pending ? pending.signal : undefined}).then(function (r) {
+        return r.ok ? r.json() : {suggestions: []};
+      }).then(function (data) {
+        if (mine !== latest) return;  // typed on meanwhile: a later answer counts, not this one
+        pending = null;
+        show(q, data.suggestions || []);
+      }).catch(function () {});
+    }
+
+    function chosen(option) {
+      close();
+      window.location.assign(option.dataset.url);
+    }
+
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      cancel();  // whatever is on its way was asked for other text
+      if (q.length < SUGGEST_MIN_CHARS) { forget(); return; }
+      if (q === shownFor) { open(); return; }
+      timer = setTimeout(function () { ask(q); }, SUGGEST_PAUSE_MS);
     });
+
+    input.addEventListener("keydown", function (event) {
+      if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+      var n = options().length, expanded = !list.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        var down = event.key === "ArrowDown";
+        if (!expanded) {
+          var q = input.value.trim();
+          if (!n || shownFor !== q) {  // e.g. the query a results page shows: ask at once
+            if (q.length >= SUGGEST_MIN_CHARS) { event.preventDefault(); ask(q); }
+            return;
+          }
+          event.preventDefault();
+          open();
+          setActive(down ? 0 : n - 1);
+          return;
+        }
+        event.preventDefault();
+        setActive(active < 0 ? (down ? 0 : n - 1) : (active + (down ? 1 : n - 1)) % n);
+      } else if (event.key === "Enter") {
+        if (expanded && active >= 0) {
+          event.preventDefault();
+          chosen(options()[active]);
+        } else {
+          close();  // the form is submitted as typed
+        }
+      } else if (event.key === "Escape") {
+        event.preventDefault();  // a search field's own Escape would clear the text at once
+        if (expanded) { close(); return; }
+        if (input.value) { input.value = ""; cancel(); forget(); }
+      } else if (event.key === "Tab") {
+        close();
+      }
+    });
+
+    // An option is pressed before the field loses the focus: keeping the focus in the field
+    // (no blur) lets the click that follows open the article instead of closing the list first.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
+    list.addEventListener("click", function (event) {
+      var option = event.target.closest ? event.target.closest("[role=option]") : null;
+      if (option && list.contains(option)) chosen(option);
+    });
+    // leaving the field (or submitting the search) closes the list, and an answer still to
+    // come no longer opens it; the suggestions shown stay for ArrowDown back in the field
+    input.addEventListener("blur", function () { cancel(); close(); });
+    if (input.form) input.form.addEventListener("submit", function () { cancel(); close(); });
+    // back to a page kept in the browser's cache: no list left open from before
+    window.addEventListener("pageshow", function (event) { if (event.persisted) close(); });
   }
 
   function post(form, extra, keepalive) {

@@ -106,10 +106,10 @@ def test_customer_pages_and_contact_flow(ux_server, browser, hook, device):  # n
     box = page.locator("#q-top")
     box.fill("")
     box.type("liefer", delay=30)
-    page.locator("#suggestions-top option").first.wait_for(state="attached")
-    title = page.locator("#suggestions-top option").first.get_attribute("value")
-    box.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new InputEvent('input', "
-                 "{inputType: 'insertReplacementText', bubbles: true})); }", title)
+    option = page.locator("#suggestions-top [role=option]").first
+    option.wait_for()
+    title = option.inner_text()
+    option.click()
     page.wait_for_url("**/articles/**")
     assert page.locator("h1").inner_text() == title
 

@@ -41,7 +41,31 @@ def test_suggest_api_and_the_script_that_opens_the_chosen_article(client):
     data = client.get("/api/suggest", query_string={"q": "retur", "lang": "en"}).get_json()
     assert data["suggestions"] and data["suggestions"][0]["url"].startswith("/articles/")
     script = client.get("/static/app.js").get_data(as_text=True)
-    assert "insertReplacementText" in script and "location.assign" in script
+    assert '"combobox"' in script and "aria-activedescendant" in script and "location.assign" in script
+
+
+def test_without_javascript_the_search_form_is_a_plain_form_with_no_datalist(client):
+    """The listbox app.js fills is hidden and empty in the page, the field no combobox until the
+    script makes it one; the form searches by itself (tests/web/test_browser_suggest.py: with JS)."""
+    import re
+    for path, field in (("/", "q"), ("/search?q=Lieferzeit", "q-top"), ("/articles/de/lieferzeit", "q-top")):
+        html = client.get(path, headers={"Accept-Language": "de"}).get_data(as_text=True)
+        assert "<datalist" not in html and " list=" not in html
+        form = html.split('role="search"')[1].split("</form>")[0]
+        box = re.search(r'<input id="%s" name="q" type="search"[^>]*>' % field, form).group(0)
+        assert "combobox" not in box and "aria-expanded" not in box and "aria-controls" not in box
+        suffix = field[1:]
+        assert re.search(r'<ul id="suggestions%s" class="suggest-list" role="listbox" '
+                         r'aria-label="Vorgeschlagene Artikel" hidden></ul>' % suffix, form)
+        status = re.search(r'<p id="suggest-status%s" [^>]*role="status"[^>]*></p>' % suffix, form).group(0)
+        assert 'data-one="1 Vorschlag"' in status and 'data-many="{n} Vorschläge"' in status
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), path
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert 'data-one="1 suggestion" data-many="{n} suggestions"' in english
+    page = client.get("/search", query_string={"q": "Wie lange dauert die Lieferung?"},
+                      headers={"Accept-Language": "de"})
+    assert page.status_code == 200 and "Wie lange dauert die Lieferung?" in page.get_data(as_text=True)
 
 
 def test_frequently_asked_needs_enough_views_before_it_replaces_the_editors_list(app, client):

@@ -385,6 +385,25 @@ def test_a_query_that_is_an_articles_tag_or_question_puts_it_first():
     assert matcher.promote("stornierung", fused, np.array([True, False]))[1] is False  # not shown: no promotion
 
 
+def test_a_query_that_is_an_articles_title_puts_it_first_over_a_longer_question_it_begins():
+    """The title is the editor's own phrasing: "wie lange dauert die lieferung" (typed without
+    its capitals and question mark) is the delivery-times article, not the freight article
+    whose question "wie lange dauert die lieferung per spedition" starts with it."""
+    import numpy as np
+
+    from kb.search.question_match import QuestionMatcher
+    articles = [{"title": "Wie läuft die Lieferung per Spedition ab?",
+                 "questions": ["wie lange dauert die lieferung per spedition"], "tags": []},
+                {"title": "Wie lange dauert die Lieferung?", "questions": [], "tags": []}]
+    matcher = QuestionMatcher(articles)
+    fused, mask = np.array([3.0, 2.9]), np.array([True, True])
+    for query in ("wie lange dauert die lieferung", "Wie lange dauert die Lieferung?",
+                  "wie lange dauert die liferung"):  # a typo, as for questions
+        ranked, known = matcher.promote(query, fused, mask)
+        assert known and int(np.argmax(ranked)) == 1, query
+    assert matcher.promote("wie lange dauert es", fused, mask)[1] is False
+
+
 def test_a_question_answered_only_through_its_corrections_is_asked_as_corrected(tmp_path, monkeypatch):
     """None of the typed words is one the help centre uses: the answer rests on the speller's
     corrections, so the customer sees the corrected question (and may go back to the typed one).

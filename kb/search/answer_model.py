@@ -105,7 +105,7 @@ def hedged(features: dict, answered: bool, margin: float | None = None) -> bool:
     """Answered, but the first article leads the best article of another translation group
     (``contested``: there is one the search may show) by less than ``margin`` (default
     ``HEDGE_MARGIN``): show the best ones as a choice. A known phrasing of the first
-    article (one of its front-matter questions, nearly word for word, or a tag) is never
+    article (its title or one of its front-matter questions, nearly word for word, or a tag) is never
     hedged: the customer asked exactly that."""
     limit = HEDGE_MARGIN if margin is None else margin
     return (answered and features["contested"] and not features["known_phrasing"]

@@ -220,7 +220,7 @@ class SearchEngine:
 
     # -- the search -------------------------------------------------------------
     def known_phrasing(self, text: str) -> str | None:
-        """The public article that has ``text`` among its questions or tags (near-exact, as
+        """The public article that has ``text`` as its title or among its questions or tags (near-exact, as
         the search matches them), or None: a customer asking it now finds that article first."""
         found = [i for i in self._questions.matches(text) if self.index.public_mask[i]]
         return self.index.articles[found[0]]["id"] if found else None
@@ -289,7 +289,7 @@ class SearchEngine:
             return typed
         if typed.answered and not better.answered:
             return typed
-        if not better.answered:  # answered: above the threshold, or a known phrasing or tag
+        if not better.answered:  # answered: above the threshold, or a known phrasing, title or tag
             # Neither is answered: the list a customer may still pick from follows the corrected
             # words (the typed word reaches the encoders as noise), the correction itself is not
             # shown; a customer who chose the question as typed gets its own ranking.

@@ -1,13 +1,15 @@
-"""A known customer phrasing wins: the query against the articles' `questions` and `tags`.
+"""A known customer phrasing wins: the query against the articles' titles, `questions` and `tags`.
 
-The rule: when the folded query (kb.content.phrasing.fold) equals a front-matter
-question or tag of an article that the search may show, that article is ranked first
+The rule: when the folded query (kb.content.phrasing.fold) equals the title, a front-matter
+question or a tag of an article that the search may show, that article is ranked first
 and the search counts as answered; several such articles keep their order by
 the fused score. Without an exact match, a near-exact one (a typo or two in a
 longer phrasing: kb.content.phrasing.same_phrasing) does the same. Editors put
 a phrasing into `questions` to say "this is what customers mean by it"
 (or accept it as a learned question), so no similarity score should overrule
-that; a tag is the keyword an editor chose for the article, so a customer who
+that; the title is the editor's own wording of what the article answers (a customer
+types it after seeing it in a list or a link: "wie lange dauert die lieferung" must not lose
+to an article asking "wie lange dauert die lieferung per spedition"); a tag is the keyword an editor chose for the article, so a customer who
 types just that keyword ("Stornierung", or "stornirung" once the spelling
 correction has made it "stornierung") means its topic. Everything else is ranked by the evidence as before.
 """
@@ -28,20 +30,21 @@ class QuestionMatcher:
     def __init__(self, articles: list[dict]) -> None:
         self._exact: dict[str, list[int]] = defaultdict(list)
         for i, art in enumerate(articles):
-            for text in [*(art.get("questions") or ()), *(art.get("tags") or ())]:
+            for text in [art.get("title") or "", *(art.get("questions") or ()), *(art.get("tags") or ())]:
                 key = fold(text)
                 if key and i not in self._exact[key]:
                     self._exact[key].append(i)
         # near-exact matches only for questions: a typo of a one-word tag goes through the
         # spelling correction, which shows the customer what was searched instead
         self._by_length: dict[int, list[str]] = defaultdict(list)
-        questions = {fold(q) for art in articles for q in art.get("questions") or ()}
+        questions = {fold(q) for art in articles for q in [art.get("title") or "", *(art.get("questions") or ())]}
         for key in self._exact:
             if key in questions:
                 self._by_length[len(key)].append(key)
 
     def matches(self, query: str) -> list[int]:
-        """Articles with the query among their questions: exact matches, else near-exact ones."""
+        """Articles with the query as their title or among their questions and tags: exact
+        matches, else near-exact ones (titles and questions only)."""
         key = fold(query)
         if not key:
             return []

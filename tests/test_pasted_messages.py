@@ -562,3 +562,32 @@ def test_the_shops_domains_are_those_of_its_e_mail_channels(tmp_path):
                     "  - {kind: email, value: hilfe@shop.example}\n  - {kind: phone, value: 'a@b.c'}\n")
     assert load_site(site).own_domains == ("shop.example",)
     assert load_site(None).own_domains == ()
+
+
+# what a customer pasted into the contact form: the shop's mail, opening with its "Original Message"
+# line and header, and their own sentence below it
+PASTED_ORIGINAL = """-----Original Message-----
+From: Service Hafenkorb <[email]>
+Sent: Montag, 2. März 2026 10:12
+To: [email]
+Subject: Ihre Bestellung wurde versandt
+
+Mein Paket ist nach zwei Wochen immer noch nicht angekommen. Was kann ich tun?
+"""
+
+
+@pytest.mark.parametrize("text, preview", [
+    (PASTED_ORIGINAL, "Mein Paket ist nach zwei Wochen immer noch nicht angekommen. Was kann ich tun?"),
+    (GMAIL_DE_FORWARD, "meine Bestellung ist seit einer Woche unterwegs und die Sendungsverfolgung zeigt"),
+    (OUTLOOK_EN_REPLY, "can I still change the delivery address of my order? I am moving next week."),
+    ("Hallo,\n\nwo ist mein Paket?\n\nViele Grüße\nAnna", "wo ist mein Paket?"),
+    ("Am 12.10.2026 um 10:32 schrieb Hafenkorb <\n[email]>:\nIhre Bestellung ist unterwegs.",
+     "Ihre Bestellung ist unterwegs."),
+    ("Danke!", "Danke!"),
+    ("-----Original Message-----\nFrom: Service Hafenkorb <[email]>", "-----Original Message----- From: Service"),
+])
+def test_the_inbox_preview_starts_with_words_not_with_a_mail_header(text, preview):
+    """The customer's own lines; when the mail opens with its quoted history, its lines that are
+    not header, separator or attribution; all of it when nothing else is left."""
+    from kb.search.message_request import customer_preview
+    assert customer_preview(text).startswith(preview)

@@ -428,14 +428,27 @@ class Store:
                           "AND at >= ? ORDER BY id DESC LIMIT 1", (email, masked, since))
         return rows[0]["ref"] if rows else None
 
-    def set_request_status(self, request_id: int, status: str, by: str | None = None) -> bool:
+    def set_request_status(self, request_id: int, status: str, by: str | None = None,
+                           shown: tuple[str, int] | None = None) -> bool:
         """Set a request's status as ``by`` (an agent's user name), now; False when it had that
-        status already (or there is no such request): the first agent's decision stands."""
+        status already (or there is no such request): the first agent's decision stands.
+
+        ``shown``: the status and ``status_version`` the agent's page showed; False, changing
+        nothing, unless the request still has both. Each change here counts the version up, so
+        a page from before a colleague reopened and answered again is refused, although the
+        status is the one it showed. kb/ops/learning.py's "answered with" sets the status to
+        answered without counting: the status itself tells that change, and a way back to the
+        status a page showed always passes through a reopening, which is made here."""
         if status not in ("open", "answered"):
             raise ValueError(f"unknown status {status!r}")
+        sql = ("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ?, "
+               "status_version = status_version + 1 WHERE id = ? AND status <> ?")
+        params: tuple = (status, by, _now(), request_id, status)
+        if shown is not None:
+            sql += " AND status = ? AND status_version = ?"
+            params += tuple(shown)
         with self.transaction() as db:  # only a change: another agent's same decision a moment ago stands
-            return db.execute("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ? "
-                              "WHERE id = ? AND status <> ?", (status, by, _now(), request_id, status)).rowcount == 1
+            return db.execute(sql, params).rowcount == 1
 
     # -- reads the portal and the agents need ---------------------------------------------
     def contact_requests(self, status: str | None = "open", limit: int = 100) -> list:

@@ -1,4 +1,11 @@
-"""The agents' inbox: contact requests found by status, language and text, with counts per status."""
+"""The agents' inbox: contact requests found by status, language and text, with counts per status,
+a page at a time.
+
+Pages are cut by key (a request's time and id), not by offset: while an agent works through
+the open requests, the ones answered meanwhile leave the list, and "next" still goes on after
+the last request the agent saw instead of skipping as many as were answered. The position
+("51–100 of 230") is counted against the same key.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,9 @@ from kb.content.umlaut_spellings import spellings, written_out
 from kb.ops.database import Store
 
 STATUSES = ("open", "answered")
+SORTS = ("oldest", "newest")
+PAGE_ROWS = 50  # requests on one page of the inbox
+_ORDER = {"oldest": "at ASC, id ASC", "newest": "at DESC, id DESC"}
 MAX_TEXT_CHARS = 200
 _LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
 MAX_WORDS = 8  # searched words; each must be found
@@ -22,11 +32,108 @@ class InboxFilter:
     text: str = ""                  #: words in the question, search, reference, e-mail or order number, any case
 
 
-def find_requests(store: Store, where: InboxFilter, limit: int = 200) -> list[sqlite3.Row]:
-    """Newest first."""
+@dataclass(frozen=True)
+class InboxPage:
+    rows: list
+    ahead: int   #: requests that match and come before the first row, in this order
+    total: int   #: requests that match
+
+    @property
+    def first(self) -> int:
+        """The first row's position, from 1 (0 on an empty page)."""
+        return self.ahead + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.ahead + len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.rows) and self.ahead > 0
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.rows) and self.last < self.total
+
+
+def default_sort(status: str | None) -> str:
+    """Open requests oldest first: the customer who has waited longest is answered first, and on a
+    Monday morning the oldest are the ones overdue. Answered ones (and all) newest first: an agent
+    looks there for what was just done."""
+    return "oldest" if status == "open" else "newest"
+
+
+def find_requests(store: Store, where: InboxFilter, limit: int = 200, sort: str = "newest") -> list[sqlite3.Row]:
+    """The first ``limit`` requests in this order (newest first unless ``sort`` says otherwise)."""
+    return _slice(store, where, sort, None, True, limit)
+
+
+def find_page(store: Store, where: InboxFilter, sort: str, after: int | None = None, before: int | None = None,
+              size: int = PAGE_ROWS) -> InboxPage:
+    """The page after the request ``after`` or before the request ``before`` (ids), else the first.
+
+    A page before that is short (requests answered meanwhile) is the first page instead, and a
+    page after that is empty the last one: "previous" and "next" never end on a stray half page."""
+    key = _key(store, after if after is not None else before)
+    if key is not None and after is None:
+        rows = _slice(store, where, sort, key, False, size)[::-1]
+        if len(rows) < size:
+            rows = _slice(store, where, sort, None, True, size)
+    elif key is not None:
+        rows = _slice(store, where, sort, key, True, size) or _slice(store, where, sort, None, False, size)[::-1]
+    else:
+        rows = _slice(store, where, sort, None, True, size)
+    ahead = _count(store, where, sort, (rows[0]["at"], rows[0]["id"])) if rows else 0
+    return InboxPage(rows, ahead, _count(store, where, sort, None))
+
+
+def neighbours(store: Store, where: InboxFilter, sort: str, request_id: int) -> tuple:
+    """The requests just before and just after ``request_id`` in the filtered list (None at either
+    end); the request itself need not match the filter any more (answered meanwhile)."""
+    key = _key(store, request_id)
+    if key is None:
+        return None, None
+    previous = _slice(store, where, sort, key, False, 1)
+    following = _slice(store, where, sort, key, True, 1)
+    return (previous[0] if previous else None), (following[0] if following else None)
+
+
+def _key(store: Store, request_id: int | None) -> tuple[str, int] | None:
+    """A request's place in any order: its time and id (None for no or an unknown request)."""
+    if request_id is None:
+        return None
+    rows = store.query("SELECT at, id FROM contact_requests WHERE id = ?", (request_id,))
+    return (rows[0]["at"], rows[0]["id"]) if rows else None
+
+
+def _beyond(sort: str, forward: bool) -> str:
+    """The requests after (``forward``) or before a key in the order ``sort``: three parameters, at, at, id."""
+    sign = ">" if (sort == "oldest") == forward else "<"
+    return f"(at {sign} ? OR (at = ? AND id {sign} ?))"
+
+
+def _where_beyond(where: InboxFilter, sort: str, key: tuple[str, int] | None, forward: bool) -> tuple[str, tuple]:
+    """The filter's WHERE clause, narrowed to the requests after (``forward``) or before ``key``."""
     sql, params = _where(where)
-    return store.query(f"SELECT * FROM contact_requests {sql} ORDER BY at DESC, id DESC LIMIT ?",
-                       (*params, limit))
+    if key is None:
+        return sql, params
+    beyond = _beyond(sort, forward)
+    return (f"{sql} AND {beyond}" if sql else f"WHERE {beyond}"), (*params, key[0], key[0], key[1])
+
+
+def _slice(store: Store, where: InboxFilter, sort: str, key: tuple[str, int] | None, forward: bool,
+           limit: int) -> list:
+    """Up to ``limit`` requests after (``forward``) or before ``key``, nearest first; without a key,
+    from the start of the list (``forward``) or from its end."""
+    sql, params = _where_beyond(where, sort, key, forward)
+    order = _ORDER[sort] if forward else _ORDER["newest" if sort == "oldest" else "oldest"]
+    return store.query(f"SELECT * FROM contact_requests {sql} ORDER BY {order} LIMIT ?", (*params, limit))
+
+
+def _count(store: Store, where: InboxFilter, sort: str, key: tuple[str, int] | None) -> int:
+    """How many requests match; with a key, how many of them come before it in the order ``sort``."""
+    sql, params = _where_beyond(where, sort, key, False)
+    return int(store.query(f"SELECT COUNT(*) AS n FROM contact_requests {sql}", params)[0]["n"])
 
 
 def count_requests(store: Store, where: InboxFilter) -> dict[str, int]:

@@ -115,6 +115,21 @@ def _migrations() -> list[Migration]:
                 at TEXT PRIMARY KEY,            -- UTC, seconds: when the purge ran
                 days INTEGER NOT NULL           -- its period: what was older was removed
             );"""),
+        Migration(9, "contact requests: a version of the status, so a change made on a stale page is refused", """
+            -- one more on each change through Store.set_request_status; the inbox's status form sends
+            -- the status and version it showed, and a change from a page older than the row is refused
+            ALTER TABLE contact_requests ADD COLUMN status_version INTEGER NOT NULL DEFAULT 0;"""),
+        Migration(10, "request viewers: which agent has had a contact request open, and since when", """
+            -- agents' user names and times only, nothing of the customer; rows older than
+            -- kb.ops.request_viewers.VIEWER_MINUTES are deleted at the next view of any request
+            CREATE TABLE IF NOT EXISTS request_viewers (
+                request_id BIGINT NOT NULL,     -- contact_requests.id
+                agent TEXT NOT NULL,            -- the agent's user name
+                since TEXT NOT NULL,            -- UTC, seconds: when this agent opened it, this time
+                seen TEXT NOT NULL,             -- UTC, seconds: when this agent last opened it
+                PRIMARY KEY (request_id, agent)
+            );
+            CREATE INDEX IF NOT EXISTS request_viewers_seen ON request_viewers(seen);"""),
     ]
 
 

@@ -181,6 +181,20 @@ def _attribution(lines: list[str], at: int) -> bool:
     return line.rstrip().endswith(":") and _ATTRIBUTION_VERB.search(line) is not None
 
 
+def layout_lines(lines: list[str]) -> set[int]:
+    """The positions of the lines that are the mail's layout, nobody's words: header fields,
+    separators of forwarded and original messages, rules, "Am … schrieb …:" (both lines when
+    wrapped). For a text whose messages :func:`read_mail` finds empty (it opens with the quoted
+    history itself), what remains is still somebody's text."""
+    found: set[int] = set()
+    for at, line in enumerate(lines):
+        if _FIELD.match(line) or _FORWARD.match(line) or _ORIGINAL.match(line) or _RULE.match(line):
+            found.add(at)
+        elif _attribution(lines, at):
+            found.update((at, at + 1) if not line.rstrip().endswith(":") else (at,))
+    return found
+
+
 def read_mail(lines: list[str]) -> Mail:
     """The messages of a pasted e-mail: header blocks before a message's text skipped (their
     subjects kept), a forwarded message one of its own, quoted history left out."""

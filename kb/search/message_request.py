@@ -19,7 +19,7 @@ from whoosh.lang import stopwords_for_language
 from kb.content.salutations import (GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, THANKS_WORDS,
                                     courtesy_only)
 from kb.search.chat_turns import customer_turns
-from kb.search.mail_layout import read_mail
+from kb.search.mail_layout import layout_lines, read_mail
 
 MAX_MESSAGE_CHARS = 20_000
 # a line opening with these ends the letter: a signature follows ("Best, John" and a lone
@@ -105,3 +105,17 @@ def read_request(text: str, by_customer: bool = False, own_domains: Iterable[str
 def request_text(text: str, by_customer: bool = False, own_domains: Iterable[str] = ()) -> str:
     """The message's own lines, joined: no headers, quoted history, greetings, signature or agent's lines."""
     return read_request(text, by_customer, own_domains).text
+
+
+def customer_preview(text: str) -> str:
+    """A request's text for a one-line preview in the inbox: the customer's own lines
+    (:func:`request_text`, as the customer sent it). When those are empty, as in a pasted mail
+    that opens with "-----Original Message-----" and its header, every line that is not the
+    mail's layout, so the preview starts with words, not "From: … Sent: …"; the text as it is
+    when nothing else is left."""
+    own = request_text(text, by_customer=True)
+    if not own:
+        lines = text[:MAX_MESSAGE_CHARS].splitlines()
+        layout = layout_lines(lines)
+        own = " ".join(line.strip() for at, line in enumerate(lines) if at not in layout and line.strip())
+    return " ".join((own or text).split())

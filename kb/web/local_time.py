@@ -50,6 +50,22 @@ def local_time(value: str | None, zone: ZoneInfo, lang: str) -> str:
     return moment.astimezone(zone).strftime(FORMATS.get(lang, FORMATS["en"]))
 
 
+CLOCK = "%H:%M"
+
+
+def local_clock(value: str | None, zone: ZoneInfo, lang: str, now: datetime | None = None) -> str:
+    """'10:42' for a moment of today in the shop's zone: a time a colleague began a few minutes
+    ago reads best as a clock time. Another day's moment in full (local_time): a clock time
+    alone would claim today."""
+    moment = parse_utc(value or "")
+    if moment is None:
+        return str(value or "")
+    local = moment.astimezone(zone)
+    if local.date() != (now or datetime.now(timezone.utc)).astimezone(zone).date():
+        return local_time(value, zone, lang)
+    return local.strftime(CLOCK)
+
+
 def site_today(site_file: str | None) -> date:
     """Today in the shop's time zone: the ``updated:`` date of an article saved now."""
     return datetime.now(site_time_zone(site_file)).date()

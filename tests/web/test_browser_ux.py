@@ -183,7 +183,7 @@ def test_inbox_and_insights(ux_server, browser, device):  # noqa: F811
     assert _fits(page)
     _shot(page, f"inbox-{device}")
     rows.first.locator("a").first.click()  # one request: every value on the screen, also on a phone
-    page.wait_for_url(re.compile(r"/agent/inbox/\d+$"))
+    page.wait_for_url(re.compile(r"/agent/inbox/\d+\?status=all$"))  # the list it came from goes along
     for value in page.locator(".facts dd").all():
         box = value.bounding_box()
         assert box and box["x"] + box["width"] <= WIDTHS[device] + 1, value.inner_text()

@@ -74,3 +74,13 @@ def test_reading_a_long_hostile_text_takes_no_time_to_speak_of(unit):
     started = time.perf_counter()
     order_numbers_in(text)
     assert time.perf_counter() - started < HOSTILE_BOUND_S, unit
+
+
+def test_a_file_pasted_as_text_gives_no_order_number():
+    import base64
+    import random
+    for seed in range(20):  # the letters of a file fall as they may: now and then like a code
+        blob = base64.b64encode(random.Random(seed).randbytes(1500)).decode()
+        assert order_numbers_in(f"Bestellung 100-1234, Foto: {blob}") == ["100-1234"]
+        assert order_numbers_in(f"Bestellung 100-1234\n" + "\n".join(blob[i:i + 76] for i in range(0, 2000, 76))) \
+            == ["100-1234"]

@@ -307,9 +307,9 @@ def test_every_placeholder_written_is_one_the_readers_know():
     from kb.content.text import MASKED
     samples = ["max@example.com", "Passwort ist Geheim123!", "ABCD-EFGH-IJKL-MNOP", "HK-98765",
                "Hauptstraße 12", "DE89370400440532013000", "0171 1234567", "A1B2C3D4E5F6", "Gruß Anna",
-               "am 28.11.2026"]
+               "am 28.11.2026", "Foto: data:image/png;base64,iVBORw0KGgo="]
     written = {m for s in samples for m in re.findall(r"\[[a-z]+\]", mask_pii(s))}
-    assert len(written) == 9
+    assert len(written) == 10
     assert all(MASKED.fullmatch(w) and has_placeholder(f"wo ist {w}") for w in written)
 
 

@@ -17,14 +17,16 @@ number has the same digits:
 * a code of letters and digits as the shop writes its orders ("HK-2026-1234567", "HK-98765",
   "A1B2C3D4E5F6"), unless another label names it ("Kundennummer HK-12345", "Gutscheincode SOMMER2025").
 
-Dates, prices, IBANs and voucher codes ("ABCD-1234-EFGH-5678") are never order numbers, and a
-number with no label and no code's letters ("100-1234 fehlt") is left to the masked text: it
-may as well be a phone number.
+Dates, prices, IBANs, voucher codes ("ABCD-1234-EFGH-5678") and files pasted as text are never
+order numbers, and a number with no label and no code's letters ("100-1234 fehlt") is left to
+the masked text: it may as well be a phone number.
 """
 
 from __future__ import annotations
 
 import re
+
+from kb.content.attachments import without_attachments
 
 MIN_ORDER_DIGITS = 5  # "Bestellung 2024" is a year, "Bestellung 4,95" a price; "12345" an order
 # words that make the numbers after them in their sentence an order's ("Bestellnummer",
@@ -72,10 +74,11 @@ def _an_order(number: re.Match, labelled_as_order: bool) -> bool:
 
 
 def order_numbers_in(text: str) -> list[str]:
-    """The order numbers ``text`` gives, as written, in order, each once (see the module's rules)."""
+    """The order numbers ``text`` gives, as written, in order, each once (see the module's rules);
+    a file pasted as text (kb/content/attachments.py) holds none, however its letters fall."""
     found: list[str] = []
     label = None  # "order", "other" or None: the last label in the sentence so far
-    for part in _READ.finditer(text or ""):
+    for part in _READ.finditer(without_attachments(text or "", " ")):
         kind = part.lastgroup
         if kind == "end":
             label = None

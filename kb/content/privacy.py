@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from kb.content.attachments import without_attachments
 from kb.content.introductions import introduced_names
 from kb.content.person_names import named_people
 from kb.content.salutations import signed_name
@@ -217,7 +218,8 @@ def _without_names(text: str) -> str:
 
 
 def mask_pii(text: str) -> str:
-    """Replace passwords, e-mail addresses (also read aloud: kb/content/spelled_out.py), street
+    """Replace files pasted as text (base64, data: URIs: kb/content/attachments.py), passwords,
+    e-mail addresses (also read aloud: kb/content/spelled_out.py), street
     addresses (kb/content/street_addresses.py), voucher codes (also named: "Gutscheincode SOMMER25") and
     order codes, IBANs, full dates (also with a month's name: "12. März 1985"), phone
     numbers (also in digit words), long digit runs, a name signed under the text ("Viele Grüße,
@@ -232,6 +234,7 @@ def mask_pii(text: str) -> str:
     if not text:
         return text
     text = text.translate(_FULL_WIDTH)
+    text = without_attachments(text)  # first: the other patterns would find "codes" in a file's letters
     text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
     text = mask_spelled_emails(text)

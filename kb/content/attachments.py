@@ -62,4 +62,6 @@ def without_attachments(text: str, placeholder: str = ATTACHMENT) -> str:
     if not text:
         return text
     text = _DATA_URI.sub(placeholder, text)
+    if len(text) < MIN_BLOB_CHARS:  # most questions: too short to hold a file, not read for one
+        return text
     return _BLOB.sub(lambda run: _file_replaced(run, placeholder), text)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from kb.content.first_names import CAPITALISED_ONLY, is_first_name
+from kb.content.first_names import CAPITALISED_ONLY, FIRST_NAMES, is_first_name
 from kb.content.introductions import NOT_NAMES, ROLE_WORDS
 from kb.content.word_forms import german_lower_case_word
 
@@ -76,6 +76,8 @@ NOT_PERSONS = frozenset({
     ("anna", "field"), ("kate", "spade"), ("jessica", "simpson")})
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
+_LETTERS = re.compile(r"[^\W\d_]++")  # the parts of words ("hans", "peter" of "Hans-Peter")
+_HERE_WORD = re.compile(r"\bh(?:ere|ier)\b", re.I)
 _GAP = re.compile(r"[ \t]+")  # the words of one name stand apart by spaces only
 _TITLES = re.compile(rf"(?<![\w.-])(?:(?:{TITLE_WORDS})(?:(?<=\.)|(?!\w))[ \t]*)+", re.I)
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w/]*)[ \t]+$")
@@ -165,6 +167,12 @@ def _a_brand(first: re.Match, text: str) -> int | None:
     return word.end() if word and (first.group().lower(), word.group().lower()) in NOT_PERSONS else None
 
 
+def _no_first_name(text: str) -> bool:
+    """True when no word of ``text`` is a first name: most questions name nobody, and one set
+    look-up for all their words spares reading them one by one."""
+    return FIRST_NAMES.isdisjoint(_LETTERS.findall(text.casefold()))
+
+
 def full_names(text: str) -> list[tuple[int, int]]:
     """Where a first name and a surname are: capitalised both ("Petra Schulze"), or in any case
     after a word that says a person follows ("an petra schulze", "for john smith")."""
@@ -193,6 +201,8 @@ def full_names(text: str) -> list[tuple[int, int]]:
 def names_here(text: str) -> list[tuple[int, int]]:
     """Where a customer names themselves with "here" / "hier" ("Kevin here, …", "Anna Schmidt
     hier."): a first name, with the surname after it or alone."""
+    if not _HERE_WORD.search(text):
+        return []
     spans = []
     for found in _HERE.finditer(text):
         words = list(_WORD.finditer(text, found.start("name"), found.end("name")))
@@ -205,7 +215,10 @@ def names_here(text: str) -> list[tuple[int, int]]:
 
 def named_people(text: str) -> list[tuple[int, int]]:
     """Every name this module finds: (start, end) of each, in order, none overlapping."""
-    found = sorted(titled_names(text) + full_names(text) + names_here(text), key=lambda s: (s[0], -s[1]))
+    found = titled_names(text)
+    if not _no_first_name(text):  # most questions name nobody: their words are not read one by one
+        found += full_names(text) + names_here(text)
+    found.sort(key=lambda s: (s[0], -s[1]))
     spans: list[tuple[int, int]] = []
     for span in found:
         if not spans or span[0] >= spans[-1][1]:

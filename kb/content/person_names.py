@@ -116,14 +116,14 @@ def _a_noun_here(text: str, start: int) -> bool:
     return word is not None and word.group(1).lower() in NOUN_BEFORE
 
 
-def _name_after(text: str, pos: int, capitalised_only: bool, first: str | None) -> tuple[int, int] | None:
+def _name_after(text: str, pos: int, capitalised_only: bool, title: str) -> tuple[int, int] | None:
     """The name from ``pos``: one word a name may be, with the surname after first names
-    ("Anna Maria Schmidt"); None when no name starts there or it is a brand (``first`` being
-    the word before, as NOT_PERSONS has it)."""
+    ("Anna Maria Schmidt"); None when no name starts there or the title and the word are a
+    brand ("Dr. Martens": ``title`` without its full stop, in lower case, as NOT_PERSONS has it)."""
     word = _WORD.match(text, pos)
     if word is None or not _could_be_a_name(word.group(), capitalised_only):
         return None
-    if first is not None and (first, word.group().lower()) in NOT_PERSONS:
+    if (title, word.group().lower()) in NOT_PERSONS:
         return None
     end, names = word.end(), 0
     while is_first_name(word.group()) and names < MAX_FIRST_NAMES:

@@ -163,8 +163,8 @@ def test_contact_keeps_the_order_number_and_tells_the_language_from_the_question
 
 def test_contact_keeps_the_order_numbers_of_the_question_and_erasure_removes_them(app, client, db):
     from kb.ops.erasure import erase_address
-    r = client.post("/api/contact", json={"question": "Bestellung 100-1234 und nochmal 100-1235 fehlen, Tel. 0151 2345678",
-                                          "consent": True, "email": "kundin@example.de"})
+    question = "Bestellung 100-1234 und nochmal 100-1235 fehlen, Tel. 0151 2345678"
+    r = client.post("/api/contact", json={"question": question, "consent": True, "email": "kundin@example.de"})
     assert r.status_code == 201
     ref = r.get_json()["ref"]
     question = db("SELECT question FROM contact_requests WHERE ref = ?", (ref,))[0]["question"]

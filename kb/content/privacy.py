@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 
+from kb.content.attachments import without_attachments
 from kb.content.introductions import introduced_names
+from kb.content.person_names import named_people
 from kb.content.salutations import signed_name
 from kb.content.spelled_out import MAILBOX_PROVIDERS, mask_spelled_digits, mask_spelled_emails
 from kb.content.street_addresses import mask_addresses
@@ -198,24 +200,33 @@ def _mask_digits_run(match: re.Match) -> str:
 
 
 def _without_names(text: str) -> str:
-    """The text with a name signed under it and names a customer introduces themselves with
-    masked, last first so the spans before stay where they are; a name found both ways once."""
-    spans = introduced_names(text)
+    """The text with its names masked: those a customer introduces themselves with, the one
+    signed under the text, and people named anywhere ("Frau Müller", "an Petra Schulze", "Kevin
+    here"; kb/content/person_names.py). Last first, so the spans before stay where they are; a
+    name found more than one way is masked once, as the first and longest way found it."""
+    spans = introduced_names(text) + named_people(text)
     signed = signed_name(text)
-    if signed is not None and not any(start < signed[1] and signed[0] < end for start, end in spans):
+    if signed is not None:
         spans.append(signed)
-    for start, end in sorted(spans, reverse=True):
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    for start, end in reversed(kept):
         text = text[:start] + "[name]" + text[end:]
     return text
 
 
 def mask_pii(text: str) -> str:
-    """Replace passwords, e-mail addresses (also read aloud: kb/content/spelled_out.py), street
+    """Replace files pasted as text (base64, data: URIs: kb/content/attachments.py), passwords,
+    e-mail addresses (also read aloud: kb/content/spelled_out.py), street
     addresses (kb/content/street_addresses.py), voucher codes (also named: "Gutscheincode SOMMER25") and
     order codes, IBANs, full dates (also with a month's name: "12. März 1985"), phone
     numbers (also in digit words), long digit runs, a name signed under the text ("Viele Grüße,
-    Anna Schmidt"; kb/content/salutations.py) and one a customer introduces themselves with
-    ("mein Name ist Anna Schmidt,", "hier ist Anna Schmidt."; kb/content/introductions.py).
+    Anna Schmidt"; kb/content/salutations.py), one a customer introduces themselves with
+    ("mein Name ist Anna Schmidt,", "hier ist Anna Schmidt."; kb/content/introductions.py) and
+    people named anywhere ("Frau Müller", "an Petra Schulze", "Kevin here";
+    kb/content/person_names.py).
 
     Short numbers (prices, years, sizes, "3 weeks", postcodes of five digits)
     stay: they carry meaning for editors and identify nobody.
@@ -223,6 +234,7 @@ def mask_pii(text: str) -> str:
     if not text:
         return text
     text = text.translate(_FULL_WIDTH)
+    text = without_attachments(text)  # first: the other patterns would find "codes" in a file's letters
     text = _PASSWORD.sub(_password, text)
     text = _EMAIL.sub("[email]", text)
     text = mask_spelled_emails(text)

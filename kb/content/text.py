@@ -36,7 +36,7 @@ ALNUM_WORD = re.compile(r"[^\W_]+")
 WHOOSH_TOKEN = re.compile(r"\w++(?:\.\w++)*")  # possessive: linear however it is matched
 # what kb.content.privacy.mask_pii writes in place of personal data; text holding one is
 # never learned as a question and its placeholders never count as words
-MASKED_KINDS = ("number", "date", "email", "iban", "code", "voucher", "address", "password", "name")
+MASKED_KINDS = ("number", "date", "email", "iban", "code", "voucher", "address", "password", "name", "attachment")
 MASKED = re.compile(r"\[(?:" + "|".join(MASKED_KINDS) + r")\]")
 
 MAX_CACHED_STEMS = 200_000  # words per language; a help centre's vocabulary fits many times

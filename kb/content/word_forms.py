@@ -120,6 +120,14 @@ def _dictionary_lemma(word: str) -> str | None:
 
 
 @lru_cache(maxsize=LEMMA_CACHE)
+def german_lower_case_word(word: str) -> bool:
+    """Whether simplemma's German dictionary holds a lower-cased word as written: a verb,
+    adjective or adverb form ("bestellt", "möglich", "gerne"). Nouns and names are held
+    capitalised, so "müller" or "schulze" typed in lower case are not (kb/content/person_names.py)."""
+    return _dictionary_lemma(word) is not None
+
+
+@lru_cache(maxsize=LEMMA_CACHE)
 def german_verb(word: str) -> bool:
     """Whether a lower-cased word is a German verb form by simplemma's dictionary: it holds
     the word in lower case (nouns are held capitalised), with a lemma ending in -n

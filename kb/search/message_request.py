@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from whoosh.lang import stopwords_for_language
 
+from kb.content.attachments import without_attachments
 from kb.content.salutations import (GREETING_WORDS, SHORT_SIGN_OFF_WORDS, SIGN_OFF_WORDS, THANKS_WORDS,
                                     courtesy_only)
 from kb.search.chat_turns import customer_turns
@@ -91,7 +92,8 @@ def read_request(text: str, by_customer: bool = False, own_domains: Iterable[str
     search box), so a note above a forwarded message is theirs and is read too; otherwise an
     agent pasted it, and such a note is left out when it is a colleague's, from one of the shop's
     ``own_domains`` (kb/search/mail_layout.py)."""
-    mail = read_mail(text[:MAX_MESSAGE_CHARS].splitlines())
+    # a file pasted as text is no words of the request (kb/content/attachments.py)
+    mail = read_mail(without_attachments(text, "")[:MAX_MESSAGE_CHARS].splitlines())
     messages = mail.messages if by_customer else mail.without_forwarders_notes(own_domains)
     subjects = [subject for message in messages for subject in message.subjects]
     request = Request([s for s in dict.fromkeys(subjects) if names_a_topic(s)])

@@ -10,6 +10,7 @@ import json
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from kb.ops.contact_details import request_order_numbers
 from kb.ops.database import SubmissionReused
 from kb.web import limits
 from kb.web.auth import staff
@@ -178,9 +179,10 @@ def contact():
                                "request with a new key", "Idempotency-Key"), 422)
     if not new:  # a client's retry with the same Idempotency-Key: one request, handed off once
         return jsonify(ok=True, ref=ref), 200
-    if req.order_number:
-        current_app.extensions["kb.contact_details"].save(ref, req.order_number, no_reply=False)
+    order_numbers = request_order_numbers(req.order_number, req.question)  # also those in the masked text
+    if order_numbers:
+        current_app.extensions["kb.contact_details"].save(ref, order_numbers, no_reply=False)
     catalog = _live().catalog
-    hand_off(ref, lang=lang, reply_to=req.email, order_number=req.order_number,
+    hand_off(ref, lang=lang, reply_to=req.email, order_number=order_numbers,
              search=query, seen=[a for a in (catalog.get(i) for i in shown) if a])
     return jsonify(ok=True, ref=ref), 201

@@ -15,6 +15,7 @@ import secrets
 from flask import current_app, g, redirect, render_template, request, session, url_for
 
 from kb.content.privacy import mask_pii
+from kb.ops.contact_details import request_order_numbers
 from kb.ops.database import SubmissionReused
 from kb.search.engine import MAX_QUERY_CHARS, QueryError, clean_query
 from kb.web import limits
@@ -113,8 +114,8 @@ def contact():
         form = _contact_form(data)
         req, field_errors = checked_contact(data, live.engine.index.languages)
         errors = _form_errors(data, form, field_errors)
-        if not errors:
-            order_number = req.order_number
+        if not errors:  # every order number of the request, also those in its masked text
+            order_number = request_order_numbers(req.order_number, req.question)
             ref, new = _store_request(req, query, shown, form["submission"])
             if new:  # sent twice (a double click, a reload): one request, handed off once
                 _try_store(current_app.extensions["kb.contact_details"].save, ref, order_number, req.email is None)

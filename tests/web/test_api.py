@@ -161,6 +161,21 @@ def test_contact_keeps_the_order_number_and_tells_the_language_from_the_question
     assert db("SELECT order_number FROM contact_details WHERE ref = ?", (ref,))[0]["order_number"] == "100-2345"
 
 
+def test_contact_keeps_the_order_numbers_of_the_question_and_erasure_removes_them(app, client, db):
+    from kb.ops.erasure import erase_address
+    question = "Bestellung 100-1234 und nochmal 100-1235 fehlen, Tel. 0151 2345678"
+    r = client.post("/api/contact", json={"question": question, "consent": True, "email": "kundin@example.de"})
+    assert r.status_code == 201
+    ref = r.get_json()["ref"]
+    question = db("SELECT question FROM contact_requests WHERE ref = ?", (ref,))[0]["question"]
+    assert "100-123" not in question and "2345678" not in question    # the text stays masked
+    stored = db("SELECT order_number FROM contact_details WHERE ref = ?", (ref,))[0]["order_number"]
+    assert stored == "100-1234, 100-1235"                               # the phone number is none
+    report = erase_address(app.extensions["kb.store"], "kundin@example.de")
+    assert report.order_numbers == 1
+    assert db("SELECT order_number FROM contact_details WHERE ref = ?", (ref,))[0]["order_number"] is None
+
+
 def test_a_json_null_body_is_no_object(client):
     r = client.post("/api/feedback", data="null", content_type="application/json")
     assert r.status_code == 400 and r.get_json()["error"] == "the request body must be a JSON object"

@@ -82,10 +82,28 @@ def test_order_number_is_kept_as_typed_and_its_shape_checked(app, client, db):
     assert r.status_code == 303
     row = db("SELECT * FROM contact_requests")[0]
     assert "100-2345" not in row["question"]                               # the free text stays masked
-    assert db("SELECT order_number FROM contact_details")[0]["order_number"] == "HK-2026/0042"
+    # the typed one as typed, then the one the question gives as an order
+    assert db("SELECT order_number FROM contact_details")[0]["order_number"] == "HK-2026/0042, 100-2345"
     _sign_in(app, client)
     item = client.get(f"/agent/inbox/{row['id']}").get_data(as_text=True)
-    assert "HK-2026/0042" in item
+    assert "HK-2026/0042, 100-2345" in item
+
+
+def test_every_order_number_of_the_question_reaches_the_agent_and_the_inbox_search(app, client, db):
+    html, search_id = _search(client)
+    client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes", "no_reply": "yes",
+                                  "question": "Bestellung 100-1234 und nochmal 100-1235 sind nicht angekommen"},
+                headers=DE)
+    row = db("SELECT * FROM contact_requests")[0]
+    assert row["question"] == "Bestellung [number] und nochmal [number] sind nicht angekommen"
+    assert db("SELECT order_number FROM contact_details")[0]["order_number"] == "100-1234, 100-1235"
+    _sign_in(app, client)
+    item = client.get(f"/agent/inbox/{row['id']}").get_data(as_text=True)
+    assert "100-1234, 100-1235" in item
+    link = f'href="/agent/inbox/{row["id"]}"'
+    for searched, found in (("100-1235", True), ("100-1234", True), ("100-9999", False)):
+        page = client.get("/agent/inbox", query_string={"q": searched, "status": "all"}).get_data(as_text=True)
+        assert (link in page) == found, searched
 
 
 def test_the_request_lists_only_the_articles_the_page_showed(app, client, db):
@@ -109,7 +127,7 @@ def test_contact_request_is_handed_to_the_webhook_and_the_inbox_shows_it(make_ap
     client = app.test_client()
     html, search_id = _search(client)
     client.post("/contact", data={"csrf_token": csrf_token(html), "s": search_id, "consent": "yes",
-                                  "question": "Wo ist mein Paket?", "email": "kunde@example.de",
+                                  "question": "Wo ist mein Paket? Bestellung 100-2346", "email": "kunde@example.de",
                                   "order_number": "100-2345"}, headers=DE)
     ref = db("SELECT ref FROM contact_requests")[0]["ref"]
     _sign_in(app, client)
@@ -119,7 +137,8 @@ def test_contact_request_is_handed_to_the_webhook_and_the_inbox_shows_it(make_ap
     [(headers, body)] = hook.received
     assert verify(SECRET, headers[TIMESTAMP_HEADER], body, headers[SIGNATURE_HEADER])
     data = json.loads(body)
-    assert data["ref"] == ref and data["reply_to"] == "kunde@example.de" and data["order_number"] == "100-2345"
+    assert data["ref"] == ref and data["reply_to"] == "kunde@example.de"
+    assert data["order_number"] == "100-2345, 100-2346" and "100-2346" not in data["question"]
     assert data["search"] == "Wer gewann die Fußball-WM 1954?" and len(data["articles_seen"]) <= 3
     assert data["agent_url"] == "https://hilfe.example.de/agent/inbox/1"  # never the request's Host
     assert all(a["url"].startswith("https://hilfe.example.de/articles/") for a in data["articles_seen"])

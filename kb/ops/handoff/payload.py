@@ -8,7 +8,7 @@ the customer saw. Webhook payload (``Content-Type: application/json``)::
      "received_at": "2026-12-02T08:31Z",        # UTC
      "lang": "de", "question": "…",              # as stored: PII in the text is masked
      "reply_to": "kunde@example.com" | null,     # null: the customer gave no reply address
-     "order_number": "100-2345" | null,          # kept as the customer typed it, with consent
+     "order_number": "100-2345, 100-2346" | null,  # typed, then the question's (kb/ops/contact_details.py)
      "search": "wo ist mein paket" | null,       # the search the request came from
      "articles_seen": [{"id": "tracking", "title": "…", "url": "https://…"}],
      "agent_url": "https://…/agent/inbox/17" | null}

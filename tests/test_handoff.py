@@ -487,6 +487,42 @@ def test_a_webhook_answer_that_is_not_http_is_a_failed_delivery(outbox):
     assert outbox.pending() == 1
 
 
+def test_a_senders_unexpected_exception_is_a_failed_delivery_retried_later(outbox, monkeypatch):
+    """smtplib raises UnicodeEncodeError for a password it cannot encode: that row failed (and
+    waits for its next try), it is not left claimed, and the pass goes on to the next row."""
+    from kb.ops.handoff import worker as worker_module
+
+    def broken(settings, payload, deadline):
+        raise UnicodeEncodeError("ascii", "Passwört", 6, 7, "ordinal not in range(128)")
+    monkeypatch.setitem(worker_module.SENDERS, "webhook", broken)
+    outbox.enqueue("K-1A2B3C4D", payload(), ("webhook",))
+    report = deliver_due(outbox, webhook_settings(9))
+    assert report.failed == 1 and "unexpected error: UnicodeEncodeError" in report.errors[0]
+    assert outbox.pending() == 1
+
+
+def test_the_worker_thread_outlives_a_pass_that_raises(tmp_path, monkeypatch):
+    from kb.ops.handoff import worker as worker_module
+    calls = []
+
+    def failing_pass(outbox, settings):
+        calls.append(1)
+        raise RuntimeError("a bug in one pass")
+    monkeypatch.setattr(worker_module, "deliver_due", failing_pass)
+    worker = DeliveryWorker(Store(tmp_path / "kb.sqlite3"), webhook_settings(9), poll_s=60).start()
+    try:
+        for _ in range(2):
+            seen = len(calls)
+            worker.wake()
+            for _ in range(100):
+                if len(calls) > seen:
+                    break
+                threading.Event().wait(0.02)
+        assert len(calls) >= 2 and worker._thread.is_alive()
+    finally:
+        worker.stop()
+
+
 class DripSMTP:
     """An SMTP server for one connection that answers each command at once until ``drip_from``
     (greeting, message: its answer after the data, or quit), and from there drips each answer

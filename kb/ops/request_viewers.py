@@ -5,8 +5,9 @@ schema migration 10). Another agent who opens the list or the request within VIE
 "anna has had this open since 10:42" and can leave the customer to anna. Nothing is locked and
 nothing needs unlocking: the mark ends by itself VIEWER_MINUTES after anna last opened the request,
 so a colleague who went home blocks nobody. Only agents' user names and times are kept, nothing of
-the customer; rows past that time are deleted whenever any request is opened, so the table holds
-the last quarter hour of the team's work and no history of who read what.
+the customer; rows past that time are deleted whenever any request is opened (the last marks of a
+quiet evening wait for the next one), and `kb db copy` leaves the table out: it holds the team's
+last quarter hour of work, no history of who read what.
 """
 
 from __future__ import annotations

@@ -32,6 +32,10 @@ from kb.ops.handoff.settings import HandoffSettings
 USER_AGENT = "kb-helpdesk-handoff/1"
 REDIRECTS = (301, 302, 303, 307, 308)
 BODY_READ = 1024   # bytes of a webhook's answer read after its status (the status is the answer)
+# Data goes out in pieces of at most one TLS record, each armed anew: a socket's timeout bounds
+# one wait, and an encrypted sendall waits once per record, so a whole body sent at once could
+# take a timeout per record
+SEND_CHUNK = 16 * 1024
 
 
 class DeliveryError(RuntimeError):
@@ -117,6 +121,14 @@ class _ArmedContext:
         return getattr(self._context, name)
 
 
+def _send_armed(sock: socket.socket, data: bytes, deadline: Deadline) -> None:
+    """``sock.sendall(data)`` in pieces of ``SEND_CHUNK``, each with the time the deadline leaves."""
+    view = memoryview(data)
+    for start in range(0, len(view), SEND_CHUNK):
+        deadline.arm(sock)
+        sock.sendall(view[start:start + SEND_CHUNK])
+
+
 class _ArmedSMTP(smtplib.SMTP):
     """SMTP whose every wait ends by the deadline: connecting (a TLS handshake: through an
     :class:`_ArmedContext`), sending each command and the message, reading each reply."""
@@ -129,9 +141,14 @@ class _ArmedSMTP(smtplib.SMTP):
         return super()._get_socket(host, port, self._deadline.wait())
 
     def send(self, s) -> None:
-        if self.sock:
-            self._deadline.arm(self.sock)   # sendall: the timeout bounds the whole call
-        super().send(s)
+        if not self.sock:
+            return super().send(s)   # raises SMTPServerDisconnected, as smtplib does
+        data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        try:
+            _send_armed(self.sock, data, self._deadline)
+        except OSError as exc:
+            self.close()
+            raise smtplib.SMTPServerDisconnected(f"Server not connected: {exc}") from exc
 
     def getreply(self):
         if self.file is None and self.sock:   # a new connection, or one just switched to TLS
@@ -211,9 +228,10 @@ class _ArmedHTTPConnection(http.client.HTTPConnection):
     def send(self, data) -> None:
         if self.sock is None and self.auto_open:
             self.connect()
-        if self.sock is not None:
-            self._deadline.arm(self.sock)   # sendall: the timeout bounds the whole call
-        super().send(data)
+        if self.sock is not None and isinstance(data, (bytes, bytearray)):
+            _send_armed(self.sock, data, self._deadline)
+        else:   # nothing connected (http.client says so), or a body that is not bytes
+            super().send(data)
 
 
 class _ArmedHTTPSConnection(_ArmedHTTPConnection, http.client.HTTPSConnection):
@@ -222,7 +240,10 @@ class _ArmedHTTPSConnection(_ArmedHTTPConnection, http.client.HTTPSConnection):
         self._context = _ArmedContext(self._context, deadline)   # the handshake after connecting
 
 
-class _ArmedHTTPHandler(urllib.request.HTTPHandler):
+class _ArmedHandler(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """Both schemes' connections, armed with one deadline (being both, it replaces both of
+    urllib's default handlers)."""
+
     def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self._deadline = deadline
@@ -230,20 +251,14 @@ class _ArmedHTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req):
         return self.do_open(functools.partial(_ArmedHTTPConnection, deadline=self._deadline), req)
 
-
-class _ArmedHTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, deadline: Deadline) -> None:
-        super().__init__()
-        self._deadline = deadline
-
     def https_open(self, req):
         return self.do_open(functools.partial(_ArmedHTTPSConnection, deadline=self._deadline), req)
 
 
 def _opener(deadline: Deadline) -> urllib.request.OpenerDirector:
-    """urllib as before (proxies from the environment, redirects refused), its connections armed."""
-    return urllib.request.build_opener(_RedirectRefused, _ArmedHTTPHandler(deadline),
-                                       _ArmedHTTPSHandler(deadline))
+    """urllib with proxies from the environment, redirects refused (see _RedirectRefused) and
+    every connection armed with the send's deadline."""
+    return urllib.request.build_opener(_RedirectRefused, _ArmedHandler(deadline))
 
 
 def post_webhook(settings: HandoffSettings, payload: dict, now: float | None = None,

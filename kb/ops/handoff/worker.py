@@ -71,6 +71,11 @@ def _send(settings: HandoffSettings, delivery: Delivery, deadline: Deadline) -> 
         sender(settings, delivery.payload, deadline=deadline)
     except DeliveryError as exc:
         return str(exc)
+    except Exception as exc:  # noqa: BLE001 -- a library's surprise (e.g. a password smtplib cannot encode)
+        # is this row's failure, retried with backoff like any other; raised, it would leave the
+        # row claimed until its lease ends and end `kb serve`'s delivery thread
+        log.exception("hand-off of %s by %s failed unexpectedly", delivery.ref, delivery.channel)
+        return f"unexpected error: {type(exc).__name__}: {exc}"
     return None
 
 
@@ -104,4 +109,6 @@ class DeliveryWorker:
                 deliver_due(self.outbox, self.settings)
             except StoreUnavailable as exc:   # the database is busy: the rows wait for the next pass
                 log.warning("hand-off paused: %s", exc)
+            except Exception:  # noqa: BLE001 -- the thread outlives any one pass, or nothing is sent until a restart
+                log.exception("hand-off pass failed; trying again in %.0f s", self.poll_s)
             self._wake.wait(self.poll_s)

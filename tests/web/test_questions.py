@@ -271,3 +271,17 @@ def test_a_word_that_cannot_be_written_just_now_says_so_and_is_not_decided(learn
     assert "could not be written into the article just now" in page and "no longer in the report" not in page
     assert (articles_dir / "en/delivery.md").read_text() == before
     assert learning_app.extensions["kb.store"].query("SELECT phrasing FROM question_decisions") == []
+
+def test_insights_leave_out_what_signed_in_staff_search_on_the_portal(app, accounts):
+    client = app.test_client()
+    client.get("/search", query_string={"q": "wie lange dauert die lieferung nach wien"})  # a customer
+    sign_in(client, "eva")
+    client.set_cookie("lang", "de")
+    for _ in range(3):  # an editor trying the portal out
+        client.get("/search", query_string={"q": "kulanzgrenze probesuche"})
+    page = client.get("/agent/insights").get_data(as_text=True)
+    top = page.split('id="t-top-searches"')[1].split("</section>")[0]
+    assert "wie lange dauert die lieferung nach wien" in top and "probesuche" not in page
+    assert "Nur Kundschaft: Suchen angemeldeter Mitarbeitender" in page
+    assert app.extensions["kb.store"].query("SELECT COUNT(*) AS n FROM searches WHERE channel = 'agent'")[0]["n"] == 3
+

@@ -272,6 +272,37 @@ def test_a_word_that_cannot_be_written_just_now_says_so_and_is_not_decided(learn
     assert (articles_dir / "en/delivery.md").read_text() == before
     assert learning_app.extensions["kb.store"].query("SELECT phrasing FROM question_decisions") == []
 
+def test_an_answer_copied_for_a_request_and_the_request_answered_with_it_count_once(learning_app):
+    """The QA case: an agent copies an article's answer in the workspace for a request's words,
+    then marks the request answered with it. One customer: one piece of evidence, labelled as
+    what it is, and a standing `--min-evidence 2` does not take it."""
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    question = "Retourenlabel verloren, was nun?"
+    ref = store.add_contact_request(question, None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    sign_in(client, "anna")
+    work = client.get("/agent/", query_string={"q": question}).get_data(as_text=True)
+    form = next(f for f in re.findall(r'data-copy-record="copy-\d+">(.*?)</form>', work, re.S)
+                if 'value="de/ruecksendung"' in f)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert client.post("/agent/copied", data=fields).status_code == 204
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    client.post(f"/agent/inbox/{rid}/answered-with", data={"csrf_token": csrf_token(page),
+                                                           "article": "de/ruecksendung"})
+    client.post("/agent/logout", data={"csrf_token": csrf_token(page)})
+    sign_in(client, "eva")
+    html_en = client.get("/agent/questions").get_data(as_text=True)
+    item = html_en.split(f"<q>{question}</q>")[1].split("</p>")[0]
+    assert "1 piece of evidence: 1 request ·" in item and "search" not in item
+    assert "At least this much evidence" in html_en
+    assert question not in client.get("/agent/questions", query_string={"min": 2}).get_data(as_text=True)
+    client.set_cookie("lang", "de")
+    html_de = client.get("/agent/questions").get_data(as_text=True)
+    assert "1 Beleg: 1 Anfrage ·" in html_de and "Mindestens so viele Belege" in html_de
+    assert "1 Suche" not in html_de
+
+
 def test_insights_leave_out_what_signed_in_staff_search_on_the_portal(app, accounts):
     client = app.test_client()
     client.get("/search", query_string={"q": "wie lange dauert die lieferung nach wien"})  # a customer

@@ -673,3 +673,33 @@ def test_a_search_without_its_wording_is_in_no_list_of_wordings(seed):
     assert [m.wordings for m in missing_words(seed.store, days, reads_as=lambda w, lang: w, now=NOW)] == \
         [("paket fehlt",), ("paket fehlt",)]
     assert [e.searches for e in insights.learned_effect(seed.store, days, now=NOW)] == [0]
+
+
+# -- staff searches ----------------------------------------------------------------------------
+def test_staff_searches_and_their_votes_are_left_out_of_every_customer_figure(seed):
+    """An agent or editor signed in on the portal searches as channel 'agent': trying things out
+    is no customer's need. Top searches, unanswered, competing, the chart (also its hours kept
+    after the retention period), votes and their comments count customers only."""
+    from kb.ops.retention import purge
+    staff = dict(channel="agent")
+    seed.search("Wo ist mein Paket?", "2026-03-10T08:00Z", answered=True, results=("versand",))
+    customer = seed.search("Kulanz Kratzer", "2026-03-10T09:00Z")
+    seed.vote("versand", True, "2026-03-10T09:01Z", search_token=customer)
+    for minute in ("10", "11", "12"):
+        seed.search("Kulanz Kratzer", f"2026-03-10T09:{minute}Z", **staff)
+    tried = seed.search("Rechnung zahlen", "2026-03-10T10:00Z", answered=True, hedged=True,
+                        results=("zahlung", "rechnung"), **staff)
+    seed.vote("zahlung", True, "2026-03-10T10:01Z", search_token=tried)
+    seed.vote("rechnung", False, "2026-03-10T10:02Z", comment="nur getestet", search_token=tried)
+    assert [(t.query, t.count) for t in top_searches(seed.store, 30, now=NOW)] == [
+        ("kulanz kratzer", 1), ("wo ist mein paket?", 1)]
+    assert [(g.representative, g.count) for g in unanswered_groups(seed.store, 30, now=NOW)] == [("Kulanz Kratzer", 1)]
+    assert competing_articles(seed.store, 30, now=NOW) == []
+    assert not_helpful_articles(seed.store, 30, now=NOW) == []
+    assert {s.article_id: (s.yes_votes, s.no_votes) for s in article_stats(seed.store, 30, now=NOW)} == {
+        "versand": (1, 0)}
+    day = next(p for p in deflection(seed.store, 9, "day", now=NOW) if p.start == "2026-03-10")
+    assert (day.searches, day.helpful_searches) == (2, 1)
+    purge(seed.store, 1, now=NOW)  # the searches go; their hours keep customers' counts
+    day = next(p for p in deflection(seed.store, 9, "day", now=NOW) if p.start == "2026-03-10")
+    assert (day.searches, day.helpful_searches) == (2, 1)

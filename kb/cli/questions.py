@@ -16,9 +16,22 @@ from pathlib import Path
 import click
 
 
+# kb.ops.suggestions' kinds of evidence, as the listing names them
+EVIDENCE_KINDS = (("vote", "search", "searches"), ("inbox", "request", "requests"),
+                  ("copy", "copied answer", "copied answers"))
+
+
 def counted(n: int, noun: str) -> str:
     """"1 question", "2 questions": the CLI's counts read as sentences."""
     return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _kinds(suggestion) -> str:
+    """"2 searches, 1 request": what a suggestion's evidence is, so a count of copies and
+    requests does not read as customers' searches."""
+    kinds = suggestion.kinds
+    return ", ".join(f"{kinds[kind]} {one if kinds[kind] == 1 else many}" for kind, one, many in EVIDENCE_KINDS
+                     if kinds[kind])
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -90,7 +103,9 @@ def _editor() -> str:
 _ARTICLES = click.option("--articles", "articles_dir", type=click.Path(path_type=Path),
                          help="Articles folder (default KB_ARTICLES).")
 _MIN = click.option("--min-evidence", default=1, show_default=True, type=click.IntRange(1),
-                    help="Only phrasings with at least this many searches (helpful minus not helpful).")
+                    help="Only phrasings with at least this much evidence: searches voted helpful, requests "
+                         "answered with the article and answers copied by agents, each counted once "
+                         "(a request's copied answer is that request), minus searches voted not helpful.")
 _PER_ARTICLE = click.option("--per-article", type=click.IntRange(1),
                             help="At most this many per article (default KB_SUGGESTIONS_PER_ARTICLE or 10).")
 
@@ -142,7 +157,7 @@ def suggest(min_evidence, per_article, lang, article_id, as_json, articles_dir) 
             click.echo(f"{s.article_id}  ({s.title})")
         against = f", {s.against} not helpful" if s.against else ""
         merged = f"  [+{len(s.variants)} variants]" if s.variants else ""
-        click.echo(f"  {s.id}  {s.evidence:>3}x{against}  last {s.last[:10]}  {s.phrasing}{merged}")
+        click.echo(f"  {s.id}  {s.evidence:>3}x ({_kinds(s)}{against})  last {s.last[:10]}  {s.phrasing}{merged}")
     click.echo(f"{len(found)} suggestions for {len({s.article_id for s in found})} articles")
 
 

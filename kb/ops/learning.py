@@ -1,15 +1,24 @@
 """Evidence that a phrasing is answered by an article, and the editors' decisions.
 
-Evidence comes from three places, each counted once per search (or request):
+Evidence comes from three places:
 
 * a search followed by a vote on an article with that search's id (portal and
   API): "helpful" counts for the phrasing, "not helpful" against it; a client
   that votes again on the same search and article changes its vote, it does
   not add one; the article must be among the results that search showed;
 * an agent marking a contact request answered with one or more articles
-  (the request's search, or its question when it is short);
+  (the request's search, or its question when it is short); an agent may take
+  an article off again (:func:`remove_answered_with`): its rows stay, marked
+  ``withdrawn``, and count no more;
 * an agent copying an article's answer after searching a customer's text in the
   workspace (once per agent, phrasing and article).
+
+Each piece of evidence counts once (kb.ops.suggestions does the counting): a search and
+article (its last vote), a request and article (whichever of its phrasings, and the vote
+of the search the request came from), an agent's copy. Each :class:`Evidence` names its
+piece; a copy of an article's answer for the words of a request answered with that article
+is that request's piece, which only the suggestions can tell (they compare phrasings as
+they cluster them).
 
 Phrasings are stored as searches are: PII-masked (kb.content.privacy). Decisions
 ("accepted" / "rejected", and "edited" for a suggestion accepted in the editor's
@@ -31,7 +40,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS learning_evidence (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
-    kind TEXT NOT NULL,                  -- inbox | copy
+    kind TEXT NOT NULL,                  -- inbox | copy | withdrawn (an inbox row taken back)
     source TEXT NOT NULL,                -- 'request:<id>' or 'copy:<agent>:<folded phrasing>'
     phrasing TEXT NOT NULL,              -- masked
     lang TEXT,
@@ -63,6 +72,8 @@ CREATE TABLE IF NOT EXISTS question_decisions (
 # a contact request's question becomes a phrasing only when it is about as short as a search
 MAX_PHRASING_CHARS = 150
 DECISIONS = ("accepted", "rejected", "edited")
+WITHDRAWN = "withdrawn"  # learning_evidence.kind of a request's row whose article an agent took off
+IDS_AT_ONCE = 500  # request ids per "IN (...)" when their searches are looked up
 
 
 @dataclass(frozen=True)
@@ -71,9 +82,12 @@ class Evidence:
     lang: str | None
     article_id: str
     staff: bool
-    weight: int  # +1 helpful / answered with / copied, -1 voted not helpful
+    weight: int  # +1 helpful / answered with / copied, -1 voted not helpful, 0 withdrawn
     at: str
-    kind: str  # vote | inbox | copy
+    kind: str  # vote | inbox | copy | withdrawn
+    # the piece of evidence it is part of: 'search:<token>' (a vote, and a request sent after
+    # that search), 'request:<id>' (a request without a search), 'copy:<agent>:<phrasing>'
+    piece: str = ""
 
 
 def _now() -> str:
@@ -88,7 +102,8 @@ def ensure_schema(store: Store) -> None:
 
 
 def record_answered_with(store: Store, request_id: int, article_ids: list[str], agent: str | None) -> bool:
-    """Mark a contact request answered with these articles; False for an unknown request."""
+    """Mark a contact request answered with these articles; False for an unknown request.
+    An article taken off before and chosen again counts again: its withdrawn rows come back."""
     ensure_schema(store)
     row = store.contact_request(request_id)
     if row is None:
@@ -102,17 +117,42 @@ def record_answered_with(store: Store, request_id: int, article_ids: list[str], 
             db.execute("INSERT OR IGNORE INTO request_articles (request_id, article_id, at, agent) "
                        "VALUES (?, ?, ?, ?)", (request_id, article_id, at, agent))
             for phrasing in dict.fromkeys(" ".join(p.split()) for p in phrasings):
-                db.execute("INSERT OR IGNORE INTO learning_evidence (at, kind, source, phrasing, lang, "
-                           "article_id, staff) VALUES (?, 'inbox', ?, ?, ?, ?, 0)",
+                db.execute("INSERT INTO learning_evidence (at, kind, source, phrasing, lang, article_id, staff) "
+                           "VALUES (?, 'inbox', ?, ?, ?, ?, 0) ON CONFLICT (source, article_id, phrasing) "
+                           "DO UPDATE SET kind = excluded.kind, at = excluded.at "
+                           f"WHERE learning_evidence.kind = '{WITHDRAWN}'",
                            (at, f"request:{request_id}", phrasing, row["lang"], article_id))
     return True
 
 
-def answered_with(store: Store, request_id: int) -> list[str]:
+def remove_answered_with(store: Store, request_id: int, article_id: str) -> bool:
+    """Take an article off a request's answered-with list (an agent chose a wrong one) and
+    withdraw the evidence it gave; False when it was not on the list (taken off meanwhile).
+
+    The evidence rows stay, marked withdrawn: a copy of that article's answer for the
+    request's words is the same piece of evidence (kb.ops.suggestions), and is withdrawn with
+    it instead of counting on its own. Reopening a request takes nothing off: the customer may
+    have a new question; an agent removes an article that did not answer."""
     ensure_schema(store)
-    rows = store.query("SELECT article_id FROM request_articles WHERE request_id = ? ORDER BY at, article_id",
-                       (request_id,))
-    return [r["article_id"] for r in rows]
+    with store.transaction() as db:
+        removed = db.execute("DELETE FROM request_articles WHERE request_id = ? AND article_id = ?",
+                             (request_id, article_id)).rowcount
+        db.execute(f"UPDATE learning_evidence SET kind = '{WITHDRAWN}', at = ? "
+                   "WHERE source = ? AND article_id = ? AND kind = 'inbox'",
+                   (_now(), f"request:{request_id}", article_id))
+    return removed == 1
+
+
+def answered_with(store: Store, request_id: int) -> list[str]:
+    return [r["article_id"] for r in answered_with_rows(store, request_id)]
+
+
+def answered_with_rows(store: Store, request_id: int) -> list[dict]:
+    """The articles a request was answered with, each with the agent who chose it and when."""
+    ensure_schema(store)
+    rows = store.query("SELECT article_id, agent, at FROM request_articles WHERE request_id = ? "
+                       "ORDER BY at, article_id", (request_id,))
+    return [dict(r) for r in rows]
 
 
 def record_copy(store: Store, query: str, lang: str | None, article_id: str, agent: str) -> None:
@@ -130,7 +170,7 @@ def record_copy(store: Store, query: str, lang: str | None, article_id: str, age
 def _votes(store: Store) -> list[Evidence]:
     """The last vote of each (search, article), for an article that search showed."""
     rows = store.query(
-        "SELECT s.query, s.lang, s.channel, s.results, f.article_id, f.helpful, f.at FROM feedback f "
+        "SELECT s.query, s.lang, s.channel, s.results, s.token, f.article_id, f.helpful, f.at FROM feedback f "
         "JOIN searches s ON s.token = f.search_token "
         "WHERE f.id = (SELECT MAX(g.id) FROM feedback g WHERE g.search_token = f.search_token "
         "              AND g.article_id = f.article_id)")
@@ -139,16 +179,32 @@ def _votes(store: Store) -> list[Evidence]:
         if r["article_id"] not in json.loads(r["results"]):
             continue
         out.append(Evidence(r["query"], r["lang"], r["article_id"], r["channel"] == "agent",
-                            1 if r["helpful"] else -1, r["at"], "vote"))
+                            1 if r["helpful"] else -1, r["at"], "vote", f"search:{r['token']}"))
     return out
 
 
+def _request_searches(store: Store, sources: set[str]) -> dict[str, str]:
+    """'request:<id>' -> the token of the search the request was sent after, where it has one."""
+    ids = sorted(int(s.partition(":")[2]) for s in sources if s.startswith("request:"))
+    found = {}
+    for start in range(0, len(ids), IDS_AT_ONCE):
+        chunk = ids[start:start + IDS_AT_ONCE]
+        found.update({f"request:{r['id']}": r["search_token"] for r in store.query(
+            f"SELECT id, search_token FROM contact_requests WHERE id IN ({', '.join('?' * len(chunk))}) "
+            "AND search_token IS NOT NULL", tuple(chunk))})
+    return found
+
+
 def evidence(store: Store) -> list[Evidence]:
-    """All evidence, oldest first."""
+    """All evidence, oldest first, each with its piece; withdrawn rows too (weight 0), since
+    a copy that was part of their piece is withdrawn with them."""
     ensure_schema(store)
-    rows = store.query("SELECT phrasing, lang, article_id, staff, at, kind FROM learning_evidence")
-    found = _votes(store) + [Evidence(r["phrasing"], r["lang"], r["article_id"], bool(r["staff"]), 1, r["at"],
-                                      r["kind"]) for r in rows]
+    rows = store.query("SELECT phrasing, lang, article_id, staff, at, kind, source FROM learning_evidence")
+    searches = _request_searches(store, {r["source"] for r in rows})
+    found = _votes(store) + [
+        Evidence(r["phrasing"], r["lang"], r["article_id"], bool(r["staff"]), 0 if r["kind"] == WITHDRAWN else 1,
+                 r["at"], r["kind"], f"search:{searches[r['source']]}" if r["source"] in searches else r["source"])
+        for r in rows]
     return sorted(found, key=lambda e: e.at)
 
 

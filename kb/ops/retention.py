@@ -4,8 +4,9 @@ What customers left behind is removed once it is older than the retention period
 (``KB_RETENTION_DAYS``, default ``DEFAULT_RETENTION_DAYS``):
 
 * searches are deleted: their wording is masked, but it is still a customer's own. The
-  deflection chart of insights keeps, per hour, how many searches there were and how many
-  a "helpful" vote followed (``search_counts``, read by kb/ops/insights/queries.py); the
+  deflection chart of insights keeps, per hour, how many customers' searches there were (not
+  staff's) and how many a "helpful" vote followed (``search_counts``, read by
+  kb/ops/insights/queries.py); the
   reports that list wordings (top and unanswered searches, competing articles, missing
   words, learned questions) cover the period searches are kept;
 * the comments of votes are cleared; the votes stay (article, helpful or not, time): views,
@@ -121,12 +122,12 @@ def _fold_searches(db, minute: str) -> int:
     newest = db.execute("SELECT MAX(id) FROM searches").fetchone()[0]
     if newest is None:
         return 0
-    hours = db.execute(
+    hours = db.execute(  # customers' searches: the insights leave staff's out (kb/ops/insights/customers.py)
         "SELECT substr(s.at, 1, 13) AS hour, COUNT(*) AS n, "
         "SUM(CASE WHEN h.search_token IS NULL THEN 0 ELSE 1 END) AS helpful FROM searches AS s "
         "LEFT JOIN (SELECT DISTINCT search_token FROM feedback WHERE helpful != 0 AND search_token IS NOT NULL) AS h "
-        "ON h.search_token = s.token WHERE s.at < ? AND s.id < ? GROUP BY substr(s.at, 1, 13)",
-        (minute, newest)).fetchall()
+        "ON h.search_token = s.token WHERE s.at < ? AND s.id < ? AND s.channel != 'agent' "
+        "GROUP BY substr(s.at, 1, 13)", (minute, newest)).fetchall()
     for row in hours:
         db.execute("INSERT INTO search_counts (hour, searches, helpful) VALUES (?, ?, ?) ON CONFLICT(hour) DO UPDATE "
                    "SET searches = search_counts.searches + excluded.searches, "

@@ -11,6 +11,15 @@ phrasing goes to the article's version in its language, or nowhere) or
 audience (internal articles learn from staff only). Per article at most
 ``per_article``, the most frequent first, then the most different.
 
+Evidence counts per piece (kb.ops.learning), once however many ways it was said: a search
+and its vote; a request answered with the article, with the vote of the search it came from
+and an agent's copy of the article's answer for the request's words (near-duplicates
+included), so that one agent marking a request and copying its answer is not two customers;
+a copy for words no request asked is a piece of its own. A piece counts for the phrasing
+when any of its parts does (an agent's answer over the customer's "not helpful"), shown as
+the request it answered before a copy before a search. A request's article an agent took
+off again counts no more, nor the copy of its answer; the customer's own vote stays.
+
 Nothing is learned without a decision: ``accept`` writes the phrasing into the
 article file (kb.content.front_matter_questions) and the next `kb index`
 (or a running `kb index --watch`) makes the search use it.
@@ -39,6 +48,9 @@ EVERY_ONE = 10**6  # per_article when a suggestion is looked up by id: none left
 MIN_WORDS = 2  # one word is a keyword, not a question; the keyword index finds it already
 # a phrasing sharing more of its words with a better one waits until the different ones are listed
 SIMILAR_WORDS = 0.6
+# what a piece of evidence is shown as, first found first: a request answered, an answer
+# copied, a search voted on (kb.ops.learning's kinds)
+SHOWN_AS = ("inbox", "copy", "vote")
 
 
 def per_article_limit() -> int:
@@ -62,14 +74,34 @@ class Suggestion:
     title: str
     lang: str
     key: str
-    helpful: int = 0
-    against: int = 0
     last: str = ""
     texts: Counter = field(default_factory=Counter)
+    # piece of evidence -> the (kind, weight) of its parts in this cluster: counted once each
+    pieces: dict[str, list[tuple[str, int]]] = field(default_factory=dict, repr=False)
+
+    def add(self, piece: str, e: learning.Evidence, phrasing: str) -> None:
+        self.pieces.setdefault(piece, []).append((e.kind, e.weight))
+        if e.weight > 0:
+            self.texts[phrasing] += 1
+        self.last = max(self.last, e.at)
 
     @property
     def id(self) -> str:
         return hashlib.sha1(f"{self.article_id}\n{self.key}".encode()).hexdigest()[:10]
+
+    @property
+    def helpful(self) -> int:
+        return sum(_for(parts) for parts in self.pieces.values())
+
+    @property
+    def against(self) -> int:
+        return len(self.pieces) - self.helpful
+
+    @property
+    def kinds(self) -> Counter:
+        """The helpful pieces by what they are: 'vote' (a search), 'inbox' (a request), 'copy'."""
+        return Counter(next(k for k in SHOWN_AS if any(kind == k for kind, _w in parts))
+                       for parts in self.pieces.values() if _for(parts))
 
     @property
     def evidence(self) -> int:
@@ -89,9 +121,16 @@ class Suggestion:
         return [t for t, _ in self.texts.most_common() if t != self.phrasing]
 
     def as_dict(self) -> dict:
+        kinds = self.kinds
         return {"id": self.id, "article_id": self.article_id, "title": self.title, "lang": self.lang,
                 "phrasing": self.phrasing, "evidence": self.evidence, "helpful": self.helpful,
-                "not_helpful": self.against, "last": self.last, "variants": self.variants}
+                "not_helpful": self.against, "searches": kinds["vote"], "requests": kinds["inbox"],
+                "copies": kinds["copy"], "last": self.last, "variants": self.variants}
+
+
+def _for(parts: list[tuple[str, int]]) -> bool:
+    """A piece counts for the phrasing when one of its parts does."""
+    return any(weight > 0 for _kind, weight in parts)
 
 
 def _target(e: learning.Evidence, by_id: dict[str, Article], versions: dict) -> Article | None:
@@ -114,27 +153,51 @@ def _usable(phrasing: str) -> bool:
             and len(fold(phrasing).split()) >= MIN_WORDS)
 
 
+def _cleaned(e: learning.Evidence) -> str:
+    return " ".join(without_salutations(unadorned(e.phrasing)).split())
+
+
+def _requests(items: list[tuple[learning.Evidence, str, str]]) -> dict[str, list[tuple[str, str, bool]]]:
+    """Per article, the requests answered with it: (their phrasing's key, piece, withdrawn)."""
+    found: dict[str, list[tuple[str, str, bool]]] = {}
+    for e, _phrasing, key in items:
+        if e.kind in ("inbox", learning.WITHDRAWN):
+            found.setdefault(e.article_id, []).append((key, e.piece, e.kind == learning.WITHDRAWN))
+    return found
+
+
+def _piece(e: learning.Evidence, key: str, requests: dict[str, list[tuple[str, str, bool]]]) -> str | None:
+    """The piece ``e`` counts in; None when it counts no more: a request's article taken off,
+    or a copy of that article's answer for that request's words."""
+    if e.kind == learning.WITHDRAWN:
+        return None
+    if e.kind != "copy":
+        return e.piece
+    said = [(piece, gone) for k, piece, gone in requests.get(e.article_id, ()) if same_phrasing(k, key)]
+    live = [piece for piece, gone in said if not gone]
+    if live:
+        return live[0]
+    return None if said else e.piece
+
+
 def _clusters(store: Store, articles: list[Article]) -> dict[str, list[Suggestion]]:
     by_id = {a.id: a for a in articles if not a.draft}
     versions = {(a.translation, a.lang): a.id for a in by_id.values() if a.translation}
+    cleaned = [(e, _cleaned(e)) for e in learning.evidence(store)]
+    items = [(e, phrasing, fold(phrasing)) for e, phrasing in cleaned]
+    requests = _requests(items)
     out: dict[str, list[Suggestion]] = {}
-    for e in learning.evidence(store):
+    for e, phrasing, key in items:
         art = _target(e, by_id, versions)
-        phrasing = " ".join(without_salutations(unadorned(e.phrasing)).split())
-        if art is None or not _usable(phrasing):
+        piece = _piece(e, key, requests)
+        if art is None or piece is None or not _usable(phrasing):
             continue
-        key = fold(phrasing)
         clusters = out.setdefault(art.id, [])
         found = next((c for c in clusters if same_phrasing(c.key, key)), None)
         if found is None:
             found = Suggestion(art.id, art.title, art.lang, key)
             clusters.append(found)
-        if e.weight > 0:
-            found.helpful += 1
-            found.texts[phrasing] += 1
-        else:
-            found.against += 1
-        found.last = max(found.last, e.at)
+        found.add(piece, e, phrasing)
     return out
 
 
@@ -145,8 +208,7 @@ def suggestion_ids(store: Store, article_ids: set[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for e in learning.evidence(store):
         if e.article_id in article_ids:
-            key = fold(" ".join(without_salutations(unadorned(e.phrasing)).split()))
-            found[Suggestion(e.article_id, "", "", key).id] = e.article_id
+            found[Suggestion(e.article_id, "", "", fold(_cleaned(e))).id] = e.article_id
     return found
 
 

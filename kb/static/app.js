@@ -282,6 +282,49 @@
     });
   }
 
+  // Agents: "answered with" lists every article of the help centre; its find field narrows
+  // the list as one types (without JavaScript the field's form asks the server to). The
+  // words match as kb/web/questions.py matches them: folded, umlauts written out.
+  function fold(text) {
+    return text.toLowerCase().replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue")
+      .replace(/ß/g, "ss").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/['\u2019`\u00b4\-\u2010\u2013]/g, "").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function narrows(input) {
+    var select = document.getElementById(input.dataset.narrows);
+    var count = document.getElementById(input.getAttribute("aria-describedby"));
+    if (!select || !count) return;
+    var groups = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
+      return {group: group, options: Array.prototype.slice.call(group.querySelectorAll("option"))};
+    });
+    var narrow = function () {
+      var words = fold(input.value).split(" ").filter(Boolean), shown = [];
+      groups.forEach(function (g) {
+        g.group.textContent = "";
+        g.options.forEach(function (option) {
+          var key = option.dataset.key;
+          if (words.every(function (w) { return key.indexOf(w) !== -1; })) {
+            g.group.appendChild(option);
+            shown.push(option);
+          }
+        });
+        g.group.hidden = g.group.children.length === 0;
+      });
+      if (shown.length === 1) shown[0].selected = true;
+      else if (select.selectedOptions.length === 0) select.value = "";
+      var text = words.length ? count.dataset.matching.replace("{words}", input.value.trim()) : count.dataset.all;
+      count.textContent = text.replace("{n}", shown.length);
+    };
+    input.addEventListener("input", narrow);
+    if (input.defaultValue === "") {  // the whole list is on the page: no need to ask the server
+      input.form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        select.focus();
+      });
+    }
+  }
+
   // A form sent back with an error: the field to correct has the focus, so a keyboard or
   // screen reader user lands on it (the error is announced and describes it)
   var invalid = document.querySelector("form [aria-invalid=true]");
@@ -300,6 +343,7 @@
 
   document.querySelectorAll("input[data-suggest]").forEach(suggest);
   document.querySelectorAll("button[data-copy]").forEach(copy);
+  document.querySelectorAll("input[data-narrows]").forEach(narrows);
   document.querySelectorAll("form[data-enhance=vote]").forEach(vote);
   document.querySelectorAll("form[data-enhance=comment]").forEach(comment);
 })();

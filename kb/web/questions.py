@@ -6,10 +6,14 @@
   found an article by a phrasing accepted before. The same functions as
   `kb questions` (kb.ops.suggestions).
 * ``/agent/inbox/<id>/answered-with`` (agents): a contact request answered with
-  articles; ``/agent/copied``: an agent copied an answer after a search.
+  articles, any article of the help centre (internal ones too: the learning rules keep a
+  customer's words off them, kb.ops.suggestions); ``…/answered-with/remove`` takes one off
+  again and withdraws its evidence; ``/agent/copied``: an agent copied an answer after a search.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request,
                    url_for)
@@ -17,6 +21,7 @@ from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, r
 from kb.content.articles import load_articles
 from kb.content.article_edit import EditError
 from kb.content.front_matter_questions import FrontMatterEditError
+from kb.content.phrasing import fold
 from kb.ops import learning
 from kb.ops.article_editing import EditingUnavailable
 from kb.ops.database import StoreUnavailable
@@ -36,6 +41,8 @@ from kb.web.services import live as _live, store as _store
 bp = Blueprint("questions", __name__, url_prefix="/agent")
 EFFECT_DAYS = 30
 MAX_ANSWERED_WITH = 10
+MAX_ARTICLE_ID_CHARS = 200
+MAX_FIND_CHARS = 100  # the answered-with list's find field: a few words of a title
 MAX_ACCEPTED_AT_ONCE = 100  # one article's shown suggestions; the per-article limit is far lower
 
 
@@ -165,8 +172,10 @@ def _accept_shown(ids: list[str]):
 @bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/answered-with")
 @login_required()
 def answered_with(request_id: int):
+    """Any article of the help centre: the customer's, the suggested and every other one."""
     catalog = _live().catalog
-    chosen = [a for a in request.form.getlist("article")[:MAX_ANSWERED_WITH] if catalog.get(a, internal=True)]
+    chosen = [a for a in dict.fromkeys(request.form.getlist("article")) if a and catalog.get(a, internal=True)]
+    chosen = chosen[:MAX_ANSWERED_WITH]
     if not chosen:  # back to the request, in the workspace, with the message above its form
         flash(_("Choose at least one article the request was answered with."), "error")
         return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
@@ -175,6 +184,33 @@ def answered_with(request_id: int):
         flash(already_set(row) + " " + _("The articles you chose are added to the ones recorded."), "warning")
     if not learning.record_answered_with(_store(), request_id, chosen, g.user.username):
         abort(404)
+    flash(_recorded(catalog, chosen), "success")
+    return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+
+
+def _recorded(catalog, chosen: list[str]) -> str:
+    """The agent's confirmation, saying when a customer's words teach none of the articles."""
+    found = [catalog.get(a, internal=True) for a in chosen]
+    notice = _("Recorded: the request was answered with {titles}.", titles=", ".join(a["title"] for a in found))
+    if any(a["audience"] != "public" for a in found):
+        notice += " " + _("The customer's words are not learned for internal articles: customers cannot find them.")
+    return notice
+
+
+@bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/answered-with/remove")
+@login_required()
+def answered_with_removed(request_id: int):
+    """One article off the list (chosen by mistake, or it did not answer), its evidence withdrawn."""
+    article_id = request.form.get("article", "")[:MAX_ARTICLE_ID_CHARS]
+    if _store().contact_request(request_id) is None:
+        abort(404)
+    found = _live().catalog.get(article_id, internal=True)
+    title = found["title"] if found else article_id
+    if learning.remove_answered_with(_store(), request_id, article_id):
+        flash(_("Removed from the articles this request was answered with: {title}. Its evidence for learned questions is withdrawn.",
+                title=title), "success")
+    else:  # another agent removed it a moment ago, or a stale page
+        flash(_("{title} is not among the articles this request was answered with.", title=title), "warning")
     return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
 
 
@@ -199,17 +235,41 @@ def copied():
     return (jsonify(ok=True), 201) if wants_json() else ("", 204)
 
 
+@dataclass(frozen=True)
+class AnsweredWith:
+    """What a request's page shows of its "answered with" (agent/_answered_with.html)."""
+    done: list[dict]     # article_id, agent, at, and article (None: gone from the help centre)
+    choices: list[dict]  # the articles the customer saw and the suggested ones, not chosen yet
+    others: list[dict]   # every article not chosen yet, internal ones too, narrowed by ``find``
+    find: str
+
+
+def _title_key(article: dict) -> str:
+    """What the find field matches: the title and the id, folded (umlauts written out or not)."""
+    return fold(f"{article['title']} {article['id']}")
+
+
+def _answered_with_view(request_id: int, shown: list, hits: list) -> AnsweredWith:
+    """The page's "answered with": every article of the help centre can be chosen, since the
+    one an agent used (an internal one, the fifth result) is often neither seen nor suggested.
+    ``?aw=`` narrows the full list to titles with all its words, for a browser without
+    JavaScript; app.js narrows the same list as one types."""
+    catalog = _live().catalog
+    try:
+        done = learning.answered_with_rows(_store(), request_id)
+    except StoreUnavailable:
+        done = []
+    taken = {d["article_id"] for d in done}
+    seen = [catalog.get(i, internal=True) for i in dict.fromkeys([a["id"] for a in shown] + [m.hit.id for m in hits])]
+    find = request.args.get("aw", "")[:MAX_FIND_CHARS].strip()
+    words = fold(find).split()
+    others = [a for a in catalog.articles if a["id"] not in taken and all(w in _title_key(a) for w in words)]
+    return AnsweredWith([{**d, "article": catalog.get(d["article_id"], internal=True)} for d in done],
+                        [a for a in seen if a and a["id"] not in taken],
+                        sorted(others, key=lambda a: (a["lang"], fold(a["title"]))), find)
+
+
 @bp.app_context_processor
 def _inbox_choices() -> dict:
     """For agent/inbox_item.html: the articles a request was answered with, and the choices."""
-    def choices(request_id: int, shown: list, hits: list) -> tuple[list[dict], list[dict]]:
-        catalog = _live().catalog
-        try:
-            done = learning.answered_with(_store(), request_id)
-        except StoreUnavailable:
-            done = []
-        ids = [a["id"] for a in shown] + [m.hit.id for m in hits]
-        articles = [catalog.get(i, internal=True) for i in dict.fromkeys(done + ids)]
-        articles = [a for a in articles if a]
-        return [a for a in articles if a["id"] in done], [a for a in articles if a["id"] not in done]
-    return {"answered_with_choices": choices}
+    return {"answered_with_choices": _answered_with_view, "answered_with_key": _title_key}

@@ -15,8 +15,11 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RoutingException
 
 from kb.web.i18n import _
+from kb.web.services import live
 
 STAFF_PREFIX = "/agent/"
 NOT_RESUMED = ("/agent/login", "/agent/logout")
@@ -32,6 +35,17 @@ FIELD_LABELS = {"id": "Article id (file below articles/)", "title": "Title", "la
                 "draft": "Draft (not published)", "status": "Status", "q": "Search", "language": "Language"}
 TECHNICAL_FIELDS = {"csrf_token", "base", "original", "ref", "source", "action", "next", "keep",
                     "unpublish"}  # carried, not shown
+# A field name means something else in another form (endpoint): ``message`` is the editor's
+# change note above, the customer's pasted text in the workspace; ``article`` holds an
+# article's id, shown by its title. None: carried, not shown (nobody typed it).
+FORM_LABELS = {
+    "agent.message": {"message": "Paste the customer's email or chat"},
+    "questions.answered_with": {"article": "Answered with"},
+    "questions.answered_with_removed": {"article": "Remove from “Answered with”"},
+    "questions.decide": {"id": None, "language": None, "article": None},
+    "agent.add_missing_word": {"word": "Word", "article": "Article"},
+}
+ARTICLE_FIELDS = {"article", "article_id"}  # their values are article ids
 
 
 def resumable() -> bool:
@@ -54,11 +68,31 @@ def kept_fields() -> list[tuple[str, str]]:
     return fields[:MAX_KEPT_FIELDS]
 
 
-def shown_fields(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """What the page shows of the kept form: the fields a person typed into, each under the
-    label its form gives it (in the reader's language), a field of no known form by its name."""
-    return [(_(FIELD_LABELS[k]) if k in FIELD_LABELS else k, v)
-            for k, v in fields if k not in TECHNICAL_FIELDS and v.strip()]
+def shown_fields(fields: list[tuple[str, str]], action: str | None = None) -> list[tuple[str, str]]:
+    """What the page shows of the kept form: the fields a person typed or chose, each under the
+    label its form (the endpoint of ``action``) gives it, in the reader's language, a field of
+    no known form by its name; an article by its title, not its id."""
+    labels = {**FIELD_LABELS, **FORM_LABELS.get(_endpoint(action), {})}
+    return [(_(labels[k]) if k in labels else k, _article_title(v) if k in ARTICLE_FIELDS else v)
+            for k, v in fields if k not in TECHNICAL_FIELDS and labels.get(k, k) is not None and v.strip()]
+
+
+def _endpoint(action: str | None) -> str | None:
+    """The view a kept form is sent to (``/agent/inbox/7/answered-with`` → questions.answered_with)."""
+    if not action:
+        return None
+    try:
+        endpoint, _args = current_app.url_map.bind_to_environ(request.environ).match(
+            urlsplit(action).path, method="POST")
+    except (HTTPException, RoutingException):
+        return None
+    return endpoint
+
+
+def _article_title(article_id: str) -> str:
+    """The article's title as the staff see it; its id when the index does not know it."""
+    found = live().catalog.get(article_id, internal=True)
+    return found["title"] if found else article_id
 
 
 def safe_action(target: str) -> str | None:
@@ -79,13 +113,13 @@ def session_ended_page(error: str | None = None, username: str = "",
     fields = kept_fields() if fields is None else fields
     action = safe_action(action if action is not None else request.full_path.rstrip("?"))
     return render_template("agent/login.html", error=error, next="", username=username, kept=fields,
-                           kept_shown=shown_fields(fields), resume_action=action, session_ended=True), 401
+                           kept_shown=shown_fields(fields, action), resume_action=action, session_ended=True), 401
 
 
 def resume_page(fields: list[tuple[str, str]], action: str, notice: str | None = None):
     """After signing in again, or after a server could not take the form (``notice`` says
     why): the kept form with a new token, sent again by one button."""
-    return render_template("agent/resume.html", kept=fields, kept_shown=shown_fields(fields), action=action,
+    return render_template("agent/resume.html", kept=fields, kept_shown=shown_fields(fields, action), action=action,
                            notice=notice)
 
 

@@ -125,3 +125,62 @@ def test_editor_accepts_a_learned_question_and_customers_find_the_article_by_it(
         assert db.execute("SELECT decision, editor FROM question_decisions").fetchall() == [("accepted", "eva")] * 3
     assert problems == []
     context.close()
+
+
+def test_an_agent_picks_any_article_for_answered_with_and_takes_it_off_again(learning_server, browser):  # noqa: F811
+    """The article an agent answered with (the internal "Kulanz" one) was neither seen by the
+    customer nor suggested: the find field narrows the list of every article as one types, the
+    chosen one is recorded with a confirmation and comes off again with one button; axe finds
+    nothing on the way."""
+    url, env, _articles = learning_server
+    from kb.ops.accounts import Accounts
+    from kb.ops.database import Store
+    store = Store(Path(env["KB_INSTANCE"]) / "kb.sqlite3")
+    Accounts(store).add("anna", "agent", "correct horse battery")
+    ref = store.add_contact_request("Kratzer auf dem Couchtisch, bekomme ich etwas erstattet?", None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    context = browser.new_context(locale="en-GB", viewport={"width": 1100, "height": 1200})
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(url + f"/agent/login?next=/agent/inbox/{rid}")
+    page.get_by_label("User name").fill("anna")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**/agent/inbox/{rid}")
+
+    listed = page.get_by_label("Any article of the help centre")
+    assert listed.locator("option").count() >= 6  # "(none)" and every article, internal ones too
+    find = page.get_by_label("Find an article by its title")
+    find.fill("kulanz")
+    page.get_by_role("status").filter(has_text="Articles matching “kulanz”: 1").wait_for()
+    assert listed.locator("option").all_inner_texts() == ["(none)", "Kulanzgrenzen für Agenten (internal)"]
+    assert listed.input_value() == "intern/kulanz"  # the one match is chosen
+    find.press("Enter")  # the whole list is on the page: no round trip, the list has the focus
+    assert page.evaluate("document.activeElement.id") == "aw-any" and "aw=" not in page.url
+    assert _axe_violations(page) == []
+    page.get_by_role("button", name="Answered with the chosen articles").click()
+    page.get_by_role("status").filter(has_text="Recorded: the request was answered with Kulanzgrenzen für Agenten.").wait_for()
+    section = page.locator("#answered-with")
+    assert section.get_by_role("link", name="Kulanzgrenzen für Agenten").count() == 1
+    assert _axe_violations(page) == []  # with the confirmation and the list
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "answered-with.png"), full_page=True)
+
+    find.fill("kulanz")  # recorded: no choice any more
+    page.get_by_role("status").filter(has_text="Articles matching “kulanz”: 0").wait_for()
+    find.fill("zuruck")  # an umlaut typed as ü or ue, not left out: as the server reads it
+    page.get_by_role("status").filter(has_text="Articles matching “zuruck”: 0").wait_for()
+    find.fill("zurueck")
+    page.get_by_role("status").filter(has_text="Articles matching “zurueck”: 1").wait_for()
+    assert listed.locator("option").all_inner_texts() == ["(none)", "Artikel zurücksenden"]
+    find.fill("")
+    page.get_by_role("status").filter(has_text="Articles to choose from:").wait_for()
+    section.get_by_role("button", name=re.compile(r"^Remove\W+Kulanzgrenzen für Agenten$")).click()
+    page.get_by_role("status").filter(has_text="Its evidence for learned questions is withdrawn.").wait_for()
+    assert page.locator("#answered-with .answered-list").count() == 0
+    assert _axe_violations(page) == []
+    with sqlite3.connect(Path(env["KB_INSTANCE"]) / "kb.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM request_articles").fetchone() == (0,)
+    assert problems == []
+    context.close()

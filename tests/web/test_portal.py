@@ -462,10 +462,11 @@ def test_every_template_string_has_a_german_translation():
     from kb.web.insights_view import COLUMNS, TABLES
     used |= set(CONTACT_MESSAGES.values()) | {title for title, _f in INSIGHT_TABLES.values()}
     used |= {explained for _t, _f, explained in TABLES.values()} | set(COLUMNS.values())
-    from kb.web.resume import FIELD_LABELS
+    from kb.web.resume import FIELD_LABELS, FORM_LABELS
     from kb.ops.article_history import ON_DISK
     used |= set(AUDIENCES) | {"open", "answered", "agent", "editor"}  # passed to _() as variables
     used |= set(FIELD_LABELS.values()) | {ON_DISK}
+    used |= {label for labels in FORM_LABELS.values() for label in labels.values() if label}
     assert len(used) > 40
     missing = sorted(used - set(catalog("de")))
     assert not missing, missing

@@ -1,10 +1,12 @@
 """Learned questions over HTTP: evidence from votes, the inbox and copies; editors decide."""
+import html
 import re
 import shutil
 
 import pytest
 
 from conftest import csrf_token
+from kb.ops import learning
 from editor_fixtures import editor_index  # noqa: F401 (a fixture)
 from test_agent import PASSWORD, sign_in
 
@@ -195,7 +197,7 @@ def test_inbox_answered_with_articles_and_copy_are_evidence(learning_app):
                     data={"csrf_token": csrf_token(page), "article": ["de/ruecksendung", "nope/none"]})
     assert r.status_code == 303 and store.contact_request(rid)["status"] == "answered"
     page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
-    assert re.search(r"Answered with</h2>\s*<p><a href=\"/articles/de/ruecksendung\"", page)
+    assert re.search(r'Answered with</h2>\s*<ul class="answered-list">\s*<li><a href="/articles/de/ruecksendung"', page)
     work = client.get("/agent/", query_string={"q": "wie viel Kulanz darf ich geben"}).get_data(as_text=True)
     assert 'data-copy-record="copy-1"' in work
     form = re.search(r'data-copy-record="copy-1">(.*?)</form>', work, re.S).group(1)
@@ -271,3 +273,143 @@ def test_a_word_that_cannot_be_written_just_now_says_so_and_is_not_decided(learn
     assert "could not be written into the article just now" in page and "no longer in the report" not in page
     assert (articles_dir / "en/delivery.md").read_text() == before
     assert learning_app.extensions["kb.store"].query("SELECT phrasing FROM question_decisions") == []
+
+
+def _answered_with_section(page: str) -> str:
+    return page.split('id="answered-with"')[1].split("</section>")[0]
+
+
+def _options(section: str) -> dict[str, str]:
+    """The list of every article: id -> the option's text."""
+    select = section.split('<select id="aw-any"')[1].split("</select>")[0]
+    return {i: html.unescape(t) for i, t in re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', select)}
+
+
+def test_an_agent_records_any_article_of_the_help_centre_and_takes_one_off_again(learning_app):
+    """The internal article the agent used is neither seen by the customer nor suggested: the
+    full list has it, the find field narrows it without JavaScript, and a wrong one comes off."""
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    ref = store.add_contact_request("Wie melde ich mich vom Newsletter ab?", None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    sign_in(client, "anna")
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    listed = _options(_answered_with_section(page))
+    assert listed["intern/kulanz"] == "Kulanzgrenzen für Agenten (internal)"
+    assert {"de/lieferzeit", "de/ruecksendung", "en/delivery", "en/returns"} <= set(listed)
+    assert "de/entwurf" not in listed  # a draft is no answer yet
+    found = _answered_with_section(client.get(f"/agent/inbox/{rid}", query_string={"aw": "kulanzgrenz"})
+                                   .get_data(as_text=True))
+    assert _options(found) == {"intern/kulanz": "Kulanzgrenzen für Agenten (internal)"}
+    assert 'value="intern/kulanz" data-key="kulanzgrenzen fuer agenten intern kulanz" selected' in found
+    assert "Articles matching “kulanzgrenz”: 1" in found
+    assert _options(_answered_with_section(client.get(f"/agent/inbox/{rid}", query_string={"aw": "zuruck"})
+                                           .get_data(as_text=True))) == {}  # an umlaut: ü or ue
+    umlaut = client.get(f"/agent/inbox/{rid}", query_string={"aw": "zurücksenden"}).get_data(as_text=True)
+    assert set(_options(_answered_with_section(umlaut))) == {"de/ruecksendung"}
+
+    token = csrf_token(page)
+    r = client.post(f"/agent/inbox/{rid}/answered-with",
+                    data={"csrf_token": token, "article": ["", "intern/kulanz", "de/lieferzeit"]})
+    assert r.status_code == 303
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert ("Recorded: the request was answered with Kulanzgrenzen für Agenten, Wie lange dauert die Lieferung?. "
+            "The customer&#39;s words are not learned for internal articles") in page
+    section = _answered_with_section(page)
+    assert "intern/kulanz" not in _options(section) and "— anna, " in section
+    assert re.search(r'name="article" value="de/lieferzeit">\s*<button type="submit" class="secondary small">Remove'
+                     r'<span class="visually-hidden">: Wie lange dauert die Lieferung\?</span>', section)
+    client.post("/agent/logout", data={"csrf_token": csrf_token(page)})
+    sign_in(client, "eva")
+    questions = client.get("/agent/questions").get_data(as_text=True)
+    assert "Wie melde ich mich vom Newsletter ab?" in questions  # the wrong article's suggestion
+
+    r = client.post(f"/agent/inbox/{rid}/status", data={"csrf_token": csrf_token(questions), "status": "open"})
+    assert r.status_code == 303 and store.contact_request(rid)["status"] == "open"
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    assert "This request was reopened: the articles above still count" in page  # reopening takes nothing off
+    r = client.post(f"/agent/inbox/{rid}/answered-with/remove", data={"csrf_token": csrf_token(page),
+                                                                      "article": "de/lieferzeit"})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/agent/inbox/{rid}")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert ("Removed from the articles this request was answered with: Wie lange dauert die Lieferung?. "
+            "Its evidence for learned questions is withdrawn.") in page
+    assert learning.answered_with(store, rid) == ["intern/kulanz"]
+    assert "Newsletter" not in client.get("/agent/questions").get_data(as_text=True)
+    again = client.post(f"/agent/inbox/{rid}/answered-with/remove", data={"csrf_token": csrf_token(page),
+                                                                          "article": "de/lieferzeit"})
+    assert "is not among the articles this request was answered with" in client.get(
+        again.headers["Location"]).get_data(as_text=True)
+    assert client.post("/agent/inbox/999/answered-with/remove",
+                       data={"csrf_token": csrf_token(page), "article": "de/lieferzeit"}).status_code == 404
+    assert client.post(f"/agent/inbox/{rid}/answered-with/remove",
+                       data={"article": "intern/kulanz"}).status_code == 400  # no CSRF token
+    assert learning.answered_with(store, rid) == ["intern/kulanz"]
+
+
+def test_answered_with_speaks_german(learning_app):
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    ref = store.add_contact_request("Wie melde ich mich vom Newsletter ab?", None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    sign_in(client, "anna")
+    client.set_cookie("lang", "de")
+    page = client.get(f"/agent/inbox/{rid}", query_string={"aw": "kulanz"}).get_data(as_text=True)
+    section = _answered_with_section(page)
+    assert "Artikel nach Titel finden" in section and "Beliebiger Artikel aus dem Hilfe-Center" in section
+    assert "Kulanzgrenzen für Agenten (intern)" in section and "Artikel zu „kulanz“: 1" in section
+    r = client.post(f"/agent/inbox/{rid}/answered-with", data={"csrf_token": csrf_token(page),
+                                                               "article": "intern/kulanz"})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Gespeichert: Die Anfrage wurde beantwortet mit Kulanzgrenzen für Agenten." in page
+    assert "werden für interne Artikel nicht gelernt" in page
+    assert "Ein entfernter Artikel zählt nicht mehr als Beleg für gelernte Fragen." in page
+    r = client.post(f"/agent/inbox/{rid}/answered-with/remove", data={"csrf_token": csrf_token(page),
+                                                                      "article": "intern/kulanz"})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Aus den Artikeln entfernt, mit denen diese Anfrage beantwortet wurde: Kulanzgrenzen für Agenten." in page
+
+
+def test_an_answer_copied_for_a_request_and_the_request_answered_with_it_count_once(learning_app):
+    """The QA case: an agent copies an article's answer in the workspace for a request's words,
+    then marks the request answered with it. One customer: one piece of evidence, labelled as
+    what it is, and a standing `--min-evidence 2` does not take it."""
+    client = learning_app.test_client()
+    store = learning_app.extensions["kb.store"]
+    question = "Retourenlabel verloren, was nun?"
+    ref = store.add_contact_request(question, None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    sign_in(client, "anna")
+    work = client.get("/agent/", query_string={"q": question}).get_data(as_text=True)
+    form = next(f for f in re.findall(r'data-copy-record="copy-\d+">(.*?)</form>', work, re.S)
+                if 'value="de/ruecksendung"' in f)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert client.post("/agent/copied", data=fields).status_code == 204
+    page = client.get(f"/agent/inbox/{rid}").get_data(as_text=True)
+    client.post(f"/agent/inbox/{rid}/answered-with", data={"csrf_token": csrf_token(page),
+                                                           "article": "de/ruecksendung"})
+    client.post("/agent/logout", data={"csrf_token": csrf_token(page)})
+    sign_in(client, "eva")
+    html_en = client.get("/agent/questions").get_data(as_text=True)
+    item = html_en.split(f"<q>{question}</q>")[1].split("</p>")[0]
+    assert "1 piece of evidence: 1 request ·" in item and "search" not in item
+    assert "At least this much evidence" in html_en
+    assert question not in client.get("/agent/questions", query_string={"min": 2}).get_data(as_text=True)
+    client.set_cookie("lang", "de")
+    html_de = client.get("/agent/questions").get_data(as_text=True)
+    assert "1 Beleg: 1 Anfrage ·" in html_de and "Mindestens so viele Belege" in html_de
+    assert "1 Suche" not in html_de
+
+
+def test_insights_leave_out_what_signed_in_staff_search_on_the_portal(app, accounts):
+    client = app.test_client()
+    client.get("/search", query_string={"q": "wie lange dauert die lieferung nach wien"})  # a customer
+    sign_in(client, "eva")
+    client.set_cookie("lang", "de")
+    for _ in range(3):  # an editor trying the portal out
+        client.get("/search", query_string={"q": "kulanzgrenze probesuche"})
+    page = client.get("/agent/insights").get_data(as_text=True)
+    top = page.split('id="t-top-searches"')[1].split("</section>")[0]
+    assert "wie lange dauert die lieferung nach wien" in top and "probesuche" not in page
+    assert "Nur Kundschaft: Suchen angemeldeter Mitarbeitender" in page
+    assert app.extensions["kb.store"].query("SELECT COUNT(*) AS n FROM searches WHERE channel = 'agent'")[0]["n"] == 3

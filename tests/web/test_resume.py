@@ -130,3 +130,44 @@ def test_too_many_sign_ins_keep_the_form_too(editor_app):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert ("kept.body", TYPED) in _hidden(page) and 'value="eva"' in page and 'name="password"' in page
+
+
+def _kept_labels(page: str) -> list[tuple[str, str]]:
+    """(label, value) of what the kept-form page shows."""
+    return [(html.unescape(label), html.unescape(value)) for label, value in re.findall(
+        r'<label for="kept-\d+">([^<]*)</label>\s*<textarea[^>]*>([^<]*)</textarea>', page)]
+
+
+def test_kept_fields_are_labelled_as_their_own_form_labels_them_and_articles_by_title(editor_app):
+    """``message`` is the editor's change note in the article form but the customer's pasted
+    text in the workspace; a kept "answered with" shows the articles' titles, not their ids;
+    a suggestion's id is nobody's typing."""
+    app = editor_app()
+    client = app.test_client()
+    client.set_cookie("lang", "de")
+    store = app.extensions["kb.store"]
+    ref = store.add_contact_request("Wie melde ich mich ab?", None, "de", None, [])
+    rid = next(r["id"] for r in store.contact_requests() if r["ref"] == ref)
+    sign_in(client, "anna")
+    token = csrf_token(client.get("/agent/message").get_data(as_text=True))
+    _signed_out_elsewhere(app, client)
+    pasted = "Hallo, wo bleibt mein Paket?\nGruß Erika"
+    page = client.post("/agent/message", data={"csrf_token": token, "message": pasted},
+                       headers=OWN_PAGE).get_data(as_text=True)
+    assert _kept_labels(page) == [("E-Mail oder Chat der Kundin / des Kunden einfügen", pasted)]
+    assert "Änderungsnotiz" not in page
+    page = client.post(f"/agent/inbox/{rid}/answered-with",
+                       data=MultiDict([("csrf_token", token), ("article", "en/returns"), ("article", "intern/kulanz"),
+                                       ("article", "")]), headers=OWN_PAGE).get_data(as_text=True)
+    assert _kept_labels(page) == [("Beantwortet mit", "Returning an item"),
+                                  ("Beantwortet mit", "Kulanzgrenzen für Agenten")]
+    assert ("kept.article", "en/returns") in _hidden(page)  # sent again as it was
+    page = client.post(f"/agent/inbox/{rid}/answered-with/remove", data={"csrf_token": token, "article": "de/lieferzeit"},
+                       headers=OWN_PAGE).get_data(as_text=True)
+    assert _kept_labels(page) == [("Aus „Beantwortet mit“ entfernen", "Wie lange dauert die Lieferung?")]
+    page = client.post("/agent/questions?min=1", data={"csrf_token": token, "id": "0123456789", "action": "accept",
+                                                       "phrasing": "wie melde ich mich ab", "language": "de"},
+                       headers=OWN_PAGE).get_data(as_text=True)
+    assert _kept_labels(page) == [("Bearbeiten, dann übernehmen", "wie melde ich mich ab")]
+    signed_in = client.post("/agent/login", data=MultiDict([*_hidden(page), ("username", "eva"), ("password", PASSWORD)]))
+    assert _kept_labels(signed_in.get_data(as_text=True)) == [("Bearbeiten, dann übernehmen", "wie melde ich mich ab")]

@@ -9,6 +9,9 @@ reporting period), :mod:`.results` (the result rows), :mod:`.chart` (the SVG
 chart) and :mod:`.export` (CSV). Imports only
 :mod:`kb.ops.database` and, for the table of learned questions, :mod:`kb.ops.learning`.
 
+Every report counts customers: staff searches (``channel = 'agent'``) and the votes after them
+are left out (:mod:`.customers`).
+
 The reports that list wordings read only searches with one (``query <> ''``): a purge keeps
 the newest old search with its wording cleared (kb/ops/retention.py), and an empty wording
 tells an editor nothing.

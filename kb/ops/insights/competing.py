@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from kb.ops.database import Store
+from kb.ops.insights.customers import CUSTOMER_SEARCH
 from kb.ops.insights.period import bounds, check_limit
 from kb.ops.insights.results import CompetingArticles, ordered
 from kb.ops.insights.words import collapse
@@ -36,7 +37,8 @@ def competing_articles(store: Store, days: int = 30, limit: int | None = 20, *,
     since, until = bounds(days, now, zone)
     pairs: dict[tuple[str, str], _Pair] = {}
     for r in store.query("SELECT query, results, COUNT(*) AS n, MAX(at) AS last FROM searches "
-                         "WHERE at >= ? AND at < ? AND hedged != 0 AND query <> '' GROUP BY query, results", (since, until)):
+                         f"WHERE at >= ? AND at < ? AND hedged != 0 AND query <> '' AND {CUSTOMER_SEARCH} "
+                         "GROUP BY query, results", (since, until)):
         shown = json.loads(r["results"])
         if len(shown) < 2:
             continue

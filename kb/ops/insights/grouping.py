@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from kb.ops.database import Store
+from kb.ops.insights.customers import CUSTOMER_SEARCH
 from kb.ops.insights.period import bounds, check_limit
 from kb.ops.insights.results import UnansweredGroup, ordered
 from kb.ops.insights.words import collapse, content_words
@@ -96,7 +97,8 @@ def unanswered_groups(store: Store, days: int = 30, limit: int | None = 20, *,
     since, until = bounds(days, now, zone)
     rows = store.query(
         "SELECT query, lang, COUNT(*) AS n, MAX(at) AS last FROM searches "
-        "WHERE at >= ? AND at < ? AND answered = 0 AND query <> '' GROUP BY query, lang", (since, until))
+        f"WHERE at >= ? AND at < ? AND answered = 0 AND query <> '' AND {CUSTOMER_SEARCH} "
+        "GROUP BY query, lang", (since, until))
     wordings = _wordings(rows)
     clusters = _clusters(wordings)
     reps, members = _group_clusters(clusters, index)

@@ -8,6 +8,7 @@ from datetime import datetime, tzinfo
 
 from kb.content.phrasing import fold
 from kb.ops.database import Store
+from kb.ops.insights.customers import CUSTOMER_SEARCH
 from kb.ops.insights.period import bounds
 from kb.ops.learning import decisions
 
@@ -30,7 +31,7 @@ def learned_effect(store: Store, days: int = 30, limit: int | None = None, *,
     since = {(d["article_id"], d["key"]): d["last_search"] for d in accepted}
     counts = dict.fromkeys(since, 0)
     window = bounds(days, now, zone)
-    rows = store.query("SELECT id, query, results FROM searches WHERE at >= ? AND at < ? AND channel != 'agent' "
+    rows = store.query(f"SELECT id, query, results FROM searches WHERE at >= ? AND at < ? AND {CUSTOMER_SEARCH} "
                        "AND query <> '' AND id > ?", (*window, min(since.values())))
     for r in rows:
         results = json.loads(r["results"])

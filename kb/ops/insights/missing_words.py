@@ -29,6 +29,7 @@ from datetime import datetime, tzinfo
 
 from kb.content.text import ALNUM_WORD, MASKED
 from kb.ops.database import Store
+from kb.ops.insights.customers import CUSTOMER_SEARCH
 from kb.ops.insights.period import bounds, check_limit
 from kb.ops.insights.results import MissingWord, ordered
 from kb.ops.insights.words import collapse, is_stop_word, word_form
@@ -86,7 +87,7 @@ def missing_words(store: Store, days: int = 30, limit: int | None = 20, *, reads
     rows = store.query(
         "SELECT s.id, s.query, s.lang, s.answered, s.at, s.results, f.article_id FROM searches s "
         "LEFT JOIN feedback f ON f.search_token = s.token AND f.helpful = 1 "
-        "WHERE s.at >= ? AND s.at < ? AND s.channel != 'agent' AND s.query <> '' ORDER BY s.id, f.id",
+        f"WHERE s.at >= ? AND s.at < ? AND s.{CUSTOMER_SEARCH} AND s.query <> '' ORDER BY s.id, f.id",
         (since, until))
     tallies: dict[str, _Tally] = {}
     counted: set[tuple[int, str]] = set()  # a search with two helpful votes counts once

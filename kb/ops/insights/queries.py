@@ -30,15 +30,15 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
 from kb.ops.database import Store
+from kb.ops.insights.customers import CUSTOMER_SEARCH, CUSTOMER_VOTE
 from kb.ops.insights.period import bounds, check_limit, day_bounds, period
 from kb.ops.insights.results import (ArticleStat, DeflectionPoint, NotHelpfulArticle, TopSearch, ordered,
                                      ratio)
 
 
-
 def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
                  now: datetime | None = None, zone: tzinfo | None = None) -> list[TopSearch]:
-    """The most frequent queries of the period, case and whitespace normalised.
+    """The most frequent customer queries of the period, case and whitespace normalised.
 
     SQLite groups by ``lower(query)`` (ASCII-only lowering, already shrinks
     the rows a lot); Python then merges what only Unicode lowering and
@@ -51,7 +51,8 @@ def top_searches(store: Store, days: int = 30, limit: int | None = 20, *,
     rows = store.query(
         "SELECT lower(query) AS q, COUNT(*) AS n, SUM(CASE WHEN answered != 0 THEN 1 ELSE 0 END) AS answered, "
         "MAX(at) AS last "
-        "FROM searches WHERE at >= ? AND at < ? AND query <> '' GROUP BY lower(query)", (since, until))
+        f"FROM searches WHERE at >= ? AND at < ? AND query <> '' AND {CUSTOMER_SEARCH} GROUP BY lower(query)",
+        (since, until))
     merged: dict[str, list] = {}
     for r in rows:
         key = " ".join(r["q"].lower().split())
@@ -88,7 +89,7 @@ def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *
         "SELECT article_id, no, yes FROM ("
         "  SELECT article_id, SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS no, "
         "    SUM(CASE WHEN helpful != 0 THEN 1 ELSE 0 END) AS yes FROM feedback "
-        "  WHERE at >= ? AND at < ? GROUP BY article_id) AS votes WHERE no > 0 "
+        f"  WHERE at >= ? AND at < ? AND {CUSTOMER_VOTE} GROUP BY article_id) AS votes WHERE no > 0 "
         "ORDER BY no DESC, yes * 1.0 / (yes + no) ASC, article_id ASC" + ("" if limit is None else " LIMIT ?"),
         (since, until) if limit is None else (since, until, limit))
     if not rows:
@@ -100,7 +101,7 @@ def not_helpful_articles(store: Store, days: int = 30, limit: int | None = 20, *
             "  SELECT article_id, comment, ROW_NUMBER() OVER ("
             "    PARTITION BY article_id ORDER BY at DESC, id DESC) AS rn FROM feedback "
             "  WHERE helpful = 0 AND comment IS NOT NULL AND trim(comment) != '' "
-            f"    AND at >= ? AND at < ? AND article_id IN ({', '.join('?' * len(ids))})"
+            f"    AND at >= ? AND at < ? AND {CUSTOMER_VOTE} AND article_id IN ({', '.join('?' * len(ids))})"
             ") AS latest WHERE rn <= 5 ORDER BY article_id, rn",
             (since, until, *ids)):
         comments[r["article_id"]].append(r["comment"])
@@ -128,7 +129,7 @@ def article_stats(store: Store, days: int = 30, limit: int | None = None, *,
     votes = {r["article_id"]: (r["yes"], r["no"]) for r in store.query(
         "SELECT article_id, SUM(CASE WHEN helpful != 0 THEN 1 ELSE 0 END) AS yes, "
         "SUM(CASE WHEN helpful = 0 THEN 1 ELSE 0 END) AS no FROM feedback "
-        "WHERE at >= ? AND at < ? GROUP BY article_id", (since, until))}
+        f"WHERE at >= ? AND at < ? AND {CUSTOMER_VOTE} GROUP BY article_id", (since, until))}
     stats = []
     for article_id in views.keys() | votes.keys():
         yes, no = votes.get(article_id, (0, 0))
@@ -199,13 +200,14 @@ def _searches_per_day(store: Store, cut: int, since: str, until: str,
     deleted after the retention period (kb/ops/retention.py), so the chart keeps its past."""
     searches = _per_local_day(store.query(
         f"SELECT substr(at, 1, {cut}) AS d, COUNT(*) AS n FROM searches "
-        "WHERE at >= ? AND at < ? GROUP BY d", (since, until)), zone)
+        f"WHERE at >= ? AND at < ? AND {CUSTOMER_SEARCH} GROUP BY d", (since, until)), zone)
     # feedback drives the join (CROSS JOIN fixes the order in SQLite): each helpful vote
     # looks its search up through the unique token index instead of scanning searches.
     helpful = _per_local_day(store.query(
         f"SELECT substr(s.at, 1, {cut}) AS d, COUNT(DISTINCT s.token) AS n "
         "FROM feedback AS f CROSS JOIN searches AS s "
         "WHERE s.token = f.search_token AND f.helpful != 0 AND f.search_token IS NOT NULL AND s.at >= ? AND s.at < ? "
+        f"AND s.{CUSTOMER_SEARCH} "
         "GROUP BY d", (since, until)), zone)
     folded = store.query(f"SELECT substr(hour, 1, {cut}) AS d, SUM(searches) AS n, SUM(helpful) AS h "
                          "FROM search_counts WHERE hour >= ? AND hour < ? GROUP BY d", (since, until))

@@ -339,6 +339,20 @@ def test_another_articles_question_is_neither_suggested_nor_accepted_for_this_on
     assert [s.phrasing for s in suggestions(store, articles)] == ["wie schicke ich etwas zurück"]  # still open
 
 
+def test_an_articles_title_is_never_suggested_as_a_question(shop):
+    """The search ranks an article first for its title as for its questions: another
+    article's title as a question would tear it between two, the article's own adds nothing."""
+    store, root = shop
+    articles = load_articles(root)[0]
+    _search_and_vote(store, "wie lange dauert die lieferung", "de", "de/ruecksendung")  # de/lieferzeit's title
+    _search_and_vote(store, "Artikel zurücksenden", "de", "de/ruecksendung")  # its own title
+    _search_and_vote(store, "wie schicke ich etwas zurück", "de", "de/ruecksendung")
+    found = suggestions(store, articles)
+    assert [s.phrasing for s in found] == ["wie schicke ich etwas zurück"]
+    with pytest.raises(SuggestionError, match="title or a question of 'de/lieferzeit'"):
+        accept(store, articles, found[0], "eva", phrasing="Wie lange dauert die Lieferung")
+
+
 def test_a_near_variant_of_another_articles_question_is_refused_too(shop):
     store, root = shop
     articles = load_articles(root)[0]

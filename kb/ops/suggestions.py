@@ -235,7 +235,8 @@ def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
     elsewhere = _questions_by_language(articles)
     out: list[Suggestion] = []
     for article_id, clusters in sorted(_clusters(store, articles).items()):
-        known = [fold(q) for q in by_id[article_id].questions] + decided.get(article_id, [])
+        art = by_id[article_id]
+        known = [fold(q) for q in [art.title, *art.questions]] + decided.get(article_id, [])
         known += [fold(without_salutations(k)) for k in decided.get(article_id, [])]
         claimed = elsewhere.get(by_id[article_id].lang, {})
         fresh = [c for c in clusters if c.texts and c.evidence >= min_evidence
@@ -246,10 +247,11 @@ def suggestions(store: Store, articles: list[Article], min_evidence: int = 1,
 
 
 def _questions_by_language(articles: list[Article]) -> dict[str, dict[str, str]]:
-    """Per language, each front-matter question (folded) and the article it leads to."""
+    """Per language, each title and front-matter question (folded) and the article it leads to:
+    the search ranks an article first for either (kb/search/question_match.py)."""
     out: dict[str, dict[str, str]] = {}
     for a in articles:
-        for q in a.questions:
+        for q in [a.title, *a.questions]:
             out.setdefault(a.lang, {}).setdefault(fold(q), a.id)
     return out
 
@@ -295,7 +297,7 @@ def accept(store: Store, articles: list[Article], suggestion: Suggestion, editor
     owner = next((o for q, o in _questions_by_language(articles).get(art.lang, {}).items()
                   if o != art.id and same_phrasing(key, q)), art.id)  # a near variant too ("…, bitte")
     if owner != art.id:  # one question leads to one article: the search would be torn between two
-        raise SuggestionError(f"'{text}' is a question of '{owner}' already: write it differently, "
+        raise SuggestionError(f"'{text}' is the title or a question of '{owner}' already: write it differently, "
                               "or reject the suggestion")
     if not learning.claim(store, art.id, suggestion.phrasing, "accepted", editor):
         raise SuggestionError(DECIDED_MEANWHILE)

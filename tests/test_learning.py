@@ -414,6 +414,25 @@ def test_a_request_and_the_vote_of_the_search_it_came_from_are_one_piece(both_en
     assert dict(found["retourenlabel verloren"].kinds) == {"inbox": 1}
 
 
+def test_answered_with_from_a_stale_page_records_the_articles_but_not_the_status(both_engines):
+    store, _root = both_engines
+    rid, _token = _request(store, "Wo bleibt mein Paket?")
+    assert store.set_request_status(rid, "answered", "anna", shown=("open", 0))
+    assert store.set_request_status(rid, "open", "anna", shown=("answered", 1))  # open again, version 2
+    assert learning.record_answered_with(store, rid, ["de/lieferzeit"], "ben", shown=("open", 0)) == learning.REFUSED
+    row = store.contact_request(rid)
+    assert (row["status"], row["status_by"], row["status_version"]) == ("open", "anna", 2)
+    assert learning.answered_with(store, rid) == ["de/lieferzeit"]  # the evidence counts all the same
+    assert learning.record_answered_with(store, rid, ["de/lieferzeit"], "ben", shown=("open", 2)) == learning.MARKED
+    row = store.contact_request(rid)
+    assert (row["status"], row["status_by"], row["status_version"]) == ("answered", "ben", 3)
+    assert not store.set_request_status(rid, "open", "carla", shown=("open", 2))  # a page of before: stale
+    assert learning.record_answered_with(store, rid, ["de/ruecksendung"], "carla", shown=("answered", 3)) \
+        == learning.KEPT  # added to an answered request as the page showed it: ben's answer stays
+    assert store.contact_request(rid)["status_by"] == "ben"
+    assert learning.record_answered_with(store, 999, ["de/lieferzeit"], "ben", shown=("open", 0)) is None
+
+
 def test_removing_an_answered_with_article_withdraws_its_evidence_and_the_copy_of_its_answer(both_engines):
     """A request answered with a wrong article: taken off, the customer's words are suggested for
     it no more, nor by the agent's copy of its answer for those words; the customer's own vote

@@ -437,8 +437,7 @@ class Store:
         nothing, unless the request still has both. Each change here counts the version up, so
         a page from before a colleague reopened and answered again is refused, although the
         status is the one it showed. kb/ops/learning.py's "answered with" sets the status to
-        answered without counting: the status itself tells that change, and a way back to the
-        status a page showed always passes through a reopening, which is made here."""
+        answered the same way (counting, and refused from a stale page)."""
         if status not in ("open", "answered"):
             raise ValueError(f"unknown status {status!r}")
         sql = ("UPDATE contact_requests SET status = ?, status_by = ?, status_at = ?, "

@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS question_decisions (
 MAX_PHRASING_CHARS = 150
 DECISIONS = ("accepted", "rejected", "edited")
 WITHDRAWN = "withdrawn"  # learning_evidence.kind of a request's row whose article an agent took off
+# what record_answered_with did to a request's status (the articles are recorded in each case)
+MARKED, KEPT, REFUSED = "marked", "kept", "refused"  # answered now; answered already; a stale page's, refused
 IDS_AT_ONCE = 500  # request ids per "IN (...)" when their searches are looked up
 
 
@@ -101,18 +103,40 @@ def ensure_schema(store: Store) -> None:
         store._learning_schema = True
 
 
-def record_answered_with(store: Store, request_id: int, article_ids: list[str], agent: str | None) -> bool:
-    """Mark a contact request answered with these articles; False for an unknown request.
-    An article taken off before and chosen again counts again: its withdrawn rows come back."""
+def record_answered_with(store: Store, request_id: int, article_ids: list[str], agent: str | None,
+                         shown: tuple[str, int] | None = None) -> str | None:
+    """Mark a contact request answered with these articles; None for an unknown request, else
+    :data:`MARKED` (answered now, by ``agent``), :data:`KEPT` (it was answered already: the first
+    answer's agent stays) or :data:`REFUSED`.
+    An article taken off before and chosen again counts again: its withdrawn rows come back.
+
+    ``shown``: the status and ``status_version`` the agent's page showed (as for
+    Store.set_request_status); the status is changed only when the request still has both, and
+    the change counts the version up, so a page from before a colleague's change is refused, even
+    when the status is the one it showed again (answered, then reopened). :data:`REFUSED`: the
+    request is no longer as the page showed it, and its status is left as it is. The articles are
+    recorded all the same: they are the evidence the agent gave."""
     ensure_schema(store)
     row = store.contact_request(request_id)
     if row is None:
-        return False
+        return None
     phrasings = [p for p in (row["query"], row["question"]) if p and len(p.strip()) <= MAX_PHRASING_CHARS]
     at = _now()
+    sql = ("UPDATE contact_requests SET status = 'answered', status_by = ?, status_at = ?, "
+           "status_version = status_version + 1 WHERE id = ? AND status <> 'answered'")  # the first answer's stays
+    params: tuple = (agent, at, request_id)
+    if shown is not None:
+        sql += " AND status = ? AND status_version = ?"
+        params += tuple(shown)
     with store.transaction() as db:
-        db.execute("UPDATE contact_requests SET status = 'answered', status_by = ?, status_at = ? "
-                   "WHERE id = ? AND status <> 'answered'", (agent, at, request_id))  # the first answer's stays
+        outcome = MARKED if db.execute(sql, params).rowcount == 1 else KEPT
+        if outcome == KEPT and shown is not None:  # answered as the page showed it, or changed since
+            now = db.execute("SELECT status, status_version FROM contact_requests WHERE id = ?",
+                             (request_id,)).fetchone()
+            if now is None:
+                return None
+            if (now["status"], now["status_version"]) != tuple(shown):
+                outcome = REFUSED
         for article_id in dict.fromkeys(article_ids):
             db.execute("INSERT OR IGNORE INTO request_articles (request_id, article_id, at, agent) "
                        "VALUES (?, ?, ?, ?)", (request_id, article_id, at, agent))
@@ -122,7 +146,7 @@ def record_answered_with(store: Store, request_id: int, article_ids: list[str], 
                            "DO UPDATE SET kind = excluded.kind, at = excluded.at "
                            f"WHERE learning_evidence.kind = '{WITHDRAWN}'",
                            (at, f"request:{request_id}", phrasing, row["lang"], article_id))
-    return True
+    return outcome
 
 
 def remove_answered_with(store: Store, request_id: int, article_id: str) -> bool:

@@ -29,7 +29,7 @@ from kb.ops.insights.learned import learned_effect
 from kb.ops.suggestions import (EVERY_ONE, SuggestionError, accept as accept_one, find, narrowed, per_article_limit,
                                 reject as reject_one, suggestions)
 from kb.search.engine import MAX_QUERY_CHARS
-from kb.web.agent.inbox import already_set
+from kb.web.agent.inbox import already_set, list_state, refusal, shown_status
 from kb.web.auth import login_required
 from kb.web.errors import wants_json
 from kb.web.editor import editor
@@ -172,20 +172,32 @@ def _accept_shown(ids: list[str]):
 @bp.post(f"/inbox/<int(max={MAX_ID}):request_id>/answered-with")
 @login_required()
 def answered_with(request_id: int):
-    """Any article of the help centre: the customer's, the suggested and every other one."""
+    """Any article of the help centre: the customer's, the suggested and every other one. The
+    articles are always recorded; the request becomes answered only when it still has the status
+    and version the agent's page showed (a stale page's change is refused, as the status form's)."""
     catalog = _live().catalog
+    state = list_state(request.args)  # the list the request was opened from: kept for the way back
+    back = url_for("agent.inbox_item", request_id=request_id, **state.args())
     chosen = [a for a in dict.fromkeys(request.form.getlist("article")) if a and catalog.get(a, internal=True)]
     chosen = chosen[:MAX_ANSWERED_WITH]
     if not chosen:  # back to the request, in the workspace, with the message above its form
         flash(_("Choose at least one article the request was answered with."), "error")
-        return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
-    row = _store().contact_request(request_id)
-    if row is not None and row["status"] == "answered" and row["status_by"] not in (None, g.user.username):
-        flash(already_set(row) + " " + _("The articles you chose are added to the ones recorded."), "warning")
-    if not learning.record_answered_with(_store(), request_id, chosen, g.user.username):
+        return redirect(back, 303)
+    shown = shown_status(request.form)
+    if shown is None:  # a page from before it sent what it showed: told of a colleague's answer only
+        row = _store().contact_request(request_id)
+        if row is not None and row["status"] == "answered" and row["status_by"] not in (None, g.user.username):
+            flash(already_set(row) + " " + _("The articles you chose are added to the ones recorded."), "warning")
+    outcome = learning.record_answered_with(_store(), request_id, chosen, g.user.username, shown=shown)
+    if outcome is None:
         abort(404)
+    if outcome == learning.REFUSED:
+        row = _store().contact_request(request_id)
+        refused = refusal(row, "answered") if row is not None else None
+        if refused:
+            flash(refused + " " + _("The articles you chose are added to the ones recorded."), "warning")
     flash(_recorded(catalog, chosen), "success")
-    return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+    return redirect(back, 303)
 
 
 def _recorded(catalog, chosen: list[str]) -> str:
@@ -211,7 +223,7 @@ def answered_with_removed(request_id: int):
                 title=title), "success")
     else:  # another agent removed it a moment ago, or a stale page
         flash(_("{title} is not among the articles this request was answered with.", title=title), "warning")
-    return redirect(url_for("agent.inbox_item", request_id=request_id), 303)
+    return redirect(url_for("agent.inbox_item", request_id=request_id, **list_state(request.args).args()), 303)
 
 
 @bp.post("/copied")

@@ -34,7 +34,7 @@ FIELD_LABELS = {"id": "Article id (file below articles/)", "title": "Title", "la
                 "image_alt": "What the image shows (read to customers who cannot see it)",
                 "draft": "Draft (not published)", "status": "Status", "q": "Search", "language": "Language"}
 TECHNICAL_FIELDS = {"csrf_token", "base", "original", "ref", "source", "action", "next", "keep",
-                    "unpublish"}  # carried, not shown
+                    "unpublish", "shown_status", "shown_version"}  # carried, not shown
 # A field name means something else in another form (endpoint): ``message`` is the editor's
 # change note above, the customer's pasted text in the workspace; ``article`` holds an
 # article's id, shown by its title. None: carried, not shown (nobody typed it).

@@ -170,6 +170,83 @@ def test_a_stale_mark_as_answered_is_refused_too_and_a_double_click_is_quiet(sho
                                                          "shown_status": "open", "shown_version": "x"}).status_code == 400
 
 
+def _answered_with(client, rid, page, article="de/lieferzeit"):
+    """The "answered with" form of ``page`` sent as it is: its action (the list's place) and the
+    status and version it showed."""
+    form = re.search(r'<form method="post" action="([^"]+/answered-with(?:\?[^"]*)?)">(.*?)</form>', page, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form.group(2)))
+    r = client.post(unescape(form.group(1)), data={**fields, "article": article})
+    assert r.status_code == 303
+    return r.headers["Location"], client.get(r.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_stale_answered_with_is_refused_but_its_articles_are_recorded(shop):
+    """ben opens a request (open, version 0); anna answers and reopens it (open, version 2); ben's
+    "answered with" from his old page records his article but leaves the request open, and says
+    what anna did; from a fresh page it marks the request answered."""
+    from kb.ops import learning
+    store = shop.extensions["kb.store"]
+    store.add_contact_request("Wann kommt meine Lieferung?", "k@example.de", "de", None, [])
+    rid = store.contact_requests()[0]["id"]
+    anna, ben = _agent(shop, "anna"), _agent(shop, "ben")
+    stale, annas_stale = (client.get(f"/agent/inbox/{rid}").get_data(as_text=True) for client in (ben, anna))
+    assert 'name="shown_status" value="open"><input type="hidden" name="shown_version" value="0">' in stale
+    _location, page = _status(anna, rid, anna.get(f"/agent/inbox/{rid}").get_data(as_text=True), "answered")
+    _status(anna, rid, page, "open")
+    assert (store.contact_request(rid)["status"], store.contact_request(rid)["status_version"]) == ("open", 2)
+    _location, page = _answered_with(ben, rid, stale)
+    assert "anna hat diese Anfrage inzwischen auf „offen“ gesetzt" in page
+    row = store.contact_request(rid)
+    assert (row["status"], row["status_by"], row["status_version"]) == ("open", "anna", 2)  # anna's reopening stands
+    assert learning.answered_with(store, rid) == ["de/lieferzeit"]  # ben's evidence is kept
+    _location, page = _answered_with(ben, rid, page)  # from the page that shows it as it is now
+    assert "inzwischen" not in page
+    row = store.contact_request(rid)
+    assert (row["status"], row["status_by"], row["status_version"]) == ("answered", "ben", 3)
+    _location, page = _status(anna, rid, annas_stale, "answered")  # and a status form of before is stale too
+    assert "ben hat diese Anfrage inzwischen auf „beantwortet“ gesetzt" in page
+
+
+def test_a_stale_answered_with_after_a_colleagues_answer_says_so(shop):
+    store = shop.extensions["kb.store"]
+    store.add_contact_request("Wann kommt meine Lieferung?", "k@example.de", "de", None, [])
+    rid = store.contact_requests()[0]["id"]
+    anna, ben = _agent(shop, "anna"), _agent(shop, "ben")
+    stale, annas_stale = (client.get(f"/agent/inbox/{rid}").get_data(as_text=True) for client in (ben, anna))
+    _status(anna, rid, anna.get(f"/agent/inbox/{rid}").get_data(as_text=True), "answered")
+    _location, page = _answered_with(ben, rid, stale)
+    assert "anna hat diese Anfrage inzwischen auf „beantwortet“ gesetzt" in page
+    assert store.contact_request(rid)["status_by"] == "anna"  # the first answer's stays
+    _location, page = _answered_with(ben, rid, page, "de/ruecksendung")  # adding to it, from a page that shows it
+    assert "inzwischen" not in page and store.contact_request(rid)["status_version"] == 1
+    _location, page = _answered_with(anna, rid, annas_stale)  # her own answer, from a window of before: quiet
+    assert "inzwischen" not in page and "Gespeichert: Die Anfrage wurde beantwortet mit" in page
+
+
+def test_answered_with_keeps_the_lists_place(shop):
+    ids = _fill(shop, 60)
+    anna = _agent(shop, "anna")
+    html, refs = _page(anna, "/agent/inbox?status=all&sort=oldest")  # all: newest first unless asked
+    html, refs = _page(anna, _link(html, "next"))
+    assert refs[0] == "K-00050"
+    item = unescape(re.search(r'href="(/agent/inbox/\d+\?[^"]+)">K-00050<', html).group(1))
+    page = anna.get(item).get_data(as_text=True)
+    place = {"status": "all", "sort": "oldest", "after": str(ids[49])}
+    assert _args(item) == place
+    location, page = _answered_with(anna, ids[50], page)
+    assert _args(location) == place and urlsplit(location).path == f"/agent/inbox/{ids[50]}"
+    assert shop.extensions["kb.store"].contact_request(ids[50])["status"] == "answered"
+    find = re.search(r'<form method="get" action="[^"]+" id="aw-find-form">(.*?)</form>', page, re.S).group(1)
+    assert dict(re.findall(r'name="(\w+)" value="([^"]*)"', find)) == place  # the find field keeps it too
+    remove = re.search(r'action="([^"]+/answered-with/remove[^"]*)"', page).group(1)
+    assert _args(unescape(remove)) == place
+    r = anna.post(unescape(remove), data={"csrf_token": csrf_token(page), "article": "de/lieferzeit"})
+    assert r.status_code == 303 and _args(r.headers["Location"]) == place
+    r = anna.post(f"/agent/inbox/{ids[50]}/answered-with", query_string=place,
+                  data={"csrf_token": csrf_token(page)})  # nothing chosen: back to the request, in its place
+    assert r.status_code == 303 and _args(r.headers["Location"]) == place
+
+
 def test_another_agent_sees_who_has_a_request_open_and_the_mark_expires(shop):
     store = shop.extensions["kb.store"]
     store.add_contact_request("Paket beschädigt, was nun?", "k@example.de", "de", None, [])

@@ -155,7 +155,7 @@ def inbox_item(request_id: int):
                            details=current_app.extensions["kb.contact_details"].of([row["ref"]]).get(row["ref"], {}))
 
 
-def _shown(form) -> tuple[str, int] | None:
+def shown_status(form) -> tuple[str, int] | None:
     """The status and version the agent's page showed; None from a form that sent neither (a
     page from before the version was sent), a 400 for a version that is no number."""
     status, version = form.get("shown_status"), form.get("shown_version")
@@ -174,7 +174,7 @@ def inbox_status(request_id: int):
     if status not in ("open", "answered"):
         abort(400)
     state = list_state(request.args)  # the list the request was opened from: kept for the way back
-    if not _store().set_request_status(request_id, status, g.user.username, shown=_shown(request.form)):
+    if not _store().set_request_status(request_id, status, g.user.username, shown=shown_status(request.form)):
         row = _store().contact_request(request_id)
         if row is None:
             abort(404)

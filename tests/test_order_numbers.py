@@ -25,6 +25,11 @@ from kb.ops.contact_details import (MAX_ORDER_NUMBERS_CHARS, ORDER_NUMBER, clean
     ("order no. 12345 is late. My phone 0176 1234567", ["12345"]),
     ("Gutscheincode SOMMER2025 geht nicht bei Bestellung 100-1234", ["100-1234"]),
     ("Bestellung 100-1234 und die Rücksendung 100-9999", ["100-1234"]),
+    # a label reaches only the numbers right after it: what comes later in the sentence is not read
+    ("Bestellung 100-1234, meine Nummer 0151 2345678", ["100-1234"]),
+    ("Bestellung 100-1234, Rückruf bitte: 0151 2345678", ["100-1234"]),
+    ("Bestellung 12345 nach 80331 München", ["12345"]),
+    ("Bestellung 100-1234 geht nicht, pw Xk9f83jq2L7m", ["100-1234"]),
 ])
 def test_the_numbers_a_text_gives_as_orders(text, found):
     assert order_numbers_in(text) == found
@@ -36,6 +41,9 @@ def test_the_numbers_a_text_gives_as_orders(text, found):
     "ABCD-1234-EFGH-5678 zur Bestellung", "Bestellung 2024", "Bestellung über 129.99 EUR",
     "Bestellung über 12999 €", "Bestellung vom 3. Mai 2025 fehlt", "Bestellung 12.03.2026",
     "mail anna12345@gmx.de zur bestellung", "Bestellung https://shop.example/o/123456", "wo ist mein paket", "",
+    # secrets and other companies' numbers: never kept beside the masked text
+    "Login geht nicht, pw Xk9f83jq2L7m", "Zugangscode abc123def456", "Paket 1Z999AA10123456784",
+    "Kd.-Nr. 12345678", "Lizenzschlüssel AB12C-DE34F-GH56I", "my password is Xk9f83jq2L7m",
 ])
 def test_numbers_no_text_gives_as_orders(text):
     assert order_numbers_in(text) == []

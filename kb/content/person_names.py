@@ -73,7 +73,11 @@ NOT_PERSONS = frozenset({
     ("dr", "pepper"), ("dr", "beckmann"), ("dr", "brandt"), ("mr", "proper"), ("mr", "muscle"),
     ("tom", "tailor"), ("ralph", "lauren"), ("paul", "hewitt"), ("peter", "hahn"), ("emma", "matratze"),
     ("emma", "matratzen"), ("maria", "himmelfahrt"), ("maria", "lichtmess"), ("tim", "mälzer"),
-    ("anna", "field"), ("kate", "spade"), ("jessica", "simpson")})
+    ("anna", "field"), ("kate", "spade"), ("jessica", "simpson"), ("michael", "kors"), ("christian", "dior"),
+    ("christian", "louboutin"), ("karl", "lagerfeld"), ("betty", "barclay"), ("hugo", "boss"),
+    ("tommy", "hilfiger"), ("calvin", "klein"), ("marc", "cain"), ("marc", "jacobs"), ("jack", "wolfskin"),
+    ("giorgio", "armani"), ("gerry", "weber"), ("tom", "ford"), ("ted", "baker"), ("fred", "perry"),
+    ("paul", "smith"), ("stella", "mccartney"), ("steve", "madden")})
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 _LETTERS = re.compile(r"[^\W\d_]++")  # the parts of words ("hans", "peter" of "Hans-Peter")

@@ -72,7 +72,9 @@ NOT_STREET_NAMES = frozenset({
     "warenkorb", "paket", "karton", "sale", "angebot", "shop", "onlineshop", "laden", "lager", "konto",
     "kundenkonto", "telefon", "handy", "computer", "rechner", "display", "bildschirm", "preis", "schnitt",
     "durchschnitt", "schnellsten", "besten", "meisten", "wenigsten", "günstigsten", "liebsten", "inland",
-    "ausland", "voraus", "vorfeld", "rahmen", "zeitraum", "bestand", "artikel", "set", "paar", "level", "alter"})
+    "ausland", "voraus", "vorfeld", "rahmen", "zeitraum", "bestand", "artikel", "set", "paar", "level", "alter",
+    "seite", "schritt", "abschnitt", "punkt", "kapitel", "zeile", "foto", "bild", "sommer", "winter", "herbst",
+    "frühjahr", "frühling"})
 # words before a street in its sentence that say an address follows ("neue Adresse: am markt 3")
 ADDRESS_CUES = (r"\w*adresse|anschrift|wohn\w*|umgezogen|umzug|liefer\w*|schick\w*|send\w*|zustell\w*|"
                 r"address|live[sd]?|living|moved|deliver\w*|ship\w*")

@@ -19,6 +19,7 @@ import io
 import smtplib
 import socket
 import ssl
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -144,6 +145,7 @@ class _ArmedSMTP(smtplib.SMTP):
         if not self.sock:
             return super().send(s)   # raises SMTPServerDisconnected, as smtplib does
         data = s.encode(self.command_encoding) if isinstance(s, str) else s
+        sys.audit("smtplib.send", self, data)   # as smtplib's own send raises its audit event
         try:
             _send_armed(self.sock, data, self._deadline)
         except OSError as exc:

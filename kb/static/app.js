@@ -298,6 +298,8 @@
     var groups = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
       return {group: group, options: Array.prototype.slice.call(group.querySelectorAll("option"))};
     });
+    var chosen = null;  // the option the narrowing chose, while the agent has not chosen another
+    select.addEventListener("change", function () { chosen = null; });
     var narrow = function () {
       var words = fold(input.value).split(" ").filter(Boolean), shown = [];
       groups.forEach(function (g) {
@@ -311,8 +313,16 @@
         });
         g.group.hidden = g.group.children.length === 0;
       });
-      if (shown.length === 1) shown[0].selected = true;
-      else if (select.selectedOptions.length === 0) select.value = "";
+      if (shown.length === 1) {
+        shown[0].selected = true;
+        chosen = shown[0];
+      } else {
+        // the list widened again: a choice only the narrowing made is taken back, so clearing
+        // the field never leaves an article the agent did not pick to be recorded with the request
+        if (chosen && chosen.selected) chosen.selected = false;
+        chosen = null;
+        if (select.selectedOptions.length === 0) select.value = "";
+      }
       var text = words.length ? count.dataset.matching.replace("{words}", input.value.trim()) : count.dataset.all;
       count.textContent = text.replace("{n}", shown.length);
     };

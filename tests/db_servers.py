@@ -75,7 +75,10 @@ class Postgres:
         stopped = []
         try:
             for pid in self._processes():
-                os.kill(pid, signal.SIGSTOP)
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                except ProcessLookupError:  # a backend that ended after the listing: nothing to stop
+                    continue
                 stopped.append(pid)
             yield
         finally:

@@ -87,8 +87,8 @@ def test_a_question_accepted_while_an_editor_changes_the_summary_is_kept(app):
     question = "was kostet das porto nach italien"
     store, root = app.extensions["kb.store"], Path(app.config["KB_ARTICLES"])
     cli = ArticleEditor(root, store)
-    found = Suggestion(ABROAD, "In welche Länder liefert Hafenkorb?", "de", question, helpful=1,
-                       texts=Counter({question: 1}))
+    found = Suggestion(ABROAD, "In welche Länder liefert Hafenkorb?", "de", question,
+                       texts=Counter({question: 1}), pieces={"search": [("helpful", 1)]})
     assert accept(store, load_articles(root)[0], found, "otto",
                   write=lambda file, text: cli.add_question(file, text, "otto"))
     accepted = path.read_text(encoding="utf-8")

@@ -140,11 +140,17 @@ def test_typing_shows_the_apis_titles_as_options_and_the_keyboard_opens_one(shop
     assert page.locator("h1").inner_text() == expected[1]
 
 
+def suggested_on_home(page, url, text, count):
+    """The home page's field after typing ``text``: its options are the API's titles, in order."""
+    page.goto(url + "/")
+    box = typed(page, "#q", text, count)
+    assert option_texts(page) == api_titles(url, text, "de")
+    return box
+
+
 def test_enter_without_an_active_option_searches_as_typed(shop_server, open_page):
     page = open_page()
-    page.goto(shop_server + "/")
-    box = typed(page, "#q", "rücksendung", 2)
-    assert option_texts(page) == api_titles(shop_server, "rücksendung", "de")
+    box = suggested_on_home(page, shop_server, "rücksendung", 2)
     box.press("Enter")
     page.wait_for_url(re.compile(r"/search\?q=r%C3%BCcksendung"))
     assert page.locator("#q-top").input_value() == "rücksendung"
@@ -153,9 +159,7 @@ def test_enter_without_an_active_option_searches_as_typed(shop_server, open_page
 def test_escape_closes_then_clears_and_tab_or_leaving_closes(shop_server, open_page):
     from playwright.sync_api import expect
     page = open_page()
-    page.goto(shop_server + "/")
-    box = typed(page, "#q", "retoure", 4)
-    assert option_texts(page) == api_titles(shop_server, "retoure", "de")
+    box = suggested_on_home(page, shop_server, "retoure", 4)
     box.press("ArrowDown")
     box.press("Escape")
     expect(box).to_have_attribute("aria-expanded", "false")
